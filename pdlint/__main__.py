@@ -1,0 +1,3 @@
+from pdlint.cli import main
+
+main()

@@ -1,0 +1,191 @@
+"""The one currency every room trades in: findings, where they point, and what was skipped.
+
+Rules produce findings, reporters print them; neither knows about the other. The JSON shape of a
+report (``Report.to_dict``) is a contract relied on by users' pipelines: see docs/ci.md.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Iterable
+from dataclasses import dataclass, field, replace
+from datetime import date
+from typing import Any
+
+REPORT_FORMAT_VERSION = 1
+
+
+class Severity(str, enum.Enum):
+    """How much a finding matters; ordered so that ``ERROR`` is the highest."""
+
+    INFO = "info"
+    WARNING = "warning"
+    ERROR = "error"
+
+    @property
+    def rank(self) -> int:
+        return _SEVERITY_RANK[self]
+
+    def at_least(self, threshold: Severity) -> bool:
+        return self.rank >= threshold.rank
+
+
+_SEVERITY_RANK = {Severity.INFO: 0, Severity.WARNING: 1, Severity.ERROR: 2}
+
+
+@dataclass(frozen=True, order=True)
+class Location:
+    """A place in a policy file: 1-based line, 1-based column when known."""
+
+    path: str
+    line: int
+    column: int | None = None
+
+    def __str__(self) -> str:
+        return f"{self.path}:{self.line}" + (f":{self.column}" if self.column else "")
+
+    def to_dict(self) -> dict[str, Any]:
+        data: dict[str, Any] = {"path": self.path, "line": self.line}
+        if self.column is not None:
+            data["column"] = self.column
+        return data
+
+
+@dataclass(frozen=True, order=True)
+class Resource:
+    """The object a finding is about, documented or live (``type`` uses PagerDuty's names)."""
+
+    type: str
+    name: str | None = None
+    id: str | None = None
+
+    def __str__(self) -> str:
+        label = self.name if self.name is not None else self.id
+        return f"{self.type.replace('_', ' ')} {label!r}" if label else self.type.replace("_", " ")
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"type": self.type, "id": self.id, "name": self.name}
+
+
+@dataclass(frozen=True)
+class Waived:
+    """Why a finding is accepted for now: the documented waiver that matched it."""
+
+    reason: str
+    owner: str
+    expires: date
+    location: Location | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "reason": self.reason,
+            "owner": self.owner,
+            "expires": self.expires.isoformat(),
+            "location": self.location.to_dict() if self.location else None,
+        }
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One difference between what the policy documents and what is true.
+
+    ``expected`` is the documented value and ``actual`` the live (or offending) value, both plain
+    JSON-able data or None. ``location`` points at the policy line that documents the expectation.
+    """
+
+    rule: str
+    name: str
+    severity: Severity
+    message: str
+    resource: Resource
+    expected: Any = None
+    actual: Any = None
+    location: Location | None = None
+    waived: Waived | None = None
+
+    @property
+    def counts(self) -> bool:
+        """Whether the finding can fail a run: waived findings never do."""
+        return self.waived is None
+
+    def with_waiver(self, waiver: Waived) -> Finding:
+        return replace(self, waived=waiver)
+
+    def sort_key(self) -> tuple[Any, ...]:
+        location = self.location or Location("~", 0)
+        return (location.path, location.line, self.rule, self.resource.type,
+                self.resource.name or "", self.resource.id or "", self.message)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "rule": self.rule,
+            "name": self.name,
+            "severity": self.severity.value,
+            "message": self.message,
+            "resource": self.resource.to_dict(),
+            "expected": self.expected,
+            "actual": self.actual,
+            "location": self.location.to_dict() if self.location else None,
+            "waived": self.waived.to_dict() if self.waived else None,
+        }
+
+
+@dataclass(frozen=True)
+class Skipped:
+    """A check that could not run, and why. Skipped is never reported as passed."""
+
+    rule: str
+    reason: str
+    severity: Severity = Severity.WARNING
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"rule": self.rule, "reason": self.reason}
+
+
+@dataclass(frozen=True)
+class Report:
+    """Everything one run found, in a deterministic order."""
+
+    findings: tuple[Finding, ...] = ()
+    skipped: tuple[Skipped, ...] = ()
+    tool_version: str = field(default="")
+
+    @classmethod
+    def of(cls, findings: Iterable[Finding], skipped: Iterable[Skipped] = ()) -> Report:
+        from pdlint import __version__
+
+        return cls(
+            findings=tuple(sorted(findings, key=Finding.sort_key)),
+            skipped=tuple(sorted(set(skipped), key=lambda s: (s.rule, s.reason))),
+            tool_version=__version__,
+        )
+
+    @property
+    def complete(self) -> bool:
+        return not self.skipped
+
+    def summary(self) -> dict[str, int]:
+        counts = {severity.value: 0 for severity in reversed(Severity)}
+        for finding in self.findings:
+            if finding.counts:
+                counts[finding.severity.value] += 1
+        counts["waived"] = sum(1 for finding in self.findings if not finding.counts)
+        counts["skipped"] = len(self.skipped)
+        return counts
+
+    def fails(self, threshold: Severity | None) -> bool:
+        """Whether the run fails at ``threshold`` (None means ``--fail-on never``)."""
+        if threshold is None:
+            return False
+        if any(skip.severity.at_least(threshold) for skip in self.skipped):
+            return True
+        return any(f.counts and f.severity.at_least(threshold) for f in self.findings)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "version": REPORT_FORMAT_VERSION,
+            "tool": {"name": "pdlint", "version": self.tool_version},
+            "findings": [finding.to_dict() for finding in self.findings],
+            "skipped": [skip.to_dict() for skip in self.skipped],
+            "summary": self.summary(),
+        }
