@@ -1,0 +1,119 @@
+"""A Markdown report for a pull-request comment or a GitHub job summary.
+
+A headline with the counts (and, first of all, whether the run was complete), one table per kind
+of object with the worst findings first, then the waived findings and the skipped checks. Cell
+text is escaped so a value from the live account cannot break a table or inject markup.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+from pdlint.findings import Finding, Report
+from pdlint.report import RuleMeta
+from pdlint.report.wording import (
+    format_value,
+    incomplete_phrase,
+    index_rules,
+    skip_label,
+    summary_line,
+)
+
+_MARKDOWN_PUNCTUATION = re.compile(r"([\\`*_\[\]<>|#~&])")
+_BACKTICK_RUN = re.compile(r"`+")
+
+_FINDING_COLUMNS = ("Severity", "Rule", "Object", "Finding", "Expected", "Actual", "Policy")
+_WAIVED_COLUMNS = ("Rule", "Object", "Finding", "Reason", "Owner", "Expires")
+_SKIPPED_COLUMNS = ("Check", "Reason")
+
+
+def render_markdown(
+    report: Report,
+    rules: Sequence[RuleMeta],
+    *,
+    title: str = "pdlint",
+    max_rows: int | None = None,
+) -> str:
+    """``max_rows`` caps each table (the rest is counted) for places with a size limit."""
+    parts = [f"## {_cell(title)}: {_cell(summary_line(report, rules))}"]
+    if report.skipped:
+        parts.append(
+            f"> **{_cell(incomplete_phrase(report).capitalize())}.** The results below cover only "
+            "the checks that ran; see [Skipped checks](#skipped-checks)."
+        )
+
+    by_type: dict[str, list[Finding]] = {}
+    for finding in report.findings:
+        if finding.counts:
+            by_type.setdefault(finding.resource.type, []).append(finding)
+    for resource_type in sorted(by_type):
+        worst_first = sorted(by_type[resource_type], key=lambda f: -f.severity.rank)
+        rows = [
+            (f.severity.value, _rule(f), _object(f), _cell(f.message), _value(f.expected),
+             _value(f.actual), _code(str(f.location)) if f.location else "")
+            for f in worst_first
+        ]
+        parts.append(f"### {_cell(_plural(resource_type.replace('_', ' ')).capitalize())}")
+        parts.append(_table(_FINDING_COLUMNS, rows, max_rows))
+
+    waived = [finding for finding in report.findings if finding.waived]
+    if waived:
+        rows = [
+            (_rule(f), _object(f), _cell(f.message), _cell(f.waived.reason),
+             _cell(f.waived.owner), f.waived.expires.isoformat())
+            for f in waived if f.waived
+        ]
+        parts += ["### Waived", _table(_WAIVED_COLUMNS, rows, max_rows)]
+
+    if report.skipped:
+        rules_by_id = index_rules(rules)
+        rows = [(_cell(skip_label(skip, rules_by_id)), _cell(skip.reason))
+                for skip in report.skipped]
+        parts += ["### Skipped checks", _table(_SKIPPED_COLUMNS, rows, max_rows)]
+    return "\n\n".join(parts) + "\n"
+
+
+def _table(columns: tuple[str, ...], rows: list[tuple[str, ...]], max_rows: int | None) -> str:
+    shown = rows if max_rows is None else rows[:max_rows]
+    lines = [f"| {' | '.join(columns)} |", "|" + "---|" * len(columns)]
+    lines += [f"| {' | '.join(row)} |" for row in shown]
+    if len(shown) < len(rows):
+        lines.append(f"\n… and {len(rows) - len(shown)} more; the full report has every row.")
+    return "\n".join(lines)
+
+
+def _rule(finding: Finding) -> str:
+    return f"{finding.rule} {_cell(finding.name)}"
+
+
+def _object(finding: Finding) -> str:
+    resource = finding.resource
+    label = resource.name if resource.name is not None else resource.id
+    return _cell(label or "")
+
+
+def _value(value: object) -> str:
+    return "" if value is None else _code(format_value(value))
+
+
+def _code(text: str) -> str:
+    """A code span in a table cell: no escapes work inside one except the table's ``\\|``, so
+    the fence is made longer than any run of backticks in the text."""
+    text = text.replace("|", "\\|").replace("\r", " ").replace("\n", " ")
+    fence = "`" * (1 + max((len(run) for run in _BACKTICK_RUN.findall(text)), default=0))
+    padding = " " if text.startswith("`") or text.endswith("`") else ""
+    return f"{fence}{padding}{text}{padding}{fence}"
+
+
+def _cell(text: str) -> str:
+    """Text safe in a table cell: Markdown punctuation escaped, line breaks as ``<br>``."""
+    escaped = _MARKDOWN_PUNCTUATION.sub(r"\\\1", text)
+    return escaped.replace("\r\n", "<br>").replace("\n", "<br>").replace("\r", "<br>")
+
+
+def _plural(noun: str) -> str:
+    """``escalation policy`` -> ``escalation policies``; enough for PagerDuty's object names."""
+    if noun.endswith("y") and noun[-2:-1] not in ("a", "e", "i", "o", "u"):
+        return noun[:-1] + "ies"
+    return noun + ("es" if noun.endswith("s") else "s")

@@ -1,0 +1,107 @@
+"""The phrases every format shares, so that a finding reads the same in a log, a table and XML."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import posixpath
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from pdlint.findings import Finding, Report, Resource, Skipped, Waived
+from pdlint.report import RuleMeta
+
+_COUNT_WORDS = (
+    ("error", "error", "errors"),
+    ("warning", "warning", "warnings"),
+    ("info", "info", "info"),
+    ("waived", "waived", "waived"),
+)
+
+
+def plain(value: str) -> str:
+    """The plain text of a str-valued enum member (``Mode.LINT`` reads ``lint``)."""
+    return str(getattr(value, "value", value))
+
+
+def index_rules(rules: Sequence[RuleMeta]) -> dict[str, RuleMeta]:
+    return {rule.id: rule for rule in rules}
+
+
+def rule_label(rule_id: str, name: str | None) -> str:
+    """``EP103 escalation-delay``, or the bare id when the name is unknown."""
+    return f"{rule_id} {name}" if name else rule_id
+
+
+def skip_label(skip: Skipped, rules_by_id: dict[str, RuleMeta]) -> str:
+    known = rules_by_id.get(skip.rule)
+    return rule_label(skip.rule, known.name if known else None)
+
+
+def resource_label(resource: Resource) -> str:
+    """``escalation policy 'Production - Platform' (PABC123)``: the id too when both are known."""
+    label = str(resource)
+    return f"{label} ({resource.id})" if resource.name is not None and resource.id else label
+
+
+def format_value(value: Any) -> str:
+    """A documented or live value as a person reads it: strings bare, the rest as JSON."""
+    if isinstance(value, str) and value:
+        return value
+    return json.dumps(value, sort_keys=True, ensure_ascii=False, default=str)
+
+
+def expected_and_actual(finding: Finding) -> str:
+    """``expected 20m, actual 30m``; empty when the finding carries neither value."""
+    parts = []
+    if finding.expected is not None:
+        parts.append(f"expected {format_value(finding.expected)}")
+    if finding.actual is not None:
+        parts.append(f"actual {format_value(finding.actual)}")
+    return ", ".join(parts)
+
+
+def finding_sentence(finding: Finding) -> str:
+    """The object, the message and both values, for formats that show one line per finding."""
+    sentence = f"{resource_label(finding.resource)}: {finding.message}"
+    values = expected_and_actual(finding)
+    return f"{sentence} ({values})" if values else sentence
+
+
+def waiver_phrase(waived: Waived) -> str:
+    phrase = f"waived until {waived.expires.isoformat()} by {waived.owner}: {waived.reason}"
+    return f"{phrase} (waiver at {waived.location})" if waived.location else phrase
+
+
+def repo_path(path: str) -> str:
+    """A policy path as CI tools want it: forward slashes, relative to the repository root.
+
+    pdlint runs from the repository root in CI, so an absolute path under the working directory
+    is made relative to it; any other path keeps its form.
+    """
+    if os.path.isabs(path):
+        with contextlib.suppress(ValueError):
+            path = str(Path(path).relative_to(Path.cwd()))
+    return posixpath.normpath(path.replace("\\", "/"))
+
+
+def incomplete_phrase(report: Report) -> str:
+    count = len(report.skipped)
+    return f"incomplete: {count} check{'' if count == 1 else 's'} skipped"
+
+
+def summary_line(report: Report, rules: Sequence[RuleMeta]) -> str:
+    """``3 errors, 1 warning, 1 waived``; says it is clean only when the run saw everything."""
+    counts = report.summary()
+    found = ", ".join(
+        f"{counts[key]} {singular if counts[key] == 1 else plural}"
+        for key, singular, plural in _COUNT_WORDS
+        if counts[key]
+    )
+    if report.skipped:
+        return f"{found or 'nothing found by the checks that ran'}; {incomplete_phrase(report)}"
+    if found:
+        return found
+    return "no drift" if any(plain(rule.mode) == "drift" for rule in rules) else "no problems"
