@@ -30,7 +30,7 @@ def test_pre_commit_accepts_the_manifest() -> None:
 @pytest.mark.parametrize(
     ("hook_id", "expected"),
     [
-        ("pdlint-lint", {"entry": "pdlint lint", "language": "python", "pass_filenames": True,
+        ("pdlint-lint", {"entry": "pdlint lint", "language": "python", "pass_filenames": False,
                          "require_serial": True}),
         ("pdlint-drift", {"entry": "pdlint drift", "language": "python", "pass_filenames": False,
                           "always_run": True, "stages": ["manual"]}),

@@ -1,0 +1,350 @@
+"""Policy files -> plain data (dicts, lists, str, int, float, bool, None) that remembers its lines.
+
+PyYAML composes the node graph (libyaml's C event parser when available, PyYAML's own composer on
+top of it so that nesting depth is bounded in Python rather than overflowing the C stack); this
+module turns nodes into plain data and records where each value is written. It also refuses what
+PyYAML would accept silently: duplicate keys, alias expansion bombs, oversized or binary files.
+
+Problems in a file's content are findings (POL001 yaml-syntax, POL002 duplicate-key). Only a path
+that cannot be read at all raises ``PolicyError``.
+"""
+
+from __future__ import annotations
+
+import codecs
+import os
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+from yaml.composer import Composer
+from yaml.constructor import SafeConstructor
+from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+from yaml.resolver import Resolver
+
+from pdlint.findings import Finding, Location, Resource, Severity
+from pdlint.policy.model import PolicyError
+
+MAX_FILE_BYTES = 2 * 1024 * 1024
+MAX_DEPTH = 64
+MAX_ALIAS_EXPANSION = 10_000
+POLICY_SUFFIXES = (".yaml", ".yml")
+
+JsonPath = tuple[str | int, ...]
+
+_SCALARS = SafeConstructor()
+_TAG = "tag:yaml.org,2002:"
+
+
+@dataclass(frozen=True)
+class PolicyFile:
+    """One policy file as plain data, with the place of every value and key.
+
+    ``positions`` maps the JSON path of each value to where it is written: a scalar's own
+    position, a mapping or list's key (``levels:``), a list item's dash. ``key_positions`` maps the
+    path of each mapping entry to its key. ``scalar_texts`` keeps the written text of scalars YAML
+    did not read as strings (``09:00`` is the number 540) so messages can show both.
+    """
+
+    path: str
+    data: Any
+    positions: Mapping[JsonPath, Location]
+    key_positions: Mapping[JsonPath, Location]
+    scalar_texts: Mapping[JsonPath, str]
+
+    def location(self, path: JsonPath) -> Location:
+        """Where the value at ``path`` is written, or its nearest written ancestor."""
+        for length in range(len(path), -1, -1):
+            found = self.positions.get(path[:length])
+            if found is not None:
+                return found
+        return Location(self.path, 1)
+
+    def key_location(self, path: JsonPath) -> Location:
+        """Where the key of the mapping entry at ``path`` is written."""
+        return self.key_positions.get(path) or self.location(path)
+
+
+@dataclass(frozen=True)
+class LoadedFiles:
+    """The files that could be read, and POL001/POL002 findings about all of them."""
+
+    files: tuple[PolicyFile, ...]
+    findings: tuple[Finding, ...]
+
+
+def policy_paths(paths: Sequence[str | Path]) -> tuple[Path, ...]:
+    """Files named, and the ``*.yaml``/``*.yml`` files of folders named, sorted, each once."""
+    found: dict[Path, Path] = {}
+    for given in paths:
+        path = Path(given)
+        if path.is_dir():
+            members = sorted(member for member in path.iterdir()
+                             if member.suffix in POLICY_SUFFIXES and member.is_file())
+            if not members:
+                raise PolicyError(f"{path}: no policy files (*.yaml, *.yml) in this folder")
+        elif path.is_file():
+            members = [path]
+        elif path.exists():
+            raise PolicyError(f"{path}: not a file or folder")
+        else:
+            raise PolicyError(f"{path}: no such file or folder")
+        for member in members:
+            found.setdefault(member.resolve(), member)
+    return tuple(sorted(found.values(), key=lambda member: member.as_posix()))
+
+
+def load_files(paths: Sequence[str | Path]) -> LoadedFiles:
+    """Read every policy file under ``paths``; content problems become findings."""
+    files: list[PolicyFile] = []
+    findings: list[Finding] = []
+    for path in policy_paths(paths):
+        shown = display_path(path)
+        try:
+            text = _read_text(path, shown)
+            reader = _NodeReader(shown)
+            data = reader.read(_compose(text, shown))
+        except _Unreadable as problem:
+            findings.append(problem.finding)
+            continue
+        findings.extend(reader.duplicates)
+        files.append(PolicyFile(shown, data, reader.positions, reader.key_positions,
+                                reader.scalar_texts))
+    return LoadedFiles(tuple(files), tuple(findings))
+
+
+def display_path(path: Path) -> str:
+    """The path as findings show it: relative to the working folder when inside it, with ``/``."""
+    if path.is_absolute():
+        try:
+            return path.relative_to(Path.cwd()).as_posix()
+        except ValueError:
+            return path.as_posix()
+    return Path(os.path.normpath(path)).as_posix()
+
+
+def yaml_finding(rule: str, message: str, location: Location) -> Finding:
+    """A POL001/POL002 finding: about the file, at the line where reading went wrong."""
+    name = "yaml-syntax" if rule == "POL001" else "duplicate-key"
+    return Finding(rule=rule, name=name, severity=Severity.ERROR, message=message,
+                   resource=Resource("policy_file", name=location.path), location=location)
+
+
+class _Unreadable(Exception):
+    """The file cannot be read as policy YAML; carries the POL001 finding that says why."""
+
+    def __init__(self, message: str, location: Location) -> None:
+        super().__init__(message)
+        self.finding = yaml_finding("POL001", message, location)
+
+
+def _read_text(path: Path, shown: str) -> str:
+    try:
+        with path.open("rb") as handle:
+            raw = handle.read(MAX_FILE_BYTES + 1)
+    except OSError as error:
+        raise PolicyError(f"{shown}: cannot read: {error.strerror or error}") from error
+    first_line = Location(shown, 1)
+    if len(raw) > MAX_FILE_BYTES:
+        raise _Unreadable(f"the file is larger than {MAX_FILE_BYTES // (1024 * 1024)} MiB; "
+                          "split the policy into several files", first_line)
+    if raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        raise _Unreadable("the file is UTF-16 text; save it as UTF-8", first_line)
+    if b"\x00" in raw:
+        raise _Unreadable("the file is binary, not YAML text", first_line)
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        line = raw.count(b"\n", 0, error.start) + 1
+        column = error.start - (raw.rfind(b"\n", 0, error.start) + 1) + 1
+        raise _Unreadable(f"the file is not UTF-8 text: byte 0x{raw[error.start]:02x} cannot "
+                          "be decoded; save it as UTF-8",
+                          Location(shown, line, column)) from error
+
+
+class _DepthLimitedComposer(Composer):
+    """PyYAML's composer with a nesting limit: a policy is a few levels deep, a bomb is not."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._depth = 0
+
+    def compose_node(self, parent: Node | None, index: Any) -> Node | None:
+        self._depth += 1
+        try:
+            if self._depth > MAX_DEPTH:
+                event = self.peek_event()  # type: ignore[attr-defined]  # the parser half
+                raise yaml.composer.ComposerError(
+                    None, None, f"nesting deeper than {MAX_DEPTH} levels", event.start_mark)
+            return super().compose_node(parent, index)
+        finally:
+            self._depth -= 1
+
+
+if yaml.__with_libyaml__:  # libyaml's event parser: the same events, several times faster
+    from yaml._yaml import CParser
+
+    class _PolicyLoader(_DepthLimitedComposer, CParser, Resolver):
+        def __init__(self, stream: str) -> None:
+            CParser.__init__(self, stream)
+            _DepthLimitedComposer.__init__(self)
+            Resolver.__init__(self)
+else:  # pragma: no cover - PyYAML built without libyaml
+    from yaml.parser import Parser
+    from yaml.reader import Reader
+    from yaml.scanner import Scanner
+
+    class _PolicyLoader(Reader, Scanner, Parser, _DepthLimitedComposer, Resolver):  # type: ignore[no-redef]
+        def __init__(self, stream: str) -> None:
+            Reader.__init__(self, stream)
+            Scanner.__init__(self)
+            Parser.__init__(self)
+            _DepthLimitedComposer.__init__(self)
+            Resolver.__init__(self)
+
+
+def _compose(text: str, shown: str) -> Node | None:
+    loader = _PolicyLoader(text)
+    try:
+        return loader.get_single_node()
+    except yaml.MarkedYAMLError as error:
+        mark = error.problem_mark or error.context_mark
+        problem = error.problem or error.context or "not valid YAML"
+        if error.context and error.problem:
+            joined = ", " if error.problem.startswith("but ") else ": "
+            problem = f"{error.context}{joined}{error.problem}"
+        location = (Location(shown, mark.line + 1, mark.column + 1) if mark
+                    else Location(shown, 1))
+        raise _Unreadable(f"YAML syntax: {problem}", location) from error
+    except yaml.YAMLError as error:
+        raise _Unreadable(f"YAML syntax: {error}", Location(shown, 1)) from error
+    except RecursionError as error:
+        raise _Unreadable(f"nesting deeper than {MAX_DEPTH} levels", Location(shown, 1)) from error
+    finally:
+        loader.dispose()
+
+
+class _NodeReader:
+    """Walks one file's node graph into plain data, recording positions; holds the walk's state."""
+
+    def __init__(self, shown: str) -> None:
+        self.shown = shown
+        self.positions: dict[JsonPath, Location] = {}
+        self.key_positions: dict[JsonPath, Location] = {}
+        self.scalar_texts: dict[JsonPath, str] = {}
+        self.duplicates: list[Finding] = []
+        self._seen: set[int] = set()
+        self._open: set[int] = set()
+        self._expanded = 0
+
+    def read(self, root: Node | None) -> Any:
+        if root is None:
+            return None
+        return self._value(root, (), self._at(root))
+
+    def _at(self, node: Node) -> Location:
+        return Location(self.shown, node.start_mark.line + 1, node.start_mark.column + 1)
+
+    def _value(self, node: Node, path: JsonPath, location: Location) -> Any:
+        self._count(node)
+        self.positions[path] = location
+        if isinstance(node, ScalarNode):
+            return self._scalar(node, path)
+        if id(node) in self._open:
+            raise _Unreadable("an alias refers to the collection that contains it",
+                              self._at(node))
+        self._open.add(id(node))
+        try:
+            if isinstance(node, SequenceNode):
+                self._require_tag(node, "seq")
+                return [self._value(item, (*path, index), self._at(item))
+                        for index, item in enumerate(node.value)]
+            if isinstance(node, MappingNode):
+                self._require_tag(node, "map")
+                return self._mapping(node, path)
+        finally:
+            self._open.discard(id(node))
+        raise _Unreadable("unsupported YAML node", self._at(node))  # pragma: no cover
+
+    def _count(self, node: Node) -> None:
+        """Aliases may repeat a node; past a budget that is an expansion bomb, not a policy."""
+        if id(node) not in self._seen:
+            self._seen.add(id(node))
+            return
+        self._expanded += 1
+        if self._expanded > MAX_ALIAS_EXPANSION:
+            raise _Unreadable(f"aliases expand to more than {MAX_ALIAS_EXPANSION} extra values; "
+                              "write the values out", self._at(node))
+
+    def _require_tag(self, node: Node, kind: str) -> None:
+        if node.tag != _TAG + kind:
+            raise _Unreadable(f"unsupported YAML tag {_shown_tag(node)}", self._at(node))
+
+    def _mapping(self, node: MappingNode, path: JsonPath) -> dict[str, Any]:
+        result: dict[str, Any] = {}
+        where: dict[str, Location] = {}
+        for key_node, value_node, merged in self._entries(node, merged=False):
+            key = self._key(key_node)
+            key_location = self._at(key_node)
+            if key in result:
+                if not merged:
+                    self.duplicates.append(yaml_finding(
+                        "POL002", f"duplicate key '{key}' (first written at line "
+                        f"{where[key].line}); YAML would silently keep only one",
+                        key_location))
+                continue
+            entry = (*path, key)
+            where[key] = key_location
+            self.key_positions[entry] = key_location
+            scalar = isinstance(value_node, ScalarNode)
+            result[key] = self._value(value_node, entry,
+                                      self._at(value_node) if scalar else key_location)
+        return result
+
+    def _entries(self, node: MappingNode, *, merged: bool) -> Iterator[tuple[Node, Node, bool]]:
+        """The explicit entries, then those of ``<<`` merges (explicit keys win, as YAML says)."""
+        merges: list[Node] = []
+        for key_node, value_node in node.value:
+            if key_node.tag == _TAG + "merge":
+                merges.extend(value_node.value if isinstance(value_node, SequenceNode)
+                              else [value_node])
+            else:
+                yield key_node, value_node, merged
+        for source in merges:
+            if not isinstance(source, MappingNode):
+                raise _Unreadable("a << merge takes a mapping or a list of mappings",
+                                  self._at(source))
+            if id(source) in self._open:
+                raise _Unreadable("a << merge refers to the mapping that contains it",
+                                  self._at(source))
+            self._count(source)
+            self._open.add(id(source))
+            try:
+                yield from self._entries(source, merged=True)
+            finally:
+                self._open.discard(id(source))
+
+    def _key(self, node: Node) -> str:
+        if not isinstance(node, ScalarNode):
+            raise _Unreadable("a mapping key must be a plain value, not a list or mapping",
+                              self._at(node))
+        # Keys are names: ``on:`` or ``1:`` mean the text written, not true or 1.
+        return str(node.value)
+
+    def _scalar(self, node: ScalarNode, path: JsonPath) -> Any:
+        tag = node.tag.removeprefix(_TAG)
+        if tag == "str" or tag == "timestamp":  # dates stay text; the model parses them
+            return node.value
+        constructors = {"null": _SCALARS.construct_yaml_null, "bool": _SCALARS.construct_yaml_bool,
+                        "int": _SCALARS.construct_yaml_int,
+                        "float": _SCALARS.construct_yaml_float}
+        if tag not in constructors:
+            raise _Unreadable(f"unsupported YAML tag {_shown_tag(node)}", self._at(node))
+        self.scalar_texts[path] = node.value
+        return constructors[tag](node)
+
+
+def _shown_tag(node: Node) -> str:
+    return "!!" + node.tag.removeprefix(_TAG) if node.tag.startswith(_TAG) else node.tag

@@ -1,0 +1,495 @@
+"""The documented policy as typed, frozen objects: what the rules compare the live account against.
+
+Conventions every rule author may rely on:
+
+- An object's identity (``name``, or ``id`` for a severity) is a plain ``str``; the object's
+  ``location`` is where its definition starts.
+- Every other documented value is a ``Sourced[T]``: the value and the policy line that states it.
+  A value a service inherits from its tier is located at the tier's line.
+- An optional value the policy does not state is ``None``: nothing is documented, so nothing is
+  checked. A timeout written as ``disabled`` is ``Sourced(None, ...)``.
+- Durations are ``datetime.timedelta`` (always whole minutes). PagerDuty's per-rule
+  ``escalation_delay_in_minutes`` comes from ``EscalationPolicy.escalation_delays()``.
+- A name that points at another definition is a ``Reference``; ``target`` is the definition, or
+  None when nothing of that name is documented.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from functools import cache
+from pathlib import Path
+from typing import Any, Generic, Literal, TypeVar
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pdlint.errors import PdlintError
+from pdlint.findings import Finding, Location, Resource, Waived
+
+T = TypeVar("T")
+
+Weekday = Literal["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
+WEEKDAYS: tuple[Weekday, ...] = (
+    "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday",
+)
+Urgency = Literal["high", "low"]
+ServiceUrgency = Literal["high", "low", "severity_based", "support_hours"]
+Channel = Literal["phone", "sms", "push", "email"]
+Coverage = Literal["24x7", "business_hours"]
+HandoffNotifications = Literal["if_has_services", "always"]
+PostmortemRecord = Literal["incident_note", "custom_field", "register"]
+TargetKind = Literal["schedule", "user"]
+
+# The same grammar as "#/$defs/duration" in schemas/policy.schema.json (a test keeps them equal).
+DURATION_PATTERN = r"^(?=[0-9])(?:[0-9]+d)?(?:[0-9]+h)?(?:[0-9]+m)?$"
+_DURATION = re.compile(r"^(?=[0-9])(?:(?P<days>[0-9]+)d)?(?:(?P<hours>[0-9]+)h)?"
+                       r"(?:(?P<minutes>[0-9]+)m)?$")
+
+
+class PolicyError(PdlintError):
+    """The policy cannot be used as asked: a path that does not exist, an unknown time zone."""
+
+
+def parse_duration(text: str) -> timedelta:
+    """``"1h30m"`` -> 90 minutes; ValueError for anything else (the schema rejects it first)."""
+    match = _DURATION.match(text)
+    if match is None:
+        raise ValueError(f"not a duration: {text!r}")
+    return timedelta(days=int(match["days"] or 0), hours=int(match["hours"] or 0),
+                     minutes=int(match["minutes"] or 0))
+
+
+def format_duration(delta: timedelta) -> str:
+    """The policy's own spelling of a duration: 90 minutes -> ``"1h30m"``; negative with a sign."""
+    minutes = int(delta.total_seconds() // 60)
+    sign, minutes = ("-", -minutes) if minutes < 0 else ("", minutes)
+    days, minutes = divmod(minutes, 24 * 60)
+    hours, minutes = divmod(minutes, 60)
+    parts = [f"{amount}{unit}" for amount, unit in ((days, "d"), (hours, "h"), (minutes, "m"))
+             if amount]
+    return sign + ("".join(parts) or "0m")
+
+
+def whole_minutes(delta: timedelta) -> int:
+    """A duration in PagerDuty's minutes (policy durations are always whole minutes)."""
+    return int(delta.total_seconds() // 60)
+
+
+@cache
+def zone_named(name: str) -> ZoneInfo | None:
+    """The IANA time zone of that name, or None when there is none (e.g. a Rails zone name)."""
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        return None
+
+
+@dataclass(frozen=True)
+class Sourced(Generic[T]):
+    """A documented value and the policy line that states it."""
+
+    value: T
+    location: Location
+
+
+@dataclass(frozen=True)
+class Reference(Generic[T]):
+    """A name the policy uses to point at another definition; ``target`` is None when undefined."""
+
+    name: str
+    location: Location
+    target: T | None = None
+
+
+@dataclass(frozen=True)
+class Hours:
+    """A weekly window such as Monday–Friday 09:00–17:00 in a time zone: business/support hours."""
+
+    days: Sourced[tuple[Weekday, ...]]
+    start: Sourced[time]
+    end: Sourced[time]
+    time_zone: Sourced[str]
+    location: Location
+
+    @property
+    def days_of_week(self) -> tuple[int, ...]:
+        """ISO day numbers (1 = Monday … 7 = Sunday), as PagerDuty's support hours use them."""
+        return tuple(sorted(WEEKDAYS.index(day) + 1 for day in self.days.value))
+
+    @property
+    def zone(self) -> ZoneInfo:
+        """The time zone; raises PolicyError when it is not an IANA zone (lint reports POL030)."""
+        zone = zone_named(self.time_zone.value)
+        if zone is None:
+            raise PolicyError(f"{self.time_zone.location}: unknown time zone "
+                              f"{self.time_zone.value!r}")
+        return zone
+
+    def contains(self, moment: datetime) -> bool:
+        """Whether an aware ``moment`` falls inside the window (start inclusive, end exclusive)."""
+        local = moment.astimezone(self.zone)
+        return (WEEKDAYS[local.weekday()] in self.days.value
+                and self.start.value <= local.time() < self.end.value)
+
+    def end_of_next_day(self, moment: datetime) -> datetime:
+        """The end of the first day of the window strictly after ``moment``'s local date."""
+        local = moment.astimezone(self.zone)
+        day = local.date()
+        for _ in range(7):
+            day += timedelta(days=1)
+            if WEEKDAYS[day.weekday()] in self.days.value:
+                return datetime.combine(day, self.end.value, tzinfo=self.zone)
+        raise AssertionError("the schema requires at least one day")
+
+
+@dataclass(frozen=True)
+class ResponseSla:
+    """How soon an incident must be acknowledged: a time from the trigger, or next business day."""
+
+    within: timedelta | None
+    """The time from the trigger; None means by the end of the next business day."""
+
+    @property
+    def next_business_day(self) -> bool:
+        return self.within is None
+
+    @property
+    def order_key(self) -> tuple[int, timedelta]:
+        """Shorter first; next_business_day ranks after every fixed duration."""
+        return (1, timedelta(0)) if self.within is None else (0, self.within)
+
+    def deadline(self, triggered_at: datetime, business_hours: Hours) -> datetime:
+        """When an incident triggered at ``triggered_at`` must be acknowledged at the latest."""
+        if self.within is None:
+            return business_hours.end_of_next_day(triggered_at)
+        return triggered_at + self.within
+
+    def __str__(self) -> str:
+        return "next_business_day" if self.within is None else format_duration(self.within)
+
+
+@dataclass(frozen=True)
+class Organisation:
+    """Whose policy this is; its time zone and business hours."""
+
+    name: Sourced[str]
+    time_zone: Sourced[str]
+    business_hours: Hours
+    location: Location
+
+    @property
+    def resource(self) -> Resource:
+        return Resource("organisation", name=self.name.value)
+
+
+@dataclass(frozen=True)
+class Team:
+    """A PagerDuty team the policy names."""
+
+    name: str
+    id: Sourced[str] | None
+    description: Sourced[str] | None
+    location: Location
+
+    @property
+    def resource(self) -> Resource:
+        return Resource("team", name=self.name, id=self.id.value if self.id else None)
+
+
+@dataclass(frozen=True)
+class IncidentSeverity:
+    """One row of the severity matrix. ``rank`` 0 is the most severe (the order written)."""
+
+    id: str
+    rank: int
+    name: Sourced[str]
+    description: Sourced[str] | None
+    response_sla: Sourced[ResponseSla]
+    urgency: Sourced[Urgency]
+    channels: Sourced[tuple[Channel, ...]]
+    business_hours_only: Sourced[bool]
+    postmortem_within: Sourced[timedelta] | None
+    pagerduty_priority: Sourced[str] | None
+    location: Location
+
+    @property
+    def resource(self) -> Resource:
+        return Resource("severity", name=self.id)
+
+
+@dataclass(frozen=True)
+class Postmortems:
+    """Where postmortems are recorded, so that the evidence check can find them."""
+
+    recorded_as: Sourced[PostmortemRecord]
+    link_pattern: Sourced[str] | None
+    field: Sourced[str] | None
+    register: Sourced[Path] | None
+    """The register CSV, resolved against the folder of the policy file that names it."""
+    location: Location
+
+    def link_regex(self) -> re.Pattern[str] | None:
+        """The compiled link pattern (the schema has already checked that it compiles)."""
+        return re.compile(self.link_pattern.value) if self.link_pattern else None
+
+
+@dataclass(frozen=True)
+class Tier:
+    """Defaults a service of the tier takes unless the service states its own."""
+
+    name: str
+    description: Sourced[str] | None
+    urgency: Sourced[ServiceUrgency] | None
+    support_hours: Hours | None
+    acknowledgement_timeout: Sourced[timedelta | None] | None
+    auto_resolve_timeout: Sourced[timedelta | None] | None
+    requires_integration: Sourced[bool] | None
+    min_escalation_levels: Sourced[int] | None
+    location: Location
+
+    @property
+    def resource(self) -> Resource:
+        return Resource("tier", name=self.name)
+
+
+@dataclass(frozen=True)
+class Schedule:
+    """An on-call schedule and the coverage and staffing it must have."""
+
+    name: str
+    id: Sourced[str] | None
+    description: Sourced[str] | None
+    team: Reference[Team] | None
+    time_zone: Sourced[str] | None
+    coverage: Sourced[Coverage] | None
+    rotation_length: Sourced[timedelta] | None
+    min_participants: Sourced[int] | None
+    location: Location
+
+    @property
+    def resource(self) -> Resource:
+        return Resource("schedule", name=self.name, id=self.id.value if self.id else None)
+
+
+@dataclass(frozen=True)
+class Target:
+    """Who a level pages: a schedule (resolved to its definition when documented) or a user."""
+
+    kind: TargetKind
+    name: str
+    """The schedule's name, or the user's email."""
+    location: Location
+    schedule: Schedule | None = None
+
+
+@dataclass(frozen=True)
+class Level:
+    """One level of an escalation policy, i.e. one PagerDuty escalation rule."""
+
+    number: int
+    """1-based, as the policy and PagerDuty's UI count levels."""
+    name: Sourced[str] | None
+    engaged_after: Sourced[timedelta]
+    """Cumulative from the trigger; level 1 is 0 (located at the level when not written)."""
+    acknowledge_within: Sourced[timedelta] | None
+    targets: tuple[Target, ...]
+    location: Location
+
+
+@dataclass(frozen=True)
+class EscalationPolicy:
+    """Who is paged, in what order, and when, counted from the trigger."""
+
+    name: str
+    id: Sourced[str] | None
+    description: Sourced[str] | None
+    team: Reference[Team] | None
+    services: tuple[Sourced[str], ...]
+    """The names in the policy's ``services`` list (``Policy.services_covered_by`` resolves)."""
+    loops: Sourced[int] | None
+    handoff_notifications: Sourced[HandoffNotifications] | None
+    levels: tuple[Level, ...]
+    repeat_after: Sourced[timedelta] | None
+    location: Location
+
+    @property
+    def resource(self) -> Resource:
+        return Resource("escalation_policy", name=self.name, id=self.id.value if self.id else None)
+
+    def escalation_delays(self) -> tuple[Sourced[int] | None, ...]:
+        """PagerDuty's ``escalation_delay_in_minutes`` for each rule, as the cumulative times imply.
+
+        Rule i waits ``engaged_after[i+1] - engaged_after[i]``, located at level i+1's
+        ``engaged_after``; the last rule waits ``repeat_after - engaged_after[last]``, located at
+        ``repeat_after``, or None when the policy does not say when the escalation repeats.
+        """
+        delays: list[Sourced[int] | None] = []
+        for level, following in zip(self.levels, self.levels[1:], strict=False):
+            delays.append(Sourced(whole_minutes(following.engaged_after.value
+                                                - level.engaged_after.value),
+                                  following.engaged_after.location))
+        last = self.levels[-1]
+        delays.append(None if self.repeat_after is None else Sourced(
+            whole_minutes(self.repeat_after.value - last.engaged_after.value),
+            self.repeat_after.location))
+        return tuple(delays)
+
+
+@dataclass(frozen=True)
+class Service:
+    """A service with its tier's defaults applied: each value is the service's own or its tier's."""
+
+    name: str
+    id: Sourced[str] | None
+    description: Sourced[str] | None
+    tier: Reference[Tier] | None
+    team: Reference[Team] | None
+    escalation_policy: Reference[EscalationPolicy] | None
+    """The service's own ``escalation_policy``, else the first escalation policy listing it."""
+    urgency: Sourced[ServiceUrgency] | None
+    support_hours: Hours | None
+    acknowledgement_timeout: Sourced[timedelta | None] | None
+    auto_resolve_timeout: Sourced[timedelta | None] | None
+    requires_integration: Sourced[bool] | None
+    min_escalation_levels: Sourced[int] | None
+    location: Location
+
+    @property
+    def resource(self) -> Resource:
+        return Resource("service", name=self.name, id=self.id.value if self.id else None)
+
+    def incident_urgency_rule(self) -> dict[str, Any] | None:
+        """The PagerDuty ``incident_urgency_rule`` the documented urgency means, or None."""
+        if self.urgency is None:
+            return None
+        if self.urgency.value == "support_hours":
+            return {"type": "use_support_hours",
+                    "during_support_hours": {"type": "constant", "urgency": "high"},
+                    "outside_support_hours": {"type": "constant", "urgency": "low"}}
+        return {"type": "constant", "urgency": self.urgency.value}
+
+
+@dataclass(frozen=True)
+class Waiver:
+    """An accepted exception to a drift rule on one object, until it expires."""
+
+    rule: Sourced[str]
+    resource: Sourced[Resource]
+    reason: Sourced[str]
+    owner: Sourced[str]
+    expires: Sourced[date]
+    location: Location
+
+    def matches(self, finding: Finding) -> bool:
+        """Whether the waiver is about this finding: same rule, type, and the name/id it gives."""
+        wanted, got = self.resource.value, finding.resource
+        return (finding.rule == self.rule.value and got.type == wanted.type
+                and (wanted.name is None or got.name == wanted.name)
+                and (wanted.id is None or got.id == wanted.id))
+
+    def expired(self, today: date) -> bool:
+        """``expires`` is the last day the waiver applies."""
+        return today > self.expires.value
+
+    def as_waived(self) -> Waived:
+        return Waived(reason=self.reason.value, owner=self.owner.value,
+                      expires=self.expires.value, location=self.location)
+
+
+@dataclass(frozen=True)
+class Policy:
+    """The whole documented policy, merged from its files, references resolved.
+
+    Tuples keep the order written (files in path order). When a name is defined twice the load
+    reports POL004 and lookups return the first definition.
+    """
+
+    organisation: Organisation
+    teams: tuple[Team, ...]
+    severities: tuple[IncidentSeverity, ...]
+    postmortems: Postmortems | None
+    tiers: tuple[Tier, ...]
+    escalation_policies: tuple[EscalationPolicy, ...]
+    schedules: tuple[Schedule, ...]
+    services: tuple[Service, ...]
+    waivers: tuple[Waiver, ...]
+    files: tuple[str, ...]
+    _index: _Index = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_index", _Index.of(self))
+
+    def severity(self, severity_id: str) -> IncidentSeverity | None:
+        return self._index.severities.get(severity_id)
+
+    def tier(self, name: str) -> Tier | None:
+        return self._index.tiers.get(name)
+
+    def team(self, name: str) -> Team | None:
+        return self._index.teams.get(name)
+
+    def escalation_policy(self, name: str) -> EscalationPolicy | None:
+        return self._index.escalation_policies.get(name)
+
+    def schedule(self, name: str) -> Schedule | None:
+        return self._index.schedules.get(name)
+
+    def service(self, name: str) -> Service | None:
+        return self._index.services.get(name)
+
+    def by_id(self, kind: str,
+              pagerduty_id: str) -> Team | EscalationPolicy | Schedule | Service | None:
+        """The definition pinned to a PagerDuty id; ``kind`` is a PagerDuty type, e.g. service."""
+        return self._index.pinned.get((kind, pagerduty_id))
+
+    def services_covered_by(self, policy: EscalationPolicy) -> tuple[Service, ...]:
+        """The documented services whose escalation policy is ``policy``."""
+        return self._index.covered.get(policy.name, ())
+
+
+@dataclass(frozen=True)
+class _Index:
+    """Lookups built once per policy, so that rules over thousands of services stay linear."""
+
+    severities: Mapping[str, IncidentSeverity]
+    tiers: Mapping[str, Tier]
+    teams: Mapping[str, Team]
+    escalation_policies: Mapping[str, EscalationPolicy]
+    schedules: Mapping[str, Schedule]
+    services: Mapping[str, Service]
+    pinned: Mapping[tuple[str, str], Team | EscalationPolicy | Schedule | Service]
+    covered: Mapping[str, tuple[Service, ...]]
+
+    @classmethod
+    def of(cls, policy: Policy) -> _Index:
+        pinned: dict[tuple[str, str], Team | EscalationPolicy | Schedule | Service] = {}
+        for kind, definitions in (("team", policy.teams),
+                                  ("escalation_policy", policy.escalation_policies),
+                                  ("schedule", policy.schedules), ("service", policy.services)):
+            for definition in definitions:
+                if definition.id is not None:
+                    pinned.setdefault((kind, definition.id.value), definition)
+        covered: dict[str, list[Service]] = {}
+        for service in policy.services:
+            if service.escalation_policy is not None:
+                covered.setdefault(service.escalation_policy.name, []).append(service)
+        return cls(
+            severities=first_by(policy.severities, lambda item: item.id),
+            tiers=first_by(policy.tiers, lambda item: item.name),
+            teams=first_by(policy.teams, lambda item: item.name),
+            escalation_policies=first_by(policy.escalation_policies, lambda item: item.name),
+            schedules=first_by(policy.schedules, lambda item: item.name),
+            services=first_by(policy.services, lambda item: item.name),
+            pinned=pinned,
+            covered={name: tuple(services) for name, services in covered.items()},
+        )
+
+
+def first_by(items: Iterable[T], key: Callable[[T], str]) -> dict[str, T]:
+    """Definitions by name; when a name is defined twice the first wins (POL004 reports it)."""
+    found: dict[str, T] = {}
+    for item in items:
+        found.setdefault(key(item), item)
+    return found

@@ -1,0 +1,199 @@
+"""Policy files against ``schemas/policy.schema.json``: one POL003 finding per problem, at its line.
+
+jsonschema's messages name JSON paths and Python reprs; these messages name the key, say what was
+expected in the policy's own words (the ``title`` of the schema part), show what was written, and
+suggest the nearest allowed key or value.
+"""
+
+from __future__ import annotations
+
+import difflib
+import json
+from collections.abc import Iterator, Mapping
+from functools import cache
+from importlib.resources import files
+from typing import Any
+
+from jsonschema import Draft202012Validator, ValidationError
+
+from pdlint.findings import Finding, Location, Resource, Severity
+from pdlint.policy.load import JsonPath, PolicyFile
+
+SCHEMA_RESOURCE = "schemas/policy.schema.json"
+
+# How each top-level list names the objects it holds (PagerDuty's type names where they exist).
+RESOURCE_TYPES: Mapping[str, str] = {
+    "organisation": "organisation", "teams": "team", "severities": "severity",
+    "postmortems": "postmortems", "tiers": "tier", "escalation_policies": "escalation_policy",
+    "schedules": "schedule", "services": "service", "waivers": "waiver",
+}
+
+
+@cache
+def policy_schema() -> dict[str, Any]:
+    """The policy JSON Schema shipped inside the package."""
+    schema: dict[str, Any] = json.loads(
+        (files("pdlint") / SCHEMA_RESOURCE).read_text(encoding="utf-8"))
+    return schema
+
+
+@cache
+def _validator() -> Draft202012Validator:
+    schema = policy_schema()
+    return Draft202012Validator(inline_references(schema, schema["$defs"]),
+                                format_checker=Draft202012Validator.FORMAT_CHECKER)
+
+
+def inline_references(node: Any, definitions: Mapping[str, Any]) -> Any:
+    """The schema with each ``$ref`` replaced by its definition, ``$defs`` dropped.
+
+    Reference lookups are most of jsonschema's time on a large policy; the policy schema has no
+    recursion, so resolving them once up front is exact. Keywords beside a ``$ref`` (a
+    property's ``description``, a stricter ``required``) take precedence over the definition's.
+    """
+    if isinstance(node, list):
+        return [inline_references(item, definitions) for item in node]
+    if not isinstance(node, dict):
+        return node
+    inlined = {key: inline_references(value, definitions)
+               for key, value in node.items() if key not in ("$ref", "$defs")}
+    if "$ref" in node:
+        name = node["$ref"].removeprefix("#/$defs/")
+        return {**inline_references(definitions[name], definitions), **inlined}
+    return inlined
+
+
+def validate_file(policy_file: PolicyFile) -> list[Finding]:
+    """Every schema problem of one file, one finding each, in file order. An empty file is valid."""
+    if policy_file.data is None:
+        return []
+    findings: dict[tuple[Location, str], Finding] = {}
+    for error in _validator().iter_errors(policy_file.data):
+        for location, message in _explain(error, policy_file):
+            findings.setdefault((location, message), schema_finding(
+                message, location, resource_at(policy_file.data, tuple(error.absolute_path))))
+    return sorted(findings.values(), key=Finding.sort_key)
+
+
+def schema_finding(message: str, location: Location, resource: Resource) -> Finding:
+    return Finding(rule="POL003", name="schema", severity=Severity.ERROR, message=message,
+                   resource=resource, location=location)
+
+
+def resource_at(data: Any, path: JsonPath) -> Resource:
+    """The policy object a path lies in, e.g. ``escalation_policy 'Production - Platform'``."""
+    if not path or not isinstance(data, dict) or path[0] not in RESOURCE_TYPES:
+        return Resource("policy_file")
+    kind = RESOURCE_TYPES[str(path[0])]
+    if len(path) < 2:
+        return Resource(kind)
+    item = data.get(path[0])
+    if kind == "tier":
+        return Resource(kind, name=str(path[1]))
+    if isinstance(item, list) and isinstance(path[1], int) and path[1] < len(item):
+        entry = item[path[1]]
+        if isinstance(entry, dict):
+            label = entry.get("id") if kind == "severity" else entry.get("name")
+            if isinstance(label, str):
+                return Resource(kind, name=label)
+    return Resource(kind)
+
+
+def _explain(error: ValidationError, policy_file: PolicyFile) -> Iterator[tuple[Location, str]]:
+    path: JsonPath = tuple(error.absolute_path)
+    schema = error.schema if isinstance(error.schema, dict) else {}
+    subject = _subject(path)
+    shown = _shown(error.instance, policy_file.scalar_texts.get(path))
+    expected = schema.get("title")
+    keyword = error.validator
+    if "propertyNames" in error.absolute_schema_path:
+        yield (policy_file.key_location((*path, error.instance)),
+               f"'{error.instance}': expected {expected}")
+    elif keyword == "additionalProperties" and isinstance(error.instance, dict):
+        allowed = sorted(schema.get("properties", {}))
+        for key in error.instance:
+            if key not in allowed:
+                hint = difflib.get_close_matches(key, allowed, n=1)
+                suggestion = f"; did you mean '{hint[0]}'?" if hint else (
+                    f"; allowed keys: {', '.join(allowed)}")
+                where = f" in {expected}" if expected else ""
+                yield (policy_file.key_location((*path, key)),
+                       f"unknown key '{key}'{where}{suggestion}")
+    elif keyword == "required" and isinstance(error.instance, dict):
+        for key in error.validator_value:
+            if key not in error.instance:
+                yield policy_file.location(path), f"{subject} is missing required key '{key}'"
+    elif keyword == "enum":
+        choices = [str(choice) for choice in error.validator_value]
+        hint = (difflib.get_close_matches(error.instance, choices, n=1)
+                if isinstance(error.instance, str) else [])
+        suggestion = f"; did you mean '{hint[0]}'?" if hint else ""
+        yield (policy_file.location(path),
+               f"{subject}: expected one of {', '.join(choices)}, got {shown}{suggestion}")
+    elif keyword in ("minProperties", "maxProperties") and isinstance(error.instance, dict):
+        written = ", ".join(error.instance) or "nothing"
+        yield policy_file.location(path), f"{subject}: expected {expected}, got {written}"
+    elif keyword in ("type", "pattern", "minLength"):
+        if keyword == "type" and error.validator_value in ("object", "array"):
+            expected = _type_noun(error.validator_value)
+        yield (policy_file.location(path),
+               f"{subject}: expected {expected or _type_noun(error.validator_value)}, got {shown}")
+    elif keyword == "format":
+        reason = f" ({error.cause})" if error.cause else ""
+        yield policy_file.location(path), f"{subject}: not {expected}, got {shown}{reason}"
+    elif keyword == "minItems":
+        count = error.validator_value
+        yield (policy_file.location(path),
+               f"{subject}: needs at least {count} item{'s' if count != 1 else ''}")
+    elif keyword == "maxItems":
+        yield (policy_file.location(path),
+               f"{subject}: allows at most {error.validator_value} items")
+    elif keyword == "uniqueItems":
+        yield policy_file.location(path), f"{subject}: {_repeated(error.instance)} is listed twice"
+    elif keyword == "minimum":
+        yield (policy_file.location(path),
+               f"{subject}: expected at least {error.validator_value}, got {shown}")
+    else:
+        yield policy_file.location(path), f"{subject}: {error.message}"
+
+
+def _subject(path: JsonPath) -> str:
+    """How a message names the value: its key, and the item number inside a list."""
+    names = [part for part in path if isinstance(part, str)]
+    if not names:
+        return "the file"
+    subject = names[-1]
+    trailing = path[len(path) - 1] if path else None
+    if isinstance(trailing, int):
+        subject += f" item {trailing + 1}"
+    return subject
+
+
+def _shown(value: Any, written: str | None) -> str:
+    """What was written, and how YAML read it when that differs (``17:00`` is the number 1020)."""
+    if isinstance(value, dict):
+        return "a mapping" if value else "an empty mapping"
+    if isinstance(value, list):
+        return "a list"
+    if value is None:
+        return "nothing"
+    read = json.dumps(value)
+    if written is not None and written != read:
+        number = isinstance(value, (int, float)) and not isinstance(value, bool)
+        return f"{written} (YAML reads it as {'the number ' if number else ''}{read}; quote it)"
+    return f"'{value}'" if isinstance(value, str) else read
+
+
+def _type_noun(json_type: Any) -> str:
+    nouns = {"string": "a text", "object": "a mapping", "array": "a list",
+             "integer": "a whole number", "boolean": "true or false", "number": "a number"}
+    return nouns.get(json_type, str(json_type)) if isinstance(json_type, str) else "a value"
+
+
+def _repeated(items: list[Any]) -> str:
+    seen: list[Any] = []
+    for item in items:
+        if item in seen:
+            return _shown(item, None)
+        seen.append(item)
+    return "a value"  # pragma: no cover - uniqueItems only fails with a repeat

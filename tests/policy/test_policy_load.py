@@ -1,0 +1,160 @@
+"""Reading policy files: YAML failures become POL001/POL002 findings at exact places."""
+
+from __future__ import annotations
+
+import os
+import re
+from pathlib import Path
+
+import pytest
+from policy_cases import places
+
+from pdlint.policy import PolicyError, load_policy
+from pdlint.policy.load import MAX_FILE_BYTES, load_files, policy_paths
+
+BILLION_LAUGHS = b"""\
+a: &a [lol, lol, lol, lol, lol, lol, lol, lol, lol]
+b: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a]
+c: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b]
+d: &d [*c, *c, *c, *c, *c, *c, *c, *c, *c]
+e: &e [*d, *d, *d, *d, *d, *d, *d, *d, *d]
+f: &f [*e, *e, *e, *e, *e, *e, *e, *e, *e]
+g: &g [*f, *f, *f, *f, *f, *f, *f, *f, *f]
+h: &h [*g, *g, *g, *g, *g, *g, *g, *g, *g]
+"""
+
+# (id, file content, rule, line, column, part of the message)
+YAML_CASES: list[tuple[str, bytes, str, int, int | None, str]] = [
+    ("syntax error", b"severities:\n  - id: P1\n   name: x\n", "POL001", 3, 4,
+     "YAML syntax:"),
+    ("unclosed flow list", b"organisation:\n  name: [a, b\n", "POL001", 3, 1,
+     "while parsing a flow sequence"),
+    ("tab indentation", b"organisation:\n\tname: x\n", "POL001", 2, 1,
+     "found character that cannot start any token"),
+    ("duplicate key", b"organisation:\n  name: A\n  name: B\n", "POL002", 3, 3,
+     "duplicate key 'name' (first written at line 2)"),
+    ("duplicate top-level key", b"teams: []\nschedules: []\nteams: []\n", "POL002", 3, 1,
+     "duplicate key 'teams' (first written at line 1)"),
+    ("alias expansion bomb", BILLION_LAUGHS, "POL001", 1, None, "aliases expand to more than"),
+    ("recursive alias", b"teams: &t [*t]\n", "POL001", 1, 8,
+     "an alias refers to the collection that contains it"),
+    ("recursive merge", b"tiers: &t {<<: *t}\n", "POL001", 1, 8,
+     "a << merge refers to the mapping that contains it"),
+    ("nesting bomb", b"[" * 100_000 + b"]" * 100_000, "POL001", 1, 65,
+     "nesting deeper than 64 levels"),
+    ("two documents", b"teams: []\n---\nschedules: []\n", "POL001", 2, 1,
+     "expected a single document in the stream, but found another document"),
+    ("python object tag", b"teams: !!python/object:os.system [x]\n", "POL001", 1, 8,
+     "unsupported YAML tag !!python/object:os.system"),
+    ("binary scalar tag", b"teams: !!binary aGVsbG8=\n", "POL001", 1, 8,
+     "unsupported YAML tag !!binary"),
+    ("mapping as a key", b"? [a, b]\n: c\n", "POL001", 1, 3, "a mapping key must be a plain value"),
+    ("binary file", b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "POL001", 1, None,
+     "the file is binary, not YAML text"),
+    ("latin-1 file", b"organisation:\n  name: Caf\xe9\n", "POL001", 2, 12,
+     "not UTF-8 text: byte 0xe9"),
+    ("utf-16 file", "teams: []\n".encode("utf-16"), "POL001", 1, None,
+     "the file is UTF-16 text; save it as UTF-8"),
+]
+
+
+@pytest.mark.parametrize(("content", "rule", "line", "column", "fragment"),
+                         [pytest.param(*case[1:], id=case[0]) for case in YAML_CASES])
+def test_yaml_failures(tmp_path: Path, content: bytes, rule: str, line: int,
+                       column: int | None, fragment: str) -> None:
+    (tmp_path / "broken.yaml").write_bytes(content)
+    loaded = load_policy([tmp_path])
+    (finding,) = [finding for finding in loaded.findings if finding.rule == rule]
+    assert finding.location is not None and finding.location.line == line
+    if column is not None:
+        assert finding.location.column == column
+    assert fragment in finding.message
+    assert (finding.resource.type, finding.resource.name) == ("policy_file", finding.location.path)
+    assert loaded.policy is None
+
+
+def test_oversized_file(tmp_path: Path) -> None:
+    (tmp_path / "huge.yaml").write_bytes(b"# " + b"x" * MAX_FILE_BYTES + b"\n")
+    (finding,) = load_policy([tmp_path]).findings
+    assert (finding.rule, finding.location and finding.location.line) == ("POL001", 1)
+    assert "larger than 2 MiB" in finding.message
+
+
+def test_a_broken_file_does_not_hide_problems_in_the_others(tmp_path: Path) -> None:
+    (tmp_path / "a.yaml").write_text("teams: [\n")
+    (tmp_path / "b.yaml").write_text("teams:\n  - name: A\n  - nmae: B\n")
+    assert places(load_policy([tmp_path]).findings) == [
+        ("POL001", "a.yaml", 2), ("POL003", "b.yaml", 3), ("POL003", "b.yaml", 3)]
+
+
+@pytest.mark.parametrize("content", [b"", b"# nothing yet\n", b"---\n", b"\xef\xbb\xbfteams: []\n"],
+                         ids=["empty", "comment only", "empty document", "utf-8 BOM"])
+def test_files_without_content_are_fine(tmp_path: Path, content: bytes) -> None:
+    (tmp_path / "empty.yaml").write_bytes(content)
+    assert load_files([tmp_path]).findings == ()
+
+
+def test_values_keep_their_positions(tmp_path: Path) -> None:
+    (tmp_path / "p.yaml").write_text(
+        "escalation_policies:\n"
+        "  - name: Main\n"
+        "    levels:\n"
+        "      - targets: [{schedule: S}]\n"
+        "        engaged_after: 5m\n"
+        "    support: &hours {start: '09:00'}\n"
+        "    other: {<<: *hours, end: '17:00'}\n")
+    (loaded,) = load_files([tmp_path]).files
+    at = {path: (location.line, location.column) for path, location in loaded.positions.items()}
+    assert at[("escalation_policies", 0)] == (2, 5)
+    assert at[("escalation_policies", 0, "name")] == (2, 11)
+    assert at[("escalation_policies", 0, "levels")] == (3, 5)  # a collection: its key
+    assert at[("escalation_policies", 0, "levels", 0, "engaged_after")] == (5, 24)
+    assert at[("escalation_policies", 0, "levels", 0, "targets", 0, "schedule")] == (4, 30)
+    assert at[("escalation_policies", 0, "other", "start")] == (6, 29)  # merged: where written
+    assert loaded.data["escalation_policies"][0]["other"] == {"end": "17:00", "start": "09:00"}
+
+
+def test_scalars_are_read_as_plain_data_with_their_written_text(tmp_path: Path) -> None:
+    (tmp_path / "p.yaml").write_text("a: 17:00\nb: 2027-03-31\nc: yes\nd: ~\ne: '5'\n1: on\n")
+    (loaded,) = load_files([tmp_path]).files
+    assert loaded.data == {"a": 1020, "b": "2027-03-31", "c": True, "d": None, "e": "5",
+                           "1": True}
+    assert loaded.scalar_texts[("a",)] == "17:00"
+    assert ("e",) not in loaded.scalar_texts
+
+
+def test_folders_are_read_in_name_order_and_each_file_once(tmp_path: Path) -> None:
+    for name in ("b.yaml", "a.yml", "c.txt", "README.md"):
+        (tmp_path / name).write_text("teams: []\n")
+    found = policy_paths([tmp_path, tmp_path / "b.yaml"])
+    assert [path.name for path in found] == ["a.yml", "b.yaml"]
+
+
+@pytest.mark.parametrize(("make", "message"), [
+    (lambda root: root / "missing", "no such file or folder"),
+    (lambda root: root, "no policy files (*.yaml, *.yml) in this folder"),
+])
+def test_paths_that_cannot_be_read_raise(tmp_path: Path, make, message: str) -> None:
+    with pytest.raises(PolicyError, match=re.escape(message)):
+        load_policy([make(tmp_path)])
+    assert PolicyError("x").exit_code == 2
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root reads every file")
+def test_unreadable_file_raises(tmp_path: Path) -> None:
+    policy_file = tmp_path / "secret.yaml"
+    policy_file.write_text("teams: []\n")
+    policy_file.chmod(0)
+    with pytest.raises(PolicyError, match="cannot read"):
+        load_policy([policy_file])
+
+
+def test_paths_are_shown_relative_to_the_working_folder(tmp_path: Path,
+                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    (tmp_path / "policy").mkdir()
+    (tmp_path / "policy" / "x.yaml").write_text("teams: [\n")
+    monkeypatch.chdir(tmp_path)
+    (absolute,) = load_policy([tmp_path / "policy"]).findings
+    (relative,) = load_policy(["./policy/"]).findings
+    assert absolute.location and relative.location
+    assert absolute.location.path == relative.location.path == "policy/x.yaml"
