@@ -1,0 +1,147 @@
+"""Read everything the drift checks need, concurrently, with the fewest requests the API allows.
+
+One listing per collection, expanded with ``include[]`` rather than one request per object:
+users come with their contact methods and notification rules, and schedules come rendered over
+the window (``GET /schedules`` takes ``include[]=schedule_layers|final_schedule`` with
+``since``/``until``). Shift-based (v3) schedules are invisible to ``GET /schedules``: they are
+listed from ``/v3/schedules`` into their own collection, ``schedules_v3``, as that list returns
+them (id and name at least: enough to know they exist and to resolve the
+``schedule_v3_reference`` targets of escalation rules; their rotations are not read).
+
+A collection the token or the plan may not read (402/403), or one longer than offset pagination
+can reach, is recorded as skipped with the reason; a refused token (401) ends the run.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from typing import Any, TextIO, TypeVar
+
+from pdlint.findings import Skipped
+from pdlint.pagerduty.client import (
+    PAGE_SIZE,
+    ClientConfig,
+    OffsetCeilingExceeded,
+    PagerDutyClient,
+    PermissionDenied,
+)
+from pdlint.pagerduty.state import LiveState, Window
+
+T = TypeVar("T")
+
+Progress = Callable[[str, int], None]
+"""Told ``(collection, objects read so far)`` as pages arrive."""
+
+V3_PAGE_SIZE = 1000
+"""``GET /v3/schedules`` pages up to 1000 (the spec's maximum), unlike the classic 100."""
+
+
+@dataclass(frozen=True)
+class _Listing:
+    """How one collection is listed: path, the response key, and query parameters."""
+
+    path: str
+    key: str
+    params: dict[str, Any] = field(default_factory=dict)
+    page_size: int = PAGE_SIZE
+
+
+def _listings(window: Window) -> dict[str, _Listing]:
+    return {
+        "escalation_policies": _Listing("/escalation_policies", "escalation_policies"),
+        "schedules": _Listing("/schedules", "schedules", {
+            "include[]": ["schedule_layers", "final_schedule"],
+            "since": window.since, "until": window.until, "time_zone": "UTC"}),
+        "services": _Listing("/services", "services"),
+        "users": _Listing("/users", "users", {
+            "include[]": ["contact_methods", "notification_rules"]}),
+        "teams": _Listing("/teams", "teams"),
+        "priorities": _Listing("/priorities", "priorities"),
+        "schedules_v3": _Listing("/v3/schedules", "schedules", page_size=V3_PAGE_SIZE),
+    }
+
+
+async def fetch_state(
+    client: PagerDutyClient, window: Window, *, progress: Progress | None = None,
+) -> LiveState:
+    """The account's state now, schedules rendered over ``window``.
+
+    Raises ``AuthenticationError`` for a refused token and the other ``ApiError``s when the API
+    stays unavailable; never returns a collection partially read.
+    """
+    fetched_at = datetime.now(timezone.utc)
+    report = progress or (lambda kind, count: None)
+    listings = _listings(window)
+    results = await _all_or_none([_read_collection(client, listing, kind, report)
+                                  for kind, listing in listings.items()])
+    objects = {kind: tuple(result) for kind, result in zip(listings, results, strict=True)
+               if not isinstance(result, Skipped)}
+    skipped = tuple(result for result in results if isinstance(result, Skipped))
+    return LiveState(api_url=client.config.api_url, fetched_at=fetched_at, window=window,
+                     objects=objects, skipped=skipped)
+
+
+async def _all_or_none(awaitables: list[Awaitable[T]]) -> list[T]:
+    """Run concurrently; on the first failure cancel the rest, so no request outlives the run."""
+    tasks = [asyncio.ensure_future(awaitable) for awaitable in awaitables]
+    try:
+        return await asyncio.gather(*tasks)
+    except BaseException:
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+        raise
+
+
+async def _read_collection(
+    client: PagerDutyClient, listing: _Listing, kind: str, report: Progress,
+) -> list[dict[str, Any]] | Skipped:
+    """The whole collection, or why it cannot be read (never a part of it)."""
+    objects: list[dict[str, Any]] = []
+    try:
+        async for obj in client.iter_classic(listing.path, listing.key, listing.params,
+                                             page_size=listing.page_size):
+            objects.append(obj)
+            report(kind, len(objects))
+    except (PermissionDenied, OffsetCeilingExceeded) as error:
+        return Skipped(rule=kind, reason=str(error))
+    return objects
+
+
+class TerminalProgress:
+    """A one-line counter on a terminal, rewritten in place; silent anywhere else."""
+
+    def __init__(self, stream: TextIO) -> None:
+        self._stream = stream
+        self._counts: dict[str, int] = {}
+
+    def __call__(self, kind: str, count: int) -> None:
+        self._counts[kind] = count
+        shown = ", ".join(f"{name.replace('_', ' ')} {number}"
+                          for name, number in self._counts.items())
+        self._stream.write(f"\rreading PagerDuty: {shown}\x1b[K")
+        self._stream.flush()
+
+    def finish(self) -> None:
+        if self._counts:
+            self._stream.write("\r\x1b[K")
+            self._stream.flush()
+
+
+def fetch_state_sync(config: ClientConfig, window: Window, *, quiet: bool) -> LiveState:
+    """``fetch_state`` for the command line: its own event loop, progress on a terminal only."""
+    progress = None if quiet or not sys.stderr.isatty() else TerminalProgress(sys.stderr)
+
+    async def run() -> LiveState:
+        async with PagerDutyClient(config) as client:
+            return await fetch_state(client, window, progress=progress)
+
+    try:
+        return asyncio.run(run())
+    finally:
+        if progress is not None:
+            progress.finish()

@@ -1,0 +1,173 @@
+"""Snapshots: a LiveState saved as versioned JSON, so drift can be checked offline and later.
+
+The format is a contract (see docs/architecture.md): ``format``, ``format_version``,
+``pdlint_version``, ``api_url``, ``fetched_at``, ``window`` {since, until}, ``redacted``,
+``objects`` by collection exactly as the API returned them, and ``skipped``
+[{collection, reason}]. Contact-method addresses (phone numbers, emails used for paging) are
+replaced by ``REDACTED`` unless the caller asks otherwise; an unredacted snapshot is written
+readable by its owner only. Files are written atomically: a reader never sees half a snapshot.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from collections.abc import Mapping
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from pdlint.errors import PdlintError
+from pdlint.findings import Skipped
+from pdlint.pagerduty.state import COLLECTIONS, LiveState, Window, format_utc
+
+SNAPSHOT_FORMAT = "pdlint-snapshot"
+SNAPSHOT_VERSION = 1
+REDACTED = "***redacted***"
+
+
+class SnapshotError(PdlintError):
+    """A snapshot file is missing, unreadable, or not a pdlint snapshot of a known version."""
+
+
+def redact(state: LiveState) -> LiveState:
+    """``state`` with every contact method's ``address`` replaced; type and label are kept."""
+    objects = {kind: tuple(_redacted(obj) for obj in items) for kind, items in
+               state.objects.items()}
+    return LiveState(api_url=state.api_url, fetched_at=state.fetched_at, window=state.window,
+                     objects=objects, skipped=state.skipped)
+
+
+def _redacted(value: Any) -> Any:
+    """A copy of ``value`` without contact addresses, wherever contact methods are nested."""
+    if isinstance(value, list):
+        return [_redacted(item) for item in value]
+    if not isinstance(value, dict):
+        return value
+    copy = {key: _redacted(item) for key, item in value.items()}
+    kind = copy.get("type")
+    if isinstance(kind, str) and kind.endswith("_contact_method") and "address" in copy:
+        copy["address"] = REDACTED
+    return copy
+
+
+def snapshot_document(state: LiveState, *, redacted: bool) -> dict[str, Any]:
+    """The JSON document of ``state``; ``redacted`` records whether addresses were removed."""
+    from pdlint import __version__
+
+    return {
+        "format": SNAPSHOT_FORMAT,
+        "format_version": SNAPSHOT_VERSION,
+        "pdlint_version": __version__,
+        "api_url": state.api_url,
+        "fetched_at": format_utc(state.fetched_at),
+        "window": state.window.to_dict(),
+        "redacted": redacted,
+        "objects": {kind: list(items) for kind, items in state.objects.items()},
+        "skipped": [{"collection": skip.rule, "reason": skip.reason} for skip in state.skipped],
+    }
+
+
+def write_snapshot(state: LiveState, path: str | os.PathLike[str], *, redact_addresses: bool = True,
+                   ) -> LiveState:
+    """Write ``state`` to ``path`` atomically; returns the state as written (redacted or not)."""
+    written = redact(state) if redact_addresses else state
+    text = json.dumps(snapshot_document(written, redacted=redact_addresses), indent=1,
+                      ensure_ascii=False) + "\n"
+    write_atomically(Path(path), text, private=not redact_addresses)
+    return written
+
+
+def write_atomically(path: Path, text: str, *, private: bool = False) -> None:
+    """Replace ``path`` with ``text`` in one step (temp file in the same folder, then rename).
+
+    ``private`` leaves the file readable by its owner only; otherwise it gets the usual 0644.
+    """
+    try:
+        descriptor, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.",
+                                                 suffix=".tmp")
+    except OSError as error:
+        raise SnapshotError(f"cannot write {path}: {error.strerror}") from None
+    try:
+        with os.fdopen(descriptor, "w", encoding="utf-8") as stream:
+            stream.write(text)
+            stream.flush()
+            os.fsync(stream.fileno())
+        os.chmod(temporary, 0o600 if private else 0o644)
+        os.replace(temporary, path)
+    except OSError as error:
+        Path(temporary).unlink(missing_ok=True)
+        raise SnapshotError(f"cannot write {path}: {error.strerror}") from None
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+
+
+def load_snapshot(path: str | os.PathLike[str]) -> LiveState:
+    """The LiveState saved in ``path``; ``SnapshotError`` (exit 2) naming the file otherwise."""
+    name = os.fspath(path)
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise SnapshotError(f"{name}: no such snapshot file") from None
+    except (OSError, UnicodeDecodeError) as error:
+        reason = error.strerror if isinstance(error, OSError) else "not UTF-8 text"
+        raise SnapshotError(f"{name}: cannot read the snapshot: {reason}") from None
+    try:
+        document = json.loads(text)
+    except json.JSONDecodeError as error:
+        raise SnapshotError(f"{name}:{error.lineno}: not valid JSON: {error.msg}") from None
+    return _state_from_document(document, name)
+
+
+def _state_from_document(document: Any, name: str) -> LiveState:
+    if not isinstance(document, dict) or document.get("format") != SNAPSHOT_FORMAT:
+        raise SnapshotError(f"{name}: not a pdlint snapshot (no \"format\": \"{SNAPSHOT_FORMAT}\")")
+    version = document.get("format_version")
+    if version != SNAPSHOT_VERSION:
+        raise SnapshotError(f"{name}: snapshot format version {version!r} is not supported; this "
+                            f"pdlint reads version {SNAPSHOT_VERSION}")
+    api_url = _field(document, "api_url", str, name)
+    window = _field(document, "window", dict, name)
+    objects = _field(document, "objects", dict, name)
+    skipped = _field(document, "skipped", list, name)
+    unknown = sorted(set(objects) - set(COLLECTIONS))
+    if unknown:
+        raise SnapshotError(f"{name}: unknown collections in objects: {', '.join(unknown)}")
+    for kind, items in objects.items():
+        if not isinstance(items, list) or not all(isinstance(item, dict) for item in items):
+            raise SnapshotError(f"{name}: objects.{kind} is not a list of objects")
+    if not all(isinstance(skip, dict) and isinstance(skip.get("collection"), str)
+               and isinstance(skip.get("reason"), str) for skip in skipped):
+        raise SnapshotError(f"{name}: skipped entries need a collection and a reason")
+    try:
+        return LiveState(
+            api_url=api_url,
+            fetched_at=_moment(document, "fetched_at", name),
+            window=Window(_moment(window, "since", name, "window."),
+                          _moment(window, "until", name, "window.")),
+            objects={kind: tuple(items) for kind, items in objects.items()},
+            skipped=tuple(Skipped(rule=skip["collection"], reason=skip["reason"])
+                          for skip in skipped),
+        )
+    except ValueError as error:
+        raise SnapshotError(f"{name}: {error}") from None
+
+
+def _field(document: Mapping[str, Any], key: str, kind: type, name: str, prefix: str = "") -> Any:
+    value = document.get(key)
+    if not isinstance(value, kind):
+        raise SnapshotError(f"{name}: {prefix}{key} is missing or not a {kind.__name__}")
+    return value
+
+
+def _moment(document: Mapping[str, Any], key: str, name: str, prefix: str = "") -> datetime:
+    text = _field(document, key, str, name, prefix)
+    try:
+        moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        raise SnapshotError(f"{name}: {prefix}{key} {text!r} is not an ISO 8601 time") from None
+    if moment.tzinfo is None:
+        raise SnapshotError(f"{name}: {prefix}{key} {text!r} has no time zone")
+    return moment

@@ -1,0 +1,173 @@
+"""LiveState: the account's objects exactly as the API returned them, indexed for the rules.
+
+The rules import this module, so it must stay free of network code (no httpx). Objects are kept
+raw (the dicts PagerDuty sent) so that a snapshot can store them verbatim and a drift run from a
+snapshot sees exactly what the live run saw.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta, timezone
+from types import MappingProxyType
+from typing import Any
+
+from pdlint.findings import Skipped
+
+COLLECTIONS: tuple[str, ...] = (
+    "escalation_policies",
+    "schedules",
+    "schedules_v3",
+    "services",
+    "users",
+    "teams",
+    "priorities",
+)
+"""Every collection a LiveState may hold. ``schedules_v3`` holds shift-based schedules, which
+``GET /schedules`` never returns; they have their own shape (rotations, not layers)."""
+
+DEFAULT_WINDOW = timedelta(days=14)
+
+
+def as_utc(moment: datetime, what: str = "time") -> datetime:
+    """``moment`` in UTC; naive datetimes are refused because a guess would shift every entry."""
+    if moment.tzinfo is None or moment.utcoffset() is None:
+        raise ValueError(f"{what} {moment.isoformat()} has no time zone")
+    return moment.astimezone(timezone.utc)
+
+
+def format_utc(moment: datetime) -> str:
+    """ISO 8601 in UTC with a ``Z``, the form PagerDuty accepts and snapshots store."""
+    return as_utc(moment).isoformat().replace("+00:00", "Z")
+
+
+@dataclass(frozen=True)
+class Window:
+    """The time range over which schedules are rendered (and incidents counted): [since, until)."""
+
+    since: datetime
+    until: datetime
+
+    def __post_init__(self) -> None:
+        since, until = as_utc(self.since, "since"), as_utc(self.until, "until")
+        if until <= since:
+            raise ValueError(f"until {format_utc(until)} is not after since {format_utc(since)}")
+        object.__setattr__(self, "since", since)
+        object.__setattr__(self, "until", until)
+
+    @classmethod
+    def starting(cls, since: datetime, length: timedelta = DEFAULT_WINDOW) -> Window:
+        return cls(since, as_utc(since, "since") + length)
+
+    def to_dict(self) -> dict[str, str]:
+        return {"since": format_utc(self.since), "until": format_utc(self.until)}
+
+
+def _object_name(obj: Mapping[str, Any]) -> str | None:
+    """The name an object is known by; references (v3 schedule lists) carry it as ``summary``."""
+    name = obj.get("name", obj.get("summary"))
+    return name if isinstance(name, str) else None
+
+
+def _first_by(objects: tuple[dict[str, Any], ...], key: Any) -> dict[Any, dict[str, Any]]:
+    index: dict[Any, dict[str, Any]] = {}
+    for obj in objects:
+        value = key(obj)
+        if value is not None:
+            index.setdefault(value, obj)
+    return index
+
+
+@dataclass(frozen=True)
+class LiveState:
+    """What the account held at ``fetched_at``, by collection, with what could not be read.
+
+    ``objects`` maps a collection name (see ``COLLECTIONS``) to the API objects in API order.
+    ``skipped`` lists the collections that could not be read: each ``Skipped.rule`` is the
+    collection name and ``reason`` says why (e.g. the plan lacks priorities). A skipped collection
+    reads as empty: check ``skip_reason`` before concluding that something is missing.
+    Lookups by id, name and email are indexed once, when the state is built.
+    """
+
+    api_url: str
+    fetched_at: datetime
+    window: Window
+    objects: Mapping[str, tuple[dict[str, Any], ...]]
+    skipped: tuple[Skipped, ...] = ()
+    _by_id: Mapping[str, Mapping[str, dict[str, Any]]] = field(
+        init=False, repr=False, compare=False)
+    _by_name: Mapping[str, Mapping[str, dict[str, Any]]] = field(
+        init=False, repr=False, compare=False)
+    _users_by_email: Mapping[str, dict[str, Any]] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        unknown = sorted(set(self.objects) - set(COLLECTIONS))
+        if unknown:
+            raise ValueError(f"unknown collections: {', '.join(unknown)}")
+        objects = {kind: tuple(self.objects.get(kind, ())) for kind in COLLECTIONS}
+        object.__setattr__(self, "objects", MappingProxyType(objects))
+        object.__setattr__(self, "fetched_at", as_utc(self.fetched_at, "fetched_at"))
+        object.__setattr__(self, "skipped", tuple(self.skipped))
+        object.__setattr__(self, "_by_id", {
+            kind: _first_by(items, lambda obj: obj.get("id")) for kind, items in objects.items()})
+        object.__setattr__(self, "_by_name", {
+            kind: _first_by(items, _object_name) for kind, items in objects.items()})
+        object.__setattr__(self, "_users_by_email", _first_by(
+            objects["users"], lambda user: str(user.get("email") or "").casefold() or None))
+
+    def collection(self, kind: str) -> tuple[dict[str, Any], ...]:
+        """The objects of ``kind`` in API order; empty if none or skipped (see ``skip_reason``)."""
+        _check_kind(kind)
+        return self.objects[kind]
+
+    def by_id(self, kind: str, id: str) -> dict[str, Any] | None:
+        _check_kind(kind)
+        return self._by_id[kind].get(id)
+
+    def by_name(self, kind: str, name: str) -> dict[str, Any] | None:
+        """The first object of ``kind`` named exactly ``name`` (PagerDuty allows duplicates)."""
+        _check_kind(kind)
+        return self._by_name[kind].get(name)
+
+    def user_by_email(self, email: str) -> dict[str, Any] | None:
+        """The user with this login email, compared case-insensitively as PagerDuty does."""
+        return self._users_by_email.get(email.casefold())
+
+    def skip_reason(self, kind: str) -> str | None:
+        """Why ``kind`` could not be read, or None when it was read in full."""
+        _check_kind(kind)
+        return next((skip.reason for skip in self.skipped if skip.rule == kind), None)
+
+    @property
+    def escalation_policies(self) -> tuple[dict[str, Any], ...]:
+        return self.objects["escalation_policies"]
+
+    @property
+    def schedules(self) -> tuple[dict[str, Any], ...]:
+        return self.objects["schedules"]
+
+    @property
+    def schedules_v3(self) -> tuple[dict[str, Any], ...]:
+        return self.objects["schedules_v3"]
+
+    @property
+    def services(self) -> tuple[dict[str, Any], ...]:
+        return self.objects["services"]
+
+    @property
+    def users(self) -> tuple[dict[str, Any], ...]:
+        return self.objects["users"]
+
+    @property
+    def teams(self) -> tuple[dict[str, Any], ...]:
+        return self.objects["teams"]
+
+    @property
+    def priorities(self) -> tuple[dict[str, Any], ...]:
+        return self.objects["priorities"]
+
+
+def _check_kind(kind: str) -> None:
+    if kind not in COLLECTIONS:
+        raise KeyError(f"unknown collection {kind!r}; known: {', '.join(COLLECTIONS)}")

@@ -1,0 +1,153 @@
+"""Switchable misbehaviour of the simulated API: rate limits, errors, broken bodies, lost pages.
+
+A ``Faults`` value is installed on a running ``SimServer`` (``server.faults = Faults(...)``);
+installing one restarts its request counting, so a test can say exactly which request misbehaves:
+
+    Faults(scripted=(Fault("drop_connection", path="/users", requests={2}),))
+
+drops the connection of the second request to ``/users`` (or below it) after installation.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Iterable, Mapping
+from dataclasses import dataclass, field, replace
+from typing import Literal, get_args
+
+FaultKind = Literal[
+    "status",  # answer ``status`` with PagerDuty's error body (429 gets the rate-limit body)
+    "drop_connection",  # close the socket without answering
+    "malformed_json",  # 200 with a complete response whose body is not JSON
+    "truncated_json",  # 200 announcing the full length, sending half, then closing
+    "html_error_200",  # an HTML error page served with status 200
+    "slow",  # answer after ``delay_ms`` (to exceed a client's timeout)
+    "more_true_empty_page",  # a list page with no items that still says ``more: true``
+    "repeat_previous_page",  # a list page served with the items of the page before it
+    "vanish_between_pages",  # the list's first object is deleted now, and stays deleted
+]
+FAULT_KINDS: tuple[str, ...] = get_args(FaultKind)
+PAGE_FAULTS = ("more_true_empty_page", "repeat_previous_page", "vanish_between_pages")
+
+
+@dataclass(frozen=True)
+class Fault:
+    """One scripted misbehaviour.
+
+    ``path`` is a path prefix matched by whole segments (``/users`` hits ``/users`` and
+    ``/users/P1/contact_methods``, not ``/users_x``), or ``*`` for every path. ``requests`` are
+    the 1-based numbers of the matching requests it hits, counted from the installation of the
+    ``Faults`` that hold it; ``None`` hits every matching request.
+    """
+
+    kind: FaultKind
+    path: str = "*"
+    requests: Collection[int] | None = None
+    status: int = 500
+    delay_ms: int = 0
+
+    def __post_init__(self) -> None:
+        if self.kind not in FAULT_KINDS:
+            raise ValueError(f"unknown fault {self.kind!r}; known: {', '.join(FAULT_KINDS)}")
+        if self.path != "*" and not self.path.startswith("/"):
+            raise ValueError(f"fault path must start with '/' or be '*': {self.path!r}")
+
+    @classmethod
+    def first(cls, count: int, kind: FaultKind, path: str = "*", **options: int) -> Fault:
+        """The next ``count`` matching requests (a burst)."""
+        return cls(kind, path, range(1, count + 1), **options)
+
+    def matches(self, path: str) -> bool:
+        return path_matches(self.path, path)
+
+
+def path_matches(prefix: str, path: str) -> bool:
+    """Whether ``path`` is ``prefix`` or lies below it (``*`` matches everything)."""
+    if prefix == "*":
+        return True
+    prefix = prefix.rstrip("/")
+    return path == prefix or path.startswith(prefix + "/")
+
+
+@dataclass(frozen=True)
+class Faults:
+    """Everything that makes the simulator misbehave; the default misbehaves in no way.
+
+    ``rate_limit_per_minute`` enforces a fixed window (``rate_limit_window_seconds`` long,
+    60 s like PagerDuty's) per token; every response then carries the ``ratelimit-*`` headers.
+    ``error_rate`` makes that share of requests fail with one of ``error_statuses``, drawn from a
+    generator seeded with ``seed`` so a run is repeatable. ``forbidden`` maps path prefixes to
+    403 (not authorised) or 402 (the plan lacks the ability).
+    """
+
+    scripted: tuple[Fault, ...] = ()
+    rate_limit_per_minute: int | None = None
+    rate_limit_window_seconds: float = 60.0
+    error_rate: float = 0.0
+    error_statuses: tuple[int, ...] = (500, 502, 503)
+    seed: int = 0
+    forbidden: Mapping[str, int] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        if not 0.0 <= self.error_rate <= 1.0:
+            raise ValueError(f"error_rate must be between 0 and 1, not {self.error_rate}")
+        if self.rate_limit_per_minute is not None and self.rate_limit_per_minute < 1:
+            raise ValueError("rate_limit_per_minute must be at least 1")
+        for prefix, status in self.forbidden.items():
+            if status not in (402, 403):
+                raise ValueError(f"forbidden {prefix}: status must be 402 or 403, not {status}")
+
+
+def parse_fault_options(
+    specs: Iterable[str], rate_limit_per_minute: int | None = None
+) -> Faults:
+    """``Faults`` from ``pdlint sim serve --fault NAME[=ARG]`` options.
+
+    * ``error_rate=0.05``
+    * ``forbidden=/audit/records`` (403) or ``forbidden=/audit/records:402``
+    * a fault kind, alone (every request) or with ``key:value`` options separated by commas:
+      ``drop_connection=path:/users,requests:2``, ``status=path:/services,requests:1-3,status:503``,
+      ``slow=path:/oncalls,delay_ms:30000``.
+    """
+    faults = Faults(rate_limit_per_minute=rate_limit_per_minute)
+    scripted: list[Fault] = []
+    forbidden: dict[str, int] = {}
+    for spec in specs:
+        name, _, argument = spec.partition("=")
+        if name == "error_rate":
+            try:
+                rate = float(argument)
+            except ValueError as error:
+                raise ValueError(f"--fault {spec}: error_rate needs a number in [0, 1]") from error
+            faults = replace(faults, error_rate=rate)
+        elif name == "forbidden":
+            prefix, _, status = argument.partition(":")
+            if not prefix.startswith("/"):
+                raise ValueError(f"--fault {spec}: forbidden needs a path such as /audit/records")
+            forbidden[prefix] = int(status) if status.isdigit() else 403
+        elif name in FAULT_KINDS:
+            scripted.append(_scripted_fault(spec, name, argument))
+        else:
+            known = ", ".join(("error_rate", "forbidden", *FAULT_KINDS))
+            raise ValueError(f"--fault {spec}: unknown fault {name!r}; known: {known}")
+    return replace(faults, scripted=tuple(scripted), forbidden=forbidden)
+
+
+def _scripted_fault(spec: str, kind: str, argument: str) -> Fault:
+    options: dict[str, object] = {}
+    for pair in filter(None, argument.split(",")):
+        key, _, value = pair.partition(":")
+        if key == "path":
+            options["path"] = value
+        elif key == "requests":
+            first, _, last = value.partition("-")
+            if not first.isdigit() or (last and not last.isdigit()):
+                raise ValueError(f"--fault {spec}: requests must be N or N-M")
+            options["requests"] = range(int(first), int(last or first) + 1)
+        elif key in ("status", "delay_ms"):
+            if not value.isdigit():
+                raise ValueError(f"--fault {spec}: {key} must be a whole number")
+            options[key] = int(value)
+        else:
+            raise ValueError(f"--fault {spec}: unknown option {key!r} "
+                             "(path, requests, status, delay_ms)")
+    return Fault(kind, **options)  # type: ignore[arg-type]

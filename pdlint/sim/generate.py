@@ -1,0 +1,340 @@
+"""Seeded accounts of any size, from empty to enterprise.
+
+Everything follows from ``seed`` (and the account's ``now``): the same arguments give the same
+account. Configuration objects are built eagerly (tens of thousands are cheap); incidents are
+made on demand from ``(seed, index)``, so 100,000 of them cost no memory until they are read.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Sequence
+from datetime import datetime, time, timedelta, timezone
+
+from pdlint.sim.account import (
+    Account,
+    AuditChange,
+    AuditRecord,
+    ContactMethod,
+    EscalationPolicy,
+    EscalationRule,
+    IdSequence,
+    Incident,
+    IncidentTimeline,
+    Integration,
+    Note,
+    NotificationRule,
+    Priority,
+    Restriction,
+    Schedule,
+    ScheduleLayer,
+    Service,
+    SupportHours,
+    Target,
+    Team,
+    Urgency,
+    UrgencyRule,
+    User,
+    V3Schedule,
+    incident_id,
+    object_id,
+)
+
+FIRST_NAMES = ("Ada", "Ben", "Chloe", "Dmitri", "Elena", "Farid", "Gita", "Hugo", "Ines", "Jonas",
+               "Keiko", "Liam", "Mei", "Nora", "Omar", "Priya", "Rafael", "Sofia", "Tomas", "Yara")
+LAST_NAMES = ("Adams", "Bauer", "Chen", "Dubois", "Evans", "Fontaine", "Garcia", "Haddad", "Ito",
+              "Jensen", "Kowalski", "Lopez", "Mensah", "Novak", "Okoro", "Petrov", "Quispe",
+              "Rossi", "Singh", "Tanaka")
+AREAS = ("Payments", "Search", "Identity", "Storage", "Network", "Billing", "Checkout", "Catalog",
+         "Messaging", "Analytics", "Mobile", "Edge", "Data", "Compute", "Observability")
+ZONES = ("America/New_York", "America/Los_Angeles", "Europe/London", "Europe/Berlin",
+         "Asia/Tokyo", "UTC")
+INCIDENT_SPAN = timedelta(days=365)
+LONGEST_INCIDENT = timedelta(days=3)
+DAY_SECONDS = 24 * 3600
+
+
+def generated_account(
+    seed: int = 0,
+    services: int = 5000,
+    escalation_policies: int = 2000,
+    schedules: int = 1000,
+    users: int = 10000,
+    incidents: int = 100000,
+    teams: int = 50,
+    *,
+    v3_schedules: int | None = None,
+    audit_records: int | None = None,
+    now: datetime | None = None,
+) -> Account:
+    """An internally consistent account of the given size, the same for the same arguments.
+
+    ``v3_schedules`` defaults to one per 200 schedules and ``audit_records`` to one per ten
+    configuration objects; ``now`` defaults to the current hour. Raises ValueError when the
+    sizes cannot be consistent (services without escalation policies, schedules without users).
+    """
+    if min(services, escalation_policies, schedules, users, incidents, teams) < 0:
+        raise ValueError("object counts must not be negative")
+    if services and not escalation_policies:
+        raise ValueError("services need at least one escalation policy")
+    if (escalation_policies or schedules) and not users:
+        raise ValueError("escalation policies and schedules need at least one user")
+    if incidents and not services:
+        raise ValueError("incidents need at least one service")
+    now = (now or datetime.now(timezone.utc)).astimezone(timezone.utc).replace(
+        minute=0, second=0, microsecond=0)
+    generator = random.Random(seed)
+    ids = IdSequence()
+    epoch = (now - timedelta(days=730)).replace(hour=0)
+
+    team_list = tuple(Team(ids("T"), f"{AREAS[index % len(AREAS)]} {index + 1}")
+                      for index in range(teams))
+
+    def some_teams() -> tuple[str, ...]:
+        return (generator.choice(team_list).id,) if team_list else ()
+
+    user_list = tuple(_user(ids, generator, index, some_teams()) for index in range(users))
+
+    schedule_list = tuple(
+        _schedule(ids, generator, index, user_list, epoch, some_teams())
+        for index in range(schedules))
+
+    policy_list = []
+    for index in range(escalation_policies):
+        rules = []
+        for level in range(generator.randint(1, 4)):
+            targets: tuple[Target, ...]
+            if schedule_list and (level == 0 or generator.random() < 0.7):
+                targets = (Target("schedule", generator.choice(schedule_list).id),)
+            else:
+                targets = tuple(Target("user", user.id)
+                                for user in generator.sample(user_list, min(2, len(user_list))))
+            rules.append(EscalationRule(ids("R"), generator.choice((5, 10, 15, 30)), targets))
+        policy_list.append(EscalationPolicy(
+            ids("E"), f"{AREAS[index % len(AREAS)]} escalation {index + 1}", tuple(rules),
+            "Generated escalation policy.", generator.choice((0, 1, 2)),
+            generator.choice(("if_has_services", "always")), some_teams()))
+
+    created = epoch
+    service_list = []
+    for index in range(services):
+        kind = generator.random()
+        support_hours = None
+        if kind < 0.6:
+            urgency = UrgencyRule("constant", "high")
+        elif kind < 0.8:
+            urgency = UrgencyRule("constant", "low")
+        elif kind < 0.9:
+            urgency = UrgencyRule("constant", "severity_based")
+        else:
+            urgency = UrgencyRule("use_support_hours", None, "high", "low")
+            support_hours = SupportHours(generator.choice(ZONES), (1, 2, 3, 4, 5),
+                                         "09:00:00", "17:00:00")
+        integrations = tuple(
+            Integration(ids("G"), "Events API V2", "events_api_v2_inbound_integration", created)
+            for _ in range(generator.choice((0, 1, 1, 2))))
+        service_list.append(Service(
+            id=ids("S"), name=f"{AREAS[index % len(AREAS)]} service {index + 1}",
+            escalation_policy_id=generator.choice(policy_list).id, urgency_rule=urgency,
+            created_at=created, description="Generated service.",
+            status="disabled" if generator.random() < 0.03 else "active",
+            team_ids=some_teams(),
+            acknowledgement_timeout=generator.choice((None, 1800, 1800, 3600)),
+            auto_resolve_timeout=generator.choice((None, 14400, 14400, 86400)),
+            support_hours=support_hours, integrations=integrations))
+
+    priorities = tuple(Priority(ids("P"), f"P{rank}", f"Priority {rank}.", 6 - rank)
+                       for rank in range(1, 6))
+    v3_count = schedules // 200 if v3_schedules is None else v3_schedules
+    v3_list = tuple(V3Schedule(object_id("V", index), f"Shift schedule {index + 1}",
+                               generator.choice(ZONES), "Generated shift-based schedule.",
+                               some_teams())
+                    for index in range(v3_count))
+
+    account = Account(
+        name=f"Generated account {seed}", subdomain=f"generated{seed}", time_zone="UTC",
+        now=now, teams=team_list, users=user_list, escalation_policies=tuple(policy_list),
+        schedules=schedule_list, v3_schedules=v3_list, services=tuple(service_list),
+        priorities=priorities,
+        incidents=_IncidentMaker(seed, incidents, now, tuple(service_list), policy_list,
+                                 schedule_list, user_list, priorities).timeline(),
+        audit_records=_audit_records(
+            generator, ids, now,
+            (audit_records if audit_records is not None
+             else (services + escalation_policies + schedules + users) // 10),
+            user_list, policy_list, schedule_list, service_list),
+    )
+    return account
+
+
+def sized_account(
+    *,
+    users: int = 0,
+    services: int = 0,
+    escalation_policies: int = 0,
+    schedules: int = 0,
+    teams: int = 0,
+    incidents: int = 0,
+    seed: int = 0,
+    now: datetime | None = None,
+) -> Account:
+    """An account with exactly the counts asked for, plus the least it needs to be consistent.
+
+    For pagination tests: ``sized_account(users=101)`` has 101 users and nothing else;
+    ``sized_account(services=100)`` also has one escalation policy and one user to page.
+    """
+    escalation_policies = escalation_policies or (1 if services or incidents else 0)
+    services = services or (1 if incidents else 0)
+    users = users or (1 if escalation_policies or schedules else 0)
+    return generated_account(
+        seed, services, escalation_policies, schedules, users, incidents, teams,
+        v3_schedules=0, audit_records=0, now=now)
+
+
+def _user(ids: IdSequence, generator: random.Random, index: int, team_ids: tuple[str, ...]
+          ) -> User:
+    first, last = generator.choice(FIRST_NAMES), generator.choice(LAST_NAMES)
+    email = f"{first.lower()}.{last.lower()}.{index + 1}@bigcorp.example"
+    number = f"555{index:07d}"
+    email_method = ContactMethod(ids("M"), "email", "Work", email)
+    phone = ContactMethod(ids("M"), "phone", "Mobile", number)
+    sms = ContactMethod(ids("M"), "sms", "Mobile", number)
+    push = ContactMethod(ids("M"), "push_notification", "Phone app", f"push-{index}")
+    rules: tuple[NotificationRule, ...]
+    if generator.random() < 0.02:  # a few people who can only be reached by push
+        rules = (NotificationRule(ids("N"), "high", 0, push.id),)
+    else:
+        rules = (NotificationRule(ids("N"), "high", 0, phone.id),
+                 NotificationRule(ids("N"), "high", 5, sms.id),
+                 NotificationRule(ids("N"), "low", 0, push.id))
+    return User(ids("U"), f"{first} {last}", email,
+                generator.choice(("user", "user", "user", "limited_user", "admin")),
+                generator.choice(ZONES), "Engineer", team_ids,
+                (email_method, phone, sms, push), rules)
+
+
+def _schedule(
+    ids: IdSequence,
+    generator: random.Random,
+    index: int,
+    users: tuple[User, ...],
+    epoch: datetime,
+    team_ids: tuple[str, ...],
+) -> Schedule:
+    layers = []
+    for layer_index in range(generator.choice((1, 1, 1, 2))):
+        turn = generator.choice((DAY_SECONDS, 7 * DAY_SECONDS, 7 * DAY_SECONDS, 12 * 3600))
+        restrictions: tuple[Restriction, ...] = ()
+        if layer_index or generator.random() < 0.15:
+            restrictions = (Restriction("daily_restriction", time(9, 0), 8 * 3600),)
+        members = generator.sample(users, min(len(users), generator.randint(2, 8)))
+        start = epoch + timedelta(days=generator.randrange(60), hours=9)
+        layers.append(ScheduleLayer(
+            ids("Y"), f"Layer {layer_index + 1}", start, start, turn,
+            tuple(member.id for member in members), restrictions))
+    return Schedule(ids("C"), f"{AREAS[index % len(AREAS)]} on-call {index + 1}",
+                    generator.choice(ZONES), tuple(layers), "Generated schedule.", (), team_ids)
+
+
+class _IncidentMaker:
+    """Makes incident ``index`` from ``(seed, index)`` alone, so none need to be stored."""
+
+    def __init__(
+        self,
+        seed: int,
+        count: int,
+        now: datetime,
+        services: tuple[Service, ...],
+        policies: list[EscalationPolicy],
+        schedules: tuple[Schedule, ...],
+        users: tuple[User, ...],
+        priorities: tuple[Priority, ...],
+    ) -> None:
+        self.seed = seed
+        self.count = count
+        self.first = now - INCIDENT_SPAN - LONGEST_INCIDENT
+        self.step = INCIDENT_SPAN / max(count, 1)
+        self.services = services
+        self.policies = {policy.id: policy for policy in policies}
+        self.schedules = {schedule.id: schedule for schedule in schedules}
+        self.users = users
+        self.priorities = priorities
+
+    def timeline(self) -> IncidentTimeline:
+        return IncidentTimeline(self.count, self.make, LONGEST_INCIDENT)
+
+    def _responder(self, generator: random.Random, target: Target) -> str:
+        if target.kind == "user":
+            return target.id
+        layers = self.schedules[target.id].layers
+        return generator.choice(generator.choice(layers).user_ids)
+
+    def make(self, index: int) -> Incident:
+        generator = random.Random(self.seed * 1_000_003 + index)
+        # Strictly ordered by index: each incident lies in its own slice of the year.
+        created_at = (self.first + self.step * index
+                      + self.step * generator.random() * 0.99).replace(microsecond=0)
+        service = self.services[generator.randrange(len(self.services))]
+        policy = self.policies[service.escalation_policy_id]
+        responders = [self._responder(generator, rule.targets[0]) for rule in policy.rules]
+        priority = (generator.choice(self.priorities[:4])
+                    if generator.random() < 0.9 and self.priorities else None)
+        urgency: Urgency = "low" if service.urgency_rule.urgency == "low" else "high"
+        ack_after = timedelta(seconds=int(generator.expovariate(1 / 600)))
+        escalations = []
+        elapsed = timedelta(0)
+        for level, rule in enumerate(policy.rules[:-1]):
+            elapsed += timedelta(minutes=rule.escalation_delay_in_minutes)
+            if ack_after < elapsed:
+                break
+            escalations.append((created_at + elapsed, responders[level + 1]))
+        acknowledger = escalations[-1][1] if escalations else responders[0]
+        resolved_at = created_at + min(
+            ack_after + timedelta(seconds=int(generator.expovariate(1 / 5400))),
+            LONGEST_INCIDENT)
+        acknowledged_at = created_at + ack_after if created_at + ack_after < resolved_at else None
+        notes: tuple[Note, ...] = ()
+        if priority is not None and priority.order >= 4 and generator.random() < 0.8:
+            notes = (Note(object_id("W", index), resolved_at + timedelta(hours=6), acknowledger,
+                          "Postmortem: https://wiki.bigcorp.example/postmortems/"
+                          + incident_id(index)),)
+        return Incident(
+            index=index, title=f"{service.name}: alert {index + 1}", service_id=service.id,
+            escalation_policy_id=policy.id, urgency=urgency, created_at=created_at,
+            assigned_user_id=responders[0],
+            priority_id=None if priority is None else priority.id,
+            acknowledged_at=acknowledged_at,
+            acknowledged_by=acknowledger if acknowledged_at else None,
+            resolved_at=resolved_at,
+            resolved_by=None if generator.random() < 0.1 else acknowledger,
+            escalations=tuple(escalations), notes=notes)
+
+
+def _audit_records(
+    generator: random.Random,
+    ids: IdSequence,
+    now: datetime,
+    count: int,
+    users: tuple[User, ...],
+    policies: list[EscalationPolicy],
+    schedules: tuple[Schedule, ...],
+    services: list[Service],
+) -> tuple[AuditRecord, ...]:
+    """``count`` configuration changes spread over the last year, newest first."""
+    kinds: list[tuple[str, Sequence[Service | EscalationPolicy | Schedule | User]]] = [
+        (kind, objects) for kind, objects in (
+        ("services", services), ("escalation_policies", policies), ("schedules", schedules),
+        ("users", users)) if objects]
+    if not kinds or not users:
+        return ()
+    records = []
+    for position in range(count):
+        kind, objects = generator.choice(kinds)
+        target = generator.choice(objects)
+        when = now - timedelta(seconds=int((position + generator.random()) * 365 * DAY_SECONDS
+                                           / max(count, 1)))
+        records.append(AuditRecord(
+            ids("A"), when, "update", generator.choice(users).id, kind,  # type: ignore[arg-type]
+            target.id, target.name,
+            (AuditChange("description", "Old description.", "New description."),)))
+    return tuple(records)

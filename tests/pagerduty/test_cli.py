@@ -1,0 +1,155 @@
+"""`pdlint snapshot` and `pdlint diff` as a user runs them: real processes, real HTTP."""
+
+from __future__ import annotations
+
+import json
+import os
+import stat
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from pagerduty_cases import SMALL_ACCOUNT, TOKEN
+
+from pdlint.sim import Faults, SimServer
+
+
+def pdlint(*args: str, env: dict[str, str] | None = None,
+           cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
+    environ = {key: value for key, value in os.environ.items()
+               if not key.startswith("PAGERDUTY_")}
+    return subprocess.run([sys.executable, "-m", "pdlint", *args], capture_output=True,
+                          text=True, env={**environ, **(env or {})}, cwd=cwd, timeout=120)
+
+
+def sim_env(server: SimServer) -> dict[str, str]:
+    return {"PAGERDUTY_API_URL": server.base_url, "PAGERDUTY_API_TOKEN": TOKEN}
+
+
+def test_snapshot_writes_a_redacted_snapshot(demo_server: SimServer, tmp_path: Path) -> None:
+    output = tmp_path / "snap.json"
+    result = pdlint("snapshot", "-o", str(output), "--since", "2026-03-02", "--until",
+                    "2026-03-05", env=sim_env(demo_server))
+    assert result.returncode == 0, result.stderr
+    document = json.loads(output.read_text())
+    assert document["window"] == {"since": "2026-03-02T00:00:00Z",
+                                  "until": "2026-03-06T00:00:00Z"}
+    assert document["redacted"] is True
+    addresses = {method["address"] for user in document["objects"]["users"]
+                 for method in user["contact_methods"]}
+    assert addresses == {"***redacted***"}
+    assert f"wrote {output}: 2 escalation policies, 4 schedules" in result.stderr
+    assert result.stdout == ""
+    assert TOKEN not in result.stderr + output.read_text()
+
+
+def test_snapshot_with_token_file_and_no_redaction(demo_server: SimServer,
+                                                   tmp_path: Path) -> None:
+    token_file = tmp_path / "token"
+    token_file.write_text(TOKEN + "\n")
+    output = tmp_path / "snap.json"
+    result = pdlint("snapshot", "-o", str(output), "--no-redact", "--quiet", "--api-url",
+                    demo_server.base_url, "--token-file", str(token_file))
+    assert (result.returncode, result.stderr) == (0, "")
+    document = json.loads(output.read_text())
+    assert "***redacted***" not in output.read_text() and document["redacted"] is False
+    assert stat.S_IMODE(output.stat().st_mode) == 0o600
+
+
+def test_a_skipped_collection_is_warned_about_and_recorded(demo_server: SimServer,
+                                                          tmp_path: Path) -> None:
+    demo_server.faults = Faults(forbidden={"/priorities": 402})
+    output = tmp_path / "snap.json"
+    result = pdlint("snapshot", "-o", str(output), "-q", env=sim_env(demo_server))
+    assert result.returncode == 0
+    assert result.stderr.startswith("pdlint: warning: priorities not read: GET /priorities: "
+                                    "the account's plan lacks this feature")
+    assert json.loads(output.read_text())["skipped"][0]["collection"] == "priorities"
+
+
+@pytest.mark.parametrize(("args", "env", "message"), [
+    ((), {"PAGERDUTY_API_TOKEN": "wrong"}, "pdlint: error: GET /"),
+    ((), {"PAGERDUTY_API_TOKEN": ""}, "pdlint: error: no API token: set PAGERDUTY_API_TOKEN"),
+    (("--api-url", "http://pagerduty.example.com"), {}, "uses plain http"),
+    (("--api-url", "https://api.pagerduty.com", "--region", "eu"), {}, "disagree"),
+    (("--since", "last tuesday"), {}, "is not an ISO 8601 date or time"),
+    (("--since", "2026-03-05", "--until", "2026-03-01"), {}, "is not after since"),
+    (("--token-file", "/nonexistent/token"), {}, "cannot read token file /nonexistent/token"),
+])
+def test_bad_connection_settings_exit_2_without_a_traceback(
+        demo_server: SimServer, tmp_path: Path, args: tuple[str, ...], env: dict[str, str],
+        message: str) -> None:
+    output = tmp_path / "snap.json"
+    result = pdlint("snapshot", "-o", str(output), *args, env={**sim_env(demo_server), **env})
+    assert result.returncode == 2
+    assert message in result.stderr
+    assert "Traceback" not in result.stderr and TOKEN not in result.stderr
+    assert not output.exists()
+
+
+def test_a_refused_token_says_so(demo_server: SimServer, tmp_path: Path) -> None:
+    result = pdlint("snapshot", "-o", str(tmp_path / "s.json"),
+                    env={**sim_env(demo_server), "PAGERDUTY_API_TOKEN": "wrong"})
+    assert "the token was refused" in result.stderr and "HTTP 401" in result.stderr
+
+
+def edited_snapshot(tmp_path: Path) -> Path:
+    document = json.loads(SMALL_ACCOUNT.read_text())
+    document["objects"]["services"][0]["acknowledgement_timeout"] = 600
+    document["objects"]["teams"].append({"id": "PTEAM02", "type": "team", "name": "Search"})
+    path = tmp_path / "new.json"
+    path.write_text(json.dumps(document))
+    return path
+
+
+@pytest.mark.parametrize(("fmt", "expected"), [
+    ("text", "services\n  ~ Payments API\n      acknowledgement_timeout: 1800 -> 600\n"
+             "teams\n  + Search\n"),
+    ("json", None),
+])
+def test_diff_reports_changes_and_exits_1(tmp_path: Path, fmt: str, expected: str | None) -> None:
+    result = pdlint("diff", str(SMALL_ACCOUNT), str(edited_snapshot(tmp_path)), "--format", fmt)
+    assert result.returncode == 1, result.stderr
+    if expected is not None:
+        assert result.stdout == expected
+    else:
+        collections = json.loads(result.stdout)["collections"]
+        assert collections["teams"]["added"] == ["Search"]
+        assert collections["services"]["changed"][0]["changes"] == [{
+            "path": "acknowledgement_timeout", "kind": "changed", "old": 1800, "new": 600}]
+
+
+def test_diff_of_identical_snapshots_exits_0_and_can_write_a_file(tmp_path: Path) -> None:
+    output = tmp_path / "diff.txt"
+    result = pdlint("diff", str(SMALL_ACCOUNT), str(SMALL_ACCOUNT), "-o", str(output))
+    assert (result.returncode, result.stdout) == (0, "")
+    assert output.read_text() == "no differences\n"
+
+
+def test_diff_of_a_bad_file_exits_2_naming_it(tmp_path: Path) -> None:
+    broken = tmp_path / "broken.json"
+    broken.write_text("{")
+    result = pdlint("diff", str(SMALL_ACCOUNT), str(broken))
+    assert result.returncode == 2
+    assert f"pdlint: error: {broken}:1: not valid JSON" in result.stderr
+
+
+def test_snapshot_then_diff_of_the_same_account(demo_server: SimServer, tmp_path: Path) -> None:
+    env = sim_env(demo_server)
+    window = ("--since", "2026-03-02T12:00:00Z")
+    for name in ("a.json", "b.json"):
+        assert pdlint("snapshot", "-q", "-o", str(tmp_path / name), *window,
+                      env=env).returncode == 0
+    result = pdlint("diff", str(tmp_path / "a.json"), str(tmp_path / "b.json"))
+    assert (result.returncode, result.stdout) == (0, (
+        "no differences\nnote: contact-method addresses not compared: a snapshot is redacted\n"))
+
+
+def test_the_command_line_loads_no_network_code() -> None:
+    code = ("import sys, pdlint.cli; "
+            "print(sorted(m for m in ('httpx', 'deepdiff', 'pdlint.pagerduty.client') "
+            "if m in sys.modules))")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                            check=True)
+    assert result.stdout.strip() == "[]"

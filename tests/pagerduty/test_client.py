@@ -1,0 +1,311 @@
+"""The client over real HTTP against the simulator: pagination, faults, errors, read-only guard."""
+
+from __future__ import annotations
+
+import math
+from datetime import timedelta
+from typing import Any
+
+import httpx
+import pytest
+from pagerduty_cases import NOW, TOKEN, RecordingSleep, account_with_incidents, fast_config
+
+from pdlint.pagerduty.client import (
+    ApiToken,
+    ApiUnavailable,
+    AuthenticationError,
+    OffsetCeilingExceeded,
+    PagerDutyClient,
+    PaginationError,
+    RateLimited,
+    ReadOnlyViolation,
+    ResponseError,
+)
+from pdlint.sim import Fault, Faults, SimServer, demo_account, generated_account, sized_account
+
+TEAMS = "/teams"
+
+
+async def list_all(client: PagerDutyClient, path: str = TEAMS, key: str = "teams",
+                   **options: Any) -> list[dict[str, Any]]:
+    return [obj async for obj in client.iter_classic(path, key, **options)]
+
+
+def requests_to(server: SimServer, path: str) -> list[Any]:
+    return [record for record in server.requests if record.path == path]
+
+
+@pytest.mark.anyio
+@pytest.mark.parametrize("count", [0, 1, 99, 100, 101, 250, 10_000])
+async def test_classic_pagination_boundaries(count: int) -> None:
+    with SimServer(sized_account(teams=count, now=NOW), token=TOKEN) as server:
+        async with PagerDutyClient(fast_config(server)) as client:
+            teams = await list_all(client)
+        expected = [team.id for team in server.account.teams]
+        assert sorted(team["id"] for team in teams) == sorted(expected)
+        assert len(requests_to(server, TEAMS)) == max(1, math.ceil(count / 100))
+        offsets = sorted(int(record.query["offset"][0]) for record in server.requests)
+        assert offsets == list(range(0, max(count, 1), 100))
+
+
+@pytest.mark.anyio
+async def test_untimed_listing_past_the_ceiling_fails_loudly_at_once() -> None:
+    with SimServer(sized_account(teams=10_001, now=NOW), token=TOKEN) as server:
+        async with PagerDutyClient(fast_config(server)) as client:
+            with pytest.raises(OffsetCeilingExceeded) as caught:
+                await list_all(client)
+        assert "GET /teams" in str(caught.value) and "10,001 objects" in str(caught.value)
+        assert caught.value.exit_code == 2
+        assert len(server.requests) == 1
+
+
+@pytest.mark.anyio
+async def test_listing_without_total_stops_at_the_ceiling_before_asking_past_it() -> None:
+    account = generated_account(0, 0, 0, 0, 0, 0, 0, v3_schedules=10_001, audit_records=0,
+                                now=NOW)
+    with SimServer(account, token=TOKEN) as server:
+        async with PagerDutyClient(fast_config(server)) as client:
+            with pytest.raises(OffsetCeilingExceeded, match=r"GET /v3/schedules: more than "
+                                                            r"10,000 objects"):
+                await list_all(client, "/v3/schedules", "schedules", page_size=1000)
+        assert all(record.status == 200 for record in server.requests)
+        assert len(server.requests) == 10
+
+
+@pytest.mark.anyio
+async def test_the_ceiling_answer_is_recognised_by_its_code(demo_server: SimServer) -> None:
+    async with PagerDutyClient(fast_config(demo_server)) as client:
+        with pytest.raises(OffsetCeilingExceeded) as caught:
+            await client.get(TEAMS, {"offset": 9_950, "limit": 100})
+    assert (caught.value.status, caught.value.api_code) == (400, 2002)
+
+
+@pytest.mark.anyio
+async def test_time_bounded_listing_is_split_and_loses_nothing() -> None:
+    since = NOW - timedelta(days=3)
+    account = account_with_incidents(10_050, since, timedelta(seconds=20))
+    with SimServer(account, token=TOKEN) as server:
+        async with PagerDutyClient(fast_config(server)) as client:
+            incidents = [incident async for incident in
+                         client.iter_windowed("/incidents", "incidents", since, NOW)]
+        ids = [incident["id"] for incident in incidents]
+        assert len(ids) == len(set(ids)) == 10_050
+        assert set(ids) == {incident.id for incident in account.incidents}
+        windows = {(record.query["since"][0], record.query["until"][0])
+                   for record in server.requests}
+        assert len(windows) == 3  # the whole window, then its two halves
+        assert all(record.status == 200 for record in server.requests)
+
+
+@pytest.mark.anyio
+async def test_time_bounded_listing_respects_the_longest_query_span() -> None:
+    with SimServer(demo_account(NOW), token=TOKEN) as server:
+        async with PagerDutyClient(fast_config(server)) as client:
+            incidents = [incident async for incident in client.iter_windowed(
+                "/incidents", "incidents", NOW - timedelta(days=365), NOW,
+                max_span=timedelta(days=180))]
+        assert len(incidents) == len(server.account.incidents)
+        assert len(server.requests) == 3  # 180 + 180 + 5 days
+
+
+RETRIED_THEN_ANSWERED = [
+    (Fault.first(3, "status", TEAMS, status=503), 4),
+    (Fault.first(2, "status", TEAMS, status=500), 3),
+    (Fault.first(2, "status", TEAMS, status=429), 3),
+    (Fault.first(2, "drop_connection", TEAMS), 3),
+    (Fault.first(1, "truncated_json", TEAMS), 2),
+    (Fault.first(2, "malformed_json", TEAMS), 3),
+    (Fault.first(1, "html_error_200", TEAMS), 2),
+    (Fault.first(1, "slow", TEAMS, delay_ms=1_500), 2),
+]
+
+
+@pytest.mark.anyio
+@pytest.mark.parametrize(("fault", "attempts"), RETRIED_THEN_ANSWERED,
+                         ids=lambda value: getattr(value, "kind", str(value)))
+async def test_transient_failures_are_retried(demo_server: SimServer, fault: Fault,
+                                              attempts: int) -> None:
+    demo_server.faults = Faults(scripted=(fault,))
+    async with PagerDutyClient(fast_config(demo_server, read_timeout=0.5)) as client:
+        teams = await list_all(client)
+    assert [team["name"] for team in teams] == ["Platform", "Security"]
+    assert client.requests_sent == attempts
+
+
+FAILING_FOR_GOOD = [
+    (Fault("status", TEAMS, status=503), ApiUnavailable, 4, "GET /teams: PagerDuty did not "
+     "answer successfully (4 attempts; HTTP 503; PagerDuty error 2000"),
+    (Fault("drop_connection", TEAMS), ApiUnavailable, 4, "GET /teams: connection failed"),
+    (Fault("slow", TEAMS, delay_ms=1_500), ApiUnavailable, 4, "GET /teams: PagerDuty did not "
+     "answer in time"),
+    (Fault("malformed_json", TEAMS), ResponseError, 3, "GET /teams: the response body is not a "
+     "JSON object"),
+    (Fault("html_error_200", TEAMS), ResponseError, 3, "GET /teams: the response body is not"),
+    (Fault("status", TEAMS, status=404), ResponseError, 1, "GET /teams: not found"),
+    (Fault("status", TEAMS, status=400), ResponseError, 1, "GET /teams: PagerDuty refused"),
+]
+
+
+@pytest.mark.anyio
+@pytest.mark.parametrize(("fault", "error", "attempts", "message"), FAILING_FOR_GOOD,
+                         ids=lambda value: getattr(value, "kind", None))
+async def test_lasting_failures_end_in_a_typed_error_naming_the_endpoint(
+        demo_server: SimServer, fault: Fault, error: type[Exception], attempts: int,
+        message: str) -> None:
+    demo_server.faults = Faults(scripted=(fault,))
+    config = fast_config(demo_server, read_timeout=0.5, max_attempts=4)
+    async with PagerDutyClient(config) as client:
+        with pytest.raises(error) as caught:
+            await list_all(client)
+    assert str(caught.value).startswith(message)
+    assert client.requests_sent == attempts
+
+
+@pytest.mark.anyio
+async def test_retries_stop_when_the_time_budget_is_spent(demo_server: SimServer) -> None:
+    demo_server.faults = Faults(scripted=(Fault("status", TEAMS, status=503),))
+    config = fast_config(demo_server, max_attempts=100, backoff_base=0.2, backoff_cap=0.2,
+                         retry_budget=0.5)
+    async with PagerDutyClient(config) as client:
+        with pytest.raises(ApiUnavailable):
+            await list_all(client)
+    assert 2 <= len(requests_to(demo_server, TEAMS)) < 10
+
+
+PAGE_FAULTS = [
+    ("more_true_empty_page", r"GET /teams: 'more' is true but the page at offset 100 is empty"),
+    ("repeat_previous_page", r"GET /teams: the page at offset 100 repeats objects"),
+    ("vanish_between_pages", r"GET /teams: the API announced 150 objects but the pages held 149"),
+]
+
+
+@pytest.mark.anyio
+@pytest.mark.parametrize(("kind", "message"), PAGE_FAULTS)
+async def test_inconsistent_pages_raise_instead_of_looping_or_dropping(kind: Any,
+                                                                       message: str) -> None:
+    with SimServer(sized_account(teams=150, now=NOW), token=TOKEN,
+                   faults=Faults(scripted=(Fault(kind, TEAMS, requests={2}),))) as server:
+        async with PagerDutyClient(fast_config(server, max_concurrency=1)) as client:
+            with pytest.raises(PaginationError, match=message):
+                await list_all(client)
+
+
+@pytest.mark.anyio
+@pytest.mark.parametrize(("kind", "message"), [
+    ("more_true_empty_page", r"'more' is true but the page at offset 10 is empty"),
+    ("repeat_previous_page", r"asked for offset 10, the API answered offset|repeats objects"),
+])
+async def test_inconsistent_pages_of_a_listing_without_total(kind: Any, message: str) -> None:
+    account = generated_account(0, 0, 0, 0, 0, 0, 0, v3_schedules=25, audit_records=0, now=NOW)
+    with SimServer(account, token=TOKEN,
+                   faults=Faults(scripted=(Fault(kind, "/v3/schedules", requests={2}),))) as server:
+        async with PagerDutyClient(fast_config(server)) as client:
+            with pytest.raises(PaginationError, match=message):
+                await list_all(client, "/v3/schedules", "schedules", page_size=10)
+
+
+@pytest.mark.anyio
+async def test_a_refused_token_is_an_authentication_error(demo_server: SimServer) -> None:
+    config = fast_config(demo_server, token=ApiToken("not-the-token"))
+    async with PagerDutyClient(config) as client:
+        with pytest.raises(AuthenticationError) as caught:
+            await list_all(client)
+    error = caught.value
+    assert (error.method, error.path, error.status, error.api_code) == ("GET", TEAMS, 401, 2006)
+    assert "the token was refused" in str(error)
+    assert "not-the-token" not in str(error) + repr(error)
+    assert len(demo_server.requests) == 1
+
+
+@pytest.mark.anyio
+async def test_a_rate_limit_storm_completes_and_waits_as_told(demo_server: SimServer) -> None:
+    demo_server.faults = Faults(rate_limit_per_minute=3, rate_limit_window_seconds=1.0)
+    sleep = RecordingSleep()
+    kinds = ("teams", "priorities", "services", "users", "teams", "escalation_policies",
+             "schedules")
+    async with PagerDutyClient(fast_config(demo_server), sleep=sleep) as client:
+        listings = [await list_all(client, f"/{kind}", kind) for kind in kinds]
+    account = demo_server.account
+    assert [len(listing) for listing in listings] == [len(getattr(account, kind))
+                                                      for kind in kinds]
+    statuses = [record.status for record in demo_server.requests]
+    assert 429 in statuses
+    assert statuses.count(429) <= 3  # after one refusal the client waits for the reset
+    assert max(sleep.waits) > 0.5  # ratelimit-reset said 1 s
+
+
+@pytest.mark.anyio
+async def test_a_wait_longer_than_the_budget_is_a_rate_limited_error(
+        demo_server: SimServer) -> None:
+    demo_server.faults = Faults(rate_limit_per_minute=1)
+    async with PagerDutyClient(fast_config(demo_server, retry_budget=5)) as client:
+        await list_all(client)
+        with pytest.raises(RateLimited, match=r"GET /teams: .*HTTP 429; PagerDuty error 2020"):
+            await list_all(client)
+    assert [record.status for record in demo_server.requests] == [200, 429]
+
+
+@pytest.mark.anyio
+@pytest.mark.parametrize(("method", "path"), [
+    ("PUT", "/users/PU00001"),
+    ("DELETE", "/services/PS00001"),
+    ("PATCH", "/teams/PT00001"),
+    ("POST", "/incidents"),
+    ("POST", "/analytics/raw/incidents/extra"),
+    ("HEAD", "/users"),
+])
+async def test_writes_are_refused_before_any_byte_is_sent(demo_server: SimServer, method: str,
+                                                          path: str) -> None:
+    async with PagerDutyClient(fast_config(demo_server)) as client:
+        with pytest.raises(ReadOnlyViolation, match=f"refused to send {method} {path}"):
+            await client.request(method, path, body={"x": 1})
+        with pytest.raises(ReadOnlyViolation):
+            await client._http.request(method, path)  # even past the client's own methods
+    assert demo_server.requests == []
+
+
+@pytest.mark.anyio
+async def test_the_analytics_post_is_allowed_and_paged_by_cursor(demo_server: SimServer) -> None:
+    account = demo_server.account
+    since = NOW - timedelta(days=90)
+    expected = [account.incidents[index].id
+                for index in account.incidents.created_between(since, NOW)]
+    async with PagerDutyClient(fast_config(demo_server)) as client:
+        rows = [row async for row in client.iter_analytics_incidents(
+            {"created_at_start": since, "created_at_end": NOW}, page_size=7)]
+    assert [row["id"] for row in rows] == expected
+    assert {record.method for record in demo_server.requests} == {"POST"}
+    assert len(demo_server.requests) == math.ceil(len(expected) / 7)
+
+
+@pytest.mark.anyio
+async def test_cursor_pagination_over_a_long_period(demo_server: SimServer) -> None:
+    expected = [record.id for record in demo_server.account.audit_records]
+    async with PagerDutyClient(fast_config(demo_server)) as client:
+        records = [record async for record in client.iter_cursor(
+            "/audit/records", "records", since=NOW - timedelta(days=400), until=NOW,
+            max_span=timedelta(days=31), page_size=3)]
+    assert sorted(record["id"] for record in records) == sorted(expected)
+    spans = {(record.query["since"][0], record.query["until"][0])
+             for record in demo_server.requests}
+    assert len(spans) == math.ceil(400 / 31)
+
+
+@pytest.mark.anyio
+async def test_requests_carry_pagerdutys_headers() -> None:
+    seen: list[httpx.Request] = []
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        seen.append(request)
+        return httpx.Response(200, json={"teams": [], "more": False, "total": 0})
+
+    from pdlint.pagerduty.client import ClientConfig
+
+    config = ClientConfig(api_url="https://api.eu.pagerduty.com", token=ApiToken(TOKEN))
+    async with PagerDutyClient(config, transport=httpx.MockTransport(answer)) as client:
+        await list_all(client)
+    (request,) = seen
+    assert request.url.host == "api.eu.pagerduty.com" and request.url.scheme == "https"
+    assert request.headers["Accept"] == "application/vnd.pagerduty+json;version=2"
+    assert request.headers["Authorization"] == f"Token token={TOKEN}"
+    assert dict(request.url.params) == {"limit": "100", "offset": "0", "total": "true"}

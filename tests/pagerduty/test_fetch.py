@@ -1,0 +1,196 @@
+"""Fetching the whole state: fewest requests, expanded objects, skipped collections, no leaks."""
+
+from __future__ import annotations
+
+import io
+import logging
+import math
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from pagerduty_cases import NOW, TOKEN, fast_config
+
+from pdlint.pagerduty.client import (
+    ApiToken,
+    ApiUnavailable,
+    AuthenticationError,
+    PagerDutyClient,
+)
+from pdlint.pagerduty.fetch import TerminalProgress, fetch_state, fetch_state_sync
+from pdlint.pagerduty.snapshot import write_snapshot
+from pdlint.pagerduty.state import LiveState, Window
+from pdlint.sim import Fault, Faults, SimServer, generated_account, sized_account
+
+WINDOW = Window.starting(NOW, timedelta(days=14))
+LISTINGS = {  # collection: (path, page size)
+    "escalation_policies": ("/escalation_policies", 100),
+    "schedules": ("/schedules", 100),
+    "schedules_v3": ("/v3/schedules", 1000),
+    "services": ("/services", 100),
+    "users": ("/users", 100),
+    "teams": ("/teams", 100),
+    "priorities": ("/priorities", 100),
+}
+
+
+def minimum_requests(server: SimServer) -> int:
+    """One request per page of each listing: what the API cannot do with fewer."""
+    account = server.account
+    sizes = {kind: len(getattr(account, "v3_schedules" if kind == "schedules_v3" else kind))
+             for kind in LISTINGS}
+    return sum(max(1, math.ceil(sizes[kind] / page)) for kind, (_, page) in LISTINGS.items())
+
+
+async def fetch(server: SimServer, **config: object) -> LiveState:
+    async with PagerDutyClient(fast_config(server, **config)) as client:
+        return await fetch_state(client, WINDOW)
+
+
+@pytest.mark.anyio
+async def test_the_demo_account_is_read_with_the_fewest_requests(demo_server: SimServer) -> None:
+    state = await fetch(demo_server)
+    requests = demo_server.requests
+    assert len(requests) == minimum_requests(demo_server) == len(LISTINGS)
+    assert sorted(record.path for record in requests) == sorted(
+        path for path, _ in LISTINGS.values())
+    assert {(record.method, record.status) for record in requests} == {("GET", 200)}
+    account = demo_server.account
+    for kind in LISTINGS:
+        source = getattr(account, "v3_schedules" if kind == "schedules_v3" else kind)
+        assert sorted(obj["id"] for obj in state.collection(kind)) == sorted(
+            obj.id for obj in source), kind
+    assert state.skipped == ()
+    assert state.api_url == demo_server.base_url and state.window == WINDOW
+
+
+@pytest.mark.anyio
+async def test_a_large_account_is_read_with_the_fewest_requests() -> None:
+    account = sized_account(users=250, services=101, schedules=3, teams=7, now=NOW)
+    with SimServer(account, token=TOKEN) as server:
+        state = await fetch(server)
+        assert len(server.requests) == minimum_requests(server) == 3 + 2 + 1 + 1 + 1 + 1 + 1
+    assert (len(state.users), len(state.services)) == (250, 101)
+
+
+@pytest.mark.anyio
+async def test_shift_based_schedules_are_read_from_their_own_listing() -> None:
+    account = generated_account(1, services=2, escalation_policies=1, schedules=2, users=4,
+                                incidents=0, teams=1, v3_schedules=3, audit_records=0, now=NOW)
+    with SimServer(account, token=TOKEN) as server:
+        state = await fetch(server)
+        assert len(server.requests) == len(LISTINGS)
+    assert sorted(schedule["id"] for schedule in state.schedules_v3) == sorted(
+        schedule.id for schedule in account.v3_schedules)
+    assert not {schedule["id"] for schedule in state.schedules} & {
+        schedule["id"] for schedule in state.schedules_v3}
+    first = account.v3_schedules[0]
+    assert state.by_name("schedules_v3", first.name)["id"] == first.id
+
+
+@pytest.mark.anyio
+async def test_users_and_schedules_come_expanded(demo_server: SimServer) -> None:
+    state = await fetch(demo_server)
+    for user in state.users:
+        assert user["contact_methods"], user["name"]
+        for method in user["contact_methods"]:
+            assert method["type"].endswith("_contact_method") and "address" in method
+        for rule in user["notification_rules"]:
+            assert rule["type"] == "assignment_notification_rule"
+            assert rule["urgency"] in ("high", "low")
+    for schedule in state.schedules:
+        assert schedule["schedule_layers"][0]["rotation_turn_length_seconds"] > 0
+        entries = schedule["final_schedule"]["rendered_schedule_entries"]
+        assert entries, schedule["name"]
+        assert entries[0]["start"] >= "2026-03-02T12:00:00Z"
+        assert entries[-1]["end"] <= "2026-03-16T12:00:00Z"
+    schedules_request = next(record for record in demo_server.requests
+                             if record.path == "/schedules")
+    assert schedules_request.query["include[]"] == ["schedule_layers", "final_schedule"]
+    assert schedules_request.query["since"] == ["2026-03-02T12:00:00Z"]
+
+
+@pytest.mark.anyio
+@pytest.mark.parametrize(("path", "status", "kind", "reason"), [
+    ("/priorities", 402, "priorities", "GET /priorities: the account's plan lacks this feature "
+     "(HTTP 402; PagerDuty error 2014: Missing Account Ability"),
+    ("/teams", 403, "teams", "GET /teams: the token may not read this (HTTP 403; PagerDuty "
+     "error 2010: Access Denied"),
+])
+async def test_a_forbidden_collection_is_skipped_with_its_reason(
+        demo_server: SimServer, path: str, status: int, kind: str, reason: str) -> None:
+    demo_server.faults = Faults(forbidden={path: status})
+    state = await fetch(demo_server)
+    assert [skip.rule for skip in state.skipped] == [kind]
+    assert state.skip_reason(kind) is not None and state.skip_reason(kind).startswith(reason)
+    assert state.collection(kind) == ()
+    assert len(state.users) == len(demo_server.account.users)
+
+
+@pytest.mark.anyio
+async def test_a_collection_past_the_ceiling_is_skipped_not_cut() -> None:
+    with SimServer(sized_account(teams=10_001, users=3, now=NOW), token=TOKEN) as server:
+        state = await fetch(server)
+    assert state.teams == ()
+    assert "10,001 objects" in (state.skip_reason("teams") or "")
+    assert len(state.users) == 3
+
+
+@pytest.mark.anyio
+async def test_a_refused_token_ends_the_fetch(demo_server: SimServer) -> None:
+    with pytest.raises(AuthenticationError):
+        await fetch(demo_server, token=ApiToken("wrong-token"))
+
+
+@pytest.mark.anyio
+async def test_an_unavailable_collection_ends_the_fetch(demo_server: SimServer) -> None:
+    demo_server.faults = Faults(scripted=(Fault("status", "/users", status=503),))
+    with pytest.raises(ApiUnavailable, match="GET /users"):
+        await fetch(demo_server, max_attempts=2)
+
+
+@pytest.mark.anyio
+async def test_progress_is_reported_per_collection(demo_server: SimServer) -> None:
+    seen: dict[str, int] = {}
+    async with PagerDutyClient(fast_config(demo_server)) as client:
+        await fetch_state(client, WINDOW, progress=seen.__setitem__)
+    assert seen == {kind: len(getattr(demo_server.account, kind)) for kind in
+                    ("escalation_policies", "schedules", "services", "users", "teams",
+                     "priorities")}
+
+
+def test_terminal_progress_rewrites_one_line() -> None:
+    stream = io.StringIO()
+    progress = TerminalProgress(stream)
+    progress("users", 100)
+    progress("teams", 2)
+    progress.finish()
+    assert stream.getvalue() == ("\rreading PagerDuty: users 100\x1b[K"
+                                 "\rreading PagerDuty: users 100, teams 2\x1b[K\r\x1b[K")
+
+
+def test_the_sync_fetch_is_silent_off_a_terminal(demo_server: SimServer,
+                                                 capsys: pytest.CaptureFixture[str]) -> None:
+    state = fetch_state_sync(fast_config(demo_server), WINDOW, quiet=False)
+    assert len(state.services) == len(demo_server.account.services)
+    assert capsys.readouterr() == ("", "")
+
+
+def test_the_token_leaks_nowhere(demo_server: SimServer, tmp_path: Path,
+                                 caplog: pytest.LogCaptureFixture) -> None:
+    """Every string the run produces, with retries logged and an error raised, lacks the token."""
+    caplog.set_level(logging.DEBUG)
+    demo_server.faults = Faults(scripted=(Fault.first(2, "status", "/users", status=502),
+                                          Fault.first(1, "drop_connection", "/teams")))
+    config = fast_config(demo_server)
+    state = fetch_state_sync(config, WINDOW, quiet=True)
+    snapshot = tmp_path / "snap.json"
+    write_snapshot(state, snapshot, redact_addresses=False)
+    demo_server.faults = Faults(scripted=(Fault("status", "/services", status=500),))
+    with pytest.raises(ApiUnavailable) as unavailable:
+        fetch_state_sync(fast_config(demo_server, max_attempts=2), WINDOW, quiet=True)
+    produced = [caplog.text, snapshot.read_text(), repr(config), str(config), repr(state),
+                str(unavailable.value), repr(unavailable.value), repr(unavailable.value.args)]
+    assert "retrying" in caplog.text  # the retries were logged
+    for text in produced:
+        assert TOKEN not in text

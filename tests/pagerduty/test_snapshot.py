@@ -1,0 +1,170 @@
+"""Snapshots: versioned JSON, redacted by default, written atomically, loaded with clear errors."""
+
+from __future__ import annotations
+
+import json
+import os
+import stat
+from pathlib import Path
+from typing import Any
+
+import pytest
+from pagerduty_cases import SMALL_ACCOUNT
+
+from pdlint.pagerduty import snapshot as snapshot_module
+from pdlint.pagerduty.snapshot import (
+    REDACTED,
+    SnapshotError,
+    load_snapshot,
+    write_snapshot,
+)
+from pdlint.pagerduty.state import LiveState
+
+ADDRESSES = ("ada@acme.example", "grace@acme.example", "5550100", "5550101")
+
+
+def contact_methods(state: LiveState) -> list[dict[str, Any]]:
+    """Every contact method, including those nested in notification rules."""
+    return [method for user in state.users for method in
+            [*user["contact_methods"], *(rule["contact_method"]
+                                         for rule in user["notification_rules"])]]
+
+
+def test_round_trip_without_redaction_gives_an_equal_state(small_state: LiveState,
+                                                           tmp_path: Path) -> None:
+    path = tmp_path / "snap.json"
+    written = write_snapshot(small_state, path, redact_addresses=False)
+    assert written == small_state
+    assert load_snapshot(path) == small_state
+
+
+def test_round_trip_with_redaction_gives_the_redacted_state(small_state: LiveState,
+                                                            tmp_path: Path) -> None:
+    path = tmp_path / "snap.json"
+    written = write_snapshot(small_state, path)
+    assert load_snapshot(path) == written
+    assert written != small_state
+
+
+def test_redaction_hides_every_address_and_keeps_type_and_label(small_state: LiveState,
+                                                                tmp_path: Path) -> None:
+    path = tmp_path / "snap.json"
+    written = write_snapshot(small_state, path)
+    text = path.read_text()
+    # user emails stay (the policy names people by email); contact-method addresses go
+    assert "5550100" not in text and "5550101" not in text
+    for method in contact_methods(written):
+        assert method["address"] == REDACTED
+    originals = contact_methods(small_state)
+    assert [(m["type"], m["label"]) for m in contact_methods(written)] == \
+        [(m["type"], m["label"]) for m in originals]
+    assert all(m["address"] != REDACTED for m in originals), "the input state was modified"
+    assert json.loads(text)["redacted"] is True
+
+
+def test_document_carries_the_contract_fields(small_state: LiveState, tmp_path: Path) -> None:
+    path = tmp_path / "snap.json"
+    write_snapshot(small_state, path)
+    document = json.loads(path.read_text())
+    assert {key: document[key] for key in ("format", "format_version", "api_url", "fetched_at",
+                                           "window")} == {
+        "format": "pdlint-snapshot", "format_version": 1, "api_url": "https://api.pagerduty.com",
+        "fetched_at": "2026-03-02T00:00:05Z",
+        "window": {"since": "2026-03-02T00:00:00Z", "until": "2026-03-16T00:00:00Z"}}
+    assert document["pdlint_version"]
+    assert set(document["objects"]) == {"escalation_policies", "schedules", "schedules_v3",
+                                        "services", "users", "teams", "priorities"}
+
+
+@pytest.mark.parametrize(("redact", "mode"), [(True, 0o644), (False, 0o600)])
+def test_unredacted_snapshots_are_private(small_state: LiveState, tmp_path: Path,
+                                          redact: bool, mode: int) -> None:
+    path = tmp_path / "snap.json"
+    write_snapshot(small_state, path, redact_addresses=redact)
+    assert stat.S_IMODE(path.stat().st_mode) == mode
+
+
+def test_a_failed_write_leaves_the_old_file_and_no_temporary(
+        small_state: LiveState, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    path = tmp_path / "snap.json"
+    path.write_text("the previous snapshot")
+
+    def fail(source: str, target: str) -> None:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(snapshot_module.os, "replace", fail)
+    with pytest.raises(SnapshotError, match=r"snap\.json: No space left on device"):
+        write_snapshot(small_state, path)
+    assert path.read_text() == "the previous snapshot"
+    assert os.listdir(tmp_path) == ["snap.json"]
+
+
+def test_an_interrupted_write_leaves_no_temporary(
+        small_state: LiveState, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    def interrupt(descriptor: int) -> None:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(snapshot_module.os, "fsync", interrupt)
+    with pytest.raises(KeyboardInterrupt):
+        write_snapshot(small_state, tmp_path / "snap.json")
+    assert os.listdir(tmp_path) == []
+
+
+def test_writing_into_a_missing_folder_is_a_clear_error(small_state: LiveState,
+                                                       tmp_path: Path) -> None:
+    with pytest.raises(SnapshotError, match=r"cannot write .*nowhere.*snap\.json"):
+        write_snapshot(small_state, tmp_path / "nowhere" / "snap.json")
+
+
+def _document() -> dict[str, Any]:
+    return json.loads(SMALL_ACCOUNT.read_text())
+
+
+def _with(**changes: Any) -> str:
+    document = _document()
+    for key, value in changes.items():
+        if value is None:
+            document.pop(key)
+        else:
+            document[key] = value
+    return json.dumps(document)
+
+
+@pytest.mark.parametrize(("content", "message"), [
+    (None, r"snap\.json: no such snapshot file"),
+    ("{not json", r"snap\.json:1: not valid JSON"),
+    ("[]", r"snap\.json: not a pdlint snapshot"),
+    (_with(format="something-else"), r"snap\.json: not a pdlint snapshot"),
+    (_with(format_version=2), r"snap\.json: snapshot format version 2 is not supported"),
+    (_with(format_version=None), r"snap\.json: snapshot format version None"),
+    (_with(objects=None), r"snap\.json: objects is missing or not a dict"),
+    (_with(objects={"incidents": []}), r"snap\.json: unknown collections in objects: incidents"),
+    (_with(objects={"users": {"id": "P1"}}), r"snap\.json: objects\.users is not a list"),
+    (_with(window={"since": "2026-03-02T00:00:00Z"}), r"snap\.json: window\.until is missing"),
+    (_with(window={"since": "2026-03-02T00:00:00Z", "until": "yesterday"}),
+     r"snap\.json: window\.until 'yesterday' is not an ISO 8601 time"),
+    (_with(fetched_at="2026-03-02T00:00:00"), r"snap\.json: fetched_at .* has no time zone"),
+    (_with(window={"since": "2026-03-03T00:00:00Z", "until": "2026-03-02T00:00:00Z"}),
+     r"snap\.json: until .* is not after since"),
+    (_with(skipped=[{"reason": "x"}]), r"snap\.json: skipped entries need a collection"),
+])
+def test_bad_snapshots_are_refused_naming_the_file(tmp_path: Path, content: str | None,
+                                                   message: str) -> None:
+    path = tmp_path / "snap.json"
+    if content is not None:
+        path.write_text(content)
+    with pytest.raises(SnapshotError, match=message) as caught:
+        load_snapshot(path)
+    assert caught.value.exit_code == 2
+
+
+def test_skipped_collections_survive_the_round_trip(tmp_path: Path) -> None:
+    document = _document()
+    document["skipped"] = [{"collection": "priorities", "reason": "the plan lacks priorities"}]
+    document["objects"].pop("priorities")
+    path = tmp_path / "snap.json"
+    path.write_text(json.dumps(document))
+    state = load_snapshot(path)
+    assert state.skip_reason("priorities") == "the plan lacks priorities"
+    write_snapshot(state, tmp_path / "again.json", redact_addresses=False)
+    assert load_snapshot(tmp_path / "again.json") == state

@@ -1,0 +1,85 @@
+"""LiveState: indexed lookups, windows, and what a skipped collection looks like."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+
+import pytest
+
+from pdlint.findings import Skipped
+from pdlint.pagerduty.state import COLLECTIONS, LiveState, Window
+
+UTC = timezone.utc
+
+
+@pytest.mark.parametrize(("kind", "key", "value", "expected_id"), [
+    ("users", "id", "PUBBBB2", "PUBBBB2"),
+    ("users", "name", "Ada Lovelace", "PUAAAA1"),
+    ("schedules", "name", "Payments primary", "PSCHED1"),
+    ("escalation_policies", "id", "PEPOL01", "PEPOL01"),
+    ("services", "name", "Payments API", "PSERV01"),
+    ("priorities", "name", "P2", "PPRIO02"),
+    ("teams", "name", "payments", None),  # names are exact
+    ("services", "id", "PNOPE00", None),
+])
+def test_lookup(small_state: LiveState, kind: str, key: str, value: str,
+                expected_id: str | None) -> None:
+    found = small_state.by_id(kind, value) if key == "id" else small_state.by_name(kind, value)
+    assert (found or {}).get("id") == expected_id
+
+
+@pytest.mark.parametrize(("email", "expected_id"), [
+    ("grace@acme.example", "PUBBBB2"),
+    ("GRACE@Acme.Example", "PUBBBB2"),
+    ("nobody@acme.example", None),
+])
+def test_user_by_email(small_state: LiveState, email: str, expected_id: str | None) -> None:
+    assert (small_state.user_by_email(email) or {}).get("id") == expected_id
+
+
+def test_convenience_properties_are_the_collections(small_state: LiveState) -> None:
+    for kind in COLLECTIONS:
+        assert getattr(small_state, kind) == small_state.collection(kind)
+    assert [user["name"] for user in small_state.users] == ["Ada Lovelace", "Grace Hopper"]
+
+
+def test_unknown_collection_is_an_error_not_an_empty_answer(small_state: LiveState) -> None:
+    with pytest.raises(KeyError, match="escalation_polices"):
+        small_state.collection("escalation_polices")
+
+
+def test_skipped_collection_reads_empty_with_its_reason() -> None:
+    state = LiveState(
+        api_url="https://api.pagerduty.com", fetched_at=datetime(2026, 3, 2, tzinfo=UTC),
+        window=Window.starting(datetime(2026, 3, 2, tzinfo=UTC)), objects={},
+        skipped=(Skipped("priorities", "GET /priorities: the account's plan lacks this feature"),))
+    assert state.priorities == ()
+    assert state.skip_reason("priorities") == \
+        "GET /priorities: the account's plan lacks this feature"
+    assert state.skip_reason("users") is None
+
+
+@pytest.mark.parametrize(("since", "until", "message"), [
+    (datetime(2026, 3, 2), datetime(2026, 3, 3, tzinfo=UTC), "no time zone"),
+    (datetime(2026, 3, 3, tzinfo=UTC), datetime(2026, 3, 2, tzinfo=UTC), "is not after"),
+    (datetime(2026, 3, 3, tzinfo=UTC), datetime(2026, 3, 3, tzinfo=UTC), "is not after"),
+])
+def test_window_refuses_naive_or_empty_ranges(since: datetime, until: datetime,
+                                              message: str) -> None:
+    with pytest.raises(ValueError, match=message):
+        Window(since, until)
+
+
+def test_window_is_normalised_to_utc() -> None:
+    plus_two = timezone(timedelta(hours=2))
+    window = Window.starting(datetime(2026, 3, 2, 2, 0, tzinfo=plus_two), timedelta(days=1))
+    assert window.since == datetime(2026, 3, 2, 0, 0, tzinfo=UTC)
+    assert window.since.tzinfo is UTC
+    assert window.to_dict() == {"since": "2026-03-02T00:00:00Z", "until": "2026-03-03T00:00:00Z"}
+
+
+def test_unknown_collection_in_objects_is_refused() -> None:
+    with pytest.raises(ValueError, match="incidents"):
+        LiveState(api_url="https://api.pagerduty.com", fetched_at=datetime(2026, 3, 2, tzinfo=UTC),
+                  window=Window.starting(datetime(2026, 3, 2, tzinfo=UTC)),
+                  objects={"incidents": ()})

@@ -1,0 +1,263 @@
+"""Injected faults do what they say, on exactly the requests they name."""
+
+from __future__ import annotations
+
+import json
+import socket
+import time
+from typing import Any
+
+import httpx
+import pytest
+from sim_cases import TOKEN
+
+from pdlint.sim import Fault, Faults, SimServer, parse_fault_options
+
+AUTH = {"Authorization": f"Token token={TOKEN}"}
+
+
+def statuses(server: SimServer) -> list[int | None]:
+    return [record.status for record in server.requests]
+
+
+@pytest.fixture
+def server(demo_server: SimServer, client: httpx.Client) -> SimServer:
+    """The demo server with a clean request log (``client`` resets the faults afterwards)."""
+    demo_server.clear_requests()
+    return demo_server
+
+
+def test_no_faults_by_default(server: SimServer, client: httpx.Client) -> None:
+    responses = [client.get("/teams") for _ in range(5)]
+    assert [response.status_code for response in responses] == [200] * 5
+    assert all("ratelimit-limit" not in response.headers for response in responses)
+
+
+@pytest.mark.parametrize(("status", "code"), [(500, 2000), (502, 2000), (503, 2000),
+                                              (429, 2020)])
+def test_a_status_burst_hits_the_next_n_matching_requests(
+    server: SimServer, client: httpx.Client, status: int, code: int,
+) -> None:
+    server.faults = Faults(scripted=(Fault.first(2, "status", "/teams", status=status),))
+    answers = [client.get(path).status_code for path in
+               ("/users", "/teams", "/teams/PT00000", "/teams", "/users")]
+    assert answers == [200, status, status, 200, 200]
+    server.faults = Faults(scripted=(Fault.first(1, "status", "/teams", status=status),))
+    assert client.get("/teams").json()["error"]["code"] == code
+
+
+def test_the_second_request_to_a_path_drops_the_connection(
+    server: SimServer, client: httpx.Client,
+) -> None:
+    server.faults = Faults(scripted=(Fault("drop_connection", "/users", requests={2}),))
+    assert client.get("/users").status_code == 200
+    with pytest.raises(httpx.RemoteProtocolError):
+        client.get("/users")
+    assert client.get("/users").status_code == 200
+    assert statuses(server) == [200, None, 200]
+
+
+def test_a_path_prefix_matches_whole_segments_only(server: SimServer,
+                                                   client: httpx.Client) -> None:
+    server.faults = Faults(scripted=(Fault("status", "/users", status=503),))
+    assert client.get("/users/PU00000/contact_methods").status_code == 503
+    assert client.get("/users").status_code == 503
+    assert client.get("/teams").status_code == 200
+
+
+def test_malformed_json_is_a_complete_response_that_is_not_json(
+    server: SimServer, client: httpx.Client,
+) -> None:
+    server.faults = Faults(scripted=(Fault.first(1, "malformed_json", "/teams"),))
+    response = client.get("/teams")
+    assert response.status_code == 200
+    with pytest.raises(json.JSONDecodeError):
+        response.json()
+    assert client.get("/teams").json()["teams"]
+
+
+def test_truncated_json_breaks_off_mid_body(server: SimServer, client: httpx.Client) -> None:
+    server.faults = Faults(scripted=(Fault.first(1, "truncated_json", "/teams"),))
+    with pytest.raises(httpx.RemoteProtocolError):
+        client.get("/teams")
+    assert client.get("/teams").json()["teams"]
+
+
+def test_html_error_page_with_status_200(server: SimServer, client: httpx.Client) -> None:
+    server.faults = Faults(scripted=(Fault.first(1, "html_error_200", "/teams"),))
+    response = client.get("/teams")
+    assert response.status_code == 200
+    assert response.headers["content-type"].startswith("text/html")
+    assert response.text.startswith("<!DOCTYPE html>")
+
+
+def test_slow_answers_outlast_a_client_timeout(server: SimServer, client: httpx.Client) -> None:
+    server.faults = Faults(scripted=(Fault.first(1, "slow", "/teams", delay_ms=1500),))
+    with pytest.raises(httpx.ReadTimeout):
+        client.get("/teams", timeout=0.2)
+    assert client.get("/teams", timeout=5).status_code == 200
+
+
+def _team_pages(client: httpx.Client, offsets: tuple[int, ...]) -> list[dict[str, Any]]:
+    return [client.get("/teams", params={"offset": offset, "limit": 1, "total": "true"}).json()
+            for offset in offsets]
+
+
+def test_more_true_on_an_empty_page(server: SimServer, client: httpx.Client) -> None:
+    server.faults = Faults(scripted=(Fault("more_true_empty_page", "/teams", requests={2}),))
+    first, second = _team_pages(client, (0, 1))
+    assert len(first["teams"]) == 1
+    assert (second["teams"], second["more"]) == ([], True)
+
+
+def test_repeat_previous_page(server: SimServer, client: httpx.Client) -> None:
+    server.faults = Faults(scripted=(Fault("repeat_previous_page", "/teams", requests={2}),))
+    first, second = _team_pages(client, (0, 1))
+    assert second["offset"] == 1
+    assert second["teams"] == first["teams"]
+
+
+def test_an_object_vanishes_between_pages_and_stays_gone(
+    server: SimServer, client: httpx.Client,
+) -> None:
+    server.faults = Faults(scripted=(Fault("vanish_between_pages", "/teams", requests={2}),))
+    first, second, third = _team_pages(client, (0, 1, 0))
+    assert first["total"] == 2
+    assert (second["teams"], second["total"], second["more"]) == ([], 1, False)
+    assert third["teams"][0]["name"] == "Security"
+
+
+def test_installing_faults_restarts_the_count(server: SimServer, client: httpx.Client) -> None:
+    faults = Faults(scripted=(Fault("status", "/teams", requests={2}, status=500),))
+    server.faults = faults
+    assert [client.get("/teams").status_code for _ in range(2)] == [200, 500]
+    server.faults = faults
+    assert [client.get("/teams").status_code for _ in range(2)] == [200, 500]
+
+
+def test_error_rate_is_seeded_and_repeatable(server: SimServer, client: httpx.Client) -> None:
+    runs = []
+    for _ in range(2):
+        server.faults = Faults(error_rate=0.3, seed=11)
+        runs.append([client.get("/priorities").status_code for _ in range(40)])
+    assert runs[0] == runs[1]
+    failures = [status for status in runs[0] if status != 200]
+    assert 4 <= len(failures) <= 20
+    assert set(failures) <= {500, 502, 503}
+
+
+def test_rate_limit_headers_and_429(server: SimServer, client: httpx.Client) -> None:
+    server.faults = Faults(rate_limit_per_minute=3)
+    responses = [client.get("/priorities") for _ in range(4)]
+    assert [response.status_code for response in responses] == [200, 200, 200, 429]
+    assert [response.headers["ratelimit-remaining"] for response in responses] == [
+        "2", "1", "0", "0"]
+    assert {response.headers["ratelimit-limit"] for response in responses} == {"3"}
+    assert 0 < int(responses[-1].headers["ratelimit-reset"]) <= 60
+    assert responses[-1].json() == {"error": {"message": "Rate Limit Exceeded", "code": 2020}}
+
+
+def test_rate_limit_window_resets(server: SimServer, client: httpx.Client) -> None:
+    server.faults = Faults(rate_limit_per_minute=1, rate_limit_window_seconds=0.3)
+    assert [client.get("/priorities").status_code for _ in range(2)] == [200, 429]
+    time.sleep(0.35)
+    assert client.get("/priorities").status_code == 200
+
+
+def test_rate_limit_counts_per_token(server: SimServer, client: httpx.Client) -> None:
+    server.faults = Faults(rate_limit_per_minute=1)
+    assert client.get("/priorities").status_code == 200
+    other = client.get("/priorities", headers={"Authorization": "Token token=someone-else"})
+    assert (other.status_code, other.headers["ratelimit-remaining"]) == (401, "0")
+    assert client.get("/priorities").status_code == 429
+
+
+@pytest.mark.parametrize(("forbidden", "path", "status"), [
+    ({"/audit/records": 402}, "/audit/records", 402),
+    ({"/audit/records": 403}, "/audit/records", 403),
+    ({"/users": 403}, "/users/PU00000/notification_rules", 403),
+    ({"/users": 403}, "/teams", 200),
+])
+def test_forbidden_paths(server: SimServer, client: httpx.Client, forbidden: dict[str, int],
+                         path: str, status: int) -> None:
+    server.faults = Faults(forbidden=forbidden)
+    assert client.get(path).status_code == status
+
+
+@pytest.mark.parametrize(("method", "path"), [
+    ("POST", "/users"), ("PUT", "/services/PS00000"), ("DELETE", "/teams/PT00000"),
+    ("PATCH", "/incidents"), ("POST", "/incidents"),
+])
+def test_the_simulator_never_accepts_writes(server: SimServer, client: httpx.Client,
+                                            method: str, path: str) -> None:
+    response = client.request(method, path, json={})
+    assert response.status_code == 405
+    assert "read-only" in response.json()["error"]["errors"][0]
+
+
+def test_unknown_paths_are_404(server: SimServer, client: httpx.Client) -> None:
+    response = client.get("/response_plays")
+    assert (response.status_code, response.json()["error"]["code"]) == (404, 2100)
+
+
+def test_requests_are_recorded_with_their_query(server: SimServer,
+                                                client: httpx.Client) -> None:
+    client.get("/users", params={"include[]": ["teams", "contact_methods"], "limit": 5})
+    client.get("/nowhere")
+    records = server.requests
+    assert [(record.method, record.path, record.status) for record in records] == [
+        ("GET", "/users", 200), ("GET", "/nowhere", 404)]
+    assert records[0].query == {"include[]": ["teams", "contact_methods"], "limit": ["5"]}
+
+
+def test_latency_applies_to_every_answer(demo_server: SimServer) -> None:
+    with SimServer(demo_server.account, token=TOKEN, latency_ms=300) as slow, httpx.Client(
+            base_url=slow.base_url, headers=AUTH) as http:
+        with pytest.raises(httpx.ReadTimeout):
+            http.get("/abilities", timeout=0.1)
+        assert http.get("/abilities", timeout=5).status_code == 200
+
+
+def test_a_get_needs_no_content_type(server: SimServer) -> None:
+    host, port = server.base_url.removeprefix("http://").split(":")
+    with socket.create_connection((host, int(port)), timeout=5) as connection:
+        connection.sendall(f"GET /abilities HTTP/1.1\r\nHost: {host}\r\n"
+                           f"Authorization: Token token={TOKEN}\r\nConnection: close\r\n\r\n"
+                           .encode())
+        answer = b""
+        while chunk := connection.recv(65536):
+            answer += chunk
+    assert answer.startswith(b"HTTP/1.1 200")
+
+
+@pytest.mark.parametrize(("specs", "rate_limit", "expected"), [
+    ((), None, Faults()),
+    ((), 960, Faults(rate_limit_per_minute=960)),
+    (("error_rate=0.05",), None, Faults(error_rate=0.05)),
+    (("forbidden=/audit/records",), None, Faults(forbidden={"/audit/records": 403})),
+    (("forbidden=/audit/records:402",), None, Faults(forbidden={"/audit/records": 402})),
+    (("drop_connection=path:/users,requests:2",), None,
+     Faults(scripted=(Fault("drop_connection", "/users", range(2, 3)),))),
+    (("status=path:/services,requests:1-3,status:503", "slow=delay_ms:2000"), None,
+     Faults(scripted=(Fault("status", "/services", range(1, 4), status=503),
+                      Fault("slow", delay_ms=2000)))),
+    (("more_true_empty_page",), None, Faults(scripted=(Fault("more_true_empty_page"),))),
+])
+def test_fault_options_of_the_command_line(specs: tuple[str, ...], rate_limit: int | None,
+                                           expected: Faults) -> None:
+    assert parse_fault_options(specs, rate_limit) == expected
+
+
+@pytest.mark.parametrize(("spec", "message"), [
+    ("bogus", "unknown fault 'bogus'"),
+    ("error_rate=lots", "error_rate needs a number"),
+    ("error_rate=2", "error_rate must be between 0 and 1"),
+    ("forbidden=audit", "forbidden needs a path"),
+    ("forbidden=/audit:404", "status must be 402 or 403"),
+    ("status=requests:x", "requests must be N or N-M"),
+    ("status=colour:red", "unknown option 'colour'"),
+    ("slow=path:users", "fault path must start with '/'"),
+])
+def test_bad_fault_options_are_refused_with_a_reason(spec: str, message: str) -> None:
+    with pytest.raises(ValueError, match=message):
+        parse_fault_options([spec])
