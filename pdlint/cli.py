@@ -216,6 +216,45 @@ def diff(old: str, new: str, output_format: str, output: str | None) -> int:
     return 0 if changes.empty else 1
 
 
+@cli.command()
+@policy_option
+@click.option("-o", "--output", required=True, type=click.Path(file_okay=False, path_type=str),
+              help="Folder to write the evidence package to (appears complete or not at all).")
+@click.option("--force", is_flag=True, default=False,
+              help="Replace an existing folder (atomically).")
+@click.option("--snapshot", "snapshot_path", default=None,
+              type=click.Path(dir_okay=False, path_type=str),
+              help="Read the configuration from a saved snapshot instead of the API; incidents "
+                   "and audit records are then not read (those sections are skipped).")
+@api_options
+def evidence(policy_path: str, output: str, force: bool, snapshot_path: str | None,
+             api: ApiOptions) -> None:
+    """Write the audit evidence package of a period: incident register, SLA and postmortem
+    compliance, on-call coverage, configuration changes, drift, and an HTML report."""
+    from pathlib import Path
+
+    from pdlint.evidence import EvidenceRequest, write_evidence
+    from pdlint.pagerduty.fetch import TerminalProgress
+
+    if api.since is None or api.until is None:
+        raise click.UsageError("evidence needs the audit period: --since DATE --until DATE")
+    progress = None if api.quiet or not sys.stderr.isatty() else TerminalProgress(sys.stderr)
+    request = EvidenceRequest(
+        policy_paths=(policy_path,), since=api.since, until=api.until, output=Path(output),
+        force=force, client_config=None if snapshot_path else client_config(api),
+        snapshot=Path(snapshot_path) if snapshot_path else None, progress=progress)
+    try:
+        result = write_evidence(request)
+    finally:
+        if progress is not None:
+            progress.finish()
+    for skip in result.skipped:
+        click.echo(f"pdlint: warning: {skip.rule} skipped: {skip.reason}", err=True)
+    if not api.quiet:
+        breaches = sum(item.breached for item in result.sla)
+        click.echo(f"wrote {output}: {result.incidents} incidents, {breaches} SLA breaches; "
+                   f"open {Path(output) / 'index.html'}", err=True)
+
 
 @cli.group()
 def sim() -> None:

@@ -1,0 +1,156 @@
+"""The configuration change log of the period, from PagerDuty's Audit Trail (``/audit/records``).
+
+Records are read in 31-day chunks (the API refuses a longer ``since``..``until``), newest chunk
+first, each chunk with cursor pagination and newest record first, so ``changes.csv`` is in
+reverse time order throughout. Only the objects pdlint documents are asked for:
+escalation policies, schedules, services, users and teams. Priorities are not root resources of
+the Audit Trail, so their changes cannot be listed (docs/evidence.md says so).
+
+The account-wide endpoint needs an admin or account-owner token on a plan with Audit Trail; a
+403 or 402 makes the whole change log a skipped section, never a partial one.
+"""
+
+from __future__ import annotations
+
+import csv
+from collections import Counter
+from collections.abc import AsyncIterator, Callable, Iterator, Mapping
+from datetime import datetime, timedelta
+from typing import IO, TYPE_CHECKING, Any
+
+from pdlint.evidence.coverage import parse_time
+from pdlint.evidence.model import ChangeSummary, ConfigurationChange, iso
+from pdlint.evidence.register import csv_cell
+from pdlint.pagerduty.state import LiveState
+from pdlint.policy.model import Policy
+
+if TYPE_CHECKING:
+    from pdlint.pagerduty.client import PagerDutyClient
+
+AUDITED_TYPES = ("escalation_policies", "schedules", "services", "users", "teams")
+AUDIT_SPAN = timedelta(days=31)
+CHANGE_COLUMNS = ("id", "at", "actor", "action", "resource_type", "resource_id",
+                  "resource_name", "documented", "fields")
+SHOWN_DOCUMENTED_CHANGES = 200
+
+Documented = Callable[[str, str | None, str | None], bool]
+"""(resource type, id, name) -> whether the policy documents that object."""
+
+
+def chunks_newest_first(since: datetime, until: datetime,
+                        span: timedelta = AUDIT_SPAN) -> Iterator[tuple[datetime, datetime]]:
+    """``[since, until)`` cut into consecutive chunks of at most ``span``, the latest first."""
+    end = until
+    while end > since:
+        start = max(since, end - span)
+        yield start, end
+        end = start
+
+
+def documented_in(policy: Policy, state: LiveState | None) -> Documented:
+    """Whether an audited object is documented: by its id where the policy pins one, else by
+    name; a user by the email the policy names as an escalation target."""
+    emails = {target.name.casefold() for escalation in policy.escalation_policies
+              for level in escalation.levels for target in level.targets if target.kind == "user"}
+    lookups: Mapping[str, tuple[str, Callable[[str], object]]] = {
+        "escalation_policies": ("escalation_policy", policy.escalation_policy),
+        "schedules": ("schedule", policy.schedule),
+        "services": ("service", policy.service),
+        "teams": ("team", policy.team),
+    }
+
+    def documented(resource_type: str, resource_id: str | None, name: str | None) -> bool:
+        if resource_type == "users":
+            user = state.by_id("users", resource_id) if state and resource_id else None
+            email = user.get("email") if user else None
+            return isinstance(email, str) and email.casefold() in emails
+        if resource_type not in lookups:
+            return False
+        kind, by_name = lookups[resource_type]
+        return bool((resource_id and policy.by_id(kind, resource_id))
+                    or (name and by_name(name)))
+
+    return documented
+
+
+def change_from_record(record: Mapping[str, Any], documented: Documented) -> ConfigurationChange:
+    """An ``AuditRecord`` as a change-log row; ValueError when it has no id or time."""
+    if not isinstance(record.get("id"), str) or not isinstance(record.get("execution_time"), str):
+        raise ValueError(f"audit record {record.get('id')!r} has no id or execution_time")
+    root = _mapping(record.get("root_resource"))
+    resource_type = _resource_type(str(root.get("type") or ""))
+    resource_id = root.get("id") if isinstance(root.get("id"), str) else None
+    name = root.get("summary") if isinstance(root.get("summary"), str) else None
+    actors = [actor.get("summary") or actor.get("id") or actor.get("type")
+              for actor in record.get("actors") or () if isinstance(actor, dict)]
+    details = _mapping(record.get("details"))
+    fields = [item.get("name") for key in ("fields", "references")
+              for item in details.get(key) or () if isinstance(item, dict)]
+    return ConfigurationChange(
+        id=record["id"],
+        at=parse_time(record["execution_time"]),
+        actor=", ".join(str(actor) for actor in actors if actor) or "unknown",
+        action=str(record.get("action") or ""),
+        resource_type=resource_type,
+        resource_id=resource_id,
+        resource_name=name,
+        documented=documented(resource_type, resource_id, name),
+        fields=tuple(str(name) for name in fields if name),
+    )
+
+
+def _mapping(value: Any) -> Mapping[str, Any]:
+    return value if isinstance(value, dict) else {}
+
+
+def _resource_type(reference_type: str) -> str:
+    """``escalation_policy_reference`` -> ``escalation_policies``, the audit filter's spelling."""
+    kind = reference_type.removesuffix("_reference")
+    return {"escalation_policy": "escalation_policies"}.get(kind, kind + "s" if kind else "")
+
+
+async def audit_records(
+    client: PagerDutyClient, since: datetime, until: datetime,
+) -> AsyncIterator[dict[str, Any]]:
+    """Every audit record of the audited types in the period, newest first."""
+    for start, end in chunks_newest_first(since, until):
+        async for record in client.iter_cursor(
+                "/audit/records", "records", {"root_resource_types[]": list(AUDITED_TYPES)},
+                since=start, until=end):
+            yield record
+
+
+class ChangeLog:
+    """Writes ``changes.csv`` as records stream in, and keeps the figures for the report."""
+
+    def __init__(self, stream: IO[str]) -> None:
+        self._csv = csv.writer(stream, lineterminator="\n")
+        self._csv.writerow(CHANGE_COLUMNS)
+        self._by_type: Counter[str] = Counter()
+        self._by_action: Counter[str] = Counter()
+        self._documented_changes: list[ConfigurationChange] = []
+        self.total = 0
+        self.documented = 0
+
+    def add(self, change: ConfigurationChange) -> None:
+        self._csv.writerow([csv_cell(value) for value in (
+            change.id, iso(change.at), change.actor, change.action, change.resource_type,
+            change.resource_id, change.resource_name, "yes" if change.documented else "no",
+            "; ".join(change.fields))])
+        self.total += 1
+        self._by_type[change.resource_type] += 1
+        self._by_action[change.action] += 1
+        if change.documented:
+            self.documented += 1
+            if len(self._documented_changes) < SHOWN_DOCUMENTED_CHANGES:
+                self._documented_changes.append(change)
+
+    def summary(self) -> ChangeSummary:
+        return ChangeSummary(
+            total=self.total,
+            documented=self.documented,
+            by_type=tuple(sorted(self._by_type.items())),
+            by_action=tuple(sorted(self._by_action.items())),
+            documented_changes=tuple(self._documented_changes),
+            shown_limit=SHOWN_DOCUMENTED_CHANGES,
+        )

@@ -1,0 +1,215 @@
+"""Gathering the evidence of one audit period: read the account, judge each incident against the
+policy as it streams past, and write the streamed files into the package as it goes.
+
+The account is read concurrently (configuration, incidents, audit records) through one client,
+whose rate limiter keeps the whole run under PagerDuty's limit. What cannot be read for lack of
+permission becomes a skipped section with the reason, never a silent pass.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator, Awaitable, Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
+
+from pdlint.evidence.changes import ChangeLog, audit_records, change_from_record, documented_in
+from pdlint.evidence.coverage import Interval, ScheduleCoverage, measure_schedule
+from pdlint.evidence.model import (
+    AssessedIncident,
+    ChangeSummary,
+    IncidentRecord,
+    PostmortemCompliance,
+    PostmortemRecord,
+    SeverityCompliance,
+)
+from pdlint.evidence.package import EvidencePackage
+from pdlint.evidence.postmortems import PostmortemFinder, PostmortemTally, judge_postmortem
+from pdlint.evidence.register import SOURCE_NAMES, RegisterWriter, open_incident_source
+from pdlint.evidence.sla import SlaTally, judge_response, response_deadline, severities_by_priority
+from pdlint.findings import Skipped
+from pdlint.pagerduty.state import LiveState
+from pdlint.policy.model import IncidentSeverity, Policy
+
+if TYPE_CHECKING:
+    from pdlint.pagerduty.client import PagerDutyClient
+
+Progress = Callable[[str, int], None]
+
+BATCH = 500
+"""Incidents judged together: their postmortem look-ups run concurrently, then they are written."""
+MIN_LOG_HORIZON = timedelta(days=14)
+"""How long after the period acknowledgements are looked for when reading log entries."""
+
+SNAPSHOT_REASON = ("a snapshot holds the account's configuration only; incidents and audit "
+                   "records are read from the live account")
+
+
+@dataclass(frozen=True)
+class IncidentFigures:
+    """What the incident stream yielded: the register's source and the judged figures."""
+
+    source: str | None
+    source_note: str | None
+    incidents: int
+    without_severity: int
+    sla: tuple[SeverityCompliance, ...]
+    postmortems: tuple[PostmortemCompliance, ...]
+    postmortem_source: str | None
+
+
+def assess_incident(
+    record: IncidentRecord, severity: IncidentSeverity | None, policy: Policy, as_of: datetime,
+    found: PostmortemRecord | None, *, postmortems_checked: bool = True,
+) -> AssessedIncident:
+    """The incident judged against its documented severity (nothing to judge without one).
+
+    ``postmortems_checked`` is False when the policy does not say where postmortems are
+    recorded: then no postmortem outcome is claimed either way.
+    """
+    if severity is None:
+        return AssessedIncident(record, None, None, None, None)
+    deadline = response_deadline(record, severity, policy.organisation.business_hours)
+    postmortem = (None if severity.postmortem_within is None or not postmortems_checked
+                  else judge_postmortem(record, severity.postmortem_within.value, found, as_of))
+    return AssessedIncident(record, severity.id, deadline,
+                            judge_response(record, deadline, as_of), postmortem)
+
+
+def log_horizon(policy: Policy) -> timedelta:
+    """Long enough after the period for any documented SLA to have run out."""
+    longest = max((severity.response_sla.value.within or timedelta(0)
+                   for severity in policy.severities), default=timedelta(0))
+    return max(MIN_LOG_HORIZON, longest + timedelta(days=1))
+
+
+async def judge_incidents(
+    records: AsyncIterator[IncidentRecord],
+    policy: Policy,
+    as_of: datetime,
+    writer: RegisterWriter,
+    finder: PostmortemFinder | None,
+    client: PagerDutyClient | None,
+    progress: Progress,
+) -> tuple[int, int, SlaTally, PostmortemTally]:
+    """Judge and write each incident; returns (incidents, without severity, tallies).
+
+    Postmortems are looked up only for incidents whose severity requires one, a batch at a time.
+    """
+    by_priority = severities_by_priority(policy.severities)
+    sla, postmortems = SlaTally(policy.severities), PostmortemTally(policy.severities)
+    counts = {"incidents": 0, "without_severity": 0, "postmortems": 0}
+
+    async def flush(batch: list[IncidentRecord]) -> None:
+        severities = [by_priority.get(record.priority or "") for record in batch]
+        lookups = [finder.find(client, record) if finder is not None and severity is not None
+                   and severity.postmortem_within is not None else _nothing()
+                   for record, severity in zip(batch, severities, strict=True)]
+        found = await asyncio.gather(*lookups)
+        counts["postmortems"] += sum(1 for severity in severities if severity is not None
+                                     and severity.postmortem_within is not None)
+        if finder is not None and counts["postmortems"]:
+            progress("postmortems", counts["postmortems"])
+        for record, severity, postmortem in zip(batch, severities, found, strict=True):
+            incident = assess_incident(record, severity, policy, as_of, postmortem,
+                                       postmortems_checked=finder is not None)
+            writer.write(incident)
+            sla.add(incident)
+            postmortems.add(incident)
+            counts["incidents"] += 1
+            counts["without_severity"] += severity is None
+        batch.clear()
+
+    batch: list[IncidentRecord] = []
+    async for record in records:
+        batch.append(record)
+        if len(batch) >= BATCH:
+            await flush(batch)
+    await flush(batch)
+    return counts["incidents"], counts["without_severity"], sla, postmortems
+
+
+async def _nothing() -> None:
+    return None
+
+
+async def incident_section(
+    client: PagerDutyClient, policy: Policy, period: Interval, as_of: datetime,
+    package: EvidencePackage, progress: Progress, skipped: list[Skipped],
+) -> IncidentFigures:
+    """The register, SLA and postmortem figures, with the incidents streamed to the package."""
+    from pdlint.pagerduty.client import PermissionDenied
+
+    finder = _postmortem_finder(policy, skipped)
+    log_until = min(as_of, period.end + log_horizon(policy))
+    try:
+        source = await open_incident_source(client, period.start, period.end, log_until,
+                                            lambda count: progress("incidents", count))
+        with package.open("incidents.csv") as csv_stream, \
+                package.open("incidents.json") as json_stream:
+            writer = RegisterWriter(csv_stream, json_stream)
+            incidents, without_severity, sla, postmortems = await judge_incidents(
+                source.records, policy, as_of, writer, finder, client, progress)
+            writer.close()
+    except PermissionDenied as denied:
+        package.discard("incidents.csv")
+        package.discard("incidents.json")
+        reason = f"the incidents could not be read ({denied})"
+        skipped.extend(Skipped(section, reason) for section in ("incidents", "sla", "postmortems"))
+        return IncidentFigures(None, None, 0, 0, (), (), None)
+    return IncidentFigures(
+        source=SOURCE_NAMES[source.name], source_note=source.note, incidents=incidents,
+        without_severity=without_severity, sla=sla.results(),
+        postmortems=postmortems.results() if finder is not None else (),
+        postmortem_source=finder.description if finder is not None else None)
+
+
+def _postmortem_finder(policy: Policy, skipped: list[Skipped]) -> PostmortemFinder | None:
+    needed = [severity.id for severity in policy.severities
+              if severity.postmortem_within is not None]
+    if not needed:
+        return None
+    if policy.postmortems is None:
+        skipped.append(Skipped("postmortems", (
+            f"severities {', '.join(needed)} require postmortems, but the policy has no "
+            "postmortems block saying where they are recorded")))
+        return None
+    return PostmortemFinder(policy.postmortems, policy.organisation.business_hours.zone)
+
+
+async def change_section(
+    client: PagerDutyClient, policy: Policy, state: Awaitable[LiveState], period: Interval,
+    package: EvidencePackage, progress: Progress, skipped: list[Skipped],
+) -> ChangeSummary | None:
+    """The change log, or None (and a skipped entry) when the Audit Trail may not be read.
+
+    ``state`` is awaited first: whether a changed user is documented depends on their email.
+    """
+    from pdlint.pagerduty.client import PermissionDenied
+
+    documented = documented_in(policy, await state)
+    try:
+        with package.open("changes.csv") as stream:
+            log = ChangeLog(stream)
+            async for record in audit_records(client, period.start, period.end):
+                log.add(change_from_record(record, documented))
+                progress("audit records", log.total)
+    except PermissionDenied as denied:
+        package.discard("changes.csv")
+        skipped.append(Skipped("changes", (
+            f"the Audit Trail could not be read ({denied}); it needs an admin or account-owner "
+            "token on a plan with Audit Trail")))
+        return None
+    return log.summary()
+
+
+def coverage_section(policy: Policy, state: LiveState, period: Interval,
+                     ) -> tuple[ScheduleCoverage, ...]:
+    return tuple(measure_schedule(schedule, state, period, policy.organisation.business_hours)
+                 for schedule in policy.schedules)
+
+
+def snapshot_skips() -> list[Skipped]:
+    return [Skipped(section, SNAPSHOT_REASON)
+            for section in ("incidents", "sla", "postmortems", "changes")]

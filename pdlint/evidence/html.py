@@ -1,0 +1,319 @@
+"""``index.html``: one self-contained page an auditor opens from the package folder.
+
+No network, no scripts: the styles are inline, the charts are inline SVG drawn here, and every
+piece of text from the account or the policy is escaped. Long lists are cut at ``ROW_LIMIT``
+rows with a link to the CSV that holds all of them. Elements carrying a key figure have an ``id``
+(``headline-incidents``, ``sla-P1``, ``coverage-<n>``) so that the page can be checked.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from datetime import datetime
+from html import escape
+
+from pdlint.evidence.coverage import Interval, ScheduleCoverage, required_time
+from pdlint.evidence.model import AssessedIncident, Evidence, SeverityCompliance, iso
+from pdlint.evidence.tables import coverage_gaps, human_duration, overall_sla, share_text
+from pdlint.policy.model import Hours, format_duration, zone_named
+
+ROW_LIMIT = 500
+BAR_WIDTH = 420
+TIMELINE_WIDTH = 760
+TICKS = 6
+
+STYLE = """
+body{font:15px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;margin:0;color:#1d2433;
+background:#f5f6f8}
+main{max-width:1100px;margin:0 auto;padding:24px}
+h1{font-size:26px;margin:0 0 4px}
+h2{font-size:20px;margin:32px 0 8px;border-bottom:1px solid #d5d9e0}
+.meta{color:#555f70}
+.banner{background:#fff4d6;border:1px solid #e0b400;padding:10px 14px;margin:16px 0}
+.cards{display:flex;flex-wrap:wrap;gap:12px;margin:16px 0}
+.card{background:#fff;border:1px solid #d5d9e0;border-radius:6px;padding:12px 16px;min-width:150px}
+.card b{display:block;font-size:26px}.card span{color:#555f70;font-size:13px}
+table{border-collapse:collapse;background:#fff;margin:8px 0;width:100%}
+th,td{border:1px solid #d5d9e0;padding:4px 8px;text-align:left;vertical-align:top}
+th{background:#eef0f4}td.n{text-align:right;font-variant-numeric:tabular-nums}
+.bad{color:#b3261e}.good{color:#1e7d32}svg{background:#fff;border:1px solid #d5d9e0}
+.note{color:#555f70;font-size:13px}
+"""
+
+
+def _e(value: object) -> str:
+    return escape(str(value), quote=True)
+
+
+def _time(moment: datetime | None) -> str:
+    return "—" if moment is None else _e(iso(moment))
+
+
+def _table(header: Sequence[str], rows: Iterable[Sequence[str]], *, numeric: Sequence[int] = (),
+           element_id: str | None = None) -> str:
+    """A table from already-escaped cells; ``numeric`` columns are right-aligned."""
+    head = "".join(f"<th>{_e(name)}</th>" for name in header)
+    body = "".join(
+        "<tr>" + "".join(f'<td class="n">{cell}</td>' if index in numeric else f"<td>{cell}</td>"
+                         for index, cell in enumerate(row)) + "</tr>"
+        for row in rows)
+    attribute = f' id="{_e(element_id)}"' if element_id else ""
+    return f"<table{attribute}><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+
+
+def _cut(items: Sequence[AssessedIncident],
+         csv_name: str) -> tuple[Sequence[AssessedIncident], str]:
+    """At most ``ROW_LIMIT`` rows, and a note pointing at the CSV when some were left out."""
+    if len(items) <= ROW_LIMIT:
+        return items, ""
+    return items[:ROW_LIMIT], (f'<p class="note">First {ROW_LIMIT} of {len(items)}; all are in '
+                               f'<a href="{_e(csv_name)}">{_e(csv_name)}</a>.</p>')
+
+
+def _card(element_id: str, value: str, label: str, *, bad: bool = False) -> str:
+    css = ' class="bad"' if bad else ""
+    return (f'<div class="card"><b id="{_e(element_id)}"{css}>{_e(value)}</b>'
+            f"<span>{_e(label)}</span></div>")
+
+
+def _headline(evidence: Evidence) -> str:
+    within, breached, share = overall_sla(evidence)
+    gap_count, gap_length = coverage_gaps(evidence)
+    exceptions = sum(item.missing + item.late for item in evidence.postmortems)
+    cards = [
+        _card("headline-incidents", str(evidence.incidents), "incidents in the period"),
+        _card("headline-sla", share_text(share),
+              f"acknowledged within SLA ({within} of {within + breached})", bad=bool(breached)),
+        _card("headline-breaches", str(breached), "SLA breaches", bad=bool(breached)),
+        _card("headline-postmortems", str(exceptions), "postmortems missing or late",
+              bad=bool(exceptions)),
+        _card("headline-gaps", str(gap_count),
+              f"coverage gaps ({human_duration(gap_length.total_seconds())})",
+              bad=bool(gap_count)),
+    ]
+    if evidence.changes is not None:
+        cards.append(_card("headline-changes", str(evidence.changes.total),
+                           f"configuration changes ({evidence.changes.documented} documented)"))
+    if evidence.drift is not None:
+        cards.append(_card("headline-drift", str(evidence.drift.findings),
+                           "drift findings at the time of the run",
+                           bad=bool(evidence.drift.findings)))
+    return '<div class="cards">' + "".join(cards) + "</div>"
+
+
+def sla_chart(items: Sequence[SeverityCompliance]) -> str:
+    """Horizontal bars: the share of each severity's incidents acknowledged within its SLA."""
+    row, label_width = 30, 220
+    height = row * max(1, len(items)) + 10
+    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{label_width + BAR_WIDTH + 90}" '
+             f'height="{height}" role="img" aria-label="SLA compliance per severity">']
+    for index, item in enumerate(items):
+        y = 5 + index * row
+        share = item.share_within
+        label = f"{item.severity} {item.name} (SLA {item.response_sla})"
+        parts.append(f'<text x="4" y="{y + 19}" font-size="13">{_e(label)}</text>')
+        parts.append(f'<rect x="{label_width}" y="{y + 4}" width="{BAR_WIDTH}" height="20" '
+                     'fill="#eef0f4"/>')
+        if share is None:
+            parts.append(f'<text x="{label_width + 6}" y="{y + 19}" font-size="12" '
+                         'fill="#555f70">no incidents with an outcome</text>')
+            continue
+        colour = "#2e7d32" if share == 1 else ("#e0a000" if share >= 0.9 else "#c62828")
+        parts.append(f'<rect x="{label_width}" y="{y + 4}" width="{share * BAR_WIDTH:.1f}" '
+                     f'height="20" fill="{colour}"><title>{_e(item.severity)}: '
+                     f"{item.within} of {item.within + item.breached} within SLA</title></rect>")
+        parts.append(f'<text x="{label_width + BAR_WIDTH + 6}" y="{y + 19}" font-size="13">'
+                     f"{_e(share_text(share))}</text>")
+    parts.append("</svg>")
+    return "".join(parts)
+
+
+def coverage_timeline(item: ScheduleCoverage, hours: Hours) -> str:
+    """The period as a bar: required time in green, gaps in red, with dates underneath."""
+    if item.measured is None or item.result is None or item.requirement is None:
+        return ""
+    measured = item.measured
+    span = (measured.end - measured.start).total_seconds()
+
+    def x(moment: datetime) -> float:
+        return (moment - measured.start).total_seconds() / span * TIMELINE_WIDTH
+
+    def bar(interval: Interval, colour: str, minimum: float, title: str = "") -> str:
+        left = x(interval.start)
+        width = max(minimum, x(interval.end) - left)
+        tooltip = f"<title>{_e(title)}</title>" if title else ""
+        return (f'<rect x="{left:.2f}" y="4" width="{width:.2f}" height="22" '
+                f'fill="{colour}">{tooltip}</rect>')
+
+    zone = zone_named(item.time_zone or "") or hours.zone
+    required = required_time(item.requirement, measured, zone, hours)
+    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{TIMELINE_WIDTH}" height="46" '
+             f'role="img" aria-label="Coverage of {_e(item.schedule)}">',
+             f'<rect x="0" y="4" width="{TIMELINE_WIDTH}" height="22" fill="#eef0f4"/>']
+    parts += [bar(interval, "#7cc47f", 0.0) for interval in required]
+    parts += [bar(gap, "#c62828", 1.5, f"gap {iso(gap.start)} to {iso(gap.end)} "
+                                     f"({human_duration(gap.length.total_seconds())})")
+              for gap in item.result.gaps]
+    for tick in range(TICKS + 1):
+        moment = measured.start + (measured.end - measured.start) * tick / TICKS
+        anchor = "start" if tick == 0 else ("end" if tick == TICKS else "middle")
+        parts.append(f'<text x="{x(moment):.1f}" y="42" font-size="11" text-anchor="{anchor}" '
+                     f'fill="#555f70">{_e(moment.date().isoformat())}</text>')
+    parts.append("</svg>")
+    return "".join(parts)
+
+
+def _incident_cells(incident: AssessedIncident) -> list[str]:
+    record = incident.record
+    return [_e(record.label), _e(record.title), _e(record.service or "—"),
+            _e(record.priority or "—"), _time(record.created_at)]
+
+
+def _sla_section(evidence: Evidence) -> str:
+    rows = [[f'<span id="sla-{_e(item.severity)}">{_e(item.severity)}</span>', _e(item.name),
+             _e(item.response_sla), _e(item.location), str(item.incidents), str(item.within),
+             str(item.breached), str(item.pending), _e(share_text(item.share_within)),
+             _e(human_duration(item.median_seconds_to_acknowledge)),
+             _e(human_duration(item.p90_seconds_to_acknowledge))] for item in evidence.sla]
+    parts = ["<h2>SLA compliance per severity</h2>", sla_chart(evidence.sla),
+             _table(("severity", "name", "response SLA", "documented at", "incidents", "within",
+                     "breached", "pending", "share within", "median ack", "p90 ack"), rows,
+                    numeric=range(4, 11), element_id="sla-table"),
+             '<p class="note">Pending: not acknowledged, deadline not yet passed; left out of '
+             'the share. Full figures in <a href="sla.csv">sla.csv</a>.</p>']
+    breaches = [breach for item in evidence.sla for breach in item.breaches]
+    parts.append(f"<h3>Breaches ({len(breaches)})</h3>")
+    shown, note = _cut(breaches, "sla-breaches.csv")
+    parts.append(_table(
+        ("incident", "title", "service", "priority", "created", "severity", "deadline",
+         "acknowledged", "time to ack"),
+        ([*_incident_cells(breach), _e(breach.severity), _time(breach.ack_deadline),
+          _time(breach.record.acknowledged_at) if breach.record.acknowledged_at
+          else "<em>never</em>", _e(human_duration(breach.record.seconds_to_acknowledge))]
+         for breach in shown), element_id="breaches-table"))
+    return "".join(parts) + note
+
+
+def _postmortem_section(evidence: Evidence) -> str:
+    if evidence.postmortem_source is None:
+        return ""
+    rows = [[_e(item.severity), _e(format_duration(item.within)), _e(item.location),
+             str(item.required), str(item.on_time), str(item.late), str(item.missing),
+             str(item.pending)] for item in evidence.postmortems]
+    exceptions = [incident for item in evidence.postmortems for incident in item.exceptions]
+    shown, note = _cut(exceptions, "postmortem-exceptions.csv")
+    return "".join([
+        "<h2>Postmortems</h2>",
+        f'<p>Recorded in {_e(evidence.postmortem_source)}; the deadline runs from resolution. '
+        'All figures in <a href="postmortems.csv">postmortems.csv</a>.</p>',
+        _table(("severity", "deadline", "documented at", "required", "on time", "late",
+                "missing", "pending"), rows, numeric=range(3, 8), element_id="postmortem-table"),
+        f"<h3>Missing or late ({len(exceptions)})</h3>",
+        _table(("incident", "title", "service", "priority", "created", "status", "resolved",
+                "due", "postmortem"),
+               ([*_incident_cells(incident),
+                 _e(incident.postmortem.status.value if incident.postmortem else "—"),
+                 _time(incident.record.resolved_at),
+                 _time(incident.postmortem.due_at if incident.postmortem else None),
+                 _e(incident.postmortem.found.reference) if incident.postmortem
+                 and incident.postmortem.found else "—"] for incident in shown),
+               element_id="postmortem-exceptions"),
+        note])
+
+
+def _coverage_section(evidence: Evidence, hours: Hours) -> str:
+    parts = ["<h2>On-call coverage</h2>",
+             '<p>From each schedule\'s final schedule rendered over the period. Green: time '
+             'that must be covered; red: gaps. All gaps are in '
+             '<a href="coverage-gaps.csv">coverage-gaps.csv</a>.</p>']
+    for number, item in enumerate(evidence.coverage, 1):
+        result = item.result
+        figure = (f'<span id="coverage-{number}">{_e(share_text(result.share))}</span> covered'
+                  f", {len(result.gaps)} gap(s)" if result else _e(item.problem or "not measured"))
+        parts.append(f"<h3>{_e(item.schedule)}</h3><p>Requirement "
+                     f"{_e(item.requirement or 'none documented')} in "
+                     f"{_e(item.time_zone or '—')} (documented at {_e(item.location)}): "
+                     f"{figure}.</p>")
+        parts.append(coverage_timeline(item, hours))
+        if result and result.gaps:
+            gaps = result.gaps[:ROW_LIMIT]
+            parts.append(_table(("gap start", "gap end", "length"),
+                                ([_time(gap.start), _time(gap.end),
+                                  _e(human_duration(gap.length.total_seconds()))]
+                                 for gap in gaps), numeric=(2,)))
+            if len(result.gaps) > ROW_LIMIT:
+                parts.append(f'<p class="note">First {ROW_LIMIT} of {len(result.gaps)}.</p>')
+    return "".join(parts)
+
+
+def _changes_section(evidence: Evidence) -> str:
+    changes = evidence.changes
+    if changes is None:
+        return ""
+    return "".join([
+        "<h2>Configuration changes</h2>",
+        f"<p>{changes.total} change(s) recorded by the Audit Trail in the period, "
+        f"{changes.documented} to objects the policy documents. Every change is in "
+        '<a href="changes.csv">changes.csv</a>.</p>',
+        _table(("object type", "changes"), ([_e(kind), str(count)]
+                                            for kind, count in changes.by_type), numeric=(1,)),
+        f"<h3>Changes to documented objects (newest first, at most {changes.shown_limit})</h3>",
+        _table(("when", "who", "action", "object", "fields"),
+               ([_time(change.at), _e(change.actor), _e(change.action),
+                 _e(f"{change.resource_type}: {change.resource_name or change.resource_id}"),
+                 _e(", ".join(change.fields))] for change in changes.documented_changes),
+               element_id="changes-table"),
+    ])
+
+
+def _drift_section(evidence: Evidence) -> str:
+    drift = evidence.drift
+    if drift is None:
+        return ""
+    links = ", ".join(f'<a href="{_e(name)}">{_e(name)}</a>' for name in drift.files)
+    counts = ", ".join(f"{count} {_e(severity)}" for severity, count in drift.by_severity)
+    skipped = f"; {drift.skipped} check(s) skipped" if drift.skipped else ""
+    return (f"<h2>Drift at the time of the run</h2><p>{drift.findings} finding(s): {counts}"
+            f"{skipped}. Reports: {links}.</p>")
+
+
+def render_html(evidence: Evidence, business_hours: Hours) -> str:
+    """The whole page; ``business_hours`` places a business-hours requirement on the timeline."""
+    policy = evidence.policy
+    commit = policy.git_commit or "not in a git repository"
+    modified = " (policy files modified since this commit)" if policy.git_modified else ""
+    banner = ""
+    if evidence.skipped:
+        items = "".join(f"<li>{_e(skip.rule)}: {_e(skip.reason)}</li>"
+                        for skip in evidence.skipped)
+        banner = (f'<div class="banner" id="incomplete"><b>Incomplete: {len(evidence.skipped)} '
+                  f"section(s) skipped.</b><ul>{items}</ul></div>")
+    source = ""
+    if evidence.incident_source:
+        source = f"<p>Incidents read from {_e(evidence.incident_source)}."
+        if evidence.incident_source_note:
+            source += f" {_e(evidence.incident_source_note)}."
+        source += (f' {evidence.incidents_without_severity} incident(s) have no documented '
+                   'severity and are in the register only: <a href="incidents.csv">'
+                   'incidents.csv</a>, <a href="incidents.json">incidents.json</a>.</p>')
+    files = "".join(f'<li><a href="{_e(name)}">{_e(name)}</a></li>' for name in evidence.files)
+    title = f"Incident-response evidence: {evidence.organisation}"
+    return "".join([
+        '<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">',
+        '<meta name="viewport" content="width=device-width, initial-scale=1">',
+        f"<title>{_e(title)}</title><style>{STYLE}</style></head><body><main>",
+        f"<h1>{_e(title)}</h1>",
+        f'<p class="meta">Period <span id="period-since">{_time(evidence.period.start)}</span> '
+        f'to <span id="period-until">{_time(evidence.period.end)}</span>. Generated '
+        f"{_time(evidence.generated_at)} by pdlint {_e(evidence.pdlint_version)}"
+        + (f" from {_e(evidence.api_url)}" if evidence.api_url else "")
+        + f". Policy commit {_e(commit)}{_e(modified)}.</p>",
+        banner, _headline(evidence), source,
+        _sla_section(evidence), _postmortem_section(evidence),
+        _coverage_section(evidence, business_hours), _changes_section(evidence),
+        _drift_section(evidence),
+        "<h2>Files</h2><p>Checksums of every file are in "
+        '<a href="manifest.json">manifest.json</a>; how each figure is computed is explained in '
+        "pdlint's docs/evidence.md.</p>",
+        f"<ul>{files}</ul></main></body></html>\n",
+    ])

@@ -1,0 +1,215 @@
+"""What the evidence package says, as frozen values: the renderers (HTML, Markdown, JSON) read
+these and nothing else, so every figure is computed once, in one place.
+
+Times are aware UTC datetimes; durations are seconds (floats) so that they go into CSV and JSON
+unchanged and an auditor can recompute them.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from pdlint.evidence.coverage import Interval, ScheduleCoverage
+from pdlint.findings import Location, Skipped
+from pdlint.pagerduty.state import format_utc
+
+
+def iso(moment: datetime | None) -> str | None:
+    """ISO 8601 in UTC with a ``Z`` (None stays None): the one time format of the package."""
+    return None if moment is None else format_utc(moment)
+
+
+@dataclass(frozen=True)
+class IncidentRecord:
+    """One incident of the period, from whichever source the account allowed."""
+
+    id: str
+    number: int | None
+    title: str
+    service: str | None
+    priority: str | None
+    urgency: str | None
+    status: str | None
+    created_at: datetime
+    acknowledged_at: datetime | None
+    resolved_at: datetime | None
+    responders: tuple[str, ...] = ()
+
+    @property
+    def seconds_to_acknowledge(self) -> float | None:
+        if self.acknowledged_at is None:
+            return None
+        return (self.acknowledged_at - self.created_at).total_seconds()
+
+    @property
+    def seconds_to_resolve(self) -> float | None:
+        if self.resolved_at is None:
+            return None
+        return (self.resolved_at - self.created_at).total_seconds()
+
+    @property
+    def label(self) -> str:
+        """How an auditor refers to it: ``#42`` (or the id when there is no number)."""
+        return f"#{self.number}" if self.number is not None else self.id
+
+
+class Response(str, enum.Enum):
+    """How an incident fared against its documented response SLA."""
+
+    WITHIN = "within"
+    BREACHED = "breached"
+    PENDING = "pending"
+    """Not acknowledged yet, and its deadline had not passed when the package was made."""
+
+
+class PostmortemStatus(str, enum.Enum):
+    """Where an incident that needs a postmortem stands against its deadline."""
+
+    ON_TIME = "on_time"
+    LATE = "late"
+    MISSING = "missing"
+    PENDING = "pending"
+    """No postmortem yet, but not yet due (or the incident is not resolved)."""
+
+    @property
+    def is_exception(self) -> bool:
+        return self in (PostmortemStatus.LATE, PostmortemStatus.MISSING)
+
+
+@dataclass(frozen=True)
+class PostmortemRecord:
+    """A postmortem found where the policy says they are recorded."""
+
+    reference: str
+    recorded_at: datetime
+
+
+@dataclass(frozen=True)
+class PostmortemCheck:
+    status: PostmortemStatus
+    due_at: datetime | None
+    """Resolution time plus the documented deadline; None while unresolved."""
+    found: PostmortemRecord | None
+
+
+@dataclass(frozen=True)
+class AssessedIncident:
+    """An incident with its documented severity and what the policy asked of it."""
+
+    record: IncidentRecord
+    severity: str | None
+    """The documented severity whose ``pagerduty_priority`` is the incident's priority."""
+    ack_deadline: datetime | None
+    response: Response | None
+    postmortem: PostmortemCheck | None
+
+
+@dataclass(frozen=True)
+class SeverityCompliance:
+    """SLA figures of one documented severity over the period."""
+
+    severity: str
+    name: str
+    response_sla: str
+    location: Location
+    incidents: int
+    within: int
+    breached: int
+    pending: int
+    acknowledged: int
+    median_seconds_to_acknowledge: float | None
+    p90_seconds_to_acknowledge: float | None
+    breaches: tuple[AssessedIncident, ...]
+
+    @property
+    def share_within(self) -> float | None:
+        """Within SLA over the incidents whose outcome is known (pending ones are left out)."""
+        decided = self.within + self.breached
+        return self.within / decided if decided else None
+
+
+@dataclass(frozen=True)
+class PostmortemCompliance:
+    """Postmortem figures of one severity that requires them."""
+
+    severity: str
+    within: timedelta
+    location: Location
+    required: int
+    on_time: int
+    late: int
+    missing: int
+    pending: int
+    exceptions: tuple[AssessedIncident, ...]
+
+
+@dataclass(frozen=True)
+class ConfigurationChange:
+    """One audit record: who changed what, when, and whether the policy documents the object."""
+
+    id: str
+    at: datetime
+    actor: str
+    action: str
+    resource_type: str
+    resource_id: str | None
+    resource_name: str | None
+    documented: bool
+    fields: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class ChangeSummary:
+    """The change log in figures; every change is in ``changes.csv``."""
+
+    total: int
+    documented: int
+    by_type: tuple[tuple[str, int], ...]
+    by_action: tuple[tuple[str, int], ...]
+    documented_changes: tuple[ConfigurationChange, ...]
+    """The changes to documented objects, newest first, at most ``shown_limit``."""
+    shown_limit: int
+
+
+@dataclass(frozen=True)
+class DriftSummary:
+    findings: int
+    by_severity: tuple[tuple[str, int], ...]
+    skipped: int
+    files: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class PolicyProvenance:
+    """Which policy the evidence was checked against."""
+
+    files: tuple[str, ...]
+    git_commit: str | None
+    git_modified: bool | None
+    """Whether the policy files differ from ``git_commit`` (None when not in a git repository)."""
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """Everything the package reports about one audit period."""
+
+    organisation: str
+    period: Interval
+    generated_at: datetime
+    pdlint_version: str
+    api_url: str | None
+    incident_source: str | None
+    incident_source_note: str | None
+    incidents: int
+    incidents_without_severity: int
+    sla: tuple[SeverityCompliance, ...]
+    postmortems: tuple[PostmortemCompliance, ...]
+    postmortem_source: str | None
+    coverage: tuple[ScheduleCoverage, ...]
+    changes: ChangeSummary | None
+    drift: DriftSummary | None
+    policy: PolicyProvenance
+    skipped: tuple[Skipped, ...]
+    files: tuple[str, ...]

@@ -1,0 +1,218 @@
+"""The evidence folder, written so that nobody ever sees half of it.
+
+Every file is written into a staging folder beside the target (same file system, so renames are
+atomic), then the staging folder becomes the target in one rename. An existing target is
+refused unless ``force`` is given; then it is swapped with the staging folder in one atomic
+exchange where the system offers one (Linux ``renameat2(RENAME_EXCHANGE)``), else moved aside,
+replaced, and removed. A failure at any point before the swap removes the staging folder and
+leaves the target as it was.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import ctypes
+import errno
+import hashlib
+import json
+import os
+import shutil
+import subprocess
+import tempfile
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+from types import TracebackType
+from typing import IO, Any
+
+from pdlint.errors import PdlintError
+from pdlint.evidence.model import PolicyProvenance
+
+MANIFEST = "manifest.json"
+MANIFEST_FORMAT = "pdlint-evidence"
+MANIFEST_VERSION = 1
+GIT_TIMEOUT_SECONDS = 10
+_AT_FDCWD = -100
+_RENAME_EXCHANGE = 2
+
+
+class PackageError(PdlintError):
+    """The evidence folder cannot be written where it was asked for."""
+
+
+def check_target(target: Path, *, force: bool) -> None:
+    """Refuse early (before any request) a target that exists without ``force``, or is a file."""
+    if target.exists() or target.is_symlink():
+        if not target.is_dir() or target.is_symlink():
+            raise PackageError(f"{target} exists and is not a folder; choose another -o")
+        if not force:
+            raise PackageError(f"{target} already exists; pass --force to replace it")
+    if not target.parent.is_dir():
+        raise PackageError(f"{target.parent} does not exist; create it first")
+
+
+class EvidencePackage:
+    """A staging folder that becomes ``target`` on ``commit``; use as a context manager so that
+    any failure removes the staging folder."""
+
+    def __init__(self, target: Path, *, force: bool) -> None:
+        check_target(target, force=force)
+        self.target = target
+        self._force = force
+        try:
+            self.staging = Path(tempfile.mkdtemp(dir=target.parent, prefix=f".{target.name}.",
+                                                 suffix=".partial"))
+        except OSError as error:
+            raise PackageError(f"cannot write beside {target}: {error.strerror}") from None
+        os.chmod(self.staging, 0o755)
+        self._committed = False
+
+    def __enter__(self) -> EvidencePackage:
+        return self
+
+    def __exit__(self, kind: type[BaseException] | None, value: BaseException | None,
+                 traceback: TracebackType | None) -> None:
+        if not self._committed:
+            self.abort()
+
+    def path(self, name: str) -> Path:
+        path = self.staging / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        return path
+
+    @contextlib.contextmanager
+    def open(self, name: str) -> Iterator[IO[str]]:
+        """A text file of the package, for writing a stream of rows."""
+        with self.path(name).open("w", encoding="utf-8", newline="") as stream:
+            yield stream
+
+    def write_text(self, name: str, text: str) -> None:
+        self.path(name).write_text(text, encoding="utf-8")
+
+    def copy(self, source: Path, name: str) -> None:
+        shutil.copyfile(source, self.path(name))
+
+    def discard(self, name: str) -> None:
+        (self.staging / name).unlink(missing_ok=True)
+
+    def files(self) -> list[str]:
+        """Every file of the package so far, as sorted POSIX paths relative to its root."""
+        return sorted(path.relative_to(self.staging).as_posix()
+                      for path in self.staging.rglob("*") if path.is_file())
+
+    def commit(self, manifest: dict[str, Any]) -> None:
+        """Write ``manifest.json`` (``manifest`` plus the sha256 of every file) and put the
+        package in place of the target."""
+        entries = [{"path": name, "bytes": (self.staging / name).stat().st_size,
+                    "sha256": sha256_of(self.staging / name)}
+                   for name in self.files() if name != MANIFEST]
+        self.write_text(MANIFEST, json.dumps({**manifest, "files": entries}, indent=2,
+                                             ensure_ascii=False) + "\n")
+        _sync_tree(self.staging)
+        try:
+            self._swap_into_place()
+        except OSError as error:
+            raise PackageError(f"cannot put the evidence folder at {self.target}: "
+                               f"{error.strerror}") from None
+        self._committed = True
+
+    def abort(self) -> None:
+        shutil.rmtree(self.staging, ignore_errors=True)
+
+    def _swap_into_place(self) -> None:
+        if not self.target.exists():
+            os.rename(self.staging, self.target)
+        elif not self._force:
+            raise OSError(errno.EEXIST, "it appeared while the package was being made")
+        elif _exchange(self.staging, self.target):
+            shutil.rmtree(self.staging, ignore_errors=True)  # now holds the previous package
+        else:
+            aside = Path(tempfile.mkdtemp(dir=self.target.parent,
+                                          prefix=f".{self.target.name}.", suffix=".previous"))
+            os.rename(self.target, aside / "previous")
+            try:
+                os.rename(self.staging, self.target)
+            except OSError:
+                os.rename(aside / "previous", self.target)
+                raise
+            shutil.rmtree(aside, ignore_errors=True)
+        _sync_directory(self.target.parent)
+
+
+def _exchange(first: Path, second: Path) -> bool:
+    """Swap two paths atomically with ``renameat2``; False where the system cannot."""
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        renameat2 = libc.renameat2
+    except (OSError, AttributeError):
+        return False
+    result = renameat2(_AT_FDCWD, os.fsencode(first), _AT_FDCWD, os.fsencode(second),
+                       _RENAME_EXCHANGE)
+    if result == 0:
+        return True
+    code = ctypes.get_errno()
+    if code in (errno.ENOSYS, errno.EINVAL, errno.ENOTSUP):
+        return False
+    raise OSError(code, os.strerror(code))
+
+
+def sha256_of(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as stream:
+        for block in iter(lambda: stream.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def _sync_tree(root: Path) -> None:
+    """Flush every file and folder of the package to disk before it is renamed into place."""
+    for path in sorted(root.rglob("*"), reverse=True):
+        if path.is_file():
+            with path.open("rb") as stream:
+                os.fsync(stream.fileno())
+        else:
+            _sync_directory(path)
+    _sync_directory(root)
+
+
+def _sync_directory(path: Path) -> None:
+    with contextlib.suppress(OSError):
+        descriptor = os.open(path, os.O_RDONLY)
+        try:
+            os.fsync(descriptor)
+        finally:
+            os.close(descriptor)
+
+
+def policy_provenance(files: Sequence[str]) -> PolicyProvenance:
+    """The git commit of the repository holding the policy files, and whether they differ
+    from it (changed, or not committed at all); None for both outside a git repository."""
+    if not files:
+        return PolicyProvenance((), None, None)
+    folder = Path(os.path.commonpath([str(Path(name).resolve().parent) for name in files]))
+    commit = _git(folder, "rev-parse", "--verify", "HEAD")
+    if commit is None:
+        return PolicyProvenance(tuple(files), None, None)
+    status = _git(folder, "status", "--porcelain", "--",
+                  *(str(Path(name).resolve()) for name in files))
+    return PolicyProvenance(tuple(files), commit.strip(),
+                            None if status is None else bool(status.strip()))
+
+
+def _git(folder: Path, *arguments: str) -> str | None:
+    try:
+        done = subprocess.run(["git", "-C", str(folder), *arguments], capture_output=True,
+                              text=True, timeout=GIT_TIMEOUT_SECONDS, check=False)
+    except (OSError, subprocess.TimeoutExpired):
+        return None
+    return done.stdout if done.returncode == 0 else None
+
+
+def policy_copy_names(files: Sequence[str]) -> dict[str, str]:
+    """Where each policy file goes in the package: ``policy/`` plus its path relative to the
+    folder the files share."""
+    if not files:
+        return {}
+    resolved = [Path(name).resolve() for name in files]
+    root = Path(os.path.commonpath([str(path.parent) for path in resolved]))
+    return {name: "policy/" + path.relative_to(root).as_posix()
+            for name, path in zip(files, resolved, strict=True)}

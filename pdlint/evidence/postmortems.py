@@ -1,0 +1,242 @@
+"""Postmortem compliance: find each required postmortem where the policy says they are recorded.
+
+PagerDuty's REST API has no incident-postmortem endpoint, so the policy's ``postmortems`` block
+names the place, and the deadline runs from the incident's resolution:
+
+- ``incident_note``: the earliest note on the incident whose text matches ``link_pattern``
+  (``GET /incidents/{id}/notes``, one request per incident that needs a postmortem);
+- ``custom_field``: the earliest change of the custom incident field ``field`` to a non-empty
+  value, read from the incident's log entries, whose ``custom_field_value_change_log_entry``
+  records each change as ``Updated <field> to <value>`` (``GET /incidents/{id}/log_entries``);
+- ``register``: a CSV file kept beside the policy, with columns ``incident`` (the PagerDuty id
+  or number), ``postmortem`` (a link or reference) and ``completed_at`` (ISO 8601 date-time, or
+  a date meaning the end of that day in the organisation's time zone); read once, no requests.
+"""
+
+from __future__ import annotations
+
+import csv
+import re
+from collections import Counter
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, time, timedelta
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+from zoneinfo import ZoneInfo
+
+from pdlint.errors import PdlintError
+from pdlint.evidence.coverage import parse_time
+from pdlint.evidence.model import (
+    AssessedIncident,
+    IncidentRecord,
+    PostmortemCheck,
+    PostmortemCompliance,
+    PostmortemRecord,
+    PostmortemStatus,
+)
+from pdlint.policy.model import IncidentSeverity, Postmortems
+
+if TYPE_CHECKING:
+    from pdlint.pagerduty.client import PagerDutyClient
+
+REGISTER_COLUMNS = ("incident", "postmortem", "completed_at")
+_CHANGESET = re.compile(r"^Updated (?P<field>.+?) to (?P<value>.*)$", re.DOTALL)
+_EMPTY_VALUES = frozenset({"", "null", "[]", '""'})
+
+
+class PostmortemRegisterError(PdlintError):
+    """The postmortem register CSV cannot be read; the message names the file and line."""
+
+
+def judge_postmortem(
+    record: IncidentRecord, within: timedelta, found: PostmortemRecord | None, as_of: datetime,
+) -> PostmortemCheck:
+    """On time, late, missing or pending: the deadline is the resolution time plus ``within``.
+
+    An unresolved incident is not yet due; a postmortem recorded before the resolution is on time.
+    """
+    if record.resolved_at is None:
+        return PostmortemCheck(
+            PostmortemStatus.ON_TIME if found else PostmortemStatus.PENDING, None, found)
+    due = record.resolved_at + within
+    if found is not None:
+        status = PostmortemStatus.ON_TIME if found.recorded_at <= due else PostmortemStatus.LATE
+    else:
+        status = PostmortemStatus.MISSING if as_of > due else PostmortemStatus.PENDING
+    return PostmortemCheck(status, due, found)
+
+
+def find_in_notes(notes: Iterable[Mapping[str, Any]], pattern: re.Pattern[str],
+                  ) -> PostmortemRecord | None:
+    """The earliest note whose content holds a link matching ``pattern``; the link is the
+    reference."""
+    found: PostmortemRecord | None = None
+    for note in notes:
+        match = pattern.search(str(note.get("content") or ""))
+        if match is None:
+            continue
+        candidate = PostmortemRecord(match.group(0), parse_time(str(note["created_at"])))
+        if found is None or candidate.recorded_at < found.recorded_at:
+            found = candidate
+    return found
+
+
+def find_in_log_entries(entries: Iterable[Mapping[str, Any]], field_name: str,
+                        ) -> PostmortemRecord | None:
+    """The earliest change of custom field ``field_name`` to a non-empty value."""
+    found: PostmortemRecord | None = None
+    for entry in entries:
+        if entry.get("type") != "custom_field_value_change_log_entry":
+            continue
+        for change in entry.get("changeset") or ():
+            match = _CHANGESET.match(str(change))
+            if (match is None or match["field"] != field_name
+                    or match["value"].strip() in _EMPTY_VALUES):
+                continue
+            candidate = PostmortemRecord(match["value"].strip(),
+                                         parse_time(str(entry["created_at"])))
+            if found is None or candidate.recorded_at < found.recorded_at:
+                found = candidate
+    return found
+
+
+@dataclass(frozen=True)
+class PostmortemRegister:
+    """The external register, by incident id and by number."""
+
+    path: Path
+    entries: Mapping[str, PostmortemRecord]
+
+    def lookup(self, record: IncidentRecord) -> PostmortemRecord | None:
+        found = self.entries.get(record.id)
+        if found is None and record.number is not None:
+            found = self.entries.get(str(record.number))
+        return found
+
+
+def load_register(path: Path, zone: ZoneInfo) -> PostmortemRegister:
+    """Read the register CSV; ``PostmortemRegisterError`` names the file and line of a bad row.
+
+    An incident listed twice keeps its earliest postmortem.
+    """
+    try:
+        with path.open(newline="", encoding="utf-8-sig") as stream:
+            reader = csv.DictReader(stream)
+            missing = [column for column in REGISTER_COLUMNS
+                       if column not in (reader.fieldnames or ())]
+            if missing:
+                raise PostmortemRegisterError(
+                    f"{path}:1: the postmortem register needs the columns "
+                    f"{', '.join(REGISTER_COLUMNS)}; missing: {', '.join(missing)}")
+            entries: dict[str, PostmortemRecord] = {}
+            for row in reader:
+                line = reader.line_num
+                incident = (row.get("incident") or "").strip().removeprefix("#")
+                reference = (row.get("postmortem") or "").strip()
+                if not incident or not reference:
+                    raise PostmortemRegisterError(
+                        f"{path}:{line}: incident and postmortem must not be empty")
+                recorded_at = _completed_at((row.get("completed_at") or "").strip(), zone,
+                                            f"{path}:{line}")
+                earlier = entries.get(incident)
+                if earlier is None or recorded_at < earlier.recorded_at:
+                    entries[incident] = PostmortemRecord(reference, recorded_at)
+    except FileNotFoundError:
+        raise PostmortemRegisterError(f"{path}: the postmortem register does not exist") from None
+    except (OSError, UnicodeDecodeError, csv.Error) as error:
+        reason = error.strerror if isinstance(error, OSError) else str(error)
+        raise PostmortemRegisterError(f"{path}: cannot read the postmortem register: {reason}"
+                                      ) from None
+    return PostmortemRegister(path, entries)
+
+
+def _completed_at(text: str, zone: ZoneInfo, where: str) -> datetime:
+    try:
+        if len(text) == 10:
+            day = datetime.fromisoformat(text).date()
+            return datetime.combine(day, time(23, 59, 59), tzinfo=zone)
+        moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        raise PostmortemRegisterError(
+            f"{where}: completed_at {text!r} is not an ISO 8601 date or date-time") from None
+    return moment if moment.tzinfo else moment.replace(tzinfo=zone)
+
+
+class PostmortemFinder:
+    """Looks up an incident's postmortem where the policy says they are recorded."""
+
+    def __init__(self, postmortems: Postmortems, zone: ZoneInfo) -> None:
+        self.recorded_as = postmortems.recorded_as.value
+        self._pattern = postmortems.link_regex()
+        self._field = postmortems.field.value if postmortems.field else None
+        self._register = (load_register(postmortems.register.value, zone)
+                          if postmortems.register is not None and self.recorded_as == "register"
+                          else None)
+
+    @property
+    def description(self) -> str:
+        """Where postmortems are looked for, in words for the report."""
+        if self.recorded_as == "incident_note":
+            pattern = self._pattern.pattern if self._pattern else ""
+            return f"incident notes with a link matching {pattern}"
+        if self.recorded_as == "custom_field":
+            return f"the custom incident field {self._field}"
+        return f"the register {self._register.path if self._register else '?'}"
+
+    async def find(self, client: PagerDutyClient | None, record: IncidentRecord,
+                   ) -> PostmortemRecord | None:
+        """The incident's postmortem, or None; ``client`` is needed except for a register."""
+        if self._register is not None:
+            return self._register.lookup(record)
+        if client is None:
+            raise ValueError("reading notes or log entries needs a client")
+        if self.recorded_as == "incident_note" and self._pattern is not None:
+            page = await client.get(f"/incidents/{record.id}/notes")
+            notes = [note for note in page.get("notes") or () if isinstance(note, dict)]
+            return find_in_notes(notes, self._pattern)
+        if self.recorded_as == "custom_field" and self._field is not None:
+            entries = [entry async for entry in client.iter_classic(
+                f"/incidents/{record.id}/log_entries", "log_entries")]
+            return find_in_log_entries(entries, self._field)
+        return None
+
+
+@dataclass
+class _Tally:
+    required: int = 0
+    counts: Counter[PostmortemStatus] = field(default_factory=Counter)
+    exceptions: list[AssessedIncident] = field(default_factory=list)
+
+
+class PostmortemTally:
+    """Counts postmortem outcomes per severity as incidents stream past; keeps the exceptions."""
+
+    def __init__(self, severities: Sequence[IncidentSeverity]) -> None:
+        self._severities = tuple(severity for severity in severities
+                                 if severity.postmortem_within is not None)
+        self._tallies = {severity.id: _Tally() for severity in self._severities}
+
+    def add(self, incident: AssessedIncident) -> None:
+        if incident.postmortem is None or incident.severity not in self._tallies:
+            return
+        tally = self._tallies[incident.severity]
+        tally.required += 1
+        tally.counts[incident.postmortem.status] += 1
+        if incident.postmortem.status.is_exception:
+            tally.exceptions.append(incident)
+
+    def results(self) -> tuple[PostmortemCompliance, ...]:
+        results = []
+        for severity in self._severities:
+            tally, within = self._tallies[severity.id], severity.postmortem_within
+            assert within is not None
+            results.append(PostmortemCompliance(
+                severity=severity.id, within=within.value, location=within.location,
+                required=tally.required, on_time=tally.counts[PostmortemStatus.ON_TIME],
+                late=tally.counts[PostmortemStatus.LATE],
+                missing=tally.counts[PostmortemStatus.MISSING],
+                pending=tally.counts[PostmortemStatus.PENDING],
+                exceptions=tuple(sorted(tally.exceptions,
+                                        key=lambda incident: incident.record.created_at))))
+        return tuple(results)

@@ -1,0 +1,291 @@
+"""The incident register: every incident of the period, read from the best source the token may
+use, and streamed to ``incidents.csv`` and ``incidents.json`` one row at a time.
+
+Sources, in order of preference:
+
+1. ``POST /analytics/raw/incidents`` (cursor pagination, 1,000 incidents a page): one request
+   per thousand incidents, with acknowledgement and resolution times already computed.
+2. When analytics is not permitted (403, or 402 for a plan without it): ``GET /incidents`` over
+   the period (in spans of at most 180 days, PagerDuty's cap is six months) joined with
+   ``GET /log_entries`` from the start of the period to ``horizon`` after its end, for the first
+   acknowledgement and the responders. This keeps one small record per incident (its first
+   acknowledgement and responders' names) while the incidents stream past.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+from collections.abc import AsyncGenerator, AsyncIterator, Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import IO, TYPE_CHECKING, Any
+
+from pdlint.evidence.coverage import parse_time
+from pdlint.evidence.model import AssessedIncident, IncidentRecord, iso
+
+if TYPE_CHECKING:
+    from pdlint.pagerduty.client import PagerDutyClient
+
+ANALYTICS = "analytics"
+INCIDENTS_AND_LOG_ENTRIES = "incidents_and_log_entries"
+SOURCE_NAMES = {
+    ANALYTICS: "POST /analytics/raw/incidents",
+    INCIDENTS_AND_LOG_ENTRIES: "GET /incidents joined with GET /log_entries",
+}
+INCIDENT_QUERY_SPAN = timedelta(days=180)
+ANALYTICS_PAGE_SIZE = 1000
+
+REGISTER_COLUMNS = (
+    "id", "number", "title", "service", "priority", "severity", "urgency", "status",
+    "created_at", "acknowledged_at", "resolved_at", "seconds_to_acknowledge",
+    "seconds_to_resolve", "responders", "ack_deadline", "sla", "postmortem",
+    "postmortem_recorded_at", "postmortem_due_at", "postmortem_status",
+)
+_FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+
+ReadCounter = Callable[[int], None]
+"""Told how many incidents have been read so far."""
+
+
+def _text(value: Any) -> str | None:
+    return value if isinstance(value, str) else None
+
+
+def _names(*lists: Any) -> tuple[str, ...]:
+    """Names from several lists, each once, in order of first appearance."""
+    return tuple(dict.fromkeys(name for names in lists for name in (names or ())
+                               if isinstance(name, str)))
+
+
+def _moment(value: Any, what: str) -> datetime | None:
+    if value is None:
+        return None
+    try:
+        return parse_time(str(value))
+    except ValueError:
+        raise ValueError(f"{what} {value!r} is not an ISO 8601 time") from None
+
+
+def record_from_analytics(raw: Mapping[str, Any]) -> IncidentRecord:
+    """An ``AnalyticsRawIncident`` as a register row; ValueError names a field it cannot read."""
+    created_at = _moment(raw.get("created_at"), "created_at")
+    if created_at is None or not isinstance(raw.get("id"), str):
+        raise ValueError(f"incident {raw.get('id')!r} has no id or created_at")
+    seconds_to_ack = raw.get("seconds_to_first_ack")
+    number = raw.get("incident_number")
+    return IncidentRecord(
+        id=raw["id"],
+        number=number if isinstance(number, int) else None,
+        title=_text(raw.get("description")) or "",
+        service=_text(raw.get("service_name")),
+        priority=_text(raw.get("priority_name")),
+        urgency=_text(raw.get("urgency")),
+        status=_text(raw.get("status")),
+        created_at=created_at,
+        acknowledged_at=(created_at + timedelta(seconds=seconds_to_ack)
+                         if isinstance(seconds_to_ack, int | float) else None),
+        resolved_at=_moment(raw.get("resolved_at"), "resolved_at"),
+        responders=_names(raw.get("assigned_user_names"), raw.get("acknowledged_user_names")),
+    )
+
+
+@dataclass
+class _Activity:
+    """What the log says about one incident: its first acknowledgement and who responded."""
+
+    acknowledged_at: datetime | None = None
+    responders: dict[str, None] = field(default_factory=dict)
+
+
+class LogIndex:
+    """First acknowledgement and responders per incident, built from account-wide log entries."""
+
+    def __init__(self) -> None:
+        self._activity: dict[str, _Activity] = {}
+
+    def add(self, entry: Mapping[str, Any]) -> None:
+        incident = entry.get("incident")
+        kind = entry.get("type")
+        if not isinstance(incident, dict) or not isinstance(incident.get("id"), str):
+            return
+        if kind not in ("acknowledge_log_entry", "assign_log_entry", "escalate_log_entry"):
+            return
+        activity = self._activity.setdefault(incident["id"], _Activity())
+        if kind == "acknowledge_log_entry":
+            at = _moment(entry.get("created_at"), "log entry created_at")
+            if at is not None and (activity.acknowledged_at is None
+                                   or at < activity.acknowledged_at):
+                activity.acknowledged_at = at
+            people = [entry.get("agent")]
+        else:
+            people = list(entry.get("assignees") or ())
+        for person in people:
+            if isinstance(person, dict) and str(person.get("type") or "").startswith("user"):
+                name = person.get("summary")
+                if isinstance(name, str):
+                    activity.responders.setdefault(name)
+
+    def record(self, incident: Mapping[str, Any]) -> IncidentRecord:
+        """A ``GET /incidents`` incident as a register row, completed from the log."""
+        created_at = _moment(incident.get("created_at"), "created_at")
+        if created_at is None or not isinstance(incident.get("id"), str):
+            raise ValueError(f"incident {incident.get('id')!r} has no id or created_at")
+        activity = self._activity.get(incident["id"], _Activity())
+        priority = incident.get("priority")
+        service = incident.get("service")
+        number = incident.get("incident_number")
+        assigned = [assignment.get("assignee", {}).get("summary")
+                    for assignment in incident.get("assignments") or ()
+                    if isinstance(assignment, dict)]
+        return IncidentRecord(
+            id=incident["id"],
+            number=number if isinstance(number, int) else None,
+            title=_text(incident.get("title")) or "",
+            service=_text(service.get("summary") or service.get("name"))
+            if isinstance(service, dict) else None,
+            priority=_text(priority.get("name") or priority.get("summary"))
+            if isinstance(priority, dict) else None,
+            urgency=_text(incident.get("urgency")),
+            status=_text(incident.get("status")),
+            created_at=created_at,
+            acknowledged_at=activity.acknowledged_at,
+            resolved_at=_moment(incident.get("resolved_at"), "resolved_at"),
+            responders=_names(list(activity.responders), assigned),
+        )
+
+
+@dataclass(frozen=True)
+class IncidentSource:
+    """Where the register came from, and its records as they stream in."""
+
+    name: str
+    note: str | None
+    records: AsyncIterator[IncidentRecord]
+
+
+async def analytics_records(
+    client: PagerDutyClient, since: datetime, until: datetime, counter: ReadCounter,
+) -> AsyncGenerator[IncidentRecord, None]:
+    read = 0
+    async for raw in client.iter_analytics_incidents(
+            {"created_at_start": since, "created_at_end": until},
+            page_size=ANALYTICS_PAGE_SIZE, order="asc"):
+        read += 1
+        counter(read)
+        yield record_from_analytics(raw)
+
+
+async def rest_records(
+    client: PagerDutyClient, since: datetime, until: datetime, log_until: datetime,
+    counter: ReadCounter,
+) -> AsyncIterator[IncidentRecord]:
+    index = LogIndex()
+    async for entry in client.iter_windowed("/log_entries", "log_entries", since,
+                                            max(log_until, until), {"is_overview": False}):
+        index.add(entry)
+    read = 0
+    async for incident in client.iter_windowed("/incidents", "incidents", since, until,
+                                               {"time_zone": "UTC"},
+                                               max_span=INCIDENT_QUERY_SPAN):
+        read += 1
+        counter(read)
+        yield index.record(incident)
+
+
+async def open_incident_source(
+    client: PagerDutyClient, since: datetime, until: datetime, log_until: datetime,
+    counter: ReadCounter,
+) -> IncidentSource:
+    """Analytics when permitted, else incidents and log entries; the answer says which.
+
+    Only a refusal of the very first analytics request falls back: a refusal later would mean
+    half a register from one source, and is raised.
+    """
+    from pdlint.pagerduty.client import PermissionDenied
+
+    analytics = analytics_records(client, since, until, counter)
+    try:
+        first = await anext(analytics)
+    except PermissionDenied as denied:
+        await analytics.aclose()
+        return IncidentSource(
+            INCIDENTS_AND_LOG_ENTRIES,
+            f"analytics not permitted ({denied}); read from incidents and log entries instead",
+            rest_records(client, since, until, log_until, counter))
+    except StopAsyncIteration:
+        return IncidentSource(ANALYTICS, None, analytics)  # exhausted: yields nothing more
+
+    async def chained() -> AsyncIterator[IncidentRecord]:
+        yield first
+        async for record in analytics:
+            yield record
+
+    return IncidentSource(ANALYTICS, None, chained())
+
+
+def register_row(incident: AssessedIncident) -> dict[str, Any]:
+    """The register's row of one incident, as JSON values (the CSV writes the same)."""
+    record, postmortem = incident.record, incident.postmortem
+    found = postmortem.found if postmortem else None
+    return {
+        "id": record.id,
+        "number": record.number,
+        "title": record.title,
+        "service": record.service,
+        "priority": record.priority,
+        "severity": incident.severity,
+        "urgency": record.urgency,
+        "status": record.status,
+        "created_at": iso(record.created_at),
+        "acknowledged_at": iso(record.acknowledged_at),
+        "resolved_at": iso(record.resolved_at),
+        "seconds_to_acknowledge": _whole(record.seconds_to_acknowledge),
+        "seconds_to_resolve": _whole(record.seconds_to_resolve),
+        "responders": list(record.responders),
+        "ack_deadline": iso(incident.ack_deadline),
+        "sla": incident.response.value if incident.response else None,
+        "postmortem": found.reference if found else None,
+        "postmortem_recorded_at": iso(found.recorded_at) if found else None,
+        "postmortem_due_at": iso(postmortem.due_at) if postmortem else None,
+        "postmortem_status": postmortem.status.value if postmortem else None,
+    }
+
+
+def _whole(seconds: float | None) -> int | float | None:
+    if seconds is None:
+        return None
+    return int(seconds) if float(seconds).is_integer() else round(seconds, 3)
+
+
+def csv_cell(value: Any) -> str:
+    """A CSV cell; text that a spreadsheet would run as a formula is prefixed with ``'``."""
+    if value is None:
+        return ""
+    if isinstance(value, list):
+        value = "; ".join(value)
+    text = str(value)
+    if isinstance(value, str) and text.startswith(_FORMULA_PREFIXES):
+        return "'" + text
+    return text
+
+
+class RegisterWriter:
+    """Writes the register row by row to an open CSV and an open JSON array stream."""
+
+    def __init__(self, csv_stream: IO[str], json_stream: IO[str]) -> None:
+        self._csv = csv.writer(csv_stream, lineterminator="\n")
+        self._json = json_stream
+        self._csv.writerow(REGISTER_COLUMNS)
+        self._json.write("[")
+        self.rows = 0
+
+    def write(self, incident: AssessedIncident) -> None:
+        row = register_row(incident)
+        self._csv.writerow([csv_cell(row[column]) for column in REGISTER_COLUMNS])
+        self._json.write(("," if self.rows else "") + "\n "
+                         + json.dumps(row, ensure_ascii=False))
+        self.rows += 1
+
+    def close(self) -> None:
+        self._json.write("\n]\n" if self.rows else "]\n")

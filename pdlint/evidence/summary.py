@@ -1,0 +1,92 @@
+"""``summary.md``: the headline figures and tables of the package in Markdown, for a ticket or a
+pull request; the full lists are in the CSV files it names."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+
+from pdlint.evidence.model import Evidence, iso
+from pdlint.evidence.tables import (
+    coverage_gaps,
+    human_duration,
+    overall_sla,
+    share_text,
+)
+from pdlint.policy.model import format_duration
+
+
+def _cell(value: object) -> str:
+    """Markdown table cell text: pipes escaped, line breaks flattened."""
+    return " ".join(str(value).split()).replace("|", "\\|")
+
+
+def _table(header: Sequence[str], rows: Iterable[Sequence[object]]) -> list[str]:
+    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    lines += ["| " + " | ".join(_cell(value) for value in row) + " |" for row in rows]
+    return lines
+
+
+def render_summary(evidence: Evidence) -> str:
+    within, breached, share = overall_sla(evidence)
+    gap_count, gap_length = coverage_gaps(evidence)
+    missing = sum(item.missing + item.late for item in evidence.postmortems)
+    lines = [
+        f"# Incident-response evidence: {_cell(evidence.organisation)}",
+        "",
+        f"Period {iso(evidence.period.start)} to {iso(evidence.period.end)}; generated "
+        f"{iso(evidence.generated_at)} by pdlint {evidence.pdlint_version}; policy commit "
+        f"{evidence.policy.git_commit or 'unknown'}"
+        + (" (policy files modified since)" if evidence.policy.git_modified else "") + ".",
+        "",
+    ]
+    if evidence.skipped:
+        lines += [f"**Incomplete: {len(evidence.skipped)} section(s) skipped.**", ""]
+        lines += [f"- {_cell(skip.rule)}: {_cell(skip.reason)}" for skip in evidence.skipped]
+        lines.append("")
+    lines += [
+        "## Headline",
+        "",
+        f"- Incidents in the period: {evidence.incidents}"
+        + (f" (from {evidence.incident_source})" if evidence.incident_source else ""),
+        f"- Acknowledged within the documented SLA: {share_text(share)} "
+        f"({within} of {within + breached}); breaches: {breached}",
+        f"- Postmortems missing or late: {missing}",
+        f"- On-call coverage gaps: {gap_count} ({human_duration(gap_length.total_seconds())})",
+    ]
+    if evidence.changes is not None:
+        lines.append(f"- Configuration changes: {evidence.changes.total} "
+                     f"({evidence.changes.documented} to documented objects)")
+    if evidence.drift is not None:
+        lines.append(f"- Drift findings at the time of the run: {evidence.drift.findings}")
+    lines += ["", "## SLA compliance per severity (sla.csv, sla-breaches.csv)", ""]
+    lines += _table(
+        ("severity", "SLA", "incidents", "within", "breached", "pending", "share within",
+         "median ack", "p90 ack"),
+        ((item.severity, item.response_sla, item.incidents, item.within, item.breached,
+          item.pending, share_text(item.share_within),
+          human_duration(item.median_seconds_to_acknowledge),
+          human_duration(item.p90_seconds_to_acknowledge)) for item in evidence.sla))
+    if evidence.postmortems:
+        lines += ["", "## Postmortems (postmortems.csv, postmortem-exceptions.csv)", "",
+                  f"Recorded in {_cell(evidence.postmortem_source)}.", ""]
+        lines += _table(
+            ("severity", "deadline", "required", "on time", "late", "missing", "pending"),
+            ((item.severity, format_duration(item.within), item.required, item.on_time,
+              item.late, item.missing, item.pending) for item in evidence.postmortems))
+    lines += ["", "## On-call coverage (coverage.csv, coverage-gaps.csv)", ""]
+    lines += _table(
+        ("schedule", "requirement", "covered", "gaps", "gap time", "note"),
+        ((item.schedule, item.requirement or "—",
+          share_text(item.result.share) if item.result else "—",
+          len(item.result.gaps) if item.result else "—",
+          human_duration(sum(gap.length.total_seconds() for gap in item.result.gaps))
+          if item.result else "—", item.problem or "") for item in evidence.coverage))
+    if evidence.changes is not None:
+        lines += ["", "## Configuration changes (changes.csv)", ""]
+        lines += _table(("object type", "changes"), evidence.changes.by_type)
+    if evidence.drift is not None:
+        lines += ["", "## Drift at the time of the run (" + ", ".join(evidence.drift.files)
+                  + ")", ""]
+        lines += _table(("severity", "findings"), evidence.drift.by_severity)
+    lines += ["", "Every file of the package and its sha256 are listed in manifest.json.", ""]
+    return "\n".join(lines)

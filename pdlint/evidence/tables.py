@@ -1,0 +1,229 @@
+"""The figures as data: ``evidence.json`` and the small CSV tables beside the register.
+
+Every renderer (this module, ``summary`` and ``html``) reads the same ``Evidence``; the spelling
+of durations for people (``human_duration``) is defined here once.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterable, Sequence
+from datetime import timedelta
+from typing import Any
+
+from pdlint.evidence.coverage import ScheduleCoverage
+from pdlint.evidence.model import (
+    AssessedIncident,
+    ChangeSummary,
+    ConfigurationChange,
+    Evidence,
+    PostmortemCompliance,
+    SeverityCompliance,
+    iso,
+)
+from pdlint.evidence.register import csv_cell
+from pdlint.policy.model import format_duration
+
+EVIDENCE_FORMAT = "pdlint-evidence"
+EVIDENCE_VERSION = 1
+INCIDENT_COLUMNS = ("id", "number", "title", "service", "priority", "created_at", "severity")
+SLA_COLUMNS = ("severity", "name", "response_sla", "documented_at", "incidents", "within",
+               "breached", "pending", "share_within", "acknowledged",
+               "median_seconds_to_acknowledge", "p90_seconds_to_acknowledge")
+BREACH_COLUMNS = (*INCIDENT_COLUMNS, "ack_deadline", "acknowledged_at", "seconds_to_acknowledge",
+                  "seconds_late")
+POSTMORTEM_COLUMNS = ("severity", "within", "documented_at", "required", "on_time", "late",
+                      "missing", "pending")
+POSTMORTEM_EXCEPTION_COLUMNS = (*INCIDENT_COLUMNS, "resolved_at", "status", "due_at",
+                                "postmortem", "recorded_at")
+COVERAGE_COLUMNS = ("schedule", "schedule_id", "requirement", "time_zone", "documented_at",
+                    "required_seconds", "covered_seconds", "covered_share", "problem")
+
+
+def human_duration(seconds: float | None) -> str:
+    """``754`` -> ``"12m 34s"``; ``None`` -> ``"—"``. Whole seconds; days past 24 hours."""
+    if seconds is None:
+        return "—"
+    whole = round(seconds)
+    days, rest = divmod(whole, 86400)
+    hours, rest = divmod(rest, 3600)
+    minutes, secs = divmod(rest, 60)
+    if days:
+        return f"{days}d {hours}h {minutes:02d}m"
+    if hours:
+        return f"{hours}h {minutes:02d}m"
+    if minutes:
+        return f"{minutes}m {secs:02d}s"
+    return f"{secs}s"
+
+
+def share_text(share: float | None) -> str:
+    """A share as a percentage with one decimal, never rounded up to 100 (or down to 0)."""
+    if share is None:
+        return "—"
+    percent = share * 100
+    text = f"{percent:.1f}%"
+    if text == "100.0%" and share < 1:
+        return "99.9%"
+    if text == "0.0%" and share > 0:
+        return "0.1%"
+    return text
+
+
+def overall_sla(evidence: Evidence) -> tuple[int, int, float | None]:
+    """(within, breached, share within) over every documented severity."""
+    within = sum(item.within for item in evidence.sla)
+    breached = sum(item.breached for item in evidence.sla)
+    return within, breached, (within / (within + breached) if within + breached else None)
+
+
+def coverage_gaps(evidence: Evidence) -> tuple[int, timedelta]:
+    """(number of gaps, their total length) over every measured schedule."""
+    gaps = [gap for item in evidence.coverage if item.result for gap in item.result.gaps]
+    return len(gaps), sum((gap.length for gap in gaps), timedelta(0))
+
+
+def incident_summary(incident: AssessedIncident) -> dict[str, Any]:
+    record = incident.record
+    return {"id": record.id, "number": record.number, "title": record.title,
+            "service": record.service, "priority": record.priority,
+            "created_at": iso(record.created_at)}
+
+
+def breach_entry(incident: AssessedIncident) -> dict[str, Any]:
+    record = incident.record
+    late = (None if record.acknowledged_at is None or incident.ack_deadline is None
+            else (record.acknowledged_at - incident.ack_deadline).total_seconds())
+    return {**incident_summary(incident), "severity": incident.severity,
+            "ack_deadline": iso(incident.ack_deadline),
+            "acknowledged_at": iso(record.acknowledged_at),
+            "seconds_to_acknowledge": record.seconds_to_acknowledge,
+            "seconds_late": late}
+
+
+def postmortem_entry(incident: AssessedIncident) -> dict[str, Any]:
+    check = incident.postmortem
+    found = check.found if check else None
+    return {**incident_summary(incident), "severity": incident.severity,
+            "resolved_at": iso(incident.record.resolved_at),
+            "status": check.status.value if check else None,
+            "due_at": iso(check.due_at) if check else None,
+            "postmortem": found.reference if found else None,
+            "recorded_at": iso(found.recorded_at) if found else None}
+
+
+def _sla(item: SeverityCompliance) -> dict[str, Any]:
+    return {"severity": item.severity, "name": item.name, "response_sla": item.response_sla,
+            "documented_at": str(item.location), "incidents": item.incidents,
+            "within": item.within, "breached": item.breached, "pending": item.pending,
+            "share_within": item.share_within, "acknowledged": item.acknowledged,
+            "median_seconds_to_acknowledge": item.median_seconds_to_acknowledge,
+            "p90_seconds_to_acknowledge": item.p90_seconds_to_acknowledge,
+            "breaches": [breach_entry(breach) for breach in item.breaches]}
+
+
+def _postmortems(item: PostmortemCompliance) -> dict[str, Any]:
+    return {"severity": item.severity, "within": format_duration(item.within),
+            "documented_at": str(item.location), "required": item.required,
+            "on_time": item.on_time, "late": item.late, "missing": item.missing,
+            "pending": item.pending,
+            "exceptions": [postmortem_entry(incident) for incident in item.exceptions]}
+
+
+def _coverage(item: ScheduleCoverage) -> dict[str, Any]:
+    result = item.result
+    return {
+        "schedule": item.schedule, "schedule_id": item.schedule_id,
+        "requirement": item.requirement, "time_zone": item.time_zone,
+        "documented_at": str(item.location),
+        "measured": None if item.measured is None else {
+            "since": iso(item.measured.start), "until": iso(item.measured.end)},
+        "required_seconds": result.required.total_seconds() if result else None,
+        "covered_seconds": result.covered.total_seconds() if result else None,
+        "covered_share": result.share if result else None,
+        "gaps": [] if result is None else [
+            {"start": iso(gap.start), "end": iso(gap.end), "seconds": gap.length.total_seconds()}
+            for gap in result.gaps],
+        "problem": item.problem,
+    }
+
+
+def change_entry(change: ConfigurationChange) -> dict[str, Any]:
+    return {"id": change.id, "at": iso(change.at), "actor": change.actor,
+            "action": change.action, "resource_type": change.resource_type,
+            "resource_id": change.resource_id, "resource_name": change.resource_name,
+            "documented": change.documented, "fields": list(change.fields)}
+
+
+def _changes(summary: ChangeSummary) -> dict[str, Any]:
+    return {"total": summary.total, "documented": summary.documented,
+            "by_type": dict(summary.by_type), "by_action": dict(summary.by_action),
+            "documented_changes": [change_entry(change)
+                                   for change in summary.documented_changes],
+            "documented_changes_shown_at_most": summary.shown_limit}
+
+
+def evidence_document(evidence: Evidence) -> dict[str, Any]:
+    """``evidence.json``: every figure of the package, with where the policy documents it."""
+    drift = evidence.drift
+    return {
+        "format": EVIDENCE_FORMAT,
+        "format_version": EVIDENCE_VERSION,
+        "organisation": evidence.organisation,
+        "period": {"since": iso(evidence.period.start), "until": iso(evidence.period.end)},
+        "generated_at": iso(evidence.generated_at),
+        "pdlint_version": evidence.pdlint_version,
+        "api_url": evidence.api_url,
+        "complete": not evidence.skipped,
+        "skipped": [{"section": skip.rule, "reason": skip.reason} for skip in evidence.skipped],
+        "policy": {"files": list(evidence.policy.files),
+                   "git_commit": evidence.policy.git_commit,
+                   "git_modified": evidence.policy.git_modified},
+        "incidents": {"source": evidence.incident_source, "note": evidence.incident_source_note,
+                      "count": evidence.incidents,
+                      "without_documented_severity": evidence.incidents_without_severity},
+        "sla": [_sla(item) for item in evidence.sla],
+        "postmortems": {"recorded_in": evidence.postmortem_source,
+                        "severities": [_postmortems(item) for item in evidence.postmortems]},
+        "coverage": [_coverage(item) for item in evidence.coverage],
+        "changes": None if evidence.changes is None else _changes(evidence.changes),
+        "drift": None if drift is None else {
+            "findings": drift.findings, "by_severity": dict(drift.by_severity),
+            "skipped": drift.skipped, "files": list(drift.files)},
+        "files": list(evidence.files),
+    }
+
+
+def csv_text(header: Sequence[str], rows: Iterable[Sequence[Any]]) -> str:
+    stream = io.StringIO()
+    writer = csv.writer(stream, lineterminator="\n")
+    writer.writerow(header)
+    for row in rows:
+        writer.writerow([csv_cell(value) for value in row])
+    return stream.getvalue()
+
+
+def csv_tables(evidence: Evidence) -> dict[str, str]:
+    """The small tables, by file name: figures per severity and schedule, and the exceptions."""
+    tables = {
+        "sla.csv": _table(SLA_COLUMNS, (_sla(item) for item in evidence.sla)),
+        "sla-breaches.csv": _table(BREACH_COLUMNS, (
+            breach_entry(breach) for item in evidence.sla for breach in item.breaches)),
+        "coverage.csv": _table(COVERAGE_COLUMNS, (_coverage(item) for item in evidence.coverage)),
+        "coverage-gaps.csv": csv_text(
+            ("schedule", "start", "end", "seconds"),
+            [(item.schedule, iso(gap.start), iso(gap.end), gap.length.total_seconds())
+             for item in evidence.coverage if item.result for gap in item.result.gaps]),
+    }
+    if evidence.postmortem_source is not None:
+        tables["postmortems.csv"] = _table(
+            POSTMORTEM_COLUMNS, (_postmortems(item) for item in evidence.postmortems))
+        tables["postmortem-exceptions.csv"] = _table(POSTMORTEM_EXCEPTION_COLUMNS, (
+            postmortem_entry(incident) for item in evidence.postmortems
+            for incident in item.exceptions))
+    return tables
+
+
+def _table(columns: Sequence[str], rows: Iterable[dict[str, Any]]) -> str:
+    return csv_text(columns, ([row[column] for column in columns] for row in rows))

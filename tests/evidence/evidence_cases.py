@@ -1,0 +1,116 @@
+"""Shared data of the evidence tests (a module name unique across test folders).
+
+``hand_account`` is the demo account with eight incidents whose figures are worked out by hand in
+``EXPECTED_*`` below, over the four weeks of ``PERIOD`` (New York is UTC-5 throughout).
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+from typing import Any
+
+from pdlint.evidence import Evidence, EvidenceRequest, write_evidence
+from pdlint.pagerduty.client import ApiToken, ClientConfig
+from pdlint.sim import Account, SimServer, demo_account
+from pdlint.sim.account import Incident, IncidentTimeline, Note, incident_id
+
+FIXTURES = Path(__file__).parent.parent / "fixtures" / "evidence"
+POLICY = FIXTURES / "policy"
+REGISTER = FIXTURES / "register.csv"
+TOKEN = "evidence-Token_4242"
+
+NOW = datetime(2026, 3, 2, 12, 0, tzinfo=timezone.utc)  # a Monday
+SINCE = datetime(2026, 2, 2, tzinfo=timezone.utc)
+UNTIL = datetime(2026, 3, 2, tzinfo=timezone.utc)
+
+
+def utc(text: str) -> datetime:
+    return datetime.fromisoformat(text).replace(tzinfo=timezone.utc)
+
+
+# (priority, created, seconds to acknowledge or None, resolved after seconds or None,
+#  postmortem note written at, other note)
+HAND_INCIDENTS: tuple[tuple[str, str, int | None, int | None, str | None], ...] = (
+    # 1 P1: ack in 3 min (within); postmortem the next morning (on time).
+    ("P1", "2026-02-03T15:00", 180, 3600, "2026-02-04T10:00"),
+    # 2 P1: ack in 9 min (breach, 4 min late); no postmortem (missing; due Feb 12 17:00Z).
+    ("P1", "2026-02-10T15:00", 540, 7200, None),
+    # 3 P1: ack in exactly 5 min (within: the deadline is inclusive); postmortem on Feb 20
+    #   10:00Z, after it was due (Feb 19 16:00Z): late.
+    ("P1", "2026-02-17T15:00", 300, 3600, "2026-02-20T10:00"),
+    # 4 P4 on Friday 16:00 New York: due Monday 17:00 New York (22:00Z); ack Monday 10:00 NY.
+    ("P4", "2026-02-06T21:00", 66 * 3600, 67 * 3600, None),
+    # 5 P4 on Saturday: due Monday Feb 16 22:00Z; ack Tuesday 09:00 New York: breach.
+    ("P4", "2026-02-14T15:00", 71 * 3600, 72 * 3600, None),
+    # 6 P3 resolved after 90 min without an acknowledgement: breach.
+    ("P3", "2026-02-24T15:00", None, 5400, None),
+    # 7 P5, a priority the policy does not document: in the register only.
+    ("P5", "2026-02-25T15:00", 600, 3600, None),
+    # 8 P4 on Sunday: due Monday Mar 2 22:00Z, after NOW; open and unacknowledged: pending.
+    ("P4", "2026-03-01T12:00", None, None, None),
+)
+POSTMORTEM_LINK = "https://wiki.acme.example/postmortems/{id}"
+
+EXPECTED_SLA = {  # severity: (incidents, within, breached, pending, acknowledged, median, p90)
+    "P1": (3, 2, 1, 0, 3, 300.0, 540.0),
+    "P3": (1, 0, 1, 0, 0, None, None),
+    "P4": (3, 1, 1, 1, 2, 237600.0, 255600.0),
+}
+EXPECTED_BREACHES = {"P1": [2], "P3": [6], "P4": [5]}
+EXPECTED_POSTMORTEMS = {"P1": (3, 1, 1, 1, 0)}  # required, on time, late, missing, pending
+EXPECTED_COVERAGE = {  # schedule: (share, gaps)
+    "Platform - Primary": (1.0, []),
+    "Platform - Secondary": (640 / 672, [
+        (utc("2026-02-07T05:00"), utc("2026-02-07T13:00")),
+        (utc("2026-02-14T05:00"), utc("2026-02-14T13:00")),
+        (utc("2026-02-21T05:00"), utc("2026-02-21T13:00")),
+        (utc("2026-02-28T05:00"), utc("2026-02-28T13:00")),
+    ]),
+    "Engineering Managers": (1.0, []),
+}
+EXPECTED_CHANGES = {"total": 5, "documented": 2,
+                    "by_type": {"escalation_policies": 1, "schedules": 1, "services": 3}}
+
+
+def hand_account() -> Account:
+    account = demo_account(NOW)
+    priorities = {priority.name: priority.id for priority in account.priorities}
+    service = next(item for item in account.services if item.name == "Checkout API")
+    responder = account.users[0].id
+    incidents = []
+    for index, (priority, created, ack, resolve, postmortem) in enumerate(HAND_INCIDENTS):
+        created_at = utc(created)
+        notes = [Note(f"PW{index:05d}", created_at + timedelta(minutes=20), responder,
+                      "Investigating; customer impact appears limited.")]
+        if postmortem is not None:
+            link = POSTMORTEM_LINK.format(id=incident_id(index))
+            notes.append(Note(f"PX{index:05d}", utc(postmortem), responder, f"Postmortem: {link}"))
+        incidents.append(Incident(
+            index=index, title=f"Hand incident {index + 1}", service_id=service.id,
+            escalation_policy_id=service.escalation_policy_id, urgency="high",
+            created_at=created_at, assigned_user_id=responder,
+            priority_id=priorities[priority],
+            acknowledged_at=None if ack is None else created_at + timedelta(seconds=ack),
+            acknowledged_by=None if ack is None else responder,
+            resolved_at=None if resolve is None else created_at + timedelta(seconds=resolve),
+            resolved_by=None if resolve is None else responder,
+            notes=tuple(notes)))
+    return replace(account, incidents=IncidentTimeline.of(incidents))
+
+
+def fast_config(server: SimServer, **overrides: Any) -> ClientConfig:
+    """A client for the simulator: no real waiting between retries, a generous rate limit."""
+    settings: dict[str, Any] = {
+        "api_url": server.base_url, "token": ApiToken(server.token),
+        "requests_per_minute": 60_000, "burst": 100, "backoff_base": 0.01, "backoff_cap": 0.05,
+        "read_timeout": 5.0, "connect_timeout": 2.0, **overrides}
+    return ClientConfig(**settings)
+
+
+def run_evidence(server: SimServer, output: Path, *, policy: Path = POLICY, force: bool = False,
+                 since: datetime = SINCE, until: datetime = UNTIL, **config: object) -> Evidence:
+    return write_evidence(EvidenceRequest(
+        policy_paths=(str(policy),), since=since, until=until, output=output, force=force,
+        client_config=fast_config(server, **config), now=NOW))

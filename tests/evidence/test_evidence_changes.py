@@ -1,0 +1,61 @@
+"""The change log: 31-day chunks, rows from audit records, and what counts as documented."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from evidence_cases import POLICY, utc
+
+from pdlint.evidence.changes import change_from_record, chunks_newest_first, documented_in
+from pdlint.pagerduty.state import LiveState, Window
+from pdlint.policy import load_policy
+
+
+@pytest.mark.parametrize(("since", "until", "chunks"), [
+    ("2026-01-01T00:00", "2026-01-10T00:00", [("2026-01-01T00:00", "2026-01-10T00:00")]),
+    ("2026-01-01T00:00", "2026-02-01T00:00", [("2026-01-01T00:00", "2026-02-01T00:00")]),
+    ("2026-01-01T00:00", "2026-03-15T00:00", [("2026-02-12T00:00", "2026-03-15T00:00"),
+                                              ("2026-01-12T00:00", "2026-02-12T00:00"),
+                                              ("2026-01-01T00:00", "2026-01-12T00:00")]),
+])
+def test_chunks_are_at_most_31_days_newest_first(since: str, until: str,
+                                                 chunks: list[tuple[str, str]]) -> None:
+    found = list(chunks_newest_first(utc(since), utc(until)))
+    assert found == [(utc(start), utc(end)) for start, end in chunks]
+    assert all(end - start <= timedelta(days=31) for start, end in found)
+
+
+def record(kind: str, object_id: str, name: str) -> dict[str, object]:
+    return {"id": "PAUD1", "execution_time": "2026-02-03T15:00:00.123Z", "action": "update",
+            "actors": [{"id": "PU1", "type": "user_reference", "summary": "Uma Fischer"}],
+            "root_resource": {"id": object_id, "type": f"{kind}_reference", "summary": name},
+            "details": {"fields": [{"name": "num_loops", "before_value": "1", "value": "2"}]}}
+
+
+@pytest.mark.parametrize(("kind", "object_id", "name", "resource_type", "documented"), [
+    ("schedule", "PS1", "Platform - Primary", "schedules", True),
+    ("schedule", "PS2", "Somebody's schedule", "schedules", False),
+    ("escalation_policy", "PE1", "Production - Platform", "escalation_policies", True),
+    ("escalation_policy", "PE2", "Production - Other", "escalation_policies", False),
+    ("user", "PU9", "Zed", "users", True),  # a target of an escalation level, by email
+    ("user", "PU8", "Yan", "users", False),
+    ("team", "PT1", "Platform", "teams", False),
+])
+def test_change_rows_and_documented_objects(kind: str, object_id: str, name: str,
+                                            resource_type: str, documented: bool) -> None:
+    policy = load_policy([POLICY]).policy
+    assert policy is not None
+    state = LiveState(api_url="http://127.0.0.1", fetched_at=utc("2026-03-02T00:00"),
+                      window=Window(utc("2026-03-01T00:00"), utc("2026-03-02T00:00")),
+                      objects={"users": ({"id": "PU9", "email": "CTO@acme.example"},
+                                         {"id": "PU8", "email": "yan@acme.example"})})
+    change = change_from_record(record(kind, object_id, name), documented_in(policy, state))
+    assert (change.resource_type, change.documented) == (resource_type, documented)
+    assert (change.actor, change.fields, change.at) == (
+        "Uma Fischer", ("num_loops",), utc("2026-02-03T15:00:00.123"))
+
+
+def test_an_audit_record_without_a_time_is_refused() -> None:
+    with pytest.raises(ValueError, match="execution_time"):
+        change_from_record({"id": "PAUD1"}, lambda kind, object_id, name: False)

@@ -1,0 +1,82 @@
+"""`pdlint evidence` as a user runs it: a real process, real HTTP, exit codes."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from datetime import datetime, timezone
+from pathlib import Path
+
+from evidence_cases import POLICY, TOKEN
+
+from pdlint.pagerduty.snapshot import write_snapshot
+from pdlint.pagerduty.state import LiveState, Window
+from pdlint.sim import SimServer
+
+
+def pdlint(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    environ = {key: value for key, value in os.environ.items()
+               if not key.startswith("PAGERDUTY_")}
+    return subprocess.run([sys.executable, "-m", "pdlint", *args], capture_output=True,
+                          text=True, env={**environ, **(env or {})}, timeout=120)
+
+
+def test_evidence_writes_the_package(hand_server: SimServer, tmp_path: Path) -> None:
+    output = tmp_path / "evidence"
+    env = {"PAGERDUTY_API_URL": hand_server.base_url, "PAGERDUTY_API_TOKEN": TOKEN}
+    arguments = ("evidence", "--policy", str(POLICY), "--since", "2026-02-02", "--until",
+                 "2026-03-01", "-o", str(output))
+    result = pdlint(*arguments, env=env)
+    assert result.returncode == 0, result.stderr
+    assert "wrote" in result.stderr and "index.html" in result.stderr
+    assert result.stdout == ""
+    document = json.loads((output / "evidence.json").read_text())
+    assert document["period"] == {"since": "2026-02-02T00:00:00Z",
+                                  "until": "2026-03-02T00:00:00Z"}
+    assert TOKEN not in result.stderr + (output / "manifest.json").read_text()
+    again = pdlint(*arguments, env=env)
+    assert again.returncode == 2
+    assert "already exists; pass --force" in again.stderr
+    assert pdlint(*arguments, "--force", "--quiet", env=env).returncode == 0
+
+
+def test_evidence_needs_the_period(tmp_path: Path) -> None:
+    result = pdlint("evidence", "--policy", str(POLICY), "-o", str(tmp_path / "out"),
+                    env={"PAGERDUTY_API_TOKEN": TOKEN})
+    assert result.returncode == 2
+    assert "--since DATE --until DATE" in result.stderr
+
+
+def test_evidence_from_a_snapshot_skips_what_a_snapshot_lacks(tmp_path: Path) -> None:
+    snapshot = tmp_path / "snap.json"
+    window = Window(datetime(2026, 2, 2, tzinfo=timezone.utc),
+                    datetime(2026, 2, 16, tzinfo=timezone.utc))
+    write_snapshot(LiveState(api_url="https://api.pagerduty.com", fetched_at=window.until,
+                             window=window, objects={}), snapshot)
+    output = tmp_path / "evidence"
+    result = pdlint("evidence", "--policy", str(POLICY), "--snapshot", str(snapshot),
+                    "--since", "2026-02-02", "--until", "2026-02-15", "-o", str(output))
+    assert result.returncode == 0, result.stderr
+    assert "incidents skipped: a snapshot holds the account's configuration only" in (
+        result.stderr)
+    document = json.loads((output / "evidence.json").read_text())
+    assert document["complete"] is False
+    assert {item["section"] for item in document["skipped"]} == {
+        "incidents", "sla", "postmortems", "changes"}
+    assert not (output / "incidents.csv").exists()
+
+
+def test_a_policy_with_errors_writes_nothing(hand_server: SimServer, tmp_path: Path) -> None:
+    policy = tmp_path / "policy.yaml"
+    policy.write_text("organisation:\n  name: Acme\n  nonsense: [\n", encoding="utf-8")
+    output = tmp_path / "evidence"
+    result = pdlint("evidence", "--policy", str(policy), "--since", "2026-02-02", "--until",
+                    "2026-03-01", "-o", str(output),
+                    env={"PAGERDUTY_API_URL": hand_server.base_url, "PAGERDUTY_API_TOKEN": TOKEN})
+    assert result.returncode == 2
+    assert "the policy has errors" in result.stderr and f"{policy}:" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert not output.exists()
+    assert hand_server.requests == []

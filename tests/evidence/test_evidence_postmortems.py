@@ -1,0 +1,105 @@
+"""Finding postmortems where the policy says they are recorded, and judging their deadline."""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+from evidence_cases import REGISTER, utc
+
+from pdlint.evidence.model import IncidentRecord, PostmortemRecord, PostmortemStatus
+from pdlint.evidence.postmortems import (
+    PostmortemRegisterError,
+    find_in_log_entries,
+    find_in_notes,
+    judge_postmortem,
+    load_register,
+)
+
+NEW_YORK = ZoneInfo("America/New_York")
+PATTERN = re.compile(r"https://wiki\.acme\.example/postmortems/\S+")
+
+
+def incident(resolved: str | None, number: int = 1, id: str = "PQ00000") -> IncidentRecord:
+    return IncidentRecord(id=id, number=number, title="t", service=None, priority="P1",
+                          urgency="high", status="resolved" if resolved else "acknowledged",
+                          created_at=utc("2026-02-03T15:00"), acknowledged_at=None,
+                          resolved_at=utc(resolved) if resolved else None)
+
+
+@pytest.mark.parametrize(("resolved", "recorded", "as_of", "status"), [
+    ("2026-02-03T16:00", "2026-02-04T10:00", "2026-03-01T00:00", PostmortemStatus.ON_TIME),
+    ("2026-02-03T16:00", "2026-02-05T16:00", "2026-03-01T00:00", PostmortemStatus.ON_TIME),
+    ("2026-02-03T16:00", "2026-02-05T16:01", "2026-03-01T00:00", PostmortemStatus.LATE),
+    ("2026-02-03T16:00", None, "2026-03-01T00:00", PostmortemStatus.MISSING),
+    ("2026-02-03T16:00", None, "2026-02-05T16:00", PostmortemStatus.PENDING),  # not yet due
+    (None, None, "2026-03-01T00:00", PostmortemStatus.PENDING),  # not resolved
+    (None, "2026-02-04T10:00", "2026-03-01T00:00", PostmortemStatus.ON_TIME),
+])
+def test_judge_postmortem(resolved: str | None, recorded: str | None, as_of: str,
+                          status: PostmortemStatus) -> None:
+    found = PostmortemRecord("PM", utc(recorded)) if recorded else None
+    check = judge_postmortem(incident(resolved), timedelta(hours=48), found, utc(as_of))
+    assert check.status is status
+    assert check.due_at == (utc(resolved) + timedelta(hours=48) if resolved else None)
+
+
+def test_the_earliest_note_with_a_matching_link_is_the_postmortem() -> None:
+    notes = [
+        {"content": "Investigating", "created_at": "2026-02-03T15:10:00Z"},
+        {"content": "Final: https://wiki.acme.example/postmortems/two now",
+         "created_at": "2026-02-05T10:00:00Z"},
+        {"content": "Draft https://wiki.acme.example/postmortems/one",
+         "created_at": "2026-02-04T10:00:00-05:00"},
+        {"content": "https://elsewhere.example/postmortems/x",
+         "created_at": "2026-02-03T16:00:00Z"},
+    ]
+    assert find_in_notes(notes, PATTERN) == PostmortemRecord(
+        "https://wiki.acme.example/postmortems/one", utc("2026-02-04T15:00"))
+    assert find_in_notes(notes[:1], PATTERN) is None
+
+
+def test_a_custom_field_is_found_in_the_log_entries() -> None:
+    entries = [
+        {"type": "custom_field_value_change_log_entry", "created_at": "2026-02-04T09:00:00Z",
+         "changeset": ["Updated postmortem_url to null", "Updated severity_note to high"]},
+        {"type": "annotate_log_entry", "created_at": "2026-02-04T09:30:00Z",
+         "changeset": ["Updated postmortem_url to https://x.example/1"]},
+        {"type": "custom_field_value_change_log_entry", "created_at": "2026-02-04T10:00:00Z",
+         "changeset": ["Updated postmortem_url to https://x.example/pm/1"]},
+    ]
+    assert find_in_log_entries(entries, "postmortem_url") == PostmortemRecord(
+        "https://x.example/pm/1", utc("2026-02-04T10:00"))
+    assert find_in_log_entries(entries, "another_field") is None
+
+
+def test_register_by_id_or_number_with_dates_and_times() -> None:
+    register = load_register(REGISTER, NEW_YORK)
+    assert register.lookup(incident("2026-02-03T16:00", number=1, id="PQX")) == PostmortemRecord(
+        "https://wiki.acme.example/postmortems/one", utc("2026-02-04T10:00"))
+    # a bare date is the end of that day in the organisation's time zone
+    assert register.lookup(incident(None, number=3, id="PQY")) == PostmortemRecord(
+        "PM-3", utc("2026-02-21T04:59:59"))
+    assert register.lookup(incident(None, number=99, id="PQ00001")) == PostmortemRecord(
+        "PM-2-late", utc("2026-02-13T14:00"))
+    assert register.lookup(incident(None, number=98, id="PQZ")) is None
+
+
+@pytest.mark.parametrize(("text", "message"), [
+    ("incident,postmortem\n1,PM\n", r"register.csv:1: .*missing: completed_at"),
+    ("incident,postmortem,completed_at\n1,PM,yesterday\n", r"register.csv:2: completed_at"),
+    ("incident,postmortem,completed_at\n1,,2026-02-01\n", r"register.csv:2: incident and"),
+])
+def test_a_bad_register_names_its_line(tmp_path: Path, text: str, message: str) -> None:
+    path = tmp_path / "register.csv"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(PostmortemRegisterError, match=message):
+        load_register(path, NEW_YORK)
+
+
+def test_a_missing_register_is_an_error(tmp_path: Path) -> None:
+    with pytest.raises(PostmortemRegisterError, match="does not exist"):
+        load_register(tmp_path / "nowhere.csv", NEW_YORK)

@@ -1,0 +1,112 @@
+"""Register rows from either source, and the streamed CSV and JSON."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+
+import pytest
+from evidence_cases import utc
+
+from pdlint.evidence.model import AssessedIncident, IncidentRecord, Response
+from pdlint.evidence.register import (
+    REGISTER_COLUMNS,
+    LogIndex,
+    RegisterWriter,
+    csv_cell,
+    record_from_analytics,
+)
+
+ANALYTICS_ROW = {
+    "id": "PQ1", "incident_number": 7, "description": "Checkout down", "status": "resolved",
+    "urgency": "high", "created_at": "2026-02-03T15:00:00Z", "resolved_at": "2026-02-03T16:00:00Z",
+    "priority_name": "P1", "service_name": "Checkout API", "seconds_to_first_ack": 180,
+    "assigned_user_names": ["Alice", "Ben"], "acknowledged_user_names": ["Ben"],
+}
+
+
+def test_record_from_analytics() -> None:
+    record = record_from_analytics(ANALYTICS_ROW)
+    assert record == IncidentRecord(
+        id="PQ1", number=7, title="Checkout down", service="Checkout API", priority="P1",
+        urgency="high", status="resolved", created_at=utc("2026-02-03T15:00"),
+        acknowledged_at=utc("2026-02-03T15:03"), resolved_at=utc("2026-02-03T16:00"),
+        responders=("Alice", "Ben"))
+    assert record.seconds_to_resolve == 3600
+
+
+@pytest.mark.parametrize(("change", "message"), [
+    ({"created_at": None}, "no id or created_at"),
+    ({"resolved_at": "later"}, "resolved_at 'later'"),
+])
+def test_a_row_that_cannot_be_read_is_named(change: dict[str, object], message: str) -> None:
+    with pytest.raises(ValueError, match=message):
+        record_from_analytics({**ANALYTICS_ROW, **change})
+
+
+def user(name: str) -> dict[str, str]:
+    return {"type": "user_reference", "summary": name}
+
+
+def test_log_index_completes_incidents_from_the_log() -> None:
+    index = LogIndex()
+    reference = {"id": "PQ1", "type": "incident_reference"}
+    for entry in (
+        {"type": "assign_log_entry", "incident": reference, "created_at": "2026-02-03T15:00:00Z",
+         "assignees": [user("Alice")]},
+        {"type": "notify_log_entry", "incident": reference, "created_at": "2026-02-03T15:00:00Z",
+         "user": user("Zed")},
+        {"type": "acknowledge_log_entry", "incident": reference,
+         "created_at": "2026-02-03T15:09:00Z", "agent": user("Ben")},
+        {"type": "acknowledge_log_entry", "incident": reference,
+         "created_at": "2026-02-03T15:04:00Z", "agent": user("Ben")},
+        {"type": "escalate_log_entry", "incident": reference,
+         "created_at": "2026-02-03T15:10:00Z", "assignees": [user("Carla")]},
+    ):
+        index.add(entry)
+    record = index.record({
+        "id": "PQ1", "incident_number": 7, "title": "Checkout down", "status": "resolved",
+        "urgency": "high", "created_at": "2026-02-03T15:00:00Z",
+        "resolved_at": "2026-02-03T16:00:00Z", "service": {"summary": "Checkout API"},
+        "priority": {"name": "P1"}, "assignments": []})
+    assert record.acknowledged_at == utc("2026-02-03T15:04")  # the first acknowledgement
+    assert record.responders == ("Alice", "Ben", "Carla")
+    assert (record.service, record.priority) == ("Checkout API", "P1")
+    unknown = index.record({"id": "PQ2", "created_at": "2026-02-03T15:00:00Z", "priority": None})
+    assert (unknown.acknowledged_at, unknown.priority, unknown.responders) == (None, None, ())
+
+
+@pytest.mark.parametrize(("value", "cell"), [
+    (None, ""),
+    (180, "180"),
+    ("Checkout down", "Checkout down"),
+    ("=HYPERLINK(\"http://evil\")", "'=HYPERLINK(\"http://evil\")"),
+    ("+1 555", "'+1 555"),
+    ("@admin", "'@admin"),
+    (["Alice", "Ben"], "Alice; Ben"),
+])
+def test_csv_cells_never_run_as_formulas(value: object, cell: str) -> None:
+    assert csv_cell(value) == cell
+
+
+def test_the_register_streams_valid_csv_and_json() -> None:
+    csv_stream, json_stream = io.StringIO(), io.StringIO()
+    writer = RegisterWriter(csv_stream, json_stream)
+    record = record_from_analytics(ANALYTICS_ROW)
+    writer.write(AssessedIncident(record, "P1", utc("2026-02-03T15:05"), Response.WITHIN, None))
+    writer.write(AssessedIncident(record, None, None, None, None))
+    writer.close()
+    rows = list(csv.reader(io.StringIO(csv_stream.getvalue())))
+    assert rows[0] == list(REGISTER_COLUMNS)
+    assert len(rows) == 3
+    items = json.loads(json_stream.getvalue())
+    assert [item["sla"] for item in items] == ["within", None]
+    assert items[0]["responders"] == ["Alice", "Ben"]
+    assert items[0]["ack_deadline"] == "2026-02-03T15:05:00Z"
+
+
+def test_an_empty_register_is_an_empty_json_array() -> None:
+    csv_stream, json_stream = io.StringIO(), io.StringIO()
+    RegisterWriter(csv_stream, json_stream).close()
+    assert json.loads(json_stream.getvalue()) == []

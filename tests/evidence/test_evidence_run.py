@@ -1,0 +1,182 @@
+"""The whole package over real HTTP against the simulator: figures worked out by hand, the
+analytics fallback, the Audit Trail skip, and the files an auditor opens."""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import json
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from evidence_cases import (
+    EXPECTED_BREACHES,
+    EXPECTED_CHANGES,
+    EXPECTED_COVERAGE,
+    EXPECTED_POSTMORTEMS,
+    EXPECTED_SLA,
+    HAND_INCIDENTS,
+    NOW,
+    run_evidence,
+)
+
+from pdlint.evidence import Evidence
+from pdlint.sim import Faults, SimServer
+from pdlint.sim.account import incident_id
+
+Package = tuple[Evidence, Path, SimServer]
+
+
+def sla_figures(evidence: Evidence) -> dict[str, tuple[object, ...]]:
+    return {item.severity: (item.incidents, item.within, item.breached, item.pending,
+                            item.acknowledged, item.median_seconds_to_acknowledge,
+                            item.p90_seconds_to_acknowledge) for item in evidence.sla}
+
+
+def test_sla_figures_are_the_hand_computed_ones(hand_package: Package) -> None:
+    evidence, _, _ = hand_package
+    assert evidence.incidents == len(HAND_INCIDENTS)
+    assert evidence.incidents_without_severity == 1
+    assert sla_figures(evidence) == EXPECTED_SLA
+    breaches = {item.severity: [breach.record.number for breach in item.breaches]
+                for item in evidence.sla}
+    assert breaches == EXPECTED_BREACHES
+    assert evidence.incident_source == "POST /analytics/raw/incidents"
+
+
+def test_postmortem_figures_and_exceptions(hand_package: Package) -> None:
+    evidence, _, _ = hand_package
+    figures = {item.severity: (item.required, item.on_time, item.late, item.missing,
+                               item.pending) for item in evidence.postmortems}
+    assert figures == EXPECTED_POSTMORTEMS
+    (p1,) = evidence.postmortems
+    assert [(incident.record.number, incident.postmortem.status.value)
+            for incident in p1.exceptions if incident.postmortem] == [(2, "missing"),
+                                                                       (3, "late")]
+
+
+def test_notes_are_read_only_for_incidents_that_need_a_postmortem(hand_package: Package) -> None:
+    _, _, server = hand_package
+    notes = sorted(record.path for record in server.requests if record.path.endswith("/notes"))
+    p1 = [index for index, case in enumerate(HAND_INCIDENTS) if case[0] == "P1"]
+    assert notes == sorted(f"/incidents/{incident_id(index)}/notes" for index in p1)
+
+
+def test_coverage_gaps_of_the_period(hand_package: Package) -> None:
+    evidence, _, _ = hand_package
+    found = {item.schedule: (item.result.share,
+                             [(gap.start, gap.end) for gap in item.result.gaps])
+             for item in evidence.coverage if item.result}
+    assert found.keys() == EXPECTED_COVERAGE.keys()
+    for schedule, (share, gaps) in EXPECTED_COVERAGE.items():
+        assert found[schedule][0] == pytest.approx(share)
+        assert found[schedule][1] == gaps
+
+
+def test_change_log_of_the_period(hand_package: Package) -> None:
+    evidence, output, server = hand_package
+    changes = evidence.changes
+    assert changes is not None
+    assert (changes.total, changes.documented, dict(changes.by_type)) == (
+        EXPECTED_CHANGES["total"], EXPECTED_CHANGES["documented"], EXPECTED_CHANGES["by_type"])
+    rows = list(csv.DictReader((output / "changes.csv").open(encoding="utf-8")))
+    assert len(rows) == changes.total
+    assert [row["at"] for row in rows] == sorted((row["at"] for row in rows), reverse=True)
+    assert sum(1 for record in server.requests if record.path == "/audit/records") == 1
+
+
+def test_register_has_every_incident_in_csv_and_json(hand_package: Package) -> None:
+    _, output, _ = hand_package
+    rows = list(csv.DictReader((output / "incidents.csv").open(encoding="utf-8")))
+    items = json.loads((output / "incidents.json").read_text(encoding="utf-8"))
+    assert [row["number"] for row in rows] == [str(item["number"]) for item in items] == [
+        str(number) for number in range(1, len(HAND_INCIDENTS) + 1)]
+    first = items[0]
+    assert (first["severity"], first["seconds_to_acknowledge"], first["sla"],
+            first["postmortem_status"]) == ("P1", 180, "within", "on_time")
+    assert first["postmortem"] == f"https://wiki.acme.example/postmortems/{incident_id(0)}"
+    assert items[6]["severity"] is None and items[6]["sla"] is None
+    assert items[7]["sla"] == "pending"
+
+
+def test_manifest_lists_every_file_with_its_sha256(hand_package: Package) -> None:
+    evidence, output, _ = hand_package
+    manifest = json.loads((output / "manifest.json").read_text(encoding="utf-8"))
+    on_disk = sorted(path.relative_to(output).as_posix() for path in output.rglob("*")
+                     if path.is_file() and path.name != "manifest.json")
+    assert [entry["path"] for entry in manifest["files"]] == on_disk
+    for entry in manifest["files"]:
+        data = (output / entry["path"]).read_bytes()
+        assert entry["sha256"] == hashlib.sha256(data).hexdigest()
+        assert entry["bytes"] == len(data)
+    assert manifest["pdlint_version"] == evidence.pdlint_version
+    assert manifest["complete"] is True
+    assert "policy/organisation.yaml" in on_disk
+    for name in ("index.html", "summary.md", "evidence.json", "drift.json", "drift.sarif",
+                 "drift.md", "sla.csv", "sla-breaches.csv", "coverage.csv",
+                 "coverage-gaps.csv", "postmortems.csv", "postmortem-exceptions.csv"):
+        assert name in on_disk
+
+
+def test_evidence_json_carries_the_figures(hand_package: Package) -> None:
+    _, output, _ = hand_package
+    document = json.loads((output / "evidence.json").read_text(encoding="utf-8"))
+    assert document["generated_at"] == "2026-03-02T12:00:00Z"
+    assert document["complete"] is True
+    p1 = next(item for item in document["sla"] if item["severity"] == "P1")
+    assert (p1["within"], p1["breached"], p1["share_within"]) == (2, 1, pytest.approx(2 / 3))
+    assert p1["breaches"][0]["seconds_late"] == 240
+    assert p1["documented_at"].startswith("tests/fixtures/evidence/policy/organisation.yaml:")
+
+
+def test_analytics_refused_falls_back_to_incidents_and_log_entries(
+        hand_server: SimServer, tmp_path: Path) -> None:
+    hand_server.faults = Faults(forbidden={"/analytics/raw/incidents": 403})
+    evidence = run_evidence(hand_server, tmp_path / "package")
+    assert evidence.incident_source == "GET /incidents joined with GET /log_entries"
+    assert "analytics not permitted" in (evidence.incident_source_note or "")
+    assert sla_figures(evidence) == EXPECTED_SLA
+    assert {item.severity: (item.required, item.on_time, item.late, item.missing, item.pending)
+            for item in evidence.postmortems} == EXPECTED_POSTMORTEMS
+    paths = {record.path for record in hand_server.requests}
+    assert {"/incidents", "/log_entries"} <= paths
+    assert not evidence.skipped
+
+
+def test_audit_trail_refused_is_a_skipped_section(hand_server: SimServer,
+                                                  tmp_path: Path) -> None:
+    hand_server.faults = Faults(forbidden={"/audit/records": 402})
+    output = tmp_path / "package"
+    evidence = run_evidence(hand_server, output)
+    assert evidence.changes is None
+    assert [skip.rule for skip in evidence.skipped] == ["changes"]
+    assert "Audit Trail" in evidence.skipped[0].reason
+    assert not (output / "changes.csv").exists()
+    manifest = json.loads((output / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["complete"] is False
+    assert "Incomplete: 1 section(s) skipped" in (output / "summary.md").read_text()
+    assert 'id="incomplete"' in (output / "index.html").read_text()
+    assert sla_figures(evidence) == EXPECTED_SLA
+
+
+def test_the_demo_account_end_to_end(tmp_path: Path) -> None:
+    """The bundled demo account and example policy: its one missing postmortem, its Saturday
+    coverage gap and its breaches all show."""
+    from pdlint.sim import demo_account
+
+    with SimServer(demo_account(NOW), token="demo-token") as server:
+        evidence = run_evidence(server, tmp_path / "package",
+                                policy=Path(__file__).parents[2] / "policy",
+                                since=NOW - timedelta(days=181), until=NOW)
+    assert evidence.incidents == 40
+    assert sum(item.missing for item in evidence.postmortems) == 1
+    secondary = next(item for item in evidence.coverage
+                     if item.schedule == "Platform - Secondary")
+    assert secondary.result is not None and len(secondary.result.gaps) >= 25
+    assert sum(item.breached for item in evidence.sla) > 0
+    assert evidence.changes is not None and evidence.changes.total == 20
+    legacy = [change for change in evidence.changes.documented_changes
+              if change.resource_name == "Legacy Billing"]
+    assert not legacy, "Legacy Billing is not documented"
+    assert evidence.changes.documented < evidence.changes.total
