@@ -25,7 +25,7 @@ from pdlint.evidence.collect import (
     snapshot_skips,
 )
 from pdlint.evidence.coverage import Interval
-from pdlint.evidence.drift import drift_report, write_drift
+from pdlint.evidence.drift import write_drift
 from pdlint.evidence.html import render_html
 from pdlint.evidence.model import ChangeSummary, Evidence, iso
 from pdlint.evidence.package import (
@@ -43,6 +43,7 @@ from pdlint.findings import Skipped
 from pdlint.pagerduty.state import LiveState, Window
 from pdlint.policy import load_policy
 from pdlint.policy.model import Policy
+from pdlint.rules.engine import drift
 
 if TYPE_CHECKING:
     from pdlint.pagerduty.client import ClientConfig
@@ -123,7 +124,7 @@ def _gather(request: EvidenceRequest, policy: Policy, period: Interval,
             request.client_config, policy, period, generated_at, package, progress, skipped))
         api_url = request.client_config.api_url
     coverage = coverage_section(policy, state, period)
-    drift = write_drift(package, drift_report(policy, state, generated_at.date()))
+    drift_summary = write_drift(package, drift(policy, state, generated_at.date()))
     provenance = policy_provenance(policy.files)
     for source, name in policy_copy_names(policy.files).items():
         package.copy(Path(source), name)
@@ -133,7 +134,7 @@ def _gather(request: EvidenceRequest, policy: Policy, period: Interval,
         incident_source_note=figures.source_note, incidents=figures.incidents,
         incidents_without_severity=figures.without_severity, sla=figures.sla,
         postmortems=figures.postmortems, postmortem_source=figures.postmortem_source,
-        coverage=coverage, changes=changes, drift=drift, policy=provenance,
+        coverage=coverage, changes=changes, drift=drift_summary, policy=provenance,
         skipped=tuple(skipped), files=())
     tables = csv_tables(evidence)
     for name, text in tables.items():

@@ -1,18 +1,23 @@
-"""Running the catalogue: the offline lint of the policy files.
+"""Running the catalogue: the offline lint of the policy files, and the drift check of a policy
+against a live state.
 
 Lint never applies waivers: waivers accept live drift, and the POL rules about waiver entries
-themselves (an unknown rule id) must still fail.
+themselves (an unknown rule id) must still fail. Drift applies the unexpired waivers; the WAV
+rules report the expired and unused ones.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
+from datetime import date
 from pathlib import Path
 
 from pdlint.findings import Finding, Report
+from pdlint.pagerduty.state import LiveState
 from pdlint.policy import load_policy
+from pdlint.policy.model import Policy
 from pdlint.rules.registry import rules_for
-from pdlint.rules.rule import Mode
+from pdlint.rules.rule import Mode, Rule
 
 
 def lint_paths(paths: Sequence[str | Path]) -> Report:
@@ -28,3 +33,22 @@ def lint_paths(paths: Sequence[str | Path]) -> Report:
             if lint_rule.check is not None:
                 findings.extend(lint_rule.check(loaded.policy))
     return Report.of(findings)
+
+
+def drift(policy: Policy, state: LiveState, today: date,
+          rules: Collection[Rule] | None = None) -> Report:
+    """Every drift rule in ``rules`` (default: all) over ``state``, with the policy's unexpired
+    waivers applied and the collections that could not be read reported as skipped.
+
+    Deterministic: the same policy, state and day give the same report, in the same order.
+    """
+    chosen = rules_for(Mode.DRIFT) if rules is None else rules
+    waivers = [waiver for waiver in policy.waivers if not waiver.expired(today)]
+    findings: list[Finding] = []
+    for drift_rule in chosen:
+        if drift_rule.mode is not Mode.DRIFT or drift_rule.check is None:
+            continue
+        for finding in drift_rule.check(policy, state, today):
+            waiver = next((waiver for waiver in waivers if waiver.matches(finding)), None)
+            findings.append(finding.with_waiver(waiver.as_waived()) if waiver else finding)
+    return Report.of(findings, state.skipped)
