@@ -1,0 +1,87 @@
+"""Pairing documented objects with live ones, so that every family of rules agrees on which live
+escalation policy, schedule or service a documented entry describes.
+
+A documented entry matches by its pinned id when it has one, else by exact name. What is left on
+both sides is paired as a *rename* when the names are close enough that a reviewer would call it
+the same object renamed (one side's best match is the other's, similarity at least
+``RENAME_SIMILARITY``): a rename is one finding, not a missing plus an undocumented object.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any, Generic, Protocol, TypeVar
+
+from pdlint.policy.model import Sourced
+
+RENAME_SIMILARITY = 0.8
+
+
+class Documented(Protocol):
+    """What every documented object offers for matching."""
+
+    @property
+    def name(self) -> str: ...
+
+    @property
+    def id(self) -> Sourced[str] | None: ...
+
+
+D = TypeVar("D", bound=Documented)
+
+
+@dataclass(frozen=True)
+class Pair(Generic[D]):
+    """One documented object and the live object it describes; either side may be missing."""
+
+    documented: D | None
+    live: Mapping[str, Any] | None
+
+    @property
+    def renamed(self) -> bool:
+        """Both sides exist and the live name is not the documented one."""
+        return (self.documented is not None and self.live is not None
+                and self.live.get("name") != self.documented.name)
+
+
+def pair_objects(documented: Sequence[D], live: Iterable[Mapping[str, Any]]) -> list[Pair[D]]:
+    """Every documented object paired with its live object (or None), in document order, then
+    every live object nobody documents, by name."""
+    remaining = {obj["id"]: obj for obj in live}
+    found: dict[int, Mapping[str, Any]] = {}
+    for index, entry in enumerate(documented):
+        if entry.id is not None and entry.id.value in remaining:
+            found[index] = remaining.pop(entry.id.value)
+    by_name = {obj.get("name"): obj_id for obj_id, obj in remaining.items()}
+    for index, entry in enumerate(documented):
+        if index not in found and entry.name in by_name:
+            found[index] = remaining.pop(by_name.pop(entry.name))
+    unmatched = [index for index in range(len(documented)) if index not in found]
+    found.update(_renames(documented, unmatched, remaining))
+    pairs = [Pair(entry, found.get(index)) for index, entry in enumerate(documented)]
+    undocumented = sorted(remaining.values(), key=lambda obj: (str(obj.get("name")), obj["id"]))
+    return pairs + [Pair(None, obj) for obj in undocumented]
+
+
+def _renames(documented: Sequence[D], unmatched: list[int],
+             remaining: dict[str, Mapping[str, Any]]) -> dict[int, Mapping[str, Any]]:
+    """Mutually best, similar enough pairs among the leftovers; removes them from ``remaining``."""
+    def similarity(index: int, obj_id: str) -> float:
+        return difflib.SequenceMatcher(
+            None, documented[index].name.casefold(),
+            str(remaining[obj_id].get("name", "")).casefold()).ratio()
+
+    scores = {(index, obj_id): similarity(index, obj_id)
+              for index in unmatched for obj_id in remaining}
+    renames: dict[int, Mapping[str, Any]] = {}
+    for index in unmatched:
+        candidates = [(score, obj_id) for (i, obj_id), score in scores.items() if i == index]
+        if not candidates:
+            continue
+        score, obj_id = max(candidates)
+        best_for_live = max(s for (_, o), s in scores.items() if o == obj_id)
+        if score >= RENAME_SIMILARITY and score == best_for_live and obj_id in remaining:
+            renames[index] = remaining.pop(obj_id)
+    return renames
