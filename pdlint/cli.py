@@ -204,8 +204,9 @@ def diff(old: str, new: str, output_format: str, output: str | None) -> int:
     """Show what changed between two snapshots; exit 1 when something did, like diff(1)."""
     from pathlib import Path
 
+    from pdlint.files import write_atomically
     from pdlint.pagerduty.diff import diff_states, render_diff_json, render_diff_text
-    from pdlint.pagerduty.snapshot import load_snapshot, write_atomically
+    from pdlint.pagerduty.snapshot import load_snapshot
 
     changes = diff_states(load_snapshot(old), load_snapshot(new))
     text = render_diff_json(changes) if output_format == "json" else render_diff_text(changes)

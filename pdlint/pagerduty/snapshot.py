@@ -12,13 +12,13 @@ from __future__ import annotations
 
 import json
 import os
-import tempfile
 from collections.abc import Mapping
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 from pdlint.errors import PdlintError
+from pdlint.files import write_atomically
 from pdlint.findings import Skipped
 from pdlint.pagerduty.state import COLLECTIONS, LiveState, Window, format_utc
 
@@ -77,31 +77,6 @@ def write_snapshot(state: LiveState, path: str | os.PathLike[str], *, redact_add
                       ensure_ascii=False) + "\n"
     write_atomically(Path(path), text, private=not redact_addresses)
     return written
-
-
-def write_atomically(path: Path, text: str, *, private: bool = False) -> None:
-    """Replace ``path`` with ``text`` in one step (temp file in the same folder, then rename).
-
-    ``private`` leaves the file readable by its owner only; otherwise it gets the usual 0644.
-    """
-    try:
-        descriptor, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.",
-                                                 suffix=".tmp")
-    except OSError as error:
-        raise SnapshotError(f"cannot write {path}: {error.strerror}") from None
-    try:
-        with os.fdopen(descriptor, "w", encoding="utf-8") as stream:
-            stream.write(text)
-            stream.flush()
-            os.fsync(stream.fileno())
-        os.chmod(temporary, 0o600 if private else 0o644)
-        os.replace(temporary, path)
-    except OSError as error:
-        Path(temporary).unlink(missing_ok=True)
-        raise SnapshotError(f"cannot write {path}: {error.strerror}") from None
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
 
 
 def load_snapshot(path: str | os.PathLike[str]) -> LiveState:

@@ -11,7 +11,8 @@ from typing import Any
 import pytest
 from pagerduty_cases import SMALL_ACCOUNT
 
-from pdlint.pagerduty import snapshot as snapshot_module
+from pdlint import files as files_module
+from pdlint.files import FileWriteError
 from pdlint.pagerduty.snapshot import (
     REDACTED,
     SnapshotError,
@@ -92,8 +93,8 @@ def test_a_failed_write_leaves_the_old_file_and_no_temporary(
     def fail(source: str, target: str) -> None:
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr(snapshot_module.os, "replace", fail)
-    with pytest.raises(SnapshotError, match=r"snap\.json: No space left on device"):
+    monkeypatch.setattr(files_module.os, "replace", fail)
+    with pytest.raises(FileWriteError, match=r"snap\.json: No space left on device"):
         write_snapshot(small_state, path)
     assert path.read_text() == "the previous snapshot"
     assert os.listdir(tmp_path) == ["snap.json"]
@@ -104,7 +105,7 @@ def test_an_interrupted_write_leaves_no_temporary(
     def interrupt(descriptor: int) -> None:
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(snapshot_module.os, "fsync", interrupt)
+    monkeypatch.setattr(files_module.os, "fsync", interrupt)
     with pytest.raises(KeyboardInterrupt):
         write_snapshot(small_state, tmp_path / "snap.json")
     assert os.listdir(tmp_path) == []
@@ -112,7 +113,7 @@ def test_an_interrupted_write_leaves_no_temporary(
 
 def test_writing_into_a_missing_folder_is_a_clear_error(small_state: LiveState,
                                                        tmp_path: Path) -> None:
-    with pytest.raises(SnapshotError, match=r"cannot write .*nowhere.*snap\.json"):
+    with pytest.raises(FileWriteError, match=r"cannot write .*nowhere.*snap\.json"):
         write_snapshot(small_state, tmp_path / "nowhere" / "snap.json")
 
 
