@@ -6,9 +6,11 @@ them, so ``pdlint lint`` as a pre-commit hook starts fast and never loads networ
 
 from __future__ import annotations
 
+import difflib
 import functools
+import os
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, timezone
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -17,10 +19,14 @@ import click
 
 from pdlint import __version__
 from pdlint.errors import PdlintError
+from pdlint.findings import Severity
 
 if TYPE_CHECKING:
+    from pdlint.findings import Report
     from pdlint.pagerduty.client import ClientConfig
-    from pdlint.pagerduty.state import Window
+    from pdlint.pagerduty.state import LiveState, Window
+    from pdlint.policy.model import Policy
+    from pdlint.rules.rule import Rule
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -112,10 +118,10 @@ def api_options(command: F) -> F:
                                         "$PAGERDUTY_API_TOKEN]. A read-only key is enough."),
         click.option("--since", type=Moment(), default=None,
                      help="Start of the time window (ISO 8601; UTC unless a zone is given) "
-                          "[default: now, or 14 days before --until]."),
+                          "[default: now, or 30 days before --until]."),
         click.option("--until", type=Moment(end_of_day=True), default=None,
                      help="End of the time window; a bare date includes that day "
-                          "[default: 14 days after --since]."),
+                          "[default: 30 days after --since]."),
         click.option("--quiet", "-q", is_flag=True, default=False,
                      help="No progress output."),
     )
@@ -131,11 +137,12 @@ def client_config(api: ApiOptions) -> ClientConfig:
     return resolve_client_config(api_url=api.api_url, region=api.region, token_file=api.token_file)
 
 
-def api_window(api: ApiOptions, *, length: timedelta = timedelta(days=14)) -> Window:
+def api_window(api: ApiOptions) -> Window:
     """The ``--since``/``--until`` window; a missing end is ``length`` from the other, and with
     neither the window starts now (to the minute, so that reruns render alike)."""
-    from pdlint.pagerduty.state import Window
+    from pdlint.pagerduty.state import DEFAULT_WINDOW, Window
 
+    length = DEFAULT_WINDOW
     since, until = api.since, api.until
     if since is None:
         since = (until - length if until is not None
@@ -144,6 +151,83 @@ def api_window(api: ApiOptions, *, length: timedelta = timedelta(days=14)) -> Wi
         return Window(since, until if until is not None else since + length)
     except ValueError as error:
         raise click.UsageError(f"--since/--until: {error}") from None
+
+
+def write_output(text: str, output: str | None) -> None:
+    """Print ``text``, or replace the file ``output`` with it atomically."""
+    if output is None:
+        click.echo(text, nl=False)
+        return
+    from pathlib import Path
+
+    from pdlint.files import write_atomically
+
+    write_atomically(Path(output), text)
+
+
+def emit(report: Report, output_format: str, output: str | None, fail_on: str, *,
+         rules: Sequence[Rule], title: str) -> int:
+    """Render the report, write it, and return the exit code the contract gives it."""
+    from pdlint.report import render
+
+    color = (output_format == "text" and output is None and sys.stdout.isatty()
+             and "NO_COLOR" not in os.environ)
+    write_output(render(report, output_format, rules=rules, title=title, color=color), output)
+    threshold = None if fail_on == "never" else Severity(fail_on)
+    return 1 if report.fails(threshold) else 0
+
+
+def selected_rules(only: tuple[str, ...], skip: tuple[str, ...]) -> tuple[Rule, ...]:
+    """The drift rules ``--rule``/``--skip-rule`` leave to run; unknown names are usage errors."""
+    from pdlint.rules.registry import rules_for
+    from pdlint.rules.rule import Mode
+
+    drift_rules = rules_for(Mode.DRIFT)
+    known = {key: each for each in drift_rules for key in (each.id.upper(), each.name)}
+
+    def resolve(option: str, names: tuple[str, ...]) -> set[str]:
+        ids = set()
+        for name in names:
+            key = name.upper() if name.upper() in known else name.lower()
+            if key not in known:
+                close = difflib.get_close_matches(name, list(known), n=1)
+                hint = f"; did you mean {close[0]}?" if close else "; see `pdlint rules`"
+                raise click.BadParameter(f"{name!r} is not a drift rule{hint}",
+                                         param_hint=option)
+            ids.add(known[key].id)
+        return ids
+
+    wanted = resolve("--rule", only) or {each.id for each in drift_rules}
+    unwanted = resolve("--skip-rule", skip)
+    return tuple(each for each in drift_rules if each.id in wanted - unwanted)
+
+
+def load_checked_policy(policy_path: str) -> Policy:
+    """The policy, or exit 2 when it does not pass lint: drift against a policy with errors would
+    compare the account with something nobody wrote."""
+    from pdlint.policy import load_policy
+    from pdlint.report import render
+    from pdlint.rules.engine import lint_loaded
+    from pdlint.rules.registry import rules_for
+    from pdlint.rules.rule import Mode
+
+    loaded = load_policy((policy_path,))
+    report = lint_loaded(loaded)
+    if report.fails(Severity.ERROR) or loaded.policy is None:
+        click.echo(render(report, "text", rules=rules_for(Mode.LINT)), err=True, nl=False)
+        raise PdlintError(f"the policy in {policy_path} has errors; fix them "
+                          f"(`pdlint lint {policy_path}`) before checking drift")
+    return loaded.policy
+
+
+def check_drift(policy: Policy, state: LiveState, rules: Sequence[Rule], output_format: str,
+                output: str | None, fail_on: str) -> int:
+    """Run the drift rules and report; waivers expire by the day the state was read, so a
+    snapshot gives the findings of the run that saved it."""
+    from pdlint.rules.engine import drift as drift_check
+
+    report = drift_check(policy, state, state.fetched_at.date(), rules)
+    return emit(report, output_format, output, fail_on, rules=rules, title="pdlint drift")
 
 
 def main() -> None:
@@ -169,6 +253,93 @@ def main() -> None:
 @click.version_option(__version__, prog_name="pdlint")
 def cli() -> None:
     """Check that a PagerDuty account does what the written incident-response policy says."""
+
+
+@cli.command()
+@click.argument("paths", nargs=-1, type=click.Path(path_type=str))
+@report_options
+def lint(paths: tuple[str, ...], output_format: str, output: str | None, fail_on: str) -> int:
+    """Check the policy files offline (default: the policy/ folder). Fast; no network."""
+    from pdlint.rules.engine import lint_paths
+    from pdlint.rules.registry import rules_for
+    from pdlint.rules.rule import Mode
+
+    report = lint_paths(paths or ("policy",))
+    return emit(report, output_format, output, fail_on, rules=rules_for(Mode.LINT),
+                title="pdlint lint")
+
+
+@cli.command()
+@click.option("--format", "output_format", type=click.Choice(("text", "markdown")),
+              default="text", show_default=True,
+              help="A table, or the Markdown page published as docs/rules.md.")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=str), default=None,
+              help="Write the catalogue to FILE instead of standard output.")
+def rules(output_format: str, output: str | None) -> None:
+    """List every rule: id, name, severity, when it runs, SOC 2 criterion, and title."""
+    from pdlint.report.catalogue import render_catalogue
+    from pdlint.rules.registry import RULES
+
+    write_output(render_catalogue(RULES, output_format), output)
+
+
+@cli.command()
+@policy_option
+@click.option("--snapshot", "snapshot_path", default=None,
+              type=click.Path(dir_okay=False, path_type=str),
+              help="Check a snapshot saved by `pdlint snapshot` instead of the live account.")
+@click.option("--rule", "only", multiple=True, metavar="RULE",
+              help="Run only this rule (id or name; repeatable).")
+@click.option("--skip-rule", "skip", multiple=True, metavar="RULE",
+              help="Do not run this rule (id or name; repeatable).")
+@report_options
+@api_options
+def drift(policy_path: str, snapshot_path: str | None, only: tuple[str, ...],
+          skip: tuple[str, ...], output_format: str, output: str | None, fail_on: str,
+          api: ApiOptions) -> int:
+    """Compare the policy with the live PagerDuty account (read-only) and report every drift."""
+    from pdlint.pagerduty.fetch import fetch_state_sync
+    from pdlint.pagerduty.snapshot import load_snapshot
+
+    chosen = selected_rules(only, skip)
+    policy = load_checked_policy(policy_path)
+    if snapshot_path is not None:
+        state = load_snapshot(snapshot_path)
+    else:
+        state = fetch_state_sync(client_config(api), api_window(api), quiet=api.quiet)
+    return check_drift(policy, state, chosen, output_format, output, fail_on)
+
+
+@cli.command()
+@report_options
+@click.option("--quiet", "-q", is_flag=True, default=False, help="No progress output.")
+def demo(output_format: str, output: str | None, fail_on: str, quiet: bool) -> int:
+    """Run the drift check of the bundled example policy against a simulated account.
+
+    The simulator serves a demo PagerDuty account on a free loopback port for the length of the
+    run; pdlint reads it over HTTP exactly as it reads PagerDuty. No token or network needed.
+    """
+    from importlib.resources import as_file, files
+
+    from pdlint.pagerduty.client import ApiToken, ClientConfig
+    from pdlint.pagerduty.fetch import fetch_state_sync
+    from pdlint.pagerduty.state import Window
+    from pdlint.rules.registry import rules_for
+    from pdlint.rules.rule import Mode
+    from pdlint.sim import SimServer, demo_account
+
+    token = "pdlint-demo"
+    with as_file(files("pdlint") / "example_policy") as policy_path, \
+            SimServer(demo_account(), token=token) as server:
+        if not quiet:
+            click.echo(f"pdlint demo: a simulated PagerDuty account is serving at "
+                       f"{server.base_url}; checking the example policy in {policy_path} "
+                       "against it.\n", err=True)
+        policy = load_checked_policy(str(policy_path))
+        config = ClientConfig(api_url=server.base_url, token=ApiToken(token))
+        state = fetch_state_sync(config, Window.starting(datetime.now(timezone.utc)),
+                                 quiet=quiet)
+    return check_drift(policy, state, rules_for(Mode.DRIFT), output_format, output, fail_on)
 
 
 @cli.command()
@@ -202,18 +373,12 @@ def snapshot(output: str, no_redact: bool, api: ApiOptions) -> None:
               help="Write to FILE instead of standard output.")
 def diff(old: str, new: str, output_format: str, output: str | None) -> int:
     """Show what changed between two snapshots; exit 1 when something did, like diff(1)."""
-    from pathlib import Path
-
-    from pdlint.files import write_atomically
     from pdlint.pagerduty.diff import diff_states, render_diff_json, render_diff_text
     from pdlint.pagerduty.snapshot import load_snapshot
 
     changes = diff_states(load_snapshot(old), load_snapshot(new))
-    text = render_diff_json(changes) if output_format == "json" else render_diff_text(changes)
-    if output is None:
-        click.echo(text, nl=False)
-    else:
-        write_atomically(Path(output), text)
+    write_output(render_diff_json(changes) if output_format == "json"
+                 else render_diff_text(changes), output)
     return 0 if changes.empty else 1
 
 

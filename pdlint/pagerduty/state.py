@@ -27,7 +27,7 @@ COLLECTIONS: tuple[str, ...] = (
 """Every collection a LiveState may hold. ``schedules_v3`` holds shift-based schedules, which
 ``GET /schedules`` never returns; they have their own shape (rotations, not layers)."""
 
-DEFAULT_WINDOW = timedelta(days=14)
+DEFAULT_WINDOW = timedelta(days=30)
 
 
 def as_utc(moment: datetime, what: str = "time") -> datetime:

@@ -11,13 +11,16 @@ from __future__ import annotations
 from collections.abc import Collection, Sequence
 from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from pdlint.findings import Finding, Report
-from pdlint.pagerduty.state import LiveState
-from pdlint.policy import load_policy
+from pdlint.policy import PolicyLoad, load_policy
 from pdlint.policy.model import Policy
 from pdlint.rules.registry import rules_for
 from pdlint.rules.rule import Mode, Rule
+
+if TYPE_CHECKING:
+    from pdlint.pagerduty.state import LiveState
 
 
 def lint_paths(paths: Sequence[str | Path]) -> Report:
@@ -26,7 +29,11 @@ def lint_paths(paths: Sequence[str | Path]) -> Report:
     Reading problems (POL001–POL004) are reported; when they leave no usable policy, the other
     rules do not run. Raises ``PolicyError`` (exit 2) only for a path that cannot be read.
     """
-    loaded = load_policy(paths)
+    return lint_loaded(load_policy(paths))
+
+
+def lint_loaded(loaded: PolicyLoad) -> Report:
+    """The lint report of a policy already loaded (its reading findings, then the rules)."""
     findings: list[Finding] = list(loaded.findings)
     if loaded.policy is not None:
         for lint_rule in rules_for(Mode.LINT):

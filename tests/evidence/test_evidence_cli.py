@@ -3,24 +3,15 @@
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 from datetime import datetime, timezone
 from pathlib import Path
 
 from evidence_cases import POLICY, TOKEN
+from pdlint_process import run_pdlint as pdlint
 
 from pdlint.pagerduty.snapshot import write_snapshot
 from pdlint.pagerduty.state import LiveState, Window
 from pdlint.sim import SimServer
-
-
-def pdlint(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
-    environ = {key: value for key, value in os.environ.items()
-               if not key.startswith("PAGERDUTY_")}
-    return subprocess.run([sys.executable, "-m", "pdlint", *args], capture_output=True,
-                          text=True, env={**environ, **(env or {})}, timeout=120)
 
 
 def test_evidence_writes_the_package(hand_server: SimServer, tmp_path: Path) -> None:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 import stat
 import subprocess
 import sys
@@ -11,16 +10,9 @@ from pathlib import Path
 
 import pytest
 from pagerduty_cases import SMALL_ACCOUNT, TOKEN
+from pdlint_process import run_pdlint as pdlint
 
 from pdlint.sim import Faults, SimServer
-
-
-def pdlint(*args: str, env: dict[str, str] | None = None,
-           cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
-    environ = {key: value for key, value in os.environ.items()
-               if not key.startswith("PAGERDUTY_")}
-    return subprocess.run([sys.executable, "-m", "pdlint", *args], capture_output=True,
-                          text=True, env={**environ, **(env or {})}, cwd=cwd, timeout=120)
 
 
 def sim_env(server: SimServer) -> dict[str, str]:

@@ -1,0 +1,96 @@
+"""`pdlint lint` as the pre-commit hook and a person run it: exit codes, formats, output file."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+from pdlint_process import run_pdlint
+
+BASE = Path(__file__).resolve().parents[1] / "fixtures" / "policies" / "base"
+
+MISSPELT_SLA = ("severities.yaml", "response_sla: 5m", "respons_sla: 5m")
+
+
+@pytest.fixture
+def policy(tmp_path: Path) -> Path:
+    folder = tmp_path / "policy"
+    shutil.copytree(BASE, folder)
+    return folder
+
+
+def misspell(policy: Path) -> None:
+    name, old, new = MISSPELT_SLA
+    path = policy / name
+    path.write_text(path.read_text(encoding="utf-8").replace(old, new, 1), encoding="utf-8")
+
+
+@pytest.mark.parametrize(
+    ("broken", "arguments", "code", "stdout_has"),
+    [
+        pytest.param(False, (), 0, "no problems", id="clean"),
+        pytest.param(True, (), 1, "policy/severities.yaml:", id="schema-error"),
+        pytest.param(True, ("--fail-on", "never"), 0, "POL003", id="fail-on-never"),
+        pytest.param(True, ("--format", "github"), 1, "::error file=policy/severities.yaml,line=",
+                     id="github"),
+    ],
+)
+def test_exit_code_and_output(policy: Path, broken: bool, arguments: tuple[str, ...], code: int,
+                              stdout_has: str) -> None:
+    if broken:
+        misspell(policy)
+    result = run_pdlint("lint", *arguments, cwd=policy.parent)
+    assert (result.returncode, result.stderr) == (code, "")
+    assert stdout_has in result.stdout
+
+
+def test_text_is_compiler_style_with_a_did_you_mean(policy: Path) -> None:
+    misspell(policy)
+    result = run_pdlint("lint", "policy", cwd=policy.parent)
+    assert result.stdout.splitlines()[-1] == "2 errors"
+    typo = next(line for line in result.stdout.splitlines() if "did you mean" in line)
+    path, line, column, rest = typo.split(":", 3)
+    assert (path, line.isdigit(), column.isdigit()) == ("policy/severities.yaml", True, True)
+    assert rest == " POL003 unknown key 'respons_sla' in severity; did you mean 'response_sla'?"
+
+
+def test_json_report_written_to_a_file(policy: Path) -> None:
+    misspell(policy)
+    result = run_pdlint("lint", "--format", "json", "-o", "report.json", cwd=policy.parent)
+    assert (result.returncode, result.stdout) == (1, "")
+    report = json.loads((policy.parent / "report.json").read_text(encoding="utf-8"))
+    assert {finding["rule"] for finding in report["findings"]} >= {"POL003"}
+    assert report["findings"][0]["location"]["path"] == "policy/severities.yaml"
+
+
+@pytest.mark.parametrize(
+    ("arguments", "stderr_has"),
+    [
+        pytest.param(("lint", "nowhere"), "nowhere: no such file or folder", id="missing-path"),
+        pytest.param(("lint", "--format", "yaml"), "Invalid value for '--format'",
+                     id="unknown-format"),
+        pytest.param(("lint", "-o", "missing/dir/report.txt"), "cannot write", id="unwritable"),
+    ],
+)
+def test_usage_and_input_errors_exit_2(policy: Path, arguments: tuple[str, ...],
+                                       stderr_has: str) -> None:
+    result = run_pdlint(*arguments, cwd=policy.parent)
+    assert result.returncode == 2
+    assert stderr_has in result.stderr and "Traceback" not in result.stderr
+
+
+def test_lint_loads_no_network_code() -> None:
+    """The pre-commit hook must start fast: the HTTP client and deepdiff stay unloaded."""
+    probe = ("import sys; from pdlint.cli import main; sys.argv = ['pdlint', 'lint', '{policy}'];\n"
+             "try:\n    main()\nexcept SystemExit:\n    pass\n"
+             "print(sorted(m for m in sys.modules if m.split('.')[0] in "
+             "('httpx', 'deepdiff', 'httpcore', 'anyio') or m.startswith('pdlint.sim') "
+             "or m.startswith('pdlint.pagerduty.client')))")
+    import subprocess
+    import sys
+
+    done = subprocess.run([sys.executable, "-c", probe.format(policy=BASE)],
+                          capture_output=True, text=True, timeout=60)
+    assert done.stdout.splitlines()[-1] == "[]", done.stdout + done.stderr

@@ -1,0 +1,2 @@
+"""Shared by every test folder: this file puts ``tests/`` on the import path, so that
+``pdlint_process`` (running pdlint as a user does) is importable everywhere."""
