@@ -15,6 +15,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from pdlint.coverage import Interval
 from pdlint.errors import PdlintError
 from pdlint.evidence.collect import (
     IncidentFigures,
@@ -24,7 +25,6 @@ from pdlint.evidence.collect import (
     incident_section,
     snapshot_skips,
 )
-from pdlint.evidence.coverage import Interval
 from pdlint.evidence.drift import write_drift
 from pdlint.evidence.html import render_html
 from pdlint.evidence.model import ChangeSummary, Evidence, iso

@@ -18,7 +18,7 @@ from collections.abc import AsyncIterator, Callable, Iterator, Mapping
 from datetime import datetime, timedelta
 from typing import IO, TYPE_CHECKING, Any
 
-from pdlint.evidence.coverage import parse_time
+from pdlint.coverage import parse_time
 from pdlint.evidence.model import ChangeSummary, ConfigurationChange, iso
 from pdlint.evidence.register import csv_cell
 from pdlint.pagerduty.state import LiveState

@@ -14,8 +14,9 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
+from pdlint.coverage import Interval
 from pdlint.evidence.changes import ChangeLog, audit_records, change_from_record, documented_in
-from pdlint.evidence.coverage import Interval, ScheduleCoverage, measure_schedule
+from pdlint.evidence.coverage import ScheduleCoverage, measure_schedule
 from pdlint.evidence.model import (
     AssessedIncident,
     ChangeSummary,

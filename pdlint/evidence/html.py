@@ -12,7 +12,8 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime
 from html import escape
 
-from pdlint.evidence.coverage import Interval, ScheduleCoverage, required_time
+from pdlint.coverage import Interval, required_time
+from pdlint.evidence.coverage import ScheduleCoverage
 from pdlint.evidence.model import AssessedIncident, Evidence, SeverityCompliance, iso
 from pdlint.evidence.tables import coverage_gaps, human_duration, overall_sla, share_text
 from pdlint.policy.model import Hours, format_duration, zone_named

@@ -11,7 +11,8 @@ import enum
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from pdlint.evidence.coverage import Interval, ScheduleCoverage
+from pdlint.coverage import Interval
+from pdlint.evidence.coverage import ScheduleCoverage
 from pdlint.findings import Location, Skipped
 from pdlint.pagerduty.state import format_utc
 

@@ -25,8 +25,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
+from pdlint.coverage import parse_time
 from pdlint.errors import PdlintError
-from pdlint.evidence.coverage import parse_time
 from pdlint.evidence.model import (
     AssessedIncident,
     IncidentRecord,

@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import IO, TYPE_CHECKING, Any
 
-from pdlint.evidence.coverage import parse_time
+from pdlint.coverage import parse_time
 from pdlint.evidence.model import AssessedIncident, IncidentRecord, iso
 
 if TYPE_CHECKING:

@@ -1,0 +1,154 @@
+"""Time a schedule must cover, time someone was on call, and the gaps between: pure interval
+arithmetic shared by the drift rule that reports coverage gaps (SCH201), the evidence package's
+coverage section and ``pdlint init``, so that all three agree on what a gap is.
+
+Intervals are half-open, ``[start, end)``, and kept in UTC: a shift ending at 09:00 and the next
+starting at 09:00 leave no gap. Nothing here reads the network or the clock.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime, time, timedelta, timezone
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from pdlint.policy.model import Hours
+
+
+@dataclass(frozen=True, order=True)
+class Interval:
+    """``[start, end)`` between two aware datetimes (kept in UTC)."""
+
+    start: datetime
+    end: datetime
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "start", self.start.astimezone(timezone.utc))
+        object.__setattr__(self, "end", self.end.astimezone(timezone.utc))
+        if self.end < self.start:
+            raise ValueError(f"interval ends ({self.end}) before it starts ({self.start})")
+
+    @property
+    def length(self) -> timedelta:
+        return self.end - self.start
+
+
+def merge(intervals: Iterable[Interval]) -> list[Interval]:
+    """The union of ``intervals``: sorted, disjoint, non-touching; empty ones dropped."""
+    merged: list[Interval] = []
+    for interval in sorted(intervals):
+        if interval.start == interval.end:
+            continue
+        if merged and interval.start <= merged[-1].end:
+            if interval.end > merged[-1].end:
+                merged[-1] = Interval(merged[-1].start, interval.end)
+        else:
+            merged.append(interval)
+    return merged
+
+
+def subtract(required: Sequence[Interval], covered: Sequence[Interval]) -> list[Interval]:
+    """The parts of ``required`` that ``covered`` leaves open; both must be ``merge``d already."""
+    gaps: list[Interval] = []
+    index = 0
+    for need in required:
+        cursor = need.start
+        while index < len(covered) and covered[index].end <= cursor:
+            index += 1
+        probe = index
+        while probe < len(covered) and covered[probe].start < need.end:
+            if covered[probe].start > cursor:
+                gaps.append(Interval(cursor, covered[probe].start))
+            cursor = max(cursor, covered[probe].end)
+            probe += 1
+        if cursor < need.end:
+            gaps.append(Interval(cursor, need.end))
+    return gaps
+
+
+def total(intervals: Iterable[Interval]) -> timedelta:
+    return sum((interval.length for interval in intervals), timedelta(0))
+
+
+def weekly_hours(
+    period: Interval, zone: ZoneInfo, days: Iterable[int], start: time, end: time,
+) -> list[Interval]:
+    """The parts of ``period`` inside a weekly window, e.g. Monday–Friday 09:00–17:00 in ``zone``.
+
+    ``days`` are ISO weekdays (1 = Monday). Local times are placed on each calendar date in
+    ``zone``, so a window keeps its wall-clock hours across daylight-saving changes.
+    """
+    wanted = set(days)
+    local_day = period.start.astimezone(zone).date() - timedelta(days=1)
+    last_day = period.end.astimezone(zone).date()
+    windows: list[Interval] = []
+    while local_day <= last_day:
+        if local_day.isoweekday() in wanted:
+            opens = datetime.combine(local_day, start, tzinfo=zone)
+            closes = datetime.combine(local_day + timedelta(days=1 if end <= start else 0), end,
+                                      tzinfo=zone)
+            clipped_start, clipped_end = max(opens, period.start), min(closes, period.end)
+            if clipped_start < clipped_end:
+                windows.append(Interval(clipped_start, clipped_end))
+        local_day += timedelta(days=1)
+    return merge(windows)
+
+
+@dataclass(frozen=True)
+class CoverageResult:
+    """How much of the required time was covered, and each gap (sorted, disjoint)."""
+
+    required: timedelta
+    covered: timedelta
+    gaps: tuple[Interval, ...]
+
+    @property
+    def share(self) -> float | None:
+        """Covered share of the required time in [0, 1]; None when nothing was required."""
+        if not self.required:
+            return None
+        return self.covered / self.required
+
+
+def measure_coverage(required: Iterable[Interval], on_call: Iterable[Interval]) -> CoverageResult:
+    """Coverage of ``required`` time by ``on_call`` shifts (anyone on call counts as covered)."""
+    needed = merge(required)
+    gaps = subtract(needed, merge(on_call))
+    required_time = total(needed)
+    return CoverageResult(required_time, required_time - total(gaps), tuple(gaps))
+
+
+def rendered_entries(subschedule: Mapping[str, Any] | None) -> list[Interval]:
+    """The shifts of a rendered ``SubSchedule`` (``final_schedule``) as intervals.
+
+    Raises ValueError naming the entry when a start or end is missing or not an ISO time.
+    """
+    if not subschedule:
+        return []
+    shifts = []
+    for position, entry in enumerate(subschedule.get("rendered_schedule_entries") or ()):
+        try:
+            shifts.append(Interval(parse_time(entry["start"]), parse_time(entry["end"])))
+        except (KeyError, TypeError, ValueError) as error:
+            raise ValueError(f"rendered_schedule_entries[{position}]: {error}") from None
+    return shifts
+
+
+def parse_time(text: str) -> datetime:
+    """An ISO 8601 time with an offset or ``Z``, as PagerDuty writes them."""
+    moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    if moment.tzinfo is None:
+        raise ValueError(f"{text!r} has no time zone")
+    return moment
+
+
+def required_time(requirement: str, measured: Interval, zone: ZoneInfo,
+                  business_hours: Hours) -> list[Interval]:
+    """The time a schedule must be covered: all of it (24x7), or the organisation's business
+    days and hours placed in the schedule's time zone."""
+    if requirement == "24x7":
+        return [measured]
+    return weekly_hours(measured, zone, business_hours.days_of_week,
+                        business_hours.start.value, business_hours.end.value)

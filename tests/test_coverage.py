@@ -1,0 +1,130 @@
+"""Interval arithmetic of coverage: merging shifts, subtracting them from the required time, and
+weekly windows placed in a time zone; tables of small cases."""
+
+from __future__ import annotations
+
+from datetime import datetime, time, timezone
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from pdlint.coverage import (
+    Interval,
+    measure_coverage,
+    merge,
+    parse_time,
+    rendered_entries,
+    required_time,
+    subtract,
+    weekly_hours,
+)
+from pdlint.findings import Location
+from pdlint.policy.model import Hours, Sourced
+
+NEW_YORK = ZoneInfo("America/New_York")
+
+
+def utc(text: str) -> datetime:
+    return datetime.fromisoformat(text).replace(tzinfo=timezone.utc)
+
+
+def span(start: str, end: str) -> Interval:
+    return Interval(utc(start), utc(end))
+
+
+@pytest.mark.parametrize(("pieces", "merged"), [
+    ([], []),
+    ([("2026-01-01T00:00", "2026-01-01T01:00")], [("2026-01-01T00:00", "2026-01-01T01:00")]),
+    # touching shifts join; overlapping ones too; an empty one vanishes
+    ([("2026-01-01T01:00", "2026-01-01T02:00"), ("2026-01-01T00:00", "2026-01-01T01:00")],
+     [("2026-01-01T00:00", "2026-01-01T02:00")]),
+    ([("2026-01-01T00:00", "2026-01-01T03:00"), ("2026-01-01T01:00", "2026-01-01T02:00"),
+      ("2026-01-01T05:00", "2026-01-01T05:00")], [("2026-01-01T00:00", "2026-01-01T03:00")]),
+    ([("2026-01-01T00:00", "2026-01-01T01:00"), ("2026-01-01T02:00", "2026-01-01T03:00")],
+     [("2026-01-01T00:00", "2026-01-01T01:00"), ("2026-01-01T02:00", "2026-01-01T03:00")]),
+])
+def test_merge(pieces: list[tuple[str, str]], merged: list[tuple[str, str]]) -> None:
+    assert merge(span(*piece) for piece in pieces) == [span(*piece) for piece in merged]
+
+
+@pytest.mark.parametrize(("required", "covered", "gaps"), [
+    ([("2026-01-01T00:00", "2026-01-02T00:00")], [], [("2026-01-01T00:00", "2026-01-02T00:00")]),
+    ([("2026-01-01T00:00", "2026-01-02T00:00")], [("2025-12-31T00:00", "2026-01-03T00:00")], []),
+    # a hole in the middle, and uncovered ends
+    ([("2026-01-01T00:00", "2026-01-02T00:00")],
+     [("2026-01-01T02:00", "2026-01-01T10:00"), ("2026-01-01T12:00", "2026-01-01T20:00")],
+     [("2026-01-01T00:00", "2026-01-01T02:00"), ("2026-01-01T10:00", "2026-01-01T12:00"),
+      ("2026-01-01T20:00", "2026-01-02T00:00")]),
+    # one shift covering two required windows and the night between them
+    ([("2026-01-01T09:00", "2026-01-01T17:00"), ("2026-01-02T09:00", "2026-01-02T17:00")],
+     [("2026-01-01T12:00", "2026-01-02T12:00")],
+     [("2026-01-01T09:00", "2026-01-01T12:00"), ("2026-01-02T12:00", "2026-01-02T17:00")]),
+])
+def test_subtract(required: list[tuple[str, str]], covered: list[tuple[str, str]],
+                  gaps: list[tuple[str, str]]) -> None:
+    assert subtract(merge(span(*item) for item in required),
+                    merge(span(*item) for item in covered)) == [span(*gap) for gap in gaps]
+
+
+def test_weekly_hours_keep_wall_clock_hours_across_daylight_saving() -> None:
+    # New York moves to daylight time on Sunday 2026-03-08.
+    period = span("2026-03-06T00:00", "2026-03-10T00:00")
+    windows = weekly_hours(period, NEW_YORK, (1, 2, 3, 4, 5), time(9), time(17))
+    assert windows == [span("2026-03-06T14:00", "2026-03-06T22:00"),  # Friday, EST
+                       span("2026-03-09T13:00", "2026-03-09T21:00")]  # Monday, EDT
+
+
+def test_weekly_hours_are_clipped_to_the_period() -> None:
+    period = span("2026-03-02T15:00", "2026-03-02T16:00")
+    assert weekly_hours(period, NEW_YORK, (1,), time(9), time(17)) == [period]
+
+
+def test_coverage_share_and_gaps() -> None:
+    result = measure_coverage([span("2026-01-01T00:00", "2026-01-02T00:00")],
+                              [span("2026-01-01T00:00", "2026-01-01T18:00")])
+    assert result.share == 0.75
+    assert result.gaps == (span("2026-01-01T18:00", "2026-01-02T00:00"),)
+    assert measure_coverage([], []).share is None
+
+
+def test_rendered_entries_name_a_broken_entry() -> None:
+    entries = {"rendered_schedule_entries": [
+        {"start": "2026-01-01T00:00:00Z", "end": "2026-01-01T08:00:00-05:00"},
+        {"start": "2026-01-01T00:00:00Z"}]}
+    with pytest.raises(ValueError, match=r"rendered_schedule_entries\[1\]"):
+        rendered_entries(entries)
+    assert rendered_entries({"rendered_schedule_entries": entries[
+        "rendered_schedule_entries"][:1]}) == [span("2026-01-01T00:00", "2026-01-01T13:00")]
+
+
+HERE = Location("policy/organisation.yaml", 1)
+MONDAY_TO_FRIDAY = Hours(days=Sourced(("monday", "tuesday", "wednesday", "thursday", "friday"),
+                                      HERE),
+                         start=Sourced(time(9), HERE), end=Sourced(time(17), HERE),
+                         time_zone=Sourced("Europe/London", HERE), location=HERE)
+
+
+@pytest.mark.parametrize(("requirement", "zone", "required"), [
+    ("24x7", NEW_YORK, [("2026-03-06T12:00", "2026-03-09T12:00")]),
+    # Friday afternoon and Monday morning, placed in the schedule's zone, not the organisation's
+    ("business_hours", NEW_YORK, [("2026-03-06T14:00", "2026-03-06T22:00")]),
+    ("business_hours", ZoneInfo("Europe/London"), [("2026-03-06T12:00", "2026-03-06T17:00"),
+                                                   ("2026-03-09T09:00", "2026-03-09T12:00")]),
+])
+def test_required_time(requirement: str, zone: ZoneInfo, required: list[tuple[str, str]]) -> None:
+    measured = span("2026-03-06T12:00", "2026-03-09T12:00")
+    assert required_time(requirement, measured, zone, MONDAY_TO_FRIDAY) == [
+        span(*item) for item in required]
+
+
+@pytest.mark.parametrize(("text", "moment"), [
+    ("2026-03-07T05:00:00Z", utc("2026-03-07T05:00")),
+    ("2026-03-07T00:00:00-05:00", utc("2026-03-07T05:00")),
+])
+def test_parse_time(text: str, moment: datetime) -> None:
+    assert parse_time(text) == moment
+
+
+def test_parse_time_refuses_a_time_without_a_zone() -> None:
+    with pytest.raises(ValueError, match="has no time zone"):
+        parse_time("2026-03-07T05:00:00")
