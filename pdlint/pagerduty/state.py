@@ -44,13 +44,18 @@ def format_utc(moment: datetime) -> str:
 
 @dataclass(frozen=True)
 class Window:
-    """The time range over which schedules are rendered (and incidents counted): [since, until)."""
+    """The time range over which schedules are rendered (and incidents counted): [since, until).
+
+    Both ends are whole seconds, as PagerDuty renders schedules: a fraction would leave a
+    sub-second sliver past the last rendered entry that reads as a coverage gap.
+    """
 
     since: datetime
     until: datetime
 
     def __post_init__(self) -> None:
-        since, until = as_utc(self.since, "since"), as_utc(self.until, "until")
+        since = as_utc(self.since, "since").replace(microsecond=0)
+        until = as_utc(self.until, "until").replace(microsecond=0)
         if until <= since:
             raise ValueError(f"until {format_utc(until)} is not after since {format_utc(since)}")
         object.__setattr__(self, "since", since)

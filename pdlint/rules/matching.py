@@ -10,11 +10,13 @@ the same object renamed (one side's best match is the other's, similarity at lea
 from __future__ import annotations
 
 import difflib
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Generic, Protocol, TypeVar
 
+from pdlint.findings import Finding, Location, Resource
 from pdlint.policy.model import Sourced
+from pdlint.rules.rule import Rule
 
 RENAME_SIMILARITY = 0.8
 
@@ -85,3 +87,50 @@ def _renames(documented: Sequence[D], unmatched: list[int],
         if score >= RENAME_SIMILARITY and score == best_for_live and obj_id in remaining:
             renames[index] = remaining.pop(obj_id)
     return renames
+
+
+class Defined(Documented, Protocol):
+    """A documented object that findings can point at: where it is defined, and what it is."""
+
+    @property
+    def location(self) -> Location: ...
+
+    @property
+    def resource(self) -> Resource: ...
+
+
+DefinedT = TypeVar("DefinedT", bound=Defined)
+
+
+def both_sides(pairs: Iterable[Pair[D]]) -> Iterator[tuple[D, Mapping[str, Any]]]:
+    """The pairs that have a documented and a live side (renames included): what the rules
+    comparing values look at."""
+    for pair in pairs:
+        if pair.documented is not None and pair.live is not None:
+            yield pair.documented, pair.live
+
+
+def live_resource(documented: Defined, live: Mapping[str, Any]) -> Resource:
+    """A documented object's resource, with the id of the live object it was paired with."""
+    return Resource(documented.resource.type, name=documented.name, id=live.get("id"))
+
+
+def missing_or_renamed(check: Rule, pair: Pair[DefinedT]) -> Finding | None:
+    """``check``'s finding about the documented side of ``pair``, worded alike in every family:
+    the object is not in the account, or it is there under another name (one finding, at the
+    definition, with the live id); None when it is there as documented. Messages do not repeat
+    the object's name: reporters show the resource beside them."""
+    documented, live = pair.documented, pair.live
+    if documented is None or (live is not None and not pair.renamed):
+        return None
+    where = documented.location
+    if live is None:
+        pinned = f" or id {documented.id.value}" if documented.id is not None else ""
+        return check.finding(
+            f"documented, but PagerDuty has no {documented.resource.type.replace('_', ' ')} named "
+            f"'{documented.name}'{pinned}", documented.resource, expected=documented.name,
+            actual=None, location=where)
+    return check.finding(
+        f"renamed: documented '{documented.name}' ({where.path}:{where.line}), "
+        f"live '{live.get('name')}'", live_resource(documented, live),
+        expected=documented.name, actual=live.get("name"), location=where)

@@ -4,10 +4,19 @@ from __future__ import annotations
 
 from types import ModuleType
 
-from pdlint.rules import document
+from pdlint.rules import (
+    document,
+    escalation,
+    people,
+    priorities,
+    schedules,
+    services,
+    waivers,
+)
 from pdlint.rules.rule import Mode, Rule
 
-FAMILIES: tuple[ModuleType, ...] = (document,)
+FAMILIES: tuple[ModuleType, ...] = (document, escalation, schedules, services, people, priorities,
+                                    waivers)
 
 
 def _collect(families: tuple[ModuleType, ...]) -> tuple[Rule, ...]:

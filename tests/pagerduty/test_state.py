@@ -83,3 +83,19 @@ def test_unknown_collection_in_objects_is_refused() -> None:
         LiveState(api_url="https://api.pagerduty.com", fetched_at=datetime(2026, 3, 2, tzinfo=UTC),
                   window=Window.starting(datetime(2026, 3, 2, tzinfo=UTC)),
                   objects={"incidents": ()})
+
+
+@pytest.mark.parametrize(
+    ("since", "until", "expected"),
+    [
+        pytest.param("2026-03-02T12:00:30.123456+00:00", "2026-03-03T12:00:30.999999+00:00",
+                     {"since": "2026-03-02T12:00:30Z", "until": "2026-03-03T12:00:30Z"},
+                     id="fractions-dropped"),
+        pytest.param("2026-03-02T13:00:00+01:00", "2026-03-02T13:00:01+00:00",
+                     {"since": "2026-03-02T12:00:00Z", "until": "2026-03-02T13:00:01Z"},
+                     id="to-utc"),
+    ],
+)
+def test_windows_are_whole_utc_seconds(since: str, until: str, expected: dict[str, str]) -> None:
+    window = Window(datetime.fromisoformat(since), datetime.fromisoformat(until))
+    assert window.to_dict() == expected

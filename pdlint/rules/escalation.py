@@ -1,0 +1,253 @@
+"""EP rules: PagerDuty's escalation policies against the documented ones.
+
+Documented and live policies are paired by ``matching.pair_objects`` (pinned id, exact name,
+then rename), as every family pairs its objects. EP100 and EP101 report what is on one side
+only; the other rules compare the pairs. Findings point at the documenting line: the value's
+own line when the finding is about one value.
+
+The document states when each level is engaged, counted from the trigger; PagerDuty stores the
+wait of each rule before the next one (``escalation_delay_in_minutes``). EP103 converts with
+``EscalationPolicy.escalation_delays()`` and states both forms.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from datetime import date
+from typing import TYPE_CHECKING, Any, NamedTuple
+
+from pdlint.findings import Finding, Resource, Severity
+from pdlint.policy.model import EscalationPolicy, Policy, Target, whole_minutes
+from pdlint.rules.matching import (
+    Pair,
+    both_sides,
+    live_resource,
+    missing_or_renamed,
+    pair_objects,
+)
+from pdlint.rules.rule import Mode, rule
+
+if TYPE_CHECKING:
+    from pdlint.pagerduty.state import LiveState
+
+COLLECTION = "escalation_policies"
+_SCHEDULE_TARGETS = {"schedule": "schedules", "schedule_reference": "schedules",
+                     "schedule_v3_reference": "schedules_v3"}
+_USER_TARGETS = ("user", "user_reference")
+
+
+def escalation_pairs(policy: Policy, state: LiveState) -> list[Pair[EscalationPolicy]]:
+    """Documented and live escalation policies paired; empty when the list could not be read,
+    so that nothing is reported missing that was never fetched."""
+    if state.skip_reason(COLLECTION) is not None:
+        return []
+    return pair_objects(policy.escalation_policies, state.collection(COLLECTION))
+
+
+def _rules(live: Mapping[str, Any]) -> list[Mapping[str, Any]]:
+    return list(live.get("escalation_rules") or [])
+
+
+def _same_levels(policy: Policy, state: LiveState) -> Iterator[
+        tuple[EscalationPolicy, Mapping[str, Any], list[Mapping[str, Any]]]]:
+    """Matched policies with as many live rules as documented levels, with those rules: the
+    pairs that can be compared level by level (EP102 reports the others)."""
+    for documented, live in both_sides(escalation_pairs(policy, state)):
+        rules = _rules(live)
+        if len(rules) == len(documented.levels):
+            yield documented, live, rules
+
+
+class _LiveTarget(NamedTuple):
+    """A live escalation target keyed as the policy writes targets."""
+
+    kind: str
+    """``schedule`` or ``user``."""
+    key: str
+    """The schedule's name, or the user's email casefolded."""
+    id: str | None
+
+
+@rule("EP100", "missing", title="Documented escalation policies exist in PagerDuty",
+      severity=Severity.ERROR, criterion="CC7.4", mode=Mode.DRIFT)
+def check_missing(policy: Policy, state: LiveState, today: date) -> Iterator[Finding]:
+    """Every escalation policy the document describes must exist in PagerDuty under the name
+    written (or the pinned id): services documented on a policy that does not exist page
+    someone else, or nobody. A live policy whose name is close to a documented one that has no
+    exact match is reported once, as a rename: correct the name in the policy or in PagerDuty,
+    or pin the id."""
+    for pair in escalation_pairs(policy, state):
+        finding = missing_or_renamed(check_missing, pair)
+        if finding is not None:
+            yield finding
+
+
+@rule("EP101", "undocumented", title="Every live escalation policy is documented",
+      severity=Severity.WARNING, criterion="CC8.1", mode=Mode.DRIFT)
+def check_undocumented(policy: Policy, state: LiveState, today: date) -> Iterator[Finding]:
+    """An escalation policy configured in PagerDuty but described nowhere in the policy is
+    outside the reviewed incident-response process: nobody has agreed who it pages or when.
+    Document it (or delete it from PagerDuty). A warning: the services using it are reported
+    by the service rules."""
+    for pair in escalation_pairs(policy, state):
+        live = pair.live
+        if pair.documented is None and live is not None:
+            yield check_undocumented.finding(
+                "in PagerDuty but not documented",
+                Resource("escalation_policy", name=live.get("name"), id=live.get("id")),
+                expected=None, actual=live.get("name"))
+
+
+@rule("EP102", "level-count", title="Escalation policies have the documented levels",
+      severity=Severity.ERROR, criterion="CC7.4", mode=Mode.DRIFT)
+def check_level_count(policy: Policy, state: LiveState, today: date) -> Iterator[Finding]:
+    """Each documented level is one escalation rule in PagerDuty. A missing rule means an
+    unacknowledged incident never reaches the people the policy promises; an extra one pages
+    people the policy does not name. When the counts differ, the level-by-level rules (EP103,
+    EP104) do not compare the policy: which level was added or removed cannot be told."""
+    for documented, live in both_sides(escalation_pairs(policy, state)):
+        count = len(_rules(live))
+        wanted = len(documented.levels)
+        if count != wanted:
+            yield check_level_count.finding(
+                f"has {count} escalation rule{'s' if count != 1 else ''}, documented {wanted} "
+                f"level{'s' if wanted != 1 else ''}", live_resource(documented, live),
+                expected=wanted, actual=count, location=documented.location)
+
+
+@rule("EP103", "escalation-delay", title="Levels are engaged when the policy says",
+      severity=Severity.ERROR, criterion="CC7.4", mode=Mode.DRIFT)
+def check_escalation_delay(policy: Policy, state: LiveState, today: date) -> Iterator[Finding]:
+    """The document says when each level is paged, counted from the trigger ("level 3 after 20
+    minutes"); PagerDuty stores the wait of each rule before the next one. Rule i must wait
+    level i+1's time minus level i's, and the last rule the time until the escalation repeats
+    (``repeat_after``, when written) minus the last level's. A longer wait leaves an incident
+    unanswered past the promised time. The message states both forms, e.g. "level 3 engaged
+    after 30 min, documented 20 min: rule 2 delay is 20, expected 10"; fix the rule's delay."""
+    for documented, live, rules in _same_levels(policy, state):
+        live_delays = [live_rule.get("escalation_delay_in_minutes") for live_rule in rules]
+        for index, wanted in enumerate(documented.escalation_delays()):
+            actual = live_delays[index]
+            if wanted is None or actual == wanted.value or not isinstance(actual, int):
+                continue
+            engaged = sum(delay or 0 for delay in live_delays[:index + 1])
+            number = index + 1
+            if number < len(documented.levels):
+                moment = f"level {number + 1} engaged after {engaged} min"
+                written = whole_minutes(documented.levels[number].engaged_after.value)
+            else:
+                moment = f"repeats after {engaged} min"
+                assert documented.repeat_after is not None
+                written = whole_minutes(documented.repeat_after.value)
+            yield check_escalation_delay.finding(
+                f"{moment}, documented {written} min: rule {number} delay is {actual}, "
+                f"expected {wanted.value}", live_resource(documented, live),
+                expected=wanted.value, actual=actual, location=wanted.location)
+
+
+@rule("EP104", "level-targets", title="Each level pages the documented schedules and people",
+      severity=Severity.ERROR, criterion="CC7.4", mode=Mode.DRIFT)
+def check_level_targets(policy: Policy, state: LiveState, today: date) -> Iterator[Finding]:
+    """Each level must page exactly the schedules (by name) and users (by login email) the
+    policy lists for it, in any order: a missing target is a responder the policy relies on who
+    is never paged, an extra one is someone paged without being named. Not checked when the
+    user list could not be read: the emails of the users paged are unknown."""
+    if state.skip_reason("users") is not None:
+        return
+    for documented, live, rules in _same_levels(policy, state):
+        for level, live_rule in zip(documented.levels, rules, strict=True):
+            live_targets = [_live_target(target, state)
+                            for target in live_rule.get("targets") or []]
+            wanted = {_documented_key(target, live_targets) for target in level.targets}
+            found = {(target.kind, target.key) for target in live_targets}
+            if wanted == found:
+                continue
+            missing, extra = sorted(wanted - found), sorted(found - wanted)
+            parts = ([f"not paging {_labels(missing)}"] if missing else []) + (
+                [f"also paging {_labels(extra)}"] if extra else [])
+            yield check_level_targets.finding(
+                f"level {level.number} is {' and '.join(parts)}", live_resource(documented, live),
+                expected=_labels_list(wanted), actual=_labels_list(found),
+                location=level.location)
+
+
+def _live_target(target: Mapping[str, Any], state: LiveState) -> _LiveTarget:
+    """A schedule is named by the schedule list, else by the reference's summary (which holds
+    the name); a user's email needs the user list."""
+    kind, target_id = target.get("type", ""), target.get("id")
+    collection = _SCHEDULE_TARGETS.get(kind)
+    if collection is not None:
+        found = state.by_id(collection, target_id) if target_id else None
+        name = (found or {}).get("name") or target.get("summary") or target_id
+        return _LiveTarget("schedule", str(name), target_id)
+    found = state.by_id("users", target_id) if target_id else None
+    email = (found or {}).get("email")
+    return _LiveTarget("user", str(email).casefold() if email else f"unknown user {target_id}",
+                       target_id)
+
+
+def _documented_key(target: Target, live_targets: list[_LiveTarget]) -> tuple[str, str]:
+    """A documented target keyed as the live ones; a schedule pinned by id takes the name of
+    the live target with that id, so that a renamed schedule still matches."""
+    if target.kind == "user":
+        return "user", target.name.casefold()
+    schedule = target.schedule
+    pinned = schedule.id.value if schedule is not None and schedule.id is not None else None
+    renamed = next((live.key for live in live_targets
+                    if live.kind == "schedule" and pinned is not None and live.id == pinned), None)
+    return "schedule", renamed or target.name
+
+
+def _labels_list(targets: set[tuple[str, str]]) -> list[str]:
+    return [f"{kind} {key}" for kind, key in sorted(targets)]
+
+
+def _labels(targets: list[tuple[str, str]]) -> str:
+    return ", ".join(f"{kind} '{key}'" for kind, key in targets)
+
+
+@rule("EP105", "loops-and-handoff", title="Repeats and hand-off notifications are as documented",
+      severity=Severity.ERROR, criterion="CC7.4", mode=Mode.DRIFT)
+def check_loops_and_handoff(policy: Policy, state: LiveState, today: date) -> Iterator[Finding]:
+    """How many times an unanswered escalation starts again (``num_loops``) and when on-call
+    hand-off notifications are sent (``always`` or ``if_has_services``) must be as the policy
+    says: fewer loops stop paging while an incident is still unacknowledged, and without
+    hand-off notifications people start a shift without being told. Only values the policy
+    writes are compared."""
+    for documented, live in both_sides(escalation_pairs(policy, state)):
+        loops, handoff = documented.loops, documented.handoff_notifications
+        live_loops = live.get("num_loops", 0)
+        if loops is not None and live_loops != loops.value:
+            yield check_loops_and_handoff.finding(
+                f"repeats {live_loops} time{'s' if live_loops != 1 else ''} (num_loops), "
+                f"documented {loops.value}", live_resource(documented, live),
+                expected=loops.value, actual=live_loops, location=loops.location)
+        live_handoff = live.get("on_call_handoff_notifications") or "if_has_services"
+        if handoff is not None and live_handoff != handoff.value:
+            yield check_loops_and_handoff.finding(
+                f"sends on-call hand-off notifications '{live_handoff}', documented "
+                f"'{handoff.value}'", live_resource(documented, live),
+                expected=handoff.value, actual=live_handoff, location=handoff.location)
+
+
+@rule("EP106", "single-responder", title="No level rests on one person alone",
+      severity=Severity.WARNING, criterion="CC7.4", mode=Mode.DRIFT)
+def check_single_responder(policy: Policy, state: LiveState, today: date) -> Iterator[Finding]:
+    """A level whose only target is one user, with no schedule, depends on that person being
+    reachable at every hour, including holidays and sick days; nobody takes over when they are
+    away. Page a schedule, or add a second person. Reported on the live configuration, at the
+    documented level (at the policy when the level counts differ)."""
+    for documented, live in both_sides(escalation_pairs(policy, state)):
+        rules = _rules(live)
+        same_levels = len(rules) == len(documented.levels)
+        for index, live_rule in enumerate(rules):
+            targets = live_rule.get("targets") or []
+            if len(targets) != 1 or targets[0].get("type") not in _USER_TARGETS:
+                continue
+            person = targets[0].get("summary") or targets[0].get("id")
+            level = documented.levels[index] if same_levels else None
+            yield check_single_responder.finding(
+                f"level {index + 1} pages only one person ({person}) and no schedule",
+                live_resource(documented, live),
+                expected="a schedule or several people", actual=[f"user {person}"],
+                location=level.location if level else documented.location)

@@ -1,0 +1,83 @@
+"""The example policy against the demo account, read over HTTP from the simulator: the escalation,
+service, priority and waiver rules find exactly the demo's deliberate drifts of their families."""
+
+from __future__ import annotations
+
+import copy
+from pathlib import Path
+
+from rule_cases import EXAMPLE_POLICY, TODAY
+
+from pdlint.findings import Skipped
+from pdlint.pagerduty.state import COLLECTIONS, LiveState
+from pdlint.policy import load_policy
+from pdlint.rules.engine import drift
+from pdlint.rules.registry import rules_for
+from pdlint.rules.rule import Mode
+
+FAMILIES = ("EP", "SVC", "PRI", "WAV")
+
+
+def test_demo_drifts_of_escalation_service_priority_and_waiver_rules(
+        demo_state: LiveState) -> None:
+    loaded = load_policy([EXAMPLE_POLICY])
+    assert loaded.policy is not None and not loaded.findings
+    report = drift(loaded.policy, demo_state, TODAY)
+    assert report.skipped == ()
+    found = [(finding.rule, finding.resource.name, finding.resource.id, finding.expected,
+              finding.actual, Path(finding.location.path).name if finding.location else None,
+              finding.location.line if finding.location else None, finding.waived is not None)
+             for finding in report.findings if finding.rule.startswith(FAMILIES)]
+    assert sorted(found) == [
+        ("EP103", "Production - Platform", "PE00000", 10, 20, "escalation-policies.yaml", 27,
+         False),
+        ("SVC300", "Legacy Billing", "PS00006", None, "Legacy Billing",
+         "escalation-policies.yaml", 7, False),
+        ("SVC302", "Payments API", "PS00001", "high", "low", "organisation.yaml", 61, False),
+        ("SVC304", "Identity Service", "PS00002", "30m", "disabled", "organisation.yaml", 62,
+         False),
+        ("SVC306", "Internal Admin", "PS00003", "at least one integration", 0,
+         "organisation.yaml", 72, True),
+    ]
+    [delay] = [finding for finding in report.findings if finding.rule == "EP103"]
+    assert delay.message == ("level 4 engaged after 40 min, documented 30 min: rule 3 delay is "
+                             "20, expected 10")
+
+
+def drifted(state: LiveState, skipped: str | None = None) -> LiveState:
+    """The demo account drifted further, so that every rule that reads more than one collection
+    has a finding: level 4 of "Production - Platform" pages the CTO alone (EP104, EP106),
+    "Checkout API" is on the security policy with no team (SVC301, SVC307), "Internal Admin"
+    counts support hours in UTC (SVC303), and priority P4 is gone (PRI500). ``skipped`` names
+    a collection that could not be read."""
+    objects = copy.deepcopy({kind: list(items) for kind, items in state.objects.items()})
+    platform, security = objects["escalation_policies"]
+    platform["escalation_rules"][3]["targets"] = platform["escalation_rules"][3]["targets"][:1]
+    services = {service["name"]: service for service in objects["services"]}
+    services["Checkout API"]["escalation_policy"] = {
+        key: security[key] for key in ("id", "summary", "self", "html_url")} | {
+        "type": "escalation_policy_reference"}
+    services["Checkout API"]["teams"] = []
+    services["Internal Admin"]["support_hours"]["time_zone"] = "UTC"
+    objects["priorities"] = [item for item in objects["priorities"] if item["name"] != "P4"]
+    if skipped is not None:
+        del objects[skipped]
+    return LiveState(api_url=state.api_url, fetched_at=state.fetched_at, window=state.window,
+                     objects=objects,
+                     skipped=() if skipped is None else (Skipped(skipped, "HTTP 403"),))
+
+
+def test_a_collection_not_read_never_adds_a_finding(demo_state: LiveState) -> None:
+    """A rule needing a collection that was skipped stays silent, so a partial read reports a
+    subset of what the complete read reports, never something it would not."""
+    loaded = load_policy([EXAMPLE_POLICY])
+    assert loaded.policy is not None
+    mine = [rule for rule in rules_for(Mode.DRIFT) if rule.id.startswith(FAMILIES)]
+    complete = drift(loaded.policy, drifted(demo_state), TODAY, rules=mine)
+    assert {"EP104", "EP106", "SVC301", "SVC303", "SVC307", "PRI500"} <= {
+        finding.rule for finding in complete.findings}
+    everything = [finding.to_dict() for finding in complete.findings]
+    for collection in COLLECTIONS:
+        partial = drift(loaded.policy, drifted(demo_state, collection), TODAY, rules=mine)
+        assert [finding.to_dict() for finding in partial.findings
+                if finding.to_dict() not in everything] == [], collection

@@ -1,0 +1,224 @@
+"""USR400 on a small policy against live users shaped as ``GET /users`` lists them with their
+contact methods and notification rules, and on the demo account.
+
+Web is high urgency and escalates through a schedule (Ann and Bob in its layer, Cat on call by an
+override) and then Lee directly; Quiet is low urgency and pages Sam, who has push only.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from datetime import datetime, timezone
+from typing import Any
+
+import pytest
+from rule_cases import (
+    EXAMPLE_POLICY,
+    TODAY,
+    WINDOW,
+    Json,
+    constant_urgency,
+    contact_method,
+    entry,
+    escalation_policy,
+    escalation_rule,
+    live_state,
+    notification_rule,
+    ref,
+    schedule,
+    schedule_layer,
+    service,
+    summary,
+    support_hours_urgency,
+    user,
+)
+
+from pdlint.pagerduty.state import LiveState
+from pdlint.policy import load_policy
+from pdlint.policy.model import Policy
+from pdlint.rules.engine import drift
+from pdlint.rules.people import check_unreachable_responder
+
+DOCUMENTED = """\
+escalation_policies:
+  - name: Main
+    services: [Web]
+    levels:
+      - targets: [{schedule: Rota}]
+      - engaged_after: 10m
+        targets: [{user: lee@ex.com}]
+  - name: Calm
+    services: [Quiet]
+    levels:
+      - targets: [{user: sam@ex.com}]
+schedules:
+  - name: Rota
+services:
+  - name: Web
+    urgency: high
+  - name: Quiet
+    urgency: low
+"""
+"""Web is defined on line 15, Quiet on line 17."""
+
+ANN, BOB, CAT, LEE, SAM = (ref("user", f"PU0000{number}", name) for number, name in enumerate(
+    ("Ann Archer", "Bob Baker", "Cat Cole", "Lee Lead", "Sam Stone"), start=1))
+ROTA = ref("schedule", "PC00001", "Rota")
+MAIN = ref("escalation_policy", "PE00001", "Main")
+CALM = ref("escalation_policy", "PE00002", "Calm")
+EPOCH = datetime(2026, 1, 5, 9, 0, tzinfo=timezone.utc)
+
+
+def person(who: Json, *rules: tuple[str, str, int], **method_changes: Any) -> Json:
+    """A user with a phone, an SMS and a push contact method, and notification rules given as
+    (urgency, method kind, delay); ``method_changes`` amend the phone method."""
+    number = who["id"][-1]
+    methods = {kind: contact_method(f"PM{number}{index}", kind, "5550100")
+               for index, kind in enumerate(("phone", "sms", "push_notification"))}
+    methods["phone"].update(method_changes)
+    return user(who["id"], who["summary"], f"{who['summary'].split()[0].lower()}@ex.com",
+                contact_methods=list(methods.values()),
+                notification_rules=[notification_rule(f"PN{number}{index}", urgency,
+                                                      methods[kind], delay)
+                                    for index, (urgency, kind, delay) in enumerate(rules)])
+
+
+PHONE_AT_ONCE = ("high", "phone", 0)
+PUSH_AT_ONCE = ("high", "push_notification", 0)
+
+
+def users(**changed: Json) -> list[Json]:
+    """Everyone reachable by phone at once, but Sam (push only); ``changed`` by first name."""
+    everyone = {"ann": person(ANN, PHONE_AT_ONCE), "bob": person(BOB, PHONE_AT_ONCE),
+                "cat": person(CAT, PHONE_AT_ONCE), "lee": person(LEE, PHONE_AT_ONCE),
+                "sam": person(SAM, PUSH_AT_ONCE)}
+    return list({**everyone, **changed}.values())
+
+
+def state_of(*, people: Sequence[Json] | None = None, web: Json | None = None,
+             quiet: Json | None = None, skipped: Sequence[str] = ()) -> LiveState:
+    rota = schedule("PC00001", "Rota", layers=[schedule_layer("PL00001", [ANN, BOB],
+                                                              start=EPOCH)],
+                    final_entries=[entry(WINDOW.since, WINDOW.until, ANN),
+                                   entry(WINDOW.since, WINDOW.until, CAT)])
+    return live_state(
+        escalation_policies=[
+            escalation_policy("PE00001", "Main", [escalation_rule(10, ROTA),
+                                                  escalation_rule(10, LEE)]),
+            escalation_policy("PE00002", "Calm", [escalation_rule(30, SAM)])],
+        schedules=[rota], users=users() if people is None else people,
+        services=[web or service("PS00001", "Web", escalation_policy=MAIN),
+                  quiet or service("PS00002", "Quiet", escalation_policy=CALM,
+                                   urgency_rule=constant_urgency("low"))],
+        skipped=skipped)
+
+
+def run(policy: Policy, state: LiveState) -> list[tuple[Any, ...]]:
+    assert check_unreachable_responder.check is not None
+    return sorted(summary(finding) for finding in
+                  check_unreachable_responder.check(policy, state, TODAY))
+
+
+@pytest.fixture
+def policy(make_policy: Callable[[str], Policy]) -> Policy:
+    return make_policy(DOCUMENTED)
+
+
+def unreachable(name: str, actual: list[str], line: int = 15) -> tuple[Any, ...]:
+    return ("USR400", name, "phone or sms after 0 min", actual, line)
+
+
+@pytest.mark.parametrize(("state", "expected"), [
+    pytest.param(state_of(), [], id="everyone-reachable-quiet-is-low"),
+    pytest.param(state_of(people=users(bob=person(BOB, PUSH_AT_ONCE))),
+                 [unreachable("Bob Baker", ["push after 0 min"])], id="layer-member-push-only"),
+    pytest.param(state_of(people=users(bob=person(BOB, ("high", "sms", 5), PUSH_AT_ONCE))),
+                 [unreachable("Bob Baker", ["push after 0 min", "sms after 5 min"])],
+                 id="sms-only-after-a-delay"),
+    pytest.param(state_of(people=users(bob=person(BOB, ("low", "phone", 0)))),
+                 [unreachable("Bob Baker", [])], id="phone-for-low-urgency-only"),
+    pytest.param(state_of(people=users(bob=person(BOB, PHONE_AT_ONCE, enabled=False))),
+                 [unreachable("Bob Baker", ["phone after 0 min (disabled)"])],
+                 id="phone-disabled"),
+    pytest.param(state_of(people=users(bob=person(BOB, PHONE_AT_ONCE, blacklisted=True))),
+                 [unreachable("Bob Baker", ["phone after 0 min (disabled)"])],
+                 id="phone-blocked"),
+    pytest.param(state_of(people=users(cat=person(CAT, PUSH_AT_ONCE))),
+                 [unreachable("Cat Cole", ["push after 0 min"])], id="on-call-by-override"),
+    pytest.param(state_of(people=users(lee=person(LEE, PUSH_AT_ONCE))),
+                 [unreachable("Lee Lead", ["push after 0 min"])], id="targeted-directly"),
+    pytest.param(state_of(people=users(bob=person(BOB, PUSH_AT_ONCE)),
+                          web=service("PS00001", "Web", escalation_policy=MAIN,
+                                      status="disabled")), [], id="disabled-service"),
+    pytest.param(state_of(quiet=service("PS00002", "Quiet", escalation_policy=CALM)),
+                 [unreachable("Sam Stone", ["push after 0 min"], 17)],
+                 id="documented-low-but-configured-high"),
+    pytest.param(state_of(quiet=service("PS00002", "Quiet", escalation_policy=CALM,
+                                        urgency_rule=support_hours_urgency("low", "high"))),
+                 [unreachable("Sam Stone", ["push after 0 min"], 17)],
+                 id="configured-high-outside-support-hours"),
+    pytest.param(state_of(quiet=service("PS00002", "Quiet", escalation_policy=CALM,
+                                        urgency_rule=constant_urgency("severity_based"))),
+                 [unreachable("Sam Stone", ["push after 0 min"], 17)],
+                 id="configured-severity-based"),
+    pytest.param(state_of(people=users(bob=person(BOB, PUSH_AT_ONCE)), skipped=["users"]), [],
+                 id="users-not-read"),
+    pytest.param(state_of(people=users(bob=person(BOB, PUSH_AT_ONCE)), skipped=["schedules"]),
+                 [], id="schedules-not-read"),
+])
+def test_unreachable_responder(policy: Policy, state: LiveState,
+                               expected: list[tuple[Any, ...]]) -> None:
+    assert run(policy, state) == expected
+
+
+def test_a_rule_naming_its_contact_method_by_reference_is_read_from_the_user(
+        policy: Policy) -> None:
+    bob = person(BOB, PHONE_AT_ONCE)
+    method = bob["notification_rules"][0]["contact_method"]
+    bob["notification_rules"][0]["contact_method"] = {
+        "id": method["id"], "type": "phone_contact_method_reference", "summary": "Mobile"}
+    assert run(policy, state_of(people=users(bob=bob))) == []
+    bob["contact_methods"][0]["enabled"] = False
+    assert run(policy, state_of(people=users(bob=bob))) == [
+        unreachable("Bob Baker", ["phone after 0 min (disabled)"])]
+
+
+def test_one_finding_per_person_names_every_service_and_policy(policy: Policy) -> None:
+    state = state_of(people=users(lee=person(LEE, PUSH_AT_ONCE)),
+                     quiet=service("PS00002", "Quiet", escalation_policy=MAIN))
+    assert check_unreachable_responder.check is not None
+    [finding] = check_unreachable_responder.check(policy, state, TODAY)
+    assert finding.message == (
+        "Lee Lead (lee@ex.com) can be paged for high-urgency services Quiet, Web (escalation "
+        "policy Main) but no high-urgency notification rule phones or texts them at once; "
+        "high-urgency rules: push after 0 min")
+    assert (finding.resource.type, finding.resource.id) == ("user", "PU00004")
+
+
+def test_a_person_paged_for_many_services_is_one_finding_naming_the_first_five(
+        make_policy: Callable[[str], Policy]) -> None:
+    names = [f"Api {number}" for number in range(1, 8)]
+    documented = make_policy(
+        DOCUMENTED.replace("services: [Web]", f"services: [Web, {', '.join(names)}]")
+        + "".join(f"  - name: {name}\n" for name in names))
+    state = state_of(people=users(lee=person(LEE, PUSH_AT_ONCE)))
+    state = live_state(escalation_policies=state.escalation_policies, schedules=state.schedules,
+                       users=state.users, services=[*state.services, *(
+                           service(f"PS0010{index}", name, escalation_policy=MAIN)
+                           for index, name in enumerate(names))])
+    assert check_unreachable_responder.check is not None
+    [finding] = check_unreachable_responder.check(documented, state, TODAY)
+    assert finding.message.startswith(
+        "Lee Lead (lee@ex.com) can be paged for high-urgency services Api 1, Api 2, Api 3, "
+        "Api 4, Api 5 and 3 more (escalation policy Main) but no high-urgency")
+
+
+def test_demo_drift_of_people_rule(demo_state: LiveState) -> None:
+    """Pavel Novak, of the Security on-call rotation, is notified by push only."""
+    loaded = load_policy([EXAMPLE_POLICY])
+    assert loaded.policy is not None
+    report = drift(loaded.policy, demo_state, TODAY, [check_unreachable_responder])
+    assert [(finding.rule, finding.resource.name, finding.resource.id, finding.actual)
+            for finding in report.findings] == [
+        ("USR400", "Pavel Novak", "PU0000F", ["push after 0 min"])]
+    assert "Security Monitoring, Web Application Firewall" in report.findings[0].message

@@ -1,0 +1,362 @@
+"""SCH rules on a small policy against live schedules shaped as ``GET /schedules`` lists them
+(layers and final schedule rendered over the window), and on the demo account.
+
+Each case changes one live schedule of an account that otherwise matches the policy, runs one
+rule, and asserts its exact findings: (rule, resource name, expected, actual, line of case.yaml).
+The window is two weeks from Monday 2026-03-02 12:00 UTC.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from datetime import datetime, timedelta, timezone
+from typing import Any
+
+import pytest
+from rule_cases import (
+    EXAMPLE_POLICY,
+    TODAY,
+    WINDOW,
+    Json,
+    entry,
+    live_state,
+    ref,
+    schedule,
+    schedule_layer,
+    summary,
+    user,
+)
+
+from pdlint.findings import Severity
+from pdlint.pagerduty.state import LiveState
+from pdlint.policy import load_policy
+from pdlint.policy.model import Policy
+from pdlint.rules import schedules as schedule_rules
+from pdlint.rules.engine import drift
+from pdlint.rules.rule import Rule
+from pdlint.rules.schedules import (
+    check_coverage_gap,
+    check_inactive_participant,
+    check_missing,
+    check_rotation,
+)
+
+DOCUMENTED = """\
+schedules:
+  - name: Primary
+    time_zone: Europe/London
+    coverage: 24x7
+    rotation_length: 7d
+    min_participants: 3
+  - name: Office
+    coverage: business_hours
+  - name: Pinned
+    id: PC00009
+    coverage: 24x7
+    min_participants: 1
+"""
+"""Primary's values are on lines 4-6, Office's coverage on line 8, Pinned's on lines 11-12."""
+
+ANN, BOB, CAT, DAN, EVE = (ref("user", f"PU0000{number}", name) for number, name in enumerate(
+    ("Ann Archer", "Bob Baker", "Cat Cole", "Dan Dunn", "Eve Ellis"), start=1))
+USERS = [user(person["id"], person["summary"], f"{person['summary'].split()[0].lower()}@ex.com")
+         for person in (ANN, BOB, CAT, DAN)]
+EPOCH = datetime(2026, 1, 5, 9, 0, tzinfo=timezone.utc)
+END = WINDOW.until
+
+
+def utc(text: str) -> datetime:
+    return datetime.fromisoformat(text).replace(tzinfo=timezone.utc)
+
+
+def covering(*spans: tuple[str, str], who: Json = ANN) -> list[Json]:
+    """Rendered entries over ``spans`` (UTC, minutes), all on call by ``who``."""
+    return [entry(utc(start), utc(end), who) for start, end in spans]
+
+
+WHOLE_WINDOW = [entry(WINDOW.since, WINDOW.until, ANN)]
+# Office hours Monday-Friday 09:00-17:00 in New York (EST until 8 March, EDT after).
+NEW_YORK_OFFICE = covering(*[(f"2026-03-{day:02d}T14:00", f"2026-03-{day:02d}T22:00")
+                             for day in (2, 3, 4, 5, 6)],
+                           *[(f"2026-03-{day:02d}T13:00", f"2026-03-{day:02d}T21:00")
+                             for day in (9, 10, 11, 12, 13)])
+
+
+def primary(*, layers: Sequence[Json] | None = None,
+            final: Sequence[Json] = WHOLE_WINDOW, **changes: Any) -> Json:
+    layer = schedule_layer("PL00001", [ANN, BOB, CAT], start=EPOCH)
+    return schedule("PC00001", "Primary", **{"layers": [layer] if layers is None else layers,
+                                             "final_entries": final, **changes})
+
+
+def office(*, final: Sequence[Json] = NEW_YORK_OFFICE, **changes: Any) -> Json:
+    layer = schedule_layer("PL00002", [DAN], start=EPOCH, turn=timedelta(days=1))
+    return schedule("PC00002", "Office", **{"time_zone": "America/New_York", "layers": [layer],
+                                            "final_entries": final, **changes})
+
+
+def pinned(**changes: Any) -> Json:
+    layer = schedule_layer("PL00003", [DAN], start=EPOCH)
+    return schedule("PC00009", "Pinned", **{"layers": [layer], "final_entries": WHOLE_WINDOW,
+                                            **changes})
+
+
+def state_of(*schedules: Json, users: Sequence[Json] = USERS, skipped: Sequence[str] = (),
+             schedules_v3: Sequence[Json] = ()) -> LiveState:
+    """The account with ``schedules`` replacing the ones of the same id."""
+    replaced = {obj["id"] for obj in schedules}
+    chosen = [*schedules, *(obj for obj in (primary(), office(), pinned())
+                            if obj["id"] not in replaced)]
+    return live_state(schedules=chosen, users=users, skipped=skipped, schedules_v3=schedules_v3)
+
+
+def without(schedule_id: str, **options: Any) -> LiveState:
+    return live_state(schedules=[obj for obj in (primary(), office(), pinned())
+                                 if obj["id"] != schedule_id], users=USERS, **options)
+
+
+def run(check: Rule, policy: Policy, state: LiveState) -> list[tuple[Any, ...]]:
+    assert check.check is not None
+    return sorted((summary(finding) for finding in check.check(policy, state, TODAY)), key=repr)
+
+
+def messages(check: Rule, policy: Policy, state: LiveState) -> list[str]:
+    assert check.check is not None
+    return [finding.message for finding in check.check(policy, state, TODAY)]
+
+
+@pytest.fixture
+def policy(make_policy: Callable[[str], Policy]) -> Policy:
+    return make_policy(DOCUMENTED)
+
+
+SCHEDULE_RULES = [value for value in vars(schedule_rules).values() if isinstance(value, Rule)]
+
+
+def test_the_matching_account_is_clean(policy: Policy) -> None:
+    assert len(SCHEDULE_RULES) == 4
+    assert [summary(finding) for check in SCHEDULE_RULES
+            for finding in check.check(policy, state_of(), TODAY)] == []  # type: ignore[misc]
+
+
+@pytest.mark.parametrize("check", SCHEDULE_RULES, ids=lambda check: check.id)
+def test_unread_schedules_report_nothing(policy: Policy, check: Rule) -> None:
+    """Schedules that were not fetched are neither missing nor drifted: the run says skipped."""
+    assert run(check, policy, live_state(users=USERS, skipped=["schedules"])) == []
+
+
+# -- SCH200 missing / undocumented -----------------------------------------------------------
+
+V3_PINNED = {"id": "PC00009", "type": "schedule_v3_reference", "summary": "Pinned",
+             "self": "https://api.pagerduty.com/v3/schedules/PC00009", "html_url": None}
+
+
+@pytest.mark.parametrize(("state", "expected", "message"), [
+    pytest.param(without("PC00001"), [("SCH200", "Primary", "Primary", None, 2)],
+                 "schedule 'Primary' is documented but not in PagerDuty", id="missing"),
+    pytest.param(state_of({**primary(), "name": "Primery"}),
+                 [("SCH200", "Primary", "Primary", "Primery", 2)], None,
+                 id="renamed-by-similarity"),
+    pytest.param(state_of({**pinned(), "name": "Night shift"}),
+                 [("SCH200", "Pinned", "Pinned", "Night shift", 9)], None,
+                 id="renamed-pinned-id"),
+    pytest.param(state_of(schedule("PC00005", "Weekend")),
+                 [("SCH200", "Weekend", None, "Weekend", None)],
+                 "schedule 'Weekend' (PC00005) is in PagerDuty but not documented",
+                 id="undocumented"),
+    pytest.param(without("PC00009", schedules_v3=[V3_PINNED]), [], None,
+                 id="documented-shift-based"),
+    pytest.param(without("PC00001", schedules_v3=[{**V3_PINNED, "id": "PC00007",
+                                                    "summary": "Rota"}]),
+                 [("SCH200", "Primary", "Primary", None, 2),
+                  ("SCH200", "Rota", None, "Rota", None)], None, id="undocumented-shift-based"),
+    pytest.param(without("PC00001", skipped=["schedules_v3"]), [], None,
+                 id="shift-based-not-read-nothing-missing"),
+])
+def test_missing(policy: Policy, state: LiveState, expected: list[tuple[Any, ...]],
+                 message: str | None) -> None:
+    assert run(check_missing, policy, state) == expected
+    if message is not None:
+        assert messages(check_missing, policy, state) == [message]
+
+
+def test_undocumented_schedules_are_warnings(policy: Policy) -> None:
+    assert check_missing.check is not None
+    severities = {finding.resource.name: finding.severity for finding in check_missing.check(
+        policy, state_of(schedule("PC00005", "Weekend"), {**primary(), "name": "Primery"}),
+        TODAY)}
+    assert severities == {"Weekend": Severity.WARNING, "Primary": Severity.ERROR}
+
+
+# -- SCH201 coverage-gap ---------------------------------------------------------------------
+
+SATURDAY_GAP = covering(("2026-03-02T12:00", "2026-03-07T00:00"),
+                        ("2026-03-07T08:00", "2026-03-16T12:00"))
+HOURLY_GAPS = covering(*[(f"2026-03-03T{hour:02d}:00", f"2026-03-03T{hour:02d}:30")
+                         for hour in range(13)], ("2026-03-03T13:00", "2026-03-16T12:00"))
+"""Covered only on the hour for half an hour on 3 March until 13:00: 13 gaps, and the day
+before the first shift uncovered."""
+
+
+def gap(line: int, start: str, end: str, name: str = "Office") -> tuple[Any, ...]:
+    return ("SCH201", name, "business_hours" if name == "Office" else "24x7",
+            {"start": f"{start}:00Z", "end": f"{end}:00Z"}, line)
+
+
+@pytest.mark.parametrize(("state", "expected"), [
+    pytest.param(state_of(primary(final=SATURDAY_GAP)),
+                 [("SCH201", "Primary", "24x7",
+                   {"start": "2026-03-07T00:00:00Z", "end": "2026-03-07T08:00:00Z"}, 4)],
+                 id="one-gap"),
+    pytest.param(state_of(primary(final=covering(("2026-03-02T12:00", "2026-03-09T00:00"),
+                                                 ("2026-03-09T00:00", "2026-03-16T12:00"),
+                                                 who=BOB))), [], id="hand-over-leaves-no-gap"),
+    pytest.param(state_of(office(final=NEW_YORK_OFFICE[1:])),
+                 [("SCH201", "Office", "business_hours",
+                   {"start": "2026-03-02T14:00:00Z", "end": "2026-03-02T22:00:00Z"}, 8)],
+                 id="business-hours-in-the-live-time-zone"),
+    pytest.param(state_of(office(time_zone="America/Chicago")),
+                 [gap(8, f"2026-03-{day:02d}T22:00", f"2026-03-{day:02d}T23:00")
+                  for day in (2, 3, 4, 5, 6)]
+                 + [gap(8, f"2026-03-{day:02d}T21:00", f"2026-03-{day:02d}T22:00")
+                    for day in (9, 10, 11, 12, 13)],
+                 id="business-hours-an-hour-later-in-chicago"),
+])
+def test_coverage_gap(policy: Policy, state: LiveState, expected: list[tuple[Any, ...]]) -> None:
+    assert run(check_coverage_gap, policy, state) == sorted(expected, key=repr)
+
+
+def test_a_gap_is_told_in_utc_and_local_time(policy: Policy) -> None:
+    state = state_of(office(final=NEW_YORK_OFFICE[:-1]))
+    assert messages(check_coverage_gap, policy, state) == [
+        "nobody is on call from 2026-03-13T13:00:00Z to 2026-03-13T21:00:00Z (Friday "
+        "2026-03-13T09:00:00-04:00 to Friday 2026-03-13T17:00:00-04:00 America/New_York): 8h "
+        "uncovered in the documented business_hours coverage"]
+
+
+def test_many_gaps_are_counted_after_the_tenth(policy: Policy) -> None:
+    state = state_of(primary(final=HOURLY_GAPS))
+    assert check_coverage_gap.check is not None
+    found = list(check_coverage_gap.check(policy, state, TODAY))
+    assert [finding.actual for finding in found[:2]] == [
+        {"start": "2026-03-02T12:00:00Z", "end": "2026-03-03T00:00:00Z"},
+        {"start": "2026-03-03T00:30:00Z", "end": "2026-03-03T01:00:00Z"}]
+    assert len(found) == 11
+    assert found[-1].actual == {"more_gaps": 4, "start": "2026-03-03T09:30:00Z",
+                                "end": "2026-03-03T13:00:00Z"}
+    assert found[-1].message == (
+        "and 4 more gaps from 2026-03-03T09:30:00Z to 2026-03-03T13:00:00Z, 2h in all, in the "
+        "documented 24x7 coverage")
+
+
+@pytest.mark.parametrize(("state", "reason"), [
+    pytest.param(state_of({**primary(), "final_schedule": None}),
+                 "PagerDuty returned no rendered final schedule", id="not-rendered"),
+    pytest.param(state_of(primary(final=[{"start": "soon", "end": "later"}])),
+                 "its final schedule cannot be read: rendered_schedule_entries[0]: Invalid "
+                 "isoformat string: 'soon'", id="unreadable-entry"),
+    pytest.param(state_of(office(time_zone="Eastern Time (US & Canada)")),
+                 "its time zone 'Eastern Time (US & Canada)' is not an IANA time zone",
+                 id="rails-time-zone"),
+    pytest.param(without("PC00009", schedules_v3=[V3_PINNED]),
+                 "it is a shift-based (v3) schedule, whose rendering pdlint does not read",
+                 id="shift-based"),
+])
+def test_coverage_that_cannot_be_checked_is_a_warning(policy: Policy, state: LiveState,
+                                                      reason: str) -> None:
+    assert check_coverage_gap.check is not None
+    [finding] = check_coverage_gap.check(policy, state, TODAY)
+    assert finding.message == f"coverage not checked: {reason}"
+    assert finding.severity is Severity.WARNING
+
+
+# -- SCH202 rotation -------------------------------------------------------------------------
+
+ENDED = schedule_layer("PL00004", [EVE], start=EPOCH, end=EPOCH + timedelta(days=7),
+                       turn=timedelta(days=1))
+LATER = schedule_layer("PL00005", [DAN], start=END + timedelta(days=1), turn=timedelta(days=1))
+
+
+@pytest.mark.parametrize(("state", "expected"), [
+    pytest.param(state_of(primary(layers=[schedule_layer("PL00001", [ANN, BOB, CAT],
+                                                         start=EPOCH, turn=timedelta(days=1))])),
+                 [("SCH202", "Primary", "7d", "1d", 5)], id="turn-length"),
+    pytest.param(state_of(primary(layers=[schedule_layer("PL00001", [ANN, BOB, CAT], start=EPOCH,
+                                                         turn=timedelta(seconds=3601))])),
+                 [("SCH202", "Primary", "7d", "3601s", 5)], id="turn-not-whole-minutes"),
+    pytest.param(state_of(primary(layers=[schedule_layer("PL00001", [ANN, BOB, ANN],
+                                                         start=EPOCH)])),
+                 [("SCH202", "Primary", 3, 2, 6)], id="too-few-people"),
+    pytest.param(state_of(primary(layers=[schedule_layer("PL00001", [ANN, BOB], start=EPOCH),
+                                          schedule_layer("PL00002", [CAT], start=EPOCH)])),
+                 [], id="people-counted-over-layers"),
+    pytest.param(state_of(primary(layers=[schedule_layer("PL00001", [ANN, BOB, CAT],
+                                                         start=EPOCH), ENDED, LATER])),
+                 [], id="layers-not-in-force-not-compared"),
+    pytest.param(state_of(primary(layers=[schedule_layer("PL00001", [ANN, BOB], start=EPOCH),
+                                          ENDED])),
+                 [("SCH202", "Primary", 3, 2, 6)], id="ended-layer-people-not-counted"),
+])
+def test_rotation(policy: Policy, state: LiveState, expected: list[tuple[Any, ...]]) -> None:
+    assert run(check_rotation, policy, state) == expected
+
+
+def test_rotation_messages(policy: Policy) -> None:
+    state = state_of(primary(layers=[schedule_layer("PL00001", [ANN], start=EPOCH,
+                                                    turn=timedelta(hours=12))]))
+    assert messages(check_rotation, policy, state) == [
+        "layer 'Layer PL00001' hands over every 12h, documented 7d",
+        "1 person takes turns in the layers in force, documented at least 3"]
+
+
+def test_rotation_of_a_shift_based_schedule_is_not_checked(policy: Policy) -> None:
+    assert check_rotation.check is not None
+    [finding] = check_rotation.check(policy, without("PC00009", schedules_v3=[V3_PINNED]), TODAY)
+    assert (finding.severity, finding.location and finding.location.line) == (
+        Severity.WARNING, 12)
+
+
+# -- SCH203 inactive-participant -------------------------------------------------------------
+
+@pytest.mark.parametrize(("state", "expected"), [
+    pytest.param(state_of(users=USERS[1:]),
+                 [("SCH203", "Primary", "an active user",
+                   {"user": "Ann Archer", "id": "PU00001", "status": "not in the account"}, 2)],
+                 id="deleted"),
+    pytest.param(state_of(users=[{**USERS[0], "invitation_sent": True}, *USERS[1:]]),
+                 [("SCH203", "Primary", "an active user",
+                   {"user": "Ann Archer", "id": "PU00001", "status": "invitation pending"}, 2)],
+                 id="invitation-pending"),
+    pytest.param(state_of(primary(layers=[schedule_layer("PL00001", [ANN, BOB, CAT],
+                                                         start=EPOCH), ENDED])), [],
+                 id="only-in-an-ended-layer"),
+    pytest.param(state_of(users=USERS[1:], skipped=["users"]), [], id="users-not-read"),
+])
+def test_inactive_participant(policy: Policy, state: LiveState,
+                              expected: list[tuple[Any, ...]]) -> None:
+    assert run(check_inactive_participant, policy, state) == expected
+
+
+def test_inactive_participant_message(policy: Policy) -> None:
+    assert messages(check_inactive_participant, policy, state_of(users=USERS[1:])) == [
+        "Ann Archer (PU00001) takes turns in a layer in force but is no longer in the account"]
+
+
+# -- the demo account ------------------------------------------------------------------------
+
+def test_demo_drifts_of_schedule_rules(demo_state: LiveState) -> None:
+    """Platform - Primary has five people (six documented); Platform - Secondary leaves
+    Saturdays 00:00-08:00 New York uncovered, twice in the two-week window."""
+    loaded = load_policy([EXAMPLE_POLICY])
+    assert loaded.policy is not None
+    report = drift(loaded.policy, demo_state, TODAY, SCHEDULE_RULES)
+    assert report.skipped == ()
+    assert [(finding.rule, finding.resource.name, finding.resource.id, finding.expected,
+             finding.actual, finding.location and finding.location.line)
+            for finding in report.findings] == [
+        ("SCH202", "Platform - Primary", "PC00000", 6, 5, 11),
+        ("SCH201", "Platform - Secondary", "PC00001", "24x7",
+         {"start": "2026-03-07T05:00:00Z", "end": "2026-03-07T13:00:00Z"}, 16),
+        ("SCH201", "Platform - Secondary", "PC00001", "24x7",
+         {"start": "2026-03-14T04:00:00Z", "end": "2026-03-14T12:00:00Z"}, 16),
+    ]

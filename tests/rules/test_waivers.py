@@ -1,0 +1,116 @@
+"""WAV rules, and waivers applied by the drift engine, on a service that must have an
+integration. Today is 2026-03-02; the waiver starts at line 5 of case.yaml."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from rule_cases import TODAY, live_state, service, summary
+
+from pdlint.pagerduty.state import LiveState
+from pdlint.policy.model import Policy
+from pdlint.rules.engine import drift
+from pdlint.rules.registry import rules_for
+from pdlint.rules.rule import Mode, Rule
+from pdlint.rules.services import check_no_integration
+from pdlint.rules.waivers import check_waiver_expired, check_waiver_unused
+
+WAIVED = """\
+services:
+  - name: Web
+    requires_integration: true
+waivers:
+  - rule: {rule}
+    resource:
+      type: service
+      {key}: {name}
+    reason: Alerts arrive by email until the monitoring migration.
+    owner: lead@example.com
+    expires: {expires}
+"""
+
+UNINTEGRATED = live_state(services=[service("PS00001", "Web", integrations=[]),
+                                    service("PS00002", "Legacy", integrations=[])])
+INTEGRATED = live_state(services=[service("PS00001", "Web")])
+
+
+def waived(rule: str = "SVC306", name: str = "Web", expires: str = "2026-12-31",
+           key: str = "name") -> str:
+    return WAIVED.format(rule=rule, name=name, expires=expires, key=key)
+
+
+def run(check: Rule, policy: Policy, state: LiveState) -> list[tuple[Any, ...]]:
+    assert check.check is not None
+    return [summary(finding) for finding in check.check(policy, state, TODAY)]
+
+
+@pytest.mark.parametrize(("expires", "expected"), [
+    pytest.param("2026-03-02", [], id="last-day-still-applies"),
+    pytest.param("2026-03-01",
+                 [("WAV900", "Web", "on or after 2026-03-02", "2026-03-01", 5)], id="expired"),
+])
+def test_waiver_expired(make_policy: Callable[..., Policy], expires: str,
+                        expected: list[tuple[Any, ...]]) -> None:
+    assert run(check_waiver_expired, make_policy(waived(expires=expires)), INTEGRATED) == expected
+
+
+def test_expired_message(make_policy: Callable[..., Policy]) -> None:
+    assert check_waiver_expired.check is not None
+    [finding] = check_waiver_expired.check(
+        make_policy(waived(expires="2025-12-31")), INTEGRATED, TODAY)
+    assert finding.message == ("the waiver of SVC306 expired on 2025-12-31 (owner "
+                               "lead@example.com)")
+
+
+UNUSED = [("WAV901", "Web", "a SVC306 finding", None, 5)]
+
+
+@pytest.mark.parametrize(("fragment", "state", "expected"), [
+    pytest.param(waived(), UNINTEGRATED, [], id="used"),
+    pytest.param(waived(), INTEGRATED, UNUSED, id="drift-fixed"),
+    pytest.param(waived(name="Webb"), UNINTEGRATED,
+                 [("WAV901", "Webb", "a SVC306 finding", None, 5)], id="wrong-object"),
+    pytest.param(waived(rule="SVC305"), UNINTEGRATED,
+                 [("WAV901", "Web", "a SVC305 finding", None, 5)], id="wrong-rule"),
+    pytest.param(waived(key="id", name="PS00001"), UNINTEGRATED, [], id="used-by-id"),
+    pytest.param(waived(rule="SVC300", name="Legacy"), UNINTEGRATED, [],
+                 id="accepts-an-undocumented-service"),
+    pytest.param(waived(expires="2026-01-01"), INTEGRATED, [], id="expired-is-wav900-only"),
+    pytest.param(waived(rule="SVC399"), INTEGRATED, [], id="unknown-rule-is-pol022-only"),
+    pytest.param(waived(), live_state(services=[service("PS00001", "Web")],
+                                      skipped=["priorities"]), [],
+                 id="partial-read-proves-nothing-unused"),
+])
+def test_waiver_unused(make_policy: Callable[..., Policy], fragment: str, state: LiveState,
+                       expected: list[tuple[Any, ...]]) -> None:
+    assert run(check_waiver_unused, make_policy(fragment), state) == expected
+
+
+def test_unused_message(make_policy: Callable[..., Policy]) -> None:
+    assert check_waiver_unused.check is not None
+    [finding] = check_waiver_unused.check(make_policy(waived()), INTEGRATED, TODAY)
+    assert finding.message == ("the waiver of SVC306 matches no finding: the drift it accepts "
+                               "is gone, or the waiver names the wrong object")
+
+
+@pytest.mark.parametrize("selected", [
+    pytest.param((check_waiver_unused,), id="only-wav901"),
+    pytest.param(tuple(rule for rule in rules_for(Mode.DRIFT) if rule.id != "SVC306"),
+                 id="waived-rule-skipped"),
+    pytest.param(None, id="all"),
+])
+def test_rule_selection_never_makes_a_waiver_unused(
+        make_policy: Callable[..., Policy], selected: tuple[Rule, ...] | None) -> None:
+    report = drift(make_policy(waived()), UNINTEGRATED, TODAY, rules=selected)
+    assert [finding.rule for finding in report.findings if finding.rule == "WAV901"] == []
+
+
+def test_the_engine_waives_the_matching_finding_only(make_policy: Callable[..., Policy]) -> None:
+    report = drift(make_policy(waived()), UNINTEGRATED, TODAY,
+                   rules=[check_no_integration, check_waiver_unused])
+    assert [(finding.rule, finding.resource.name, finding.waived is not None)
+            for finding in report.findings] == [("SVC306", "Web", True)]
+    assert report.findings[0].waived.reason == (  # type: ignore[union-attr]
+        "Alerts arrive by email until the monitoring migration.")
