@@ -137,6 +137,11 @@ def client_config(api: ApiOptions) -> ClientConfig:
     return resolve_client_config(api_url=api.api_url, region=api.region, token_file=api.token_file)
 
 
+def this_minute() -> datetime:
+    """Now, to the minute: windows start here so that reruns render schedules alike."""
+    return datetime.now(timezone.utc).replace(second=0, microsecond=0)
+
+
 def api_window(api: ApiOptions) -> Window:
     """The ``--since``/``--until`` window; a missing end is ``length`` from the other, and with
     neither the window starts now (to the minute, so that reruns render alike)."""
@@ -145,8 +150,7 @@ def api_window(api: ApiOptions) -> Window:
     length = DEFAULT_WINDOW
     since, until = api.since, api.until
     if since is None:
-        since = (until - length if until is not None
-                 else datetime.now(timezone.utc).replace(second=0, microsecond=0))
+        since = until - length if until is not None else this_minute()
     try:
         return Window(since, until if until is not None else since + length)
     except ValueError as error:
@@ -178,15 +182,20 @@ def emit(report: Report, output_format: str, output: str | None, fail_on: str, *
 
 
 def selected_rules(only: tuple[str, ...], skip: tuple[str, ...]) -> tuple[Rule, ...]:
-    """The drift rules ``--rule``/``--skip-rule`` leave to run; unknown names are usage errors."""
+    """The drift rules ``--rule``/``--skip-rule`` leave to run. A rule is named by its id or its
+    name; a name several families share (``missing``) stands for all of them. Unknown names are
+    usage errors with the nearest known one."""
     from pdlint.rules.registry import rules_for
     from pdlint.rules.rule import Mode
 
     drift_rules = rules_for(Mode.DRIFT)
-    known = {key: each for each in drift_rules for key in (each.id.upper(), each.name)}
+    known: dict[str, set[str]] = {}
+    for each in drift_rules:
+        known.setdefault(each.id.upper(), set()).add(each.id)
+        known.setdefault(each.name, set()).add(each.id)
 
     def resolve(option: str, names: tuple[str, ...]) -> set[str]:
-        ids = set()
+        ids: set[str] = set()
         for name in names:
             key = name.upper() if name.upper() in known else name.lower()
             if key not in known:
@@ -194,7 +203,7 @@ def selected_rules(only: tuple[str, ...], skip: tuple[str, ...]) -> tuple[Rule, 
                 hint = f"; did you mean {close[0]}?" if close else "; see `pdlint rules`"
                 raise click.BadParameter(f"{name!r} is not a drift rule{hint}",
                                          param_hint=option)
-            ids.add(known[key].id)
+            ids |= known[key]
         return ids
 
     wanted = resolve("--rule", only) or {each.id for each in drift_rules}
@@ -337,8 +346,7 @@ def demo(output_format: str, output: str | None, fail_on: str, quiet: bool) -> i
                        "against it.\n", err=True)
         policy = load_checked_policy(str(policy_path))
         config = ClientConfig(api_url=server.base_url, token=ApiToken(token))
-        state = fetch_state_sync(config, Window.starting(datetime.now(timezone.utc)),
-                                 quiet=quiet)
+        state = fetch_state_sync(config, Window.starting(this_minute()), quiet=quiet)
     return check_drift(policy, state, rules_for(Mode.DRIFT), output_format, output, fail_on)
 
 
@@ -362,6 +370,53 @@ def snapshot(output: str, no_redact: bool, api: ApiOptions) -> None:
         counts = ", ".join(f"{len(items)} {kind.replace('_', ' ')}"
                            for kind, items in state.objects.items())
         click.echo(f"wrote {output}: {counts}", err=True)
+
+
+@cli.command()
+@click.option("-o", "--output", required=True, type=click.Path(file_okay=False, path_type=str),
+              help="Folder to write the policy files to (created if needed; every file appears "
+                   "or none does).")
+@click.option("--force", is_flag=True, default=False,
+              help="Write into a folder that already holds policy files, replacing those of the "
+                   "same names.")
+@click.option("--organisation", default=None, metavar="NAME",
+              help="The organisation's name [default: the account's subdomain].")
+@click.option("--time-zone", default=None, metavar="ZONE",
+              help="The organisation's IANA time zone [default: the most common time zone of "
+                   "the account's schedules].")
+@api_options
+def init(output: str, force: bool, organisation: str | None, time_zone: str | None,
+         api: ApiOptions) -> None:
+    """Write a policy that documents the live account as it is today, ready to review."""
+    from pathlib import Path
+
+    from pdlint.files import check_folder, write_files
+    from pdlint.init import POLICY_FILES, draft_policy, existing_policy_files, schema_reference
+    from pdlint.pagerduty.fetch import fetch_state_sync
+    from pdlint.policy.model import zone_named
+
+    folder = Path(output)
+    if time_zone is not None and zone_named(time_zone) is None:
+        raise click.BadParameter(f"{time_zone!r} is not an IANA time zone such as "
+                                 "America/New_York", param_hint="--time-zone")
+    present = existing_policy_files(folder)
+    if present and not force:
+        raise PdlintError(f"{output} already holds policy files ({', '.join(present)}); pass "
+                          "--force to write beside them, replacing those of the same names")
+    check_folder(folder, POLICY_FILES, force=force)
+    state = fetch_state_sync(client_config(api), api_window(api), quiet=api.quiet)
+    texts = draft_policy(state, organisation=organisation, time_zone=time_zone,
+                         schema=schema_reference(folder))
+    write_files(folder, texts, force=force)
+    for skip in state.skipped:
+        click.echo(f"pdlint: warning: {skip.rule} not read: {skip.reason}", err=True)
+    others = sorted(set(present) - set(texts))
+    if others:
+        click.echo(f"pdlint: warning: {output} also holds {', '.join(others)}, which pdlint reads "
+                   "together with the new files", err=True)
+    if not api.quiet:
+        click.echo(f"wrote {', '.join(texts)} in {output}: review each \"Review:\" comment, "
+                   f"then check with `pdlint lint {output}`", err=True)
 
 
 @cli.command()

@@ -22,6 +22,8 @@ DOORS: dict[str, tuple[str, ...]] = {
     "pdlint.report": ("pdlint.findings", "pdlint.errors"),
     "pdlint.evidence": ("pdlint.findings", "pdlint.errors", "pdlint.files", "pdlint.policy",
                         "pdlint.pagerduty", "pdlint.rules", "pdlint.coverage", "pdlint.report"),
+    "pdlint.init": ("pdlint.findings", "pdlint.errors", "pdlint.files", "pdlint.policy",
+                    "pdlint.pagerduty.state", "pdlint.rules", "pdlint.coverage"),
     "pdlint.sim": (),  # an independent implementation of PagerDuty's side
 }
 

@@ -1,0 +1,703 @@
+"""``pdlint init``: a first policy that documents the PagerDuty account as it is today.
+
+The draft is the start of a review, not a policy anybody agreed: every value pdlint can read is
+written as the account holds it, so that ``pdlint drift`` against the same account finds no
+difference on the day it is written, and every place where a person must decide (business hours,
+the severity matrix, what the format cannot express) carries a ``Review:`` comment. Objects keep
+their names, with their ids as pins. Escalation times are converted to the policy's cumulative
+form (PagerDuty's per-rule delays 10, 10, 20 become levels engaged after 10, 20 and 40 minutes).
+
+What the account does that the drift rules object to whatever the policy says (a level resting
+on one person, a responder who cannot be phoned, a deleted user in a rotation) cannot be
+documented away: it is written as a waiver that expires after ``WAIVER_DAYS``, so that it is
+accepted for now and reported again unless fixed or renewed.
+"""
+
+from __future__ import annotations
+
+import re
+import tempfile
+import textwrap
+from collections import Counter
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date, time, timedelta
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+import yaml
+
+from pdlint.coverage import Interval, measure_coverage, rendered_entries, weekly_hours
+from pdlint.errors import PdlintError
+from pdlint.findings import Resource
+from pdlint.pagerduty.state import LiveState, format_utc
+from pdlint.policy import load_policy
+from pdlint.policy.model import WEEKDAYS, format_duration, zone_named
+from pdlint.rules.engine import drift
+from pdlint.rules.escalation import check_single_responder
+from pdlint.rules.people import check_unreachable_responder
+from pdlint.rules.schedules import (
+    active_layers,
+    check_inactive_participant,
+    layer_user_ids,
+    rendered_window,
+)
+
+INSTALLED_SCHEMA = Path(__file__).parent / "schemas" / "policy.schema.json"
+SCHEMA_FILE = Path("schemas") / "policy.schema.json"
+POLICY_FILES = ("organisation.yaml", "escalation-policies.yaml", "schedules.yaml",
+                "services.yaml", "waivers.yaml")
+WAIVER_DAYS = 30
+EXCEPTION_RULES = (check_single_responder, check_unreachable_responder,
+                   check_inactive_participant)
+"""Drift rules about the account's own weaknesses, which no documentation can answer."""
+
+BUSINESS_DAYS = WEEKDAYS[:5]
+BUSINESS_START, BUSINESS_END = time(9), time(17)
+TIER = "standard"
+TIER_FIELDS = ("urgency", "acknowledgement_timeout", "auto_resolve_timeout",
+               "requires_integration")
+RESPONSE_SLAS = ("5m", "15m", "1h", "4h", "8h", "24h", "48h", "72h", "7d")
+POSTMORTEM_DEADLINES = ("48h", "7d")
+SEVERITY_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]*$")
+NAME = re.compile(r"^\S(?:.*\S)?$", re.DOTALL)
+_SCHEDULE_TARGETS = ("schedule", "schedule_reference", "schedule_v3_reference")
+_USER_TARGETS = ("user", "user_reference")
+_WIDTH = 100
+
+
+class InitError(PdlintError):
+    """The account cannot be documented as asked."""
+
+
+class Quoted(str):
+    """A value written in double quotes: times of day, which YAML 1.1 would read as numbers."""
+
+
+class _Dumper(yaml.SafeDumper):
+    """Block style, keys in the order given, sequences indented under their key (as the
+    example policy is written)."""
+
+    def increase_indent(self, flow: bool = False, indentless: bool = False) -> None:
+        super().increase_indent(flow, False)
+
+
+class Flow(list[str]):
+    """A short list written on one line: ``days: [monday, tuesday]``."""
+
+
+_Dumper.add_representer(Quoted, lambda dumper, value: dumper.represent_scalar(
+    "tag:yaml.org,2002:str", str(value), style='"'))
+_Dumper.add_representer(Flow, lambda dumper, value: dumper.represent_sequence(
+    "tag:yaml.org,2002:seq", list(value), flow_style=True))
+
+
+@dataclass
+class Entry:
+    """One object of the draft and the comments a reviewer reads above it."""
+
+    data: dict[str, Any]
+    notes: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class _Account:
+    """What the draft needs to know about the account, read once."""
+
+    state: LiveState
+    window: Interval
+    time_zone: str
+
+    def team_name(self, reference: Mapping[str, Any]) -> str | None:
+        known = self.state.by_id("teams", str(reference.get("id")))
+        name = (known or {}).get("name") or reference.get("summary")
+        return str(name) if name else None
+
+    def first_team(self, live: Mapping[str, Any]) -> str | None:
+        teams = [self.team_name(team) for team in live.get("teams") or []]
+        return next((name for name in teams if name and NAME.match(name)), None)
+
+    def schedule_name(self, target: Mapping[str, Any]) -> str | None:
+        target_id = str(target.get("id"))
+        known = (self.state.by_id("schedules", target_id)
+                 or self.state.by_id("schedules_v3", target_id))
+        name = (known or {}).get("name") or (known or {}).get("summary") or target.get("summary")
+        return str(name) if name else None
+
+    def user_email(self, target: Mapping[str, Any]) -> str | None:
+        known = self.state.by_id("users", str(target.get("id")))
+        email = (known or {}).get("email")
+        return str(email) if email else None
+
+
+def draft_policy(state: LiveState, *, organisation: str | None = None,
+                 time_zone: str | None = None,
+                 schema: str = INSTALLED_SCHEMA.as_posix()) -> dict[str, str]:
+    """The policy files (name -> YAML text) that document ``state``, waivers included.
+
+    ``organisation`` and ``time_zone`` name the organisation (default: the account's subdomain,
+    and the most common time zone of its schedules, else of its users, else UTC).
+    """
+    zone = time_zone or _common_zone(state)
+    if zone_named(zone) is None:
+        raise InitError(f"{zone!r} is not an IANA time zone")
+    account = _Account(state, rendered_window(state), zone)
+    today = state.fetched_at.date()
+    services = _services(account)
+    escalations = _escalation_policies(account, services)
+    schedules = _schedules(account, escalations, services)
+    teams = _teams(account, [*escalations, *schedules, *services])
+    name = organisation or _account_name(state)
+    header = _header(state, schema)
+    bodies = {
+        "organisation.yaml": _organisation_text(account, name, teams, services),
+        "escalation-policies.yaml": _section("escalation_policies", escalations),
+        "schedules.yaml": _section("schedules", schedules),
+        "services.yaml": _services_text(account, services),
+    }
+    files = {file: header + body for file, body in bodies.items() if body}
+    waivers = _exception_waivers(files, state, today)
+    if waivers:
+        files["waivers.yaml"] = header + _section("waivers", waivers, [
+            "Review: each waiver accepts something the account does today that the drift rules "
+            "report whatever the policy says. Fix it, or renew the waiver with a real reason, an "
+            f"owner and a date, before it expires {WAIVER_DAYS} days after this draft."])
+    return files
+
+
+def schema_reference(folder: Path) -> str:
+    """What the ``$schema`` line names for files in ``folder``: the relative path of the
+    ``schemas/policy.schema.json`` of the nearest folder above that has one (a repository laid
+    out like pdlint's own), else the schema installed with pdlint, by its absolute path."""
+    here = folder.absolute()
+    for above in (here, *here.parents):
+        if (above / SCHEMA_FILE).is_file():
+            steps = len(here.relative_to(above).parts)
+            return "/".join([".."] * steps + list(SCHEMA_FILE.parts))
+    return INSTALLED_SCHEMA.as_posix()
+
+
+def existing_policy_files(folder: Path) -> list[str]:
+    """The policy files (``*.yaml``, ``*.yml``) already in ``folder``, by name."""
+    if not folder.is_dir():
+        return []
+    return sorted(path.name for path in folder.iterdir()
+                  if path.suffix in (".yaml", ".yml") and path.is_file())
+
+
+# -- the organisation and the severity matrix ------------------------------------------------
+
+def _account_name(state: LiveState) -> str:
+    """The account's subdomain (``acme`` of acme.pagerduty.com), read from any object's page."""
+    for items in state.objects.values():
+        for obj in items:
+            host = urlsplit(str(obj.get("html_url") or "")).hostname or ""
+            if host.endswith(".pagerduty.com") and host.count(".") == 2:
+                return host.split(".")[0]
+    return "Our organisation"
+
+
+def _common_zone(state: LiveState) -> str:
+    for kind in ("schedules", "users"):
+        zones = Counter(str(obj.get("time_zone")) for obj in state.collection(kind)
+                        if zone_named(str(obj.get("time_zone"))) is not None)
+        if zones:
+            return zones.most_common(1)[0][0]
+    return "UTC"
+
+
+def _organisation_text(account: _Account, name: str, teams: list[Entry],
+                       services: list[_Service]) -> str:
+    organisation = Entry({"organisation": {
+        "name": name, "time_zone": account.time_zone,
+        "business_hours": {"days": Flow(BUSINESS_DAYS), "start": Quoted(f"{BUSINESS_START:%H:%M}"),
+                           "end": Quoted(f"{BUSINESS_END:%H:%M}")}}}, [
+        "Review: the organisation's name, its time zone and its business hours are guesses "
+        "(PagerDuty's API does not give them). Schedules documented with business_hours coverage "
+        "were checked against these hours."])
+    severities, notes = _severities(account.state)
+    parts = [_mapping(organisation), _section("severities", severities, notes)]
+    if any(entry.data.get("postmortem_within") for entry in severities):
+        parts.append(_mapping(Entry({"postmortems": {
+            "recorded_as": "incident_note", "link_pattern": r"https://\S+"}}, [
+            "Review: where your postmortems are recorded. As drafted, any link in an incident "
+            "note counts; write the pattern of your postmortem pages."])))
+    tier = _tier(services)
+    if tier:
+        parts.append(_mapping(Entry({"tiers": {TIER: tier}}, [
+            "Review: the settings most services share today, as one tier. Split the services "
+            "into tiers by importance (customer-facing first), and give each tier the "
+            "min_escalation_levels it needs."])))
+    if teams:
+        parts.append(_section("teams", teams))
+    return "\n".join(parts)
+
+
+def _severities(state: LiveState) -> tuple[list[Entry], list[str]]:
+    """One severity per PagerDuty priority, most severe first, with placeholder values that
+    satisfy the policy rules (SLAs in order, high urgency pages by phone and has a postmortem
+    deadline)."""
+    priorities = [priority for priority in state.collection("priorities")
+                  if NAME.match(str(priority.get("name") or ""))]
+    names = [str(priority["name"]) for priority in priorities]
+    priorities = [priority for position, priority in enumerate(priorities)
+                  if names.index(str(priority["name"])) == position]
+    reason = state.skip_reason("priorities")
+    if not priorities:
+        why = (f"the priorities could not be read ({reason})" if reason
+               else "the account has no incident priorities")
+        return [_severity("SEV1", "Critical", None, 0, 1, None),
+                _severity("SEV2", "Minor", None, 1, 1, None)], [
+            f"Review: {why}, so this severity matrix is only an example. Write your own."]
+    high = 2 if len(priorities) >= 3 else 1
+    entries = []
+    used: set[str] = set()
+    for position, priority in enumerate(priorities):
+        name = str(priority["name"])
+        severity_id = name if SEVERITY_ID.match(name) and name not in used else (
+            f"SEV{position + 1}")
+        used.add(severity_id)
+        description = priority.get("description")
+        entries.append(_severity(severity_id, name, description if _is_text(description)
+                                 else None, position, high, name))
+    return entries, [
+        "Review: one severity per PagerDuty priority, most severe first as the account orders "
+        "them. The response SLAs, urgencies, channels and postmortem deadlines are placeholders "
+        "that pass the policy rules: replace them with what your policy says."]
+
+
+def _severity(severity_id: str, name: str, description: str | None, position: int,
+              high: int, priority: str | None) -> Entry:
+    urgent = position < high
+    sla = (RESPONSE_SLAS[position] if position < len(RESPONSE_SLAS)
+           else f"{position - len(RESPONSE_SLAS) + 8}d")
+    data: dict[str, Any] = {"id": severity_id, "name": name}
+    if description:
+        data["description"] = description
+    data.update({"response_sla": sla, "urgency": "high" if urgent else "low",
+                 "channels": Flow(["phone", "sms"] if urgent else ["push", "email"]),
+                 "business_hours_only": False})
+    if urgent:
+        data["postmortem_within"] = POSTMORTEM_DEADLINES[min(position, 1)]
+    if priority is not None:
+        data["pagerduty_priority"] = priority
+    return Entry(data)
+
+
+def _teams(account: _Account, entries: Iterable[Entry]) -> list[Entry]:
+    """The teams something in the draft belongs to, as the account lists them."""
+    used = {entry.data["team"] for entry in entries if "team" in entry.data}
+    found = []
+    for team in account.state.teams:
+        name = team.get("name")
+        if name in used:
+            used.discard(name)
+            data: dict[str, Any] = {"name": name, "id": team.get("id")}
+            if _is_text(team.get("description")):
+                data["description"] = team["description"]
+            found.append(Entry(data))
+    return found + [Entry({"name": name}) for name in sorted(used)]
+
+
+# -- services --------------------------------------------------------------------------------
+
+@dataclass
+class _Service(Entry):
+    """A documented service, its settings (None where the format cannot say what PagerDuty
+    does) and the escalation policy it uses."""
+
+    live: Mapping[str, Any] = field(default_factory=dict)
+    settings: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def escalation_policy_id(self) -> str:
+        return str((self.live.get("escalation_policy") or {}).get("id"))
+
+
+def _services(account: _Account) -> list[_Service]:
+    found = []
+    for live in _unique(account.state.services):
+        if live.get("status") == "disabled":
+            continue
+        service = _Service(_identity(account, live), live=live)
+        service.settings = _settings(live, service.notes)
+        found.append(service)
+    tier = _tier(found)
+    for service in found:
+        if tier:
+            service.data["tier"] = TIER
+        for key in TIER_FIELDS:
+            value = service.settings[key]
+            if value is not None and tier.get(key) != value:
+                service.data[key] = value
+        if service.settings["support_hours"] is not None:
+            service.data["support_hours"] = service.settings["support_hours"]
+    return found
+
+
+def _settings(live: Mapping[str, Any], notes: list[str]) -> dict[str, Any]:
+    """The service's settings in the policy's words; None (and a note) where there are none."""
+    hours = _support_hours(live.get("support_hours"))
+    urgency = _urgency(live.get("incident_urgency_rule"))
+    if urgency == "support_hours" and hours is None:
+        notes.append("Review: PagerDuty raises its urgency by support hours that the policy "
+                     "format cannot state (a time zone that is not an IANA name, seconds, or "
+                     "hours past midnight), so neither its urgency nor its support hours are "
+                     "documented.")
+        urgency = None
+    elif urgency is None:
+        notes.append("Review: its urgency rule (support hours other than high during and low "
+                     "outside) cannot be stated in the policy format, so it is not documented.")
+    settings: dict[str, Any] = {
+        "urgency": urgency, "support_hours": hours if urgency == "support_hours" else None,
+        "requires_integration": bool(live.get("integrations"))}
+    for key, label in (("acknowledgement_timeout", "acknowledgement"),
+                       ("auto_resolve_timeout", "auto-resolve")):
+        seconds = live.get(key)
+        settings[key] = _timeout(seconds)
+        if settings[key] is None:
+            notes.append(f"Review: its {label} timeout ({seconds} seconds) is not whole minutes, "
+                         "so it is not documented.")
+    return settings
+
+
+def _urgency(rule_data: Any) -> str | None:
+    """The policy's urgency word for PagerDuty's ``incident_urgency_rule`` (constant high is
+    PagerDuty's default), or None when the policy cannot state it."""
+    data = rule_data if isinstance(rule_data, Mapping) else {}
+    if data.get("type") != "use_support_hours":
+        urgency = data.get("urgency") or "high"
+        return str(urgency) if urgency in ("high", "low", "severity_based") else None
+    during = (data.get("during_support_hours") or {}).get("urgency") or "high"
+    outside = (data.get("outside_support_hours") or {}).get("urgency") or "high"
+    return "support_hours" if (during, outside) == ("high", "low") else None
+
+
+def _support_hours(hours: Any) -> dict[str, Any] | None:
+    """PagerDuty's ``support_hours`` as the policy writes them, or None when it cannot."""
+    if not isinstance(hours, Mapping) or zone_named(str(hours.get("time_zone"))) is None:
+        return None
+    days = hours.get("days_of_week") or []
+    times = [_time_of_day(hours.get(key)) for key in ("start_time", "end_time")]
+    if (not days or not all(isinstance(day, int) and 1 <= day <= 7 for day in days)
+            or times[0] is None or times[1] is None or times[1] <= times[0]):
+        return None
+    return {"time_zone": hours["time_zone"],
+            "days": Flow([WEEKDAYS[day - 1] for day in sorted(set(days))]),
+            "start": Quoted(f"{times[0]:%H:%M}"), "end": Quoted(f"{times[1]:%H:%M}")}
+
+
+def _time_of_day(text: Any) -> time | None:
+    """``"09:00:00"`` -> 09:00; None for seconds the policy cannot write, or not a time."""
+    match = re.fullmatch(r"([01][0-9]|2[0-3]):([0-5][0-9])(?::00)?", str(text))
+    return time(int(match[1]), int(match[2])) if match else None
+
+
+def _timeout(seconds: Any) -> str | None:
+    """A timeout in seconds in the policy's words; null or 0 mean switched off."""
+    if not seconds or not isinstance(seconds, int):
+        return "disabled"
+    return format_duration(timedelta(seconds=seconds)) if seconds % 60 == 0 else None
+
+
+def _tier(services: Sequence[_Service]) -> dict[str, Any]:
+    """The value most services share, for each setting every service can state."""
+    tier: dict[str, Any] = {}
+    for key in TIER_FIELDS:
+        values = [service.settings[key] for service in services]
+        if values and None not in values:
+            tier[key] = Counter(values).most_common(1)[0][0]
+    return tier
+
+
+def _by_escalation_policy(services: Iterable[_Service]) -> dict[str, list[_Service]]:
+    """The services grouped by the id of their escalation policy, in order."""
+    groups: dict[str, list[_Service]] = {}
+    for service in services:
+        groups.setdefault(service.escalation_policy_id, []).append(service)
+    return groups
+
+
+def _services_text(account: _Account, services: list[_Service]) -> str:
+    """The services, grouped by the escalation policy that covers them."""
+    if not services:
+        return ""
+    groups = _by_escalation_policy(services)
+    disabled = sorted(str(live.get("name")) for live in account.state.services
+                      if live.get("status") == "disabled")
+    lines = [_comment("Not documented: disabled services, which open no incidents: "
+                      f"{', '.join(disabled)}.", "")] if disabled else []
+    lines.append("services:")
+    for members in groups.values():
+        policy = members[0].live.get("escalation_policy") or {}
+        name = account.state.by_id("escalation_policies", str(policy.get("id")))
+        label = (name or {}).get("name") or policy.get("summary") or policy.get("id")
+        lines.append(_comment(f"Escalation policy: {label}", "  ")
+                     + "\n".join(_item(service) for service in members))
+    return "\n".join(lines)
+
+
+# -- escalation policies ---------------------------------------------------------------------
+
+def _escalation_policies(account: _Account, services: list[_Service]) -> list[Entry]:
+    covered = _by_escalation_policy(services)
+    found = []
+    for live in _unique(account.state.escalation_policies):
+        entry = _escalation_policy(account, live, [
+            str(service.data["name"]) for service in covered.get(str(live["id"]), [])])
+        if entry is not None:
+            found.append(entry)
+    return found
+
+
+def _escalation_policy(account: _Account, live: Mapping[str, Any],
+                       covered: list[str]) -> Entry | None:
+    entry = Entry(_identity(account, live))
+    if covered:
+        entry.data["services"] = Flow(covered) if len(", ".join(covered)) < 60 else covered
+    else:
+        entry.notes.append("Review: it covers no documented service; delete it in PagerDuty, or "
+                           "name the services it should cover.")
+    loops = live.get("num_loops") or 0
+    entry.data["loops"] = loops
+    entry.data["handoff_notifications"] = (live.get("on_call_handoff_notifications")
+                                           or "if_has_services")
+    levels, engaged = [], 0
+    for number, escalation_rule in enumerate(live.get("escalation_rules") or [], start=1):
+        targets = []
+        for target in escalation_rule.get("targets") or []:
+            kind = target.get("type")
+            if kind in _SCHEDULE_TARGETS and account.schedule_name(target):
+                targets.append({"schedule": account.schedule_name(target)})
+            elif kind in _USER_TARGETS and account.user_email(target):
+                targets.append({"user": account.user_email(target)})
+            else:
+                entry.notes.append(f"Review: level {number} also pages {kind} "
+                                   f"{target.get('id')}, which the account does not list.")
+        if not targets:
+            return None
+        level: dict[str, Any] = {}
+        if number > 1:
+            level["engaged_after"] = format_duration(timedelta(minutes=engaged))
+        level["targets"] = targets
+        levels.append(level)
+        engaged += int(escalation_rule.get("escalation_delay_in_minutes") or 0)
+    if not levels:
+        return None
+    entry.data["levels"] = levels
+    if loops:
+        entry.data["repeat_after"] = format_duration(timedelta(minutes=engaged))
+    return entry
+
+
+# -- schedules -------------------------------------------------------------------------------
+
+def _schedules(account: _Account, escalations: list[Entry],
+               services: list[_Service]) -> list[Entry]:
+    targeted = {target["schedule"] for escalation in escalations
+                for level in escalation.data["levels"] for target in level["targets"]
+                if "schedule" in target}
+    found = [_schedule(account, live) for live in _unique(account.state.schedules)]
+    for entry in found:
+        if entry.data["name"] not in targeted:
+            entry.notes.append("Review: no escalation policy pages it.")
+    _round_the_clock_first_levels(found, escalations, services)
+    for reference in _unique([{**item, "name": item.get("name", item.get("summary"))}
+                              for item in account.state.schedules_v3]):
+        found.append(Entry({"name": reference["name"], "id": reference["id"]}, [
+            "Review: a shift-based (v3) schedule; pdlint does not read its shifts, so its "
+            "coverage and rotation are not documented."]))
+    return found
+
+
+def _schedule(account: _Account, live: Mapping[str, Any]) -> Entry:
+    entry = Entry(_identity(account, live))
+    zone_name = str(live.get("time_zone"))
+    zone = zone_named(zone_name)
+    if zone is not None:
+        entry.data["time_zone"] = zone_name
+        coverage = _coverage(account, live, zone_name, entry.notes)
+        if coverage:
+            entry.data["coverage"] = coverage
+    else:
+        entry.notes.append(f"Review: its time zone {zone_name!r} is not an IANA name, so its "
+                           "time zone and coverage are not documented.")
+    layers = active_layers(live, account.window)
+    turns = {layer.get("rotation_turn_length_seconds") for layer in layers}
+    if len(turns) == 1:
+        seconds = turns.pop()
+        if isinstance(seconds, int) and seconds > 0 and seconds % 60 == 0:
+            entry.data["rotation_length"] = format_duration(timedelta(seconds=seconds))
+    elif turns:
+        entry.notes.append("Review: its layers hand over at different intervals, so no "
+                           "rotation_length is documented.")
+    people = layer_user_ids(layers)
+    if people:
+        entry.data["min_participants"] = len(people)
+    return entry
+
+
+def _coverage(account: _Account, live: Mapping[str, Any], zone_name: str,
+              notes: list[str]) -> str | None:
+    """``24x7`` when someone is on call throughout the window, else ``business_hours`` when
+    the organisation's business hours (in the schedule's time zone) are covered, else None."""
+    zone = zone_named(zone_name)
+    assert zone is not None
+    window = account.window
+    span = f"{format_utc(window.start)} to {format_utc(window.end)}"
+    try:
+        shifts = rendered_entries(live.get("final_schedule"))
+    except ValueError as error:
+        notes.append(f"Review: its final schedule could not be read ({error}), so its "
+                     "coverage is not documented.")
+        return None
+    gaps = measure_coverage([window], shifts).gaps
+    if not gaps:
+        return "24x7"
+    days = [WEEKDAYS.index(day) + 1 for day in BUSINESS_DAYS]
+    business = measure_coverage(weekly_hours(window, zone, days, BUSINESS_START, BUSINESS_END),
+                                shifts)
+    if business.required and not business.gaps:
+        notes.append(f"Review: from {span} someone was on call in business hours only.")
+        return "business_hours"
+    first = gaps[0]
+    notes.append(f"Review: from {span} nobody was on call for {len(gaps)} period"
+                 f"{'s' if len(gaps) > 1 else ''} (the first from {format_utc(first.start)} to "
+                 f"{format_utc(first.end)}), in business hours too: state the coverage it must "
+                 "give.")
+    return None
+
+
+def _round_the_clock_first_levels(schedules: list[Entry], escalations: list[Entry],
+                                  services: list[_Service]) -> None:
+    """Drop ``business_hours`` coverage from schedules that alone make level 1 of a service that
+    is high urgency around the clock: the policy could not say both (POL027)."""
+    by_name = {entry.data["name"]: entry for entry in schedules}
+    tier = _tier(services)
+    covered = _by_escalation_policy(services)
+    for escalation in escalations:
+        round_the_clock = [service.data["name"]
+                           for service in covered.get(escalation.data["id"], [])
+                           if service.data.get("urgency", tier.get("urgency")) == "high"]
+        first = [by_name.get(target.get("schedule")) for target in
+                 escalation.data["levels"][0]["targets"]]
+        if not round_the_clock or not all(
+                entry is not None and entry.data.get("coverage") == "business_hours"
+                for entry in first):
+            continue
+        for entry in first:
+            assert entry is not None
+            del entry.data["coverage"]
+            entry.notes.append(
+                "Review: so its coverage is not documented: business_hours would contradict "
+                f"level 1 of '{escalation.data['name']}', which pages for "
+                f"{', '.join(round_the_clock)} at high urgency around the clock (POL027). "
+                "Decide which is right.")
+
+
+# -- waivers ---------------------------------------------------------------------------------
+
+def _exception_waivers(files: Mapping[str, str], state: LiveState, today: date) -> list[Entry]:
+    """A waiver for each finding of ``EXCEPTION_RULES`` on the drafted policy."""
+    with tempfile.TemporaryDirectory(prefix="pdlint-init-") as scratch:
+        for name, text in files.items():
+            (Path(scratch) / name).write_text(text, encoding="utf-8")
+        loaded = load_policy([scratch])
+    if loaded.policy is None:
+        problems = "; ".join(finding.message for finding in loaded.findings[:3])
+        raise InitError(f"the drafted policy does not load ({problems}); please report this")
+    report = drift(loaded.policy, state, today, EXCEPTION_RULES)
+    owner = _owner(state)
+    grouped: dict[tuple[str, Resource], list[str]] = {}
+    for finding in report.findings:
+        grouped.setdefault((finding.rule, finding.resource), []).append(finding.message)
+    waivers = []
+    for (rule_id, resource), messages in grouped.items():
+        written = {"type": resource.type} | (
+            {"name": resource.name} if resource.name and NAME.match(resource.name) else {}) | (
+            {"id": resource.id} if resource.id else {})
+        waivers.append(Entry({
+            "rule": rule_id, "resource": written,
+            "reason": f"Found by pdlint init on {today.isoformat()}: " + " ".join(
+                message[0].upper() + message[1:] + "." for message in messages),
+            "owner": owner, "expires": today + timedelta(days=WAIVER_DAYS)}))
+    return waivers
+
+
+def _owner(state: LiveState) -> str:
+    """Who answers for the draft's waivers until a reviewer names someone: the account owner,
+    else an admin, else anyone."""
+    users = [user for user in state.users if "@" in str(user.get("email") or "")]
+    for role in ("owner", "admin"):
+        for user in users:
+            if user.get("role") == role:
+                return str(user["email"])
+    return str(users[0]["email"]) if users else "incident-response@example.com"
+
+
+# -- writing YAML ----------------------------------------------------------------------------
+
+def _header(state: LiveState, schema: str) -> str:
+    fetched = format_utc(state.fetched_at.replace(microsecond=0))
+    return (f"# yaml-language-server: $schema={schema}\n#\n"
+            + _comment(f"Drafted by `pdlint init` from the PagerDuty account at {state.api_url} "
+                       f"on {fetched}. It documents the account as it was then: review every "
+                       "\"Review:\" comment, decide what the policy must be, and from then on "
+                       "`pdlint drift` reports each difference from it.", "")
+            + "\n")
+
+
+def _unique(objects: Iterable[Mapping[str, Any]]) -> list[Mapping[str, Any]]:
+    """Objects with a name the policy can hold, the first of each name (the policy names each
+    object once; PagerDuty allows two of the same name)."""
+    found: dict[str, Mapping[str, Any]] = {}
+    for obj in objects:
+        name = obj.get("name")
+        if isinstance(name, str) and NAME.match(name) and obj.get("id"):
+            found.setdefault(name, obj)
+    return list(found.values())
+
+
+def _identity(account: _Account, live: Mapping[str, Any]) -> dict[str, Any]:
+    """The keys every documented object starts with: name, id, description, team."""
+    data = {"name": live["name"], "id": live["id"]}
+    if _is_text(live.get("description")):
+        data["description"] = live["description"]
+    team = account.first_team(live)
+    if team:
+        data["team"] = team
+    return data
+
+
+def _is_text(value: Any) -> bool:
+    return isinstance(value, str) and bool(value.strip())
+
+
+def _comment(text: str, indent: str) -> str:
+    return "\n".join(textwrap.wrap(text, _WIDTH - len(indent) - 2, initial_indent=f"{indent}# ",
+                                   subsequent_indent=f"{indent}# ", break_long_words=False,
+                                   break_on_hyphens=False)) + "\n"
+
+
+def _dump(data: Any) -> str:
+    text: str = yaml.dump(data, Dumper=_Dumper, sort_keys=False, default_flow_style=False,
+                          allow_unicode=True, width=_WIDTH - 8)
+    return text
+
+
+def _item(entry: Entry) -> str:
+    """One list item, indented under its section key, with its notes above it."""
+    notes = "".join(_comment(note, "  ") for note in entry.notes)
+    return notes + textwrap.indent(_dump([entry.data]), "  ")
+
+
+def _section(key: str, entries: Sequence[Entry], notes: Sequence[str] = ()) -> str:
+    if not entries:
+        return ""
+    return ("".join(_comment(note, "") for note in notes) + f"{key}:\n"
+            + "\n".join(_item(entry) for entry in entries))
+
+
+def _mapping(entry: Entry) -> str:
+    return "".join(_comment(note, "") for note in entry.notes) + _dump(entry.data)

@@ -1,0 +1,199 @@
+"""`pdlint drift` and `pdlint demo` as a user runs them: real processes, real HTTP against the
+simulated demo account, every report format, and the contract's exit codes."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import xml.etree.ElementTree as ElementTree
+from collections import Counter
+from collections.abc import Iterator
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+import pytest
+from jsonschema import Draft4Validator
+from pdlint_process import run_pdlint
+
+from pdlint.sim import SimServer, demo_account
+
+PROJECT = Path(__file__).resolve().parents[2]
+POLICY = PROJECT / "policy"
+SARIF_SCHEMA = PROJECT / "tests" / "fixtures" / "sarif" / "sarif-schema-2.1.0.json"
+NOW = datetime(2026, 3, 2, 12, 0, tzinfo=timezone.utc)  # a Monday
+WINDOW = ("--since", "2026-03-02T12:00:00Z", "--until", "2026-04-01T12:00:00Z")
+TOKEN = "drift-test-token-8c1f"
+
+# The demo account's deliberate drifts (pdlint/sim/demo.py) against policy/: four Saturday
+# night gaps fall in the 30-day window.
+DEMO_DRIFT = Counter({
+    ("EP103", "Production - Platform", False): 1,
+    ("SCH201", "Platform - Secondary", False): 4,
+    ("SCH202", "Platform - Primary", False): 1,
+    ("SVC300", "Legacy Billing", False): 1,
+    ("SVC302", "Payments API", False): 1,
+    ("SVC304", "Identity Service", False): 1,
+    ("SVC306", "Internal Admin", True): 1,
+    ("USR400", "Pavel Novak", False): 1,
+})
+
+
+@pytest.fixture(scope="module")
+def server() -> Iterator[SimServer]:
+    with SimServer(demo_account(NOW), token=TOKEN) as running:
+        yield running
+
+
+@pytest.fixture
+def env(server: SimServer) -> dict[str, str]:
+    return {"PAGERDUTY_API_URL": server.base_url, "PAGERDUTY_API_TOKEN": TOKEN}
+
+
+def drift(env: dict[str, str], *arguments: str, cwd: Path = PROJECT) -> Any:
+    return run_pdlint("drift", "--policy", "policy", "--quiet", *WINDOW, *arguments, env=env,
+                      cwd=cwd)
+
+
+def kinds(report: dict[str, Any]) -> Counter[tuple[str, str, bool]]:
+    return Counter((finding["rule"], finding["resource"]["name"], finding["waived"] is not None)
+                   for finding in report["findings"])
+
+
+@pytest.fixture(scope="module")
+def json_run(server: SimServer) -> tuple[int, dict[str, Any]]:
+    env = {"PAGERDUTY_API_URL": server.base_url, "PAGERDUTY_API_TOKEN": TOKEN}
+    result = drift(env, "--format", "json")
+    assert result.stderr == ""
+    return result.returncode, json.loads(result.stdout)
+
+
+def test_the_demo_account_shows_exactly_its_deliberate_drift(
+        json_run: tuple[int, dict[str, Any]]) -> None:
+    code, report = json_run
+    assert code == 1
+    assert kinds(report) == DEMO_DRIFT
+    assert report["skipped"] == []
+    assert report["summary"]["waived"] == 1
+
+
+def test_every_finding_points_at_the_policy_line(json_run: tuple[int, dict[str, Any]]) -> None:
+    _, report = json_run
+    for finding in report["findings"]:
+        location = finding["location"]
+        path = PROJECT / location["path"]
+        assert location["path"].startswith("policy/") and path.is_file(), finding
+        assert 1 <= location["line"] <= len(path.read_text(encoding="utf-8").splitlines())
+
+
+def test_a_snapshot_gives_the_findings_of_the_live_run(
+        env: dict[str, str], json_run: tuple[int, dict[str, Any]], tmp_path: Path) -> None:
+    snapshot = tmp_path / "snap.json"
+    saved = run_pdlint("snapshot", "-o", str(snapshot), "--quiet", *WINDOW, env=env)
+    assert saved.returncode == 0, saved.stderr
+    offline = run_pdlint("drift", "--policy", "policy", "--snapshot", str(snapshot),
+                         "--format", "json", cwd=PROJECT)
+    assert offline.returncode == json_run[0]
+    assert json.loads(offline.stdout)["findings"] == json_run[1]["findings"]
+
+
+def test_sarif_is_valid_and_located_on_policy_lines(env: dict[str, str]) -> None:
+    result = drift(env, "--format", "sarif")
+    assert result.returncode == 1
+    sarif = json.loads(result.stdout)
+    Draft4Validator(json.loads(SARIF_SCHEMA.read_text(encoding="utf-8"))).validate(sarif)
+    run = sarif["runs"][0]
+    rule_ids = {rule["id"] for rule in run["tool"]["driver"]["rules"]}
+    assert {result["ruleId"] for result in run["results"]} <= rule_ids
+    assert {"EP103", "SCH201", "USR400"} <= rule_ids
+    uris = {location["physicalLocation"]["artifactLocation"]["uri"]
+            for result in run["results"] for location in result["locations"]}
+    assert uris <= {"policy/escalation-policies.yaml", "policy/schedules.yaml",
+                    "policy/organisation.yaml", "policy/services.yaml"}
+
+
+def test_junit_has_a_failing_testcase_per_drift(env: dict[str, str]) -> None:
+    result = drift(env, "--format", "junit")
+    assert result.returncode == 1
+    root = ElementTree.fromstring(result.stdout)
+    failures = [case for case in root.iter("testcase") if case.find("failure") is not None]
+    assert len(failures) >= len({key[:2] for key in DEMO_DRIFT if not key[2]})
+    assert any("EP103" in (case.get("classname", "") + case.get("name", ""))
+               for case in failures)
+
+
+def test_github_annotates_and_writes_the_job_summary(env: dict[str, str],
+                                                     tmp_path: Path) -> None:
+    summary = tmp_path / "summary.md"
+    summary.write_text("earlier step\n", encoding="utf-8")
+    result = drift({**env, "GITHUB_STEP_SUMMARY": str(summary)}, "--format", "github")
+    assert result.returncode == 1
+    assert "::error file=policy/escalation-policies.yaml,line=" in result.stdout
+    written = summary.read_text(encoding="utf-8")
+    assert written.startswith("earlier step\n") and "EP103" in written
+
+
+@pytest.mark.parametrize(
+    ("arguments", "code", "rules"),
+    [
+        pytest.param(("--rule", "EP103"), 1, {"EP103"}, id="one-rule"),
+        pytest.param(("--rule", "escalation-delay", "--rule", "sch202"), 1, {"EP103", "SCH202"},
+                     id="by-name-and-lowercase-id"),
+        pytest.param(("--skip-rule", "SCH201", "--skip-rule", "SCH202", "--skip-rule", "EP103",
+                      "--skip-rule", "SVC300", "--skip-rule", "SVC302", "--skip-rule", "SVC304",
+                      "--skip-rule", "USR400"), 0, {"SVC306"}, id="only-waived-left"),
+        pytest.param(("--rule", "missing", "--skip-rule", "EP100"), 1, {"SVC300"},
+                     id="a-shared-name-means-every-family"),
+        pytest.param(("--fail-on", "never"), 0, {rule for rule, _, _ in DEMO_DRIFT},
+                     id="fail-on-never"),
+    ],
+)
+def test_rule_selection_and_fail_on(env: dict[str, str], arguments: tuple[str, ...], code: int,
+                                    rules: set[str]) -> None:
+    result = drift(env, "--format", "json", *arguments)
+    assert result.returncode == code, result.stderr
+    assert {finding["rule"] for finding in json.loads(result.stdout)["findings"]} == rules
+
+
+@pytest.mark.parametrize(
+    ("arguments", "extra_env", "stderr_has"),
+    [
+        pytest.param(("--rule", "EP13"), {}, "'EP13' is not a drift rule", id="unknown-rule"),
+        pytest.param(("--rule", "POL010"), {}, "'POL010' is not a drift rule", id="lint-rule"),
+        pytest.param((), {"PAGERDUTY_API_TOKEN": "wrong"}, "refused", id="bad-token"),
+        pytest.param(("--api-url", "http://example.com"), {}, "https", id="plain-http"),
+    ],
+)
+def test_what_cannot_be_checked_exits_2(env: dict[str, str], arguments: tuple[str, ...],
+                                        extra_env: dict[str, str], stderr_has: str) -> None:
+    result = drift({**env, **extra_env}, *arguments)
+    assert result.returncode == 2, result.stdout + result.stderr
+    assert stderr_has in result.stderr and "Traceback" not in result.stderr
+    assert result.stdout == ""
+
+
+def test_a_policy_with_errors_is_not_compared(env: dict[str, str], tmp_path: Path) -> None:
+    shutil.copytree(POLICY, tmp_path / "policy")
+    schedules = tmp_path / "policy" / "schedules.yaml"
+    schedules.write_text(schedules.read_text(encoding="utf-8").replace(
+        "coverage:", "coverge:", 1), encoding="utf-8")
+    result = drift(env, cwd=tmp_path)
+    assert result.returncode == 2
+    assert "policy/schedules.yaml:" in result.stderr and "POL003" in result.stderr
+    assert "has errors" in result.stderr and result.stdout == ""
+
+
+def test_demo_runs_the_drift_check_without_a_token() -> None:
+    result = run_pdlint("demo", "--format", "json", "--quiet")
+    assert result.returncode == 1, result.stderr
+    report = json.loads(result.stdout)
+    assert {key[:2] for key in kinds(report)} == {key[:2] for key in DEMO_DRIFT}
+
+
+def test_demo_text_explains_itself() -> None:
+    result = run_pdlint("demo")
+    assert result.returncode == 1
+    assert "a simulated PagerDuty account is serving at http://127.0.0.1:" in result.stderr
+    assert "EP103 escalation-delay: level 4 engaged after 40 min, documented 30 min" in (
+        result.stdout)
+    assert result.stdout.rstrip().endswith("1 waived")

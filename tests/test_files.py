@@ -1,0 +1,81 @@
+"""Writing a set of files into a folder: every file appears, or none does, and nothing is replaced
+without being asked."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from pdlint import files
+from pdlint.files import FileWriteError, check_folder, write_files
+
+TEXTS = {"a.yaml": "a: 1\n", "b.yaml": "b: 2\n"}
+
+
+def contents(folder: Path) -> dict[str, str]:
+    """Every entry of ``folder`` (hidden ones too) and of its parent, with file texts."""
+    found = {path.name: path.read_text() for path in folder.iterdir() if path.is_file()}
+    leftovers = sorted(path.name for path in folder.parent.iterdir()
+                       if path.name.startswith("."))
+    return {**found, **({"leftovers": ", ".join(leftovers)} if leftovers else {})}
+
+
+def test_a_new_folder_appears_with_every_file(tmp_path: Path) -> None:
+    write_files(tmp_path / "policy", TEXTS, force=False)
+    assert contents(tmp_path / "policy") == TEXTS
+    assert oct((tmp_path / "policy").stat().st_mode & 0o777) == oct(0o755)
+
+
+def test_files_join_an_existing_folder_and_leave_others_alone(tmp_path: Path) -> None:
+    folder = tmp_path / "policy"
+    folder.mkdir()
+    (folder / "README.md").write_text("notes\n")
+    write_files(folder, TEXTS, force=False)
+    assert contents(folder) == {**TEXTS, "README.md": "notes\n"}
+
+
+def test_existing_files_are_replaced_only_when_forced(tmp_path: Path) -> None:
+    folder = tmp_path / "policy"
+    folder.mkdir()
+    (folder / "b.yaml").write_text("old\n")
+    with pytest.raises(FileWriteError, match=r"already holds b\.yaml; pass --force"):
+        write_files(folder, TEXTS, force=False)
+    assert contents(folder) == {"b.yaml": "old\n"}
+    write_files(folder, TEXTS, force=True)
+    assert contents(folder) == TEXTS
+
+
+def test_a_failed_rename_puts_everything_back(tmp_path: Path,
+                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    folder = tmp_path / "policy"
+    folder.mkdir()
+    (folder / "a.yaml").write_text("old a\n")
+    renames = []
+
+    def failing_rename(source: str | os.PathLike[str], destination: str | os.PathLike[str],
+                       ) -> None:
+        renames.append(Path(destination).name)
+        if Path(destination) == folder / "b.yaml":
+            raise OSError(28, "No space left on device")
+        os.replace(source, destination)
+
+    monkeypatch.setattr(files.os, "rename", failing_rename)
+    with pytest.raises(FileWriteError, match="No space left on device"):
+        write_files(folder, TEXTS, force=True)
+    assert renames[:3] == ["a.yaml", "a.yaml", "b.yaml"]
+    assert contents(folder) == {"a.yaml": "old a\n"}
+
+
+@pytest.mark.parametrize(("make", "target", "message"), [
+    pytest.param(lambda root: (root / "policy").write_text("x"), "policy",
+                 "exists and is not a folder", id="a-file-in-the-way"),
+    pytest.param(lambda root: None, "missing/policy", "does not exist; create it first",
+                 id="no-parent"),
+])
+def test_folders_that_cannot_take_the_files_are_refused_first(tmp_path: Path, make: object,
+                                                              target: str, message: str) -> None:
+    make(tmp_path)  # type: ignore[operator]
+    with pytest.raises(FileWriteError, match=message):
+        check_folder(tmp_path / target, TEXTS, force=True)

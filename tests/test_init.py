@@ -1,0 +1,393 @@
+"""``pdlint init``: the drafted policy passes lint and documents the account it was drafted from,
+so that drift against that account finds nothing but the waivers' exceptions.
+
+The round trips read the demo account and a generated one over HTTP from the simulator; the
+translation tables draft small accounts built as the API lists them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+from rules.rule_cases import (
+    WINDOW,
+    Json,
+    constant_urgency,
+    entry,
+    escalation_policy,
+    escalation_rule,
+    live_state,
+    priority,
+    ref,
+    schedule,
+    schedule_layer,
+    service,
+    support_hours,
+    support_hours_urgency,
+    team,
+    user,
+)
+
+from pdlint.files import write_files
+from pdlint.init import INSTALLED_SCHEMA, InitError, draft_policy, schema_reference
+from pdlint.pagerduty.client import ApiToken, ClientConfig
+from pdlint.pagerduty.fetch import fetch_state_sync
+from pdlint.pagerduty.state import LiveState, Window
+from pdlint.policy import load_policy
+from pdlint.rules.engine import drift, lint_paths
+from pdlint.sim import Account, SimServer, demo_account, generated_account
+
+NOW = datetime(2026, 3, 2, 12, 0, tzinfo=timezone.utc)
+TOKEN = "init-test-token"
+EXCEPTION_RULES = {"EP106", "SCH203", "USR400"}
+
+
+def fetched(account: Account) -> LiveState:
+    """The account as ``pdlint init`` reads it, over a 30-day window from ``NOW``."""
+    with SimServer(account, token=TOKEN) as server:
+        config = ClientConfig(api_url=server.base_url, token=ApiToken(TOKEN),
+                              requests_per_minute=60_000, burst=100)
+        return fetch_state_sync(config, Window.starting(NOW, timedelta(days=30)), quiet=True)
+
+
+@pytest.fixture(scope="module")
+def demo_state() -> LiveState:
+    return fetched(demo_account(NOW))
+
+
+@pytest.fixture(scope="module")
+def demo_draft(demo_state: LiveState) -> dict[str, str]:
+    return draft_policy(demo_state)
+
+
+def written(tmp_path: Path, files: Mapping[str, str]) -> Path:
+    folder = tmp_path / "policy"
+    write_files(folder, files, force=False)
+    return folder
+
+
+def outcome(folder: Path, state: LiveState) -> list[tuple[str, str | None, bool]]:
+    """(rule, object, waived) of every drift finding of the policy in ``folder``."""
+    loaded = load_policy([folder])
+    assert loaded.policy is not None, [finding.message for finding in loaded.findings]
+    report = drift(loaded.policy, state, state.fetched_at.date())
+    assert report.skipped == ()
+    return [(finding.rule, finding.resource.name, finding.waived is not None)
+            for finding in report.findings]
+
+
+# -- round trips -----------------------------------------------------------------------------
+
+def test_the_demo_draft_lints_clean_and_has_no_drift(tmp_path: Path, demo_state: LiveState,
+                                                     demo_draft: dict[str, str]) -> None:
+    folder = written(tmp_path, demo_draft)
+    assert sorted(demo_draft) == ["escalation-policies.yaml", "organisation.yaml",
+                                  "schedules.yaml", "services.yaml", "waivers.yaml"]
+    assert [finding.message for finding in lint_paths([folder]).findings] == []
+    assert outcome(folder, demo_state) == [("USR400", "Pavel Novak", True)]
+
+
+@pytest.mark.parametrize(("seed", "services", "policies", "schedules", "users"), [
+    (3, 60, 20, 15, 80), (11, 200, 80, 50, 300)])
+def test_a_generated_account_round_trips(tmp_path: Path, seed: int, services: int,
+                                         policies: int, schedules: int, users: int) -> None:
+    account = generated_account(seed, services=services, escalation_policies=policies,
+                                schedules=schedules, users=users, incidents=0, teams=6,
+                                v3_schedules=2, now=NOW)
+    state = fetched(account)
+    folder = written(tmp_path, draft_policy(state))
+    lint = lint_paths([folder]).findings
+    assert {finding.rule for finding in lint} <= {"POL023"}, [
+        f"{finding.location}: {finding.message}" for finding in lint]
+    found = outcome(folder, state)
+    assert [item for item in found if not item[2]] == []
+    assert {rule for rule, _, _ in found} <= EXCEPTION_RULES
+    documented = load_policy([folder]).policy
+    assert documented is not None
+    assert len(documented.services) == sum(
+        1 for live in state.services if live.get("status") != "disabled")
+    assert len(documented.schedules) == len(state.schedules) + len(state.schedules_v3)
+
+
+# -- what the demo draft says ----------------------------------------------------------------
+
+def named(items: Sequence[dict[str, Any]], name: str) -> dict[str, Any]:
+    return next(item for item in items if item["name"] == name)
+
+
+def read(draft: Mapping[str, str], file: str) -> dict[str, Any]:
+    return yaml.safe_load(draft[file])
+
+
+@pytest.mark.parametrize(("file", "section", "name", "expected"), [
+    pytest.param("escalation-policies.yaml", "escalation_policies", "Production - Platform",
+                 {"id": "PE00000", "loops": 1, "handoff_notifications": "always",
+                  "repeat_after": "50m",
+                  "levels": [{"targets": [{"schedule": "Platform - Primary"}]},
+                             {"engaged_after": "10m",
+                              "targets": [{"schedule": "Platform - Secondary"}]},
+                             {"engaged_after": "20m",
+                              "targets": [{"schedule": "Engineering Managers"}]},
+                             {"engaged_after": "40m",
+                              "targets": [{"user": "cto@acme.example"},
+                                          {"user": "vp-engineering@acme.example"}]}]},
+                 id="cumulative-times-from-rule-delays"),
+    pytest.param("schedules.yaml", "schedules", "Platform - Primary",
+                 {"coverage": "24x7", "rotation_length": "7d", "min_participants": 5,
+                  "time_zone": "America/New_York"}, id="five-people"),
+    pytest.param("schedules.yaml", "schedules", "Platform - Secondary",
+                 {"coverage": "business_hours"}, id="saturday-gap-business-hours"),
+    pytest.param("services.yaml", "services", "Payments API", {"urgency": "low"},
+                 id="low-urgency"),
+    pytest.param("services.yaml", "services", "Identity Service",
+                 {"acknowledgement_timeout": "disabled"}, id="no-acknowledgement-timeout"),
+    pytest.param("services.yaml", "services", "Legacy Billing",
+                 {"id": "PS00006", "tier": "standard", "team": "Platform"},
+                 id="undocumented-service"),
+    pytest.param("services.yaml", "services", "Internal Admin",
+                 {"urgency": "support_hours", "requires_integration": False,
+                  "acknowledgement_timeout": "disabled", "auto_resolve_timeout": "1d",
+                  "support_hours": {"time_zone": "America/New_York",
+                                    "days": ["monday", "tuesday", "wednesday", "thursday",
+                                             "friday"], "start": "09:00", "end": "17:00"}},
+                 id="support-hours-and-no-integration"),
+])
+def test_the_demo_draft_documents_the_account_as_it_is(
+        demo_draft: dict[str, str], file: str, section: str, name: str,
+        expected: dict[str, Any]) -> None:
+    documented = named(read(demo_draft, file)[section], name)
+    assert {key: documented.get(key) for key in expected} == expected
+
+
+def test_the_demo_draft_maps_priorities_to_a_severity_matrix(
+        demo_draft: dict[str, str]) -> None:
+    document = read(demo_draft, "organisation.yaml")
+    assert [(severity["id"], severity["response_sla"], severity["urgency"],
+             severity.get("postmortem_within"), severity["pagerduty_priority"])
+            for severity in document["severities"]] == [
+        ("P1", "5m", "high", "48h", "P1"), ("P2", "15m", "high", "7d", "P2"),
+        ("P3", "1h", "low", None, "P3"), ("P4", "4h", "low", None, "P4"),
+        ("P5", "8h", "low", None, "P5")]
+    assert document["tiers"] == {"standard": {
+        "urgency": "high", "acknowledgement_timeout": "30m", "auto_resolve_timeout": "4h",
+        "requires_integration": True}}
+    assert [team_entry["name"] for team_entry in document["teams"]] == ["Platform", "Security"]
+    assert document["organisation"]["name"] == "acme"
+    assert document["organisation"]["time_zone"] == "America/New_York"
+
+
+def test_the_demo_draft_waives_what_no_document_can_answer(
+        demo_state: LiveState, demo_draft: dict[str, str]) -> None:
+    [waiver] = read(demo_draft, "waivers.yaml")["waivers"]
+    today = demo_state.fetched_at.date()
+    assert {key: waiver[key] for key in ("rule", "resource", "owner", "expires")} == {
+        "rule": "USR400", "resource": {"type": "user", "name": "Pavel Novak", "id": "PU0000F"},
+        "owner": "cto@acme.example", "expires": today + timedelta(days=30)}
+    assert waiver["reason"].startswith(f"Found by pdlint init on {today.isoformat()}: Pavel "
+                                       "Novak (pavel.novak@acme.example) can be paged")
+
+
+def test_every_file_names_the_schema_first_and_reads_as_the_example_does(
+        demo_draft: dict[str, str]) -> None:
+    for text in demo_draft.values():
+        first_line = f"# yaml-language-server: $schema={INSTALLED_SCHEMA.as_posix()}"
+        assert text.splitlines()[0] == first_line
+        assert all(len(line) <= 100 for line in text.splitlines())
+    assert '    start: "09:00"\n' in demo_draft["organisation.yaml"]
+    assert "    days: [monday, tuesday, wednesday, thursday, friday]\n" in demo_draft[
+        "organisation.yaml"]
+    assert "  - name: Platform - Primary\n    id: PC00000\n" in demo_draft["schedules.yaml"]
+
+
+@pytest.mark.parametrize(("layout", "folder", "expected"), [
+    pytest.param(["schemas/policy.schema.json"], "policy", "../schemas/policy.schema.json",
+                 id="repository-layout"),
+    pytest.param(["schemas/policy.schema.json"], "ops/policy", "../../schemas/policy.schema.json",
+                 id="deeper"),
+    pytest.param([], "policy", INSTALLED_SCHEMA.as_posix(), id="installed-schema"),
+])
+def test_schema_reference(tmp_path: Path, layout: list[str], folder: str, expected: str) -> None:
+    for name in layout:
+        (tmp_path / name).parent.mkdir(parents=True)
+        (tmp_path / name).write_text("{}")
+    assert schema_reference(tmp_path / folder) == expected
+
+
+# -- translation tables on small accounts ------------------------------------------------------
+
+ANN, BOB = ref("user", "PU00001", "Ann Archer"), ref("user", "PU00002", "Bob Baker")
+PEOPLE = [user("PU00001", "Ann Archer", "ann@ex.com", role="owner"),
+          user("PU00002", "Bob Baker", "bob@ex.com")]
+ROTA = ref("schedule", "PC00001", "Rota")
+MAIN = ref("escalation_policy", "PE00001", "Main")
+EPOCH = datetime(2026, 1, 5, 9, 0, tzinfo=timezone.utc)
+
+
+def rota(final: Sequence[Json] | None = None, time_zone: str = "Europe/London") -> Json:
+    layer = schedule_layer("PL00001", [ANN, BOB], start=EPOCH)
+    return schedule("PC00001", "Rota", time_zone=time_zone, layers=[layer],
+                    final_entries=[entry(WINDOW.since, WINDOW.until, ANN)]
+                    if final is None else final)
+
+
+def small(*, services: Sequence[Json] = (), rules: Sequence[Json] | None = None,
+          loops: int = 0, schedules: Sequence[Json] | None = None, **collections: Any
+          ) -> LiveState:
+    """One escalation policy ``Main`` (default: Rota, then Bob), its services, Ann and Bob."""
+    policy = escalation_policy("PE00001", "Main", [escalation_rule(10, ROTA),
+                                                   escalation_rule(10, BOB)]
+                               if rules is None else rules, num_loops=loops)
+    return live_state(escalation_policies=[policy], users=PEOPLE,
+                      schedules=[rota()] if schedules is None else schedules,
+                      services=services or [service("PS00001", "Web", escalation_policy=MAIN)],
+                      **collections)
+
+
+def drafted(state: LiveState) -> dict[str, dict[str, Any]]:
+    return {file: yaml.safe_load(text) for file, text in draft_policy(state).items()}
+
+
+def web(**changes: Any) -> Json:
+    return service("PS00001", "Web", escalation_policy=MAIN, **changes)
+
+
+@pytest.mark.parametrize(("live", "tier", "own"), [
+    pytest.param(web(), {"urgency": "high", "acknowledgement_timeout": "30m",
+                         "auto_resolve_timeout": "4h", "requires_integration": True}, {},
+                 id="pagerduty-defaults"),
+    pytest.param(web(urgency_rule=constant_urgency("severity_based")),
+                 {"urgency": "severity_based"}, {}, id="severity-based"),
+    pytest.param(web(urgency_rule=support_hours_urgency(), hours=support_hours(days=(1, 3))),
+                 {"urgency": "support_hours"},
+                 {"support_hours": {"time_zone": "Europe/London", "days": ["monday", "wednesday"],
+                                    "start": "09:00", "end": "17:00"}}, id="support-hours"),
+    pytest.param(web(urgency_rule=support_hours_urgency("low", "high"), hours=support_hours()),
+                 {"urgency": None}, {"urgency": None, "support_hours": None},
+                 id="inverted-support-hours-not-expressible"),
+    pytest.param(web(urgency_rule=support_hours_urgency(),
+                     hours=support_hours(time_zone="Eastern Time (US & Canada)")),
+                 {"urgency": None}, {"urgency": None, "support_hours": None},
+                 id="rails-time-zone-not-expressible"),
+    pytest.param(web(urgency_rule=support_hours_urgency(), hours=support_hours(end="17:00:30")),
+                 {"urgency": None}, {"urgency": None, "support_hours": None},
+                 id="seconds-not-expressible"),
+    pytest.param(web(acknowledgement_timeout=None, auto_resolve_timeout=0),
+                 {"acknowledgement_timeout": "disabled", "auto_resolve_timeout": "disabled"}, {},
+                 id="timeouts-switched-off"),
+    pytest.param(web(acknowledgement_timeout=90), {"acknowledgement_timeout": None},
+                 {"acknowledgement_timeout": None}, id="timeout-not-whole-minutes"),
+    pytest.param(web(integrations=[]), {"requires_integration": False}, {},
+                 id="no-integration"),
+])
+def test_service_settings(live: Json, tier: dict[str, Any], own: dict[str, Any]) -> None:
+    document = drafted(small(services=[live]))
+    standard = document["organisation.yaml"]["tiers"]["standard"]
+    entry_ = document["services.yaml"]["services"][0]
+    assert {key: standard.get(key) for key in tier} == tier
+    assert {key: entry_.get(key) for key in own} == own
+
+
+def test_services_state_only_what_differs_from_the_tier() -> None:
+    document = drafted(small(services=[
+        web(), service("PS00002", "Api", escalation_policy=MAIN),
+        service("PS00003", "Batch", escalation_policy=MAIN, urgency_rule=constant_urgency("low"),
+                acknowledgement_timeout=None),
+        service("PS00004", "Old", escalation_policy=MAIN, status="disabled")]))
+    services = document["services.yaml"]["services"]
+    assert [(item["name"], {key: value for key, value in item.items()
+                            if key not in ("name", "id")}) for item in services] == [
+        ("Web", {"tier": "standard"}), ("Api", {"tier": "standard"}),
+        ("Batch", {"tier": "standard", "urgency": "low", "acknowledgement_timeout": "disabled"})]
+    assert document["escalation-policies.yaml"]["escalation_policies"][0]["services"] == [
+        "Web", "Api", "Batch"]
+
+
+@pytest.mark.parametrize(("delays", "loops", "levels", "repeat"), [
+    pytest.param([5, 10, 15], 0, [None, "5m", "15m"], None, id="no-repeat"),
+    pytest.param([5, 10, 15], 2, [None, "5m", "15m"], "30m", id="repeats"),
+    pytest.param([90], 1, [None], "1h30m", id="one-level"),
+])
+def test_escalation_times_are_cumulative(delays: list[int], loops: int, levels: list[str | None],
+                                         repeat: str | None) -> None:
+    rules = [escalation_rule(delay, ROTA if index == 0 else BOB, rule_id=f"PR0000{index}")
+             for index, delay in enumerate(delays)]
+    [documented] = drafted(small(rules=rules, loops=loops))[
+        "escalation-policies.yaml"]["escalation_policies"]
+    assert [level.get("engaged_after") for level in documented["levels"]] == levels
+    assert (documented["loops"], documented.get("repeat_after")) == (loops, repeat)
+
+
+def london_office(days: Sequence[int]) -> list[Json]:
+    """On call 09:00-17:00 London (GMT in March) on the given days of March 2026."""
+    return [entry(datetime(2026, 3, day, 9, tzinfo=timezone.utc),
+                  datetime(2026, 3, day, 17, tzinfo=timezone.utc), ANN) for day in days]
+
+
+WEEKDAYS_IN_WINDOW = [day for day in range(2, 17) if datetime(2026, 3, day).weekday() < 5]
+
+
+@pytest.mark.parametrize(("final", "urgency", "coverage", "note"), [
+    pytest.param(None, "low", "24x7", None, id="always-covered"),
+    pytest.param(london_office(WEEKDAYS_IN_WINDOW), "low", "business_hours",
+                 "someone was on call in business hours only", id="business-hours"),
+    pytest.param(london_office(WEEKDAYS_IN_WINDOW[1:]), "low", None,
+                 "nobody was on call for", id="gaps-in-business-hours"),
+    pytest.param(london_office(WEEKDAYS_IN_WINDOW), "high", None,
+                 "business_hours would contradict level 1 of 'Main'",
+                 id="first-level-of-a-round-the-clock-service"),
+])
+def test_schedule_coverage(final: list[Json] | None, urgency: str, coverage: str | None,
+                           note: str | None) -> None:
+    state = small(schedules=[rota(final)],
+                  services=[web(urgency_rule=constant_urgency(urgency))])
+    text = draft_policy(state)["schedules.yaml"]
+    [documented] = yaml.safe_load(text)["schedules"]
+    assert documented.get("coverage") == coverage
+    assert (documented["rotation_length"], documented["min_participants"]) == ("7d", 2)
+    if note is not None:
+        assert note in " ".join(line.strip("# ") for line in text.splitlines())
+
+
+@pytest.mark.parametrize(("priorities", "expected"), [
+    pytest.param([priority("PP1", "P1"), priority("PP2", "P2"), priority("PP3", "P3")],
+                 [("P1", "high", "P1"), ("P2", "high", "P2"), ("P3", "low", "P3")],
+                 id="named-like-severities"),
+    pytest.param([priority("PP1", "Sev 1"), priority("PP2", "Sev 2")],
+                 [("SEV1", "high", "Sev 1"), ("SEV2", "low", "Sev 2")], id="names-with-spaces"),
+    pytest.param([], [("SEV1", "high", None), ("SEV2", "low", None)], id="no-priorities"),
+])
+def test_priorities_become_a_severity_matrix(priorities: list[Json],
+                                             expected: list[tuple[Any, ...]]) -> None:
+    severities = drafted(small(priorities=priorities))["organisation.yaml"]["severities"]
+    assert [(item["id"], item["urgency"], item.get("pagerduty_priority"))
+            for item in severities] == expected
+
+
+def test_the_organisation_can_be_named() -> None:
+    state = small(teams=[team("PT00001", "Ops")])
+    assert draft_policy(state, organisation="Acme Ltd", time_zone="Asia/Tokyo")[
+        "organisation.yaml"].count("name: Acme Ltd\n  time_zone: Asia/Tokyo\n") == 1
+    with pytest.raises(InitError, match="'Mars/Olympus' is not an IANA time zone"):
+        draft_policy(state, time_zone="Mars/Olympus")
+
+
+def test_a_single_person_level_is_waived_with_its_finding(tmp_path: Path) -> None:
+    state = small(rules=[escalation_rule(10, BOB)], schedules=[],
+                  services=[web(urgency_rule=constant_urgency("low"))])
+    draft = draft_policy(state)
+    [waiver] = yaml.safe_load(draft["waivers.yaml"])["waivers"]
+    assert (waiver["rule"], waiver["resource"], waiver["owner"]) == (
+        "EP106", {"type": "escalation_policy", "name": "Main", "id": "PE00001"}, "ann@ex.com")
+    assert outcome(written(tmp_path, draft), state) == [("EP106", "Main", True)]
+
+
+def test_teams_not_read_are_named_from_their_references(tmp_path: Path) -> None:
+    draft = draft_policy(small(services=[web(teams=[ref("team", "PT00001", "Ops")])],
+                               skipped=["teams"]))
+    assert yaml.safe_load(draft["organisation.yaml"])["teams"] == [{"name": "Ops"}]
+    assert lint_paths([written(tmp_path, draft)]).findings == ()
