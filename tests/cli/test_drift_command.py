@@ -7,23 +7,19 @@ import json
 import shutil
 import xml.etree.ElementTree as ElementTree
 from collections import Counter
-from collections.abc import Iterator
-from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
 import pytest
+from cli_cases import TOKEN, WINDOW
 from jsonschema import Draft4Validator
 from pdlint_process import run_pdlint
 
-from pdlint.sim import SimServer, demo_account
+from pdlint.sim import SimServer
 
 PROJECT = Path(__file__).resolve().parents[2]
 POLICY = PROJECT / "policy"
 SARIF_SCHEMA = PROJECT / "tests" / "fixtures" / "sarif" / "sarif-schema-2.1.0.json"
-NOW = datetime(2026, 3, 2, 12, 0, tzinfo=timezone.utc)  # a Monday
-WINDOW = ("--since", "2026-03-02T12:00:00Z", "--until", "2026-04-01T12:00:00Z")
-TOKEN = "drift-test-token-8c1f"
 
 # The demo account's deliberate drifts (pdlint/sim/demo.py) against policy/: four Saturday
 # night gaps fall in the 30-day window.
@@ -39,15 +35,6 @@ DEMO_DRIFT = Counter({
 })
 
 
-@pytest.fixture(scope="module")
-def server() -> Iterator[SimServer]:
-    with SimServer(demo_account(NOW), token=TOKEN) as running:
-        yield running
-
-
-@pytest.fixture
-def env(server: SimServer) -> dict[str, str]:
-    return {"PAGERDUTY_API_URL": server.base_url, "PAGERDUTY_API_TOKEN": TOKEN}
 
 
 def drift(env: dict[str, str], *arguments: str, cwd: Path = PROJECT) -> Any:

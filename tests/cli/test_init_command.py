@@ -4,31 +4,16 @@ then `pdlint lint` and `pdlint drift` on what it wrote."""
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
-from datetime import datetime, timezone
 from pathlib import Path
 
 import pytest
+from cli_cases import WINDOW
 from pdlint_process import run_pdlint
 
-from pdlint.sim import SimServer, demo_account
-
-NOW = datetime(2026, 3, 2, 12, 0, tzinfo=timezone.utc)
-WINDOW = ("--since", "2026-03-02T12:00:00Z", "--until", "2026-04-01T12:00:00Z")
-TOKEN = "init-command-token-5d2a"
 FILES = ["escalation-policies.yaml", "organisation.yaml", "schedules.yaml", "services.yaml",
          "waivers.yaml"]
 
 
-@pytest.fixture(scope="module")
-def server() -> Iterator[SimServer]:
-    with SimServer(demo_account(NOW), token=TOKEN) as running:
-        yield running
-
-
-@pytest.fixture
-def env(server: SimServer) -> dict[str, str]:
-    return {"PAGERDUTY_API_URL": server.base_url, "PAGERDUTY_API_TOKEN": TOKEN}
 
 
 def test_init_writes_a_policy_that_lints_and_shows_no_drift(tmp_path: Path,
