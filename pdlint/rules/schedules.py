@@ -132,7 +132,8 @@ def check_coverage_gap(policy: Policy, state: LiveState, today: date) -> Iterato
     in the schedule's time zone (the documented one, else PagerDuty's). The final schedule as
     PagerDuty renders it over the checked window (layers, restrictions and overrides together)
     is compared with that requirement; each gap is one finding, with its start and end in UTC
-    and in the schedule's time zone (the first ten per schedule, then one finding counting the
+    and in the schedule's time zone, and a gap that recurs every week at the same local time is
+    one finding listing its dates (the first ten per schedule, then one finding counting the
     rest). During a gap an incident pages nobody at this level. Fix the layers or restrictions,
     or add an override. A shift-based (v3) schedule, whose rendering pdlint does not read, is
     reported as not checked."""
@@ -156,16 +157,16 @@ def check_coverage_gap(policy: Policy, state: LiveState, today: date) -> Iterato
             continue
         result = measure_coverage(required_time(requirement, window, zone, business_hours),
                                   shifts)
-        for gap in result.gaps[:GAPS_LISTED]:
+        groups = weekly_gap_groups(result.gaps, zone)
+        for group in groups[:GAPS_LISTED]:
             yield check_coverage_gap.finding(
-                f"nobody is on call from {format_utc(gap.start)} to {format_utc(gap.end)} "
-                f"({_local(gap.start, zone)} to {_local(gap.end, zone)} {zone_name}): "
-                f"{format_duration(gap.length)} uncovered in the documented {requirement} "
-                "coverage",
+                f"{_gap_words(group, zone, zone_name)}: {_uncovered(group)} uncovered in the "
+                f"documented {requirement} coverage",
                 _resource(documented, live), expected=requirement,
-                actual={"start": format_utc(gap.start), "end": format_utc(gap.end)},
+                actual=[{"start": format_utc(gap.start), "end": format_utc(gap.end)}
+                        for gap in group],
                 location=documented.coverage.location)
-        rest = result.gaps[GAPS_LISTED:]
+        rest = [gap for group in groups[GAPS_LISTED:] for gap in group]
         if rest:
             uncovered = sum((gap.length for gap in rest), timedelta(0))
             yield check_coverage_gap.finding(
@@ -176,6 +177,38 @@ def check_coverage_gap(policy: Policy, state: LiveState, today: date) -> Iterato
                 actual={"more_gaps": len(rest), "start": format_utc(rest[0].start),
                         "end": format_utc(rest[-1].end)},
                 location=documented.coverage.location)
+
+
+def weekly_gap_groups(gaps: list[Interval], zone: ZoneInfo) -> list[list[Interval]]:
+    """The gaps grouped by their local weekday, start time and length, in order of first
+    occurrence: a rotation with a hole in it leaves the same hole every week, which is one
+    problem to fix, not one per week."""
+    groups: dict[tuple[int, Any, timedelta], list[Interval]] = {}
+    for gap in gaps:
+        local = gap.start.astimezone(zone)
+        groups.setdefault((local.weekday(), local.timetz(), gap.length), []).append(gap)
+    return list(groups.values())
+
+
+def _uncovered(group: list[Interval]) -> str:
+    """``8h``, or for a recurring gap ``8h each time, 1d8h in all``."""
+    each = format_duration(group[0].length)
+    if len(group) == 1:
+        return each
+    total = sum((gap.length for gap in group), timedelta(0))
+    return f"{each} each time, {format_duration(total)} in all"
+
+
+def _gap_words(group: list[Interval], zone: ZoneInfo, zone_name: str) -> str:
+    """One gap by its times; a recurring one by its weekly slot and its occurrences."""
+    first = group[0]
+    if len(group) == 1:
+        return (f"nobody is on call from {format_utc(first.start)} to {format_utc(first.end)} "
+                f"({_local(first.start, zone)} to {_local(first.end, zone)} {zone_name})")
+    start, end = first.start.astimezone(zone), first.end.astimezone(zone)
+    days = ", ".join(f"{gap.start.astimezone(zone):%Y-%m-%d}" for gap in group)
+    return (f"nobody is on call on {start:%A}s {start:%H:%M}-{end:%H:%M} {zone_name}, "
+            f"{len(group)} times in the checked window ({days})")
 
 
 def _final_schedule(live: Mapping[str, Any], state: LiveState) -> list[Interval] | str:

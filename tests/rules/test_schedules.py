@@ -198,28 +198,28 @@ HOURLY_GAPS = covering(*[(f"2026-03-03T{hour:02d}:00", f"2026-03-03T{hour:02d}:3
 before the first shift uncovered."""
 
 
-def gap(line: int, start: str, end: str, name: str = "Office") -> tuple[Any, ...]:
+def gap(line: int, *spans: tuple[str, str], name: str = "Office") -> tuple[Any, ...]:
+    """An SCH201 finding of the gaps ``spans`` (one gap, or one recurring weekly)."""
     return ("SCH201", name, "business_hours" if name == "Office" else "24x7",
-            {"start": f"{start}:00Z", "end": f"{end}:00Z"}, line)
+            [{"start": f"{start}:00Z", "end": f"{end}:00Z"} for start, end in spans], line)
 
 
 @pytest.mark.parametrize(("state", "expected"), [
     pytest.param(state_of(primary(final=SATURDAY_GAP)),
-                 [("SCH201", "Primary", "24x7",
-                   {"start": "2026-03-07T00:00:00Z", "end": "2026-03-07T08:00:00Z"}, 4)],
+                 [gap(4, ("2026-03-07T00:00", "2026-03-07T08:00"), name="Primary")],
                  id="one-gap"),
     pytest.param(state_of(primary(final=covering(("2026-03-02T12:00", "2026-03-09T00:00"),
                                                  ("2026-03-09T00:00", "2026-03-16T12:00"),
                                                  who=BOB))), [], id="hand-over-leaves-no-gap"),
     pytest.param(state_of(office(final=NEW_YORK_OFFICE[1:])),
-                 [("SCH201", "Office", "business_hours",
-                   {"start": "2026-03-02T14:00:00Z", "end": "2026-03-02T22:00:00Z"}, 8)],
+                 [gap(8, ("2026-03-02T14:00", "2026-03-02T22:00"))],
                  id="business-hours-in-the-live-time-zone"),
     pytest.param(state_of(office(time_zone="America/Chicago")),
-                 [gap(8, f"2026-03-{day:02d}T22:00", f"2026-03-{day:02d}T23:00")
-                  for day in (2, 3, 4, 5, 6)]
-                 + [gap(8, f"2026-03-{day:02d}T21:00", f"2026-03-{day:02d}T22:00")
-                    for day in (9, 10, 11, 12, 13)],
+                 # 16:00-17:00 Chicago every weekday: one finding per weekday, each twice,
+                 # at 22:00Z before and 21:00Z after the US change to summer time.
+                 [gap(8, (f"2026-03-{day:02d}T22:00", f"2026-03-{day:02d}T23:00"),
+                      (f"2026-03-{day + 7:02d}T21:00", f"2026-03-{day + 7:02d}T22:00"))
+                  for day in (2, 3, 4, 5, 6)],
                  id="business-hours-an-hour-later-in-chicago"),
 ])
 def test_coverage_gap(policy: Policy, state: LiveState, expected: list[tuple[Any, ...]]) -> None:
@@ -234,13 +234,21 @@ def test_a_gap_is_told_in_utc_and_local_time(policy: Policy) -> None:
         "uncovered in the documented business_hours coverage"]
 
 
+def test_a_weekly_gap_is_told_once(policy: Policy) -> None:
+    state = state_of(office(time_zone="America/Chicago"))
+    assert messages(check_coverage_gap, policy, state)[0] == (
+        "nobody is on call on Mondays 16:00-17:00 America/Chicago, 2 times in the checked "
+        "window (2026-03-02, 2026-03-09): 1h each time, 2h in all uncovered in the documented "
+        "business_hours coverage")
+
+
 def test_many_gaps_are_counted_after_the_tenth(policy: Policy) -> None:
     state = state_of(primary(final=HOURLY_GAPS))
     assert check_coverage_gap.check is not None
     found = list(check_coverage_gap.check(policy, state, TODAY))
     assert [finding.actual for finding in found[:2]] == [
-        {"start": "2026-03-02T12:00:00Z", "end": "2026-03-03T00:00:00Z"},
-        {"start": "2026-03-03T00:30:00Z", "end": "2026-03-03T01:00:00Z"}]
+        [{"start": "2026-03-02T12:00:00Z", "end": "2026-03-03T00:00:00Z"}],
+        [{"start": "2026-03-03T00:30:00Z", "end": "2026-03-03T01:00:00Z"}]]
     assert len(found) == 11
     assert found[-1].actual == {"more_gaps": 4, "start": "2026-03-03T09:30:00Z",
                                 "end": "2026-03-03T13:00:00Z"}
@@ -346,7 +354,7 @@ def test_inactive_participant_message(policy: Policy) -> None:
 
 def test_demo_drifts_of_schedule_rules(demo_state: LiveState) -> None:
     """Platform - Primary has five people (six documented); Platform - Secondary leaves
-    Saturdays 00:00-08:00 New York uncovered, twice in the two-week window."""
+    Saturdays 00:00-08:00 New York uncovered, twice in the two-week window: one finding."""
     loaded = load_policy([EXAMPLE_POLICY])
     assert loaded.policy is not None
     report = drift(loaded.policy, demo_state, TODAY, SCHEDULE_RULES)
@@ -356,7 +364,6 @@ def test_demo_drifts_of_schedule_rules(demo_state: LiveState) -> None:
             for finding in report.findings] == [
         ("SCH202", "Platform - Primary", "PC00000", 6, 5, 11),
         ("SCH201", "Platform - Secondary", "PC00001", "24x7",
-         {"start": "2026-03-07T05:00:00Z", "end": "2026-03-07T13:00:00Z"}, 16),
-        ("SCH201", "Platform - Secondary", "PC00001", "24x7",
-         {"start": "2026-03-14T04:00:00Z", "end": "2026-03-14T12:00:00Z"}, 16),
+         [{"start": "2026-03-07T05:00:00Z", "end": "2026-03-07T13:00:00Z"},
+          {"start": "2026-03-14T04:00:00Z", "end": "2026-03-14T12:00:00Z"}], 16),
     ]
