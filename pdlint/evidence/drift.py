@@ -9,7 +9,8 @@ from pdlint.findings import Report, Severity
 from pdlint.report import render
 from pdlint.rules.registry import RULES
 
-DRIFT_FILES = {"json": "drift.json", "sarif": "drift.sarif", "markdown": "drift.md"}
+DRIFT_FILES = {"json": "drift.json", "sarif": "drift.sarif", "markdown": "drift.md",
+               "text": "drift.txt", "junit": "drift-junit.xml"}
 
 
 def write_drift(package: EvidencePackage, report: Report) -> DriftSummary:

@@ -114,7 +114,8 @@ def test_manifest_lists_every_file_with_its_sha256(hand_package: Package) -> Non
     assert manifest["complete"] is True
     assert "policy/organisation.yaml" in on_disk
     for name in ("index.html", "summary.md", "evidence.json", "drift.json", "drift.sarif",
-                 "drift.md", "sla.csv", "sla-breaches.csv", "coverage.csv",
+                 "drift.md", "drift.txt", "drift-junit.xml", "sla.csv", "sla-breaches.csv",
+                 "coverage.csv",
                  "coverage-gaps.csv", "postmortems.csv", "postmortem-exceptions.csv"):
         assert name in on_disk
 
