@@ -1,10 +1,9 @@
-"""``lint_paths`` end to end: the example policy, the catalogue entries, and what lint imports."""
+"""``lint_paths`` end to end: the example policy and the catalogue entries. (What the lint
+command imports is checked in tests/cli/test_lint_command.py.)"""
 
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -16,22 +15,11 @@ from pdlint.rules.engine import lint_paths
 from pdlint.rules.registry import RULES_BY_ID, rules_for
 from pdlint.rules.rule import Mode
 
-WAIVED_RULES = {waiver.rule.value for waiver in load_policy([EXAMPLE_POLICY]).policy.waivers}  # type: ignore[union-attr]
 
-
-@pytest.mark.xfail(not set(RULES_BY_ID) >= WAIVED_RULES, strict=True,
-                   reason="the example waives drift rules not yet in the catalogue (POL022)")
 def test_the_example_policy_lints_clean() -> None:
     report = lint_paths([EXAMPLE_POLICY])
     assert [str(finding.message) for finding in report.findings] == []
     assert report.complete
-
-
-def test_the_example_policy_lints_clean_apart_from_waivers_of_future_rules() -> None:
-    report = lint_paths([EXAMPLE_POLICY])
-    unknown = sorted(WAIVED_RULES - set(RULES_BY_ID))
-    assert [(finding.rule, finding.actual) for finding in report.findings] == [
-        ("POL022", rule_id) for rule_id in unknown]
 
 
 def test_reading_problems_stop_the_other_rules(tmp_path: Path) -> None:
@@ -84,17 +72,3 @@ def test_every_lint_rule_explains_itself() -> None:
         assert lint_rule.id.startswith("POL") and lint_rule.name == lint_rule.name.lower()
         assert lint_rule.criterion.startswith("CC") and len(lint_rule.rationale) > 80
         assert lint_rule.title and lint_rule.title[0].isupper()
-
-
-def test_lint_never_imports_network_or_diff_code() -> None:
-    script = (
-        "import sys\n"
-        "from pdlint.rules.engine import lint_paths\n"
-        f"report = lint_paths([{str(EXAMPLE_POLICY)!r}])\n"
-        "assert report.findings is not None\n"
-        "print(sorted(name for name in sys.modules\n"
-        "             if name.split('.')[0] in ('httpx', 'httpcore', 'deepdiff', 'anyio')))\n"
-    )
-    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
-                            check=True)
-    assert result.stdout.strip() == "[]"
