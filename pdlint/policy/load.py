@@ -150,6 +150,8 @@ def _read_text(path: Path, shown: str) -> str:
     if len(raw) > MAX_FILE_BYTES:
         raise _Unreadable(f"the file is larger than {MAX_FILE_BYTES // (1024 * 1024)} MiB; "
                           "split the policy into several files", first_line)
+    if raw.startswith((codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE)):  # before UTF-16: FF FE 00 00
+        raise _Unreadable("the file is UTF-32 text; save it as UTF-8", first_line)
     if raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         raise _Unreadable("the file is UTF-16 text; save it as UTF-8", first_line)
     if b"\x00" in raw:
@@ -218,6 +220,12 @@ def _compose(text: str, shown: str) -> Node | None:
         location = (Location(shown, mark.line + 1, mark.column + 1) if mark
                     else Location(shown, 1))
         raise _Unreadable(f"YAML syntax: {problem}", location) from error
+    except yaml.reader.ReaderError as error:  # a character YAML forbids: no mark, a position
+        line = text.count("\n", 0, error.position) + 1
+        column = error.position - (text.rfind("\n", 0, error.position) + 1) + 1
+        code = ord(error.character) if isinstance(error.character, str) else error.character
+        raise _Unreadable(f"YAML syntax: unacceptable character #x{code:04x}: {error.reason}",
+                          Location(shown, line, column)) from error
     except yaml.YAMLError as error:
         raise _Unreadable(f"YAML syntax: {error}", Location(shown, 1)) from error
     except RecursionError as error:
@@ -343,7 +351,13 @@ class _NodeReader:
         if tag not in constructors:
             raise _Unreadable(f"unsupported YAML tag {_shown_tag(node)}", self._at(node))
         self.scalar_texts[path] = node.value
-        return constructors[tag](node)
+        try:
+            value = constructors[tag](node)
+            str(value)  # what cannot be printed cannot be reported either
+        except ValueError as error:  # Python converts integers of at most 4,300 digits
+            raise _Unreadable(f"a number too long to read ({len(node.value):,} characters)",
+                              self._at(node)) from error
+        return value
 
 
 def _shown_tag(node: Node) -> str:

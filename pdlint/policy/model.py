@@ -52,13 +52,24 @@ class PolicyError(PdlintError):
     """The policy cannot be used as asked: a path that does not exist, an unknown time zone."""
 
 
+MAX_DURATION = timedelta(days=36_500)
+"""No policy means a longer duration, and date arithmetic past it could overflow."""
+
+
 def parse_duration(text: str) -> timedelta:
-    """``"1h30m"`` -> 90 minutes; ValueError for anything else (the schema rejects it first)."""
+    """``"1h30m"`` -> 90 minutes; ValueError for anything else, or longer than ``MAX_DURATION``
+    (the schema rejects both first)."""
     match = _DURATION.match(text)
     if match is None:
         raise ValueError(f"not a duration: {text!r}")
-    return timedelta(days=int(match["days"] or 0), hours=int(match["hours"] or 0),
-                     minutes=int(match["minutes"] or 0))
+    try:
+        duration = timedelta(days=int(match["days"] or 0), hours=int(match["hours"] or 0),
+                             minutes=int(match["minutes"] or 0))
+    except (OverflowError, ValueError):  # past timedelta's range, or too many digits to read
+        duration = None
+    if duration is None or duration > MAX_DURATION:
+        raise ValueError(f"longer than {MAX_DURATION.days // 365} years")
+    return duration
 
 
 def format_duration(delta: timedelta) -> str:

@@ -9,17 +9,20 @@ from __future__ import annotations
 
 import difflib
 import json
+import re
 from collections.abc import Iterator, Mapping
 from functools import cache
 from importlib.resources import files
 from typing import Any
 
-from jsonschema import Draft202012Validator, ValidationError
+from jsonschema import Draft202012Validator, FormatChecker, ValidationError
 
 from pdlint.findings import Finding, Location, Resource, Severity
 from pdlint.policy.load import JsonPath, PolicyFile
+from pdlint.policy.model import DURATION_PATTERN, parse_duration
 
 SCHEMA_RESOURCE = "schemas/policy.schema.json"
+_DURATION_SHAPE = re.compile(DURATION_PATTERN)
 
 # How each top-level list names the objects it holds (PagerDuty's type names where they exist).
 RESOURCE_TYPES: Mapping[str, str] = {
@@ -40,8 +43,19 @@ def policy_schema() -> dict[str, Any]:
 @cache
 def _validator() -> Draft202012Validator:
     schema = policy_schema()
+    formats = FormatChecker(Draft202012Validator.FORMAT_CHECKER.checkers)
+    formats.checks("policy-duration", raises=ValueError)(_duration_in_range)
     return Draft202012Validator(inline_references(schema, schema["$defs"]),
-                                format_checker=Draft202012Validator.FORMAT_CHECKER)
+                                format_checker=formats)
+
+
+def _duration_in_range(value: object) -> bool:
+    """The ``policy-duration`` format (not ISO 8601's ``duration``): a value the pattern admits
+    must also be a length of time pdlint can compute with (``99999999999d`` is not). Words such
+    as ``disabled`` and malformed values are left to the pattern."""
+    if isinstance(value, str) and _DURATION_SHAPE.match(value):
+        parse_duration(value)  # raises ValueError saying why
+    return True
 
 
 def inline_references(node: Any, definitions: Mapping[str, Any]) -> Any:
