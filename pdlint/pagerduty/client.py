@@ -13,11 +13,14 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import email.utils
+import functools
 import ipaddress
 import json
 import logging
 import os
 import random
+import ssl
+import stat
 import time
 from collections import deque
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Mapping
@@ -228,12 +231,24 @@ def read_token(token_file: str | None, environ: Mapping[str, str]) -> ApiToken:
             raise ConfigurationError(f"cannot read token file {token_file}: {reason}") from None
         if not text.strip():
             raise ConfigurationError(f"token file {token_file} is empty")
+        _warn_if_shared(Path(token_file))
         return ApiToken(text)
     value = environ.get(TOKEN_ENV, "")
     if not value.strip():
         raise ConfigurationError(
             f"no API token: set {TOKEN_ENV} or pass --token-file (a read-only key is enough)")
     return ApiToken(value)
+
+
+def _warn_if_shared(token_file: Path) -> None:
+    """A key others on the machine can read is no longer a secret: say so (POSIX modes only)."""
+    if os.name != "posix":
+        return
+    with contextlib.suppress(OSError):
+        mode = stat.S_IMODE(token_file.stat().st_mode)
+        if mode & (stat.S_IRGRP | stat.S_IROTH):
+            log.warning("pdlint: warning: token file %s can be read by other users (mode %04o); "
+                        "restrict it with: chmod 600 %s", token_file, mode, token_file)
 
 
 def resolve_client_config(
@@ -405,7 +420,7 @@ class PagerDutyClient:
         self._limiter = RateLimiter(config.requests_per_minute, config.burst, sleep=sleep)
         self._slots = asyncio.Semaphore(config.max_concurrency)
         inner = transport or httpx.AsyncHTTPTransport(
-            limits=httpx.Limits(max_connections=config.max_concurrency))
+            verify=_tls_context(), limits=httpx.Limits(max_connections=config.max_concurrency))
         self._http = httpx.AsyncClient(
             base_url=config.api_url,
             transport=ReadOnlyTransport(inner, urlsplit(config.api_url).path),
@@ -586,16 +601,23 @@ class PagerDutyClient:
     async def _pages_in_turn(
         self, path: str, params: Mapping[str, Any], page_size: int, listing: _Listing,
     ) -> AsyncIterator[dict[str, Any]]:
-        """The rest of a listing one page after another, when its length is not known."""
+        """The rest of a listing one page after another, when its length is not known.
+
+        Without ``total`` a deletion between pages cannot be counted, so each page starts one
+        object early (when pages hold more than one): that object must be the last one already
+        read, or the listing shifted under the read and it stops rather than skip an object.
+        """
+        overlap = 1 if page_size > 1 else 0
         while True:
             offset = listing.next_offset
-            limit = min(page_size, OFFSET_CEILING - offset)
-            if limit <= 0:
+            room = OFFSET_CEILING - offset
+            if room <= 0:
                 raise OffsetCeilingExceeded("GET", path, detail=(
                     f"more than {offset:,} objects, past the {OFFSET_CEILING:,} offset "
                     "pagination can reach; narrow the listing with filters"))
-            page = await self.get(path, {**params, "limit": limit, "offset": offset})
-            for obj in listing.accept(page, offset):
+            page = await self.get(path, {**params, "limit": min(page_size, room + overlap),
+                                         "offset": offset - overlap})
+            for obj in listing.accept(page, offset, overlap=overlap):
                 yield obj
             if not page.get("more"):
                 return
@@ -715,24 +737,32 @@ class _Listing:
         self.method = method
         self.seen: set[str] = set()
         self.next_offset = 0
+        self.last: str | None = None
 
     def error(self, detail: str, kind: type[ApiError] = PaginationError) -> ApiError:
         return kind(self.method, self.path, detail=detail)
 
-    def accept(self, page: Mapping[str, Any], offset: int | None) -> list[dict[str, Any]]:
-        """The page's objects after checking them against the pages before it."""
-        objects = page.get(self.key)
-        if not isinstance(objects, list) or not all(isinstance(obj, dict) for obj in objects):
+    def accept(self, page: Mapping[str, Any], offset: int | None, *, overlap: int = 0,
+               ) -> list[dict[str, Any]]:
+        """The page's new objects after checking them against the pages before it.
+
+        ``offset`` is where the new objects start; with ``overlap`` 1 the page was asked from one
+        object earlier and must begin with the last object already accepted.
+        """
+        listed = page.get(self.key)
+        if not isinstance(listed, list) or not all(isinstance(obj, dict) for obj in listed):
             raise self.error(f"the response has no list of objects under {self.key!r}",
                              ResponseError)
+        objects = listed[overlap:]
         where = f" at offset {offset}" if offset is not None else ""
         if page.get("more") and not objects:
             raise self.error(f"'more' is true but the page{where} is empty; stopping rather "
                              "than loop")
         if offset is not None:
             echoed = page.get("offset")
-            if isinstance(echoed, int) and echoed != offset:
-                raise self.error(f"asked for offset {offset}, the API answered offset {echoed}")
+            if isinstance(echoed, int) and echoed != offset - overlap:
+                raise self.error(f"asked for offset {offset - overlap}, the API answered "
+                                 f"offset {echoed}")
             if offset != self.next_offset:
                 raise self.error(f"objects vanished: the page before offset {offset} ended at "
                                  f"{self.next_offset}; the account changed while being read, "
@@ -745,7 +775,13 @@ class _Listing:
             raise self.error(f"the page{where} repeats objects already listed (e.g. "
                              f"{shown[:40]}); the account changed while being read, or the "
                              "API repeats a page")
+        if overlap and (not listed or _identity(listed[0]) != self.last):
+            raise self.error(f"objects vanished or appeared: the page{where} does not follow on "
+                             "from the page before it; the account changed while being read, "
+                             "run again")
         self.seen.update(identities)
+        if identities:
+            self.last = identities[-1]
         return objects
 
     def check_total(self, total: int | None) -> None:
@@ -771,6 +807,12 @@ def _client_error_detail(status: int) -> str:
     if status == 400:
         return "PagerDuty refused the arguments"
     return "unexpected answer"
+
+
+@functools.cache
+def _tls_context() -> ssl.SSLContext:
+    """httpx's default verifying context, built once: loading the CA bundle costs ~50 ms."""
+    return httpx.create_ssl_context()
 
 
 def _user_agent() -> str:

@@ -40,6 +40,7 @@ def test_snapshot_with_token_file_and_no_redaction(demo_server: SimServer,
                                                    tmp_path: Path) -> None:
     token_file = tmp_path / "token"
     token_file.write_text(TOKEN + "\n")
+    token_file.chmod(0o600)
     output = tmp_path / "snap.json"
     result = pdlint("snapshot", "-o", str(output), "--no-redact", "--quiet", "--api-url",
                     demo_server.base_url, "--token-file", str(token_file))
