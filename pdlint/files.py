@@ -4,11 +4,16 @@ pdlint writes goes through here."""
 from __future__ import annotations
 
 import contextlib
+import errno
+import glob
 import os
+import re
+import secrets
 import shutil
 import tempfile
 from collections.abc import Iterable, Mapping
 from pathlib import Path
+from typing import IO
 
 from pdlint.errors import PdlintError
 
@@ -18,28 +23,92 @@ class FileWriteError(PdlintError):
 
 
 def write_atomically(path: Path, text: str, *, private: bool = False) -> None:
-    """Replace ``path`` with ``text`` in one step (temp file in the same folder, then rename).
+    """Replace ``path`` with ``text`` in one step: a reader sees the old file or the new one.
 
-    ``private`` leaves the file readable by its owner only; otherwise it gets the usual 0644.
+    The text goes to a file in the same folder that is renamed over ``path`` once complete. On
+    Linux that file has no name at all until it is complete (``O_TMPFILE``), so a run killed
+    while writing leaves nothing behind; elsewhere it is a hidden temporary file, removed if the
+    write fails. ``private`` leaves the file readable by its owner only; otherwise it gets 0644.
     """
+    mode = 0o600 if private else 0o644
     try:
-        descriptor, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.",
-                                                 suffix=".tmp")
+        if not _replace_through_unnamed_file(path, text, mode):
+            _replace_through_temporary_file(path, text, mode)
     except OSError as error:
         raise FileWriteError(f"cannot write {path}: {error.strerror}") from None
+
+
+def _replace_through_unnamed_file(path: Path, text: str, mode: int) -> bool:
+    """Write ``text`` to a file without a name, name it once complete, and rename it over
+    ``path``; False, having written nothing, where the system or file system cannot."""
+    if not hasattr(os, "O_TMPFILE") or not os.path.isdir("/proc/self/fd"):
+        return False
+    try:
+        descriptor = os.open(path.parent, os.O_TMPFILE | os.O_WRONLY, mode)
+    except OSError as error:
+        if error.errno in (errno.EOPNOTSUPP, errno.EISDIR, errno.EINVAL):
+            return False
+        raise
+    temporary = path.parent / f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}.tmp"
+    with os.fdopen(descriptor, "w", encoding="utf-8") as stream:
+        _write_durably(stream, text, mode)
+        folder = os.open(path.parent, os.O_RDONLY | os.O_DIRECTORY)
+        try:
+            # Given a folder descriptor, Python calls linkat(AT_SYMLINK_FOLLOW), which names the
+            # file itself; a plain link() would link the /proc symlink and fail.
+            os.link(f"/proc/self/fd/{stream.fileno()}", temporary.name, dst_dir_fd=folder)
+        finally:
+            os.close(folder)
+    try:
+        os.replace(temporary, path)
+    except BaseException:
+        temporary.unlink(missing_ok=True)
+        raise
+    return True
+
+
+def _replace_through_temporary_file(path: Path, text: str, mode: int) -> None:
+    descriptor, name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
         with os.fdopen(descriptor, "w", encoding="utf-8") as stream:
-            stream.write(text)
-            stream.flush()
-            os.fsync(stream.fileno())
-        os.chmod(temporary, 0o600 if private else 0o644)
-        os.replace(temporary, path)
-    except OSError as error:
-        Path(temporary).unlink(missing_ok=True)
-        raise FileWriteError(f"cannot write {path}: {error.strerror}") from None
+            _write_durably(stream, text, mode)
+        os.replace(name, path)
     except BaseException:
-        Path(temporary).unlink(missing_ok=True)
+        Path(name).unlink(missing_ok=True)
         raise
+
+
+def _write_durably(stream: IO[str], text: str, mode: int) -> None:
+    stream.write(text)
+    stream.flush()
+    os.fsync(stream.fileno())
+    os.fchmod(stream.fileno(), mode)
+
+
+def staging_folder(target: Path) -> Path:
+    """A new hidden folder beside ``target`` (the same file system, so that it can be renamed
+    into place) to build ``target`` in, named for this process.
+
+    Staging folders of ``target`` left by processes that no longer run — killed while they
+    wrote — are removed first, so a killed run's leftovers last until the next run.
+    """
+    prefix = f".{target.name}."
+    for stale in target.parent.glob(f"{glob.escape(prefix)}*.partial"):
+        owner = re.fullmatch(r"(\d+)\.\w+\.partial", stale.name[len(prefix):])
+        if owner is not None and not _running(int(owner[1])):
+            shutil.rmtree(stale, ignore_errors=True)
+    return Path(tempfile.mkdtemp(dir=target.parent, prefix=f"{prefix}{os.getpid()}.",
+                                 suffix=".partial"))
+
+
+def _running(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # someone else's process
+        return True
+    return True
 
 
 def check_folder(folder: Path, names: Iterable[str], *, force: bool) -> None:
@@ -68,8 +137,7 @@ def write_files(folder: Path, texts: Mapping[str, str], *, force: bool) -> None:
     check_folder(folder, texts, force=force)
     target = folder.absolute()
     try:
-        staging = Path(tempfile.mkdtemp(dir=target.parent, prefix=f".{target.name}.",
-                                        suffix=".partial"))
+        staging = staging_folder(target)
     except OSError as error:
         raise FileWriteError(f"cannot write beside {folder}: {error.strerror}") from None
     try:

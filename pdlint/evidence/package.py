@@ -5,7 +5,8 @@ atomic), then the staging folder becomes the target in one rename. An existing t
 refused unless ``force`` is given; then it is swapped with the staging folder in one atomic
 exchange where the system offers one (Linux ``renameat2(RENAME_EXCHANGE)``), else moved aside,
 replaced, and removed. A failure at any point before the swap removes the staging folder and
-leaves the target as it was.
+leaves the target as it was; a run killed outright leaves its staging folder, which the next
+run for the same target removes.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from typing import IO, Any
 
 from pdlint.errors import PdlintError
 from pdlint.evidence.model import PolicyProvenance
+from pdlint.files import staging_folder
 
 MANIFEST = "manifest.json"
 MANIFEST_FORMAT = "pdlint-evidence"
@@ -59,8 +61,7 @@ class EvidencePackage:
         self.target = target
         self._force = force
         try:
-            self.staging = Path(tempfile.mkdtemp(dir=target.parent, prefix=f".{target.name}.",
-                                                 suffix=".partial"))
+            self.staging = staging_folder(target)
         except OSError as error:
             raise PackageError(f"cannot write beside {target}: {error.strerror}") from None
         os.chmod(self.staging, 0o755)
