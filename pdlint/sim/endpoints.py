@@ -69,6 +69,7 @@ class ApiRequest:
     query: dict[str, list[str]]
     body: bytes = b""
     page_fault: str | None = None  # one of faults.PAGE_FAULTS, applied to a list page
+    max_page_size: int | None = None  # Faults.max_page_size: serve at most this many a page
 
     def one(self, name: str) -> str | None:
         values = self.query.get(name)
@@ -77,6 +78,10 @@ class ApiRequest:
     def many(self, name: str) -> list[str]:
         """A set filter: ``name[]`` repeated (a bare ``name`` is accepted as well)."""
         return [*self.query.get(f"{name}[]", ()), *self.query.get(name, ())]
+
+    def served_limit(self, limit: int) -> int:
+        """How many objects a page holds when ``limit`` were asked (and allowed)."""
+        return min(limit, self.max_page_size or limit)
 
     def flag(self, name: str) -> bool:
         return (self.one(name) or "").lower() == "true"
@@ -225,6 +230,7 @@ class Api:
                 "Offset+limit exceeds maximum allowed value of 10000. Please try to refine your "
                 "search to reduce the returned set of records below this number, like adding a "
                 "date range."])
+        limit = request.served_limit(limit)
         served_offset = offset
         if request.page_fault == "vanish_between_pages" and len(items) > 0:
             items = items[1:]
@@ -707,6 +713,9 @@ class Api:
 
         key = ("analytics", start, end, json.dumps(filters, sort_keys=True), order, order_by)
         indexes = self._cache.get(key, compute)
+        if request.page_fault == "vanish_between_pages":
+            indexes = indexes[1:]
+        limit = request.served_limit(limit)
         position = 0
         cursor = body.get("starting_after")
         if cursor:
@@ -714,13 +723,17 @@ class Api:
             if found is None or found.index not in indexes:
                 raise invalid(f"starting_after {cursor!r} is not a result of this query")
             position = indexes.index(found.index) + 1
-        page = indexes[position:position + limit]
+        if request.page_fault == "repeat_previous_page":
+            position = max(position - limit, 0)
+        page = [] if request.page_fault == "more_true_empty_page" else (
+            indexes[position:position + limit])
         data = [self.payloads.analytics_incident(incidents[index]) for index in page]
         return ApiResponse(200, {
             "first": data[0]["id"] if data else None,
             "last": data[-1]["id"] if data else None,
             "limit": limit,
-            "more": position + limit < len(indexes),
+            "more": (request.page_fault == "more_true_empty_page"
+                     or position + limit < len(indexes)),
             "order": order,
             "order_by": order_by,
             "filters": filters,
@@ -743,21 +756,34 @@ class Api:
         types = set(request.many("root_resource_types"))
         actions = set(request.many("actions"))
         actor_id = request.one("actor_id")
+        # Numbered by place in the account, so that a cursor (the number after the last record
+        # served) keeps its place when records before it vanish, as a real cursor does.
         records = [
-            record for record in self.account.audit_records
+            (number, record) for number, record in enumerate(self.account.audit_records)
             if since <= record.execution_time < until
             and (not types or record.root_resource_type in types)
             and (not actions or record.action in actions)
             and (actor_id is None or record.actor_user_id == actor_id)
         ]
-        limit = min(max(request.integer("limit", AUDIT_MAX_LIMIT), 1), AUDIT_MAX_LIMIT)
-        position = _decode_cursor(request.one("cursor"))
+        if request.page_fault == "vanish_between_pages":
+            records = records[1:]
+        limit = request.served_limit(
+            min(max(request.integer("limit", AUDIT_MAX_LIMIT), 1), AUDIT_MAX_LIMIT))
+        cursor = request.one("cursor")
+        after = _decode_cursor(cursor)
+        position = next((place for place, (number, _) in enumerate(records) if number >= after),
+                        len(records))
+        if request.page_fault == "repeat_previous_page":
+            position = max(position - limit, 0)
+        if request.page_fault == "more_true_empty_page":
+            return ApiResponse(200, {"records": [], "limit": limit,
+                                     "next_cursor": cursor or _encode_cursor(0)})
         page = records[position:position + limit]
-        following = position + limit
+        more = position + limit < len(records)
         return ApiResponse(200, {
-            "records": [self.payloads.audit_record(record) for record in page],
+            "records": [self.payloads.audit_record(record) for _, record in page],
             "limit": limit,
-            "next_cursor": _encode_cursor(following) if following < len(records) else None,
+            "next_cursor": _encode_cursor(page[-1][0] + 1) if more else None,
         })
 
 
@@ -820,17 +846,18 @@ def _sort_incidents(
     return ordered
 
 
-def _encode_cursor(position: int) -> str:
-    return base64.urlsafe_b64encode(f"position:{position}".encode()).decode()
+def _encode_cursor(number: int) -> str:
+    """An opaque cursor: the listing continues with the records numbered ``number`` and on."""
+    return base64.urlsafe_b64encode(f"from:{number}".encode()).decode()
 
 
 def _decode_cursor(cursor: str | None) -> int:
     if not cursor:
         return 0
     try:
-        kind, _, position = base64.urlsafe_b64decode(cursor.encode()).decode().partition(":")
-        if kind == "position" and position.isdigit():
-            return int(position)
+        kind, _, number = base64.urlsafe_b64decode(cursor.encode()).decode().partition(":")
+        if kind == "from" and number.isdigit():
+            return int(number)
     except ValueError:
         pass
     raise invalid(f"cursor {cursor!r} is not valid")

@@ -76,7 +76,9 @@ class Faults:
     60 s like PagerDuty's) per token; every response then carries the ``ratelimit-*`` headers.
     ``error_rate`` makes that share of requests fail with one of ``error_statuses``, drawn from a
     generator seeded with ``seed`` so a run is repeatable. ``forbidden`` maps path prefixes to
-    403 (not authorised) or 402 (the plan lacks the ability).
+    403 (not authorised) or 402 (the plan lacks the ability). ``max_page_size`` serves at most
+    that many objects a list page whatever ``limit`` asked (PagerDuty may serve fewer than asked;
+    the answer's ``limit`` says how many), so that a small account pages like a large one.
     """
 
     scripted: tuple[Fault, ...] = ()
@@ -86,12 +88,15 @@ class Faults:
     error_statuses: tuple[int, ...] = (500, 502, 503)
     seed: int = 0
     forbidden: Mapping[str, int] = field(default_factory=dict)
+    max_page_size: int | None = None
 
     def __post_init__(self) -> None:
         if not 0.0 <= self.error_rate <= 1.0:
             raise ValueError(f"error_rate must be between 0 and 1, not {self.error_rate}")
         if self.rate_limit_per_minute is not None and self.rate_limit_per_minute < 1:
             raise ValueError("rate_limit_per_minute must be at least 1")
+        if self.max_page_size is not None and self.max_page_size < 1:
+            raise ValueError("max_page_size must be at least 1")
         for prefix, status in self.forbidden.items():
             if status not in (402, 403):
                 raise ValueError(f"forbidden {prefix}: status must be 402 or 403, not {status}")
@@ -103,6 +108,7 @@ def parse_fault_options(
     """``Faults`` from ``pdlint sim serve --fault NAME[=ARG]`` options.
 
     * ``error_rate=0.05``
+    * ``max_page_size=3``
     * ``forbidden=/audit/records`` (403) or ``forbidden=/audit/records:402``
     * a fault kind, alone (every request) or with ``key:value`` options separated by commas:
       ``drop_connection=path:/users,requests:2``, ``status=path:/services,requests:1-3,status:503``,
@@ -119,6 +125,10 @@ def parse_fault_options(
             except ValueError as error:
                 raise ValueError(f"--fault {spec}: error_rate needs a number in [0, 1]") from error
             faults = replace(faults, error_rate=rate)
+        elif name == "max_page_size":
+            if not argument.isdigit() or int(argument) < 1:
+                raise ValueError(f"--fault {spec}: max_page_size needs a whole number >= 1")
+            faults = replace(faults, max_page_size=int(argument))
         elif name == "forbidden":
             prefix, _, status = argument.partition(":")
             if not prefix.startswith("/"):
@@ -127,7 +137,7 @@ def parse_fault_options(
         elif name in FAULT_KINDS:
             scripted.append(_scripted_fault(spec, name, argument))
         else:
-            known = ", ".join(("error_rate", "forbidden", *FAULT_KINDS))
+            known = ", ".join(("error_rate", "forbidden", "max_page_size", *FAULT_KINDS))
             raise ValueError(f"--fault {spec}: unknown fault {name!r}; known: {known}")
     return replace(faults, scripted=tuple(scripted), forbidden=forbidden)
 

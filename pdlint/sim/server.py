@@ -11,6 +11,7 @@ import contextlib
 import json
 import random
 import socket
+import sys
 import threading
 import time
 import traceback
@@ -71,6 +72,19 @@ class _Decision:
     page_fault: str | None = None
 
 
+class _HttpServer(ThreadingHTTPServer):
+    """Accepts connections as a real API front end would: a full pooled client connects eight at
+    once (the standard backlog of 5 would drop some and cost each a one-second SYN retry), and a
+    client that hangs up before its answer is written (a read timeout) is not an error here."""
+
+    request_queue_size = 128
+    daemon_threads = True
+
+    def handle_error(self, request: object, client_address: object) -> None:
+        if not isinstance(sys.exc_info()[1], ConnectionError):
+            super().handle_error(request, client_address)  # type: ignore[arg-type]
+
+
 class SimServer:
     """A simulated PagerDuty account served on ``127.0.0.1`` until stopped.
 
@@ -87,14 +101,18 @@ class SimServer:
         faults: Faults | None = None,
         host: str = "127.0.0.1",
         port: int = 0,
+        cache_answers: bool = False,
     ) -> None:
         self.account = account
         self.token = token
         self.latency_ms = latency_ms
+        # The account never changes, so a read asked again may get the same bytes without the
+        # work: a benchmark then measures its client, not the simulator's rendering on one core.
+        self._answers: dict[tuple[str, str, str, bytes], bytes] | None = (
+            {} if cache_answers else None)
         self._lock = threading.Lock()
         self._requests: list[RequestRecord] = []
-        self._http = ThreadingHTTPServer((host, port), _Handler, bind_and_activate=True)
-        self._http.daemon_threads = True
+        self._http = _HttpServer((host, port), _Handler, bind_and_activate=True)
         self._http.sim = self  # type: ignore[attr-defined]
         self._thread: threading.Thread | None = None
         self.base_url = f"http://{host}:{self._http.server_address[1]}"
@@ -226,6 +244,13 @@ class SimServer:
             return
         token = _token(handler.headers.get("Authorization"))
         admitted, rate_headers = self._rate_limit(token or "")
+        key = self._answer_key(handler.command, path, parts.query, body, token, admitted,
+                               decision, faults)
+        cached = None if key is None or self._answers is None else self._answers.get(key)
+        if cached is not None:
+            self._record(handler.command, path, query, 200)
+            handler.send(200, cached, "application/json", rate_headers)
+            return
         response = self._answer(handler.command, path, query, body, token, admitted,
                                 decision, faults)
         self._record(handler.command, path, query, response.status)
@@ -239,7 +264,32 @@ class SimServer:
         if decision.body_fault == "truncated_json" and response.status == 200:
             handler.send(200, payload, "application/json", rate_headers, cut=len(payload) // 2)
             return
+        if key is not None and self._answers is not None and response.status == 200:
+            self._answers[key] = payload
         handler.send(response.status, payload, "application/json", rate_headers)
+
+    def _answer_key(
+        self,
+        method: str,
+        path: str,
+        query_text: str,
+        body: bytes,
+        token: str | None,
+        admitted: bool,
+        decision: _Decision,
+        faults: Faults,
+    ) -> tuple[str, str, str, bytes] | None:
+        """Where the answer to this request is kept with ``cache_answers``: a read (GET, or the
+        analytics POST; other POSTs are refused, and refusals are not kept) that is let through
+        while no fault but the rate limit is installed; else None."""
+        unfaulted = Faults(rate_limit_per_minute=faults.rate_limit_per_minute,
+                           rate_limit_window_seconds=faults.rate_limit_window_seconds)
+        if (self._answers is None or method not in ("GET", "POST") or token != self.token
+                or not admitted
+                or decision != _Decision(delay_seconds=decision.delay_seconds)
+                or faults != unfaulted):
+            return None
+        return method, path, query_text, body
 
     def _answer(
         self,
@@ -270,8 +320,8 @@ class SimServer:
             error = ApiError(decision.status, 2000, "An unexpected error has occurred")
         else:
             try:
-                return self._api.handle(
-                    ApiRequest(method, path, query, body, decision.page_fault))
+                return self._api.handle(ApiRequest(method, path, query, body,
+                                                   decision.page_fault, faults.max_page_size))
             except Exception:  # a simulator bug: answer like a server error, and show it
                 traceback.print_exc()
                 error = ApiError(500, 2000, "An unexpected error has occurred")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import socket
 import time
+from collections.abc import Callable
 from typing import Any
 
 import httpx
@@ -127,6 +128,60 @@ def test_an_object_vanishes_between_pages_and_stays_gone(
     assert third["teams"][0]["name"] == "Security"
 
 
+def test_short_pages_hold_at_most_max_page_size(server: SimServer,
+                                                client: httpx.Client) -> None:
+    server.faults = Faults(max_page_size=2)
+    page = client.get("/priorities", params={"limit": 100, "total": "true"}).json()
+    assert (len(page["priorities"]), page["limit"], page["more"], page["total"]) == (2, 2, True, 5)
+    body = {"filters": {}, "limit": 1000, "order": "asc"}
+    analytics = client.post("/analytics/raw/incidents", json=body).json()
+    assert (len(analytics["data"]), analytics["limit"], analytics["more"]) == (2, 2, True)
+    audit = client.get("/audit/records", params={"since": "2026-02-01T00:00:00Z",
+                                                 "until": "2026-03-02T00:00:00Z"}).json()
+    assert len(audit["records"]) == 2 and audit["next_cursor"]
+
+
+def _audit_pages(client: httpx.Client, count: int) -> list[dict[str, Any]]:
+    """The first ``count`` pages of two audit records each, following ``next_cursor``."""
+    pages, cursor = [], None
+    for _ in range(count):
+        pages.append(client.get("/audit/records", params={
+            "since": "2026-02-01T00:00:00Z", "until": "2026-03-02T00:00:00Z", "limit": 2,
+            **({"cursor": cursor} if cursor else {})}).json())
+        cursor = pages[-1]["next_cursor"]
+    return pages
+
+
+def _analytics_pages(client: httpx.Client, count: int) -> list[dict[str, Any]]:
+    pages: list[dict[str, Any]] = []
+    for _ in range(count):
+        body = {"filters": {}, "limit": 2, "order": "asc",
+                **({"starting_after": pages[-1]["last"]} if pages else {})}
+        pages.append(client.post("/analytics/raw/incidents", json=body).json())
+    return pages
+
+
+def _ids(page: dict[str, Any]) -> list[str]:
+    return [item["id"] for item in page.get("records", page.get("data", []))]
+
+
+@pytest.mark.parametrize(("path", "pages"), [("/audit/records", _audit_pages),
+                                             ("/analytics/raw/incidents", _analytics_pages)])
+def test_page_faults_of_cursor_listings(
+    server: SimServer, client: httpx.Client, path: str,
+    pages: Callable[[httpx.Client, int], list[dict[str, Any]]],
+) -> None:
+    plain = [_ids(page) for page in pages(client, 3)]
+    server.faults = Faults(scripted=(Fault("repeat_previous_page", path, requests={2}),))
+    assert [_ids(page) for page in pages(client, 2)] == [plain[0], plain[0]]
+    server.faults = Faults(scripted=(Fault("more_true_empty_page", path, requests={2}),))
+    empty = pages(client, 2)[1]
+    assert _ids(empty) == [] and (empty.get("more") or empty.get("next_cursor"))
+    # A cursor keeps its place when a record before it vanishes: no record is skipped.
+    server.faults = Faults(scripted=(Fault("vanish_between_pages", path, requests={2}),))
+    assert [_ids(page) for page in pages(client, 3)] == plain
+
+
 def test_installing_faults_restarts_the_count(server: SimServer, client: httpx.Client) -> None:
     faults = Faults(scripted=(Fault("status", "/teams", requests={2}, status=500),))
     server.faults = faults
@@ -242,6 +297,7 @@ def test_a_get_needs_no_content_type(server: SimServer) -> None:
      Faults(scripted=(Fault("status", "/services", range(1, 4), status=503),
                       Fault("slow", delay_ms=2000)))),
     (("more_true_empty_page",), None, Faults(scripted=(Fault("more_true_empty_page"),))),
+    (("max_page_size=2",), None, Faults(max_page_size=2)),
 ])
 def test_fault_options_of_the_command_line(specs: tuple[str, ...], rate_limit: int | None,
                                            expected: Faults) -> None:
@@ -257,6 +313,7 @@ def test_fault_options_of_the_command_line(specs: tuple[str, ...], rate_limit: i
     ("status=requests:x", "requests must be N or N-M"),
     ("status=colour:red", "unknown option 'colour'"),
     ("slow=path:users", "fault path must start with '/'"),
+    ("max_page_size=0", "max_page_size needs a whole number >= 1"),
 ])
 def test_bad_fault_options_are_refused_with_a_reason(spec: str, message: str) -> None:
     with pytest.raises(ValueError, match=message):
