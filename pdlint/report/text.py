@@ -17,6 +17,7 @@ from pdlint.report.wording import (
     incomplete_phrase,
     index_rules,
     plain,
+    printable_report,
     resource_label,
     rule_label,
     skip_label,
@@ -41,6 +42,7 @@ _Paint = Callable[[str, str], str]
 
 
 def render_text(report: Report, rules: Sequence[RuleMeta], *, color: bool = False) -> str:
+    report = printable_report(report)
     rules_by_id = index_rules(rules)
 
     def paint(text: str, style: str) -> str:

@@ -6,7 +6,9 @@ import contextlib
 import json
 import os
 import posixpath
+import unicodedata
 from collections.abc import Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +21,38 @@ _COUNT_WORDS = (
     ("info", "info", "info"),
     ("waived", "waived", "waived"),
 )
+
+
+_BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+
+
+def printable(text: str) -> str:
+    """``text`` with control characters and bidirectional overrides written as escapes.
+
+    Names and values come from policy files and from the PagerDuty account, which anyone with
+    edit rights shapes: a newline would forge an extra report line, an escape sequence would
+    drive the reader's terminal, a bidi override would show one name and mean another.
+    """
+    if text.isprintable():
+        return text
+    return "".join(
+        char.encode("unicode_escape").decode("ascii")
+        if unicodedata.category(char) == "Cc" or char in _BIDI_CONTROLS else char
+        for char in text)
+
+
+def printable_report(report: Report) -> Report:
+    """The report with every message, value and reason passed through ``printable`` (resource
+    names are shown by ``repr``, which escapes them already)."""
+    def value(item: Any) -> Any:
+        return printable(item) if isinstance(item, str) else item
+
+    findings = tuple(
+        replace(finding, message=printable(finding.message), expected=value(finding.expected),
+                actual=value(finding.actual))
+        for finding in report.findings)
+    skipped = tuple(replace(skip, reason=printable(skip.reason)) for skip in report.skipped)
+    return replace(report, findings=findings, skipped=skipped)
 
 
 def plain(value: str) -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 
 import pytest
 from report_cases import (
@@ -100,3 +101,24 @@ def test_color_only_adds_escape_codes(full_report: Report) -> None:
     assert "\x1b[1;31mEP103" not in colored  # the label is painted, not the rule id
     assert "\x1b[1;31merror  \x1b[0m" in colored
     assert ANSI.sub("", colored) == plain_text
+
+
+@pytest.mark.parametrize(
+    ("name", "shown"),
+    [
+        pytest.param("Web\nerror   forged line", "Web\\nerror   forged line", id="newline"),
+        pytest.param("Web\x1b[2J", "Web\\x1b[2J", id="terminal-escape"),
+        pytest.param("evil\u202eusr", "evil\\u202eusr", id="bidi-override"),
+        pytest.param("Café – Zürich", "Café – Zürich", id="ordinary-unicode-kept"),
+    ],
+)
+def test_names_from_the_account_cannot_forge_lines_or_drive_the_terminal(
+        name: str, shown: str) -> None:
+    finding = replace(LATE_LEVEL, resource=replace(LATE_LEVEL.resource, name=name),
+                      message=f"level of {name}", actual=name)
+    text = render(Report.of([finding]), "text", rules=RULES)
+    assert f"escalation policy {name!r} (PABC123)" in text
+    assert f"level of {shown}" in text and f"actual: {shown}" in text
+    assert "\x1b" not in text and "\u202e" not in text
+    assert len(text.splitlines()) == len(render(Report.of([LATE_LEVEL]), "text",
+                                                rules=RULES).splitlines())
