@@ -25,6 +25,8 @@ from pdlint.pagerduty.state import COLLECTIONS, LiveState, Window, format_utc
 SNAPSHOT_FORMAT = "pdlint-snapshot"
 SNAPSHOT_VERSION = 1
 REDACTED = "***redacted***"
+_CONTACT_METHOD_TYPE = '_contact_method"'
+"""How the type of a contact method ends in JSON text (``"type": "phone_contact_method"``)."""
 
 
 class SnapshotError(PdlintError):
@@ -33,19 +35,41 @@ class SnapshotError(PdlintError):
 
 def redact(state: LiveState) -> LiveState:
     """``state`` with every contact method's ``address`` replaced; type and label are kept."""
-    objects = {kind: tuple(_redacted(obj) for obj in items) for kind, items in
-               state.objects.items()}
-    return LiveState(api_url=state.api_url, fetched_at=state.fetched_at, window=state.window,
-                     objects=objects, skipped=state.skipped)
+    return _encoded_state(state, redact=True)[0]
 
 
-def _redacted(value: Any) -> Any:
+def _encoded_state(state: LiveState, *, redact: bool) -> tuple[LiveState, dict[str, list[str]]]:
+    """The state as written (redacted if asked) and each of its objects as JSON text."""
+    objects: dict[str, tuple[dict[str, Any], ...]] = {}
+    texts: dict[str, list[str]] = {}
+    for kind, items in state.objects.items():
+        encoded = [_encoded(obj, redact=redact) for obj in items]
+        objects[kind] = tuple(obj for obj, _ in encoded)
+        texts[kind] = [text for _, text in encoded]
+    written = LiveState(api_url=state.api_url, fetched_at=state.fetched_at, window=state.window,
+                        objects=objects, skipped=state.skipped)
+    return written, texts
+
+
+def _encoded(obj: dict[str, Any], *, redact: bool) -> tuple[dict[str, Any], str]:
+    """``obj`` and its JSON text; with ``redact``, a copy without contact addresses if it holds
+    any. Only objects whose text names a contact method are walked in Python: on a large
+    account, the rendered schedules that make most of a snapshot are encoded once and no more.
+    """
+    text = json.dumps(obj, ensure_ascii=False)
+    if redact and _CONTACT_METHOD_TYPE in text:
+        obj = _without_addresses(obj)
+        text = json.dumps(obj, ensure_ascii=False)
+    return obj, text
+
+
+def _without_addresses(value: dict[str, Any] | list[Any]) -> Any:
     """A copy of ``value`` without contact addresses, wherever contact methods are nested."""
     if isinstance(value, list):
-        return [_redacted(item) for item in value]
-    if not isinstance(value, dict):
-        return value
-    copy = {key: _redacted(item) for key, item in value.items()}
+        return [_without_addresses(item) if isinstance(item, dict | list) else item
+                for item in value]
+    copy = {key: _without_addresses(item) if isinstance(item, dict | list) else item
+            for key, item in value.items()}
     kind = copy.get("type")
     if isinstance(kind, str) and kind.endswith("_contact_method") and "address" in copy:
         copy["address"] = REDACTED
@@ -69,12 +93,26 @@ def snapshot_document(state: LiveState, *, redacted: bool) -> dict[str, Any]:
     }
 
 
+def _render(document: dict[str, Any], texts: dict[str, list[str]]) -> str:
+    """The document as JSON text, its objects given as ``texts``, one API object a line.
+
+    A line per object keeps two snapshots comparable with a line diff, and lets the C encoder
+    do the work: an indented dump runs in pure Python, about ten times slower on a large account.
+    """
+    head = json.dumps({**document, "objects": {}}, indent=1, ensure_ascii=False)
+    collections = ",\n".join(
+        f"  {json.dumps(kind)}: [" + ",".join(f"\n   {text}" for text in lines)
+        + ("\n  ]" if lines else "]")
+        for kind, lines in texts.items())
+    # The key is the only place the text '"objects": {}' can occur: quotes in values are escaped.
+    return head.replace('"objects": {}', f'"objects": {{\n{collections}\n }}', 1) + "\n"
+
+
 def write_snapshot(state: LiveState, path: str | os.PathLike[str], *, redact_addresses: bool = True,
                    ) -> LiveState:
     """Write ``state`` to ``path`` atomically; returns the state as written (redacted or not)."""
-    written = redact(state) if redact_addresses else state
-    text = json.dumps(snapshot_document(written, redacted=redact_addresses), indent=1,
-                      ensure_ascii=False) + "\n"
+    written, texts = _encoded_state(state, redact=redact_addresses)
+    text = _render(snapshot_document(written, redacted=redact_addresses), texts)
     write_atomically(Path(path), text, private=not redact_addresses)
     return written
 

@@ -77,6 +77,21 @@ def test_document_carries_the_contract_fields(small_state: LiveState, tmp_path: 
                                         "services", "users", "teams", "priorities"}
 
 
+def test_each_object_is_one_line_and_only_holders_of_addresses_are_copied(
+        small_state: LiveState, tmp_path: Path) -> None:
+    path = tmp_path / "snap.json"
+    written = write_snapshot(small_state, path)
+    lines = path.read_text().splitlines()
+    for kind, items in written.objects.items():
+        for obj in items:
+            assert f"   {json.dumps(obj, ensure_ascii=False)}," in lines or \
+                f"   {json.dumps(obj, ensure_ascii=False)}" in lines, (kind, obj.get("id"))
+    assert all(new is old for new, old in zip(written.schedules, small_state.schedules,
+                                              strict=True))
+    assert all(new is not old for new, old in zip(written.users, small_state.users,
+                                                  strict=True))
+
+
 @pytest.mark.parametrize(("redact", "mode"), [(True, 0o644), (False, 0o600)])
 def test_unredacted_snapshots_are_private(small_state: LiveState, tmp_path: Path,
                                           redact: bool, mode: int) -> None:
