@@ -1,0 +1,1 @@
+"""Benchmarks of pdlint against the simulated PagerDuty API; `python bench/run.py` runs them."""

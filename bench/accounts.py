@@ -1,0 +1,81 @@
+"""The accounts the bench serves, and the fewest requests the API allows for reading each.
+
+The minimum is computed from the account's own sizes and PagerDuty's page limits, independently
+of how pdlint pages: it is what any client must send to read the same data.
+
+* configuration: one request per 100 objects of each classic collection (escalation policies,
+  schedules rendered with ``include[]``, services, users with ``include[]`` of their contact
+  methods and notification rules, teams, priorities), at least one each; one per 1,000
+  shift-based schedules (``/v3/schedules``);
+* incidents: one ``POST /analytics/raw/incidents`` per 1,000 incidents of the period;
+* audit records: a request covers at most 31 days and returns at most 100 records, so at least
+  ``max(ceil(days / 31), ceil(records / 100))``;
+* postmortems recorded as incident notes: one ``GET /incidents/{id}/notes`` per incident whose
+  severity requires a postmortem (the API lists notes per incident only).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from pdlint.sim import Account
+
+CLASSIC_PAGE = 100
+V3_SCHEDULES_PAGE = 1000
+ANALYTICS_PAGE = 1000
+AUDIT_PAGE = 100
+AUDIT_SPAN = timedelta(days=31)
+
+
+def pages(count: int, size: int) -> int:
+    """Requests to list ``count`` objects ``size`` at a time; an empty list still costs one."""
+    return max(1, math.ceil(count / size))
+
+
+@dataclass(frozen=True)
+class Period:
+    since: datetime
+    until: datetime
+
+    def days(self) -> float:
+        return (self.until - self.since) / timedelta(days=1)
+
+
+def configuration_requests(account: Account) -> int:
+    """The fewest requests that read what ``pdlint snapshot`` and ``pdlint drift`` read."""
+    classic = (account.escalation_policies, account.schedules, account.services, account.users,
+               account.teams, account.priorities)
+    return (sum(pages(len(objects), CLASSIC_PAGE) for objects in classic)
+            + pages(len(account.v3_schedules), V3_SCHEDULES_PAGE))
+
+
+def incidents_in(account: Account, period: Period) -> range:
+    return account.incidents.created_between(period.since, period.until)
+
+
+def postmortems_due(account: Account, period: Period, priorities: frozenset[str]) -> int:
+    """Incidents of the period whose priority (by name) maps to a severity with a postmortem."""
+    names = {priority.id: priority.name for priority in account.priorities}
+    return sum(1 for index in incidents_in(account, period)
+               if names.get(account.incidents[index].priority_id or "") in priorities)
+
+
+def evidence_requests(account: Account, period: Period, *, note_priorities: frozenset[str],
+                      ) -> dict[str, int]:
+    """The fewest requests of ``pdlint evidence`` over ``period``, by purpose.
+
+    ``note_priorities`` names the priorities whose incidents need a postmortem looked up in
+    their notes (empty when the policy keeps postmortems in a register file).
+    """
+    audit = sum(1 for record in account.audit_records
+                if period.since <= record.execution_time < period.until)
+    return {
+        "configuration": configuration_requests(account),
+        "incidents": pages(len(incidents_in(account, period)), ANALYTICS_PAGE),
+        "audit records": max(math.ceil(period.days() / AUDIT_SPAN.days),
+                             math.ceil(audit / AUDIT_PAGE)),
+        "postmortem notes": (postmortems_due(account, period, note_priorities)
+                             if note_priorities else 0),
+    }

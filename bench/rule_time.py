@@ -1,0 +1,48 @@
+"""CPU time of the drift rules alone, on a saved account state: ``python bench/rule_time.py
+--policy DIR --snapshot FILE`` prints a JSON object.
+
+Loading the policy and the snapshot is timed apart from ``drift(policy, state, today)``, which
+is what the rules cost; the best of ``--repeats`` evaluations is reported, as the first pays for
+cold caches (the state's indexes are built lazily).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+
+from pdlint.pagerduty.snapshot import load_snapshot
+from pdlint.policy import load_policy
+from pdlint.rules.engine import drift
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--policy", required=True)
+    parser.add_argument("--snapshot", required=True)
+    parser.add_argument("--repeats", type=int, default=3)
+    arguments = parser.parse_args()
+    started = time.process_time()
+    loaded = load_policy((arguments.policy,))
+    policy_seconds = time.process_time() - started
+    if loaded.policy is None:
+        sys.exit(f"the policy in {arguments.policy} does not load")
+    started = time.process_time()
+    state = load_snapshot(arguments.snapshot)
+    snapshot_seconds = time.process_time() - started
+    today = state.fetched_at.date()
+    timings = []
+    for _ in range(arguments.repeats):
+        started = time.process_time()
+        report = drift(loaded.policy, state, today)
+        timings.append(time.process_time() - started)
+    json.dump({"policy_load_cpu_seconds": policy_seconds,
+               "snapshot_load_cpu_seconds": snapshot_seconds,
+               "first_drift_cpu_seconds": timings[0], "drift_cpu_seconds": min(timings),
+               "findings": len(report.findings), "skipped": len(report.skipped)}, sys.stdout)
+
+
+if __name__ == "__main__":
+    main()

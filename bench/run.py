@@ -1,0 +1,538 @@
+"""Benchmarks of pdlint against the simulated PagerDuty API: ``python bench/run.py``.
+
+The simulator serves the demo account and a generated enterprise account (5,000 services, 2,000
+escalation policies, 1,000 schedules, 10,000 users, 100,000 incidents over a year) on loopback,
+every answer delayed by ``--latency-ms`` and PagerDuty's rate limit enforced as it is: 960
+requests a minute per token, scale factor 1 (pdlint paces itself at 900 a minute whatever the
+server allows, so a raised limit would only measure the simulator). Each measured command runs
+as its own process, as a user runs it. What is measured, and the targets, are in
+docs/benchmarks.md; ``--update-docs`` writes the results table there. ``--quick`` is a smoke
+run on tiny accounts without latency.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import shutil
+import sys
+import time
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import ExitStack
+from dataclasses import asdict, dataclass, field
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from pdlint import __version__
+from pdlint.sim import Account, Faults, SimServer, demo_account, generated_account
+
+BENCH = Path(__file__).resolve().parent
+ROOT = BENCH.parent
+if __name__ == "__main__":  # run as a script: make the bench's modules importable
+    sys.path.insert(0, str(ROOT))
+
+from bench import accounts, venvs  # noqa: E402
+from bench.measure import Launcher, Run  # noqa: E402
+from bench.policy import postmortem_priorities, write_policy  # noqa: E402
+
+TOKEN = "bench-token"
+PAGERDUTY_RATE_LIMIT = 960
+"""Requests a minute PagerDuty allows one API key."""
+DOCS = ROOT / "docs" / "benchmarks.md"
+TABLE_START, TABLE_END = "<!-- results:start -->", "<!-- results:end -->"
+SCHEDULE_WINDOW = timedelta(days=30)
+EVIDENCE_PERIOD = timedelta(days=365)
+QUICK_EVIDENCE_PERIOD = timedelta(days=30)
+NOTES_PERIOD = timedelta(days=14)
+
+ENTERPRISE_SIZES = {"services": 5000, "escalation_policies": 2000, "schedules": 1000,
+                    "users": 10000, "teams": 50}
+TINY_SIZES = {"services": 40, "escalation_policies": 12, "schedules": 8, "users": 60, "teams": 4}
+
+
+@dataclass(frozen=True)
+class Settings:
+    quick: bool
+    latency_ms: int
+    skip_venvs: bool
+    only: frozenset[str]
+    output: Path
+
+
+@dataclass
+class Row:
+    """One measured line of the results table; ratios are filled in where they apply."""
+
+    id: str
+    title: str
+    account: str
+    command: str
+    exit_code: int | None = None
+    requests: int | None = None
+    minimum: int | None = None
+    wall_seconds: float | None = None
+    floor_seconds: float | None = None
+    cpu_seconds: float | None = None
+    peak_rss_mib: float | None = None
+    rate_limited: int = 0
+    figures: dict[str, Any] = field(default_factory=dict)
+    target: str = ""
+    met: bool | None = None
+    group: str = ""
+    """The row group that produces it: ``python bench/run.py --only GROUP`` reproduces it."""
+
+    @property
+    def request_ratio(self) -> float | None:
+        return None if not self.minimum or self.requests is None else self.requests / self.minimum
+
+    @property
+    def wall_ratio(self) -> float | None:
+        if not self.floor_seconds or self.wall_seconds is None:
+            return None
+        return self.wall_seconds / self.floor_seconds
+
+
+def account_makers(quick: bool) -> dict[str, Callable[[], Account]]:
+    """The accounts by name; ``--quick`` replaces the enterprise ones by tiny ones."""
+    sizes = TINY_SIZES if quick else ENTERPRISE_SIZES
+    incidents = 1000 if quick else 100_000
+    return {
+        "demo": demo_account,
+        "enterprise": lambda: generated_account(**sizes, incidents=incidents),
+        "enterprise-10k": lambda: generated_account(**sizes, incidents=incidents // 10),
+    }
+
+
+class Bench:
+    """Holds the servers, the generated policies and the results of one bench run."""
+
+    def __init__(self, settings: Settings, stack: ExitStack, launcher: Launcher) -> None:
+        self.settings = settings
+        self.launcher = launcher
+        self.work = settings.output / "work"
+        shutil.rmtree(self.work, ignore_errors=True)
+        self.work.mkdir(parents=True)
+        self._stack = stack
+        self._makers = account_makers(settings.quick)
+        self._servers: dict[str, SimServer] = {}
+        self._policies: dict[tuple[str, bool], Path] = {}
+        self.snapshots: dict[str, Path] = {}
+        self.rows: list[Row] = []
+        self.pdlint = str(Path(sys.executable).parent / "pdlint")
+
+    def server(self, name: str) -> SimServer:
+        if name not in self._servers:
+            server = SimServer(self._makers[name](), token=TOKEN,
+                               latency_ms=self.settings.latency_ms, cache_answers=True)
+            self._servers[name] = self._stack.enter_context(server)
+        return self._servers[name]
+
+    def account(self, name: str) -> Account:
+        return self.server(name).account
+
+    def policy(self, name: str, *, register: bool) -> Path:
+        """The policy documenting account ``name`` (the example policy for the demo)."""
+        if name == "demo":
+            return ROOT / "policy"
+        key = (name, register)
+        if key not in self._policies:
+            folder = self.work / f"policy-{name}-{'register' if register else 'notes'}"
+            self._policies[key] = write_policy(self.account(name), folder, register=register)
+        return self._policies[key]
+
+    def environment(self) -> dict[str, str]:
+        env = {key: value for key, value in os.environ.items()
+               if not key.startswith("PAGERDUTY_")}
+        return {**env, "PAGERDUTY_API_TOKEN": TOKEN}
+
+    def against(self, name: str, command: Sequence[str]) -> tuple[Run, int, int]:
+        """Run ``command`` against account ``name``'s server, the rate limit freshly installed;
+        returns the run, the requests the server saw, and how many it refused with 429.
+
+        A warm-up run first (not with ``--quick``), without latency or rate limit, fills the
+        server's answer cache: the measured run then finds its answers ready, as if computed by
+        PagerDuty's servers within the latency, instead of by the simulator on a core that the
+        measured command needs too.
+        """
+        server = self.server(name)
+        if not self.settings.quick:
+            server.faults, server.latency_ms = Faults(), 0
+            self.launcher.run(command, env=self.environment(), cwd=ROOT)
+        server.faults = Faults(rate_limit_per_minute=PAGERDUTY_RATE_LIMIT)
+        server.latency_ms = self.settings.latency_ms
+        server.clear_requests()
+        run = self.launcher.run(command, env=self.environment(), cwd=ROOT)
+        seen = server.requests
+        if run.exit_code not in (0, 1):
+            raise SystemExit(f"{' '.join(command)} failed ({run.exit_code}):\n{run.stderr}")
+        return run, len(seen), sum(1 for record in seen if record.status == 429)
+
+    def leaves_out(self, row: str) -> bool:
+        """Whether ``--quick`` leaves this row out (its code path is run by another row)."""
+        return self.settings.quick and row in QUICK_LEAVES_OUT
+
+    def floor(self, minimum: int) -> float:
+        """Seconds the rate limit needs, at the least, to let ``minimum`` requests through."""
+        return minimum / (PAGERDUTY_RATE_LIMIT / 60)
+
+    def measured_cli(self, row: Row, name: str, arguments: Sequence[str], minimum: int) -> Row:
+        server = self.server(name)
+        command = [self.pdlint, *arguments, "--api-url", server.base_url, "--quiet"]
+        run, requests, refused = self.against(name, command)
+        row.exit_code, row.requests, row.minimum = run.exit_code, requests, minimum
+        row.wall_seconds, row.cpu_seconds = run.wall_seconds, run.cpu_seconds
+        row.peak_rss_mib, row.rate_limited = run.peak_rss_mib, refused
+        row.floor_seconds = self.floor(minimum)
+        row.target = "≤ 1.05 × min, ≤ 1.2 × floor"
+        row.met = (row.request_ratio or 0) <= 1.05 and (row.wall_ratio or 0) <= 1.2
+        return row
+
+
+def schedule_window(account: Account) -> tuple[str, str]:
+    since = account.now.replace(minute=0, second=0, microsecond=0)
+    return iso(since), iso(since + SCHEDULE_WINDOW)
+
+
+def iso(moment: datetime) -> str:
+    return moment.astimezone(timezone.utc).isoformat().replace("+00:00", "Z")
+
+
+# -- the rows ---------------------------------------------------------------------------------
+
+def configuration_rows(bench: Bench, name: str) -> Iterator[Row]:
+    account = bench.account(name)
+    since, until = schedule_window(account)
+    window = ["--since", since, "--until", until]
+    minimum = accounts.configuration_requests(account)
+    snapshot = bench.work / f"{name}.snapshot.json"
+    yield bench.measured_cli(
+        Row(f"snapshot-{name}", "pdlint snapshot", name, "pdlint snapshot -o FILE"),
+        name, ["snapshot", "-o", str(snapshot), *window], minimum)
+    bench.snapshots[name] = snapshot
+    if bench.leaves_out(f"drift-{name}"):
+        return
+    policy = bench.policy(name, register=True)
+    yield bench.measured_cli(
+        Row(f"drift-{name}", "pdlint drift", name, "pdlint drift --policy DIR"),
+        name, ["drift", "--policy", str(policy), "--format", "json", "-o",
+               str(bench.work / f"{name}.drift.json"), *window], minimum)
+
+
+def evidence_rows(bench: Bench) -> Iterator[Row]:
+    """A year of evidence (a month with ``--quick``) of the demo and enterprise accounts, and
+    two weeks of the enterprise account with every required postmortem looked up in notes."""
+    length = QUICK_EVIDENCE_PERIOD if bench.settings.quick else EVIDENCE_PERIOD
+    names = ("enterprise-10k", "enterprise")
+    for name in names if bench.settings.quick else ("demo", *names):
+        account = bench.account(name)
+        yield evidence_row(bench, f"evidence-{name}", name,
+                           accounts.Period(account.now - length, account.now),
+                           register=name != "demo")
+    if not bench.leaves_out("evidence-notes-enterprise"):
+        account = bench.account("enterprise")
+        end = account.incidents[len(account.incidents) - 1].created_at + timedelta(seconds=1)
+        yield evidence_row(bench, "evidence-notes-enterprise", "enterprise",
+                           accounts.Period(end - NOTES_PERIOD, end), register=False)
+
+
+def evidence_row(bench: Bench, row_id: str, name: str, period: accounts.Period, *,
+                 register: bool) -> Row:
+    """``pdlint evidence`` over ``period``, postmortems in a register file or in notes."""
+    account = bench.account(name)
+    notes = (frozenset() if register else _demo_postmortem_priorities(bench) if name == "demo"
+             else postmortem_priorities(account))
+    minimum = accounts.evidence_requests(account, period, note_priorities=notes)
+    incidents = len(accounts.incidents_in(account, period))
+    title = (f"pdlint evidence, {round(period.days())} days, {incidents:,} incidents"
+             + ("" if register else ", postmortems in notes"))
+    row = bench.measured_cli(
+        Row(row_id, title, name, "pdlint evidence --since … --until …"),
+        name, ["evidence", "--policy", str(bench.policy(name, register=register)),
+               "-o", str(bench.work / f"{row_id}.evidence"), "--force",
+               "--since", iso(period.since), "--until", iso(period.until)],
+        sum(minimum.values()))
+    row.figures = {"minimum by purpose": minimum, "incidents": incidents}
+    return row
+
+
+def _demo_postmortem_priorities(bench: Bench) -> frozenset[str]:
+    """The priorities whose incidents need a postmortem under the example policy."""
+    from pdlint.policy import load_policy
+
+    loaded = load_policy((str(bench.policy("demo", register=False)),))
+    assert loaded.policy is not None
+    return frozenset(severity.pagerduty_priority.value for severity in loaded.policy.severities
+                     if severity.postmortem_within is not None and severity.pagerduty_priority)
+
+
+def memory_row(bench: Bench) -> Row:
+    """Peak RSS of the evidence run as incidents grow tenfold (from the two evidence rows)."""
+    small = next(row for row in bench.rows if row.id == "evidence-enterprise-10k")
+    large = next(row for row in bench.rows if row.id == "evidence-enterprise")
+    assert small.peak_rss_mib and large.peak_rss_mib
+    growth = large.peak_rss_mib / small.peak_rss_mib
+    return Row("evidence-memory", "pdlint evidence peak RSS, 10× the incidents", "enterprise",
+               "(the two evidence rows above)", peak_rss_mib=large.peak_rss_mib,
+               figures={"peak RSS 10k incidents (MiB)": round(small.peak_rss_mib, 1),
+                        "peak RSS 100k incidents (MiB)": round(large.peak_rss_mib, 1),
+                        "growth": round(growth, 3)},
+               target="peak RSS grows < 10 % with 10× the incidents", met=growth < 1.10)
+
+
+def offline_drift_row(bench: Bench) -> Row:
+    policy = bench.policy("enterprise", register=True)
+    command = [bench.pdlint, "drift", "--policy", str(policy), "--snapshot",
+               str(bench.snapshots["enterprise"]), "--format", "json", "-o",
+               str(bench.work / "offline.drift.json")]
+    run = bench.launcher.run(command, cwd=ROOT)
+    return Row("drift-snapshot-enterprise", "pdlint drift --snapshot (no network)", "enterprise",
+               "pdlint drift --snapshot FILE", exit_code=run.exit_code,
+               wall_seconds=run.wall_seconds, cpu_seconds=run.cpu_seconds,
+               peak_rss_mib=run.peak_rss_mib)
+
+
+def rules_row(bench: Bench) -> Row:
+    command = [sys.executable, str(BENCH / "rule_time.py"), "--policy",
+               str(bench.policy("enterprise", register=True)), "--snapshot",
+               str(bench.snapshots["enterprise"])]
+    run = bench.launcher.run(command, cwd=ROOT)
+    if run.exit_code != 0:
+        raise SystemExit(f"rule timing failed:\n{run.stderr}")
+    figures = json.loads(run.stdout)
+    seconds = figures["drift_cpu_seconds"]
+    return Row("rules-cpu-enterprise", "drift rules alone (CPU)", "enterprise",
+               "drift(policy, state, today) in bench/rule_time.py", cpu_seconds=seconds,
+               peak_rss_mib=run.peak_rss_mib, figures=figures, target="CPU < 2 s",
+               met=seconds < 2.0)
+
+
+def official_rows(bench: Bench) -> Iterator[Row]:
+    python = str(venvs.ensure_venv(venvs.OFFICIAL) / "bin" / "python")
+    plans = [("enterprise", "include")] + [("demo", style) for style in ("include", "per-object")]
+    for name, style in plans:
+        server = bench.server(name)
+        since, until = schedule_window(server.account)
+        command = [python, str(BENCH / "official.py"), "--api-url", server.base_url,
+                   "--since", since, "--until", until, "--style", style]
+        run, requests, refused = bench.against(name, command)
+        pdlint = next(row for row in bench.rows if row.id == f"snapshot-{name}")
+        assert pdlint.wall_seconds is not None
+        speedup = run.wall_seconds / pdlint.wall_seconds
+        if style == "per-object":
+            figures_extra = per_object_estimate(bench.account("enterprise"), run, requests)
+        else:
+            figures_extra = {}
+        yield Row(f"official-{style}-{name}",
+                  f"official client, {style} plan (vs pdlint snapshot)", name,
+                  f"official.py --style {style}", exit_code=run.exit_code, requests=requests,
+                  minimum=accounts.configuration_requests(server.account),
+                  wall_seconds=run.wall_seconds, cpu_seconds=run.cpu_seconds,
+                  peak_rss_mib=run.peak_rss_mib, rate_limited=refused,
+                  figures={"objects": json.loads(run.stdout), "pdlint snapshot wall":
+                           round(pdlint.wall_seconds, 2), "pdlint speedup": round(speedup, 2),
+                           **figures_extra},
+                  target="pdlint ≥ 5× faster", met=speedup >= 5)
+
+
+def per_object_estimate(enterprise: Account, run: Run, requests: int) -> dict[str, Any]:
+    """What the per-object plan would take on the enterprise account: one request per user for
+    contact methods and one for notification rules, one per schedule, at the pace measured on
+    the demo account, and never faster than the rate limit allows."""
+    count = (accounts.configuration_requests(enterprise) + 2 * len(enterprise.users)
+             + len(enterprise.schedules))
+    seconds = max(count * run.wall_seconds / requests, count / (PAGERDUTY_RATE_LIMIT / 60))
+    return {"per-object plan on the enterprise account: requests": count,
+            "estimated minutes": round(seconds / 60, 1)}
+
+
+def lint_rows(bench: Bench) -> Iterator[Row]:
+    repeats = 1 if bench.settings.quick else 5
+    files = sorted(str(path) for path in (ROOT / "policy").glob("*.yaml"))
+    pdlint = bench.launcher.median_wall([bench.pdlint, "lint", "policy"], repeats, cwd=ROOT)
+    row = Row("lint-example", "pdlint lint, example policy (median wall)", "-",
+              "pdlint lint policy", wall_seconds=pdlint, target="< 0.3 s", met=pdlint < 0.3)
+    if bench.settings.skip_venvs:
+        yield row
+        return
+    tools = venvs.ensure_venv(venvs.TOOLS)
+    checker = bench.launcher.median_wall([str(tools / "bin" / "check-jsonschema"),
+                                          "--schemafile", "schemas/policy.schema.json", *files],
+                                         repeats, cwd=ROOT)
+    row.figures = {"check-jsonschema median wall": round(checker, 3),
+                   "pdlint speedup": round(checker / pdlint, 2)}
+    row.target = "< 0.3 s and faster than check-jsonschema"
+    row.met = pdlint < 0.3 and pdlint < checker
+    yield row
+
+
+# -- running and reporting --------------------------------------------------------------------
+
+ROW_GROUPS: dict[str, Callable[[Bench], Iterator[Row] | Row]] = {
+    "configuration-demo": lambda bench: configuration_rows(bench, "demo"),
+    "configuration-enterprise": lambda bench: configuration_rows(bench, "enterprise"),
+    "drift-snapshot": offline_drift_row,
+    "rules-cpu": rules_row,
+    "evidence": evidence_rows,
+    "evidence-memory": memory_row,
+    "official": official_rows,
+    "lint": lint_rows,
+}
+NEEDS = {"drift-snapshot": "configuration-enterprise", "rules-cpu": "configuration-enterprise",
+         "evidence-memory": "evidence", "official": "configuration-enterprise"}
+NEEDS_VENV = {"official"}
+QUICK_LEAVES_OUT = {"configuration-demo", "drift-snapshot", "drift-enterprise",
+                    "evidence-notes-enterprise"}
+"""Row groups and rows whose code paths other rows run too; ``--quick`` leaves them out to keep
+to seconds."""
+
+
+def chosen_groups(settings: Settings) -> list[str]:
+    """The row groups to run: all, or those named by ``--only`` and what they need."""
+    wanted = set(ROW_GROUPS) if not settings.only else set(settings.only)
+    unknown = wanted - set(ROW_GROUPS)
+    if unknown:
+        raise SystemExit(f"unknown row group(s) {', '.join(sorted(unknown))}; "
+                         f"known: {', '.join(ROW_GROUPS)}")
+    if settings.skip_venvs:
+        wanted -= NEEDS_VENV
+    if settings.quick and not settings.only:
+        wanted -= QUICK_LEAVES_OUT
+    for group in list(wanted):
+        if group in NEEDS:
+            wanted.add(NEEDS[group])
+    if "official" in wanted:
+        wanted.add("configuration-demo")
+    return [group for group in ROW_GROUPS if group in wanted]
+
+
+def machine(settings: Settings) -> dict[str, Any]:
+    facts: dict[str, Any] = {
+        "cpus": os.cpu_count(), "cpu": _cpu_model(), "platform": platform.platform(),
+        "python": platform.python_version(), "pdlint": __version__,
+        "httpx": httpx.__version__, "latency_ms": settings.latency_ms,
+        "rate_limit_per_minute": PAGERDUTY_RATE_LIMIT, "quick": settings.quick,
+        "date": datetime.now(timezone.utc).strftime("%Y-%m-%d"),
+        "load average at the end (1, 5, 15 min)": " / ".join(
+            f"{load:.2f}" for load in os.getloadavg()),
+    }
+    if not settings.skip_venvs:
+        facts["pagerduty"] = venvs.installed_version(venvs.ensure_venv(venvs.OFFICIAL),
+                                                     "pagerduty")
+        facts["check-jsonschema"] = venvs.installed_version(venvs.ensure_venv(venvs.TOOLS),
+                                                            "check-jsonschema")
+    return facts
+
+
+def _cpu_model() -> str:
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or "unknown"
+
+
+def _number(value: float | None, digits: int = 2) -> str:
+    return "–" if value is None else f"{value:.{digits}f}"
+
+
+def render_table(rows: Sequence[Row]) -> str:
+    lines = ["| row | account | requests (min) | ×min | 429s | wall s (floor) | ×floor | CPU s "
+             "| peak RSS MiB | target | met | reproduce |",
+             "|---|---|---|---|---|---|---|---|---|---|---|---|"]
+    for row in rows:
+        requests = ("–" if row.requests is None else
+                    f"{row.requests:,} ({row.minimum:,})" if row.minimum else f"{row.requests:,}")
+        wall = (_number(row.wall_seconds) if row.floor_seconds is None
+                else f"{_number(row.wall_seconds)} ({_number(row.floor_seconds)})")
+        met = {True: "yes", False: "**no**", None: ""}[row.met]
+        lines.append(
+            f"| `{row.id}` {row.title} | {row.account} | {requests} | "
+            f"{_number(row.request_ratio, 3)} | {row.rate_limited if row.requests else '–'} | "
+            f"{wall} | {_number(row.wall_ratio)} | {_number(row.cpu_seconds)} | "
+            f"{_number(row.peak_rss_mib, 0)} | {row.target} | {met} | `--only {row.group}` |")
+    return "\n".join(lines) + "\n"
+
+
+def render_figures(rows: Sequence[Row]) -> str:
+    lines = [f"- `{row.id}`: " + "; ".join(f"{key} {value}" for key, value in row.figures.items())
+             for row in rows if row.figures]
+    return "\n".join(lines) + "\n"
+
+
+def render_machine(facts: dict[str, Any]) -> str:
+    return ", ".join(f"{key} {value}" for key, value in facts.items()) + "\n"
+
+
+def update_docs(text: str) -> None:
+    document = DOCS.read_text(encoding="utf-8")
+    start, end = document.index(TABLE_START), document.index(TABLE_END)
+    DOCS.write_text(document[:start + len(TABLE_START)] + "\n" + text + document[end:],
+                    encoding="utf-8")
+
+
+def parse_arguments(argv: Sequence[str] | None) -> tuple[Settings, bool]:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true",
+                        help="smoke run: tiny accounts, no latency, short periods")
+    parser.add_argument("--latency-ms", type=int, default=None,
+                        help="delay of every answer [default: 80, 0 with --quick]")
+    parser.add_argument("--skip-venvs", action="store_true",
+                        help="leave out the official client and check-jsonschema (no installs)")
+    parser.add_argument("--only", default="", metavar="GROUP[,GROUP]",
+                        help=f"row groups to run: {', '.join(ROW_GROUPS)}")
+    parser.add_argument("--output", type=Path, default=BENCH / "results",
+                        help="folder for results.json, results.md and the work files")
+    parser.add_argument("--update-docs", action="store_true",
+                        help="write the results table into docs/benchmarks.md")
+    arguments = parser.parse_args(argv)
+    settings = Settings(
+        quick=arguments.quick,
+        latency_ms=(arguments.latency_ms if arguments.latency_ms is not None
+                    else 0 if arguments.quick else 80),
+        skip_venvs=arguments.skip_venvs,
+        only=frozenset(filter(None, arguments.only.split(","))),
+        output=arguments.output.resolve())
+    return settings, arguments.update_docs
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    settings, docs = parse_arguments(argv)
+    started = time.perf_counter()
+    groups = chosen_groups(settings)
+    with ExitStack() as stack:
+        launcher = stack.enter_context(Launcher())  # first, while this process is small
+        bench = Bench(settings, stack, launcher)
+        for group in groups:
+            produced = ROW_GROUPS[group](bench)
+            for row in [produced] if isinstance(produced, Row) else produced:
+                row.group = group
+                bench.rows.append(row)
+                print(f"{row.id}: wall {_number(row.wall_seconds)} s, requests "
+                      f"{row.requests if row.requests is not None else '–'}"
+                      f"{'' if row.met is None else ', target met' if row.met else ', MISSED'}",
+                      flush=True)
+        facts = machine(settings)
+    facts["bench_minutes"] = round((time.perf_counter() - started) / 60, 1)
+    text = ("Machine: " + render_machine(facts) + "\n" + render_table(bench.rows) + "\n"
+            + render_figures(bench.rows))
+    settings.output.mkdir(parents=True, exist_ok=True)
+    (settings.output / "results.md").write_text(text, encoding="utf-8")
+    (settings.output / "results.json").write_text(json.dumps(
+        {"machine": facts, "rows": [{**asdict(row), "request_ratio": row.request_ratio,
+                                     "wall_ratio": row.wall_ratio} for row in bench.rows]},
+        indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    if docs:
+        update_docs(text)
+    print(text)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

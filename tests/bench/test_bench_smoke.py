@@ -1,0 +1,30 @@
+"""The benchmark harness runs end to end: ``bench/run.py --quick`` on tiny accounts, so that a
+change that breaks the bench fails here rather than on the next enterprise-scale run."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def test_the_quick_bench_measures_every_row_and_pdlint_sends_the_fewest_requests(
+        tmp_path: Path) -> None:
+    result = subprocess.run(
+        [sys.executable, str(ROOT / "bench" / "run.py"), "--quick", "--skip-venvs",
+         "--output", str(tmp_path)], capture_output=True, text=True, cwd=ROOT, timeout=120)
+    assert result.returncode == 0, result.stderr
+    rows = {row["id"]: row for row in json.loads((tmp_path / "results.json").read_text())["rows"]}
+    assert list(rows) == ["snapshot-enterprise", "rules-cpu-enterprise",
+                          "evidence-enterprise-10k", "evidence-enterprise", "evidence-memory",
+                          "lint-example"]
+    fetched = [rows[name] for name in ("snapshot-enterprise", "evidence-enterprise-10k",
+                                       "evidence-enterprise")]
+    assert [(row["exit_code"], row["requests"]) for row in fetched] == [
+        (0, row["minimum"]) for row in fetched]
+    assert all(row["wall_seconds"] > 0 and row["peak_rss_mib"] > 0 for row in fetched)
+    assert rows["rules-cpu-enterprise"]["figures"]["findings"] > 0
+    assert "| `evidence-memory`" in (tmp_path / "results.md").read_text()
