@@ -159,13 +159,18 @@ def test_what_cannot_be_checked_exits_2(env: dict[str, str], arguments: tuple[st
     assert result.stdout == ""
 
 
-def test_a_policy_with_errors_is_not_compared(env: dict[str, str], tmp_path: Path) -> None:
+@pytest.mark.parametrize("token", [TOKEN, "refused-token"], ids=["good-token", "bad-token"])
+def test_a_policy_with_errors_is_not_compared(env: dict[str, str], tmp_path: Path,
+                                              token: str) -> None:
+    """The account is read while the policy is linted; the policy's errors are what the user
+    must fix first, whatever the read meets."""
     shutil.copytree(POLICY, tmp_path / "policy")
     schedules = tmp_path / "policy" / "schedules.yaml"
     schedules.write_text(schedules.read_text(encoding="utf-8").replace(
         "coverage:", "coverge:", 1), encoding="utf-8")
-    result = drift(env, cwd=tmp_path)
+    result = drift({**env, "PAGERDUTY_API_TOKEN": token}, cwd=tmp_path)
     assert result.returncode == 2
+    assert "refused" not in result.stderr
     assert "policy/schedules.yaml:" in result.stderr and "POL003" in result.stderr
     assert "has errors" in result.stderr and result.stdout == ""
 
