@@ -85,14 +85,16 @@ class ClientConfig:
     """How to reach PagerDuty and how hard to push it. Defaults suit a real account.
 
     ``requests_per_minute`` stays under PagerDuty's 960 so that a full fetch rarely meets a 429;
-    ``burst`` is the bucket size, kept small so that no 60-second window exceeds 960 either.
+    ``burst`` is the bucket size: a full bucket and a minute of refills, 50 + 900, still fit in
+    PagerDuty's 960 a minute, so any 60-second window stays under the limit while an account of
+    up to 50 requests is read at the speed of the network.
     Retries stop at ``max_attempts`` or after ``retry_budget`` seconds, whichever comes first.
     """
 
     api_url: str
     token: ApiToken
     requests_per_minute: float = 900.0
-    burst: int = 10
+    burst: int = 50
     max_concurrency: int = 8
     connect_timeout: float = 10.0
     read_timeout: float = 30.0

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import bisect
 from pathlib import Path
 
 import pytest
@@ -137,6 +138,23 @@ async def test_rate_limiter_spaces_requests(per_minute: float, burst: int, reque
     for _ in range(requests):
         await limiter.acquire()
     assert fake.now == pytest.approx(elapsed)
+
+
+@pytest.mark.anyio
+async def test_the_default_pace_keeps_every_minute_under_pagerduty_limit() -> None:
+    """PagerDuty allows 960 requests a minute per key: no 60-second window of a long run may
+    hold more, bucket included."""
+    defaults = ClientConfig(api_url="https://api.pagerduty.com", token=ApiToken("t"))
+    fake = FakeTime()
+    limiter = RateLimiter(defaults.requests_per_minute, defaults.burst, sleep=fake.sleep,
+                          clock=fake.clock)
+    sent = []
+    for _ in range(3000):
+        await limiter.acquire()
+        sent.append(fake.now)
+    busiest = max(bisect.bisect_right(sent, start + 60 - 1e-9) - index
+                  for index, start in enumerate(sent))
+    assert 940 <= busiest <= 960
 
 
 @pytest.mark.anyio
