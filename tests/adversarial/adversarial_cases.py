@@ -14,9 +14,10 @@ from pathlib import Path
 from typing import Any
 
 from click.testing import CliRunner
+from sim_client import fast_config
 
 from pdlint.cli import main
-from pdlint.pagerduty.client import ApiToken, ClientConfig
+from pdlint.pagerduty.client import ClientConfig
 from pdlint.pagerduty.state import Window
 from pdlint.sim import Account, SimServer, demo_account
 from pdlint.sim.account import Team, V3Schedule, object_id
@@ -60,13 +61,10 @@ def hostile_account() -> Account:
 def hostile_config(server: SimServer, **overrides: Any) -> ClientConfig:
     """A client with short timeouts and few, nearly instant retries: a fault costs milliseconds,
     and a lasting one ends the run after three attempts."""
-    settings: dict[str, Any] = {
-        "api_url": server.base_url, "token": ApiToken(server.token),
-        "requests_per_minute": 60_000, "burst": 100, "max_attempts": 3,
-        "rate_limited_attempts": 3, "malformed_attempts": 3, "backoff_base": 0.005,
-        "backoff_cap": 0.02, "retry_budget": 10.0, "read_timeout": READ_TIMEOUT,
-        "connect_timeout": 1.0, **overrides}
-    return ClientConfig(**settings)
+    return fast_config(server, **{
+        "max_attempts": 3, "rate_limited_attempts": 3, "malformed_attempts": 3,
+        "backoff_base": 0.005, "backoff_cap": 0.02, "retry_budget": 10.0,
+        "read_timeout": READ_TIMEOUT, "connect_timeout": 1.0, **overrides})
 
 
 class TimeLimitExceeded(Exception):

@@ -9,10 +9,10 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
-from typing import Any
+
+from sim_client import fast_config
 
 from pdlint.evidence import Evidence, EvidenceRequest, write_evidence
-from pdlint.pagerduty.client import ApiToken, ClientConfig
 from pdlint.sim import Account, SimServer, demo_account
 from pdlint.sim.account import Incident, IncidentTimeline, Note, incident_id
 
@@ -99,14 +99,6 @@ def hand_account() -> Account:
             notes=tuple(notes)))
     return replace(account, incidents=IncidentTimeline.of(incidents))
 
-
-def fast_config(server: SimServer, **overrides: Any) -> ClientConfig:
-    """A client for the simulator: no real waiting between retries, a generous rate limit."""
-    settings: dict[str, Any] = {
-        "api_url": server.base_url, "token": ApiToken(server.token),
-        "requests_per_minute": 60_000, "burst": 100, "backoff_base": 0.01, "backoff_cap": 0.05,
-        "read_timeout": 5.0, "connect_timeout": 2.0, **overrides}
-    return ClientConfig(**settings)
 
 
 def run_evidence(server: SimServer, output: Path, *, policy: Path = POLICY, force: bool = False,

@@ -6,10 +6,8 @@ import asyncio
 from dataclasses import replace
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
-from typing import Any
 
-from pdlint.pagerduty.client import ApiToken, ClientConfig
-from pdlint.sim import Account, SimServer, sized_account
+from pdlint.sim import Account, sized_account
 from pdlint.sim.account import IncidentTimeline, incident_id
 
 FIXTURES = Path(__file__).parent.parent / "fixtures" / "pagerduty"
@@ -20,14 +18,6 @@ NOW = datetime(2026, 3, 2, 12, 0, tzinfo=timezone.utc)
 TOKEN = "u+Zk3CRETdoNotPrint_4242"
 """Distinctive enough that finding it anywhere in output means it leaked."""
 
-
-def fast_config(server: SimServer, **overrides: Any) -> ClientConfig:
-    """A client for the simulator: no real waiting between retries, a generous rate limit."""
-    settings: dict[str, Any] = {
-        "api_url": server.base_url, "token": ApiToken(server.token),
-        "requests_per_minute": 60_000, "burst": 100, "backoff_base": 0.01, "backoff_cap": 0.05,
-        "read_timeout": 5.0, "connect_timeout": 2.0, **overrides}
-    return ClientConfig(**settings)
 
 
 def account_with_incidents(count: int, since: datetime, spacing: timedelta) -> Account:

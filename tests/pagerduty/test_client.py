@@ -8,7 +8,8 @@ from typing import Any
 
 import httpx
 import pytest
-from pagerduty_cases import NOW, TOKEN, RecordingSleep, account_with_incidents, fast_config
+from pagerduty_cases import NOW, TOKEN, RecordingSleep, account_with_incidents
+from sim_client import fast_config
 
 from pdlint.pagerduty.client import (
     ApiToken,

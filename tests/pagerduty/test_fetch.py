@@ -9,7 +9,8 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from pagerduty_cases import NOW, TOKEN, fast_config
+from pagerduty_cases import NOW, TOKEN
+from sim_client import fast_config
 
 from pdlint.pagerduty.client import (
     ApiToken,
