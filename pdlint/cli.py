@@ -237,24 +237,6 @@ def selected_rules(only: tuple[str, ...], skip: tuple[str, ...]) -> tuple[Rule, 
     return tuple(each for each in drift_rules if each.id in wanted - unwanted)
 
 
-def load_checked_policy(policy_path: str) -> Policy:
-    """The policy, or exit 2 when it does not pass lint: drift against a policy with errors would
-    compare the account with something nobody wrote."""
-    from pdlint.policy import load_policy
-    from pdlint.report import render
-    from pdlint.rules.engine import lint_loaded
-    from pdlint.rules.registry import rules_for
-    from pdlint.rules.rule import Mode
-
-    loaded = load_policy((policy_path,))
-    report = lint_loaded(loaded)
-    if report.fails(Severity.ERROR) or loaded.policy is None:
-        click.echo(render(report, "text", rules=rules_for(Mode.LINT)), err=True, nl=False)
-        raise PdlintError(f"the policy in {policy_path} has errors; fix them "
-                          f"(`pdlint lint {policy_path}`) before checking drift")
-    return loaded.policy
-
-
 def check_drift(policy: Policy, state: LiveState, rules: Sequence[Rule], output_format: str,
                 output: str | None, fail_on: str) -> int:
     """Run the drift rules and report; waivers expire by the day the state was read, so a
@@ -335,15 +317,16 @@ def drift(policy_path: str, snapshot_path: str | None, only: tuple[str, ...],
     """Compare the policy with the live PagerDuty account (read-only) and report every drift."""
     from pdlint.pagerduty.fetch import fetch_state_sync
     from pdlint.pagerduty.snapshot import load_snapshot
+    from pdlint.rules.engine import checked_policy
 
     chosen = selected_rules(only, skip)
     if snapshot_path is not None:
-        policy, state = load_checked_policy(policy_path), load_snapshot(snapshot_path)
+        policy, state = checked_policy((policy_path,)), load_snapshot(snapshot_path)
     else:
         # The fetch mostly waits on the rate limit: the policy is read and linted meanwhile.
         config, window = client_config(api), api_window(api)
         fetched = in_background(lambda: fetch_state_sync(config, window, quiet=api.quiet))
-        policy = load_checked_policy(policy_path)
+        policy = checked_policy((policy_path,))
         state = fetched()
     return check_drift(policy, state, chosen, output_format, output, fail_on)
 
@@ -362,6 +345,7 @@ def demo(output_format: str, output: str | None, fail_on: str, quiet: bool) -> i
     from pdlint.pagerduty.client import ApiToken, ClientConfig
     from pdlint.pagerduty.fetch import fetch_state_sync
     from pdlint.pagerduty.state import Window
+    from pdlint.rules.engine import checked_policy
     from pdlint.rules.registry import rules_for
     from pdlint.rules.rule import Mode
     from pdlint.sim import SimServer, demo_account
@@ -373,7 +357,7 @@ def demo(output_format: str, output: str | None, fail_on: str, quiet: bool) -> i
             click.echo(f"pdlint demo: a simulated PagerDuty account is serving at "
                        f"{server.base_url}; checking the example policy in {policy_path} "
                        "against it.\n", err=True)
-        policy = load_checked_policy(str(policy_path))
+        policy = checked_policy((policy_path,))
         config = ClientConfig(api_url=server.base_url, token=ApiToken(token))
         state = fetch_state_sync(config, Window.starting(this_minute()), quiet=quiet)
     return check_drift(policy, state, rules_for(Mode.DRIFT), output_format, output, fail_on)

@@ -41,9 +41,8 @@ from pdlint.evidence.summary import render_summary
 from pdlint.evidence.tables import csv_tables, evidence_document
 from pdlint.findings import Skipped
 from pdlint.pagerduty.state import LiveState, Window
-from pdlint.policy import load_policy
 from pdlint.policy.model import Policy
-from pdlint.rules.engine import drift
+from pdlint.rules.engine import checked_policy, drift
 
 if TYPE_CHECKING:
     from pdlint.pagerduty.client import ClientConfig
@@ -85,7 +84,7 @@ def write_evidence(request: EvidenceRequest) -> Evidence:
                             f"{iso(request.since)}")
     period = Interval(request.since, request.until)
     check_target(request.output, force=request.force)
-    policy = _load(request.policy_paths)
+    policy = checked_policy(request.policy_paths)
     progress = request.progress or (lambda kind, count: None)
     with EvidencePackage(request.output, force=request.force) as package:
         try:
@@ -94,15 +93,6 @@ def write_evidence(request: EvidenceRequest) -> Evidence:
             raise EvidenceError(f"the account's data cannot be used: {error}") from None
         package.commit(_manifest(evidence))
     return evidence
-
-
-def _load(paths: tuple[str, ...]) -> Policy:
-    loaded = load_policy(paths)
-    if loaded.policy is None or loaded.errors:
-        shown = "\n".join(f"  {finding.location or '-'}: {finding.message}"
-                          for finding in loaded.errors[:10])
-        raise EvidenceError(f"the policy has errors; `pdlint lint` lists them all:\n{shown}")
-    return loaded.policy
 
 
 def _gather(request: EvidenceRequest, policy: Policy, period: Interval,

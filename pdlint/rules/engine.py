@@ -13,9 +13,9 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from pdlint.findings import Finding, Report
+from pdlint.findings import Finding, Report, Severity
 from pdlint.policy import PolicyLoad, load_policy
-from pdlint.policy.model import Policy
+from pdlint.policy.model import Policy, PolicyError
 from pdlint.rules.registry import rules_for
 from pdlint.rules.rule import Mode, Rule
 
@@ -40,6 +40,37 @@ def lint_loaded(loaded: PolicyLoad) -> Report:
             if lint_rule.check is not None:
                 findings.extend(lint_rule.check(loaded.policy))
     return Report.of(findings)
+
+
+SHOWN_ERRORS = 10
+"""How many of a policy's errors a refusal lists; `pdlint lint` lists them all."""
+
+
+class PolicyHasErrors(PolicyError):
+    """The policy does not pass lint, so comparing it with the account would check something
+    nobody wrote (exit 2). The message lists the first errors, compiler style."""
+
+    def __init__(self, paths: Sequence[str | Path], report: Report) -> None:
+        errors = [finding for finding in report.findings if finding.severity is Severity.ERROR]
+        shown = "".join(f"\n  {finding.location or '-'}: {finding.rule} {finding.message}"
+                        for finding in errors[:SHOWN_ERRORS])
+        more = (f"\n  and {len(errors) - SHOWN_ERRORS} more" if len(errors) > SHOWN_ERRORS
+                else "")
+        named = " ".join(str(path) for path in paths)
+        super().__init__(f"the policy in {named} has {len(errors)} "
+                         f"error{'s' if len(errors) != 1 else ''}; fix them (`pdlint lint "
+                         f"{named}`) before comparing it with the account:{shown}{more}")
+        self.report = report
+
+
+def checked_policy(paths: Sequence[str | Path]) -> Policy:
+    """The policy under ``paths``, for comparing with the account; ``PolicyHasErrors`` when lint
+    finds an error in it."""
+    loaded = load_policy(paths)
+    report = lint_loaded(loaded)
+    if loaded.policy is None or report.fails(Severity.ERROR):
+        raise PolicyHasErrors(paths, report)
+    return loaded.policy
 
 
 def drift(policy: Policy, state: LiveState, today: date,

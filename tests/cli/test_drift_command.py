@@ -172,7 +172,8 @@ def test_a_policy_with_errors_is_not_compared(env: dict[str, str], tmp_path: Pat
     assert result.returncode == 2
     assert "refused" not in result.stderr
     assert "policy/schedules.yaml:" in result.stderr and "POL003" in result.stderr
-    assert "has errors" in result.stderr and result.stdout == ""
+    assert "has 1 error; fix them (`pdlint lint policy`)" in result.stderr
+    assert result.stdout == ""
 
 
 def test_demo_runs_the_drift_check_without_a_token() -> None:
