@@ -121,6 +121,14 @@ class LiveState:
         object.__setattr__(self, "_users_by_email", _first_by(
             objects["users"], lambda user: str(user.get("email") or "").casefold() or None))
 
+    def __repr__(self) -> str:
+        """Counts, not contents: a year of rendered schedules is hundreds of MB as text, and
+        asyncio formats the result of the main task when ``asyncio.run`` restores its SIGINT
+        handler on Python 3.11, so a full repr would cost seconds on every live run."""
+        counts = ", ".join(f"{kind}: {len(items)}" for kind, items in self.objects.items())
+        return (f"LiveState(api_url={self.api_url!r}, fetched_at={format_utc(self.fetched_at)}, "
+                f"window={self.window!r}, objects={{{counts}}}, skipped={self.skipped!r})")
+
     def collection(self, kind: str) -> tuple[dict[str, Any], ...]:
         """The objects of ``kind`` in API order; empty if none or skipped (see ``skip_reason``)."""
         _check_kind(kind)

@@ -99,3 +99,18 @@ def test_unknown_collection_in_objects_is_refused() -> None:
 def test_windows_are_whole_utc_seconds(since: str, until: str, expected: dict[str, str]) -> None:
     window = Window(datetime.fromisoformat(since), datetime.fromisoformat(until))
     assert window.to_dict() == expected
+
+
+def test_repr_counts_objects_instead_of_printing_them() -> None:
+    """asyncio formats the main task's result on Python 3.11; a state's repr must stay short."""
+    entries = [{"start": "2026-03-02T00:00:00Z", "end": "2026-03-03T00:00:00Z",
+                "user": {"id": f"PU{index:05}"}} for index in range(5000)]
+    schedule = {"id": "PSCHED1", "name": "Primary",
+                "final_schedule": {"rendered_schedule_entries": entries}}
+    state = LiveState(
+        api_url="https://api.pagerduty.com", fetched_at=datetime(2026, 3, 2, tzinfo=UTC),
+        window=Window.starting(datetime(2026, 3, 2, tzinfo=UTC)),
+        objects={"schedules": [schedule], "users": [{"id": "PU00001"}, {"id": "PU00002"}]})
+    text = repr(state)
+    assert "schedules: 1" in text and "users: 2" in text
+    assert "PU00003" not in text and len(text) < 1000
