@@ -10,7 +10,6 @@ import difflib
 import functools
 import os
 import sys
-import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, timezone
@@ -19,6 +18,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import click
 
 from pdlint import __version__
+from pdlint.background import in_background
 from pdlint.errors import PdlintError
 from pdlint.findings import Severity
 
@@ -30,7 +30,6 @@ if TYPE_CHECKING:
     from pdlint.rules.rule import Rule
 
 F = TypeVar("F", bound=Callable[..., Any])
-T = TypeVar("T")
 
 REPORT_FORMATS = ("text", "json", "sarif", "github", "junit", "markdown")
 FAIL_ON = ("error", "warning", "never")
@@ -157,30 +156,6 @@ def api_window(api: ApiOptions) -> Window:
         return Window(since, until if until is not None else since + length)
     except ValueError as error:
         raise click.UsageError(f"--since/--until: {error}") from None
-
-
-def in_background(work: Callable[[], T]) -> Callable[[], T]:
-    """Start ``work`` in a thread; the function returned waits for its result or raises its
-    error. The thread is a daemon, so a run that fails meanwhile (a policy with errors) exits at
-    once instead of waiting for the rest of a fetch it no longer needs."""
-    outcome: dict[str, Any] = {}
-
-    def run() -> None:
-        try:
-            outcome["value"] = work()
-        except BaseException as error:  # handed to the caller, who reports it
-            outcome["error"] = error
-
-    thread = threading.Thread(target=run, name="pdlint-fetch", daemon=True)
-    thread.start()
-
-    def result() -> T:
-        thread.join()
-        if "error" in outcome:
-            raise outcome["error"]
-        return outcome["value"]  # type: ignore[no-any-return]
-
-    return result
 
 
 def write_output(text: str, output: str | None) -> None:
@@ -325,7 +300,8 @@ def drift(policy_path: str, snapshot_path: str | None, only: tuple[str, ...],
     else:
         # The fetch mostly waits on the rate limit: the policy is read and linted meanwhile.
         config, window = client_config(api), api_window(api)
-        fetched = in_background(lambda: fetch_state_sync(config, window, quiet=api.quiet))
+        fetched = in_background(lambda: fetch_state_sync(config, window, quiet=api.quiet),
+                                name="pdlint-fetch")
         policy = checked_policy((policy_path,))
         state = fetched()
     return check_drift(policy, state, chosen, output_format, output, fail_on)

@@ -10,11 +10,13 @@ from __future__ import annotations
 
 import asyncio
 import json
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from pdlint.background import in_background
 from pdlint.coverage import Interval
 from pdlint.errors import PdlintError
 from pdlint.evidence.collect import (
@@ -84,7 +86,7 @@ def write_evidence(request: EvidenceRequest) -> Evidence:
                             f"{iso(request.since)}")
     period = Interval(request.since, request.until)
     check_target(request.output, force=request.force)
-    policy = checked_policy(request.policy_paths)
+    policy = in_background(lambda: checked_policy(request.policy_paths), name="pdlint-policy")
     progress = request.progress or (lambda kind, count: None)
     with EvidencePackage(request.output, force=request.force) as package:
         try:
@@ -95,24 +97,33 @@ def write_evidence(request: EvidenceRequest) -> Evidence:
     return evidence
 
 
-def _gather(request: EvidenceRequest, policy: Policy, period: Interval,
+def _gather(request: EvidenceRequest, checked: Callable[[], Policy], period: Interval,
             package: EvidencePackage, progress: Progress) -> Evidence:
+    """The evidence, with the account read while ``checked`` loads and lints the policy; a
+    policy with errors is reported rather than whatever the read met, as it is the user's to
+    fix first."""
     from pdlint import __version__
 
     skipped: list[Skipped] = []
     generated_at = request.now or datetime.now(timezone.utc).replace(microsecond=0)
-    if request.snapshot is not None:
-        from pdlint.pagerduty.snapshot import load_snapshot
+    try:
+        if request.snapshot is not None:
+            from pdlint.pagerduty.snapshot import load_snapshot
 
-        state = load_snapshot(request.snapshot)
-        figures, changes = IncidentFigures(None, None, 0, 0, (), (), None), None
-        skipped.extend(snapshot_skips())
-        api_url = state.api_url
-    else:
-        assert request.client_config is not None
-        state, figures, changes = asyncio.run(_read_live(
-            request.client_config, policy, period, generated_at, package, progress, skipped))
-        api_url = request.client_config.api_url
+            state = load_snapshot(request.snapshot)
+            figures, changes = IncidentFigures(None, None, 0, 0, (), (), None), None
+            skipped.extend(snapshot_skips())
+            api_url = state.api_url
+        else:
+            assert request.client_config is not None
+            state, figures, changes = asyncio.run(_read_live(
+                request.client_config, checked, period, generated_at, package, progress,
+                skipped))
+            api_url = request.client_config.api_url
+    except Exception:
+        checked()
+        raise
+    policy = checked()
     coverage = coverage_section(policy, state, period)
     drift_summary = write_drift(package, drift(policy, state, generated_at.date()))
     provenance = policy_provenance(policy.files)
@@ -140,20 +151,29 @@ def _gather(request: EvidenceRequest, policy: Policy, period: Interval,
 
 
 async def _read_live(
-    config: ClientConfig, policy: Policy, period: Interval, as_of: datetime,
+    config: ClientConfig, checked: Callable[[], Policy], period: Interval, as_of: datetime,
     package: EvidencePackage, progress: Progress, skipped: list[Skipped],
 ) -> tuple[LiveState, IncidentFigures, ChangeSummary | None]:
-    """Configuration, incidents and audit records, read concurrently through one client."""
+    """Configuration, incidents and audit records, read concurrently through one client; the
+    incidents and audit records are judged once ``checked`` has the policy."""
     from pdlint.pagerduty.client import PagerDutyClient
     from pdlint.pagerduty.fetch import fetch_state
 
     async with PagerDutyClient(config) as client:
+        policy = asyncio.ensure_future(asyncio.to_thread(checked))
         state = asyncio.ensure_future(fetch_state(
             client, Window(period.start, period.end), progress=progress))
-        incidents = asyncio.ensure_future(incident_section(
-            client, policy, period, as_of, package, progress, skipped))
-        changes = asyncio.ensure_future(change_section(
-            client, policy, state, period, package, progress, skipped))
+
+        async def incidents_section() -> IncidentFigures:
+            return await incident_section(client, await policy, period, as_of, package,
+                                          progress, skipped)
+
+        async def changes_section() -> ChangeSummary | None:
+            return await change_section(client, await policy, state, period, package,
+                                        progress, skipped)
+
+        incidents = asyncio.ensure_future(incidents_section())
+        changes = asyncio.ensure_future(changes_section())
         await _all_or_cancel([state, incidents, changes])
         return state.result(), incidents.result(), changes.result()
 

@@ -6,6 +6,7 @@ import json
 from datetime import datetime, timezone
 from pathlib import Path
 
+import pytest
 from evidence_cases import POLICY, TOKEN
 from pdlint_process import run_pdlint as pdlint
 
@@ -59,15 +60,20 @@ def test_evidence_from_a_snapshot_skips_what_a_snapshot_lacks(tmp_path: Path) ->
     assert not (output / "incidents.csv").exists()
 
 
-def test_a_policy_with_errors_writes_nothing(hand_server: SimServer, tmp_path: Path) -> None:
+@pytest.mark.parametrize("token", [TOKEN, "refused-token"], ids=["good-token", "bad-token"])
+def test_a_policy_with_errors_writes_nothing(hand_server: SimServer, tmp_path: Path,
+                                             token: str) -> None:
+    """The account is read while the policy is linted; the policy's errors are what the user
+    must fix first, whatever the read meets."""
     policy = tmp_path / "policy.yaml"
     policy.write_text("organisation:\n  name: Acme\n  nonsense: [\n", encoding="utf-8")
     output = tmp_path / "evidence"
     result = pdlint("evidence", "--policy", str(policy), "--since", "2026-02-02", "--until",
                     "2026-03-01", "-o", str(output),
-                    env={"PAGERDUTY_API_URL": hand_server.base_url, "PAGERDUTY_API_TOKEN": TOKEN})
+                    env={"PAGERDUTY_API_URL": hand_server.base_url, "PAGERDUTY_API_TOKEN": token})
     assert result.returncode == 2
     assert "has 1 error; fix them" in result.stderr and f"{policy}:" in result.stderr
+    assert "refused" not in result.stderr
     assert "Traceback" not in result.stderr
     assert not output.exists()
-    assert hand_server.requests == []
+    assert not list(tmp_path.glob(".evidence*"))
