@@ -217,6 +217,8 @@ def _compose(text: str, shown: str) -> Node | None:
         if error.context and error.problem:
             joined = ", " if error.problem.startswith("but ") else ": "
             problem = f"{error.context}{joined}{error.problem}"
+        if error.problem == "exceeded maximum nesting depth":  # libyaml's own limit, above ours
+            problem = f"nesting deeper than {MAX_DEPTH} levels"
         location = (Location(shown, mark.line + 1, mark.column + 1) if mark
                     else Location(shown, 1))
         raise _Unreadable(f"YAML syntax: {problem}", location) from error

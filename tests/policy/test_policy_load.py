@@ -40,7 +40,10 @@ YAML_CASES: list[tuple[str, bytes, str, int, int | None, str]] = [
      "an alias refers to the collection that contains it"),
     ("recursive merge", b"tiers: &t {<<: *t}\n", "POL001", 1, 8,
      "a << merge refers to the mapping that contains it"),
-    ("nesting bomb", b"[" * 100_000 + b"]" * 100_000, "POL001", 1, 65,
+    ("nesting past the limit", b"[" * 200 + b"]" * 200, "POL001", 1, 65,
+     "nesting deeper than 64 levels"),
+    # Where a bomb is stopped depends on the build: libyaml's scanner has a limit of its own.
+    ("nesting bomb", b"[" * 100_000 + b"]" * 100_000, "POL001", 1, None,
      "nesting deeper than 64 levels"),
     ("two documents", b"teams: []\n---\nschedules: []\n", "POL001", 2, 1,
      "expected a single document in the stream, but found another document"),
