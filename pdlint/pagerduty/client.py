@@ -14,7 +14,9 @@ import asyncio
 import contextlib
 import email.utils
 import functools
+import heapq
 import ipaddress
+import itertools
 import json
 import logging
 import os
@@ -276,6 +278,67 @@ def resolve_client_config(
     return ClientConfig(api_url=url, token=read_token(token_file, environ))
 
 
+URGENT, AHEAD = 0, 1
+"""Request priorities: something waits on an urgent request; an ``AHEAD`` page is fetched
+before it is needed (see ``Turns``)."""
+
+
+class Turns:
+    """At most ``capacity`` holders at a time, let in by priority (``URGENT`` first), then in
+    arrival order; ``reserved`` of the places are for ``URGENT`` holders only.
+
+    This gives the requests that a sequential chain waits on (a cursor's next page, a listing's
+    first page) precedence over pages fetched ahead of need. At PagerDuty's rate limit the chain,
+    which cannot go faster than one round trip a page, would otherwise queue behind every
+    look-ahead page, and behind the places they hold while they wait for the rate limit.
+    """
+
+    def __init__(self, capacity: int, *, reserved: int = 0) -> None:
+        self._free = capacity
+        self._reserved = reserved
+        self._waiting: list[tuple[int, int, asyncio.Future[None]]] = []
+        self._arrivals = itertools.count()
+
+    @contextlib.asynccontextmanager
+    async def turn(self, priority: int) -> AsyncIterator[None]:
+        await self._enter(priority)
+        try:
+            yield
+        finally:
+            self._leave()
+
+    def _may_enter(self, priority: int) -> bool:
+        return self._free > (0 if priority == URGENT else self._reserved)
+
+    async def _enter(self, priority: int) -> None:
+        self._drop_cancelled()
+        if self._may_enter(priority) and (not self._waiting or self._waiting[0][0] > priority):
+            self._free -= 1
+            return
+        admitted: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        heapq.heappush(self._waiting, (priority, next(self._arrivals), admitted))
+        try:
+            await admitted
+        except asyncio.CancelledError:
+            if admitted.done() and not admitted.cancelled():  # let in as it was cancelled
+                self._leave()
+            raise
+
+    def _leave(self) -> None:
+        self._free += 1
+        self._drop_cancelled()
+        while self._waiting and self._may_enter(self._waiting[0][0]):
+            _, _, admitted = heapq.heappop(self._waiting)
+            self._free -= 1
+            admitted.set_result(None)
+            self._drop_cancelled()
+
+    def _drop_cancelled(self) -> None:
+        """Forget waiters at the head of the line that gave up (their future is cancelled)."""
+        while self._waiting and self._waiting[0][2].done():
+            heapq.heappop(self._waiting)
+
+
 class RateLimiter:
     """A token bucket shared by every request of one client, paused as a whole on a 429."""
 
@@ -294,11 +357,16 @@ class RateLimiter:
         self._clock = clock
         self._updated = clock()
         self._paused_until = 0.0
-        self._lock = asyncio.Lock()
+        self._turns = Turns(1)
 
-    async def acquire(self) -> None:
-        """Wait for a token; waiters are served one at a time, in arrival order."""
-        async with self._lock:
+    async def acquire(self, priority: int = URGENT) -> None:
+        """Wait for a token; waiters are served one at a time, by priority then arrival.
+
+        An ``AHEAD`` request leaves the bucket's last token (when it holds two) to an urgent
+        one, so that a chain's next page does not wait for a refill behind look-ahead pages.
+        """
+        reserve = 1 if priority != URGENT and self._capacity >= 2 else 0
+        async with self._turns.turn(priority):
             waited = False
             while True:
                 now = self._clock()
@@ -310,11 +378,11 @@ class RateLimiter:
                                    self._tokens + (now - self._updated) / self._interval)
                 self._updated = now
                 # Having waited the computed time, the token is due even if float rounding
-                # leaves the bucket a hair short of 1 (which would otherwise spin).
-                if self._tokens >= 1 or waited:
-                    self._tokens = max(self._tokens, 1.0) - 1
+                # leaves the bucket a hair short (which would otherwise spin).
+                if self._tokens >= 1 + reserve or waited:
+                    self._tokens = max(self._tokens, 1.0 + reserve) - 1
                     return
-                await self._sleep((1 - self._tokens) * self._interval)
+                await self._sleep((1 + reserve - self._tokens) * self._interval)
                 waited = True
 
     def pause(self, seconds: float) -> None:
@@ -420,7 +488,7 @@ class PagerDutyClient:
         self.config = config
         self._sleep = sleep
         self._limiter = RateLimiter(config.requests_per_minute, config.burst, sleep=sleep)
-        self._slots = asyncio.Semaphore(config.max_concurrency)
+        self._slots = Turns(config.max_concurrency, reserved=config.max_concurrency // 4)
         inner = transport or httpx.AsyncHTTPTransport(
             verify=_tls_context(), limits=httpx.Limits(max_connections=config.max_concurrency))
         self._http = httpx.AsyncClient(
@@ -452,8 +520,11 @@ class PagerDutyClient:
         *,
         params: Mapping[str, Any] | None = None,
         body: Mapping[str, Any] | None = None,
+        priority: int = URGENT,
     ) -> dict[str, Any]:
-        """The JSON object PagerDuty answers, after retries; raises an ``ApiError`` subclass."""
+        """The JSON object PagerDuty answers, after retries; raises an ``ApiError`` subclass.
+
+        ``priority`` ``AHEAD`` lets urgent requests go first (see ``Turns``)."""
         query = {key: _format_param(value) for key, value in (params or {}).items()
                  if value is not None}
         deadline = time.monotonic() + self.config.retry_budget
@@ -462,7 +533,7 @@ class PagerDutyClient:
                    ResponseError: self.config.malformed_attempts}
         failures = dict.fromkeys(budgets, 0)
         while True:
-            outcome, wait = await self._attempt(method, path, query, body)
+            outcome, wait = await self._attempt(method, path, query, body, priority)
             if isinstance(outcome, dict):
                 return outcome
             kind = type(outcome)
@@ -478,18 +549,20 @@ class PagerDutyClient:
             else:
                 await self._sleep(wait)
 
-    async def get(self, path: str, params: Mapping[str, Any] | None = None) -> dict[str, Any]:
-        return await self.request("GET", path, params=params)
+    async def get(self, path: str, params: Mapping[str, Any] | None = None, *,
+                  priority: int = URGENT) -> dict[str, Any]:
+        return await self.request("GET", path, params=params, priority=priority)
 
     async def _attempt(
         self, method: str, path: str, query: Mapping[str, Any], body: Mapping[str, Any] | None,
+        priority: int,
     ) -> tuple[dict[str, Any] | ApiUnavailable | RateLimited | ResponseError, float | None]:
         """One try: the decoded body, or a retryable error with the wait PagerDuty asked for.
 
         Errors that retrying cannot fix are raised here; the others are returned to ``request``.
         """
-        async with self._slots:
-            await self._limiter.acquire()
+        async with self._slots.turn(priority):
+            await self._limiter.acquire(priority)
             self.requests_sent += 1
             try:
                 response = await self._http.request(method, path, params=query, json=body)
@@ -585,7 +658,8 @@ class PagerDutyClient:
             offset = next(offsets, None)
             if offset is not None:
                 query = {**params, "limit": page_size, "offset": offset}
-                pending.append((asyncio.ensure_future(self.get(path, query)), offset))
+                pending.append((asyncio.ensure_future(self.get(path, query, priority=AHEAD)),
+                                offset))
 
         for _ in range(self.config.max_concurrency):
             schedule()
@@ -708,6 +782,8 @@ class PagerDutyClient:
     ) -> AsyncIterator[dict[str, Any]]:
         """``POST /analytics/raw/incidents``, paging ``starting_after = last`` while ``more``.
 
+        The cursor chain cannot be read concurrently, so each next page is asked for before
+        this page's objects are handed on: the caller's work on them overlaps the round trip.
         A 403 here (user or OAuth tokens without a team/service filter, or no analytics scope)
         raises ``PermissionDenied``: callers fall back to incidents and log entries.
         """
@@ -717,17 +793,28 @@ class PagerDutyClient:
                                     key: format_utc(value) if isinstance(value, datetime) else value
                                     for key, value in filters.items()},
                                 "limit": page_size, "order": order, "time_zone": time_zone}
+        page = await self.request("POST", path, body=body)
         while True:
-            page = await self.request("POST", path, body=body)
-            for obj in listing.accept(page, None):
-                yield obj
-            last = page.get("last")
-            if not page.get("more"):
+            objects = listing.accept(page, None)
+            following: asyncio.Task[dict[str, Any]] | None = None
+            if page.get("more"):
+                last = page.get("last")
+                if not isinstance(last, str) or last == body.get("starting_after"):
+                    raise PaginationError("POST", path, detail=(
+                        f"'more' is true but the 'last' cursor {last!r} does not advance"))
+                body = {**body, "starting_after": last}
+                following = asyncio.ensure_future(self.request("POST", path, body=body))
+            try:
+                for obj in objects:
+                    yield obj
+            except BaseException:  # the caller stopped early: no request outlives the listing
+                if following is not None:
+                    following.cancel()
+                    await asyncio.gather(following, return_exceptions=True)
+                raise
+            if following is None:
                 return
-            if not isinstance(last, str) or last == body.get("starting_after"):
-                raise PaginationError("POST", path, detail=(
-                    f"'more' is true but the 'last' cursor {last!r} does not advance"))
-            body["starting_after"] = last
+            page = await following
 
 
 class _Listing:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import math
 from datetime import timedelta
 from typing import Any
@@ -279,6 +280,46 @@ async def test_the_analytics_post_is_allowed_and_paged_by_cursor(demo_server: Si
     assert [row["id"] for row in rows] == expected
     assert {record.method for record in demo_server.requests} == {"POST"}
     assert len(demo_server.requests) == math.ceil(len(expected) / 7)
+
+
+async def posts_seen(server: SimServer, at_least: int, *, seconds: float = 5.0) -> int:
+    """The POSTs the server has answered, once ``at_least`` of them or after ``seconds``."""
+    for _ in range(round(seconds / 0.05)):
+        if len(requests_to(server, "/analytics/raw/incidents")) >= at_least:
+            break
+        await asyncio.sleep(0.05)
+    return len(requests_to(server, "/analytics/raw/incidents"))
+
+
+@pytest.mark.anyio
+async def test_the_next_analytics_page_is_asked_for_while_the_caller_works(
+        demo_server: SimServer) -> None:
+    filters = {"created_at_start": NOW - timedelta(days=90), "created_at_end": NOW}
+    async with PagerDutyClient(fast_config(demo_server)) as client:
+        rows = client.iter_analytics_incidents(filters, page_size=7)
+        for _ in range(7):  # the whole first page, and no further
+            await anext(rows)
+        assert await posts_seen(demo_server, 2) == 2
+        await rows.aclose()
+        # Stopping early asks for nothing more.
+        assert await posts_seen(demo_server, 3, seconds=0.5) == 2
+
+
+@pytest.mark.anyio
+async def test_a_request_something_waits_on_overtakes_pages_fetched_ahead() -> None:
+    """At the rate limit, a listing's look-ahead pages queue up; a request outside them (a
+    cursor's next page, another listing's first page) is served before the rest of that queue."""
+    with SimServer(sized_account(teams=2000), token=TOKEN) as server:
+        config = fast_config(server, requests_per_minute=600, burst=1, max_concurrency=8)
+        async with PagerDutyClient(config) as client:
+            listing = asyncio.ensure_future(list_all(client))
+            while len(requests_to(server, TEAMS)) < 2:
+                await asyncio.sleep(0.01)
+            await client.get("/priorities")
+            await listing
+        paths = [record.path for record in server.requests]
+    assert paths.count(TEAMS) == 20
+    assert paths.index("/priorities") <= 4  # behind at most the pages already let through
 
 
 @pytest.mark.anyio

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import bisect
 from pathlib import Path
 
@@ -9,10 +10,13 @@ import pytest
 from pagerduty_cases import TOKEN
 
 from pdlint.pagerduty.client import (
+    AHEAD,
+    URGENT,
     ApiToken,
     ClientConfig,
     ConfigurationError,
     RateLimiter,
+    Turns,
     resolve_client_config,
     validate_api_url,
 )
@@ -125,32 +129,49 @@ class FakeTime:
 
 
 @pytest.mark.anyio
-@pytest.mark.parametrize(("per_minute", "burst", "requests", "elapsed"), [
-    (60, 1, 1, 0.0),
-    (60, 1, 11, 10.0),
-    (60, 5, 15, 10.0),
-    (900, 10, 910, 60.0),
+@pytest.mark.parametrize(("per_minute", "burst", "requests", "priority", "elapsed"), [
+    (60, 1, 1, URGENT, 0.0),
+    (60, 1, 11, URGENT, 10.0),
+    (60, 5, 15, URGENT, 10.0),
+    (900, 10, 910, URGENT, 60.0),
+    (60, 1, 11, AHEAD, 10.0),  # a bucket of one keeps nothing back
+    (60, 5, 15, AHEAD, 11.0),  # the last token is left for an urgent request
+    (900, 10, 910, AHEAD, 60.0 + 1 / 15),
 ])
 async def test_rate_limiter_spaces_requests(per_minute: float, burst: int, requests: int,
-                                            elapsed: float) -> None:
+                                            priority: int, elapsed: float) -> None:
     fake = FakeTime()
     limiter = RateLimiter(per_minute, burst, sleep=fake.sleep, clock=fake.clock)
     for _ in range(requests):
-        await limiter.acquire()
+        await limiter.acquire(priority)
     assert fake.now == pytest.approx(elapsed)
 
 
 @pytest.mark.anyio
-async def test_the_default_pace_keeps_every_minute_under_pagerduty_limit() -> None:
+async def test_an_urgent_request_finds_the_token_look_ahead_pages_left() -> None:
+    fake = FakeTime()
+    limiter = RateLimiter(60, 5, sleep=fake.sleep, clock=fake.clock)
+    for _ in range(6):  # four leave at once; the fifth and sixth each wait for a refill
+        await limiter.acquire(AHEAD)
+    drained = fake.now
+    await limiter.acquire(URGENT)
+    assert fake.now == drained == pytest.approx(2.0)
+
+
+@pytest.mark.anyio
+@pytest.mark.parametrize("priorities", [[URGENT], [AHEAD], [AHEAD, AHEAD, URGENT]],
+                         ids=["urgent", "ahead", "mixed"])
+async def test_the_default_pace_keeps_every_minute_under_pagerduty_limit(
+        priorities: list[int]) -> None:
     """PagerDuty allows 960 requests a minute per key: no 60-second window of a long run may
-    hold more, bucket included."""
+    hold more, bucket included, whatever the mix of priorities."""
     defaults = ClientConfig(api_url="https://api.pagerduty.com", token=ApiToken("t"))
     fake = FakeTime()
     limiter = RateLimiter(defaults.requests_per_minute, defaults.burst, sleep=fake.sleep,
                           clock=fake.clock)
     sent = []
-    for _ in range(3000):
-        await limiter.acquire()
+    for number in range(3000):
+        await limiter.acquire(priorities[number % len(priorities)])
         sent.append(fake.now)
     busiest = max(bisect.bisect_right(sent, start + 60 - 1e-9) - index
                   for index, start in enumerate(sent))
@@ -166,3 +187,81 @@ async def test_rate_limiter_pause_holds_every_request() -> None:
     assert fake.now == pytest.approx(7)
     await limiter.acquire()  # the bucket restarts nearly empty: no burst right after a 429
     assert fake.now == pytest.approx(7 + 1)
+
+
+async def admission_order(priorities: list[int], cancelled: frozenset[int] = frozenset(),
+                          ) -> list[int]:
+    """The order in which waiters with ``priorities`` are let in, one at a time, behind a
+    holder; the waiters numbered in ``cancelled`` give up before their turn."""
+    turns, admitted = Turns(1), []
+    release = asyncio.Event()
+
+    async def holder() -> None:
+        async with turns.turn(URGENT):
+            await release.wait()
+
+    async def waiter(number: int, priority: int) -> None:
+        async with turns.turn(priority):
+            admitted.append(number)
+
+    first = asyncio.ensure_future(holder())
+    await asyncio.sleep(0)
+    waiters = [asyncio.ensure_future(waiter(number, priority))
+               for number, priority in enumerate(priorities)]
+    await asyncio.sleep(0)
+    for number in cancelled:
+        waiters[number].cancel()
+    release.set()
+    await asyncio.gather(first, *waiters, return_exceptions=True)
+    return admitted
+
+
+@pytest.mark.anyio
+@pytest.mark.parametrize(("priorities", "cancelled", "expected"), [
+    ([URGENT, URGENT, URGENT], frozenset(), [0, 1, 2]),
+    ([AHEAD, AHEAD, URGENT, AHEAD, URGENT], frozenset(), [2, 4, 0, 1, 3]),
+    ([AHEAD, URGENT, AHEAD], frozenset({1}), [0, 2]),
+    ([URGENT, URGENT], frozenset({0, 1}), []),
+], ids=["arrival-order", "urgent-first", "a-cancelled-waiter-is-skipped", "all-cancelled"])
+async def test_turns_let_urgent_waiters_in_first(priorities: list[int], cancelled: frozenset[int],
+                                                 expected: list[int]) -> None:
+    assert await admission_order(priorities, cancelled) == expected
+
+
+@pytest.mark.anyio
+async def test_a_turn_given_to_a_cancelled_waiter_passes_on() -> None:
+    turns, admitted = Turns(1), []
+
+    async def waiter(number: int) -> None:
+        async with turns.turn(URGENT):
+            admitted.append(number)
+
+    async with turns.turn(URGENT):
+        late, next_in_line = asyncio.ensure_future(waiter(0)), asyncio.ensure_future(waiter(1))
+        await asyncio.sleep(0)
+    late.cancel()  # admitted on leaving the block above, cancelled before it could run
+    await asyncio.wait_for(asyncio.gather(late, next_in_line, return_exceptions=True), 5)
+    assert admitted == [1]
+    async with turns.turn(URGENT):  # and the turn is free again afterwards
+        admitted.append(2)
+    assert admitted == [1, 2]
+
+
+@pytest.mark.anyio
+async def test_reserved_places_are_kept_for_urgent_waiters() -> None:
+    turns, inside = Turns(3, reserved=1), []
+    release = asyncio.Event()
+
+    async def holder(name: str, priority: int) -> None:
+        async with turns.turn(priority):
+            inside.append(name)
+            await release.wait()
+
+    holders = [asyncio.ensure_future(holder(name, priority)) for name, priority in
+               [("ahead-1", AHEAD), ("ahead-2", AHEAD), ("ahead-3", AHEAD), ("urgent", URGENT)]]
+    for _ in range(3):
+        await asyncio.sleep(0)
+    assert inside == ["ahead-1", "ahead-2", "urgent"]  # the third look-ahead waits
+    release.set()
+    await asyncio.wait_for(asyncio.gather(*holders), 5)
+    assert inside[-1] == "ahead-3"
