@@ -164,15 +164,13 @@ async def _read_live(
         state = asyncio.ensure_future(fetch_state(
             client, Window(period.start, period.end), progress=progress))
 
-        async def incidents_section() -> IncidentFigures:
-            return await incident_section(client, await policy, period, as_of, package,
-                                          progress, skipped)
+        incidents = asyncio.ensure_future(incident_section(
+            client, policy, period, as_of, package, progress, skipped))
 
         async def changes_section() -> ChangeSummary | None:
             return await change_section(client, await policy, state, period, package,
                                         progress, skipped)
 
-        incidents = asyncio.ensure_future(incidents_section())
         changes = asyncio.ensure_future(changes_section())
         await _all_or_cancel([state, incidents, changes])
         return state.result(), incidents.result(), changes.result()

@@ -136,22 +136,29 @@ async def _nothing() -> None:
 
 
 async def incident_section(
-    client: PagerDutyClient, policy: Policy, period: Interval, as_of: datetime,
+    client: PagerDutyClient, policy: asyncio.Future[Policy], period: Interval, as_of: datetime,
     package: EvidencePackage, progress: Progress, skipped: list[Skipped],
 ) -> IncidentFigures:
-    """The register, SLA and postmortem figures, with the incidents streamed to the package."""
+    """The register, SLA and postmortem figures, with the incidents streamed to the package.
+
+    The incidents are asked for before ``policy`` (a future) is ready: reading them does not
+    need it, judging them does, and their cursor chain is the longest one of the run.
+    """
     from pdlint.pagerduty.client import PermissionDenied
 
-    finder = _postmortem_finder(policy, skipped)
-    log_until = min(as_of, period.end + log_horizon(policy))
+    async def log_until() -> datetime:
+        return min(as_of, period.end + log_horizon(await policy))
+
     try:
         source = await open_incident_source(client, period.start, period.end, log_until,
                                             lambda count: progress("incidents", count))
+        judged = await policy
+        finder = _postmortem_finder(judged, skipped)
         with package.open("incidents.csv") as csv_stream, \
                 package.open("incidents.json") as json_stream:
             writer = RegisterWriter(csv_stream, json_stream)
             incidents, without_severity, sla, postmortems = await judge_incidents(
-                source.records, policy, as_of, writer, finder, client, progress)
+                source.records, judged, as_of, writer, finder, client, progress)
             writer.close()
     except PermissionDenied as denied:
         package.discard("incidents.csv")

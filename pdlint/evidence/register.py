@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import csv
 import json
-from collections.abc import AsyncGenerator, AsyncIterator, Callable, Mapping
+from collections.abc import AsyncGenerator, AsyncIterator, Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import IO, TYPE_CHECKING, Any
@@ -177,12 +177,13 @@ async def analytics_records(
 
 
 async def rest_records(
-    client: PagerDutyClient, since: datetime, until: datetime, log_until: datetime,
-    counter: ReadCounter,
+    client: PagerDutyClient, since: datetime, until: datetime,
+    log_until: Callable[[], Awaitable[datetime]], counter: ReadCounter,
 ) -> AsyncIterator[IncidentRecord]:
     index = LogIndex()
     async for entry in client.iter_windowed("/log_entries", "log_entries", since,
-                                            max(log_until, until), {"is_overview": False}):
+                                            max(await log_until(), until),
+                                            {"is_overview": False}):
         index.add(entry)
     read = 0
     async for incident in client.iter_windowed("/incidents", "incidents", since, until,
@@ -194,10 +195,13 @@ async def rest_records(
 
 
 async def open_incident_source(
-    client: PagerDutyClient, since: datetime, until: datetime, log_until: datetime,
-    counter: ReadCounter,
+    client: PagerDutyClient, since: datetime, until: datetime,
+    log_until: Callable[[], Awaitable[datetime]], counter: ReadCounter,
 ) -> IncidentSource:
     """Analytics when permitted, else incidents and log entries; the answer says which.
+
+    ``log_until`` (how far past the period acknowledgements are looked for in the log) is
+    asked only for the second source: it depends on the policy, which analytics need not wait for.
 
     Only a refusal of the very first analytics request falls back: a refusal later would mean
     half a register from one source, and is raised.
