@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import difflib
 import functools
+import gc
 import os
 import sys
 from collections.abc import Callable, Sequence
@@ -222,8 +223,16 @@ def check_drift(policy: Policy, state: LiveState, rules: Sequence[Rule], output_
     return emit(report, output_format, output, fail_on, rules=rules, title="pdlint drift")
 
 
+GC_THRESHOLDS = (10_000, 10, 10)
+"""A young-generation collection every 10,000 allocations instead of CPython's 700. pdlint's heap
+is mostly acyclic JSON from the API (a year of rendered schedules is tens of millions of
+objects), which the default thresholds rescan in full again and again: a fifth of the CPU of a
+one-year evidence run of a large account (docs/benchmarks.md)."""
+
+
 def main() -> None:
     """Entry point: run the click group and turn pdlint's own errors into exit code 2."""
+    gc.set_threshold(*GC_THRESHOLDS)
     try:
         code = cli.main(standalone_mode=False)
     except click.exceptions.Abort:
