@@ -339,6 +339,9 @@ class Turns:
             heapq.heappop(self._waiting)
 
 
+TOKEN_ROUNDING = 1e-9
+
+
 class RateLimiter:
     """A token bucket shared by every request of one client, paused as a whole on a 429."""
 
@@ -363,27 +366,30 @@ class RateLimiter:
         """Wait for a token; waiters are served one at a time, by priority then arrival.
 
         An ``AHEAD`` request leaves the bucket's last token (when it holds two) to an urgent
-        one, so that a chain's next page does not wait for a refill behind look-ahead pages.
+        one, and an urgent request takes a token that is there at once, without queueing behind
+        a look-ahead page that waits for its refill: a chain's next page leaves without delay.
         """
         reserve = 1 if priority != URGENT and self._capacity >= 2 else 0
+        if priority == URGENT and self._take(1):
+            return
         async with self._turns.turn(priority):
-            waited = False
-            while True:
-                now = self._clock()
-                if now < self._paused_until:
-                    await self._sleep(self._paused_until - now)
-                    waited = False
-                    continue
-                self._tokens = min(self._capacity,
-                                   self._tokens + (now - self._updated) / self._interval)
-                self._updated = now
-                # Having waited the computed time, the token is due even if float rounding
-                # leaves the bucket a hair short (which would otherwise spin).
-                if self._tokens >= 1 + reserve or waited:
-                    self._tokens = max(self._tokens, 1.0 + reserve) - 1
-                    return
-                await self._sleep((1 + reserve - self._tokens) * self._interval)
-                waited = True
+            while not self._take(1 + reserve):
+                paused = self._paused_until - self._clock()
+                await self._sleep(paused if paused > 0
+                                  else (1 + reserve - self._tokens) * self._interval)
+
+    def _take(self, needed: int) -> bool:
+        """Take a token if the bucket, refilled to now, holds ``needed``; not while paused."""
+        now = self._clock()
+        if now < self._paused_until:
+            return False
+        self._tokens = min(self._capacity, self._tokens + (now - self._updated) / self._interval)
+        self._updated = now
+        # A hair short after waiting the computed time is float rounding, not a missing token.
+        if self._tokens < needed - TOKEN_ROUNDING:
+            return False
+        self._tokens = max(self._tokens - 1, 0.0)
+        return True
 
     def pause(self, seconds: float) -> None:
         """Hold every request for ``seconds`` (PagerDuty said so), then restart with one token."""
@@ -804,6 +810,7 @@ class PagerDutyClient:
                         f"'more' is true but the 'last' cursor {last!r} does not advance"))
                 body = {**body, "starting_after": last}
                 following = asyncio.ensure_future(self.request("POST", path, body=body))
+                await asyncio.sleep(0)  # let it leave before the caller's work begins
             try:
                 for obj in objects:
                     yield obj

@@ -265,3 +265,34 @@ async def test_reserved_places_are_kept_for_urgent_waiters() -> None:
     release.set()
     await asyncio.wait_for(asyncio.gather(*holders), 5)
     assert inside[-1] == "ahead-3"
+
+
+class HeldTime:
+    """A clock whose sleeps last until the test lets them end (then they take their time)."""
+
+    def __init__(self) -> None:
+        self.now = 0.0
+        self.sleeping, self.wake = asyncio.Event(), asyncio.Event()
+
+    def clock(self) -> float:
+        return self.now
+
+    async def sleep(self, seconds: float) -> None:
+        self.sleeping.set()
+        await self.wake.wait()
+        self.now += seconds
+
+
+@pytest.mark.anyio
+async def test_an_urgent_request_does_not_queue_behind_a_look_ahead_waiting_for_a_refill() -> None:
+    held = HeldTime()
+    limiter = RateLimiter(60, 5, sleep=held.sleep, clock=held.clock)
+    for _ in range(4):
+        await limiter.acquire(AHEAD)
+    waiting = asyncio.ensure_future(limiter.acquire(AHEAD))  # needs two tokens, one is left
+    await held.sleeping.wait()
+    await asyncio.wait_for(limiter.acquire(URGENT), 5)  # takes the one left, at once
+    assert held.now == 0.0 and not waiting.done()
+    held.wake.set()
+    await asyncio.wait_for(waiting, 5)
+    assert held.now == pytest.approx(2.0)  # two refills: the urgent request took one
