@@ -27,6 +27,7 @@ from pdlint.evidence.collect import (
     incident_section,
     snapshot_skips,
 )
+from pdlint.evidence.coverage import ScheduleCoverage
 from pdlint.evidence.drift import write_drift
 from pdlint.evidence.html import render_html
 from pdlint.evidence.model import ChangeSummary, Evidence, iso
@@ -41,7 +42,7 @@ from pdlint.evidence.package import (
 )
 from pdlint.evidence.summary import render_summary
 from pdlint.evidence.tables import csv_tables, evidence_document
-from pdlint.findings import Skipped
+from pdlint.findings import Report, Skipped
 from pdlint.pagerduty.state import LiveState, Window
 from pdlint.policy.model import Policy
 from pdlint.rules.engine import checked_policy, drift
@@ -114,9 +115,10 @@ def _gather(request: EvidenceRequest, checked: Callable[[], Policy], period: Int
             figures, changes = IncidentFigures(None, None, 0, 0, (), (), None), None
             skipped.extend(snapshot_skips())
             api_url = state.api_url
+            coverage, report = _judge_configuration(checked(), state, period, generated_at)
         else:
             assert request.client_config is not None
-            state, figures, changes = asyncio.run(_read_live(
+            figures, changes, (coverage, report) = asyncio.run(_read_live(
                 request.client_config, checked, period, generated_at, package, progress,
                 skipped))
             api_url = request.client_config.api_url
@@ -124,8 +126,7 @@ def _gather(request: EvidenceRequest, checked: Callable[[], Policy], period: Int
         checked()
         raise
     policy = checked()
-    coverage = coverage_section(policy, state, period)
-    drift_summary = write_drift(package, drift(policy, state, generated_at.date()))
+    drift_summary = write_drift(package, report)
     provenance = policy_provenance(policy.files)
     for source, name in policy_copy_names(policy.files).items():
         package.copy(Path(source), name)
@@ -150,12 +151,22 @@ def _gather(request: EvidenceRequest, checked: Callable[[], Policy], period: Int
     return evidence
 
 
+def _judge_configuration(policy: Policy, state: LiveState, period: Interval, as_of: datetime,
+                         ) -> tuple[tuple[ScheduleCoverage, ...], Report]:
+    """On-call coverage over the period, and the drift report at the time of the run."""
+    return coverage_section(policy, state, period), drift(policy, state, as_of.date())
+
+
 async def _read_live(
     config: ClientConfig, checked: Callable[[], Policy], period: Interval, as_of: datetime,
     package: EvidencePackage, progress: Progress, skipped: list[Skipped],
-) -> tuple[LiveState, IncidentFigures, ChangeSummary | None]:
-    """Configuration, incidents and audit records, read concurrently through one client; the
-    incidents and audit records are judged once ``checked`` has the policy."""
+) -> tuple[IncidentFigures, ChangeSummary | None, tuple[tuple[ScheduleCoverage, ...], Report]]:
+    """Configuration, incidents and audit records, read concurrently through one client.
+
+    The incidents and audit records are judged once ``checked`` has the policy; the
+    configuration is judged in a thread as soon as it is read, while the incidents still stream
+    (their cursor chain leaves the event loop idle between round trips).
+    """
     from pdlint.pagerduty.client import PagerDutyClient
     from pdlint.pagerduty.fetch import fetch_state
 
@@ -163,17 +174,21 @@ async def _read_live(
         policy = asyncio.ensure_future(asyncio.to_thread(checked))
         state = asyncio.ensure_future(fetch_state(
             client, Window(period.start, period.end), progress=progress))
-
         incidents = asyncio.ensure_future(incident_section(
             client, policy, period, as_of, package, progress, skipped))
+
+        async def judged() -> tuple[tuple[ScheduleCoverage, ...], Report]:
+            return await asyncio.to_thread(_judge_configuration, await policy, await state,
+                                           period, as_of)
 
         async def changes_section() -> ChangeSummary | None:
             return await change_section(client, await policy, state, period, package,
                                         progress, skipped)
 
         changes = asyncio.ensure_future(changes_section())
-        await _all_or_cancel([state, incidents, changes])
-        return state.result(), incidents.result(), changes.result()
+        judging = asyncio.ensure_future(judged())
+        await _all_or_cancel([state, incidents, changes, judging])
+        return incidents.result(), changes.result(), judging.result()
 
 
 async def _all_or_cancel(tasks: list[asyncio.Future[Any]]) -> None:
