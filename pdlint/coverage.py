@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta, timezone
+from operator import attrgetter
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -25,8 +26,11 @@ class Interval:
     end: datetime
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "start", self.start.astimezone(timezone.utc))
-        object.__setattr__(self, "end", self.end.astimezone(timezone.utc))
+        # Most intervals are made from times already in UTC (a year of shifts is ~10^6 of them).
+        if self.start.tzinfo is not timezone.utc:
+            object.__setattr__(self, "start", self.start.astimezone(timezone.utc))
+        if self.end.tzinfo is not timezone.utc:
+            object.__setattr__(self, "end", self.end.astimezone(timezone.utc))
         if self.end < self.start:
             raise ValueError(f"interval ends ({self.end}) before it starts ({self.start})")
 
@@ -35,10 +39,14 @@ class Interval:
         return self.end - self.start
 
 
+_bounds = attrgetter("start", "end")
+"""The sort key of an interval: the dataclass's own ordering compares in Python, this in C."""
+
+
 def merge(intervals: Iterable[Interval]) -> list[Interval]:
     """The union of ``intervals``: sorted, disjoint, non-touching; empty ones dropped."""
     merged: list[Interval] = []
-    for interval in sorted(intervals):
+    for interval in sorted(intervals, key=_bounds):
         if interval.start == interval.end:
             continue
         if merged and interval.start <= merged[-1].end:

@@ -49,6 +49,7 @@ def check_unreachable_responder(policy: Policy, state: LiveState,
     window = rendered_window(state)
     paged_for: dict[str, list[tuple[Service, str]]] = {}
     pageable: dict[str, list[str]] = {}  # by escalation policy id: many services share one
+    schedule_people: dict[str, list[str]] = {}
     for pair in service_pairs(policy, state):
         documented, live = pair.documented, pair.live
         if (documented is None or live is None or live.get("status") == "disabled"
@@ -59,7 +60,8 @@ def check_unreachable_responder(policy: Policy, state: LiveState,
         if escalation is None:
             continue
         if escalation["id"] not in pageable:
-            pageable[escalation["id"]] = _pageable_users(escalation, state, window)
+            pageable[escalation["id"]] = _pageable_users(escalation, state, window,
+                                                         schedule_people)
         for user_id in pageable[escalation["id"]]:
             paged_for.setdefault(user_id, []).append((documented, str(escalation.get("name"))))
     for user_id, concerns in paged_for.items():
@@ -102,11 +104,11 @@ def _raises_high_urgency(documented: Service, live: Mapping[str, Any]) -> bool:
     return (rule_data.get("urgency") or "high") in _HIGH
 
 
-def _pageable_users(escalation: Mapping[str, Any], state: LiveState,
-                    window: Interval) -> list[str]:
-    """Everyone the escalation policy can page: its user targets, and for each layer-based
-    schedule it targets, the members of the layers in force and the people rendered in the final
-    schedule (overrides bring in people outside the layers). Shift-based schedules are not read."""
+def _pageable_users(escalation: Mapping[str, Any], state: LiveState, window: Interval,
+                    schedule_people: dict[str, list[str]]) -> list[str]:
+    """Everyone the escalation policy can page: its user targets, and the people of each
+    layer-based schedule it targets (``schedule_people`` keeps them by schedule id, as policies
+    share schedules). Shift-based schedules are not read."""
     found: dict[str, None] = {}
     for escalation_rule in escalation.get("escalation_rules") or []:
         for target in escalation_rule.get("targets") or []:
@@ -114,16 +116,23 @@ def _pageable_users(escalation: Mapping[str, Any], state: LiveState,
             if kind in ("user", "user_reference"):
                 found.setdefault(target_id)
             elif kind in ("schedule", "schedule_reference"):
-                schedule = state.by_id("schedules", target_id)
-                if schedule is None:
-                    continue
-                for user_id in layer_user_ids(active_layers(schedule, window)):
-                    found.setdefault(user_id)
-                final = schedule.get("final_schedule") or {}
-                for entry in final.get("rendered_schedule_entries") or []:
-                    on_call = (entry.get("user") or {}).get("id")
-                    if on_call:
-                        found.setdefault(str(on_call))
+                if target_id not in schedule_people:
+                    schedule = state.by_id("schedules", target_id)
+                    schedule_people[target_id] = ([] if schedule is None
+                                                  else _schedule_people(schedule, window))
+                found.update(dict.fromkeys(schedule_people[target_id]))
+    return list(found)
+
+
+def _schedule_people(schedule: Mapping[str, Any], window: Interval) -> list[str]:
+    """The members of the schedule's layers in force and the people rendered in its final
+    schedule (overrides bring in people outside the layers)."""
+    found = dict.fromkeys(layer_user_ids(active_layers(schedule, window)))
+    final = schedule.get("final_schedule") or {}
+    for entry in final.get("rendered_schedule_entries") or []:
+        on_call = (entry.get("user") or {}).get("id")
+        if on_call:
+            found.setdefault(str(on_call))
     return list(found)
 
 
