@@ -104,22 +104,24 @@ async def judge_incidents(
 
     async def flush(batch: list[IncidentRecord]) -> None:
         severities = [by_priority.get(record.priority or "") for record in batch]
-        lookups = [finder.find(client, record) if finder is not None and severity is not None
-                   and severity.postmortem_within is not None else _nothing()
-                   for record, severity in zip(batch, severities, strict=True)]
-        found = await asyncio.gather(*lookups)
-        counts["postmortems"] += sum(1 for severity in severities if severity is not None
-                                     and severity.postmortem_within is not None)
-        if finder is not None and counts["postmortems"]:
+        due = [index for index, severity in enumerate(severities)
+               if severity is not None and severity.postmortem_within is not None]
+        found: list[PostmortemRecord | None] = [None] * len(batch)
+        counts["postmortems"] += len(due)
+        if finder is not None and due:
+            lookups = await asyncio.gather(*(finder.find(client, batch[index]) for index in due))
+            for index, postmortem in zip(due, lookups, strict=True):
+                found[index] = postmortem
             progress("postmortems", counts["postmortems"])
-        for record, severity, postmortem in zip(batch, severities, found, strict=True):
-            incident = assess_incident(record, severity, policy, as_of, postmortem,
-                                       postmortems_checked=finder is not None)
-            writer.write(incident)
+        assessed = [assess_incident(record, severity, policy, as_of, postmortem,
+                                    postmortems_checked=finder is not None)
+                    for record, severity, postmortem in zip(batch, severities, found, strict=True)]
+        writer.write(assessed)
+        for incident in assessed:
             sla.add(incident)
             postmortems.add(incident)
-            counts["incidents"] += 1
-            counts["without_severity"] += severity is None
+        counts["incidents"] += len(batch)
+        counts["without_severity"] += severities.count(None)
         batch.clear()
 
     batch: list[IncidentRecord] = []
@@ -129,10 +131,6 @@ async def judge_incidents(
             await flush(batch)
     await flush(batch)
     return counts["incidents"], counts["without_severity"], sla, postmortems
-
-
-async def _nothing() -> None:
-    return None
 
 
 async def incident_section(

@@ -16,7 +16,14 @@ from __future__ import annotations
 
 import csv
 import json
-from collections.abc import AsyncGenerator, AsyncIterator, Awaitable, Callable, Mapping
+from collections.abc import (
+    AsyncGenerator,
+    AsyncIterator,
+    Awaitable,
+    Callable,
+    Mapping,
+    Sequence,
+)
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import IO, TYPE_CHECKING, Any
@@ -268,14 +275,14 @@ def csv_cell(value: Any) -> str:
         return ""
     if isinstance(value, list):
         value = "; ".join(value)
-    text = str(value)
-    if isinstance(value, str) and text.startswith(_FORMULA_PREFIXES):
-        return "'" + text
-    return text
+    if isinstance(value, str):
+        return "'" + value if value.startswith(_FORMULA_PREFIXES) else value
+    return str(value)
 
 
 class RegisterWriter:
-    """Writes the register row by row to an open CSV and an open JSON array stream."""
+    """Writes the register to an open CSV and an open JSON array stream, a batch of rows at a
+    time (a write per batch, not per row: a year's register is 10^5 rows)."""
 
     def __init__(self, csv_stream: IO[str], json_stream: IO[str]) -> None:
         self._csv = csv.writer(csv_stream, lineterminator="\n")
@@ -284,12 +291,15 @@ class RegisterWriter:
         self._json.write("[")
         self.rows = 0
 
-    def write(self, incident: AssessedIncident) -> None:
-        row = register_row(incident)
-        self._csv.writerow([csv_cell(row[column]) for column in REGISTER_COLUMNS])
+    def write(self, incidents: Sequence[AssessedIncident]) -> None:
+        if not incidents:
+            return
+        rows = [register_row(incident) for incident in incidents]
+        self._csv.writerows([csv_cell(row[column]) for column in REGISTER_COLUMNS]
+                            for row in rows)
         self._json.write(("," if self.rows else "") + "\n "
-                         + json.dumps(row, ensure_ascii=False))
-        self.rows += 1
+                         + ",\n ".join(json.dumps(row, ensure_ascii=False) for row in rows))
+        self.rows += len(rows)
 
     def close(self) -> None:
         self._json.write("\n]\n" if self.rows else "]\n")

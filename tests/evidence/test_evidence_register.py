@@ -94,8 +94,10 @@ def test_the_register_streams_valid_csv_and_json() -> None:
     csv_stream, json_stream = io.StringIO(), io.StringIO()
     writer = RegisterWriter(csv_stream, json_stream)
     record = record_from_analytics(ANALYTICS_ROW)
-    writer.write(AssessedIncident(record, "P1", utc("2026-02-03T15:05"), Response.WITHIN, None))
-    writer.write(AssessedIncident(record, None, None, None, None))
+    writer.write([AssessedIncident(record, "P1", utc("2026-02-03T15:05"), Response.WITHIN,
+                                   None)])
+    writer.write([])
+    writer.write([AssessedIncident(record, None, None, None, None)])
     writer.close()
     rows = list(csv.reader(io.StringIO(csv_stream.getvalue())))
     assert rows[0] == list(REGISTER_COLUMNS)
