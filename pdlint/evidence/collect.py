@@ -40,6 +40,8 @@ Progress = Callable[[str, int], None]
 
 BATCH = 500
 """Incidents judged together: their postmortem look-ups run concurrently, then they are written."""
+UNREAD_LISTED = 5
+"""Incidents named when their postmortems could not be looked for; the rest are counted."""
 MIN_LOG_HORIZON = timedelta(days=14)
 """How long after the period acknowledgements are looked for when reading log entries."""
 
@@ -93,10 +95,13 @@ async def judge_incidents(
     finder: PostmortemFinder | None,
     client: PagerDutyClient | None,
     progress: Progress,
+    unread: list[str],
 ) -> tuple[int, int, SlaTally, PostmortemTally]:
     """Judge and write each incident; returns (incidents, without severity, tallies).
 
     Postmortems are looked up only for incidents whose severity requires one, a batch at a time.
+    An incident where the token may not look (403 on its notes) is added to ``unread`` and its
+    postmortem left unjudged, rather than losing the register with it.
     """
     by_priority = severities_by_priority(policy.severities)
     sla, postmortems = SlaTally(policy.severities), PostmortemTally(policy.severities)
@@ -107,15 +112,22 @@ async def judge_incidents(
         due = [index for index, severity in enumerate(severities)
                if severity is not None and severity.postmortem_within is not None]
         found: list[PostmortemRecord | None] = [None] * len(batch)
+        checked = [finder is not None] * len(batch)
         counts["postmortems"] += len(due)
         if finder is not None and due:
-            lookups = await asyncio.gather(*(finder.find(client, batch[index]) for index in due))
-            for index, postmortem in zip(due, lookups, strict=True):
-                found[index] = postmortem
+            lookups = await asyncio.gather(*(_looked_up(finder, client, batch[index])
+                                             for index in due))
+            for index, outcome in zip(due, lookups, strict=True):
+                if isinstance(outcome, str):
+                    checked[index] = False
+                    unread.append(f"{batch[index].id} ({outcome})")
+                else:
+                    found[index] = outcome
             progress("postmortems", counts["postmortems"])
         assessed = [assess_incident(record, severity, policy, as_of, postmortem,
-                                    postmortems_checked=finder is not None)
-                    for record, severity, postmortem in zip(batch, severities, found, strict=True)]
+                                    postmortems_checked=is_checked)
+                    for record, severity, postmortem, is_checked
+                    in zip(batch, severities, found, checked, strict=True)]
         writer.write(assessed)
         for incident in assessed:
             sla.add(incident)
@@ -131,6 +143,17 @@ async def judge_incidents(
             await flush(batch)
     await flush(batch)
     return counts["incidents"], counts["without_severity"], sla, postmortems
+
+
+async def _looked_up(finder: PostmortemFinder, client: PagerDutyClient | None,
+                     record: IncidentRecord) -> PostmortemRecord | str | None:
+    """The incident's postmortem, or None; the refusal, as text, where the token may not look."""
+    from pdlint.pagerduty.client import PermissionDenied
+
+    try:
+        return await finder.find(client, record)
+    except PermissionDenied as denied:
+        return str(denied)
 
 
 async def incident_section(
@@ -155,8 +178,9 @@ async def incident_section(
         with package.open("incidents.csv") as csv_stream, \
                 package.open("incidents.json") as json_stream:
             writer = RegisterWriter(csv_stream, json_stream)
+            unread: list[str] = []
             incidents, without_severity, sla, postmortems = await judge_incidents(
-                source.records, judged, as_of, writer, finder, client, progress)
+                source.records, judged, as_of, writer, finder, client, progress, unread)
             writer.close()
     except PermissionDenied as denied:
         package.discard("incidents.csv")
@@ -164,6 +188,11 @@ async def incident_section(
         reason = f"the incidents could not be read ({denied})"
         skipped.extend(Skipped(section, reason) for section in ("incidents", "sla", "postmortems"))
         return IncidentFigures(None, None, 0, 0, (), (), None)
+    if unread and finder is not None:
+        more = f" and {len(unread) - UNREAD_LISTED} more" if len(unread) > UNREAD_LISTED else ""
+        skipped.append(Skipped("postmortems", (
+            f"the token may not read {finder.description} for {len(unread)} incident(s), whose "
+            f"postmortems are therefore not judged: {', '.join(unread[:UNREAD_LISTED])}{more}")))
     return IncidentFigures(
         source=SOURCE_NAMES[source.name], source_note=source.note, incidents=incidents,
         without_severity=without_severity, sla=sla.results(),

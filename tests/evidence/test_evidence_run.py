@@ -145,6 +145,29 @@ def test_analytics_refused_falls_back_to_incidents_and_log_entries(
     assert not evidence.skipped
 
 
+def test_notes_refused_for_one_incident_leave_the_register_whole(hand_server: SimServer,
+                                                                 tmp_path: Path) -> None:
+    """A 403 on one incident's notes (a team the token may not see) costs that incident's
+    postmortem verdict, said as a skipped part; the register, SLA and other verdicts stay."""
+    refused = incident_id(0)  # P1, postmortem on time
+    hand_server.faults = Faults(forbidden={f"/incidents/{refused}/notes": 403})
+    output = tmp_path / "package"
+    evidence = run_evidence(hand_server, output)
+    assert evidence.incidents == len(HAND_INCIDENTS)
+    assert sla_figures(evidence) == EXPECTED_SLA
+    assert {item.severity: (item.required, item.on_time, item.late, item.missing, item.pending)
+            for item in evidence.postmortems} == {"P1": (2, 0, 1, 1, 0)}
+    (skip,) = evidence.skipped
+    assert skip.rule == "postmortems" and "for 1 incident(s)" in skip.reason
+    assert f"{refused} (GET /incidents/{refused}/notes" in skip.reason
+    items = json.loads((output / "incidents.json").read_text(encoding="utf-8"))
+    assert len(items) == len(HAND_INCIDENTS)
+    assert (items[0]["severity"], items[0]["sla"], items[0]["postmortem_status"]) == (
+        "P1", "within", None)
+    manifest = json.loads((output / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["complete"] is False
+
+
 def test_audit_trail_refused_is_a_skipped_section(hand_server: SimServer,
                                                   tmp_path: Path) -> None:
     hand_server.faults = Faults(forbidden={"/audit/records": 402})
