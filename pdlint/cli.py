@@ -14,12 +14,14 @@ import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, timezone
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
 from pdlint import __version__
 from pdlint.background import in_background
+from pdlint.config import FAIL_ON, REGIONS, Settings, find_settings
 from pdlint.errors import PdlintError
 from pdlint.findings import Severity
 
@@ -33,7 +35,6 @@ if TYPE_CHECKING:
 F = TypeVar("F", bound=Callable[..., Any])
 
 REPORT_FORMATS = ("text", "json", "sarif", "github", "junit", "markdown")
-FAIL_ON = ("error", "warning", "never")
 
 
 def policy_option(command: F) -> F:
@@ -113,7 +114,7 @@ def api_options(command: F) -> F:
         click.option("--api-url", default=None, metavar="URL",
                      help="PagerDuty REST API base URL [default: $PAGERDUTY_API_URL, else "
                           "https://api.pagerduty.com]."),
-        click.option("--region", type=click.Choice(("us", "eu")), default=None,
+        click.option("--region", type=click.Choice(REGIONS), default=None,
                      help="PagerDuty service region; eu means https://api.eu.pagerduty.com."),
         click.option("--token-file", type=click.Path(dir_okay=False, path_type=str),
                      default=None, help="File holding the API token [default: "
@@ -136,7 +137,13 @@ def client_config(api: ApiOptions) -> ClientConfig:
     """The client configuration the options describe; ``ConfigurationError`` (exit 2) if not."""
     from pdlint.pagerduty.client import resolve_client_config
 
-    return resolve_client_config(api_url=api.api_url, region=api.region, token_file=api.token_file)
+    return resolve_client_config(api_url=api.api_url, region=api.region, token_file=api.token_file,
+                                 region_setting=project_settings().region)
+
+
+def project_settings() -> Settings:
+    """The project's settings (``pdlint.config``), as ``main`` found them."""
+    return click.get_current_context().find_object(Settings) or Settings()
 
 
 def this_minute() -> datetime:
@@ -164,8 +171,6 @@ def write_output(text: str, output: str | None) -> None:
     if output is None:
         click.echo(text, nl=False)
         return
-    from pathlib import Path
-
     from pdlint.files import write_atomically
 
     write_atomically(Path(output), text)
@@ -234,7 +239,9 @@ def main() -> None:
     """Entry point: run the click group and turn pdlint's own errors into exit code 2."""
     gc.set_threshold(*GC_THRESHOLDS)
     try:
-        code = cli.main(standalone_mode=False)
+        settings = find_settings(Path.cwd())
+        code = cli.main(standalone_mode=False, default_map=settings.option_defaults(),
+                        obj=settings)
     except click.exceptions.Abort:
         click.echo("Aborted.", err=True)
         sys.exit(2)
@@ -260,12 +267,13 @@ def cli() -> None:
 @click.argument("paths", nargs=-1, type=click.Path(path_type=str))
 @report_options
 def lint(paths: tuple[str, ...], output_format: str, output: str | None, fail_on: str) -> int:
-    """Check the policy files offline (default: the policy/ folder). Fast; no network."""
+    """Check the policy files offline (default: the project's policy setting, else the policy/
+    folder). Fast; no network."""
     from pdlint.rules.engine import lint_paths
     from pdlint.rules.registry import rules_for
     from pdlint.rules.rule import Mode
 
-    report = lint_paths(paths or ("policy",))
+    report = lint_paths(paths or (project_settings().policy or "policy",))
     return emit(report, output_format, output, fail_on, rules=rules_for(Mode.LINT),
                 title="pdlint lint")
 
@@ -386,8 +394,6 @@ def snapshot(output: str, no_redact: bool, api: ApiOptions) -> None:
 def init(output: str, force: bool, organisation: str | None, time_zone: str | None,
          api: ApiOptions) -> None:
     """Write a policy that documents the live account as it is today, ready to review."""
-    from pathlib import Path
-
     from pdlint.files import check_folder, write_files
     from pdlint.init import POLICY_FILES, draft_policy, existing_policy_files, schema_reference
     from pdlint.pagerduty.fetch import fetch_state_sync
@@ -450,8 +456,6 @@ def evidence(policy_path: str, output: str, force: bool, snapshot_path: str | No
              api: ApiOptions) -> None:
     """Write the audit evidence package of a period: incident register, SLA and postmortem
     compliance, on-call coverage, configuration changes, drift, and an HTML report."""
-    from pathlib import Path
-
     from pdlint.evidence import EvidenceRequest, write_evidence
     from pdlint.pagerduty.fetch import TerminalProgress
 

@@ -15,6 +15,7 @@ DOORS: dict[str, tuple[str, ...]] = {
     "pdlint.findings": ("pdlint.errors",),
     "pdlint.files": ("pdlint.errors",),
     "pdlint.background": (),
+    "pdlint.config": ("pdlint.errors",),
     "pdlint.policy": ("pdlint.findings", "pdlint.errors"),
     "pdlint.pagerduty": ("pdlint.findings", "pdlint.errors", "pdlint.files"),
     "pdlint.coverage": ("pdlint.findings", "pdlint.policy.model", "pdlint.pagerduty.state"),

@@ -261,11 +261,14 @@ def resolve_client_config(
     region: str | None,
     token_file: str | None,
     environ: Mapping[str, str] | None = None,
+    region_setting: str | None = None,
 ) -> ClientConfig:
-    """The client configuration from command-line options and the environment.
+    """The client configuration from command-line options, the environment and the project's
+    settings.
 
-    Precedence: ``--api-url``, then ``--region``, then ``PAGERDUTY_API_URL``, then the US host.
-    ``--api-url`` and ``--region`` together are refused unless they name the same host.
+    Precedence: ``--api-url``, then ``--region``, then ``PAGERDUTY_API_URL``, then the project's
+    ``region`` setting, then the US host. ``--api-url`` and ``--region`` together are refused
+    unless they name the same host.
     """
     environ = os.environ if environ is None else environ
     if region is not None and region not in REGION_URLS:
@@ -273,8 +276,8 @@ def resolve_client_config(
     if (api_url is not None and region is not None
             and validate_api_url(api_url) != REGION_URLS[region]):
         raise ConfigurationError(f"--api-url {api_url} and --region {region} disagree; give one")
-    url = (api_url or (REGION_URLS[region] if region else None)
-           or environ.get(API_URL_ENV) or API_URL_US)
+    url = (api_url or (REGION_URLS[region] if region else None) or environ.get(API_URL_ENV)
+           or (REGION_URLS[region_setting] if region_setting else None) or API_URL_US)
     return ClientConfig(api_url=url, token=read_token(token_file, environ))
 
 

@@ -1,0 +1,134 @@
+"""Project settings: ``[tool.pdlint]`` in ``pyproject.toml``, or a ``.pdlint.yaml`` file.
+
+They are looked for in the current folder, then in each parent up to the repository's root (the
+first folder holding ``.git``). Each setting is the default of the command-line option of the
+same name, which still overrides it::
+
+    [tool.pdlint]
+    policy = "compliance/pagerduty"  # --policy of drift and evidence; what `pdlint lint` checks
+    fail-on = "warning"              # --fail-on of lint and drift
+    region = "eu"                    # the service region, when neither --api-url, --region
+                                     # nor PAGERDUTY_API_URL says which
+
+A path is relative to the file that sets it. An unknown setting or a value out of range is an
+error naming the file and the setting: a misspelt setting silently ignored would be a check
+silently not made. The API token is never a setting: it would be committed with the file.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from pdlint.errors import PdlintError
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover - Python 3.10
+    import tomli as tomllib
+
+SETTINGS_FILE = ".pdlint.yaml"
+PYPROJECT = "pyproject.toml"
+TABLE = "[tool.pdlint]"
+FAIL_ON = ("error", "warning", "never")
+REGIONS = ("us", "eu")
+KNOWN = ("policy", "fail-on", "region")
+
+
+class SettingsError(PdlintError):
+    """The project's pdlint settings cannot be used; the message names the file and setting."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    """The project's settings; all None when it has none."""
+
+    source: str | None = None
+    """Where they were read: ``pyproject.toml [tool.pdlint]`` or ``.pdlint.yaml``, with its path."""
+    policy: str | None = None
+    """The policy path, relative to the current folder."""
+    fail_on: str | None = None
+    region: str | None = None
+
+    def option_defaults(self) -> dict[str, dict[str, Any]]:
+        """The settings as click's ``default_map``: option defaults by command."""
+        policy = {"policy_path": self.policy} if self.policy else {}
+        fail_on = {"fail_on": self.fail_on} if self.fail_on else {}
+        return {"lint": {**fail_on}, "drift": {**policy, **fail_on}, "evidence": {**policy}}
+
+
+def find_settings(start: Path) -> Settings:
+    """The settings of the project ``start`` is in (see the module docstring)."""
+    for folder in (start, *start.parents):
+        found = [path for path in (folder / SETTINGS_FILE, folder / PYPROJECT)
+                 if _holds_settings(path)]
+        if len(found) == 2:
+            raise SettingsError(f"{found[0]} and {found[1]} {TABLE} both hold pdlint settings; "
+                                "keep one")
+        if found:
+            return read_settings(found[0], start)
+        if (folder / ".git").exists():
+            break
+    return Settings()
+
+
+def _holds_settings(path: Path) -> bool:
+    if path.name == SETTINGS_FILE:
+        return path.is_file()
+    # Only a pyproject.toml that mentions pdlint is parsed: another project's broken file is not
+    # pdlint's to refuse.
+    try:
+        return path.is_file() and "tool.pdlint" in path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as error:
+        raise SettingsError(f"{path}: cannot be read ({error})") from None
+
+
+def read_settings(path: Path, cwd: Path) -> Settings:
+    """The settings in ``path`` (a ``.pdlint.yaml`` or a ``pyproject.toml``), with the policy
+    path made relative to ``cwd``."""
+    where = f"{path} {TABLE}" if path.name == PYPROJECT else str(path)
+    values = _read_table(path, where)
+    unknown = sorted(set(values) - set(KNOWN))
+    if unknown:
+        raise SettingsError(f"{where}: unknown setting{'s' if len(unknown) > 1 else ''} "
+                            f"{', '.join(map(repr, unknown))}; known: {', '.join(KNOWN)}")
+    policy = values.get("policy")
+    if policy is not None and (not isinstance(policy, str) or not policy.strip()):
+        raise SettingsError(f"{where}: policy must be a path, not {policy!r}")
+    for key, allowed in (("fail-on", FAIL_ON), ("region", REGIONS)):
+        if key in values and values[key] not in allowed:
+            raise SettingsError(f"{where}: {key} must be one of {', '.join(allowed)}, "
+                                f"not {values[key]!r}")
+    return Settings(
+        source=where,
+        policy=os.path.relpath(path.parent / policy, cwd) if policy is not None else None,
+        fail_on=values.get("fail-on"),
+        region=values.get("region"),
+    )
+
+
+def _read_table(path: Path, where: str) -> dict[str, Any]:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as error:
+        raise SettingsError(f"{path}: cannot be read ({error})") from None
+    if path.name == PYPROJECT:
+        try:
+            document = tomllib.loads(text)
+        except tomllib.TOMLDecodeError as error:
+            raise SettingsError(f"{path}: not valid TOML ({error})") from None
+        table = document.get("tool", {}).get("pdlint", {})
+    else:
+        try:
+            table = yaml.safe_load(text)
+        except yaml.YAMLError as error:
+            raise SettingsError(f"{path}: not valid YAML ({error})") from None
+        table = {} if table is None else table
+    if not isinstance(table, dict):
+        raise SettingsError(f"{where}: must be a table of settings, not {type(table).__name__}")
+    return table
