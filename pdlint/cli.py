@@ -239,7 +239,7 @@ def main() -> None:
     """Entry point: run the click group and turn pdlint's own errors into exit code 2."""
     gc.set_threshold(*GC_THRESHOLDS)
     try:
-        settings = find_settings(Path.cwd())
+        settings = find_settings(Path("."))
         code = cli.main(standalone_mode=False, default_map=settings.option_defaults(),
                         obj=settings)
     except click.exceptions.Abort:

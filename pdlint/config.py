@@ -64,6 +64,10 @@ class Settings:
 
 def find_settings(start: Path) -> Settings:
     """The settings of the project ``start`` is in (see the module docstring)."""
+    try:
+        start = start.resolve(strict=True)
+    except OSError as error:
+        raise SettingsError(f"the current folder cannot be read ({error.strerror})") from None
     for folder in (start, *start.parents):
         found = [path for path in (folder / SETTINGS_FILE, folder / PYPROJECT)
                  if _holds_settings(path)]
@@ -72,17 +76,17 @@ def find_settings(start: Path) -> Settings:
                                 "keep one")
         if found:
             return read_settings(found[0], start)
-        if (folder / ".git").exists():
+        if os.path.exists(folder / ".git"):
             break
     return Settings()
 
 
 def _holds_settings(path: Path) -> bool:
-    if path.name == SETTINGS_FILE:
-        return path.is_file()
     # Only a pyproject.toml that mentions pdlint is parsed: another project's broken file is not
     # pdlint's to refuse.
     try:
+        if path.name == SETTINGS_FILE:
+            return path.is_file()
         return path.is_file() and "tool.pdlint" in path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as error:
         raise SettingsError(f"{path}: cannot be read ({error})") from None

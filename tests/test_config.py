@@ -77,6 +77,11 @@ def test_bad_settings_name_the_file_and_setting(tmp_path: Path, files: dict[str,
     assert str(tmp_path) in str(raised.value)
 
 
+def test_a_current_folder_that_is_gone_is_an_error(tmp_path: Path) -> None:
+    with pytest.raises(SettingsError, match="the current folder cannot be read"):
+        find_settings(tmp_path / "removed")
+
+
 @pytest.mark.parametrize(("api_url", "region", "environ", "setting", "expected"), [
     (None, None, {}, None, API_URL_US),
     (None, None, {}, "eu", API_URL_EU),
