@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import re
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -54,6 +55,25 @@ def run_step(action: dict[str, Any], tmp_path: Path, **inputs: str) -> tuple[int
 )
 def test_the_run_step_passes_the_exit_code_on(action: dict[str, Any], tmp_path: Path,
                                               inputs: dict[str, str], code: int) -> None:
+    returncode, output, log = run_step(action, tmp_path, **inputs)
+    assert (returncode, output) == (code, f"exit-code={code}\n"), log
+
+
+@pytest.mark.parametrize(("inputs", "code"), [
+    pytest.param({"command": "lint"}, 1, id="project-policy-and-fail-on"),
+    pytest.param({"command": "lint", "fail-on": "never"}, 0, id="input-wins"),
+    pytest.param({"command": "lint", "policy": str(BASE)}, 0, id="policy-input-wins"),
+])
+def test_empty_inputs_leave_the_project_settings_in_force(
+        action: dict[str, Any], tmp_path: Path, inputs: dict[str, str], code: int) -> None:
+    """The workspace's pyproject.toml puts the policy in compliance/ and fails on warnings; its
+    one warning is an unused tier."""
+    policy = tmp_path / "compliance"
+    shutil.copytree(BASE, policy)
+    (policy / "tiers.yaml").write_text("tiers:\n  unused-tier:\n    min_escalation_levels: 2\n",
+                                       encoding="utf-8")
+    (tmp_path / "pyproject.toml").write_text(
+        '[tool.pdlint]\npolicy = "compliance"\nfail-on = "warning"\n', encoding="utf-8")
     returncode, output, log = run_step(action, tmp_path, **inputs)
     assert (returncode, output) == (code, f"exit-code={code}\n"), log
 
