@@ -173,7 +173,7 @@ async def _read_live(
     async with PagerDutyClient(config) as client:
         policy = asyncio.ensure_future(asyncio.to_thread(checked))
         state = asyncio.ensure_future(fetch_state(
-            client, Window(period.start, period.end), progress=progress))
+            client, Window(period.start, period.end), progress=progress, layer_renderings=False))
         incidents = asyncio.ensure_future(incident_section(
             client, policy, period, as_of, package, progress, skipped))
 

@@ -17,7 +17,7 @@ from __future__ import annotations
 import asyncio
 import sys
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
 from typing import Any, TextIO, TypeVar
 
@@ -48,6 +48,8 @@ class _Listing:
     key: str
     params: dict[str, Any] = field(default_factory=dict)
     page_size: int = PAGE_SIZE
+    trim: Callable[[dict[str, Any]], None] | None = None
+    """Applied to each object as it arrives, to drop what no check reads."""
 
 
 def _listings(window: Window) -> dict[str, _Listing]:
@@ -67,8 +69,14 @@ def _listings(window: Window) -> dict[str, _Listing]:
 
 async def fetch_state(
     client: PagerDutyClient, window: Window, *, progress: Progress | None = None,
+    layer_renderings: bool = True,
 ) -> LiveState:
     """The account's state now, schedules rendered over ``window``.
+
+    With ``layer_renderings`` False each schedule layer's ``rendered_schedule_entries`` are
+    dropped as the schedules arrive: no check reads them (the final schedule holds who is on
+    call, the layers' definitions who rotates), and over an audit year they are a third of the
+    state's memory. Snapshots keep them, as they keep what the API returned.
 
     Raises ``AuthenticationError`` for a refused token and the other ``ApiError``s when the API
     stays unavailable; never returns a collection partially read.
@@ -76,6 +84,8 @@ async def fetch_state(
     fetched_at = datetime.now(timezone.utc)
     report = progress or (lambda kind, count: None)
     listings = _listings(window)
+    if not layer_renderings:
+        listings["schedules"] = replace(listings["schedules"], trim=_drop_layer_renderings)
     results = await _all_or_none([_read_collection(client, listing, kind, report)
                                   for kind, listing in listings.items()])
     objects = {kind: tuple(result) for kind, result in zip(listings, results, strict=True)
@@ -105,11 +115,19 @@ async def _read_collection(
     try:
         async for obj in client.iter_classic(listing.path, listing.key, listing.params,
                                              page_size=listing.page_size):
+            if listing.trim is not None:
+                listing.trim(obj)
             objects.append(obj)
             report(kind, len(objects))
     except (PermissionDenied, OffsetCeilingExceeded) as error:
         return Skipped(rule=kind, reason=str(error))
     return objects
+
+
+def _drop_layer_renderings(schedule: dict[str, Any]) -> None:
+    for layer in schedule.get("schedule_layers") or ():
+        if isinstance(layer, dict):
+            layer.pop("rendered_schedule_entries", None)
 
 
 class TerminalProgress:

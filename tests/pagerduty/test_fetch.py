@@ -49,6 +49,20 @@ async def fetch(server: SimServer, **config: object) -> LiveState:
 
 
 @pytest.mark.anyio
+@pytest.mark.parametrize("layer_renderings", [True, False])
+async def test_layer_renderings_are_kept_unless_asked_not_to(demo_server: SimServer,
+                                                             layer_renderings: bool) -> None:
+    async with PagerDutyClient(fast_config(demo_server)) as client:
+        state = await fetch_state(client, WINDOW, layer_renderings=layer_renderings)
+    layers = [layer for schedule in state.schedules for layer in schedule["schedule_layers"]]
+    assert layers and all(("rendered_schedule_entries" in layer) is layer_renderings
+                          for layer in layers)
+    assert all(schedule["final_schedule"]["rendered_schedule_entries"]
+               for schedule in state.schedules)
+    assert all(layer["users"] and layer["rotation_turn_length_seconds"] for layer in layers)
+
+
+@pytest.mark.anyio
 async def test_the_demo_account_is_read_with_the_fewest_requests(demo_server: SimServer) -> None:
     state = await fetch(demo_server)
     requests = demo_server.requests
