@@ -59,7 +59,7 @@ class Settings:
         """The settings as click's ``default_map``: option defaults by command."""
         policy = {"policy_path": self.policy} if self.policy else {}
         fail_on = {"fail_on": self.fail_on} if self.fail_on else {}
-        return {"lint": {**fail_on}, "drift": {**policy, **fail_on}, "evidence": {**policy}}
+        return {"lint": fail_on, "drift": {**policy, **fail_on}, "evidence": policy}
 
 
 def find_settings(start: Path) -> Settings:
