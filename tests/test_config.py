@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from pdlint.config import SettingsError, find_settings
-from pdlint.pagerduty.client import API_URL_EU, API_URL_US, resolve_client_config
+from pdlint.config import REGIONS, SettingsError, find_settings
+from pdlint.pagerduty.client import API_URL_EU, API_URL_US, REGION_URLS, resolve_client_config
 
 PYPROJECT = "pyproject.toml"
 YAML = ".pdlint.yaml"
@@ -97,3 +97,8 @@ def test_the_region_setting_comes_after_options_and_environment(
                                    environ={"PAGERDUTY_API_TOKEN": "t", **environ},
                                    region_setting=setting)
     assert config.api_url == expected
+
+
+def test_the_settings_know_the_regions_the_client_knows() -> None:
+    """config may not import the client (its door), so it names the regions itself."""
+    assert set(REGIONS) == set(REGION_URLS)
