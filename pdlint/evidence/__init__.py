@@ -87,11 +87,11 @@ def write_evidence(request: EvidenceRequest) -> Evidence:
                             f"{iso(request.since)}")
     period = Interval(request.since, request.until)
     check_target(request.output, force=request.force)
-    policy = in_background(lambda: checked_policy(request.policy_paths), name="pdlint-policy")
+    checked = in_background(lambda: checked_policy(request.policy_paths), name="pdlint-policy")
     progress = request.progress or (lambda kind, count: None)
     with EvidencePackage(request.output, force=request.force) as package:
         try:
-            evidence = _gather(request, policy, period, package, progress)
+            evidence = _gather(request, checked, period, package, progress)
         except ValueError as error:  # an answer the package cannot represent
             raise EvidenceError(f"the account's data cannot be used: {error}") from None
         package.commit(_manifest(evidence))
