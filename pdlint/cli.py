@@ -21,7 +21,7 @@ import click
 
 from pdlint import __version__
 from pdlint.background import in_background
-from pdlint.config import FAIL_ON, REGIONS, Settings, find_settings
+from pdlint.config import FAIL_ON, REGIONS, Settings, SettingsError, find_settings
 from pdlint.errors import PdlintError
 from pdlint.findings import Severity
 
@@ -235,11 +235,28 @@ objects), which the default thresholds rescan in full again and again: a fifth o
 one-year evidence run of a large account (docs/benchmarks.md)."""
 
 
+COMMANDS_WITHOUT_SETTINGS = frozenset({"demo", "diff", "rules", "sim"})
+"""Commands no project setting applies to: settings that cannot be read do not stop them."""
+
+
+def settings_for(arguments: list[str]) -> Settings:
+    """The project's settings, read before click parses ``arguments`` (the options' defaults come
+    from them). Where they cannot be read, that stops only a command they apply to: ``pdlint
+    --help``, ``--version`` and the commands above still run."""
+    try:
+        return find_settings(Path("."))
+    except SettingsError:
+        command = next((argument for argument in arguments if not argument.startswith("-")), None)
+        if command is None or command in COMMANDS_WITHOUT_SETTINGS:
+            return Settings()
+        raise
+
+
 def main() -> None:
     """Entry point: run the click group and turn pdlint's own errors into exit code 2."""
     gc.set_threshold(*GC_THRESHOLDS)
     try:
-        settings = find_settings(Path("."))
+        settings = settings_for(sys.argv[1:])
         code = cli.main(standalone_mode=False, default_map=settings.option_defaults(),
                         obj=settings)
     except click.exceptions.Abort:

@@ -63,3 +63,21 @@ def test_drift_help_shows_the_policy_setting_as_the_default(project: Path) -> No
     result = run_pdlint("drift", "--help", cwd=project)
     assert result.returncode == 0
     assert "[default: compliance/pagerduty]" in " ".join(result.stdout.split())
+
+
+@pytest.mark.parametrize(("arguments", "code", "shown"), [
+    pytest.param(("lint",), 2, "unknown setting 'fail_on'", id="lint"),
+    pytest.param(("drift", "--help"), 2, "unknown setting 'fail_on'", id="drift-help"),
+    pytest.param(("snapshot", "-o", "snap.json"), 2, "unknown setting 'fail_on'", id="snapshot"),
+    pytest.param(("--help",), 0, "Commands:", id="help"),
+    pytest.param(("-h",), 0, "Commands:", id="h"),
+    pytest.param(("--version",), 0, "pdlint, version", id="version"),
+    pytest.param(("rules",), 0, "EP100", id="rules"),
+    pytest.param(("diff", "--help"), 0, "diff [OPTIONS] OLD NEW", id="diff-help"),
+])
+def test_settings_that_cannot_be_read_stop_only_the_commands_they_apply_to(
+        project: Path, arguments: tuple[str, ...], code: int, shown: str) -> None:
+    (project / "pyproject.toml").write_text('[tool.pdlint]\nfail_on = "never"\n',
+                                            encoding="utf-8")
+    result = run_pdlint(*arguments, cwd=project)
+    assert (result.returncode, shown in result.stdout + result.stderr) == (code, True), result
