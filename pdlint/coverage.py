@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime, time, timedelta, timezone
+from datetime import datetime, time, timedelta, timezone, tzinfo
 from operator import attrgetter
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -144,11 +144,15 @@ def rendered_entries(subschedule: Mapping[str, Any] | None) -> list[Interval]:
     return shifts
 
 
-def parse_time(text: str) -> datetime:
-    """An ISO 8601 time with an offset or ``Z``, as PagerDuty writes them."""
+def parse_time(text: str, naive_zone: tzinfo | None = None) -> datetime:
+    """An ISO 8601 time with an offset or ``Z``, as PagerDuty writes them; a time without one is
+    refused, unless the caller knows its zone (``naive_zone``: analytics write local times in
+    the zone the request named)."""
     moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
     if moment.tzinfo is None:
-        raise ValueError(f"{text!r} has no time zone")
+        if naive_zone is None:
+            raise ValueError(f"{text!r} has no time zone")
+        return moment.replace(tzinfo=naive_zone)
     return moment
 
 

@@ -125,6 +125,11 @@ def test_parse_time(text: str, moment: datetime) -> None:
     assert parse_time(text) == moment
 
 
+def test_parse_time_places_a_time_without_a_zone_in_the_zone_given() -> None:
+    assert parse_time("2026-03-07T00:00:00", NEW_YORK) == utc("2026-03-07T05:00")
+    assert parse_time("2026-03-07T00:00:00Z", NEW_YORK) == utc("2026-03-07T00:00")
+
+
 def test_parse_time_refuses_a_time_without_a_zone() -> None:
     with pytest.raises(ValueError, match="has no time zone"):
         parse_time("2026-03-07T05:00:00")

@@ -25,7 +25,7 @@ from collections.abc import (
     Sequence,
 )
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, timezone, tzinfo
 from typing import IO, TYPE_CHECKING, Any
 
 from pdlint.coverage import parse_time
@@ -42,6 +42,8 @@ SOURCE_NAMES = {
 }
 INCIDENT_QUERY_SPAN = timedelta(days=180)
 ANALYTICS_PAGE_SIZE = 1000
+ANALYTICS_TIME_ZONE = "Etc/UTC"
+"""Analytics write times in the request's ``time_zone``, without an offset: pdlint asks for UTC."""
 
 REGISTER_COLUMNS = (
     "id", "number", "title", "service", "priority", "severity", "urgency", "status",
@@ -65,18 +67,19 @@ def _names(*lists: Any) -> tuple[str, ...]:
                                if isinstance(name, str)))
 
 
-def _moment(value: Any, what: str) -> datetime | None:
+def _moment(value: Any, what: str, naive_zone: tzinfo | None = None) -> datetime | None:
     if value is None:
         return None
     try:
-        return parse_time(str(value))
+        return parse_time(str(value), naive_zone)
     except ValueError:
         raise ValueError(f"{what} {value!r} is not an ISO 8601 time") from None
 
 
 def record_from_analytics(raw: Mapping[str, Any]) -> IncidentRecord:
-    """An ``AnalyticsRawIncident`` as a register row; ValueError names a field it cannot read."""
-    created_at = _moment(raw.get("created_at"), "created_at")
+    """An ``AnalyticsRawIncident`` as a register row; ValueError names a field it cannot read.
+    A time without an offset is in ``ANALYTICS_TIME_ZONE``, the zone pdlint asks for."""
+    created_at = _moment(raw.get("created_at"), "created_at", timezone.utc)
     if created_at is None or not isinstance(raw.get("id"), str):
         raise ValueError(f"incident {raw.get('id')!r} has no id or created_at")
     seconds_to_ack = raw.get("seconds_to_first_ack")
@@ -92,7 +95,7 @@ def record_from_analytics(raw: Mapping[str, Any]) -> IncidentRecord:
         created_at=created_at,
         acknowledged_at=(created_at + timedelta(seconds=seconds_to_ack)
                          if isinstance(seconds_to_ack, int | float) else None),
-        resolved_at=_moment(raw.get("resolved_at"), "resolved_at"),
+        resolved_at=_moment(raw.get("resolved_at"), "resolved_at", timezone.utc),
         responders=_names(raw.get("assigned_user_names"), raw.get("acknowledged_user_names")),
     )
 
@@ -177,7 +180,7 @@ async def analytics_records(
     read = 0
     async for raw in client.iter_analytics_incidents(
             {"created_at_start": since, "created_at_end": until},
-            page_size=ANALYTICS_PAGE_SIZE, order="asc"):
+            page_size=ANALYTICS_PAGE_SIZE, order="asc", time_zone=ANALYTICS_TIME_ZONE):
         read += 1
         counter(read)
         yield record_from_analytics(raw)

@@ -727,7 +727,7 @@ class Api:
             position = max(position - limit, 0)
         page = [] if request.page_fault == "more_true_empty_page" else (
             indexes[position:position + limit])
-        data = [self.payloads.analytics_incident(incidents[index]) for index in page]
+        data = [self.payloads.analytics_incident(incidents[index], zone) for index in page]
         return ApiResponse(200, {
             "first": data[0]["id"] if data else None,
             "last": data[-1]["id"] if data else None,

@@ -54,6 +54,11 @@ _API_PATHS = {
 }
 
 
+def _local(moment: datetime, zone: ZoneInfo) -> str:
+    """A local time in ``zone``, to the second, without an offset (as analytics write times)."""
+    return moment.astimezone(zone).replace(tzinfo=None).isoformat(timespec="seconds")
+
+
 def iso(moment: datetime, zone: ZoneInfo | None = None) -> str:
     """PagerDuty's timestamp: seconds, ``Z`` in UTC, the zone's offset otherwise."""
     local = moment.astimezone(zone or timezone.utc)
@@ -500,8 +505,10 @@ class Payloads:
                 "channel": {"summary": "The PagerDuty website or APIs"},
                 "content": note.content, "created_at": iso(note.created_at)}
 
-    def analytics_incident(self, incident: Incident) -> Json:
-        """``AnalyticsRawIncident``: the incident's figures, computed from its history."""
+    def analytics_incident(self, incident: Incident, zone: ZoneInfo) -> Json:
+        """``AnalyticsRawIncident``: the incident's figures, computed from its history. Its times
+        are local times in ``zone`` (the request's ``time_zone``) without an offset, as in the
+        spec's example response."""
         account = self.account
         service = account.services_by_id[incident.service_id]
         policy = account.escalation_policies_by_id[incident.escalation_policy_id]
@@ -526,9 +533,10 @@ class Payloads:
             "description": incident.title, "status": incident.status,
             "urgency": incident.urgency,
             "major": priority is not None and priority.order >= _major_order(account),
-            "created_at": iso(incident.created_at),
-            "resolved_at": None if incident.resolved_at is None else iso(incident.resolved_at),
-            "updated_at": iso(incident.last_status_change_at),
+            "created_at": _local(incident.created_at, zone),
+            "resolved_at": (None if incident.resolved_at is None
+                            else _local(incident.resolved_at, zone)),
+            "updated_at": _local(incident.last_status_change_at, zone),
             "priority_id": None if priority is None else priority.id,
             "priority_name": None if priority is None else priority.name,
             "priority_order": None if priority is None else priority.order,

@@ -26,8 +26,16 @@ ANALYTICS_ROW = {
 }
 
 
-def test_record_from_analytics() -> None:
-    record = record_from_analytics(ANALYTICS_ROW)
+@pytest.mark.parametrize("times", [
+    pytest.param({}, id="with-Z"),
+    # The spec's example response writes local times in the request's time_zone, no offset.
+    pytest.param({"created_at": "2026-02-03T15:00:00", "resolved_at": "2026-02-03T16:00:00"},
+                 id="without-offset-in-the-zone-asked-for"),
+    pytest.param({"created_at": "2026-02-03T16:00:00+01:00",
+                  "resolved_at": "2026-02-03T11:00:00-05:00"}, id="with-offsets"),
+])
+def test_record_from_analytics(times: dict[str, str]) -> None:
+    record = record_from_analytics({**ANALYTICS_ROW, **times})
     assert record == IncidentRecord(
         id="PQ1", number=7, title="Checkout down", service="Checkout API", priority="P1",
         urgency="high", status="resolved", created_at=utc("2026-02-03T15:00"),
