@@ -10,6 +10,7 @@ import os
 import re
 import secrets
 import shutil
+import stat
 import tempfile
 from collections.abc import Iterable, Mapping
 from pathlib import Path
@@ -29,13 +30,34 @@ def write_atomically(path: Path, text: str, *, private: bool = False) -> None:
     Linux that file has no name at all until it is complete (``O_TMPFILE``), so a run killed
     while writing leaves nothing behind; elsewhere it is a hidden temporary file, removed if the
     write fails. ``private`` leaves the file readable by its owner only; otherwise it gets 0644.
+    A symbolic link is followed: the file it names is replaced and the link kept. A path that
+    leads to a stream rather than a file (``/dev/stdout``, a named pipe) is simply written to.
     """
     mode = 0o600 if private else 0o644
     try:
-        if not _replace_through_unnamed_file(path, text, mode):
-            _replace_through_temporary_file(path, text, mode)
+        if _is_special(path):
+            _write_in_place(path, text)
+            return
+        target = Path(os.path.realpath(path))  # a symbolic link's file is replaced, not the link
+        if not _replace_through_unnamed_file(target, text, mode):
+            _replace_through_temporary_file(target, text, mode)
     except OSError as error:
         raise FileWriteError(f"cannot write {path}: {error.strerror}") from None
+
+
+def _is_special(path: Path) -> bool:
+    """Whether ``path`` leads to something other than a file (a terminal, a pipe, /dev/null):
+    there is nothing to replace there, only a stream to write to."""
+    try:
+        mode = os.stat(path).st_mode
+    except FileNotFoundError:
+        return False
+    return not (stat.S_ISREG(mode) or stat.S_ISDIR(mode))
+
+
+def _write_in_place(path: Path, text: str) -> None:
+    with open(path, "w", encoding="utf-8") as stream:
+        stream.write(text)
 
 
 def _replace_through_unnamed_file(path: Path, text: str, mode: int) -> bool:

@@ -4,6 +4,10 @@ without being asked."""
 from __future__ import annotations
 
 import os
+import re
+import stat
+import threading
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -79,3 +83,48 @@ def test_folders_that_cannot_take_the_files_are_refused_first(tmp_path: Path, ma
     make(tmp_path)  # type: ignore[operator]
     with pytest.raises(FileWriteError, match=message):
         check_folder(tmp_path / target, TEXTS, force=True)
+
+
+def test_a_symbolic_link_is_followed_and_kept(tmp_path: Path) -> None:
+    (tmp_path / "real").mkdir()
+    (tmp_path / "real" / "report.txt").write_text("old\n")
+    link = tmp_path / "report.txt"
+    link.symlink_to(Path("real") / "report.txt")
+    dangling = tmp_path / "new.txt"
+    dangling.symlink_to(Path("real") / "new.txt")
+    for path in (link, dangling):
+        files.write_atomically(path, "new\n")
+        assert path.is_symlink() and path.read_text() == "new\n"
+    assert sorted(path.name for path in (tmp_path / "real").iterdir()) == ["new.txt",
+                                                                           "report.txt"]
+
+
+def test_a_stream_is_written_to_not_replaced(tmp_path: Path) -> None:
+    """A named pipe (as /dev/stdout may be) gets the text; /dev/null stays a device (reached
+    through a link here, so that a regression replaces the link, never the device)."""
+    pipe = tmp_path / "pipe"
+    os.mkfifo(pipe)
+    received: list[str] = []
+    reader = threading.Thread(target=lambda: received.append(pipe.read_text()), daemon=True)
+    reader.start()
+    files.write_atomically(pipe, "through the pipe\n")
+    reader.join(timeout=5)
+    assert received == ["through the pipe\n"] and stat.S_ISFIFO(os.stat(pipe).st_mode)
+    null = tmp_path / "null"
+    null.symlink_to("/dev/null")
+    files.write_atomically(null, "gone\n")
+    assert null.is_symlink() and stat.S_ISCHR(os.stat(null).st_mode)
+
+
+@pytest.mark.parametrize(("make", "reason"), [
+    pytest.param(lambda path: path.symlink_to("/dev/full"), "No space left on device",
+                 id="a-full-device"),
+    pytest.param(lambda path: path.mkdir(), "Is a directory", id="a-folder"),
+    pytest.param(lambda path: None, "No such file or directory", id="a-missing-folder"),
+])
+def test_a_write_that_cannot_happen_is_a_clear_error(tmp_path: Path, make: Callable[[Path], None],
+                                                     reason: str) -> None:
+    path = tmp_path / "out" if reason != "No such file or directory" else tmp_path / "no" / "out"
+    make(path)
+    with pytest.raises(FileWriteError, match=f"cannot write {re.escape(str(path))}: {reason}"):
+        files.write_atomically(path, "text\n")
