@@ -414,7 +414,7 @@ def init(output: str, force: bool, organisation: str | None, time_zone: str | No
     from pdlint.files import check_folder, write_files
     from pdlint.init import POLICY_FILES, draft_policy, existing_policy_files, schema_reference
     from pdlint.pagerduty.fetch import fetch_state_sync
-    from pdlint.policy.model import zone_named
+    from pdlint.zones import zone_named
 
     folder = Path(output)
     if time_zone is not None and zone_named(time_zone) is None:

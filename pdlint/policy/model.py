@@ -20,13 +20,13 @@ import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
-from functools import cache
 from pathlib import Path
 from typing import Any, Generic, Literal, TypeVar
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo
 
 from pdlint.errors import PdlintError
 from pdlint.findings import Finding, Location, Resource, Waived
+from pdlint.zones import zone_named
 
 T = TypeVar("T")
 
@@ -86,15 +86,6 @@ def format_duration(delta: timedelta) -> str:
 def whole_minutes(delta: timedelta) -> int:
     """A duration in PagerDuty's minutes (policy durations are always whole minutes)."""
     return int(delta.total_seconds() // 60)
-
-
-@cache
-def zone_named(name: str) -> ZoneInfo | None:
-    """The IANA time zone of that name, or None when there is none (e.g. a Rails zone name)."""
-    try:
-        return ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError):
-        return None
 
 
 @dataclass(frozen=True)

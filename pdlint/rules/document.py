@@ -21,9 +21,9 @@ from pdlint.policy.model import (
     Service,
     Sourced,
     format_duration,
-    zone_named,
 )
 from pdlint.rules.rule import Mode, Rule, rule
+from pdlint.zones import zone_named
 
 YAML_SYNTAX = Rule(
     id="POL001", name="yaml-syntax", title="Policy files are readable YAML",
