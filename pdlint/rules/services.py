@@ -30,6 +30,7 @@ from pdlint.rules.matching import (
     pair_objects,
 )
 from pdlint.rules.rule import Mode, rule
+from pdlint.zones import same_zone
 
 if TYPE_CHECKING:
     from pdlint.pagerduty.state import LiveState
@@ -163,7 +164,10 @@ def _urgency_word(rule_data: Mapping[str, Any]) -> str:
 def check_support_hours(policy: Policy, state: LiveState, today: date) -> Iterator[Finding]:
     """Support hours decide when a support-hours service pages at high urgency. The days, the
     start and end of the day and the time zone configured in PagerDuty must be those the policy
-    writes (the service's own, or its tier's); each differing value is reported at its line."""
+    writes (the service's own, or its tier's); each differing value is reported at its line.
+    Time zones are compared by meaning: PagerDuty may name the policy's America/New_York
+    "Eastern Time (US & Canada)", and a zone that keeps the same clock all this year and next
+    is the same."""
     for documented, live in both_sides(service_pairs(policy, state)):
         hours = documented.support_hours
         if hours is None:
@@ -178,17 +182,22 @@ def check_support_hours(policy: Policy, state: LiveState, today: date) -> Iterat
                     hours.time_zone.value), actual=None, location=hours.location)
             continue
         live_days = tuple(sorted(live_hours.get("days_of_week") or []))
-        compared: list[tuple[str, Sourced[Any], Any, Any]] = [
-            ("days", hours.days, list(_day_names(live_days)),
-             list(_day_names(hours.days_of_week))),
-            ("start", hours.start, _live_time(live_hours.get("start_time")),
-             f"{hours.start.value:%H:%M}"),
-            ("end", hours.end, _live_time(live_hours.get("end_time")),
-             f"{hours.end.value:%H:%M}"),
-            ("time zone", hours.time_zone, live_hours.get("time_zone"), hours.time_zone.value),
-        ]
-        for label, written, actual, expected in compared:
-            if actual != expected:
+        # (what, where the policy writes it, live value, documented value, whether they agree)
+        compared: list[tuple[str, Sourced[Any], Any, Any, bool]] = [
+            (label, written, actual, expected, actual == expected)
+            for label, written, actual, expected in (
+                ("days", hours.days, list(_day_names(live_days)),
+                 list(_day_names(hours.days_of_week))),
+                ("start", hours.start, _live_time(live_hours.get("start_time")),
+                 f"{hours.start.value:%H:%M}"),
+                ("end", hours.end, _live_time(live_hours.get("end_time")),
+                 f"{hours.end.value:%H:%M}"))]
+        live_zone = live_hours.get("time_zone")
+        compared.append(("time zone", hours.time_zone, live_zone, hours.time_zone.value,
+                         isinstance(live_zone, str) and same_zone(
+                             live_zone, hours.time_zone.value, state.fetched_at.date())))
+        for label, written, actual, expected, same in compared:
+            if not same:
                 yield check_support_hours.finding(
                     f"support hours {label} is {_show(actual)}, documented {_show(expected)}",
                     live_resource(documented, live), expected=expected, actual=actual,

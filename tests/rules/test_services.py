@@ -7,6 +7,8 @@ rule, and asserts its exact findings: (rule, resource name, expected, actual, li
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from dataclasses import replace
+from datetime import datetime, timezone
 from typing import Any
 
 import pytest
@@ -244,6 +246,21 @@ def test_urgency_rule(policy: Policy, state: LiveState, expected: list[tuple[Any
                  [("SVC303", "Admin", "17:00", "18:00", 32)], id="end"),
     pytest.param(state_of(admin(hours=support_hours(time_zone="America/New_York"))),
                  [("SVC303", "Admin", "Europe/London", "America/New_York", 29)], id="time-zone"),
+    pytest.param(state_of(admin(hours=support_hours(time_zone="London"))), [],
+                 id="rails-name-of-the-documented-zone"),
+    pytest.param(state_of(admin(hours=support_hours(time_zone="Edinburgh"))), [],
+                 id="rails-name-of-another-city-in-it"),
+    pytest.param(state_of(admin(hours=support_hours(time_zone="Europe/Dublin"))), [],
+                 id="another-zone-keeping-the-same-clock"),
+    pytest.param(state_of(admin(hours=support_hours(time_zone="Eastern Time (US & Canada)"))),
+                 [("SVC303", "Admin", "Europe/London", "Eastern Time (US & Canada)", 29)],
+                 id="rails-name-of-another-zone"),
+    pytest.param(state_of(admin(hours=support_hours(time_zone="UTC"))),
+                 [("SVC303", "Admin", "Europe/London", "UTC", 29)],
+                 id="same-in-winter-not-in-summer"),
+    pytest.param(state_of(admin(hours=support_hours(time_zone="Greenwich Mean Time"))),
+                 [("SVC303", "Admin", "Europe/London", "Greenwich Mean Time", 29)],
+                 id="unknown-zone"),
     pytest.param(state_of(admin(hours=None)),
                  [("SVC303", "Admin", {"days": WEEKDAYS, "start": "09:00", "end": "17:00",
                                        "time_zone": "Europe/London"}, None, 28)],
@@ -253,6 +270,19 @@ def test_urgency_rule(policy: Policy, state: LiveState, expected: list[tuple[Any
 ])
 def test_support_hours(policy: Policy, state: LiveState,
                        expected: list[tuple[Any, ...]]) -> None:
+    assert run_rule(check_support_hours, policy, state) == expected
+
+
+@pytest.mark.parametrize(("fetched", "expected"), [
+    pytest.param(datetime(1995, 6, 1, tzinfo=timezone.utc),
+                 [("SVC303", "Admin", "Europe/London", "Lisbon", 29)],
+                 id="1995-lisbon-kept-central-european-time"),
+    pytest.param(datetime(2026, 6, 1, tzinfo=timezone.utc), [],
+                 id="2026-lisbon-keeps-london-clock"),
+])
+def test_support_hours_zones_are_compared_in_the_year_they_were_read(
+        policy: Policy, fetched: datetime, expected: list[tuple[Any, ...]]) -> None:
+    state = replace(state_of(admin(hours=support_hours(time_zone="Lisbon"))), fetched_at=fetched)
     assert run_rule(check_support_hours, policy, state) == expected
 
 
