@@ -16,6 +16,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from pdlint.policy.model import Hours
+from pdlint.zones import live_zone, zone_named
 
 
 @dataclass(frozen=True, order=True)
@@ -164,3 +165,15 @@ def required_time(requirement: str, measured: Interval, zone: ZoneInfo,
         return [measured]
     return weekly_hours(measured, zone, business_hours.days_of_week,
                         business_hours.start.value, business_hours.end.value)
+
+
+def schedule_zone(documented: str | None, live: Mapping[str, Any],
+                  business_hours: Hours) -> tuple[str, ZoneInfo | None]:
+    """The time zone a schedule's coverage is counted in, by name, and the zone (None when
+    pdlint does not know it): the documented one (an IANA name, as the policy writes zones),
+    else PagerDuty's (an IANA or a Rails name), else the organisation's."""
+    if documented:
+        return documented, zone_named(documented)
+    if live.get("time_zone"):
+        return str(live["time_zone"]), live_zone(str(live["time_zone"]))
+    return business_hours.time_zone.value, business_hours.zone

@@ -15,6 +15,7 @@ from pdlint.coverage import (
     parse_time,
     rendered_entries,
     required_time,
+    schedule_zone,
     subtract,
     weekly_hours,
 )
@@ -115,6 +116,25 @@ def test_required_time(requirement: str, zone: ZoneInfo, required: list[tuple[st
     measured = span("2026-03-06T12:00", "2026-03-09T12:00")
     assert required_time(requirement, measured, zone, MONDAY_TO_FRIDAY) == [
         span(*item) for item in required]
+
+
+@pytest.mark.parametrize(("documented", "live", "name", "zone"), [
+    pytest.param("Asia/Tokyo", {"time_zone": "America/New_York"}, "Asia/Tokyo", "Asia/Tokyo",
+                 id="documented-first"),
+    pytest.param("Eastern Time (US & Canada)", {}, "Eastern Time (US & Canada)", None,
+                 id="documented-rails-name-refused"),
+    pytest.param(None, {"time_zone": "Eastern Time (US & Canada)"},
+                 "Eastern Time (US & Canada)", "America/New_York", id="live-rails-name"),
+    pytest.param(None, {"time_zone": "America/Chicago"}, "America/Chicago", "America/Chicago",
+                 id="live-iana-name"),
+    pytest.param(None, {"time_zone": "Mars/Olympus"}, "Mars/Olympus", None, id="live-unknown"),
+    pytest.param(None, {"time_zone": None}, "Europe/London", "Europe/London",
+                 id="else-the-organisation-s"),
+])
+def test_schedule_zone(documented: str | None, live: dict[str, str | None], name: str,
+                       zone: str | None) -> None:
+    assert schedule_zone(documented, live, MONDAY_TO_FRIDAY) == (
+        name, None if zone is None else ZoneInfo(zone))
 
 
 @pytest.mark.parametrize(("text", "moment"), [

@@ -13,10 +13,11 @@ from pdlint.coverage import (
     measure_coverage,
     rendered_entries,
     required_time,
+    schedule_zone,
 )
 from pdlint.findings import Location
 from pdlint.pagerduty.state import LiveState, format_utc
-from pdlint.policy.model import Hours, Schedule, zone_named
+from pdlint.policy.model import Hours, Schedule
 
 
 @dataclass(frozen=True)
@@ -55,11 +56,10 @@ def measure_schedule(schedule: Schedule, state: LiveState, period: Interval,
         return replace(unmeasured, problem=(
             "a shift-based (v3) schedule, whose final schedule pdlint does not read"
             if shift_based else "no schedule of this name in the account"))
-    zone_name = unmeasured.time_zone or live.get("time_zone") or business_hours.time_zone.value
-    zone = zone_named(str(zone_name))
-    unmeasured = replace(unmeasured, time_zone=str(zone_name), schedule_id=live.get("id"))
+    zone_name, zone = schedule_zone(unmeasured.time_zone, live, business_hours)
+    unmeasured = replace(unmeasured, time_zone=zone_name, schedule_id=live.get("id"))
     if zone is None:
-        return replace(unmeasured, problem=f"unknown time zone {zone_name!r}")
+        return replace(unmeasured, problem=f"time zone {zone_name!r} is not one pdlint knows")
     start, end = max(period.start, state.window.since), min(period.end, state.window.until)
     if start >= end:
         return replace(unmeasured, problem=(

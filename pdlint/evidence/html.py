@@ -16,7 +16,8 @@ from pdlint.coverage import Interval, required_time
 from pdlint.evidence.coverage import ScheduleCoverage
 from pdlint.evidence.model import AssessedIncident, Evidence, SeverityCompliance, iso
 from pdlint.evidence.tables import coverage_gaps, human_duration, overall_sla, share_text
-from pdlint.policy.model import Hours, format_duration, zone_named
+from pdlint.policy.model import Hours, format_duration
+from pdlint.zones import live_zone
 
 ROW_LIMIT = 500
 BAR_WIDTH = 420
@@ -146,7 +147,7 @@ def coverage_timeline(item: ScheduleCoverage, hours: Hours) -> str:
         return (f'<rect x="{left:.2f}" y="4" width="{width:.2f}" height="22" '
                 f'fill="{colour}">{tooltip}</rect>')
 
-    zone = zone_named(item.time_zone or "") or hours.zone
+    zone = live_zone(item.time_zone or "") or hours.zone
     required = required_time(item.requirement, measured, zone, hours)
     parts = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{TIMELINE_WIDTH}" height="46" '
              f'role="img" aria-label="Coverage of {_e(item.schedule)}">',

@@ -21,10 +21,11 @@ from pdlint.coverage import (
     parse_time,
     rendered_entries,
     required_time,
+    schedule_zone,
 )
 from pdlint.findings import Finding, Resource, Severity
 from pdlint.pagerduty.state import format_utc
-from pdlint.policy.model import Policy, Schedule, format_duration, zone_named
+from pdlint.policy.model import Policy, Schedule, format_duration
 from pdlint.rules.matching import Pair, pair_objects
 from pdlint.rules.rule import Mode, rule
 
@@ -129,7 +130,8 @@ def check_missing(policy: Policy, state: LiveState, today: date) -> Iterator[Fin
 def check_coverage_gap(policy: Policy, state: LiveState, today: date) -> Iterator[Finding]:
     """A schedule documented as ``24x7`` must have someone on call at every moment, and one
     documented as ``business_hours`` during the organisation's business days and hours, placed
-    in the schedule's time zone (the documented one, else PagerDuty's). The final schedule as
+    in the schedule's time zone (the documented one, else PagerDuty's, whether it names it the
+    IANA way or the Rails way: "Eastern Time (US & Canada)"). The final schedule as
     PagerDuty renders it over the checked window (layers, restrictions and overrides together)
     is compared with that requirement; each gap is one finding, with its start and end in UTC
     and in the schedule's time zone, and a gap that recurs every week at the same local time is
@@ -143,13 +145,12 @@ def check_coverage_gap(policy: Policy, state: LiveState, today: date) -> Iterato
         if documented.coverage is None:
             continue
         requirement = documented.coverage.value
-        zone_name = str((documented.time_zone.value if documented.time_zone else None)
-                        or live.get("time_zone") or business_hours.time_zone.value)
-        zone = zone_named(zone_name)
+        zone_name, zone = schedule_zone(
+            documented.time_zone.value if documented.time_zone else None, live, business_hours)
         shifts = _final_schedule(live, state)
         if zone is None or isinstance(shifts, str):
             reason = (shifts if isinstance(shifts, str)
-                      else f"its time zone {zone_name!r} is not an IANA time zone")
+                      else f"its time zone {zone_name!r} is not one pdlint knows")
             yield check_coverage_gap.finding(
                 f"coverage not checked: {reason}", _resource(documented, live),
                 expected=requirement, actual=None, location=documented.coverage.location,

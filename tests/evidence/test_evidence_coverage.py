@@ -3,6 +3,7 @@ measured."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime, timedelta, timezone
 
 import pytest
@@ -66,3 +67,31 @@ def test_schedules_that_cannot_be_measured_say_why(state: LiveState, problem: st
                                 policy.organisation.business_hours)
     assert coverage.result is None
     assert coverage.problem is not None and problem in coverage.problem
+
+
+WEEKDAYS = ["2026-03-02", "2026-03-03", "2026-03-04", "2026-03-05", "2026-03-06"]
+
+
+@pytest.mark.parametrize(("live_zone", "gaps", "problem"), [
+    pytest.param("Eastern Time (US & Canada)", [], None, id="rails-name-of-new-york"),
+    pytest.param("Central Time (US & Canada)",
+                 [span(f"{day}T22:00", f"{day}T23:00") for day in WEEKDAYS], None,
+                 id="rails-name-of-chicago-an-hour-later"),
+    pytest.param("Mars/Olympus", None, "time zone 'Mars/Olympus' is not one pdlint knows",
+                 id="unknown"),
+])
+def test_an_undocumented_zone_is_the_schedule_s_own(live_zone: str, gaps: list[Interval] | None,
+                                                     problem: str | None) -> None:
+    policy = load_policy([POLICY]).policy
+    assert policy is not None
+    managers = policy.schedule("Engineering Managers")
+    assert managers is not None
+    live = {**live_schedule("Engineering Managers",
+                            [(f"{day}T14:00", f"{day}T22:00") for day in WEEKDAYS]),
+            "time_zone": live_zone}
+    coverage = measure_schedule(replace(managers, time_zone=None), state_of(live),
+                                span("2026-03-02T00:00", "2026-03-09T00:00"),
+                                policy.organisation.business_hours)
+    assert coverage.time_zone == live_zone
+    assert coverage.problem == problem
+    assert (None if coverage.result is None else list(coverage.result.gaps)) == gaps

@@ -12,11 +12,14 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
-from evidence_cases import POLICY
+from evidence_cases import POLICY, utc
 
+from pdlint.coverage import Interval, measure_coverage
 from pdlint.evidence import Evidence
-from pdlint.evidence.html import render_html
+from pdlint.evidence.coverage import ScheduleCoverage
+from pdlint.evidence.html import coverage_timeline, render_html
 from pdlint.evidence.summary import render_summary
+from pdlint.findings import Location
 from pdlint.policy import load_policy
 from pdlint.sim import SimServer
 
@@ -112,3 +115,24 @@ def test_chromium_renders_the_figures(hand_package: Package, tmp_path: Path) -> 
     width, height, scanlines = png_pixels(screenshot)
     assert (width, height) == (1200, 1600)
     assert len(set(scanlines)) > 32, "the screenshot is blank"
+
+
+@pytest.mark.parametrize(("zone", "as_in_chicago"), [
+    pytest.param("America/Chicago", True, id="iana-name"),
+    pytest.param("Central Time (US & Canada)", True, id="rails-name"),
+    pytest.param("America/New_York", False, id="another-zone"),
+])
+def test_the_timeline_places_business_hours_in_the_schedule_s_zone(zone: str,
+                                                                   as_in_chicago: bool) -> None:
+    policy = load_policy([POLICY]).policy
+    assert policy is not None
+    hours = policy.organisation.business_hours
+    measured = Interval(utc("2026-03-02T00:00"), utc("2026-03-09T00:00"))
+    result = measure_coverage([measured], [])
+
+    def drawn(time_zone: str) -> str:
+        return coverage_timeline(ScheduleCoverage(
+            "Engineering Managers", "business_hours", time_zone, Location("policy.yaml", 1),
+            "PSCHED1", measured, result), hours)
+
+    assert (drawn(zone) == drawn("America/Chicago")) is as_in_chicago

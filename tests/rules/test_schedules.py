@@ -214,6 +214,17 @@ def gap(line: int, *spans: tuple[str, str], name: str = "Office") -> tuple[Any, 
     pytest.param(state_of(office(final=NEW_YORK_OFFICE[1:])),
                  [gap(8, ("2026-03-02T14:00", "2026-03-02T22:00"))],
                  id="business-hours-in-the-live-time-zone"),
+    pytest.param(state_of(office(time_zone="Eastern Time (US & Canada)")), [],
+                 id="business-hours-in-a-rails-time-zone"),
+    pytest.param(state_of(office(time_zone="Eastern Time (US & Canada)",
+                                 final=NEW_YORK_OFFICE[1:])),
+                 [gap(8, ("2026-03-02T14:00", "2026-03-02T22:00"))],
+                 id="gap-in-a-rails-time-zone"),
+    pytest.param(state_of(office(time_zone="Central Time (US & Canada)")),
+                 [gap(8, (f"2026-03-{day:02d}T22:00", f"2026-03-{day:02d}T23:00"),
+                      (f"2026-03-{day + 7:02d}T21:00", f"2026-03-{day + 7:02d}T22:00"))
+                  for day in (2, 3, 4, 5, 6)],
+                 id="business-hours-an-hour-later-in-rails-central-time"),
     pytest.param(state_of(office(time_zone="America/Chicago")),
                  # 16:00-17:00 Chicago every weekday: one finding per weekday, each twice,
                  # at 22:00Z before and 21:00Z after the US change to summer time.
@@ -232,6 +243,14 @@ def test_a_gap_is_told_in_utc_and_local_time(policy: Policy) -> None:
         "nobody is on call from 2026-03-13T13:00:00Z to 2026-03-13T21:00:00Z (Friday "
         "2026-03-13T09:00:00-04:00 to Friday 2026-03-13T17:00:00-04:00 America/New_York): 8h "
         "uncovered in the documented business_hours coverage"]
+
+
+def test_a_gap_is_told_in_the_time_zone_pagerduty_names(policy: Policy) -> None:
+    state = state_of(office(time_zone="Eastern Time (US & Canada)", final=NEW_YORK_OFFICE[:-1]))
+    assert messages(check_coverage_gap, policy, state) == [
+        "nobody is on call from 2026-03-13T13:00:00Z to 2026-03-13T21:00:00Z (Friday "
+        "2026-03-13T09:00:00-04:00 to Friday 2026-03-13T17:00:00-04:00 Eastern Time (US & "
+        "Canada)): 8h uncovered in the documented business_hours coverage"]
 
 
 def test_a_weekly_gap_is_told_once(policy: Policy) -> None:
@@ -263,9 +282,9 @@ def test_many_gaps_are_counted_after_the_tenth(policy: Policy) -> None:
     pytest.param(state_of(primary(final=[{"start": "soon", "end": "later"}])),
                  "its final schedule cannot be read: rendered_schedule_entries[0]: Invalid "
                  "isoformat string: 'soon'", id="unreadable-entry"),
-    pytest.param(state_of(office(time_zone="Eastern Time (US & Canada)")),
-                 "its time zone 'Eastern Time (US & Canada)' is not an IANA time zone",
-                 id="rails-time-zone"),
+    pytest.param(state_of(office(time_zone="Eastern Standard Time")),
+                 "its time zone 'Eastern Standard Time' is not one pdlint knows",
+                 id="unknown-time-zone"),
     pytest.param(without("PC00009", schedules_v3=[V3_PINNED]),
                  "it is a shift-based (v3) schedule, whose rendering pdlint does not read",
                  id="shift-based"),
