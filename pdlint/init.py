@@ -33,7 +33,7 @@ from pdlint.errors import PdlintError
 from pdlint.findings import Resource
 from pdlint.pagerduty.state import LiveState, format_utc
 from pdlint.policy import load_policy
-from pdlint.policy.model import WEEKDAYS, format_duration, zone_named
+from pdlint.policy.model import WEEKDAYS, format_duration
 from pdlint.rules.engine import drift
 from pdlint.rules.escalation import check_single_responder
 from pdlint.rules.people import check_unreachable_responder
@@ -43,6 +43,7 @@ from pdlint.rules.schedules import (
     layer_user_ids,
     rendered_window,
 )
+from pdlint.zones import iana_name, zone_named
 
 INSTALLED_SCHEMA = Path(__file__).parent / "schemas" / "policy.schema.json"
 SCHEMA_FILE = Path("schemas") / "policy.schema.json"
@@ -200,8 +201,8 @@ def _account_name(state: LiveState) -> str:
 
 def _common_zone(state: LiveState) -> str:
     for kind in ("schedules", "users"):
-        zones = Counter(str(obj.get("time_zone")) for obj in state.collection(kind)
-                        if zone_named(str(obj.get("time_zone"))) is not None)
+        zones = Counter(zone for zone in (iana_name(str(obj.get("time_zone")))
+                                          for obj in state.collection(kind)) if zone)
         if zones:
             return zones.most_common(1)[0][0]
     return "UTC"
@@ -342,7 +343,7 @@ def _settings(live: Mapping[str, Any], notes: list[str]) -> dict[str, Any]:
     urgency = _urgency(live.get("incident_urgency_rule"))
     if urgency == "support_hours" and hours is None:
         notes.append("Review: PagerDuty raises its urgency by support hours that the policy "
-                     "format cannot state (a time zone that is not an IANA name, seconds, or "
+                     "format cannot state (a time zone pdlint does not know, seconds, or "
                      "hours past midnight), so neither its urgency nor its support hours are "
                      "documented.")
         urgency = None
@@ -375,15 +376,17 @@ def _urgency(rule_data: Any) -> str | None:
 
 
 def _support_hours(hours: Any) -> dict[str, Any] | None:
-    """PagerDuty's ``support_hours`` as the policy writes them, or None when it cannot."""
-    if not isinstance(hours, Mapping) or zone_named(str(hours.get("time_zone"))) is None:
+    """PagerDuty's ``support_hours`` as the policy writes them (an IANA time zone for a Rails
+    one), or None when it cannot."""
+    zone = iana_name(str(hours.get("time_zone"))) if isinstance(hours, Mapping) else None
+    if zone is None:
         return None
     days = hours.get("days_of_week") or []
     times = [_time_of_day(hours.get(key)) for key in ("start_time", "end_time")]
     if (not days or not all(isinstance(day, int) and 1 <= day <= 7 for day in days)
             or times[0] is None or times[1] is None or times[1] <= times[0]):
         return None
-    return {"time_zone": hours["time_zone"],
+    return {"time_zone": zone,
             "days": Flow([WEEKDAYS[day - 1] for day in sorted(set(days))]),
             "start": Quoted(f"{times[0]:%H:%M}"), "end": Quoted(f"{times[1]:%H:%M}")}
 
@@ -514,14 +517,14 @@ def _schedules(account: _Account, escalations: list[Entry],
 def _schedule(account: _Account, live: Mapping[str, Any]) -> Entry:
     entry = Entry(_identity(account, live))
     zone_name = str(live.get("time_zone"))
-    zone = zone_named(zone_name)
-    if zone is not None:
-        entry.data["time_zone"] = zone_name
-        coverage = _coverage(account, live, zone_name, entry.notes)
+    iana = iana_name(zone_name)
+    if iana is not None:
+        entry.data["time_zone"] = iana
+        coverage = _coverage(account, live, iana, entry.notes)
         if coverage:
             entry.data["coverage"] = coverage
     else:
-        entry.notes.append(f"Review: its time zone {zone_name!r} is not an IANA name, so its "
+        entry.notes.append(f"Review: its time zone {zone_name!r} is not one pdlint knows, so its "
                            "time zone and coverage are not documented.")
     layers = active_layers(live, account.window)
     turns = {layer.get("rotation_turn_length_seconds") for layer in layers}
@@ -541,7 +544,8 @@ def _schedule(account: _Account, live: Mapping[str, Any]) -> Entry:
 def _coverage(account: _Account, live: Mapping[str, Any], zone_name: str,
               notes: list[str]) -> str | None:
     """``24x7`` when someone is on call throughout the window, else ``business_hours`` when
-    the organisation's business hours (in the schedule's time zone) are covered, else None."""
+    the organisation's business hours (in the schedule's time zone, an IANA name) are covered,
+    else None."""
     zone = zone_named(zone_name)
     assert zone is not None
     window = account.window

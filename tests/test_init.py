@@ -271,8 +271,15 @@ def web(**changes: Any) -> Json:
                  id="inverted-support-hours-not-expressible"),
     pytest.param(web(urgency_rule=support_hours_urgency(),
                      hours=support_hours(time_zone="Eastern Time (US & Canada)")),
+                 {"urgency": "support_hours"},
+                 {"support_hours": {"time_zone": "America/New_York",
+                                    "days": ["monday", "tuesday", "wednesday", "thursday",
+                                             "friday"], "start": "09:00", "end": "17:00"}},
+                 id="rails-time-zone-written-as-iana"),
+    pytest.param(web(urgency_rule=support_hours_urgency(),
+                     hours=support_hours(time_zone="Mars/Olympus")),
                  {"urgency": None}, {"urgency": None, "support_hours": None},
-                 id="rails-time-zone-not-expressible"),
+                 id="unknown-time-zone-not-expressible"),
     pytest.param(web(urgency_rule=support_hours_urgency(), hours=support_hours(end="17:00:30")),
                  {"urgency": None}, {"urgency": None, "support_hours": None},
                  id="seconds-not-expressible"),
@@ -351,6 +358,25 @@ def test_schedule_coverage(final: list[Json] | None, urgency: str, coverage: str
     assert (documented["rotation_length"], documented["min_participants"]) == ("7d", 2)
     if note is not None:
         assert note in " ".join(line.strip("# ") for line in text.splitlines())
+
+
+@pytest.mark.parametrize(("live", "documented", "organisation"), [
+    pytest.param("Europe/London", "Europe/London", "Europe/London", id="iana"),
+    pytest.param("London", "Europe/London", "Europe/London", id="rails-written-as-iana"),
+    pytest.param("Mars/Olympus", None, "America/New_York", id="unknown-left-out"),
+])
+def test_schedule_time_zone(live: str, documented: str | None, organisation: str) -> None:
+    """The schedule's zone as an IANA name, and the organisation's the schedules' most common
+    one (else the users')."""
+    state = small(schedules=[rota(time_zone=live)])
+    files = draft_policy(state)
+    [schedule_] = yaml.safe_load(files["schedules.yaml"])["schedules"]
+    assert schedule_.get("time_zone") == documented
+    assert (schedule_.get("coverage") is None) is (documented is None)
+    assert yaml.safe_load(files["organisation.yaml"])["organisation"]["time_zone"] == organisation
+    if documented is None:
+        assert f"its time zone '{live}' is not one pdlint knows" in " ".join(
+            line.strip("# ") for line in files["schedules.yaml"].splitlines())
 
 
 @pytest.mark.parametrize(("priorities", "expected"), [
