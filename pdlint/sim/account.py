@@ -16,16 +16,26 @@ from datetime import datetime, time, timedelta
 from functools import cached_property, lru_cache
 from operator import attrgetter
 from typing import Literal, overload
+from zoneinfo import ZoneInfo
 
 ContactKind = Literal["email", "phone", "sms", "push_notification"]
 Urgency = Literal["high", "low"]
 AuditAction = Literal["create", "update", "delete"]
+
+RAILS_ZONES = {"Eastern Time (US & Canada)": "America/New_York"}
+"""The Rails (ActiveSupport) zone names the simulated accounts use, and the IANA zone each means:
+PagerDuty writes schedule and support-hours zones either way (``activesupport-time-zone``)."""
 
 _ID_DIGITS = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"
 _ID_PAIRS = tuple(high + low for high in _ID_DIGITS for low in _ID_DIGITS)
 _PAIR = len(_ID_PAIRS)
 _ID_LIMIT = len(_ID_DIGITS) * _PAIR * _PAIR
 _ID_SUFFIX = re.compile(r"[0-9A-Z]{5}")
+
+
+def zone_of(name: str) -> ZoneInfo:
+    """The time zone of an IANA name, or of one of ``RAILS_ZONES``."""
+    return ZoneInfo(RAILS_ZONES.get(name, name))
 
 
 def object_id(kind: str, index: int) -> str:
@@ -155,6 +165,11 @@ class Schedule:
     team_ids: tuple[str, ...] = ()
 
     @property
+    def zone(self) -> ZoneInfo:
+        """The zone its layers hand over and its restrictions apply in."""
+        return zone_of(self.time_zone)
+
+    @property
     def user_ids(self) -> tuple[str, ...]:
         """Everyone in any layer, first appearance first (the API's ``users`` of a schedule)."""
         return tuple(dict.fromkeys(user_id for layer in self.layers for user_id in layer.user_ids))
@@ -187,6 +202,11 @@ class SupportHours:
     days_of_week: tuple[int, ...]
     start_time: str
     end_time: str
+
+    @property
+    def zone(self) -> ZoneInfo:
+        """The zone its days and times are in."""
+        return zone_of(self.time_zone)
 
 
 @dataclass(frozen=True)

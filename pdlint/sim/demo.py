@@ -12,6 +12,10 @@ except for seven deliberate drifts, each present exactly once:
 7. A member of "Security - On-call" (Pavel Novak) is notified of high-urgency incidents by push
    notification only, with no phone or SMS rule.
 
+Schedule "Platform - Secondary" and the support hours of "Internal Admin" name their time zone
+the Rails way, "Eastern Time (US & Canada)", as PagerDuty may: the policy's America/New_York by
+another name, not a drift.
+
 Its history (about 40 incidents over six months, notes with postmortem links, about 20 audit
 records) is laid out backwards from the account's ``now``, which may be pinned for tests; the
 same ``now`` always gives the same account.
@@ -56,6 +60,8 @@ from pdlint.sim.account import (
 from pdlint.sim.render import render_schedule
 
 NEW_YORK = ZoneInfo("America/New_York")
+EASTERN_TIME = "Eastern Time (US & Canada)"
+"""America/New_York as Rails names it (``account.RAILS_ZONES``)."""
 WEEK_SECONDS = 7 * 24 * 3600
 # Weekly hand-offs on Mondays at 09:00 New York time, counted from this Monday.
 ROTATION_EPOCH = datetime(2025, 1, 6, 9, 0, tzinfo=NEW_YORK)
@@ -154,7 +160,8 @@ def demo_account(now: datetime | None = None) -> Account:
                 hour=9, minute=0).astimezone(timezone.utc)
             overrides = (Override(ids("O"), start, start + timedelta(hours=12),
                                   users["ben.okafor"].id),)
-        schedules[name] = Schedule(ids("C"), name, "America/New_York", (layer,), description,
+        zone_name = EASTERN_TIME if name == "Platform - Secondary" else "America/New_York"
+        schedules[name] = Schedule(ids("C"), name, zone_name, (layer,), description,
                                    overrides, (team.id,))
 
     def rule(delay: int, *targets: Target) -> EscalationRule:
@@ -201,7 +208,7 @@ def demo_account(now: datetime | None = None) -> Account:
                 acknowledgement_timeout=None),  # drift 5
         service("Internal Admin", platform_policy, "Platform",
                 urgency_rule=UrgencyRule("use_support_hours", None, "high", "low"),
-                support_hours=SupportHours("America/New_York", (1, 2, 3, 4, 5),
+                support_hours=SupportHours(EASTERN_TIME, (1, 2, 3, 4, 5),
                                            "09:00:00", "17:00:00"),
                 acknowledgement_timeout=None, auto_resolve_timeout=86400, no_integration=True),
         service("Security Monitoring", security_policy, "Security"),
@@ -332,7 +339,7 @@ def _urgency(service: Service, moment: datetime) -> Urgency:
         return "low" if rule.urgency == "low" else "high"
     hours = service.support_hours
     assert hours is not None
-    local = moment.astimezone(ZoneInfo(hours.time_zone))
+    local = moment.astimezone(hours.zone)
     during = (local.isoweekday() in hours.days_of_week
               and hours.start_time <= local.strftime("%H:%M:%S") < hours.end_time)
     return (rule.during_support_hours if during else rule.outside_support_hours) or "high"

@@ -337,7 +337,7 @@ class Api:
         schedule = self.account.schedules_by_id.get(schedule_id)
         if schedule is None:
             raise not_found(f"Schedule {schedule_id}")
-        zone = self._zone(request, ZoneInfo(schedule.time_zone))
+        zone = self._zone(request, schedule.zone)
         window = self._schedule_window(request, zone)
         rendered = (None if window is None
                     else render_schedule(schedule, *window, overflow=request.flag("overflow")))
@@ -348,7 +348,7 @@ class Api:
         schedule = self.account.schedules_by_id.get(schedule_id)
         if schedule is None:
             raise not_found(f"Schedule {schedule_id}")
-        zone = self._zone(request, ZoneInfo(schedule.time_zone))
+        zone = self._zone(request, schedule.zone)
         since, until = self._time(request, "since", zone), self._time(request, "until", zone)
         if since is None or until is None:
             raise ApiError(400, 2003, "Missing Arguments", ["since and until are required"])
@@ -367,7 +367,7 @@ class Api:
         schedule = self.account.schedules_by_id.get(schedule_id)
         if schedule is None:
             raise not_found(f"Schedule {schedule_id}")
-        zone = ZoneInfo(schedule.time_zone)
+        zone = schedule.zone
         window = self._schedule_window(request, zone)
         if window is None:
             user_ids = list(schedule.user_ids)

@@ -281,7 +281,7 @@ class Payloads:
         subschedules: Collection[str] = ("final_schedule", "overrides_subschedule"),
     ) -> Json:
         """A schedule; with ``rendered`` (and its ``window``) the entries are filled in."""
-        zone = zone or ZoneInfo(schedule.time_zone)
+        zone = zone or schedule.zone
         payload: Json = {
             "id": schedule.id, "type": "schedule", "summary": schedule.name,
             **self._links("schedule", schedule.id),

@@ -53,7 +53,7 @@ def render_schedule(
     Entries are clipped to the window unless ``overflow``, in which case an entry that crosses a
     bound is returned whole, as the API does with ``overflow=true``.
     """
-    zone = ZoneInfo(schedule.time_zone)
+    zone = schedule.zone
     since, until = since.astimezone(timezone.utc), until.astimezone(timezone.utc)
     pad = _overflow_pad(schedule) if overflow else timedelta(0)
     wide_since, wide_until = since - pad, until + pad

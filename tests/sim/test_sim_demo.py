@@ -102,7 +102,7 @@ def test_schedules_match_the_policy_except_primary_size_and_secondary_gap(
     short, uncovered = [], []
     for documented in policy["schedules"]:
         live = by_name(demo.schedules)[documented["name"]]
-        assert live.time_zone == documented["time_zone"]
+        assert live.zone.key == documented["time_zone"]
         assert [layer.rotation_turn_length_seconds for layer in live.layers] == [7 * 24 * 3600]
         if len(live.user_ids) < documented["min_participants"]:
             short.append((live.name, len(live.user_ids)))
@@ -141,6 +141,7 @@ def test_services_match_their_tiers_except_two_drifts(
             assert live.support_hours is not None
             assert (live.support_hours.days_of_week, live.support_hours.start_time,
                     live.support_hours.end_time) == ((1, 2, 3, 4, 5), "09:00:00", "17:00:00")
+            assert live.support_hours.zone.key == documented["support_hours"]["time_zone"]
         elif (live.urgency_rule.type, live.urgency_rule.urgency) != ("constant", "high"):
             drifts.append((live.name, "urgency", live.urgency_rule.urgency))
         expected_ack = {"30m": 1800, "disabled": None}[tier["acknowledgement_timeout"]]
@@ -211,6 +212,20 @@ def test_audit_trail_records_the_drifting_changes(demo: Account) -> None:
     assert {"Production - Platform", "Payments API", "Identity Service", "Legacy Billing",
             "Platform - Primary", "Platform - Secondary", "Pavel Novak"} <= changed
     assert any(NOW - record.execution_time < timedelta(hours=24) for record in records)
+
+
+def test_new_york_is_named_the_rails_way_twice(client: httpx.Client, demo: Account) -> None:
+    """PagerDuty may write either name; the demo serves both, so the end-to-end runs read both."""
+    schedules = {item["name"]: item["time_zone"]
+                 for item in client.get("/schedules").json()["schedules"]}
+    services = {item["name"]: (item["support_hours"] or {}).get("time_zone")
+                for item in client.get("/services").json()["services"]}
+    assert {name for name, zone in schedules.items() if zone == "Eastern Time (US & Canada)"} == {
+        "Platform - Secondary"}
+    assert {name for name, zone in services.items() if zone == "Eastern Time (US & Canada)"} == {
+        "Internal Admin"}
+    assert set(schedules.values()) | set(services.values()) == {
+        "America/New_York", "Eastern Time (US & Canada)", None}
 
 
 def test_now_defaults_to_the_current_minute() -> None:
