@@ -64,6 +64,18 @@ def test_the_demo_account_shows_exactly_its_deliberate_drift(
     assert report["summary"]["waived"] == 1
 
 
+def test_the_demo_s_rails_time_zone_is_new_york(json_run: tuple[int, dict[str, Any]]) -> None:
+    """"Platform - Secondary" is in "Eastern Time (US & Canada)" (pdlint/sim/demo.py): its gap is
+    still rendered and measured in New York time. (The support hours of "Internal Admin", named
+    the same way, would show as an SVC303 in ``DEMO_DRIFT`` if compared by text.)"""
+    _, report = json_run
+    [gap] = [finding for finding in report["findings"] if finding["rule"] == "SCH201"]
+    assert (gap["severity"], gap["message"]) == (
+        "error", "nobody is on call on Saturdays 00:00-08:00 America/New_York, 4 times in the "
+        "checked window (2026-03-07, 2026-03-14, 2026-03-21, 2026-03-28): 8h each time, 1d8h "
+        "in all uncovered in the documented 24x7 coverage")
+
+
 def test_every_finding_points_at_the_policy_line(json_run: tuple[int, dict[str, Any]]) -> None:
     _, report = json_run
     for finding in report["findings"]:
@@ -181,6 +193,8 @@ def test_demo_runs_the_drift_check_without_a_token() -> None:
     assert result.returncode == 1, result.stderr
     report = json.loads(result.stdout)
     assert {key[:2] for key in kinds(report)} == {key[:2] for key in DEMO_DRIFT}
+    assert {finding["severity"] for finding in report["findings"]
+            if finding["rule"] == "SCH201"} == {"error"}
 
 
 def test_demo_text_explains_itself() -> None:
