@@ -78,6 +78,8 @@ class Moment(click.ParamType):
                 day = date.fromisoformat(text) + timedelta(days=1 if self.end_of_day else 0)
                 return datetime.combine(day, time(), timezone.utc)
             moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
+        except OverflowError:  # the day after 9999-12-31
+            self.fail(f"{text!r} is past the end of the calendar", param, ctx)
         except ValueError:
             self.fail(f"{text!r} is not an ISO 8601 date or time (2026-01-31, "
                       "2026-01-31T09:00:00Z)", param, ctx)
@@ -154,14 +156,22 @@ def this_minute() -> datetime:
 def api_window(api: ApiOptions) -> Window:
     """The ``--since``/``--until`` window; a missing end is ``length`` from the other, and with
     neither the window starts now (to the minute, so that reruns render alike)."""
-    from pdlint.pagerduty.state import DEFAULT_WINDOW, Window
+    from pdlint.pagerduty.state import DEFAULT_WINDOW, EARLIEST, LATEST, Window, format_utc
 
-    length = DEFAULT_WINDOW
     since, until = api.since, api.until
-    if since is None:
-        since = until - length if until is not None else this_minute()
     try:
-        return Window(since, until if until is not None else since + length)
+        if since is None:
+            since = until - DEFAULT_WINDOW if until is not None else this_minute()
+        until = until if until is not None else since + DEFAULT_WINDOW
+    except OverflowError:
+        raise click.UsageError(f"--since/--until: the window is not between "
+                               f"{EARLIEST:%Y-%m-%d} and {LATEST:%Y-%m-%d}") from None
+    if until <= since and api.until is not None:
+        raise click.UsageError(f"--until {format_utc(until)} is not after --since "
+                               f"{format_utc(since)} (a date alone as --until means the end of "
+                               "that day)")
+    try:
+        return Window(since, until)
     except ValueError as error:
         raise click.UsageError(f"--since/--until: {error}") from None
 

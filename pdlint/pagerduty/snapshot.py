@@ -154,6 +154,12 @@ def _state_from_document(document: Any, name: str) -> LiveState:
     if not all(isinstance(skip, dict) and isinstance(skip.get("collection"), str)
                and isinstance(skip.get("reason"), str) for skip in skipped):
         raise SnapshotError(f"{name}: skipped entries need a collection and a reason")
+    missing = [kind for kind in COLLECTIONS if kind not in objects
+               and kind not in {skip["collection"] for skip in skipped}]
+    if missing:
+        raise SnapshotError(f"{name}: objects lacks {', '.join(missing)}, and skipped does not "
+                            "say why: a snapshot holds every collection or the reason it could "
+                            "not be read")
     try:
         return LiveState(
             api_url=api_url,

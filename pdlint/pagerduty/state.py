@@ -28,6 +28,10 @@ COLLECTIONS: tuple[str, ...] = (
 ``GET /schedules`` never returns; they have their own shape (rotations, not layers)."""
 
 DEFAULT_WINDOW = timedelta(days=30)
+EARLIEST = datetime(2000, 1, 1, tzinfo=timezone.utc)
+LATEST = datetime(2100, 1, 1, tzinfo=timezone.utc)
+"""A window lies within these: PagerDuty holds nothing older, and a window out to the end of the
+calendar would overflow the arithmetic of every rendered week."""
 
 
 def as_utc(moment: datetime, what: str = "time") -> datetime:
@@ -60,6 +64,9 @@ class Window:
         until = as_utc(self.until, "until").replace(microsecond=0)
         if until <= since:
             raise ValueError(f"until {format_utc(until)} is not after since {format_utc(since)}")
+        if since < EARLIEST or until > LATEST:
+            raise ValueError(f"the window {format_utc(since)} to {format_utc(until)} is not "
+                             f"between {EARLIEST:%Y-%m-%d} and {LATEST:%Y-%m-%d}")
         object.__setattr__(self, "since", since)
         object.__setattr__(self, "until", until)
 

@@ -67,7 +67,12 @@ def test_a_skipped_collection_is_warned_about_and_recorded(demo_server: SimServe
     (("--api-url", "http://pagerduty.example.com"), {}, "uses plain http"),
     (("--api-url", "https://api.pagerduty.com", "--region", "eu"), {}, "disagree"),
     (("--since", "last tuesday"), {}, "is not an ISO 8601 date or time"),
-    (("--since", "2026-03-05", "--until", "2026-03-01"), {}, "is not after since"),
+    (("--since", "2026-03-05", "--until", "2026-03-01"), {}, "--until 2026-03-02T00:00:00Z is "
+     "not after --since 2026-03-05T00:00:00Z (a date alone as --until means the end of that day)"),
+    (("--since", "0001-01-01"), {}, "the window 0001-01-01T00:00:00Z to 0001-01-31T00:00:00Z is "
+     "not between 2000-01-01 and 2100-01-01"),
+    (("--until", "0001-01-05"), {}, "the window is not between 2000-01-01 and 2100-01-01"),
+    (("--until", "9999-12-31"), {}, "'9999-12-31' is past the end of the calendar"),
     (("--token-file", "/nonexistent/token"), {}, "cannot read token file /nonexistent/token"),
 ])
 def test_bad_connection_settings_exit_2_without_a_traceback(

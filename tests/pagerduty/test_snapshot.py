@@ -146,6 +146,13 @@ def _with(**changes: Any) -> str:
     return json.dumps(document)
 
 
+def _without_collections(*kinds: str) -> str:
+    document = json.loads(_with())
+    for kind in kinds:
+        document["objects"].pop(kind)
+    return json.dumps(document)
+
+
 @pytest.mark.parametrize(("content", "message"), [
     (None, r"snap\.json: no such snapshot file"),
     ("{not json", r"snap\.json:1: not valid JSON"),
@@ -163,6 +170,10 @@ def _with(**changes: Any) -> str:
     (_with(window={"since": "2026-03-03T00:00:00Z", "until": "2026-03-02T00:00:00Z"}),
      r"snap\.json: until .* is not after since"),
     (_with(skipped=[{"reason": "x"}]), r"snap\.json: skipped entries need a collection"),
+    (_with(window={"since": "1999-12-31T00:00:00Z", "until": "2000-01-02T00:00:00Z"}),
+     r"snap\.json: the window .* is not between 2000-01-01 and 2100-01-01"),
+    (_without_collections("users", "schedules_v3"),
+     r"snap\.json: objects lacks schedules_v3, users, and skipped does not say why"),
 ])
 def test_bad_snapshots_are_refused_naming_the_file(tmp_path: Path, content: str | None,
                                                    message: str) -> None:

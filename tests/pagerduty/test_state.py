@@ -63,6 +63,10 @@ def test_skipped_collection_reads_empty_with_its_reason() -> None:
     (datetime(2026, 3, 2), datetime(2026, 3, 3, tzinfo=UTC), "no time zone"),
     (datetime(2026, 3, 3, tzinfo=UTC), datetime(2026, 3, 2, tzinfo=UTC), "is not after"),
     (datetime(2026, 3, 3, tzinfo=UTC), datetime(2026, 3, 3, tzinfo=UTC), "is not after"),
+    (datetime(1999, 12, 31, 23, 59, tzinfo=UTC), datetime(2000, 1, 2, tzinfo=UTC),
+     "is not between 2000-01-01 and 2100-01-01"),
+    (datetime(2099, 12, 1, tzinfo=UTC), datetime(2100, 1, 1, 0, 0, 1, tzinfo=UTC),
+     "is not between 2000-01-01 and 2100-01-01"),
 ])
 def test_window_refuses_naive_or_empty_ranges(since: datetime, until: datetime,
                                               message: str) -> None:
