@@ -37,6 +37,10 @@ F = TypeVar("F", bound=Callable[..., Any])
 REPORT_FORMATS = ("text", "json", "sarif", "github", "junit", "markdown")
 
 
+OUTPUT_FILE = click.Path(dir_okay=False, allow_dash=True, path_type=str)
+"""A file to write, or ``-`` for standard output."""
+
+
 def policy_option(command: F) -> F:
     return click.option(
         "--policy", "policy_path", default="policy", show_default=True,
@@ -50,8 +54,8 @@ def report_options(command: F) -> F:
         help="Lowest severity that makes the run exit 1.",
     )(command)
     command = click.option(
-        "-o", "--output", type=click.Path(dir_okay=False, path_type=str), default=None,
-        help="Write the report to FILE instead of standard output.",
+        "-o", "--output", type=OUTPUT_FILE, default=None,
+        help="Write the report to FILE (replaced atomically) instead of standard output.",
     )(command)
     return click.option(
         "--format", "output_format", type=click.Choice(REPORT_FORMATS), default="text",
@@ -177,8 +181,9 @@ def api_window(api: ApiOptions) -> Window:
 
 
 def write_output(text: str, output: str | None) -> None:
-    """Print ``text``, or replace the file ``output`` with it atomically."""
-    if output is None:
+    """Print ``text`` (no ``output``, or ``-``), or replace the file ``output`` with it
+    atomically."""
+    if output in (None, "-"):
         click.echo(text, nl=False)
         return
     from pdlint.files import write_atomically
@@ -191,7 +196,7 @@ def emit(report: Report, output_format: str, output: str | None, fail_on: str, *
     """Render the report, write it, and return the exit code the contract gives it."""
     from pdlint.report import render
 
-    color = (output_format == "text" and output is None and sys.stdout.isatty()
+    color = (output_format == "text" and output in (None, "-") and sys.stdout.isatty()
              and "NO_COLOR" not in os.environ)
     write_output(render(report, output_format, rules=rules, title=title, color=color), output)
     threshold = None if fail_on == "never" else Severity(fail_on)
@@ -309,7 +314,7 @@ def lint(paths: tuple[str, ...], output_format: str, output: str | None, fail_on
 @click.option("--format", "output_format", type=click.Choice(("text", "markdown")),
               default="text", show_default=True,
               help="A table, or the Markdown page published as docs/rules.md.")
-@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=str), default=None,
+@click.option("-o", "--output", type=OUTPUT_FILE, default=None,
               help="Write the catalogue to FILE instead of standard output.")
 def rules(output_format: str, output: str | None) -> None:
     """List every rule: id, name, severity, when it runs, SOC 2 criterion, and title."""
@@ -384,8 +389,8 @@ def demo(output_format: str, output: str | None, fail_on: str, quiet: bool) -> i
 
 
 @cli.command()
-@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False, path_type=str),
-              help="Snapshot file to write (replaced atomically).")
+@click.option("-o", "--output", required=True, type=OUTPUT_FILE,
+              help="Snapshot file to write (replaced atomically), or - for standard output.")
 @click.option("--no-redact", is_flag=True, default=False,
               help="Keep contact-method addresses (phone numbers, emails); the file is then "
                    "readable by its owner only.")
@@ -393,16 +398,19 @@ def demo(output_format: str, output: str | None, fail_on: str, quiet: bool) -> i
 def snapshot(output: str, no_redact: bool, api: ApiOptions) -> None:
     """Save the live account as a JSON snapshot, for `drift --snapshot` and `diff`."""
     from pdlint.pagerduty.fetch import fetch_state_sync
-    from pdlint.pagerduty.snapshot import write_snapshot
+    from pdlint.pagerduty.snapshot import snapshot_text, write_snapshot
 
     state = fetch_state_sync(client_config(api), api_window(api), quiet=api.quiet)
-    write_snapshot(state, output, redact_addresses=not no_redact)
+    if output == "-":
+        write_output(snapshot_text(state, redact_addresses=not no_redact)[1], output)
+    else:
+        write_snapshot(state, output, redact_addresses=not no_redact)
     for skip in state.skipped:
         click.echo(f"pdlint: warning: {skip.rule} not read: {skip.reason}", err=True)
     if not api.quiet:
         counts = ", ".join(f"{len(items)} {kind.replace('_', ' ')}"
                            for kind, items in state.objects.items())
-        click.echo(f"wrote {output}: {counts}", err=True)
+        click.echo(f"wrote {'the snapshot' if output == '-' else output}: {counts}", err=True)
 
 
 @cli.command()
@@ -455,7 +463,7 @@ def init(output: str, force: bool, organisation: str | None, time_zone: str | No
 @click.argument("new", type=click.Path(dir_okay=False, path_type=str))
 @click.option("--format", "output_format", type=click.Choice(("text", "json")), default="text",
               show_default=True, help="Output format.")
-@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=str), default=None,
+@click.option("-o", "--output", type=OUTPUT_FILE, default=None,
               help="Write to FILE instead of standard output.")
 def diff(old: str, new: str, output_format: str, output: str | None) -> int:
     """Show what changed between two snapshots; exit 1 when something did, like diff(1)."""

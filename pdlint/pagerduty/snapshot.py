@@ -108,11 +108,16 @@ def _render(document: dict[str, Any], texts: dict[str, list[str]]) -> str:
     return head.replace('"objects": {}', f'"objects": {{\n{collections}\n }}', 1) + "\n"
 
 
+def snapshot_text(state: LiveState, *, redact_addresses: bool = True) -> tuple[LiveState, str]:
+    """The snapshot of ``state`` as JSON text, and the state as written (redacted or not)."""
+    written, texts = _encoded_state(state, redact=redact_addresses)
+    return written, _render(snapshot_document(written, redacted=redact_addresses), texts)
+
+
 def write_snapshot(state: LiveState, path: str | os.PathLike[str], *, redact_addresses: bool = True,
                    ) -> LiveState:
     """Write ``state`` to ``path`` atomically; returns the state as written (redacted or not)."""
-    written, texts = _encoded_state(state, redact=redact_addresses)
-    text = _render(snapshot_document(written, redacted=redact_addresses), texts)
+    written, text = snapshot_text(state, redact_addresses=redact_addresses)
     write_atomically(Path(path), text, private=not redact_addresses)
     return written
 

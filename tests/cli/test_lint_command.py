@@ -65,6 +65,14 @@ def test_json_report_written_to_a_file(policy: Path) -> None:
     assert report["findings"][0]["location"]["path"] == "policy/severities.yaml"
 
 
+def test_a_dash_as_output_is_standard_output(policy: Path) -> None:
+    misspell(policy)
+    result = run_pdlint("lint", "--format", "json", "-o", "-", cwd=policy.parent)
+    assert result.returncode == 1
+    assert {finding["rule"] for finding in json.loads(result.stdout)["findings"]} >= {"POL003"}
+    assert not (policy.parent / "-").exists()
+
+
 @pytest.mark.parametrize(
     ("arguments", "stderr_has"),
     [

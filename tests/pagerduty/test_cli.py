@@ -36,6 +36,15 @@ def test_snapshot_writes_a_redacted_snapshot(demo_server: SimServer, tmp_path: P
     assert TOKEN not in result.stderr + output.read_text()
 
 
+def test_snapshot_to_standard_output(demo_server: SimServer, tmp_path: Path) -> None:
+    result = pdlint("snapshot", "-o", "-", env=sim_env(demo_server), cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    document = json.loads(result.stdout)
+    assert (document["format"], document["redacted"]) == ("pdlint-snapshot", True)
+    assert "wrote the snapshot: 2 escalation policies" in result.stderr
+    assert list(tmp_path.iterdir()) == []
+
+
 def test_snapshot_with_token_file_and_no_redaction(demo_server: SimServer,
                                                    tmp_path: Path) -> None:
     token_file = tmp_path / "token"
