@@ -9,6 +9,7 @@ from __future__ import annotations
 import difflib
 import functools
 import gc
+import logging
 import os
 import sys
 from collections.abc import Callable, Sequence
@@ -114,6 +115,7 @@ def api_options(command: F) -> F:
                  since: datetime | None, until: datetime | None, quiet: bool,
                  **kwargs: Any) -> Any:
         api = ApiOptions(api_url, region, token_file, since, until, quiet)
+        show_client_messages(quiet=quiet)
         return command(*args, api=api, **kwargs)
 
     options = (
@@ -137,6 +139,22 @@ def api_options(command: F) -> F:
     for option in reversed(options):
         with_api = option(with_api)
     return with_api  # type: ignore[return-value]
+
+
+class _ToStandardError(logging.Handler):
+    """Log records as lines on standard error, wherever click sends it at the time."""
+
+    def emit(self, record: logging.LogRecord) -> None:
+        click.echo(self.format(record), err=True)
+
+
+def show_client_messages(*, quiet: bool) -> None:
+    """Show the client's messages on standard error: its warnings always, its retries (logged at
+    INFO) unless ``quiet``."""
+    logger = logging.getLogger("pdlint")
+    if not any(isinstance(handler, _ToStandardError) for handler in logger.handlers):
+        logger.addHandler(_ToStandardError())
+    logger.setLevel(logging.WARNING if quiet else logging.INFO)
 
 
 def client_config(api: ApiOptions) -> ClientConfig:

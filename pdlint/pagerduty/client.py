@@ -271,6 +271,8 @@ def resolve_client_config(
     unless they name the same host.
     """
     environ = os.environ if environ is None else environ
+    if api_url is not None and not api_url.strip():
+        raise ConfigurationError("--api-url is empty; give the API's URL, or leave the option out")
     if region is not None and region not in REGION_URLS:
         raise ConfigurationError(f"unknown region {region!r}; use one of: {', '.join(REGION_URLS)}")
     if (api_url is not None and region is not None
@@ -552,7 +554,7 @@ class PagerDutyClient:
             if failures[kind] >= budgets[kind] or time.monotonic() + wait > deadline:
                 outcome.attempts = sum(failures.values())
                 raise outcome
-            log.warning("%s; retrying in %.1f s", outcome, wait)
+            log.info("pdlint: %s; retrying in %.1f s", outcome, wait)
             if isinstance(outcome, RateLimited):
                 self._limiter.pause(wait)
             else:
@@ -578,8 +580,12 @@ class PagerDutyClient:
             except httpx.TimeoutException:
                 return ApiUnavailable(method, path, detail="PagerDuty did not answer in time"), None
             except httpx.TransportError as error:
-                return ApiUnavailable(
-                    method, path, detail=f"connection failed ({type(error).__name__})"), None
+                tls = _tls_failure(error)
+                if tls is not None:  # a certificate or protocol mismatch: a retry meets it again
+                    raise ApiUnavailable(method, path, detail=(
+                        f"TLS with {self.config.api_url} failed ({tls})")) from None
+                return ApiUnavailable(method, path, detail=(
+                    f"connection to {self.config.api_url} failed ({type(error).__name__})")), None
         log.debug("%s %s %s -> %d", method, path, dict(query), response.status_code)
         status = response.status_code
         if 200 <= status < 300:
@@ -909,6 +915,16 @@ def _client_error_detail(status: int) -> str:
 
 
 @functools.cache
+def _tls_failure(error: BaseException) -> str | None:
+    """The TLS error behind a failed connection, in words, or None when it was not TLS."""
+    cause: BaseException | None = error
+    while cause is not None:
+        if isinstance(cause, ssl.SSLError):
+            return getattr(cause, "verify_message", None) or cause.reason or str(cause)
+        cause = cause.__cause__ or cause.__context__
+    return None
+
+
 def _tls_context() -> ssl.SSLContext:
     """httpx's default verifying context, built once: loading the CA bundle costs ~50 ms."""
     return httpx.create_ssl_context()

@@ -138,7 +138,7 @@ FAILURES: dict[str, tuple[dict[str, str], Faults, str]] = {  # env, faults, stde
                                                                status=503),)),
                              "GET /users: PagerDuty did not answer successfully"),
     "a dropped connection": ({}, Faults(scripted=(Fault.first(1, "drop_connection", "/teams"),)),
-                             "GET /teams: connection failed"),
+                             "GET /teams: connection to http://127.0.0.1:"),
     "a permission refused": ({}, Faults(forbidden={"/users": 403}),
                              "GET /users: the token may not read this"),
     "an insecure URL": ({"PAGERDUTY_API_URL": "http://pagerduty.example.com"}, Faults(),

@@ -12,7 +12,7 @@ import pytest
 from pagerduty_cases import SMALL_ACCOUNT, TOKEN
 from pdlint_process import run_pdlint as pdlint
 
-from pdlint.sim import Faults, SimServer
+from pdlint.sim import Fault, Faults, SimServer
 
 
 def sim_env(server: SimServer) -> dict[str, str]:
@@ -83,6 +83,7 @@ def test_a_skipped_collection_is_warned_about_and_recorded(demo_server: SimServe
     (("--until", "0001-01-05"), {}, "the window is not between 2000-01-01 and 2100-01-01"),
     (("--until", "9999-12-31"), {}, "'9999-12-31' is past the end of the calendar"),
     (("--token-file", "/nonexistent/token"), {}, "cannot read token file /nonexistent/token"),
+    (("--api-url", ""), {}, "pdlint: error: --api-url is empty"),
 ])
 def test_bad_connection_settings_exit_2_without_a_traceback(
         demo_server: SimServer, tmp_path: Path, args: tuple[str, ...], env: dict[str, str],
@@ -93,6 +94,27 @@ def test_bad_connection_settings_exit_2_without_a_traceback(
     assert message in result.stderr
     assert "Traceback" not in result.stderr and TOKEN not in result.stderr
     assert not output.exists()
+
+
+def test_tls_that_cannot_work_is_not_retried(demo_server: SimServer, tmp_path: Path) -> None:
+    """https to a server that speaks plain http fails alike every time: one attempt each."""
+    url = demo_server.base_url.replace("http://", "https://")
+    demo_server.clear_requests()
+    result = pdlint("snapshot", "-o", str(tmp_path / "s.json"), "--api-url", url,
+                    env=sim_env(demo_server))
+    assert result.returncode == 2
+    assert f"TLS with {url} failed (WRONG_VERSION_NUMBER)" in result.stderr
+    assert "retrying" not in result.stderr
+
+
+@pytest.mark.parametrize(("quiet", "retries_shown"), [((), True), (("-q",), False)])
+def test_retries_are_told_unless_quiet(demo_server: SimServer, tmp_path: Path,
+                                       quiet: tuple[str, ...], retries_shown: bool) -> None:
+    demo_server.faults = Faults(scripted=(Fault.first(1, "status", "/teams", status=503),))
+    result = pdlint("snapshot", "-o", str(tmp_path / "s.json"), *quiet, env=sim_env(demo_server))
+    assert result.returncode == 0, result.stderr
+    assert ("pdlint: GET /teams: PagerDuty did not answer successfully (HTTP 503"
+            in result.stderr) == retries_shown
 
 
 def test_a_refused_token_says_so(demo_server: SimServer, tmp_path: Path) -> None:

@@ -138,7 +138,7 @@ async def test_transient_failures_are_retried(demo_server: SimServer, fault: Fau
 FAILING_FOR_GOOD = [
     (Fault("status", TEAMS, status=503), ApiUnavailable, 4, "GET /teams: PagerDuty did not "
      "answer successfully (4 attempts; HTTP 503; PagerDuty error 2000"),
-    (Fault("drop_connection", TEAMS), ApiUnavailable, 4, "GET /teams: connection failed"),
+    (Fault("drop_connection", TEAMS), ApiUnavailable, 4, "GET /teams: connection to http"),
     (Fault("slow", TEAMS, delay_ms=1_500), ApiUnavailable, 4, "GET /teams: PagerDuty did not "
      "answer in time"),
     (Fault("malformed_json", TEAMS), ResponseError, 3, "GET /teams: the response body is not a "
