@@ -30,18 +30,18 @@ from pdlint.evidence.collect import (
 from pdlint.evidence.coverage import ScheduleCoverage
 from pdlint.evidence.drift import write_drift
 from pdlint.evidence.html import render_html
-from pdlint.evidence.model import ChangeSummary, Evidence, iso
+from pdlint.evidence.model import ChangeSummary, Evidence, PolicyProvenance, iso
 from pdlint.evidence.package import (
     MANIFEST,
     MANIFEST_FORMAT,
     MANIFEST_VERSION,
     EvidencePackage,
     check_target,
-    policy_copy_names,
+    in_package,
     policy_provenance,
 )
 from pdlint.evidence.summary import render_summary
-from pdlint.evidence.tables import csv_tables, evidence_document
+from pdlint.evidence.tables import csv_tables, evidence_document, policy_entry
 from pdlint.findings import Report, Skipped
 from pdlint.pagerduty.state import LiveState, Window
 from pdlint.policy.model import Policy
@@ -126,18 +126,24 @@ def _gather(request: EvidenceRequest, checked: Callable[[], Policy], period: Int
         checked()
         raise
     policy = checked()
-    drift_summary = write_drift(package, report)
     provenance = policy_provenance(policy.files)
-    for source, name in policy_copy_names(policy.files).items():
+    for source, name in zip(provenance.files, provenance.copies, strict=True):
         package.copy(Path(source), name)
+    drift_summary = write_drift(package, _report_in_package(report, provenance))
     evidence = Evidence(
         organisation=policy.organisation.name.value, period=period, generated_at=generated_at,
         pdlint_version=__version__, api_url=api_url, incident_source=figures.source,
         incident_source_note=figures.source_note, incidents=figures.incidents,
-        incidents_without_severity=figures.without_severity, sla=figures.sla,
-        postmortems=figures.postmortems, postmortem_source=figures.postmortem_source,
-        coverage=coverage, changes=changes, drift=drift_summary, policy=provenance,
-        skipped=tuple(skipped), files=())
+        incidents_without_severity=figures.without_severity,
+        sla=tuple(replace(item, location=in_package(item.location, provenance))
+                  for item in figures.sla),
+        postmortems=tuple(replace(item, location=in_package(item.location, provenance))
+                          for item in figures.postmortems),
+        postmortem_source=figures.postmortem_source,
+        coverage=tuple(replace(item, location=in_package(item.location, provenance))
+                       for item in coverage),
+        changes=changes, drift=drift_summary, policy=provenance, skipped=tuple(skipped),
+        files=())
     tables = csv_tables(evidence)
     for name, text in tables.items():
         package.write_text(name, text)
@@ -149,6 +155,13 @@ def _gather(request: EvidenceRequest, checked: Callable[[], Policy], period: Int
     package.write_text("summary.md", render_summary(evidence))
     package.write_text("index.html", render_html(evidence, policy.organisation.business_hours))
     return evidence
+
+
+def _report_in_package(report: Report, provenance: PolicyProvenance) -> Report:
+    """The drift report with its locations in the package's copy of the policy."""
+    return replace(report, findings=tuple(
+        replace(finding, location=in_package(finding.location, provenance))
+        if finding.location else finding for finding in report.findings))
 
 
 def _judge_configuration(policy: Policy, state: LiveState, period: Interval, as_of: datetime,
@@ -210,8 +223,6 @@ def _manifest(evidence: Evidence) -> dict[str, Any]:
         "generated_at": iso(evidence.generated_at),
         "period": {"since": iso(evidence.period.start), "until": iso(evidence.period.end)},
         "organisation": evidence.organisation,
-        "policy": {"files": list(evidence.policy.files),
-                   "git_commit": evidence.policy.git_commit,
-                   "git_modified": evidence.policy.git_modified},
+        "policy": policy_entry(evidence.policy),
         "complete": not evidence.skipped,
     }

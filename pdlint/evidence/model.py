@@ -187,6 +187,10 @@ class PolicyProvenance:
     """Which policy the evidence was checked against."""
 
     files: tuple[str, ...]
+    """The policy files as the run was given them (the user's paths)."""
+    copies: tuple[str, ...]
+    """Where each of ``files`` is copied in the package, in the same order: the paths the
+    package's references (``documented_at``, drift locations) use."""
     git_commit: str | None
     git_modified: bool | None
     """Whether the policy files differ from ``git_commit`` (None when not in a git repository)."""

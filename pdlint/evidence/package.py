@@ -21,6 +21,7 @@ import shutil
 import subprocess
 import tempfile
 from collections.abc import Iterator, Sequence
+from dataclasses import replace
 from pathlib import Path
 from types import TracebackType
 from typing import IO, Any
@@ -28,6 +29,7 @@ from typing import IO, Any
 from pdlint.errors import PdlintError
 from pdlint.evidence.model import PolicyProvenance
 from pdlint.files import staging_folder
+from pdlint.findings import Location
 
 MANIFEST = "manifest.json"
 MANIFEST_FORMAT = "pdlint-evidence"
@@ -185,17 +187,19 @@ def _sync_directory(path: Path) -> None:
 
 
 def policy_provenance(files: Sequence[str]) -> PolicyProvenance:
-    """The git commit of the repository holding the policy files, and whether they differ
-    from it (changed, or not committed at all); None for both outside a git repository."""
+    """Where the policy files are copied in the package, the git commit of the repository
+    holding them, and whether they differ from it (changed, or not committed at all); None for
+    both outside a git repository."""
     if not files:
-        return PolicyProvenance((), None, None)
+        return PolicyProvenance((), (), None, None)
+    copies = tuple(policy_copy_names(files).values())
     folder = Path(os.path.commonpath([str(Path(name).resolve().parent) for name in files]))
     commit = _git(folder, "rev-parse", "--verify", "HEAD")
     if commit is None:
-        return PolicyProvenance(tuple(files), None, None)
+        return PolicyProvenance(tuple(files), copies, None, None)
     status = _git(folder, "status", "--porcelain", "--",
                   *(str(Path(name).resolve()) for name in files))
-    return PolicyProvenance(tuple(files), commit.strip(),
+    return PolicyProvenance(tuple(files), copies, commit.strip(),
                             None if status is None else bool(status.strip()))
 
 
@@ -217,3 +221,10 @@ def policy_copy_names(files: Sequence[str]) -> dict[str, str]:
     root = Path(os.path.commonpath([str(path.parent) for path in resolved]))
     return {name: "policy/" + path.relative_to(root).as_posix()
             for name, path in zip(files, resolved, strict=True)}
+
+
+def in_package(location: Location, policy: PolicyProvenance) -> Location:
+    """``location`` in the package's copy of its policy file, which is what an auditor holding
+    the package can open (unchanged for a file that was not copied)."""
+    copies = dict(zip(policy.files, policy.copies, strict=True))
+    return replace(location, path=copies.get(location.path, location.path))

@@ -18,6 +18,7 @@ from pdlint.evidence.model import (
     ChangeSummary,
     ConfigurationChange,
     Evidence,
+    PolicyProvenance,
     PostmortemCompliance,
     SeverityCompliance,
     iso,
@@ -164,6 +165,13 @@ def _changes(summary: ChangeSummary) -> dict[str, Any]:
             "documented_changes_shown_at_most": summary.shown_limit}
 
 
+def policy_entry(policy: PolicyProvenance) -> dict[str, Any]:
+    """The policy's provenance as ``evidence.json`` and ``manifest.json`` both state it:
+    ``files`` are the copies in the package, ``copied_from`` the files the run was given."""
+    return {"files": list(policy.copies), "copied_from": list(policy.files),
+            "git_commit": policy.git_commit, "git_modified": policy.git_modified}
+
+
 def evidence_document(evidence: Evidence) -> dict[str, Any]:
     """``evidence.json``: every figure of the package, with where the policy documents it."""
     drift = evidence.drift
@@ -177,9 +185,7 @@ def evidence_document(evidence: Evidence) -> dict[str, Any]:
         "api_url": evidence.api_url,
         "complete": not evidence.skipped,
         "skipped": [{"section": skip.rule, "reason": skip.reason} for skip in evidence.skipped],
-        "policy": {"files": list(evidence.policy.files),
-                   "git_commit": evidence.policy.git_commit,
-                   "git_modified": evidence.policy.git_modified},
+        "policy": policy_entry(evidence.policy),
         "incidents": {"source": evidence.incident_source, "note": evidence.incident_source_note,
                       "count": evidence.incidents,
                       "without_documented_severity": evidence.incidents_without_severity},

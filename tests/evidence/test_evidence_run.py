@@ -128,7 +128,48 @@ def test_evidence_json_carries_the_figures(hand_package: Package) -> None:
     p1 = next(item for item in document["sla"] if item["severity"] == "P1")
     assert (p1["within"], p1["breached"], p1["share_within"]) == (2, 1, pytest.approx(2 / 3))
     assert p1["breaches"][0]["seconds_late"] == 240
-    assert p1["documented_at"].startswith("tests/fixtures/evidence/policy/organisation.yaml:")
+    assert p1["documented_at"].startswith("policy/organisation.yaml:")
+    assert document["policy"]["files"] == ["policy/escalation-policies.yaml",
+                                           "policy/organisation.yaml"]
+    assert document["policy"]["copied_from"] == [
+        f"tests/fixtures/evidence/policy/{name}"
+        for name in ("escalation-policies.yaml", "organisation.yaml")]
+
+
+def line_in_package(output: Path, reference: str) -> str:
+    """The line a ``path:line[:column]`` reference names, read from the package itself."""
+    path, line, *_ = reference.split(":")
+    return (output / path).read_text(encoding="utf-8").splitlines()[int(line) - 1]
+
+
+@pytest.mark.parametrize(("table", "key", "documented"), [
+    ("sla.csv", "severity", {"P1": "response_sla: 5m"}),
+    ("postmortems.csv", "severity", {"P1": "postmortem_within: 48h"}),
+    ("coverage.csv", "schedule", {"Platform - Secondary": "name: Platform - Secondary"}),
+])
+def test_documented_at_points_into_the_package_s_copy_of_the_policy(
+        hand_package: Package, table: str, key: str, documented: dict[str, str]) -> None:
+    _, output, _ = hand_package
+    rows = {row[key]: row["documented_at"]
+            for row in csv.DictReader((output / table).open(encoding="utf-8"))}
+    for name, text in documented.items():
+        assert rows[name].startswith("policy/")
+        assert text in line_in_package(output, rows[name])
+
+
+def test_no_reference_in_the_package_points_outside_it(hand_package: Package) -> None:
+    _, output, _ = hand_package
+    for name in ("index.html", "drift.json", "drift.sarif", "drift.md", "sla.csv",
+                 "coverage.csv", "postmortems.csv"):
+        assert "tests/fixtures/evidence/policy/organisation" not in (
+            (output / name).read_text(encoding="utf-8")), name
+    drift = json.loads((output / "drift.json").read_text(encoding="utf-8"))
+    located = [finding["location"] for finding in drift["findings"] if finding["location"]]
+    assert located
+    for location in located:
+        assert (output / location["path"]).is_file()
+    manifest = json.loads((output / "manifest.json").read_text(encoding="utf-8"))
+    assert all((output / name).is_file() for name in manifest["policy"]["files"])
 
 
 def test_analytics_refused_falls_back_to_incidents_and_log_entries(
