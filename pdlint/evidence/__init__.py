@@ -23,6 +23,7 @@ from pdlint.evidence.collect import (
     IncidentFigures,
     Progress,
     change_section,
+    configuration_skips,
     coverage_section,
     incident_section,
     snapshot_skips,
@@ -126,6 +127,7 @@ def _gather(request: EvidenceRequest, checked: Callable[[], Policy], period: Int
         checked()
         raise
     policy = checked()
+    skipped.extend(configuration_skips(report))
     provenance = policy_provenance(policy.files)
     for source, name in zip(provenance.files, provenance.copies, strict=True):
         package.copy(Path(source), name)

@@ -29,7 +29,7 @@ from pdlint.evidence.package import EvidencePackage
 from pdlint.evidence.postmortems import PostmortemFinder, PostmortemTally, judge_postmortem
 from pdlint.evidence.register import SOURCE_NAMES, RegisterWriter, open_incident_source
 from pdlint.evidence.sla import SlaTally, judge_response, response_deadline, severities_by_priority
-from pdlint.findings import Skipped
+from pdlint.findings import Report, Skipped
 from pdlint.pagerduty.state import LiveState
 from pdlint.policy.model import IncidentSeverity, Policy
 
@@ -243,6 +243,17 @@ def coverage_section(policy: Policy, state: LiveState, period: Interval,
                      ) -> tuple[ScheduleCoverage, ...]:
     return tuple(measure_schedule(schedule, state, period, policy.organisation.business_hours)
                  for schedule in policy.schedules)
+
+
+def configuration_skips(report: Report) -> list[Skipped]:
+    """The collections the account would not give (the drift report's skipped entries) as
+    skipped parts of the package: the drift checks that need them did not run, and without
+    schedules neither did the coverage, so the package is not complete."""
+    skips = [Skipped("drift", f"{skip.rule} could not be read ({skip.reason}); the drift checks "
+                              "that need them did not run") for skip in report.skipped]
+    skips += [Skipped("coverage", f"schedules could not be read ({skip.reason})")
+              for skip in report.skipped if skip.rule == "schedules"]
+    return skips
 
 
 def snapshot_skips() -> list[Skipped]:
