@@ -29,7 +29,7 @@ from pdlint.evidence.collect import (
     snapshot_skips,
 )
 from pdlint.evidence.coverage import ScheduleCoverage
-from pdlint.evidence.drift import write_drift
+from pdlint.evidence.drift import DriftRun, write_drift
 from pdlint.evidence.html import render_html
 from pdlint.evidence.model import ChangeSummary, Evidence, PolicyProvenance, iso
 from pdlint.evidence.package import (
@@ -116,10 +116,10 @@ def _gather(request: EvidenceRequest, checked: Callable[[], Policy], period: Int
             figures, changes = IncidentFigures(None, None, 0, 0, (), (), None), None
             skipped.extend(snapshot_skips())
             api_url = state.api_url
-            coverage, report = _judge_configuration(checked(), state, period, generated_at)
+            coverage, drift_run = _judge_configuration(checked(), state, period, generated_at)
         else:
             assert request.client_config is not None
-            figures, changes, (coverage, report) = asyncio.run(_read_live(
+            figures, changes, (coverage, drift_run) = asyncio.run(_read_live(
                 request.client_config, checked, period, generated_at, package, progress,
                 skipped))
             api_url = request.client_config.api_url
@@ -127,11 +127,12 @@ def _gather(request: EvidenceRequest, checked: Callable[[], Policy], period: Int
         checked()
         raise
     policy = checked()
-    skipped.extend(configuration_skips(report))
+    skipped.extend(configuration_skips(drift_run.report))
     provenance = policy_provenance(policy.files)
     for source, name in zip(provenance.files, provenance.copies, strict=True):
         package.copy(Path(source), name)
-    drift_summary = write_drift(package, _report_in_package(report, provenance))
+    drift_summary = write_drift(package, replace(
+        drift_run, report=_report_in_package(drift_run.report, provenance)))
     evidence = Evidence(
         organisation=policy.organisation.name.value, period=period, generated_at=generated_at,
         pdlint_version=__version__, api_url=api_url, incident_source=figures.source,
@@ -167,15 +168,17 @@ def _report_in_package(report: Report, provenance: PolicyProvenance) -> Report:
 
 
 def _judge_configuration(policy: Policy, state: LiveState, period: Interval, as_of: datetime,
-                         ) -> tuple[tuple[ScheduleCoverage, ...], Report]:
-    """On-call coverage over the period, and the drift report at the time of the run."""
-    return coverage_section(policy, state, period), drift(policy, state, as_of.date())
+                         ) -> tuple[tuple[ScheduleCoverage, ...], DriftRun]:
+    """On-call coverage over the period, and the drift report of the configuration read."""
+    return coverage_section(policy, state, period), DriftRun(
+        drift(policy, state, as_of.date()), state.fetched_at,
+        Interval(state.window.since, state.window.until))
 
 
 async def _read_live(
     config: ClientConfig, checked: Callable[[], Policy], period: Interval, as_of: datetime,
     package: EvidencePackage, progress: Progress, skipped: list[Skipped],
-) -> tuple[IncidentFigures, ChangeSummary | None, tuple[tuple[ScheduleCoverage, ...], Report]]:
+) -> tuple[IncidentFigures, ChangeSummary | None, tuple[tuple[ScheduleCoverage, ...], DriftRun]]:
     """Configuration, incidents and audit records, read concurrently through one client.
 
     The incidents and audit records are judged once ``checked`` has the policy; the
@@ -192,7 +195,7 @@ async def _read_live(
         incidents = asyncio.ensure_future(incident_section(
             client, policy, period, as_of, package, progress, skipped))
 
-        async def judged() -> tuple[tuple[ScheduleCoverage, ...], Report]:
+        async def judged() -> tuple[tuple[ScheduleCoverage, ...], DriftRun]:
             return await asyncio.to_thread(_judge_configuration, await policy, await state,
                                            period, as_of)
 

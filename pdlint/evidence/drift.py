@@ -1,9 +1,18 @@
-"""The drift report of the package: the live account against the policy at the time of the run,
-written as JSON, SARIF and Markdown by the project's reporters."""
+"""The drift report of the package: the account against the policy, written as JSON, SARIF,
+Markdown, text and JUnit by the project's reporters.
+
+It measures two things over two spans, and every label says so: the configuration as it was read
+(during the run, or when the snapshot was taken), and on-call coverage (SCH201) over the window
+the schedules were rendered for, which is the measured part of the audit period on a live run.
+"""
 
 from __future__ import annotations
 
-from pdlint.evidence.model import DriftSummary
+from dataclasses import dataclass
+from datetime import datetime
+
+from pdlint.coverage import Interval
+from pdlint.evidence.model import DriftSummary, iso
 from pdlint.evidence.package import EvidencePackage
 from pdlint.findings import Report, Severity
 from pdlint.report import render
@@ -13,15 +22,34 @@ DRIFT_FILES = {"json": "drift.json", "sarif": "drift.sarif", "markdown": "drift.
                "text": "drift.txt", "junit": "drift-junit.xml"}
 
 
-def write_drift(package: EvidencePackage, report: Report) -> DriftSummary:
-    for fmt, name in DRIFT_FILES.items():
-        package.write_text(name, render(report, fmt, rules=RULES,
-                                        title="pdlint drift at the time of the evidence run"))
-    summary = report.summary()
-    return DriftSummary(
+@dataclass(frozen=True)
+class DriftRun:
+    """A drift report and what it measured: the configuration read at ``read_at``, coverage
+    over ``rendered``."""
+
+    report: Report
+    read_at: datetime
+    rendered: Interval
+
+
+def drift_scope(drift: DriftSummary) -> str:
+    """What the drift report measured, in words for its titles and headings."""
+    return (f"configuration as read at {iso(drift.read_at)}; on-call coverage (SCH201) over "
+            f"{iso(drift.rendered.start)} to {iso(drift.rendered.end)}")
+
+
+def write_drift(package: EvidencePackage, run: DriftRun) -> DriftSummary:
+    summary = run.report.summary()
+    drift = DriftSummary(
         findings=sum(summary[severity.value] for severity in Severity),
         by_severity=tuple((severity.value, summary[severity.value])
                           for severity in reversed(Severity)),
-        skipped=len(report.skipped),
+        skipped=len(run.report.skipped),
         files=tuple(DRIFT_FILES.values()),
+        read_at=run.read_at,
+        rendered=run.rendered,
     )
+    for fmt, name in DRIFT_FILES.items():
+        package.write_text(name, render(run.report, fmt, rules=RULES,
+                                        title=f"pdlint drift: {drift_scope(drift)}"))
+    return drift

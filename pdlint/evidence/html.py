@@ -14,6 +14,7 @@ from html import escape
 
 from pdlint.coverage import Interval, required_time
 from pdlint.evidence.coverage import ScheduleCoverage
+from pdlint.evidence.drift import drift_scope
 from pdlint.evidence.model import AssessedIncident, Evidence, SeverityCompliance, iso
 from pdlint.evidence.tables import coverage_gaps, human_duration, overall_sla, share_text
 from pdlint.policy.model import Hours, format_duration
@@ -98,7 +99,7 @@ def _headline(evidence: Evidence) -> str:
                            f"configuration changes ({evidence.changes.documented} documented)"))
     if evidence.drift is not None:
         cards.append(_card("headline-drift", str(evidence.drift.findings),
-                           "drift findings at the time of the run",
+                           f"drift findings ({drift_scope(evidence.drift)})",
                            bad=bool(evidence.drift.findings)))
     return '<div class="cards">' + "".join(cards) + "</div>"
 
@@ -275,7 +276,8 @@ def _drift_section(evidence: Evidence) -> str:
     links = ", ".join(f'<a href="{_e(name)}">{_e(name)}</a>' for name in drift.files)
     counts = ", ".join(f"{count} {_e(severity)}" for severity, count in drift.by_severity)
     skipped = f"; {drift.skipped} check(s) skipped" if drift.skipped else ""
-    return (f"<h2>Drift at the time of the run</h2><p>{drift.findings} finding(s): {counts}"
+    return (f"<h2>Drift</h2><p>The account against the policy: {_e(drift_scope(drift))}. "
+            f'<span id="drift-findings">{drift.findings}</span> finding(s): {counts}'
             f"{skipped}. Reports: {links}.</p>")
 
 

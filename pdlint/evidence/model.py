@@ -180,6 +180,10 @@ class DriftSummary:
     by_severity: tuple[tuple[str, int], ...]
     skipped: int
     files: tuple[str, ...]
+    read_at: datetime
+    """When the configuration the report judges was read (the snapshot's time with one)."""
+    rendered: Interval
+    """The window the schedules were rendered over: the span of the coverage rule (SCH201)."""
 
 
 @dataclass(frozen=True)

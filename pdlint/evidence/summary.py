@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 
+from pdlint.evidence.drift import drift_scope
 from pdlint.evidence.model import Evidence, iso
 from pdlint.evidence.tables import (
     coverage_gaps,
@@ -57,7 +58,8 @@ def render_summary(evidence: Evidence) -> str:
         lines.append(f"- Configuration changes: {evidence.changes.total} "
                      f"({evidence.changes.documented} to documented objects)")
     if evidence.drift is not None:
-        lines.append(f"- Drift findings at the time of the run: {evidence.drift.findings}")
+        lines.append(f"- Drift findings ({drift_scope(evidence.drift)}): "
+                     f"{evidence.drift.findings}")
     lines += ["", "## SLA compliance per severity (sla.csv, sla-breaches.csv)", ""]
     lines += _table(
         ("severity", "SLA", "incidents", "within", "breached", "pending", "share within",
@@ -85,8 +87,8 @@ def render_summary(evidence: Evidence) -> str:
         lines += ["", "## Configuration changes (changes.csv)", ""]
         lines += _table(("object type", "changes"), evidence.changes.by_type)
     if evidence.drift is not None:
-        lines += ["", "## Drift at the time of the run (" + ", ".join(evidence.drift.files)
-                  + ")", ""]
+        lines += ["", "## Drift (" + ", ".join(evidence.drift.files) + ")", "",
+                  f"The account against the policy: {drift_scope(evidence.drift)}.", ""]
         lines += _table(("severity", "findings"), evidence.drift.by_severity)
     lines += ["", "Every file of the package and its sha256 are listed in manifest.json.", ""]
     return "\n".join(lines)

@@ -22,6 +22,7 @@ from evidence_cases import (
 )
 
 from pdlint.evidence import Evidence
+from pdlint.evidence.model import iso
 from pdlint.sim import Faults, SimServer
 from pdlint.sim.account import incident_id
 
@@ -267,3 +268,22 @@ def test_a_collection_the_drift_check_could_not_read_makes_the_package_incomplet
     assert f"Incomplete: {len(sections)} section(s) skipped" in (
         output / "summary.md").read_text(encoding="utf-8")
     assert 'id="incomplete"' in (output / "index.html").read_text(encoding="utf-8")
+
+
+def test_the_drift_section_says_what_it_measured(hand_package: Package) -> None:
+    """Coverage (SCH201) is judged over the rendered window, the rest of the configuration as it
+    was read: the labels say both, never "at the time of the run" alone."""
+    evidence, output, _ = hand_package
+    assert evidence.drift is not None
+    window = "on-call coverage (SCH201) over 2026-02-02T00:00:00Z to 2026-03-02T00:00:00Z"
+    read = f"configuration as read at {iso(evidence.drift.read_at)}"
+    for name in ("summary.md", "index.html", "drift.md"):
+        text = (output / name).read_text(encoding="utf-8")
+        assert window in text and read in text, name
+        assert "at the time of the run" not in text, name
+    document = json.loads((output / "evidence.json").read_text(encoding="utf-8"))
+    assert document["drift"]["coverage_rendered"] == {"since": "2026-02-02T00:00:00Z",
+                                                      "until": "2026-03-02T00:00:00Z"}
+    gaps = [finding for finding in json.loads((output / "drift.json").read_text())["findings"]
+            if finding["rule"] == "SCH201"]
+    assert gaps, "the secondary schedule's Saturday gaps are drift findings too"
