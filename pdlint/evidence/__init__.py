@@ -42,7 +42,7 @@ from pdlint.evidence.package import (
     policy_provenance,
 )
 from pdlint.evidence.summary import render_summary
-from pdlint.evidence.tables import csv_tables, evidence_document, policy_entry
+from pdlint.evidence.tables import csv_tables, evidence_document, period_entry, policy_entry
 from pdlint.findings import Report, Skipped
 from pdlint.pagerduty.state import LiveState, Window
 from pdlint.policy.model import Policy
@@ -77,22 +77,27 @@ class EvidenceRequest:
 def write_evidence(request: EvidenceRequest) -> Evidence:
     """Gather the evidence of ``request``'s period and write the package to ``request.output``.
 
-    Raises a ``PdlintError`` (exit 2) before writing anything for a target that exists without
-    ``force``, a policy with errors, or an API failure; sections the token or plan may not read
-    are skipped with the reason instead.
+    Raises a ``PdlintError`` (exit 2) before writing anything for a period that has not
+    started, a target that exists without ``force``, a policy with errors, or an API failure;
+    sections the token or plan may not read are skipped with the reason instead. A period that
+    ends after the run is measured up to the run, and the package says so.
     """
     if (request.client_config is None) == (request.snapshot is None):
         raise EvidenceError("give either a live account or a snapshot, not both or neither")
     if request.until <= request.since:
         raise EvidenceError(f"--until {iso(request.until)} is not after --since "
                             f"{iso(request.since)}")
+    now = request.now or datetime.now(timezone.utc).replace(microsecond=0)
+    if request.since >= now:
+        raise EvidenceError(f"the period starts at {iso(request.since)}, after this run "
+                            f"({iso(now)}): there is nothing to measure yet")
     period = Interval(request.since, request.until)
     check_target(request.output, force=request.force)
     checked = in_background(lambda: checked_policy(request.policy_paths), name="pdlint-policy")
     progress = request.progress or (lambda kind, count: None)
     with EvidencePackage(request.output, force=request.force) as package:
         try:
-            evidence = _gather(request, checked, period, package, progress)
+            evidence = _gather(request, checked, period, now, package, progress)
         except ValueError as error:  # an answer the package cannot represent
             raise EvidenceError(f"the account's data cannot be used: {error}") from None
         package.commit(_manifest(evidence))
@@ -100,14 +105,18 @@ def write_evidence(request: EvidenceRequest) -> Evidence:
 
 
 def _gather(request: EvidenceRequest, checked: Callable[[], Policy], period: Interval,
-            package: EvidencePackage, progress: Progress) -> Evidence:
+            generated_at: datetime, package: EvidencePackage, progress: Progress) -> Evidence:
     """The evidence, with the account read while ``checked`` loads and lints the policy; a
     policy with errors is reported rather than whatever the read met, as it is the user's to
-    fix first."""
+    fix first.
+
+    Everything is read and measured over the part of ``period`` before ``generated_at``: what
+    comes after is only planned (rotations, overrides), not evidence.
+    """
     from pdlint import __version__
 
     skipped: list[Skipped] = []
-    generated_at = request.now or datetime.now(timezone.utc).replace(microsecond=0)
+    measured = Interval(period.start, min(period.end, generated_at))
     try:
         if request.snapshot is not None:
             from pdlint.pagerduty.snapshot import load_snapshot
@@ -116,11 +125,12 @@ def _gather(request: EvidenceRequest, checked: Callable[[], Policy], period: Int
             figures, changes = IncidentFigures(None, None, 0, 0, (), (), None), None
             skipped.extend(snapshot_skips())
             api_url = state.api_url
-            coverage, drift_run = _judge_configuration(checked(), state, period, generated_at)
+            coverage, drift_run = _judge_configuration(checked(), state, measured,
+                                                       generated_at)
         else:
             assert request.client_config is not None
             figures, changes, (coverage, drift_run) = asyncio.run(_read_live(
-                request.client_config, checked, period, generated_at, package, progress,
+                request.client_config, checked, measured, generated_at, package, progress,
                 skipped))
             api_url = request.client_config.api_url
     except Exception:
@@ -134,7 +144,8 @@ def _gather(request: EvidenceRequest, checked: Callable[[], Policy], period: Int
     drift_summary = write_drift(package, replace(
         drift_run, report=_report_in_package(drift_run.report, provenance)))
     evidence = Evidence(
-        organisation=policy.organisation.name.value, period=period, generated_at=generated_at,
+        organisation=policy.organisation.name.value, period=period, measured=measured,
+        generated_at=generated_at,
         pdlint_version=__version__, api_url=api_url, incident_source=figures.source,
         incident_source_note=figures.source_note, incidents=figures.incidents,
         incidents_without_severity=figures.without_severity,
@@ -226,7 +237,7 @@ def _manifest(evidence: Evidence) -> dict[str, Any]:
         "format_version": MANIFEST_VERSION,
         "pdlint_version": evidence.pdlint_version,
         "generated_at": iso(evidence.generated_at),
-        "period": {"since": iso(evidence.period.start), "until": iso(evidence.period.end)},
+        "period": period_entry(evidence),
         "organisation": evidence.organisation,
         "policy": policy_entry(evidence.policy),
         "complete": not evidence.skipped,

@@ -16,7 +16,13 @@ from pdlint.coverage import Interval, required_time
 from pdlint.evidence.coverage import ScheduleCoverage
 from pdlint.evidence.drift import drift_scope
 from pdlint.evidence.model import AssessedIncident, Evidence, SeverityCompliance, iso
-from pdlint.evidence.tables import coverage_gaps, human_duration, overall_sla, share_text
+from pdlint.evidence.tables import (
+    coverage_gaps,
+    human_duration,
+    overall_sla,
+    period_note,
+    share_text,
+)
 from pdlint.policy.model import Hours, format_duration
 from pdlint.zones import live_zone
 
@@ -281,6 +287,13 @@ def _drift_section(evidence: Evidence) -> str:
             f"{skipped}. Reports: {links}.</p>")
 
 
+def _period_banner(evidence: Evidence) -> str:
+    note = period_note(evidence)
+    if note is None:
+        return ""
+    return f'<div class="banner" id="period-note"><b>{_e(note[0].upper() + note[1:])}.</b></div>'
+
+
 def render_html(evidence: Evidence, business_hours: Hours) -> str:
     """The whole page; ``business_hours`` places a business-hours requirement on the timeline."""
     policy = evidence.policy
@@ -312,7 +325,7 @@ def render_html(evidence: Evidence, business_hours: Hours) -> str:
         f"{_time(evidence.generated_at)} by pdlint {_e(evidence.pdlint_version)}"
         + (f" from {_e(evidence.api_url)}" if evidence.api_url else "")
         + f". Policy commit {_e(commit)}{_e(modified)}.</p>",
-        banner, _headline(evidence), source,
+        _period_banner(evidence), banner, _headline(evidence), source,
         _sla_section(evidence), _postmortem_section(evidence),
         _coverage_section(evidence, business_hours), _changes_section(evidence),
         _drift_section(evidence),

@@ -206,6 +206,9 @@ class Evidence:
 
     organisation: str
     period: Interval
+    """The audit period as asked for."""
+    measured: Interval
+    """The part of ``period`` measured: all of it, or up to the run when it ends after it."""
     generated_at: datetime
     pdlint_version: str
     api_url: str | None

@@ -11,6 +11,7 @@ from pdlint.evidence.tables import (
     coverage_gaps,
     human_duration,
     overall_sla,
+    period_note,
     share_text,
 )
 from pdlint.policy.model import format_duration
@@ -40,6 +41,9 @@ def render_summary(evidence: Evidence) -> str:
         + (" (policy files modified since)" if evidence.policy.git_modified else "") + ".",
         "",
     ]
+    note = period_note(evidence)
+    if note is not None:
+        lines += [f"**Note: {note}.**", ""]
     if evidence.skipped:
         lines += [f"**Incomplete: {len(evidence.skipped)} section(s) skipped.**", ""]
         lines += [f"- {_cell(skip.rule)}: {_cell(skip.reason)}" for skip in evidence.skipped]

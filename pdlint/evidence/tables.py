@@ -165,6 +165,20 @@ def _changes(summary: ChangeSummary) -> dict[str, Any]:
             "documented_changes_shown_at_most": summary.shown_limit}
 
 
+def period_note(evidence: Evidence) -> str | None:
+    """What the package says when the period ends after the run; None when it does not."""
+    if evidence.measured.end >= evidence.period.end:
+        return None
+    return f"the period ends after this run; measured up to {iso(evidence.measured.end)}"
+
+
+def period_entry(evidence: Evidence) -> dict[str, Any]:
+    """The period as ``evidence.json`` and ``manifest.json`` both state it, with how much of it
+    was measured."""
+    return {"since": iso(evidence.period.start), "until": iso(evidence.period.end),
+            "measured_until": iso(evidence.measured.end), "note": period_note(evidence)}
+
+
 def policy_entry(policy: PolicyProvenance) -> dict[str, Any]:
     """The policy's provenance as ``evidence.json`` and ``manifest.json`` both state it:
     ``files`` are the copies in the package, ``copied_from`` the files the run was given."""
@@ -179,7 +193,7 @@ def evidence_document(evidence: Evidence) -> dict[str, Any]:
         "format": EVIDENCE_FORMAT,
         "format_version": EVIDENCE_VERSION,
         "organisation": evidence.organisation,
-        "period": {"since": iso(evidence.period.start), "until": iso(evidence.period.end)},
+        "period": period_entry(evidence),
         "generated_at": iso(evidence.generated_at),
         "pdlint_version": evidence.pdlint_version,
         "api_url": evidence.api_url,

@@ -26,12 +26,25 @@ def test_evidence_writes_the_package(hand_server: SimServer, tmp_path: Path) -> 
     assert result.stdout == ""
     document = json.loads((output / "evidence.json").read_text())
     assert document["period"] == {"since": "2026-02-02T00:00:00Z",
-                                  "until": "2026-03-02T00:00:00Z"}
+                                  "until": "2026-03-02T00:00:00Z",
+                                  "measured_until": "2026-03-02T00:00:00Z", "note": None}
     assert TOKEN not in result.stderr + (output / "manifest.json").read_text()
     again = pdlint(*arguments, env=env)
     assert again.returncode == 2
     assert "already exists; pass --force" in again.stderr
     assert pdlint(*arguments, "--force", "--quiet", env=env).returncode == 0
+
+
+def test_a_period_in_the_future_is_refused(hand_server: SimServer, tmp_path: Path) -> None:
+    output = tmp_path / "evidence"
+    result = pdlint("evidence", "--policy", str(POLICY), "--since", "2999-01-01", "--until",
+                    "2999-06-30", "-o", str(output),
+                    env={"PAGERDUTY_API_URL": hand_server.base_url, "PAGERDUTY_API_TOKEN": TOKEN})
+    assert result.returncode == 2
+    assert "the period starts at 2999-01-01T00:00:00Z, after this run" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert not output.exists()
+    assert hand_server.requests == []
 
 
 def test_evidence_needs_the_period(tmp_path: Path) -> None:

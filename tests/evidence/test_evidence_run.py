@@ -6,7 +6,7 @@ from __future__ import annotations
 import csv
 import hashlib
 import json
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -21,7 +21,7 @@ from evidence_cases import (
     run_evidence,
 )
 
-from pdlint.evidence import Evidence
+from pdlint.evidence import Evidence, EvidenceError
 from pdlint.evidence.model import iso
 from pdlint.sim import Faults, SimServer
 from pdlint.sim.account import incident_id
@@ -287,3 +287,53 @@ def test_the_drift_section_says_what_it_measured(hand_package: Package) -> None:
     gaps = [finding for finding in json.loads((output / "drift.json").read_text())["findings"]
             if finding["rule"] == "SCH201"]
     assert gaps, "the secondary schedule's Saturday gaps are drift findings too"
+
+
+@pytest.mark.parametrize(("since", "until"), [
+    (NOW + timedelta(days=1), NOW + timedelta(days=30)),
+    (NOW, NOW + timedelta(days=1)),
+    (NOW + timedelta(days=1000), NOW + timedelta(days=1180)),
+], ids=["tomorrow", "starting-now", "years-ahead"])
+def test_a_period_that_has_not_started_is_refused(hand_server: SimServer, tmp_path: Path,
+                                                  since: datetime, until: datetime) -> None:
+    output = tmp_path / "package"
+    with pytest.raises(EvidenceError, match=r"after this run .*nothing to measure yet"):
+        run_evidence(hand_server, output, since=since, until=until)
+    assert not output.exists()
+    assert hand_server.requests == []
+
+
+def test_a_period_ending_after_the_run_is_measured_up_to_the_run(hand_server: SimServer,
+                                                                tmp_path: Path) -> None:
+    """Rotations after the run are only planned: no gap, incident or change after it is
+    evidence, and every file says where the measuring stopped."""
+    output = tmp_path / "package"
+    evidence = run_evidence(hand_server, output, until=NOW + timedelta(days=120))
+    assert evidence.measured.end == NOW
+    secondary = next(item for item in evidence.coverage
+                     if item.schedule == "Platform - Secondary")
+    assert secondary.measured is not None and secondary.measured.end == NOW
+    assert secondary.result is not None
+    assert [(gap.start, gap.end) for gap in secondary.result.gaps] == (
+        EXPECTED_COVERAGE["Platform - Secondary"][1])
+    assert sla_figures(evidence) == EXPECTED_SLA
+    note = "the period ends after this run; measured up to 2026-03-02T12:00:00Z"
+    document = json.loads((output / "evidence.json").read_text(encoding="utf-8"))
+    assert document["period"]["note"] == note
+    assert document["period"]["measured_until"] == "2026-03-02T12:00:00Z"
+    assert document["drift"]["coverage_rendered"]["until"] == "2026-03-02T12:00:00Z"
+    manifest = json.loads((output / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["period"]["note"] == note
+    assert note in (output / "summary.md").read_text(encoding="utf-8")
+    assert "The period ends after this run; measured up to 2026-03-02T12:00:00Z" in (
+        output / "index.html").read_text(encoding="utf-8")
+    drift = json.loads((output / "drift.json").read_text(encoding="utf-8"))
+    assert all("2026-03-07" not in finding["message"] for finding in drift["findings"])
+
+
+def test_a_finished_period_has_no_note(hand_package: Package) -> None:
+    evidence, output, _ = hand_package
+    assert evidence.measured == evidence.period
+    document = json.loads((output / "evidence.json").read_text(encoding="utf-8"))
+    assert document["period"]["note"] is None
+    assert "ends after this run" not in (output / "summary.md").read_text(encoding="utf-8")
