@@ -528,8 +528,9 @@ def evidence(policy_path: str, output: str, force: bool, snapshot_path: str | No
         click.echo(f"pdlint: warning: {skip.rule} skipped: {skip.reason}", err=True)
     if not api.quiet:
         breaches = sum(item.breached for item in result.sla)
-        click.echo(f"wrote {output}: {result.incidents} incidents, {breaches} SLA breaches; "
-                   f"open {Path(output) / 'index.html'}", err=True)
+        figures = ("incidents not measured" if result.incidents is None
+                   else f"{result.incidents} incidents, {breaches} SLA breaches")
+        click.echo(f"wrote {output}: {figures}; open {Path(output) / 'index.html'}", err=True)
 
 
 @cli.group()

@@ -20,6 +20,7 @@ from pdlint.background import in_background
 from pdlint.coverage import Interval
 from pdlint.errors import PdlintError
 from pdlint.evidence.collect import (
+    NOT_READ,
     IncidentFigures,
     Progress,
     change_section,
@@ -122,7 +123,7 @@ def _gather(request: EvidenceRequest, checked: Callable[[], Policy], period: Int
             from pdlint.pagerduty.snapshot import load_snapshot
 
             state = load_snapshot(request.snapshot)
-            figures, changes = IncidentFigures(None, None, 0, 0, (), (), None), None
+            figures, changes = NOT_READ, None
             skipped.extend(snapshot_skips())
             api_url = state.api_url
             coverage, drift_run = _judge_configuration(checked(), state, measured,

@@ -55,11 +55,15 @@ class IncidentFigures:
 
     source: str | None
     source_note: str | None
-    incidents: int
-    without_severity: int
+    incidents: int | None
+    without_severity: int | None
     sla: tuple[SeverityCompliance, ...]
     postmortems: tuple[PostmortemCompliance, ...]
     postmortem_source: str | None
+
+
+NOT_READ = IncidentFigures(None, None, None, None, (), (), None)
+"""The figures when the incidents were not read: nothing measured, no count claimed."""
 
 
 def assess_incident(
@@ -187,7 +191,7 @@ async def incident_section(
         package.discard("incidents.json")
         reason = f"the incidents could not be read ({denied})"
         skipped.extend(Skipped(section, reason) for section in ("incidents", "sla", "postmortems"))
-        return IncidentFigures(None, None, 0, 0, (), (), None)
+        return NOT_READ
     if unread and finder is not None:
         more = f" and {len(unread) - UNREAD_LISTED} more" if len(unread) > UNREAD_LISTED else ""
         skipped.append(Skipped("postmortems", (

@@ -17,11 +17,12 @@ from pdlint.evidence.coverage import ScheduleCoverage
 from pdlint.evidence.drift import drift_scope
 from pdlint.evidence.model import AssessedIncident, Evidence, SeverityCompliance, iso
 from pdlint.evidence.tables import (
-    coverage_gaps,
+    NOT_MEASURED,
+    headline,
     human_duration,
-    overall_sla,
     period_note,
     share_text,
+    skip_reason,
 )
 from pdlint.policy.model import Hours, format_duration
 from pdlint.zones import live_zone
@@ -86,27 +87,9 @@ def _card(element_id: str, value: str, label: str, *, bad: bool = False) -> str:
 
 
 def _headline(evidence: Evidence) -> str:
-    within, breached, share = overall_sla(evidence)
-    gap_count, gap_length = coverage_gaps(evidence)
-    exceptions = sum(item.missing + item.late for item in evidence.postmortems)
-    cards = [
-        _card("headline-incidents", str(evidence.incidents), "incidents in the period"),
-        _card("headline-sla", share_text(share),
-              f"acknowledged within SLA ({within} of {within + breached})", bad=bool(breached)),
-        _card("headline-breaches", str(breached), "SLA breaches", bad=bool(breached)),
-        _card("headline-postmortems", str(exceptions), "postmortems missing or late",
-              bad=bool(exceptions)),
-        _card("headline-gaps", str(gap_count),
-              f"coverage gaps ({human_duration(gap_length.total_seconds())})",
-              bad=bool(gap_count)),
-    ]
-    if evidence.changes is not None:
-        cards.append(_card("headline-changes", str(evidence.changes.total),
-                           f"configuration changes ({evidence.changes.documented} documented)"))
-    if evidence.drift is not None:
-        cards.append(_card("headline-drift", str(evidence.drift.findings),
-                           f"drift findings ({drift_scope(evidence.drift)})",
-                           bad=bool(evidence.drift.findings)))
+    cards = [_card(f"headline-{figure.key}", figure.value,
+                   figure.label + (f" ({figure.detail})" if figure.detail else ""),
+                   bad=figure.bad) for figure in headline(evidence)]
     return '<div class="cards">' + "".join(cards) + "</div>"
 
 
@@ -179,6 +162,9 @@ def _incident_cells(incident: AssessedIncident) -> list[str]:
 
 
 def _sla_section(evidence: Evidence) -> str:
+    if evidence.incidents is None:
+        return (f'<h2>SLA compliance per severity</h2><p id="sla-not-measured">'
+                f"{_e(NOT_MEASURED.capitalize())}: {_e(skip_reason(evidence, 'sla'))}.</p>")
     rows = [[f'<span id="sla-{_e(item.severity)}">{_e(item.severity)}</span>', _e(item.name),
              _e(item.response_sla), _e(item.location), str(item.incidents), str(item.within),
              str(item.breached), str(item.pending), _e(share_text(item.share_within)),
@@ -208,7 +194,7 @@ def _postmortem_section(evidence: Evidence) -> str:
         return ""
     rows = [[_e(item.severity), _e(format_duration(item.within)), _e(item.location),
              str(item.required), str(item.on_time), str(item.late), str(item.missing),
-             str(item.pending)] for item in evidence.postmortems]
+             str(item.pending), str(item.not_judged)] for item in evidence.postmortems]
     exceptions = [incident for item in evidence.postmortems for incident in item.exceptions]
     shown, note = _cut(exceptions, "postmortem-exceptions.csv")
     return "".join([
@@ -216,7 +202,8 @@ def _postmortem_section(evidence: Evidence) -> str:
         f'<p>Recorded in {_e(evidence.postmortem_source)}; the deadline runs from resolution. '
         'All figures in <a href="postmortems.csv">postmortems.csv</a>.</p>',
         _table(("severity", "deadline", "documented at", "required", "on time", "late",
-                "missing", "pending"), rows, numeric=range(3, 8), element_id="postmortem-table"),
+                "missing", "pending", "not judged"), rows, numeric=range(3, 9),
+               element_id="postmortem-table"),
         f"<h3>Missing or late ({len(exceptions)})</h3>",
         _table(("incident", "title", "service", "priority", "created", "status", "resolved",
                 "due", "postmortem"),

@@ -143,6 +143,9 @@ class PostmortemCompliance:
     late: int
     missing: int
     pending: int
+    not_judged: int
+    """Incidents counted in ``required`` whose postmortem could not be looked for (the token
+    may not read where it is recorded): no outcome is claimed for them either way."""
     exceptions: tuple[AssessedIncident, ...]
 
 
@@ -214,8 +217,9 @@ class Evidence:
     api_url: str | None
     incident_source: str | None
     incident_source_note: str | None
-    incidents: int
-    incidents_without_severity: int
+    incidents: int | None
+    """None when the incidents were not read (a snapshot, or a refusal): not measured."""
+    incidents_without_severity: int | None
     sla: tuple[SeverityCompliance, ...]
     postmortems: tuple[PostmortemCompliance, ...]
     postmortem_source: str | None

@@ -205,6 +205,7 @@ class PostmortemFinder:
 @dataclass
 class _Tally:
     required: int = 0
+    not_judged: int = 0
     counts: Counter[PostmortemStatus] = field(default_factory=Counter)
     exceptions: list[AssessedIncident] = field(default_factory=list)
 
@@ -218,10 +219,15 @@ class PostmortemTally:
         self._tallies = {severity.id: _Tally() for severity in self._severities}
 
     def add(self, incident: AssessedIncident) -> None:
-        if incident.postmortem is None or incident.severity not in self._tallies:
+        """Count ``incident`` if its severity requires a postmortem: judged, or not judged
+        when it carries no verdict (its notes or log entries could not be read)."""
+        if incident.severity not in self._tallies:
             return
         tally = self._tallies[incident.severity]
         tally.required += 1
+        if incident.postmortem is None:
+            tally.not_judged += 1
+            return
         tally.counts[incident.postmortem.status] += 1
         if incident.postmortem.status.is_exception:
             tally.exceptions.append(incident)
@@ -237,6 +243,7 @@ class PostmortemTally:
                 late=tally.counts[PostmortemStatus.LATE],
                 missing=tally.counts[PostmortemStatus.MISSING],
                 pending=tally.counts[PostmortemStatus.PENDING],
+                not_judged=tally.not_judged,
                 exceptions=tuple(sorted(tally.exceptions,
                                         key=lambda incident: incident.record.created_at))))
         return tuple(results)

@@ -8,11 +8,12 @@ from collections.abc import Iterable, Sequence
 from pdlint.evidence.drift import drift_scope
 from pdlint.evidence.model import Evidence, iso
 from pdlint.evidence.tables import (
-    coverage_gaps,
+    NOT_MEASURED,
+    headline,
     human_duration,
-    overall_sla,
     period_note,
     share_text,
+    skip_reason,
 )
 from pdlint.policy.model import format_duration
 
@@ -29,9 +30,6 @@ def _table(header: Sequence[str], rows: Iterable[Sequence[object]]) -> list[str]
 
 
 def render_summary(evidence: Evidence) -> str:
-    within, breached, share = overall_sla(evidence)
-    gap_count, gap_length = coverage_gaps(evidence)
-    missing = sum(item.missing + item.late for item in evidence.postmortems)
     lines = [
         f"# Incident-response evidence: {_cell(evidence.organisation)}",
         "",
@@ -48,37 +46,29 @@ def render_summary(evidence: Evidence) -> str:
         lines += [f"**Incomplete: {len(evidence.skipped)} section(s) skipped.**", ""]
         lines += [f"- {_cell(skip.rule)}: {_cell(skip.reason)}" for skip in evidence.skipped]
         lines.append("")
-    lines += [
-        "## Headline",
-        "",
-        f"- Incidents in the period: {evidence.incidents}"
-        + (f" (from {evidence.incident_source})" if evidence.incident_source else ""),
-        f"- Acknowledged within the documented SLA: {share_text(share)} "
-        f"({within} of {within + breached}); breaches: {breached}",
-        f"- Postmortems missing or late: {missing}",
-        f"- On-call coverage gaps: {gap_count} ({human_duration(gap_length.total_seconds())})",
-    ]
-    if evidence.changes is not None:
-        lines.append(f"- Configuration changes: {evidence.changes.total} "
-                     f"({evidence.changes.documented} to documented objects)")
-    if evidence.drift is not None:
-        lines.append(f"- Drift findings ({drift_scope(evidence.drift)}): "
-                     f"{evidence.drift.findings}")
+    lines += ["## Headline", ""]
+    lines += [f"- {figure.label[0].upper()}{figure.label[1:]}: {figure.value}"
+              + (f" ({figure.detail})" if figure.detail else "") for figure in headline(evidence)]
     lines += ["", "## SLA compliance per severity (sla.csv, sla-breaches.csv)", ""]
-    lines += _table(
-        ("severity", "SLA", "incidents", "within", "breached", "pending", "share within",
-         "median ack", "p90 ack"),
-        ((item.severity, item.response_sla, item.incidents, item.within, item.breached,
-          item.pending, share_text(item.share_within),
-          human_duration(item.median_seconds_to_acknowledge),
-          human_duration(item.p90_seconds_to_acknowledge)) for item in evidence.sla))
+    if evidence.incidents is None:
+        lines.append(f"{NOT_MEASURED.capitalize()}: {_cell(skip_reason(evidence, 'sla'))}.")
+    else:
+        lines += _table(
+            ("severity", "SLA", "incidents", "within", "breached", "pending", "share within",
+             "median ack", "p90 ack"),
+            ((item.severity, item.response_sla, item.incidents, item.within, item.breached,
+              item.pending, share_text(item.share_within),
+              human_duration(item.median_seconds_to_acknowledge),
+              human_duration(item.p90_seconds_to_acknowledge)) for item in evidence.sla))
     if evidence.postmortems:
         lines += ["", "## Postmortems (postmortems.csv, postmortem-exceptions.csv)", "",
                   f"Recorded in {_cell(evidence.postmortem_source)}.", ""]
         lines += _table(
-            ("severity", "deadline", "required", "on time", "late", "missing", "pending"),
+            ("severity", "deadline", "required", "on time", "late", "missing", "pending",
+             "not judged"),
             ((item.severity, format_duration(item.within), item.required, item.on_time,
-              item.late, item.missing, item.pending) for item in evidence.postmortems))
+              item.late, item.missing, item.pending, item.not_judged)
+             for item in evidence.postmortems))
     lines += ["", "## On-call coverage (coverage.csv, coverage-gaps.csv)", ""]
     lines += _table(
         ("schedule", "requirement", "covered", "gaps", "gap time", "note"),

@@ -9,10 +9,12 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
 from pdlint.evidence.coverage import ScheduleCoverage
+from pdlint.evidence.drift import drift_scope
 from pdlint.evidence.model import (
     AssessedIncident,
     ChangeSummary,
@@ -26,6 +28,8 @@ from pdlint.evidence.model import (
 from pdlint.evidence.register import csv_cell
 from pdlint.policy.model import format_duration
 
+NOT_MEASURED = "not measured"
+"""What a figure reads when nothing was measured: a 0 there would claim a clean result."""
 EVIDENCE_FORMAT = "pdlint-evidence"
 EVIDENCE_VERSION = 1
 INCIDENT_COLUMNS = ("id", "number", "title", "service", "priority", "created_at", "severity")
@@ -35,7 +39,7 @@ SLA_COLUMNS = ("severity", "name", "response_sla", "documented_at", "incidents",
 BREACH_COLUMNS = (*INCIDENT_COLUMNS, "ack_deadline", "acknowledged_at", "seconds_to_acknowledge",
                   "seconds_late")
 POSTMORTEM_COLUMNS = ("severity", "within", "documented_at", "required", "on_time", "late",
-                      "missing", "pending")
+                      "missing", "pending", "not_judged")
 POSTMORTEM_EXCEPTION_COLUMNS = (*INCIDENT_COLUMNS, "resolved_at", "status", "due_at",
                                 "postmortem", "recorded_at")
 COVERAGE_COLUMNS = ("schedule", "schedule_id", "requirement", "time_zone", "documented_at",
@@ -72,6 +76,75 @@ def share_text(share: float | None) -> str:
     return text
 
 
+@dataclass(frozen=True)
+class Figure:
+    """One headline figure, as ``summary.md`` writes it (label: value (detail)) and
+    ``index.html`` shows it (a card with the id ``headline-<key>``)."""
+
+    key: str
+    label: str
+    value: str
+    detail: str = ""
+    bad: bool = False
+
+
+def headline(evidence: Evidence) -> tuple[Figure, ...]:
+    """The headline figures; one that was not measured reads ``NOT_MEASURED``, never 0."""
+    figures = [Figure("incidents", "incidents in the period", NOT_MEASURED)
+               if evidence.incidents is None else
+               Figure("incidents", "incidents in the period", str(evidence.incidents),
+                      f"from {evidence.incident_source}" if evidence.incident_source else "")]
+    if evidence.incidents is None:
+        figures += [Figure("sla", "acknowledged within the documented SLA", NOT_MEASURED),
+                    Figure("breaches", "SLA breaches", NOT_MEASURED)]
+    else:
+        within, breached, share = overall_sla(evidence)
+        figures += [Figure("sla", "acknowledged within the documented SLA", share_text(share),
+                           f"{within} of {within + breached}", bad=bool(breached)),
+                    Figure("breaches", "SLA breaches", str(breached), bad=bool(breached))]
+    figures += [_postmortem_figure(evidence), _coverage_figure(evidence)]
+    changes = evidence.changes
+    figures.append(Figure("changes", "configuration changes", NOT_MEASURED) if changes is None
+                   else Figure("changes", "configuration changes", str(changes.total),
+                               f"{changes.documented} to documented objects"))
+    if evidence.drift is not None:
+        figures.append(Figure("drift", "drift findings", str(evidence.drift.findings),
+                              drift_scope(evidence.drift), bad=bool(evidence.drift.findings)))
+    return tuple(figures)
+
+
+def _postmortem_figure(evidence: Evidence) -> Figure:
+    """Missing or late postmortems among those judged; those whose place the token could not
+    read are counted apart, and when none could be judged the figure is not measured."""
+    label = "postmortems missing or late"
+    if evidence.incidents is None or evidence.postmortem_source is None:
+        return Figure("postmortems", label, NOT_MEASURED)
+    required = sum(item.required for item in evidence.postmortems)
+    not_judged = sum(item.not_judged for item in evidence.postmortems)
+    exceptions = sum(item.missing + item.late for item in evidence.postmortems)
+    detail = f"{not_judged} of {required} not judged" if not_judged else ""
+    if required and not_judged == required:
+        return Figure("postmortems", label, NOT_MEASURED, detail)
+    return Figure("postmortems", label, str(exceptions), detail, bad=bool(exceptions))
+
+
+def _coverage_figure(evidence: Evidence) -> Figure:
+    """Gaps over the schedules whose coverage was measured, saying how many of the schedules
+    with a requirement that is; not measured when none was."""
+    label = "on-call coverage gaps"
+    required = [item for item in evidence.coverage if item.requirement is not None]
+    measured = [item.result for item in required if item.result is not None]
+    part = (f"{len(measured)} of {len(required)} schedules measured"
+            if len(measured) < len(required) else "")
+    if not measured:
+        return Figure("gaps", label, NOT_MEASURED, part)
+    gaps = [gap for result in measured for gap in result.gaps]
+    length = sum((gap.length for gap in gaps), timedelta(0))
+    return Figure("gaps", label, str(len(gaps)), "; ".join(
+        text for text in (human_duration(length.total_seconds()), part) if text),
+        bad=bool(gaps))
+
+
 def overall_sla(evidence: Evidence) -> tuple[int, int, float | None]:
     """(within, breached, share within) over every documented severity."""
     within = sum(item.within for item in evidence.sla)
@@ -79,10 +152,9 @@ def overall_sla(evidence: Evidence) -> tuple[int, int, float | None]:
     return within, breached, (within / (within + breached) if within + breached else None)
 
 
-def coverage_gaps(evidence: Evidence) -> tuple[int, timedelta]:
-    """(number of gaps, their total length) over every measured schedule."""
-    gaps = [gap for item in evidence.coverage if item.result for gap in item.result.gaps]
-    return len(gaps), sum((gap.length for gap in gaps), timedelta(0))
+def skip_reason(evidence: Evidence, section: str) -> str | None:
+    """Why ``section`` was skipped (the first reason given), or None if it was not."""
+    return next((skip.reason for skip in evidence.skipped if skip.rule == section), None)
 
 
 def incident_summary(incident: AssessedIncident) -> dict[str, Any]:
@@ -128,7 +200,7 @@ def _postmortems(item: PostmortemCompliance) -> dict[str, Any]:
     return {"severity": item.severity, "within": format_duration(item.within),
             "documented_at": str(item.location), "required": item.required,
             "on_time": item.on_time, "late": item.late, "missing": item.missing,
-            "pending": item.pending,
+            "pending": item.pending, "not_judged": item.not_judged,
             "exceptions": [postmortem_entry(incident) for incident in item.exceptions]}
 
 

@@ -71,6 +71,12 @@ def test_evidence_from_a_snapshot_skips_what_a_snapshot_lacks(tmp_path: Path) ->
     assert {item["section"] for item in document["skipped"]} == {
         "incidents", "sla", "postmortems", "changes"}
     assert not (output / "incidents.csv").exists()
+    summary = (output / "summary.md").read_text(encoding="utf-8").splitlines()
+    for figure in ("Incidents in the period", "Acknowledged within the documented SLA",
+                   "SLA breaches", "Postmortems missing or late", "Configuration changes"):
+        assert f"- {figure}: not measured" in summary
+    assert "- On-call coverage gaps: not measured (0 of 3 schedules measured)" in summary
+    assert "incidents not measured" in result.stderr
 
 
 @pytest.mark.parametrize("token", [TOKEN, "refused-token"], ids=["good-token", "bad-token"])

@@ -91,7 +91,10 @@ def test_summary_has_the_headline_figures(hand_package: Package) -> None:
     _, output, _ = hand_package
     summary = (output / "summary.md").read_text(encoding="utf-8")
     assert "- Incidents in the period: 8" in summary
-    assert "- Acknowledged within the documented SLA: 50.0% (3 of 6); breaches: 3" in summary
+    assert "- Acknowledged within the documented SLA: 50.0% (3 of 6)" in summary
+    assert "- SLA breaches: 3" in summary
+    assert "- Postmortems missing or late: 2" in summary
+    assert "- On-call coverage gaps: 4 (1d 8h 00m)" in summary
     assert "| P1 | 5m | 3 | 2 | 1 | 0 | 66.7% | 5m 00s | 9m 00s |" in summary
     assert "| Platform - Secondary | 24x7 | 95.2% | 4 | 1d 8h 00m |  |" in summary
 

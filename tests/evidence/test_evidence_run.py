@@ -198,7 +198,8 @@ def test_notes_refused_for_one_incident_leave_the_register_whole(hand_server: Si
     assert evidence.incidents == len(HAND_INCIDENTS)
     assert sla_figures(evidence) == EXPECTED_SLA
     assert {item.severity: (item.required, item.on_time, item.late, item.missing, item.pending)
-            for item in evidence.postmortems} == {"P1": (2, 0, 1, 1, 0)}
+            for item in evidence.postmortems} == {"P1": (3, 0, 1, 1, 0)}
+    assert [item.not_judged for item in evidence.postmortems] == [1]
     (skip,) = evidence.skipped
     assert skip.rule == "postmortems" and "for 1 incident(s)" in skip.reason
     assert f"{refused} (GET /incidents/{refused}/notes" in skip.reason
@@ -337,3 +338,43 @@ def test_a_finished_period_has_no_note(hand_package: Package) -> None:
     document = json.loads((output / "evidence.json").read_text(encoding="utf-8"))
     assert document["period"]["note"] is None
     assert "ends after this run" not in (output / "summary.md").read_text(encoding="utf-8")
+
+
+NOT_JUDGED_HEADLINE = "- Postmortems missing or late: not measured (3 of 3 not judged)"
+
+
+@pytest.mark.parametrize(("forbidden", "headline", "postmortem_row"), [
+    ({"/incidents/": 403}, [
+        "- Incidents in the period: 8 (from POST /analytics/raw/incidents)",
+        NOT_JUDGED_HEADLINE,
+    ], {"required": "3", "on_time": "0", "missing": "0", "not_judged": "3"}),
+    ({f"/incidents/{incident_id(1)}/notes": 403}, [
+        "- Postmortems missing or late: 1 (1 of 3 not judged)",
+    ], {"required": "3", "on_time": "1", "late": "1", "missing": "0", "not_judged": "1"}),
+    ({"/analytics/raw/incidents": 403, "/incidents": 403}, [
+        "- Incidents in the period: not measured",
+        "- Acknowledged within the documented SLA: not measured",
+        "- SLA breaches: not measured",
+        "- Postmortems missing or late: not measured",
+    ], None),
+    ({"/audit/records": 402}, [
+        "- Configuration changes: not measured",
+        "- Postmortems missing or late: 2",
+    ], {"required": "3", "on_time": "1", "late": "1", "missing": "1", "not_judged": "0"}),
+], ids=["all-notes-refused", "one-note-refused", "incidents-refused", "audit-refused"])
+def test_what_was_not_measured_never_reads_as_zero(
+        hand_server: SimServer, tmp_path: Path, forbidden: dict[str, int], headline: list[str],
+        postmortem_row: dict[str, str] | None) -> None:
+    hand_server.faults = Faults(forbidden=forbidden)
+    output = tmp_path / "package"
+    run_evidence(hand_server, output)
+    summary = (output / "summary.md").read_text(encoding="utf-8").splitlines()
+    for line in headline:
+        assert line in summary
+    if postmortem_row is None:
+        assert not (output / "postmortems.csv").exists()
+        assert "Not measured: the incidents could not be read" in "\n".join(summary)
+        assert 'id="headline-incidents">not measured<' in (output / "index.html").read_text()
+    else:
+        (row,) = csv.DictReader((output / "postmortems.csv").open(encoding="utf-8"))
+        assert {key: row[key] for key in postmortem_row} == postmortem_row
