@@ -212,7 +212,7 @@ async def _read_live(
                                            period, as_of)
 
         async def changes_section() -> ChangeSummary | None:
-            return await change_section(client, await policy, state, period, package,
+            return await change_section(client, await policy, state, period, as_of, package,
                                         progress, skipped)
 
         changes = asyncio.ensure_future(changes_section())

@@ -8,6 +8,9 @@ the Audit Trail, so their changes cannot be listed (docs/evidence.md says so).
 
 The account-wide endpoint needs an admin or account-owner token on a plan with Audit Trail; a
 403 or 402 makes the whole change log a skipped section, never a partial one.
+
+PagerDuty keeps audit records for 12 months, and has none before 2020-12-02: the part of a period
+before that is not read, and the package names it as not available rather than "no changes".
 """
 
 from __future__ import annotations
@@ -15,10 +18,10 @@ from __future__ import annotations
 import csv
 from collections import Counter
 from collections.abc import AsyncIterator, Callable, Iterator, Mapping
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, timezone
 from typing import IO, TYPE_CHECKING, Any
 
-from pdlint.coverage import parse_time
+from pdlint.coverage import Interval, parse_time
 from pdlint.evidence.model import ChangeSummary, ConfigurationChange, iso
 from pdlint.evidence.register import csv_cell
 from pdlint.pagerduty.state import LiveState
@@ -27,6 +30,9 @@ from pdlint.policy.model import Policy
 if TYPE_CHECKING:
     from pdlint.pagerduty.client import PagerDutyClient
 
+AUDIT_RETENTION_YEARS = 1
+AUDIT_TRAIL_START = datetime(2020, 12, 2, tzinfo=timezone.utc)
+"""PagerDuty has no audit records before this day."""
 AUDITED_TYPES = ("escalation_policies", "schedules", "services", "users", "teams")
 AUDIT_SPAN = timedelta(days=31)
 CHANGE_COLUMNS = ("id", "at", "actor", "action", "resource_type", "resource_id",
@@ -45,6 +51,17 @@ def chunks_newest_first(since: datetime, until: datetime,
         start = max(since, end - span)
         yield start, end
         end = start
+
+
+def audit_records_kept_from(now: datetime) -> datetime:
+    """The earliest time PagerDuty still has audit records for at ``now``: 12 months back (from
+    29 February, the 28th), and never before the Audit Trail's first day."""
+    year = now.year - AUDIT_RETENTION_YEARS
+    try:
+        year_ago = now.replace(year=year)
+    except ValueError:
+        year_ago = now.replace(year=year, day=28)
+    return max(year_ago, AUDIT_TRAIL_START)
 
 
 def documented_in(policy: Policy, state: LiveState | None) -> Documented:
@@ -145,8 +162,9 @@ class ChangeLog:
             if len(self._documented_changes) < SHOWN_DOCUMENTED_CHANGES:
                 self._documented_changes.append(change)
 
-    def summary(self) -> ChangeSummary:
+    def summary(self, unavailable: Interval | None) -> ChangeSummary:
         return ChangeSummary(
+            unavailable=unavailable,
             total=self.total,
             documented=self.documented,
             by_type=tuple(sorted(self._by_type.items())),

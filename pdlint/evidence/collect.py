@@ -15,7 +15,13 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 from pdlint.coverage import Interval
-from pdlint.evidence.changes import ChangeLog, audit_records, change_from_record, documented_in
+from pdlint.evidence.changes import (
+    ChangeLog,
+    audit_records,
+    audit_records_kept_from,
+    change_from_record,
+    documented_in,
+)
 from pdlint.evidence.coverage import ScheduleCoverage, measure_schedule
 from pdlint.evidence.model import (
     AssessedIncident,
@@ -24,6 +30,7 @@ from pdlint.evidence.model import (
     PostmortemCompliance,
     PostmortemRecord,
     SeverityCompliance,
+    iso,
 )
 from pdlint.evidence.package import EvidencePackage
 from pdlint.evidence.postmortems import PostmortemFinder, PostmortemTally, judge_postmortem
@@ -219,19 +226,32 @@ def _postmortem_finder(policy: Policy, skipped: list[Skipped]) -> PostmortemFind
 
 async def change_section(
     client: PagerDutyClient, policy: Policy, state: Awaitable[LiveState], period: Interval,
-    package: EvidencePackage, progress: Progress, skipped: list[Skipped],
+    as_of: datetime, package: EvidencePackage, progress: Progress, skipped: list[Skipped],
 ) -> ChangeSummary | None:
     """The change log, or None (and a skipped entry) when the Audit Trail may not be read.
 
-    ``state`` is awaited first: whether a changed user is documented depends on their email.
+    The part of the period PagerDuty no longer keeps records for at ``as_of`` is not read, and is
+    a skipped entry naming it (None when that is the whole period). ``state`` is awaited first:
+    whether a changed user is documented depends on their email.
     """
     from pdlint.pagerduty.client import PermissionDenied
 
+    kept_from = audit_records_kept_from(as_of)
+    unavailable = (Interval(period.start, min(kept_from, period.end))
+                   if period.start < kept_from else None)
+    if unavailable is not None:
+        skipped.append(Skipped("changes", (
+            f"PagerDuty keeps audit records for 12 months: none are available for "
+            f"{iso(unavailable.start)} to {iso(unavailable.end)}, so the changes of that part "
+            "of the period cannot be listed")))
+        if unavailable.end >= period.end:
+            return None
     documented = documented_in(policy, await state)
     try:
         with package.open("changes.csv") as stream:
             log = ChangeLog(stream)
-            async for record in audit_records(client, period.start, period.end):
+            async for record in audit_records(client, max(period.start, kept_from),
+                                              period.end):
                 log.add(change_from_record(record, documented))
                 progress("audit records", log.total)
     except PermissionDenied as denied:
@@ -240,7 +260,7 @@ async def change_section(
             f"the Audit Trail could not be read ({denied}); it needs an admin or account-owner "
             "token on a plan with Audit Trail")))
         return None
-    return log.summary()
+    return log.summary(unavailable)
 
 
 def coverage_section(policy: Policy, state: LiveState, period: Interval,

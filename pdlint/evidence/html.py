@@ -23,6 +23,7 @@ from pdlint.evidence.tables import (
     period_note,
     share_text,
     skip_reason,
+    unavailable_changes,
 )
 from pdlint.policy.model import Hours, format_duration
 from pdlint.zones import live_zone
@@ -246,8 +247,11 @@ def _changes_section(evidence: Evidence) -> str:
     changes = evidence.changes
     if changes is None:
         return ""
+    unavailable = unavailable_changes(changes)
     return "".join([
         "<h2>Configuration changes</h2>",
+        "" if unavailable is None else f'<p class="banner" id="changes-unavailable">'
+                                       f"{_e(unavailable)}.</p>",
         f"<p>{changes.total} change(s) recorded by the Audit Trail in the period, "
         f"{changes.documented} to objects the policy documents. Every change is in "
         '<a href="changes.csv">changes.csv</a>.</p>',

@@ -175,6 +175,9 @@ class ChangeSummary:
     documented_changes: tuple[ConfigurationChange, ...]
     """The changes to documented objects, newest first, at most ``shown_limit``."""
     shown_limit: int
+    unavailable: Interval | None = None
+    """The start of the period PagerDuty no longer keeps audit records for: not read, and not
+    "no changes" either."""
 
 
 @dataclass(frozen=True)

@@ -14,6 +14,7 @@ from pdlint.evidence.tables import (
     period_note,
     share_text,
     skip_reason,
+    unavailable_changes,
 )
 from pdlint.policy.model import format_duration
 
@@ -79,6 +80,9 @@ def render_summary(evidence: Evidence) -> str:
           if item.result else "—", item.problem or "") for item in evidence.coverage))
     if evidence.changes is not None:
         lines += ["", "## Configuration changes (changes.csv)", ""]
+        unavailable = unavailable_changes(evidence.changes)
+        if unavailable is not None:
+            lines += [f"**{unavailable}.**", ""]
         lines += _table(("object type", "changes"), evidence.changes.by_type)
     if evidence.drift is not None:
         lines += ["", "## Drift (" + ", ".join(evidence.drift.files) + ")", "",

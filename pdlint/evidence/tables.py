@@ -106,7 +106,9 @@ def headline(evidence: Evidence) -> tuple[Figure, ...]:
     changes = evidence.changes
     figures.append(Figure("changes", "configuration changes", NOT_MEASURED) if changes is None
                    else Figure("changes", "configuration changes", str(changes.total),
-                               f"{changes.documented} to documented objects"))
+                               f"{changes.documented} to documented objects"
+                               + (f"; none available before {iso(changes.unavailable.end)}"
+                                  if changes.unavailable else "")))
     if evidence.drift is not None:
         figures.append(Figure("drift", "drift findings", str(evidence.drift.findings),
                               drift_scope(evidence.drift), bad=bool(evidence.drift.findings)))
@@ -143,6 +145,15 @@ def _coverage_figure(evidence: Evidence) -> Figure:
     return Figure("gaps", label, str(len(gaps)), "; ".join(
         text for text in (human_duration(length.total_seconds()), part) if text),
         bad=bool(gaps))
+
+
+def unavailable_changes(changes: ChangeSummary) -> str | None:
+    """What the change log says of the part of the period PagerDuty no longer keeps."""
+    if changes.unavailable is None:
+        return None
+    return (f"PagerDuty no longer keeps audit records for {iso(changes.unavailable.start)} to "
+            f"{iso(changes.unavailable.end)} (it keeps them 12 months): changes in that part of "
+            "the period are not available, which is not the same as none")
 
 
 def overall_sla(evidence: Evidence) -> tuple[int, int, float | None]:
@@ -234,7 +245,10 @@ def _changes(summary: ChangeSummary) -> dict[str, Any]:
             "by_type": dict(summary.by_type), "by_action": dict(summary.by_action),
             "documented_changes": [change_entry(change)
                                    for change in summary.documented_changes],
-            "documented_changes_shown_at_most": summary.shown_limit}
+            "documented_changes_shown_at_most": summary.shown_limit,
+            "not_available": None if summary.unavailable is None else {
+                "since": iso(summary.unavailable.start), "until": iso(summary.unavailable.end),
+                "note": unavailable_changes(summary)}}
 
 
 def period_note(evidence: Evidence) -> str | None:

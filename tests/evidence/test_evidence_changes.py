@@ -7,7 +7,12 @@ from datetime import timedelta
 import pytest
 from evidence_cases import POLICY, utc
 
-from pdlint.evidence.changes import change_from_record, chunks_newest_first, documented_in
+from pdlint.evidence.changes import (
+    audit_records_kept_from,
+    change_from_record,
+    chunks_newest_first,
+    documented_in,
+)
 from pdlint.pagerduty.state import LiveState, Window
 from pdlint.policy import load_policy
 
@@ -59,3 +64,13 @@ def test_change_rows_and_documented_objects(kind: str, object_id: str, name: str
 def test_an_audit_record_without_a_time_is_refused() -> None:
     with pytest.raises(ValueError, match="execution_time"):
         change_from_record({"id": "PAUD1"}, lambda kind, object_id, name: False)
+
+
+@pytest.mark.parametrize(("now", "kept_from"), [
+    ("2026-12-02T10:30", "2025-12-02T10:30"),
+    ("2028-02-29T12:00", "2027-02-28T12:00"),
+    ("2021-06-01T00:00", "2020-12-02T00:00"),  # none before the Audit Trail's first day
+    ("2020-12-10T00:00", "2020-12-02T00:00"),
+])
+def test_audit_records_are_kept_twelve_months(now: str, kept_from: str) -> None:
+    assert audit_records_kept_from(utc(now)) == utc(kept_from)

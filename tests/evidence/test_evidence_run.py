@@ -18,7 +18,9 @@ from evidence_cases import (
     EXPECTED_SLA,
     HAND_INCIDENTS,
     NOW,
+    UNTIL,
     run_evidence,
+    utc,
 )
 
 from pdlint.evidence import Evidence, EvidenceError
@@ -378,3 +380,39 @@ def test_what_was_not_measured_never_reads_as_zero(
     else:
         (row,) = csv.DictReader((output / "postmortems.csv").open(encoding="utf-8"))
         assert {key: row[key] for key in postmortem_row} == postmortem_row
+
+
+@pytest.mark.parametrize(("since", "until", "changes_read"), [
+    (utc("2025-02-01T00:00"), UNTIL, True),
+    (utc("2024-01-01T00:00"), utc("2024-07-01T00:00"), False),
+], ids=["starts-before-retention", "wholly-before-retention"])
+def test_audit_records_pagerduty_no_longer_keeps_are_not_reported_as_no_changes(
+        hand_server: SimServer, tmp_path: Path, since: datetime, until: datetime,
+        changes_read: bool) -> None:
+    """PagerDuty keeps audit records 12 months: on NOW (2026-03-02 12:00) none before
+    2025-03-02 12:00. That part of the period is named, not read, and the package is not
+    complete for it."""
+    kept_from = "2025-03-02T12:00:00Z"
+    output = tmp_path / "package"
+    evidence = run_evidence(hand_server, output, since=since, until=until)
+    lost = f"{iso(since)} to {min(iso(until) or '', kept_from)}"
+    (skip,) = [skip for skip in evidence.skipped if skip.rule == "changes"]
+    assert "keeps audit records for 12 months" in skip.reason and lost in skip.reason
+    audit = [record for record in hand_server.requests if record.path == "/audit/records"]
+    assert all(record.query["since"][0] >= "2025-03-02T12:00:00" for record in audit)
+    manifest = json.loads((output / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["complete"] is False
+    summary = (output / "summary.md").read_text(encoding="utf-8")
+    document = json.loads((output / "evidence.json").read_text(encoding="utf-8"))
+    if changes_read:
+        assert evidence.changes is not None and evidence.changes.total > 0
+        assert (output / "changes.csv").exists()
+        note = f"PagerDuty no longer keeps audit records for {lost}"
+        assert note in summary
+        assert note in (output / "index.html").read_text(encoding="utf-8")
+        assert document["changes"]["not_available"]["until"] == kept_from
+        assert "none available before 2025-03-02T12:00:00Z" in summary
+    else:
+        assert evidence.changes is None and audit == []
+        assert "- Configuration changes: not measured" in summary
+        assert not (output / "changes.csv").exists()
