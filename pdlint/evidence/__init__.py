@@ -127,7 +127,7 @@ def _gather(request: EvidenceRequest, checked: Callable[[], Policy], period: Int
             skipped.extend(snapshot_skips())
             api_url = state.api_url
             coverage, drift_run = _judge_configuration(checked(), state, measured,
-                                                       generated_at)
+                                                       generated_at, state.fetched_at)
         else:
             assert request.client_config is not None
             figures, changes, (coverage, drift_run) = asyncio.run(_read_live(
@@ -180,10 +180,12 @@ def _report_in_package(report: Report, provenance: PolicyProvenance) -> Report:
 
 
 def _judge_configuration(policy: Policy, state: LiveState, period: Interval, as_of: datetime,
-                         ) -> tuple[tuple[ScheduleCoverage, ...], DriftRun]:
-    """On-call coverage over the period, and the drift report of the configuration read."""
+                         read_at: datetime) -> tuple[tuple[ScheduleCoverage, ...], DriftRun]:
+    """On-call coverage over the period, and the drift report of the configuration read at
+    ``read_at`` (the run's time on a live run, so that the package is the same for the same
+    answers; the snapshot's time with one)."""
     return coverage_section(policy, state, period), DriftRun(
-        drift(policy, state, as_of.date()), state.fetched_at,
+        drift(policy, state, as_of.date()), read_at,
         Interval(state.window.since, state.window.until))
 
 
@@ -209,7 +211,7 @@ async def _read_live(
 
         async def judged() -> tuple[tuple[ScheduleCoverage, ...], DriftRun]:
             return await asyncio.to_thread(_judge_configuration, await policy, await state,
-                                           period, as_of)
+                                           period, as_of, as_of)
 
         async def changes_section() -> ChangeSummary | None:
             return await change_section(client, await policy, state, period, as_of, package,
