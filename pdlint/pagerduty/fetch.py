@@ -15,6 +15,7 @@ can reach, is recorded as skipped with the reason; a refused token (401) ends th
 from __future__ import annotations
 
 import asyncio
+import logging
 import sys
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field, replace
@@ -32,6 +33,7 @@ from pdlint.pagerduty.client import (
 from pdlint.pagerduty.state import LiveState, Window
 
 T = TypeVar("T")
+log = logging.getLogger(__name__)
 
 Progress = Callable[[str, int], None]
 """Told ``(collection, objects read so far)`` as pages arrive."""
@@ -150,11 +152,22 @@ class TerminalProgress:
             self._stream.flush()
 
 
+def _leftover(loop: asyncio.AbstractEventLoop, context: dict[str, Any]) -> None:
+    """asyncio's word on a task dropped unfinished or unawaited, logged for debugging only.
+
+    Every outcome of a fetch is collected while the loop runs; such a task is left only when the
+    run exits (a policy error, say) while the fetch still runs in its daemon thread, and is
+    collected as the interpreter shuts down. Printed, its error (a refused token) would
+    contradict the run's own message."""
+    log.debug("left behind at exit: %s", context.get("message"), exc_info=context.get("exception"))
+
+
 def fetch_state_sync(config: ClientConfig, window: Window, *, quiet: bool) -> LiveState:
     """``fetch_state`` for the command line: its own event loop, progress on a terminal only."""
     progress = None if quiet or not sys.stderr.isatty() else TerminalProgress(sys.stderr)
 
     async def run() -> LiveState:
+        asyncio.get_running_loop().set_exception_handler(_leftover)
         async with PagerDutyClient(config) as client:
             return await fetch_state(client, window, progress=progress)
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import gc
 import io
 import logging
 import math
@@ -12,6 +14,7 @@ import pytest
 from pagerduty_cases import NOW, TOKEN
 from sim_client import fast_config
 
+from pdlint.pagerduty import fetch as fetch_module
 from pdlint.pagerduty.client import (
     ApiToken,
     ApiUnavailable,
@@ -209,3 +212,26 @@ def test_the_token_leaks_nowhere(demo_server: SimServer, tmp_path: Path,
     assert "retrying" in caplog.text  # the retries were logged
     for text in produced:
         assert TOKEN not in text
+
+
+def test_a_task_left_behind_is_logged_for_debugging_not_printed(
+        demo_server: SimServer, monkeypatch: pytest.MonkeyPatch, capfd: pytest.CaptureFixture[str],
+        caplog: pytest.LogCaptureFixture) -> None:
+    """As when a run exits on a policy error while the fetch's thread still runs: the tasks it
+    leaves are collected at shutdown, and asyncio would print their errors (a refused token)."""
+
+    async def fetch_leaving_a_failed_task(*args: object, **kwargs: object) -> None:
+        async def refused() -> None:
+            raise AuthenticationError("GET", "/users")
+
+        task = asyncio.ensure_future(refused())
+        await asyncio.sleep(0)
+        del task
+        gc.collect()
+
+    monkeypatch.setattr(fetch_module, "fetch_state", fetch_leaving_a_failed_task)
+    with caplog.at_level(logging.DEBUG, logger="pdlint"):
+        fetch_state_sync(fast_config(demo_server), WINDOW, quiet=True)
+    assert capfd.readouterr().err == ""
+    assert [record.getMessage() for record in caplog.records] == [
+        "left behind at exit: Task exception was never retrieved"]
