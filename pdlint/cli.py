@@ -103,8 +103,9 @@ class ApiOptions:
     quiet: bool
 
 
-def api_options(command: F) -> F:
+def api_options(command: F, *, period: bool = False) -> F:
     """Add the shared PagerDuty options; the command receives them as one ``api: ApiOptions``.
+    With ``period``, ``--since`` and ``--until`` are required: they name the period measured.
 
     The token comes from ``--token-file`` or ``PAGERDUTY_API_TOKEN``, never from an argument
     (it would show in ``ps`` and shell history).
@@ -127,18 +128,26 @@ def api_options(command: F) -> F:
         click.option("--token-file", type=click.Path(dir_okay=False, path_type=str),
                      default=None, help="File holding the API token [default: "
                                         "$PAGERDUTY_API_TOKEN]. A read-only key is enough."),
-        click.option("--since", type=Moment(), default=None,
-                     help="Start of the time window (ISO 8601; UTC unless a zone is given) "
-                          "[default: now, or 30 days before --until]."),
-        click.option("--until", type=Moment(end_of_day=True), default=None,
-                     help="End of the time window; a bare date includes that day "
-                          "[default: 30 days after --since]."),
+        click.option("--since", type=Moment(), required=period,
+                     help="Start of the " + ("period (ISO 8601; UTC unless a zone is given)."
+                                             if period else "time window (ISO 8601; UTC unless "
+                                             "a zone is given) [default: now, or 30 days "
+                                             "before --until].")),
+        click.option("--until", type=Moment(end_of_day=True), required=period,
+                     help="End of the " + ("period" if period else "time window")
+                          + "; a bare date includes that day"
+                          + ("." if period else " [default: 30 days after --since].")),
         click.option("--quiet", "-q", is_flag=True, default=False,
                      help="No progress output."),
     )
     for option in reversed(options):
         with_api = option(with_api)
     return with_api  # type: ignore[return-value]
+
+
+def period_options(command: F) -> F:
+    """``api_options`` with a required ``--since``/``--until`` period."""
+    return api_options(command, period=True)
 
 
 class _ToStandardError(logging.Handler):
@@ -504,7 +513,7 @@ def diff(old: str, new: str, output_format: str, output: str | None) -> int:
               type=click.Path(dir_okay=False, path_type=str),
               help="Read the configuration from a saved snapshot instead of the API; incidents "
                    "and audit records are then not read (those sections are skipped).")
-@api_options
+@period_options
 def evidence(policy_path: str, output: str, force: bool, snapshot_path: str | None,
              api: ApiOptions) -> None:
     """Write the audit evidence package of a period: incident register, SLA and postmortem
@@ -512,11 +521,10 @@ def evidence(policy_path: str, output: str, force: bool, snapshot_path: str | No
     from pdlint.evidence import EvidenceRequest, write_evidence
     from pdlint.pagerduty.fetch import TerminalProgress
 
-    if api.since is None or api.until is None:
-        raise click.UsageError("evidence needs the audit period: --since DATE --until DATE")
+    period = api_window(api)  # both ends given: checked, not defaulted
     progress = None if api.quiet or not sys.stderr.isatty() else TerminalProgress(sys.stderr)
     request = EvidenceRequest(
-        policy_paths=(policy_path,), since=api.since, until=api.until, output=Path(output),
+        policy_paths=(policy_path,), since=period.since, until=period.until, output=Path(output),
         force=force, client_config=None if snapshot_path else client_config(api),
         snapshot=Path(snapshot_path) if snapshot_path else None, progress=progress)
     try:

@@ -37,21 +37,31 @@ def test_evidence_writes_the_package(hand_server: SimServer, tmp_path: Path) -> 
 
 def test_a_period_in_the_future_is_refused(hand_server: SimServer, tmp_path: Path) -> None:
     output = tmp_path / "evidence"
-    result = pdlint("evidence", "--policy", str(POLICY), "--since", "2999-01-01", "--until",
-                    "2999-06-30", "-o", str(output),
+    result = pdlint("evidence", "--policy", str(POLICY), "--since", "2099-01-01", "--until",
+                    "2099-06-30", "-o", str(output),
                     env={"PAGERDUTY_API_URL": hand_server.base_url, "PAGERDUTY_API_TOKEN": TOKEN})
     assert result.returncode == 2
-    assert "the period starts at 2999-01-01T00:00:00Z, after this run" in result.stderr
+    assert "the period starts at 2099-01-01T00:00:00Z, after this run" in result.stderr
     assert "Traceback" not in result.stderr
     assert not output.exists()
     assert hand_server.requests == []
 
 
-def test_evidence_needs_the_period(tmp_path: Path) -> None:
-    result = pdlint("evidence", "--policy", str(POLICY), "-o", str(tmp_path / "out"),
+@pytest.mark.parametrize(("period", "message"), [
+    ((), "Missing option '--since'"),
+    (("--since", "2026-01-01"), "Missing option '--until'"),
+    (("--since", "2026-03-01", "--until", "2026-01-31"), "--until 2026-02-01T00:00:00Z is not "
+     "after --since 2026-03-01T00:00:00Z"),
+    (("--since", "0001-01-01", "--until", "2026-01-31"), "the window 0001-01-01T00:00:00Z to "
+     "2026-02-01T00:00:00Z is not between 2000-01-01 and 2100-01-01"),
+])
+def test_evidence_needs_a_period_it_can_measure(tmp_path: Path, period: tuple[str, ...],
+                                               message: str) -> None:
+    result = pdlint("evidence", "--policy", str(POLICY), "-o", str(tmp_path / "out"), *period,
                     env={"PAGERDUTY_API_TOKEN": TOKEN})
     assert result.returncode == 2
-    assert "--since DATE --until DATE" in result.stderr
+    assert message in result.stderr and "Traceback" not in result.stderr
+    assert list(tmp_path.iterdir()) == []
 
 
 def test_evidence_from_a_snapshot_skips_what_a_snapshot_lacks(tmp_path: Path) -> None:
