@@ -257,6 +257,8 @@ def selected_rules(only: tuple[str, ...], skip: tuple[str, ...]) -> tuple[Rule, 
 
     wanted = resolve("--rule", only) or {each.id for each in drift_rules}
     unwanted = resolve("--skip-rule", skip)
+    if not wanted - unwanted:  # a run that checks nothing would pass, saying "no problems"
+        raise click.UsageError("--skip-rule leaves no rule of --rule to run")
     return tuple(each for each in drift_rules if each.id in wanted - unwanted)
 
 

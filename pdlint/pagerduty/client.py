@@ -235,13 +235,23 @@ def read_token(token_file: str | None, environ: Mapping[str, str]) -> ApiToken:
             raise ConfigurationError(f"cannot read token file {token_file}: {reason}") from None
         if not text.strip():
             raise ConfigurationError(f"token file {token_file} is empty")
+        if len(text.strip().splitlines()) > 1:
+            raise ConfigurationError(f"token file {token_file} has more than one line; it "
+                                     "should hold the API key alone")
         _warn_if_shared(Path(token_file))
-        return ApiToken(text)
+        return _token(text, f"token file {token_file}")
     value = environ.get(TOKEN_ENV, "")
     if not value.strip():
         raise ConfigurationError(
             f"no API token: set {TOKEN_ENV} or pass --token-file (a read-only key is enough)")
-    return ApiToken(value)
+    return _token(value, TOKEN_ENV)
+
+
+def _token(text: str, source: str) -> ApiToken:
+    try:
+        return ApiToken(text)
+    except ConfigurationError as error:
+        raise ConfigurationError(f"{source}: {error}") from None
 
 
 def _warn_if_shared(token_file: Path) -> None:

@@ -159,6 +159,8 @@ def test_rule_selection_and_fail_on(env: dict[str, str], arguments: tuple[str, .
     [
         pytest.param(("--rule", "EP13"), {}, "'EP13' is not a drift rule", id="unknown-rule"),
         pytest.param(("--rule", "POL010"), {}, "'POL010' is not a drift rule", id="lint-rule"),
+        pytest.param(("--rule", "EP103", "--skip-rule", "ep103"), {},
+                     "--skip-rule leaves no rule of --rule to run", id="nothing-left"),
         pytest.param((), {"PAGERDUTY_API_TOKEN": "wrong"}, "refused", id="bad-token"),
         pytest.param(("--api-url", "http://example.com"), {}, "https", id="plain-http"),
     ],

@@ -59,6 +59,24 @@ def test_snapshot_with_token_file_and_no_redaction(demo_server: SimServer,
     assert stat.S_IMODE(output.stat().st_mode) == 0o600
 
 
+@pytest.mark.parametrize(("content", "message"), [
+    (f"{TOKEN}\nsecond line\n", "has more than one line; it should hold the API key alone"),
+    (f"{TOKEN} {TOKEN}\n", ": the API token is empty or contains spaces"),
+    ("\n\n", "is empty"),
+])
+def test_a_token_file_that_is_not_one_key_is_named(demo_server: SimServer, tmp_path: Path,
+                                                   content: str, message: str) -> None:
+    token_file = tmp_path / "token"
+    token_file.write_text(content)
+    token_file.chmod(0o600)
+    result = pdlint("snapshot", "-o", str(tmp_path / "snap.json"), "--api-url",
+                    demo_server.base_url, "--token-file", str(token_file))
+    assert result.returncode == 2
+    assert result.stderr == f"pdlint: error: token file {token_file} {message}\n".replace(
+        f"{token_file} :", f"{token_file}:")
+    assert TOKEN not in result.stderr
+
+
 def test_a_skipped_collection_is_warned_about_and_recorded(demo_server: SimServer,
                                                           tmp_path: Path) -> None:
     demo_server.faults = Faults(forbidden={"/priorities": 402})
