@@ -444,8 +444,8 @@ def snapshot(output: str, no_redact: bool, api: ApiOptions) -> None:
 
 @cli.command()
 @click.option("-o", "--output", required=True, type=click.Path(file_okay=False, path_type=str),
-              help="Folder to write the policy files to (created if needed; every file appears "
-                   "or none does).")
+              help="Folder to write the policy files to (created if needed, in a folder that "
+                   "exists; every file appears or none does).")
 @click.option("--force", is_flag=True, default=False,
               help="Write into a folder that already holds policy files, replacing those of the "
                    "same names.")
@@ -543,6 +543,13 @@ def evidence(policy_path: str, output: str, force: bool, snapshot_path: str | No
         click.echo(f"wrote {output}: {figures}; open {Path(output) / 'index.html'}", err=True)
 
 
+def sendable_token(ctx: click.Context, param: click.Parameter, value: str) -> str:
+    """The simulator's token, if pdlint could send it: not empty and without spaces."""
+    if not value or any(char.isspace() for char in value):
+        raise click.BadParameter("pdlint sends no token that is empty or holds spaces")
+    return value
+
+
 @cli.group()
 def sim() -> None:
     """A simulated PagerDuty account, served over HTTP on this machine."""
@@ -553,7 +560,7 @@ def sim() -> None:
               show_default=True, help="The bundled demo account, or a large generated one.")
 @click.option("--port", type=click.IntRange(0, 65535), default=0, show_default=True,
               help="Port on 127.0.0.1 (0 picks a free one).")
-@click.option("--token", default="sim-token", show_default=True,
+@click.option("--token", default="sim-token", show_default=True, callback=sendable_token,
               help="The API token the simulator accepts (a simulator secret, not a real key).")
 @click.option("--latency-ms", type=click.IntRange(min=0), default=0, show_default=True,
               help="Delay added to every answer.")
