@@ -24,7 +24,7 @@ from pdlint import __version__
 from pdlint.background import in_background
 from pdlint.config import FAIL_ON, REGIONS, Settings, SettingsError, find_settings
 from pdlint.errors import PdlintError
-from pdlint.findings import Severity
+from pdlint.findings import Severity, counted
 
 if TYPE_CHECKING:
     from pdlint.findings import Report
@@ -160,10 +160,15 @@ class _ToStandardError(logging.Handler):
 def show_client_messages(*, quiet: bool) -> None:
     """Show the client's messages on standard error: its warnings always, its retries (logged at
     INFO) unless ``quiet``."""
+    level = logging.WARNING if quiet else logging.INFO
     logger = logging.getLogger("pdlint")
-    if not any(isinstance(handler, _ToStandardError) for handler in logger.handlers):
-        logger.addHandler(_ToStandardError())
-    logger.setLevel(logging.WARNING if quiet else logging.INFO)
+    handler = next((handler for handler in logger.handlers
+                    if isinstance(handler, _ToStandardError)), None)
+    if handler is None:
+        handler = _ToStandardError()
+        logger.addHandler(handler)
+    handler.setLevel(level)  # debug records of a logger set lower (for a trace) stay off screen
+    logger.setLevel(level)
 
 
 def client_config(api: ApiOptions) -> ClientConfig:
@@ -539,7 +544,8 @@ def evidence(policy_path: str, output: str, force: bool, snapshot_path: str | No
     if not api.quiet:
         breaches = sum(item.breached for item in result.sla)
         figures = ("incidents not measured" if result.incidents is None
-                   else f"{result.incidents} incidents, {breaches} SLA breaches")
+                   else f"{counted(result.incidents, 'incident')}, "
+                        f"{counted(breaches, 'SLA breach', 'SLA breaches')}")
         click.echo(f"wrote {output}: {figures}; open {Path(output) / 'index.html'}", err=True)
 
 

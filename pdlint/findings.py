@@ -15,6 +15,11 @@ from typing import Any
 REPORT_FORMAT_VERSION = 1
 
 
+def counted(count: int, noun: str, plural: str | None = None) -> str:
+    """A number and its noun, agreeing: ``1 error``, ``2 errors``, ``0 errors``."""
+    return f"{count} {noun if count == 1 else plural or noun + 's'}"
+
+
 class Severity(str, enum.Enum):
     """How much a finding matters; ordered so that ``ERROR`` is the highest."""
 

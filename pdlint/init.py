@@ -30,7 +30,7 @@ import yaml
 
 from pdlint.coverage import Interval, measure_coverage, rendered_entries, weekly_hours
 from pdlint.errors import PdlintError
-from pdlint.findings import Resource
+from pdlint.findings import Resource, counted
 from pdlint.pagerduty.state import LiveState, format_utc
 from pdlint.policy import load_policy
 from pdlint.policy.model import WEEKDAYS, format_duration
@@ -566,8 +566,8 @@ def _coverage(account: _Account, live: Mapping[str, Any], zone_name: str,
         notes.append(f"Review: from {span} someone was on call in business hours only.")
         return "business_hours"
     first = gaps[0]
-    notes.append(f"Review: from {span} nobody was on call for {len(gaps)} period"
-                 f"{'s' if len(gaps) > 1 else ''} (the first from {format_utc(first.start)} to "
+    notes.append(f"Review: from {span} nobody was on call for {counted(len(gaps), 'period')}"
+                 f" (the first from {format_utc(first.start)} to "
                  f"{format_utc(first.end)}), in business hours too: state the coverage it must "
                  "give.")
     return None

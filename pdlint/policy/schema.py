@@ -17,7 +17,7 @@ from typing import Any
 
 from jsonschema import Draft202012Validator, FormatChecker, ValidationError
 
-from pdlint.findings import Finding, Location, Resource, Severity
+from pdlint.findings import Finding, Location, Resource, Severity, counted
 from pdlint.policy.load import JsonPath, PolicyFile
 from pdlint.policy.model import DURATION_PATTERN, parse_duration
 
@@ -158,7 +158,7 @@ def _explain(error: ValidationError, policy_file: PolicyFile) -> Iterator[tuple[
     elif keyword == "minItems":
         count = error.validator_value
         yield (policy_file.location(path),
-               f"{subject}: needs at least {count} item{'s' if count != 1 else ''}")
+               f"{subject}: needs at least {counted(count, 'item')}")
     elif keyword == "maxItems":
         yield (policy_file.location(path),
                f"{subject}: allows at most {error.validator_value} items")

@@ -12,7 +12,7 @@ from collections.abc import Iterable, Iterator
 from datetime import timedelta
 from zoneinfo import available_timezones
 
-from pdlint.findings import Finding, Location, Resource, Severity
+from pdlint.findings import Finding, Location, Resource, Severity, counted
 from pdlint.policy.model import (
     EscalationPolicy,
     Hours,
@@ -225,7 +225,7 @@ def _repeat_order(escalation: EscalationPolicy) -> Iterator[Finding]:
             actual=0, location=loops.location)
     if repeat is None and loops is not None and loops.value > 0:
         yield check_escalation_order.finding(
-            f"the escalation repeats {loops.value} time{'s' if loops.value > 1 else ''} but "
+            f"the escalation repeats {counted(loops.value, 'time')} but "
             "repeat_after does not say when", escalation.resource,
             expected="a repeat_after duration", actual=None, location=loops.location)
 
@@ -249,8 +249,8 @@ def check_escalation_min_levels(policy: Policy) -> Iterator[Finding]:
             assert source is not None
             names = ", ".join(service.name for service in services)
             yield check_escalation_min_levels.finding(
-                f"has {len(escalation.levels)} level{'s' if len(escalation.levels) != 1 else ''}"
-                f", fewer than the {most} required ({source.location}) for {names}",
+                f"has {counted(len(escalation.levels), 'level')}, fewer than the {most} required "
+                f"({source.location}) for {names}",
                 escalation.resource, expected=most, actual=len(escalation.levels),
                 location=escalation.location)
 

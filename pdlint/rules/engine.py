@@ -13,7 +13,7 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from pdlint.findings import Finding, Report, Severity
+from pdlint.findings import Finding, Report, Severity, counted
 from pdlint.policy import PolicyLoad, load_policy
 from pdlint.policy.model import Policy, PolicyError
 from pdlint.rules.registry import rules_for
@@ -57,9 +57,9 @@ class PolicyHasErrors(PolicyError):
         more = (f"\n  and {len(errors) - SHOWN_ERRORS} more" if len(errors) > SHOWN_ERRORS
                 else "")
         named = " ".join(str(path) for path in paths)
-        super().__init__(f"the policy in {named} has {len(errors)} "
-                         f"error{'s' if len(errors) != 1 else ''}; fix them (`pdlint lint "
-                         f"{named}`) before comparing it with the account:{shown}{more}")
+        super().__init__(f"the policy in {named} has {counted(len(errors), 'error')}; fix "
+                         f"{'it' if len(errors) == 1 else 'them'} (`pdlint lint {named}`) before "
+                         f"comparing it with the account:{shown}{more}")
         self.report = report
 
 

@@ -16,7 +16,7 @@ from collections.abc import Iterator, Mapping
 from datetime import date
 from typing import TYPE_CHECKING, Any, NamedTuple
 
-from pdlint.findings import Finding, Resource, Severity
+from pdlint.findings import Finding, Resource, Severity, counted
 from pdlint.policy.model import EscalationPolicy, Policy, Target, whole_minutes
 from pdlint.rules.matching import (
     Pair,
@@ -110,8 +110,8 @@ def check_level_count(policy: Policy, state: LiveState, today: date) -> Iterator
         wanted = len(documented.levels)
         if count != wanted:
             yield check_level_count.finding(
-                f"has {count} escalation rule{'s' if count != 1 else ''}, documented {wanted} "
-                f"level{'s' if wanted != 1 else ''}", live_resource(documented, live),
+                f"has {counted(count, 'escalation rule')}, documented "
+                f"{counted(wanted, 'level')}", live_resource(documented, live),
                 expected=wanted, actual=count, location=documented.location)
 
 
@@ -219,7 +219,7 @@ def check_loops_and_handoff(policy: Policy, state: LiveState, today: date) -> It
         live_loops = live.get("num_loops", 0)
         if loops is not None and live_loops != loops.value:
             yield check_loops_and_handoff.finding(
-                f"repeats {live_loops} time{'s' if live_loops != 1 else ''} (num_loops), "
+                f"repeats {counted(live_loops, 'time')} (num_loops), "
                 f"documented {loops.value}", live_resource(documented, live),
                 expected=loops.value, actual=live_loops, location=loops.location)
         live_handoff = live.get("on_call_handoff_notifications") or "if_has_services"

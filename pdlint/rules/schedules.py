@@ -23,7 +23,7 @@ from pdlint.coverage import (
     required_time,
     schedule_zone,
 )
-from pdlint.findings import Finding, Resource, Severity
+from pdlint.findings import Finding, Resource, Severity, counted
 from pdlint.pagerduty.state import format_utc
 from pdlint.policy.model import Policy, Schedule, format_duration
 from pdlint.rules.matching import Pair, pair_objects
@@ -171,7 +171,7 @@ def check_coverage_gap(policy: Policy, state: LiveState, today: date) -> Iterato
         if rest:
             uncovered = sum((gap.length for gap in rest), timedelta(0))
             yield check_coverage_gap.finding(
-                f"and {len(rest)} more gap{'s' if len(rest) > 1 else ''} from "
+                f"and {counted(len(rest), 'more gap')} from "
                 f"{format_utc(rest[0].start)} to {format_utc(rest[-1].end)}, "
                 f"{format_duration(uncovered)} in all, in the documented {requirement} coverage",
                 _resource(documented, live), expected=requirement,

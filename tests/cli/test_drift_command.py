@@ -186,7 +186,7 @@ def test_a_policy_with_errors_is_not_compared(env: dict[str, str], tmp_path: Pat
     assert result.returncode == 2
     assert "refused" not in result.stderr
     assert "policy/schedules.yaml:" in result.stderr and "POL003" in result.stderr
-    assert "has 1 error; fix them (`pdlint lint policy`)" in result.stderr
+    assert "has 1 error; fix it (`pdlint lint policy`)" in result.stderr
     assert result.stdout == ""
 
 

@@ -101,7 +101,7 @@ def test_a_policy_with_errors_writes_nothing(hand_server: SimServer, tmp_path: P
                     "2026-03-01", "-o", str(output),
                     env={"PAGERDUTY_API_URL": hand_server.base_url, "PAGERDUTY_API_TOKEN": token})
     assert result.returncode == 2
-    assert "has 1 error; fix them" in result.stderr and f"{policy}:" in result.stderr
+    assert "has 1 error; fix it" in result.stderr and f"{policy}:" in result.stderr
     assert "refused" not in result.stderr
     assert "Traceback" not in result.stderr
     assert not output.exists()
