@@ -219,6 +219,12 @@ def _compose(text: str, shown: str) -> Node | None:
             problem = f"{error.context}{joined}{error.problem}"
         if error.problem == "exceeded maximum nesting depth":  # libyaml's own limit, above ours
             problem = f"nesting deeper than {MAX_DEPTH} levels"
+        if (error.context_mark and error.problem_mark
+                and error.problem_mark.index >= len(text.rstrip())):
+            # An unclosed quote or bracket met at the end of the file: where it opened helps.
+            problem = (f"{error.context} that starts here: {error.problem} at the end of the "
+                       f"file (line {error.problem_mark.line + 1})")
+            mark = error.context_mark
         location = (Location(shown, mark.line + 1, mark.column + 1) if mark
                     else Location(shown, 1))
         raise _Unreadable(f"YAML syntax: {problem}", location) from error

@@ -27,8 +27,12 @@ h: &h [*g, *g, *g, *g, *g, *g, *g, *g, *g]
 YAML_CASES: list[tuple[str, bytes, str, int, int | None, str]] = [
     ("syntax error", b"severities:\n  - id: P1\n   name: x\n", "POL001", 3, 4,
      "YAML syntax:"),
-    ("unclosed flow list", b"organisation:\n  name: [a, b\n", "POL001", 3, 1,
-     "while parsing a flow sequence"),
+    ("unclosed flow list", b"organisation:\n  name: [a, b\n", "POL001", 2, 9,
+     "while parsing a flow sequence that starts here: did not find expected ',' or ']' at the "
+     "end of the file (line 3)"),
+    ("unclosed quote", b'organisation:\n  name: "unterminated\n  x: 1\n', "POL001", 2, 9,
+     "while scanning a quoted scalar that starts here: found unexpected end of stream at the end "
+     "of the file (line 4)"),
     ("tab indentation", b"organisation:\n\tname: x\n", "POL001", 2, 1,
      "found character that cannot start any token"),
     ("duplicate key", b"organisation:\n  name: A\n  name: B\n", "POL002", 3, 3,
