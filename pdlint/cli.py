@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
+from click.core import ParameterSource
 
 from pdlint import __version__
 from pdlint.background import in_background
@@ -46,7 +47,23 @@ def policy_option(command: F) -> F:
     return click.option(
         "--policy", "policy_path", default="policy", show_default=True,
         type=click.Path(path_type=str), help="Policy file or folder of policy files.",
+        callback=checked_policy_setting,
     )(command)
+
+
+def checked_policy_setting(ctx: click.Context, param: click.Parameter, value: str) -> str:
+    """``--policy``, checked where the project's settings gave it (see ``existing_setting``)."""
+    from_settings = ctx.get_parameter_source(param.name or "") is ParameterSource.DEFAULT_MAP
+    return existing_setting(value) if from_settings else value
+
+
+def existing_setting(policy: str) -> str:
+    """The policy path the project's settings give, if it exists; otherwise an error naming
+    the settings file, where the mistake is to be mended."""
+    if not os.path.exists(policy):
+        raise SettingsError(f"{project_settings().source}: policy names "
+                            f"{os.path.abspath(policy)}, which does not exist")
+    return policy
 
 
 def report_options(command: F) -> F:
@@ -339,7 +356,8 @@ def lint(paths: tuple[str, ...], output_format: str, output: str | None, fail_on
     from pdlint.rules.registry import rules_for
     from pdlint.rules.rule import Mode
 
-    report = lint_paths(paths or (project_settings().policy or "policy",))
+    setting = project_settings().policy
+    report = lint_paths(paths or (existing_setting(setting) if setting else "policy",))
     return emit(report, output_format, output, fail_on, rules=rules_for(Mode.LINT),
                 title="pdlint lint")
 

@@ -130,6 +130,11 @@ def _read_table(path: Path, where: str) -> dict[str, Any]:
     else:
         try:
             table = yaml.safe_load(text)
+        except yaml.MarkedYAMLError as error:
+            mark = error.problem_mark or error.context_mark
+            place = f"{path}:{mark.line + 1}:{mark.column + 1}" if mark else str(path)
+            words = "; ".join(part for part in (error.context, error.problem) if part)
+            raise SettingsError(f"{place}: not valid YAML ({words})") from None
         except yaml.YAMLError as error:
             raise SettingsError(f"{path}: not valid YAML ({error})") from None
         table = {} if table is None else table

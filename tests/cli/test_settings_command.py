@@ -58,6 +58,17 @@ def test_a_misspelt_setting_stops_the_run(project: Path) -> None:
                              "unknown setting 'fail_on'; known: policy, fail-on, region\n")
 
 
+@pytest.mark.parametrize("command", [("lint",), ("drift",), ("evidence", "--since", "2026-01-01",
+                                                             "--until", "2026-01-31", "-o", "out")])
+def test_a_policy_setting_that_names_nothing_is_the_settings_error(
+        project: Path, command: tuple[str, ...]) -> None:
+    (project / ".pdlint.yaml").write_text("policy: compliance/pagerdty\n", encoding="utf-8")
+    result = run_pdlint(*command, cwd=project / "compliance", env={"PAGERDUTY_API_TOKEN": "x"})
+    assert (result.returncode, result.stderr) == (2, (
+        f"pdlint: error: {project / '.pdlint.yaml'}: policy names "
+        f"{project / 'compliance' / 'pagerdty'}, which does not exist\n"))
+
+
 def test_drift_help_shows_the_policy_setting_as_the_default(project: Path) -> None:
     (project / ".pdlint.yaml").write_text("policy: compliance/pagerduty\n", encoding="utf-8")
     result = run_pdlint("drift", "--help", cwd=project)
