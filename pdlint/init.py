@@ -562,14 +562,14 @@ def _coverage(account: _Account, live: Mapping[str, Any], zone_name: str,
     days = [WEEKDAYS.index(day) + 1 for day in BUSINESS_DAYS]
     business = measure_coverage(weekly_hours(window, zone, days, BUSINESS_START, BUSINESS_END),
                                 shifts)
-    if business.required and not business.gaps:
-        notes.append(f"Review: from {span} someone was on call in business hours only.")
-        return "business_hours"
     first = gaps[0]
-    notes.append(f"Review: from {span} nobody was on call for {counted(len(gaps), 'period')}"
-                 f" (the first from {format_utc(first.start)} to "
-                 f"{format_utc(first.end)}), in business hours too: state the coverage it must "
-                 "give.")
+    uncovered = (f"from {span} the schedule leaves {counted(len(gaps), 'period')} with nobody "
+                 f"on call (the first from {format_utc(first.start)} to {format_utc(first.end)})")
+    if business.required and not business.gaps:
+        notes.append(f"Review: {uncovered}, all outside business hours, so its coverage is "
+                     "written as business_hours; write 24x7 if it must cover every hour.")
+        return "business_hours"
+    notes.append(f"Review: {uncovered}, in business hours too: state the coverage it must give.")
     return None
 
 

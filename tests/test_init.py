@@ -342,9 +342,14 @@ WEEKDAYS_IN_WINDOW = [day for day in range(2, 17) if datetime(2026, 3, day).week
 @pytest.mark.parametrize(("final", "urgency", "coverage", "note"), [
     pytest.param(None, "low", "24x7", None, id="always-covered"),
     pytest.param(london_office(WEEKDAYS_IN_WINDOW), "low", "business_hours",
-                 "someone was on call in business hours only", id="business-hours"),
+                 "with nobody on call (the first from 2026-03-02T17:00:00Z to "
+                 "2026-03-03T09:00:00Z), all outside business hours, so its coverage is written "
+                 "as business_hours; write 24x7 if it must cover every hour.",
+                 id="business-hours"),
     pytest.param(london_office(WEEKDAYS_IN_WINDOW[1:]), "low", None,
-                 "nobody was on call for", id="gaps-in-business-hours"),
+                 "with nobody on call (the first from 2026-03-02T12:00:00Z to "
+                 "2026-03-03T09:00:00Z), in business hours too: state the coverage it must give.",
+                 id="gaps-in-business-hours"),
     pytest.param(london_office(WEEKDAYS_IN_WINDOW), "high", None,
                  "business_hours would contradict level 1 of 'Main'",
                  id="first-level-of-a-round-the-clock-service"),
