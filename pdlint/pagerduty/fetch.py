@@ -9,7 +9,9 @@ them (id and name at least: enough to know they exist and to resolve the
 ``schedule_v3_reference`` targets of escalation rules; their rotations are not read).
 
 A collection the token or the plan may not read (402/403), or one longer than offset pagination
-can reach, is recorded as skipped with the reason; a refused token (401) ends the run.
+can reach, is recorded as skipped with the reason; so is the shift-based listing when it answers
+400 or 404 (it is Early Access, and what an account without it gets is not documented). A
+refused token (401) ends the run, as does a 400 or 404 on any other listing.
 """
 
 from __future__ import annotations
@@ -29,6 +31,7 @@ from pdlint.pagerduty.client import (
     OffsetCeilingExceeded,
     PagerDutyClient,
     PermissionDenied,
+    ResponseError,
 )
 from pdlint.pagerduty.state import LiveState, Window
 
@@ -40,6 +43,11 @@ Progress = Callable[[str, int], None]
 
 V3_PAGE_SIZE = 1000
 """``GET /v3/schedules`` pages up to 1000 (the spec's maximum), unlike the classic 100."""
+V3_ABSENT_STATUSES = frozenset({400, 404})
+"""Shift-based schedules are Early Access and what an account without them gets is not
+documented (the spec lists 400, 401, 403 and 500 for the listing): a 400 or 404 there is read
+as "not available to this account", not as a request pdlint got wrong. A 5xx is retried as
+anywhere."""
 
 
 @dataclass(frozen=True)
@@ -52,6 +60,9 @@ class _Listing:
     page_size: int = PAGE_SIZE
     trim: Callable[[dict[str, Any]], None] | None = None
     """Applied to each object as it arrives, to drop what no check reads."""
+    absent_statuses: frozenset[int] = frozenset()
+    """Error statuses that may mean the account lacks the endpoint: the collection is skipped
+    with the reason instead of ending the run."""
 
 
 def _listings(window: Window) -> dict[str, _Listing]:
@@ -65,7 +76,8 @@ def _listings(window: Window) -> dict[str, _Listing]:
             "include[]": ["contact_methods", "notification_rules"]}),
         "teams": _Listing("/teams", "teams"),
         "priorities": _Listing("/priorities", "priorities"),
-        "schedules_v3": _Listing("/v3/schedules", "schedules", page_size=V3_PAGE_SIZE),
+        "schedules_v3": _Listing("/v3/schedules", "schedules", page_size=V3_PAGE_SIZE,
+                                 absent_statuses=V3_ABSENT_STATUSES),
     }
 
 
@@ -121,7 +133,9 @@ async def _read_collection(
                 listing.trim(obj)
             objects.append(obj)
             report(kind, len(objects))
-    except (PermissionDenied, OffsetCeilingExceeded) as error:
+    except (PermissionDenied, OffsetCeilingExceeded, ResponseError) as error:
+        if isinstance(error, ResponseError) and error.status not in listing.absent_statuses:
+            raise
         return Skipped(rule=kind, reason=str(error))
     return objects
 

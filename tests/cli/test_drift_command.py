@@ -11,11 +11,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from cli_cases import TOKEN, WINDOW
+from cli_cases import NOW, TOKEN, WINDOW
 from jsonschema import Draft4Validator
 from pdlint_process import run_pdlint
 
-from pdlint.sim import SimServer
+from pdlint.sim import Fault, Faults, SimServer, demo_account
 
 PROJECT = Path(__file__).resolve().parents[2]
 POLICY = PROJECT / "policy"
@@ -94,6 +94,25 @@ def test_a_snapshot_gives_the_findings_of_the_live_run(
                          "--format", "json", cwd=PROJECT)
     assert offline.returncode == json_run[0]
     assert json.loads(offline.stdout)["findings"] == json_run[1]["findings"]
+
+
+@pytest.mark.parametrize("status", [400, 404])
+def test_an_account_without_shift_based_schedules_is_checked_all_the_same(status: int) -> None:
+    """``/v3/schedules`` is Early Access: when the account answers it with 400 or 404, every
+    other check runs and the report says, at the top, what it could not read."""
+    faults = Faults(scripted=(Fault("status", "/v3/schedules", status=status),))
+    with SimServer(demo_account(NOW), token=TOKEN, faults=faults) as server:
+        env = {"PAGERDUTY_API_URL": server.base_url, "PAGERDUTY_API_TOKEN": TOKEN}
+        as_json, as_text = drift(env, "--format", "json"), drift(env)
+    assert (as_json.returncode, as_text.returncode) == (1, 1), as_json.stderr + as_text.stderr
+    report = json.loads(as_json.stdout)
+    assert kinds(report) == DEMO_DRIFT
+    [skip] = report["skipped"]
+    assert skip["rule"] == "schedules_v3"
+    assert skip["reason"].startswith("GET /v3/schedules: ") and f"(HTTP {status};" in (
+        skip["reason"])
+    assert as_text.stdout.startswith(
+        f"incomplete: 1 check skipped\n  schedules_v3: {skip['reason']}\n")
 
 
 def test_sarif_is_valid_and_located_on_policy_lines(env: dict[str, str]) -> None:

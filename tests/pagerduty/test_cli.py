@@ -77,15 +77,35 @@ def test_a_token_file_that_is_not_one_key_is_named(demo_server: SimServer, tmp_p
     assert TOKEN not in result.stderr
 
 
-def test_a_skipped_collection_is_warned_about_and_recorded(demo_server: SimServer,
-                                                          tmp_path: Path) -> None:
-    demo_server.faults = Faults(forbidden={"/priorities": 402})
+@pytest.mark.parametrize(("faults", "warning"), [
+    (Faults(forbidden={"/priorities": 402}),
+     "priorities not read: GET /priorities: the account's plan lacks this feature"),
+    (Faults(scripted=(Fault("status", "/v3/schedules", status=400),)),
+     "schedules_v3 not read: GET /v3/schedules: PagerDuty refused the arguments (HTTP 400"),
+    (Faults(scripted=(Fault("status", "/v3/schedules", status=404),)),
+     "schedules_v3 not read: GET /v3/schedules: not found"),
+])
+def test_a_skipped_collection_is_warned_about_and_recorded(
+        demo_server: SimServer, tmp_path: Path, faults: Faults, warning: str) -> None:
+    demo_server.faults = faults
     output = tmp_path / "snap.json"
     result = pdlint("snapshot", "-o", str(output), "-q", env=sim_env(demo_server))
     assert result.returncode == 0
-    assert result.stderr.startswith("pdlint: warning: priorities not read: GET /priorities: "
-                                    "the account's plan lacks this feature")
-    assert json.loads(output.read_text())["skipped"][0]["collection"] == "priorities"
+    assert result.stderr.startswith(f"pdlint: warning: {warning}")
+    assert [skip["collection"] for skip in json.loads(output.read_text())["skipped"]] == [
+        warning.split()[0]]
+
+
+@pytest.mark.parametrize("status", [400, 404])
+def test_a_refused_listing_other_than_shift_based_schedules_exits_2(
+        demo_server: SimServer, tmp_path: Path, status: int) -> None:
+    demo_server.faults = Faults(scripted=(Fault("status", "/users", status=status),))
+    output = tmp_path / "snap.json"
+    result = pdlint("snapshot", "-o", str(output), "-q", env=sim_env(demo_server))
+    assert result.returncode == 2
+    assert result.stderr.startswith("pdlint: error: GET /users: ")
+    assert f"(HTTP {status};" in result.stderr and "Traceback" not in result.stderr
+    assert not output.exists()
 
 
 @pytest.mark.parametrize(("args", "env", "message"), [

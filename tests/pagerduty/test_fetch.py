@@ -16,10 +16,12 @@ from sim_client import fast_config
 
 from pdlint.pagerduty import fetch as fetch_module
 from pdlint.pagerduty.client import (
+    ApiError,
     ApiToken,
     ApiUnavailable,
     AuthenticationError,
     PagerDutyClient,
+    ResponseError,
 )
 from pdlint.pagerduty.fetch import TerminalProgress, fetch_state, fetch_state_sync
 from pdlint.pagerduty.snapshot import write_snapshot
@@ -143,6 +145,44 @@ async def test_a_forbidden_collection_is_skipped_with_its_reason(
     assert state.skip_reason(kind) is not None and state.skip_reason(kind).startswith(reason)
     assert state.collection(kind) == ()
     assert len(state.users) == len(demo_server.account.users)
+
+
+@pytest.mark.anyio
+@pytest.mark.parametrize(("path", "status", "reason"), [
+    ("/v3/schedules", 400, "GET /v3/schedules: PagerDuty refused the arguments (HTTP 400; "
+     "PagerDuty error 2000"),
+    ("/v3/schedules", 404, "GET /v3/schedules: not found (an unknown id, or a path this account "
+     "or region does not serve) (HTTP 404; PagerDuty error 2000"),
+])
+async def test_shift_based_schedules_the_account_lacks_are_skipped(
+        demo_server: SimServer, path: str, status: int, reason: str) -> None:
+    """The v3 listing is Early Access: a 400 or 404 there means "not here", not a broken run."""
+    demo_server.faults = Faults(scripted=(Fault("status", path, status=status),))
+    state = await fetch(demo_server)
+    assert [skip.rule for skip in state.skipped] == ["schedules_v3"]
+    assert (state.skip_reason("schedules_v3") or "").startswith(reason)
+    assert state.schedules_v3 == ()
+    assert len(state.schedules) == len(demo_server.account.schedules)
+    assert [record.status for record in demo_server.requests if record.path == path] == [status]
+
+
+@pytest.mark.anyio
+@pytest.mark.parametrize(("path", "status", "error"), [
+    ("/users", 400, ResponseError),
+    ("/users", 404, ResponseError),
+    ("/schedules", 404, ResponseError),
+    ("/v3/schedules", 500, ApiUnavailable),
+    ("/v3/schedules", 503, ApiUnavailable),
+])
+async def test_other_failures_still_end_the_fetch(
+        demo_server: SimServer, path: str, status: int, error: type[ApiError]) -> None:
+    """Only the Early Access listing may be absent; a 5xx there is retried, then fails."""
+    demo_server.faults = Faults(scripted=(Fault("status", path, status=status),))
+    with pytest.raises(error, match=f"GET {path}: .*HTTP {status}"):
+        await fetch(demo_server, max_attempts=2)
+    attempts = 2 if status >= 500 else 1
+    assert [record.status for record in demo_server.requests
+            if record.path == path] == [status] * attempts
 
 
 @pytest.mark.anyio
