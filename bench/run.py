@@ -29,7 +29,14 @@ from typing import Any
 import httpx
 
 from pdlint import __version__
-from pdlint.sim import Account, Faults, SimServer, demo_account, generated_account
+from pdlint.sim import (
+    PAGERDUTY_RATE_LIMIT,
+    Account,
+    Faults,
+    SimServer,
+    demo_account,
+    generated_account,
+)
 
 BENCH = Path(__file__).resolve().parent
 ROOT = BENCH.parent
@@ -41,8 +48,6 @@ from bench.measure import Launcher, Run  # noqa: E402
 from bench.policy import postmortem_priorities, write_policy  # noqa: E402
 
 TOKEN = "bench-token"
-PAGERDUTY_RATE_LIMIT = 960
-"""Requests a minute PagerDuty allows one API key."""
 DOCS = ROOT / "docs" / "benchmarks.md"
 TABLE_START, TABLE_END = "<!-- results:start -->", "<!-- results:end -->"
 SCHEDULE_WINDOW = timedelta(days=30)

@@ -11,11 +11,12 @@ it imports nothing else of pdlint.
 
 from pdlint.sim.account import Account
 from pdlint.sim.demo import demo_account
-from pdlint.sim.faults import Fault, Faults, parse_fault_options
+from pdlint.sim.faults import PAGERDUTY_RATE_LIMIT, Fault, Faults, parse_fault_options
 from pdlint.sim.generate import generated_account, sized_account
 from pdlint.sim.server import RequestRecord, SimServer
 
 __all__ = [
+    "PAGERDUTY_RATE_LIMIT",
     "Account",
     "Fault",
     "Faults",

@@ -27,6 +27,8 @@ FaultKind = Literal[
 ]
 FAULT_KINDS: tuple[str, ...] = get_args(FaultKind)
 PAGE_FAULTS = ("more_true_empty_page", "repeat_previous_page", "vanish_between_pages")
+PAGERDUTY_RATE_LIMIT = 960
+"""PagerDuty's requests a minute per API key: what the headers report when no limit is set."""
 
 
 @dataclass(frozen=True)
@@ -73,7 +75,9 @@ class Faults:
     """Everything that makes the simulator misbehave; the default misbehaves in no way.
 
     ``rate_limit_per_minute`` enforces a fixed window (``rate_limit_window_seconds`` long,
-    60 s like PagerDuty's) per token; every response then carries the ``ratelimit-*`` headers.
+    60 s like PagerDuty's) per token. Without it nothing is refused, but requests are still
+    counted against PagerDuty's ``PAGERDUTY_RATE_LIMIT``: the ``ratelimit-*`` headers of every
+    answer describe whichever limit counts.
     ``error_rate`` makes that share of requests fail with one of ``error_statuses``, drawn from a
     generator seeded with ``seed`` so a run is repeatable. ``forbidden`` maps path prefixes to
     403 (not authorised) or 402 (the plan lacks the ability). ``max_page_size`` serves at most

@@ -22,7 +22,7 @@ from urllib.parse import parse_qs, urlsplit
 
 from pdlint.sim.account import Account
 from pdlint.sim.endpoints import Api, ApiError, ApiRequest, ApiResponse
-from pdlint.sim.faults import PAGE_FAULTS, Fault, Faults, path_matches
+from pdlint.sim.faults import PAGE_FAULTS, PAGERDUTY_RATE_LIMIT, Fault, Faults, path_matches
 
 HTML_ERROR_PAGE = (
     b"<!DOCTYPE html><html><head><title>We're sorry, but something went wrong</title></head>"
@@ -41,24 +41,26 @@ class RequestRecord:
 
 
 class _FixedWindow:
-    """PagerDuty-style rate limit: ``limit`` requests per window, per token."""
+    """PagerDuty-style rate limit: ``limit`` requests per window, per token. Unless ``enforced``
+    it only counts, so that the headers still tell a client where it stands."""
 
-    def __init__(self, limit: int, window_seconds: float) -> None:
+    def __init__(self, limit: int, window_seconds: float, *, enforced: bool) -> None:
         self.limit = limit
         self.window_seconds = window_seconds
+        self.enforced = enforced
         self.windows: dict[str, tuple[float, int]] = {}
 
     def admit(self, token: str, now: float) -> tuple[bool, int, int]:
-        """(admitted, remaining, seconds until the window resets)."""
+        """(admitted, remaining, seconds until the window resets); refusals are not counted."""
         start, used = self.windows.get(token, (now, 0))
         if now - start >= self.window_seconds:
             start, used = now, 0
-        admitted = used < self.limit
+        admitted = used < self.limit or not self.enforced
         if admitted:
             used += 1
         self.windows[token] = (start, used)
         reset = max(0, int(start + self.window_seconds - now + 0.999))
-        return admitted, self.limit - used, reset
+        return admitted, max(0, self.limit - used), reset
 
 
 @dataclass(frozen=True)
@@ -178,9 +180,9 @@ class SimServer:
             self._fault_counts = [0] * len(faults.scripted)
             self._vanished: set[str] = set()
             self._random = random.Random(faults.seed)
-            self._rate = (None if faults.rate_limit_per_minute is None else
-                          _FixedWindow(faults.rate_limit_per_minute,
-                                       faults.rate_limit_window_seconds))
+            self._rate = _FixedWindow(faults.rate_limit_per_minute or PAGERDUTY_RATE_LIMIT,
+                                      faults.rate_limit_window_seconds,
+                                      enforced=faults.rate_limit_per_minute is not None)
 
     # -- one request --------------------------------------------------------------------------
 
@@ -221,9 +223,8 @@ class SimServer:
         return decision, faults
 
     def _rate_limit(self, token: str) -> tuple[bool, dict[str, str]]:
+        """Whether the token's window admits the request, and the headers every answer carries."""
         with self._lock:
-            if self._rate is None:
-                return True, {}
             admitted, remaining, reset = self._rate.admit(token, time.monotonic())
             limit = self._rate.limit
         return admitted, {"ratelimit-limit": str(limit), "ratelimit-remaining": str(remaining),
@@ -253,6 +254,10 @@ class SimServer:
             return
         response = self._answer(handler.command, path, query, body, token, admitted,
                                 decision, faults)
+        if response.status == 429 and admitted:
+            # Injected, not the window's: PagerDuty may send such a 429 without the headers, and
+            # a window's reset here would tell the client to wait for a refusal nobody counted.
+            rate_headers = {}
         self._record(handler.command, path, query, response.status)
         if decision.body_fault == "html_error_200":
             handler.send(200, HTML_ERROR_PAGE, "text/html; charset=utf-8", rate_headers)

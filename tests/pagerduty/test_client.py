@@ -23,7 +23,15 @@ from pdlint.pagerduty.client import (
     ReadOnlyViolation,
     ResponseError,
 )
-from pdlint.sim import Fault, Faults, SimServer, demo_account, generated_account, sized_account
+from pdlint.sim import (
+    PAGERDUTY_RATE_LIMIT,
+    Fault,
+    Faults,
+    SimServer,
+    demo_account,
+    generated_account,
+    sized_account,
+)
 
 TEAMS = "/teams"
 
@@ -236,6 +244,23 @@ async def test_a_rate_limit_storm_completes_and_waits_as_told(demo_server: SimSe
     assert 429 in statuses
     assert statuses.count(429) <= 3  # after one refusal the client waits for the reset
     assert max(sleep.waits) > 0.5  # ratelimit-reset said 1 s
+
+
+@pytest.mark.anyio
+async def test_the_rate_limit_headers_of_every_answer_leave_the_pace_alone(
+        demo_server: SimServer) -> None:
+    """PagerDuty sends ``ratelimit-*`` on every answer; only a 429 makes the client wait, even
+    when the headers say nothing is left (the simulator counts but, unless told, refuses none)."""
+    with httpx.Client(base_url=demo_server.base_url,
+                      headers={"Authorization": f"Token token={TOKEN}"}) as raw:
+        used = [raw.get(TEAMS) for _ in range(PAGERDUTY_RATE_LIMIT)]
+    assert used[-1].headers["ratelimit-remaining"] == "0"
+    sleep = RecordingSleep()
+    async with PagerDutyClient(fast_config(demo_server), sleep=sleep) as client:
+        listings = [await list_all(client, f"/{kind}", kind) for kind in ("teams", "users")]
+    assert [len(listing) for listing in listings] == [2, len(demo_server.account.users)]
+    assert sleep.waits == []
+    assert {record.status for record in demo_server.requests} == {200}
 
 
 @pytest.mark.anyio

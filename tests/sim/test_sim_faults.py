@@ -12,7 +12,7 @@ import httpx
 import pytest
 from sim_cases import TOKEN
 
-from pdlint.sim import Fault, Faults, SimServer, parse_fault_options
+from pdlint.sim import PAGERDUTY_RATE_LIMIT, Fault, Faults, SimServer, parse_fault_options
 
 AUTH = {"Authorization": f"Token token={TOKEN}"}
 
@@ -31,7 +31,76 @@ def server(demo_server: SimServer, client: httpx.Client) -> SimServer:
 def test_no_faults_by_default(server: SimServer, client: httpx.Client) -> None:
     responses = [client.get("/teams") for _ in range(5)]
     assert [response.status_code for response in responses] == [200] * 5
-    assert all("ratelimit-limit" not in response.headers for response in responses)
+
+
+def rate_headers(response: httpx.Response) -> tuple[int, int, int]:
+    """``ratelimit-limit``, ``-remaining`` and ``-reset`` of an answer, as numbers."""
+    limit, remaining, reset = (int(response.headers[f"ratelimit-{name}"])
+                               for name in ("limit", "remaining", "reset"))
+    return limit, remaining, reset
+
+
+OTHER_TOKEN = {"Authorization": "Token token=someone-else"}
+
+
+@pytest.mark.parametrize(("faults", "method", "path", "headers", "status", "limit"), [
+    (Faults(), "GET", "/teams", {}, 200, 960),
+    (Faults(), "GET", "/teams", OTHER_TOKEN, 401, 960),
+    (Faults(), "GET", "/incidents?since=garbage", {}, 400, 960),
+    (Faults(), "GET", "/teams/PXXXXXX", {}, 404, 960),
+    (Faults(), "POST", "/teams", {}, 405, 960),
+    (Faults(forbidden={"/teams": 402}), "GET", "/teams", {}, 402, 960),
+    (Faults(forbidden={"/teams": 403}), "GET", "/teams", {}, 403, 960),
+    (Faults(scripted=(Fault("status", "/teams", status=503),)), "GET", "/teams", {}, 503, 960),
+    (Faults(scripted=(Fault("html_error_200", "/teams"),)), "GET", "/teams", {}, 200, 960),
+    (Faults(rate_limit_per_minute=100), "GET", "/teams", {}, 200, 100),
+], ids=["ok", "401", "400", "404", "405", "402", "403", "503", "html-200", "limit-set"])
+def test_every_answer_carries_the_rate_limit_headers(
+    server: SimServer, client: httpx.Client, faults: Faults, method: str, path: str,
+    headers: dict[str, str], status: int, limit: int,
+) -> None:
+    """As PagerDuty's do: the limit of the token (960 a minute unless one is set), what is left
+    of it, and whole seconds until the window resets."""
+    server.faults = faults
+    response = client.request(method, path, headers=headers)
+    assert response.status_code == status
+    count, remaining, reset = rate_headers(response)
+    assert (count, remaining) == (limit, limit - 1)
+    assert 0 < reset <= 60
+
+
+def test_without_a_limit_requests_are_counted_per_token_but_never_refused(
+    server: SimServer, client: httpx.Client,
+) -> None:
+    mine = [client.get("/priorities") for _ in range(PAGERDUTY_RATE_LIMIT + 2)]
+    other = client.get("/priorities", headers=OTHER_TOKEN)
+    assert {response.status_code for response in mine} == {200}
+    assert [rate_headers(response)[1] for response in mine[:2] + mine[-3:]] == [959, 958, 0, 0, 0]
+    assert (other.status_code, rate_headers(other)[1]) == (401, 959)
+
+
+def test_without_a_limit_the_count_restarts_with_the_window(
+    server: SimServer, client: httpx.Client,
+) -> None:
+    server.faults = Faults(rate_limit_window_seconds=0.3)
+    assert [rate_headers(client.get("/priorities"))[1] for _ in range(2)] == [959, 958]
+    time.sleep(0.35)
+    assert rate_headers(client.get("/priorities"))[1:] == (959, 1)
+
+
+@pytest.mark.parametrize("limit", [None, 100])
+def test_an_injected_429_comes_without_the_headers(
+    server: SimServer, client: httpx.Client, limit: int | None,
+) -> None:
+    """PagerDuty may answer 429 without them; headers here would make a client wait for the
+    reset of a window that refused nothing."""
+    server.faults = Faults(scripted=(Fault.first(1, "status", "/teams", status=429),),
+                           rate_limit_per_minute=limit)
+    refused, answered = client.get("/teams"), client.get("/teams")
+    assert (refused.status_code, answered.status_code) == (429, 200)
+    assert not any(name.startswith("ratelimit-") for name in refused.headers)
+    assert rate_headers(answered)[:2] == (limit or PAGERDUTY_RATE_LIMIT,
+                                          (limit or PAGERDUTY_RATE_LIMIT) - 2)
 
 
 @pytest.mark.parametrize(("status", "code"), [(500, 2000), (502, 2000), (503, 2000),
