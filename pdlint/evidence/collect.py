@@ -33,7 +33,12 @@ from pdlint.evidence.model import (
     iso,
 )
 from pdlint.evidence.package import EvidencePackage
-from pdlint.evidence.postmortems import PostmortemFinder, PostmortemTally, judge_postmortem
+from pdlint.evidence.postmortems import (
+    PostmortemFinder,
+    PostmortemTally,
+    judge_postmortem,
+    not_judged,
+)
 from pdlint.evidence.register import SOURCE_NAMES, RegisterWriter, open_incident_source
 from pdlint.evidence.sla import SlaTally, judge_response, response_deadline, severities_by_priority
 from pdlint.findings import Report, Skipped
@@ -79,14 +84,17 @@ def assess_incident(
 ) -> AssessedIncident:
     """The incident judged against its documented severity (nothing to judge without one).
 
-    ``postmortems_checked`` is False when the policy does not say where postmortems are
-    recorded: then no postmortem outcome is claimed either way.
+    ``postmortems_checked`` is False when its postmortem could not be looked for (the policy
+    does not say where postmortems are recorded, or the token may not read there): a
+    postmortem the severity requires is then ``not_judged``, no outcome claimed either way.
     """
     if severity is None:
         return AssessedIncident(record, None, None, None, None)
     deadline = response_deadline(record, severity, policy.organisation.business_hours)
-    postmortem = (None if severity.postmortem_within is None or not postmortems_checked
-                  else judge_postmortem(record, severity.postmortem_within.value, found, as_of))
+    within = severity.postmortem_within
+    postmortem = (None if within is None
+                  else judge_postmortem(record, within.value, found, as_of) if postmortems_checked
+                  else not_judged(record, within.value))
     return AssessedIncident(record, severity.id, deadline,
                             judge_response(record, deadline, as_of), postmortem)
 

@@ -73,6 +73,9 @@ class PostmortemStatus(str, enum.Enum):
     MISSING = "missing"
     PENDING = "pending"
     """No postmortem yet, but not yet due (or the incident is not resolved)."""
+    NOT_JUDGED = "not_judged"
+    """Not looked for (the token may not read where it is recorded, or the policy does not say
+    where): no outcome is claimed either way."""
 
     @property
     def is_exception(self) -> bool:
@@ -105,6 +108,7 @@ class AssessedIncident:
     ack_deadline: datetime | None
     response: Response | None
     postmortem: PostmortemCheck | None
+    """None when the severity requires no postmortem (or there is no severity)."""
 
 
 @dataclass(frozen=True)

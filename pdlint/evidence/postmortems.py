@@ -56,15 +56,26 @@ def judge_postmortem(
 
     An unresolved incident is not yet due; a postmortem recorded before the resolution is on time.
     """
-    if record.resolved_at is None:
+    due = postmortem_due(record, within)
+    if due is None:
         return PostmortemCheck(
             PostmortemStatus.ON_TIME if found else PostmortemStatus.PENDING, None, found)
-    due = record.resolved_at + within
     if found is not None:
         status = PostmortemStatus.ON_TIME if found.recorded_at <= due else PostmortemStatus.LATE
     else:
         status = PostmortemStatus.MISSING if as_of > due else PostmortemStatus.PENDING
     return PostmortemCheck(status, due, found)
+
+
+def not_judged(record: IncidentRecord, within: timedelta) -> PostmortemCheck:
+    """The check of an incident whose postmortem could not be looked for: its deadline, and no
+    outcome either way."""
+    return PostmortemCheck(PostmortemStatus.NOT_JUDGED, postmortem_due(record, within), None)
+
+
+def postmortem_due(record: IncidentRecord, within: timedelta) -> datetime | None:
+    """The resolution time plus ``within``; None while the incident is unresolved."""
+    return None if record.resolved_at is None else record.resolved_at + within
 
 
 def find_in_notes(notes: Iterable[Mapping[str, Any]], pattern: re.Pattern[str],
@@ -205,7 +216,6 @@ class PostmortemFinder:
 @dataclass
 class _Tally:
     required: int = 0
-    not_judged: int = 0
     counts: Counter[PostmortemStatus] = field(default_factory=Counter)
     exceptions: list[AssessedIncident] = field(default_factory=list)
 
@@ -219,15 +229,12 @@ class PostmortemTally:
         self._tallies = {severity.id: _Tally() for severity in self._severities}
 
     def add(self, incident: AssessedIncident) -> None:
-        """Count ``incident`` if its severity requires a postmortem: judged, or not judged
-        when it carries no verdict (its notes or log entries could not be read)."""
-        if incident.severity not in self._tallies:
+        """Count ``incident`` if its severity requires a postmortem, by its outcome (which may
+        be that it was not judged)."""
+        if incident.severity not in self._tallies or incident.postmortem is None:
             return
         tally = self._tallies[incident.severity]
         tally.required += 1
-        if incident.postmortem is None:
-            tally.not_judged += 1
-            return
         tally.counts[incident.postmortem.status] += 1
         if incident.postmortem.status.is_exception:
             tally.exceptions.append(incident)
@@ -243,7 +250,7 @@ class PostmortemTally:
                 late=tally.counts[PostmortemStatus.LATE],
                 missing=tally.counts[PostmortemStatus.MISSING],
                 pending=tally.counts[PostmortemStatus.PENDING],
-                not_judged=tally.not_judged,
+                not_judged=tally.counts[PostmortemStatus.NOT_JUDGED],
                 exceptions=tuple(sorted(tally.exceptions,
                                         key=lambda incident: incident.record.created_at))))
         return tuple(results)

@@ -3,21 +3,26 @@
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from datetime import timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
-from evidence_cases import REGISTER, utc
+from evidence_cases import POLICY, REGISTER, utc
 
+from pdlint.evidence.collect import assess_incident
 from pdlint.evidence.model import IncidentRecord, PostmortemRecord, PostmortemStatus
 from pdlint.evidence.postmortems import (
     PostmortemRegisterError,
+    PostmortemTally,
     find_in_log_entries,
     find_in_notes,
     judge_postmortem,
     load_register,
 )
+from pdlint.evidence.register import register_row
+from pdlint.policy import load_policy
 
 NEW_YORK = ZoneInfo("America/New_York")
 PATTERN = re.compile(r"https://wiki\.acme\.example/postmortems/\S+")
@@ -45,6 +50,31 @@ def test_judge_postmortem(resolved: str | None, recorded: str | None, as_of: str
     check = judge_postmortem(incident(resolved), timedelta(hours=48), found, utc(as_of))
     assert check.status is status
     assert check.due_at == (utc(resolved) + timedelta(hours=48) if resolved else None)
+
+
+@pytest.mark.parametrize(("priority", "checked", "status", "due_at", "counted"), [
+    ("P1", True, "missing", "2026-02-05T16:00:00Z", (1, 0)),
+    ("P1", False, "not_judged", "2026-02-05T16:00:00Z", (1, 1)),  # notes refused, or no block
+    ("P3", True, None, None, None),  # the severity requires no postmortem
+    ("P3", False, None, None, None),
+    ("P5", False, None, None, None),  # no documented severity
+])
+def test_an_unjudged_postmortem_reads_not_judged_in_the_register_and_the_tally(
+        priority: str, checked: bool, status: str | None, due_at: str | None,
+        counted: tuple[int, int] | None) -> None:
+    """The register's postmortem_status and the section's not_judged count say the same."""
+    policy = load_policy([POLICY]).policy
+    assert policy is not None
+    record = replace(incident("2026-02-03T16:00"), priority=priority)
+    severity = next((item for item in policy.severities if item.id == priority), None)
+    assessed = assess_incident(record, severity, policy, utc("2026-03-01T00:00"), None,
+                               postmortems_checked=checked)
+    row = register_row(assessed)
+    assert (row["postmortem_status"], row["postmortem_due_at"]) == (status, due_at)
+    tally = PostmortemTally(policy.severities)
+    tally.add(assessed)
+    (p1,) = tally.results()
+    assert (p1.required, p1.not_judged) == (counted or (0, 0))
 
 
 def test_the_earliest_note_with_a_matching_link_is_the_postmortem() -> None:

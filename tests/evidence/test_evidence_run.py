@@ -208,7 +208,7 @@ def test_notes_refused_for_one_incident_leave_the_register_whole(hand_server: Si
     items = json.loads((output / "incidents.json").read_text(encoding="utf-8"))
     assert len(items) == len(HAND_INCIDENTS)
     assert (items[0]["severity"], items[0]["sla"], items[0]["postmortem_status"]) == (
-        "P1", "within", None)
+        "P1", "within", "not_judged")
     manifest = json.loads((output / "manifest.json").read_text(encoding="utf-8"))
     assert manifest["complete"] is False
 
