@@ -49,7 +49,10 @@ def write_drift(package: EvidencePackage, run: DriftRun) -> DriftSummary:
         read_at=run.read_at,
         rendered=run.rendered,
     )
+    title = f"pdlint drift: {drift_scope(drift)}"
     for fmt, name in DRIFT_FILES.items():
-        package.write_text(name, render(run.report, fmt, rules=RULES,
-                                        title=f"pdlint drift: {drift_scope(drift)}"))
+        text = render(run.report, fmt, rules=RULES, title=title)
+        # The text reporter has no title (on a terminal the command is the title); in the
+        # package the file must say what it measured on its own.
+        package.write_text(name, f"{title}\n\n{text}" if fmt == "text" else text)
     return drift

@@ -280,10 +280,12 @@ def test_the_drift_section_says_what_it_measured(hand_package: Package) -> None:
     assert evidence.drift is not None
     window = "on-call coverage (SCH201) over 2026-02-02T00:00:00Z to 2026-03-02T00:00:00Z"
     read = f"configuration as read at {iso(evidence.drift.read_at)}"
-    for name in ("summary.md", "index.html", "drift.md"):
+    for name in ("summary.md", "index.html", "drift.md", "drift.txt"):
         text = (output / name).read_text(encoding="utf-8")
         assert window in text and read in text, name
         assert "at the time of the run" not in text, name
+    assert (output / "drift.txt").read_text(encoding="utf-8").startswith(
+        f"pdlint drift: {read}; {window}\n\n")
     document = json.loads((output / "evidence.json").read_text(encoding="utf-8"))
     assert document["drift"]["coverage_rendered"] == {"since": "2026-02-02T00:00:00Z",
                                                       "until": "2026-03-02T00:00:00Z"}
