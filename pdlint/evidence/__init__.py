@@ -41,6 +41,7 @@ from pdlint.evidence.package import (
     check_target,
     in_package,
     policy_provenance,
+    policy_sources,
 )
 from pdlint.evidence.summary import render_summary
 from pdlint.evidence.tables import csv_tables, evidence_document, period_entry, policy_entry
@@ -139,7 +140,7 @@ def _gather(request: EvidenceRequest, checked: Callable[[], Policy], period: Int
         raise
     policy = checked()
     skipped.extend(configuration_skips(drift_run.report))
-    provenance = policy_provenance(policy.files)
+    provenance = policy_provenance(policy_sources(policy))
     for source, name in zip(provenance.files, provenance.copies, strict=True):
         package.copy(Path(source), name)
     drift_summary = write_drift(package, replace(

@@ -32,7 +32,7 @@ from pdlint.evidence.model import (
     SeverityCompliance,
     iso,
 )
-from pdlint.evidence.package import EvidencePackage
+from pdlint.evidence.package import EvidencePackage, policy_copy_names, policy_sources
 from pdlint.evidence.postmortems import (
     PostmortemFinder,
     PostmortemTally,
@@ -229,7 +229,8 @@ def _postmortem_finder(policy: Policy, skipped: list[Skipped]) -> PostmortemFind
             f"severities {', '.join(needed)} require postmortems, but the policy has no "
             "postmortems block saying where they are recorded")))
         return None
-    return PostmortemFinder(policy.postmortems, policy.organisation.business_hours.zone)
+    return PostmortemFinder(policy.postmortems, policy.organisation.business_hours.zone,
+                            policy_copy_names(policy_sources(policy)))
 
 
 async def change_section(

@@ -30,6 +30,7 @@ from pdlint.errors import PdlintError
 from pdlint.evidence.model import PolicyProvenance
 from pdlint.files import staging_folder
 from pdlint.findings import Location
+from pdlint.policy.model import Policy
 
 MANIFEST = "manifest.json"
 MANIFEST_FORMAT = "pdlint-evidence"
@@ -186,6 +187,13 @@ def _sync_directory(path: Path) -> None:
             os.close(descriptor)
 
 
+def policy_sources(policy: Policy) -> tuple[str, ...]:
+    """The files the evidence is checked against, as the run names them: the policy's files,
+    and the postmortem register CSV the policy names (its rows are evidence too)."""
+    register = policy.postmortems.register if policy.postmortems else None
+    return policy.files if register is None else (*policy.files, str(register.value))
+
+
 def policy_provenance(files: Sequence[str]) -> PolicyProvenance:
     """Where the policy files are copied in the package, the git commit of the repository
     holding them, and whether they differ from it (changed, or not committed at all); None for
@@ -214,7 +222,8 @@ def _git(folder: Path, *arguments: str) -> str | None:
 
 def policy_copy_names(files: Sequence[str]) -> dict[str, str]:
     """Where each policy file goes in the package: ``policy/`` plus its path relative to the
-    folder the files share."""
+    folder the files share, so that a path one file gives relative to its own folder (the
+    postmortem register) names the copy from the copy."""
     if not files:
         return {}
     resolved = [Path(name).resolve() for name in files]

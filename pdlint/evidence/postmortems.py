@@ -175,15 +175,21 @@ def _completed_at(text: str, zone: ZoneInfo, where: str) -> datetime:
 
 
 class PostmortemFinder:
-    """Looks up an incident's postmortem where the policy says they are recorded."""
+    """Looks up an incident's postmortem where the policy says they are recorded.
 
-    def __init__(self, postmortems: Postmortems, zone: ZoneInfo) -> None:
+    ``copies`` maps the policy's files (the register among them) to their copies in the
+    package: the report names the register by the copy an auditor holds.
+    """
+
+    def __init__(self, postmortems: Postmortems, zone: ZoneInfo,
+                 copies: Mapping[str, str]) -> None:
         self.recorded_as = postmortems.recorded_as.value
         self._pattern = postmortems.link_regex()
         self._field = postmortems.field.value if postmortems.field else None
         self._register = (load_register(postmortems.register.value, zone)
                           if postmortems.register is not None and self.recorded_as == "register"
                           else None)
+        self._copies = copies
 
     @property
     def description(self) -> str:
@@ -193,7 +199,8 @@ class PostmortemFinder:
             return f"incident notes with a link matching {pattern}"
         if self.recorded_as == "custom_field":
             return f"the custom incident field {self._field}"
-        return f"the register {self._register.path if self._register else '?'}"
+        path = str(self._register.path) if self._register else "?"
+        return f"the register {self._copies.get(path, path)}"
 
     async def find(self, client: PagerDutyClient | None, record: IncidentRecord,
                    ) -> PostmortemRecord | None:

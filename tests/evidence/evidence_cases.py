@@ -6,6 +6,8 @@
 
 from __future__ import annotations
 
+import re
+import shutil
 from dataclasses import replace
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
@@ -60,6 +62,8 @@ EXPECTED_SLA = {  # severity: (incidents, within, breached, pending, acknowledge
 }
 EXPECTED_BREACHES = {"P1": [2], "P3": [6], "P4": [5]}
 EXPECTED_POSTMORTEMS = {"P1": (3, 1, 1, 1, 0)}  # required, on time, late, missing, pending
+# With REGISTER instead of notes: #1 on time; PQ00001 (#2) and #3 late.
+EXPECTED_REGISTER_POSTMORTEMS = {"P1": (3, 1, 2, 0, 0)}
 EXPECTED_COVERAGE = {  # schedule: (share, gaps)
     "Platform - Primary": (1.0, []),
     "Platform - Secondary": (640 / 672, [
@@ -106,3 +110,19 @@ def run_evidence(server: SimServer, output: Path, *, policy: Path = POLICY, forc
     return write_evidence(EvidenceRequest(
         policy_paths=(str(policy),), since=since, until=until, output=output, force=force,
         client_config=fast_config(server, **config), now=NOW))
+
+
+def register_policy(folder: Path, register: str) -> Path:
+    """The evidence policy copied into ``folder``, with postmortems recorded in ``REGISTER``
+    copied to ``register`` (relative to the policy's folder, as the policy names it)."""
+    policy = folder / "policy"
+    shutil.copytree(POLICY, policy)
+    organisation = policy / "organisation.yaml"
+    text, count = re.subn(r"  recorded_as: incident_note\n  link_pattern: .*\n",
+                          f"  recorded_as: register\n  register: {register}\n",
+                          organisation.read_text(encoding="utf-8"))
+    assert count == 1
+    organisation.write_text(text, encoding="utf-8")
+    (policy / register).parent.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(REGISTER, policy / register)
+    return policy

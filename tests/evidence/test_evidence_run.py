@@ -15,10 +15,13 @@ from evidence_cases import (
     EXPECTED_CHANGES,
     EXPECTED_COVERAGE,
     EXPECTED_POSTMORTEMS,
+    EXPECTED_REGISTER_POSTMORTEMS,
     EXPECTED_SLA,
     HAND_INCIDENTS,
     NOW,
+    REGISTER,
     UNTIL,
+    register_policy,
     run_evidence,
     utc,
 )
@@ -173,6 +176,47 @@ def test_no_reference_in_the_package_points_outside_it(hand_package: Package) ->
         assert (output / location["path"]).is_file()
     manifest = json.loads((output / "manifest.json").read_text(encoding="utf-8"))
     assert all((output / name).is_file() for name in manifest["policy"]["files"])
+
+
+@pytest.mark.parametrize(("register", "register_copy", "organisation_copy"), [
+    ("postmortems.csv", "policy/postmortems.csv", "policy/organisation.yaml"),
+    ("registers/postmortems.csv", "policy/registers/postmortems.csv",
+     "policy/organisation.yaml"),
+    # outside the policy's folder: the copies keep the layout below the folder all share
+    ("../registers/postmortems.csv", "policy/registers/postmortems.csv",
+     "policy/policy/organisation.yaml"),
+], ids=["beside", "below", "outside"])
+def test_a_postmortem_register_is_copied_into_the_package(
+        hand_server: SimServer, tmp_path: Path, register: str, register_copy: str,
+        organisation_copy: str) -> None:
+    """The register is evidence the auditor must be able to open: it is copied beside the
+    policy, hashed in the manifest, and named by its copy, from which the copied policy's
+    ``register:`` line resolves to it."""
+    policy = register_policy(tmp_path / "account", register)
+    output = tmp_path / "package"
+    evidence = run_evidence(hand_server, output, policy=policy)
+    assert {item.severity: (item.required, item.on_time, item.late, item.missing, item.pending)
+            for item in evidence.postmortems} == EXPECTED_REGISTER_POSTMORTEMS
+    assert evidence.postmortem_source == f"the register {register_copy}"
+    assert (output / register_copy).read_bytes() == REGISTER.read_bytes()
+    manifest = json.loads((output / "manifest.json").read_text(encoding="utf-8"))
+    (entry,) = [entry for entry in manifest["files"] if entry["path"] == register_copy]
+    assert entry["sha256"] == hashlib.sha256(REGISTER.read_bytes()).hexdigest()
+    assert register_copy in manifest["policy"]["files"]
+    assert str(policy / register) in manifest["policy"]["copied_from"]
+    copied = (output / organisation_copy).read_text(encoding="utf-8")
+    (named,) = [line.split(":", 1)[1].strip() for line in copied.splitlines()
+                if line.strip().startswith("register:")]
+    assert ((output / organisation_copy).parent / named).resolve() == (
+        output / register_copy).resolve()
+    document = json.loads((output / "evidence.json").read_text(encoding="utf-8"))
+    assert document["postmortems"]["recorded_in"] == f"the register {register_copy}"
+    del document["policy"]["copied_from"]  # the one place that names the user's files
+    assert str(tmp_path / "account") not in json.dumps(document)
+    for name in ("summary.md", "index.html"):
+        text = (output / name).read_text(encoding="utf-8")
+        assert f"the register {register_copy}" in text, name
+        assert str(tmp_path / "account") not in text, name
 
 
 def test_analytics_refused_falls_back_to_incidents_and_log_entries(
