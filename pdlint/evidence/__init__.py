@@ -156,6 +156,7 @@ def _gather(request: EvidenceRequest, checked: Callable[[], Policy], period: Int
         postmortems=tuple(replace(item, location=in_package(item.location, provenance))
                           for item in figures.postmortems),
         postmortem_source=figures.postmortem_source,
+        unmatched_register_rows=figures.unmatched_register_rows,
         coverage=tuple(replace(item, location=in_package(item.location, provenance))
                        for item in coverage),
         changes=changes, drift=drift_summary, policy=provenance, skipped=tuple(skipped),

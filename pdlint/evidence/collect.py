@@ -29,6 +29,7 @@ from pdlint.evidence.model import (
     IncidentRecord,
     PostmortemCompliance,
     PostmortemRecord,
+    RegisterRow,
     SeverityCompliance,
     iso,
 )
@@ -72,9 +73,10 @@ class IncidentFigures:
     sla: tuple[SeverityCompliance, ...]
     postmortems: tuple[PostmortemCompliance, ...]
     postmortem_source: str | None
+    unmatched_register_rows: tuple[RegisterRow, ...] | None
 
 
-NOT_READ = IncidentFigures(None, None, None, None, (), (), None)
+NOT_READ = IncidentFigures(None, None, None, None, (), (), None, None)
 """The figures when the incidents were not read: nothing measured, no count claimed."""
 
 
@@ -118,7 +120,8 @@ async def judge_incidents(
 ) -> tuple[int, int, SlaTally, PostmortemTally]:
     """Judge and write each incident; returns (incidents, without severity, tallies).
 
-    Postmortems are looked up only for incidents whose severity requires one, a batch at a time.
+    Postmortems are looked up only for incidents whose severity requires one, a batch at a time;
+    every incident is shown to ``finder``, so that register rows naming none can be listed.
     An incident where the token may not look (403 on its notes) is added to ``unread`` and its
     postmortem left unjudged, rather than losing the register with it.
     """
@@ -133,6 +136,9 @@ async def judge_incidents(
         found: list[PostmortemRecord | None] = [None] * len(batch)
         checked = [finder is not None] * len(batch)
         counts["postmortems"] += len(due)
+        if finder is not None:
+            for record in batch:
+                finder.saw(record)
         if finder is not None and due:
             lookups = await asyncio.gather(*(_looked_up(finder, client, batch[index])
                                              for index in due))
@@ -216,7 +222,8 @@ async def incident_section(
         source=SOURCE_NAMES[source.name], source_note=source.note, incidents=incidents,
         without_severity=without_severity, sla=sla.results(),
         postmortems=postmortems.results() if finder is not None else (),
-        postmortem_source=finder.description if finder is not None else None)
+        postmortem_source=finder.description if finder is not None else None,
+        unmatched_register_rows=finder.unmatched_rows() if finder is not None else None)
 
 
 def _postmortem_finder(policy: Policy, skipped: list[Skipped]) -> PostmortemFinder | None:

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from datetime import datetime
 from html import escape
+from typing import TypeVar
 
 from pdlint.coverage import Interval, required_time
 from pdlint.evidence.coverage import ScheduleCoverage
@@ -18,17 +19,20 @@ from pdlint.evidence.drift import drift_scope
 from pdlint.evidence.model import AssessedIncident, Evidence, SeverityCompliance, iso
 from pdlint.evidence.tables import (
     NOT_MEASURED,
+    ROW_LIMIT,
+    UNMATCHED_COLUMNS,
     headline,
     human_duration,
     period_note,
+    register_row_entry,
     share_text,
     skip_reason,
     unavailable_changes,
+    unmatched_rows_text,
 )
 from pdlint.policy.model import Hours, format_duration
 from pdlint.zones import live_zone
 
-ROW_LIMIT = 500
 BAR_WIDTH = 420
 TIMELINE_WIDTH = 760
 TICKS = 6
@@ -72,9 +76,12 @@ def _table(header: Sequence[str], rows: Iterable[Sequence[str]], *, numeric: Seq
     return f"<table{attribute}><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
 
 
-def _cut(items: Sequence[AssessedIncident],
-         csv_name: str) -> tuple[Sequence[AssessedIncident], str]:
-    """At most ``ROW_LIMIT`` rows, and a note pointing at the CSV when some were left out."""
+Row = TypeVar("Row")
+
+
+def _cut(items: Sequence[Row], csv_name: str) -> tuple[Sequence[Row], str]:
+    """At most ``ROW_LIMIT`` rows, and a note pointing at the file holding them all when some
+    were left out."""
     if len(items) <= ROW_LIMIT:
         return items, ""
     return items[:ROW_LIMIT], (f'<p class="note">First {ROW_LIMIT} of {len(items)}; all are in '
@@ -215,6 +222,20 @@ def _postmortem_section(evidence: Evidence) -> str:
                  _e(incident.postmortem.found.reference) if incident.postmortem
                  and incident.postmortem.found else "—"] for incident in shown),
                element_id="postmortem-exceptions"),
+        note, _unmatched_rows(evidence)])
+
+
+def _unmatched_rows(evidence: Evidence) -> str:
+    rows = evidence.unmatched_register_rows
+    if not rows:
+        return ""
+    shown, note = _cut(rows, "evidence.json")
+    return "".join([
+        f"<h3>Register rows matching no incident ({len(rows)})</h3>",
+        f"<p>{_e(unmatched_rows_text(rows))}.</p>",
+        _table(UNMATCHED_COLUMNS,
+               ([_e(register_row_entry(row)[column]) for column in UNMATCHED_COLUMNS]
+                for row in shown), element_id="postmortem-unmatched"),
         note])
 
 

@@ -91,6 +91,16 @@ class PostmortemRecord:
 
 
 @dataclass(frozen=True)
+class RegisterRow:
+    """A row of the postmortem register, and where it is written (file and line)."""
+
+    incident: str
+    """The incident as the row names it: a PagerDuty id, or a number without its ``#``."""
+    postmortem: PostmortemRecord
+    location: Location
+
+
+@dataclass(frozen=True)
 class PostmortemCheck:
     status: PostmortemStatus
     due_at: datetime | None
@@ -230,6 +240,10 @@ class Evidence:
     sla: tuple[SeverityCompliance, ...]
     postmortems: tuple[PostmortemCompliance, ...]
     postmortem_source: str | None
+    unmatched_register_rows: tuple[RegisterRow, ...] | None
+    """Rows of the postmortem register naming no incident of the period, in the package's copy
+    of the register; None when postmortems are not recorded in a register or the incidents were
+    not read."""
     coverage: tuple[ScheduleCoverage, ...]
     changes: ChangeSummary | None
     drift: DriftSummary | None

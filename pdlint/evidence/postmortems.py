@@ -19,7 +19,7 @@ import csv
 import re
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, time, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -34,7 +34,9 @@ from pdlint.evidence.model import (
     PostmortemCompliance,
     PostmortemRecord,
     PostmortemStatus,
+    RegisterRow,
 )
+from pdlint.findings import Location
 from pdlint.policy.model import IncidentSeverity, Postmortems
 
 if TYPE_CHECKING:
@@ -114,16 +116,21 @@ def find_in_log_entries(entries: Iterable[Mapping[str, Any]], field_name: str,
 
 @dataclass(frozen=True)
 class PostmortemRegister:
-    """The external register, by incident id and by number."""
+    """The external register: its rows as written, and the earliest postmortem by incident id
+    and by number."""
 
     path: Path
+    rows: tuple[RegisterRow, ...]
     entries: Mapping[str, PostmortemRecord]
 
+    @staticmethod
+    def keys(record: IncidentRecord) -> tuple[str, ...]:
+        """How a row may name the incident: its id, else its number."""
+        return (record.id,) if record.number is None else (record.id, str(record.number))
+
     def lookup(self, record: IncidentRecord) -> PostmortemRecord | None:
-        found = self.entries.get(record.id)
-        if found is None and record.number is not None:
-            found = self.entries.get(str(record.number))
-        return found
+        return next((self.entries[key] for key in self.keys(record) if key in self.entries),
+                    None)
 
 
 def load_register(path: Path, zone: ZoneInfo) -> PostmortemRegister:
@@ -140,6 +147,7 @@ def load_register(path: Path, zone: ZoneInfo) -> PostmortemRegister:
                 raise PostmortemRegisterError(
                     f"{path}:1: the postmortem register needs the columns "
                     f"{', '.join(REGISTER_COLUMNS)}; missing: {', '.join(missing)}")
+            rows: list[RegisterRow] = []
             entries: dict[str, PostmortemRecord] = {}
             for row in reader:
                 line = reader.line_num
@@ -150,16 +158,18 @@ def load_register(path: Path, zone: ZoneInfo) -> PostmortemRegister:
                         f"{path}:{line}: incident and postmortem must not be empty")
                 recorded_at = _completed_at((row.get("completed_at") or "").strip(), zone,
                                             f"{path}:{line}")
+                found = PostmortemRecord(reference, recorded_at)
+                rows.append(RegisterRow(incident, found, Location(str(path), line)))
                 earlier = entries.get(incident)
                 if earlier is None or recorded_at < earlier.recorded_at:
-                    entries[incident] = PostmortemRecord(reference, recorded_at)
+                    entries[incident] = found
     except FileNotFoundError:
         raise PostmortemRegisterError(f"{path}: the postmortem register does not exist") from None
     except (OSError, UnicodeDecodeError, csv.Error) as error:
         reason = error.strerror if isinstance(error, OSError) else str(error)
         raise PostmortemRegisterError(f"{path}: cannot read the postmortem register: {reason}"
                                       ) from None
-    return PostmortemRegister(path, entries)
+    return PostmortemRegister(path, tuple(rows), entries)
 
 
 def _completed_at(text: str, zone: ZoneInfo, where: str) -> datetime:
@@ -189,7 +199,9 @@ class PostmortemFinder:
         self._register = (load_register(postmortems.register.value, zone)
                           if postmortems.register is not None and self.recorded_as == "register"
                           else None)
-        self._copies = copies
+        path = str(self._register.path) if self._register else "?"
+        self._register_name = copies.get(path, path)
+        self._named: set[str] = set()
 
     @property
     def description(self) -> str:
@@ -199,8 +211,22 @@ class PostmortemFinder:
             return f"incident notes with a link matching {pattern}"
         if self.recorded_as == "custom_field":
             return f"the custom incident field {self._field}"
-        path = str(self._register.path) if self._register else "?"
-        return f"the register {self._copies.get(path, path)}"
+        return f"the register {self._register_name}"
+
+    def saw(self, record: IncidentRecord) -> None:
+        """Note an incident of the period, whatever its severity: the register's rows that name
+        none are listed apart. Only keys the register holds are kept, however many incidents."""
+        if self._register is not None:
+            self._named.update(key for key in self._register.keys(record)
+                               if key in self._register.entries)
+
+    def unmatched_rows(self) -> tuple[RegisterRow, ...] | None:
+        """The register's rows naming no incident seen, located in the package's copy; None
+        when postmortems are not recorded in a register."""
+        if self._register is None:
+            return None
+        return tuple(replace(row, location=replace(row.location, path=self._register_name))
+                     for row in self._register.rows if row.incident not in self._named)
 
     async def find(self, client: PagerDutyClient | None, record: IncidentRecord,
                    ) -> PostmortemRecord | None:

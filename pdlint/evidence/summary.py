@@ -9,12 +9,16 @@ from pdlint.evidence.drift import drift_scope
 from pdlint.evidence.model import Evidence, iso
 from pdlint.evidence.tables import (
     NOT_MEASURED,
+    ROW_LIMIT,
+    UNMATCHED_COLUMNS,
     headline,
     human_duration,
     period_note,
+    register_row_entry,
     share_text,
     skip_reason,
     unavailable_changes,
+    unmatched_rows_text,
 )
 from pdlint.policy.model import format_duration
 
@@ -27,6 +31,19 @@ def _cell(value: object) -> str:
 def _table(header: Sequence[str], rows: Iterable[Sequence[object]]) -> list[str]:
     lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
     lines += ["| " + " | ".join(_cell(value) for value in row) + " |" for row in rows]
+    return lines
+
+
+def _unmatched_rows(evidence: Evidence) -> list[str]:
+    rows = evidence.unmatched_register_rows
+    if not rows:
+        return []
+    lines = ["", f"{unmatched_rows_text(rows)}:", ""]
+    lines += _table(UNMATCHED_COLUMNS, ([register_row_entry(row)[column]
+                                         for column in UNMATCHED_COLUMNS]
+                                        for row in rows[:ROW_LIMIT]))
+    if len(rows) > ROW_LIMIT:
+        lines += ["", f"First {ROW_LIMIT} of {len(rows)}; all are in evidence.json."]
     return lines
 
 
@@ -70,6 +87,7 @@ def render_summary(evidence: Evidence) -> str:
             ((item.severity, format_duration(item.within), item.required, item.on_time,
               item.late, item.missing, item.pending, item.not_judged)
              for item in evidence.postmortems))
+        lines += _unmatched_rows(evidence)
     lines += ["", "## On-call coverage (coverage.csv, coverage-gaps.csv)", ""]
     lines += _table(
         ("schedule", "requirement", "covered", "gaps", "gap time", "note"),

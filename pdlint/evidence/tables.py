@@ -22,6 +22,7 @@ from pdlint.evidence.model import (
     Evidence,
     PolicyProvenance,
     PostmortemCompliance,
+    RegisterRow,
     SeverityCompliance,
     iso,
 )
@@ -30,6 +31,8 @@ from pdlint.policy.model import format_duration
 
 NOT_MEASURED = "not measured"
 """What a figure reads when nothing was measured: a 0 there would claim a clean result."""
+ROW_LIMIT = 500
+"""Rows a list shows in ``index.html`` and ``summary.md``; the CSV or JSON files hold them all."""
 EVIDENCE_FORMAT = "pdlint-evidence"
 EVIDENCE_VERSION = 1
 INCIDENT_COLUMNS = ("id", "number", "title", "service", "priority", "created_at", "severity")
@@ -215,6 +218,21 @@ def _postmortems(item: PostmortemCompliance) -> dict[str, Any]:
             "exceptions": [postmortem_entry(incident) for incident in item.exceptions]}
 
 
+UNMATCHED_COLUMNS = ("register_row", "incident", "postmortem", "completed_at")
+
+
+def register_row_entry(row: RegisterRow) -> dict[str, Any]:
+    return {"register_row": str(row.location), "incident": row.incident,
+            "postmortem": row.postmortem.reference,
+            "completed_at": iso(row.postmortem.recorded_at)}
+
+
+def unmatched_rows_text(rows: Sequence[RegisterRow]) -> str:
+    """What the postmortem section says of register rows naming no incident of the period."""
+    return (f"{len(rows)} row(s) of the register match no incident of the period (an unknown id "
+            "or number, or an incident of another period); they count in no figure")
+
+
 def _coverage(item: ScheduleCoverage) -> dict[str, Any]:
     result = item.result
     return {
@@ -290,8 +308,11 @@ def evidence_document(evidence: Evidence) -> dict[str, Any]:
                       "count": evidence.incidents,
                       "without_documented_severity": evidence.incidents_without_severity},
         "sla": [_sla(item) for item in evidence.sla],
-        "postmortems": {"recorded_in": evidence.postmortem_source,
-                        "severities": [_postmortems(item) for item in evidence.postmortems]},
+        "postmortems": {
+            "recorded_in": evidence.postmortem_source,
+            "severities": [_postmortems(item) for item in evidence.postmortems],
+            "unmatched_register_rows": None if evidence.unmatched_register_rows is None else [
+                register_row_entry(row) for row in evidence.unmatched_register_rows]},
         "coverage": [_coverage(item) for item in evidence.coverage],
         "changes": None if evidence.changes is None else _changes(evidence.changes),
         "drift": None if drift is None else {

@@ -112,9 +112,10 @@ def run_evidence(server: SimServer, output: Path, *, policy: Path = POLICY, forc
         client_config=fast_config(server, **config), now=NOW))
 
 
-def register_policy(folder: Path, register: str) -> Path:
+def register_policy(folder: Path, register: str, more_rows: str = "") -> Path:
     """The evidence policy copied into ``folder``, with postmortems recorded in ``REGISTER``
-    copied to ``register`` (relative to the policy's folder, as the policy names it)."""
+    (and ``more_rows``) copied to ``register`` (relative to the policy's folder, as the policy
+    names it)."""
     policy = folder / "policy"
     shutil.copytree(POLICY, policy)
     organisation = policy / "organisation.yaml"
@@ -124,5 +125,5 @@ def register_policy(folder: Path, register: str) -> Path:
     assert count == 1
     organisation.write_text(text, encoding="utf-8")
     (policy / register).parent.mkdir(parents=True, exist_ok=True)
-    shutil.copyfile(REGISTER, policy / register)
+    (policy / register).write_bytes(REGISTER.read_bytes() + more_rows.encode())
     return policy

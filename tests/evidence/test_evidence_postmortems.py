@@ -9,11 +9,12 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
-from evidence_cases import POLICY, REGISTER, utc
+from evidence_cases import POLICY, REGISTER, register_policy, utc
 
 from pdlint.evidence.collect import assess_incident
 from pdlint.evidence.model import IncidentRecord, PostmortemRecord, PostmortemStatus
 from pdlint.evidence.postmortems import (
+    PostmortemFinder,
     PostmortemRegisterError,
     PostmortemTally,
     find_in_log_entries,
@@ -28,7 +29,8 @@ NEW_YORK = ZoneInfo("America/New_York")
 PATTERN = re.compile(r"https://wiki\.acme\.example/postmortems/\S+")
 
 
-def incident(resolved: str | None, number: int = 1, id: str = "PQ00000") -> IncidentRecord:
+def incident(resolved: str | None, number: int | None = 1, id: str = "PQ00000",
+             ) -> IncidentRecord:
     return IncidentRecord(id=id, number=number, title="t", service=None, priority="P1",
                           urgency="high", status="resolved" if resolved else "acknowledged",
                           created_at=utc("2026-02-03T15:00"), acknowledged_at=None,
@@ -116,6 +118,28 @@ def test_register_by_id_or_number_with_dates_and_times() -> None:
     assert register.lookup(incident(None, number=99, id="PQ00001")) == PostmortemRecord(
         "PM-2-late", utc("2026-02-13T14:00"))
     assert register.lookup(incident(None, number=98, id="PQZ")) is None
+
+
+@pytest.mark.parametrize(("seen", "unmatched"), [
+    ((), [("1", 2), ("3", 3), ("PQ00001", 4), ("PQZZZZ", 5), ("PQZZZZ", 6)]),
+    ((("PQ00000", 1), ("PQ00001", 2), ("PQ00002", 3)), [("PQZZZZ", 5), ("PQZZZZ", 6)]),
+    ((("PQ00001", None),), [("1", 2), ("3", 3), ("PQZZZZ", 5), ("PQZZZZ", 6)]),  # by id
+    ((("PQ00009", 3), ("PQZZZZ", 99)), [("1", 2), ("PQ00001", 4)]),  # by number; both rows
+], ids=["none-seen", "all-seen", "by-id", "by-number"])
+def test_register_rows_naming_no_incident_seen_are_unmatched(
+        tmp_path: Path, seen: tuple[tuple[str, int | None], ...],
+        unmatched: list[tuple[str, int]]) -> None:
+    policy = load_policy([register_policy(tmp_path, "pm.csv", "PQZZZZ,PM-a,2026-02-11\n"
+                                                              "PQZZZZ,PM-b,2026-02-12\n")]).policy
+    assert policy is not None and policy.postmortems is not None
+    register = str(tmp_path / "policy" / "pm.csv")
+    finder = PostmortemFinder(policy.postmortems, NEW_YORK, {register: "policy/pm.csv"})
+    for id, number in seen:
+        finder.saw(incident(None, number=number, id=id))
+    rows = finder.unmatched_rows()
+    assert rows is not None
+    assert [(row.incident, row.location.line) for row in rows] == unmatched
+    assert {row.location.path for row in rows} <= {"policy/pm.csv"}
 
 
 @pytest.mark.parametrize(("text", "message"), [

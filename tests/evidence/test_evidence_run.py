@@ -140,6 +140,7 @@ def test_evidence_json_carries_the_figures(hand_package: Package) -> None:
     assert document["policy"]["copied_from"] == [
         f"tests/fixtures/evidence/policy/{name}"
         for name in ("escalation-policies.yaml", "organisation.yaml")]
+    assert document["postmortems"]["unmatched_register_rows"] is None  # notes, not a register
 
 
 def line_in_package(output: Path, reference: str) -> str:
@@ -217,6 +218,38 @@ def test_a_postmortem_register_is_copied_into_the_package(
         text = (output / name).read_text(encoding="utf-8")
         assert f"the register {register_copy}" in text, name
         assert str(tmp_path / "account") not in text, name
+
+
+def test_register_rows_naming_no_incident_of_the_period_are_listed(hand_server: SimServer,
+                                                                   tmp_path: Path) -> None:
+    """Rows for an unknown id or number are shown to the auditor with their line in the
+    package's register, without changing a figure or failing the run; a row for an incident of
+    the period that needs no postmortem (#7, P5) is matched all the same."""
+    policy = register_policy(tmp_path / "account", "postmortems.csv",
+                             "PQZZZZ,PM-unknown,2026-02-11\n#99,PM-99,2026-02-12T10:00:00Z\n"
+                             "7,PM-7,2026-02-26\n")
+    output = tmp_path / "package"
+    evidence = run_evidence(hand_server, output, policy=policy)
+    assert {item.severity: (item.required, item.on_time, item.late, item.missing, item.pending)
+            for item in evidence.postmortems} == EXPECTED_REGISTER_POSTMORTEMS
+    assert not evidence.skipped
+    expected = [
+        {"register_row": "policy/postmortems.csv:5", "incident": "PQZZZZ",
+         "postmortem": "PM-unknown", "completed_at": "2026-02-12T04:59:59Z"},
+        {"register_row": "policy/postmortems.csv:6", "incident": "99", "postmortem": "PM-99",
+         "completed_at": "2026-02-12T10:00:00Z"},
+    ]
+    document = json.loads((output / "evidence.json").read_text(encoding="utf-8"))
+    assert document["postmortems"]["unmatched_register_rows"] == expected
+    assert document["complete"] is True
+    assert (line_in_package(output, "policy/postmortems.csv:6")
+            == "#99,PM-99,2026-02-12T10:00:00Z")
+    summary = (output / "summary.md").read_text(encoding="utf-8")
+    assert "2 row(s) of the register match no incident of the period" in summary
+    assert ("| policy/postmortems.csv:5 | PQZZZZ | PM-unknown | 2026-02-12T04:59:59Z |"
+            in summary)
+    html = (output / "index.html").read_text(encoding="utf-8")
+    assert 'id="postmortem-unmatched"' in html and "policy/postmortems.csv:6" in html
 
 
 def test_analytics_refused_falls_back_to_incidents_and_log_entries(
