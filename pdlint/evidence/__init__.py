@@ -35,8 +35,8 @@ from pdlint.evidence.html import render_html
 from pdlint.evidence.model import ChangeSummary, Evidence, PolicyProvenance, iso
 from pdlint.evidence.package import (
     MANIFEST,
-    MANIFEST_FORMAT,
-    MANIFEST_VERSION,
+    PACKAGE_FORMAT,
+    PACKAGE_FORMAT_VERSION,
     EvidencePackage,
     check_target,
     in_package,
@@ -238,8 +238,8 @@ async def _all_or_cancel(tasks: list[asyncio.Future[Any]]) -> None:
 
 def _manifest(evidence: Evidence) -> dict[str, Any]:
     return {
-        "format": MANIFEST_FORMAT,
-        "format_version": MANIFEST_VERSION,
+        "format": PACKAGE_FORMAT,
+        "format_version": PACKAGE_FORMAT_VERSION,
         "pdlint_version": evidence.pdlint_version,
         "generated_at": iso(evidence.generated_at),
         "period": period_entry(evidence),

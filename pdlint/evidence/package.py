@@ -33,8 +33,12 @@ from pdlint.findings import Location
 from pdlint.policy.model import Policy
 
 MANIFEST = "manifest.json"
-MANIFEST_FORMAT = "pdlint-evidence"
-MANIFEST_VERSION = 1
+PACKAGE_FORMAT = "pdlint-evidence"
+PACKAGE_FORMAT_VERSION = 2
+"""The format ``manifest.json`` and ``evidence.json`` both state, for the whole package (every
+file, field and column): a field, column or file added keeps it; a changed meaning (a field
+naming something else, a value read differently, one removed or renamed) bumps it, and
+docs/evidence.md ("Format versions") says what changed."""
 GIT_TIMEOUT_SECONDS = 10
 _AT_FDCWD = -100
 _RENAME_EXCHANGE = 2

@@ -26,6 +26,7 @@ from pdlint.evidence.model import (
     SeverityCompliance,
     iso,
 )
+from pdlint.evidence.package import PACKAGE_FORMAT, PACKAGE_FORMAT_VERSION
 from pdlint.evidence.register import csv_cell
 from pdlint.policy.model import format_duration
 
@@ -33,8 +34,6 @@ NOT_MEASURED = "not measured"
 """What a figure reads when nothing was measured: a 0 there would claim a clean result."""
 ROW_LIMIT = 500
 """Rows a list shows in ``index.html`` and ``summary.md``; the CSV or JSON files hold them all."""
-EVIDENCE_FORMAT = "pdlint-evidence"
-EVIDENCE_VERSION = 1
 INCIDENT_COLUMNS = ("id", "number", "title", "service", "priority", "created_at", "severity")
 SLA_COLUMNS = ("severity", "name", "response_sla", "documented_at", "incidents", "within",
                "breached", "pending", "share_within", "acknowledged",
@@ -294,8 +293,8 @@ def evidence_document(evidence: Evidence) -> dict[str, Any]:
     """``evidence.json``: every figure of the package, with where the policy documents it."""
     drift = evidence.drift
     return {
-        "format": EVIDENCE_FORMAT,
-        "format_version": EVIDENCE_VERSION,
+        "format": PACKAGE_FORMAT,
+        "format_version": PACKAGE_FORMAT_VERSION,
         "organisation": evidence.organisation,
         "period": period_entry(evidence),
         "generated_at": iso(evidence.generated_at),

@@ -143,6 +143,17 @@ def test_evidence_json_carries_the_figures(hand_package: Package) -> None:
     assert document["postmortems"]["unmatched_register_rows"] is None  # notes, not a register
 
 
+@pytest.mark.parametrize("name", ["manifest.json", "evidence.json"])
+def test_manifest_and_evidence_json_state_the_package_s_one_format_version(
+        hand_package: Package, name: str) -> None:
+    """Version 2 (docs/evidence.md, "Format versions"): policy files, documented_at and drift
+    locations name the package's copies, a count not measured is null, and a postmortem not
+    judged says so in the register."""
+    _, output, _ = hand_package
+    document = json.loads((output / name).read_text(encoding="utf-8"))
+    assert (document["format"], document["format_version"]) == ("pdlint-evidence", 2)
+
+
 def line_in_package(output: Path, reference: str) -> str:
     """The line a ``path:line[:column]`` reference names, read from the package itself."""
     path, line, *_ = reference.split(":")
