@@ -79,13 +79,13 @@ def _table(header: Sequence[str], rows: Iterable[Sequence[str]], *, numeric: Seq
 Row = TypeVar("Row")
 
 
-def _cut(items: Sequence[Row], csv_name: str) -> tuple[Sequence[Row], str]:
+def _cut(items: Sequence[Row], file_name: str) -> tuple[Sequence[Row], str]:
     """At most ``ROW_LIMIT`` rows, and a note pointing at the file holding them all when some
     were left out."""
     if len(items) <= ROW_LIMIT:
         return items, ""
     return items[:ROW_LIMIT], (f'<p class="note">First {ROW_LIMIT} of {len(items)}; all are in '
-                               f'<a href="{_e(csv_name)}">{_e(csv_name)}</a>.</p>')
+                               f'<a href="{_e(file_name)}">{_e(file_name)}</a>.</p>')
 
 
 def _card(element_id: str, value: str, label: str, *, bad: bool = False) -> str:

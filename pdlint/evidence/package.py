@@ -193,9 +193,9 @@ def _sync_directory(path: Path) -> None:
 
 def policy_sources(policy: Policy) -> tuple[str, ...]:
     """The files the evidence is checked against, as the run names them: the policy's files,
-    and the postmortem register CSV the policy names (its rows are evidence too)."""
-    register = policy.postmortems.register if policy.postmortems else None
-    return policy.files if register is None else (*policy.files, str(register.value))
+    and the postmortem register CSV postmortems are read from (its rows are evidence too)."""
+    register = policy.postmortems.register_in_use if policy.postmortems else None
+    return policy.files if register is None else (*policy.files, str(register))
 
 
 def policy_provenance(files: Sequence[str]) -> PolicyProvenance:

@@ -125,7 +125,7 @@ class PostmortemRegister:
 
     @staticmethod
     def keys(record: IncidentRecord) -> tuple[str, ...]:
-        """How a row may name the incident: its id, else its number."""
+        """How a row may name the incident: its id, or its number."""
         return (record.id,) if record.number is None else (record.id, str(record.number))
 
     def lookup(self, record: IncidentRecord) -> PostmortemRecord | None:
@@ -196,9 +196,8 @@ class PostmortemFinder:
         self.recorded_as = postmortems.recorded_as.value
         self._pattern = postmortems.link_regex()
         self._field = postmortems.field.value if postmortems.field else None
-        self._register = (load_register(postmortems.register.value, zone)
-                          if postmortems.register is not None and self.recorded_as == "register"
-                          else None)
+        register = postmortems.register_in_use
+        self._register = load_register(register, zone) if register is not None else None
         path = str(self._register.path) if self._register else "?"
         self._register_name = copies.get(path, path)
         self._named: set[str] = set()

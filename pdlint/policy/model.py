@@ -236,6 +236,14 @@ class Postmortems:
         """The compiled link pattern (the schema has already checked that it compiles)."""
         return re.compile(self.link_pattern.value) if self.link_pattern else None
 
+    @property
+    def register_in_use(self) -> Path | None:
+        """The register postmortems are read from: named, and ``recorded_as: register`` (a
+        register named beside another ``recorded_as`` is not read)."""
+        if self.register is None or self.recorded_as.value != "register":
+            return None
+        return self.register.value
+
 
 @dataclass(frozen=True)
 class Tier:

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import json
 import subprocess
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
-from evidence_cases import run_evidence
+from evidence_cases import register_policy, run_evidence
 
 from pdlint.errors import PdlintError
 from pdlint.evidence import package as package_module
@@ -16,7 +17,9 @@ from pdlint.evidence.package import (
     PackageError,
     policy_copy_names,
     policy_provenance,
+    policy_sources,
 )
+from pdlint.policy import load_policy
 from pdlint.sim import Fault, Faults, SimServer
 
 
@@ -135,3 +138,20 @@ def test_policy_copies_keep_their_relative_paths(tmp_path: Path) -> None:
     first, second = tmp_path / "a" / "x.yaml", tmp_path / "a" / "b" / "x.yaml"
     assert policy_copy_names([str(first), str(second)]) == {
         str(first): "policy/x.yaml", str(second): "policy/b/x.yaml"}
+
+
+@pytest.mark.parametrize(("recorded_as", "named", "read"), [
+    ("register", True, True),
+    ("incident_note", True, False),  # a register named beside notes is not read, nor copied
+    ("incident_note", False, False),
+])
+def test_the_register_postmortems_are_read_from_is_a_source_of_the_evidence(
+        tmp_path: Path, recorded_as: str, named: bool, read: bool) -> None:
+    policy = load_policy([register_policy(tmp_path, "pm.csv")]).policy
+    assert policy is not None and policy.postmortems is not None
+    postmortems = policy.postmortems
+    changed = replace(policy, postmortems=replace(
+        postmortems, recorded_as=replace(postmortems.recorded_as, value=recorded_as),
+        register=postmortems.register if named else None))
+    register = (str(tmp_path / "policy" / "pm.csv"),) if read else ()
+    assert policy_sources(changed) == (*policy.files, *register)
