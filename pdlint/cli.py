@@ -22,7 +22,6 @@ import click
 from click.core import ParameterSource
 
 from pdlint import __version__
-from pdlint.background import in_background
 from pdlint.config import FAIL_ON, REGIONS, Settings, SettingsError, find_settings
 from pdlint.errors import PdlintError
 from pdlint.findings import Severity, counted
@@ -391,7 +390,7 @@ def drift(policy_path: str, snapshot_path: str | None, only: tuple[str, ...],
           skip: tuple[str, ...], output_format: str, output: str | None, fail_on: str,
           api: ApiOptions) -> int:
     """Compare the policy with the live PagerDuty account (read-only) and report every drift."""
-    from pdlint.pagerduty.fetch import fetch_state_sync
+    from pdlint.pagerduty.fetch import fetch_state_alongside
     from pdlint.pagerduty.snapshot import load_snapshot
     from pdlint.rules.engine import checked_policy
 
@@ -399,12 +398,9 @@ def drift(policy_path: str, snapshot_path: str | None, only: tuple[str, ...],
     if snapshot_path is not None:
         policy, state = checked_policy((policy_path,)), load_snapshot(snapshot_path)
     else:
-        # The fetch mostly waits on the rate limit: the policy is read and linted meanwhile.
-        config, window = client_config(api), api_window(api)
-        fetched = in_background(lambda: fetch_state_sync(config, window, quiet=api.quiet),
-                                name="pdlint-fetch")
-        policy = checked_policy((policy_path,))
-        state = fetched()
+        policy, state = fetch_state_alongside(client_config(api), api_window(api),
+                                              lambda: checked_policy((policy_path,)),
+                                              quiet=api.quiet)
     return check_drift(policy, state, chosen, output_format, output, fail_on)
 
 

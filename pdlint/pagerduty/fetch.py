@@ -17,9 +17,8 @@ refused token (401) ends the run, as does a 400 or 404 on any other listing.
 from __future__ import annotations
 
 import asyncio
-import logging
 import sys
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Coroutine
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
 from typing import Any, TextIO, TypeVar
@@ -36,7 +35,6 @@ from pdlint.pagerduty.client import (
 from pdlint.pagerduty.state import LiveState, Window
 
 T = TypeVar("T")
-log = logging.getLogger(__name__)
 
 Progress = Callable[[str, int], None]
 """Told ``(collection, objects read so far)`` as pages arrive."""
@@ -166,27 +164,46 @@ class TerminalProgress:
             self._stream.flush()
 
 
-def _leftover(loop: asyncio.AbstractEventLoop, context: dict[str, Any]) -> None:
-    """asyncio's word on a task dropped unfinished or unawaited, logged for debugging only.
-
-    Every outcome of a fetch is collected while the loop runs; such a task is left only when the
-    run exits (a policy error, say) while the fetch still runs in its daemon thread, and is
-    collected as the interpreter shuts down. Printed, its error (a refused token) would
-    contradict the run's own message."""
-    log.debug("left behind at exit: %s", context.get("message"), exc_info=context.get("exception"))
-
-
 def fetch_state_sync(config: ClientConfig, window: Window, *, quiet: bool) -> LiveState:
     """``fetch_state`` for the command line: its own event loop, progress on a terminal only."""
-    progress = None if quiet or not sys.stderr.isatty() else TerminalProgress(sys.stderr)
 
-    async def run() -> LiveState:
-        asyncio.get_running_loop().set_exception_handler(_leftover)
+    async def fetch(progress: Progress | None) -> LiveState:
         async with PagerDutyClient(config) as client:
             return await fetch_state(client, window, progress=progress)
 
+    return _on_the_command_line(fetch, quiet=quiet)
+
+
+def fetch_state_alongside(config: ClientConfig, window: Window, alongside: Callable[[], T], *,
+                          quiet: bool) -> tuple[T, LiveState]:
+    """``fetch_state_sync`` while ``alongside`` runs in a thread: drift loads and lints the
+    policy while the fetch mostly waits on the rate limit.
+
+    An error of ``alongside`` wins over the fetch's, which is then cancelled: a policy with
+    errors is the user's to fix first, whatever the read meets. Both have ended when this
+    returns or raises; a thread left reading at exit could crash the interpreter's shutdown.
+    """
+
+    async def both(progress: Progress | None) -> tuple[T, LiveState]:
+        async with PagerDutyClient(config) as client:
+            fetch = asyncio.ensure_future(fetch_state(client, window, progress=progress))
+            try:
+                beside = await asyncio.to_thread(alongside)
+            except BaseException:
+                fetch.cancel()
+                await asyncio.gather(fetch, return_exceptions=True)
+                raise
+            return beside, await fetch
+
+    return _on_the_command_line(both, quiet=quiet)
+
+
+def _on_the_command_line(run: Callable[[Progress | None], Coroutine[Any, Any, T]], *,
+                         quiet: bool) -> T:
+    """``run`` in its own event loop, told of progress on a terminal only."""
+    progress = None if quiet or not sys.stderr.isatty() else TerminalProgress(sys.stderr)
     try:
-        return asyncio.run(run())
+        return asyncio.run(run(progress))
     finally:
         if progress is not None:
             progress.finish()

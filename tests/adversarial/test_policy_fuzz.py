@@ -329,8 +329,8 @@ HOSTILE: dict[str, tuple[bytes, list[tuple[str, int, str]]]] = {  # content: (ru
     "a mapping as a key": (utf8("teams:\n  - {name: x}: y\n"), [
         ("POL001", 2, "a mapping key must be a plain value, not a list or mapping")]),
     "a cut-off file": (utf8("teams:\n  - name: 'Platf"), [
-        ("POL001", 2, "YAML syntax: while scanning a quoted scalar: found unexpected end of "
-                      "stream")]),
+        ("POL001", 2, "YAML syntax: while scanning a quoted scalar that starts here: found "
+                      "unexpected end of stream at the end of the file (line 2)")]),
 }
 
 

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-import asyncio
-import gc
 import io
 import logging
 import math
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import replace
 from datetime import timedelta
 from pathlib import Path
 
@@ -14,7 +16,6 @@ import pytest
 from pagerduty_cases import NOW, TOKEN
 from sim_client import fast_config
 
-from pdlint.pagerduty import fetch as fetch_module
 from pdlint.pagerduty.client import (
     ApiError,
     ApiToken,
@@ -23,7 +24,12 @@ from pdlint.pagerduty.client import (
     PagerDutyClient,
     ResponseError,
 )
-from pdlint.pagerduty.fetch import TerminalProgress, fetch_state, fetch_state_sync
+from pdlint.pagerduty.fetch import (
+    TerminalProgress,
+    fetch_state,
+    fetch_state_alongside,
+    fetch_state_sync,
+)
 from pdlint.pagerduty.snapshot import write_snapshot
 from pdlint.pagerduty.state import LiveState, Window
 from pdlint.sim import Fault, Faults, SimServer, generated_account, sized_account
@@ -254,24 +260,38 @@ def test_the_token_leaks_nowhere(demo_server: SimServer, tmp_path: Path,
         assert TOKEN not in text
 
 
-def test_a_task_left_behind_is_logged_for_debugging_not_printed(
-        demo_server: SimServer, monkeypatch: pytest.MonkeyPatch, capfd: pytest.CaptureFixture[str],
-        caplog: pytest.LogCaptureFixture) -> None:
-    """As when a run exits on a policy error while the fetch's thread still runs: the tasks it
-    leaves are collected at shutdown, and asyncio would print their errors (a refused token)."""
 
-    async def fetch_leaving_a_failed_task(*args: object, **kwargs: object) -> None:
-        async def refused() -> None:
-            raise AuthenticationError("GET", "/users")
+class PolicyTrouble(Exception):
+    """What the work beside the fetch raises (drift's policy with errors)."""
 
-        task = asyncio.ensure_future(refused())
-        await asyncio.sleep(0)
-        del task
-        gc.collect()
 
-    monkeypatch.setattr(fetch_module, "fetch_state", fetch_leaving_a_failed_task)
-    with caplog.at_level(logging.DEBUG, logger="pdlint"):
-        fetch_state_sync(fast_config(demo_server), WINDOW, quiet=True)
-    assert capfd.readouterr().err == ""
-    assert [record.getMessage() for record in caplog.records] == [
-        "left behind at exit: Task exception was never retrieved"]
+def beside(outcome: str, ran_in: list[threading.Thread]) -> Callable[[], str]:
+    def work() -> str:
+        ran_in.append(threading.current_thread())
+        time.sleep(0.2)  # the fetch is under way, or already failed
+        if outcome == "fails":
+            raise PolicyTrouble("the policy has errors")
+        return "policy"
+    return work
+
+
+@pytest.mark.parametrize(("token", "work", "raised"), [
+    pytest.param(TOKEN, "succeeds", None, id="both-succeed"),
+    pytest.param(TOKEN, "fails", PolicyTrouble, id="the-work-fails"),
+    pytest.param("refused", "succeeds", AuthenticationError, id="the-fetch-fails"),
+    pytest.param("refused", "fails", PolicyTrouble, id="both-fail-the-work-wins"),
+])
+def test_work_beside_the_fetch_wins_and_nothing_outlives_it(
+        demo_server: SimServer, token: str, work: str, raised: type[Exception] | None) -> None:
+    """drift lints the policy while the account is read; a thread still at work at exit can
+    crash the interpreter's shutdown, so none is left, whichever side fails."""
+    config = replace(fast_config(demo_server), token=ApiToken(token))
+    demo_server.latency_ms = 300  # still reading when the work ends
+    ran_in: list[threading.Thread] = []
+    if raised is None:
+        done, state = fetch_state_alongside(config, WINDOW, beside(work, ran_in), quiet=True)
+        assert (done, len(state.services)) == ("policy", len(demo_server.account.services))
+    else:
+        with pytest.raises(raised):
+            fetch_state_alongside(config, WINDOW, beside(work, ran_in), quiet=True)
+    assert (len(ran_in), ran_in[0].is_alive()) == (1, False)
