@@ -443,7 +443,8 @@ class _ErrorBody:
 
 
 def _error_body(response: httpx.Response) -> _ErrorBody:
-    """PagerDuty's ``{"error": {"message", "code", "errors"}}``, tolerating anything else."""
+    """PagerDuty's ``{"error": {"message", "code", "errors"}}``, tolerating anything else.
+    ``errors`` is a list of sentences, or (the v3 endpoints) sentences by field name."""
     try:
         error = response.json().get("error")
     except (ValueError, AttributeError):
@@ -451,7 +452,13 @@ def _error_body(response: httpx.Response) -> _ErrorBody:
     if not isinstance(error, dict):
         return _ErrorBody(None, None)
     message = error.get("message") if isinstance(error.get("message"), str) else None
-    details = [item for item in error.get("errors") or () if isinstance(item, str)]
+    errors = error.get("errors")
+    if isinstance(errors, dict):
+        details = [f"{field}: {sentence}" for field, sentences in errors.items()
+                   for sentence in (sentences if isinstance(sentences, list) else [sentences])
+                   if isinstance(sentence, str)]
+    else:
+        details = [item for item in errors or () if isinstance(item, str)]
     if details:
         message = f"{message or 'error'}: {'; '.join(details)}"
     code = error.get("code") if isinstance(error.get("code"), int) else None

@@ -38,19 +38,23 @@ OVERVIEW_KINDS = frozenset({"trigger", "acknowledge", "escalate", "resolve"})
 
 
 class ApiError(Exception):
-    """An error answer with PagerDuty's body ``{"error": {"message", "code", "errors"}}``."""
+    """An error answer with PagerDuty's body ``{"error": {"message", "code", "errors"}}``:
+    ``errors`` a list of sentences, or with ``field`` (the v3 endpoints' ``V3ErrorResponse``)
+    those sentences under the field's name."""
 
-    def __init__(self, status: int, code: int, message: str, errors: Sequence[str] = ()) -> None:
+    def __init__(self, status: int, code: int, message: str, errors: Sequence[str] = (),
+                 field: str | None = None) -> None:
         super().__init__(message)
         self.status = status
         self.code = code
         self.message = message
         self.errors = tuple(errors)
+        self.field = field
 
     def body(self) -> Json:
         error: Json = {"message": self.message, "code": self.code}
         if self.errors:
-            error["errors"] = list(self.errors)
+            error["errors"] = {self.field: list(self.errors)} if self.field else list(self.errors)
         return {"error": error}
 
 
@@ -386,8 +390,12 @@ class Api:
              and (not team_ids or team_ids.intersection(schedule.team_ids))),
             key=lambda schedule: schedule.name.lower(),
         )
-        return self._page(request, "schedules", schedules, self.payloads.v3_schedule_ref,
-                          default_limit=100, max_limit=1000, with_total=False)
+        try:
+            return self._page(request, "schedules", schedules, self.payloads.v3_schedule_ref,
+                              default_limit=100, max_limit=1000, with_total=False)
+        except ApiError as error:  # v3 words its errors by field
+            raise ApiError(error.status, error.code, "Invalid Request", error.errors,
+                           field="pagination") from None
 
     # -- services -------------------------------------------------------------------------------
 

@@ -92,6 +92,21 @@ async def test_the_ceiling_answer_is_recognised_by_its_code(demo_server: SimServ
 
 
 @pytest.mark.anyio
+@pytest.mark.parametrize(("path", "words"), [
+    pytest.param(TEAMS, "Invalid Input Provided: limit and offset must not be negative",
+                 id="a-list-of-sentences"),
+    pytest.param("/v3/schedules", "Invalid Request: pagination: limit and offset must not be "
+                 "negative", id="v3-sentences-by-field"),
+])
+async def test_pagerdutys_words_for_a_refusal_are_kept(demo_server: SimServer, path: str,
+                                                       words: str) -> None:
+    async with PagerDutyClient(fast_config(demo_server)) as client:
+        with pytest.raises(ResponseError) as caught:
+            await client.get(path, {"limit": -1})
+    assert (caught.value.status, caught.value.api_message) == (400, words)
+
+
+@pytest.mark.anyio
 async def test_time_bounded_listing_is_split_and_loses_nothing() -> None:
     since = NOW - timedelta(days=3)
     account = account_with_incidents(10_050, since, timedelta(seconds=20))
