@@ -18,7 +18,7 @@ DOORS: dict[str, tuple[str, ...]] = {
     "pdlint.config": ("pdlint.errors",),
     "pdlint.zones": (),
     "pdlint.policy": ("pdlint.findings", "pdlint.errors", "pdlint.zones"),
-    "pdlint.pagerduty": ("pdlint.findings", "pdlint.errors", "pdlint.files"),
+    "pdlint.pagerduty": ("pdlint.findings", "pdlint.errors", "pdlint.files", "pdlint.background"),
     "pdlint.coverage": ("pdlint.findings", "pdlint.policy.model", "pdlint.pagerduty.state",
                         "pdlint.zones"),
     "pdlint.rules": ("pdlint.findings", "pdlint.errors", "pdlint.policy", "pdlint.coverage",

@@ -17,12 +17,15 @@ refused token (401) ends the run, as does a 400 or 404 on any other listing.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import sys
+import threading
 from collections.abc import Awaitable, Callable, Coroutine
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
 from typing import Any, TextIO, TypeVar
 
+from pdlint.background import in_background
 from pdlint.findings import Skipped
 from pdlint.pagerduty.client import (
     PAGE_SIZE,
@@ -176,26 +179,42 @@ def fetch_state_sync(config: ClientConfig, window: Window, *, quiet: bool) -> Li
 
 def fetch_state_alongside(config: ClientConfig, window: Window, alongside: Callable[[], T], *,
                           quiet: bool) -> tuple[T, LiveState]:
-    """``fetch_state_sync`` while ``alongside`` runs in a thread: drift loads and lints the
-    policy while the fetch mostly waits on the rate limit.
+    """``fetch_state_sync`` in a thread while ``alongside`` runs in this one: drift loads and
+    lints the policy while the fetch mostly waits on the rate limit.
 
-    An error of ``alongside`` wins over the fetch's, which is then cancelled: a policy with
-    errors is the user's to fix first, whatever the read meets. Both have ended when this
-    returns or raises; a thread left reading at exit could crash the interpreter's shutdown.
+    An error of ``alongside`` wins over the fetch's, and cancels the fetch: a policy with errors
+    is the user's to fix first, whatever the read meets. The fetch has ended when this returns
+    or raises; a thread still reading at exit can crash the interpreter's shutdown.
     """
+    reading: list[asyncio.Task[LiveState]] = []
+    started = threading.Event()  # the fetch's task is in ``reading``, or the thread has ended
 
-    async def both(progress: Progress | None) -> tuple[T, LiveState]:
+    async def fetch(progress: Progress | None) -> LiveState:
+        task = asyncio.current_task()
+        assert task is not None
+        reading.append(task)
+        started.set()
         async with PagerDutyClient(config) as client:
-            fetch = asyncio.ensure_future(fetch_state(client, window, progress=progress))
-            try:
-                beside = await asyncio.to_thread(alongside)
-            except BaseException:
-                fetch.cancel()
-                await asyncio.gather(fetch, return_exceptions=True)
-                raise
-            return beside, await fetch
+            return await fetch_state(client, window, progress=progress)
 
-    return _on_the_command_line(both, quiet=quiet)
+    def read() -> LiveState:
+        try:
+            return _on_the_command_line(fetch, quiet=quiet)
+        finally:
+            started.set()
+
+    fetched = in_background(read, name="pdlint-fetch")
+    try:
+        beside = alongside()
+    except BaseException:
+        started.wait()
+        for task in reading:
+            with contextlib.suppress(RuntimeError):  # its loop has closed: the fetch has ended
+                task.get_loop().call_soon_threadsafe(task.cancel)
+        with contextlib.suppress(BaseException):
+            fetched()
+        raise
+    return beside, fetched()
 
 
 def _on_the_command_line(run: Callable[[Progress | None], Coroutine[Any, Any, T]], *,
