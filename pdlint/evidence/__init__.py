@@ -221,19 +221,21 @@ async def _read_live(
 
         changes = asyncio.ensure_future(changes_section())
         judging = asyncio.ensure_future(judged())
-        await _all_or_cancel([state, incidents, changes, judging])
+        await _all_or_cancel([policy, state, incidents, changes, judging])
         return incidents.result(), changes.result(), judging.result()
 
 
 async def _all_or_cancel(tasks: list[asyncio.Future[Any]]) -> None:
-    """Wait for every task; on the first failure cancel the others and raise it."""
+    """Wait for every task; on the first failure cancel the others and raise it. Every task's
+    outcome is collected: one left unread would be printed, traceback and all, at exit."""
     done, pending = await asyncio.wait(tasks, return_when=asyncio.FIRST_EXCEPTION)
     for task in pending:
         task.cancel()
     await asyncio.gather(*pending, return_exceptions=True)
-    for task in done:
-        if task.exception() is not None:
-            raise task.exception()  # type: ignore[misc]
+    failures = [task.exception() for task in done if not task.cancelled()]
+    failure = next((error for error in failures if error is not None), None)
+    if failure is not None:
+        raise failure
 
 
 def _manifest(evidence: Evidence) -> dict[str, Any]:

@@ -4,8 +4,10 @@ analytics fallback, the Audit Trail skip, and the files an auditor opens."""
 from __future__ import annotations
 
 import csv
+import gc
 import hashlib
 import json
+import logging
 from datetime import datetime, timedelta
 from pathlib import Path
 
@@ -28,7 +30,8 @@ from evidence_cases import (
 
 from pdlint.evidence import Evidence, EvidenceError
 from pdlint.evidence.model import iso
-from pdlint.sim import Faults, SimServer
+from pdlint.pagerduty.client import ApiUnavailable
+from pdlint.sim import Fault, Faults, SimServer
 from pdlint.sim.account import incident_id
 
 Package = tuple[Evidence, Path, SimServer]
@@ -506,3 +509,16 @@ def test_audit_records_pagerduty_no_longer_keeps_are_not_reported_as_no_changes(
         assert evidence.changes is None and audit == []
         assert "- Configuration changes: not measured" in summary
         assert not (output / "changes.csv").exists()
+
+
+def test_a_configuration_listing_that_fails_leaves_one_error_and_nothing_else(
+        hand_server: SimServer, tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    """The listing's failure fails what was judging it too: both are collected, so asyncio has
+    no task error left to print, traceback and all, when the run exits."""
+    hand_server.faults = Faults(scripted=(Fault("status", "/schedules", status=503),))
+    output = tmp_path / "package"
+    with caplog.at_level(logging.ERROR, logger="asyncio"), pytest.raises(ApiUnavailable):
+        run_evidence(hand_server, output, max_attempts=3, backoff_base=0.3, backoff_cap=0.3)
+    gc.collect()
+    assert [record.getMessage() for record in caplog.records if record.name == "asyncio"] == []
+    assert not output.exists()
