@@ -306,13 +306,15 @@ COMMANDS_WITHOUT_SETTINGS = frozenset({"demo", "diff", "rules", "sim"})
 
 def settings_for(arguments: list[str]) -> Settings:
     """The project's settings, read before click parses ``arguments`` (the options' defaults come
-    from them). Where they cannot be read, that stops only a command they apply to: ``pdlint
-    --help``, ``--version`` and the commands above still run."""
+    from them). Where they cannot be read, that stops only a command they apply to: ``--help``
+    (of any command, to read how to mend them), ``--version`` and the commands above still
+    run."""
     try:
         return find_settings(Path("."))
     except SettingsError:
         command = next((argument for argument in arguments if not argument.startswith("-")), None)
-        if command is None or command in COMMANDS_WITHOUT_SETTINGS:
+        if (command is None or command in COMMANDS_WITHOUT_SETTINGS
+                or {"-h", "--help"} & set(arguments)):
             return Settings()
         raise
 
