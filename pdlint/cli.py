@@ -42,6 +42,14 @@ OUTPUT_FILE = click.Path(dir_okay=False, allow_dash=True, path_type=str)
 """A file to write, or ``-`` for standard output."""
 
 
+def output_folder(ctx: click.Context, param: click.Parameter, value: str) -> str:
+    """A folder to write: ``-`` (standard output elsewhere) cannot be one."""
+    if value == "-":
+        raise click.BadParameter("a folder of files is written here, which standard output (-) "
+                                 "cannot hold")
+    return value
+
+
 def policy_option(command: F) -> F:
     return click.option(
         "--policy", "policy_path", default="policy", show_default=True,
@@ -219,9 +227,10 @@ def api_window(api: ApiOptions) -> Window:
         raise click.UsageError(f"--since/--until: the window is not between "
                                f"{EARLIEST:%Y-%m-%d} and {LATEST:%Y-%m-%d}") from None
     if until <= since and api.until is not None:
+        bare_date = until.astimezone(timezone.utc).time() == time()  # as a date alone reads
         raise click.UsageError(f"--until {format_utc(until)} is not after --since "
-                               f"{format_utc(since)} (a date alone as --until means the end of "
-                               "that day)")
+                               f"{format_utc(since)}" + (" (a date alone as --until means the end "
+                                                         "of that day)" if bare_date else ""))
     try:
         return Window(since, until)
     except ValueError as error:
@@ -465,6 +474,7 @@ def snapshot(output: str, no_redact: bool, api: ApiOptions) -> None:
 
 @cli.command()
 @click.option("-o", "--output", required=True, type=click.Path(file_okay=False, path_type=str),
+              callback=output_folder,
               help="Folder to write the policy files to (created if needed, in a folder that "
                    "exists; every file appears or none does).")
 @click.option("--force", is_flag=True, default=False,
@@ -529,6 +539,7 @@ def diff(old: str, new: str, output_format: str, output: str | None) -> int:
 @cli.command()
 @policy_option
 @click.option("-o", "--output", required=True, type=click.Path(file_okay=False, path_type=str),
+              callback=output_folder,
               help="Folder to write the evidence package to (appears complete or not at all).")
 @click.option("--force", is_flag=True, default=False,
               help="Replace an existing folder (atomically).")

@@ -50,8 +50,11 @@ class PackageError(PdlintError):
 
 def check_target(target: Path, *, force: bool) -> None:
     """Refuse early (before any request) a target that exists without ``force``, or is a file."""
-    if target.exists() or target.is_symlink():
-        if not target.is_dir() or target.is_symlink():
+    if target.is_symlink():  # the package replaces its folder whole: a link would be lost
+        raise PackageError(f"{target} is a symbolic link; give the folder it names "
+                           f"({target.resolve()}) or another -o")
+    if target.exists():
+        if not target.is_dir():
             raise PackageError(f"{target} exists and is not a folder; choose another -o")
         if not force:
             raise PackageError(f"{target} already exists; pass --force to replace it")

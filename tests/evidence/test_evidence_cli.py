@@ -54,6 +54,8 @@ def test_a_period_in_the_future_is_refused(hand_server: SimServer, tmp_path: Pat
      "after --since 2026-03-01T00:00:00Z"),
     (("--since", "0001-01-01", "--until", "2026-01-31"), "the window 0001-01-01T00:00:00Z to "
      "2026-02-01T00:00:00Z is not between 2000-01-01 and 2100-01-01"),
+    (("--since", "2026-01-01", "--until", "2026-01-31", "-o", "-"), "a folder of files is "
+     "written here, which standard output (-) cannot hold"),
 ])
 def test_evidence_needs_a_period_it_can_measure(tmp_path: Path, period: tuple[str, ...],
                                                message: str) -> None:

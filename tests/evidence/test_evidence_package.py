@@ -67,6 +67,7 @@ def test_force_replaces_the_previous_package(tmp_path: Path, monkeypatch: pytest
     ("folder", False, "already exists; pass --force"),
     ("file", True, "is not a folder"),
     ("no-parent", False, "does not exist; create it first"),
+    ("link", True, "is a symbolic link; give the folder it names"),
 ])
 def test_targets_that_are_refused(tmp_path: Path, prepare: str, force: bool,
                                   message: str) -> None:
@@ -75,6 +76,9 @@ def test_targets_that_are_refused(tmp_path: Path, prepare: str, force: bool,
         target.mkdir()
     elif prepare == "file":
         target.write_text("not a folder")
+    elif prepare == "link":
+        (tmp_path / "elsewhere").mkdir()
+        target.symlink_to("elsewhere")
     else:
         target = tmp_path / "missing" / "package"
     with pytest.raises(PackageError, match=message):

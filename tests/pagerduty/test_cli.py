@@ -116,6 +116,8 @@ def test_a_refused_listing_other_than_shift_based_schedules_exits_2(
     (("--since", "last tuesday"), {}, "is not an ISO 8601 date or time"),
     (("--since", "2026-03-05", "--until", "2026-03-01"), {}, "--until 2026-03-02T00:00:00Z is "
      "not after --since 2026-03-05T00:00:00Z (a date alone as --until means the end of that day)"),
+    (("--since", "2026-03-01T10:00:00Z", "--until", "2026-03-01T10:00:00+00:00"), {},
+     "--until 2026-03-01T10:00:00Z is not after --since 2026-03-01T10:00:00Z\n"),
     (("--since", "0001-01-01"), {}, "the window 0001-01-01T00:00:00Z to 0001-01-31T00:00:00Z is "
      "not between 2000-01-01 and 2100-01-01"),
     (("--until", "0001-01-05"), {}, "the window is not between 2000-01-01 and 2100-01-01"),
