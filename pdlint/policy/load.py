@@ -225,6 +225,8 @@ def _compose(text: str, shown: str) -> Node | None:
             problem = (f"{error.context} that starts here: {error.problem} at the end of the "
                        f"file (line {error.problem_mark.line + 1})")
             mark = error.context_mark
+        elif mark is not None and (opened := _unclosed_quote_before(text, mark.line)):
+            problem += f"; is the quote opened at line {opened} closed?"
         location = (Location(shown, mark.line + 1, mark.column + 1) if mark
                     else Location(shown, 1))
         raise _Unreadable(f"YAML syntax: {problem}", location) from error
@@ -240,6 +242,27 @@ def _compose(text: str, shown: str) -> Node | None:
         raise _Unreadable(f"nesting deeper than {MAX_DEPTH} levels", Location(shown, 1)) from error
     finally:
         loader.dispose()
+
+
+def _unclosed_quote_before(text: str, line: int) -> int | None:
+    """The first line (1-based) before ``line`` (0-based) that ends inside a double-quoted
+    string. A quote left open runs on to the next quote, and the parser stumbles lines later;
+    the line where it opened is where to look (a string meant to span lines is named too, which
+    as a question does no harm)."""
+    for number, content in enumerate(text.splitlines()[:line], start=1):
+        quote: str | None = None
+        previous = " "
+        for position, char in enumerate(content):
+            if quote is None and char == "#" and previous.isspace():
+                break  # a comment
+            if char in "\"'" and (quote is None or quote == char):
+                escaped = char == '"' and position > 0 and content[position - 1] == "\\"
+                if not escaped:
+                    quote = char if quote is None else None
+            previous = char
+        if quote == '"':
+            return number
+    return None
 
 
 class _NodeReader:

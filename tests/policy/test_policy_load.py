@@ -30,6 +30,9 @@ YAML_CASES: list[tuple[str, bytes, str, int, int | None, str]] = [
     ("unclosed flow list", b"organisation:\n  name: [a, b\n", "POL001", 2, 9,
      "while parsing a flow sequence that starts here: did not find expected ',' or ']' at the "
      "end of the file (line 3)"),
+    ("quote left open mid-file", b'organisation:\n  name: "Acme # it\'s\n  time_zone: UTC\n'
+     b'  x: "1"\n', "POL001", 4, 7, "did not find expected key; is the quote opened at line 2 "
+     "closed?"),
     ("unclosed quote", b'organisation:\n  name: "unterminated\n  x: 1\n', "POL001", 2, 9,
      "while scanning a quoted scalar that starts here: found unexpected end of stream at the end "
      "of the file (line 4)"),
