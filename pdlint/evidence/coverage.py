@@ -6,6 +6,7 @@ reports coverage gaps (SCH201), so that the evidence and the drift check agree o
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from datetime import timedelta
 
 from pdlint.coverage import (
     CoverageResult,
@@ -17,7 +18,12 @@ from pdlint.coverage import (
 )
 from pdlint.findings import Location
 from pdlint.pagerduty.state import LiveState, format_utc
-from pdlint.policy.model import Hours, Schedule
+from pdlint.policy.model import Hours, Schedule, format_duration
+
+MIN_MEASURED = timedelta(hours=1)
+"""The least overlap of the period and the rendered window that coverage is measured over: a
+shorter one (a snapshot taken near the period's end, whose rendering starts then) would report
+a share over minutes as if it were the period's."""
 
 
 @dataclass(frozen=True)
@@ -33,6 +39,9 @@ class ScheduleCoverage:
     """The part of the period the rendered schedule spans (all of it on a live run)."""
     result: CoverageResult | None
     problem: str | None = None
+    note: str | None = None
+    """Why the figures cover less than the period, when they do (the rendered window is
+    shorter): a share over part of it must not read as the period's."""
 
 
 def measure_schedule(schedule: Schedule, state: LiveState, period: Interval,
@@ -61,10 +70,14 @@ def measure_schedule(schedule: Schedule, state: LiveState, period: Interval,
     if zone is None:
         return replace(unmeasured, problem=f"time zone {zone_name!r} is not one pdlint knows")
     start, end = max(period.start, state.window.since), min(period.end, state.window.until)
+    rendered = (f"the schedules were rendered over {format_utc(state.window.since)} to "
+                f"{format_utc(state.window.until)}")
     if start >= end:
+        return replace(unmeasured, problem=f"{rendered}, outside the period")
+    if end - start < MIN_MEASURED:
         return replace(unmeasured, problem=(
-            f"the schedules were rendered over {format_utc(state.window.since)} to "
-            f"{format_utc(state.window.until)}, outside the period"))
+            f"{rendered}, which overlaps the period for {(end - start).total_seconds():g} s "
+            f"only: coverage is not measured over less than {format_duration(MIN_MEASURED)}"))
     if not isinstance(live.get("final_schedule"), dict):
         return replace(unmeasured, problem="the account returned no rendered final schedule")
     try:
@@ -74,4 +87,6 @@ def measure_schedule(schedule: Schedule, state: LiveState, period: Interval,
     measured = Interval(start, end)
     result = measure_coverage(required_time(requirement, measured, zone, business_hours),
                               on_call)
-    return replace(unmeasured, measured=measured, result=result)
+    note = (None if measured == period else
+            f"measured over {format_utc(start)} to {format_utc(end)} only: {rendered}")
+    return replace(unmeasured, measured=measured, result=result, note=note)

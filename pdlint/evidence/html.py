@@ -251,7 +251,7 @@ def _coverage_section(evidence: Evidence, hours: Hours) -> str:
         parts.append(f"<h3>{_e(item.schedule)}</h3><p>Requirement "
                      f"{_e(item.requirement or 'none documented')} in "
                      f"{_e(item.time_zone or '—')} (documented at {_e(item.location)}): "
-                     f"{figure}.</p>")
+                     f"{figure}" + (f" ({_e(item.note)})" if item.note else "") + ".</p>")
         parts.append(coverage_timeline(item, hours))
         if result and result.gaps:
             gaps = result.gaps[:ROW_LIMIT]

@@ -95,7 +95,7 @@ def render_summary(evidence: Evidence) -> str:
           share_text(item.result.share) if item.result else "—",
           len(item.result.gaps) if item.result else "—",
           human_duration(sum(gap.length.total_seconds() for gap in item.result.gaps))
-          if item.result else "—", item.problem or "") for item in evidence.coverage))
+          if item.result else "—", item.problem or item.note or "") for item in evidence.coverage))
     if evidence.changes is not None:
         lines += ["", "## Configuration changes (changes.csv)", ""]
         unavailable = unavailable_changes(evidence.changes)

@@ -45,7 +45,7 @@ POSTMORTEM_COLUMNS = ("severity", "within", "documented_at", "required", "on_tim
 POSTMORTEM_EXCEPTION_COLUMNS = (*INCIDENT_COLUMNS, "resolved_at", "status", "due_at",
                                 "postmortem", "recorded_at")
 COVERAGE_COLUMNS = ("schedule", "schedule_id", "requirement", "time_zone", "documented_at",
-                    "required_seconds", "covered_seconds", "covered_share", "problem")
+                    "required_seconds", "covered_seconds", "covered_share", "problem", "note")
 
 
 def human_duration(seconds: float | None) -> str:
@@ -247,6 +247,7 @@ def _coverage(item: ScheduleCoverage) -> dict[str, Any]:
             {"start": iso(gap.start), "end": iso(gap.end), "seconds": gap.length.total_seconds()}
             for gap in result.gaps],
         "problem": item.problem,
+        "note": item.note,
     }
 
 

@@ -57,6 +57,9 @@ def test_business_hours_requirement_ignores_nights_and_weekends() -> None:
      "outside the period"),
     (state_of({"id": "PSCHED1", "name": "Platform - Primary", "time_zone": "UTC"}),
      "no rendered final schedule"),
+    (state_of(live_schedule("Platform - Primary", []),
+              window=Window(utc("2026-03-08T23:59:52"), utc("2026-03-15T00:00"))),
+     "overlaps the period for 8 s only: coverage is not measured over less than 1h"),
 ])
 def test_schedules_that_cannot_be_measured_say_why(state: LiveState, problem: str) -> None:
     policy = load_policy([POLICY]).policy
@@ -95,3 +98,28 @@ def test_an_undocumented_zone_is_the_schedule_s_own(live_zone: str, gaps: list[I
     assert coverage.time_zone == live_zone
     assert coverage.problem == problem
     assert (None if coverage.result is None else list(coverage.result.gaps)) == gaps
+
+
+@pytest.mark.parametrize(("window", "note"), [
+    pytest.param(Window(utc("2026-03-02T00:00"), utc("2026-03-09T00:00")), None, id="whole"),
+    pytest.param(Window(utc("2026-03-05T00:00"), utc("2026-03-20T00:00")),
+                 "measured over 2026-03-05T00:00:00Z to 2026-03-09T00:00:00Z only: the schedules "
+                 "were rendered over 2026-03-05T00:00:00Z to 2026-03-20T00:00:00Z",
+                 id="rendered-from-within"),
+    pytest.param(Window(utc("2026-03-08T23:00"), utc("2026-03-20T00:00")),
+                 "measured over 2026-03-08T23:00:00Z to 2026-03-09T00:00:00Z only: the schedules "
+                 "were rendered over 2026-03-08T23:00:00Z to 2026-03-20T00:00:00Z",
+                 id="an-hour-is-measured"),
+])
+def test_coverage_over_part_of_the_period_says_over_what(window: Window, note: str | None,
+                                                         ) -> None:
+    policy = load_policy([POLICY]).policy
+    assert policy is not None
+    primary = policy.schedule("Platform - Primary")
+    assert primary is not None
+    on_call = [("2026-03-01T00:00", "2026-03-21T00:00")]
+    state = state_of(live_schedule("Platform - Primary", on_call), window=window)
+    coverage = measure_schedule(primary, state, span("2026-03-02T00:00", "2026-03-09T00:00"),
+                                policy.organisation.business_hours)
+    assert coverage.result is not None and coverage.result.share == 1.0
+    assert coverage.note == note

@@ -3,6 +3,7 @@ analytics fallback, the Audit Trail skip, and the files an auditor opens."""
 
 from __future__ import annotations
 
+import asyncio
 import csv
 import gc
 import hashlib
@@ -21,16 +22,22 @@ from evidence_cases import (
     EXPECTED_SLA,
     HAND_INCIDENTS,
     NOW,
+    POLICY,
     REGISTER,
+    SINCE,
     UNTIL,
     register_policy,
     run_evidence,
     utc,
 )
+from sim_client import fast_config
 
-from pdlint.evidence import Evidence, EvidenceError
+from pdlint.evidence import Evidence, EvidenceError, EvidenceRequest, write_evidence
 from pdlint.evidence.model import iso
-from pdlint.pagerduty.client import ApiUnavailable
+from pdlint.pagerduty.client import ApiUnavailable, PagerDutyClient
+from pdlint.pagerduty.fetch import fetch_state
+from pdlint.pagerduty.snapshot import write_snapshot
+from pdlint.pagerduty.state import LiveState, Window
 from pdlint.sim import Fault, Faults, SimServer
 from pdlint.sim.account import incident_id
 
@@ -522,3 +529,43 @@ def test_a_configuration_listing_that_fails_leaves_one_error_and_nothing_else(
     gc.collect()
     assert [record.getMessage() for record in caplog.records if record.name == "asyncio"] == []
     assert not output.exists()
+
+
+def snapshot_of(server: SimServer, since: datetime, until: datetime, path: Path) -> Path:
+    """The server's configuration read over real HTTP, its schedules rendered over the window,
+    saved as ``pdlint snapshot`` saves it."""
+    async def read() -> LiveState:
+        async with PagerDutyClient(fast_config(server)) as client:
+            return await fetch_state(client, Window(since, until), layer_renderings=False)
+
+    write_snapshot(asyncio.run(read()), path)
+    return path
+
+
+@pytest.mark.parametrize(("rendered_from", "measured", "note"), [
+    pytest.param(NOW - timedelta(seconds=8), False,
+                 "which overlaps the period for 8 s only: coverage is not measured over less "
+                 "than 1h", id="taken-at-the-run"),
+    pytest.param(utc("2026-02-23T00:00"), True,
+                 "measured over 2026-02-23T00:00:00Z to 2026-03-02T12:00:00Z only: the schedules "
+                 "were rendered over 2026-02-23T00:00:00Z to 2026-03-09T12:00:00Z",
+                 id="taken-a-week-before"),
+])
+def test_coverage_from_a_snapshot_says_over_what_it_was_measured(
+        hand_server: SimServer, tmp_path: Path, rendered_from: datetime, measured: bool,
+        note: str) -> None:
+    snapshot = snapshot_of(hand_server, rendered_from, NOW + timedelta(days=7),
+                           tmp_path / "snap.json")
+    output = tmp_path / "package"
+    evidence = write_evidence(EvidenceRequest(
+        policy_paths=(str(POLICY),), since=SINCE, until=NOW + timedelta(days=30), output=output,
+        snapshot=snapshot, now=NOW))
+    assert len(evidence.coverage) == 3
+    rows = list(csv.DictReader((output / "coverage.csv").open(encoding="utf-8")))
+    assert len(rows) == 3
+    for row in rows:
+        assert bool(row["covered_share"]) == measured
+        assert note in (row["note"] if measured else row["problem"])
+    summary = (output / "summary.md").read_text(encoding="utf-8")
+    assert summary.count(note) == 3
+    assert ("- On-call coverage gaps: not measured" in summary) == (not measured)
