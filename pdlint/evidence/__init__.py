@@ -26,6 +26,7 @@ from pdlint.evidence.collect import (
     change_section,
     configuration_skips,
     coverage_section,
+    coverage_skips,
     incident_section,
     snapshot_skips,
 )
@@ -140,6 +141,7 @@ def _gather(request: EvidenceRequest, checked: Callable[[], Policy], period: Int
         raise
     policy = checked()
     skipped.extend(configuration_skips(drift_run.report))
+    skipped.extend(coverage_skips(coverage, skipped))
     provenance = policy_provenance(policy_sources(policy))
     for source, name in zip(provenance.files, provenance.copies, strict=True):
         package.copy(Path(source), name)

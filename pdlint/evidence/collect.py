@@ -296,6 +296,21 @@ def configuration_skips(report: Report) -> list[Skipped]:
     return skips
 
 
+def coverage_skips(coverage: tuple[ScheduleCoverage, ...], skipped: list[Skipped],
+                   ) -> list[Skipped]:
+    """The coverage section as skipped when no schedule's coverage was measured (its headline
+    then reads "not measured", whose reason the skipped list must give), unless ``skipped``
+    already has it (the schedules could not be read)."""
+    if any(item.result is not None for item in coverage) or any(
+            skip.rule == "coverage" for skip in skipped):
+        return []
+    reasons = "; ".join(f"{item.schedule}: {item.problem}" for item in coverage
+                        if item.requirement is not None)
+    return [Skipped("coverage", f"no schedule's coverage could be measured ({reasons})"
+                    if reasons else "the policy documents no schedule with a coverage "
+                    "requirement")]
+
+
 def snapshot_skips() -> list[Skipped]:
     return [Skipped(section, SNAPSHOT_REASON)
             for section in ("incidents", "sla", "postmortems", "changes")]

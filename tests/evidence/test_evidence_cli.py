@@ -81,7 +81,11 @@ def test_evidence_from_a_snapshot_skips_what_a_snapshot_lacks(tmp_path: Path) ->
     document = json.loads((output / "evidence.json").read_text())
     assert document["complete"] is False
     assert {item["section"] for item in document["skipped"]} == {
-        "incidents", "sla", "postmortems", "changes"}
+        "incidents", "sla", "postmortems", "changes", "coverage"}
+    (coverage,) = (item["reason"] for item in document["skipped"]
+                   if item["section"] == "coverage")
+    assert coverage.startswith("no schedule's coverage could be measured (Platform - Primary: "
+                               "no schedule of this name in the account;")
     assert not (output / "incidents.csv").exists()
     summary = (output / "summary.md").read_text(encoding="utf-8").splitlines()
     for figure in ("Incidents in the period", "Acknowledged within the documented SLA",

@@ -567,5 +567,8 @@ def test_coverage_from_a_snapshot_says_over_what_it_was_measured(
         assert bool(row["covered_share"]) == measured
         assert note in (row["note"] if measured else row["problem"])
     summary = (output / "summary.md").read_text(encoding="utf-8")
-    assert summary.count(note) == 3
+    assert sum(note in line for line in summary.splitlines() if line.startswith("| ")) == 3
     assert ("- On-call coverage gaps: not measured" in summary) == (not measured)
+    document = json.loads((output / "evidence.json").read_text(encoding="utf-8"))
+    assert [item["section"] for item in document["skipped"]].count("coverage") == (
+        0 if measured else 1)
