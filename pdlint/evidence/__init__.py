@@ -46,7 +46,7 @@ from pdlint.evidence.package import (
 )
 from pdlint.evidence.summary import render_summary
 from pdlint.evidence.tables import csv_tables, evidence_document, period_entry, policy_entry
-from pdlint.findings import Report, Skipped
+from pdlint.findings import Location, Report, Skipped
 from pdlint.pagerduty.state import LiveState, Window
 from pdlint.policy.model import Policy
 from pdlint.rules.engine import checked_policy, drift
@@ -177,10 +177,15 @@ def _gather(request: EvidenceRequest, checked: Callable[[], Policy], period: Int
 
 
 def _report_in_package(report: Report, provenance: PolicyProvenance) -> Report:
-    """The drift report with its locations in the package's copy of the policy."""
+    """The drift report with its locations, the findings' and their waivers', in the package's
+    copy of the policy: the auditor holds the package, not the user's files."""
+    def located(location: Location | None) -> Location | None:
+        return location and in_package(location, provenance)
+
     return replace(report, findings=tuple(
-        replace(finding, location=in_package(finding.location, provenance))
-        if finding.location else finding for finding in report.findings))
+        replace(finding, location=located(finding.location), waived=finding.waived and replace(
+            finding.waived, location=located(finding.waived.location)))
+        for finding in report.findings))
 
 
 def _judge_configuration(policy: Policy, state: LiveState, period: Interval, as_of: datetime,

@@ -9,6 +9,7 @@ import gc
 import hashlib
 import json
 import logging
+import shutil
 from datetime import datetime, timedelta
 from pathlib import Path
 
@@ -572,3 +573,23 @@ def test_coverage_from_a_snapshot_says_over_what_it_was_measured(
     document = json.loads((output / "evidence.json").read_text(encoding="utf-8"))
     assert [item["section"] for item in document["skipped"]].count("coverage") == (
         0 if measured else 1)
+
+
+def test_waiver_locations_point_into_the_package(tmp_path: Path) -> None:
+    """A waived finding names the waiver in the package's copy of the policy, like every other
+    reference, in each drift file."""
+    from pdlint.sim import demo_account
+
+    policy = tmp_path / "mine" / "policy"
+    shutil.copytree(Path(__file__).parents[2] / "policy", policy)
+    output = tmp_path / "package"
+    with SimServer(demo_account(NOW), token="demo-token") as server:
+        run_evidence(server, output, policy=policy, since=NOW - timedelta(days=7), until=NOW)
+    drift = json.loads((output / "drift.json").read_text(encoding="utf-8"))
+    waivers = [finding["waived"]["location"] for finding in drift["findings"]
+               if finding["waived"]]
+    assert waivers
+    assert all(location["path"] == "policy/waivers.yaml" for location in waivers)
+    for name in ("drift.json", "drift.sarif", "drift.md", "drift.txt", "drift-junit.xml"):
+        assert str(tmp_path / "mine") not in (output / name).read_text(encoding="utf-8"), name
+    assert "policy/waivers.yaml:" in (output / "drift.txt").read_text(encoding="utf-8")
