@@ -24,6 +24,7 @@ from pdlint.evidence.tables import (
     headline,
     human_duration,
     period_note,
+    postmortems_judged,
     register_row_entry,
     share_text,
     skip_reason,
@@ -212,17 +213,18 @@ def _postmortem_section(evidence: Evidence) -> str:
         _table(("severity", "deadline", "documented at", "required", "on time", "late",
                 "missing", "pending", "not judged"), rows, numeric=range(3, 9),
                element_id="postmortem-table"),
-        f"<h3>Missing or late ({len(exceptions)})</h3>",
-        _table(("incident", "title", "service", "priority", "created", "status", "resolved",
-                "due", "postmortem"),
-               ([*_incident_cells(incident),
-                 _e(incident.postmortem.status.value if incident.postmortem else "—"),
-                 _time(incident.record.resolved_at),
-                 _time(incident.postmortem.due_at if incident.postmortem else None),
-                 _e(incident.postmortem.found.reference) if incident.postmortem
-                 and incident.postmortem.found else "—"] for incident in shown),
-               element_id="postmortem-exceptions"),
-        note, _unmatched_rows(evidence)])
+        f"<h3>Missing or late ({len(exceptions)})</h3>" + _table(
+            ("incident", "title", "service", "priority", "created", "status", "resolved",
+             "due", "postmortem"),
+            ([*_incident_cells(incident),
+              _e(incident.postmortem.status.value if incident.postmortem else "—"),
+              _time(incident.record.resolved_at),
+              _time(incident.postmortem.due_at if incident.postmortem else None),
+              _e(incident.postmortem.found.reference) if incident.postmortem
+              and incident.postmortem.found else "—"] for incident in shown),
+            element_id="postmortem-exceptions") + note if postmortems_judged(evidence) else
+        f"<h3>Missing or late: {_e(NOT_MEASURED)}</h3>",
+        _unmatched_rows(evidence)])
 
 
 def _unmatched_rows(evidence: Evidence) -> str:
@@ -240,10 +242,11 @@ def _unmatched_rows(evidence: Evidence) -> str:
 
 
 def _coverage_section(evidence: Evidence, hours: Hours) -> str:
+    gaps_file = ('All gaps are in <a href="coverage-gaps.csv">coverage-gaps.csv</a>.'
+                 if "coverage-gaps.csv" in evidence.files else "")
     parts = ["<h2>On-call coverage</h2>",
              '<p>From each schedule\'s final schedule rendered over the period. Green: time '
-             'that must be covered; red: gaps. All gaps are in '
-             '<a href="coverage-gaps.csv">coverage-gaps.csv</a>.</p>']
+             f'that must be covered; red: gaps. {gaps_file}</p>']
     for number, item in enumerate(evidence.coverage, 1):
         result = item.result
         figure = (f'<span id="coverage-{number}">{_e(share_text(result.share))}</span> covered'

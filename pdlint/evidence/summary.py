@@ -47,6 +47,13 @@ def _unmatched_rows(evidence: Evidence) -> list[str]:
     return lines
 
 
+def _heading(evidence: Evidence, title: str, *names: str) -> str:
+    """A section heading naming those of the section's files the package holds (a section not
+    measured writes none)."""
+    written = ", ".join(name for name in names if name in evidence.files)
+    return f"## {title}" + (f" ({written})" if written else "")
+
+
 def render_summary(evidence: Evidence) -> str:
     lines = [
         f"# Incident-response evidence: {_cell(evidence.organisation)}",
@@ -67,7 +74,8 @@ def render_summary(evidence: Evidence) -> str:
     lines += ["## Headline", ""]
     lines += [f"- {figure.label[0].upper()}{figure.label[1:]}: {figure.value}"
               + (f" ({figure.detail})" if figure.detail else "") for figure in headline(evidence)]
-    lines += ["", "## SLA compliance per severity (sla.csv, sla-breaches.csv)", ""]
+    lines += ["", _heading(evidence, "SLA compliance per severity", "sla.csv",
+                           "sla-breaches.csv"), ""]
     if evidence.incidents is None:
         lines.append(f"{NOT_MEASURED.capitalize()}: {_cell(skip_reason(evidence, 'sla'))}.")
     else:
@@ -79,7 +87,8 @@ def render_summary(evidence: Evidence) -> str:
               human_duration(item.median_seconds_to_acknowledge),
               human_duration(item.p90_seconds_to_acknowledge)) for item in evidence.sla))
     if evidence.postmortems:
-        lines += ["", "## Postmortems (postmortems.csv, postmortem-exceptions.csv)", "",
+        lines += ["", _heading(evidence, "Postmortems", "postmortems.csv",
+                               "postmortem-exceptions.csv"), "",
                   f"Recorded in {_cell(evidence.postmortem_source)}.", ""]
         lines += _table(
             ("severity", "deadline", "required", "on time", "late", "missing", "pending",
@@ -88,7 +97,8 @@ def render_summary(evidence: Evidence) -> str:
               item.late, item.missing, item.pending, item.not_judged)
              for item in evidence.postmortems))
         lines += _unmatched_rows(evidence)
-    lines += ["", "## On-call coverage (coverage.csv, coverage-gaps.csv)", ""]
+    lines += ["", _heading(evidence, "On-call coverage", "coverage.csv", "coverage-gaps.csv"),
+              ""]
     lines += _table(
         ("schedule", "requirement", "covered", "gaps", "gap time", "note"),
         ((item.schedule, item.requirement or "—",

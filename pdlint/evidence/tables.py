@@ -117,18 +117,26 @@ def headline(evidence: Evidence) -> tuple[Figure, ...]:
     return tuple(figures)
 
 
+def postmortems_judged(evidence: Evidence) -> bool:
+    """Whether the missing or late postmortems were measured: the incidents were read, the
+    policy says where postmortems are, and at least one required postmortem could be looked
+    for (or none was required)."""
+    if evidence.incidents is None or evidence.postmortem_source is None:
+        return False
+    required = sum(item.required for item in evidence.postmortems)
+    return not required or required > sum(item.not_judged for item in evidence.postmortems)
+
+
 def _postmortem_figure(evidence: Evidence) -> Figure:
     """Missing or late postmortems among those judged; those whose place the token could not
     read are counted apart, and when none could be judged the figure is not measured."""
     label = "postmortems missing or late"
-    if evidence.incidents is None or evidence.postmortem_source is None:
-        return Figure("postmortems", label, NOT_MEASURED)
     required = sum(item.required for item in evidence.postmortems)
     not_judged = sum(item.not_judged for item in evidence.postmortems)
-    exceptions = sum(item.missing + item.late for item in evidence.postmortems)
     detail = f"{not_judged} of {required} not judged" if not_judged else ""
-    if required and not_judged == required:
+    if not postmortems_judged(evidence):
         return Figure("postmortems", label, NOT_MEASURED, detail)
+    exceptions = sum(item.missing + item.late for item in evidence.postmortems)
     return Figure("postmortems", label, str(exceptions), detail, bad=bool(exceptions))
 
 
@@ -335,20 +343,27 @@ def csv_text(header: Sequence[str], rows: Iterable[Sequence[Any]]) -> str:
 
 
 def csv_tables(evidence: Evidence) -> dict[str, str]:
-    """The small tables, by file name: figures per severity and schedule, and the exceptions."""
+    """The small tables, by file name: figures per severity and schedule, and the exceptions.
+
+    A table of something not measured is left out, so that an empty one always means measured
+    and none; ``coverage.csv`` is always written, as its rows say why a schedule was not
+    measured."""
     tables = {
-        "sla.csv": _table(SLA_COLUMNS, (_sla(item) for item in evidence.sla)),
-        "sla-breaches.csv": _table(BREACH_COLUMNS, (
-            breach_entry(breach) for item in evidence.sla for breach in item.breaches)),
         "coverage.csv": _table(COVERAGE_COLUMNS, (_coverage(item) for item in evidence.coverage)),
-        "coverage-gaps.csv": csv_text(
+    }
+    if evidence.incidents is not None:
+        tables["sla.csv"] = _table(SLA_COLUMNS, (_sla(item) for item in evidence.sla))
+        tables["sla-breaches.csv"] = _table(BREACH_COLUMNS, (
+            breach_entry(breach) for item in evidence.sla for breach in item.breaches))
+    if any(item.result is not None for item in evidence.coverage):
+        tables["coverage-gaps.csv"] = csv_text(
             ("schedule", "start", "end", "seconds"),
             [(item.schedule, iso(gap.start), iso(gap.end), gap.length.total_seconds())
-             for item in evidence.coverage if item.result for gap in item.result.gaps]),
-    }
+             for item in evidence.coverage if item.result for gap in item.result.gaps])
     if evidence.postmortem_source is not None:
         tables["postmortems.csv"] = _table(
             POSTMORTEM_COLUMNS, (_postmortems(item) for item in evidence.postmortems))
+    if postmortems_judged(evidence):
         tables["postmortem-exceptions.csv"] = _table(POSTMORTEM_EXCEPTION_COLUMNS, (
             postmortem_entry(incident) for item in evidence.postmortems
             for incident in item.exceptions))

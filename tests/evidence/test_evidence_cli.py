@@ -86,7 +86,9 @@ def test_evidence_from_a_snapshot_skips_what_a_snapshot_lacks(tmp_path: Path) ->
                    if item["section"] == "coverage")
     assert coverage.startswith("no schedule's coverage could be measured (Platform - Primary: "
                                "no schedule of this name in the account;")
-    assert not (output / "incidents.csv").exists()
+    for name in ("incidents.csv", "sla.csv", "sla-breaches.csv", "postmortems.csv",
+                 "postmortem-exceptions.csv", "changes.csv", "coverage-gaps.csv"):
+        assert not (output / name).exists(), name
     summary = (output / "summary.md").read_text(encoding="utf-8").splitlines()
     for figure in ("Incidents in the period", "Acknowledged within the documented SLA",
                    "SLA breaches", "Postmortems missing or late", "Configuration changes"):

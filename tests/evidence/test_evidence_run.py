@@ -593,3 +593,35 @@ def test_waiver_locations_point_into_the_package(tmp_path: Path) -> None:
     for name in ("drift.json", "drift.sarif", "drift.md", "drift.txt", "drift-junit.xml"):
         assert str(tmp_path / "mine") not in (output / name).read_text(encoding="utf-8"), name
     assert "policy/waivers.yaml:" in (output / "drift.txt").read_text(encoding="utf-8")
+
+
+ALL_TABLES = {"incidents.csv", "incidents.json", "sla.csv", "sla-breaches.csv", "postmortems.csv",
+              "postmortem-exceptions.csv", "coverage.csv", "coverage-gaps.csv", "changes.csv"}
+
+
+@pytest.mark.parametrize(("forbidden", "absent"), [
+    ({}, set()),
+    ({"/incidents/": 403}, {"postmortem-exceptions.csv"}),
+    ({"/analytics/raw/incidents": 403, "/incidents": 403},
+     {"incidents.csv", "incidents.json", "sla.csv", "sla-breaches.csv", "postmortems.csv",
+      "postmortem-exceptions.csv"}),
+    ({"/audit/records": 402}, {"changes.csv"}),
+    ({"/schedules": 403}, {"coverage-gaps.csv"}),
+], ids=["all-read", "all-notes-refused", "incidents-refused", "audit-refused",
+        "schedules-refused"])
+def test_a_section_not_measured_writes_no_file(hand_server: SimServer, tmp_path: Path,
+                                               forbidden: dict[str, int], absent: set[str]) -> None:
+    """An empty table means measured and none; a section not measured has no file at all, and
+    the manifest lists exactly the files written."""
+    hand_server.faults = Faults(forbidden=forbidden)
+    output = tmp_path / "package"
+    run_evidence(hand_server, output)
+    written = {path.relative_to(output).as_posix() for path in output.rglob("*") if path.is_file()}
+    assert ALL_TABLES - written == absent
+    manifest = json.loads((output / "manifest.json").read_text(encoding="utf-8"))
+    assert {entry["path"] for entry in manifest["files"]} == written - {"manifest.json"}
+    document = json.loads((output / "evidence.json").read_text(encoding="utf-8"))
+    assert set(document["files"]) == written
+    for name in absent:
+        for page in ("index.html", "summary.md"):
+            assert name not in (output / page).read_text(encoding="utf-8"), (name, page)
