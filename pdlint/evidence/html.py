@@ -23,6 +23,7 @@ from pdlint.evidence.tables import (
     UNMATCHED_COLUMNS,
     headline,
     human_duration,
+    incomplete_text,
     period_note,
     postmortems_judged,
     register_row_entry,
@@ -318,8 +319,8 @@ def render_html(evidence: Evidence, business_hours: Hours) -> str:
     if evidence.skipped:
         items = "".join(f"<li>{_e(skip.rule)}: {_e(skip.reason)}</li>"
                         for skip in evidence.skipped)
-        banner = (f'<div class="banner" id="incomplete"><b>Incomplete: {len(evidence.skipped)} '
-                  f"section(s) skipped.</b><ul>{items}</ul></div>")
+        banner = (f'<div class="banner" id="incomplete"><b>{_e(incomplete_text(evidence))}.'
+                  f"</b><ul>{items}</ul></div>")
     source = ""
     if evidence.incident_source:
         source = f"<p>Incidents read from {_e(evidence.incident_source)}."

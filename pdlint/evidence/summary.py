@@ -13,6 +13,7 @@ from pdlint.evidence.tables import (
     UNMATCHED_COLUMNS,
     headline,
     human_duration,
+    incomplete_text,
     period_note,
     register_row_entry,
     share_text,
@@ -68,7 +69,7 @@ def render_summary(evidence: Evidence) -> str:
     if note is not None:
         lines += [f"**Note: {note}.**", ""]
     if evidence.skipped:
-        lines += [f"**Incomplete: {len(evidence.skipped)} section(s) skipped.**", ""]
+        lines += [f"**{incomplete_text(evidence)}.**", ""]
         lines += [f"- {_cell(skip.rule)}: {_cell(skip.reason)}" for skip in evidence.skipped]
         lines.append("")
     lines += ["## Headline", ""]

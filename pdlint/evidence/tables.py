@@ -173,6 +173,13 @@ def overall_sla(evidence: Evidence) -> tuple[int, int, float | None]:
     return within, breached, (within / (within + breached) if within + breached else None)
 
 
+def incomplete_text(evidence: Evidence) -> str:
+    """The banner of an incomplete package, counting sections, not entries: one section can be
+    skipped for several reasons (drift, for users and for priorities)."""
+    sections = len({skip.rule for skip in evidence.skipped})
+    return f"Incomplete: {sections} section(s) skipped"
+
+
 def skip_reason(evidence: Evidence, section: str) -> str | None:
     """Why ``section`` was skipped (the first reason given), or None if it was not."""
     return next((skip.reason for skip in evidence.skipped if skip.rule == section), None)

@@ -351,25 +351,29 @@ def test_the_demo_account_end_to_end(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize(("forbidden", "sections"), [
-    ("/users", ["drift"]),
-    ("/priorities", ["drift"]),
-    ("/schedules", ["coverage", "drift"]),
+    (("/users",), ["drift"]),
+    (("/priorities",), ["drift"]),
+    (("/schedules",), ["coverage", "drift"]),
+    (("/users", "/priorities"), ["drift", "drift"]),  # one section, two entries
 ])
 def test_a_collection_the_drift_check_could_not_read_makes_the_package_incomplete(
-        hand_server: SimServer, tmp_path: Path, forbidden: str, sections: list[str]) -> None:
-    hand_server.faults = Faults(forbidden={forbidden: 403})
+        hand_server: SimServer, tmp_path: Path, forbidden: tuple[str, ...],
+        sections: list[str]) -> None:
+    hand_server.faults = Faults(forbidden=dict.fromkeys(forbidden, 403))
     output = tmp_path / "package"
     evidence = run_evidence(hand_server, output)
     assert sorted(skip.rule for skip in evidence.skipped) == sections
-    assert all(f"GET {forbidden}" in skip.reason for skip in evidence.skipped)
+    assert all(any(f"GET {path}" in skip.reason for path in forbidden)
+               for skip in evidence.skipped)
     document = json.loads((output / "evidence.json").read_text(encoding="utf-8"))
     assert document["complete"] is False
     assert sorted(item["section"] for item in document["skipped"]) == sections
     manifest = json.loads((output / "manifest.json").read_text(encoding="utf-8"))
     assert manifest["complete"] is False
-    assert f"Incomplete: {len(sections)} section(s) skipped" in (
-        output / "summary.md").read_text(encoding="utf-8")
-    assert 'id="incomplete"' in (output / "index.html").read_text(encoding="utf-8")
+    banner = f"Incomplete: {len(set(sections))} section(s) skipped."
+    assert banner in (output / "summary.md").read_text(encoding="utf-8")
+    assert f'id="incomplete"><b>{banner}</b>' in (output / "index.html").read_text(
+        encoding="utf-8")
 
 
 def test_the_drift_section_says_what_it_measured(hand_package: Package) -> None:
