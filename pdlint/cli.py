@@ -577,9 +577,13 @@ def evidence(policy_path: str, output: str, force: bool, snapshot_path: str | No
 
 
 def sendable_token(ctx: click.Context, param: click.Parameter, value: str) -> str:
-    """The simulator's token, if pdlint could send it: not empty and without spaces."""
-    if not value or any(char.isspace() for char in value):
-        raise click.BadParameter("pdlint sends no token that is empty or holds spaces")
+    """The simulator's token, if pdlint could send it (the client's own rule, ``ApiToken``)."""
+    from pdlint.pagerduty.client import ApiToken, ConfigurationError
+
+    try:
+        ApiToken(value)
+    except ConfigurationError as error:
+        raise click.BadParameter(f"pdlint could not send it: {error}") from None
     return value
 
 

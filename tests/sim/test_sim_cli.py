@@ -47,8 +47,8 @@ def test_serve_prints_the_url_first_and_answers(serve: subprocess.Popen[str]) ->
     (["--fault", "bogus"], "unknown fault 'bogus'"),
     (["--rate-limit", "0"], "--rate-limit"),
     (["--account", "tiny"], "--account"),
-    (["--token", ""], "pdlint sends no token that is empty or holds spaces"),
-    (["--token", "a b"], "pdlint sends no token that is empty or holds spaces"),
+    (["--token", ""], "pdlint could not send it: the API token is empty or contains spaces"),
+    (["--token", "a b"], "pdlint could not send it: the API token is empty or contains spaces"),
 ])
 def test_bad_options_exit_2_with_a_reason(arguments: list[str], message: str) -> None:
     result = subprocess.run([sys.executable, "-m", "pdlint", "sim", "serve", *arguments],
