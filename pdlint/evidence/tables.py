@@ -28,6 +28,7 @@ from pdlint.evidence.model import (
 )
 from pdlint.evidence.package import PACKAGE_FORMAT, PACKAGE_FORMAT_VERSION
 from pdlint.evidence.register import csv_cell
+from pdlint.findings import counted
 from pdlint.policy.model import format_duration
 
 NOT_MEASURED = "not measured"
@@ -177,7 +178,7 @@ def incomplete_text(evidence: Evidence) -> str:
     """The banner of an incomplete package, counting sections, not entries: one section can be
     skipped for several reasons (drift, for users and for priorities)."""
     sections = len({skip.rule for skip in evidence.skipped})
-    return f"Incomplete: {sections} section(s) skipped"
+    return f"Incomplete: {counted(sections, 'section')} skipped"
 
 
 def skip_reason(evidence: Evidence, section: str) -> str | None:
