@@ -116,6 +116,15 @@ class Finding:
     def with_waiver(self, waiver: Waived) -> Finding:
         return replace(self, waived=waiver)
 
+    @property
+    def key(self) -> str:
+        """What makes a finding the same one across runs: the rule and the object, by PagerDuty id
+        when the finding names one, else by name. Not the line (lines move as the policy is
+        edited) nor the message (it carries the live value). SARIF's fingerprints and the drift
+        history both follow findings by it; several findings may share one key."""
+        resource = self.resource
+        return "\x1f".join((self.rule, resource.type, resource.id or resource.name or ""))
+
     def sort_key(self) -> tuple[Any, ...]:
         location = self.location or Location("~", 0)
         return (location.path, location.line, self.rule, self.resource.type,

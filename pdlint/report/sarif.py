@@ -24,7 +24,7 @@ SARIF_VERSION = "2.1.0"
 SARIF_SCHEMA_URI = "https://json.schemastore.org/sarif-2.1.0.json"
 INFORMATION_URI = "https://pypi.org/project/pdlint/"
 # Versioned so that a future change of what identifies a finding starts new alerts cleanly.
-FINGERPRINT_KEY = "pdlintFinding/v1"
+FINGERPRINT_KEY = "pdlintFinding/v2"
 
 LEVELS = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "note"}
 
@@ -127,13 +127,9 @@ def _results(findings: Sequence[Finding], rule_index: dict[str, int]) -> list[di
 
 
 def _identity_hash(finding: Finding) -> str:
-    """What makes a finding the same one across runs: rule, object and policy file, not the line
-    (lines move as the policy is edited) nor the message (it carries the live value). Findings
-    sharing it are told apart by their order, as GitHub does for its own line hashes."""
-    resource = finding.resource
-    parts = (finding.rule, resource.type, resource.id or "", resource.name or "",
-             repo_path(finding.location.path) if finding.location else "")
-    return hashlib.sha256("\x1f".join(parts).encode("utf-8")).hexdigest()[:32]
+    """``Finding.key``, hashed; findings sharing it are told apart by their order, as GitHub does
+    for its own line hashes."""
+    return hashlib.sha256(finding.key.encode("utf-8")).hexdigest()[:32]
 
 
 def _location(location: Location) -> dict[str, Any]:

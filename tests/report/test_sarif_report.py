@@ -178,20 +178,30 @@ def fingerprint(finding: Finding, *others: Finding) -> str:
                                                       f"{finding.actual})"))
 
 
-def test_a_fingerprint_survives_edits_that_move_the_line_or_change_the_live_value() -> None:
-    moved = replace(LATE_LEVEL, location=Location("policy/escalation-policies.yaml", 40, 9),
-                    actual="45m", message="level 3 engaged after 45 min")
-    assert fingerprint(moved) == fingerprint(LATE_LEVEL)
+@pytest.mark.parametrize(
+    "same",
+    [
+        replace(LATE_LEVEL, location=Location("policy/escalation-policies.yaml", 40, 9),
+                actual="45m", message="level 3 engaged after 45 min"),
+        replace(LATE_LEVEL, location=Location("policy/other.yaml", 23)),
+        replace(LATE_LEVEL, resource=replace(PLATFORM, name="Production - Core")),
+    ],
+    ids=["line-and-live-value", "policy-file", "object-renamed"],
+)
+def test_a_fingerprint_survives_edits_that_move_or_rename_but_keep_rule_and_object(
+    same: Finding,
+) -> None:
+    assert fingerprint(same) == fingerprint(LATE_LEVEL)
 
 
 @pytest.mark.parametrize(
     "other",
     [
         replace(LATE_LEVEL, rule="EP102"),
-        replace(LATE_LEVEL, resource=replace(PLATFORM, name="Production - Data")),
-        replace(LATE_LEVEL, location=Location("policy/other.yaml", 23)),
+        replace(LATE_LEVEL, resource=replace(PLATFORM, id="PDEF456")),
+        replace(LATE_LEVEL, resource=replace(PLATFORM, type="schedule")),
     ],
-    ids=["rule", "object", "file"],
+    ids=["rule", "object-id", "object-type"],
 )
 def test_a_fingerprint_differs_when_the_rule_object_or_file_differs(other: Finding) -> None:
     assert fingerprint(other) != fingerprint(LATE_LEVEL)
