@@ -88,7 +88,7 @@ def report_options(command: F) -> F:
     )(command)
 
 
-class Moment(click.ParamType):
+class Moment(click.ParamType):  # type: ignore[type-arg]  # generic only in newer click
     """An ISO 8601 date or time; no zone means UTC. A bare date is the start of that day, or
     with ``end_of_day`` its end (``--until 2026-06-30`` includes June 30)."""
 

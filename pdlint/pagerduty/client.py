@@ -25,7 +25,7 @@ import ssl
 import stat
 import time
 from collections import deque
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Mapping
+from collections.abc import AsyncGenerator, AsyncIterator, Awaitable, Callable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
@@ -493,8 +493,9 @@ def _format_param(value: Any) -> Any:
 
 def _identity(obj: Any) -> str:
     """What makes a listed object itself: its id, or all of it (on-calls have no id)."""
-    if isinstance(obj, dict) and isinstance(obj.get("id"), str):
-        return obj["id"]
+    identity = obj.get("id") if isinstance(obj, dict) else None
+    if isinstance(identity, str):
+        return identity
     return json.dumps(obj, sort_keys=True)
 
 
@@ -614,16 +615,16 @@ class PagerDutyClient:
                 return ResponseError(method, path, status=status,
                                      detail="the response body is not a JSON object"), None
             return data, None
-        error = _error_body(response)
-        facts: dict[str, Any] = {"status": status, "api_message": error.message,
-                                 "api_code": error.code}
+        refusal = _error_body(response)
+        facts: dict[str, Any] = {"status": status, "api_message": refusal.message,
+                                 "api_code": refusal.code}
         if status == 401:
             raise AuthenticationError(method, path, **facts)
         if status in (402, 403):
             raise PermissionDenied(method, path, **facts)
         if status == 429:
             return RateLimited(method, path, **facts), _wait_requested(response)
-        if status == 400 and error.code == CODE_OFFSET_CEILING:
+        if status == 400 and refusal.code == CODE_OFFSET_CEILING:
             raise OffsetCeilingExceeded(method, path, **facts)
         if status == 408 or status >= 500:
             return ApiUnavailable(method, path, **facts), None
@@ -681,7 +682,7 @@ class PagerDutyClient:
 
     async def _pages_ahead(
         self, path: str, params: Mapping[str, Any], page_size: int, total: int,
-    ) -> AsyncIterator[tuple[dict[str, Any], int]]:
+    ) -> AsyncGenerator[tuple[dict[str, Any], int], None]:
         """Pages after the first, up to ``total``, fetched ``max_concurrency`` at a time."""
         offsets = iter(range(page_size, total, page_size))
         pending: deque[tuple[asyncio.Task[dict[str, Any]], int]] = deque()

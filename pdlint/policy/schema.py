@@ -115,17 +115,20 @@ def resource_at(data: Any, path: JsonPath) -> Resource:
 
 def _explain(error: ValidationError, policy_file: PolicyFile) -> Iterator[tuple[Location, str]]:
     path: JsonPath = tuple(error.absolute_path)
+    # The stubs type these as possibly unset; a validation error raised by validate() has both.
+    instance: Any = error.instance
+    validator_value: Any = error.validator_value
     schema = error.schema if isinstance(error.schema, dict) else {}
     subject = _subject(path)
-    shown = _shown(error.instance, policy_file.scalar_texts.get(path))
+    shown = _shown(instance, policy_file.scalar_texts.get(path))
     expected = schema.get("title")
     keyword = error.validator
     if "propertyNames" in error.absolute_schema_path:
-        yield (policy_file.key_location((*path, error.instance)),
-               f"'{error.instance}': expected {expected}")
-    elif keyword == "additionalProperties" and isinstance(error.instance, dict):
+        yield (policy_file.key_location((*path, instance)),
+               f"'{instance}': expected {expected}")
+    elif keyword == "additionalProperties" and isinstance(instance, dict):
         allowed = sorted(schema.get("properties", {}))
-        for key in error.instance:
+        for key in instance:
             if key not in allowed:
                 hint = difflib.get_close_matches(key, allowed, n=1)
                 suggestion = f"; did you mean '{hint[0]}'?" if hint else (
@@ -133,40 +136,40 @@ def _explain(error: ValidationError, policy_file: PolicyFile) -> Iterator[tuple[
                 where = f" in {expected}" if expected else ""
                 yield (policy_file.key_location((*path, key)),
                        f"unknown key '{key}'{where}{suggestion}")
-    elif keyword == "required" and isinstance(error.instance, dict):
-        for key in error.validator_value:
-            if key not in error.instance:
+    elif keyword == "required" and isinstance(instance, dict):
+        for key in validator_value:
+            if key not in instance:
                 yield policy_file.location(path), f"{subject} is missing required key '{key}'"
     elif keyword == "enum":
-        choices = [str(choice) for choice in error.validator_value]
-        hint = (difflib.get_close_matches(error.instance, choices, n=1)
-                if isinstance(error.instance, str) else [])
+        choices = [str(choice) for choice in validator_value]
+        hint = (difflib.get_close_matches(instance, choices, n=1)
+                if isinstance(instance, str) else [])
         suggestion = f"; did you mean '{hint[0]}'?" if hint else ""
         yield (policy_file.location(path),
                f"{subject}: expected one of {', '.join(choices)}, got {shown}{suggestion}")
-    elif keyword in ("minProperties", "maxProperties") and isinstance(error.instance, dict):
-        written = ", ".join(error.instance) or "nothing"
+    elif keyword in ("minProperties", "maxProperties") and isinstance(instance, dict):
+        written = ", ".join(instance) or "nothing"
         yield policy_file.location(path), f"{subject}: expected {expected}, got {written}"
     elif keyword in ("type", "pattern", "minLength"):
-        if keyword == "type" and error.validator_value in ("object", "array"):
-            expected = _type_noun(error.validator_value)
+        if keyword == "type" and validator_value in ("object", "array"):
+            expected = _type_noun(validator_value)
         yield (policy_file.location(path),
-               f"{subject}: expected {expected or _type_noun(error.validator_value)}, got {shown}")
+               f"{subject}: expected {expected or _type_noun(validator_value)}, got {shown}")
     elif keyword == "format":
         reason = f" ({error.cause})" if error.cause else ""
         yield policy_file.location(path), f"{subject}: not {expected}, got {shown}{reason}"
     elif keyword == "minItems":
-        count = error.validator_value
+        count = validator_value
         yield (policy_file.location(path),
                f"{subject}: needs at least {counted(count, 'item')}")
     elif keyword == "maxItems":
         yield (policy_file.location(path),
-               f"{subject}: allows at most {error.validator_value} items")
+               f"{subject}: allows at most {validator_value} items")
     elif keyword == "uniqueItems":
-        yield policy_file.location(path), f"{subject}: {_repeated(error.instance)} is listed twice"
+        yield policy_file.location(path), f"{subject}: {_repeated(instance)} is listed twice"
     elif keyword == "minimum":
         yield (policy_file.location(path),
-               f"{subject}: expected at least {error.validator_value}, got {shown}")
+               f"{subject}: expected at least {validator_value}, got {shown}")
     else:
         yield policy_file.location(path), f"{subject}: {error.message}"
 

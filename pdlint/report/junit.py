@@ -57,7 +57,8 @@ def render_junit(report: Report, rules: Sequence[RuleMeta], *, title: str = "pdl
     }
     for key, count in counts.items():
         suite.set(key, str(count))
-    root = ET.Element("testsuites", name=_xml_text(title), **{k: str(v) for k, v in counts.items()})
+    root = ET.Element("testsuites", {"name": _xml_text(title)}
+                      | {key: str(count) for key, count in counts.items()})
     root.append(suite)
     ET.indent(root)
     return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="unicode") + "\n"

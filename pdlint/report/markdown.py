@@ -49,7 +49,7 @@ def render_markdown(
             by_type.setdefault(finding.resource.type, []).append(finding)
     for resource_type in sorted(by_type):
         worst_first = sorted(by_type[resource_type], key=lambda f: -f.severity.rank)
-        rows = [
+        rows: list[tuple[str, ...]] = [
             (f.severity.value, _rule(f), _object(f), _cell(f.message), _value(f.expected),
              _value(f.actual), _code(str(f.location)) if f.location else "")
             for f in worst_first
@@ -59,22 +59,23 @@ def render_markdown(
 
     waived = [finding for finding in report.findings if finding.waived]
     if waived:
-        rows = [
+        waived_rows: list[tuple[str, ...]] = [
             (_rule(f), _object(f), _cell(f.message), _cell(f.waived.reason),
              _cell(f.waived.owner), f.waived.expires.isoformat())
             for f in waived if f.waived
         ]
-        parts += ["### Waived", _table(_WAIVED_COLUMNS, rows, max_rows)]
+        parts += ["### Waived", _table(_WAIVED_COLUMNS, waived_rows, max_rows)]
 
     if report.skipped:
         rules_by_id = index_rules(rules)
-        rows = [(_cell(skip_label(skip, rules_by_id)), _cell(skip.reason))
-                for skip in report.skipped]
-        parts += ["### Skipped checks", _table(_SKIPPED_COLUMNS, rows, max_rows)]
+        skipped_rows: list[tuple[str, ...]] = [
+            (_cell(skip_label(skip, rules_by_id)), _cell(skip.reason)) for skip in report.skipped
+        ]
+        parts += ["### Skipped checks", _table(_SKIPPED_COLUMNS, skipped_rows, max_rows)]
     return "\n\n".join(parts) + "\n"
 
 
-def _table(columns: tuple[str, ...], rows: list[tuple[str, ...]], max_rows: int | None) -> str:
+def _table(columns: tuple[str, ...], rows: Sequence[tuple[str, ...]], max_rows: int | None) -> str:
     shown = rows if max_rows is None else rows[:max_rows]
     lines = [f"| {' | '.join(columns)} |", "|" + "---|" * len(columns)]
     lines += [f"| {' | '.join(row)} |" for row in shown]

@@ -10,7 +10,7 @@ measures it, so that both report the same gaps.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
@@ -180,7 +180,7 @@ def check_coverage_gap(policy: Policy, state: LiveState, today: date) -> Iterato
                 location=documented.coverage.location)
 
 
-def weekly_gap_groups(gaps: list[Interval], zone: ZoneInfo) -> list[list[Interval]]:
+def weekly_gap_groups(gaps: Sequence[Interval], zone: ZoneInfo) -> list[list[Interval]]:
     """The gaps grouped by their local weekday, start time and length, in order of first
     occurrence: a rotation with a hole in it leaves the same hole every week, which is one
     problem to fix, not one per week."""
