@@ -13,7 +13,7 @@ import logging
 import os
 import sys
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, time, timedelta, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -292,14 +292,26 @@ def selected_rules(only: tuple[str, ...], skip: tuple[str, ...]) -> tuple[Rule, 
     return tuple(each for each in drift_rules if each.id in wanted - unwanted)
 
 
-def check_drift(policy: Policy, state: LiveState, rules: Sequence[Rule], output_format: str,
-                output: str | None, fail_on: str) -> int:
-    """Run the drift rules and report; waivers expire by the day the state was read, so a
-    snapshot gives the findings of the run that saved it."""
+def check_drift(policy_path: str, policy: Policy, state: LiveState, rules: Sequence[Rule],
+                output_format: str, output: str | None, fail_on: str,
+                record: str | None = None) -> int:
+    """Run the drift rules and report (and with ``record``, add the JSON report to that history
+    folder); waivers expire by the day the state was read, so a snapshot gives the findings of
+    the run that saved it."""
+    from pdlint.findings import Checked
+    from pdlint.pagerduty.state import account_subdomain
+    from pdlint.provenance import policy_identity
     from pdlint.rules.engine import drift as drift_check
 
-    report = drift_check(policy, state, state.fetched_at.date(), rules)
-    return emit(report, output_format, output, fail_on, rules=rules, title="pdlint drift")
+    checked = Checked(state.fetched_at, state.api_url, account_subdomain(state),
+                      policy_identity(policy_path, policy.files), tuple(each.id for each in rules))
+    report = replace(drift_check(policy, state, state.fetched_at.date(), rules), checked=checked)
+    code = emit(report, output_format, output, fail_on, rules=rules, title="pdlint drift")
+    if record is not None:
+        from pdlint.history.record import record_report
+
+        click.echo(f"recorded {record_report(Path(record), report)}", err=True)
+    return code
 
 
 GC_THRESHOLDS = (10_000, 10, 10)
@@ -395,11 +407,15 @@ def rules(output_format: str, output: str | None) -> None:
               help="Run only this rule (id or name; repeatable).")
 @click.option("--skip-rule", "skip", multiple=True, metavar="RULE",
               help="Do not run this rule (id or name; repeatable).")
+@click.option("--record", default=None, metavar="DIR",
+              type=click.Path(file_okay=False, path_type=str), callback=output_folder,
+              help="Also add the JSON report to the drift history in DIR, one new file a run "
+                   "(see `pdlint history`).")
 @report_options
 @api_options
 def drift(policy_path: str, snapshot_path: str | None, only: tuple[str, ...],
-          skip: tuple[str, ...], output_format: str, output: str | None, fail_on: str,
-          api: ApiOptions) -> int:
+          skip: tuple[str, ...], record: str | None, output_format: str, output: str | None,
+          fail_on: str, api: ApiOptions) -> int:
     """Compare the policy with the live PagerDuty account (read-only) and report every drift."""
     from pdlint.pagerduty.fetch import fetch_state_alongside
     from pdlint.pagerduty.snapshot import load_snapshot
@@ -412,7 +428,8 @@ def drift(policy_path: str, snapshot_path: str | None, only: tuple[str, ...],
         policy, state = fetch_state_alongside(client_config(api), api_window(api),
                                               lambda: checked_policy((policy_path,)),
                                               quiet=api.quiet)
-    return check_drift(policy, state, chosen, output_format, output, fail_on)
+    return check_drift(policy_path, policy, state, chosen, output_format, output, fail_on,
+                       record)
 
 
 @cli.command()
@@ -444,7 +461,8 @@ def demo(output_format: str, output: str | None, fail_on: str, quiet: bool) -> i
         policy = checked_policy((policy_path,))
         config = ClientConfig(api_url=server.base_url, token=ApiToken(token))
         state = fetch_state_sync(config, Window.starting(this_minute()), quiet=quiet)
-    return check_drift(policy, state, rules_for(Mode.DRIFT), output_format, output, fail_on)
+    return check_drift(str(policy_path), policy, state, rules_for(Mode.DRIFT), output_format,
+                       output, fail_on)
 
 
 @cli.command()

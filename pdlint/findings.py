@@ -9,10 +9,12 @@ from __future__ import annotations
 import enum
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
-from datetime import date
+from datetime import date, datetime, timezone
 from typing import Any
 
-REPORT_FORMAT_VERSION = 1
+REPORT_FORMAT_VERSION = 2
+"""Version 2 (docs/ci.md): a drift report says what it checked: ``checked_at``, ``account``,
+``policy`` and ``rules``."""
 
 
 def counted(count: int, noun: str, plural: str | None = None) -> str:
@@ -122,8 +124,7 @@ class Finding:
         when the finding names one, else by name. Not the line (lines move as the policy is
         edited) nor the message (it carries the live value). SARIF's fingerprints and the drift
         history both follow findings by it; several findings may share one key."""
-        resource = self.resource
-        return "\x1f".join((self.rule, resource.type, resource.id or resource.name or ""))
+        return finding_key(self.rule, self.resource)
 
     def sort_key(self) -> tuple[Any, ...]:
         location = self.location or Location("~", 0)
@@ -144,6 +145,12 @@ class Finding:
         }
 
 
+def finding_key(rule: str, resource: Resource) -> str:
+    """``Finding.key`` of a finding of ``rule`` about ``resource``, also for one read back from a
+    JSON report: the rule, the object's type, and its PagerDuty id, else its name."""
+    return "\x1f".join((rule, resource.type, resource.id or resource.name or ""))
+
+
 @dataclass(frozen=True)
 class Skipped:
     """A check that could not run, and why. Skipped is never reported as passed."""
@@ -157,12 +164,59 @@ class Skipped:
 
 
 @dataclass(frozen=True)
+class PolicyIdentity:
+    """Which policy a run checked: the path it was given, each file's sha256, one sha256 over
+    them all, and the git commit of the repository holding them (None outside one)."""
+
+    path: str
+    files: tuple[tuple[str, str], ...]
+    """(path relative to the folder the files share, sha256 of its bytes), by path."""
+    sha256: str
+    git_commit: str | None = None
+    git_modified: bool | None = None
+    """Whether the files differ from ``git_commit`` (None when not in a git repository)."""
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"path": self.path, "sha256": self.sha256,
+                "files": [{"path": name, "sha256": digest} for name, digest in self.files],
+                "git_commit": self.git_commit, "git_modified": self.git_modified}
+
+
+@dataclass(frozen=True)
+class Checked:
+    """What a drift run checked: the account as read at ``checked_at`` (when the snapshot was
+    taken, for a snapshot), which account, which policy, and which rules. A report that says
+    this can be kept and compared with later ones (``pdlint drift --record``)."""
+
+    checked_at: datetime
+    api_url: str
+    subdomain: str | None
+    policy: PolicyIdentity
+    rules: tuple[str, ...]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "checked_at": utc_second(self.checked_at),
+            "account": {"api_url": self.api_url, "subdomain": self.subdomain},
+            "policy": self.policy.to_dict(),
+            "rules": list(self.rules),
+        }
+
+
+def utc_second(moment: datetime) -> str:
+    """``moment`` in UTC to the second, ISO 8601 with ``Z``: how every report writes a time."""
+    return moment.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+@dataclass(frozen=True)
 class Report:
-    """Everything one run found, in a deterministic order."""
+    """Everything one run found, in a deterministic order; a drift run's report also says what
+    it ``checked``."""
 
     findings: tuple[Finding, ...] = ()
     skipped: tuple[Skipped, ...] = ()
     tool_version: str = field(default="")
+    checked: Checked | None = None
 
     @classmethod
     def of(cls, findings: Iterable[Finding], skipped: Iterable[Skipped] = ()) -> Report:
@@ -199,6 +253,7 @@ class Report:
         return {
             "version": REPORT_FORMAT_VERSION,
             "tool": {"name": "pdlint", "version": self.tool_version},
+            **(self.checked.to_dict() if self.checked else {}),
             "findings": [finding.to_dict() for finding in self.findings],
             "skipped": [skip.to_dict() for skip in self.skipped],
             "summary": self.summary(),

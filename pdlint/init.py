@@ -24,14 +24,13 @@ from dataclasses import dataclass, field
 from datetime import date, time, timedelta
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
 
 import yaml
 
 from pdlint.coverage import Interval, measure_coverage, rendered_entries, weekly_hours
 from pdlint.errors import PdlintError
 from pdlint.findings import Resource, counted
-from pdlint.pagerduty.state import LiveState, format_utc
+from pdlint.pagerduty.state import LiveState, account_subdomain, format_utc
 from pdlint.policy import load_policy
 from pdlint.policy.model import WEEKDAYS, format_duration
 from pdlint.rules.engine import drift
@@ -149,7 +148,7 @@ def draft_policy(state: LiveState, *, organisation: str | None = None,
     escalations = _escalation_policies(account, services)
     schedules = _schedules(account, escalations, services)
     teams = _teams(account, [*escalations, *schedules, *services])
-    name = organisation or _account_name(state)
+    name = organisation or account_subdomain(state) or "Our organisation"
     header = _header(state, schema)
     bodies = {
         "organisation.yaml": _organisation_text(account, name, teams, services),
@@ -188,16 +187,6 @@ def existing_policy_files(folder: Path) -> list[str]:
 
 
 # -- the organisation and the severity matrix ------------------------------------------------
-
-def _account_name(state: LiveState) -> str:
-    """The account's subdomain (``acme`` of acme.pagerduty.com), read from any object's page."""
-    for items in state.objects.values():
-        for obj in items:
-            host = urlsplit(str(obj.get("html_url") or "")).hostname or ""
-            if host.endswith(".pagerduty.com") and host.count(".") == 2:
-                return host.split(".")[0]
-    return "Our organisation"
-
 
 def _common_zone(state: LiveState) -> str:
     for kind in ("schedules", "users"):

@@ -18,7 +18,6 @@ import hashlib
 import json
 import os
 import shutil
-import subprocess
 import tempfile
 from collections.abc import Iterator, Sequence
 from dataclasses import replace
@@ -31,6 +30,7 @@ from pdlint.evidence.model import PolicyProvenance
 from pdlint.files import staging_folder
 from pdlint.findings import Location
 from pdlint.policy.model import Policy
+from pdlint.provenance import git_commit
 
 MANIFEST = "manifest.json"
 PACKAGE_FORMAT = "pdlint-evidence"
@@ -39,7 +39,6 @@ PACKAGE_FORMAT_VERSION = 2
 file, field and column): a field, column or file added keeps it; a changed meaning (a field
 naming something else, a value read differently, one removed or renamed) bumps it, and
 docs/evidence.md ("Format versions") says what changed."""
-GIT_TIMEOUT_SECONDS = 10
 _AT_FDCWD = -100
 _RENAME_EXCHANGE = 2
 
@@ -208,23 +207,8 @@ def policy_provenance(files: Sequence[str]) -> PolicyProvenance:
     if not files:
         return PolicyProvenance((), (), None, None)
     copies = tuple(policy_copy_names(files).values())
-    folder = Path(os.path.commonpath([str(Path(name).resolve().parent) for name in files]))
-    commit = _git(folder, "rev-parse", "--verify", "HEAD")
-    if commit is None:
-        return PolicyProvenance(tuple(files), copies, None, None)
-    status = _git(folder, "status", "--porcelain", "--",
-                  *(str(Path(name).resolve()) for name in files))
-    return PolicyProvenance(tuple(files), copies, commit.strip(),
-                            None if status is None else bool(status.strip()))
-
-
-def _git(folder: Path, *arguments: str) -> str | None:
-    try:
-        done = subprocess.run(["git", "-C", str(folder), *arguments], capture_output=True,
-                              text=True, timeout=GIT_TIMEOUT_SECONDS, check=False)
-    except (OSError, subprocess.TimeoutExpired):
-        return None
-    return done.stdout if done.returncode == 0 else None
+    commit, modified = git_commit(files)
+    return PolicyProvenance(tuple(files), copies, commit, modified)
 
 
 def policy_copy_names(files: Sequence[str]) -> dict[str, str]:

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from types import MappingProxyType
 from typing import Any
+from urllib.parse import urlsplit
 
 from pdlint.findings import Skipped
 
@@ -188,6 +189,17 @@ class LiveState:
     @property
     def priorities(self) -> tuple[dict[str, Any], ...]:
         return self.objects["priorities"]
+
+
+def account_subdomain(state: LiveState) -> str | None:
+    """The account's subdomain (``acme`` of acme.pagerduty.com), read from any object's page;
+    None when no object names one."""
+    for items in state.objects.values():
+        for obj in items:
+            host = urlsplit(str(obj.get("html_url") or "")).hostname or ""
+            if host.endswith(".pagerduty.com") and host.count(".") == 2:
+                return host.split(".")[0]
+    return None
 
 
 def _check_kind(kind: str) -> None:

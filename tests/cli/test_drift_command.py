@@ -3,8 +3,11 @@ simulated demo account, every report format, and the contract's exit codes."""
 
 from __future__ import annotations
 
+import hashlib
 import json
+import re
 import shutil
+import subprocess
 import xml.etree.ElementTree as ElementTree
 from collections import Counter
 from pathlib import Path
@@ -15,6 +18,8 @@ from cli_cases import NOW, TOKEN, WINDOW
 from jsonschema import Draft4Validator
 from pdlint_process import run_pdlint
 
+from pdlint.rules.registry import rules_for
+from pdlint.rules.rule import Mode
 from pdlint.sim import Fault, Faults, SimServer, demo_account
 
 PROJECT = Path(__file__).resolve().parents[2]
@@ -93,7 +98,31 @@ def test_a_snapshot_gives_the_findings_of_the_live_run(
     offline = run_pdlint("drift", "--policy", "policy", "--snapshot", str(snapshot),
                          "--format", "json", cwd=PROJECT)
     assert offline.returncode == json_run[0]
-    assert json.loads(offline.stdout)["findings"] == json_run[1]["findings"]
+    report = json.loads(offline.stdout)
+    assert report["findings"] == json_run[1]["findings"]
+    taken = json.loads(snapshot.read_text(encoding="utf-8"))["fetched_at"]
+    assert report["checked_at"] == re.sub(r"\.\d+Z$", "Z", taken)  # to the second
+    assert report["account"] == json_run[1]["account"]
+
+
+def test_the_json_report_says_what_it_checked(json_run: tuple[int, dict[str, Any]],
+                                               server: SimServer) -> None:
+    """Report format 2 (docs/ci.md): when, which account, which policy, which rules."""
+    _, report = json_run
+    assert report["version"] == 2
+    assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ", report["checked_at"])
+    assert report["account"] == {"api_url": server.base_url, "subdomain": "acme"}
+    assert report["rules"] == [each.id for each in rules_for(Mode.DRIFT)]
+    policy = report["policy"]
+    assert policy["path"] == "policy"
+    expected = sorted((path.name, hashlib.sha256(path.read_bytes()).hexdigest())
+                      for path in POLICY.glob("*.yaml"))
+    assert [(entry["path"], entry["sha256"]) for entry in policy["files"]] == expected
+    listing = "".join(f"{digest}  {name}\n" for name, digest in expected)  # sha256sum's
+    assert policy["sha256"] == hashlib.sha256(listing.encode()).hexdigest()
+    head = subprocess.run(["git", "-C", str(PROJECT), "rev-parse", "HEAD"], capture_output=True,
+                          text=True, check=False)
+    assert policy["git_commit"] == (head.stdout.strip() if head.returncode == 0 else None)
 
 
 @pytest.mark.parametrize("status", [400, 404])

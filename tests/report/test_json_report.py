@@ -18,7 +18,7 @@ def test_json_is_the_report_contract(full_report: Report) -> None:
     data = json.loads(render(full_report, "json", rules=RULES))
     assert data == full_report.to_dict()
     assert set(data) == {"version", "tool", "findings", "skipped", "summary"}
-    assert data["version"] == 1
+    assert data["version"] == 2
     assert data["tool"] == {"name": "pdlint", "version": full_report.tool_version}
     assert all(set(finding) == FINDING_KEYS for finding in data["findings"])
     assert {finding["severity"] for finding in data["findings"]} == {"error", "warning", "info"}
