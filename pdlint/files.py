@@ -45,6 +45,31 @@ def write_atomically(path: Path, text: str, *, private: bool = False) -> None:
         raise FileWriteError(f"cannot write {path}: {error.strerror}") from None
 
 
+def write_new(folder: Path, stem: str, suffix: str, text: str) -> Path:
+    """Add ``text`` to ``folder`` as a new file ``stem + suffix`` (``stem-2 + suffix``, ``-3``...
+    when taken), complete or not at all, and return its path. An existing file is never
+    replaced, even by a run writing the same name at the same moment: the complete file is
+    hard-linked to its name, which fails rather than replace one that exists."""
+    try:
+        folder.mkdir(exist_ok=True)
+        descriptor, name = tempfile.mkstemp(dir=folder, prefix=f".{stem}.", suffix=".tmp")
+        try:
+            with os.fdopen(descriptor, "w", encoding="utf-8") as stream:
+                _write_durably(stream, text, 0o644)
+            for number in range(1, 10_000):
+                path = folder / f"{stem}{'' if number == 1 else f'-{number}'}{suffix}"
+                try:
+                    os.link(name, path)
+                except FileExistsError:
+                    continue
+                return path
+            raise FileWriteError(f"cannot write {stem}{suffix} in {folder}: every name is taken")
+        finally:
+            Path(name).unlink(missing_ok=True)
+    except OSError as error:
+        raise FileWriteError(f"cannot write in {folder}: {error.strerror}") from None
+
+
 def _is_special(path: Path) -> bool:
     """Whether ``path`` leads to something other than a file (a terminal, a pipe, /dev/null):
     there is nothing to replace there, only a stream to write to."""

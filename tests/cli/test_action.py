@@ -13,6 +13,9 @@ from typing import Any
 
 import pytest
 import yaml
+from cli_cases import NOW, TOKEN
+
+from pdlint.sim import SimServer, demo_account
 
 PROJECT = Path(__file__).resolve().parents[2]
 BASE = PROJECT / "tests" / "fixtures" / "policies" / "base"
@@ -28,8 +31,10 @@ def test_every_input_used_is_declared(action: dict[str, Any]) -> None:
     assert used == set(action["inputs"])
 
 
-def run_step(action: dict[str, Any], tmp_path: Path, **inputs: str) -> tuple[int, str, str]:
-    """Run the `run` step with the inputs as Actions would pass them (environment variables)."""
+def run_step(action: dict[str, Any], tmp_path: Path, api_url: str | None = None,
+             **inputs: str) -> tuple[int, str, str]:
+    """Run the `run` step with the inputs as Actions would pass them (environment variables);
+    ``api_url`` points pdlint at a simulated account."""
     step = next(step for step in action["runs"]["steps"] if step.get("id") == "run")
     defaults = {name: str(spec.get("default", "")) for name, spec in action["inputs"].items()}
     values = {**defaults, **inputs}
@@ -40,6 +45,8 @@ def run_step(action: dict[str, Any], tmp_path: Path, **inputs: str) -> tuple[int
     github_output = tmp_path / "github-output"
     environ["GITHUB_OUTPUT"] = str(github_output)
     environ["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{environ['PATH']}"
+    if api_url is not None:
+        environ["PAGERDUTY_API_URL"] = api_url
     done = subprocess.run(["bash", "-e", "-c", step["run"]], cwd=tmp_path, env=environ,
                           capture_output=True, text=True, timeout=120)
     output = github_output.read_text() if github_output.exists() else ""
@@ -82,3 +89,15 @@ def test_an_unknown_command_is_refused(action: dict[str, Any], tmp_path: Path) -
     returncode, output, log = run_step(action, tmp_path, command="rm -rf /")
     assert (returncode, output) == (2, "")
     assert "::error::command must be lint or drift, not 'rm -rf /'" in log
+
+
+def test_the_record_input_adds_the_run_s_report_to_the_history(action: dict[str, Any],
+                                                                tmp_path: Path) -> None:
+    with SimServer(demo_account(NOW), token=TOKEN) as server:
+        returncode, output, log = run_step(
+            action, tmp_path, api_url=server.base_url, command="drift", token=TOKEN,
+            policy=str(PROJECT / "policy"), format="json", output="drift.json", record="history")
+    assert (returncode, output) == (1, "exit-code=1\n"), log
+    [recorded] = (tmp_path / "history").iterdir()
+    assert recorded.read_text(encoding="utf-8") == (tmp_path / "drift.json").read_text(
+        encoding="utf-8")

@@ -1,0 +1,88 @@
+"""`pdlint drift --record DIR`: one new file a run, named by its time, complete, never
+rewritten, even by two runs at once."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from conftest import PROJECT
+from pdlint_process import run_pdlint
+
+from pdlint import files
+from pdlint.files import FileWriteError, write_new
+
+
+def record(snapshot: Path, folder: Path) -> subprocess.CompletedProcess[str]:
+    return run_pdlint("drift", "--policy", "policy", "--snapshot", str(snapshot), "--record",
+                      str(folder), "--format", "json", "--quiet", cwd=PROJECT)
+
+
+def test_each_run_adds_its_json_report_named_by_the_time_the_account_was_read(
+        demo_snapshot: Path, tmp_path: Path) -> None:
+    folder = tmp_path / "history"
+    first = record(demo_snapshot, folder)
+    assert first.returncode == 1, first.stderr
+    [name] = os.listdir(folder)
+    assert name == "20260302T120007Z.json"  # the snapshot was taken at 12:00:07.25
+    assert (folder / name).read_text(encoding="utf-8") == first.stdout
+    assert f"recorded {folder / name}" in first.stderr
+    kept = (folder / name).read_bytes()
+    second = record(demo_snapshot, folder)
+    assert second.returncode == 1, second.stderr
+    assert sorted(os.listdir(folder)) == ["20260302T120007Z-2.json", "20260302T120007Z.json"]
+    assert (folder / name).read_bytes() == kept  # never rewritten
+    assert (folder / "20260302T120007Z.json").stat().st_mode & 0o777 == 0o644
+
+
+def test_two_runs_at_once_each_keep_their_report(demo_snapshot: Path, tmp_path: Path) -> None:
+    folder = tmp_path / "history"
+    folder.mkdir()
+    arguments = [sys.executable, "-m", "pdlint", "drift", "--policy", "policy", "--snapshot",
+                 str(demo_snapshot), "--record", str(folder), "--format", "json", "--quiet"]
+    runs = [subprocess.Popen(arguments, cwd=PROJECT, stdout=subprocess.PIPE,
+                             stderr=subprocess.PIPE, text=True) for _ in range(2)]
+    outputs = [run.communicate(timeout=120) for run in runs]
+    assert [run.returncode for run in runs] == [1, 1], outputs
+    assert sorted(os.listdir(folder)) == ["20260302T120007Z-2.json", "20260302T120007Z.json"]
+    recorded = sorted(line.removeprefix("recorded ") for _, err in outputs
+                      for line in err.splitlines() if line.startswith("recorded "))
+    assert recorded == [str(folder / name) for name in sorted(os.listdir(folder))]
+    for name in os.listdir(folder):
+        assert json.loads((folder / name).read_text(encoding="utf-8"))["version"] == 2
+
+
+def test_a_name_taken_between_the_check_and_the_write_is_not_replaced(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The injected race: another run writes the same name just before this one names its
+    file. Its file stays as it wrote it; this run takes the next name."""
+    real_link = os.link
+
+    def another_run_first(source: str, destination: Path) -> None:
+        if destination.name == "run.json":
+            destination.write_text("the other run's report", encoding="utf-8")
+        real_link(source, destination)
+
+    monkeypatch.setattr(files.os, "link", another_run_first)
+    assert write_new(tmp_path, "run", ".json", "this run's report") == tmp_path / "run-2.json"
+    assert (tmp_path / "run.json").read_text(encoding="utf-8") == "the other run's report"
+    assert (tmp_path / "run-2.json").read_text(encoding="utf-8") == "this run's report"
+    assert sorted(os.listdir(tmp_path)) == ["run-2.json", "run.json"]  # no temporary file left
+
+
+def test_a_folder_that_cannot_be_written_is_named(tmp_path: Path) -> None:
+    (tmp_path / "file").write_text("", encoding="utf-8")
+    with pytest.raises(FileWriteError, match=f"cannot write in {tmp_path / 'file'}"):
+        write_new(tmp_path / "file", "run", ".json", "{}")
+
+
+def test_a_record_folder_that_is_a_file_is_refused_before_anything_is_read(
+        demo_snapshot: Path, tmp_path: Path) -> None:
+    (tmp_path / "history").write_text("", encoding="utf-8")
+    result = record(demo_snapshot, tmp_path / "history")
+    assert (result.returncode, result.stdout) == (2, "")
+    assert f"'--record': Directory '{tmp_path / 'history'}' is a file" in result.stderr
