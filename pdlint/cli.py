@@ -25,6 +25,7 @@ from pdlint import __version__
 from pdlint.config import FAIL_ON, REGIONS, Settings, SettingsError, find_settings
 from pdlint.errors import PdlintError
 from pdlint.findings import Severity, counted
+from pdlint.isotime import parse_datetime
 
 if TYPE_CHECKING:
     from pdlint.findings import Report
@@ -106,7 +107,7 @@ class Moment(click.ParamType):  # type: ignore[type-arg]  # generic only in newe
             if len(text) == 10:
                 day = date.fromisoformat(text) + timedelta(days=1 if self.end_of_day else 0)
                 return datetime.combine(day, time(), timezone.utc)
-            moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
+            moment = parse_datetime(text)
         except OverflowError:  # the day after 9999-12-31
             self.fail(f"{text!r} is past the end of the calendar", param, ctx)
         except ValueError:

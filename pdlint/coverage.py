@@ -15,6 +15,7 @@ from operator import attrgetter
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from pdlint.isotime import parse_datetime
 from pdlint.policy.model import Hours
 from pdlint.zones import live_zone, zone_named
 
@@ -149,7 +150,7 @@ def parse_time(text: str, naive_zone: tzinfo | None = None) -> datetime:
     """An ISO 8601 time with an offset or ``Z``, as PagerDuty writes them; a time without one is
     refused, unless the caller knows its zone (``naive_zone``: analytics write local times in
     the zone the request named)."""
-    moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    moment = parse_datetime(text)
     if moment.tzinfo is None:
         if naive_zone is None:
             raise ValueError(f"{text!r} has no time zone")

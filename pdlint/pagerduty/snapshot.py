@@ -20,6 +20,7 @@ from typing import Any
 from pdlint.errors import PdlintError
 from pdlint.files import write_atomically
 from pdlint.findings import Skipped
+from pdlint.isotime import parse_datetime
 from pdlint.pagerduty.state import COLLECTIONS, LiveState, Window, format_utc
 
 SNAPSHOT_FORMAT = "pdlint-snapshot"
@@ -189,7 +190,7 @@ def _field(document: Mapping[str, Any], key: str, kind: type, name: str, prefix:
 def _moment(document: Mapping[str, Any], key: str, name: str, prefix: str = "") -> datetime:
     text = _field(document, key, str, name, prefix)
     try:
-        moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
+        moment = parse_datetime(text)
     except ValueError:
         raise SnapshotError(f"{name}: {prefix}{key} {text!r} is not an ISO 8601 time") from None
     if moment.tzinfo is None:

@@ -798,8 +798,12 @@ class Api:
 def parse_time(text: str, zone: ZoneInfo, name: str) -> datetime:
     """An ISO 8601 date or date-time; one without an offset is read in ``zone``."""
     try:
-        # A "+" of an offset that was not percent-encoded arrives as a space.
-        moment = datetime.fromisoformat(re.sub(r" (\d\d:?\d\d)$", r"+\1", text.strip()))
+        # A "+" of an offset that was not percent-encoded arrives as a space; Python 3.10 reads
+        # neither "Z" nor an offset without a colon.
+        normal = re.sub(r"([ +-])(\d\d):?(\d\d)$",
+                        lambda match: f"{match[1].replace(' ', '+')}{match[2]}:{match[3]}",
+                        text.strip())
+        moment = datetime.fromisoformat(re.sub(r"[zZ]$", "+00:00", normal))
     except ValueError:
         try:
             moment = datetime.combine(date.fromisoformat(text.strip()), datetime.min.time())
