@@ -26,6 +26,7 @@ from typing import Any
 import yaml
 
 from pdlint.errors import PdlintError
+from pdlint.files import repository_root
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -68,6 +69,7 @@ def find_settings(start: Path) -> Settings:
         start = start.resolve(strict=True)
     except OSError as error:
         raise SettingsError(f"the current folder cannot be read ({error.strerror})") from None
+    root = repository_root(start)
     for folder in (start, *start.parents):
         found = [path for path in (folder / SETTINGS_FILE, folder / PYPROJECT)
                  if _holds_settings(path)]
@@ -76,7 +78,7 @@ def find_settings(start: Path) -> Settings:
                                 "keep one")
         if found:
             return read_settings(found[0], start)
-        if os.path.exists(folder / ".git"):
+        if folder == root:
             break
     return Settings()
 

@@ -1,5 +1,5 @@
 """Writing files so that a reader never sees half of one: every report, snapshot and policy
-pdlint writes goes through here."""
+pdlint writes goes through here. Also where the repository root is found."""
 
 from __future__ import annotations
 
@@ -17,6 +17,20 @@ from pathlib import Path
 from typing import IO
 
 from pdlint.errors import PdlintError
+
+
+def repository_root(start: Path) -> Path | None:
+    """The root of the repository ``start`` is in: the nearest folder, ``start`` or a parent,
+    holding ``.git`` (a folder, or the file of a worktree or submodule). None outside one.
+
+    Settings are searched up to it, and CI outputs name files relative to it, as code scanning
+    and workflow annotations expect.
+    """
+    start = Path(os.path.abspath(start))
+    for folder in (start, *start.parents):
+        if os.path.exists(folder / ".git"):
+            return folder
+    return None
 
 
 class FileWriteError(PdlintError):

@@ -140,6 +140,7 @@ class _Builder:
             services=tuple(services),
             waivers=tuple(self._waiver(view) for view in self._sections("waivers")),
             files=tuple(policy_file.path for policy_file in self.files),
+            sections=self._section_keys(),
         ), self.findings
 
     # --- merging -----------------------------------------------------------------------------
@@ -148,6 +149,14 @@ class _Builder:
         for policy_file in self.files:
             if isinstance(policy_file.data, dict) and key in policy_file.data:
                 yield from _View(policy_file, (), policy_file.data).items(key)
+
+    def _section_keys(self) -> dict[str, Location]:
+        keys: dict[str, Location] = {}
+        for policy_file in self.files:
+            if isinstance(policy_file.data, dict):
+                for key in policy_file.data:
+                    keys.setdefault(key, policy_file.key_location((key,)))
+        return keys
 
     def _singletons(self, key: str) -> list[_View]:
         views = [_View(policy_file, (key,), policy_file.data[key]) for policy_file in self.files

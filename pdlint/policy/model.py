@@ -408,6 +408,14 @@ class Waiver:
                       expires=self.expires.value, location=self.location)
 
 
+SECTION_OF_KIND: Mapping[str, str] = {
+    "service": "services", "escalation_policy": "escalation_policies", "schedule": "schedules",
+    "team": "teams", "priority": "severities", "severity": "severities", "tier": "tiers",
+    "postmortems": "postmortems", "waiver": "waivers",
+}
+"""The top-level policy key that documents each kind of object (PagerDuty's type names)."""
+
+
 @dataclass(frozen=True)
 class Policy:
     """The whole documented policy, merged from its files, references resolved.
@@ -426,6 +434,8 @@ class Policy:
     services: tuple[Service, ...]
     waivers: tuple[Waiver, ...]
     files: tuple[str, ...]
+    sections: Mapping[str, Location]
+    """Where each top-level key (``services:``) is first written, files in path order."""
     _index: _Index = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -453,6 +463,14 @@ class Policy:
               pagerduty_id: str) -> Team | EscalationPolicy | Schedule | Service | None:
         """The definition pinned to a PagerDuty id; ``kind`` is a PagerDuty type, e.g. service."""
         return self._index.pinned.get((kind, pagerduty_id))
+
+    def home_of(self, kind: str) -> Location:
+        """Where an object of PagerDuty type ``kind`` is documented, or would be: the key of
+        the collection that documents that kind (``services:`` for a service), else the
+        ``organisation`` section, the one every policy has. A finding about an object the
+        policy does not document points here, so every finding has a line to show."""
+        section = SECTION_OF_KIND.get(kind)
+        return self.sections.get(section or "organisation") or self.organisation.location
 
     def services_covered_by(self, policy: EscalationPolicy) -> tuple[Service, ...]:
         """The documented services whose escalation policy is ``policy``."""

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from pdlint.report import ReportError, RuleMeta
-from pdlint.report.wording import plain
+from pdlint.report.wording import plain, rule_anchor
 
 CATALOGUE_FORMATS: tuple[str, ...] = ("text", "markdown")
 
@@ -56,7 +56,7 @@ def _markdown_page(rules: list[RuleMeta]) -> str:
         "|---|---|---|---|---|",
     ]
     lines += [
-        f"| [{rule.id} {rule.name}](#{_anchor(rule)}) | {rule.severity.value} | "
+        f"| [{rule.id} {rule.name}](#{rule_anchor(rule.id)}) | {rule.severity.value} | "
         f"{plain(rule.mode)} | {rule.criterion} | {_escape_cell(rule.title)} |"
         for rule in rules
     ]
@@ -67,6 +67,8 @@ def _markdown_page(rules: list[RuleMeta]) -> str:
         lines += ["", f"## {heading}", "", introduction]
         for rule in members:
             lines += [
+                "",
+                f'<a id="{rule_anchor(rule.id)}"></a>',
                 "",
                 f"### {rule.id} {rule.name}",
                 "",
@@ -79,11 +81,6 @@ def _markdown_page(rules: list[RuleMeta]) -> str:
             if rule.rationale:
                 lines += ["", rule.rationale]
     return "\n".join(lines) + "\n"
-
-
-def _anchor(rule: RuleMeta) -> str:
-    """The anchor GitHub gives the heading ``### EP103 escalation-delay``."""
-    return f"{rule.id} {rule.name}".lower().replace(" ", "-")
 
 
 def _escape_cell(text: str) -> str:

@@ -1,9 +1,13 @@
 """SARIF 2.1.0 as GitHub code scanning accepts it, so drift shows on the policy file's lines.
 
-One run; ``tool.driver.rules`` is the catalogue of the rules that ran. A finding without a policy
-location keeps an empty ``locations``: it is in the log, but GitHub does not annotate it. Waived
-findings carry an external suppression; skipped checks are tool execution notifications and mark
-the invocation unsuccessful, so a partial run never looks clean.
+One run; ``tool.driver.rules`` is the catalogue of the rules that ran. Every finding the engine
+hands over has a policy location (an undocumented object points at the collection that should
+document it), and artifact URIs are relative to the repository root through ``%SRCROOT%``, as
+code scanning resolves them, wherever pdlint ran from. Waived findings carry an external
+suppression; skipped checks are tool execution notifications and mark the invocation
+unsuccessful, so a partial run never looks clean. Links (``informationUri``, each rule's
+``helpUri``) follow the ``Repository`` URL the installed package declares, and are left out when
+it declares none rather than point at a page that does not exist.
 """
 
 from __future__ import annotations
@@ -12,17 +16,26 @@ import hashlib
 import json
 from collections import Counter
 from collections.abc import Sequence
-from pathlib import PurePosixPath
+from importlib import metadata
+from pathlib import Path, PurePosixPath
 from typing import Any
 from urllib.parse import quote
 
 from pdlint.findings import Finding, Location, Report, Severity, Waived
 from pdlint.report import RuleMeta
-from pdlint.report.wording import finding_sentence, plain, repo_path, skip_label
+from pdlint.report.wording import (
+    finding_sentence,
+    plain,
+    repo_path,
+    rule_anchor,
+    skip_label,
+    source_root,
+)
 
 SARIF_VERSION = "2.1.0"
 SARIF_SCHEMA_URI = "https://json.schemastore.org/sarif-2.1.0.json"
-INFORMATION_URI = "https://pypi.org/project/pdlint/"
+SOURCE_ROOT = "%SRCROOT%"
+RULES_PAGE = "docs/rules.md"
 # Versioned so that a future change of what identifies a finding starts new alerts cleanly.
 FINGERPRINT_KEY = "pdlintFinding/v2"
 
@@ -33,18 +46,39 @@ def render_sarif(report: Report, rules: Sequence[RuleMeta]) -> str:
     return json.dumps(sarif_log(report, rules), indent=2, ensure_ascii=False, default=str) + "\n"
 
 
+def project_url() -> str | None:
+    """pdlint's home as the installed package declares it (``[project.urls] Repository`` in
+    pyproject.toml), without a trailing slash; None when it declares none."""
+    try:
+        declared = metadata.metadata("pdlint").get_all("Project-URL") or []
+    except metadata.PackageNotFoundError:
+        return None
+    urls = dict(entry.split(", ", 1) for entry in declared if ", " in entry)
+    url = urls.get("Repository")
+    return url.rstrip("/") if url else None
+
+
+def help_uri(home: str, version: str, rule_id: str) -> str:
+    """The rule's entry on the rules page of the release that wrote the log, in GitHub's form:
+    ``<repository>/blob/v<version>/docs/rules.md#ep103``, the anchor the page gives each id."""
+    return f"{home}/blob/v{version}/{RULES_PAGE}#{rule_anchor(rule_id)}"
+
+
 def sarif_log(report: Report, rules: Sequence[RuleMeta]) -> dict[str, Any]:
     """The SARIF log as plain data."""
     ordered = sorted(rules, key=lambda rule: rule.id)
     rule_index = {rule.id: index for index, rule in enumerate(ordered)}
     rules_by_id = {rule.id: rule for rule in ordered}
-    driver: dict[str, Any] = {
-        "name": "pdlint",
-        "informationUri": INFORMATION_URI,
-        "rules": [_rule_descriptor(rule) for rule in ordered],
-    }
-    if report.tool_version:
-        driver["version"] = report.tool_version
+    home = project_url()
+    version = report.tool_version
+    driver: dict[str, Any] = {"name": "pdlint"}
+    if home:
+        driver["informationUri"] = home
+    if version:
+        driver["version"] = version
+    driver["rules"] = [_rule_descriptor(rule, help_uri(home, version, rule.id)
+                                        if home and version else None) for rule in ordered]
+    root = source_root()
     invocation = {
         "executionSuccessful": report.complete,
         "toolExecutionNotifications": [
@@ -63,22 +97,25 @@ def sarif_log(report: Report, rules: Sequence[RuleMeta]) -> dict[str, Any]:
             {
                 "tool": {"driver": driver},
                 "invocations": [invocation],
+                "originalUriBaseIds": {SOURCE_ROOT: {"uri": root.as_uri().rstrip("/") + "/"}},
                 "columnKind": "unicodeCodePoints",
-                "results": _results(report.findings, rule_index),
+                "results": _results(report.findings, rule_index, root),
             }
         ],
     }
 
 
-def _rule_descriptor(rule: RuleMeta) -> dict[str, Any]:
+def _rule_descriptor(rule: RuleMeta, help_link: str | None) -> dict[str, Any]:
     criterion = f"SOC 2 {rule.criterion}" if rule.criterion else "no SOC 2 criterion"
     mode = plain(rule.mode)
     explanation = rule.rationale or rule.title
+    link = {"helpUri": help_link} if help_link else {}
     return {
         "id": rule.id,
         "name": rule.name,
         "shortDescription": {"text": rule.title},
         "fullDescription": {"text": explanation},
+        **link,
         "help": {
             "text": f"{rule.id} {rule.name}: {rule.title}\n\n{explanation}\n\n"
                     f"{criterion}; checked by pdlint {mode}.",
@@ -100,7 +137,8 @@ def _rule_reference(rule_id: str, rule_index: dict[str, int]) -> dict[str, Any]:
     return reference
 
 
-def _results(findings: Sequence[Finding], rule_index: dict[str, int]) -> list[dict[str, Any]]:
+def _results(findings: Sequence[Finding], rule_index: dict[str, int],
+             root: Path) -> list[dict[str, Any]]:
     occurrences: Counter[str] = Counter()
     results = []
     for finding in findings:
@@ -112,7 +150,7 @@ def _results(findings: Sequence[Finding], rule_index: dict[str, int]) -> list[di
         result.update({
             "level": LEVELS[finding.severity],
             "message": {"text": finding_sentence(finding)},
-            "locations": [_location(finding.location)] if finding.location else [],
+            "locations": [_location(finding.location, root)] if finding.location else [],
             "partialFingerprints": {FINGERPRINT_KEY: f"{identity}:{occurrences[identity]}"},
             "properties": {
                 "resource": finding.resource.to_dict(),
@@ -121,7 +159,7 @@ def _results(findings: Sequence[Finding], rule_index: dict[str, int]) -> list[di
             },
         })
         if finding.waived:
-            result["suppressions"] = [_suppression(finding.waived)]
+            result["suppressions"] = [_suppression(finding.waived, root)]
         results.append(result)
     return results
 
@@ -132,23 +170,23 @@ def _identity_hash(finding: Finding) -> str:
     return hashlib.sha256(finding.key.encode("utf-8")).hexdigest()[:32]
 
 
-def _location(location: Location) -> dict[str, Any]:
+def _location(location: Location, root: Path) -> dict[str, Any]:
     region: dict[str, Any] = {"startLine": location.line}
     if location.column:
         region["startColumn"] = location.column
-    return {"physicalLocation": {"artifactLocation": {"uri": _artifact_uri(location.path)},
+    return {"physicalLocation": {"artifactLocation": _artifact(location.path, root),
                                  "region": region}}
 
 
-def _artifact_uri(path: str) -> str:
-    """A relative URI for paths in the repository; a file URI for one outside it."""
-    relative = repo_path(path)
-    if PurePosixPath(relative).is_absolute():
-        return PurePosixPath(relative).as_uri()
-    return quote(relative, safe="/")
+def _artifact(path: str, root: Path) -> dict[str, str]:
+    """A URI relative to the repository root for a file in it; a file URI for one outside."""
+    relative = PurePosixPath(repo_path(path, root))
+    if relative.is_absolute():
+        return {"uri": relative.as_uri()}
+    return {"uri": quote(str(relative), safe="/"), "uriBaseId": SOURCE_ROOT}
 
 
-def _suppression(waived: Waived) -> dict[str, Any]:
+def _suppression(waived: Waived, root: Path) -> dict[str, Any]:
     suppression: dict[str, Any] = {
         "kind": "external",
         "status": "accepted",
@@ -156,5 +194,5 @@ def _suppression(waived: Waived) -> dict[str, Any]:
                          f"expires {waived.expires.isoformat()})",
     }
     if waived.location:
-        suppression["location"] = _location(waived.location)
+        suppression["location"] = _location(waived.location, root)
     return suppression

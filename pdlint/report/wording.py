@@ -5,13 +5,13 @@ from __future__ import annotations
 import contextlib
 import json
 import os
-import posixpath
 import unicodedata
 from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
+from pdlint.files import repository_root
 from pdlint.findings import Finding, Report, Resource, Skipped, Waived
 from pdlint.report import RuleMeta
 
@@ -69,6 +69,12 @@ def rule_label(rule_id: str, name: str | None) -> str:
     return f"{rule_id} {name}" if name else rule_id
 
 
+def rule_anchor(rule_id: str) -> str:
+    """The fragment of a rule's entry in docs/rules.md: its id in lower case, the form GitHub
+    gives the anchors it makes; an id outlives a rule's name, so links keep working."""
+    return rule_id.lower()
+
+
 def skip_label(skip: Skipped, rules_by_id: dict[str, RuleMeta]) -> str:
     known = rules_by_id.get(skip.rule)
     return rule_label(skip.rule, known.name if known else None)
@@ -109,16 +115,21 @@ def waiver_phrase(waived: Waived) -> str:
     return f"{phrase} (waiver at {waived.location})" if waived.location else phrase
 
 
-def repo_path(path: str) -> str:
-    """A policy path as CI tools want it: forward slashes, relative to the repository root.
+def source_root() -> Path:
+    """The folder CI outputs name policy files from: the repository's root (code scanning and
+    workflow annotations resolve paths from the checkout), else the working directory."""
+    cwd = Path.cwd()
+    return repository_root(cwd) or cwd
 
-    pdlint runs from the repository root in CI, so an absolute path under the working directory
-    is made relative to it; any other path keeps its form.
-    """
-    if os.path.isabs(path):
-        with contextlib.suppress(ValueError):
-            path = str(Path(path).relative_to(Path.cwd()))
-    return posixpath.normpath(path.replace("\\", "/"))
+
+def repo_path(path: str, root: Path | None = None) -> str:
+    """A policy path as CI tools want it: forward slashes, relative to ``root`` (default
+    ``source_root()``) wherever pdlint ran from; a path outside ``root`` stays absolute."""
+    root = root or source_root()
+    absolute = os.path.abspath(path.replace("\\", "/"))
+    with contextlib.suppress(ValueError):
+        return Path(absolute).relative_to(root).as_posix()
+    return Path(absolute).as_posix()
 
 
 def incomplete_phrase(report: Report) -> str:

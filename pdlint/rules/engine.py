@@ -1,14 +1,16 @@
 """Running the catalogue: the offline lint of the policy files, and the drift check of a policy
 against a live state.
 
-Lint never applies waivers: waivers accept live drift, and the POL rules about waiver entries
-themselves (an unknown rule id) must still fail. Drift applies the unexpired waivers; the WAV
-rules report the expired and unused ones.
+Every finding leaves here with a policy location (``located``). Lint never applies waivers:
+waivers accept live drift, and the POL rules about waiver entries themselves (an unknown rule id)
+must still fail. Drift applies the unexpired waivers; the WAV rules report the expired and
+unused ones.
 """
 
 from __future__ import annotations
 
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Iterable, Iterator, Sequence
+from dataclasses import replace
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -38,8 +40,17 @@ def lint_loaded(loaded: PolicyLoad) -> Report:
     if loaded.policy is not None:
         for lint_rule in rules_for(Mode.LINT):
             if lint_rule.check is not None:
-                findings.extend(lint_rule.check(loaded.policy))
+                findings.extend(located(loaded.policy, lint_rule.check(loaded.policy)))
     return Report.of(findings)
+
+
+def located(policy: Policy, findings: Iterable[Finding]) -> Iterator[Finding]:
+    """The findings, each with a policy location: one that has no line of its own (a live
+    object the policy does not document) points where that kind of object is documented
+    (``Policy.home_of``), so every output can place it in a file."""
+    for finding in findings:
+        yield finding if finding.location else replace(
+            finding, location=policy.home_of(finding.resource.type))
 
 
 SHOWN_ERRORS = 10
@@ -86,7 +97,7 @@ def drift(policy: Policy, state: LiveState, today: date,
     for drift_rule in chosen:
         if drift_rule.mode is not Mode.DRIFT or drift_rule.check is None:
             continue
-        for finding in drift_rule.check(policy, state, today):
+        for finding in located(policy, drift_rule.check(policy, state, today)):
             waiver = next((waiver for waiver in waivers if waiver.matches(finding)), None)
             findings.append(finding.with_waiver(waiver.as_waived()) if waiver else finding)
     return Report.of(findings, state.skipped)

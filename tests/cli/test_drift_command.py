@@ -15,16 +15,15 @@ from typing import Any
 
 import pytest
 from cli_cases import NOW, TOKEN, WINDOW
-from jsonschema import Draft4Validator
 from pdlint_process import run_pdlint
+from sarif_upload import schema_errors, schema_validator, upload_problems
 
 from pdlint.rules.registry import rules_for
 from pdlint.rules.rule import Mode
-from pdlint.sim import Fault, Faults, SimServer, demo_account
+from pdlint.sim import Fault, Faults, SimServer, demo_account, generated_account
 
 PROJECT = Path(__file__).resolve().parents[2]
 POLICY = PROJECT / "policy"
-SARIF_SCHEMA = PROJECT / "tests" / "fixtures" / "sarif" / "sarif-schema-2.1.0.json"
 
 # The demo account's deliberate drifts (pdlint/sim/demo.py) against policy/, each once: the
 # Saturday night gap recurs four times in the 30-day window and is one finding.
@@ -144,11 +143,18 @@ def test_an_account_without_shift_based_schedules_is_checked_all_the_same(status
         f"incomplete: 1 check skipped\n  schedules_v3: {skip['reason']}\n")
 
 
-def test_sarif_is_valid_and_located_on_policy_lines(env: dict[str, str]) -> None:
-    result = drift(env, "--format", "sarif")
-    assert result.returncode == 1
-    sarif = json.loads(result.stdout)
-    Draft4Validator(json.loads(SARIF_SCHEMA.read_text(encoding="utf-8"))).validate(sarif)
+def sarif_run(env: dict[str, str], cwd: Path = PROJECT, policy: str = "policy") -> Any:
+    result = run_pdlint("drift", "--policy", policy, "--quiet", *WINDOW, "--format", "sarif",
+                        env=env, cwd=cwd)
+    assert result.returncode == 1, result.stderr
+    return json.loads(result.stdout)
+
+
+def test_sarif_is_valid_located_on_policy_lines_and_accepted_by_code_scanning(
+        env: dict[str, str]) -> None:
+    sarif = sarif_run(env)
+    assert schema_errors(schema_validator(), sarif) == []
+    assert upload_problems(sarif) == []
     run = sarif["runs"][0]
     rule_ids = {rule["id"] for rule in run["tool"]["driver"]["rules"]}
     assert {result["ruleId"] for result in run["results"]} <= rule_ids
@@ -157,6 +163,48 @@ def test_sarif_is_valid_and_located_on_policy_lines(env: dict[str, str]) -> None
             for result in run["results"] for location in result["locations"]}
     assert uris <= {"policy/escalation-policies.yaml", "policy/schedules.yaml",
                     "policy/organisation.yaml", "policy/services.yaml"}
+
+
+def test_sarif_names_files_from_the_repository_root_and_keeps_its_fingerprints(
+        env: dict[str, str]) -> None:
+    """Run again, from docs/: the same URIs (relative to the repository, never ``../``) and the
+    same fingerprints, so code scanning keeps following the same alerts."""
+    def places(sarif: dict[str, Any]) -> list[tuple[str, dict[str, Any], dict[str, str]]]:
+        return [(result["ruleId"], result["locations"][0]["physicalLocation"],
+                 result["partialFingerprints"]) for result in sarif["runs"][0]["results"]]
+
+    from_root = sarif_run(env)
+    from_docs = sarif_run(env, cwd=PROJECT / "docs", policy="../policy")
+    assert places(from_docs) == places(from_root)
+    assert from_docs["runs"][0]["originalUriBaseIds"] == {
+        "%SRCROOT%": {"uri": PROJECT.as_uri() + "/"}}
+
+
+def test_every_result_on_a_large_undocumented_account_has_a_location() -> None:
+    """The example policy against a generated account: nearly every live object is undocumented
+    (EP101, SCH200, SVC300), and each points at the key of the collection that should document
+    it, so code scanning takes the whole upload."""
+    account = generated_account(services=60, escalation_policies=20, schedules=12, users=80,
+                                incidents=0, teams=4)
+    with SimServer(account, token=TOKEN) as server:
+        env = {"PAGERDUTY_API_URL": server.base_url, "PAGERDUTY_API_TOKEN": TOKEN}
+        sarif = sarif_run(env)
+    assert schema_errors(schema_validator(), sarif) == []
+    assert upload_problems(sarif) == []
+    homes = {"SVC300": ("policy/services.yaml", "services:"),
+             "EP101": ("policy/escalation-policies.yaml", "escalation_policies:"),
+             "SCH200": ("policy/schedules.yaml", "schedules:")}
+    undocumented = [result for result in sarif["runs"][0]["results"] if result["ruleId"] in homes
+                    and "but not documented" in (text := result["message"]["text"])
+                    and "on escalation policy" not in text]
+    assert len(undocumented) >= 60
+    for result in undocumented:
+        physical = result["locations"][0]["physicalLocation"]
+        path, key = homes[result["ruleId"]]
+        assert physical["artifactLocation"] == {"uri": path, "uriBaseId": "%SRCROOT%"}
+        line = (PROJECT / path).read_text(encoding="utf-8").splitlines()[
+            physical["region"]["startLine"] - 1]
+        assert line.startswith(key), (result, line)
 
 
 def test_junit_has_a_failing_testcase_per_drift(env: dict[str, str]) -> None:

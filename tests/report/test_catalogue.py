@@ -34,7 +34,7 @@ def test_markdown_page_documents_every_rule_under_its_mode() -> None:
         "### EP103 escalation-delay")
     assert lines.index("### POL023 unused-definition") < lines.index(
         "## Live checks (`pdlint drift`)")
-    section = page.split("### EP103 escalation-delay\n", 1)[1].split("\n### ", 1)[0]
+    section = page.split("### EP103 escalation-delay\n", 1)[1].split("\n<a id=", 1)[0]
     assert section.strip().splitlines() == [
         "**Escalation delays match the documented times**",
         "",
@@ -46,13 +46,13 @@ def test_markdown_page_documents_every_rule_under_its_mode() -> None:
     ]
 
 
-def test_every_link_in_the_summary_table_reaches_a_heading() -> None:
+def test_every_link_in_the_summary_table_reaches_its_rule_by_id() -> None:
     page = render_catalogue(RULES, "markdown")
-    anchors = re.findall(r"\]\(#([^)]+)\)", page)
-    headings = {line[4:].lower().replace(" ", "-") for line in page.splitlines()
-                if line.startswith("### ")}
-    assert len(anchors) == len(RULES)
-    assert set(anchors) == headings
+    links = re.findall(r"\[(\S+) [^]]+\]\(#([^)]+)\)", page)
+    assert len(links) == len(RULES)
+    for rule_id, anchor in links:
+        assert anchor == rule_id.lower()
+        assert f'<a id="{anchor}"></a>\n\n### {rule_id} ' in page
 
 
 def test_an_unknown_catalogue_format_is_a_clear_error() -> None:

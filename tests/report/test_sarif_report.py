@@ -18,30 +18,35 @@ from report_cases import (
     RULES,
     SCHEDULES_FORBIDDEN,
     UNKNOWN_KEY,
+    UNUSED_SCHEDULE,
     WAIVED_NO_INTEGRATION,
 )
+from sarif_upload import schema_errors, schema_validator, upload_problems
 
 from pdlint.findings import Finding, Location, Report, Resource
 from pdlint.report import render
+from pdlint.report import sarif as sarif_module
 from pdlint.report.sarif import FINGERPRINT_KEY
 
-SCHEMA_PATH = Path(__file__).parents[1] / "fixtures" / "sarif" / "sarif-schema-2.1.0.json"
+PROJECT = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture(scope="module")
 def validator() -> Draft4Validator:
-    schema = json.loads(SCHEMA_PATH.read_text(encoding="utf-8"))
-    Draft4Validator.check_schema(schema)
-    return Draft4Validator(schema)
+    return schema_validator()
+
+
+@pytest.fixture(autouse=True)
+def in_a_repository(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Each test runs at the root of a repository of its own, so URIs do not depend on where
+    pytest was started."""
+    (tmp_path / ".git").mkdir()
+    monkeypatch.chdir(tmp_path)
+    return tmp_path
 
 
 def sarif(report: Report) -> dict[str, Any]:
     return json.loads(render(report, "sarif", rules=RULES))
-
-
-def schema_errors(validator: Draft4Validator, log: dict[str, Any]) -> list[str]:
-    return [f"{'/'.join(map(str, error.absolute_path))}: {error.message}"
-            for error in validator.iter_errors(log)]
 
 
 @pytest.mark.parametrize(
@@ -61,6 +66,23 @@ def test_every_log_is_valid_against_the_official_schema(
     assert schema_errors(validator, sarif(Report.of(findings, skipped))) == []
 
 
+def test_the_upload_check_catches_what_github_refuses(full_report: Report) -> None:
+    log = sarif(full_report)
+    located = [result for result in log["runs"][0]["results"] if result["locations"]]
+    assert upload_problems({"runs": [{**log["runs"][0], "results": located}]}) == []
+    results = log["runs"][0]["results"]
+    assert any("expected at least one location" in problem
+               for problem in upload_problems(log)), "EXTRA_PRIORITY has no location"
+    del results[0]["ruleId"]
+    results[1]["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] = "../x.yaml"
+    results[2]["partialFingerprints"] = results[1]["partialFingerprints"] | {}
+    results[2]["ruleId"] = results[1]["ruleId"]
+    problems = "\n".join(upload_problems(log))
+    assert "result 0: no ruleId" in problems
+    assert "leaves the repository root" in problems
+    assert "repeated within rule" in problems
+
+
 def test_the_schema_check_catches_a_malformed_log(validator: Draft4Validator,
                                                   full_report: Report) -> None:
     log = sarif(full_report)
@@ -76,7 +98,6 @@ def test_the_run_describes_pdlint_and_every_rule_that_ran(full_report: Report) -
     (run,) = log["runs"]
     driver = run["tool"]["driver"]
     assert (driver["name"], driver["version"]) == ("pdlint", full_report.tool_version)
-    assert driver["informationUri"].startswith("https://")
     assert [rule["id"] for rule in driver["rules"]] == sorted(rule.id for rule in RULES)
     delay = next(rule for rule in driver["rules"] if rule["id"] == "EP103")
     assert delay["name"] == "escalation-delay"
@@ -97,6 +118,8 @@ def test_the_run_describes_pdlint_and_every_rule_that_ran(full_report: Report) -
         (EXTRA_PRIORITY, "note", None, None),
         (replace(UNKNOWN_KEY, location=Location("./policy/sub\\x y.yaml", 4)), "error",
          "policy/sub/x%20y.yaml", {"startLine": 4}),
+        (replace(UNKNOWN_KEY, location=Location("policy/../policy/a.yaml", 4)), "error",
+         "policy/a.yaml", {"startLine": 4}),
     ],
 )
 def test_each_result_points_at_its_policy_line(
@@ -113,7 +136,8 @@ def test_each_result_points_at_its_policy_line(
     else:
         (location,) = result["locations"]
         physical = location["physicalLocation"]
-        assert physical == {"artifactLocation": {"uri": uri}, "region": region}
+        assert physical == {"artifactLocation": {"uri": uri, "uriBaseId": "%SRCROOT%"},
+                            "region": region}
 
 
 def test_the_message_names_the_object_and_both_values() -> None:
@@ -126,16 +150,67 @@ def test_the_message_names_the_object_and_both_values() -> None:
     assert result["properties"]["actual"] == "30m"
 
 
-def test_paths_under_the_working_directory_become_relative(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+@pytest.mark.parametrize("run_from", [".", "docs", "docs/deeper"])
+def test_uris_are_relative_to_the_repository_root_wherever_pdlint_runs(
+    in_a_repository: Path, monkeypatch: pytest.MonkeyPatch, run_from: str,
 ) -> None:
-    monkeypatch.chdir(tmp_path)
-    inside = replace(UNKNOWN_KEY, location=Location(str(tmp_path / "policy" / "a.yaml"), 1))
+    folder = in_a_repository / run_from
+    folder.mkdir(parents=True, exist_ok=True)
+    monkeypatch.chdir(folder)
+    given = str(Path(*[".."] * (len(Path(run_from).parts) - (run_from == "."))) / "policy"
+                / "a.yaml")
+    inside = replace(UNKNOWN_KEY, location=Location(given, 1))
+    absolute = replace(UNUSED_SCHEDULE,
+                       location=Location(str(in_a_repository / "policy" / "b.yaml"), 2))
     outside = replace(LATE_LEVEL, location=Location("/elsewhere/policy.yaml", 1))
-    results = sarif(Report.of([inside, outside]))["runs"][0]["results"]
-    uris = [result["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]
-            for result in results]
-    assert sorted(uris) == ["file:///elsewhere/policy.yaml", "policy/a.yaml"]
+    (run,) = sarif(Report.of([inside, absolute, outside]))["runs"]
+    artifacts = sorted((result["locations"][0]["physicalLocation"]["artifactLocation"]
+                        for result in run["results"]), key=lambda artifact: artifact["uri"])
+    assert artifacts == [{"uri": "file:///elsewhere/policy.yaml"},
+                         {"uri": "policy/a.yaml", "uriBaseId": "%SRCROOT%"},
+                         {"uri": "policy/b.yaml", "uriBaseId": "%SRCROOT%"}]
+    assert run["originalUriBaseIds"] == {"%SRCROOT%": {"uri": in_a_repository.as_uri() + "/"}}
+
+
+def test_outside_a_repository_uris_are_relative_to_the_working_directory(
+    in_a_repository: Path, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    (in_a_repository / ".git").rmdir()
+    (run,) = sarif(Report.of([UNKNOWN_KEY]))["runs"]
+    artifact = run["results"][0]["locations"][0]["physicalLocation"]["artifactLocation"]
+    assert artifact == {"uri": "policy/services.yaml", "uriBaseId": "%SRCROOT%"}
+    assert run["originalUriBaseIds"]["%SRCROOT%"]["uri"] == Path.cwd().as_uri() + "/"
+
+
+def test_links_follow_the_repository_the_package_declares(
+    monkeypatch: pytest.MonkeyPatch, full_report: Report,
+) -> None:
+    monkeypatch.setattr(sarif_module, "project_url", lambda: "https://github.com/acme/pdlint")
+    driver = sarif(full_report)["runs"][0]["tool"]["driver"]
+    assert driver["informationUri"] == "https://github.com/acme/pdlint"
+    delay = next(rule for rule in driver["rules"] if rule["id"] == "EP103")
+    assert delay["helpUri"] == (
+        f"https://github.com/acme/pdlint/blob/v{full_report.tool_version}/docs/rules.md#ep103")
+
+
+def test_without_a_declared_repository_the_log_links_nowhere(
+    monkeypatch: pytest.MonkeyPatch, full_report: Report,
+) -> None:
+    monkeypatch.setattr(sarif_module, "project_url", lambda: None)
+    driver = sarif(full_report)["runs"][0]["tool"]["driver"]
+    assert "informationUri" not in driver
+    assert all("helpUri" not in rule and rule["help"]["markdown"] for rule in driver["rules"])
+
+
+def test_every_rule_of_the_catalogue_has_the_anchor_its_help_uri_names() -> None:
+    from pdlint.rules.registry import RULES as CATALOGUE
+
+    page = (PROJECT / "docs" / "rules.md").read_text(encoding="utf-8")
+    link = sarif_module.help_uri("https://github.com/acme/pdlint", "1.0.0", "EP103")
+    assert link.endswith("/docs/rules.md#ep103")
+    for rule in CATALOGUE:
+        anchor = sarif_module.help_uri("h", "v", rule.id).rsplit("#", 1)[1]
+        assert f'<a id="{anchor}"></a>' in page, rule.id
 
 
 def test_a_waived_finding_is_an_accepted_external_suppression() -> None:
