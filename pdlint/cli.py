@@ -22,13 +22,13 @@ import click
 from click.core import ParameterSource
 
 from pdlint import __version__
-from pdlint.config import FAIL_ON, REGIONS, Settings, SettingsError, find_settings
+from pdlint.config import FAIL_ON, REGIONS, SKIPPABLE, Settings, SettingsError, find_settings
 from pdlint.errors import PdlintError
 from pdlint.findings import Severity, counted
 from pdlint.isotime import parse_datetime
 
 if TYPE_CHECKING:
-    from pdlint.findings import Report
+    from pdlint.findings import Report, Skipped
     from pdlint.pagerduty.client import ClientConfig
     from pdlint.pagerduty.state import LiveState, Window
     from pdlint.policy.model import Policy
@@ -87,6 +87,33 @@ def report_options(command: F) -> F:
         "--format", "output_format", type=click.Choice(REPORT_FORMATS), default="text",
         show_default=True, help="Report format.",
     )(command)
+
+
+def accept_skip_option(command: F) -> F:
+    return click.option(
+        "--accept-skip", "accepted_skips", multiple=True, metavar="NAME",
+        type=click.Choice(SKIPPABLE),
+        help="A check or collection this account cannot give, accepted: its skip is still "
+             "reported but no longer exits 2 (repeatable; " + ", ".join(SKIPPABLE) + ").",
+    )(command)
+
+
+INCOMPLETE = 2
+"""The exit code of a run that could not see all it was asked to check (docs/ci.md)."""
+
+
+def refused_as_incomplete(skipped: Sequence[Skipped], accepted: Sequence[str]) -> bool:
+    """Whether ``skipped`` holds a skip the user did not accept by name, said on standard error:
+    a run that could not see part of the account must not pass."""
+    unaccepted = sorted({skip.rule for skip in skipped} - set(accepted),
+                        key=[skip.rule for skip in skipped].index)
+    if not unaccepted:
+        return False
+    click.echo(f"pdlint: error: incomplete: {', '.join(unaccepted)} could not be read or "
+               "checked (see the skipped list); if this account cannot give "
+               f"{'it' if len(unaccepted) == 1 else 'them'}, accept by name: "
+               + " ".join(f"--accept-skip {name}" for name in unaccepted), err=True)
+    return True
 
 
 class Moment(click.ParamType):  # type: ignore[type-arg]  # generic only in newer click
@@ -250,15 +277,18 @@ def write_output(text: str, output: str | None) -> None:
 
 
 def emit(report: Report, output_format: str, output: str | None, fail_on: str, *,
-         rules: Sequence[Rule], title: str) -> int:
-    """Render the report, write it, and return the exit code the contract gives it."""
+         rules: Sequence[Rule], title: str, accepted: Sequence[str] = ()) -> int:
+    """Render the report, write it, and return the exit code the contract gives it: 2 when a
+    check was skipped that ``accepted`` does not name, else 1 for findings at ``fail_on``."""
     from pdlint.report import render
 
     color = (output_format == "text" and output in (None, "-") and sys.stdout.isatty()
              and "NO_COLOR" not in os.environ)
     write_output(render(report, output_format, rules=rules, title=title, color=color), output)
+    if refused_as_incomplete(report.skipped, accepted):
+        return INCOMPLETE
     threshold = None if fail_on == "never" else Severity(fail_on)
-    return 1 if report.fails(threshold) else 0
+    return 1 if replace(report, skipped=()).fails(threshold) else 0
 
 
 def selected_rules(only: tuple[str, ...], skip: tuple[str, ...]) -> tuple[Rule, ...]:
@@ -295,7 +325,7 @@ def selected_rules(only: tuple[str, ...], skip: tuple[str, ...]) -> tuple[Rule, 
 
 def check_drift(policy_path: str, policy: Policy, state: LiveState, rules: Sequence[Rule],
                 output_format: str, output: str | None, fail_on: str,
-                record: str | None = None) -> int:
+                record: str | None = None, accepted: Sequence[str] = ()) -> int:
     """Run the drift rules and report (and with ``record``, add the JSON report to that history
     folder); waivers expire by the day the state was read, so a snapshot gives the findings of
     the run that saved it."""
@@ -307,7 +337,8 @@ def check_drift(policy_path: str, policy: Policy, state: LiveState, rules: Seque
     checked = Checked(state.fetched_at, state.api_url, account_subdomain(state),
                       policy_identity(policy_path, policy.files), tuple(each.id for each in rules))
     report = replace(drift_check(policy, state, state.fetched_at.date(), rules), checked=checked)
-    code = emit(report, output_format, output, fail_on, rules=rules, title="pdlint drift")
+    code = emit(report, output_format, output, fail_on, rules=rules, title="pdlint drift",
+                accepted=accepted)
     if record is not None:
         from pdlint.history.record import record_report
 
@@ -412,11 +443,12 @@ def rules(output_format: str, output: str | None) -> None:
               type=click.Path(file_okay=False, path_type=str), callback=output_folder,
               help="Also add the JSON report to the drift history in DIR, one new file a run "
                    "(see `pdlint history`).")
+@accept_skip_option
 @report_options
 @api_options
 def drift(policy_path: str, snapshot_path: str | None, only: tuple[str, ...],
-          skip: tuple[str, ...], record: str | None, output_format: str, output: str | None,
-          fail_on: str, api: ApiOptions) -> int:
+          skip: tuple[str, ...], record: str | None, accepted_skips: tuple[str, ...],
+          output_format: str, output: str | None, fail_on: str, api: ApiOptions) -> int:
     """Compare the policy with the live PagerDuty account (read-only) and report every drift."""
     from pdlint.pagerduty.fetch import fetch_state_alongside
     from pdlint.pagerduty.snapshot import load_snapshot
@@ -430,7 +462,7 @@ def drift(policy_path: str, snapshot_path: str | None, only: tuple[str, ...],
                                               lambda: checked_policy((policy_path,)),
                                               quiet=api.quiet)
     return check_drift(policy_path, policy, state, chosen, output_format, output, fail_on,
-                       record)
+                       record, accepted_skips)
 
 
 @cli.command()
@@ -566,9 +598,10 @@ def diff(old: str, new: str, output_format: str, output: str | None) -> int:
               type=click.Path(dir_okay=False, path_type=str),
               help="Read the configuration from a saved snapshot instead of the API; incidents "
                    "and audit records are then not read (those sections are skipped).")
+@accept_skip_option
 @period_options
 def evidence(policy_path: str, output: str, force: bool, snapshot_path: str | None,
-             api: ApiOptions) -> None:
+             accepted_skips: tuple[str, ...], api: ApiOptions) -> int:
     """Write the audit evidence package of a period: incident register, SLA and postmortem
     compliance, on-call coverage, configuration changes, drift, and an HTML report."""
     from pdlint.evidence import EvidenceRequest, write_evidence
@@ -593,6 +626,7 @@ def evidence(policy_path: str, output: str, force: bool, snapshot_path: str | No
                    else f"{counted(result.incidents, 'incident')}, "
                         f"{counted(breaches, 'SLA breach', 'SLA breaches')}")
         click.echo(f"wrote {output}: {figures}; open {Path(output) / 'index.html'}", err=True)
+    return INCOMPLETE if refused_as_incomplete(result.skipped, accepted_skips) else 0
 
 
 def sendable_token(ctx: click.Context, param: click.Parameter, value: str) -> str:

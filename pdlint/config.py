@@ -9,6 +9,8 @@ same name, which still overrides it::
     fail-on = "warning"              # --fail-on of lint and drift
     region = "eu"                    # the service region, when neither --api-url, --region
                                      # nor PAGERDUTY_API_URL says which
+    accept-skip = ["changes"]        # --accept-skip of drift and evidence: what this account
+                                     # cannot give, accepted by name (docs/ci.md)
 
 A path is relative to the file that sets it. An unknown setting or a value out of range is an
 error naming the file and the setting: a misspelt setting silently ignored would be a check
@@ -38,7 +40,12 @@ PYPROJECT = "pyproject.toml"
 TABLE = "[tool.pdlint]"
 FAIL_ON = ("error", "warning", "never")
 REGIONS = ("us", "eu")
-KNOWN = ("policy", "fail-on", "region")
+KNOWN = ("policy", "fail-on", "region", "accept-skip")
+SKIPPABLE = ("escalation_policies", "schedules", "schedules_v3", "services", "users", "teams",
+             "priorities", "incidents", "sla", "postmortems", "changes", "coverage", "drift")
+"""What a run can report as skipped, and a user accept by name: the collections drift reads
+(``pagerduty.fetch.COLLECTIONS``) and the sections of an evidence package
+(``evidence.collect.SECTIONS``)."""
 
 
 class SettingsError(PdlintError):
@@ -55,12 +62,15 @@ class Settings:
     """The policy path, relative to the current folder."""
     fail_on: str | None = None
     region: str | None = None
+    accept_skip: tuple[str, ...] = ()
 
     def option_defaults(self) -> dict[str, dict[str, Any]]:
         """The settings as click's ``default_map``: option defaults by command."""
         policy = {"policy_path": self.policy} if self.policy else {}
         fail_on = {"fail_on": self.fail_on} if self.fail_on else {}
-        return {"lint": fail_on, "drift": {**policy, **fail_on}, "evidence": policy}
+        accepted = {"accepted_skips": self.accept_skip} if self.accept_skip else {}
+        return {"lint": fail_on, "drift": {**policy, **fail_on, **accepted},
+                "evidence": {**policy, **accepted}}
 
 
 def find_settings(start: Path) -> Settings:
@@ -110,11 +120,16 @@ def read_settings(path: Path, cwd: Path) -> Settings:
         if key in values and values[key] not in allowed:
             raise SettingsError(f"{where}: {key} must be one of {', '.join(allowed)}, "
                                 f"not {values[key]!r}")
+    accepted = values.get("accept-skip", [])
+    if not isinstance(accepted, list) or any(name not in SKIPPABLE for name in accepted):
+        raise SettingsError(f"{where}: accept-skip must be a list of the names of skipped "
+                            f"checks ({', '.join(SKIPPABLE)}), not {accepted!r}")
     return Settings(
         source=where,
         policy=os.path.relpath(path.parent / policy, cwd) if policy is not None else None,
         fail_on=values.get("fail-on"),
         region=values.get("region"),
+        accept_skip=tuple(accepted),
     )
 
 

@@ -66,6 +66,11 @@ class _Listing:
     with the reason instead of ending the run."""
 
 
+COLLECTIONS = ("escalation_policies", "schedules", "services", "users", "teams", "priorities",
+               "schedules_v3")
+"""The collections a drift check reads, as a skipped entry names them."""
+
+
 def _listings(window: Window) -> dict[str, _Listing]:
     return {
         "escalation_policies": _Listing("/escalation_policies", "escalation_policies"),

@@ -127,12 +127,15 @@ def test_the_json_report_says_what_it_checked(json_run: tuple[int, dict[str, Any
 @pytest.mark.parametrize("status", [400, 404])
 def test_an_account_without_shift_based_schedules_is_checked_all_the_same(status: int) -> None:
     """``/v3/schedules`` is Early Access: when the account answers it with 400 or 404, every
-    other check runs and the report says, at the top, what it could not read."""
+    other check runs, the report says, at the top, what it could not read, and the run exits 2
+    unless that skip is accepted by name."""
     faults = Faults(scripted=(Fault("status", "/v3/schedules", status=status),))
     with SimServer(demo_account(NOW), token=TOKEN, faults=faults) as server:
         env = {"PAGERDUTY_API_URL": server.base_url, "PAGERDUTY_API_TOKEN": TOKEN}
         as_json, as_text = drift(env, "--format", "json"), drift(env)
-    assert (as_json.returncode, as_text.returncode) == (1, 1), as_json.stderr + as_text.stderr
+        accepted = drift(env, "--accept-skip", "schedules_v3")
+    assert (as_json.returncode, as_text.returncode) == (2, 2), as_json.stderr + as_text.stderr
+    assert accepted.returncode == 1 and accepted.stdout == as_text.stdout
     report = json.loads(as_json.stdout)
     assert kinds(report) == DEMO_DRIFT
     [skip] = report["skipped"]

@@ -55,7 +55,8 @@ def test_a_misspelt_setting_stops_the_run(project: Path) -> None:
     result = run_pdlint("lint", cwd=project)
     assert result.returncode == 2
     assert result.stderr == (f"pdlint: error: {project / 'pyproject.toml'} [tool.pdlint]: "
-                             "unknown setting 'fail_on'; known: policy, fail-on, region\n")
+                             "unknown setting 'fail_on'; known: policy, fail-on, region, "
+                             "accept-skip\n")
 
 
 @pytest.mark.parametrize("command", [("lint",), ("drift",), ("evidence", "--since", "2026-01-01",

@@ -75,7 +75,10 @@ def test_evidence_from_a_snapshot_skips_what_a_snapshot_lacks(tmp_path: Path) ->
     output = tmp_path / "evidence"
     result = pdlint("evidence", "--policy", str(POLICY), "--snapshot", str(snapshot),
                     "--since", "2026-02-02", "--until", "2026-02-15", "-o", str(output))
-    assert result.returncode == 0, result.stderr
+    assert result.returncode == 2, result.stderr  # written, and not passed: skipped sections
+    assert result.stderr.endswith("accept by name: --accept-skip incidents --accept-skip sla "
+                                  "--accept-skip postmortems --accept-skip changes "
+                                  "--accept-skip coverage\n")
     assert "incidents skipped: a snapshot holds the account's configuration only" in (
         result.stderr)
     document = json.loads((output / "evidence.json").read_text())

@@ -1,0 +1,124 @@
+"""Skipped is never passed, in the exit code too: a drift or evidence run that could not read
+part of the account exits 2, unless the user accepted that skip by name (``--accept-skip`` or
+the ``accept-skip`` setting); the report lists the skip either way."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from cli_cases import NOW, TOKEN, WINDOW
+from pdlint_process import run_pdlint
+
+from pdlint.config import SKIPPABLE
+from pdlint.sim import Faults, SimServer, demo_account
+
+PROJECT = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture(scope="module")
+def users_refused() -> Iterator[dict[str, str]]:
+    """The demo account with ``/users`` refused (403), as a key without the right to read it."""
+    faults = Faults(forbidden={"/users": 403})
+    with SimServer(demo_account(NOW), token=TOKEN, faults=faults) as server:
+        yield {"PAGERDUTY_API_URL": server.base_url, "PAGERDUTY_API_TOKEN": TOKEN}
+
+
+def only_usr400(env: dict[str, str], *arguments: str, cwd: Path = PROJECT) -> Any:
+    """The probe's case: the only drift checked is USR400 (a responder without a high-urgency
+    phone or SMS rule, Pavel Novak in the demo account)."""
+    return run_pdlint("drift", "--policy", str(PROJECT / "policy"), "--quiet", *WINDOW,
+                      "--rule", "USR400", "--format", "json", *arguments, env=env, cwd=cwd)
+
+
+def test_the_finding_is_there_when_users_can_be_read(env: dict[str, str]) -> None:
+    result = only_usr400(env)
+    assert result.returncode == 1, result.stderr
+    assert [finding["rule"] for finding in json.loads(result.stdout)["findings"]] == ["USR400"]
+
+
+def test_a_refused_collection_is_not_a_pass(users_refused: dict[str, str]) -> None:
+    result = only_usr400(users_refused)
+    assert result.returncode == 2, result.stdout + result.stderr
+    report = json.loads(result.stdout)
+    assert report["findings"] == []
+    assert [skip["rule"] for skip in report["skipped"]] == ["users"]
+    assert result.stderr.startswith("pdlint: error: incomplete: users could not be read")
+    assert "--accept-skip users" in result.stderr
+
+
+@pytest.mark.parametrize("how", ["option", "pyproject", "yaml"])
+def test_a_skip_accepted_by_name_is_listed_but_does_not_fail(
+        users_refused: dict[str, str], tmp_path: Path, how: str) -> None:
+    (tmp_path / ".git").mkdir()
+    if how == "pyproject":
+        (tmp_path / "pyproject.toml").write_text('[tool.pdlint]\naccept-skip = ["users"]\n')
+    elif how == "yaml":
+        (tmp_path / ".pdlint.yaml").write_text("accept-skip: [users]\n")
+    arguments = ("--accept-skip", "users") if how == "option" else ()
+    result = only_usr400(users_refused, *arguments, cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert [skip["rule"] for skip in json.loads(result.stdout)["skipped"]] == ["users"]
+
+
+def test_accepting_another_skip_does_not_accept_this_one(users_refused: dict[str, str]) -> None:
+    result = only_usr400(users_refused, "--accept-skip", "priorities")
+    assert result.returncode == 2
+
+
+def test_findings_and_an_unaccepted_skip_exit_2(users_refused: dict[str, str]) -> None:
+    result = run_pdlint("drift", "--policy", "policy", "--quiet", *WINDOW, env=users_refused,
+                        cwd=PROJECT)
+    assert result.returncode == 2
+    assert result.stdout.startswith("incomplete: 1 check skipped\n  users: GET /users: ")
+
+
+def test_an_unknown_skip_name_is_a_usage_error(env: dict[str, str]) -> None:
+    result = only_usr400(env, "--accept-skip", "user")
+    assert result.returncode == 2
+    assert "'user' is not one of" in result.stderr
+
+
+def test_an_unknown_skip_in_the_settings_names_the_file(env: dict[str, str],
+                                                       tmp_path: Path) -> None:
+    (tmp_path / ".git").mkdir()
+    (tmp_path / ".pdlint.yaml").write_text("accept-skip: [user]\n")
+    result = only_usr400(env, cwd=tmp_path)
+    assert result.returncode == 2
+    assert result.stderr.startswith(f"pdlint: error: {tmp_path / '.pdlint.yaml'}: accept-skip")
+
+
+def test_evidence_from_a_snapshot_exits_2_unless_its_skipped_sections_are_accepted(
+        env: dict[str, str], tmp_path: Path) -> None:
+    snapshot = tmp_path / "snap.json"
+    saved = run_pdlint("snapshot", "-o", str(snapshot), "--quiet", *WINDOW, env=env)
+    assert saved.returncode == 0, saved.stderr
+    period = WINDOW
+    refused = run_pdlint("evidence", "--policy", "policy", "--snapshot", str(snapshot),
+                         "-o", str(tmp_path / "a"), "--quiet", *period, cwd=PROJECT)
+    assert refused.returncode == 2, refused.stderr
+    assert "incomplete: incidents, sla, postmortems, changes could not be read" in (
+        refused.stderr)
+    assert (tmp_path / "a" / "index.html").is_file()  # written, and says it is incomplete
+    accepted = run_pdlint("evidence", "--policy", "policy", "--snapshot", str(snapshot),
+                          "-o", str(tmp_path / "b"), "--quiet", *period,
+                          *[argument for section in ("incidents", "sla", "postmortems", "changes")
+                            for argument in ("--accept-skip", section)], cwd=PROJECT)
+    assert accepted.returncode == 0, accepted.stderr
+
+
+def test_every_name_a_skip_can_have_is_accepted() -> None:
+    from pdlint.evidence.collect import SECTIONS
+    from pdlint.pagerduty.fetch import COLLECTIONS
+
+    assert set(SKIPPABLE) == set(COLLECTIONS) | set(SECTIONS)
+
+
+def test_the_collections_are_those_drift_reads() -> None:
+    from pdlint.pagerduty.fetch import COLLECTIONS, _listings
+    from pdlint.pagerduty.state import Window
+
+    assert set(_listings(Window.starting(NOW))) == set(COLLECTIONS)
