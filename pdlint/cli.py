@@ -23,7 +23,7 @@ from click.core import ParameterSource
 
 from pdlint import __version__
 from pdlint.config import FAIL_ON, REGIONS, SKIPPABLE, Settings, SettingsError, find_settings
-from pdlint.errors import PdlintError
+from pdlint.errors import PdlintError, what_was_read
 from pdlint.findings import Severity, counted
 from pdlint.isotime import parse_datetime
 
@@ -372,13 +372,23 @@ def settings_for(arguments: list[str]) -> Settings:
         raise
 
 
+DEBUG_VARIABLE = "PDLINT_DEBUG"
+
+
+def debugging(arguments: Sequence[str]) -> bool:
+    """Whether a crash shows its traceback: ``--debug`` before the command, or PDLINT_DEBUG=1."""
+    return os.environ.get(DEBUG_VARIABLE, "") not in ("", "0") or "--debug" in arguments
+
+
 def main() -> None:
-    """Entry point: run the click group and turn pdlint's own errors into exit code 2."""
+    """Entry point: run the click group; pdlint's own errors, and as a last line of defence any
+    other exception, end in exit code 2 with one line (a crash is not a finding)."""
     gc.set_threshold(*GC_THRESHOLDS)
+    arguments = sys.argv[1:]
     try:
-        settings = settings_for(sys.argv[1:])
-        code = cli.main(standalone_mode=False, default_map=settings.option_defaults(),
-                        obj=settings)
+        settings = settings_for(arguments)
+        code = cli.main(args=arguments, standalone_mode=False,
+                        default_map=settings.option_defaults(), obj=settings)
     except click.exceptions.Abort:
         click.echo("Aborted.", err=True)
         sys.exit(2)
@@ -391,11 +401,28 @@ def main() -> None:
     except KeyboardInterrupt:
         click.echo("Interrupted.", err=True)
         sys.exit(130)
+    except Exception as error:  # the last line of defence: a crash is not a finding
+        if debugging(arguments):
+            raise
+        crashed(error, arguments)
+        sys.exit(2)
     sys.exit(code if isinstance(code, int) else 0)
+
+
+def crashed(error: Exception, arguments: Sequence[str]) -> None:
+    """Say in one line that pdlint failed unexpectedly, where, and how to report it."""
+    command = next((argument for argument in arguments if not argument.startswith("-")), "")
+    where = what_was_read(error)
+    place = f"while reading {where}" if where else f"in `pdlint {command}`"
+    click.echo(f"pdlint: error: unexpected {type(error).__name__} {place}: {error}; this is a "
+               f"bug in pdlint {__version__}: please report it to pdlint's maintainers with this "
+               f"line and the traceback that {DEBUG_VARIABLE}=1 (or --debug) shows", err=True)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="pdlint")
+@click.option("--debug", is_flag=True, expose_value=False,
+              help=f"Show the traceback of an unexpected error (or set {DEBUG_VARIABLE}=1).")
 def cli() -> None:
     """Check that a PagerDuty account does what the written incident-response policy says."""
 

@@ -44,7 +44,7 @@ KNOWN = ("policy", "fail-on", "region", "accept-skip")
 SKIPPABLE = ("escalation_policies", "schedules", "schedules_v3", "services", "users", "teams",
              "priorities", "incidents", "sla", "postmortems", "changes", "coverage", "drift")
 """What a run can report as skipped, and a user accept by name: the collections drift reads
-(``pagerduty.fetch.COLLECTIONS``) and the sections of an evidence package
+(``pagerduty.state.COLLECTIONS``) and the sections of an evidence package
 (``evidence.collect.SECTIONS``)."""
 
 

@@ -26,6 +26,7 @@ from datetime import datetime, timezone
 from typing import Any, TextIO, TypeVar
 
 from pdlint.background import in_background
+from pdlint.errors import reading
 from pdlint.findings import Skipped
 from pdlint.pagerduty.client import (
     PAGE_SIZE,
@@ -64,11 +65,6 @@ class _Listing:
     absent_statuses: frozenset[int] = frozenset()
     """Error statuses that may mean the account lacks the endpoint: the collection is skipped
     with the reason instead of ending the run."""
-
-
-COLLECTIONS = ("escalation_policies", "schedules", "services", "users", "teams", "priorities",
-               "schedules_v3")
-"""The collections a drift check reads, as a skipped entry names them."""
 
 
 def _listings(window: Window) -> dict[str, _Listing]:
@@ -133,12 +129,13 @@ async def _read_collection(
     """The whole collection, or why it cannot be read (never a part of it)."""
     objects: list[dict[str, Any]] = []
     try:
-        async for obj in client.iter_classic(listing.path, listing.key, listing.params,
-                                             page_size=listing.page_size):
-            if listing.trim is not None:
-                listing.trim(obj)
-            objects.append(obj)
-            report(kind, len(objects))
+        with reading(f"GET {listing.path}"):
+            async for obj in client.iter_classic(listing.path, listing.key, listing.params,
+                                                 page_size=listing.page_size):
+                if listing.trim is not None:
+                    listing.trim(obj)
+                objects.append(obj)
+                report(kind, len(objects))
     except (PermissionDenied, OffsetCeilingExceeded, ResponseError) as error:
         if isinstance(error, ResponseError) and error.status not in listing.absent_statuses:
             raise

@@ -17,7 +17,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from pdlint.errors import PdlintError
+from pdlint.errors import PdlintError, reading
 from pdlint.files import write_atomically
 from pdlint.findings import Skipped
 from pdlint.isotime import parse_datetime
@@ -137,7 +137,8 @@ def load_snapshot(path: str | os.PathLike[str]) -> LiveState:
         document = json.loads(text)
     except json.JSONDecodeError as error:
         raise SnapshotError(f"{name}:{error.lineno}: not valid JSON: {error.msg}") from None
-    return _state_from_document(document, name)
+    with reading(name):
+        return _state_from_document(document, name)
 
 
 def _state_from_document(document: Any, name: str) -> LiveState:

@@ -9,6 +9,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from pdlint.errors import reading
 from pdlint.findings import Finding, Severity
 from pdlint.policy.build import build_policy
 from pdlint.policy.load import load_files
@@ -43,8 +44,10 @@ def load_policy(paths: Sequence[str | Path]) -> PolicyLoad:
     loaded = load_files(paths)
     findings = list(loaded.findings)
     for policy_file in loaded.files:
-        findings.extend(validate_file(policy_file))
+        with reading(policy_file.path):
+            findings.extend(validate_file(policy_file))
     if findings:
         return PolicyLoad(None, tuple(findings))
-    policy, build_findings = build_policy(loaded.files)
+    with reading(f"the policy in {', '.join(map(str, paths))}"):
+        policy, build_findings = build_policy(loaded.files)
     return PolicyLoad(policy, tuple(findings + build_findings))

@@ -24,6 +24,7 @@ from yaml.constructor import SafeConstructor
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 from yaml.resolver import Resolver
 
+from pdlint.errors import reading
 from pdlint.findings import Finding, Location, Resource, Severity
 from pdlint.policy.model import PolicyError
 
@@ -103,9 +104,10 @@ def load_files(paths: Sequence[str | Path]) -> LoadedFiles:
     for path in policy_paths(paths):
         shown = display_path(path)
         try:
-            text = _read_text(path, shown)
-            reader = _NodeReader(shown)
-            data = reader.read(_compose(text, shown))
+            with reading(shown):
+                text = _read_text(path, shown)
+                reader = _NodeReader(shown)
+                data = reader.read(_compose(text, shown))
         except _Unreadable as problem:
             findings.append(problem.finding)
             continue

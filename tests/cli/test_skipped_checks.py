@@ -112,13 +112,13 @@ def test_evidence_from_a_snapshot_exits_2_unless_its_skipped_sections_are_accept
 
 def test_every_name_a_skip_can_have_is_accepted() -> None:
     from pdlint.evidence.collect import SECTIONS
-    from pdlint.pagerduty.fetch import COLLECTIONS
+    from pdlint.pagerduty.state import COLLECTIONS
 
     assert set(SKIPPABLE) == set(COLLECTIONS) | set(SECTIONS)
 
 
 def test_the_collections_are_those_drift_reads() -> None:
-    from pdlint.pagerduty.fetch import COLLECTIONS, _listings
-    from pdlint.pagerduty.state import Window
+    from pdlint.pagerduty.fetch import _listings
+    from pdlint.pagerduty.state import COLLECTIONS, Window
 
     assert set(_listings(Window.starting(NOW))) == set(COLLECTIONS)
