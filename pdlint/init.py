@@ -221,7 +221,32 @@ def _organisation_text(account: _Account, name: str, teams: list[Entry],
             "min_escalation_levels it needs."])))
     if teams:
         parts.append(_section("teams", teams))
+    parts.append(PROGRAMME_PLACEHOLDER)
     return "\n".join(parts)
+
+
+PROGRAMME_PLACEHOLDER = """\
+# Review: the incident-response programme around the configuration. PagerDuty does not know it,
+# so it is left for you to document: uncomment and fill in what your programme keeps. Until then
+# nothing is asked of it (see docs/policy-format.md: training, exercises, corrective_actions).
+#
+# training:
+#   valid_for: 365d
+#   records:
+#     - {person: someone@example.com, completed: 2026-01-15, course: Incident response}
+#
+# exercise_every: 12mo
+# exercises:
+#   - date: 2026-02-10
+#     scenario: The primary database fails over during the evening peak
+#     participants: [someone@example.com]
+#     findings: [What the exercise found]
+#     actions:
+#       - {title: What is to be done, owner: someone@example.com, due: 2026-03-10}
+#
+# corrective_actions:
+#   register: corrective-actions.csv   # columns incident, action, owner, due, closed_at
+"""
 
 
 def _severities(state: LiveState) -> tuple[list[Entry], list[str]]:

@@ -92,6 +92,26 @@ def test_the_demo_draft_lints_clean_and_has_no_drift(tmp_path: Path, demo_state:
     assert outcome(folder, demo_state) == [("USR400", "Pavel Novak", True)]
 
 
+def test_the_programme_placeholder_uncommented_is_a_programme_to_fill_in(
+        tmp_path: Path, demo_state: LiveState, demo_draft: dict[str, str]) -> None:
+    """The commented training, exercises and corrective actions of the draft, once uncommented,
+    are read as written: the placeholder's person is no user and nobody on call is trained,
+    which the drift check says."""
+    placeholder = [line.removeprefix("# ") for line in
+                   demo_draft["organisation.yaml"].split("# training:")[1].splitlines()]
+    files = {**demo_draft, "organisation.yaml": demo_draft["organisation.yaml"]
+             + "training:" + "\n".join(placeholder) + "\n"}
+    folder = written(tmp_path, files)
+    (folder / "corrective-actions.csv").write_text(
+        "incident,action,owner,due,closed_at\n#1,Add a check,someone@example.com,2026-03-01,\n")
+    policy = load_policy([folder]).policy
+    assert policy is not None and policy.training is not None
+    assert (len(policy.training.records), len(policy.exercises),
+            policy.corrective_actions is not None) == (1, 1, True)
+    assert {rule for rule, _, waived in outcome(folder, demo_state) if not waived} == {
+        "PRG800", "PRG801", "PRG802"}
+
+
 @pytest.mark.parametrize(("seed", "services", "policies", "schedules", "users"), [
     (3, 60, 20, 15, 80), (11, 200, 80, 50, 300)])
 def test_a_generated_account_round_trips(tmp_path: Path, seed: int, services: int,

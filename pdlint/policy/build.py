@@ -16,13 +16,17 @@ from typing import Any, Protocol, TypeVar
 from pdlint.findings import Finding, Location, Resource, Severity
 from pdlint.policy.load import JsonPath, PolicyFile
 from pdlint.policy.model import (
+    CorrectiveActions,
     EscalationPolicy,
+    Exercise,
+    ExerciseAction,
     Hours,
     IncidentSeverity,
     Level,
     Organisation,
     Policy,
     Postmortems,
+    Recurrence,
     Reference,
     ResponseSla,
     Schedule,
@@ -32,10 +36,14 @@ from pdlint.policy.model import (
     TargetKind,
     Team,
     Tier,
+    Training,
+    TrainingRecord,
     Waiver,
     first_by,
     parse_duration,
+    parse_recurrence,
 )
+from pdlint.policy.registers import load_corrective_actions
 from pdlint.policy.schema import schema_finding
 
 T = TypeVar("T")
@@ -116,6 +124,8 @@ class _Builder:
         severities = [self._severity(view, rank) for rank, view in enumerate(severity_views)]
         self._report_duplicates("severity", [(item.id, item.location) for item in severities])
         postmortem_views = self._singletons("postmortems")
+        corrective = self._singletons("corrective_actions")
+        training = self._singletons("training")
         tiers = self._unique("tier", [self._tier(view, organisation)
                                       for view in self._tier_views()])
         schedules = self._unique("schedule", [self._schedule(view, team_names)
@@ -141,6 +151,10 @@ class _Builder:
             waivers=tuple(self._waiver(view) for view in self._sections("waivers")),
             files=tuple(policy_file.path for policy_file in self.files),
             sections=self._section_keys(),
+            corrective_actions=self._corrective_actions(corrective[0]) if corrective else None,
+            exercise_every=self._exercise_every(),
+            exercises=tuple(self._exercise(view) for view in self._sections("exercises")),
+            training=self._training(training[0]) if training else None,
         ), self.findings
 
     # --- merging -----------------------------------------------------------------------------
@@ -225,7 +239,8 @@ class _Builder:
             business_hours_only=_required(view.sourced("business_hours_only", bool)),
             postmortem_within=view.sourced("postmortem_within", parse_duration),
             pagerduty_priority=view.text("pagerduty_priority"),
-            location=view.location)
+            location=view.location,
+            resolve_within=view.sourced("resolve_within", parse_duration))
 
     def _postmortems(self, view: _View) -> Postmortems:
         folder = Path(view.file.path).parent
@@ -233,6 +248,47 @@ class _Builder:
             recorded_as=_required(view.sourced("recorded_as", str)),  # type: ignore[arg-type]
             link_pattern=view.text("link_pattern"), field=view.text("field"),
             register=view.sourced("register", lambda name: folder / name),
+            location=view.location)
+
+    def _corrective_actions(self, view: _View) -> CorrectiveActions:
+        register = _required(view.sourced(
+            "register", lambda name: Path(view.file.path).parent / name))
+        actions, problems = load_corrective_actions(register.value)
+        return CorrectiveActions(register, actions, problems, view.location)
+
+    def _exercise_every(self) -> Sourced[Recurrence] | None:
+        """The one ``exercise_every`` of the policy (a scalar: POL004 when written twice)."""
+        places = [(policy_file, policy_file.data["exercise_every"]) for policy_file in self.files
+                  if isinstance(policy_file.data, dict) and "exercise_every" in policy_file.data]
+        self._report_duplicates("exercise_every", [
+            ("exercise_every", policy_file.key_location(("exercise_every",)))
+            for policy_file, _ in places], label="exercise_every")
+        if not places:
+            return None
+        policy_file, text = places[0]
+        return Sourced(parse_recurrence(str(text)), policy_file.location(("exercise_every",)))
+
+    def _exercise(self, view: _View) -> Exercise:
+        return Exercise(
+            date=_required(view.sourced("date", date.fromisoformat)),
+            scenario=_required(view.text("scenario")),
+            participants=view.names("participants"), findings=view.names("findings"),
+            actions=tuple(ExerciseAction(
+                title=_required(action.text("title")), owner=_required(action.text("owner")),
+                due=_required(action.sourced("due", date.fromisoformat)),
+                closed=action.sourced("closed", lambda day: None if day is None
+                                      else date.fromisoformat(day)),
+                location=action.location) for action in view.items("actions")),
+            location=view.location)
+
+    def _training(self, view: _View) -> Training:
+        return Training(
+            valid_for=_required(view.sourced("valid_for", parse_duration)),
+            records=tuple(TrainingRecord(
+                person=_required(record.text("person")),
+                completed=_required(record.sourced("completed", date.fromisoformat)),
+                course=_required(record.text("course")), location=record.location)
+                for record in view.items("records")),
             location=view.location)
 
     def _tier(self, view: _View, organisation: Organisation) -> Tier:

@@ -16,6 +16,7 @@ Conventions every rule author may rely on:
 
 from __future__ import annotations
 
+import enum
 import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
@@ -215,6 +216,7 @@ class IncidentSeverity:
     postmortem_within: Sourced[timedelta] | None
     pagerduty_priority: Sourced[str] | None
     location: Location
+    resolve_within: Sourced[timedelta] | None = None
 
     @property
     def resource(self) -> Resource:
@@ -417,6 +419,157 @@ SECTION_OF_KIND: Mapping[str, str] = {
 
 
 @dataclass(frozen=True)
+class Recurrence:
+    """How often something must happen: every so many calendar months, or every fixed duration."""
+
+    months: int | None
+    duration: timedelta | None
+
+    def earliest(self, today: date) -> date:
+        """The first day that still counts on ``today``: 12 months before 2026-03-31 is
+        2025-03-31 (the last day of a shorter month where the day does not exist)."""
+        if self.months is None:
+            assert self.duration is not None
+            return today - timedelta(days=self.duration.days)
+        month = today.year * 12 + today.month - 1 - self.months
+        year, month = divmod(month, 12)
+        last = (date(year + (month + 1) // 12, (month + 1) % 12 + 1, 1) - timedelta(days=1)).day
+        return date(year, month + 1, min(today.day, last))
+
+    def __str__(self) -> str:
+        return f"{self.months}mo" if self.months is not None else format_duration(
+            self.duration or timedelta(0))
+
+
+DEFAULT_EXERCISE_EVERY = Recurrence(12, None)
+"""A tabletop exercise a year, the usual SOC 2 expectation, when the policy does not say."""
+
+
+def parse_recurrence(text: str) -> Recurrence:
+    """``"12mo"`` -> every 12 months; a duration (``"180d"``) -> every 180 days."""
+    if text.endswith("mo") and text[:-2].isdigit():
+        return Recurrence(int(text[:-2]), None)
+    return Recurrence(None, parse_duration(text))
+
+
+class ActionStatus(str, enum.Enum):
+    """Where an action item stands on a given day; each action is in exactly one."""
+
+    OPEN = "open"
+    """Not done, and not yet past its due day."""
+    OVERDUE = "overdue"
+    CLOSED_LATE = "closed_late"
+    CLOSED_ON_TIME = "closed_on_time"
+
+
+def action_status(due: date, closed_on: date | None, today: date) -> ActionStatus:
+    """Closed on or before its due day: on time; closed after: late; open after its due day:
+    overdue (the due day itself still counts)."""
+    if closed_on is not None:
+        return ActionStatus.CLOSED_ON_TIME if closed_on <= due else ActionStatus.CLOSED_LATE
+    return ActionStatus.OVERDUE if today > due else ActionStatus.OPEN
+
+
+@dataclass(frozen=True)
+class CorrectiveAction:
+    """A row of the corrective action register, and the file and line it is written at."""
+
+    incident: str
+    """The incident as the row names it: a PagerDuty id, or a number without its ``#``."""
+    action: str
+    owner: str
+    due: date
+    closed_at: date | datetime | None
+    """As written: a date, or a date-time (read in the organisation's zone without an offset)."""
+    location: Location
+
+    def closed_on(self, zone: ZoneInfo) -> date | None:
+        """The day, in ``zone``, the action was closed."""
+        if self.closed_at is None or not isinstance(self.closed_at, datetime):
+            return self.closed_at
+        moment = self.closed_at
+        return (moment.astimezone(zone) if moment.tzinfo else moment).date()
+
+    def status(self, today: date, zone: ZoneInfo) -> ActionStatus:
+        return action_status(self.due, self.closed_on(zone), today)
+
+
+@dataclass(frozen=True)
+class CorrectiveActions:
+    """The corrective action register the policy names, read when the policy is loaded."""
+
+    register: Sourced[Path]
+    """Resolved against the folder of the policy file that names it."""
+    actions: tuple[CorrectiveAction, ...]
+    problems: tuple[tuple[Location, str], ...]
+    """Rows (or the file) that cannot be read, each with its file and line: lint reports them
+    (POL041) and no other check uses them."""
+    location: Location
+
+
+@dataclass(frozen=True)
+class ExerciseAction:
+    """An action item a tabletop exercise decided."""
+
+    title: Sourced[str]
+    owner: Sourced[str]
+    due: Sourced[date]
+    closed: Sourced[date | None] | None
+    location: Location
+
+    def status(self, today: date) -> ActionStatus:
+        return action_status(self.due.value, self.closed.value if self.closed else None, today)
+
+
+@dataclass(frozen=True)
+class Exercise:
+    """A tabletop exercise: the plan practised on a scenario, by its participants."""
+
+    date: Sourced[date]
+    scenario: Sourced[str]
+    participants: tuple[Sourced[str], ...]
+    findings: tuple[Sourced[str], ...]
+    actions: tuple[ExerciseAction, ...]
+    location: Location
+
+
+@dataclass(frozen=True)
+class TrainingRecord:
+    """One completed incident-response training."""
+
+    person: Sourced[str]
+    completed: Sourced[date]
+    course: Sourced[str]
+    location: Location
+
+
+@dataclass(frozen=True)
+class Training:
+    """Who is trained, and for how long a completion counts."""
+
+    valid_for: Sourced[timedelta]
+    records: tuple[TrainingRecord, ...]
+    location: Location
+
+    def valid_until(self, record: TrainingRecord) -> date:
+        """The last day ``record`` counts: its completion plus ``valid_for``."""
+        return record.completed.value + timedelta(days=self.valid_for.value.days)
+
+    def current(self, email: str, today: date) -> TrainingRecord | None:
+        """The person's latest record still valid on ``today`` (emails compared without case)."""
+        valid = [record for record in self.records
+                 if record.person.value.casefold() == email.casefold()
+                 and self.valid_until(record) >= today]
+        return max(valid, key=lambda record: record.completed.value, default=None)
+
+    def latest(self, email: str) -> TrainingRecord | None:
+        """The person's latest record, valid or not."""
+        return max((record for record in self.records
+                    if record.person.value.casefold() == email.casefold()),
+                   key=lambda record: record.completed.value, default=None)
+
+
+@dataclass(frozen=True)
 class Policy:
     """The whole documented policy, merged from its files, references resolved.
 
@@ -436,6 +589,10 @@ class Policy:
     files: tuple[str, ...]
     sections: Mapping[str, Location]
     """Where each top-level key (``services:``) is first written, files in path order."""
+    corrective_actions: CorrectiveActions | None = None
+    exercise_every: Sourced[Recurrence] | None = None
+    exercises: tuple[Exercise, ...] = ()
+    training: Training | None = None
     _index: _Index = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:

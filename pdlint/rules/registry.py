@@ -9,6 +9,7 @@ from pdlint.rules import (
     escalation,
     people,
     priorities,
+    programme,
     schedules,
     services,
     waivers,
@@ -16,7 +17,7 @@ from pdlint.rules import (
 from pdlint.rules.rule import Mode, Rule
 
 FAMILIES: tuple[ModuleType, ...] = (document, escalation, schedules, services, people, priorities,
-                                    waivers)
+                                    programme, waivers)
 
 
 def _collect(families: tuple[ModuleType, ...]) -> tuple[Rule, ...]:

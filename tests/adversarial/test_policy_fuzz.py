@@ -31,7 +31,8 @@ from pdlint.findings import Report, Severity
 from pdlint.report import FORMATS
 from pdlint.rules.engine import lint_paths
 
-BASE = {path.name: path.read_bytes() for path in sorted(POLICY.glob("*.yaml"))}
+BASE = {path.name: path.read_bytes()
+        for path in sorted([*POLICY.glob("*.yaml"), *POLICY.glob("*.csv")])}
 DEADLINE_SECONDS = 10.0
 """Per input; the slowest mutated policy lints in well under a second."""
 RULE_ID = re.compile(r"^POL\d{3}$")

@@ -26,7 +26,9 @@ PROJECT = Path(__file__).resolve().parents[2]
 POLICY = PROJECT / "policy"
 
 # The demo account's deliberate drifts (pdlint/sim/demo.py) against policy/, each once: the
-# Saturday night gap recurs four times in the 30-day window and is one finding.
+# Saturday night gap recurs four times in the 30-day window and is one finding. The last two
+# are the programme's (policy/programme.yaml): the VP Engineering is paged untrained, and a
+# corrective action is overdue.
 DEMO_DRIFT = Counter({
     ("EP103", "Production - Platform", False): 1,
     ("SCH201", "Platform - Secondary", False): 1,
@@ -36,6 +38,8 @@ DEMO_DRIFT = Counter({
     ("SVC304", "Identity Service", False): 1,
     ("SVC306", "Internal Admin", True): 1,
     ("USR400", "Pavel Novak", False): 1,
+    ("PRG800", "Tara Quinn", False): 1,
+    ("PRG802", "#3: Rotate SSO signing keys with a runbook", False): 1,
 })
 
 
@@ -165,7 +169,8 @@ def test_sarif_is_valid_located_on_policy_lines_and_accepted_by_code_scanning(
     uris = {location["physicalLocation"]["artifactLocation"]["uri"]
             for result in run["results"] for location in result["locations"]}
     assert uris <= {"policy/escalation-policies.yaml", "policy/schedules.yaml",
-                    "policy/organisation.yaml", "policy/services.yaml"}
+                    "policy/organisation.yaml", "policy/services.yaml",
+                    "policy/programme.yaml", "policy/corrective-actions.csv"}
 
 
 def test_sarif_names_files_from_the_repository_root_and_keeps_its_fingerprints(
@@ -239,7 +244,8 @@ def test_github_annotates_and_writes_the_job_summary(env: dict[str, str],
                      id="by-name-and-lowercase-id"),
         pytest.param(("--skip-rule", "SCH201", "--skip-rule", "SCH202", "--skip-rule", "EP103",
                       "--skip-rule", "SVC300", "--skip-rule", "SVC302", "--skip-rule", "SVC304",
-                      "--skip-rule", "USR400"), 0, {"SVC306"}, id="only-waived-left"),
+                      "--skip-rule", "USR400", "--skip-rule", "PRG800", "--skip-rule", "PRG802"),
+                     0, {"SVC306"}, id="only-waived-left"),
         pytest.param(("--rule", "missing", "--skip-rule", "EP100"), 1, {"SVC300"},
                      id="a-shared-name-means-every-family"),
         pytest.param(("--fail-on", "never"), 0, {rule for rule, _, _ in DEMO_DRIFT},

@@ -24,6 +24,7 @@ def write_policy(folder: Path, case: str | Mapping[str, str],
         shutil.copy(BASE / f"{base}.yaml", folder / f"{base}.yaml")
     written = {"case.yaml": case} if isinstance(case, str) else case
     for name, text in written.items():
+        (folder / name).parent.mkdir(parents=True, exist_ok=True)
         (folder / name).write_text(textwrap.dedent(text), encoding="utf-8")
     return folder
 

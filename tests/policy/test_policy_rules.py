@@ -6,6 +6,7 @@ line numbers are those of ``case.yaml`` unless another file is named.
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -48,6 +49,13 @@ def severities(*rows: dict[str, str]) -> str:
 
 
 NO_SEVERITIES = ("organisation", "postmortems")
+
+EXERCISE = """\
+exercises:
+  - date: {day}
+    scenario: Database failover
+    participants: [a@example.com]
+"""
 
 CASES: list[tuple[str, str | dict[str, str], tuple[str, ...], list[tuple[str, str, int]]]] = [
     ("the base with a consistent escalation policy is clean", CONSISTENT, ALL_BASES, []),
@@ -194,6 +202,32 @@ CASES: list[tuple[str, str | dict[str, str], tuple[str, ...], list[tuple[str, st
      + "    support_hours:\n      time_zone: Europe/Londn\n      days: [monday]\n"
        "      start: '09:00'\n      end: '17:00'\n", ALL_BASES,
      [("POL030", "case.yaml", 4), ("POL030", "case.yaml", 15)]),
+    ("POL040 the only exercise is older than 12 months",
+     EXERCISE.format(day="2001-01-01"), ALL_BASES, [("POL040", "case.yaml", 2)]),
+    ("POL040 an exercise held within exercise_every", "exercise_every: 6mo\n"
+     + EXERCISE.format(day=date.today().isoformat()), ALL_BASES, []),
+    ("POL040 exercise_every written, no exercise documented", "exercise_every: 6mo\n",
+     ALL_BASES, [("POL040", "case.yaml", 1)]),
+    ("POL040 an exercise dated after today, and none held",
+     EXERCISE.format(day="2999-01-01"), ALL_BASES,
+     [("POL040", "case.yaml", 2), ("POL040", "case.yaml", 2)]),
+    ("POL041 malformed rows of the corrective action register, at their lines",
+     {"case.yaml": "corrective_actions:\n  register: actions/register.csv\n",
+      "actions/register.csv": "incident,action,owner,due,closed_at\n"
+                              "#42,Fix the check,a@example.com,2026-01-01,\n"
+                              ",No incident,a@example.com,2026-01-01,\n"
+                              "43,Bad due,a@example.com,soon,\n"
+                              "44,Bad closed,a@example.com,2026-01-01,yesterday\n"
+                              "45,Closed at a time,a@example.com,2026-01-01,2026-01-02T10:00Z\n"},
+     ALL_BASES, [("POL041", "register.csv", 3), ("POL041", "register.csv", 4),
+                 ("POL041", "register.csv", 5)]),
+    ("POL041 a register without the closed_at column",
+     {"case.yaml": "corrective_actions:\n  register: register.csv\n",
+      "register.csv": "incident,action,owner,due\n42,Fix,a@example.com,2026-01-01\n"},
+     ALL_BASES, [("POL041", "register.csv", 1)]),
+    ("POL041 a register that does not exist",
+     "corrective_actions:\n  register: missing.csv\n", ALL_BASES,
+     [("POL041", "missing.csv", 1)]),
 ]
 
 
@@ -224,6 +258,10 @@ def test_every_lint_rule_has_a_failing_case() -> None:
     ("POL020 acknowledge",
      "level 1 must acknowledge within 15m, but level 2 is engaged only 10m later"),
     ("POL004 service", "service 'Web' is defined more than once (also at"),
+    ("POL040 the only", "no tabletop exercise since "),
+    ("POL040 an exercise dated", "is dated 2999-01-01, after today"),
+    ("POL041 malformed", "due 'soon' is not a date like 2026-03-31"),
+    ("POL041 a register without", "missing: closed_at"),
 ])
 def test_messages_explain_the_problem(tmp_path: Path, case: str, fragment: str) -> None:
     name, text, bases, _ = next(entry for entry in CASES if entry[0].startswith(case))

@@ -1,0 +1,227 @@
+"""POL040–POL041 and PRG rules: the incident-response programme around the configuration —
+tabletop exercises, training, corrective actions.
+
+A policy without a ``training``, ``exercises`` or ``corrective_actions`` section asks nothing of
+them, and these rules say nothing: the programme is documented when the compliance lead writes
+it, not required of every policy.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from datetime import date
+from typing import TYPE_CHECKING, Any
+
+from pdlint.coverage import Interval, parse_time
+from pdlint.findings import Finding, Resource, Severity
+from pdlint.policy.model import (
+    DEFAULT_EXERCISE_EVERY,
+    ActionStatus,
+    Policy,
+    Training,
+)
+from pdlint.rules.escalation import escalation_pairs
+from pdlint.rules.matching import both_sides
+from pdlint.rules.rule import Mode, rule
+from pdlint.rules.schedules import rendered_window, schedule_pairs
+
+if TYPE_CHECKING:
+    from pdlint.pagerduty.state import LiveState
+
+PLACES_LISTED = 5
+"""Places a person is on call named in a PRG800 finding; the rest are counted."""
+
+
+@rule("POL040", "exercise-recency", title="The plan was practised recently",
+      severity=Severity.WARNING, criterion="CC7.4", mode=Mode.LINT)
+def check_exercise_recency(policy: Policy, today: date | None = None) -> Iterator[Finding]:
+    """An incident-response plan nobody has practised is a plan nobody knows: auditors expect a
+    tabletop exercise at least once a year. When the policy documents exercises (or says how
+    often they are held, exercise_every, 12 months when not written), at least one must be
+    dated within that time before the day lint runs, and none after it."""
+    today = today or date.today()
+    if not policy.exercises and policy.exercise_every is None:
+        return
+    every = policy.exercise_every.value if policy.exercise_every else DEFAULT_EXERCISE_EVERY
+    location = (policy.exercise_every.location if policy.exercise_every
+                else policy.exercises[0].location)
+    for exercise in policy.exercises:
+        if exercise.date.value > today:
+            yield check_exercise_recency.finding(
+                f"the exercise '{exercise.scenario.value}' is dated {exercise.date.value}, after "
+                "today: document an exercise once it is held", Resource("exercise",
+                                                                       name=exercise.scenario.value),
+                expected=f"on or before {today}", actual=str(exercise.date.value),
+                location=exercise.date.location)
+    earliest = every.earliest(today)
+    held = [exercise.date.value for exercise in policy.exercises
+            if exercise.date.value <= today]
+    if not any(day >= earliest for day in held):
+        last = max(held, default=None)
+        yield check_exercise_recency.finding(
+            f"no tabletop exercise since {earliest} (exercise_every {every}); "
+            + (f"the last was on {last}" if last else "none is documented"),
+            Resource("exercise"), expected=f"an exercise on or after {earliest}",
+            actual=str(last) if last else None, location=location)
+
+
+@rule("POL041", "corrective-action-register",
+      title="The corrective action register is readable, row by row",
+      severity=Severity.ERROR, criterion="CC7.5", mode=Mode.LINT)
+def check_corrective_action_register(policy: Policy) -> Iterator[Finding]:
+    """The register the policy names (corrective_actions.register) is evidence that corrective
+    actions are followed up: it must exist, have the columns incident, action, owner, due and
+    closed_at, and each row must name an incident, an action, an owner and a due date (a date;
+    closed_at empty while open, else a date or date-time). A row that cannot be read would be
+    left out of every figure, so each is reported at its file and line."""
+    if policy.corrective_actions is None:
+        return
+    for location, problem in policy.corrective_actions.problems:
+        yield check_corrective_action_register.finding(
+            problem, Resource("corrective_action"), location=location)
+
+
+@rule("PRG800", "untrained-on-call", title="Everyone on call is trained in incident response",
+      severity=Severity.ERROR, criterion="CC1.4", mode=Mode.DRIFT)
+def check_untrained_on_call(policy: Policy, state: LiveState, today: date) -> Iterator[Finding]:
+    """Responders must know their role before they are paged. When the policy keeps a training
+    record, everyone on call during the checked window in a documented schedule (its rendered
+    final schedule, overrides included), or targeted by a documented escalation policy
+    (directly, or through a schedule it pages), needs a record whose completion plus valid_for
+    is today or later. One finding per person, naming where they are on call (the first five
+    places). Not checked when the schedules, escalation policies or users could not be read."""
+    training = policy.training
+    if training is None or any(state.skip_reason(kind) is not None
+                               for kind in ("schedules", "escalation_policies", "users")):
+        return
+    for user_id, places in on_call_people(policy, state).items():
+        user = state.by_id("users", user_id)
+        email = str((user or {}).get("email") or "")
+        if email and training.current(email, today) is not None:
+            continue
+        name = str((user or {}).get("name") or user_id)
+        yield check_untrained_on_call.finding(
+            f"{name} ({email or 'email not read'}) is on call in {_listed(places)} without "
+            f"current incident-response training: {_training_state(training, email)}",
+            Resource("user", name=name, id=user_id),
+            expected=f"training completed on or after {today - training.valid_for.value}",
+            actual=_latest_day(training, email), location=training.location)
+
+
+def on_call_people(policy: Policy, state: LiveState) -> dict[str, list[str]]:
+    """Each person (by user id) on call during the rendered window in a documented schedule or
+    paged by a documented escalation policy, with where, in the policy's order."""
+    window = rendered_window(state)
+    places: dict[str, list[str]] = {}
+
+    def add(user_id: str, place: str) -> None:
+        found = places.setdefault(user_id, [])
+        if place not in found:
+            found.append(place)
+
+    for documented, live in both_sides(schedule_pairs(policy, state)):
+        for user_id in _rendered_people(live, window):
+            add(user_id, f"schedule {documented.name}")
+    for documented_policy, live in both_sides(escalation_pairs(policy, state)):
+        for number, escalation_rule in enumerate(live.get("escalation_rules") or (), start=1):
+            where = f"escalation policy {documented_policy.name} level {number}"
+            for target in escalation_rule.get("targets") or ():
+                kind, target_id = target.get("type"), str(target.get("id"))
+                if kind in ("user", "user_reference"):
+                    add(target_id, where)
+                elif kind in ("schedule", "schedule_reference"):
+                    schedule = state.by_id("schedules", target_id)
+                    for user_id in _rendered_people(schedule or {}, window):
+                        add(user_id, f"{where} (schedule {(schedule or {}).get('name')})")
+    return places
+
+
+def _rendered_people(live: Mapping[str, Any], window: Interval) -> list[str]:
+    """The people of the schedule's final schedule whose shifts overlap ``window``."""
+    found: dict[str, None] = {}
+    for entry in (live.get("final_schedule") or {}).get("rendered_schedule_entries") or ():
+        user_id = (entry.get("user") or {}).get("id")
+        try:
+            shift = Interval(parse_time(entry["start"]), parse_time(entry["end"]))
+        except (KeyError, TypeError, ValueError):
+            continue  # SCH201 reports an unreadable rendering
+        if user_id and shift.start < window.end and shift.end > window.start:
+            found.setdefault(str(user_id))
+    return list(found)
+
+
+def _listed(places: list[str]) -> str:
+    rest = len(places) - PLACES_LISTED
+    return ", ".join(places[:PLACES_LISTED]) + (f" and {rest} more" if rest > 0 else "")
+
+
+def _training_state(training: Training, email: str) -> str:
+    latest = training.latest(email) if email else None
+    if latest is None:
+        return "no training record"
+    return (f"the latest record ({latest.course.value}, completed {latest.completed.value}, "
+            f"{latest.location}) was valid until {training.valid_until(latest)}")
+
+
+def _latest_day(training: Training, email: str) -> str | None:
+    latest = training.latest(email) if email else None
+    return str(latest.completed.value) if latest else None
+
+
+@rule("PRG801", "unknown-exercise-participant",
+      title="Exercise participants are people in PagerDuty",
+      severity=Severity.WARNING, criterion="CC7.4", mode=Mode.DRIFT)
+def check_unknown_exercise_participant(policy: Policy, state: LiveState,
+                                       today: date) -> Iterator[Finding]:
+    """A tabletop exercise is evidence that the responders practised the plan: each participant
+    is named by their PagerDuty login email, and one that matches no user (compared without
+    case) is a typo or someone who does not respond to incidents. Not checked when the users
+    could not be read."""
+    if state.skip_reason("users") is not None:
+        return
+    for exercise in policy.exercises:
+        for participant in exercise.participants:
+            if state.user_by_email(participant.value) is None:
+                yield check_unknown_exercise_participant.finding(
+                    f"{participant.value}, a participant of the exercise "
+                    f"'{exercise.scenario.value}' on {exercise.date.value}, is no PagerDuty user",
+                    Resource("user", name=participant.value),
+                    expected="a PagerDuty user with this login email", actual=None,
+                    location=participant.location)
+
+
+@rule("PRG802", "overdue-corrective-action", title="Corrective actions are done by their due day",
+      severity=Severity.ERROR, criterion="CC7.5", mode=Mode.DRIFT)
+def check_overdue_corrective_action(policy: Policy, state: LiveState,
+                                    today: date) -> Iterator[Finding]:
+    """Unresolved corrective actions from prior incidents are a common finding in SOC 2 Type II
+    reports. Every action of the corrective action register, and every action item of a
+    documented tabletop exercise, that is still open after its due day (in the organisation's
+    time zone) is reported, naming the incident (or exercise) and the owner, at its row or
+    line."""
+    if policy.corrective_actions is not None:
+        zone = policy.organisation.business_hours.zone
+        for action in policy.corrective_actions.actions:
+            if action.status(today, zone) is ActionStatus.OVERDUE:
+                incident = incident_label(action.incident)
+                yield check_overdue_corrective_action.finding(
+                    f"the corrective action '{action.action}' of incident {incident} "
+                    f"(owner {action.owner}) was due on {action.due} and is still open",
+                    Resource("corrective_action", name=f"{incident}: {action.action}"),
+                    expected=f"closed by {action.due}", actual="open",
+                    location=action.location)
+    for exercise in policy.exercises:
+        for item in exercise.actions:
+            if item.status(today) is ActionStatus.OVERDUE:
+                yield check_overdue_corrective_action.finding(
+                    f"the action '{item.title.value}' of the exercise "
+                    f"'{exercise.scenario.value}' on {exercise.date.value} (owner "
+                    f"{item.owner.value}) was due on {item.due.value} and is still open",
+                    Resource("corrective_action", name=item.title.value),
+                    expected=f"closed by {item.due.value}", actual="open",
+                    location=item.location)
+
+
+def incident_label(named: str) -> str:
+    """A register's incident as tables show it: ``#42`` for a number, else the id."""
+    return f"#{named}" if named.isdigit() else named
