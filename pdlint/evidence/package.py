@@ -195,9 +195,11 @@ def _sync_directory(path: Path) -> None:
 
 def policy_sources(policy: Policy) -> tuple[str, ...]:
     """The files the evidence is checked against, as the run names them: the policy's files,
-    and the postmortem register CSV postmortems are read from (its rows are evidence too)."""
-    register = policy.postmortems.register_in_use if policy.postmortems else None
-    return policy.files if register is None else (*policy.files, str(register))
+    the postmortem register CSV postmortems are read from and the corrective action register
+    (their rows are evidence too)."""
+    registers = (policy.postmortems.register_in_use if policy.postmortems else None,
+                 policy.corrective_actions.register.value if policy.corrective_actions else None)
+    return (*policy.files, *(str(register) for register in registers if register is not None))
 
 
 def policy_provenance(files: Sequence[str]) -> PolicyProvenance:
