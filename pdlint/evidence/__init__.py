@@ -162,7 +162,8 @@ def _gather(request: EvidenceRequest, checked: Callable[[], Policy], period: Int
         coverage=tuple(replace(item, location=in_package(item.location, provenance))
                        for item in coverage),
         changes=changes, drift=drift_summary, policy=provenance, skipped=tuple(skipped),
-        files=())
+        files=(), resolution=tuple(replace(item, location=in_package(item.location, provenance))
+                                   for item in figures.resolution))
     tables = csv_tables(evidence)
     for name, text in tables.items():
         package.write_text(name, text)

@@ -30,6 +30,7 @@ from pdlint.evidence.model import (
     PostmortemCompliance,
     PostmortemRecord,
     RegisterRow,
+    ResolutionCompliance,
     SeverityCompliance,
     iso,
 )
@@ -41,7 +42,15 @@ from pdlint.evidence.postmortems import (
     not_judged,
 )
 from pdlint.evidence.register import SOURCE_NAMES, RegisterWriter, open_incident_source
-from pdlint.evidence.sla import SlaTally, judge_response, response_deadline, severities_by_priority
+from pdlint.evidence.sla import (
+    ResolutionTally,
+    SlaTally,
+    judge_resolution,
+    judge_response,
+    resolution_deadline,
+    response_deadline,
+    severities_by_priority,
+)
 from pdlint.findings import Report, Skipped
 from pdlint.pagerduty.state import LiveState
 from pdlint.policy.model import IncidentSeverity, Policy
@@ -76,6 +85,7 @@ class IncidentFigures:
     postmortems: tuple[PostmortemCompliance, ...]
     postmortem_source: str | None
     unmatched_register_rows: tuple[RegisterRow, ...] | None
+    resolution: tuple[ResolutionCompliance, ...] = ()
 
 
 NOT_READ = IncidentFigures(None, None, None, None, (), (), None, None)
@@ -99,8 +109,11 @@ def assess_incident(
     postmortem = (None if within is None
                   else judge_postmortem(record, within.value, found, as_of) if postmortems_checked
                   else not_judged(record, within.value))
+    resolve_by = resolution_deadline(record, severity)
     return AssessedIncident(record, severity.id, deadline,
-                            judge_response(record, deadline, as_of), postmortem)
+                            judge_response(record, deadline, as_of), postmortem, resolve_by,
+                            None if resolve_by is None else judge_resolution(record, resolve_by,
+                                                                             as_of))
 
 
 def log_horizon(policy: Policy) -> timedelta:
@@ -119,7 +132,7 @@ async def judge_incidents(
     client: PagerDutyClient | None,
     progress: Progress,
     unread: list[str],
-) -> tuple[int, int, SlaTally, PostmortemTally]:
+) -> tuple[int, int, SlaTally, PostmortemTally, ResolutionTally]:
     """Judge and write each incident; returns (incidents, without severity, tallies).
 
     Postmortems are looked up only for incidents whose severity requires one, a batch at a time;
@@ -129,6 +142,7 @@ async def judge_incidents(
     """
     by_priority = severities_by_priority(policy.severities)
     sla, postmortems = SlaTally(policy.severities), PostmortemTally(policy.severities)
+    resolution = ResolutionTally(policy.severities)
     counts = {"incidents": 0, "without_severity": 0, "postmortems": 0}
 
     async def flush(batch: list[IncidentRecord]) -> None:
@@ -159,6 +173,7 @@ async def judge_incidents(
         for incident in assessed:
             sla.add(incident)
             postmortems.add(incident)
+            resolution.add(incident)
         counts["incidents"] += len(batch)
         counts["without_severity"] += severities.count(None)
         batch.clear()
@@ -169,7 +184,7 @@ async def judge_incidents(
         if len(batch) >= BATCH:
             await flush(batch)
     await flush(batch)
-    return counts["incidents"], counts["without_severity"], sla, postmortems
+    return counts["incidents"], counts["without_severity"], sla, postmortems, resolution
 
 
 async def _looked_up(finder: PostmortemFinder, client: PagerDutyClient | None,
@@ -206,7 +221,7 @@ async def incident_section(
                 package.open("incidents.json") as json_stream:
             writer = RegisterWriter(csv_stream, json_stream)
             unread: list[str] = []
-            incidents, without_severity, sla, postmortems = await judge_incidents(
+            incidents, without_severity, sla, postmortems, resolution = await judge_incidents(
                 source.records, judged, as_of, writer, finder, client, progress, unread)
             writer.close()
     except PermissionDenied as denied:
@@ -225,7 +240,8 @@ async def incident_section(
         without_severity=without_severity, sla=sla.results(),
         postmortems=postmortems.results() if finder is not None else (),
         postmortem_source=finder.description if finder is not None else None,
-        unmatched_register_rows=finder.unmatched_rows() if finder is not None else None)
+        unmatched_register_rows=finder.unmatched_rows() if finder is not None else None,
+        resolution=resolution.results())
 
 
 def _postmortem_finder(policy: Policy, skipped: list[Skipped]) -> PostmortemFinder | None:

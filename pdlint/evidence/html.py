@@ -105,14 +105,20 @@ def _headline(evidence: Evidence) -> str:
 
 def sla_chart(items: Sequence[SeverityCompliance]) -> str:
     """Horizontal bars: the share of each severity's incidents acknowledged within its SLA."""
+    return share_chart([(f"{item.severity} {item.name} (SLA {item.response_sla})",
+                         item.share_within, f"{item.severity}: {item.within} of "
+                                            f"{item.within + item.breached} within SLA")
+                        for item in items], "SLA compliance per severity")
+
+
+def share_chart(rows: Sequence[tuple[str, float | None, str]], title: str) -> str:
+    """Horizontal bars, one per (label, share, tooltip): green at 100 %, amber from 90 %."""
     row, label_width = 30, 220
-    height = row * max(1, len(items)) + 10
+    height = row * max(1, len(rows)) + 10
     parts = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{label_width + BAR_WIDTH + 90}" '
-             f'height="{height}" role="img" aria-label="SLA compliance per severity">']
-    for index, item in enumerate(items):
+             f'height="{height}" role="img" aria-label="{_e(title)}">']
+    for index, (label, share, tooltip) in enumerate(rows):
         y = 5 + index * row
-        share = item.share_within
-        label = f"{item.severity} {item.name} (SLA {item.response_sla})"
         parts.append(f'<text x="4" y="{y + 19}" font-size="13">{_e(label)}</text>')
         parts.append(f'<rect x="{label_width}" y="{y + 4}" width="{BAR_WIDTH}" height="20" '
                      'fill="#eef0f4"/>')
@@ -122,8 +128,7 @@ def sla_chart(items: Sequence[SeverityCompliance]) -> str:
             continue
         colour = "#2e7d32" if share == 1 else ("#e0a000" if share >= 0.9 else "#c62828")
         parts.append(f'<rect x="{label_width}" y="{y + 4}" width="{share * BAR_WIDTH:.1f}" '
-                     f'height="20" fill="{colour}"><title>{_e(item.severity)}: '
-                     f"{item.within} of {item.within + item.breached} within SLA</title></rect>")
+                     f'height="20" fill="{colour}"><title>{_e(tooltip)}</title></rect>')
         parts.append(f'<text x="{label_width + BAR_WIDTH + 6}" y="{y + 19}" font-size="13">'
                      f"{_e(share_text(share))}</text>")
     parts.append("</svg>")
@@ -197,6 +202,38 @@ def _sla_section(evidence: Evidence) -> str:
           else "<em>never</em>", _e(human_duration(breach.record.seconds_to_acknowledge))]
          for breach in shown), element_id="breaches-table"))
     return "".join(parts) + note
+
+
+def _resolution_section(evidence: Evidence) -> str:
+    if not evidence.resolution:
+        return ""
+    rows = [[f'<span id="resolution-{_e(item.severity)}">{_e(item.severity)}</span>',
+             _e(item.name), _e(item.resolve_within), _e(item.location), str(item.incidents),
+             str(item.within), str(item.breached), str(item.pending),
+             _e(share_text(item.share_within)), _e(human_duration(item.median_seconds_to_resolve)),
+             _e(human_duration(item.p90_seconds_to_resolve))] for item in evidence.resolution]
+    breaches = [breach for item in evidence.resolution for breach in item.breaches]
+    shown, note = _cut(breaches, "resolution-breaches.csv")
+    return "".join([
+        "<h2>Resolution per severity</h2>",
+        share_chart([(f"{item.severity} {item.name} (within {item.resolve_within})",
+                      item.share_within, f"{item.severity}: {item.within} of "
+                                         f"{item.within + item.breached} resolved in time")
+                     for item in evidence.resolution], "Resolution per severity"),
+        _table(("severity", "name", "resolve within", "documented at", "incidents", "within",
+                "breached", "pending", "share within", "median", "p90"), rows,
+               numeric=range(4, 11), element_id="resolution-table"),
+        '<p class="note">Time from the trigger to resolution. Breached: resolved after the '
+        "deadline, or still open past it; pending: open, deadline not yet passed. Full figures "
+        'in <a href="resolution.csv">resolution.csv</a>.</p>',
+        f"<h3>Resolution breaches ({len(breaches)})</h3>",
+        _table(("incident", "title", "service", "priority", "created", "severity", "deadline",
+                "resolved", "time to resolve"),
+               ([*_incident_cells(breach), _e(breach.severity), _time(breach.resolve_deadline),
+                 _time(breach.record.resolved_at) if breach.record.resolved_at
+                 else "<em>still open</em>",
+                 _e(human_duration(breach.record.seconds_to_resolve))] for breach in shown),
+               element_id="resolution-breaches-table"), note])
 
 
 def _postmortem_section(evidence: Evidence) -> str:
@@ -342,7 +379,7 @@ def render_html(evidence: Evidence, business_hours: Hours) -> str:
         + (f" from {_e(evidence.api_url)}" if evidence.api_url else "")
         + f". Policy commit {_e(commit)}{_e(modified)}.</p>",
         _period_banner(evidence), banner, _headline(evidence), source,
-        _sla_section(evidence), _postmortem_section(evidence),
+        _sla_section(evidence), _resolution_section(evidence), _postmortem_section(evidence),
         _coverage_section(evidence, business_hours), _changes_section(evidence),
         _drift_section(evidence),
         "<h2>Files</h2><p>Checksums of every file are in "

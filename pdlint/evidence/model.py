@@ -119,6 +119,11 @@ class AssessedIncident:
     response: Response | None
     postmortem: PostmortemCheck | None
     """None when the severity requires no postmortem (or there is no severity)."""
+    resolve_deadline: datetime | None = None
+    """Creation time plus the severity's ``resolve_within``; None when it documents none."""
+    resolution: Response | None = None
+    """Resolved by ``resolve_deadline`` (within), after it or still open past it (breached),
+    or open before it (pending); None when the severity documents no ``resolve_within``."""
 
 
 @dataclass(frozen=True)
@@ -141,6 +146,31 @@ class SeverityCompliance:
     @property
     def share_within(self) -> float | None:
         """Within SLA over the incidents whose outcome is known (pending ones are left out)."""
+        decided = self.within + self.breached
+        return self.within / decided if decided else None
+
+
+@dataclass(frozen=True)
+class ResolutionCompliance:
+    """Resolution figures of one severity that documents ``resolve_within``."""
+
+    severity: str
+    name: str
+    resolve_within: str
+    """As the policy writes it (``4h``)."""
+    location: Location
+    incidents: int
+    within: int
+    breached: int
+    pending: int
+    resolved: int
+    median_seconds_to_resolve: float | None
+    p90_seconds_to_resolve: float | None
+    breaches: tuple[AssessedIncident, ...]
+
+    @property
+    def share_within(self) -> float | None:
+        """Resolved in time over the incidents whose outcome is known (pending left out)."""
         decided = self.within + self.breached
         return self.within / decided if decided else None
 
@@ -250,3 +280,6 @@ class Evidence:
     policy: PolicyProvenance
     skipped: tuple[Skipped, ...]
     files: tuple[str, ...]
+    resolution: tuple[ResolutionCompliance, ...] = ()
+    """One entry per severity documenting ``resolve_within``; empty when the incidents were not
+    read."""

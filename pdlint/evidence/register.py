@@ -49,7 +49,8 @@ REGISTER_COLUMNS = (
     "id", "number", "title", "service", "priority", "severity", "urgency", "status",
     "created_at", "acknowledged_at", "resolved_at", "seconds_to_acknowledge",
     "seconds_to_resolve", "responders", "ack_deadline", "sla", "postmortem",
-    "postmortem_recorded_at", "postmortem_due_at", "postmortem_status",
+    "postmortem_recorded_at", "postmortem_due_at", "postmortem_status", "resolve_deadline",
+    "resolution",
 )
 _FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
@@ -263,6 +264,8 @@ def register_row(incident: AssessedIncident) -> dict[str, Any]:
         "postmortem_recorded_at": iso(found.recorded_at) if found else None,
         "postmortem_due_at": iso(postmortem.due_at) if postmortem else None,
         "postmortem_status": postmortem.status.value if postmortem else None,
+        "resolve_deadline": iso(incident.resolve_deadline),
+        "resolution": incident.resolution.value if incident.resolution else None,
     }
 
 

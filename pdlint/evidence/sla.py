@@ -13,6 +13,10 @@ How incidents are counted (docs/evidence.md states the same for the auditor):
   incident was resolved without an acknowledgement), pending before that.
 - The share within SLA is within / (within + breached): pending incidents have no outcome yet.
 - Median and p90 time to acknowledge are taken over the acknowledged incidents, nearest-rank.
+
+Resolution is judged the same way, for the severities that document ``resolve_within``: the
+deadline is the creation time plus it, resolved at or before it is within, after it breached,
+and an incident still open past it is breached too (pending before it).
 """
 
 from __future__ import annotations
@@ -22,8 +26,14 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from pdlint.evidence.model import AssessedIncident, IncidentRecord, Response, SeverityCompliance
-from pdlint.policy.model import Hours, IncidentSeverity
+from pdlint.evidence.model import (
+    AssessedIncident,
+    IncidentRecord,
+    ResolutionCompliance,
+    Response,
+    SeverityCompliance,
+)
+from pdlint.policy.model import Hours, IncidentSeverity, format_duration
 
 
 def severities_by_priority(severities: Iterable[IncidentSeverity]) -> dict[str, IncidentSeverity]:
@@ -44,8 +54,24 @@ def response_deadline(
 
 def judge_response(record: IncidentRecord, deadline: datetime, as_of: datetime) -> Response:
     """Within, breached or pending, as the module docstring defines them."""
-    if record.acknowledged_at is not None:
-        return Response.WITHIN if record.acknowledged_at <= deadline else Response.BREACHED
+    return _judge(record.acknowledged_at, deadline, as_of)
+
+
+def resolution_deadline(record: IncidentRecord, severity: IncidentSeverity) -> datetime | None:
+    """When ``record`` had to be resolved at the latest; None without ``resolve_within``."""
+    within = severity.resolve_within
+    return None if within is None else record.created_at + within.value
+
+
+def judge_resolution(record: IncidentRecord, deadline: datetime, as_of: datetime) -> Response:
+    """Resolved in time (within), late or still open past the deadline (breached), or open
+    before it (pending)."""
+    return _judge(record.resolved_at, deadline, as_of)
+
+
+def _judge(done_at: datetime | None, deadline: datetime, as_of: datetime) -> Response:
+    if done_at is not None:
+        return Response.WITHIN if done_at <= deadline else Response.BREACHED
     return Response.BREACHED if as_of > deadline else Response.PENDING
 
 
@@ -65,12 +91,29 @@ def percentile(values: Sequence[float], percent: int) -> float | None:
 
 @dataclass
 class _SeverityTally:
+    """Outcomes of one severity against one deadline, and the durations to the event judged."""
+
     incidents: int = 0
     within: int = 0
     breached: int = 0
     pending: int = 0
-    ack_seconds: array[float] = field(default_factory=lambda: array("d"))
+    seconds: array[float] = field(default_factory=lambda: array("d"))
     breaches: list[AssessedIncident] = field(default_factory=list)
+
+    def add(self, incident: AssessedIncident, outcome: Response, seconds: float | None) -> None:
+        self.incidents += 1
+        if seconds is not None:
+            self.seconds.append(seconds)
+        if outcome is Response.WITHIN:
+            self.within += 1
+        elif outcome is Response.BREACHED:
+            self.breached += 1
+            self.breaches.append(incident)
+        else:
+            self.pending += 1
+
+    def sorted_breaches(self) -> tuple[AssessedIncident, ...]:
+        return tuple(sorted(self.breaches, key=lambda breach: breach.record.created_at))
 
 
 class SlaTally:
@@ -85,18 +128,8 @@ class SlaTally:
     def add(self, incident: AssessedIncident) -> None:
         if incident.severity is None or incident.response is None:
             return
-        tally = self._tallies[incident.severity]
-        tally.incidents += 1
-        seconds = incident.record.seconds_to_acknowledge
-        if seconds is not None:
-            tally.ack_seconds.append(seconds)
-        if incident.response is Response.WITHIN:
-            tally.within += 1
-        elif incident.response is Response.BREACHED:
-            tally.breached += 1
-            tally.breaches.append(incident)
-        else:
-            tally.pending += 1
+        self._tallies[incident.severity].add(incident, incident.response,
+                                             incident.record.seconds_to_acknowledge)
 
     def results(self) -> tuple[SeverityCompliance, ...]:
         """One entry per documented severity, in the policy's order (most severe first)."""
@@ -110,12 +143,43 @@ class SlaTally:
                 within=tally.within,
                 breached=tally.breached,
                 pending=tally.pending,
-                acknowledged=len(tally.ack_seconds),
-                median_seconds_to_acknowledge=percentile(tally.ack_seconds, 50),
-                p90_seconds_to_acknowledge=percentile(tally.ack_seconds, 90),
-                breaches=tuple(sorted(tally.breaches,
-                                      key=lambda breach: breach.record.created_at)),
+                acknowledged=len(tally.seconds),
+                median_seconds_to_acknowledge=percentile(tally.seconds, 50),
+                p90_seconds_to_acknowledge=percentile(tally.seconds, 90),
+                breaches=tally.sorted_breaches(),
             )
             for severity in self._severities
             for tally in (self._tallies[severity.id],)
         )
+
+
+class ResolutionTally:
+    """Counts resolution outcomes per severity that documents ``resolve_within``, as the
+    incidents stream past (like ``SlaTally``, keeping durations and breaches only)."""
+
+    def __init__(self, severities: Sequence[IncidentSeverity]) -> None:
+        self._severities = tuple(severity for severity in severities
+                                 if severity.resolve_within is not None)
+        self._tallies = {severity.id: _SeverityTally() for severity in self._severities}
+
+    def add(self, incident: AssessedIncident) -> None:
+        if incident.severity not in self._tallies or incident.resolution is None:
+            return
+        self._tallies[incident.severity].add(incident, incident.resolution,
+                                             incident.record.seconds_to_resolve)
+
+    def results(self) -> tuple[ResolutionCompliance, ...]:
+        """One entry per severity documenting ``resolve_within``, in the policy's order."""
+        results = []
+        for severity in self._severities:
+            tally, within = self._tallies[severity.id], severity.resolve_within
+            assert within is not None
+            results.append(ResolutionCompliance(
+                severity=severity.id, name=severity.name.value,
+                resolve_within=format_duration(within.value), location=within.location,
+                incidents=tally.incidents, within=tally.within, breached=tally.breached,
+                pending=tally.pending, resolved=len(tally.seconds),
+                median_seconds_to_resolve=percentile(tally.seconds, 50),
+                p90_seconds_to_resolve=percentile(tally.seconds, 90),
+                breaches=tally.sorted_breaches()))
+        return tuple(results)

@@ -87,6 +87,16 @@ def render_summary(evidence: Evidence) -> str:
               item.pending, share_text(item.share_within),
               human_duration(item.median_seconds_to_acknowledge),
               human_duration(item.p90_seconds_to_acknowledge)) for item in evidence.sla))
+    if evidence.resolution:
+        lines += ["", _heading(evidence, "Resolution per severity", "resolution.csv",
+                               "resolution-breaches.csv"), ""]
+        lines += _table(
+            ("severity", "resolve within", "incidents", "within", "breached", "pending",
+             "share within", "median", "p90"),
+            ((item.severity, item.resolve_within, item.incidents, item.within, item.breached,
+              item.pending, share_text(item.share_within),
+              human_duration(item.median_seconds_to_resolve),
+              human_duration(item.p90_seconds_to_resolve)) for item in evidence.resolution))
     if evidence.postmortems:
         lines += ["", _heading(evidence, "Postmortems", "postmortems.csv",
                                "postmortem-exceptions.csv"), "",

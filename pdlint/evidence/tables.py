@@ -23,6 +23,7 @@ from pdlint.evidence.model import (
     PolicyProvenance,
     PostmortemCompliance,
     RegisterRow,
+    ResolutionCompliance,
     SeverityCompliance,
     iso,
 )
@@ -41,6 +42,11 @@ SLA_COLUMNS = ("severity", "name", "response_sla", "documented_at", "incidents",
                "median_seconds_to_acknowledge", "p90_seconds_to_acknowledge")
 BREACH_COLUMNS = (*INCIDENT_COLUMNS, "ack_deadline", "acknowledged_at", "seconds_to_acknowledge",
                   "seconds_late")
+RESOLUTION_COLUMNS = ("severity", "name", "resolve_within", "documented_at", "incidents",
+                      "within", "breached", "pending", "share_within", "resolved",
+                      "median_seconds_to_resolve", "p90_seconds_to_resolve")
+RESOLUTION_BREACH_COLUMNS = (*INCIDENT_COLUMNS, "resolve_deadline", "resolved_at",
+                             "seconds_to_resolve", "seconds_late")
 POSTMORTEM_COLUMNS = ("severity", "within", "documented_at", "required", "on_time", "late",
                       "missing", "pending", "not_judged")
 POSTMORTEM_EXCEPTION_COLUMNS = (*INCIDENT_COLUMNS, "resolved_at", "status", "due_at",
@@ -105,6 +111,13 @@ def headline(evidence: Evidence) -> tuple[Figure, ...]:
         figures += [Figure("sla", "acknowledged within the documented SLA", share_text(share),
                            f"{within} of {within + breached}", bad=bool(breached)),
                     Figure("breaches", "SLA breaches", str(breached), bad=bool(breached))]
+        if evidence.resolution:
+            resolved = sum(item.within for item in evidence.resolution)
+            late = sum(item.breached for item in evidence.resolution)
+            figures.append(Figure(
+                "resolution", "resolved within the documented time",
+                share_text(resolved / (resolved + late) if resolved + late else None),
+                f"{resolved} of {resolved + late}", bad=bool(late)))
     figures += [_postmortem_figure(evidence), _coverage_figure(evidence)]
     changes = evidence.changes
     figures.append(Figure("changes", "configuration changes", NOT_MEASURED) if changes is None
@@ -202,6 +215,27 @@ def breach_entry(incident: AssessedIncident) -> dict[str, Any]:
             "acknowledged_at": iso(record.acknowledged_at),
             "seconds_to_acknowledge": record.seconds_to_acknowledge,
             "seconds_late": late}
+
+
+def resolution_breach_entry(incident: AssessedIncident) -> dict[str, Any]:
+    """An incident resolved after its deadline, or still open past it (``resolved_at`` null)."""
+    record = incident.record
+    late = (None if record.resolved_at is None or incident.resolve_deadline is None
+            else (record.resolved_at - incident.resolve_deadline).total_seconds())
+    return {**incident_summary(incident), "severity": incident.severity,
+            "resolve_deadline": iso(incident.resolve_deadline),
+            "resolved_at": iso(record.resolved_at),
+            "seconds_to_resolve": record.seconds_to_resolve, "seconds_late": late}
+
+
+def _resolution(item: ResolutionCompliance) -> dict[str, Any]:
+    return {"severity": item.severity, "name": item.name, "resolve_within": item.resolve_within,
+            "documented_at": str(item.location), "incidents": item.incidents,
+            "within": item.within, "breached": item.breached, "pending": item.pending,
+            "share_within": item.share_within, "resolved": item.resolved,
+            "median_seconds_to_resolve": item.median_seconds_to_resolve,
+            "p90_seconds_to_resolve": item.p90_seconds_to_resolve,
+            "breaches": [resolution_breach_entry(breach) for breach in item.breaches]}
 
 
 def postmortem_entry(incident: AssessedIncident) -> dict[str, Any]:
@@ -324,6 +358,8 @@ def evidence_document(evidence: Evidence) -> dict[str, Any]:
                       "count": evidence.incidents,
                       "without_documented_severity": evidence.incidents_without_severity},
         "sla": [_sla(item) for item in evidence.sla],
+        "resolution": None if evidence.incidents is None else [
+            _resolution(item) for item in evidence.resolution],
         "postmortems": {
             "recorded_in": evidence.postmortem_source,
             "severities": [_postmortems(item) for item in evidence.postmortems],
@@ -363,6 +399,12 @@ def csv_tables(evidence: Evidence) -> dict[str, str]:
         tables["sla.csv"] = _table(SLA_COLUMNS, (_sla(item) for item in evidence.sla))
         tables["sla-breaches.csv"] = _table(BREACH_COLUMNS, (
             breach_entry(breach) for item in evidence.sla for breach in item.breaches))
+    if evidence.incidents is not None and evidence.resolution:
+        tables["resolution.csv"] = _table(RESOLUTION_COLUMNS, (
+            _resolution(item) for item in evidence.resolution))
+        tables["resolution-breaches.csv"] = _table(RESOLUTION_BREACH_COLUMNS, (
+            resolution_breach_entry(breach) for item in evidence.resolution
+            for breach in item.breaches))
     if any(item.result is not None for item in evidence.coverage):
         tables["coverage-gaps.csv"] = csv_text(
             ("schedule", "start", "end", "seconds"),

@@ -61,6 +61,16 @@ EXPECTED_SLA = {  # severity: (incidents, within, breached, pending, acknowledge
     "P4": (3, 1, 1, 1, 2, 237600.0, 255600.0),
 }
 EXPECTED_BREACHES = {"P1": [2], "P3": [6], "P4": [5]}
+# Resolution against resolve_within (P1 1h30m, P3 1h, P4 12h): #1 and #3 in 1 h, #2 in 2 h
+# (late); #6 in 90 min (late); #4 in 67 h and #5 in 72 h (late), #8 still open at NOW, 24 h
+# after it was created and 12 h past its deadline (late, no resolution time). Nearest-rank
+# median and p90 of P4's two resolution times, 241200 and 259200 s: positions 1 and 2.
+EXPECTED_RESOLUTION = {  # severity: (incidents, within, breached, pending, resolved, median, p90)
+    "P1": (3, 2, 1, 0, 3, 3600.0, 7200.0),
+    "P3": (1, 0, 1, 0, 1, 5400.0, 5400.0),
+    "P4": (3, 0, 3, 0, 2, 241200.0, 259200.0),
+}
+EXPECTED_RESOLUTION_BREACHES = {"P1": [2], "P3": [6], "P4": [4, 5, 8]}
 EXPECTED_POSTMORTEMS = {"P1": (3, 1, 1, 1, 0)}  # required, on time, late, missing, pending
 # With REGISTER instead of notes: #1 on time; PQ00001 (#2) and #3 late.
 EXPECTED_REGISTER_POSTMORTEMS = {"P1": (3, 1, 2, 0, 0)}

@@ -67,7 +67,7 @@ def test_the_page_is_self_contained(hand_package: Package) -> None:
     for name in ("incidents.csv", "sla-breaches.csv", "coverage-gaps.csv", "changes.csv",
                  "manifest.json", "drift.sarif"):
         assert f'href="{name}"' in page
-    assert page.count("<svg") == 1 + 3  # the SLA chart and one timeline per schedule
+    assert page.count("<svg") == 2 + 3  # SLA and resolution charts, a timeline a schedule
 
 
 def test_all_text_is_escaped(hand_package: Package) -> None:
@@ -107,11 +107,13 @@ def test_chromium_renders_the_figures(hand_package: Package, tmp_path: Path) -> 
     figures = dict(re.findall(r'<b id="(headline-[a-z]+)"[^>]*>([^<]*)</b>', dom))
     assert figures.pop("headline-drift").isdigit()  # depends on the drift rules of the day
     assert figures == {"headline-incidents": "8", "headline-sla": "50.0%",
+                       "headline-resolution": "28.6%",
                        "headline-breaches": "3", "headline-postmortems": "2",
                        "headline-gaps": "4", "headline-changes": "5"}
     assert re.search(r'<span id="coverage-2">95\.2%</span>', dom)
     assert '<span id="sla-P4">P4</span>' in dom
-    assert dom.count("<svg") == 4
+    assert '<span id="resolution-P4">P4</span>' in dom
+    assert dom.count("<svg") == 5
 
     screenshot = tmp_path / "page.png"
     chromium(tmp_path / "profile", "--window-size=1200,1600", f"--screenshot={screenshot}", url)

@@ -20,6 +20,8 @@ from evidence_cases import (
     EXPECTED_COVERAGE,
     EXPECTED_POSTMORTEMS,
     EXPECTED_REGISTER_POSTMORTEMS,
+    EXPECTED_RESOLUTION,
+    EXPECTED_RESOLUTION_BREACHES,
     EXPECTED_SLA,
     HAND_INCIDENTS,
     NOW,
@@ -60,6 +62,35 @@ def test_sla_figures_are_the_hand_computed_ones(hand_package: Package) -> None:
                 for item in evidence.sla}
     assert breaches == EXPECTED_BREACHES
     assert evidence.incident_source == "POST /analytics/raw/incidents"
+
+
+def test_resolution_figures_are_the_hand_computed_ones(hand_package: Package) -> None:
+    evidence, output, _ = hand_package
+    assert {item.severity: (item.incidents, item.within, item.breached, item.pending,
+                            item.resolved, item.median_seconds_to_resolve,
+                            item.p90_seconds_to_resolve)
+            for item in evidence.resolution} == EXPECTED_RESOLUTION
+    assert {item.severity: [breach.record.number for breach in item.breaches]
+            for item in evidence.resolution} == EXPECTED_RESOLUTION_BREACHES
+    document = json.loads((output / "evidence.json").read_text(encoding="utf-8"))
+    p1 = document["resolution"][0]
+    assert (p1["resolve_within"], p1["documented_at"], p1["share_within"]) == (
+        "1h30m", "policy/organisation.yaml:20:21", 2 / 3)
+    open_breach = document["resolution"][2]["breaches"][2]
+    assert (open_breach["number"], open_breach["resolve_deadline"], open_breach["resolved_at"],
+            open_breach["seconds_late"]) == (8, "2026-03-02T00:00:00Z", None, None)
+    with (output / "resolution-breaches.csv").open(encoding="utf-8") as stream:
+        rows = list(csv.DictReader(stream))
+    assert [(row["number"], row["seconds_late"]) for row in rows] == [
+        ("2", "1800.0"), ("6", "1800.0"), ("4", "198000.0"), ("5", "216000.0"), ("8", "")]
+    with (output / "incidents.csv").open(encoding="utf-8") as stream:
+        register = {row["number"]: row for row in csv.DictReader(stream)}
+    assert (register["1"]["resolve_deadline"], register["1"]["resolution"]) == (
+        "2026-02-03T16:30:00Z", "within")
+    assert (register["7"]["resolve_deadline"], register["7"]["resolution"]) == ("", "")
+    summary = (output / "summary.md").read_text(encoding="utf-8")
+    assert "| P4 | 12h | 3 | 0 | 3 | 0 | 0.0% | 2d 19h 00m | 3d 0h 00m |" in summary
+    assert "- Resolved within the documented time: 28.6% (2 of 7)" in summary
 
 
 def test_postmortem_figures_and_exceptions(hand_package: Package) -> None:

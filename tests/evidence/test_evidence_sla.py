@@ -2,13 +2,20 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime, timedelta
 
 import pytest
 from evidence_cases import POLICY, utc
 
 from pdlint.evidence.model import IncidentRecord, Response
-from pdlint.evidence.sla import judge_response, percentile, response_deadline
+from pdlint.evidence.sla import (
+    judge_resolution,
+    judge_response,
+    percentile,
+    resolution_deadline,
+    response_deadline,
+)
 from pdlint.policy import load_policy
 from pdlint.policy.model import Policy
 
@@ -87,3 +94,28 @@ def test_seconds_to_acknowledge() -> None:
     assert incident("2026-02-03T15:00").seconds_to_acknowledge is None
     assert isinstance(record.created_at, datetime)
     assert record.created_at + timedelta(seconds=180) == record.acknowledged_at
+
+
+@pytest.mark.parametrize(("resolved", "as_of", "outcome"), [
+    ("2026-02-03T16:29", "2026-03-01T00:00", Response.WITHIN),
+    ("2026-02-03T16:30", "2026-03-01T00:00", Response.WITHIN),  # the deadline is inclusive
+    ("2026-02-03T16:31", "2026-03-01T00:00", Response.BREACHED),
+    (None, "2026-02-03T16:31", Response.BREACHED),  # still open past the deadline
+    (None, "2026-02-03T16:30", Response.PENDING),  # still open, still in time
+])
+def test_judge_resolution(policy: Policy, resolved: str | None, as_of: str,
+                          outcome: Response) -> None:
+    record = replace(incident("2026-02-03T15:00"),
+                     resolved_at=utc(resolved) if resolved else None)
+    p1 = policy.severity("P1")
+    assert p1 is not None
+    deadline = resolution_deadline(record, p1)
+    assert deadline == utc("2026-02-03T16:30")  # resolve_within 1h30m
+    assert judge_resolution(record, deadline, utc(as_of)) is outcome
+
+
+def test_no_resolution_deadline_without_resolve_within(policy: Policy) -> None:
+    documented = policy.severity("P1")
+    assert documented is not None
+    assert resolution_deadline(incident("2026-02-03T15:00"),
+                               replace(documented, resolve_within=None)) is None
