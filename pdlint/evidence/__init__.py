@@ -12,7 +12,7 @@ import asyncio
 import json
 from collections.abc import Callable
 from dataclasses import dataclass, replace
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -25,6 +25,7 @@ from pdlint.evidence.collect import (
     Progress,
     change_section,
     configuration_skips,
+    corrective_action_tally,
     coverage_section,
     coverage_skips,
     incident_section,
@@ -33,7 +34,13 @@ from pdlint.evidence.collect import (
 from pdlint.evidence.coverage import ScheduleCoverage
 from pdlint.evidence.drift import DriftRun, write_drift
 from pdlint.evidence.html import render_html
-from pdlint.evidence.model import ChangeSummary, Evidence, PolicyProvenance, iso
+from pdlint.evidence.model import (
+    ChangeSummary,
+    Evidence,
+    PolicyProvenance,
+    TrainingSummary,
+    iso,
+)
 from pdlint.evidence.package import (
     MANIFEST,
     PACKAGE_FORMAT,
@@ -44,6 +51,7 @@ from pdlint.evidence.package import (
     policy_provenance,
     policy_sources,
 )
+from pdlint.evidence.programme import exercise_records, training_skip, training_summary
 from pdlint.evidence.summary import render_summary
 from pdlint.evidence.tables import csv_tables, evidence_document, period_entry, policy_entry
 from pdlint.findings import Location, Report, Skipped
@@ -128,11 +136,11 @@ def _gather(request: EvidenceRequest, checked: Callable[[], Policy], period: Int
             figures, changes = NOT_READ, None
             skipped.extend(snapshot_skips())
             api_url = state.api_url
-            coverage, drift_run = _judge_configuration(checked(), state, measured,
-                                                       generated_at, state.fetched_at)
+            coverage, drift_run, training = _judge_configuration(
+                checked(), state, measured, generated_at, state.fetched_at)
         else:
             assert request.client_config is not None
-            figures, changes, (coverage, drift_run) = asyncio.run(_read_live(
+            figures, changes, (coverage, drift_run, training) = asyncio.run(_read_live(
                 request.client_config, checked, measured, generated_at, package, progress,
                 skipped))
             api_url = request.client_config.api_url
@@ -142,6 +150,13 @@ def _gather(request: EvidenceRequest, checked: Callable[[], Policy], period: Int
     policy = checked()
     skipped.extend(configuration_skips(drift_run.report))
     skipped.extend(coverage_skips(coverage, skipped))
+    if isinstance(training, str):
+        skipped.append(Skipped("training", training))
+    zone = policy.organisation.business_hours.zone
+    actions = figures.corrective_actions
+    if actions is None:
+        tally = corrective_action_tally(policy, generated_at)
+        actions = tally.summary(incidents_read=False) if tally else None
     provenance = policy_provenance(policy_sources(policy))
     for source, name in zip(provenance.files, provenance.copies, strict=True):
         package.copy(Path(source), name)
@@ -163,7 +178,17 @@ def _gather(request: EvidenceRequest, checked: Callable[[], Policy], period: Int
                        for item in coverage),
         changes=changes, drift=drift_summary, policy=provenance, skipped=tuple(skipped),
         files=(), resolution=tuple(replace(item, location=in_package(item.location, provenance))
-                                   for item in figures.resolution))
+                                   for item in figures.resolution),
+        corrective_actions=actions,
+        exercises=tuple(replace(item, location=in_package(item.location, provenance), actions=tuple(
+            replace(action, location=in_package(action.location, provenance))
+            for action in item.actions)) for item in exercise_records(
+                policy.exercises, generated_at.astimezone(zone).date(), measured, zone)),
+        training=None if not isinstance(training, TrainingSummary) else replace(
+            training, location=in_package(training.location, provenance), people=tuple(
+                replace(person, location=person.location and in_package(person.location,
+                                                                        provenance))
+                for person in training.people)))
     tables = csv_tables(evidence)
     for name, text in tables.items():
         package.write_text(name, text)
@@ -189,20 +214,31 @@ def _report_in_package(report: Report, provenance: PolicyProvenance) -> Report:
         for finding in report.findings))
 
 
+Configuration = tuple[tuple[ScheduleCoverage, ...], DriftRun, TrainingSummary | str | None]
+"""Coverage, drift, and the training of the people on call (or why they could not be read)."""
+
+
 def _judge_configuration(policy: Policy, state: LiveState, period: Interval, as_of: datetime,
-                         read_at: datetime) -> tuple[tuple[ScheduleCoverage, ...], DriftRun]:
-    """On-call coverage over the period, and the drift report of the configuration read at
+                         read_at: datetime) -> Configuration:
+    """On-call coverage over the period, the drift report of the configuration read at
     ``read_at`` (the run's time on a live run, so that the package is the same for the same
-    answers; the snapshot's time with one)."""
+    answers; the snapshot's time with one), and the training of everyone on call in the
+    period's rendered window, judged on its last day."""
+    training: TrainingSummary | str | None = None
+    if policy.training is not None:
+        zone = policy.organisation.business_hours.zone
+        training = training_skip(state) or training_summary(
+            policy, policy.training, state,
+            (period.end - timedelta(seconds=1)).astimezone(zone).date())
     return coverage_section(policy, state, period), DriftRun(
         drift(policy, state, as_of.date()), read_at,
-        Interval(state.window.since, state.window.until))
+        Interval(state.window.since, state.window.until)), training
 
 
 async def _read_live(
     config: ClientConfig, checked: Callable[[], Policy], period: Interval, as_of: datetime,
     package: EvidencePackage, progress: Progress, skipped: list[Skipped],
-) -> tuple[IncidentFigures, ChangeSummary | None, tuple[tuple[ScheduleCoverage, ...], DriftRun]]:
+) -> tuple[IncidentFigures, ChangeSummary | None, Configuration]:
     """Configuration, incidents and audit records, read concurrently through one client.
 
     The incidents and audit records are judged once ``checked`` has the policy; the
@@ -219,7 +255,7 @@ async def _read_live(
         incidents = asyncio.ensure_future(incident_section(
             client, policy, period, as_of, package, progress, skipped))
 
-        async def judged() -> tuple[tuple[ScheduleCoverage, ...], DriftRun]:
+        async def judged() -> Configuration:
             return await asyncio.to_thread(_judge_configuration, await policy, await state,
                                            period, as_of, as_of)
 

@@ -26,6 +26,7 @@ from pdlint.evidence.coverage import ScheduleCoverage, measure_schedule
 from pdlint.evidence.model import (
     AssessedIncident,
     ChangeSummary,
+    CorrectiveActionSummary,
     IncidentRecord,
     PostmortemCompliance,
     PostmortemRecord,
@@ -41,6 +42,7 @@ from pdlint.evidence.postmortems import (
     judge_postmortem,
     not_judged,
 )
+from pdlint.evidence.programme import CorrectiveActionTally
 from pdlint.evidence.register import SOURCE_NAMES, RegisterWriter, open_incident_source
 from pdlint.evidence.sla import (
     ResolutionTally,
@@ -86,6 +88,7 @@ class IncidentFigures:
     postmortem_source: str | None
     unmatched_register_rows: tuple[RegisterRow, ...] | None
     resolution: tuple[ResolutionCompliance, ...] = ()
+    corrective_actions: CorrectiveActionSummary | None = None
 
 
 NOT_READ = IncidentFigures(None, None, None, None, (), (), None, None)
@@ -132,11 +135,13 @@ async def judge_incidents(
     client: PagerDutyClient | None,
     progress: Progress,
     unread: list[str],
+    actions: CorrectiveActionTally | None = None,
 ) -> tuple[int, int, SlaTally, PostmortemTally, ResolutionTally]:
     """Judge and write each incident; returns (incidents, without severity, tallies).
 
     Postmortems are looked up only for incidents whose severity requires one, a batch at a time;
-    every incident is shown to ``finder``, so that register rows naming none can be listed.
+    every incident is shown to ``finder`` and ``actions``, so that register rows naming none
+    can be listed.
     An incident where the token may not look (403 on its notes) is added to ``unread`` and its
     postmortem left unjudged, rather than losing the register with it.
     """
@@ -152,9 +157,11 @@ async def judge_incidents(
         found: list[PostmortemRecord | None] = [None] * len(batch)
         checked = [finder is not None] * len(batch)
         counts["postmortems"] += len(due)
-        if finder is not None:
-            for record in batch:
+        for record in batch:
+            if finder is not None:
                 finder.saw(record)
+            if actions is not None:
+                actions.saw(record)
         if finder is not None and due:
             lookups = await asyncio.gather(*(_looked_up(finder, client, batch[index])
                                              for index in due))
@@ -217,12 +224,13 @@ async def incident_section(
                                             lambda count: progress("incidents", count))
         judged = await policy
         finder = _postmortem_finder(judged, skipped)
+        actions = corrective_action_tally(judged, as_of)
         with package.open("incidents.csv") as csv_stream, \
                 package.open("incidents.json") as json_stream:
             writer = RegisterWriter(csv_stream, json_stream)
             unread: list[str] = []
             incidents, without_severity, sla, postmortems, resolution = await judge_incidents(
-                source.records, judged, as_of, writer, finder, client, progress, unread)
+                source.records, judged, as_of, writer, finder, client, progress, unread, actions)
             writer.close()
     except PermissionDenied as denied:
         package.discard("incidents.csv")
@@ -241,7 +249,20 @@ async def incident_section(
         postmortems=postmortems.results() if finder is not None else (),
         postmortem_source=finder.description if finder is not None else None,
         unmatched_register_rows=finder.unmatched_rows() if finder is not None else None,
-        resolution=resolution.results())
+        resolution=resolution.results(),
+        corrective_actions=actions.summary(incidents_read=True) if actions else None)
+
+
+def corrective_action_tally(policy: Policy, as_of: datetime) -> CorrectiveActionTally | None:
+    """The register's actions judged on the day of ``as_of`` in the organisation's time zone,
+    named by the package's copy of the register; None without a register."""
+    if policy.corrective_actions is None:
+        return None
+    zone = policy.organisation.business_hours.zone
+    register = str(policy.corrective_actions.register.value)
+    return CorrectiveActionTally(policy.corrective_actions, as_of.astimezone(zone).date(), zone,
+                                 policy_copy_names(policy_sources(policy)).get(register,
+                                                                               register))
 
 
 def _postmortem_finder(policy: Policy, skipped: list[Skipped]) -> PostmortemFinder | None:

@@ -16,11 +16,18 @@ from typing import TypeVar
 from pdlint.coverage import Interval, required_time
 from pdlint.evidence.coverage import ScheduleCoverage
 from pdlint.evidence.drift import drift_scope
-from pdlint.evidence.model import AssessedIncident, Evidence, SeverityCompliance, iso
+from pdlint.evidence.model import (
+    ActionRecord,
+    AssessedIncident,
+    Evidence,
+    SeverityCompliance,
+    iso,
+)
 from pdlint.evidence.tables import (
     NOT_MEASURED,
     ROW_LIMIT,
     UNMATCHED_COLUMNS,
+    action_counts_text,
     headline,
     human_duration,
     incomplete_text,
@@ -29,6 +36,7 @@ from pdlint.evidence.tables import (
     register_row_entry,
     share_text,
     skip_reason,
+    training_text,
     unavailable_changes,
     unmatched_rows_text,
 )
@@ -305,6 +313,70 @@ def _coverage_section(evidence: Evidence, hours: Hours) -> str:
     return "".join(parts)
 
 
+def _action_rows(actions: Sequence[ActionRecord]) -> list[list[str]]:
+    return [[_e(action.incident or "—"), _e(action.action), _e(action.owner),
+             _e(action.due.isoformat()), _e(action.closed_on.isoformat() if action.closed_on
+                                            else "—"),
+             f'<span class="bad">{_e(action.status.value)}</span>'
+             if action.status.value in ("overdue", "closed_late") else _e(action.status.value),
+             _e(action.location)] for action in actions]
+
+
+ACTION_HEADER = ("incident", "action", "owner", "due", "closed", "status", "documented at")
+
+
+def _programme_section(evidence: Evidence) -> str:
+    """Corrective actions, exercises and training, each when the policy documents it."""
+    parts = []
+    actions = evidence.corrective_actions
+    if actions is not None:
+        shown, note = _cut(actions.actions, "corrective-actions.csv")
+        parts += ["<h2>Corrective actions</h2>",
+                  f"<p>Register {_e(actions.register)}, judged on {_e(actions.as_of)}: "
+                  f"{len(actions.actions)} action(s), {_e(action_counts_text(actions.actions))}."
+                  "</p>"]
+        if actions.by_incident is None:
+            parts.append(f"<p>Per incident: {_e(NOT_MEASURED)} "
+                         f"({_e(skip_reason(evidence, 'incidents'))}).</p>")
+        else:
+            by_incident, more = _cut(actions.by_incident, "corrective-actions-by-incident.csv")
+            parts += ["<h3>Per incident of the period</h3>", _table(
+                ("incident", "open", "overdue", "closed late", "closed on time"),
+                ([_e(item.incident), str(item.open), str(item.overdue), str(item.closed_late),
+                  str(item.closed_on_time)] for item in by_incident), numeric=range(1, 5),
+                element_id="actions-by-incident"), more]
+        parts += ["<h3>Every action</h3>", _table(ACTION_HEADER, _action_rows(shown),
+                                                    element_id="actions-table"), note]
+    if evidence.exercises:
+        parts += ["<h2>Tabletop exercises</h2>", _table(
+            ("date", "scenario", "in period", "participants", "findings", "documented at"),
+            ([_e(item.held_on.isoformat()), _e(item.scenario),
+              "yes" if item.in_period else "no", _e(", ".join(item.participants)),
+              _e("; ".join(item.findings) or "—"), _e(item.location)]
+             for item in evidence.exercises), element_id="exercises-table")]
+        items = [action for item in evidence.exercises for action in item.actions]
+        if items:
+            parts += ["<h3>Action items</h3>", _table(ACTION_HEADER, _action_rows(items),
+                                                      element_id="exercise-actions")]
+    training = evidence.training
+    if training is not None:
+        shown_people, more = _cut(training.people, "training.csv")
+        parts += ["<h2>Training</h2>", f"<p>{_e(training_text(training))}. Everyone is in "
+                  '<a href="training.csv">training.csv</a>.</p>', _table(
+                      ("person", "on call", "latest record", "valid until", "current"),
+                      ([_e(f"{person.name} ({person.email or 'email not read'})"),
+                        _e(", ".join(person.on_call)),
+                        _e(f"{person.course}, {person.completed} ({person.location})"
+                           if person.course else "none"),
+                        _e(person.valid_until or "—"),
+                        "yes" if person.current else '<span class="bad">no</span>']
+                       for person in shown_people), element_id="training-table"), more]
+    elif skip_reason(evidence, "training") is not None:
+        parts.append(f"<h2>Training</h2><p>{_e(NOT_MEASURED.capitalize())}: "
+                     f"{_e(skip_reason(evidence, 'training'))}.</p>")
+    return "".join(parts)
+
+
 def _changes_section(evidence: Evidence) -> str:
     changes = evidence.changes
     if changes is None:
@@ -380,7 +452,8 @@ def render_html(evidence: Evidence, business_hours: Hours) -> str:
         + f". Policy commit {_e(commit)}{_e(modified)}.</p>",
         _period_banner(evidence), banner, _headline(evidence), source,
         _sla_section(evidence), _resolution_section(evidence), _postmortem_section(evidence),
-        _coverage_section(evidence, business_hours), _changes_section(evidence),
+        _coverage_section(evidence, business_hours), _programme_section(evidence),
+        _changes_section(evidence),
         _drift_section(evidence),
         "<h2>Files</h2><p>Checksums of every file are in "
         '<a href="manifest.json">manifest.json</a>; how each figure is computed is explained in '

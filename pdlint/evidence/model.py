@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from pdlint.coverage import Interval
 from pdlint.evidence.coverage import ScheduleCoverage
 from pdlint.findings import Location, Skipped
 from pdlint.pagerduty.state import format_utc
+from pdlint.policy.model import ActionStatus
 
 
 def iso(moment: datetime | None) -> str | None:
@@ -237,6 +238,88 @@ class DriftSummary:
 
 
 @dataclass(frozen=True)
+class ActionRecord:
+    """A corrective action of the register (or an exercise's action item) and where it stands
+    on the day judged."""
+
+    incident: str | None
+    """How the register names the incident: ``#42`` or a PagerDuty id; None for an exercise's."""
+    action: str
+    owner: str
+    due: date
+    closed_on: date | None
+    status: ActionStatus
+    location: Location
+    """Its register row, or its line in the policy (the package's copies)."""
+
+
+@dataclass(frozen=True)
+class IncidentActions:
+    """The corrective actions of one incident of the period, by status."""
+
+    incident: str
+    """``#42`` (its id when it has no number)."""
+    incident_id: str
+    open: int
+    overdue: int
+    closed_late: int
+    closed_on_time: int
+
+
+@dataclass(frozen=True)
+class CorrectiveActionSummary:
+    """The corrective action register judged on ``as_of``."""
+
+    register: str
+    """The package's copy of the register."""
+    as_of: date
+    actions: tuple[ActionRecord, ...]
+    by_incident: tuple[IncidentActions, ...] | None
+    """The incidents of the period that have actions, in register order; None when the
+    incidents were not read."""
+    unmatched: tuple[ActionRecord, ...] | None
+    """Actions naming no incident of the period; None when the incidents were not read."""
+
+
+@dataclass(frozen=True)
+class ExerciseRecord:
+    """A documented tabletop exercise, its action items judged on the package's day."""
+
+    held_on: date
+    scenario: str
+    participants: tuple[str, ...]
+    findings: tuple[str, ...]
+    actions: tuple[ActionRecord, ...]
+    in_period: bool
+    location: Location
+
+
+@dataclass(frozen=True)
+class PersonTraining:
+    """Someone on call during the period, and their latest training record."""
+
+    name: str
+    email: str | None
+    on_call: tuple[str, ...]
+    """Where: ``schedule X``, ``escalation policy Y level 2``..."""
+    course: str | None
+    completed: date | None
+    valid_until: date | None
+    current: bool
+    """A record valid on the day judged."""
+    location: Location | None
+    """The record's line in the package's copy of the policy."""
+
+
+@dataclass(frozen=True)
+class TrainingSummary:
+    valid_for: str
+    location: Location
+    as_of: date
+    people: tuple[PersonTraining, ...]
+
+
+@dataclass(frozen=True)
 class PolicyProvenance:
     """Which policy the evidence was checked against."""
 
@@ -283,3 +366,9 @@ class Evidence:
     resolution: tuple[ResolutionCompliance, ...] = ()
     """One entry per severity documenting ``resolve_within``; empty when the incidents were not
     read."""
+    corrective_actions: CorrectiveActionSummary | None = None
+    """None when the policy names no corrective action register."""
+    exercises: tuple[ExerciseRecord, ...] = ()
+    training: TrainingSummary | None = None
+    """None when the policy keeps no training record, or the on-call people could not be read
+    (the skipped list then says why)."""

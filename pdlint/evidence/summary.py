@@ -11,6 +11,8 @@ from pdlint.evidence.tables import (
     NOT_MEASURED,
     ROW_LIMIT,
     UNMATCHED_COLUMNS,
+    action_counts_text,
+    action_entry,
     headline,
     human_duration,
     incomplete_text,
@@ -18,6 +20,7 @@ from pdlint.evidence.tables import (
     register_row_entry,
     share_text,
     skip_reason,
+    training_text,
     unavailable_changes,
     unmatched_rows_text,
 )
@@ -53,6 +56,58 @@ def _heading(evidence: Evidence, title: str, *names: str) -> str:
     measured writes none)."""
     written = ", ".join(name for name in names if name in evidence.files)
     return f"## {title}" + (f" ({written})" if written else "")
+
+
+def _programme(evidence: Evidence) -> list[str]:
+    """Corrective actions, exercises and training, each when the policy documents it."""
+    lines: list[str] = []
+    actions = evidence.corrective_actions
+    if actions is not None:
+        lines += ["", _heading(evidence, "Corrective actions", "corrective-actions.csv",
+                               "corrective-actions-by-incident.csv"), "",
+                  f"Register {_cell(actions.register)}, judged on {actions.as_of}: "
+                  f"{len(actions.actions)} action(s), {action_counts_text(actions.actions)}.", ""]
+        if actions.by_incident is None:
+            reason = _cell(skip_reason(evidence, "incidents"))
+            lines.append(f"Per incident: {NOT_MEASURED} ({reason}).")
+        else:
+            lines += _table(("incident", "open", "overdue", "closed late", "closed on time"),
+                            ((item.incident, item.open, item.overdue, item.closed_late,
+                              item.closed_on_time) for item in actions.by_incident[:ROW_LIMIT]))
+        late = [action for action in actions.actions if action.status.value == "overdue"]
+        if late:
+            lines += ["", "Overdue:", ""]
+            lines += _table(("incident", "action", "owner", "due", "register row"),
+                            ((entry["incident"], entry["action"], entry["owner"], entry["due"],
+                              entry["documented_at"]) for entry in map(action_entry,
+                                                                       late[:ROW_LIMIT])))
+        if actions.unmatched:
+            lines += ["", f"{len(actions.unmatched)} action(s) name no incident of the period "
+                          "(an incident of another period, or a typo); they are in "
+                          "corrective-actions.csv."]
+    if evidence.exercises:
+        lines += ["", "## Tabletop exercises", ""]
+        lines += _table(("date", "scenario", "in period", "participants", "findings",
+                         "actions", "documented at"),
+                        ((item.held_on, item.scenario, "yes" if item.in_period else "no",
+                          len(item.participants), "; ".join(item.findings) or "—",
+                          action_counts_text(item.actions) if item.actions else "—",
+                          item.location) for item in evidence.exercises))
+    training = evidence.training
+    if training is not None:
+        lines += ["", _heading(evidence, "Training", "training.csv"), "",
+                  f"{training_text(training)}.", ""]
+        untrained = [person for person in training.people if not person.current]
+        lines += _table(("person", "on call", "latest record", "valid until"),
+                        ((f"{person.name} ({person.email or 'email not read'})",
+                          ", ".join(person.on_call),
+                          f"{person.course}, {person.completed} ({person.location})"
+                          if person.course else "none", person.valid_until or "—")
+                         for person in untrained[:ROW_LIMIT]))
+    elif skip_reason(evidence, "training") is not None:
+        lines += ["", "## Training", "",
+                  f"{NOT_MEASURED.capitalize()}: {_cell(skip_reason(evidence, 'training'))}."]
+    return lines
 
 
 def render_summary(evidence: Evidence) -> str:
@@ -117,6 +172,7 @@ def render_summary(evidence: Evidence) -> str:
           len(item.result.gaps) if item.result else "—",
           human_duration(sum(gap.length.total_seconds() for gap in item.result.gaps))
           if item.result else "—", item.problem or item.note or "") for item in evidence.coverage))
+    lines += _programme(evidence)
     if evidence.changes is not None:
         lines += ["", "## Configuration changes (changes.csv)", ""]
         unavailable = unavailable_changes(evidence.changes)

@@ -16,21 +16,25 @@ from typing import Any
 from pdlint.evidence.coverage import ScheduleCoverage
 from pdlint.evidence.drift import drift_scope
 from pdlint.evidence.model import (
+    ActionRecord,
     AssessedIncident,
     ChangeSummary,
     ConfigurationChange,
+    CorrectiveActionSummary,
     Evidence,
+    ExerciseRecord,
     PolicyProvenance,
     PostmortemCompliance,
     RegisterRow,
     ResolutionCompliance,
     SeverityCompliance,
+    TrainingSummary,
     iso,
 )
 from pdlint.evidence.package import PACKAGE_FORMAT, PACKAGE_FORMAT_VERSION
 from pdlint.evidence.register import csv_cell
 from pdlint.findings import counted
-from pdlint.policy.model import format_duration
+from pdlint.policy.model import ActionStatus, format_duration
 
 NOT_MEASURED = "not measured"
 """What a figure reads when nothing was measured: a 0 there would claim a clean result."""
@@ -47,6 +51,11 @@ RESOLUTION_COLUMNS = ("severity", "name", "resolve_within", "documented_at", "in
                       "median_seconds_to_resolve", "p90_seconds_to_resolve")
 RESOLUTION_BREACH_COLUMNS = (*INCIDENT_COLUMNS, "resolve_deadline", "resolved_at",
                              "seconds_to_resolve", "seconds_late")
+ACTION_COLUMNS = ("incident", "action", "owner", "due", "closed_on", "status", "documented_at")
+ACTIONS_BY_INCIDENT_COLUMNS = ("incident", "incident_id", "open", "overdue", "closed_late",
+                               "closed_on_time")
+TRAINING_COLUMNS = ("name", "email", "on_call", "course", "completed", "valid_until", "current",
+                    "documented_at")
 POSTMORTEM_COLUMNS = ("severity", "within", "documented_at", "required", "on_time", "late",
                       "missing", "pending", "not_judged")
 POSTMORTEM_EXCEPTION_COLUMNS = (*INCIDENT_COLUMNS, "resolved_at", "status", "due_at",
@@ -119,6 +128,7 @@ def headline(evidence: Evidence) -> tuple[Figure, ...]:
                 share_text(resolved / (resolved + late) if resolved + late else None),
                 f"{resolved} of {resolved + late}", bad=bool(late)))
     figures += [_postmortem_figure(evidence), _coverage_figure(evidence)]
+    figures += _programme_figures(evidence)
     changes = evidence.changes
     figures.append(Figure("changes", "configuration changes", NOT_MEASURED) if changes is None
                    else Figure("changes", "configuration changes", str(changes.total),
@@ -129,6 +139,95 @@ def headline(evidence: Evidence) -> tuple[Figure, ...]:
         figures.append(Figure("drift", "drift findings", str(evidence.drift.findings),
                               drift_scope(evidence.drift), bad=bool(evidence.drift.findings)))
     return tuple(figures)
+
+
+def _programme_figures(evidence: Evidence) -> list[Figure]:
+    """Overdue corrective actions, exercises held in the period, people on call untrained:
+    each only when the policy documents that part of the programme."""
+    figures = []
+    actions = evidence.corrective_actions
+    if actions is not None:
+        counts = action_counts(actions.actions)
+        figures.append(Figure(
+            "actions", "corrective actions overdue", str(counts[ActionStatus.OVERDUE.value]),
+            f"{counts[ActionStatus.OPEN.value]} open, {counts[ActionStatus.CLOSED_LATE.value]} "
+            f"closed late, {counts[ActionStatus.CLOSED_ON_TIME.value]} on time; on "
+            f"{actions.as_of}", bad=bool(counts[ActionStatus.OVERDUE.value])))
+    if evidence.exercises:
+        held = [item for item in evidence.exercises if item.in_period]
+        figures.append(Figure("exercises", "tabletop exercises in the period", str(len(held)),
+                              f"last on {evidence.exercises[0].held_on}", bad=not held))
+    training = evidence.training
+    if training is not None:
+        untrained = sum(not person.current for person in training.people)
+        figures.append(Figure(
+            "training", "on call without current training", str(untrained),
+            f"of {len(training.people)} on call; on {training.as_of}", bad=bool(untrained)))
+    elif any(skip.rule == "training" for skip in evidence.skipped):
+        figures.append(Figure("training", "on call without current training", NOT_MEASURED))
+    return figures
+
+
+def action_counts(actions: Iterable[ActionRecord]) -> dict[str, int]:
+    """Actions by status, every status present (0 when none)."""
+    counts = dict.fromkeys((status.value for status in ActionStatus), 0)
+    for action in actions:
+        counts[action.status.value] += 1
+    return counts
+
+
+def action_entry(action: ActionRecord) -> dict[str, Any]:
+    return {"incident": action.incident, "action": action.action, "owner": action.owner,
+            "due": action.due.isoformat(),
+            "closed_on": action.closed_on.isoformat() if action.closed_on else None,
+            "status": action.status.value, "documented_at": str(action.location)}
+
+
+def _corrective_actions(summary: CorrectiveActionSummary) -> dict[str, Any]:
+    return {"register": summary.register, "as_of": summary.as_of.isoformat(),
+            "counts": action_counts(summary.actions),
+            "by_incident": None if summary.by_incident is None else [
+                {"incident": item.incident, "incident_id": item.incident_id, "open": item.open,
+                 "overdue": item.overdue, "closed_late": item.closed_late,
+                 "closed_on_time": item.closed_on_time} for item in summary.by_incident],
+            "not_of_the_period": None if summary.unmatched is None else [
+                action_entry(action) for action in summary.unmatched],
+            "actions": [action_entry(action) for action in summary.actions]}
+
+
+def exercise_entry(exercise: ExerciseRecord) -> dict[str, Any]:
+    return {"date": exercise.held_on.isoformat(), "scenario": exercise.scenario,
+            "participants": list(exercise.participants), "findings": list(exercise.findings),
+            "actions": [action_entry(action) for action in exercise.actions],
+            "in_period": exercise.in_period, "documented_at": str(exercise.location)}
+
+
+def training_entry(summary: TrainingSummary) -> dict[str, Any]:
+    return {"valid_for": summary.valid_for, "documented_at": str(summary.location),
+            "as_of": summary.as_of.isoformat(), "on_call": len(summary.people),
+            "without_current_training": sum(not person.current for person in summary.people),
+            "people": [{
+                "name": person.name, "email": person.email, "on_call": list(person.on_call),
+                "course": person.course,
+                "completed": person.completed.isoformat() if person.completed else None,
+                "valid_until": person.valid_until.isoformat() if person.valid_until else None,
+                "current": person.current,
+                "documented_at": str(person.location) if person.location else None}
+                for person in summary.people]}
+
+
+def action_counts_text(actions: Iterable[ActionRecord]) -> str:
+    counts = action_counts(actions)
+    return (f"{counts['open']} open, {counts['overdue']} overdue, {counts['closed_late']} "
+            f"closed late, {counts['closed_on_time']} closed on time")
+
+
+def training_text(summary: TrainingSummary) -> str:
+    """What the training section says first: the rule, the day, the figures."""
+    untrained = sum(not person.current for person in summary.people)
+    return (f"A completion counts for {summary.valid_for} (documented at {summary.location}); "
+            f"judged on {summary.as_of}, the last day measured: {len(summary.people)} "
+            f"person(s) on call in the period, {untrained} without current training")
 
 
 def postmortems_judged(evidence: Evidence) -> bool:
@@ -366,6 +465,10 @@ def evidence_document(evidence: Evidence) -> dict[str, Any]:
             "unmatched_register_rows": None if evidence.unmatched_register_rows is None else [
                 register_row_entry(row) for row in evidence.unmatched_register_rows]},
         "coverage": [_coverage(item) for item in evidence.coverage],
+        "corrective_actions": None if evidence.corrective_actions is None else
+        _corrective_actions(evidence.corrective_actions),
+        "exercises": [exercise_entry(item) for item in evidence.exercises],
+        "training": None if evidence.training is None else training_entry(evidence.training),
         "changes": None if evidence.changes is None else _changes(evidence.changes),
         "drift": None if drift is None else {
             "findings": drift.findings, "by_severity": dict(drift.by_severity),
@@ -410,6 +513,16 @@ def csv_tables(evidence: Evidence) -> dict[str, str]:
             ("schedule", "start", "end", "seconds"),
             [(item.schedule, iso(gap.start), iso(gap.end), gap.length.total_seconds())
              for item in evidence.coverage if item.result for gap in item.result.gaps])
+    if evidence.corrective_actions is not None:
+        tables["corrective-actions.csv"] = _table(ACTION_COLUMNS, (
+            action_entry(action) for action in evidence.corrective_actions.actions))
+        if evidence.corrective_actions.by_incident is not None:
+            tables["corrective-actions-by-incident.csv"] = _table(
+                ACTIONS_BY_INCIDENT_COLUMNS,
+                _corrective_actions(evidence.corrective_actions)["by_incident"])
+    if evidence.training is not None:
+        tables["training.csv"] = _table(TRAINING_COLUMNS,
+                                        training_entry(evidence.training)["people"])
     if evidence.postmortem_source is not None:
         tables["postmortems.csv"] = _table(
             POSTMORTEM_COLUMNS, (_postmortems(item) for item in evidence.postmortems))

@@ -141,3 +141,23 @@ def test_the_timeline_places_business_hours_in_the_schedule_s_zone(zone: str,
             "PSCHED1", measured, result), hours)
 
     assert (drawn(zone) == drawn("America/Chicago")) is as_in_chicago
+
+
+@needs_chromium
+def test_chromium_renders_the_programme_sections(tmp_path: Path) -> None:
+    """Corrective actions, exercises and training, as the browser shows them: the headline
+    figures and the tables test_evidence_programme checks in evidence.json."""
+    from evidence_cases import TOKEN, hand_account, run_evidence
+    from test_evidence_programme import programme_policy
+
+    with SimServer(hand_account(), token=TOKEN) as server:
+        run_evidence(server, tmp_path / "package", policy=programme_policy(tmp_path))
+    dom = chromium(tmp_path / "profile", "--dump-dom",
+                   (tmp_path / "package" / "index.html").as_uri())
+    figures = dict(re.findall(r'<b id="(headline-[a-z]+)"[^>]*>([^<]*)</b>', dom))
+    assert (figures["headline-actions"], figures["headline-exercises"],
+            figures["headline-training"]) == ("2", "1", "2")
+    for table in ("actions-by-incident", "actions-table", "exercises-table", "exercise-actions",
+                  "training-table"):
+        assert f'<table id="{table}">' in dom, table
+    assert dom.count('<span class="bad">overdue</span>') == 3  # two in the register, one item
