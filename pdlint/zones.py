@@ -176,7 +176,7 @@ def zone_named(name: str) -> ZoneInfo | None:
     what the policy may write."""
     try:
         return ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError):
+    except (ZoneInfoNotFoundError, ValueError, OSError):  # OSError: a folder (America), too long
         return None
 
 

@@ -64,6 +64,9 @@ class ApiToken:
         value = value.strip()
         if not value or any(char.isspace() for char in value):
             raise ConfigurationError("the API token is empty or contains spaces")
+        if not (value.isascii() and value.isprintable()):  # HTTP headers carry ASCII only
+            raise ConfigurationError("the API token has a character that is not printable ASCII "
+                                     "(PagerDuty keys are letters, digits and a few signs)")
         self._value = value
 
     def authorization(self) -> str:
@@ -213,11 +216,16 @@ def is_loopback(host: str) -> bool:
 
 def validate_api_url(url: str) -> str:
     """``url`` without a trailing slash; https is required except on loopback (tests, simulator)."""
-    parts = urlsplit(url.strip())
+    try:
+        parts = urlsplit(url.strip())
+    except ValueError as error:  # an unclosed [IPv6 address
+        raise ConfigurationError(f"API URL {_without_secrets(url)!r} cannot be read: "
+                                 f"{error}") from None
+    if parts.username or parts.password or parts.query or parts.fragment or "@" in url:
+        raise ConfigurationError(f"API URL {_without_secrets(url)!r} must not carry credentials, "
+                                 "query or fragment (not shown here: they may hold a secret)")
     if parts.scheme not in ("https", "http") or not parts.hostname:
         raise ConfigurationError(f"API URL {url!r} is not an http(s) URL with a host")
-    if parts.username or parts.password or parts.query or parts.fragment:
-        raise ConfigurationError(f"API URL {url!r} must not carry credentials, query or fragment")
     if parts.scheme == "http" and not is_loopback(parts.hostname):
         raise ConfigurationError(
             f"API URL {url!r} uses plain http; the token would travel unencrypted. "
@@ -225,11 +233,18 @@ def validate_api_url(url: str) -> str:
     return url.strip().rstrip("/")
 
 
+def _without_secrets(url: str) -> str:
+    """``url`` without what may hold a secret (user, password, query, fragment): what an error
+    about it may quote."""
+    scheme, separator, rest = url.strip().split("#")[0].split("?")[0].rpartition("://")
+    return scheme + separator + ("***@" + rest.rpartition("@")[2] if "@" in rest else rest)
+
+
 def read_token(token_file: str | None, environ: Mapping[str, str]) -> ApiToken:
     """The token from ``token_file`` if given, else from ``PAGERDUTY_API_TOKEN``."""
     if token_file is not None:
         try:
-            text = Path(token_file).read_text(encoding="utf-8")
+            text = Path(token_file).read_text(encoding="utf-8-sig")  # a BOM is not the key
         except (OSError, UnicodeDecodeError) as error:
             reason = error.strerror if isinstance(error, OSError) else "not UTF-8 text"
             raise ConfigurationError(f"cannot read token file {token_file}: {reason}") from None

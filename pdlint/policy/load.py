@@ -103,6 +103,11 @@ def load_files(paths: Sequence[str | Path]) -> LoadedFiles:
     findings: list[Finding] = []
     for path in policy_paths(paths):
         shown = display_path(path)
+        if not _is_text(shown):  # it could be named in no report, SARIF or terminal
+            shown = shown.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+            findings.append(yaml_finding("POL001", "the file name is not UTF-8 text; rename the "
+                                                   "file", Location(shown, 1)))
+            continue
         try:
             with reading(shown):
                 text = _read_text(path, shown)
@@ -115,6 +120,15 @@ def load_files(paths: Sequence[str | Path]) -> LoadedFiles:
         files.append(PolicyFile(shown, data, reader.positions, reader.key_positions,
                                 reader.scalar_texts))
     return LoadedFiles(tuple(files), tuple(findings))
+
+
+def _is_text(name: str) -> bool:
+    """Whether a name from the file system is text (undecodable bytes come as surrogates)."""
+    try:
+        name.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def display_path(path: Path) -> str:
@@ -387,9 +401,13 @@ class _NodeReader:
         try:
             value = constructors[tag](node)
             str(value)  # what cannot be printed cannot be reported either
-        except ValueError as error:  # Python converts integers of at most 4,300 digits
-            raise _Unreadable(f"a number too long to read ({len(node.value):,} characters)",
-                              self._at(node)) from error
+        except (KeyError, ValueError) as error:  # a tag the value does not fit: !!bool maybe
+            if tag == "int" and "limit" in str(error):  # Python's 4,300 digits
+                raise _Unreadable(f"a number too long to read ({len(node.value):,} characters)",
+                                  self._at(node)) from error
+            article = "an" if tag == "int" else "a"
+            raise _Unreadable(f"{node.value!r} is not a YAML {tag} ({_shown_tag(node)}); remove "
+                              f"the tag or write {article} {tag}", self._at(node)) from error
         return value
 
 

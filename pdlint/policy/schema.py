@@ -45,6 +45,7 @@ def _validator() -> Draft202012Validator:
     schema = policy_schema()
     formats = FormatChecker(Draft202012Validator.FORMAT_CHECKER.checkers)
     formats.checks("policy-duration", raises=ValueError)(_duration_in_range)
+    formats.checks("regex", raises=(re.error, OverflowError, RecursionError))(_compiles)
     return Draft202012Validator(inline_references(schema, schema["$defs"]),
                                 format_checker=formats)
 
@@ -55,6 +56,18 @@ def _duration_in_range(value: object) -> bool:
     as ``disabled`` and malformed values are left to the pattern."""
     if isinstance(value, str) and _DURATION_SHAPE.match(value):
         parse_duration(value)  # raises ValueError saying why
+    return True
+
+
+def _compiles(value: object) -> bool:
+    """The ``regex`` format as Python reads it; jsonschema's own check lets through patterns
+    Python refuses with other errors than ``re.error`` (``a{4294967296}``, groups nested a
+    thousand deep), which would then crash the run."""
+    if isinstance(value, str):
+        try:
+            re.compile(value)
+        except RecursionError:
+            raise RecursionError("nested too deeply") from None
     return True
 
 

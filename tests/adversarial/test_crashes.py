@@ -4,6 +4,7 @@ and the inputs an outside probe crashed pdlint with are findings or clear errors
 
 from __future__ import annotations
 
+import json
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
@@ -72,3 +73,115 @@ def test_the_line_names_the_policy_file_being_read(monkeypatch: pytest.MonkeyPat
     (tmp_path / "teams.yaml").write_text("teams: [a]\n")
     line = one_line_error(run_main("lint", str(tmp_path)))
     assert f"unexpected RuntimeError while reading {tmp_path.as_posix()}/teams.yaml: boom;" in line
+
+
+# -- the inputs the probe crashed pdlint with: findings at file:line, or clear errors ----------
+
+def lint_one(tmp_path: Path, text: str, name: str = "organisation.yaml") -> dict[str, Any]:
+    """``pdlint lint --format json`` of a folder holding the example policy with one file
+    replaced by ``text``: exit 1 and the report."""
+    import shutil
+
+    folder = tmp_path / "policy"
+    shutil.copytree(POLICY, folder)
+    (folder / name).write_text(text, encoding="utf-8")
+    ran = run_main("lint", "--format", "json", str(folder))
+    assert (ran.code, ran.stderr) == (1, ""), ran
+    report: dict[str, Any] = json.loads(ran.stdout)
+    return report
+
+
+def only_error(report: dict[str, Any]) -> tuple[str, int, str]:
+    [finding] = [finding for finding in report["findings"] if finding["severity"] == "error"]
+    return finding["rule"], finding["location"]["line"], finding["message"]
+
+
+@pytest.mark.parametrize(("tagged", "message"), [
+    ("!!bool maybe", "'maybe' is not a YAML bool (!!bool); remove the tag or write a bool"),
+    ("!!int twelve", "'twelve' is not a YAML int (!!int); remove the tag or write an int"),
+    ("!!float many", "'many' is not a YAML float (!!float); remove the tag or write a float"),
+])
+def test_a_tag_that_does_not_fit_its_value_is_a_finding(tmp_path: Path, tagged: str,
+                                                        message: str) -> None:
+    report = lint_one(tmp_path, f"# teams\nteams: {tagged}\n", name="teams.yaml")
+    assert only_error(report) == ("POL001", 2, message)
+
+
+ORGANISATION = (POLICY / "organisation.yaml").read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("zone", ["America", "Etc", "Europe/" + "x" * 300])
+def test_a_time_zone_folder_or_overlong_name_is_not_a_zone(tmp_path: Path, zone: str) -> None:
+    line = next(number for number, text in enumerate(ORGANISATION.splitlines(), 1)
+                if text.strip().startswith("time_zone:"))
+    text = "\n".join(f"  time_zone: {zone}" if number == line else text
+                     for number, text in enumerate(ORGANISATION.splitlines(), 1)) + "\n"
+    rule, at, message = only_error(lint_one(tmp_path, text))
+    assert (rule, at) == ("POL030", line), message
+    assert message.startswith(f"{zone!r} is not an IANA time zone")
+
+
+@pytest.mark.parametrize("zone", ["America", "Etc", "x" * 300])
+def test_init_refuses_a_time_zone_folder(tmp_path: Path, zone: str) -> None:
+    ran = run_main("init", "-o", str(tmp_path / "p"), "--time-zone", zone,
+                   env={"PAGERDUTY_API_TOKEN": "unused"})
+    assert ran.code == 2
+    assert f"Invalid value for --time-zone: {zone!r} is not an IANA time zone" in ran.stderr
+
+
+@pytest.mark.parametrize(("pattern", "reason"), [
+    ("a{4294967296}", "the repetition number is too large"),
+    ("(" * 1000 + "a" + ")" * 1000, "nested too deeply"),
+])
+def test_a_link_pattern_python_cannot_compile_is_a_finding(tmp_path: Path, pattern: str,
+                                                           reason: str) -> None:
+    text = (POLICY / "organisation.yaml").read_text(encoding="utf-8")
+    assert "link_pattern:" in text
+    replaced = "\n".join(
+        f"{line.split('link_pattern:')[0]}link_pattern: '{pattern}'"
+        if "link_pattern:" in line else line for line in text.splitlines()) + "\n"
+    rule, _, message = only_error(lint_one(tmp_path, replaced))
+    assert rule == "POL003" and reason in message, message
+
+
+@pytest.mark.parametrize("output_format", ["json", "sarif", "text", "junit", "github",
+                                           "markdown"])
+def test_a_policy_file_name_that_is_not_utf8_is_a_finding(tmp_path: Path,
+                                                          output_format: str) -> None:
+    import os
+    import shutil
+
+    folder = tmp_path / "policy"
+    shutil.copytree(POLICY, folder)
+    name = os.fsdecode(b"teams-\xff.yaml")
+    (folder / name).write_text("teams: []\n", encoding="utf-8")
+    output = tmp_path / "report"
+    ran = run_main("lint", "--format", output_format, "-o", str(output), str(folder))
+    assert (ran.code, ran.stderr) == (1, ""), ran
+    written = output.read_bytes().decode("utf-8")  # strict: all of it UTF-8
+    assert "xff.yaml" in written  # escaped as the format escapes a backslash
+    on_stdout = run_main("lint", "--format", output_format, str(folder))
+    assert on_stdout.code == 1 and "xff.yaml" in on_stdout.stdout
+    on_stdout.stdout.encode("utf-8")
+
+
+@pytest.mark.parametrize(("content", "error"), [
+    ("\ufeffu+abcDEF123\n", None),  # a BOM (Notepad's UTF-8) is not part of the token
+    ("tökén-123\n", "the API token has a character that is not printable ASCII"),
+    ("abc\x07def\n", "the API token has a character that is not printable ASCII"),
+])
+def test_a_token_file_with_a_bom_or_a_non_ascii_token(tmp_path: Path, content: str,
+                                                      error: str | None) -> None:
+    token_file = tmp_path / "token"
+    token_file.write_text(content, encoding="utf-8")
+    token_file.chmod(0o600)
+    with SimServer(demo_account(), token="u+abcDEF123") as server:
+        ran = run_main("snapshot", "-o", str(tmp_path / "snap.json"), "--quiet",
+                       "--token-file", str(token_file), env={"PAGERDUTY_API_URL":
+                                                             server.base_url})
+    if error is None:
+        assert ran.code == 0, ran
+    else:
+        line = one_line_error(ran)
+        assert line.startswith(f"pdlint: error: token file {token_file}: {error}"), line
+        assert content.strip() not in line

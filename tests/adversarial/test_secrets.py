@@ -194,3 +194,18 @@ def test_the_warning_reaches_the_user_of_the_command_line(server: SimServer,
     assert (result.returncode, result.stderr) == (0, (
         "pdlint: warning: token file token can be read by other users (mode 0644); restrict it "
         "with: chmod 600 token\n"))
+
+
+@pytest.mark.parametrize("url", [
+    f"https://x:{TOKEN}@api.pagerduty.com", f"https://{TOKEN}@api.pagerduty.com",
+    f"https://api.pagerduty.com?token={TOKEN}", f"https://api.pagerduty.com/#{TOKEN}",
+    f"api.pagerduty.com?token={TOKEN}", f"x:{TOKEN}@api.pagerduty.com", f"http://[::1?{TOKEN}",
+])
+def test_a_token_inside_the_api_url_is_refused_without_quoting_it(url: str) -> None:
+    """A URL that carries a secret (user, password, query, fragment) is refused, and the error
+    shows the URL without it."""
+    for option in (("--api-url", url), ()):
+        ran = run_main("snapshot", "-o", "-", *option,
+                       env={"PAGERDUTY_API_TOKEN": "another", "PAGERDUTY_API_URL": url})
+        assert ran.code == 2 and ran.stderr.startswith("pdlint: error: API URL "), ran
+        assert not any(fragment in ran.stdout + ran.stderr for fragment in TOKEN_FRAGMENTS)
