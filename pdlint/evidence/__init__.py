@@ -168,13 +168,17 @@ def _gather(request: EvidenceRequest, checked: Callable[[], Policy], period: Int
         pdlint_version=__version__, api_url=api_url, incident_source=figures.source,
         incident_source_note=figures.source_note, incidents=figures.incidents,
         incidents_without_severity=figures.without_severity,
+        incidents_without_severity_named=figures.without_severity_named,
+        open_incidents=figures.open_incidents, impossible_times=figures.impossible_times,
         sla=tuple(replace(item, location=in_package(item.location, provenance))
                   for item in figures.sla),
         postmortems=tuple(replace(item, location=in_package(item.location, provenance))
                           for item in figures.postmortems),
         postmortem_source=figures.postmortem_source,
         unmatched_register_rows=figures.unmatched_register_rows,
-        coverage=tuple(replace(item, location=in_package(item.location, provenance))
+        coverage=tuple(replace(item, location=in_package(item.location, provenance),
+                               time_zone_documented_at=item.time_zone_documented_at
+                               and in_package(item.time_zone_documented_at, provenance))
                        for item in coverage),
         changes=changes, drift=drift_summary, policy=provenance, skipped=tuple(skipped),
         files=(), resolution=tuple(replace(item, location=in_package(item.location, provenance))

@@ -22,7 +22,7 @@ from datetime import datetime, timedelta, timezone
 from typing import IO, TYPE_CHECKING, Any
 
 from pdlint.coverage import Interval, parse_time
-from pdlint.evidence.model import ChangeSummary, ConfigurationChange, iso
+from pdlint.evidence.model import ChangeSummary, ConfigurationChange, FieldValues, iso
 from pdlint.evidence.register import csv_cell
 from pdlint.pagerduty.state import LiveState
 from pdlint.policy.model import Policy
@@ -36,7 +36,7 @@ AUDIT_TRAIL_START = datetime(2020, 12, 2, tzinfo=timezone.utc)
 AUDITED_TYPES = ("escalation_policies", "schedules", "services", "users", "teams")
 AUDIT_SPAN = timedelta(days=31)
 CHANGE_COLUMNS = ("id", "at", "actor", "action", "resource_type", "resource_id",
-                  "resource_name", "documented", "fields")
+                  "resource_name", "documented", "fields", "values")
 SHOWN_DOCUMENTED_CHANGES = 200
 
 Documented = Callable[[str, str | None, str | None], bool]
@@ -103,6 +103,11 @@ def change_from_record(record: Mapping[str, Any], documented: Documented) -> Con
     details = _mapping(record.get("details"))
     fields = [item.get("name") for key in ("fields", "references")
               for item in details.get(key) or () if isinstance(item, dict)]
+    values = tuple(
+        FieldValues(str(item["name"]), _text_or_none(item.get("before_value")),
+                    _text_or_none(item.get("value")))
+        for item in details.get("fields") or () if isinstance(item, dict) and item.get("name")
+        and ("before_value" in item or "value" in item))
     return ConfigurationChange(
         id=record["id"],
         at=parse_time(record["execution_time"]),
@@ -113,7 +118,12 @@ def change_from_record(record: Mapping[str, Any], documented: Documented) -> Con
         resource_name=name,
         documented=documented(resource_type, resource_id, name),
         fields=tuple(str(name) for name in fields if name),
+        values=values,
     )
+
+
+def _text_or_none(value: Any) -> str | None:
+    return None if value is None else str(value)
 
 
 def _mapping(value: Any) -> Mapping[str, Any]:
@@ -129,11 +139,19 @@ def _resource_type(reference_type: str) -> str:
 async def audit_records(
     client: PagerDutyClient, since: datetime, until: datetime,
 ) -> AsyncIterator[dict[str, Any]]:
-    """Every audit record of the audited types in the period, newest first."""
+    """Every audit record of the audited types in the period, newest first, each once: a record
+    at a chunk's boundary is in both chunks (``since`` and ``until`` are both inclusive), so ids
+    are remembered across the whole period, not per chunk."""
+    seen: set[str] = set()
     for start, end in chunks_newest_first(since, until):
         async for record in client.iter_cursor(
                 "/audit/records", "records", {"root_resource_types[]": list(AUDITED_TYPES)},
                 since=start, until=end):
+            record_id = record.get("id")
+            if isinstance(record_id, str):
+                if record_id in seen:
+                    continue
+                seen.add(record_id)
             yield record
 
 
@@ -153,7 +171,7 @@ class ChangeLog:
         self._csv.writerow([csv_cell(value) for value in (
             change.id, iso(change.at), change.actor, change.action, change.resource_type,
             change.resource_id, change.resource_name, "yes" if change.documented else "no",
-            "; ".join(change.fields))])
+            "; ".join(change.fields), "; ".join(str(values) for values in change.values))])
         self.total += 1
         self._by_type[change.resource_type] += 1
         self._by_action[change.action] += 1

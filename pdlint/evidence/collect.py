@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator, Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
@@ -64,6 +64,8 @@ Progress = Callable[[str, int], None]
 
 BATCH = 500
 """Incidents judged together: their postmortem look-ups run concurrently, then they are written."""
+NAMED_WITHOUT_SEVERITY = 100
+"""Incidents without a documented severity named in the package (all are in the register)."""
 UNREAD_LISTED = 5
 """Incidents named when their postmortems could not be looked for; the rest are counted."""
 MIN_LOG_HORIZON = timedelta(days=14)
@@ -89,6 +91,20 @@ class IncidentFigures:
     unmatched_register_rows: tuple[RegisterRow, ...] | None
     resolution: tuple[ResolutionCompliance, ...] = ()
     corrective_actions: CorrectiveActionSummary | None = None
+    open_incidents: int | None = None
+    impossible_times: int | None = None
+    without_severity_named: tuple[str, ...] = ()
+    """The first ``NAMED_WITHOUT_SEVERITY`` incidents without a documented severity, ``#n``."""
+
+
+@dataclass
+class StreamTally:
+    """What the headline says of the incidents beyond their SLA figures, counted as they pass:
+    how many are still open, how many carry impossible times, and which have no severity."""
+
+    open: int = 0
+    impossible: int = 0
+    without_severity: list[str] = field(default_factory=list)
 
 
 NOT_READ = IncidentFigures(None, None, None, None, (), (), None, None)
@@ -113,10 +129,13 @@ def assess_incident(
                   else judge_postmortem(record, within.value, found, as_of) if postmortems_checked
                   else not_judged(record, within.value))
     resolve_by = resolution_deadline(record, severity)
+    hours = policy.organisation.business_hours
     return AssessedIncident(record, severity.id, deadline,
                             judge_response(record, deadline, as_of), postmortem, resolve_by,
                             None if resolve_by is None else judge_resolution(record, resolve_by,
-                                                                             as_of))
+                                                                             as_of),
+                            deadline.astimezone(hours.zone).isoformat()
+                            if severity.response_sla.value.next_business_day else None)
 
 
 def log_horizon(policy: Policy) -> timedelta:
@@ -136,6 +155,7 @@ async def judge_incidents(
     progress: Progress,
     unread: list[str],
     actions: CorrectiveActionTally | None = None,
+    tally: StreamTally | None = None,
 ) -> tuple[int, int, SlaTally, PostmortemTally, ResolutionTally]:
     """Judge and write each incident; returns (incidents, without severity, tallies).
 
@@ -149,6 +169,7 @@ async def judge_incidents(
     sla, postmortems = SlaTally(policy.severities), PostmortemTally(policy.severities)
     resolution = ResolutionTally(policy.severities)
     counts = {"incidents": 0, "without_severity": 0, "postmortems": 0}
+    tally = tally if tally is not None else StreamTally()
 
     async def flush(batch: list[IncidentRecord]) -> None:
         severities = [by_priority.get(record.priority or "") for record in batch]
@@ -168,7 +189,7 @@ async def judge_incidents(
             for index, outcome in zip(due, lookups, strict=True):
                 if isinstance(outcome, str):
                     checked[index] = False
-                    unread.append(f"{batch[index].id} ({outcome})")
+                    unread.append(f"{batch[index].label} ({outcome})")
                 else:
                     found[index] = outcome
             progress("postmortems", counts["postmortems"])
@@ -183,6 +204,11 @@ async def judge_incidents(
             resolution.add(incident)
         counts["incidents"] += len(batch)
         counts["without_severity"] += severities.count(None)
+        for record, severity in zip(batch, severities, strict=True):
+            if severity is None and len(tally.without_severity) < NAMED_WITHOUT_SEVERITY:
+                tally.without_severity.append(record.label)
+            tally.open += record.resolved_at is None
+            tally.impossible += record.problem is not None
         batch.clear()
 
     batch: list[IncidentRecord] = []
@@ -225,12 +251,14 @@ async def incident_section(
         judged = await policy
         finder = _postmortem_finder(judged, skipped)
         actions = corrective_action_tally(judged, as_of)
+        stream = StreamTally()
         with package.open("incidents.csv") as csv_stream, \
                 package.open("incidents.json") as json_stream:
             writer = RegisterWriter(csv_stream, json_stream)
             unread: list[str] = []
             incidents, without_severity, sla, postmortems, resolution = await judge_incidents(
-                source.records, judged, as_of, writer, finder, client, progress, unread, actions)
+                source.records, judged, as_of, writer, finder, client, progress, unread, actions,
+                stream)
             writer.close()
     except PermissionDenied as denied:
         package.discard("incidents.csv")
@@ -249,7 +277,9 @@ async def incident_section(
         postmortems=postmortems.results() if finder is not None else (),
         postmortem_source=finder.description if finder is not None else None,
         unmatched_register_rows=finder.unmatched_rows() if finder is not None else None,
-        resolution=resolution.results(),
+        resolution=resolution.results(), open_incidents=stream.open,
+        impossible_times=stream.impossible,
+        without_severity_named=tuple(stream.without_severity),
         corrective_actions=actions.summary(incidents_read=True) if actions else None)
 
 

@@ -5,8 +5,10 @@ reports coverage gaps (SCH201), so that the evidence and the drift check agree o
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from datetime import timedelta
+from typing import Any
 
 from pdlint.coverage import (
     CoverageResult,
@@ -42,6 +44,29 @@ class ScheduleCoverage:
     note: str | None = None
     """Why the figures cover less than the period, when they do (the rendered window is
     shorter): a share over part of it must not read as the period's."""
+    time_zone_documented_at: Location | None = None
+    """The policy line of ``time_zone`` (the schedule's, or the organisation's when neither the
+    policy nor PagerDuty gives the schedule one); None when it is the schedule's in PagerDuty."""
+
+    @property
+    def time_zone_source(self) -> str | None:
+        """Where ``time_zone`` comes from, in words: the zone is not always the policy's."""
+        if self.time_zone is None:
+            return None
+        if self.time_zone_documented_at is None:
+            return "the schedule's time zone in PagerDuty"
+        return f"documented at {self.time_zone_documented_at}"
+
+
+def _zone_documented_at(schedule: Schedule, live: Mapping[str, Any],
+                        business_hours: Hours) -> Location | None:
+    """The policy line ``schedule_zone`` took the zone from (the same order), or None for the
+    schedule's own zone in PagerDuty."""
+    if schedule.time_zone:
+        return schedule.time_zone.location
+    if live.get("time_zone"):
+        return None
+    return business_hours.time_zone.location
 
 
 def measure_schedule(schedule: Schedule, state: LiveState, period: Interval,
@@ -66,7 +91,9 @@ def measure_schedule(schedule: Schedule, state: LiveState, period: Interval,
             "a shift-based (v3) schedule, whose final schedule pdlint does not read"
             if shift_based else "no schedule of this name in the account"))
     zone_name, zone = schedule_zone(unmeasured.time_zone, live, business_hours)
-    unmeasured = replace(unmeasured, time_zone=zone_name, schedule_id=live.get("id"))
+    unmeasured = replace(unmeasured, time_zone=zone_name, schedule_id=live.get("id"),
+                         time_zone_documented_at=_zone_documented_at(schedule, live,
+                                                                     business_hours))
     if zone is None:
         return replace(unmeasured, problem=f"time zone {zone_name!r} is not one pdlint knows")
     start, end = max(period.start, state.window.since), min(period.end, state.window.until)

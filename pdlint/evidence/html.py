@@ -40,7 +40,7 @@ from pdlint.evidence.tables import (
     unavailable_changes,
     unmatched_rows_text,
 )
-from pdlint.policy.model import Hours, format_duration
+from pdlint.policy.model import Hours
 from pdlint.zones import live_zone
 
 BAR_WIDTH = 420
@@ -205,7 +205,8 @@ def _sla_section(evidence: Evidence) -> str:
     parts.append(_table(
         ("incident", "title", "service", "priority", "created", "severity", "deadline",
          "acknowledged", "time to ack"),
-        ([*_incident_cells(breach), _e(breach.severity), _time(breach.ack_deadline),
+        ([*_incident_cells(breach), _e(breach.severity), _time(breach.ack_deadline)
+          + (f"<br>{_e(breach.ack_deadline_local)}" if breach.ack_deadline_local else ""),
           _time(breach.record.acknowledged_at) if breach.record.acknowledged_at
           else "<em>never</em>", _e(human_duration(breach.record.seconds_to_acknowledge))]
          for breach in shown), element_id="breaches-table"))
@@ -247,7 +248,7 @@ def _resolution_section(evidence: Evidence) -> str:
 def _postmortem_section(evidence: Evidence) -> str:
     if evidence.postmortem_source is None:
         return ""
-    rows = [[_e(item.severity), _e(format_duration(item.within)), _e(item.location),
+    rows = [[_e(item.severity), _e(item.within_text), _e(item.location),
              str(item.required), str(item.on_time), str(item.late), str(item.missing),
              str(item.pending), str(item.not_judged)] for item in evidence.postmortems]
     exceptions = [incident for item in evidence.postmortems for incident in item.exceptions]
@@ -297,9 +298,11 @@ def _coverage_section(evidence: Evidence, hours: Hours) -> str:
         result = item.result
         figure = (f'<span id="coverage-{number}">{_e(share_text(result.share))}</span> covered'
                   f", {len(result.gaps)} gap(s)" if result else _e(item.problem or "not measured"))
+        zone = _e(item.time_zone or "—") + (f" ({_e(item.time_zone_source)})"
+                                           if item.time_zone_source else "")
         parts.append(f"<h3>{_e(item.schedule)}</h3><p>Requirement "
-                     f"{_e(item.requirement or 'none documented')} in "
-                     f"{_e(item.time_zone or '—')} (documented at {_e(item.location)}): "
+                     f"{_e(item.requirement or 'none documented')} (documented at "
+                     f"{_e(item.location)}), counted in {zone}: "
                      f"{figure}" + (f" ({_e(item.note)})" if item.note else "") + ".</p>")
         parts.append(coverage_timeline(item, hours))
         if result and result.gaps:
@@ -392,10 +395,12 @@ def _changes_section(evidence: Evidence) -> str:
         _table(("object type", "changes"), ([_e(kind), str(count)]
                                             for kind, count in changes.by_type), numeric=(1,)),
         f"<h3>Changes to documented objects (newest first, at most {changes.shown_limit})</h3>",
-        _table(("when", "who", "action", "object", "fields"),
+        _table(("when", "who", "action", "object", "fields (before -> after where recorded)"),
                ([_time(change.at), _e(change.actor), _e(change.action),
                  _e(f"{change.resource_type}: {change.resource_name or change.resource_id}"),
-                 _e(", ".join(change.fields))] for change in changes.documented_changes),
+                 _e("; ".join(str(values) for values in change.values)
+                    if change.values else ", ".join(change.fields))]
+                for change in changes.documented_changes),
                element_id="changes-table"),
     ])
 

@@ -15,12 +15,21 @@ from pdlint.coverage import Interval
 from pdlint.evidence.coverage import ScheduleCoverage
 from pdlint.findings import Location, Skipped
 from pdlint.pagerduty.state import format_utc
-from pdlint.policy.model import ActionStatus
+from pdlint.policy.model import ActionStatus, format_duration
 
 
 def iso(moment: datetime | None) -> str | None:
-    """ISO 8601 in UTC with a ``Z`` (None stays None): the one time format of the package."""
-    return None if moment is None else format_utc(moment)
+    """ISO 8601 in UTC with a ``Z``, whole seconds (None stays None): the one time format of the
+    package, whatever fraction of a second the API gave (audit records carry microseconds)."""
+    return None if moment is None else format_utc(moment.replace(microsecond=0))
+
+
+def whole(seconds: float | None) -> int | float | None:
+    """Seconds as the package writes them: an integer when whole (``540``, not ``540.0``), else
+    to the millisecond."""
+    if seconds is None:
+        return None
+    return int(seconds) if float(seconds).is_integer() else round(seconds, 3)
 
 
 @dataclass(frozen=True)
@@ -41,15 +50,26 @@ class IncidentRecord:
 
     @property
     def seconds_to_acknowledge(self) -> float | None:
-        if self.acknowledged_at is None:
+        """None when not acknowledged, or acknowledged before it was created (``problem``)."""
+        if self.acknowledged_at is None or self.acknowledged_at < self.created_at:
             return None
         return (self.acknowledged_at - self.created_at).total_seconds()
 
     @property
     def seconds_to_resolve(self) -> float | None:
-        if self.resolved_at is None:
+        """None when not resolved, or resolved before it was created (``problem``)."""
+        if self.resolved_at is None or self.resolved_at < self.created_at:
             return None
         return (self.resolved_at - self.created_at).total_seconds()
+
+    @property
+    def problem(self) -> str | None:
+        """Times the account gives that cannot be: a duration from them would be negative, so
+        it is flagged instead of printed."""
+        impossible = [f"{what} before it was created" for what, at in (
+            ("acknowledged", self.acknowledged_at), ("resolved", self.resolved_at))
+            if at is not None and at < self.created_at]
+        return "; ".join(impossible) or None
 
     @property
     def label(self) -> str:
@@ -125,6 +145,9 @@ class AssessedIncident:
     resolution: Response | None = None
     """Resolved by ``resolve_deadline`` (within), after it or still open past it (breached),
     or open before it (pending); None when the severity documents no ``resolve_within``."""
+    ack_deadline_local: str | None = None
+    """A next-business-day deadline in the organisation's time zone (ISO 8601 with its offset),
+    as the policy states it: 17:00 New York is 21:00Z or 22:00Z by the season."""
 
 
 @dataclass(frozen=True)
@@ -192,6 +215,26 @@ class PostmortemCompliance:
     """Incidents counted in ``required`` whose postmortem could not be looked for (the token
     may not read where it is recorded): no outcome is claimed for them either way."""
     exceptions: tuple[AssessedIncident, ...]
+    written: str | None = None
+    """``within`` as the policy writes it (``48h``)."""
+
+    @property
+    def within_text(self) -> str:
+        """The deadline as the policy line it is documented at says it."""
+        return self.written or format_duration(self.within)
+
+
+@dataclass(frozen=True)
+class FieldValues:
+    """A changed field with its value before and after, as the audit record carries them."""
+
+    name: str
+    before: str | None
+    after: str | None
+
+    def __str__(self) -> str:
+        return f"{self.name}: {self.before if self.before is not None else '—'} -> " \
+               f"{self.after if self.after is not None else '—'}"
 
 
 @dataclass(frozen=True)
@@ -207,6 +250,8 @@ class ConfigurationChange:
     resource_name: str | None
     documented: bool
     fields: tuple[str, ...]
+    values: tuple[FieldValues, ...] = ()
+    """The fields whose before or after value the record carries (PagerDuty MAY give them)."""
 
 
 @dataclass(frozen=True)
@@ -350,6 +395,12 @@ class Evidence:
     incidents: int | None
     """None when the incidents were not read (a snapshot, or a refusal): not measured."""
     incidents_without_severity: int | None
+    incidents_without_severity_named: tuple[str, ...]
+    """The first of them, ``#n`` (all are in the register)."""
+    open_incidents: int | None
+    """Incidents of the period not resolved at the time of the run."""
+    impossible_times: int | None
+    """Incidents whose times cannot be (resolved or acknowledged before created)."""
     sla: tuple[SeverityCompliance, ...]
     postmortems: tuple[PostmortemCompliance, ...]
     postmortem_source: str | None

@@ -278,6 +278,7 @@ class PostmortemTally:
             assert within is not None
             results.append(PostmortemCompliance(
                 severity=severity.id, within=within.value, location=within.location,
+                written=within.written,
                 required=tally.required, on_time=tally.counts[PostmortemStatus.ON_TIME],
                 late=tally.counts[PostmortemStatus.LATE],
                 missing=tally.counts[PostmortemStatus.MISSING],

@@ -121,7 +121,8 @@ def training_summary(policy: Policy, training: Training, state: LiveState,
             completed=shown.completed.value if shown else None,
             valid_until=training.valid_until(shown) if shown else None,
             current=current is not None, location=shown.location if shown else None))
-    return TrainingSummary(format_duration(training.valid_for.value), training.location, as_of,
+    return TrainingSummary(training.valid_for.written or format_duration(training.valid_for.value),
+                           training.location, as_of,
                            tuple(sorted(people, key=lambda person: (person.current,
                                                                     person.name))))
 

@@ -29,7 +29,7 @@ from datetime import datetime, timedelta, timezone, tzinfo
 from typing import IO, TYPE_CHECKING, Any
 
 from pdlint.coverage import parse_time
-from pdlint.evidence.model import AssessedIncident, IncidentRecord, iso
+from pdlint.evidence.model import AssessedIncident, IncidentRecord, iso, whole
 
 if TYPE_CHECKING:
     from pdlint.pagerduty.client import PagerDutyClient
@@ -50,7 +50,7 @@ REGISTER_COLUMNS = (
     "created_at", "acknowledged_at", "resolved_at", "seconds_to_acknowledge",
     "seconds_to_resolve", "responders", "ack_deadline", "sla", "postmortem",
     "postmortem_recorded_at", "postmortem_due_at", "postmortem_status", "resolve_deadline",
-    "resolution",
+    "resolution", "ack_deadline_local", "problem",
 )
 _FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
@@ -255,10 +255,11 @@ def register_row(incident: AssessedIncident) -> dict[str, Any]:
         "created_at": iso(record.created_at),
         "acknowledged_at": iso(record.acknowledged_at),
         "resolved_at": iso(record.resolved_at),
-        "seconds_to_acknowledge": _whole(record.seconds_to_acknowledge),
-        "seconds_to_resolve": _whole(record.seconds_to_resolve),
+        "seconds_to_acknowledge": whole(record.seconds_to_acknowledge),
+        "seconds_to_resolve": whole(record.seconds_to_resolve),
         "responders": list(record.responders),
         "ack_deadline": iso(incident.ack_deadline),
+        "ack_deadline_local": incident.ack_deadline_local,
         "sla": incident.response.value if incident.response else None,
         "postmortem": found.reference if found else None,
         "postmortem_recorded_at": iso(found.recorded_at) if found else None,
@@ -266,13 +267,8 @@ def register_row(incident: AssessedIncident) -> dict[str, Any]:
         "postmortem_status": postmortem.status.value if postmortem else None,
         "resolve_deadline": iso(incident.resolve_deadline),
         "resolution": incident.resolution.value if incident.resolution else None,
+        "problem": record.problem,
     }
-
-
-def _whole(seconds: float | None) -> int | float | None:
-    if seconds is None:
-        return None
-    return int(seconds) if float(seconds).is_integer() else round(seconds, 3)
 
 
 def csv_cell(value: Any) -> str:

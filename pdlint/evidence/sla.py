@@ -137,7 +137,7 @@ class SlaTally:
             SeverityCompliance(
                 severity=severity.id,
                 name=severity.name.value,
-                response_sla=str(severity.response_sla.value),
+                response_sla=severity.response_sla.written or str(severity.response_sla.value),
                 location=severity.response_sla.location,
                 incidents=tally.incidents,
                 within=tally.within,
@@ -176,7 +176,8 @@ class ResolutionTally:
             assert within is not None
             results.append(ResolutionCompliance(
                 severity=severity.id, name=severity.name.value,
-                resolve_within=format_duration(within.value), location=within.location,
+                resolve_within=within.written or format_duration(within.value),
+                location=within.location,
                 incidents=tally.incidents, within=tally.within, breached=tally.breached,
                 pending=tally.pending, resolved=len(tally.seconds),
                 median_seconds_to_resolve=percentile(tally.seconds, 50),

@@ -24,7 +24,6 @@ from pdlint.evidence.tables import (
     unavailable_changes,
     unmatched_rows_text,
 )
-from pdlint.policy.model import format_duration
 
 
 def _cell(value: object) -> str:
@@ -159,7 +158,7 @@ def render_summary(evidence: Evidence) -> str:
         lines += _table(
             ("severity", "deadline", "required", "on time", "late", "missing", "pending",
              "not judged"),
-            ((item.severity, format_duration(item.within), item.required, item.on_time,
+            ((item.severity, item.within_text, item.required, item.on_time,
               item.late, item.missing, item.pending, item.not_judged)
              for item in evidence.postmortems))
         lines += _unmatched_rows(evidence)

@@ -30,22 +30,25 @@ from pdlint.evidence.model import (
     SeverityCompliance,
     TrainingSummary,
     iso,
+    whole,
 )
 from pdlint.evidence.package import PACKAGE_FORMAT, PACKAGE_FORMAT_VERSION
 from pdlint.evidence.register import csv_cell
 from pdlint.findings import counted
-from pdlint.policy.model import ActionStatus, format_duration
+from pdlint.policy.model import ActionStatus
 
 NOT_MEASURED = "not measured"
 """What a figure reads when nothing was measured: a 0 there would claim a clean result."""
+NAMED_IN_HEADLINE = 10
+"""Incidents without a documented severity named beside the count; evidence.json names more."""
 ROW_LIMIT = 500
 """Rows a list shows in ``index.html`` and ``summary.md``; the CSV or JSON files hold them all."""
 INCIDENT_COLUMNS = ("id", "number", "title", "service", "priority", "created_at", "severity")
 SLA_COLUMNS = ("severity", "name", "response_sla", "documented_at", "incidents", "within",
                "breached", "pending", "share_within", "acknowledged",
                "median_seconds_to_acknowledge", "p90_seconds_to_acknowledge")
-BREACH_COLUMNS = (*INCIDENT_COLUMNS, "ack_deadline", "acknowledged_at", "seconds_to_acknowledge",
-                  "seconds_late")
+BREACH_COLUMNS = (*INCIDENT_COLUMNS, "ack_deadline", "ack_deadline_local", "acknowledged_at",
+                  "seconds_to_acknowledge", "seconds_late")
 RESOLUTION_COLUMNS = ("severity", "name", "resolve_within", "documented_at", "incidents",
                       "within", "breached", "pending", "share_within", "resolved",
                       "median_seconds_to_resolve", "p90_seconds_to_resolve")
@@ -60,7 +63,8 @@ POSTMORTEM_COLUMNS = ("severity", "within", "documented_at", "required", "on_tim
                       "missing", "pending", "not_judged")
 POSTMORTEM_EXCEPTION_COLUMNS = (*INCIDENT_COLUMNS, "resolved_at", "status", "due_at",
                                 "postmortem", "recorded_at")
-COVERAGE_COLUMNS = ("schedule", "schedule_id", "requirement", "time_zone", "documented_at",
+COVERAGE_COLUMNS = ("schedule", "schedule_id", "requirement", "time_zone", "time_zone_source",
+                    "documented_at",
                     "required_seconds", "covered_seconds", "covered_share", "problem", "note")
 
 
@@ -111,7 +115,8 @@ def headline(evidence: Evidence) -> tuple[Figure, ...]:
     figures = [Figure("incidents", "incidents in the period", NOT_MEASURED)
                if evidence.incidents is None else
                Figure("incidents", "incidents in the period", str(evidence.incidents),
-                      f"from {evidence.incident_source}" if evidence.incident_source else "")]
+                      "; ".join(incident_notes(evidence)),
+                      bad=bool(evidence.open_incidents or evidence.impossible_times))]
     if evidence.incidents is None:
         figures += [Figure("sla", "acknowledged within the documented SLA", NOT_MEASURED),
                     Figure("breaches", "SLA breaches", NOT_MEASURED)]
@@ -230,6 +235,27 @@ def training_text(summary: TrainingSummary) -> str:
             f"person(s) on call in the period, {untrained} without current training")
 
 
+def incident_notes(evidence: Evidence) -> list[str]:
+    """What the incident count needs beside it: where the incidents come from, how many are
+    still open, which have no documented severity (and so are in no SLA figure), and how many
+    carry times that cannot be."""
+    notes = [f"from {evidence.incident_source}"] if evidence.incident_source else []
+    if evidence.open_incidents:
+        notes.append(f"{evidence.open_incidents} still open")
+    if evidence.incidents_without_severity:
+        named = evidence.incidents_without_severity_named
+        more = evidence.incidents_without_severity - len(named)
+        notes.append(f"{evidence.incidents_without_severity} without a documented severity, in "
+                     f"no SLA figure: {', '.join(named[:NAMED_IN_HEADLINE])}"
+                     + (f" and {more + len(named[NAMED_IN_HEADLINE:])} more"
+                        if more + len(named[NAMED_IN_HEADLINE:]) > 0 else ""))
+    if evidence.impossible_times:
+        notes.append(f"{evidence.impossible_times} with impossible times (resolved or "
+                     "acknowledged before created; the register's problem column), their "
+                     "durations left out")
+    return notes
+
+
 def postmortems_judged(evidence: Evidence) -> bool:
     """Whether the missing or late postmortems were measured: the incidents were read, the
     policy says where postmortems are, and at least one required postmortem could be looked
@@ -308,11 +334,12 @@ def incident_summary(incident: AssessedIncident) -> dict[str, Any]:
 def breach_entry(incident: AssessedIncident) -> dict[str, Any]:
     record = incident.record
     late = (None if record.acknowledged_at is None or incident.ack_deadline is None
-            else (record.acknowledged_at - incident.ack_deadline).total_seconds())
+            else whole((record.acknowledged_at - incident.ack_deadline).total_seconds()))
     return {**incident_summary(incident), "severity": incident.severity,
             "ack_deadline": iso(incident.ack_deadline),
             "acknowledged_at": iso(record.acknowledged_at),
-            "seconds_to_acknowledge": record.seconds_to_acknowledge,
+            "ack_deadline_local": incident.ack_deadline_local,
+            "seconds_to_acknowledge": whole(record.seconds_to_acknowledge),
             "seconds_late": late}
 
 
@@ -320,11 +347,11 @@ def resolution_breach_entry(incident: AssessedIncident) -> dict[str, Any]:
     """An incident resolved after its deadline, or still open past it (``resolved_at`` null)."""
     record = incident.record
     late = (None if record.resolved_at is None or incident.resolve_deadline is None
-            else (record.resolved_at - incident.resolve_deadline).total_seconds())
+            else whole((record.resolved_at - incident.resolve_deadline).total_seconds()))
     return {**incident_summary(incident), "severity": incident.severity,
             "resolve_deadline": iso(incident.resolve_deadline),
             "resolved_at": iso(record.resolved_at),
-            "seconds_to_resolve": record.seconds_to_resolve, "seconds_late": late}
+            "seconds_to_resolve": whole(record.seconds_to_resolve), "seconds_late": late}
 
 
 def _resolution(item: ResolutionCompliance) -> dict[str, Any]:
@@ -332,8 +359,8 @@ def _resolution(item: ResolutionCompliance) -> dict[str, Any]:
             "documented_at": str(item.location), "incidents": item.incidents,
             "within": item.within, "breached": item.breached, "pending": item.pending,
             "share_within": item.share_within, "resolved": item.resolved,
-            "median_seconds_to_resolve": item.median_seconds_to_resolve,
-            "p90_seconds_to_resolve": item.p90_seconds_to_resolve,
+            "median_seconds_to_resolve": whole(item.median_seconds_to_resolve),
+            "p90_seconds_to_resolve": whole(item.p90_seconds_to_resolve),
             "breaches": [resolution_breach_entry(breach) for breach in item.breaches]}
 
 
@@ -353,13 +380,13 @@ def _sla(item: SeverityCompliance) -> dict[str, Any]:
             "documented_at": str(item.location), "incidents": item.incidents,
             "within": item.within, "breached": item.breached, "pending": item.pending,
             "share_within": item.share_within, "acknowledged": item.acknowledged,
-            "median_seconds_to_acknowledge": item.median_seconds_to_acknowledge,
-            "p90_seconds_to_acknowledge": item.p90_seconds_to_acknowledge,
+            "median_seconds_to_acknowledge": whole(item.median_seconds_to_acknowledge),
+            "p90_seconds_to_acknowledge": whole(item.p90_seconds_to_acknowledge),
             "breaches": [breach_entry(breach) for breach in item.breaches]}
 
 
 def _postmortems(item: PostmortemCompliance) -> dict[str, Any]:
-    return {"severity": item.severity, "within": format_duration(item.within),
+    return {"severity": item.severity, "within": item.within_text,
             "documented_at": str(item.location), "required": item.required,
             "on_time": item.on_time, "late": item.late, "missing": item.missing,
             "pending": item.pending, "not_judged": item.not_judged,
@@ -386,14 +413,16 @@ def _coverage(item: ScheduleCoverage) -> dict[str, Any]:
     return {
         "schedule": item.schedule, "schedule_id": item.schedule_id,
         "requirement": item.requirement, "time_zone": item.time_zone,
+        "time_zone_source": item.time_zone_source,
         "documented_at": str(item.location),
         "measured": None if item.measured is None else {
             "since": iso(item.measured.start), "until": iso(item.measured.end)},
-        "required_seconds": result.required.total_seconds() if result else None,
-        "covered_seconds": result.covered.total_seconds() if result else None,
+        "required_seconds": whole(result.required.total_seconds()) if result else None,
+        "covered_seconds": whole(result.covered.total_seconds()) if result else None,
         "covered_share": result.share if result else None,
         "gaps": [] if result is None else [
-            {"start": iso(gap.start), "end": iso(gap.end), "seconds": gap.length.total_seconds()}
+            {"start": iso(gap.start), "end": iso(gap.end),
+             "seconds": whole(gap.length.total_seconds())}
             for gap in result.gaps],
         "problem": item.problem,
         "note": item.note,
@@ -404,7 +433,9 @@ def change_entry(change: ConfigurationChange) -> dict[str, Any]:
     return {"id": change.id, "at": iso(change.at), "actor": change.actor,
             "action": change.action, "resource_type": change.resource_type,
             "resource_id": change.resource_id, "resource_name": change.resource_name,
-            "documented": change.documented, "fields": list(change.fields)}
+            "documented": change.documented, "fields": list(change.fields),
+            "values": [{"field": values.name, "before": values.before, "after": values.after}
+                       for values in change.values]}
 
 
 def _changes(summary: ChangeSummary) -> dict[str, Any]:
@@ -455,7 +486,11 @@ def evidence_document(evidence: Evidence) -> dict[str, Any]:
         "policy": policy_entry(evidence.policy),
         "incidents": {"source": evidence.incident_source, "note": evidence.incident_source_note,
                       "count": evidence.incidents,
-                      "without_documented_severity": evidence.incidents_without_severity},
+                      "without_documented_severity": evidence.incidents_without_severity,
+                      "without_documented_severity_named": None if evidence.incidents is None
+                      else list(evidence.incidents_without_severity_named),
+                      "open": evidence.open_incidents,
+                      "impossible_times": evidence.impossible_times},
         "sla": [_sla(item) for item in evidence.sla],
         "resolution": None if evidence.incidents is None else [
             _resolution(item) for item in evidence.resolution],
@@ -511,7 +546,7 @@ def csv_tables(evidence: Evidence) -> dict[str, str]:
     if any(item.result is not None for item in evidence.coverage):
         tables["coverage-gaps.csv"] = csv_text(
             ("schedule", "start", "end", "seconds"),
-            [(item.schedule, iso(gap.start), iso(gap.end), gap.length.total_seconds())
+            [(item.schedule, iso(gap.start), iso(gap.end), whole(gap.length.total_seconds()))
              for item in evidence.coverage if item.result for gap in item.result.gaps])
     if evidence.corrective_actions is not None:
         tables["corrective-actions.csv"] = _table(ACTION_COLUMNS, (

@@ -82,7 +82,8 @@ class _View:
     def sourced(self, key: str, convert: Callable[[Any], T]) -> Sourced[T] | None:
         if key not in self.data:
             return None
-        return Sourced(convert(self.data[key]), self.at(key))
+        raw = self.data[key]
+        return Sourced(convert(raw), self.at(key), raw if isinstance(raw, str) else None)
 
     def child(self, key: str) -> _View | None:
         value = self.data.get(key)

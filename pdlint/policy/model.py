@@ -95,6 +95,9 @@ class Sourced(Generic[T]):
 
     value: T
     location: Location
+    written: str | None = field(default=None, compare=False)
+    """The value as the policy writes it (``48h``, where ``value`` is 2 days), for reports that
+    quote the policy."""
 
 
 @dataclass(frozen=True)
