@@ -183,7 +183,7 @@ def _gather(request: EvidenceRequest, checked: Callable[[], Policy], period: Int
         changes=changes, drift=drift_summary, policy=provenance, skipped=tuple(skipped),
         files=(), resolution=tuple(replace(item, location=in_package(item.location, provenance))
                                    for item in figures.resolution),
-        corrective_actions=actions,
+        corrective_actions=actions, trend=figures.trend,
         exercises=tuple(replace(item, location=in_package(item.location, provenance), actions=tuple(
             replace(action, location=in_package(action.location, provenance))
             for action in item.actions)) for item in exercise_records(

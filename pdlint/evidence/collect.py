@@ -33,6 +33,7 @@ from pdlint.evidence.model import (
     RegisterRow,
     ResolutionCompliance,
     SeverityCompliance,
+    TrendRow,
     iso,
 )
 from pdlint.evidence.package import EvidencePackage, policy_copy_names, policy_sources
@@ -53,6 +54,7 @@ from pdlint.evidence.sla import (
     response_deadline,
     severities_by_priority,
 )
+from pdlint.evidence.trend import TrendTally
 from pdlint.findings import Report, Skipped
 from pdlint.pagerduty.state import LiveState
 from pdlint.policy.model import IncidentSeverity, Policy
@@ -95,6 +97,7 @@ class IncidentFigures:
     impossible_times: int | None = None
     without_severity_named: tuple[str, ...] = ()
     """The first ``NAMED_WITHOUT_SEVERITY`` incidents without a documented severity, ``#n``."""
+    trend: tuple[TrendRow, ...] | None = None
 
 
 @dataclass
@@ -105,6 +108,7 @@ class StreamTally:
     open: int = 0
     impossible: int = 0
     without_severity: list[str] = field(default_factory=list)
+    trend: TrendTally | None = None
 
 
 NOT_READ = IncidentFigures(None, None, None, None, (), (), None, None)
@@ -202,6 +206,8 @@ async def judge_incidents(
             sla.add(incident)
             postmortems.add(incident)
             resolution.add(incident)
+            if tally.trend is not None:
+                tally.trend.add(incident)
         counts["incidents"] += len(batch)
         counts["without_severity"] += severities.count(None)
         for record, severity in zip(batch, severities, strict=True):
@@ -251,7 +257,9 @@ async def incident_section(
         judged = await policy
         finder = _postmortem_finder(judged, skipped)
         actions = corrective_action_tally(judged, as_of)
-        stream = StreamTally()
+        stream = StreamTally(trend=TrendTally(
+            tuple(severity.id for severity in judged.severities), period,
+            judged.organisation.business_hours.zone))
         with package.open("incidents.csv") as csv_stream, \
                 package.open("incidents.json") as json_stream:
             writer = RegisterWriter(csv_stream, json_stream)
@@ -280,6 +288,9 @@ async def incident_section(
         resolution=resolution.results(), open_incidents=stream.open,
         impossible_times=stream.impossible,
         without_severity_named=tuple(stream.without_severity),
+        trend=stream.trend.results(frozenset(
+            severity.id for severity in judged.severities if severity.resolve_within))
+        if stream.trend else None,
         corrective_actions=actions.summary(incidents_read=True) if actions else None)
 
 

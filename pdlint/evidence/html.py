@@ -21,6 +21,7 @@ from pdlint.evidence.model import (
     AssessedIncident,
     Evidence,
     SeverityCompliance,
+    TrendRow,
     iso,
 )
 from pdlint.evidence.tables import (
@@ -245,6 +246,54 @@ def _resolution_section(evidence: Evidence) -> str:
                element_id="resolution-breaches-table"), note])
 
 
+def trend_chart(rows: Sequence[TrendRow]) -> str:
+    """One band per severity, one group per month: the share acknowledged within the SLA (dark)
+    and resolved within resolve_within (light), with the month's incidents underneath."""
+    months = list(dict.fromkeys(row.month for row in rows))
+    severities = list(dict.fromkeys(row.severity for row in rows))
+    band, label_width, column, bar = 80, 70, 76, 26
+    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{label_width + column * len(months)}"'
+             f' height="{band * len(severities) + 24}" role="img" aria-label="Trend per month">']
+    for index, month in enumerate(months):
+        parts.append(f'<text x="{label_width + index * column + 4}" y="14" font-size="11" '
+                     f'fill="#555f70">{_e(month)}</text>')
+    for row in rows:
+        top = 24 + severities.index(row.severity) * band
+        left = label_width + months.index(row.month) * column + 4
+        if months.index(row.month) == 0:
+            parts.append(f'<text x="4" y="{top + 34}" font-size="13">{_e(row.severity)}</text>')
+        for offset, share, colour, what in (
+                (0, row.share_acknowledged_within, "#1d4e89", "acknowledged within SLA"),
+                (bar + 2, row.share_resolved_within, "#7fa7d6", "resolved within")):
+            height = 50 * (share or 0)
+            parts.append(f'<rect x="{left + offset}" y="{top + 50 - height:.1f}" width="{bar}" '
+                         f'height="{height:.1f}" fill="{colour}"><title>{_e(row.severity)} '
+                         f"{_e(row.month)}: {_e(share_text(share))} {what}</title></rect>")
+        parts.append(f'<text x="{left}" y="{top + 64}" font-size="11" fill="#555f70">'
+                     f"{row.incidents} incident(s)</text>")
+    parts.append("</svg>")
+    return "".join(parts)
+
+
+def _trend_section(evidence: Evidence) -> str:
+    if not evidence.trend:
+        return ""
+    return "".join([
+        "<h2>Trend per month</h2>",
+        "<p>Per month of the period (in the organisation's time zone) and severity: incidents "
+        "created, and the shares acknowledged within the response SLA (dark) and resolved "
+        "within resolve_within (light), pending incidents left out. All in "
+        '<a href="trend.csv">trend.csv</a>.</p>', trend_chart(evidence.trend),
+        _table(("month", "severity", "incidents", "acknowledged within SLA", "resolved within"),
+               ([_e(row.month), _e(row.severity), str(row.incidents),
+                 _e(f"{share_text(row.share_acknowledged_within)} ({row.acknowledged_within} of "
+                    f"{row.acknowledgement_decided})"),
+                 "—" if row.resolution_decided is None else
+                 _e(f"{share_text(row.share_resolved_within)} ({row.resolved_within} of "
+                    f"{row.resolution_decided})")] for row in evidence.trend),
+               numeric=(2,), element_id="trend-table")])
+
+
 def _postmortem_section(evidence: Evidence) -> str:
     if evidence.postmortem_source is None:
         return ""
@@ -456,7 +505,8 @@ def render_html(evidence: Evidence, business_hours: Hours) -> str:
         + (f" from {_e(evidence.api_url)}" if evidence.api_url else "")
         + f". Policy commit {_e(commit)}{_e(modified)}.</p>",
         _period_banner(evidence), banner, _headline(evidence), source,
-        _sla_section(evidence), _resolution_section(evidence), _postmortem_section(evidence),
+        _sla_section(evidence), _resolution_section(evidence), _trend_section(evidence),
+        _postmortem_section(evidence),
         _coverage_section(evidence, business_hours), _programme_section(evidence),
         _changes_section(evidence),
         _drift_section(evidence),

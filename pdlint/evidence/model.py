@@ -200,6 +200,32 @@ class ResolutionCompliance:
 
 
 @dataclass(frozen=True)
+class TrendRow:
+    """One month and one severity of the trend."""
+
+    month: str
+    """``YYYY-MM`` in the organisation's time zone."""
+    severity: str
+    incidents: int
+    acknowledged_within: int
+    acknowledgement_decided: int
+    """Within or breached: the incidents whose acknowledgement outcome is known."""
+    resolved_within: int | None
+    resolution_decided: int | None
+    """None when the severity documents no ``resolve_within``."""
+
+    @property
+    def share_acknowledged_within(self) -> float | None:
+        decided = self.acknowledgement_decided
+        return self.acknowledged_within / decided if decided else None
+
+    @property
+    def share_resolved_within(self) -> float | None:
+        decided = self.resolution_decided
+        return (self.resolved_within or 0) / decided if decided else None
+
+
+@dataclass(frozen=True)
 class PostmortemCompliance:
     """Postmortem figures of one severity that requires them."""
 
@@ -421,5 +447,7 @@ class Evidence:
     """None when the policy names no corrective action register."""
     exercises: tuple[ExerciseRecord, ...] = ()
     training: TrainingSummary | None = None
+    trend: tuple[TrendRow, ...] | None = None
+    """Per month and severity; None when the incidents were not read."""
     """None when the policy keeps no training record, or the on-call people could not be read
     (the skipped list then says why)."""

@@ -151,6 +151,16 @@ def render_summary(evidence: Evidence) -> str:
               item.pending, share_text(item.share_within),
               human_duration(item.median_seconds_to_resolve),
               human_duration(item.p90_seconds_to_resolve)) for item in evidence.resolution))
+    if evidence.trend:
+        lines += ["", _heading(evidence, "Trend per month", "trend.csv"), ""]
+        lines += _table(
+            ("month", "severity", "incidents", "acknowledged within SLA", "resolved within"),
+            ((row.month, row.severity, row.incidents,
+              f"{share_text(row.share_acknowledged_within)} ({row.acknowledged_within} of "
+              f"{row.acknowledgement_decided})",
+              "—" if row.resolution_decided is None else
+              f"{share_text(row.share_resolved_within)} ({row.resolved_within} of "
+              f"{row.resolution_decided})") for row in evidence.trend))
     if evidence.postmortems:
         lines += ["", _heading(evidence, "Postmortems", "postmortems.csv",
                                "postmortem-exceptions.csv"), "",

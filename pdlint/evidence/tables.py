@@ -29,6 +29,7 @@ from pdlint.evidence.model import (
     ResolutionCompliance,
     SeverityCompliance,
     TrainingSummary,
+    TrendRow,
     iso,
     whole,
 )
@@ -59,6 +60,9 @@ ACTIONS_BY_INCIDENT_COLUMNS = ("incident", "incident_id", "open", "overdue", "cl
                                "closed_on_time")
 TRAINING_COLUMNS = ("name", "email", "on_call", "course", "completed", "valid_until", "current",
                     "documented_at")
+TREND_COLUMNS = ("month", "severity", "incidents", "acknowledged_within",
+                 "acknowledgement_decided", "share_acknowledged_within", "resolved_within",
+                 "resolution_decided", "share_resolved_within")
 POSTMORTEM_COLUMNS = ("severity", "within", "documented_at", "required", "on_time", "late",
                       "missing", "pending", "not_judged")
 POSTMORTEM_EXCEPTION_COLUMNS = (*INCIDENT_COLUMNS, "resolved_at", "status", "due_at",
@@ -254,6 +258,15 @@ def incident_notes(evidence: Evidence) -> list[str]:
                      "acknowledged before created; the register's problem column), their "
                      "durations left out")
     return notes
+
+
+def trend_entry(row: TrendRow) -> dict[str, Any]:
+    return {"month": row.month, "severity": row.severity, "incidents": row.incidents,
+            "acknowledged_within": row.acknowledged_within,
+            "acknowledgement_decided": row.acknowledgement_decided,
+            "share_acknowledged_within": row.share_acknowledged_within,
+            "resolved_within": row.resolved_within, "resolution_decided": row.resolution_decided,
+            "share_resolved_within": row.share_resolved_within}
 
 
 def postmortems_judged(evidence: Evidence) -> bool:
@@ -494,6 +507,7 @@ def evidence_document(evidence: Evidence) -> dict[str, Any]:
         "sla": [_sla(item) for item in evidence.sla],
         "resolution": None if evidence.incidents is None else [
             _resolution(item) for item in evidence.resolution],
+        "trend": None if evidence.trend is None else [trend_entry(row) for row in evidence.trend],
         "postmortems": {
             "recorded_in": evidence.postmortem_source,
             "severities": [_postmortems(item) for item in evidence.postmortems],
@@ -548,6 +562,8 @@ def csv_tables(evidence: Evidence) -> dict[str, str]:
             ("schedule", "start", "end", "seconds"),
             [(item.schedule, iso(gap.start), iso(gap.end), whole(gap.length.total_seconds()))
              for item in evidence.coverage if item.result for gap in item.result.gaps])
+    if evidence.trend is not None:
+        tables["trend.csv"] = _table(TREND_COLUMNS, map(trend_entry, evidence.trend))
     if evidence.corrective_actions is not None:
         tables["corrective-actions.csv"] = _table(ACTION_COLUMNS, (
             action_entry(action) for action in evidence.corrective_actions.actions))

@@ -67,7 +67,7 @@ def test_the_page_is_self_contained(hand_package: Package) -> None:
     for name in ("incidents.csv", "sla-breaches.csv", "coverage-gaps.csv", "changes.csv",
                  "manifest.json", "drift.sarif"):
         assert f'href="{name}"' in page
-    assert page.count("<svg") == 2 + 3  # SLA and resolution charts, a timeline a schedule
+    assert page.count("<svg") == 3 + 3  # SLA, resolution and trend charts, 3 timelines
 
 
 def test_all_text_is_escaped(hand_package: Package) -> None:
@@ -113,7 +113,8 @@ def test_chromium_renders_the_figures(hand_package: Package, tmp_path: Path) -> 
     assert re.search(r'<span id="coverage-2">95\.2%</span>', dom)
     assert '<span id="sla-P4">P4</span>' in dom
     assert '<span id="resolution-P4">P4</span>' in dom
-    assert dom.count("<svg") == 5
+    assert '<table id="trend-table">' in dom
+    assert dom.count("<svg") == 6
 
     screenshot = tmp_path / "page.png"
     chromium(tmp_path / "profile", "--window-size=1200,1600", f"--screenshot={screenshot}", url)
