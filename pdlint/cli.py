@@ -656,6 +656,20 @@ def evidence(policy_path: str, output: str, force: bool, snapshot_path: str | No
     return INCOMPLETE if refused_as_incomplete(result.skipped, accepted_skips) else 0
 
 
+def stop_on_interrupt_or_terminate() -> None:
+    """Make SIGINT (Ctrl-C) and SIGTERM stop the simulator. Python turns SIGINT into
+    ``KeyboardInterrupt`` only if it was not ignored when the process started, and a shell
+    starts background jobs (``pdlint sim serve &``, a test suite run with ``&``) with SIGINT
+    ignored: such a simulator would never stop on Ctrl-C."""
+    import signal
+
+    def stop(signum: int, frame: object) -> None:
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGINT, stop)
+    signal.signal(signal.SIGTERM, stop)
+
+
 def sendable_token(ctx: click.Context, param: click.Parameter, value: str) -> str:
     """The simulator's token, if pdlint could send it (the client's own rule, ``ApiToken``)."""
     from pdlint.pagerduty.client import ApiToken, ConfigurationError
@@ -706,6 +720,7 @@ def sim_serve(
     click.echo(server.base_url)
     sys.stdout.flush()
     click.echo(f"Serving the {account_name} account; token {token!r}. Ctrl-C stops.", err=True)
+    stop_on_interrupt_or_terminate()
     try:
         server.serve_forever()
     except KeyboardInterrupt:

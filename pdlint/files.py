@@ -12,7 +12,7 @@ import secrets
 import shutil
 import stat
 import tempfile
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import IO
 
@@ -43,20 +43,49 @@ def write_atomically(path: Path, text: str, *, private: bool = False) -> None:
     The text goes to a file in the same folder that is renamed over ``path`` once complete. On
     Linux that file has no name at all until it is complete (``O_TMPFILE``), so a run killed
     while writing leaves nothing behind; elsewhere it is a hidden temporary file, removed if the
-    write fails. ``private`` leaves the file readable by its owner only; otherwise it gets 0644.
-    A symbolic link is followed: the file it names is replaced and the link kept. A path that
-    leads to a stream rather than a file (``/dev/stdout``, a named pipe) is simply written to.
+    write fails; either way one a killed run left (named for its process, which no longer runs)
+    is removed first. A replaced file keeps its mode; a new one gets the mode the user's umask
+    gives; ``private`` takes away every permission of group and others. A symbolic link is
+    followed: the file it names is replaced and the link kept. A path that leads to a stream
+    rather than a file (``/dev/stdout``, a named pipe) is simply written to.
     """
-    mode = 0o600 if private else 0o644
     try:
         if _is_special(path):
             _write_in_place(path, text)
             return
         target = Path(os.path.realpath(path))  # a symbolic link's file is replaced, not the link
+        _remove_stale(target, ".tmp", lambda stale: stale.unlink(missing_ok=True))
+        mode = _kept_mode(target)
+        mode = mode & 0o700 if private else mode
         if not _replace_through_unnamed_file(target, text, mode):
             _replace_through_temporary_file(target, text, mode)
     except OSError as error:
         raise FileWriteError(f"cannot write {path}: {error.strerror}") from None
+
+
+def created_mode(*, folder: bool = False) -> int:
+    """The mode a new file (or ``folder``) gets from the user's umask, as ``open`` gives it."""
+    return (0o777 if folder else 0o666) & ~_umask()
+
+
+def _umask() -> int:
+    """The process's umask, read without changing it where Linux shows it (``os.umask`` can
+    only be read by setting it, which another thread may meet in between)."""
+    with contextlib.suppress(OSError, ValueError, StopIteration), \
+            open("/proc/self/status", encoding="ascii") as status:
+        return int(next(line for line in status if line.startswith("Umask:")).split()[1], 8)
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
+def _kept_mode(path: Path) -> int:
+    """The mode of the file at ``path``, which its replacement keeps; for a new file, the one
+    the umask gives."""
+    try:
+        return stat.S_IMODE(os.stat(path).st_mode)
+    except FileNotFoundError:
+        return created_mode()
 
 
 def write_new(folder: Path, stem: str, suffix: str, text: str) -> Path:
@@ -69,7 +98,7 @@ def write_new(folder: Path, stem: str, suffix: str, text: str) -> Path:
         descriptor, name = tempfile.mkstemp(dir=folder, prefix=f".{stem}.", suffix=".tmp")
         try:
             with os.fdopen(descriptor, "w", encoding="utf-8") as stream:
-                _write_durably(stream, text, 0o644)
+                _write_durably(stream, text, created_mode())
             for number in range(1, 10_000):
                 path = folder / f"{stem}{'' if number == 1 else f'-{number}'}{suffix}"
                 try:
@@ -129,7 +158,8 @@ def _replace_through_unnamed_file(path: Path, text: str, mode: int) -> bool:
 
 
 def _replace_through_temporary_file(path: Path, text: str, mode: int) -> None:
-    descriptor, name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    descriptor, name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.{os.getpid()}.",
+                                        suffix=".tmp")
     try:
         with os.fdopen(descriptor, "w", encoding="utf-8") as stream:
             _write_durably(stream, text, mode)
@@ -151,15 +181,27 @@ def staging_folder(target: Path) -> Path:
     into place) to build ``target`` in, named for this process.
 
     Staging folders of ``target`` left by processes that no longer run — killed while they
-    wrote — are removed first, so a killed run's leftovers last until the next run.
+    wrote — are removed first, so a killed run's leftovers last until the next run; one killed
+    while it moved files into ``target`` first puts back the files it had replaced
+    (``write_files``).
     """
-    prefix = f".{target.name}."
-    for stale in target.parent.glob(f"{glob.escape(prefix)}*.partial"):
-        owner = re.fullmatch(r"(\d+)\.\w+\.partial", stale.name[len(prefix):])
-        if owner is not None and not _running(int(owner[1])):
-            shutil.rmtree(stale, ignore_errors=True)
-    return Path(tempfile.mkdtemp(dir=target.parent, prefix=f"{prefix}{os.getpid()}.",
+    def remove(stale: Path) -> None:
+        _put_back(stale, target)
+        shutil.rmtree(stale, ignore_errors=True)
+
+    _remove_stale(target, ".partial", remove)
+    return Path(tempfile.mkdtemp(dir=target.parent, prefix=f".{target.name}.{os.getpid()}.",
                                  suffix=".partial"))
+
+
+def _remove_stale(target: Path, suffix: str, remove: Callable[[Path], None]) -> None:
+    """``remove`` each ``.NAME.PID.XXXX`` + ``suffix`` beside ``target`` (pdlint's temporary
+    files and staging folders for it) whose process no longer runs."""
+    prefix = f".{target.name}."
+    for stale in target.parent.glob(f"{glob.escape(prefix)}*{suffix}"):
+        owner = re.fullmatch(r"(\d+)\.\w+" + re.escape(suffix), stale.name[len(prefix):])
+        if owner is not None and not _running(int(owner[1])):
+            remove(stale)
 
 
 def _running(pid: int) -> bool:
@@ -210,7 +252,7 @@ def write_files(folder: Path, texts: Mapping[str, str], *, force: bool) -> None:
         if target.exists():
             _move_into(staging, target, list(texts))
         else:
-            os.chmod(staging, 0o755)
+            os.chmod(staging, created_mode(folder=True))
             os.rename(staging, target)
     except OSError as error:
         raise FileWriteError(f"cannot write the files into {folder}: {error.strerror}") from None
@@ -218,10 +260,21 @@ def write_files(folder: Path, texts: Mapping[str, str], *, force: bool) -> None:
         shutil.rmtree(staging, ignore_errors=True)
 
 
+MOVING = ".moving"
+"""The journal of ``_move_into``: the names it moves, then ``END`` once complete."""
+END = "\0end"
+
+
 def _move_into(staging: Path, target: Path, names: list[str]) -> None:
-    """Rename the staged files into ``target``, undoing every rename when one fails."""
+    """Rename the staged files into ``target``, undoing every rename when one fails; the names
+    are written down first, so that a run killed halfway can be undone by the next
+    (``_put_back``)."""
     replaced = staging / ".replaced"
     replaced.mkdir()
+    with (staging / MOVING).open("w", encoding="utf-8") as journal:
+        journal.write("".join(f"{name}\n" for name in names) + END)
+        journal.flush()
+        os.fsync(journal.fileno())
     moves: list[tuple[Path, Path]] = []
     try:
         for name in names:
@@ -230,8 +283,26 @@ def _move_into(staging: Path, target: Path, names: list[str]) -> None:
                 moves.append((target / name, replaced / name))
             os.rename(staging / name, target / name)
             moves.append((staging / name, target / name))
+        (staging / MOVING).unlink()  # done: nothing for a later run to put back
     except OSError:
         for source, destination in reversed(moves):
             with contextlib.suppress(OSError):
                 os.rename(destination, source)
         raise
+
+
+def _put_back(stale: Path, target: Path) -> None:
+    """Undo what a run killed in ``_move_into`` did to ``target``: each file it had moved aside
+    goes back, and each new file it had moved in goes out."""
+    try:
+        *names, end = (stale / MOVING).read_text(encoding="utf-8").split("\n")
+    except (OSError, UnicodeDecodeError):
+        return  # killed before it moved anything
+    if end != END:
+        return
+    for name in names:
+        with contextlib.suppress(OSError):
+            if (stale / ".replaced" / name).exists():
+                os.replace(stale / ".replaced" / name, target / name)
+            elif not (stale / name).exists():
+                (target / name).unlink()

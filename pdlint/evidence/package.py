@@ -27,7 +27,7 @@ from typing import IO, Any
 
 from pdlint.errors import PdlintError
 from pdlint.evidence.model import PolicyProvenance
-from pdlint.files import staging_folder
+from pdlint.files import created_mode, staging_folder
 from pdlint.findings import Location
 from pdlint.policy.model import Policy
 from pdlint.provenance import git_commit
@@ -73,7 +73,7 @@ class EvidencePackage:
             self.staging = staging_folder(target)
         except OSError as error:
             raise PackageError(f"cannot write beside {target}: {error.strerror}") from None
-        os.chmod(self.staging, 0o755)
+        os.chmod(self.staging, created_mode(folder=True))
         self._committed = False
 
     def __enter__(self) -> EvidencePackage:

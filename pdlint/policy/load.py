@@ -11,8 +11,10 @@ that cannot be read at all raises ``PolicyError``.
 
 from __future__ import annotations
 
+import bisect
 import codecs
 import os
+import re
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,6 +23,7 @@ from typing import Any
 import yaml
 from yaml.composer import Composer
 from yaml.constructor import SafeConstructor
+from yaml.error import Mark
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 from yaml.resolver import Resolver
 
@@ -83,7 +86,7 @@ def policy_paths(paths: Sequence[str | Path]) -> tuple[Path, ...]:
         path = Path(given)
         if path.is_dir():
             members = sorted(member for member in path.iterdir()
-                             if member.suffix in POLICY_SUFFIXES and member.is_file())
+                             if member.suffix in POLICY_SUFFIXES and _policy_file(member))
             if not members:
                 raise PolicyError(f"{path}: no policy files (*.yaml, *.yml) in this folder")
         elif path.is_file():
@@ -95,6 +98,19 @@ def policy_paths(paths: Sequence[str | Path]) -> tuple[Path, ...]:
         for member in members:
             found.setdefault(member.resolve(), member)
     return tuple(sorted(found.values(), key=lambda member: member.as_posix()))
+
+
+def _policy_file(member: Path) -> bool:
+    """Whether ``member`` of a policy folder, named like a policy file, is one to read: a file
+    (or a link to one). Anything else so named is an error rather than a file silently left
+    out of the policy; a folder is not read."""
+    if member.is_file() or member.is_dir():
+        return member.is_file()
+    if member.is_symlink():
+        raise PolicyError(f"{member}: a symbolic link to {os.readlink(member)}, which does not "
+                          "exist")
+    raise PolicyError(f"{member}: not a file (a named pipe, socket or device); a policy file "
+                      "must be a regular file")
 
 
 def load_files(paths: Sequence[str | Path]) -> LoadedFiles:
@@ -111,7 +127,7 @@ def load_files(paths: Sequence[str | Path]) -> LoadedFiles:
         try:
             with reading(shown):
                 text = _read_text(path, shown)
-                reader = _NodeReader(shown)
+                reader = _NodeReader(shown, text)
                 data = reader.read(_compose(text, shown))
         except _Unreadable as problem:
             findings.append(problem.finding)
@@ -243,8 +259,7 @@ def _compose(text: str, shown: str) -> Node | None:
             mark = error.context_mark
         elif mark is not None and (opened := _unclosed_quote_before(text, mark.line)):
             problem += f"; is the quote opened at line {opened} closed?"
-        location = (Location(shown, mark.line + 1, mark.column + 1) if mark
-                    else Location(shown, 1))
+        location = _Lines(text).location(shown, mark) if mark else Location(shown, 1)
         raise _Unreadable(f"YAML syntax: {problem}", location) from error
     except yaml.reader.ReaderError as error:  # a character YAML forbids: no mark, a position
         line = text.count("\n", 0, error.position) + 1
@@ -258,6 +273,32 @@ def _compose(text: str, shown: str) -> Node | None:
         raise _Unreadable(f"nesting deeper than {MAX_DEPTH} levels", Location(shown, 1)) from error
     finally:
         loader.dispose()
+
+
+class _Lines:
+    """Where a YAML mark is, in lines as editors, git and code scanning count them: ended by
+    ``\n`` only. YAML also ends lines at ``\r``, NEL, U+2028 and U+2029; a file holding one
+    would shift every later line number. A mark past the last line break (YAML's end of the
+    file) is put at the end of the last line."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.starts: list[int] | None = None
+        if any(char in text for char in "\x85\u2028\u2029") or (
+                text.count("\r") != text.count("\r\n")):
+            self.starts = [0, *(match.end() for match in re.finditer("\n", text))]
+        self.count = text.count("\n") + (0 if text.endswith("\n") else 1)
+
+    def location(self, shown: str, mark: Mark) -> Location:
+        if self.starts is not None:
+            line = bisect.bisect_right(self.starts, mark.index)
+            column = mark.index - self.starts[line - 1] + 1
+        else:
+            line, column = mark.line + 1, mark.column + 1
+        if line > self.count:  # the end of a file whose last line ends with a line break
+            last = self.text.rstrip("\n").rsplit("\n", 1)[-1]
+            line, column = self.count, len(last) + 1
+        return Location(shown, max(line, 1), column)
 
 
 def _unclosed_quote_before(text: str, line: int) -> int | None:
@@ -284,8 +325,9 @@ def _unclosed_quote_before(text: str, line: int) -> int | None:
 class _NodeReader:
     """Walks one file's node graph into plain data, recording positions; holds the walk's state."""
 
-    def __init__(self, shown: str) -> None:
+    def __init__(self, shown: str, text: str) -> None:
         self.shown = shown
+        self._lines = _Lines(text)
         self.positions: dict[JsonPath, Location] = {}
         self.key_positions: dict[JsonPath, Location] = {}
         self.scalar_texts: dict[JsonPath, str] = {}
@@ -300,7 +342,7 @@ class _NodeReader:
         return self._value(root, (), self._at(root))
 
     def _at(self, node: Node) -> Location:
-        return Location(self.shown, node.start_mark.line + 1, node.start_mark.column + 1)
+        return self._lines.location(self.shown, node.start_mark)
 
     def _value(self, node: Node, path: JsonPath, location: Location) -> Any:
         self._count(node)

@@ -16,12 +16,14 @@ from pdlint.report.wording import (
     format_value,
     incomplete_phrase,
     index_rules,
+    printable,
     skip_label,
     summary_line,
 )
 
 _MARKDOWN_PUNCTUATION = re.compile(r"([\\`*_\[\]<>|#~&])")
 _BACKTICK_RUN = re.compile(r"`+")
+_LINE_BREAK = re.compile(r"\r\n|\r|\n")
 
 _FINDING_COLUMNS = ("Severity", "Rule", "Object", "Finding", "Expected", "Actual", "Policy")
 _WAIVED_COLUMNS = ("Rule", "Object", "Finding", "Reason", "Owner", "Expires")
@@ -101,16 +103,17 @@ def _value(value: object) -> str:
 def _code(text: str) -> str:
     """A code span in a table cell: no escapes work inside one except the table's ``\\|``, so
     the fence is made longer than any run of backticks in the text."""
-    text = text.replace("|", "\\|").replace("\r", " ").replace("\n", " ")
+    text = printable(text.replace("\r", " ").replace("\n", " ")).replace("|", "\\|")
     fence = "`" * (1 + max((len(run) for run in _BACKTICK_RUN.findall(text)), default=0))
     padding = " " if text.startswith("`") or text.endswith("`") else ""
     return f"{fence}{padding}{text}{padding}{fence}"
 
 
 def _cell(text: str) -> str:
-    """Text safe in a table cell: Markdown punctuation escaped, line breaks as ``<br>``."""
-    escaped = _MARKDOWN_PUNCTUATION.sub(r"\\\1", text)
-    return escaped.replace("\r\n", "<br>").replace("\n", "<br>").replace("\r", "<br>")
+    """Text safe in a table cell: Markdown punctuation escaped, line breaks as ``<br>``, other
+    control characters as escapes (``printable``)."""
+    return "<br>".join(_MARKDOWN_PUNCTUATION.sub(r"\\\1", printable(line))
+                       for line in _LINE_BREAK.split(text))
 
 
 def _plural(noun: str) -> str:

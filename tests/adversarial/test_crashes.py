@@ -185,3 +185,51 @@ def test_a_token_file_with_a_bom_or_a_non_ascii_token(tmp_path: Path, content: s
         line = one_line_error(ran)
         assert line.startswith(f"pdlint: error: token file {token_file}: {error}"), line
         assert content.strip() not in line
+
+
+# -- locations inside the file, as editors count lines ------------------------------------------
+
+@pytest.mark.parametrize(("text", "line"), [
+    ("{a: 1, ", 1),  # YAML's end of the file is past the last line
+    ("{a: 1, \n", 1),
+    ("teams:\n  - name: x\n  - [\n", 3),
+])
+def test_an_error_at_the_end_of_the_file_is_on_its_last_line(tmp_path: Path, text: str,
+                                                               line: int) -> None:
+    path = tmp_path / "teams.yaml"
+    path.write_text(text, encoding="utf-8")
+    ran = run_main("lint", "--format", "json", str(path))
+    [finding] = json.loads(ran.stdout)["findings"]
+    assert (finding["rule"], finding["location"]["line"]) == ("POL001", line), finding
+    assert line <= len(text.split("\n")) and finding["location"]["column"] >= 1
+
+
+@pytest.mark.parametrize("separator", ["\x85", "\u2028", "\u2029", "\r"])
+def test_a_yaml_only_line_break_does_not_shift_the_lines_after_it(tmp_path: Path,
+                                                                   separator: str) -> None:
+    path = tmp_path / "teams.yaml"
+    path.write_text(f'teams:\n  - name: "one{separator}two"\n  - nmae: x\n', encoding="utf-8",
+                    newline="")
+    ran = run_main("lint", "--format", "json", str(path))
+    lines = {finding["location"]["line"] for finding in json.loads(ran.stdout)["findings"]
+             if "nmae" in finding["message"]}
+    assert lines == {3}, ran.stdout
+
+
+# -- policy folders: what is not a file is said, not skipped ------------------------------------
+
+@pytest.mark.parametrize("kind", ["dangling symlink", "fifo"])
+def test_a_policy_entry_that_is_not_a_file_is_reported(tmp_path: Path, kind: str) -> None:
+    import os
+    import shutil
+
+    folder = tmp_path / "policy"
+    shutil.copytree(POLICY, folder)
+    entry = folder / "teams.yaml"
+    if kind == "fifo":
+        os.mkfifo(entry)
+    else:
+        entry.symlink_to(tmp_path / "gone.yaml")
+    line = one_line_error(run_main("lint", str(folder)))
+    assert line.startswith(f"pdlint: error: {entry}: ")
+    assert ("a symbolic link to" if kind != "fifo" else "not a file") in line

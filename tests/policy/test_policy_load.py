@@ -94,7 +94,7 @@ def test_a_broken_file_does_not_hide_problems_in_the_others(tmp_path: Path) -> N
     (tmp_path / "a.yaml").write_text("teams: [\n")
     (tmp_path / "b.yaml").write_text("teams:\n  - name: A\n  - nmae: B\n")
     assert places(load_policy([tmp_path]).findings) == [
-        ("POL001", "a.yaml", 2), ("POL003", "b.yaml", 3), ("POL003", "b.yaml", 3)]
+        ("POL001", "a.yaml", 1), ("POL003", "b.yaml", 3), ("POL003", "b.yaml", 3)]
 
 
 @pytest.mark.parametrize("content", [b"", b"# nothing yet\n", b"---\n", b"\xef\xbb\xbfteams: []\n"],

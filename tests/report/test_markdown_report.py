@@ -72,7 +72,7 @@ def test_awkward_text_cannot_break_the_table_or_inject_markup() -> None:
     assert len(cells) == 7
     assert cells[2].strip() == r"Pay\|ments, \<API\>: 100%"
     assert cells[3].strip() == (r"line one<br>line two, 100% : colon \| pipe \<b\>bold\</b\>"
-                                r" \`tick\` " "\x07bell")
+                                r" \`tick\` \\x07bell")  # the bell escaped, not rung
     assert cells[4].strip() == r"``a\|b`c``"
     assert cells[5].strip() == '`["x", "y"]`'
     assert cells[6].strip() == "`policy/odd, name.yaml:3:2`"
@@ -86,3 +86,16 @@ def test_max_rows_caps_each_table_and_counts_the_rest(
     text = render_markdown(report, RULES, max_rows=max_rows)
     assert len(sections(text)["Escalation policies"]) == shown
     assert ("… and 1 more; the full report has every row." in text) is note
+
+
+@pytest.mark.parametrize("control", ["\x1b[31m", "\x00", "\x07", "\u202e"])
+def test_control_characters_are_escaped_in_cells_and_values(full_report: Report,
+                                                            control: str) -> None:
+    """Names and values come from the account and the policy: an escape sequence, NUL or bell
+    would reach the terminal or the page that shows the report, as the text report escapes."""
+    first = full_report.findings[0]
+    hostile = replace(first, message=f"before{control}after", actual=f"x{control}y")
+    text = render_markdown(replace(full_report, findings=(hostile, *full_report.findings[1:])),
+                           rules=RULES, title="Drift check")
+    assert control not in text
+    assert control.encode("unicode_escape").decode("ascii") in text

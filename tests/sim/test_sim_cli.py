@@ -10,13 +10,19 @@ from collections.abc import Iterator
 import httpx
 import pytest
 
+SERVE = (sys.executable, "-m", "pdlint", "sim", "serve", "--token", "cli-token", "--rate-limit",
+         "2", "--fault", "status=path:/teams,requests:1,status:503")
 
-@pytest.fixture
-def serve() -> Iterator[subprocess.Popen[str]]:
-    process = subprocess.Popen(
-        [sys.executable, "-m", "pdlint", "sim", "serve", "--token", "cli-token",
-         "--rate-limit", "2", "--fault", "status=path:/teams,requests:1,status:503"],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+
+@pytest.fixture(params=["foreground", "background"])
+def serve(request: pytest.FixtureRequest) -> Iterator[subprocess.Popen[str]]:
+    """``sim serve`` as started from a terminal, and as a shell starts a background job: with
+    SIGINT ignored (it then never stopped on SIGINT: the flaky timeouts of this test were runs
+    of the suite in the background)."""
+    command = (SERVE if request.param == "foreground"
+               else ("sh", "-c", 'trap "" INT; exec "$@"', "sh", *SERVE))
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                               text=True)
     try:
         yield process
     finally:
@@ -39,8 +45,16 @@ def test_serve_prints_the_url_first_and_answers(serve: subprocess.Popen[str]) ->
     assert teams[1].json()["teams"][0]["name"] == "Platform"
     assert teams[1].headers["ratelimit-limit"] == "2"
     serve.send_signal(signal.SIGINT)
-    assert serve.wait(timeout=10) == 0
+    assert serve.wait(timeout=60) == 0
     assert "Serving the demo account" in serve.stderr.read()
+
+
+def test_serve_stops_on_sigterm(serve: subprocess.Popen[str]) -> None:
+    assert serve.stdout is not None and serve.stderr is not None
+    assert serve.stdout.readline().startswith("http://127.0.0.1:")
+    serve.send_signal(signal.SIGTERM)
+    assert serve.wait(timeout=60) == 0
+    assert serve.stderr.read().endswith("Stopped.\n")
 
 
 @pytest.mark.parametrize(("arguments", "message"), [
