@@ -184,6 +184,8 @@ def _gather(request: EvidenceRequest, checked: Callable[[], Policy], period: Int
         files=(), resolution=tuple(replace(item, location=in_package(item.location, provenance))
                                    for item in figures.resolution),
         corrective_actions=actions, trend=figures.trend,
+        communication=tuple(replace(item, location=in_package(item.location, provenance))
+                            for item in figures.communication),
         exercises=tuple(replace(item, location=in_package(item.location, provenance), actions=tuple(
             replace(action, location=in_package(action.location, provenance))
             for action in item.actions)) for item in exercise_records(

@@ -22,10 +22,12 @@ from pdlint.evidence.changes import (
     change_from_record,
     documented_in,
 )
+from pdlint.evidence.communication import CommunicationTally, Told, judge_communication, read_told
 from pdlint.evidence.coverage import ScheduleCoverage, measure_schedule
 from pdlint.evidence.model import (
     AssessedIncident,
     ChangeSummary,
+    CommunicationCompliance,
     CorrectiveActionSummary,
     IncidentRecord,
     PostmortemCompliance,
@@ -98,6 +100,7 @@ class IncidentFigures:
     without_severity_named: tuple[str, ...] = ()
     """The first ``NAMED_WITHOUT_SEVERITY`` incidents without a documented severity, ``#n``."""
     trend: tuple[TrendRow, ...] | None = None
+    communication: tuple[CommunicationCompliance, ...] = ()
 
 
 @dataclass
@@ -109,6 +112,9 @@ class StreamTally:
     impossible: int = 0
     without_severity: list[str] = field(default_factory=list)
     trend: TrendTally | None = None
+    communication: CommunicationTally = field(default_factory=lambda: CommunicationTally(()))
+    untold: list[str] = field(default_factory=list)
+    """Incidents whose communication the token may not read, ``#n (reason)``."""
 
 
 NOT_READ = IncidentFigures(None, None, None, None, (), (), None, None)
@@ -117,7 +123,7 @@ NOT_READ = IncidentFigures(None, None, None, None, (), (), None, None)
 
 def assess_incident(
     record: IncidentRecord, severity: IncidentSeverity | None, policy: Policy, as_of: datetime,
-    found: PostmortemRecord | None, *, postmortems_checked: bool = True,
+    found: PostmortemRecord | None, *, postmortems_checked: bool = True, told: Told | None = None,
 ) -> AssessedIncident:
     """The incident judged against its documented severity (nothing to judge without one).
 
@@ -139,7 +145,10 @@ def assess_incident(
                             None if resolve_by is None else judge_resolution(record, resolve_by,
                                                                              as_of),
                             deadline.astimezone(hours.zone).isoformat()
-                            if severity.response_sla.value.next_business_day else None)
+                            if severity.response_sla.value.next_business_day else None,
+                            None if severity.notify_within is None or severity.notify is None
+                            else judge_communication(record, severity.notify_within.value,
+                                                     severity.notify.value, told, as_of))
 
 
 def log_horizon(policy: Policy) -> timedelta:
@@ -197,15 +206,17 @@ async def judge_incidents(
                 else:
                     found[index] = outcome
             progress("postmortems", counts["postmortems"])
+        told = await _told(client, batch, severities, tally.untold)
         assessed = [assess_incident(record, severity, policy, as_of, postmortem,
-                                    postmortems_checked=is_checked)
-                    for record, severity, postmortem, is_checked
-                    in zip(batch, severities, found, checked, strict=True)]
+                                    postmortems_checked=is_checked, told=told_of)
+                    for record, severity, postmortem, is_checked, told_of
+                    in zip(batch, severities, found, checked, told, strict=True)]
         writer.write(assessed)
         for incident in assessed:
             sla.add(incident)
             postmortems.add(incident)
             resolution.add(incident)
+            tally.communication.add(incident)
             if tally.trend is not None:
                 tally.trend.add(incident)
         counts["incidents"] += len(batch)
@@ -224,6 +235,34 @@ async def judge_incidents(
             await flush(batch)
     await flush(batch)
     return counts["incidents"], counts["without_severity"], sla, postmortems, resolution
+
+
+async def _told(client: PagerDutyClient | None, batch: list[IncidentRecord],
+                severities: list[IncidentSeverity | None], untold: list[str],
+                ) -> list[Told | None]:
+    """What the account says of each incident's communication, for those whose severity
+    documents ``notify_within`` (None for the others, and where the token may not look:
+    ``untold`` names them)."""
+    from pdlint.pagerduty.client import PermissionDenied
+
+    wanted = {index: severity.notify.value for index, severity in enumerate(severities)
+              if severity is not None and severity.notify is not None}
+    told: list[Told | None] = [None] * len(batch)
+    if client is None or not wanted:
+        return told
+
+    async def read(index: int) -> Told | str:
+        try:
+            return await read_told(client, batch[index], wanted[index])
+        except PermissionDenied as denied:
+            return str(denied)
+
+    for index, outcome in zip(wanted, await asyncio.gather(*map(read, wanted)), strict=True):
+        if isinstance(outcome, str):
+            untold.append(f"{batch[index].label} ({outcome})")
+        else:
+            told[index] = outcome
+    return told
 
 
 async def _looked_up(finder: PostmortemFinder, client: PagerDutyClient | None,
@@ -257,7 +296,8 @@ async def incident_section(
         judged = await policy
         finder = _postmortem_finder(judged, skipped)
         actions = corrective_action_tally(judged, as_of)
-        stream = StreamTally(trend=TrendTally(
+        stream = StreamTally(communication=CommunicationTally(judged.severities),
+                             trend=TrendTally(
             tuple(severity.id for severity in judged.severities), period,
             judged.organisation.business_hours.zone))
         with package.open("incidents.csv") as csv_stream, \
@@ -274,6 +314,13 @@ async def incident_section(
         reason = f"the incidents could not be read ({denied})"
         skipped.extend(Skipped(section, reason) for section in ("incidents", "sla", "postmortems"))
         return NOT_READ
+    if stream.untold:
+        more = (f" and {len(stream.untold) - UNREAD_LISTED} more"
+                if len(stream.untold) > UNREAD_LISTED else "")
+        skipped.append(Skipped("communication", (
+            f"the token may not read the responder requests or status-update subscribers of "
+            f"{len(stream.untold)} incident(s), whose communication is therefore not judged: "
+            f"{', '.join(stream.untold[:UNREAD_LISTED])}{more}")))
     if unread and finder is not None:
         more = f" and {len(unread) - UNREAD_LISTED} more" if len(unread) > UNREAD_LISTED else ""
         skipped.append(Skipped("postmortems", (
@@ -286,6 +333,7 @@ async def incident_section(
         postmortem_source=finder.description if finder is not None else None,
         unmatched_register_rows=finder.unmatched_rows() if finder is not None else None,
         resolution=resolution.results(), open_incidents=stream.open,
+        communication=stream.communication.results(),
         impossible_times=stream.impossible,
         without_severity_named=tuple(stream.without_severity),
         trend=stream.trend.results(frozenset(

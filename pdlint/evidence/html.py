@@ -275,6 +275,38 @@ def trend_chart(rows: Sequence[TrendRow]) -> str:
     return "".join(parts)
 
 
+def _communication_section(evidence: Evidence) -> str:
+    if evidence.incidents is None or not evidence.communication:
+        return ""
+    exceptions = [incident for item in evidence.communication for incident in item.exceptions]
+    shown, note = _cut(exceptions, "communication-exceptions.csv")
+    return "".join([
+        "<h2>Communication per severity</h2>",
+        "<p>Within the documented time of the trigger: a responder request made (its time, from "
+        "the incident's responder requests) and someone subscribed to the incident's status "
+        "updates (PagerDuty gives no time of subscription). All figures in "
+        '<a href="communication.csv">communication.csv</a>.</p>',
+        _table(("severity", "within", "who", "documented at", "required", "in time", "late",
+                "missing", "pending", "not judged"),
+               ([f'<span id="communication-{_e(item.severity)}">{_e(item.severity)}</span>',
+                 _e(item.notify_within), _e(", ".join(item.notify)), _e(item.location),
+                 str(item.required), str(item.within), str(item.late), str(item.missing),
+                 str(item.pending), str(item.not_judged)] for item in evidence.communication),
+               numeric=range(4, 10), element_id="communication-table"),
+        f"<h3>Late or missing ({len(exceptions)})</h3>",
+        _table(("incident", "title", "service", "priority", "created", "status", "deadline",
+                "responders requested", "subscribers"),
+               ([*_incident_cells(incident),
+                 _e(incident.communication.status.value if incident.communication else "—"),
+                 _time(incident.communication.deadline if incident.communication else None),
+                 _time(incident.communication.responders_requested_at
+                       if incident.communication else None),
+                 _e("—" if incident.communication is None
+                    or incident.communication.subscribers is None
+                    else incident.communication.subscribers)] for incident in shown),
+               element_id="communication-exceptions"), note])
+
+
 def _trend_section(evidence: Evidence) -> str:
     if not evidence.trend:
         return ""
@@ -505,7 +537,8 @@ def render_html(evidence: Evidence, business_hours: Hours) -> str:
         + (f" from {_e(evidence.api_url)}" if evidence.api_url else "")
         + f". Policy commit {_e(commit)}{_e(modified)}.</p>",
         _period_banner(evidence), banner, _headline(evidence), source,
-        _sla_section(evidence), _resolution_section(evidence), _trend_section(evidence),
+        _sla_section(evidence), _resolution_section(evidence),
+        _communication_section(evidence), _trend_section(evidence),
         _postmortem_section(evidence),
         _coverage_section(evidence, business_hours), _programme_section(evidence),
         _changes_section(evidence),

@@ -103,6 +103,51 @@ class PostmortemStatus(str, enum.Enum):
         return self in (PostmortemStatus.LATE, PostmortemStatus.MISSING)
 
 
+class CommunicationStatus(str, enum.Enum):
+    """Whether those the policy names were told in time."""
+
+    WITHIN = "within"
+    LATE = "late"
+    """A responder request made after the deadline."""
+    MISSING = "missing"
+    """No responder request, or no status-update subscriber, and the deadline has passed."""
+    PENDING = "pending"
+    NOT_JUDGED = "not_judged"
+    """The token may not read the incident or its subscribers."""
+
+    @property
+    def is_exception(self) -> bool:
+        return self in (CommunicationStatus.LATE, CommunicationStatus.MISSING)
+
+
+@dataclass(frozen=True)
+class CommunicationCheck:
+    status: CommunicationStatus
+    deadline: datetime
+    responders_requested_at: datetime | None
+    """The first responder request; None when none was made or none is required."""
+    subscribers: int | None
+    """Status-update subscribers (the API gives no time they subscribed); None when not
+    required or not read."""
+
+
+@dataclass(frozen=True)
+class CommunicationCompliance:
+    """Communication figures of one severity that documents ``notify_within``."""
+
+    severity: str
+    notify_within: str
+    notify: tuple[str, ...]
+    location: Location
+    required: int
+    within: int
+    late: int
+    missing: int
+    pending: int
+    not_judged: int
+    exceptions: tuple[AssessedIncident, ...]
+
+
 @dataclass(frozen=True)
 class PostmortemRecord:
     """A postmortem found where the policy says they are recorded."""
@@ -146,6 +191,8 @@ class AssessedIncident:
     """Resolved by ``resolve_deadline`` (within), after it or still open past it (breached),
     or open before it (pending); None when the severity documents no ``resolve_within``."""
     ack_deadline_local: str | None = None
+    communication: CommunicationCheck | None = None
+    """None when the severity documents no ``notify_within``."""
     """A next-business-day deadline in the organisation's time zone (ISO 8601 with its offset),
     as the policy states it: 17:00 New York is 21:00Z or 22:00Z by the season."""
 
@@ -449,5 +496,6 @@ class Evidence:
     training: TrainingSummary | None = None
     trend: tuple[TrendRow, ...] | None = None
     """Per month and severity; None when the incidents were not read."""
+    communication: tuple[CommunicationCompliance, ...] = ()
     """None when the policy keeps no training record, or the on-call people could not be read
     (the skipped list then says why)."""

@@ -50,7 +50,7 @@ REGISTER_COLUMNS = (
     "created_at", "acknowledged_at", "resolved_at", "seconds_to_acknowledge",
     "seconds_to_resolve", "responders", "ack_deadline", "sla", "postmortem",
     "postmortem_recorded_at", "postmortem_due_at", "postmortem_status", "resolve_deadline",
-    "resolution", "ack_deadline_local", "problem",
+    "resolution", "ack_deadline_local", "problem", "communication",
 )
 _FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
@@ -268,6 +268,8 @@ def register_row(incident: AssessedIncident) -> dict[str, Any]:
         "resolve_deadline": iso(incident.resolve_deadline),
         "resolution": incident.resolution.value if incident.resolution else None,
         "problem": record.problem,
+        "communication": incident.communication.status.value if incident.communication
+        else None,
     }
 
 

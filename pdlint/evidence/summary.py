@@ -151,6 +151,15 @@ def render_summary(evidence: Evidence) -> str:
               item.pending, share_text(item.share_within),
               human_duration(item.median_seconds_to_resolve),
               human_duration(item.p90_seconds_to_resolve)) for item in evidence.resolution))
+    if evidence.incidents is not None and evidence.communication:
+        lines += ["", _heading(evidence, "Communication per severity", "communication.csv",
+                               "communication-exceptions.csv"), ""]
+        lines += _table(
+            ("severity", "within", "who", "required", "in time", "late", "missing", "pending",
+             "not judged"),
+            ((item.severity, item.notify_within, ", ".join(item.notify), item.required,
+              item.within, item.late, item.missing, item.pending, item.not_judged)
+             for item in evidence.communication))
     if evidence.trend:
         lines += ["", _heading(evidence, "Trend per month", "trend.csv"), ""]
         lines += _table(

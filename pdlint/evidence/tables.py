@@ -19,6 +19,7 @@ from pdlint.evidence.model import (
     ActionRecord,
     AssessedIncident,
     ChangeSummary,
+    CommunicationCompliance,
     ConfigurationChange,
     CorrectiveActionSummary,
     Evidence,
@@ -60,6 +61,10 @@ ACTIONS_BY_INCIDENT_COLUMNS = ("incident", "incident_id", "open", "overdue", "cl
                                "closed_on_time")
 TRAINING_COLUMNS = ("name", "email", "on_call", "course", "completed", "valid_until", "current",
                     "documented_at")
+COMMUNICATION_COLUMNS = ("severity", "notify_within", "notify", "documented_at", "required",
+                         "within", "late", "missing", "pending", "not_judged")
+COMMUNICATION_EXCEPTION_COLUMNS = (*INCIDENT_COLUMNS, "status", "deadline",
+                                   "responders_requested_at", "subscribers")
 TREND_COLUMNS = ("month", "severity", "incidents", "acknowledged_within",
                  "acknowledgement_decided", "share_acknowledged_within", "resolved_within",
                  "resolution_decided", "share_resolved_within")
@@ -136,6 +141,13 @@ def headline(evidence: Evidence) -> tuple[Figure, ...]:
                 "resolution", "resolved within the documented time",
                 share_text(resolved / (resolved + late) if resolved + late else None),
                 f"{resolved} of {resolved + late}", bad=bool(late)))
+    if evidence.incidents is not None and evidence.communication:
+        exceptions = sum(item.late + item.missing for item in evidence.communication)
+        not_judged = sum(item.not_judged for item in evidence.communication)
+        figures.append(Figure(
+            "communication", "communication late or missing", str(exceptions),
+            f"{not_judged} of {sum(item.required for item in evidence.communication)} not judged"
+            if not_judged else "", bad=bool(exceptions)))
     figures += [_postmortem_figure(evidence), _coverage_figure(evidence)]
     figures += _programme_figures(evidence)
     changes = evidence.changes
@@ -258,6 +270,23 @@ def incident_notes(evidence: Evidence) -> list[str]:
                      "acknowledged before created; the register's problem column), their "
                      "durations left out")
     return notes
+
+
+def communication_exception(incident: AssessedIncident) -> dict[str, Any]:
+    check = incident.communication
+    return {**incident_summary(incident), "severity": incident.severity,
+            "status": check.status.value if check else None,
+            "deadline": iso(check.deadline) if check else None,
+            "responders_requested_at": iso(check.responders_requested_at) if check else None,
+            "subscribers": check.subscribers if check else None}
+
+
+def _communication(item: CommunicationCompliance) -> dict[str, Any]:
+    return {"severity": item.severity, "notify_within": item.notify_within,
+            "notify": list(item.notify), "documented_at": str(item.location),
+            "required": item.required, "within": item.within, "late": item.late,
+            "missing": item.missing, "pending": item.pending, "not_judged": item.not_judged,
+            "exceptions": [communication_exception(incident) for incident in item.exceptions]}
 
 
 def trend_entry(row: TrendRow) -> dict[str, Any]:
@@ -508,6 +537,8 @@ def evidence_document(evidence: Evidence) -> dict[str, Any]:
         "resolution": None if evidence.incidents is None else [
             _resolution(item) for item in evidence.resolution],
         "trend": None if evidence.trend is None else [trend_entry(row) for row in evidence.trend],
+        "communication": None if evidence.incidents is None else [
+            _communication(item) for item in evidence.communication],
         "postmortems": {
             "recorded_in": evidence.postmortem_source,
             "severities": [_postmortems(item) for item in evidence.postmortems],
@@ -562,6 +593,12 @@ def csv_tables(evidence: Evidence) -> dict[str, str]:
             ("schedule", "start", "end", "seconds"),
             [(item.schedule, iso(gap.start), iso(gap.end), whole(gap.length.total_seconds()))
              for item in evidence.coverage if item.result for gap in item.result.gaps])
+    if evidence.incidents is not None and evidence.communication:
+        tables["communication.csv"] = _table(COMMUNICATION_COLUMNS,
+                                             map(_communication, evidence.communication))
+        tables["communication-exceptions.csv"] = _table(COMMUNICATION_EXCEPTION_COLUMNS, (
+            communication_exception(incident) for item in evidence.communication
+            for incident in item.exceptions))
     if evidence.trend is not None:
         tables["trend.csv"] = _table(TREND_COLUMNS, map(trend_entry, evidence.trend))
     if evidence.corrective_actions is not None:

@@ -241,7 +241,9 @@ class _Builder:
             postmortem_within=view.sourced("postmortem_within", parse_duration),
             pagerduty_priority=view.text("pagerduty_priority"),
             location=view.location,
-            resolve_within=view.sourced("resolve_within", parse_duration))
+            resolve_within=view.sourced("resolve_within", parse_duration),
+            notify_within=view.sourced("notify_within", parse_duration),
+            notify=view.sourced("notify", tuple))
 
     def _postmortems(self, view: _View) -> Postmortems:
         folder = Path(view.file.path).parent

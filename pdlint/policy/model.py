@@ -42,6 +42,7 @@ Coverage = Literal["24x7", "business_hours"]
 HandoffNotifications = Literal["if_has_services", "always"]
 PostmortemRecord = Literal["incident_note", "custom_field", "register"]
 TargetKind = Literal["schedule", "user"]
+Notified = Literal["responders", "subscribers"]
 
 # The same grammar as "#/$defs/duration" in schemas/policy.schema.json (a test keeps them equal).
 DURATION_PATTERN = r"^(?=[0-9])(?:[0-9]+d)?(?:[0-9]+h)?(?:[0-9]+m)?$"
@@ -220,6 +221,9 @@ class IncidentSeverity:
     pagerduty_priority: Sourced[str] | None
     location: Location
     resolve_within: Sourced[timedelta] | None = None
+    notify_within: Sourced[timedelta] | None = None
+    notify: Sourced[tuple[Notified, ...]] | None = None
+    """Who must be told within ``notify_within`` (the schema requires both or neither)."""
 
     @property
     def resource(self) -> Resource:

@@ -153,6 +153,11 @@ def _explain(error: ValidationError, policy_file: PolicyFile) -> Iterator[tuple[
         for key in validator_value:
             if key not in instance:
                 yield policy_file.location(path), f"{subject} is missing required key '{key}'"
+    elif keyword == "dependentRequired" and isinstance(instance, dict):
+        for key, needed in validator_value.items():
+            for missing in (name for name in needed if key in instance and name not in instance):
+                yield (policy_file.key_location((*path, key)),
+                       f"{subject}: '{key}' needs '{missing}' beside it")
     elif keyword == "enum":
         choices = [str(choice) for choice in validator_value]
         hint = (difflib.get_close_matches(instance, choices, n=1)

@@ -250,6 +250,17 @@ class Note:
 
 
 @dataclass(frozen=True)
+class ResponderRequest:
+    """A request for more responders on an incident (PagerDuty's ``ResponderRequest``)."""
+
+    id: str
+    requested_at: datetime
+    requester_user_id: str
+    target_user_ids: tuple[str, ...]
+    message: str
+
+
+@dataclass(frozen=True)
 class Incident:
     """An incident's history; its status at any moment follows from the times."""
 
@@ -267,6 +278,9 @@ class Incident:
     resolved_by: str | None = None  # None with a resolved_at: resolved by the service (timeout)
     escalations: tuple[tuple[datetime, str], ...] = ()  # (when, user escalated to)
     notes: tuple[Note, ...] = ()
+    responder_requests: tuple[ResponderRequest, ...] = ()
+    subscriber_user_ids: tuple[str, ...] = ()
+    """Users subscribed to its status updates (``/incidents/{id}/status_updates/subscribers``)."""
 
     @property
     def id(self) -> str:

@@ -45,6 +45,7 @@ from pdlint.sim.account import (
     NotificationRule,
     Override,
     Priority,
+    ResponderRequest,
     Restriction,
     Schedule,
     ScheduleLayer,
@@ -274,6 +275,7 @@ def _incidents(account: Account, ids: IdSequence) -> list[Incident]:
                      for _ in range(INCIDENT_COUNT))
     incidents = []
     missing_postmortem_done = False
+    cto = next(user.id for user in account.users if user.email == "cto@acme.example")
     for index, created_at in enumerate(moments):
         service = services[generator.choice(weighted)]
         priority_name = generator.choice(("P1", "P2", "P2", "P3", "P3", "P3", "P4", "P4"))
@@ -304,6 +306,13 @@ def _incidents(account: Account, ids: IdSequence) -> list[Incident]:
         elif index % 4 == 0:
             notes = (Note(ids("W"), acknowledged_at + timedelta(minutes=3), acknowledger,
                           "Investigating; customer impact appears limited."),)
+        requests: tuple[ResponderRequest, ...] = ()
+        subscribers: tuple[str, ...] = ()
+        if priority_name == "P1":  # the CTO is told at once, and a second responder is asked
+            subscribers = (cto,)
+            requests = (ResponderRequest(
+                f"PR{index:05d}", acknowledged_at + timedelta(minutes=2), acknowledger,
+                (responders[-1],), "Joining as incident commander, please."),)
         titles = INCIDENT_TITLES[service.name]
         incidents.append(Incident(
             index=index, title=titles[index % len(titles)], service_id=service.id,
@@ -313,7 +322,8 @@ def _incidents(account: Account, ids: IdSequence) -> list[Incident]:
             priority_id=priorities[priority_name].id,
             acknowledged_at=acknowledged_at, acknowledged_by=acknowledger,
             resolved_at=resolved_at, resolved_by=acknowledger,
-            escalations=tuple(escalations), notes=notes,
+            escalations=tuple(escalations), notes=notes, responder_requests=requests,
+            subscriber_user_ids=subscribers,
         ))
     return incidents
 

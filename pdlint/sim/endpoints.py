@@ -166,6 +166,7 @@ class Api:
                 (r"/incidents/([^/]+)", self.get_incident),
                 (r"/incidents/([^/]+)/log_entries", self.list_incident_log_entries),
                 (r"/incidents/([^/]+)/notes", self.list_notes),
+                (r"/incidents/([^/]+)/status_updates/subscribers", self.list_subscribers),
                 (r"/log_entries", self.list_log_entries),
                 (r"/audit/records", self.list_audit_records),
             )
@@ -635,6 +636,16 @@ class Api:
     def list_notes(self, request: ApiRequest, incident_id: str) -> ApiResponse:
         incident = self._incident(incident_id)
         return ApiResponse(200, {"notes": [self.payloads.note(note) for note in incident.notes]})
+
+    def list_subscribers(self, request: ApiRequest, incident_id: str) -> ApiResponse:
+        """Its status-update subscribers, all on one page (the spec gives no paging
+        parameters for this list)."""
+        incident = self._incident(incident_id)
+        subscribers = [self.payloads.subscriber(user_id)
+                       for user_id in incident.subscriber_user_ids]
+        return ApiResponse(200, {"limit": 100, "more": False, "offset": 0,
+                                 "total": len(subscribers), "subscribers": subscribers,
+                                 "account_id": "P" + self.account.subdomain.upper()})
 
     def list_log_entries(self, request: ApiRequest) -> ApiResponse:
         until = self._time(request, "until") or self.account.now

@@ -23,6 +23,7 @@ from pdlint.sim.account import (
     Note,
     NotificationRule,
     Priority,
+    ResponderRequest,
     Schedule,
     ScheduleLayer,
     Service,
@@ -457,7 +458,8 @@ class Payloads:
             "priority": None if priority is None else self.priority(priority),
             "resolve_reason": None,
             "incidents_responders": [],
-            "responder_requests": [],
+            "responder_requests": [self.responder_request(request, incident)
+                                   for request in incident.responder_requests],
             "urgency": incident.urgency,
         }
 
@@ -499,6 +501,27 @@ class Payloads:
 
     def _user_name(self, user_id: str | None) -> str:
         return self.account.users_by_id[user_id].name if user_id else "the service"
+
+    def responder_request(self, request: ResponderRequest, incident: Incident) -> Json:
+        """``ResponderRequest``, its targets ``ResponderRequestTargetReference``s of users."""
+        return {"id": request.id, "incident": self.incident_ref(incident),
+                "requester": self.user_ref(request.requester_user_id),
+                "requested_at": iso(request.requested_at), "message": request.message,
+                "responder_request_targets": [{
+                    "type": "user", "id": user_id,
+                    "summary": self.account.users_by_id[user_id].name,
+                    "incident_responders": [{
+                        "state": "pending", "user": self.user_ref(user_id),
+                        "incident": self.incident_ref(incident),
+                        "updated_at": iso(request.requested_at), "message": request.message,
+                        "requester": self.user_ref(request.requester_user_id),
+                        "requested_at": iso(request.requested_at)}]}
+                    for user_id in request.target_user_ids]}
+
+    def subscriber(self, user_id: str) -> Json:
+        """``NotificationSubscriberWithContext`` of a user subscribed directly."""
+        return {"subscriber_id": user_id, "subscriber_type": "user",
+                "has_indirect_subscription": False, "subscribed_via": None}
 
     def note(self, note: Note) -> Json:
         return {"id": note.id, "user": self.user_ref(note.user_id),

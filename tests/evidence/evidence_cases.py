@@ -16,7 +16,7 @@ from sim_client import fast_config
 
 from pdlint.evidence import Evidence, EvidenceRequest, write_evidence
 from pdlint.sim import Account, SimServer, demo_account
-from pdlint.sim.account import Incident, IncidentTimeline, Note, incident_id
+from pdlint.sim.account import Incident, IncidentTimeline, Note, ResponderRequest, incident_id
 
 FIXTURES = Path(__file__).parent.parent / "fixtures" / "evidence"
 POLICY = FIXTURES / "policy"
@@ -54,6 +54,13 @@ HAND_INCIDENTS: tuple[tuple[str, str, int | None, int | None, str | None], ...] 
     ("P4", "2026-03-01T12:00", None, None, None),
 )
 POSTMORTEM_LINK = "https://wiki.acme.example/postmortems/{id}"
+# The P1 incidents' communication (notify_within 30m: responders and subscribers): #1 asked for
+# a responder after 10 min and has a subscriber (in time); #2 asked after 45 min (late); #3 has
+# a subscriber but asked for nobody (missing).
+HAND_COMMUNICATION = {0: (600, True), 1: (2700, True), 2: (None, True)}
+EXPECTED_COMMUNICATION = {"P1": (3, 1, 1, 1, 0, 0)}  # required, in time, late, missing, pending,
+#                                                      not judged
+EXPECTED_COMMUNICATION_EXCEPTIONS = {"P1": [(2, "late"), (3, "missing")]}
 
 EXPECTED_SLA = {  # severity: (incidents, within, breached, pending, acknowledged, median, p90)
     "P1": (3, 2, 1, 0, 3, 300.0, 540.0),
@@ -101,6 +108,7 @@ def hand_account() -> Account:
         if postmortem is not None:
             link = POSTMORTEM_LINK.format(id=incident_id(index))
             notes.append(Note(f"PX{index:05d}", utc(postmortem), responder, f"Postmortem: {link}"))
+        request_after, subscribed = HAND_COMMUNICATION.get(index, (None, False))
         incidents.append(Incident(
             index=index, title=f"Hand incident {index + 1}", service_id=service.id,
             escalation_policy_id=service.escalation_policy_id, urgency="high",
@@ -110,7 +118,11 @@ def hand_account() -> Account:
             acknowledged_by=None if ack is None else responder,
             resolved_at=None if resolve is None else created_at + timedelta(seconds=resolve),
             resolved_by=None if resolve is None else responder,
-            notes=tuple(notes)))
+            notes=tuple(notes),
+            responder_requests=() if request_after is None else (ResponderRequest(
+                f"PR{index:05d}", created_at + timedelta(seconds=request_after), responder,
+                (account.users[1].id,), "Please join."),),
+            subscriber_user_ids=(account.users[2].id,) if subscribed else ()))
     return replace(account, incidents=IncidentTimeline.of(incidents))
 
 

@@ -107,7 +107,7 @@ def test_chromium_renders_the_figures(hand_package: Package, tmp_path: Path) -> 
     figures = dict(re.findall(r'<b id="(headline-[a-z]+)"[^>]*>([^<]*)</b>', dom))
     assert figures.pop("headline-drift").isdigit()  # depends on the drift rules of the day
     assert figures == {"headline-incidents": "8", "headline-sla": "50.0%",
-                       "headline-resolution": "28.6%",
+                       "headline-resolution": "28.6%", "headline-communication": "2",
                        "headline-breaches": "3", "headline-postmortems": "2",
                        "headline-gaps": "4", "headline-changes": "5"}
     assert re.search(r'<span id="coverage-2">95\.2%</span>', dom)

@@ -17,6 +17,8 @@ import pytest
 from evidence_cases import (
     EXPECTED_BREACHES,
     EXPECTED_CHANGES,
+    EXPECTED_COMMUNICATION,
+    EXPECTED_COMMUNICATION_EXCEPTIONS,
     EXPECTED_COVERAGE,
     EXPECTED_POSTMORTEMS,
     EXPECTED_REGISTER_POSTMORTEMS,
@@ -661,3 +663,27 @@ def test_a_section_not_measured_writes_no_file(hand_server: SimServer, tmp_path:
     for name in absent:
         for page in ("index.html", "summary.md"):
             assert name not in (output / page).read_text(encoding="utf-8"), (name, page)
+
+
+def test_communication_figures_are_the_hand_computed_ones(hand_package: Package) -> None:
+    evidence, output, server = hand_package
+    assert {item.severity: (item.required, item.within, item.late, item.missing, item.pending,
+                            item.not_judged) for item in evidence.communication
+            } == EXPECTED_COMMUNICATION
+    assert {item.severity: [(incident.record.number, incident.communication.status.value)
+                            for incident in item.exceptions if incident.communication]
+            for item in evidence.communication} == EXPECTED_COMMUNICATION_EXCEPTIONS
+    document = json.loads((output / "evidence.json").read_text(encoding="utf-8"))
+    (p1,) = document["communication"]
+    assert (p1["notify_within"], p1["notify"], p1["documented_at"]) == (
+        "30m", ["responders", "subscribers"], "policy/organisation.yaml:21:20")
+    late = p1["exceptions"][0]
+    assert (late["deadline"], late["responders_requested_at"], late["subscribers"]) == (
+        "2026-02-10T15:30:00Z", "2026-02-10T15:45:00Z", 1)
+    requested = sorted(record.path for record in server.requests
+                       if record.path.endswith("/status_updates/subscribers"))
+    assert requested == sorted(f"/incidents/{incident_id(index)}/status_updates/subscribers"
+                               for index in (0, 1, 2))  # the P1 incidents only
+    summary = (output / "summary.md").read_text(encoding="utf-8")
+    assert "| P1 | 30m | responders, subscribers | 3 | 1 | 1 | 1 | 0 | 0 |" in summary
+    assert "- Communication late or missing: 2" in summary

@@ -104,9 +104,9 @@ def test_open_incidents_are_flagged_in_the_headline(hand_package: Package) -> No
 def test_the_source_of_each_coverage_zone_is_stated(hand_package: Package) -> None:
     _, output, _ = hand_package
     assert [row["time_zone_source"] for row in rows(output / "coverage.csv")] == [
-        "documented at policy/organisation.yaml:47:16",
-        "documented at policy/organisation.yaml:51:16",
-        "documented at policy/organisation.yaml:55:16"]
+        "documented at policy/organisation.yaml:49:16",
+        "documented at policy/organisation.yaml:53:16",
+        "documented at policy/organisation.yaml:57:16"]
     from_the_account = ScheduleCoverage("S", "24x7", "Europe/Paris", Location("p.yaml", 1),
                                         "PS1", None, None)
     assert from_the_account.time_zone_source == "the schedule's time zone in PagerDuty"

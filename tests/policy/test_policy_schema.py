@@ -18,6 +18,16 @@ from pdlint.policy.schema import inline_references, policy_schema
 
 # (id, one policy file, [(line, exact message)])
 SCHEMA_CASES: list[tuple[str, str, list[tuple[int, str]]]] = [
+    ("notify_within without notify", """\
+        severities:
+          - id: P1
+            name: Critical
+            response_sla: 5m
+            urgency: low
+            channels: [email]
+            business_hours_only: false
+            notify_within: 30m
+        """, [(8, "severities item 1: 'notify_within' needs 'notify' beside it")]),
     ("unknown key with a did-you-mean", """\
         schedules:
           - name: Primary

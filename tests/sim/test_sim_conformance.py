@@ -69,6 +69,11 @@ GET_CASES: list[tuple[str, str, dict[str, Any]]] = [
     ("/incidents/{id}/log_entries", "/incidents/{incident}/log_entries", {}),
     ("/incidents/{id}/log_entries", "/incidents/{incident}/log_entries", {"is_overview": "true"}),
     ("/incidents/{id}/notes", "/incidents/{noted_incident}/notes", {}),
+    ("/incidents/{id}", "/incidents/{requested_incident}", {}),
+    ("/incidents/{id}/status_updates/subscribers",
+     "/incidents/{requested_incident}/status_updates/subscribers", {}),
+    ("/incidents/{id}/status_updates/subscribers",
+     "/incidents/{incident}/status_updates/subscribers", {}),
     ("/log_entries", "/log_entries", {"since": "2025-12-01T00:00:00Z", "limit": 100}),
     ("/audit/records", "/audit/records",
      {"since": "2026-01-31T12:00:00Z", "until": "2026-03-02T12:00:00Z"}),
@@ -83,6 +88,8 @@ def demo_ids(account: Account) -> dict[str, str]:
     services = {service.name: service.id for service in account.services}
     schedules = {schedule.name: schedule.id for schedule in account.schedules}
     noted = next(incident for incident in account.incidents if incident.notes)
+    requested = next(incident for incident in account.incidents
+                     if incident.responder_requests and incident.subscriber_user_ids)
     return {
         "policy": account.escalation_policies[0].id,
         "schedule": schedules["Platform - Primary"],
@@ -93,6 +100,7 @@ def demo_ids(account: Account) -> dict[str, str]:
         "team": account.teams[0].id,
         "incident": account.incidents[len(account.incidents) - 1].id,
         "noted_incident": noted.id,
+        "requested_incident": requested.id,
     }
 
 

@@ -1,0 +1,130 @@
+"""Communication per severity: within ``notify_within`` of the trigger, were those the policy
+names told?
+
+- ``responders``: a responder request was made on the incident by the deadline: the earliest
+  ``requested_at`` of the incident's ``responder_requests`` (``GET /incidents/{id}``).
+- ``subscribers``: someone is subscribed to the incident's status updates
+  (``GET /incidents/{id}/status_updates/subscribers``). The API gives no time of subscription,
+  so this part says that they were told, not when.
+
+An incident is within when every part holds, late when a responder request came after the
+deadline, missing when a part has nothing once the deadline has passed, pending before it.
+PagerDuty's status updates themselves can be posted but not listed through the REST API, so
+they are not a part (docs/pagerduty-api-notes.md).
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING, Any
+
+from pdlint.coverage import parse_time
+from pdlint.evidence.model import (
+    AssessedIncident,
+    CommunicationCheck,
+    CommunicationCompliance,
+    CommunicationStatus,
+    IncidentRecord,
+)
+from pdlint.policy.model import IncidentSeverity, format_duration
+
+if TYPE_CHECKING:
+    from pdlint.pagerduty.client import PagerDutyClient
+
+
+@dataclass(frozen=True)
+class Told:
+    """What the account says of one incident: its first responder request, its subscribers."""
+
+    responders_requested_at: datetime | None
+    subscribers: int | None
+
+
+def first_request(incident: Mapping[str, Any]) -> datetime | None:
+    """The earliest ``requested_at`` of an ``Incident``'s ``responder_requests``."""
+    times = [parse_time(str(request["requested_at"]))
+             for request in incident.get("responder_requests") or ()
+             if isinstance(request, dict) and request.get("requested_at")]
+    return min(times, default=None)
+
+
+async def read_told(client: PagerDutyClient, record: IncidentRecord,
+                    notify: Sequence[str]) -> Told:
+    """The parts ``notify`` asks for, one request each; PermissionDenied propagates."""
+    requested_at = subscribers = None
+    if "responders" in notify:
+        answer = await client.get(f"/incidents/{record.id}")
+        requested_at = first_request(answer.get("incident") or {})
+    if "subscribers" in notify:
+        answer = await client.get(f"/incidents/{record.id}/status_updates/subscribers")
+        listed = answer.get("subscribers") or ()
+        total = answer.get("total")
+        subscribers = total if isinstance(total, int) else len(listed)
+    return Told(requested_at, subscribers)
+
+
+def judge_communication(record: IncidentRecord, within: timedelta, notify: Sequence[str],
+                        told: Told | None, as_of: datetime) -> CommunicationCheck:
+    """Within, late, missing or pending, as the module docstring says; not judged without
+    ``told`` (the token may not read it)."""
+    deadline = record.created_at + within
+    if told is None:
+        return CommunicationCheck(CommunicationStatus.NOT_JUDGED, deadline, None, None)
+    due = as_of > deadline
+    parts = []
+    if "responders" in notify:
+        at = told.responders_requested_at
+        parts.append(CommunicationStatus.WITHIN if at is not None and at <= deadline
+                     else CommunicationStatus.LATE if at is not None
+                     else CommunicationStatus.MISSING if due else CommunicationStatus.PENDING)
+    if "subscribers" in notify:
+        parts.append(CommunicationStatus.WITHIN if told.subscribers
+                     else CommunicationStatus.MISSING if due else CommunicationStatus.PENDING)
+    worst = next((status for status in (CommunicationStatus.MISSING, CommunicationStatus.LATE,
+                                        CommunicationStatus.PENDING) if status in parts),
+                 CommunicationStatus.WITHIN)
+    return CommunicationCheck(worst, deadline, told.responders_requested_at, told.subscribers)
+
+
+@dataclass
+class _Tally:
+    counts: Counter[CommunicationStatus] = field(default_factory=Counter)
+    exceptions: list[AssessedIncident] = field(default_factory=list)
+
+
+class CommunicationTally:
+    """Counts communication outcomes per severity documenting ``notify_within``."""
+
+    def __init__(self, severities: Sequence[IncidentSeverity]) -> None:
+        self._severities = tuple(severity for severity in severities
+                                 if severity.notify_within is not None)
+        self._tallies = {severity.id: _Tally() for severity in self._severities}
+
+    def add(self, incident: AssessedIncident) -> None:
+        if incident.severity not in self._tallies or incident.communication is None:
+            return
+        tally = self._tallies[incident.severity]
+        tally.counts[incident.communication.status] += 1
+        if incident.communication.status.is_exception:
+            tally.exceptions.append(incident)
+
+    def results(self) -> tuple[CommunicationCompliance, ...]:
+        results = []
+        for severity in self._severities:
+            tally, within = self._tallies[severity.id], severity.notify_within
+            assert within is not None and severity.notify is not None
+            counts = tally.counts
+            results.append(CommunicationCompliance(
+                severity=severity.id, notify_within=within.written or format_duration(
+                    within.value), notify=tuple(severity.notify.value),
+                location=within.location, required=sum(counts.values()),
+                within=counts[CommunicationStatus.WITHIN], late=counts[CommunicationStatus.LATE],
+                missing=counts[CommunicationStatus.MISSING],
+                pending=counts[CommunicationStatus.PENDING],
+                not_judged=counts[CommunicationStatus.NOT_JUDGED],
+                exceptions=tuple(sorted(tally.exceptions,
+                                        key=lambda incident: incident.record.created_at))))
+        return tuple(results)
