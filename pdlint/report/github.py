@@ -3,7 +3,10 @@
 ``::error file=PATH,line=N,col=C,title=TITLE::MESSAGE``; warnings and info use ``::warning`` and
 ``::notice``. Values are escaped as the Actions runner expects (``%``, CR and LF everywhere; ``:``
 and ``,`` in properties too). Waived findings are accepted exceptions: they are listed as plain
-log lines, not annotations. ``render`` in this package also writes the job summary.
+log lines, not annotations, and a plain line is made one the runner cannot read as a command
+(``log_line``): names, messages and waiver reasons come from policy files and the account, which
+must not be able to write commands into CI. ``render`` in this package also writes the job
+summary.
 """
 
 from __future__ import annotations
@@ -15,6 +18,7 @@ from pdlint.report import RuleMeta
 from pdlint.report.wording import (
     finding_sentence,
     index_rules,
+    printable,
     repo_path,
     rule_label,
     skip_label,
@@ -34,12 +38,24 @@ def render_github(report: Report, rules: Sequence[RuleMeta]) -> str:
     ]
     for finding in report.findings:
         if finding.waived:
-            lines.append(f"{rule_label(finding.rule, finding.name)} {finding_sentence(finding)} "
-                         f"[{waiver_phrase(finding.waived)}]")
+            lines.append(log_line(f"{rule_label(finding.rule, finding.name)} "
+                                  f"{finding_sentence(finding)} [{waiver_phrase(finding.waived)}]"))
         else:
             lines.append(_annotation(finding))
-    lines.append(f"pdlint: {summary_line(report, rules)}")
+    lines.append(log_line(f"pdlint: {summary_line(report, rules)}"))
     return "\n".join(lines) + "\n"
+
+
+def log_line(text: str) -> str:
+    """``text`` as one log line that the runner cannot take for a workflow command.
+
+    The runner reads every line of a step's output, trimmed, as a command when it starts with
+    ``::``, and as an old-style command wherever it holds ``##[``. Control characters (a line
+    break above all) are written as escapes, ``##[`` is broken by a space, and a line that would
+    start with ``::`` is prefixed.
+    """
+    line = printable(text).replace("##[", "## [")
+    return f"pdlint: {line}" if line.strip().startswith("::") else line
 
 
 def _annotation(finding: Finding) -> str:

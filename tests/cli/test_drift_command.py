@@ -10,6 +10,7 @@ import shutil
 import subprocess
 import xml.etree.ElementTree as ElementTree
 from collections import Counter
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -213,6 +214,38 @@ def test_every_result_on_a_large_undocumented_account_has_a_location() -> None:
         line = (PROJECT / path).read_text(encoding="utf-8").splitlines()[
             physical["region"]["startLine"] - 1]
         assert line.startswith(key), (result, line)
+
+
+def test_no_text_of_the_policy_or_the_account_becomes_a_workflow_command(tmp_path: Path) -> None:
+    """A waiver reason spanning lines, and a live service named to look like a command: every
+    line `--format github` prints is a well-formed annotation or cannot be read as a command."""
+    injected = "::warning file=README.md,line=1::injected"
+    policy = tmp_path / "policy"
+    shutil.copytree(POLICY, policy)
+    waivers = policy / "waivers.yaml"
+    waivers.write_text(waivers.read_text(encoding="utf-8").replace(
+        "    reason: Alerts reach", f"    reason: |\n      First line.\n      {injected}\n"
+        "      ##[error]old style\n      Alerts reach"), encoding="utf-8")
+    account = demo_account(NOW)
+    account = replace(account, services=tuple(
+        replace(live, name=f"Legacy\n{injected}\r::error::x") if live.name == "Legacy Billing"
+        else live for live in account.services))
+    with SimServer(account, token=TOKEN) as server:
+        env = {"PAGERDUTY_API_URL": server.base_url, "PAGERDUTY_API_TOKEN": TOKEN}
+        result = run_pdlint("drift", "--policy", str(policy), "--quiet", *WINDOW,
+                            "--format", "github", env=env, cwd=tmp_path)
+    assert result.returncode == 1, result.stderr
+    lines = re.split(r"\r\n|\r|\n", result.stdout.removesuffix("\n"))
+    commands = [line for line in lines if line.startswith("::")]
+    assert len(commands) == sum(count for key, count in DEMO_DRIFT.items() if not key[2])
+    for line in commands:
+        assert re.fullmatch(r"::(error|warning|notice) [^:]*::[^\r\n]*", line), line
+    others = [line for line in lines if not line.startswith("::")]
+    assert all(not line.strip().startswith("::") and "##[" not in line for line in others)
+    (waived,) = [line for line in others if "waived until" in line]
+    assert f"First line.\\n{injected}\\n## [error]old style" in waived
+    (legacy,) = [line for line in commands if "Legacy" in line]
+    assert "Legacy%0A::warning file=README.md,line=1::injected%0D::error::x" in legacy
 
 
 def test_junit_has_a_failing_testcase_per_drift(env: dict[str, str]) -> None:

@@ -3,16 +3,18 @@
 from __future__ import annotations
 
 import re
+from dataclasses import replace
+from datetime import date
 from pathlib import Path
 
 import pytest
-from report_cases import AWKWARD, RULES
+from report_cases import AWKWARD, LATE_LEVEL, RULES, SCHEDULES_FORBIDDEN, WAIVED_NO_INTEGRATION
 
 import pdlint.report
 from pdlint.errors import PdlintError
-from pdlint.findings import Report
+from pdlint.findings import Location, Report, Resource, Skipped, Waived
 from pdlint.report import render, write_step_summary
-from pdlint.report.github import escape_data, escape_property
+from pdlint.report.github import escape_data, escape_property, log_line
 
 COMMAND = re.compile(r"^::(?P<kind>error|warning|notice)(?: (?P<properties>[^:]*))?::(?P<text>.*)$")
 
@@ -88,6 +90,84 @@ def test_awkward_text_survives_the_round_trip_on_one_line() -> None:
     assert properties["file"] == "policy/odd, name.yaml"
     assert (properties["line"], properties["col"]) == ("3", "2")
     assert text.startswith("escalation policy 'Pay|ments, <API>: 100%': line one\nline two, 100%")
+
+
+# How the Actions runner reads a line of a step's output: trimmed, a line starting with "::" is a
+# command (``::name key=value,key=value::message``); "##[" anywhere starts an old-style one.
+ANNOTATION_PROPERTIES = {"file", "line", "col", "endLine", "endColumn", "title"}
+ESCAPE = re.compile(r"%(?:25|0D|0A|3A|2C)")
+INJECTED = "::warning file=README.md,line=1::injected"
+
+
+def runner_lines(output: str) -> list[str]:
+    """The lines the runner reads: it breaks lines at LF, CR and CRLF only."""
+    return re.split(r"\r\n|\r|\n", output.removesuffix("\n"))
+
+
+def well_formed_command(line: str) -> bool:
+    """Whether ``line`` is an annotation whose properties and message are fully escaped."""
+    match = re.fullmatch(r"::(error|warning|notice) ([^:]*)::(.*)", line)
+    if match is None:
+        return False
+    properties = [item.split("=", 1) for item in match[2].split(",")]
+    if any(len(item) != 2 or item[0] not in ANNOTATION_PROPERTIES for item in properties):
+        return False
+    escaped = [value for _, value in properties] + [match[3]]
+    return all("%" not in ESCAPE.sub("", value) for value in escaped)
+
+
+def readable_as_command(line: str) -> bool:
+    return line.strip().startswith("::") or "##[" in line
+
+
+HOSTILE_TEXT = f"x\n{INJECTED}\r\n  ::error::cr ##[warning]v1 %0A 100% a:b,c"
+HOSTILE_WAIVER = Waived(
+    reason=f"Accepted until the migration.\n{INJECTED}\n##[error]old style\n  ::notice::indented",
+    owner=f"ops\n{INJECTED}", expires=date(2027, 3, 31),
+    location=Location(f"policy/w,a:i%ver\n{INJECTED}.yaml", 4))
+HOSTILE = Report.of(
+    [replace(LATE_LEVEL, message=HOSTILE_TEXT, expected=HOSTILE_TEXT,
+             resource=Resource("escalation_policy", HOSTILE_TEXT, "P1\n::error::id"),
+             location=Location(f"policy/{HOSTILE_TEXT}.yaml", 2, 3)),
+     replace(WAIVED_NO_INTEGRATION, message=HOSTILE_TEXT,
+             resource=Resource("service", HOSTILE_TEXT), waived=HOSTILE_WAIVER),
+     replace(WAIVED_NO_INTEGRATION, rule="::warning", name=INJECTED, waived=HOSTILE_WAIVER)],
+    [Skipped("SCH201", HOSTILE_TEXT), replace(SCHEDULES_FORBIDDEN, rule=INJECTED)])
+
+
+def test_no_policy_or_account_text_becomes_a_workflow_command() -> None:
+    lines = runner_lines(render(HOSTILE, "github", rules=RULES))
+    assert len(lines) == 6, lines
+    for line in lines:
+        assert well_formed_command(line) or not readable_as_command(line), line
+    commands = [line for line in lines if well_formed_command(line)]
+    assert len(commands) == 3  # two skipped checks and the one finding that is not waived
+    assert all(not readable_as_command(line) for line in lines if line not in commands)
+    waived = [line for line in lines if "waived until" in line]
+    assert len(waived) == 2
+    assert "Accepted until the migration.\\n::warning file=README.md" in waived[0]
+
+
+def test_the_checker_would_see_an_injection() -> None:
+    assert readable_as_command(" ::warning::x") and readable_as_command("a ##[error]b")
+    assert not well_formed_command("::error file=a:b::x")
+    assert not well_formed_command("::error file=a,evil::x")
+    assert not well_formed_command("::error title=100%::x")
+    assert well_formed_command("::error file=a%3Ab,line=1::100%25")
+
+
+@pytest.mark.parametrize(
+    ("text", "line"),
+    [
+        ("plain", "plain"),
+        ("a\nb", "a\\nb"),
+        ("::warning::x", "pdlint: ::warning::x"),
+        ("  ::warning::x", "pdlint:   ::warning::x"),
+        ("see ##[error]", "see ## [error]"),
+    ],
+)
+def test_a_log_line_is_one_line_never_a_command(text: str, line: str) -> None:
+    assert log_line(text) == line
 
 
 def test_the_github_format_appends_the_job_summary(
