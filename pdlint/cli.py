@@ -16,6 +16,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime, time, timedelta, timezone
 from pathlib import Path
+from time import monotonic
 from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
@@ -36,6 +37,9 @@ if TYPE_CHECKING:
 
 F = TypeVar("F", bound=Callable[..., Any])
 
+STARTED = "pdlint.started"
+"""Where the command's start (``time.monotonic``) is kept in click's context, for reports that
+say how long the run took."""
 REPORT_FORMATS = ("text", "json", "sarif", "github", "junit", "markdown")
 
 
@@ -284,7 +288,10 @@ def emit(report: Report, output_format: str, output: str | None, fail_on: str, *
 
     color = (output_format == "text" and output in (None, "-") and sys.stdout.isatty()
              and "NO_COLOR" not in os.environ)
-    write_output(render(report, output_format, rules=rules, title=title, color=color), output)
+    started = click.get_current_context().meta.get(STARTED)
+    elapsed = monotonic() - started if started is not None else None
+    write_output(render(report, output_format, rules=rules, title=title, color=color,
+                        elapsed=elapsed), output)
     if refused_as_incomplete(report.skipped, accepted):
         return INCOMPLETE
     threshold = None if fail_on == "never" else Severity(fail_on)
@@ -425,6 +432,7 @@ def crashed(error: Exception, arguments: Sequence[str]) -> None:
               help=f"Show the traceback of an unexpected error (or set {DEBUG_VARIABLE}=1).")
 def cli() -> None:
     """Check that a PagerDuty account does what the written incident-response policy says."""
+    click.get_current_context().meta[STARTED] = monotonic()
 
 
 @cli.command()

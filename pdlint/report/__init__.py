@@ -57,8 +57,10 @@ def render(
     rules: Sequence[RuleMeta],
     title: str = "pdlint",
     color: bool = False,
+    elapsed: float | None = None,
 ) -> str:
-    """The report in format ``fmt``; ``rules`` are the rules the run checked.
+    """The report in format ``fmt``; ``rules`` are the rules the run checked, ``elapsed`` the
+    seconds the run took, when measured (JUnit reports it).
 
     The ``github`` format also appends the Markdown summary to ``$GITHUB_STEP_SUMMARY`` when
     that variable is set, as a GitHub Actions step expects.
@@ -83,7 +85,7 @@ def render(
     if fmt == "junit":
         from pdlint.report.junit import render_junit
 
-        return render_junit(report, rules, title=title)
+        return render_junit(report, rules, title=title, elapsed=elapsed)
     if fmt == "markdown":
         from pdlint.report.markdown import render_markdown
 

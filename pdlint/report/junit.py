@@ -1,9 +1,15 @@
-"""JUnit XML for CI systems that chart test results (GitLab, Jenkins).
+"""JUnit XML for CI systems that chart test results (GitLab, Jenkins), valid against the common
+``junit-10.xsd``.
 
-One testcase per (rule, object): it fails when the object has a finding at warning or above that
-is not waived, and is skipped when its findings are all waived. Each rule that ran without any
-finding is one passing testcase, so the totals say how much was checked; each skipped check is a
-skipped testcase, never a pass.
+Test case names never change between a passing run and a failing one, so CI history can follow
+each: every rule that ran is one test case named after the rule (``EP103 escalation-delay``),
+which passes when the rule ran and is skipped when its check could not run, never passed. Each
+object a rule has findings on is a test case of its own, named after the object, in a test
+suite per policy file (``file`` names it, relative to the repository root): it fails when the
+object has a finding at warning or above that is not waived, is skipped when its findings are all
+waived, and passes otherwise. Suites carry the time of the check (``timestamp``: when a drift
+run read the account, else when the report was written) and how long the run took (``time``),
+when the caller measured it.
 """
 
 from __future__ import annotations
@@ -11,57 +17,104 @@ from __future__ import annotations
 import re
 import xml.etree.ElementTree as ET
 from collections.abc import Sequence
+from datetime import datetime, timezone
 
-from pdlint.findings import Finding, Report, Resource, Severity
+from pdlint.findings import Finding, Report, Resource, Severity, Skipped, utc_second
 from pdlint.report import RuleMeta
 from pdlint.report.wording import (
     finding_sentence,
     index_rules,
+    repo_path,
     resource_label,
     rule_label,
     skip_label,
+    source_root,
     waiver_phrase,
 )
 
 # XML 1.0 cannot carry most control characters, even escaped; a live value might contain one.
 _NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+_COUNTS = ("tests", "failures", "errors", "skipped")
 
 
-def render_junit(report: Report, rules: Sequence[RuleMeta], *, title: str = "pdlint") -> str:
+def render_junit(report: Report, rules: Sequence[RuleMeta], *, title: str = "pdlint",
+                 elapsed: float | None = None) -> str:
+    checked_at = report.checked.checked_at if report.checked else datetime.now(timezone.utc)
+    suites = [_rules_suite(report, rules, title), *_object_suites(report, title)]
+    root = ET.Element("testsuites", name=_xml_text(title))
+    for suite in suites:
+        suite.set("timestamp", utc_second(checked_at))
+        if elapsed is not None:
+            suite.set("time", _seconds(elapsed))
+        root.append(suite)
+    for key in _COUNTS[:3]:
+        root.set(key, str(sum(int(suite.get(key, "0")) for suite in suites)))
+    if elapsed is not None:
+        root.set("time", _seconds(elapsed))
+    ET.indent(root)
+    return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="unicode") + "\n"
+
+
+def _rules_suite(report: Report, rules: Sequence[RuleMeta], title: str) -> ET.Element:
+    """One case per rule that ran, passing, or skipped with the reasons its check did not run;
+    a check skipped under a name that is no rule (a collection not read) is a case of its own."""
     rules_by_id = index_rules(rules)
+    skips: dict[str, list[Skipped]] = {}
+    for skip in report.skipped:
+        skips.setdefault(skip.rule, []).append(skip)
+    cases = []
+    for rule_id in sorted(set(rules_by_id) | set(skips)):
+        rule = rules_by_id.get(rule_id)
+        name = rule_label(rule_id, rule.name) if rule else skip_label(skips[rule_id][0],
+                                                                        rules_by_id)
+        case = _testcase(title, rule_id, name)
+        if rule_id in skips:
+            ET.SubElement(case, "skipped", message=_xml_text("; ".join(
+                f"skipped: {skip.reason}" for skip in skips[rule_id])))
+        else:
+            ET.SubElement(case, "system-out").text = _xml_text(
+                f"{rule.title if rule else rule_id}: checked; each object with findings is a "
+                "test case of its own")
+        cases.append(case)
+    return _suite(title, cases)
+
+
+def _object_suites(report: Report, title: str) -> list[ET.Element]:
+    """A suite per policy file, of one case per (rule, object) with findings, placed in the file
+    of its first finding."""
     by_case: dict[tuple[str, Resource], list[Finding]] = {}
     for finding in report.findings:
         by_case.setdefault((finding.rule, finding.resource), []).append(finding)
-
-    cases: list[tuple[tuple[str, int, str], ET.Element]] = []
+    root = source_root()
+    by_file: dict[str, list[tuple[tuple[str, str], ET.Element]]] = {}
     for (rule_id, resource), findings in by_case.items():
         case = _testcase(title, rule_id, resource_label(resource))
         _judge(case, findings)
-        cases.append(((rule_id, 0, case.get("name", "")), case))
-    for skip in report.skipped:
-        case = _testcase(title, skip.rule, f"{skip_label(skip, rules_by_id)} check")
-        ET.SubElement(case, "skipped", message=_xml_text(f"skipped: {skip.reason}"))
-        cases.append(((skip.rule, 1, skip.reason), case))
-    checked = {rule_id for rule_id, _ in by_case} | {skip.rule for skip in report.skipped}
-    for rule in rules:
-        if rule.id not in checked:
-            cases.append(((rule.id, 2, ""), _testcase(title, rule.id, rule.title)))
+        first = next((finding.location for finding in findings if finding.location), None)
+        path = repo_path(first.path, root) if first else ""
+        by_file.setdefault(path, []).append(((rule_id, case.get("name", "")), case))
+    suites = []
+    for path, keyed in sorted(by_file.items()):
+        suite = _suite(path or f"{title} (no policy file)",
+                       [case for _, case in sorted(keyed, key=lambda item: item[0])])
+        if path:
+            suite.set("file", _xml_text(path))
+        suites.append(suite)
+    return suites
 
-    suite = ET.Element("testsuite", name=_xml_text(title))
-    suite.extend(case for _, case in sorted(cases, key=lambda keyed: keyed[0]))
+
+def _suite(name: str, cases: list[ET.Element]) -> ET.Element:
+    suite = ET.Element("testsuite", name=_xml_text(name))
+    suite.extend(cases)
     counts = {
         "tests": len(cases),
-        "failures": sum(1 for case in suite if case.find("failure") is not None),
+        "failures": sum(1 for case in cases if case.find("failure") is not None),
         "errors": 0,
-        "skipped": sum(1 for case in suite if case.find("skipped") is not None),
+        "skipped": sum(1 for case in cases if case.find("skipped") is not None),
     }
-    for key, count in counts.items():
-        suite.set(key, str(count))
-    root = ET.Element("testsuites", {"name": _xml_text(title)}
-                      | {key: str(count) for key, count in counts.items()})
-    root.append(suite)
-    ET.indent(root)
-    return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="unicode") + "\n"
+    for key in _COUNTS:
+        suite.set(key, str(counts[key]))
+    return suite
 
 
 def _testcase(title: str, rule_id: str, name: str) -> ET.Element:
@@ -91,6 +144,11 @@ def _detail(finding: Finding) -> str:
         state = f"waived ({waiver_phrase(finding.waived)})"
     where = f" at {finding.location}" if finding.location else ""
     return f"{state} {rule_label(finding.rule, finding.name)}: {finding_sentence(finding)}{where}"
+
+
+def _seconds(elapsed: float) -> str:
+    """Seconds as the schema's SUREFIRE_TIME reads them: digits, at most three decimals."""
+    return f"{max(elapsed, 0.0):.3f}"
 
 
 def _xml_text(text: str) -> str:

@@ -16,6 +16,7 @@ from typing import Any
 
 import pytest
 from cli_cases import NOW, TOKEN, WINDOW
+from junit_schema import junit_errors
 from pdlint_process import run_pdlint
 from sarif_upload import schema_errors, schema_validator, upload_problems
 
@@ -251,7 +252,13 @@ def test_no_text_of_the_policy_or_the_account_becomes_a_workflow_command(tmp_pat
 def test_junit_has_a_failing_testcase_per_drift(env: dict[str, str]) -> None:
     result = drift(env, "--format", "junit")
     assert result.returncode == 1
+    assert junit_errors(result.stdout) == []
     root = ElementTree.fromstring(result.stdout)
+    suites = root.findall("testsuite")
+    assert all(suite.get("timestamp") and suite.get("time") for suite in suites)
+    assert {suite.get("file") for suite in suites[1:]} <= {
+        "policy/escalation-policies.yaml", "policy/organisation.yaml", "policy/schedules.yaml",
+        "policy/services.yaml"}
     failures = [case for case in root.iter("testcase") if case.find("failure") is not None]
     assert len(failures) >= len({key[:2] for key in DEMO_DRIFT if not key[2]})
     assert any("EP103" in (case.get("classname", "") + case.get("name", ""))
