@@ -576,7 +576,14 @@ def init(output: str, force: bool, organisation: str | None, time_zone: str | No
          api: ApiOptions) -> None:
     """Write a policy that documents the live account as it is today, ready to review."""
     from pdlint.files import check_folder, write_files
-    from pdlint.init import POLICY_FILES, draft_policy, existing_policy_files, schema_reference
+    from pdlint.init import (
+        POLICY_FILES,
+        draft_policy,
+        existing_policy_files,
+        place_schema,
+        schema_home,
+        schema_reference,
+    )
     from pdlint.pagerduty.fetch import fetch_state_sync
     from pdlint.zones import zone_named
 
@@ -590,8 +597,10 @@ def init(output: str, force: bool, organisation: str | None, time_zone: str | No
                           "--force to write beside them, replacing those of the same names")
     check_folder(folder, POLICY_FILES, force=force)
     state = fetch_state_sync(client_config(api), api_window(api), quiet=api.quiet)
+    schema = schema_home(folder)
     texts = draft_policy(state, organisation=organisation, time_zone=time_zone,
-                         schema=schema_reference(folder))
+                         schema=schema_reference(folder, schema))
+    place_schema(schema)
     write_files(folder, texts, force=force)
     for skip in state.skipped:
         click.echo(f"pdlint: warning: {skip.rule} not read: {skip.reason}", err=True)

@@ -15,6 +15,7 @@ accepted for now and reported again unless fixed or renewed.
 
 from __future__ import annotations
 
+import os
 import re
 import tempfile
 import textwrap
@@ -29,6 +30,7 @@ import yaml
 
 from pdlint.coverage import Interval, measure_coverage, rendered_entries, weekly_hours
 from pdlint.errors import PdlintError
+from pdlint.files import repository_root, write_atomically
 from pdlint.findings import Resource, counted
 from pdlint.pagerduty.state import LiveState, account_subdomain, format_utc
 from pdlint.policy import load_policy
@@ -133,11 +135,12 @@ class _Account:
 
 def draft_policy(state: LiveState, *, organisation: str | None = None,
                  time_zone: str | None = None,
-                 schema: str = INSTALLED_SCHEMA.as_posix()) -> dict[str, str]:
+                 schema: str = "../schemas/policy.schema.json") -> dict[str, str]:
     """The policy files (name -> YAML text) that document ``state``, waivers included.
 
     ``organisation`` and ``time_zone`` name the organisation (default: the account's subdomain,
-    and the most common time zone of its schedules, else of its users, else UTC).
+    and the most common time zone of its schedules, else of its users, else UTC); ``schema`` is
+    the ``$schema`` reference each file starts with (``place_schema``).
     """
     zone = time_zone or _common_zone(state)
     if zone_named(zone) is None:
@@ -166,16 +169,35 @@ def draft_policy(state: LiveState, *, organisation: str | None = None,
     return files
 
 
-def schema_reference(folder: Path) -> str:
-    """What the ``$schema`` line names for files in ``folder``: the relative path of the
-    ``schemas/policy.schema.json`` of the nearest folder above that has one (a repository laid
-    out like pdlint's own), else the schema installed with pdlint, by its absolute path."""
-    here = folder.absolute()
+def schema_home(folder: Path) -> Path:
+    """Where the policy in ``folder`` finds its schema: the ``schemas/policy.schema.json`` of the
+    nearest folder above it that has one, up to the repository's root; else that of the
+    repository's root (outside a repository, of the folder's parent), where ``place_schema``
+    copies it."""
+    here = Path(os.path.abspath(folder))
+    root = repository_root(here) or here.parent
     for above in (here, *here.parents):
         if (above / SCHEMA_FILE).is_file():
-            steps = len(here.relative_to(above).parts)
-            return "/".join([".."] * steps + list(SCHEMA_FILE.parts))
-    return INSTALLED_SCHEMA.as_posix()
+            return above / SCHEMA_FILE
+        if above == root:
+            break
+    return root / SCHEMA_FILE
+
+
+def schema_reference(folder: Path, home: Path) -> str:
+    """The ``$schema`` of files in ``folder``: the path of ``home`` relative to them, which
+    resolves wherever the repository is checked out (an absolute path would work on the machine
+    that wrote it only)."""
+    return Path(os.path.relpath(home, os.path.abspath(folder))).as_posix()
+
+
+def place_schema(home: Path) -> None:
+    """Copy the schema installed with pdlint to ``home`` (``schema_home``) when nothing is there
+    yet, so that the policy's ``$schema`` names a file the repository holds; a schema already
+    there is the repository's and is kept."""
+    if not home.is_file():
+        home.parent.mkdir(parents=True, exist_ok=True)
+        write_atomically(home, INSTALLED_SCHEMA.read_text(encoding="utf-8"))
 
 
 def existing_policy_files(folder: Path) -> list[str]:

@@ -34,7 +34,14 @@ from rules.rule_cases import (
 )
 
 from pdlint.files import write_files
-from pdlint.init import INSTALLED_SCHEMA, InitError, draft_policy, schema_reference
+from pdlint.init import (
+    INSTALLED_SCHEMA,
+    InitError,
+    draft_policy,
+    place_schema,
+    schema_home,
+    schema_reference,
+)
 from pdlint.pagerduty.client import ApiToken, ClientConfig
 from pdlint.pagerduty.fetch import fetch_state_sync
 from pdlint.pagerduty.state import LiveState, Window
@@ -216,7 +223,7 @@ def test_the_demo_draft_waives_what_no_document_can_answer(
 def test_every_file_names_the_schema_first_and_reads_as_the_example_does(
         demo_draft: dict[str, str]) -> None:
     for text in demo_draft.values():
-        first_line = f"# yaml-language-server: $schema={INSTALLED_SCHEMA.as_posix()}"
+        first_line = "# yaml-language-server: $schema=../schemas/policy.schema.json"
         assert text.splitlines()[0] == first_line
         assert all(len(line) <= 100 for line in text.splitlines())
     assert '    start: "09:00"\n' in demo_draft["organisation.yaml"]
@@ -226,17 +233,42 @@ def test_every_file_names_the_schema_first_and_reads_as_the_example_does(
 
 
 @pytest.mark.parametrize(("layout", "folder", "expected"), [
-    pytest.param(["schemas/policy.schema.json"], "policy", "../schemas/policy.schema.json",
-                 id="repository-layout"),
-    pytest.param(["schemas/policy.schema.json"], "ops/policy", "../../schemas/policy.schema.json",
-                 id="deeper"),
-    pytest.param([], "policy", INSTALLED_SCHEMA.as_posix(), id="installed-schema"),
+    pytest.param([".git/", "schemas/policy.schema.json"], "policy",
+                 "../schemas/policy.schema.json", id="repository-layout"),
+    pytest.param([".git/", "schemas/policy.schema.json"], "ops/policy",
+                 "../../schemas/policy.schema.json", id="deeper"),
+    pytest.param([".git/", "ops/schemas/policy.schema.json"], "ops/policy",
+                 "../schemas/policy.schema.json", id="nearest"),
+    pytest.param([".git/"], "ops/policy", "../../schemas/policy.schema.json",
+                 id="repository-without-schema"),
+    pytest.param(["schemas/policy.schema.json", "repo/.git/"], "repo/policy",
+                 "../schemas/policy.schema.json", id="not-above-the-repository"),
+    pytest.param([], "policy", "../schemas/policy.schema.json", id="no-repository"),
+    pytest.param([], ".", "../schemas/policy.schema.json", id="here"),
 ])
-def test_schema_reference(tmp_path: Path, layout: list[str], folder: str, expected: str) -> None:
+def test_schema_reference(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, layout: list[str],
+                          folder: str, expected: str) -> None:
     for name in layout:
-        (tmp_path / name).parent.mkdir(parents=True)
-        (tmp_path / name).write_text("{}")
-    assert schema_reference(tmp_path / folder) == expected
+        if name.endswith("/"):
+            (tmp_path / name).mkdir(parents=True)
+        else:
+            (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+            (tmp_path / name).write_text("{}")
+    for given in (tmp_path / folder, Path(folder)):
+        monkeypatch.chdir(tmp_path)
+        home = schema_home(given)
+        assert schema_reference(given, home) == expected
+        assert (tmp_path / folder / expected).resolve() == home.resolve()
+
+
+def test_a_schema_is_copied_where_there_is_none_and_kept_where_there_is_one(
+        tmp_path: Path) -> None:
+    home = tmp_path / "schemas" / "policy.schema.json"
+    place_schema(home)
+    assert home.read_text(encoding="utf-8") == INSTALLED_SCHEMA.read_text(encoding="utf-8")
+    home.write_text("{}", encoding="utf-8")
+    place_schema(home)
+    assert home.read_text(encoding="utf-8") == "{}"
 
 
 # -- translation tables on small accounts ------------------------------------------------------

@@ -4,11 +4,17 @@ then `pdlint lint` and `pdlint drift` on what it wrote."""
 from __future__ import annotations
 
 import json
+import re
+import shutil
 from pathlib import Path
 
 import pytest
+import yaml
 from cli_cases import WINDOW
+from jsonschema import Draft202012Validator
 from pdlint_process import run_pdlint
+
+from pdlint.init import INSTALLED_SCHEMA
 
 FILES = ["escalation-policies.yaml", "organisation.yaml", "schedules.yaml", "services.yaml",
          "waivers.yaml"]
@@ -30,6 +36,49 @@ def test_init_writes_a_policy_that_lints_and_shows_no_drift(tmp_path: Path,
     report = json.loads(drift.stdout)
     assert [(finding["rule"], finding["resource"]["name"], finding["waived"] is not None)
             for finding in report["findings"]] == [("USR400", "Pavel Novak", True)]
+
+
+class EditorLoader(yaml.SafeLoader):
+    """YAML as the YAML language server reads it (YAML 1.2: a date is a string)."""
+
+
+EditorLoader.yaml_implicit_resolvers = {
+    first: [(tag, pattern) for tag, pattern in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()}
+
+
+@pytest.mark.parametrize("repository_schema", [False, True], ids=["copied", "the-repository-s"])
+def test_the_schema_reference_resolves_on_another_machine(
+        tmp_path: Path, env: dict[str, str], repository_schema: bool) -> None:
+    """Drafted in a repository on one machine, checked out elsewhere: each file's $schema is a
+    relative path that reaches the repository's schema, and the file validates against it as an
+    editor's YAML language server would check it."""
+    here = tmp_path / "here" / "repo"
+    (here / ".git").mkdir(parents=True)
+    (here / "compliance").mkdir()
+    if repository_schema:
+        (here / "schemas").mkdir()
+        shutil.copy(INSTALLED_SCHEMA, here / "schemas" / "policy.schema.json")
+    done = run_pdlint("init", "-o", "compliance/pagerduty", "--quiet", *WINDOW, env=env,
+                      cwd=here)
+    assert done.returncode == 0, done.stderr
+    elsewhere = tmp_path / "another" / "checkout"
+    shutil.copytree(here, elsewhere)
+    shutil.rmtree(here)
+    written = sorted((elsewhere / "compliance" / "pagerduty").glob("*.yaml"))
+    assert [path.name for path in written] == FILES
+    for path in written:
+        text = path.read_text(encoding="utf-8")
+        reference = re.fullmatch(r"# yaml-language-server: \$schema=(\S+)",
+                                 text.splitlines()[0])
+        assert reference is not None
+        assert reference[1] == "../../schemas/policy.schema.json"
+        schema_file = (path.parent / reference[1]).resolve()
+        assert schema_file == elsewhere / "schemas" / "policy.schema.json"
+        schema = json.loads(schema_file.read_text(encoding="utf-8"))
+        assert schema == json.loads(INSTALLED_SCHEMA.read_text(encoding="utf-8"))
+        errors = list(Draft202012Validator(schema).iter_errors(yaml.load(text, EditorLoader)))
+        assert errors == [], (path.name, errors)
 
 
 def test_init_refuses_a_folder_holding_policy_files_unless_forced(tmp_path: Path,
