@@ -9,8 +9,10 @@ from __future__ import annotations
 import difflib
 import functools
 import gc
+import inspect
 import logging
 import os
+import re
 import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
@@ -426,7 +428,20 @@ def crashed(error: Exception, arguments: Sequence[str]) -> None:
                f"line and the traceback that {DEBUG_VARIABLE}=1 (or --debug) shows", err=True)
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class Commands(click.Group):
+    """A command group whose ``--help`` gives each command's first sentence whole: click would
+    cut a summary that does not fit the terminal with "...", mid-phrase."""
+
+    group_class = type  # subgroups (``pdlint sim``) summarise their commands the same way
+
+    def add_command(self, cmd: click.Command, name: str | None = None) -> None:
+        if cmd.short_help is None and cmd.help:
+            first_paragraph = " ".join(inspect.cleandoc(cmd.help).split("\n\n", 1)[0].split())
+            cmd.short_help = re.split(r"(?<=\.)\s", first_paragraph, maxsplit=1)[0]
+        super().add_command(cmd, name)
+
+
+@click.group(cls=Commands, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="pdlint")
 @click.option("--debug", is_flag=True, expose_value=False,
               help=f"Show the traceback of an unexpected error (or set {DEBUG_VARIABLE}=1).")
@@ -437,8 +452,13 @@ def cli() -> None:
 
 @cli.command()
 @click.argument("paths", nargs=-1, type=click.Path(path_type=str))
+@click.option("--policy", "policy_paths", multiple=True, metavar="PATH",
+              type=click.Path(path_type=str),
+              help="Policy file or folder of policy files (repeatable), as drift and evidence "
+                   "take it; the same as naming it as an argument.")
 @report_options
-def lint(paths: tuple[str, ...], output_format: str, output: str | None, fail_on: str) -> int:
+def lint(paths: tuple[str, ...], policy_paths: tuple[str, ...], output_format: str,
+         output: str | None, fail_on: str) -> int:
     """Check the policy files offline (default: the project's policy setting, else the policy/
     folder). Fast; no network."""
     from pdlint.rules.engine import lint_paths
@@ -446,7 +466,8 @@ def lint(paths: tuple[str, ...], output_format: str, output: str | None, fail_on
     from pdlint.rules.rule import Mode
 
     setting = project_settings().policy
-    report = lint_paths(paths or (existing_setting(setting) if setting else "policy",))
+    given = paths + policy_paths
+    report = lint_paths(given or (existing_setting(setting) if setting else "policy",))
     return emit(report, output_format, output, fail_on, rules=rules_for(Mode.LINT),
                 title="pdlint lint")
 

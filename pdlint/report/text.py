@@ -8,7 +8,10 @@ that the run was partial before reading that little was found.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any
+
+import click
 
 from pdlint.findings import Finding, Report, Resource, Severity
 from pdlint.report import RuleMeta
@@ -28,25 +31,26 @@ from pdlint.report.wording import (
 _LABEL_WIDTH = len("warning")
 _DETAIL_INDENT = " " * (2 + _LABEL_WIDTH + 1)
 
-_RESET = "\x1b[0m"
-_BOLD = "\x1b[1m"
-_DIM = "\x1b[2m"
-_SEVERITY_STYLE = {
-    Severity.ERROR: "\x1b[1;31m",
-    Severity.WARNING: "\x1b[33m",
-    Severity.INFO: "\x1b[36m",
+# Keyword arguments of click.style, which writes the terminal's escape codes.
+Style = Mapping[str, Any]
+_BOLD: Style = {"bold": True}
+_DIM: Style = {"dim": True}
+_SEVERITY_STYLE: dict[Severity, Style] = {
+    Severity.ERROR: {"fg": "red", "bold": True},
+    Severity.WARNING: {"fg": "yellow"},
+    Severity.INFO: {"fg": "cyan"},
 }
-_CLEAN_STYLE = "\x1b[32m"
+_CLEAN_STYLE: Style = {"fg": "green"}
 
-_Paint = Callable[[str, str], str]
+_Paint = Callable[[str, Style], str]
 
 
 def render_text(report: Report, rules: Sequence[RuleMeta], *, color: bool = False) -> str:
     report = printable_report(report)
     rules_by_id = index_rules(rules)
 
-    def paint(text: str, style: str) -> str:
-        return f"{style}{text}{_RESET}" if color else text
+    def paint(text: str, style: Style) -> str:
+        return click.style(text, **style) if color else text
 
     def is_compiler_style(finding: Finding) -> bool:
         known = rules_by_id.get(finding.rule)
@@ -102,11 +106,11 @@ def _grouped_lines(finding: Finding, paint: _Paint) -> list[str]:
     return lines
 
 
-def _style_of(finding: Finding) -> str:
+def _style_of(finding: Finding) -> Style:
     return _DIM if finding.waived else _SEVERITY_STYLE[finding.severity]
 
 
-def _summary_style(report: Report) -> str:
+def _summary_style(report: Report) -> Style:
     counts = report.summary()
     if counts["error"]:
         return _SEVERITY_STYLE[Severity.ERROR]

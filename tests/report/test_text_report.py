@@ -98,8 +98,8 @@ def test_color_only_adds_escape_codes(full_report: Report) -> None:
     plain_text = render(full_report, "text", rules=RULES)
     colored = render(full_report, "text", rules=RULES, color=True)
     assert colored != plain_text
-    assert "\x1b[1;31mEP103" not in colored  # the label is painted, not the rule id
-    assert "\x1b[1;31merror  \x1b[0m" in colored
+    assert "\x1b[31m\x1b[1mEP103" not in colored  # the label is painted, not the rule id
+    assert "\x1b[31m\x1b[1merror  \x1b[0m" in colored  # as click.style writes bold red
     assert ANSI.sub("", colored) == plain_text
 
 
