@@ -7,9 +7,9 @@ which passes when the rule ran and is skipped when its check could not run, neve
 object a rule has findings on is a test case of its own, named after the object, in a test
 suite per policy file (``file`` names it, relative to the repository root): it fails when the
 object has a finding at warning or above that is not waived, is skipped when its findings are all
-waived, and passes otherwise. Suites carry the time of the check (``timestamp``: when a drift
-run read the account, else when the report was written) and how long the run took (``time``),
-when the caller measured it.
+waived, and passes otherwise. Suites carry when a drift run read the account (``timestamp``; a
+report that does not say, such as lint's, has none, so the same input gives the same file) and
+how long the run took (``time``), when the caller measured it.
 """
 
 from __future__ import annotations
@@ -17,7 +17,6 @@ from __future__ import annotations
 import re
 import xml.etree.ElementTree as ET
 from collections.abc import Sequence
-from datetime import datetime, timezone
 
 from pdlint.findings import Finding, Report, Resource, Severity, Skipped, utc_second
 from pdlint.report import RuleMeta
@@ -39,11 +38,11 @@ _COUNTS = ("tests", "failures", "errors", "skipped")
 
 def render_junit(report: Report, rules: Sequence[RuleMeta], *, title: str = "pdlint",
                  elapsed: float | None = None) -> str:
-    checked_at = report.checked.checked_at if report.checked else datetime.now(timezone.utc)
     suites = [_rules_suite(report, rules, title), *_object_suites(report, title)]
     root = ET.Element("testsuites", name=_xml_text(title))
     for suite in suites:
-        suite.set("timestamp", utc_second(checked_at))
+        if report.checked:
+            suite.set("timestamp", utc_second(report.checked.checked_at))
         if elapsed is not None:
             suite.set("time", _seconds(elapsed))
         root.append(suite)
