@@ -755,11 +755,13 @@ def sim_serve(
     except OSError as error:
         message = f"cannot listen on 127.0.0.1:{port}: {error.strerror}"
         raise click.ClickException(message) from error
-    click.echo(server.base_url)
-    sys.stdout.flush()
-    click.echo(f"Serving the {account_name} account; token {token!r}. Ctrl-C stops.", err=True)
-    stop_on_interrupt_or_terminate()
     try:
+        # Before the URL is printed: whoever reads it may stop the simulator at once.
+        stop_on_interrupt_or_terminate()
+        click.echo(server.base_url)
+        sys.stdout.flush()
+        click.echo(f"Serving the {account_name} account; token {token!r}. Ctrl-C stops.",
+                   err=True)
         server.serve_forever()
     except KeyboardInterrupt:
         click.echo("Stopped.", err=True)
