@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator, Awaitable, Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
@@ -42,6 +42,8 @@ from pdlint.evidence.package import EvidencePackage, policy_copy_names, policy_s
 from pdlint.evidence.postmortems import (
     PostmortemFinder,
     PostmortemTally,
+    find_in_log_entries,
+    find_in_notes,
     judge_postmortem,
     not_judged,
 )
@@ -59,7 +61,7 @@ from pdlint.evidence.sla import (
 from pdlint.evidence.trend import TrendTally
 from pdlint.findings import Report, Skipped
 from pdlint.pagerduty.state import LiveState
-from pdlint.policy.model import IncidentSeverity, Policy
+from pdlint.policy.model import Containment, IncidentSeverity, Policy
 
 if TYPE_CHECKING:
     from pdlint.pagerduty.client import PagerDutyClient
@@ -114,6 +116,8 @@ class StreamTally:
     trend: TrendTally | None = None
     communication: CommunicationTally = field(default_factory=lambda: CommunicationTally(()))
     untold: list[str] = field(default_factory=list)
+    uncontained: list[str] = field(default_factory=list)
+    """Incidents whose containment the token may not read, ``#n (reason)``."""
     """Incidents whose communication the token may not read, ``#n (reason)``."""
 
 
@@ -124,6 +128,7 @@ NOT_READ = IncidentFigures(None, None, None, None, (), (), None, None)
 def assess_incident(
     record: IncidentRecord, severity: IncidentSeverity | None, policy: Policy, as_of: datetime,
     found: PostmortemRecord | None, *, postmortems_checked: bool = True, told: Told | None = None,
+    contained_at: datetime | None = None,
 ) -> AssessedIncident:
     """The incident judged against its documented severity (nothing to judge without one).
 
@@ -142,13 +147,14 @@ def assess_incident(
     hours = policy.organisation.business_hours
     return AssessedIncident(record, severity.id, deadline,
                             judge_response(record, deadline, as_of), postmortem, resolve_by,
-                            None if resolve_by is None else judge_resolution(record, resolve_by,
-                                                                             as_of),
+                            None if resolve_by is None else judge_resolution(
+                                record, resolve_by, as_of, contained_at),
                             deadline.astimezone(hours.zone).isoformat()
                             if severity.response_sla.value.next_business_day else None,
                             None if severity.notify_within is None or severity.notify is None
                             else judge_communication(record, severity.notify_within.value,
-                                                     severity.notify.value, told, as_of))
+                                                     severity.notify.value, told, as_of),
+                            contained_at)
 
 
 def log_horizon(policy: Policy) -> timedelta:
@@ -207,10 +213,13 @@ async def judge_incidents(
                     found[index] = outcome
             progress("postmortems", counts["postmortems"])
         told = await _told(client, batch, severities, tally.untold)
+        contained = await _contained(client, batch, severities, policy.containment,
+                                     tally.uncontained)
         assessed = [assess_incident(record, severity, policy, as_of, postmortem,
-                                    postmortems_checked=is_checked, told=told_of)
-                    for record, severity, postmortem, is_checked, told_of
-                    in zip(batch, severities, found, checked, told, strict=True)]
+                                    postmortems_checked=is_checked, told=told_of,
+                                    contained_at=contained_at)
+                    for record, severity, postmortem, is_checked, told_of, contained_at
+                    in zip(batch, severities, found, checked, told, contained, strict=True)]
         writer.write(assessed)
         for incident in assessed:
             sla.add(incident)
@@ -265,6 +274,42 @@ async def _told(client: PagerDutyClient | None, batch: list[IncidentRecord],
     return told
 
 
+async def _contained(client: PagerDutyClient | None, batch: list[IncidentRecord],
+                     severities: list[IncidentSeverity | None], containment: Containment | None,
+                     unread: list[str]) -> list[datetime | None]:
+    """When each incident of a severity documenting ``resolve_within`` was marked contained, by
+    the policy's convention (None for the others, where none is marked, and where the token may
+    not look: ``unread`` names them)."""
+    from pdlint.pagerduty.client import PermissionDenied
+
+    wanted = [index for index, severity in enumerate(severities)
+              if severity is not None and severity.resolve_within is not None]
+    contained: list[datetime | None] = [None] * len(batch)
+    if client is None or containment is None or not wanted:
+        return contained
+    pattern, field_name = containment.note_regex(), containment.field
+
+    async def read(record: IncidentRecord) -> PostmortemRecord | str | None:
+        try:
+            if pattern is not None:
+                page = await client.get(f"/incidents/{record.id}/notes")
+                return find_in_notes([note for note in page.get("notes") or ()
+                                      if isinstance(note, dict)], pattern)
+            entries = [entry async for entry in client.iter_classic(
+                f"/incidents/{record.id}/log_entries", "log_entries")]
+            return find_in_log_entries(entries, field_name.value if field_name else "")
+        except PermissionDenied as denied:
+            return str(denied)
+
+    outcomes = await asyncio.gather(*(read(batch[index]) for index in wanted))
+    for index, outcome in zip(wanted, outcomes, strict=True):
+        if isinstance(outcome, str):
+            unread.append(f"{batch[index].label} ({outcome})")
+        elif outcome is not None:
+            contained[index] = outcome.recorded_at
+    return contained
+
+
 async def _looked_up(finder: PostmortemFinder, client: PagerDutyClient | None,
                      record: IncidentRecord) -> PostmortemRecord | str | None:
     """The incident's postmortem, or None; the refusal, as text, where the token may not look."""
@@ -314,6 +359,13 @@ async def incident_section(
         reason = f"the incidents could not be read ({denied})"
         skipped.extend(Skipped(section, reason) for section in ("incidents", "sla", "postmortems"))
         return NOT_READ
+    if stream.uncontained:
+        more = (f" and {len(stream.uncontained) - UNREAD_LISTED} more"
+                if len(stream.uncontained) > UNREAD_LISTED else "")
+        skipped.append(Skipped("resolution", (
+            f"the token may not read where containment is recorded for "
+            f"{len(stream.uncontained)} incident(s), judged by their resolution alone: "
+            f"{', '.join(stream.uncontained[:UNREAD_LISTED])}{more}")))
     if stream.untold:
         more = (f" and {len(stream.untold) - UNREAD_LISTED} more"
                 if len(stream.untold) > UNREAD_LISTED else "")
@@ -332,7 +384,9 @@ async def incident_section(
         postmortems=postmortems.results() if finder is not None else (),
         postmortem_source=finder.description if finder is not None else None,
         unmatched_register_rows=finder.unmatched_rows() if finder is not None else None,
-        resolution=resolution.results(), open_incidents=stream.open,
+        resolution=tuple(replace(item, measured_to="containment or resolution")
+                         for item in resolution.results()) if judged.containment
+        else resolution.results(), open_incidents=stream.open,
         communication=stream.communication.results(),
         impossible_times=stream.impossible,
         without_severity_named=tuple(stream.without_severity),

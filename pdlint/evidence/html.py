@@ -233,7 +233,8 @@ def _resolution_section(evidence: Evidence) -> str:
         _table(("severity", "name", "resolve within", "documented at", "incidents", "within",
                 "breached", "pending", "share within", "median", "p90"), rows,
                numeric=range(4, 11), element_id="resolution-table"),
-        '<p class="note">Time from the trigger to resolution. Breached: resolved after the '
+        f'<p class="note">Time from the trigger to '
+        f"{_e(evidence.resolution[0].measured_to)}. Breached: resolved after the "
         "deadline, or still open past it; pending: open, deadline not yet passed. Full figures "
         'in <a href="resolution.csv">resolution.csv</a>.</p>',
         f"<h3>Resolution breaches ({len(breaches)})</h3>",

@@ -193,6 +193,9 @@ class AssessedIncident:
     ack_deadline_local: str | None = None
     communication: CommunicationCheck | None = None
     """None when the severity documents no ``notify_within``."""
+    contained_at: datetime | None = None
+    """When the policy's containment convention marks it contained (None: not marked, or no
+    convention)."""
     """A next-business-day deadline in the organisation's time zone (ISO 8601 with its offset),
     as the policy states it: 17:00 New York is 21:00Z or 22:00Z by the season."""
 
@@ -238,6 +241,8 @@ class ResolutionCompliance:
     median_seconds_to_resolve: float | None
     p90_seconds_to_resolve: float | None
     breaches: tuple[AssessedIncident, ...]
+    measured_to: str = "resolution"
+    """``resolution``, or ``containment or resolution`` with a containment convention."""
 
     @property
     def share_within(self) -> float | None:

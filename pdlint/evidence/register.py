@@ -50,7 +50,7 @@ REGISTER_COLUMNS = (
     "created_at", "acknowledged_at", "resolved_at", "seconds_to_acknowledge",
     "seconds_to_resolve", "responders", "ack_deadline", "sla", "postmortem",
     "postmortem_recorded_at", "postmortem_due_at", "postmortem_status", "resolve_deadline",
-    "resolution", "ack_deadline_local", "problem", "communication",
+    "resolution", "ack_deadline_local", "problem", "communication", "contained_at",
 )
 _FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
@@ -270,6 +270,7 @@ def register_row(incident: AssessedIncident) -> dict[str, Any]:
         "problem": record.problem,
         "communication": incident.communication.status.value if incident.communication
         else None,
+        "contained_at": iso(incident.contained_at),
     }
 
 

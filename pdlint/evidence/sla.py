@@ -63,10 +63,12 @@ def resolution_deadline(record: IncidentRecord, severity: IncidentSeverity) -> d
     return None if within is None else record.created_at + within.value
 
 
-def judge_resolution(record: IncidentRecord, deadline: datetime, as_of: datetime) -> Response:
-    """Resolved in time (within), late or still open past the deadline (breached), or open
-    before it (pending)."""
-    return _judge(record.resolved_at, deadline, as_of)
+def judge_resolution(record: IncidentRecord, deadline: datetime, as_of: datetime,
+                     contained_at: datetime | None = None) -> Response:
+    """Resolved (or contained, when the policy says how containment is recorded) in time
+    (within), late or still open past the deadline (breached), or open before it (pending)."""
+    done = [moment for moment in (contained_at, record.resolved_at) if moment is not None]
+    return _judge(min(done, default=None), deadline, as_of)
 
 
 def _judge(done_at: datetime | None, deadline: datetime, as_of: datetime) -> Response:

@@ -388,16 +388,19 @@ def breach_entry(incident: AssessedIncident) -> dict[str, Any]:
 def resolution_breach_entry(incident: AssessedIncident) -> dict[str, Any]:
     """An incident resolved after its deadline, or still open past it (``resolved_at`` null)."""
     record = incident.record
-    late = (None if record.resolved_at is None or incident.resolve_deadline is None
-            else whole((record.resolved_at - incident.resolve_deadline).total_seconds()))
+    done = min((moment for moment in (incident.contained_at, record.resolved_at) if moment),
+               default=None)
+    late = (None if done is None or incident.resolve_deadline is None
+            else whole((done - incident.resolve_deadline).total_seconds()))
     return {**incident_summary(incident), "severity": incident.severity,
             "resolve_deadline": iso(incident.resolve_deadline),
-            "resolved_at": iso(record.resolved_at),
+            "resolved_at": iso(record.resolved_at), "contained_at": iso(incident.contained_at),
             "seconds_to_resolve": whole(record.seconds_to_resolve), "seconds_late": late}
 
 
 def _resolution(item: ResolutionCompliance) -> dict[str, Any]:
     return {"severity": item.severity, "name": item.name, "resolve_within": item.resolve_within,
+            "measured_to": item.measured_to,
             "documented_at": str(item.location), "incidents": item.incidents,
             "within": item.within, "breached": item.breached, "pending": item.pending,
             "share_within": item.share_within, "resolved": item.resolved,

@@ -16,6 +16,7 @@ from typing import Any, Protocol, TypeVar
 from pdlint.findings import Finding, Location, Resource, Severity
 from pdlint.policy.load import JsonPath, PolicyFile
 from pdlint.policy.model import (
+    Containment,
     CorrectiveActions,
     EscalationPolicy,
     Exercise,
@@ -127,6 +128,7 @@ class _Builder:
         postmortem_views = self._singletons("postmortems")
         corrective = self._singletons("corrective_actions")
         training = self._singletons("training")
+        containment = self._singletons("containment")
         tiers = self._unique("tier", [self._tier(view, organisation)
                                       for view in self._tier_views()])
         schedules = self._unique("schedule", [self._schedule(view, team_names)
@@ -156,6 +158,7 @@ class _Builder:
             exercise_every=self._exercise_every(),
             exercises=tuple(self._exercise(view) for view in self._sections("exercises")),
             training=self._training(training[0]) if training else None,
+            containment=self._containment(containment[0]) if containment else None,
         ), self.findings
 
     # --- merging -----------------------------------------------------------------------------
@@ -251,6 +254,12 @@ class _Builder:
             recorded_as=_required(view.sourced("recorded_as", str)),  # type: ignore[arg-type]
             link_pattern=view.text("link_pattern"), field=view.text("field"),
             register=view.sourced("register", lambda name: folder / name),
+            location=view.location)
+
+    def _containment(self, view: _View) -> Containment:
+        return Containment(
+            recorded_as=_required(view.sourced("recorded_as", str)),  # type: ignore[arg-type]  # the schema's enum
+            note_pattern=view.text("note_pattern"), field=view.text("field"),
             location=view.location)
 
     def _corrective_actions(self, view: _View) -> CorrectiveActions:

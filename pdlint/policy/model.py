@@ -478,6 +478,21 @@ def action_status(due: date, closed_on: date | None, today: date) -> ActionStatu
 
 
 @dataclass(frozen=True)
+class Containment:
+    """How an incident is marked contained: resolve_within then counts to containment when it
+    comes before resolution."""
+
+    recorded_as: Sourced[Literal["incident_note", "custom_field"]]
+    note_pattern: Sourced[str] | None
+    field: Sourced[str] | None
+    location: Location
+
+    def note_regex(self) -> re.Pattern[str] | None:
+        """The compiled note pattern (the schema has checked that it compiles)."""
+        return re.compile(self.note_pattern.value) if self.note_pattern else None
+
+
+@dataclass(frozen=True)
 class CorrectiveAction:
     """A row of the corrective action register, and the file and line it is written at."""
 
@@ -600,6 +615,7 @@ class Policy:
     exercise_every: Sourced[Recurrence] | None = None
     exercises: tuple[Exercise, ...] = ()
     training: Training | None = None
+    containment: Containment | None = None
     _index: _Index = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
