@@ -159,6 +159,7 @@ class ApiOptions:
     since: datetime | None
     until: datetime | None
     quiet: bool
+    retry_budget: float | None = None
 
 
 def api_options(command: F, *, period: bool = False) -> F:
@@ -172,8 +173,8 @@ def api_options(command: F, *, period: bool = False) -> F:
     @functools.wraps(command)
     def with_api(*args: Any, api_url: str | None, region: str | None, token_file: str | None,
                  since: datetime | None, until: datetime | None, quiet: bool,
-                 **kwargs: Any) -> Any:
-        api = ApiOptions(api_url, region, token_file, since, until, quiet)
+                 retry_budget: float | None, **kwargs: Any) -> Any:
+        api = ApiOptions(api_url, region, token_file, since, until, quiet, retry_budget)
         show_client_messages(quiet=quiet)
         return command(*args, api=api, **kwargs)
 
@@ -197,6 +198,11 @@ def api_options(command: F, *, period: bool = False) -> F:
                           + ("." if period else " [default: 30 days after --since].")),
         click.option("--quiet", "-q", is_flag=True, default=False,
                      help="No progress output."),
+        click.option("--retry-budget", type=click.FloatRange(min=1), default=None,
+                     metavar="SECONDS",
+                     help="How long one request may keep retrying a failing API before the run "
+                          "ends in exit 2 [default: 180]; see docs/ci.md for how long a run can "
+                          "take."),
     )
     for option in reversed(options):
         with_api = option(with_api)
@@ -233,8 +239,11 @@ def client_config(api: ApiOptions) -> ClientConfig:
     """The client configuration the options describe; ``ConfigurationError`` (exit 2) if not."""
     from pdlint.pagerduty.client import resolve_client_config
 
-    return resolve_client_config(api_url=api.api_url, region=api.region, token_file=api.token_file,
-                                 region_setting=project_settings().region)
+    config = resolve_client_config(api_url=api.api_url, region=api.region,
+                                   token_file=api.token_file,
+                                   region_setting=project_settings().region)
+    return config if api.retry_budget is None else replace(config,
+                                                            retry_budget=api.retry_budget)
 
 
 def project_settings() -> Settings:

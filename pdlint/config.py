@@ -11,6 +11,7 @@ same name, which still overrides it::
                                      # nor PAGERDUTY_API_URL says which
     accept-skip = ["changes"]        # --accept-skip of drift and evidence: what this account
                                      # cannot give, accepted by name (docs/ci.md)
+    retry-budget = 60                # --retry-budget: seconds one request may keep retrying
 
 A path is relative to the file that sets it. An unknown setting or a value out of range is an
 error naming the file and the setting: a misspelt setting silently ignored would be a check
@@ -40,7 +41,7 @@ PYPROJECT = "pyproject.toml"
 TABLE = "[tool.pdlint]"
 FAIL_ON = ("error", "warning", "never")
 REGIONS = ("us", "eu")
-KNOWN = ("policy", "fail-on", "region", "accept-skip")
+KNOWN = ("policy", "fail-on", "region", "accept-skip", "retry-budget")
 SKIPPABLE = ("escalation_policies", "schedules", "schedules_v3", "services", "users", "teams",
              "priorities", "incidents", "sla", "postmortems", "changes", "coverage", "drift")
 """What a run can report as skipped, and a user accept by name: the collections drift reads
@@ -63,14 +64,17 @@ class Settings:
     fail_on: str | None = None
     region: str | None = None
     accept_skip: tuple[str, ...] = ()
+    retry_budget: float | None = None
 
     def option_defaults(self) -> dict[str, dict[str, Any]]:
         """The settings as click's ``default_map``: option defaults by command."""
         policy = {"policy_path": self.policy} if self.policy else {}
         fail_on = {"fail_on": self.fail_on} if self.fail_on else {}
         accepted = {"accepted_skips": self.accept_skip} if self.accept_skip else {}
-        return {"lint": fail_on, "drift": {**policy, **fail_on, **accepted},
-                "evidence": {**policy, **accepted}}
+        budget = {} if self.retry_budget is None else {"retry_budget": self.retry_budget}
+        return {"lint": fail_on, "drift": {**policy, **fail_on, **accepted, **budget},
+                "evidence": {**policy, **accepted, **budget}, "snapshot": budget,
+                "init": budget}
 
 
 def find_settings(start: Path) -> Settings:
@@ -124,12 +128,18 @@ def read_settings(path: Path, cwd: Path) -> Settings:
     if not isinstance(accepted, list) or any(name not in SKIPPABLE for name in accepted):
         raise SettingsError(f"{where}: accept-skip must be a list of the names of skipped "
                             f"checks ({', '.join(SKIPPABLE)}), not {accepted!r}")
+    budget = values.get("retry-budget")
+    if budget is not None and (isinstance(budget, bool) or not isinstance(budget, (int, float))
+                               or not 1 <= budget < float("inf")):
+        raise SettingsError(f"{where}: retry-budget must be a number of seconds, at least 1, "
+                            f"not {budget!r}")
     return Settings(
         source=where,
         policy=os.path.relpath(path.parent / policy, cwd) if policy is not None else None,
         fail_on=values.get("fail-on"),
         region=values.get("region"),
         accept_skip=tuple(accepted),
+        retry_budget=float(budget) if budget is not None else None,
     )
 
 

@@ -56,7 +56,7 @@ def test_a_misspelt_setting_stops_the_run(project: Path) -> None:
     assert result.returncode == 2
     assert result.stderr == (f"pdlint: error: {project / 'pyproject.toml'} [tool.pdlint]: "
                              "unknown setting 'fail_on'; known: policy, fail-on, region, "
-                             "accept-skip\n")
+                             "accept-skip, retry-budget\n")
 
 
 @pytest.mark.parametrize("command", [("lint",), ("drift",), ("evidence", "--since", "2026-01-01",
