@@ -262,9 +262,12 @@ def _compose(text: str, shown: str) -> Node | None:
         location = _Lines(text).location(shown, mark) if mark else Location(shown, 1)
         raise _Unreadable(f"YAML syntax: {problem}", location) from error
     except yaml.reader.ReaderError as error:  # a character YAML forbids: no mark, a position
-        line = text.count("\n", 0, error.position) + 1
-        column = error.position - (text.rfind("\n", 0, error.position) + 1) + 1
         code = ord(error.character) if isinstance(error.character, str) else error.character
+        position = error.position
+        if text[position:position + 1] != chr(code):  # libyaml's is an offset in UTF-8 bytes
+            position = len(text.encode("utf-8")[:position].decode("utf-8", "ignore"))
+        line = text.count("\n", 0, position) + 1
+        column = position - (text.rfind("\n", 0, position) + 1) + 1
         raise _Unreadable(f"YAML syntax: unacceptable character #x{code:04x}: {error.reason}",
                           Location(shown, line, column)) from error
     except yaml.YAMLError as error:

@@ -233,3 +233,13 @@ def test_a_policy_entry_that_is_not_a_file_is_reported(tmp_path: Path, kind: str
     line = one_line_error(run_main("lint", str(folder)))
     assert line.startswith(f"pdlint: error: {entry}: ")
     assert ("a symbolic link to" if kind != "fifo" else "not a file") in line
+
+
+def test_a_forbidden_character_after_wide_characters_is_at_its_own_line(tmp_path: Path) -> None:
+    """libyaml counts the position of a forbidden character in UTF-8 bytes: after a character of
+    three bytes, on the last line, it pointed past the end of the file (found by the fuzzer)."""
+    path = tmp_path / "teams.yaml"
+    path.write_text("teams: []\nkey: \u0800\x1f\n", encoding="utf-8")
+    ran = run_main("lint", "--format", "json", str(path))
+    [finding] = json.loads(ran.stdout)["findings"]
+    assert (finding["location"]["line"], finding["location"]["column"]) == (2, 7), finding

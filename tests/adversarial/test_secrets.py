@@ -209,3 +209,37 @@ def test_a_token_inside_the_api_url_is_refused_without_quoting_it(url: str) -> N
                        env={"PAGERDUTY_API_TOKEN": "another", "PAGERDUTY_API_URL": url})
         assert ran.code == 2 and ran.stderr.startswith("pdlint: error: API URL "), ran
         assert not any(fragment in ran.stdout + ran.stderr for fragment in TOKEN_FRAGMENTS)
+
+
+def test_git_hooks_of_the_policy_repository_never_see_the_token(server: SimServer,
+                                                                 tmp_path: Path) -> None:
+    """The probe's case: the policy repository's git configuration runs a command of its own
+    (``core.fsmonitor``) whenever git looks at the work tree, as ``drift`` and ``evidence`` do
+    to name the policy's commit; it must find no token in its environment."""
+    import shutil
+    import subprocess
+
+    repository = tmp_path / "repository"
+    shutil.copytree(POLICY, repository / "policy")
+    seen = tmp_path / "environment"
+    hook = tmp_path / "fsmonitor"
+    hook.write_text(f"#!/bin/sh\nenv >> {seen}\n", encoding="utf-8")
+    hook.chmod(0o700)
+
+    def git(*arguments: str) -> None:
+        subprocess.run(["git", "-C", str(repository), "-c", "user.name=t",
+                        "-c", "user.email=t@example.com", *arguments], check=True,
+                       capture_output=True)
+
+    git("init", "-q")
+    git("add", "policy")
+    git("commit", "-q", "-m", "policy")
+    git("config", "core.fsmonitor", str(hook))
+    for arguments in (("drift", "--policy", "policy", "--format", "json", *WINDOW),
+                      ("evidence", "--policy", "policy", "--since", SINCE, "--until", UNTIL,
+                       "-o", str(tmp_path / "evidence"))):
+        result = run_pdlint(*arguments, env=sim_env(server), cwd=repository)
+        assert result.returncode in (0, 1, 2) and "Traceback" not in result.stderr
+    environment = seen.read_text(encoding="utf-8")  # the hook ran
+    assert not any(fragment in environment for fragment in TOKEN_FRAGMENTS)
+    assert "PAGERDUTY" not in environment
