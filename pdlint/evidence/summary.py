@@ -24,11 +24,13 @@ from pdlint.evidence.tables import (
     unavailable_changes,
     unmatched_rows_text,
 )
+from pdlint.report.wording import printable
 
 
 def _cell(value: object) -> str:
-    """Markdown table cell text: pipes escaped, line breaks flattened."""
-    return " ".join(str(value).split()).replace("|", "\\|")
+    """Markdown text: pipes escaped, line breaks flattened, other control characters written as
+    escapes (an escape sequence or a bell from the account must not reach a terminal)."""
+    return printable(" ".join(str(value).split())).replace("|", "\\|")
 
 
 def _table(header: Sequence[str], rows: Iterable[Sequence[object]]) -> list[str]:

@@ -87,6 +87,13 @@ def test_all_text_is_escaped(hand_package: Package) -> None:
     assert "# Incident-response evidence: <script>alert(1)</script>" in summary
 
 
+def test_control_characters_are_escaped_in_the_summary(hand_package: Package) -> None:
+    evidence, _, _ = hand_package
+    summary = render_summary(replace(evidence, organisation="Acme\x1b[2J\x07\x00"))
+    assert not any(char in summary for char in "\x1b\x07\x00")
+    assert "# Incident-response evidence: Acme\\x1b[2J\\x07\\x00" in summary
+
+
 def test_summary_has_the_headline_figures(hand_package: Package) -> None:
     _, output, _ = hand_package
     summary = (output / "summary.md").read_text(encoding="utf-8")
