@@ -22,7 +22,6 @@ from pdlint.errors import PdlintError
 from pdlint.evidence.collect import (
     NOT_READ,
     IncidentFigures,
-    Progress,
     change_section,
     configuration_skips,
     corrective_action_tally,
@@ -61,6 +60,7 @@ from pdlint.rules.engine import checked_policy, drift
 
 if TYPE_CHECKING:
     from pdlint.pagerduty.client import ClientConfig
+    from pdlint.pagerduty.fetch import Progress
 
 __all__ = ["Evidence", "EvidenceError", "EvidenceRequest", "write_evidence"]
 
@@ -105,7 +105,9 @@ def write_evidence(request: EvidenceRequest) -> Evidence:
     period = Interval(request.since, request.until)
     check_target(request.output, force=request.force)
     checked = in_background(lambda: checked_policy(request.policy_paths), name="pdlint-policy")
-    progress = request.progress or (lambda kind, count: None)
+    from pdlint.pagerduty.fetch import no_progress
+
+    progress = request.progress or no_progress
     with EvidencePackage(request.output, force=request.force) as package:
         try:
             evidence = _gather(request, checked, period, now, package, progress)

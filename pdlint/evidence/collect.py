@@ -9,7 +9,7 @@ permission becomes a skipped section with the reason, never a silent pass.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
@@ -65,8 +65,8 @@ from pdlint.policy.model import Containment, IncidentSeverity, Policy
 
 if TYPE_CHECKING:
     from pdlint.pagerduty.client import PagerDutyClient
+    from pdlint.pagerduty.fetch import Progress
 
-Progress = Callable[[str, int], None]
 
 BATCH = 500
 """Incidents judged together: their postmortem look-ups run concurrently, then they are written."""

@@ -657,11 +657,13 @@ class PagerDutyClient:
         params: Mapping[str, Any] | None = None,
         *,
         page_size: int = PAGE_SIZE,
+        on_total: Callable[[int], None] | None = None,
     ) -> AsyncIterator[dict[str, Any]]:
         """Every object of an offset-paginated listing, in API order.
 
-        The first page asks for ``total``; knowing it, the remaining pages are fetched
-        concurrently (a bounded look-ahead, so memory stays flat). A listing longer than the
+        The first page asks for ``total`` (``on_total`` is told it, for progress); knowing it,
+        the remaining pages are fetched concurrently (a bounded look-ahead, so memory stays
+        flat). A listing longer than the
         offset ceiling raises ``OffsetCeilingExceeded`` with the count before anything is
         yielded; pages that repeat objects, come back empty while ``more`` is true, or lose
         objects raise ``PaginationError``.
@@ -674,6 +676,8 @@ class PagerDutyClient:
             raise OffsetCeilingExceeded("GET", path, detail=(
                 f"{total:,} objects, more than the {OFFSET_CEILING:,} offset pagination can "
                 "reach; narrow the listing with filters"))
+        if total is not None and on_total is not None:
+            on_total(total)
         objects = listing.accept(first, 0)
         for obj in objects:
             yield obj

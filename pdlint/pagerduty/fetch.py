@@ -18,12 +18,14 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import math
 import sys
 import threading
+import time
 from collections.abc import Awaitable, Callable, Coroutine
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
-from typing import Any, TextIO, TypeVar
+from typing import Any, Protocol, TextIO, TypeVar
 
 from pdlint.background import in_background
 from pdlint.errors import reading
@@ -40,8 +42,16 @@ from pdlint.pagerduty.state import LiveState, Window
 
 T = TypeVar("T")
 
-Progress = Callable[[str, int], None]
-"""Told ``(collection, objects read so far)`` as pages arrive."""
+class Progress(Protocol):
+    """Told ``(collection, objects read so far, objects the API announced)`` as pages arrive;
+    the total is None where the listing does not say it."""
+
+    def __call__(self, kind: str, count: int, total: int | None = None) -> None: ...
+
+
+def no_progress(kind: str, count: int, total: int | None = None) -> None:
+    """The ``Progress`` of a run that shows none."""
+
 
 V3_PAGE_SIZE = 1000
 """``GET /v3/schedules`` pages up to 1000 (the spec's maximum), unlike the classic 100."""
@@ -98,7 +108,7 @@ async def fetch_state(
     stays unavailable; never returns a collection partially read.
     """
     fetched_at = datetime.now(timezone.utc)
-    report = progress or (lambda kind, count: None)
+    report = progress or no_progress
     listings = _listings(window)
     if not layer_renderings:
         listings["schedules"] = replace(listings["schedules"], trim=_drop_layer_renderings)
@@ -128,14 +138,16 @@ async def _read_collection(
 ) -> list[dict[str, Any]] | Skipped:
     """The whole collection, or why it cannot be read (never a part of it)."""
     objects: list[dict[str, Any]] = []
+    announced: list[int] = []
     try:
         with reading(f"GET {listing.path}"):
             async for obj in client.iter_classic(listing.path, listing.key, listing.params,
-                                                 page_size=listing.page_size):
+                                                 page_size=listing.page_size,
+                                                 on_total=announced.append):
                 if listing.trim is not None:
                     listing.trim(obj)
                 objects.append(obj)
-                report(kind, len(objects))
+                report(kind, len(objects), announced[0] if announced else None)
     except (PermissionDenied, OffsetCeilingExceeded, ResponseError) as error:
         if isinstance(error, ResponseError) and error.status not in listing.absent_statuses:
             raise
@@ -150,23 +162,54 @@ def _drop_layer_renderings(schedule: dict[str, Any]) -> None:
 
 
 class TerminalProgress:
-    """A one-line counter on a terminal, rewritten in place; silent anywhere else."""
+    """A one-line counter on a terminal, rewritten in place; silent anywhere else.
 
-    def __init__(self, stream: TextIO) -> None:
+    Each collection shows what has been read, out of the total the API announced when it did
+    (``services 300/5,000``); once a collection with a total has been read in part, the line ends
+    with the time left at the pace so far (``about 12 s left``), over the collections whose
+    totals are known.
+    """
+
+    def __init__(self, stream: TextIO, clock: Callable[[], float] = time.monotonic) -> None:
         self._stream = stream
-        self._counts: dict[str, int] = {}
+        self._clock = clock
+        self._started = clock()
+        self._counts: dict[str, tuple[int, int | None]] = {}
 
-    def __call__(self, kind: str, count: int) -> None:
-        self._counts[kind] = count
-        shown = ", ".join(f"{name.replace('_', ' ')} {number}"
-                          for name, number in self._counts.items())
-        self._stream.write(f"\rreading PagerDuty: {shown}\x1b[K")
+    def __call__(self, kind: str, count: int, total: int | None = None) -> None:
+        self._counts[kind] = (count, total)
+        self._stream.write(f"\rreading PagerDuty: {self.line()}\x1b[K")
         self._stream.flush()
+
+    def line(self) -> str:
+        shown = ", ".join(f"{name.replace('_', ' ')} {count:,}"
+                          + (f"/{total:,}" if total is not None else "")
+                          for name, (count, total) in self._counts.items())
+        left = self.seconds_left()
+        return f"{shown}; about {_duration(left)} left" if left is not None else shown
+
+    def seconds_left(self) -> float | None:
+        """The time left to read the collections whose totals are known, at the pace so far;
+        None before any of them has been read in part, or once all are read."""
+        known = [(min(count, total), total) for count, total in self._counts.values()
+                 if total is not None]
+        done = sum(count for count, _ in known)
+        remaining = sum(total for _, total in known) - done
+        if done == 0 or remaining <= 0:
+            return None
+        return (self._clock() - self._started) * remaining / done
 
     def finish(self) -> None:
         if self._counts:
             self._stream.write("\r\x1b[K")
             self._stream.flush()
+
+
+def _duration(seconds: float) -> str:
+    """``12 s``, ``3 min``: a time left, as a person rounds it."""
+    if seconds < 60:
+        return f"{math.ceil(seconds)} s"
+    return f"{math.ceil(seconds / 60)} min"
 
 
 def fetch_state_sync(config: ClientConfig, window: Window, *, quiet: bool) -> LiveState:

@@ -214,16 +214,53 @@ async def test_an_unavailable_collection_ends_the_fetch(demo_server: SimServer) 
 
 
 @pytest.mark.anyio
-async def test_progress_is_reported_per_collection(demo_server: SimServer) -> None:
-    seen: dict[str, int] = {}
+async def test_progress_is_reported_per_collection_with_its_total(demo_server: SimServer) -> None:
+    seen: dict[str, tuple[int, int | None]] = {}
+
+    def record(kind: str, count: int, total: int | None = None) -> None:
+        seen[kind] = (count, total)
+
     async with PagerDutyClient(fast_config(demo_server)) as client:
-        await fetch_state(client, WINDOW, progress=seen.__setitem__)
-    assert seen == {kind: len(getattr(demo_server.account, kind)) for kind in
-                    ("escalation_policies", "schedules", "services", "users", "teams",
-                     "priorities")}
+        await fetch_state(client, WINDOW, progress=record)
+    sizes = {kind: len(getattr(demo_server.account, kind)) for kind in
+             ("escalation_policies", "schedules", "services", "users", "teams", "priorities")}
+    assert seen == {kind: (size, size) for kind, size in sizes.items()}
 
 
-def test_terminal_progress_rewrites_one_line() -> None:
+@pytest.mark.anyio
+async def test_the_total_is_known_from_the_first_page_on() -> None:
+    reports: list[tuple[int, int | None]] = []
+
+    def record(kind: str, count: int, total: int | None = None) -> None:
+        if kind == "users":
+            reports.append((count, total))
+
+    with SimServer(sized_account(users=250, now=NOW), token=TOKEN) as server:
+        async with PagerDutyClient(fast_config(server)) as client:
+            await fetch_state(client, WINDOW, progress=record)
+    assert [count for count, _ in reports] == list(range(1, 251))
+    assert {total for _, total in reports} == {250}
+
+
+def test_terminal_progress_shows_totals_and_the_time_left() -> None:
+    """At 10 s, 100 of 1,000 users read: 900 more at 10 per second, 90 s, about 2 min. At 30 s,
+    600 of 1,500 objects with a total read: 900 more at 20 per second, 45 s."""
+    stream = io.StringIO()
+    moments = iter([100.0, 110.0, 120.0, 130.0])
+    progress = TerminalProgress(stream, clock=lambda: next(moments))
+    progress("users", 100, 1000)
+    progress("teams", 2)
+    progress("services", 500, 500)
+    progress("users", 1000, 1000)
+    progress.finish()
+    assert stream.getvalue() == (
+        "\rreading PagerDuty: users 100/1,000; about 2 min left\x1b[K"
+        "\rreading PagerDuty: users 100/1,000, teams 2; about 3 min left\x1b[K"
+        "\rreading PagerDuty: users 100/1,000, teams 2, services 500/500; about 45 s left\x1b[K"
+        "\rreading PagerDuty: users 1,000/1,000, teams 2, services 500/500\x1b[K\r\x1b[K")
+
+
+def test_terminal_progress_without_totals_is_a_counter() -> None:
     stream = io.StringIO()
     progress = TerminalProgress(stream)
     progress("users", 100)
