@@ -36,13 +36,13 @@ class TrendTally:
         if incident.severity is None:
             return
         month = incident.record.created_at.astimezone(self._zone).strftime("%Y-%m")
-        cell = (month, incident.severity)
-        self._counts[(*cell, "incidents")] += 1
+        severity = incident.severity
+        self._counts[month, severity, "incidents"] += 1
         for kind, outcome in (("ack", incident.response), ("resolve", incident.resolution)):
             if outcome is Response.WITHIN:
-                self._counts[(*cell, f"{kind}_within")] += 1
+                self._counts[month, severity, f"{kind}_within"] += 1
             if outcome in (Response.WITHIN, Response.BREACHED):
-                self._counts[(*cell, f"{kind}_decided")] += 1
+                self._counts[month, severity, f"{kind}_decided"] += 1
 
     def results(self, documents_resolution: frozenset[str]) -> tuple[TrendRow, ...]:
         """A row for every month of the period and every documented severity, zero or not;
