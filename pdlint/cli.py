@@ -35,7 +35,7 @@ if TYPE_CHECKING:
     from pdlint.pagerduty.client import ClientConfig
     from pdlint.pagerduty.state import LiveState, Window
     from pdlint.policy.model import Policy
-    from pdlint.rules.rule import Rule
+    from pdlint.rule import Rule
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -313,8 +313,8 @@ def selected_rules(only: tuple[str, ...], skip: tuple[str, ...]) -> tuple[Rule, 
     """The drift rules ``--rule``/``--skip-rule`` leave to run. A rule is named by its id or its
     name; a name several families share (``missing``) stands for all of them. Unknown names are
     usage errors with the nearest known one."""
+    from pdlint.rule import Mode
     from pdlint.rules.registry import rules_for
-    from pdlint.rules.rule import Mode
 
     drift_rules = rules_for(Mode.DRIFT)
     known: dict[str, set[str]] = {}
@@ -348,13 +348,15 @@ def check_drift(policy_path: str, policy: Policy, state: LiveState, rules: Seque
     folder); waivers expire by the day the state was read, so a snapshot gives the findings of
     the run that saved it."""
     from pdlint.findings import Checked
+    from pdlint.pagerduty.model import parse_account
     from pdlint.pagerduty.state import account_subdomain
     from pdlint.provenance import policy_identity
     from pdlint.rules.engine import drift as drift_check
 
     checked = Checked(state.fetched_at, state.api_url, account_subdomain(state),
                       policy_identity(policy_path, policy.files), tuple(each.id for each in rules))
-    report = replace(drift_check(policy, state, state.fetched_at.date(), rules), checked=checked)
+    report = replace(drift_check(policy, parse_account(state), state.fetched_at.date(), rules),
+                     checked=checked)
     code = emit(report, output_format, output, fail_on, rules=rules, title="pdlint drift",
                 accepted=accepted)
     if record is not None:
@@ -470,9 +472,9 @@ def lint(paths: tuple[str, ...], policy_paths: tuple[str, ...], output_format: s
          output: str | None, fail_on: str) -> int:
     """Check the policy files offline (default: the project's policy setting, else the policy/
     folder). Fast; no network."""
+    from pdlint.rule import Mode
     from pdlint.rules.engine import lint_paths
     from pdlint.rules.registry import rules_for
-    from pdlint.rules.rule import Mode
 
     setting = project_settings().policy
     given = paths + policy_paths
@@ -544,9 +546,9 @@ def demo(output_format: str, output: str | None, fail_on: str, quiet: bool) -> i
     from pdlint.pagerduty.client import ApiToken, ClientConfig
     from pdlint.pagerduty.fetch import fetch_state_sync
     from pdlint.pagerduty.state import Window
+    from pdlint.rule import Mode
     from pdlint.rules.engine import checked_policy
     from pdlint.rules.registry import rules_for
-    from pdlint.rules.rule import Mode
     from pdlint.sim import SimServer, demo_account
 
     token = "pdlint-demo"

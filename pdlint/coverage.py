@@ -8,14 +8,13 @@ starting at 09:00 leave no gap. Nothing here reads the network or the clock.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import datetime, time, timedelta, timezone, tzinfo
+from datetime import datetime, time, timedelta, timezone
 from operator import attrgetter
-from typing import Any
 from zoneinfo import ZoneInfo
 
-from pdlint.isotime import parse_datetime
+from pdlint.pagerduty.model import RenderedSchedule
 from pdlint.policy.model import Hours
 from pdlint.zones import live_zone, zone_named
 
@@ -130,32 +129,9 @@ def measure_coverage(required: Iterable[Interval], on_call: Iterable[Interval]) 
     return CoverageResult(required_time, required_time - total(gaps), tuple(gaps))
 
 
-def rendered_entries(subschedule: Mapping[str, Any] | None) -> list[Interval]:
-    """The shifts of a rendered ``SubSchedule`` (``final_schedule``) as intervals.
-
-    Raises ValueError naming the entry when a start or end is missing or not an ISO time.
-    """
-    if not subschedule:
-        return []
-    shifts = []
-    for position, entry in enumerate(subschedule.get("rendered_schedule_entries") or ()):
-        try:
-            shifts.append(Interval(parse_time(entry["start"]), parse_time(entry["end"])))
-        except (KeyError, TypeError, ValueError) as error:
-            raise ValueError(f"rendered_schedule_entries[{position}]: {error}") from None
-    return shifts
-
-
-def parse_time(text: str, naive_zone: tzinfo | None = None) -> datetime:
-    """An ISO 8601 time with an offset or ``Z``, as PagerDuty writes them; a time without one is
-    refused, unless the caller knows its zone (``naive_zone``: analytics write local times in
-    the zone the request named)."""
-    moment = parse_datetime(text)
-    if moment.tzinfo is None:
-        if naive_zone is None:
-            raise ValueError(f"{text!r} has no time zone")
-        return moment.replace(tzinfo=naive_zone)
-    return moment
+def on_call(rendered: RenderedSchedule) -> list[Interval]:
+    """The shifts of a rendered schedule as intervals."""
+    return [Interval(shift.start, shift.end) for shift in rendered.shifts]
 
 
 def required_time(requirement: str, measured: Interval, zone: ZoneInfo,
@@ -168,13 +144,13 @@ def required_time(requirement: str, measured: Interval, zone: ZoneInfo,
                         business_hours.start.value, business_hours.end.value)
 
 
-def schedule_zone(documented: str | None, live: Mapping[str, Any],
+def schedule_zone(documented: str | None, live: str | None,
                   business_hours: Hours) -> tuple[str, ZoneInfo | None]:
     """The time zone a schedule's coverage is counted in, by name, and the zone (None when
     pdlint does not know it): the documented one (an IANA name, as the policy writes zones),
     else PagerDuty's (an IANA or a Rails name), else the organisation's."""
     if documented:
         return documented, zone_named(documented)
-    if live.get("time_zone"):
-        return str(live["time_zone"]), live_zone(str(live["time_zone"]))
+    if live:
+        return live, live_zone(live)
     return business_hours.time_zone.value, business_hours.zone

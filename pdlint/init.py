@@ -24,26 +24,33 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, time, timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import yaml
 
-from pdlint.coverage import Interval, measure_coverage, rendered_entries, weekly_hours
+from pdlint.coverage import Interval, measure_coverage, on_call, weekly_hours
 from pdlint.errors import PdlintError
 from pdlint.files import repository_root, write_atomically
 from pdlint.findings import Resource, counted
+from pdlint.pagerduty.model import (
+    Account,
+    EscalationPolicy,
+    EscalationTarget,
+    LiveObject,
+    Reference,
+    Schedule,
+    Service,
+    SupportHours,
+    TargetKind,
+    parse_account,
+)
 from pdlint.pagerduty.state import LiveState, account_subdomain, format_utc
 from pdlint.policy import load_policy
 from pdlint.policy.model import WEEKDAYS, format_duration
 from pdlint.rules.engine import drift
 from pdlint.rules.escalation import check_single_responder
 from pdlint.rules.people import check_unreachable_responder
-from pdlint.rules.schedules import (
-    active_layers,
-    check_inactive_participant,
-    layer_user_ids,
-    rendered_window,
-)
+from pdlint.rules.schedules import check_inactive_participant, rendered_window
 from pdlint.zones import iana_name, zone_named
 
 INSTALLED_SCHEMA = Path(__file__).parent / "schemas" / "policy.schema.json"
@@ -64,8 +71,6 @@ RESPONSE_SLAS = ("5m", "15m", "1h", "4h", "8h", "24h", "48h", "72h", "7d")
 POSTMORTEM_DEADLINES = ("48h", "7d")
 SEVERITY_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]*$")
 NAME = re.compile(r"^\S(?:.*\S)?$", re.DOTALL)
-_SCHEDULE_TARGETS = ("schedule", "schedule_reference", "schedule_v3_reference")
-_USER_TARGETS = ("user", "user_reference")
 _WIDTH = 100
 
 
@@ -103,34 +108,34 @@ class Entry:
     notes: list[str] = field(default_factory=list)
 
 
-@dataclass(frozen=True)
-class _Account:
-    """What the draft needs to know about the account, read once."""
+Named = TypeVar("Named", bound=LiveObject)
+Owned = EscalationPolicy | Schedule | Service
+"""The objects a team owns."""
 
-    state: LiveState
+
+@dataclass(frozen=True)
+class _Draft:
+    """The account being documented, the window its schedules were rendered over, and the
+    organisation's time zone."""
+
+    live: Account
     window: Interval
     time_zone: str
 
-    def team_name(self, reference: Mapping[str, Any]) -> str | None:
-        known = self.state.by_id("teams", str(reference.get("id")))
-        name = (known or {}).get("name") or reference.get("summary")
-        return str(name) if name else None
+    def team_name(self, reference: Reference) -> str | None:
+        known = self.live.teams.by_id(reference.id)
+        return (known.name if known else None) or reference.summary
 
-    def first_team(self, live: Mapping[str, Any]) -> str | None:
-        teams = [self.team_name(team) for team in live.get("teams") or []]
+    def first_team(self, live: Owned) -> str | None:
+        teams = [self.team_name(team) for team in live.teams or ()]
         return next((name for name in teams if name and NAME.match(name)), None)
 
-    def schedule_name(self, target: Mapping[str, Any]) -> str | None:
-        target_id = str(target.get("id"))
-        known = (self.state.by_id("schedules", target_id)
-                 or self.state.by_id("schedules_v3", target_id))
-        name = (known or {}).get("name") or (known or {}).get("summary") or target.get("summary")
-        return str(name) if name else None
+    def schedule_name(self, target: EscalationTarget) -> str | None:
+        return self.live.schedule_named(target)
 
-    def user_email(self, target: Mapping[str, Any]) -> str | None:
-        known = self.state.by_id("users", str(target.get("id")))
-        email = (known or {}).get("email")
-        return str(email) if email else None
+    def user_email(self, target: EscalationTarget) -> str | None:
+        known = self.live.users.by_id(target.id)
+        return known.email if known else None
 
 
 def draft_policy(state: LiveState, *, organisation: str | None = None,
@@ -142,17 +147,18 @@ def draft_policy(state: LiveState, *, organisation: str | None = None,
     and the most common time zone of its schedules, else of its users, else UTC); ``schema`` is
     the ``$schema`` reference each file starts with (``place_schema``).
     """
-    zone = time_zone or _common_zone(state)
+    live = parse_account(state)
+    zone = time_zone or _common_zone(live)
     if zone_named(zone) is None:
         raise InitError(f"{zone!r} is not an IANA time zone")
-    account = _Account(state, rendered_window(state), zone)
-    today = state.fetched_at.date()
+    account = _Draft(live, rendered_window(live), zone)
+    today = live.fetched_at.date()
     services = _services(account)
     escalations = _escalation_policies(account, services)
     schedules = _schedules(account, escalations, services)
     teams = _teams(account, [*escalations, *schedules, *services])
     name = organisation or account_subdomain(state) or "Our organisation"
-    header = _header(state, schema)
+    header = _header(live, schema)
     bodies = {
         "organisation.yaml": _organisation_text(account, name, teams, services),
         "escalation-policies.yaml": _section("escalation_policies", escalations),
@@ -160,7 +166,7 @@ def draft_policy(state: LiveState, *, organisation: str | None = None,
         "services.yaml": _services_text(account, services),
     }
     files = {file: header + body for file, body in bodies.items() if body}
-    waivers = _exception_waivers(files, state, today)
+    waivers = _exception_waivers(files, live, today)
     if waivers:
         files["waivers.yaml"] = header + _section("waivers", waivers, [
             "Review: each waiver accepts something the account does today that the drift rules "
@@ -210,16 +216,16 @@ def existing_policy_files(folder: Path) -> list[str]:
 
 # -- the organisation and the severity matrix ------------------------------------------------
 
-def _common_zone(state: LiveState) -> str:
-    for kind in ("schedules", "users"):
-        zones = Counter(zone for zone in (iana_name(str(obj.get("time_zone")))
-                                          for obj in state.collection(kind)) if zone)
+def _common_zone(live: Account) -> str:
+    for objects in (live.schedules, live.users):
+        zones = Counter(zone for zone in (iana_name(str(obj.time_zone)) for obj in objects)
+                        if zone)
         if zones:
             return zones.most_common(1)[0][0]
     return "UTC"
 
 
-def _organisation_text(account: _Account, name: str, teams: list[Entry],
+def _organisation_text(account: _Draft, name: str, teams: list[Entry],
                        services: list[_Service]) -> str:
     organisation = Entry({"organisation": {
         "name": name, "time_zone": account.time_zone,
@@ -228,7 +234,7 @@ def _organisation_text(account: _Account, name: str, teams: list[Entry],
         "Review: the organisation's name, its time zone and its business hours are guesses "
         "(PagerDuty's API does not give them). Schedules documented with business_hours coverage "
         "were checked against these hours."])
-    severities, notes = _severities(account.state)
+    severities, notes = _severities(account.live)
     parts = [_mapping(organisation), _section("severities", severities, notes)]
     if any(entry.data.get("postmortem_within") for entry in severities):
         parts.append(_mapping(Entry({"postmortems": {
@@ -271,16 +277,16 @@ PROGRAMME_PLACEHOLDER = """\
 """
 
 
-def _severities(state: LiveState) -> tuple[list[Entry], list[str]]:
+def _severities(live: Account) -> tuple[list[Entry], list[str]]:
     """One severity per PagerDuty priority, most severe first, with placeholder values that
     satisfy the policy rules (SLAs in order, high urgency pages by phone and has a postmortem
     deadline)."""
-    priorities = [priority for priority in state.collection("priorities")
-                  if NAME.match(str(priority.get("name") or ""))]
-    names = [str(priority["name"]) for priority in priorities]
+    priorities = [priority for priority in live.priorities
+                  if NAME.match(str(priority.name or ""))]
+    names = [str(priority.name) for priority in priorities]
     priorities = [priority for position, priority in enumerate(priorities)
-                  if names.index(str(priority["name"])) == position]
-    reason = state.skip_reason("priorities")
+                  if names.index(str(priority.name)) == position]
+    reason = live.priorities.skip_reason
     if not priorities:
         why = (f"the priorities could not be read ({reason})" if reason
                else "the account has no incident priorities")
@@ -291,11 +297,11 @@ def _severities(state: LiveState) -> tuple[list[Entry], list[str]]:
     entries = []
     used: set[str] = set()
     for position, priority in enumerate(priorities):
-        name = str(priority["name"])
+        name = str(priority.name)
         severity_id = name if SEVERITY_ID.match(name) and name not in used else (
             f"SEV{position + 1}")
         used.add(severity_id)
-        description = priority.get("description")
+        description = priority.description
         entries.append(_severity(severity_id, name, description if _is_text(description)
                                  else None, position, high, name))
     return entries, [
@@ -322,17 +328,17 @@ def _severity(severity_id: str, name: str, description: str | None, position: in
     return Entry(data)
 
 
-def _teams(account: _Account, entries: Iterable[Entry]) -> list[Entry]:
+def _teams(account: _Draft, entries: Iterable[Entry]) -> list[Entry]:
     """The teams something in the draft belongs to, as the account lists them."""
     used = {entry.data["team"] for entry in entries if "team" in entry.data}
     found = []
-    for team in account.state.teams:
-        name = team.get("name")
+    for team in account.live.teams:
+        name = team.name
         if name in used:
             used.discard(name)
-            data: dict[str, Any] = {"name": name, "id": team.get("id")}
-            if _is_text(team.get("description")):
-                data["description"] = team["description"]
+            data: dict[str, Any] = {"name": name, "id": team.id}
+            if _is_text(team.description):
+                data["description"] = team.description
             found.append(Entry(data))
     return found + [Entry({"name": name}) for name in sorted(used)]
 
@@ -344,18 +350,22 @@ class _Service(Entry):
     """A documented service, its settings (None where the format cannot say what PagerDuty
     does) and the escalation policy it uses."""
 
-    live: Mapping[str, Any] = field(default_factory=dict)
+    live: Service | None = None
     settings: dict[str, Any] = field(default_factory=dict)
 
     @property
+    def escalation_policy(self) -> Reference | None:
+        return self.live.escalation_policy if self.live else None
+
+    @property
     def escalation_policy_id(self) -> str:
-        return str((self.live.get("escalation_policy") or {}).get("id"))
+        return str(self.escalation_policy.id if self.escalation_policy else None)
 
 
-def _services(account: _Account) -> list[_Service]:
+def _services(account: _Draft) -> list[_Service]:
     found = []
-    for live in _unique(account.state.services):
-        if live.get("status") == "disabled":
+    for live in _unique(account.live.services):
+        if live.disabled:
             continue
         service = _Service(_identity(account, live), live=live)
         service.settings = _settings(live, service.notes)
@@ -373,10 +383,11 @@ def _services(account: _Account) -> list[_Service]:
     return found
 
 
-def _settings(live: Mapping[str, Any], notes: list[str]) -> dict[str, Any]:
+def _settings(live: Service, notes: list[str]) -> dict[str, Any]:
     """The service's settings in the policy's words; None (and a note) where there are none."""
-    hours = _support_hours(live.get("support_hours"))
-    urgency = _urgency(live.get("incident_urgency_rule"))
+    hours = _support_hours(live.support_hours)
+    word = live.urgency_rule.policy_word()
+    urgency = word if word in ("high", "low", "severity_based", "support_hours") else None
     if urgency == "support_hours" and hours is None:
         notes.append("Review: PagerDuty raises its urgency by support hours that the policy "
                      "format cannot state (a time zone pdlint does not know, seconds, or "
@@ -388,10 +399,10 @@ def _settings(live: Mapping[str, Any], notes: list[str]) -> dict[str, Any]:
                      "outside) cannot be stated in the policy format, so it is not documented.")
     settings: dict[str, Any] = {
         "urgency": urgency, "support_hours": hours if urgency == "support_hours" else None,
-        "requires_integration": bool(live.get("integrations"))}
-    for key, label in (("acknowledgement_timeout", "acknowledgement"),
-                       ("auto_resolve_timeout", "auto-resolve")):
-        seconds = live.get(key)
+        "requires_integration": bool(live.integrations)}
+    for key, label, seconds in (
+            ("acknowledgement_timeout", "acknowledgement", live.acknowledgement_timeout),
+            ("auto_resolve_timeout", "auto-resolve", live.auto_resolve_timeout)):
         settings[key] = _timeout(seconds)
         if settings[key] is None:
             notes.append(f"Review: its {label} timeout ({seconds} seconds) is not whole minutes, "
@@ -399,27 +410,15 @@ def _settings(live: Mapping[str, Any], notes: list[str]) -> dict[str, Any]:
     return settings
 
 
-def _urgency(rule_data: Any) -> str | None:
-    """The policy's urgency word for PagerDuty's ``incident_urgency_rule`` (constant high is
-    PagerDuty's default), or None when the policy cannot state it."""
-    data = rule_data if isinstance(rule_data, Mapping) else {}
-    if data.get("type") != "use_support_hours":
-        urgency = data.get("urgency") or "high"
-        return str(urgency) if urgency in ("high", "low", "severity_based") else None
-    during = (data.get("during_support_hours") or {}).get("urgency") or "high"
-    outside = (data.get("outside_support_hours") or {}).get("urgency") or "high"
-    return "support_hours" if (during, outside) == ("high", "low") else None
-
-
-def _support_hours(hours: Any) -> dict[str, Any] | None:
+def _support_hours(hours: SupportHours | None) -> dict[str, Any] | None:
     """PagerDuty's ``support_hours`` as the policy writes them (an IANA time zone for a Rails
     one), or None when it cannot."""
-    zone = iana_name(str(hours.get("time_zone"))) if isinstance(hours, Mapping) else None
-    if zone is None:
+    zone = iana_name(str(hours.time_zone)) if hours is not None else None
+    if hours is None or zone is None:
         return None
-    days = hours.get("days_of_week") or []
-    times = [_time_of_day(hours.get(key)) for key in ("start_time", "end_time")]
-    if (not days or not all(isinstance(day, int) and 1 <= day <= 7 for day in days)
+    days = hours.days_of_week or ()
+    times = [_time_of_day(text) for text in (hours.start_time, hours.end_time)]
+    if (not days or not all(1 <= day <= 7 for day in days)
             or times[0] is None or times[1] is None or times[1] <= times[0]):
         return None
     return {"time_zone": zone,
@@ -433,9 +432,9 @@ def _time_of_day(text: Any) -> time | None:
     return time(int(match[1]), int(match[2])) if match else None
 
 
-def _timeout(seconds: Any) -> str | None:
+def _timeout(seconds: int | None) -> str | None:
     """A timeout in seconds in the policy's words; null or 0 mean switched off."""
-    if not seconds or not isinstance(seconds, int):
+    if not seconds:
         return "disabled"
     return format_duration(timedelta(seconds=seconds)) if seconds % 60 == 0 else None
 
@@ -458,20 +457,19 @@ def _by_escalation_policy(services: Iterable[_Service]) -> dict[str, list[_Servi
     return groups
 
 
-def _services_text(account: _Account, services: list[_Service]) -> str:
+def _services_text(account: _Draft, services: list[_Service]) -> str:
     """The services, grouped by the escalation policy that covers them."""
     if not services:
         return ""
     groups = _by_escalation_policy(services)
-    disabled = sorted(str(live.get("name")) for live in account.state.services
-                      if live.get("status") == "disabled")
+    disabled = sorted(str(live.name) for live in account.live.services if live.disabled)
     lines = [_comment("Not documented: disabled services, which open no incidents: "
                       f"{', '.join(disabled)}.", "")] if disabled else []
     lines.append("services:")
     for members in groups.values():
-        policy = members[0].live.get("escalation_policy") or {}
-        name = account.state.by_id("escalation_policies", str(policy.get("id")))
-        label = (name or {}).get("name") or policy.get("summary") or policy.get("id")
+        policy = members[0].escalation_policy or Reference(None, None, None)
+        known = account.live.escalation_policies.by_id(str(policy.id))
+        label = (known.name if known else None) or policy.summary or policy.id
         lines.append(_comment(f"Escalation policy: {label}", "  ")
                      + "\n".join(_item(service) for service in members))
     return "\n".join(lines)
@@ -479,18 +477,18 @@ def _services_text(account: _Account, services: list[_Service]) -> str:
 
 # -- escalation policies ---------------------------------------------------------------------
 
-def _escalation_policies(account: _Account, services: list[_Service]) -> list[Entry]:
+def _escalation_policies(account: _Draft, services: list[_Service]) -> list[Entry]:
     covered = _by_escalation_policy(services)
     found = []
-    for live in _unique(account.state.escalation_policies):
+    for live in _unique(account.live.escalation_policies):
         entry = _escalation_policy(account, live, [
-            str(service.data["name"]) for service in covered.get(str(live["id"]), [])])
+            str(service.data["name"]) for service in covered.get(live.id, [])])
         if entry is not None:
             found.append(entry)
     return found
 
 
-def _escalation_policy(account: _Account, live: Mapping[str, Any],
+def _escalation_policy(account: _Draft, live: EscalationPolicy,
                        covered: list[str]) -> Entry | None:
     entry = Entry(_identity(account, live))
     if covered:
@@ -498,22 +496,20 @@ def _escalation_policy(account: _Account, live: Mapping[str, Any],
     else:
         entry.notes.append("Review: it covers no documented service; delete it in PagerDuty, or "
                            "name the services it should cover.")
-    loops = live.get("num_loops") or 0
+    loops = live.num_loops
     entry.data["loops"] = loops
-    entry.data["handoff_notifications"] = (live.get("on_call_handoff_notifications")
-                                           or "if_has_services")
+    entry.data["handoff_notifications"] = live.handoff_notifications
     levels, engaged = [], 0
-    for number, escalation_rule in enumerate(live.get("escalation_rules") or [], start=1):
+    for number, escalation_rule in enumerate(live.rules, start=1):
         targets = []
-        for target in escalation_rule.get("targets") or []:
-            kind = target.get("type")
-            if kind in _SCHEDULE_TARGETS and account.schedule_name(target):
+        for target in escalation_rule.targets:
+            if target.is_schedule and account.schedule_name(target):
                 targets.append({"schedule": account.schedule_name(target)})
-            elif kind in _USER_TARGETS and account.user_email(target):
+            elif target.kind is TargetKind.USER and account.user_email(target):
                 targets.append({"user": account.user_email(target)})
             else:
-                entry.notes.append(f"Review: level {number} also pages {kind} "
-                                   f"{target.get('id')}, which the account does not list.")
+                entry.notes.append(f"Review: level {number} also pages {target.type} "
+                                   f"{target.id}, which the account does not list.")
         if not targets:
             return None
         level: dict[str, Any] = {}
@@ -521,7 +517,7 @@ def _escalation_policy(account: _Account, live: Mapping[str, Any],
             level["engaged_after"] = format_duration(timedelta(minutes=engaged))
         level["targets"] = targets
         levels.append(level)
-        engaged += int(escalation_rule.get("escalation_delay_in_minutes") or 0)
+        engaged += escalation_rule.delay_minutes or 0
     if not levels:
         return None
     entry.data["levels"] = levels
@@ -532,27 +528,26 @@ def _escalation_policy(account: _Account, live: Mapping[str, Any],
 
 # -- schedules -------------------------------------------------------------------------------
 
-def _schedules(account: _Account, escalations: list[Entry],
+def _schedules(account: _Draft, escalations: list[Entry],
                services: list[_Service]) -> list[Entry]:
     targeted = {target["schedule"] for escalation in escalations
                 for level in escalation.data["levels"] for target in level["targets"]
                 if "schedule" in target}
-    found = [_schedule(account, live) for live in _unique(account.state.schedules)]
+    found = [_schedule(account, live) for live in _unique(account.live.schedules)]
     for entry in found:
         if entry.data["name"] not in targeted:
             entry.notes.append("Review: no escalation policy pages it.")
     _round_the_clock_first_levels(found, escalations, services)
-    for reference in _unique([{**item, "name": item.get("name", item.get("summary"))}
-                              for item in account.state.schedules_v3]):
-        found.append(Entry({"name": reference["name"], "id": reference["id"]}, [
+    for reference in _unique(account.live.shift_based_schedules):
+        found.append(Entry({"name": reference.name, "id": reference.id}, [
             "Review: a shift-based (v3) schedule; pdlint does not read its shifts, so its "
             "coverage and rotation are not documented."]))
     return found
 
 
-def _schedule(account: _Account, live: Mapping[str, Any]) -> Entry:
+def _schedule(account: _Draft, live: Schedule) -> Entry:
     entry = Entry(_identity(account, live))
-    zone_name = str(live.get("time_zone"))
+    zone_name = str(live.time_zone)
     iana = iana_name(zone_name)
     if iana is not None:
         entry.data["time_zone"] = iana
@@ -562,36 +557,40 @@ def _schedule(account: _Account, live: Mapping[str, Any]) -> Entry:
     else:
         entry.notes.append(f"Review: its time zone {zone_name!r} is not one pdlint knows, so its "
                            "time zone and coverage are not documented.")
-    layers = active_layers(live, account.window)
-    turns = {layer.get("rotation_turn_length_seconds") for layer in layers}
+    layers = live.layers_in_force(account.live.window)
+    turns = {layer.turn_seconds for layer in layers}
     if len(turns) == 1:
         seconds = turns.pop()
-        if isinstance(seconds, int) and seconds > 0 and seconds % 60 == 0:
+        if seconds is not None and seconds > 0 and seconds % 60 == 0:
             entry.data["rotation_length"] = format_duration(timedelta(seconds=seconds))
     elif turns:
         entry.notes.append("Review: its layers hand over at different intervals, so no "
                            "rotation_length is documented.")
-    people = layer_user_ids(layers)
+    people = live.members_in_force(account.live.window)
     if people:
         entry.data["min_participants"] = len(people)
     return entry
 
 
-def _coverage(account: _Account, live: Mapping[str, Any], zone_name: str,
+def _coverage(account: _Draft, live: Schedule, zone_name: str,
               notes: list[str]) -> str | None:
     """``24x7`` when someone is on call throughout the window, else ``business_hours`` when
     the organisation's business hours (in the schedule's time zone, an IANA name) are covered,
-    else None."""
+    else None (and a note: not rendered is not "nobody on call")."""
     zone = zone_named(zone_name)
     assert zone is not None
     window = account.window
     span = f"{format_utc(window.start)} to {format_utc(window.end)}"
-    try:
-        shifts = rendered_entries(live.get("final_schedule"))
-    except ValueError as error:
-        notes.append(f"Review: its final schedule could not be read ({error}), so its "
+    final = live.final_schedule
+    if final is None:
+        notes.append("Review: PagerDuty returned no rendered final schedule, so its coverage "
+                     "is not documented.")
+        return None
+    if final.problem is not None:
+        notes.append(f"Review: its final schedule could not be read ({final.problem}), so its "
                      "coverage is not documented.")
         return None
+    shifts = on_call(final)
     gaps = measure_coverage([window], shifts).gaps
     if not gaps:
         return "24x7"
@@ -638,7 +637,7 @@ def _round_the_clock_first_levels(schedules: list[Entry], escalations: list[Entr
 
 # -- waivers ---------------------------------------------------------------------------------
 
-def _exception_waivers(files: Mapping[str, str], state: LiveState, today: date) -> list[Entry]:
+def _exception_waivers(files: Mapping[str, str], live: Account, today: date) -> list[Entry]:
     """A waiver for each finding of ``EXCEPTION_RULES`` on the drafted policy."""
     with tempfile.TemporaryDirectory(prefix="pdlint-init-") as scratch:
         for name, text in files.items():
@@ -647,8 +646,8 @@ def _exception_waivers(files: Mapping[str, str], state: LiveState, today: date) 
     if loaded.policy is None:
         problems = "; ".join(finding.message for finding in loaded.findings[:3])
         raise InitError(f"the drafted policy does not load ({problems}); please report this")
-    report = drift(loaded.policy, state, today, EXCEPTION_RULES)
-    owner = _owner(state)
+    report = drift(loaded.policy, live, today, EXCEPTION_RULES)
+    owner = _owner(live)
     grouped: dict[tuple[str, Resource], list[str]] = {}
     for finding in report.findings:
         grouped.setdefault((finding.rule, finding.resource), []).append(finding.message)
@@ -665,45 +664,45 @@ def _exception_waivers(files: Mapping[str, str], state: LiveState, today: date) 
     return waivers
 
 
-def _owner(state: LiveState) -> str:
+def _owner(live: Account) -> str:
     """Who answers for the draft's waivers until a reviewer names someone: the account owner,
     else an admin, else anyone."""
-    users = [user for user in state.users if "@" in str(user.get("email") or "")]
+    emails = [(user.role, user.email) for user in live.users
+              if user.email is not None and "@" in user.email]
     for role in ("owner", "admin"):
-        for user in users:
-            if user.get("role") == role:
-                return str(user["email"])
-    return str(users[0]["email"]) if users else "incident-response@example.com"
+        for user_role, email in emails:
+            if user_role == role:
+                return email
+    return emails[0][1] if emails else "incident-response@example.com"
 
 
 # -- writing YAML ----------------------------------------------------------------------------
 
-def _header(state: LiveState, schema: str) -> str:
-    fetched = format_utc(state.fetched_at.replace(microsecond=0))
+def _header(live: Account, schema: str) -> str:
+    fetched = format_utc(live.fetched_at.replace(microsecond=0))
     return (f"# yaml-language-server: $schema={schema}\n#\n"
-            + _comment(f"Drafted by `pdlint init` from the PagerDuty account at {state.api_url} "
+            + _comment(f"Drafted by `pdlint init` from the PagerDuty account at {live.api_url} "
                        f"on {fetched}. It documents the account as it was then: review every "
                        "\"Review:\" comment, decide what the policy must be, and from then on "
                        "`pdlint drift` reports each difference from it.", "")
             + "\n")
 
 
-def _unique(objects: Iterable[Mapping[str, Any]]) -> list[Mapping[str, Any]]:
+def _unique(objects: Iterable[Named]) -> list[Named]:
     """Objects with a name the policy can hold, the first of each name (the policy names each
     object once; PagerDuty allows two of the same name)."""
-    found: dict[str, Mapping[str, Any]] = {}
+    found: dict[str, Named] = {}
     for obj in objects:
-        name = obj.get("name")
-        if isinstance(name, str) and NAME.match(name) and obj.get("id"):
-            found.setdefault(name, obj)
+        if obj.name is not None and NAME.match(obj.name) and obj.id:
+            found.setdefault(obj.name, obj)
     return list(found.values())
 
 
-def _identity(account: _Account, live: Mapping[str, Any]) -> dict[str, Any]:
+def _identity(account: _Draft, live: Owned) -> dict[str, Any]:
     """The keys every documented object starts with: name, id, description, team."""
-    data = {"name": live["name"], "id": live["id"]}
-    if _is_text(live.get("description")):
-        data["description"] = live["description"]
+    data: dict[str, Any] = {"name": live.name, "id": live.id}
+    if _is_text(live.description):
+        data["description"] = live.description
     team = account.first_team(live)
     if team:
         data["team"] = team

@@ -12,8 +12,6 @@ from pdlint.coverage import (
     Interval,
     measure_coverage,
     merge,
-    parse_time,
-    rendered_entries,
     required_time,
     schedule_zone,
     subtract,
@@ -88,16 +86,6 @@ def test_coverage_share_and_gaps() -> None:
     assert measure_coverage([], []).share is None
 
 
-def test_rendered_entries_name_a_broken_entry() -> None:
-    entries = {"rendered_schedule_entries": [
-        {"start": "2026-01-01T00:00:00Z", "end": "2026-01-01T08:00:00-05:00"},
-        {"start": "2026-01-01T00:00:00Z"}]}
-    with pytest.raises(ValueError, match=r"rendered_schedule_entries\[1\]"):
-        rendered_entries(entries)
-    assert rendered_entries({"rendered_schedule_entries": entries[
-        "rendered_schedule_entries"][:1]}) == [span("2026-01-01T00:00", "2026-01-01T13:00")]
-
-
 HERE = Location("policy/organisation.yaml", 1)
 MONDAY_TO_FRIDAY = Hours(days=Sourced(("monday", "tuesday", "wednesday", "thursday", "friday"),
                                       HERE),
@@ -119,37 +107,19 @@ def test_required_time(requirement: str, zone: ZoneInfo, required: list[tuple[st
 
 
 @pytest.mark.parametrize(("documented", "live", "name", "zone"), [
-    pytest.param("Asia/Tokyo", {"time_zone": "America/New_York"}, "Asia/Tokyo", "Asia/Tokyo",
+    pytest.param("Asia/Tokyo", "America/New_York", "Asia/Tokyo", "Asia/Tokyo",
                  id="documented-first"),
-    pytest.param("Eastern Time (US & Canada)", {}, "Eastern Time (US & Canada)", None,
+    pytest.param("Eastern Time (US & Canada)", None, "Eastern Time (US & Canada)", None,
                  id="documented-rails-name-refused"),
-    pytest.param(None, {"time_zone": "Eastern Time (US & Canada)"},
+    pytest.param(None, "Eastern Time (US & Canada)",
                  "Eastern Time (US & Canada)", "America/New_York", id="live-rails-name"),
-    pytest.param(None, {"time_zone": "America/Chicago"}, "America/Chicago", "America/Chicago",
+    pytest.param(None, "America/Chicago", "America/Chicago", "America/Chicago",
                  id="live-iana-name"),
-    pytest.param(None, {"time_zone": "Mars/Olympus"}, "Mars/Olympus", None, id="live-unknown"),
-    pytest.param(None, {"time_zone": None}, "Europe/London", "Europe/London",
+    pytest.param(None, "Mars/Olympus", "Mars/Olympus", None, id="live-unknown"),
+    pytest.param(None, None, "Europe/London", "Europe/London",
                  id="else-the-organisation-s"),
 ])
-def test_schedule_zone(documented: str | None, live: dict[str, str | None], name: str,
+def test_schedule_zone(documented: str | None, live: str | None, name: str,
                        zone: str | None) -> None:
     assert schedule_zone(documented, live, MONDAY_TO_FRIDAY) == (
         name, None if zone is None else ZoneInfo(zone))
-
-
-@pytest.mark.parametrize(("text", "moment"), [
-    ("2026-03-07T05:00:00Z", utc("2026-03-07T05:00")),
-    ("2026-03-07T00:00:00-05:00", utc("2026-03-07T05:00")),
-])
-def test_parse_time(text: str, moment: datetime) -> None:
-    assert parse_time(text) == moment
-
-
-def test_parse_time_places_a_time_without_a_zone_in_the_zone_given() -> None:
-    assert parse_time("2026-03-07T00:00:00", NEW_YORK) == utc("2026-03-07T05:00")
-    assert parse_time("2026-03-07T00:00:00Z", NEW_YORK) == utc("2026-03-07T00:00")
-
-
-def test_parse_time_refuses_a_time_without_a_zone() -> None:
-    with pytest.raises(ValueError, match="has no time zone"):
-        parse_time("2026-03-07T05:00:00")

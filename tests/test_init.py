@@ -44,6 +44,7 @@ from pdlint.init import (
 )
 from pdlint.pagerduty.client import ApiToken, ClientConfig
 from pdlint.pagerduty.fetch import fetch_state_sync
+from pdlint.pagerduty.model import parse_account
 from pdlint.pagerduty.state import LiveState, Window
 from pdlint.policy import load_policy
 from pdlint.rules.engine import drift, lint_paths
@@ -82,7 +83,7 @@ def outcome(folder: Path, state: LiveState) -> list[tuple[str, str | None, bool]
     """(rule, object, waived) of every drift finding of the policy in ``folder``."""
     loaded = load_policy([folder])
     assert loaded.policy is not None, [finding.message for finding in loaded.findings]
-    report = drift(loaded.policy, state, state.fetched_at.date())
+    report = drift(loaded.policy, parse_account(state), state.fetched_at.date())
     assert report.skipped == ()
     return [(finding.rule, finding.resource.name, finding.waived is not None)
             for finding in report.findings]
@@ -416,6 +417,26 @@ def test_schedule_coverage(final: list[Json] | None, urgency: str, coverage: str
     assert (documented["rotation_length"], documented["min_participants"]) == ("7d", 2)
     if note is not None:
         assert note in " ".join(line.strip("# ") for line in text.splitlines())
+
+
+@pytest.mark.parametrize(("final", "note"), [
+    pytest.param(None, "PagerDuty returned no rendered final schedule, so its coverage is not "
+                 "documented.", id="not-rendered"),
+    pytest.param({"rendered_schedule_entries": [{"start": "2026-03-02T12:00:00Z"}]},
+                 "its final schedule could not be read (rendered_schedule_entries[0]: 'end')",
+                 id="unreadable"),
+])
+def test_a_schedule_not_rendered_is_not_one_with_nobody_on_call(
+        final: Json | None, note: str) -> None:
+    """Absent is not empty: without the rendering the coverage is unknown, not "nobody"."""
+    live = {key: value for key, value in rota().items() if key != "final_schedule"}
+    text = draft_policy(small(schedules=[live if final is None
+                                         else {**live, "final_schedule": final}]))[
+        "schedules.yaml"]
+    [documented] = yaml.safe_load(text)["schedules"]
+    comments = " ".join(line.strip("# ") for line in text.splitlines())
+    assert "coverage" not in documented and note in comments
+    assert "nobody on call" not in comments
 
 
 @pytest.mark.parametrize(("live", "documented", "organisation"), [

@@ -54,7 +54,8 @@ from pdlint.evidence.programme import exercise_records, training_skip, training_
 from pdlint.evidence.summary import render_summary
 from pdlint.evidence.tables import csv_tables, evidence_document, period_entry, policy_entry
 from pdlint.findings import Location, Report, Skipped
-from pdlint.pagerduty.state import LiveState, Window
+from pdlint.pagerduty.model import Account, parse_account
+from pdlint.pagerduty.state import Window
 from pdlint.policy.model import Policy
 from pdlint.rules.engine import checked_policy, drift
 
@@ -134,12 +135,12 @@ def _gather(request: EvidenceRequest, checked: Callable[[], Policy], period: Int
         if request.snapshot is not None:
             from pdlint.pagerduty.snapshot import load_snapshot
 
-            state = load_snapshot(request.snapshot)
+            account = parse_account(load_snapshot(request.snapshot))
             figures, changes = NOT_READ, None
             skipped.extend(snapshot_skips())
-            api_url = state.api_url
+            api_url = account.api_url
             coverage, drift_run, training = _judge_configuration(
-                checked(), state, measured, generated_at, state.fetched_at)
+                checked(), account, measured, generated_at, account.fetched_at)
         else:
             assert request.client_config is not None
             figures, changes, (coverage, drift_run, training) = asyncio.run(_read_live(
@@ -226,7 +227,7 @@ Configuration = tuple[tuple[ScheduleCoverage, ...], DriftRun, TrainingSummary | 
 """Coverage, drift, and the training of the people on call (or why they could not be read)."""
 
 
-def _judge_configuration(policy: Policy, state: LiveState, period: Interval, as_of: datetime,
+def _judge_configuration(policy: Policy, account: Account, period: Interval, as_of: datetime,
                          read_at: datetime) -> Configuration:
     """On-call coverage over the period, the drift report of the configuration read at
     ``read_at`` (the run's time on a live run, so that the package is the same for the same
@@ -235,12 +236,12 @@ def _judge_configuration(policy: Policy, state: LiveState, period: Interval, as_
     training: TrainingSummary | str | None = None
     if policy.training is not None:
         zone = policy.organisation.business_hours.zone
-        training = training_skip(state) or training_summary(
-            policy, policy.training, state,
+        training = training_skip(account) or training_summary(
+            policy, policy.training, account,
             (period.end - timedelta(seconds=1)).astimezone(zone).date())
-    return coverage_section(policy, state, period), DriftRun(
-        drift(policy, state, as_of.date()), read_at,
-        Interval(state.window.since, state.window.until)), training
+    return coverage_section(policy, account, period), DriftRun(
+        drift(policy, account, as_of.date()), read_at,
+        Interval(account.window.since, account.window.until)), training
 
 
 async def _read_live(
@@ -258,22 +259,26 @@ async def _read_live(
 
     async with PagerDutyClient(config) as client:
         policy = asyncio.ensure_future(asyncio.to_thread(checked))
-        state = asyncio.ensure_future(fetch_state(
-            client, Window(period.start, period.end), progress=progress, layer_renderings=False))
+        async def read_account() -> Account:
+            state = await fetch_state(client, Window(period.start, period.end),
+                                      progress=progress, layer_renderings=False)
+            return await asyncio.to_thread(parse_account, state)
+
+        account = asyncio.ensure_future(read_account())
         incidents = asyncio.ensure_future(incident_section(
             client, policy, period, as_of, package, progress, skipped))
 
         async def judged() -> Configuration:
-            return await asyncio.to_thread(_judge_configuration, await policy, await state,
+            return await asyncio.to_thread(_judge_configuration, await policy, await account,
                                            period, as_of, as_of)
 
         async def changes_section() -> ChangeSummary | None:
-            return await change_section(client, await policy, state, period, as_of, package,
+            return await change_section(client, await policy, account, period, as_of, package,
                                         progress, skipped)
 
         changes = asyncio.ensure_future(changes_section())
         judging = asyncio.ensure_future(judged())
-        await _all_or_cancel([policy, state, incidents, changes, judging])
+        await _all_or_cancel([policy, account, incidents, changes, judging])
         return incidents.result(), changes.result(), judging.result()
 
 

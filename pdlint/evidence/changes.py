@@ -21,10 +21,10 @@ from collections.abc import AsyncIterator, Callable, Iterator, Mapping
 from datetime import datetime, timedelta, timezone
 from typing import IO, TYPE_CHECKING, Any
 
-from pdlint.coverage import Interval, parse_time
+from pdlint.coverage import Interval
 from pdlint.evidence.model import ChangeSummary, ConfigurationChange, FieldValues, iso
 from pdlint.evidence.register import csv_cell
-from pdlint.pagerduty.state import LiveState
+from pdlint.pagerduty.model import Account, parse_time
 from pdlint.policy.model import Policy
 
 if TYPE_CHECKING:
@@ -64,7 +64,7 @@ def audit_records_kept_from(now: datetime) -> datetime:
     return max(year_ago, AUDIT_TRAIL_START)
 
 
-def documented_in(policy: Policy, state: LiveState | None) -> Documented:
+def documented_in(policy: Policy, account: Account | None) -> Documented:
     """Whether an audited object is documented: by its id where the policy pins one, else by
     name; a user by the email the policy names as an escalation target."""
     emails = {target.name.casefold() for escalation in policy.escalation_policies
@@ -78,9 +78,9 @@ def documented_in(policy: Policy, state: LiveState | None) -> Documented:
 
     def documented(resource_type: str, resource_id: str | None, name: str | None) -> bool:
         if resource_type == "users":
-            user = state.by_id("users", resource_id) if state and resource_id else None
-            email = user.get("email") if user else None
-            return isinstance(email, str) and email.casefold() in emails
+            user = account.users.by_id(resource_id) if account else None
+            email = user.email if user else None
+            return email is not None and email.casefold() in emails
         if resource_type not in lookups:
             return False
         kind, by_name = lookups[resource_type]

@@ -60,7 +60,7 @@ from pdlint.evidence.sla import (
 )
 from pdlint.evidence.trend import TrendTally
 from pdlint.findings import Report, Skipped
-from pdlint.pagerduty.state import LiveState
+from pdlint.pagerduty.model import Account
 from pdlint.policy.model import Containment, IncidentSeverity, Policy
 
 if TYPE_CHECKING:
@@ -423,13 +423,13 @@ def _postmortem_finder(policy: Policy, skipped: list[Skipped]) -> PostmortemFind
 
 
 async def change_section(
-    client: PagerDutyClient, policy: Policy, state: Awaitable[LiveState], period: Interval,
+    client: PagerDutyClient, policy: Policy, account: Awaitable[Account], period: Interval,
     as_of: datetime, package: EvidencePackage, progress: Progress, skipped: list[Skipped],
 ) -> ChangeSummary | None:
     """The change log, or None (and a skipped entry) when the Audit Trail may not be read.
 
     The part of the period PagerDuty no longer keeps records for at ``as_of`` is not read, and is
-    a skipped entry naming it (None when that is the whole period). ``state`` is awaited first:
+    a skipped entry naming it (None when that is the whole period). ``account`` is awaited first:
     whether a changed user is documented depends on their email.
     """
     from pdlint.pagerduty.client import PermissionDenied
@@ -444,7 +444,7 @@ async def change_section(
             "of the period cannot be listed")))
         if unavailable.end >= period.end:
             return None
-    documented = documented_in(policy, await state)
+    documented = documented_in(policy, await account)
     try:
         with package.open("changes.csv") as stream:
             log = ChangeLog(stream)
@@ -461,9 +461,9 @@ async def change_section(
     return log.summary(unavailable)
 
 
-def coverage_section(policy: Policy, state: LiveState, period: Interval,
+def coverage_section(policy: Policy, account: Account, period: Interval,
                      ) -> tuple[ScheduleCoverage, ...]:
-    return tuple(measure_schedule(schedule, state, period, policy.organisation.business_hours)
+    return tuple(measure_schedule(schedule, account, period, policy.organisation.business_hours)
                  for schedule in policy.schedules)
 
 

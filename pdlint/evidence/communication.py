@@ -21,7 +21,6 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from pdlint.coverage import parse_time
 from pdlint.evidence.model import (
     AssessedIncident,
     CommunicationCheck,
@@ -29,6 +28,7 @@ from pdlint.evidence.model import (
     CommunicationStatus,
     IncidentRecord,
 )
+from pdlint.pagerduty.model import parse_time
 from pdlint.policy.model import IncidentSeverity, format_duration
 
 if TYPE_CHECKING:

@@ -5,21 +5,21 @@ reports coverage gaps (SCH201), so that the evidence and the drift check agree o
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from datetime import timedelta
-from typing import Any
 
 from pdlint.coverage import (
     CoverageResult,
     Interval,
     measure_coverage,
-    rendered_entries,
+    on_call,
     required_time,
     schedule_zone,
 )
 from pdlint.findings import Location
-from pdlint.pagerduty.state import LiveState, format_utc
+from pdlint.pagerduty.model import Account
+from pdlint.pagerduty.model import Schedule as LiveSchedule
+from pdlint.pagerduty.state import format_utc
 from pdlint.policy.model import Hours, Schedule, format_duration
 
 MIN_MEASURED = timedelta(hours=1)
@@ -58,18 +58,18 @@ class ScheduleCoverage:
         return f"documented at {self.time_zone_documented_at}"
 
 
-def _zone_documented_at(schedule: Schedule, live: Mapping[str, Any],
+def _zone_documented_at(schedule: Schedule, live: LiveSchedule,
                         business_hours: Hours) -> Location | None:
     """The policy line ``schedule_zone`` took the zone from (the same order), or None for the
     schedule's own zone in PagerDuty."""
     if schedule.time_zone:
         return schedule.time_zone.location
-    if live.get("time_zone"):
+    if live.time_zone:
         return None
     return business_hours.time_zone.location
 
 
-def measure_schedule(schedule: Schedule, state: LiveState, period: Interval,
+def measure_schedule(schedule: Schedule, account: Account, period: Interval,
                      business_hours: Hours) -> ScheduleCoverage:
     """Coverage of a documented schedule by the account's final schedule, rendered over the
     state's window (clipped to ``period``)."""
@@ -79,41 +79,42 @@ def measure_schedule(schedule: Schedule, state: LiveState, period: Interval,
         schedule.location, None, None, None)
     if requirement is None:
         return replace(unmeasured, problem="the policy documents no coverage requirement")
-    reason = state.skip_reason("schedules")
+    reason = account.schedules.skip_reason
     if reason is not None:
         return replace(unmeasured, problem=f"schedules could not be read: {reason}")
-    live = (state.by_id("schedules", schedule.id.value) if schedule.id else None) or (
-        state.by_name("schedules", schedule.name))
+    pinned = schedule.id.value if schedule.id else None
+    live: LiveSchedule | None = (account.schedules.by_id(pinned)
+                                 or account.schedules.by_name(schedule.name))
     if live is None:
-        shift_based = (state.by_id("schedules_v3", schedule.id.value) if schedule.id else None
-                       ) or state.by_name("schedules_v3", schedule.name)
+        shift_based = (account.shift_based_schedules.by_id(pinned)
+                       or account.shift_based_schedules.by_name(schedule.name))
         return replace(unmeasured, problem=(
             "a shift-based (v3) schedule, whose final schedule pdlint does not read"
             if shift_based else "no schedule of this name in the account"))
-    zone_name, zone = schedule_zone(unmeasured.time_zone, live, business_hours)
-    unmeasured = replace(unmeasured, time_zone=zone_name, schedule_id=live.get("id"),
+    zone_name, zone = schedule_zone(unmeasured.time_zone, live.time_zone, business_hours)
+    unmeasured = replace(unmeasured, time_zone=zone_name, schedule_id=live.id,
                          time_zone_documented_at=_zone_documented_at(schedule, live,
                                                                      business_hours))
     if zone is None:
         return replace(unmeasured, problem=f"time zone {zone_name!r} is not one pdlint knows")
-    start, end = max(period.start, state.window.since), min(period.end, state.window.until)
-    rendered = (f"the schedules were rendered over {format_utc(state.window.since)} to "
-                f"{format_utc(state.window.until)}")
+    window = account.window
+    start, end = max(period.start, window.since), min(period.end, window.until)
+    rendered = (f"the schedules were rendered over {format_utc(window.since)} to "
+                f"{format_utc(window.until)}")
     if start >= end:
         return replace(unmeasured, problem=f"{rendered}, outside the period")
     if end - start < MIN_MEASURED:
         return replace(unmeasured, problem=(
             f"{rendered}, which overlaps the period for {(end - start).total_seconds():g} s "
             f"only: coverage is not measured over less than {format_duration(MIN_MEASURED)}"))
-    if not isinstance(live.get("final_schedule"), dict):
+    final = live.final_schedule
+    if final is None:
         return replace(unmeasured, problem="the account returned no rendered final schedule")
-    try:
-        on_call = rendered_entries(live["final_schedule"])
-    except ValueError as error:
-        return replace(unmeasured, problem=f"final_schedule: {error}")
+    if final.problem is not None:
+        return replace(unmeasured, problem=f"final_schedule: {final.problem}")
     measured = Interval(start, end)
     result = measure_coverage(required_time(requirement, measured, zone, business_hours),
-                              on_call)
+                              on_call(final))
     note = (None if measured == period else
             f"measured over {format_utc(start)} to {format_utc(end)} only: {rendered}")
     return replace(unmeasured, measured=measured, result=result, note=note)

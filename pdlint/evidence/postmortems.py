@@ -25,7 +25,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
-from pdlint.coverage import parse_time
 from pdlint.errors import PdlintError
 from pdlint.evidence.model import (
     AssessedIncident,
@@ -37,6 +36,7 @@ from pdlint.evidence.model import (
     RegisterRow,
 )
 from pdlint.findings import Location
+from pdlint.pagerduty.model import parse_time
 from pdlint.policy.model import IncidentSeverity, Postmortems
 
 if TYPE_CHECKING:

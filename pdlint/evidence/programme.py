@@ -22,7 +22,7 @@ from pdlint.evidence.model import (
     PersonTraining,
     TrainingSummary,
 )
-from pdlint.pagerduty.state import LiveState
+from pdlint.pagerduty.model import Account
 from pdlint.policy.model import (
     ActionStatus,
     CorrectiveAction,
@@ -104,19 +104,19 @@ def exercise_records(exercises: tuple[Exercise, ...], today: date,
                                reverse=True))
 
 
-def training_summary(policy: Policy, training: Training, state: LiveState,
+def training_summary(policy: Policy, training: Training, account: Account,
                      as_of: date) -> TrainingSummary:
     """Everyone on call in the rendered window (the period) in a documented schedule or paged
     by a documented escalation policy, as PRG800 finds them, with their latest record."""
     people = []
-    for user_id, places in on_call_people(policy, state).items():
-        user = state.by_id("users", user_id) or {}
-        email = str(user.get("email") or "") or None
+    for user_id, places in on_call_people(policy, account).items():
+        user = account.users.by_id(user_id)
+        email = (user.email if user else None) or None
         latest = training.latest(email) if email else None
         current = training.current(email, as_of) if email else None
         shown = current or latest
         people.append(PersonTraining(
-            name=str(user.get("name") or user_id), email=email, on_call=tuple(places),
+            name=str((user.name if user else None) or user_id), email=email, on_call=tuple(places),
             course=shown.course.value if shown else None,
             completed=shown.completed.value if shown else None,
             valid_until=training.valid_until(shown) if shown else None,
@@ -127,8 +127,8 @@ def training_summary(policy: Policy, training: Training, state: LiveState,
                                                                     person.name))))
 
 
-def training_skip(state: LiveState) -> str | None:
+def training_skip(account: Account) -> str | None:
     """Why the people on call could not be read, or None."""
     reasons = [f"{kind}: {reason}" for kind in TRAINING_NEEDS
-               if (reason := state.skip_reason(kind)) is not None]
+               if (reason := account.skip_reason(kind)) is not None]
     return "; ".join(reasons) or None

@@ -28,8 +28,8 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone, tzinfo
 from typing import IO, TYPE_CHECKING, Any
 
-from pdlint.coverage import parse_time
 from pdlint.evidence.model import AssessedIncident, IncidentRecord, iso, whole
+from pdlint.pagerduty.model import parse_time
 
 if TYPE_CHECKING:
     from pdlint.pagerduty.client import PagerDutyClient

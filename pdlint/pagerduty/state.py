@@ -1,14 +1,15 @@
-"""LiveState: the account's objects exactly as the API returned them, indexed for the rules.
+"""LiveState: the account's objects exactly as the API returned them, what a snapshot stores.
 
-The rules import this module, so it must stay free of network code (no httpx). Objects are kept
-raw (the dicts PagerDuty sent) so that a snapshot can store them verbatim and a drift run from a
-snapshot sees exactly what the live run saw.
+The typed model (``model.py``, and through it the rules) imports this module, so it must stay
+free of network code (no httpx). Objects are kept raw (the dicts PagerDuty sent) so that a
+snapshot can store them verbatim and a drift run from a snapshot sees exactly what the live run
+saw; everything that reads them parses them first (``model.parse_account``).
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from types import MappingProxyType
 from typing import Any
@@ -79,21 +80,6 @@ class Window:
         return {"since": format_utc(self.since), "until": format_utc(self.until)}
 
 
-def _object_name(obj: Mapping[str, Any]) -> str | None:
-    """The name an object is known by; references (v3 schedule lists) carry it as ``summary``."""
-    name = obj.get("name", obj.get("summary"))
-    return name if isinstance(name, str) else None
-
-
-def _first_by(objects: tuple[dict[str, Any], ...], key: Any) -> dict[Any, dict[str, Any]]:
-    index: dict[Any, dict[str, Any]] = {}
-    for obj in objects:
-        value = key(obj)
-        if value is not None:
-            index.setdefault(value, obj)
-    return index
-
-
 @dataclass(frozen=True)
 class LiveState:
     """What the account held at ``fetched_at``, by collection, with what could not be read.
@@ -102,7 +88,8 @@ class LiveState:
     ``skipped`` lists the collections that could not be read: each ``Skipped.rule`` is the
     collection name and ``reason`` says why (e.g. the plan lacks priorities). A skipped collection
     reads as empty: check ``skip_reason`` before concluding that something is missing.
-    Lookups by id, name and email are indexed once, when the state is built.
+    The checks read the typed ``pdlint.pagerduty.model.Account`` parsed from it, never these
+    dicts: this is what a snapshot stores.
     """
 
     api_url: str
@@ -110,11 +97,6 @@ class LiveState:
     window: Window
     objects: Mapping[str, tuple[dict[str, Any], ...]]
     skipped: tuple[Skipped, ...] = ()
-    _by_id: Mapping[str, Mapping[str, dict[str, Any]]] = field(
-        init=False, repr=False, compare=False)
-    _by_name: Mapping[str, Mapping[str, dict[str, Any]]] = field(
-        init=False, repr=False, compare=False)
-    _users_by_email: Mapping[str, dict[str, Any]] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         unknown = sorted(set(self.objects) - set(COLLECTIONS))
@@ -124,12 +106,6 @@ class LiveState:
         object.__setattr__(self, "objects", MappingProxyType(objects))
         object.__setattr__(self, "fetched_at", as_utc(self.fetched_at, "fetched_at"))
         object.__setattr__(self, "skipped", tuple(self.skipped))
-        object.__setattr__(self, "_by_id", {
-            kind: _first_by(items, lambda obj: obj.get("id")) for kind, items in objects.items()})
-        object.__setattr__(self, "_by_name", {
-            kind: _first_by(items, _object_name) for kind, items in objects.items()})
-        object.__setattr__(self, "_users_by_email", _first_by(
-            objects["users"], lambda user: str(user.get("email") or "").casefold() or None))
 
     def __repr__(self) -> str:
         """Counts, not contents: a year of rendered schedules is hundreds of MB as text, and
@@ -143,19 +119,6 @@ class LiveState:
         """The objects of ``kind`` in API order; empty if none or skipped (see ``skip_reason``)."""
         _check_kind(kind)
         return self.objects[kind]
-
-    def by_id(self, kind: str, id: str) -> dict[str, Any] | None:
-        _check_kind(kind)
-        return self._by_id[kind].get(id)
-
-    def by_name(self, kind: str, name: str) -> dict[str, Any] | None:
-        """The first object of ``kind`` named exactly ``name`` (PagerDuty allows duplicates)."""
-        _check_kind(kind)
-        return self._by_name[kind].get(name)
-
-    def user_by_email(self, email: str) -> dict[str, Any] | None:
-        """The user with this login email, compared case-insensitively as PagerDuty does."""
-        return self._users_by_email.get(email.casefold())
 
     def skip_reason(self, kind: str) -> str | None:
         """Why ``kind`` could not be read, or None when it was read in full."""

@@ -13,7 +13,7 @@ from datetime import date, time, timedelta
 from pathlib import Path
 from typing import Any, Protocol, TypeVar
 
-from pdlint.findings import Finding, Location, Resource, Severity
+from pdlint.findings import Finding, Location, Resource
 from pdlint.policy.load import JsonPath, PolicyFile
 from pdlint.policy.model import (
     Containment,
@@ -44,6 +44,7 @@ from pdlint.policy.model import (
     parse_duration,
     parse_recurrence,
 )
+from pdlint.policy.problems import DUPLICATE_DEFINITION
 from pdlint.policy.registers import load_corrective_actions
 from pdlint.policy.schema import schema_finding
 
@@ -209,11 +210,10 @@ class _Builder:
             for location in locations if len(locations) > 1 else ():
                 others = ", ".join(str(other) for other in locations if other != location)
                 shown = (label or f"{kind.replace('_', ' ')} '{{name}}'").format(name=name)
-                self.findings.append(Finding(
-                    rule="POL004", name="duplicate-definition", severity=Severity.ERROR,
-                    message=f"{shown} is defined more than once (also at {others}); "
-                            "only the first definition is used",
-                    resource=Resource(kind, name=name), location=location))
+                self.findings.append(DUPLICATE_DEFINITION.finding(
+                    f"{shown} is defined more than once (also at {others}); "
+                    "only the first definition is used",
+                    Resource(kind, name=name), location=location))
 
     def _missing(self, key: str) -> None:
         self.findings.append(schema_finding(

@@ -28,8 +28,10 @@ from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 from yaml.resolver import Resolver
 
 from pdlint.errors import reading
-from pdlint.findings import Finding, Location, Resource, Severity
+from pdlint.findings import Finding, Location, Resource
 from pdlint.policy.model import PolicyError
+from pdlint.policy.problems import DUPLICATE_KEY, YAML_SYNTAX
+from pdlint.rule import Rule
 
 MAX_FILE_BYTES = 2 * 1024 * 1024
 MAX_DEPTH = 64
@@ -121,8 +123,8 @@ def load_files(paths: Sequence[str | Path]) -> LoadedFiles:
         shown = display_path(path)
         if not _is_text(shown):  # it could be named in no report, SARIF or terminal
             shown = shown.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
-            findings.append(yaml_finding("POL001", "the file name is not UTF-8 text; rename the "
-                                                   "file", Location(shown, 1)))
+            findings.append(yaml_finding(YAML_SYNTAX, "the file name is not UTF-8 text; rename "
+                                                      "the file", Location(shown, 1)))
             continue
         try:
             with reading(shown):
@@ -157,11 +159,9 @@ def display_path(path: Path) -> str:
     return Path(os.path.normpath(path)).as_posix()
 
 
-def yaml_finding(rule: str, message: str, location: Location) -> Finding:
+def yaml_finding(rule: Rule, message: str, location: Location) -> Finding:
     """A POL001/POL002 finding: about the file, at the line where reading went wrong."""
-    name = "yaml-syntax" if rule == "POL001" else "duplicate-key"
-    return Finding(rule=rule, name=name, severity=Severity.ERROR, message=message,
-                   resource=Resource("policy_file", name=location.path), location=location)
+    return rule.finding(message, Resource("policy_file", name=location.path), location=location)
 
 
 class _Unreadable(Exception):
@@ -169,7 +169,7 @@ class _Unreadable(Exception):
 
     def __init__(self, message: str, location: Location) -> None:
         super().__init__(message)
-        self.finding = yaml_finding("POL001", message, location)
+        self.finding = yaml_finding(YAML_SYNTAX, message, location)
 
 
 def _read_text(path: Path, shown: str) -> str:
@@ -391,7 +391,7 @@ class _NodeReader:
             if key in result:
                 if not merged:
                     self.duplicates.append(yaml_finding(
-                        "POL002", f"duplicate key '{key}' (first written at line "
+                        DUPLICATE_KEY, f"duplicate key '{key}' (first written at line "
                         f"{where[key].line}); YAML would silently keep only one",
                         key_location))
                 continue

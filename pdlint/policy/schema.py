@@ -17,9 +17,10 @@ from typing import Any
 
 from jsonschema import Draft202012Validator, FormatChecker, ValidationError
 
-from pdlint.findings import Finding, Location, Resource, Severity, counted
+from pdlint.findings import Finding, Location, Resource, counted
 from pdlint.policy.load import JsonPath, PolicyFile
 from pdlint.policy.model import DURATION_PATTERN, parse_duration
+from pdlint.policy.problems import SCHEMA
 
 SCHEMA_RESOURCE = "schemas/policy.schema.json"
 _DURATION_SHAPE = re.compile(DURATION_PATTERN)
@@ -103,8 +104,7 @@ def validate_file(policy_file: PolicyFile) -> list[Finding]:
 
 
 def schema_finding(message: str, location: Location, resource: Resource) -> Finding:
-    return Finding(rule="POL003", name="schema", severity=Severity.ERROR, message=message,
-                   resource=resource, location=location)
+    return SCHEMA.finding(message, resource, location=location)
 
 
 def resource_at(data: Any, path: JsonPath) -> Resource:

@@ -1,7 +1,7 @@
 """Turn a Report into what a person or a CI tool reads: one module per output format.
 
 Reporters know findings and rule metadata, nothing else: the caller passes the rules of the run
-as ``RuleMeta`` objects (``pdlint.rules.rule.Rule`` is one). ``render`` imports only the module of
+as ``RuleMeta`` objects (``pdlint.rule.Rule`` is one). ``render`` imports only the module of
 the format asked for, so the offline lint never pays for the others.
 """
 
@@ -9,41 +9,16 @@ from __future__ import annotations
 
 import os
 from collections.abc import Sequence
-from typing import Protocol
 
 from pdlint.errors import PdlintError
-from pdlint.findings import Report, Severity
+from pdlint.findings import Report
+from pdlint.report.rule_meta import RuleMeta
 
 FORMATS: tuple[str, ...] = ("text", "json", "sarif", "github", "junit", "markdown")
 
 # GitHub refuses a job summary over 1 MiB per step; past that we shorten the tables.
 STEP_SUMMARY_LIMIT_BYTES = 1024 * 1024
 STEP_SUMMARY_ROWS_WHEN_SHORTENED = 50
-
-
-class RuleMeta(Protocol):
-    """What a reporter may know about a rule: its catalogue entry, never its check."""
-
-    @property
-    def id(self) -> str: ...
-
-    @property
-    def name(self) -> str: ...
-
-    @property
-    def title(self) -> str: ...
-
-    @property
-    def severity(self) -> Severity: ...
-
-    @property
-    def criterion(self) -> str: ...
-
-    @property
-    def rationale(self) -> str: ...
-
-    @property
-    def mode(self) -> str: ...
 
 
 class ReportError(PdlintError):

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from pdlint.report import ReportError, RuleMeta
+from pdlint.report import ReportError
+from pdlint.report.rule_meta import RuleMeta
 from pdlint.report.wording import plain, rule_anchor
 
 CATALOGUE_FORMATS: tuple[str, ...] = ("text", "markdown")

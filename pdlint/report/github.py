@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from pdlint.findings import Finding, Report, Severity
-from pdlint.report import RuleMeta
+from pdlint.report.rule_meta import RuleMeta
 from pdlint.report.wording import (
     finding_sentence,
     index_rules,

@@ -19,7 +19,7 @@ import xml.etree.ElementTree as ET
 from collections.abc import Sequence
 
 from pdlint.findings import Finding, Report, Resource, Severity, Skipped, utc_second
-from pdlint.report import RuleMeta
+from pdlint.report.rule_meta import RuleMeta
 from pdlint.report.wording import (
     finding_sentence,
     index_rules,

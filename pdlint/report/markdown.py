@@ -11,7 +11,7 @@ import re
 from collections.abc import Sequence
 
 from pdlint.findings import Finding, Report
-from pdlint.report import RuleMeta
+from pdlint.report.rule_meta import RuleMeta
 from pdlint.report.wording import (
     format_value,
     incomplete_phrase,

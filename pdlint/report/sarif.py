@@ -22,7 +22,7 @@ from typing import Any
 from urllib.parse import quote
 
 from pdlint.findings import Finding, Location, Report, Severity, Waived
-from pdlint.report import RuleMeta
+from pdlint.report.rule_meta import RuleMeta
 from pdlint.report.wording import (
     finding_sentence,
     plain,

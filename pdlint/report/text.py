@@ -14,7 +14,7 @@ from typing import Any
 import click
 
 from pdlint.findings import Finding, Report, Resource, Severity
-from pdlint.report import RuleMeta
+from pdlint.report.rule_meta import RuleMeta
 from pdlint.report.wording import (
     format_value,
     incomplete_phrase,

@@ -13,7 +13,7 @@ from typing import Any
 
 from pdlint.files import repository_root
 from pdlint.findings import Finding, Report, Resource, Skipped, Waived
-from pdlint.report import RuleMeta
+from pdlint.report.rule_meta import RuleMeta
 
 _COUNT_WORDS = (
     ("error", "error", "errors"),

@@ -1,14 +1,14 @@
 """POL rules: what the written policy must say, checked offline before anything is compared live.
 
-POL001–POL004 are found while the files are read (``pdlint.policy``); they are declared here so
-that the catalogue lists them. Every other rule is a pure function of the ``Policy`` and points at
+POL001–POL004 are found while the files are read, and declared where they are found
+(``pdlint.policy.problems``). Every rule here is a pure function of the ``Policy`` and points at
 the line of the value it objects to.
 """
 
 from __future__ import annotations
 
 import difflib
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from datetime import timedelta
 from zoneinfo import available_timezones
 
@@ -22,50 +22,17 @@ from pdlint.policy.model import (
     Sourced,
     format_duration,
 )
-from pdlint.rules.rule import Mode, Rule, rule
+from pdlint.rule import Context, Mode, Rule, rule
 from pdlint.zones import zone_named
-
-YAML_SYNTAX = Rule(
-    id="POL001", name="yaml-syntax", title="Policy files are readable YAML",
-    severity=Severity.ERROR, criterion="CC5.3", mode=Mode.LINT,
-    rationale="A policy file that is not UTF-8 YAML text — a syntax error, several documents in "
-              "one file, an unsupported tag, an alias expansion bomb, a binary or oversized "
-              "file — cannot be read, so nothing it says can be checked. The finding gives the "
-              "line and column where reading stopped.",
-)
-
-DUPLICATE_KEY = Rule(
-    id="POL002", name="duplicate-key", title="No key is written twice in one mapping",
-    severity=Severity.ERROR, criterion="CC5.3", mode=Mode.LINT,
-    rationale="YAML parsers silently keep one of two equal keys, so a reviewer may read a value "
-              "that the tool never sees. pdlint refuses the file until the key is written once.",
-)
-
-SCHEMA = Rule(
-    id="POL003", name="schema", title="Policy files follow the policy format",
-    severity=Severity.ERROR, criterion="CC5.3", mode=Mode.LINT,
-    rationale="Every key and value must be one the policy format defines "
-              "(schemas/policy.schema.json): an unknown key is usually a typo that silently "
-              "drops a requirement, and a value of the wrong kind (5 instead of 5m) cannot be "
-              "compared with PagerDuty. The message names the nearest allowed key or value.",
-)
-
-DUPLICATE_DEFINITION = Rule(
-    id="POL004", name="duplicate-definition", title="Each object is defined once",
-    severity=Severity.ERROR, criterion="CC5.3", mode=Mode.LINT,
-    rationale="The policy may be split over several files, so two definitions of the same "
-              "service, schedule, escalation policy, severity, tier or team (by name or pinned "
-              "id), or two organisation or postmortems sections, can go unnoticed. Both places "
-              "are reported; only the first definition is used.",
-)
 
 
 @rule("POL010", "sla-order", title="More severe incidents are answered sooner",
       severity=Severity.ERROR, criterion="CC7.4", mode=Mode.LINT)
-def check_sla_order(policy: Policy) -> Iterator[Finding]:
+def check_sla_order(context: Context) -> Iterator[Finding]:
     """Severities are listed most severe first, and each must have a strictly shorter response
     SLA than the next one: otherwise responders are asked to answer a minor incident as fast as,
     or faster than, a major one. ``next_business_day`` ranks after every fixed duration."""
+    policy = context.policy
     for higher, lower in zip(policy.severities, policy.severities[1:], strict=False):
         if lower.response_sla.value.order_key <= higher.response_sla.value.order_key:
             yield check_sla_order.finding(
@@ -78,10 +45,11 @@ def check_sla_order(policy: Policy) -> Iterator[Finding]:
 
 @rule("POL011", "high-urgency-channels", title="High urgency pages by phone or SMS",
       severity=Severity.ERROR, criterion="CC7.4", mode=Mode.LINT)
-def check_high_urgency_channels(policy: Policy) -> Iterator[Finding]:
+def check_high_urgency_channels(context: Context) -> Iterator[Finding]:
     """A high-urgency incident must wake somebody up: push notifications and email are silenced
     at night and are missed. High-urgency severities must list phone or sms among their
     channels."""
+    policy = context.policy
     for severity in policy.severities:
         channels = severity.channels.value
         if severity.urgency.value == "high" and not {"phone", "sms"} & set(channels):
@@ -93,10 +61,11 @@ def check_high_urgency_channels(policy: Policy) -> Iterator[Finding]:
 
 @rule("POL012", "business-hours-urgency", title="Business-hours-only severities are low urgency",
       severity=Severity.ERROR, criterion="CC7.4", mode=Mode.LINT)
-def check_business_hours_urgency(policy: Policy) -> Iterator[Finding]:
+def check_business_hours_urgency(context: Context) -> Iterator[Finding]:
     """A severity handled only during business hours must not page at night: with high urgency,
     PagerDuty would page responders around the clock, contradicting the policy and training
     people to ignore pages."""
+    policy = context.policy
     for severity in policy.severities:
         if severity.business_hours_only.value and severity.urgency.value == "high":
             yield check_business_hours_urgency.finding(
@@ -108,10 +77,11 @@ def check_business_hours_urgency(policy: Policy) -> Iterator[Finding]:
 
 @rule("POL013", "postmortem-deadline", title="High-urgency severities have a postmortem deadline",
       severity=Severity.ERROR, criterion="CC7.5", mode=Mode.LINT)
-def check_postmortem_deadline(policy: Policy) -> Iterator[Finding]:
+def check_postmortem_deadline(context: Context) -> Iterator[Finding]:
     """Incidents serious enough to page people at once are the ones whose lessons must be
     learned: every high-urgency severity states how soon after resolution its postmortem is due
     (postmortem_within). Low severities may have one too."""
+    policy = context.policy
     for severity in policy.severities:
         if severity.urgency.value == "high" and severity.postmortem_within is None:
             yield check_postmortem_deadline.finding(
@@ -122,9 +92,10 @@ def check_postmortem_deadline(policy: Policy) -> Iterator[Finding]:
 
 @rule("POL014", "postmortem-record", title="Postmortem deadlines say where postmortems are kept",
       severity=Severity.ERROR, criterion="CC7.5", mode=Mode.LINT)
-def check_postmortem_record(policy: Policy) -> Iterator[Finding]:
+def check_postmortem_record(context: Context) -> Iterator[Finding]:
     """A postmortem deadline can only be evidenced if the policy says where postmortems are
     recorded (a postmortems section), and a register file it names must exist."""
+    policy = context.policy
     deadlines = [severity for severity in policy.severities if severity.postmortem_within]
     record = policy.postmortems
     if deadlines and record is None:
@@ -143,9 +114,10 @@ def check_postmortem_record(policy: Policy) -> Iterator[Finding]:
 
 @rule("POL015", "priority-mapping", title="Each severity maps to its own PagerDuty priority",
       severity=Severity.ERROR, criterion="CC7.3", mode=Mode.LINT)
-def check_priority_mapping(policy: Policy) -> Iterator[Finding]:
+def check_priority_mapping(context: Context) -> Iterator[Finding]:
     """Incidents are classified in PagerDuty by priority; when two severities map to the same
     priority, an incident's severity — and so its response SLA — cannot be told from PagerDuty."""
+    policy = context.policy
     first_with: dict[str, Sourced[str]] = {}
     for severity in policy.severities:
         priority = severity.pagerduty_priority
@@ -161,12 +133,13 @@ def check_priority_mapping(policy: Policy) -> Iterator[Finding]:
 
 @rule("POL020", "escalation-order", title="Escalation levels follow each other in time",
       severity=Severity.ERROR, criterion="CC7.4", mode=Mode.LINT)
-def check_escalation_order(policy: Policy) -> Iterator[Finding]:
+def check_escalation_order(context: Context) -> Iterator[Finding]:
     """Level times are counted from the trigger and must strictly increase: level 1 is paged at
     once, each later level after the previous one. A level's acknowledge_within must end before
     the next level is engaged (or the escalation repeats), repeat_after comes after the last
     level, and an escalation that loops says when it repeats. Otherwise PagerDuty cannot be
     configured as written."""
+    policy = context.policy
     for escalation in policy.escalation_policies:
         yield from _escalation_order(escalation)
 
@@ -232,10 +205,11 @@ def _repeat_order(escalation: EscalationPolicy) -> Iterator[Finding]:
 
 @rule("POL021", "escalation-min-levels", title="Escalation policies have the levels tiers require",
       severity=Severity.ERROR, criterion="CC7.4", mode=Mode.LINT)
-def check_escalation_min_levels(policy: Policy) -> Iterator[Finding]:
+def check_escalation_min_levels(context: Context) -> Iterator[Finding]:
     """A tier (or a service) may require a minimum number of escalation levels, so that an
     unanswered incident of an important service always reaches someone with more authority.
     The escalation policy covering each such service must have at least that many levels."""
+    policy = context.policy
     for escalation in policy.escalation_policies:
         required: dict[int, list[Service]] = {}
         for service in policy.services_covered_by(escalation):
@@ -257,10 +231,11 @@ def check_escalation_min_levels(policy: Policy) -> Iterator[Finding]:
 
 @rule("POL022", "dangling-reference", title="Every name used is defined",
       severity=Severity.ERROR, criterion="CC5.3", mode=Mode.LINT)
-def check_dangling_references(policy: Policy) -> Iterator[Finding]:
+def check_dangling_references(context: Context) -> Iterator[Finding]:
     """A schedule, service, tier, escalation policy or team named somewhere must be defined in
     the policy (teams only when the policy lists its teams), and a waiver must name a drift rule
     that exists. A misspelt name silently removes a responder or a requirement."""
+    policy = context.policy
     schedules = [schedule.name for schedule in policy.schedules]
     services = [service.name for service in policy.services]
     for escalation in policy.escalation_policies:
@@ -282,7 +257,7 @@ def check_dangling_references(policy: Policy) -> Iterator[Finding]:
             yield _dangling("escalation policy", chosen.name, chosen.location, policies, service)
     if policy.teams:
         yield from _dangling_teams(policy)
-    yield from _dangling_waiver_rules(policy)
+    yield from _dangling_waiver_rules(policy, context.catalogue)
 
 
 def _dangling_teams(policy: Policy) -> Iterator[Finding]:
@@ -294,15 +269,12 @@ def _dangling_teams(policy: Policy) -> Iterator[Finding]:
             yield _dangling("team", owner.team.name, owner.team.location, teams, owner)
 
 
-def _dangling_waiver_rules(policy: Policy) -> Iterator[Finding]:
-    # Imported here: the registry imports this module to assemble the catalogue.
-    from pdlint.rules.registry import RULES_BY_ID
-
-    drift_rules = sorted(rule_id for rule_id, known in RULES_BY_ID.items()
+def _dangling_waiver_rules(policy: Policy, catalogue: Mapping[str, Rule]) -> Iterator[Finding]:
+    drift_rules = sorted(rule_id for rule_id, known in catalogue.items()
                          if known.mode is Mode.DRIFT)
     for waiver in policy.waivers:
         rule_id = waiver.rule.value
-        known = RULES_BY_ID.get(rule_id)
+        known = catalogue.get(rule_id)
         if known is not None and known.mode is Mode.LINT:
             yield check_dangling_references.finding(
                 f"waiver names {rule_id}, a lint rule; waivers accept drift findings only",
@@ -328,11 +300,12 @@ def _dangling(kind: str, name: str, location: Location, defined: list[str],
 
 @rule("POL023", "unused-definition", title="Every definition is used",
       severity=Severity.WARNING, criterion="CC7.4", mode=Mode.LINT)
-def check_unused_definitions(policy: Policy) -> Iterator[Finding]:
+def check_unused_definitions(context: Context) -> Iterator[Finding]:
     """A schedule no escalation level pages, a tier no service belongs to, a listed team nothing
     belongs to, or an escalation policy that covers no service is usually a leftover or a
     misspelt reference; a service no escalation policy covers means the policy does not say who
     answers its incidents."""
+    policy = context.policy
     targeted = {target.name for escalation in policy.escalation_policies
                 for level in escalation.levels for target in level.targets
                 if target.kind == "schedule"}
@@ -367,9 +340,10 @@ def _unused(resource: Resource, why: str, location: Location) -> Finding:
 
 @rule("POL024", "single-escalation-policy", title="Each service has one escalation policy",
       severity=Severity.ERROR, criterion="CC7.4", mode=Mode.LINT)
-def check_single_escalation_policy(policy: Policy) -> Iterator[Finding]:
+def check_single_escalation_policy(context: Context) -> Iterator[Finding]:
     """A PagerDuty service has exactly one escalation policy. A service listed by two escalation
     policies, or naming one while another lists it, leaves open who is paged."""
+    policy = context.policy
     listings: dict[str, list[tuple[EscalationPolicy, Sourced[str]]]] = {}
     for escalation in policy.escalation_policies:
         for entry in escalation.services:
@@ -389,10 +363,11 @@ def check_single_escalation_policy(policy: Policy) -> Iterator[Finding]:
 
 @rule("POL025", "support-hours", title="Support-hours urgency has support hours",
       severity=Severity.ERROR, criterion="CC7.4", mode=Mode.LINT)
-def check_support_hours(policy: Policy) -> Iterator[Finding]:
+def check_support_hours(context: Context) -> Iterator[Finding]:
     """A service whose urgency is support_hours is high urgency during its support hours and low
     outside them; without support hours (its own or its tier's) the policy does not say when
     responders are paged."""
+    policy = context.policy
     for service in policy.services:
         urgency = service.urgency
         if urgency is not None and urgency.value == "support_hours" and not service.support_hours:
@@ -404,9 +379,10 @@ def check_support_hours(policy: Policy) -> Iterator[Finding]:
 
 @rule("POL026", "hours-range", title="Business and support hours end after they start",
       severity=Severity.ERROR, criterion="CC5.3", mode=Mode.LINT)
-def check_hours_range(policy: Policy) -> Iterator[Finding]:
+def check_hours_range(context: Context) -> Iterator[Finding]:
     """Business and support hours are one window per day; an end at or before the start (an
     overnight window, or swapped times) cannot be configured in PagerDuty."""
+    policy = context.policy
     for hours, resource in _all_hours(policy):
         if hours.end.value <= hours.start.value:
             yield check_hours_range.finding(
@@ -419,10 +395,11 @@ def check_hours_range(policy: Policy) -> Iterator[Finding]:
 @rule("POL027", "first-responder-coverage",
       title="Round-the-clock services page a round-the-clock first level",
       severity=Severity.ERROR, criterion="CC7.4", mode=Mode.LINT)
-def check_first_responder_coverage(policy: Policy) -> Iterator[Finding]:
+def check_first_responder_coverage(context: Context) -> Iterator[Finding]:
     """A service that is high urgency at all hours needs someone to page at all hours: when the
     first level of its escalation policy targets only schedules documented with business-hours
     coverage, incidents outside business hours wait for the next level."""
+    policy = context.policy
     for service in policy.services:
         chosen = service.escalation_policy
         if (service.urgency is None or service.urgency.value != "high" or chosen is None
@@ -441,10 +418,11 @@ def check_first_responder_coverage(policy: Policy) -> Iterator[Finding]:
 
 @rule("POL030", "timezone", title="Time zones are IANA names",
       severity=Severity.ERROR, criterion="CC5.3", mode=Mode.LINT)
-def check_time_zones(policy: Policy) -> Iterator[Finding]:
+def check_time_zones(context: Context) -> Iterator[Finding]:
     """Business hours, support hours and schedules are only meaningful in a known time zone.
     Every time zone must be an IANA name such as America/New_York; PagerDuty's display names
     such as "Eastern Time (US & Canada)" are not."""
+    policy = context.policy
     written: dict[Location, tuple[Sourced[str], Resource]] = {}
     organisation = policy.organisation
     written[organisation.time_zone.location] = (organisation.time_zone, organisation.resource)

@@ -18,11 +18,11 @@ from typing import TYPE_CHECKING
 from pdlint.findings import Finding, Report, Severity, counted
 from pdlint.policy import PolicyLoad, load_policy
 from pdlint.policy.model import Policy, PolicyError
-from pdlint.rules.registry import rules_for
-from pdlint.rules.rule import Mode, Rule
+from pdlint.rule import Context, Mode, Rule
+from pdlint.rules.registry import RULES_BY_ID, rules_for
 
 if TYPE_CHECKING:
-    from pdlint.pagerduty.state import LiveState
+    from pdlint.pagerduty.model import Account
 
 
 def lint_paths(paths: Sequence[str | Path]) -> Report:
@@ -34,13 +34,13 @@ def lint_paths(paths: Sequence[str | Path]) -> Report:
     return lint_loaded(load_policy(paths))
 
 
-def lint_loaded(loaded: PolicyLoad) -> Report:
+def lint_loaded(loaded: PolicyLoad, today: date | None = None) -> Report:
     """The lint report of a policy already loaded (its reading findings, then the rules)."""
     findings: list[Finding] = list(loaded.findings)
     if loaded.policy is not None:
+        context = Context(loaded.policy, None, today or date.today(), RULES_BY_ID)
         for lint_rule in rules_for(Mode.LINT):
-            if lint_rule.check is not None:
-                findings.extend(located(loaded.policy, lint_rule.check(loaded.policy)))
+            findings.extend(located(loaded.policy, lint_rule.check(context)))
     return Report.of(findings)
 
 
@@ -84,20 +84,21 @@ def checked_policy(paths: Sequence[str | Path]) -> Policy:
     return loaded.policy
 
 
-def drift(policy: Policy, state: LiveState, today: date,
+def drift(policy: Policy, account: Account, today: date,
           rules: Collection[Rule] | None = None) -> Report:
-    """Every drift rule in ``rules`` (default: all) over ``state``, with the policy's unexpired
+    """Every drift rule in ``rules`` (default: all) over ``account``, with the policy's unexpired
     waivers applied and the collections that could not be read reported as skipped.
 
-    Deterministic: the same policy, state and day give the same report, in the same order.
+    Deterministic: the same policy, account and day give the same report, in the same order.
     """
     chosen = rules_for(Mode.DRIFT) if rules is None else rules
     waivers = [waiver for waiver in policy.waivers if not waiver.expired(today)]
+    context = Context(policy, account, today, RULES_BY_ID)
     findings: list[Finding] = []
     for drift_rule in chosen:
-        if drift_rule.mode is not Mode.DRIFT or drift_rule.check is None:
+        if drift_rule.mode is not Mode.DRIFT:
             continue
-        for finding in located(policy, drift_rule.check(policy, state, today)):
+        for finding in located(policy, drift_rule.check(context)):
             waiver = next((waiver for waiver in waivers if waiver.matches(finding)), None)
             findings.append(finding.with_waiver(waiver.as_waived()) if waiver else finding)
-    return Report.of(findings, state.skipped)
+    return Report.of(findings, account.skipped)

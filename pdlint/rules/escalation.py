@@ -12,12 +12,15 @@ wait of each rule before the next one (``escalation_delay_in_minutes``). EP103 c
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
-from datetime import date
-from typing import TYPE_CHECKING, Any, NamedTuple
+from collections.abc import Iterator
+from typing import NamedTuple
 
 from pdlint.findings import Finding, Resource, Severity, counted
+from pdlint.pagerduty.model import Account, EscalationTarget, TargetKind
+from pdlint.pagerduty.model import EscalationPolicy as LivePolicy
+from pdlint.pagerduty.model import EscalationRule as LiveRule
 from pdlint.policy.model import EscalationPolicy, Policy, Target, whole_minutes
+from pdlint.rule import Context, Mode, rule
 from pdlint.rules.matching import (
     Pair,
     both_sides,
@@ -25,37 +28,23 @@ from pdlint.rules.matching import (
     missing_or_renamed,
     pair_objects,
 )
-from pdlint.rules.rule import Mode, rule
-
-if TYPE_CHECKING:
-    from pdlint.pagerduty.state import LiveState
-
-COLLECTION = "escalation_policies"
-_SCHEDULE_TARGETS = {"schedule": "schedules", "schedule_reference": "schedules",
-                     "schedule_v3_reference": "schedules_v3"}
-_USER_TARGETS = ("user", "user_reference")
 
 
-def escalation_pairs(policy: Policy, state: LiveState) -> list[Pair[EscalationPolicy]]:
+def escalation_pairs(policy: Policy, account: Account) -> list[Pair[EscalationPolicy, LivePolicy]]:
     """Documented and live escalation policies paired; empty when the list could not be read,
     so that nothing is reported missing that was never fetched."""
-    if state.skip_reason(COLLECTION) is not None:
+    if not account.escalation_policies.read:
         return []
-    return pair_objects(policy.escalation_policies, state.collection(COLLECTION))
+    return pair_objects(policy.escalation_policies, account.escalation_policies)
 
 
-def _rules(live: Mapping[str, Any]) -> list[Mapping[str, Any]]:
-    return list(live.get("escalation_rules") or [])
-
-
-def _same_levels(policy: Policy, state: LiveState) -> Iterator[
-        tuple[EscalationPolicy, Mapping[str, Any], list[Mapping[str, Any]]]]:
-    """Matched policies with as many live rules as documented levels, with those rules: the
-    pairs that can be compared level by level (EP102 reports the others)."""
-    for documented, live in both_sides(escalation_pairs(policy, state)):
-        rules = _rules(live)
-        if len(rules) == len(documented.levels):
-            yield documented, live, rules
+def _same_levels(policy: Policy, account: Account) -> Iterator[
+        tuple[EscalationPolicy, LivePolicy]]:
+    """Matched policies with as many live rules as documented levels: the pairs that can be
+    compared level by level (EP102 reports the others)."""
+    for documented, live in both_sides(escalation_pairs(policy, account)):
+        if len(live.rules) == len(documented.levels):
+            yield documented, live
 
 
 class _LiveTarget(NamedTuple):
@@ -70,13 +59,13 @@ class _LiveTarget(NamedTuple):
 
 @rule("EP100", "missing", title="Documented escalation policies exist in PagerDuty",
       severity=Severity.ERROR, criterion="CC7.4", mode=Mode.DRIFT)
-def check_missing(policy: Policy, state: LiveState, today: date) -> Iterator[Finding]:
+def check_missing(context: Context) -> Iterator[Finding]:
     """Every escalation policy the document describes must exist in PagerDuty under the name
     written (or the pinned id): services documented on a policy that does not exist page
     someone else, or nobody. A live policy whose name is close to a documented one that has no
     exact match is reported once, as a rename: correct the name in the policy or in PagerDuty,
     or pin the id."""
-    for pair in escalation_pairs(policy, state):
+    for pair in escalation_pairs(context.policy, context.live):
         finding = missing_or_renamed(check_missing, pair)
         if finding is not None:
             yield finding
@@ -84,29 +73,29 @@ def check_missing(policy: Policy, state: LiveState, today: date) -> Iterator[Fin
 
 @rule("EP101", "undocumented", title="Every live escalation policy is documented",
       severity=Severity.WARNING, criterion="CC8.1", mode=Mode.DRIFT)
-def check_undocumented(policy: Policy, state: LiveState, today: date) -> Iterator[Finding]:
+def check_undocumented(context: Context) -> Iterator[Finding]:
     """An escalation policy configured in PagerDuty but described nowhere in the policy is
     outside the reviewed incident-response process: nobody has agreed who it pages or when.
     Document it (or delete it from PagerDuty). A warning: the services using it are reported
     by the service rules."""
-    for pair in escalation_pairs(policy, state):
+    for pair in escalation_pairs(context.policy, context.live):
         live = pair.live
         if pair.documented is None and live is not None:
             yield check_undocumented.finding(
                 "in PagerDuty but not documented",
-                Resource("escalation_policy", name=live.get("name"), id=live.get("id")),
-                expected=None, actual=live.get("name"))
+                Resource("escalation_policy", name=live.name, id=live.id),
+                expected=None, actual=live.name)
 
 
 @rule("EP102", "level-count", title="Escalation policies have the documented levels",
       severity=Severity.ERROR, criterion="CC7.4", mode=Mode.DRIFT)
-def check_level_count(policy: Policy, state: LiveState, today: date) -> Iterator[Finding]:
+def check_level_count(context: Context) -> Iterator[Finding]:
     """Each documented level is one escalation rule in PagerDuty. A missing rule means an
     unacknowledged incident never reaches the people the policy promises; an extra one pages
     people the policy does not name. When the counts differ, the level-by-level rules (EP103,
     EP104) do not compare the policy: which level was added or removed cannot be told."""
-    for documented, live in both_sides(escalation_pairs(policy, state)):
-        count = len(_rules(live))
+    for documented, live in both_sides(escalation_pairs(context.policy, context.live)):
+        count = len(live.rules)
         wanted = len(documented.levels)
         if count != wanted:
             yield check_level_count.finding(
@@ -117,15 +106,15 @@ def check_level_count(policy: Policy, state: LiveState, today: date) -> Iterator
 
 @rule("EP103", "escalation-delay", title="Levels are engaged when the policy says",
       severity=Severity.ERROR, criterion="CC7.4", mode=Mode.DRIFT)
-def check_escalation_delay(policy: Policy, state: LiveState, today: date) -> Iterator[Finding]:
+def check_escalation_delay(context: Context) -> Iterator[Finding]:
     """The document says when each level is paged, counted from the trigger ("level 3 after 20
     minutes"); PagerDuty stores the wait of each rule before the next one. Rule i must wait
     level i+1's time minus level i's, and the last rule the time until the escalation repeats
     (``repeat_after``, when written) minus the last level's. A longer wait leaves an incident
     unanswered past the promised time. The message states both forms, e.g. "level 3 engaged
     after 30 min, documented 20 min: rule 2 delay is 20, expected 10"; fix the rule's delay."""
-    for documented, live, rules in _same_levels(policy, state):
-        live_delays = [live_rule.get("escalation_delay_in_minutes") for live_rule in rules]
+    for documented, live in _same_levels(context.policy, context.live):
+        live_delays = [live_rule.delay_minutes for live_rule in live.rules]
         for index, wanted in enumerate(documented.escalation_delays()):
             actual = live_delays[index]
             if wanted is None or actual == wanted.value or not isinstance(actual, int):
@@ -147,17 +136,17 @@ def check_escalation_delay(policy: Policy, state: LiveState, today: date) -> Ite
 
 @rule("EP104", "level-targets", title="Each level pages the documented schedules and people",
       severity=Severity.ERROR, criterion="CC7.4", mode=Mode.DRIFT)
-def check_level_targets(policy: Policy, state: LiveState, today: date) -> Iterator[Finding]:
+def check_level_targets(context: Context) -> Iterator[Finding]:
     """Each level must page exactly the schedules (by name) and users (by login email) the
     policy lists for it, in any order: a missing target is a responder the policy relies on who
     is never paged, an extra one is someone paged without being named. Not checked when the
     user list could not be read: the emails of the users paged are unknown."""
-    if state.skip_reason("users") is not None:
+    account = context.live
+    if not account.users.read:
         return
-    for documented, live, rules in _same_levels(policy, state):
-        for level, live_rule in zip(documented.levels, rules, strict=True):
-            live_targets = [_live_target(target, state)
-                            for target in live_rule.get("targets") or []]
+    for documented, live in _same_levels(context.policy, account):
+        for level, live_rule in zip(documented.levels, live.rules, strict=True):
+            live_targets = [_live_target(target, account) for target in live_rule.targets]
             wanted = {_documented_key(target, live_targets) for target in level.targets}
             found = {(target.kind, target.key) for target in live_targets}
             if wanted == found:
@@ -171,19 +160,16 @@ def check_level_targets(policy: Policy, state: LiveState, today: date) -> Iterat
                 location=level.location)
 
 
-def _live_target(target: Mapping[str, Any], state: LiveState) -> _LiveTarget:
+def _live_target(target: EscalationTarget, account: Account) -> _LiveTarget:
     """A schedule is named by the schedule list, else by the reference's summary (which holds
     the name); a user's email needs the user list."""
-    kind, target_id = target.get("type", ""), target.get("id")
-    collection = _SCHEDULE_TARGETS.get(kind)
-    if collection is not None:
-        found = state.by_id(collection, target_id) if target_id else None
-        name = (found or {}).get("name") or target.get("summary") or target_id
-        return _LiveTarget("schedule", str(name), target_id)
-    found = state.by_id("users", target_id) if target_id else None
-    email = (found or {}).get("email")
-    return _LiveTarget("user", str(email).casefold() if email else f"unknown user {target_id}",
-                       target_id)
+    if target.is_schedule:
+        return _LiveTarget("schedule", str(account.schedule_named(target) or target.id),
+                           target.id)
+    found = account.users.by_id(target.id)
+    email = found.email if found is not None else None
+    return _LiveTarget("user", email.casefold() if email else f"unknown user {target.id}",
+                       target.id)
 
 
 def _documented_key(target: Target, live_targets: list[_LiveTarget]) -> tuple[str, str]:
@@ -208,21 +194,21 @@ def _labels(targets: list[tuple[str, str]]) -> str:
 
 @rule("EP105", "loops-and-handoff", title="Repeats and hand-off notifications are as documented",
       severity=Severity.ERROR, criterion="CC7.4", mode=Mode.DRIFT)
-def check_loops_and_handoff(policy: Policy, state: LiveState, today: date) -> Iterator[Finding]:
+def check_loops_and_handoff(context: Context) -> Iterator[Finding]:
     """How many times an unanswered escalation starts again (``num_loops``) and when on-call
     hand-off notifications are sent (``always`` or ``if_has_services``) must be as the policy
     says: fewer loops stop paging while an incident is still unacknowledged, and without
     hand-off notifications people start a shift without being told. Only values the policy
     writes are compared."""
-    for documented, live in both_sides(escalation_pairs(policy, state)):
+    for documented, live in both_sides(escalation_pairs(context.policy, context.live)):
         loops, handoff = documented.loops, documented.handoff_notifications
-        live_loops = live.get("num_loops", 0)
+        live_loops = live.num_loops
         if loops is not None and live_loops != loops.value:
             yield check_loops_and_handoff.finding(
                 f"repeats {counted(live_loops, 'time')} (num_loops), "
                 f"documented {loops.value}", live_resource(documented, live),
                 expected=loops.value, actual=live_loops, location=loops.location)
-        live_handoff = live.get("on_call_handoff_notifications") or "if_has_services"
+        live_handoff = live.handoff_notifications
         if handoff is not None and live_handoff != handoff.value:
             yield check_loops_and_handoff.finding(
                 f"sends on-call hand-off notifications '{live_handoff}', documented "
@@ -232,22 +218,25 @@ def check_loops_and_handoff(policy: Policy, state: LiveState, today: date) -> It
 
 @rule("EP106", "single-responder", title="No level rests on one person alone",
       severity=Severity.WARNING, criterion="CC7.4", mode=Mode.DRIFT)
-def check_single_responder(policy: Policy, state: LiveState, today: date) -> Iterator[Finding]:
+def check_single_responder(context: Context) -> Iterator[Finding]:
     """A level whose only target is one user, with no schedule, depends on that person being
     reachable at every hour, including holidays and sick days; nobody takes over when they are
     away. Page a schedule, or add a second person. Reported on the live configuration, at the
     documented level (at the policy when the level counts differ)."""
-    for documented, live in both_sides(escalation_pairs(policy, state)):
-        rules = _rules(live)
-        same_levels = len(rules) == len(documented.levels)
-        for index, live_rule in enumerate(rules):
-            targets = live_rule.get("targets") or []
-            if len(targets) != 1 or targets[0].get("type") not in _USER_TARGETS:
+    for documented, live in both_sides(escalation_pairs(context.policy, context.live)):
+        same_levels = len(live.rules) == len(documented.levels)
+        for index, live_rule in enumerate(live.rules):
+            if not _single_person(live_rule):
                 continue
-            person = targets[0].get("summary") or targets[0].get("id")
+            person = live_rule.targets[0].summary or live_rule.targets[0].id
             level = documented.levels[index] if same_levels else None
             yield check_single_responder.finding(
                 f"level {index + 1} pages only one person ({person}) and no schedule",
                 live_resource(documented, live),
                 expected="a schedule or several people", actual=[f"user {person}"],
                 location=level.location if level else documented.location)
+
+
+def _single_person(live_rule: LiveRule) -> bool:
+    """The rule's only target is one user."""
+    return len(live_rule.targets) == 1 and live_rule.targets[0].kind is TargetKind.USER

@@ -10,13 +10,14 @@ the same object renamed (one side's best match is the other's, similarity at lea
 from __future__ import annotations
 
 import difflib
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from typing import Any, Generic, Protocol, TypeVar
+from typing import Generic, Protocol, TypeVar
 
 from pdlint.findings import Finding, Location, Resource
+from pdlint.pagerduty.model import LiveObject
 from pdlint.policy.model import Sourced
-from pdlint.rules.rule import Rule
+from pdlint.rule import Rule
 
 RENAME_SIMILARITY = 0.8
 
@@ -32,52 +33,53 @@ class Documented(Protocol):
 
 
 D = TypeVar("D", bound=Documented)
+L = TypeVar("L", bound=LiveObject)
 
 
 @dataclass(frozen=True)
-class Pair(Generic[D]):
+class Pair(Generic[D, L]):
     """One documented object and the live object it describes; either side may be missing."""
 
     documented: D | None
-    live: Mapping[str, Any] | None
+    live: L | None
 
     @property
     def renamed(self) -> bool:
         """Both sides exist and the live name is not the documented one."""
         return (self.documented is not None and self.live is not None
-                and self.live.get("name") != self.documented.name)
+                and self.live.name != self.documented.name)
 
 
-def pair_objects(documented: Sequence[D], live: Iterable[Mapping[str, Any]]) -> list[Pair[D]]:
+def pair_objects(documented: Sequence[D], live: Iterable[L]) -> list[Pair[D, L]]:
     """Every documented object paired with its live object (or None), in document order, then
     every live object nobody documents, by name."""
-    remaining = {obj["id"]: obj for obj in live}
-    found: dict[int, Mapping[str, Any]] = {}
+    remaining = {obj.id: obj for obj in live}
+    found: dict[int, L] = {}
     for index, entry in enumerate(documented):
         if entry.id is not None and entry.id.value in remaining:
             found[index] = remaining.pop(entry.id.value)
-    by_name = {obj.get("name"): obj_id for obj_id, obj in remaining.items()}
+    by_name = {obj.name: obj_id for obj_id, obj in remaining.items()}
     for index, entry in enumerate(documented):
         if index not in found and entry.name in by_name:
             found[index] = remaining.pop(by_name.pop(entry.name))
     unmatched = [index for index in range(len(documented)) if index not in found]
     found.update(_renames(documented, unmatched, remaining))
     pairs = [Pair(entry, found.get(index)) for index, entry in enumerate(documented)]
-    undocumented = sorted(remaining.values(), key=lambda obj: (str(obj.get("name")), obj["id"]))
+    undocumented = sorted(remaining.values(), key=lambda obj: (str(obj.name), obj.id))
     return pairs + [Pair(None, obj) for obj in undocumented]
 
 
 def _renames(documented: Sequence[D], unmatched: list[int],
-             remaining: dict[str, Mapping[str, Any]]) -> dict[int, Mapping[str, Any]]:
+             remaining: dict[str, L]) -> dict[int, L]:
     """Mutually best, similar enough pairs among the leftovers; removes them from ``remaining``."""
     def similarity(index: int, obj_id: str) -> float:
         return difflib.SequenceMatcher(
             None, documented[index].name.casefold(),
-            str(remaining[obj_id].get("name", "")).casefold()).ratio()
+            (remaining[obj_id].name or "").casefold()).ratio()
 
     scores = {(index, obj_id): similarity(index, obj_id)
               for index in unmatched for obj_id in remaining}
-    renames: dict[int, Mapping[str, Any]] = {}
+    renames: dict[int, L] = {}
     for index in unmatched:
         candidates = [(score, obj_id) for (i, obj_id), score in scores.items() if i == index]
         if not candidates:
@@ -102,7 +104,7 @@ class Defined(Documented, Protocol):
 DefinedT = TypeVar("DefinedT", bound=Defined)
 
 
-def both_sides(pairs: Iterable[Pair[D]]) -> Iterator[tuple[D, Mapping[str, Any]]]:
+def both_sides(pairs: Iterable[Pair[D, L]]) -> Iterator[tuple[D, L]]:
     """The pairs that have a documented and a live side (renames included): what the rules
     comparing values look at."""
     for pair in pairs:
@@ -110,12 +112,12 @@ def both_sides(pairs: Iterable[Pair[D]]) -> Iterator[tuple[D, Mapping[str, Any]]
             yield pair.documented, pair.live
 
 
-def live_resource(documented: Defined, live: Mapping[str, Any]) -> Resource:
+def live_resource(documented: Defined, live: LiveObject) -> Resource:
     """A documented object's resource, with the id of the live object it was paired with."""
-    return Resource(documented.resource.type, name=documented.name, id=live.get("id"))
+    return Resource(documented.resource.type, name=documented.name, id=live.id)
 
 
-def missing_or_renamed(check: Rule, pair: Pair[DefinedT]) -> Finding | None:
+def missing_or_renamed(check: Rule, pair: Pair[DefinedT, L]) -> Finding | None:
     """``check``'s finding about the documented side of ``pair``, worded alike in every family:
     the object is not in the account, or it is there under another name (one finding, at the
     definition, with the live id); None when it is there as documented. Messages do not repeat
@@ -132,5 +134,5 @@ def missing_or_renamed(check: Rule, pair: Pair[DefinedT]) -> Finding | None:
             actual=None, location=where)
     return check.finding(
         f"renamed: documented '{documented.name}' ({where.path}:{where.line}), "
-        f"live '{live.get('name')}'", live_resource(documented, live),
-        expected=documented.name, actual=live.get("name"), location=where)
+        f"live '{live.name}'", live_resource(documented, live),
+        expected=documented.name, actual=live.name, location=where)

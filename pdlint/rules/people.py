@@ -7,23 +7,15 @@ service to everyone its escalation policy can page, and reads each person's noti
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
-from datetime import date
-from typing import TYPE_CHECKING, Any
+from collections.abc import Iterator
 
-from pdlint.coverage import Interval
 from pdlint.findings import Finding, Resource, Severity
-from pdlint.policy.model import Policy, Service
-from pdlint.rules.rule import Mode, rule
-from pdlint.rules.schedules import active_layers, layer_user_ids, rendered_window
+from pdlint.pagerduty.model import Account, EscalationPolicy, Schedule, TargetKind, User
+from pdlint.policy.model import Service
+from pdlint.rule import Context, Mode, rule
 from pdlint.rules.services import service_pairs
 
-if TYPE_CHECKING:
-    from pdlint.pagerduty.state import LiveState
-
-NEEDED = ("services", "escalation_policies", "schedules", "users")
 PAGING_METHODS = ("phone_contact_method", "sms_contact_method")
-_HIGH = ("high", "severity_based")
 NAMES_LISTED = 5
 """Services and escalation policies named in a finding; the rest are counted."""
 
@@ -31,8 +23,7 @@ NAMES_LISTED = 5
 @rule("USR400", "unreachable-responder",
       title="Everyone on call for a high-urgency service can be phoned or texted at once",
       severity=Severity.ERROR, criterion="CC7.4", mode=Mode.DRIFT)
-def check_unreachable_responder(policy: Policy, state: LiveState,
-                                today: date) -> Iterator[Finding]:
+def check_unreachable_responder(context: Context) -> Iterator[Finding]:
     """A high-urgency incident must wake the person it pages: push notifications and email are
     silenced at night and go unnoticed. Everyone who can be paged for a documented service that
     raises high-urgency incidents (high, support-hours or severity-based urgency, as documented
@@ -44,29 +35,30 @@ def check_unreachable_responder(policy: Policy, state: LiveState,
     first five of each), at the first of those services; the person adds the rule in their
     notification settings. Not checked when the services, escalation policies, schedules or users
     could not be read."""
-    if any(state.skip_reason(kind) is not None for kind in NEEDED):
+    account = context.live
+    if not all(collection.read for collection in (
+            account.services, account.escalation_policies, account.schedules, account.users)):
         return
-    window = rendered_window(state)
     paged_for: dict[str, list[tuple[Service, str]]] = {}
     pageable: dict[str, list[str]] = {}  # by escalation policy id: many services share one
     schedule_people: dict[str, list[str]] = {}
-    for pair in service_pairs(policy, state):
+    for pair in service_pairs(context.policy, account):
         documented, live = pair.documented, pair.live
-        if (documented is None or live is None or live.get("status") == "disabled"
-                or not _raises_high_urgency(documented, live)):
+        if (documented is None or live is None or live.disabled
+                or not (_documented_high(documented) or live.urgency_rule.raises_high())):
             continue
-        escalation = state.by_id("escalation_policies",
-                                 str((live.get("escalation_policy") or {}).get("id")))
+        reference = live.escalation_policy
+        escalation = account.escalation_policies.by_id(
+            str(reference.id if reference else None))
         if escalation is None:
             continue
-        if escalation["id"] not in pageable:
-            pageable[escalation["id"]] = _pageable_users(escalation, state, window,
-                                                         schedule_people)
-        for user_id in pageable[escalation["id"]]:
-            paged_for.setdefault(user_id, []).append((documented, str(escalation.get("name"))))
+        if escalation.id not in pageable:
+            pageable[escalation.id] = _pageable_users(escalation, account, schedule_people)
+        for user_id in pageable[escalation.id]:
+            paged_for.setdefault(user_id, []).append((documented, str(escalation.name)))
     for user_id, concerns in paged_for.items():
-        user = state.by_id("users", user_id)
-        if user is None or "notification_rules" not in user:
+        user = account.users.by_id(user_id)
+        if user is None or user.notification_rules is None:
             continue
         immediate = _high_urgency_rules(user)
         if any(kind in PAGING_METHODS and usable and delay == 0
@@ -77,12 +69,12 @@ def check_unreachable_responder(policy: Policy, state: LiveState,
         described = [f"{_method_word(kind)} after {delay} min" + ("" if usable else " (disabled)")
                      for kind, delay, usable in immediate]
         yield check_unreachable_responder.finding(
-            f"{user.get('name')} ({user.get('email')}) can be paged for high-urgency "
+            f"{user.name} ({user.email}) can be paged for high-urgency "
             f"service{'s' if len(services) > 1 else ''} {_listed(services)} (escalation "
             f"polic{'ies' if len(policies) > 1 else 'y'} {_listed(policies)}) but no "
             f"high-urgency notification rule phones or texts them at once; high-urgency rules: "
             f"{', '.join(described) or 'none'}",
-            Resource("user", name=user.get("name"), id=user_id),
+            Resource("user", name=user.name, id=user_id),
             expected="phone or sms after 0 min", actual=described,
             location=concerns[0][0].location)
 
@@ -93,64 +85,47 @@ def _listed(names: list[str]) -> str:
     return ", ".join(names[:NAMES_LISTED]) + (f" and {rest} more" if rest > 0 else "")
 
 
-def _raises_high_urgency(documented: Service, live: Mapping[str, Any]) -> bool:
-    """Whether the service can open high-urgency incidents, as documented or as configured."""
-    if documented.urgency is not None and documented.urgency.value != "low":
-        return True
-    rule_data = live.get("incident_urgency_rule") or {}
-    if rule_data.get("type") == "use_support_hours":
-        return any((rule_data.get(side) or {}).get("urgency") in _HIGH
-                   for side in ("during_support_hours", "outside_support_hours"))
-    return (rule_data.get("urgency") or "high") in _HIGH
+def _documented_high(documented: Service) -> bool:
+    """Whether the service is documented to open high-urgency incidents."""
+    return documented.urgency is not None and documented.urgency.value != "low"
 
 
-def _pageable_users(escalation: Mapping[str, Any], state: LiveState, window: Interval,
+def _pageable_users(escalation: EscalationPolicy, account: Account,
                     schedule_people: dict[str, list[str]]) -> list[str]:
     """Everyone the escalation policy can page: its user targets, and the people of each
     layer-based schedule it targets (``schedule_people`` keeps them by schedule id, as policies
     share schedules). Shift-based schedules are not read."""
     found: dict[str, None] = {}
-    for escalation_rule in escalation.get("escalation_rules") or []:
-        for target in escalation_rule.get("targets") or []:
-            kind, target_id = target.get("type"), str(target.get("id"))
-            if kind in ("user", "user_reference"):
+    for escalation_rule in escalation.rules:
+        for target in escalation_rule.targets:
+            target_id = str(target.id)
+            if target.kind is TargetKind.USER:
                 found.setdefault(target_id)
-            elif kind in ("schedule", "schedule_reference"):
+            elif target.kind is TargetKind.SCHEDULE:
                 if target_id not in schedule_people:
-                    schedule = state.by_id("schedules", target_id)
+                    schedule = account.schedules.by_id(target_id)
                     schedule_people[target_id] = ([] if schedule is None
-                                                  else _schedule_people(schedule, window))
+                                                  else _schedule_people(schedule, account))
                 found.update(dict.fromkeys(schedule_people[target_id]))
     return list(found)
 
 
-def _schedule_people(schedule: Mapping[str, Any], window: Interval) -> list[str]:
+def _schedule_people(schedule: Schedule, account: Account) -> list[str]:
     """The members of the schedule's layers in force and the people rendered in its final
     schedule (overrides bring in people outside the layers)."""
-    found = dict.fromkeys(layer_user_ids(active_layers(schedule, window)))
-    final = schedule.get("final_schedule") or {}
-    for entry in final.get("rendered_schedule_entries") or []:
-        on_call = (entry.get("user") or {}).get("id")
-        if on_call:
-            found.setdefault(str(on_call))
+    found = dict.fromkeys(schedule.members_in_force(account.window))
+    final = schedule.final_schedule
+    for shift in final.shifts if final is not None else ():
+        if shift.user is not None and shift.user.id:
+            found.setdefault(shift.user.id)
     return list(found)
 
 
-def _high_urgency_rules(user: Mapping[str, Any]) -> list[tuple[str, int, bool]]:
+def _high_urgency_rules(user: User) -> list[tuple[str, int, bool]]:
     """(contact method type, delay in minutes, usable) of each high-urgency notification rule,
-    soonest first. A rule's contact method may be a reference: its type is then read from the
-    user's contact methods, and ``_reference`` is dropped. Usable: not disabled, not blocked."""
-    methods = {method.get("id"): method for method in user.get("contact_methods") or []}
-    found = []
-    for notification in user.get("notification_rules") or []:
-        if notification.get("urgency") != "high":
-            continue
-        method = notification.get("contact_method") or {}
-        method = {**method, **methods.get(method.get("id"), {})}
-        kind = str(method.get("type", "")).removesuffix("_reference")
-        delay = notification.get("start_delay_in_minutes")
-        usable = method.get("enabled") is not False and method.get("blacklisted") is not True
-        found.append((kind, delay if isinstance(delay, int) else 0, usable))
+    soonest first."""
+    found = [(rule.contact_method.kind, rule.start_delay_minutes or 0, rule.contact_method.usable)
+             for rule in user.notification_rules or () if rule.urgency == "high"]
     return sorted(found, key=lambda item: (item[1], item[0]))
 
 

@@ -3,22 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import date
-from typing import TYPE_CHECKING
 
 from pdlint.findings import Finding, Resource, Severity
-from pdlint.policy.model import Policy
-from pdlint.rules.rule import Mode, rule
-
-if TYPE_CHECKING:
-    from pdlint.pagerduty.state import LiveState
-
-COLLECTION = "priorities"
+from pdlint.rule import Context, Mode, rule
 
 
 @rule("PRI500", "priorities", title="Each severity's PagerDuty priority exists",
       severity=Severity.ERROR, criterion="CC7.3", mode=Mode.DRIFT)
-def check_priorities(policy: Policy, state: LiveState, today: date) -> Iterator[Finding]:
+def check_priorities(context: Context) -> Iterator[Finding]:
     """Incidents are classified in PagerDuty by priority, and the severity matrix says which
     priority (by name) each severity is. A priority the account does not have cannot be set, so
     incidents of that severity cannot be told apart, nor their response SLA measured. Create
@@ -26,13 +18,15 @@ def check_priorities(policy: Policy, state: LiveState, today: date) -> Iterator[
     switched off) is one finding, at the first mapped severity, rather than one per severity;
     when the priorities could not be read, nothing is reported here (the run says it was
     skipped)."""
-    if state.skip_reason(COLLECTION) is not None:
+    policy = context.policy
+    account = context.live
+    if not account.priorities.read:
         return
     mapped = [(severity, severity.pagerduty_priority) for severity in policy.severities
               if severity.pagerduty_priority is not None]
     if not mapped:
         return
-    names = [str(priority.get("name")) for priority in state.collection(COLLECTION)]
+    names = [str(priority.name) for priority in account.priorities]
     wanted = [priority.value for _, priority in mapped]
     if not names:
         listed = ", ".join(severity.id for severity, _ in mapped)

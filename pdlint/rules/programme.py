@@ -8,25 +8,21 @@ it, not required of every policy.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
-from datetime import date
-from typing import TYPE_CHECKING, Any
+from collections.abc import Iterator
 
-from pdlint.coverage import Interval, parse_time
 from pdlint.findings import Finding, Resource, Severity
+from pdlint.pagerduty.model import Account, Schedule, TargetKind
+from pdlint.pagerduty.state import Window
 from pdlint.policy.model import (
     DEFAULT_EXERCISE_EVERY,
     ActionStatus,
     Policy,
     Training,
 )
+from pdlint.rule import Context, Mode, rule
 from pdlint.rules.escalation import escalation_pairs
 from pdlint.rules.matching import both_sides
-from pdlint.rules.rule import Mode, rule
-from pdlint.rules.schedules import rendered_window, schedule_pairs
-
-if TYPE_CHECKING:
-    from pdlint.pagerduty.state import LiveState
+from pdlint.rules.schedules import schedule_pairs
 
 PLACES_LISTED = 5
 """Places a person is on call named in a PRG800 finding; the rest are counted."""
@@ -34,12 +30,12 @@ PLACES_LISTED = 5
 
 @rule("POL040", "exercise-recency", title="The plan was practised recently",
       severity=Severity.WARNING, criterion="CC7.4", mode=Mode.LINT)
-def check_exercise_recency(policy: Policy, today: date | None = None) -> Iterator[Finding]:
+def check_exercise_recency(context: Context) -> Iterator[Finding]:
     """An incident-response plan nobody has practised is a plan nobody knows: auditors expect a
     tabletop exercise at least once a year. When the policy documents exercises (or says how
     often they are held, exercise_every, 12 months when not written), at least one must be
     dated within that time before the day lint runs, and none after it."""
-    today = today or date.today()
+    policy, today = context.policy, context.today
     if not policy.exercises and policy.exercise_every is None:
         return
     every = policy.exercise_every.value if policy.exercise_every else DEFAULT_EXERCISE_EVERY
@@ -68,12 +64,13 @@ def check_exercise_recency(policy: Policy, today: date | None = None) -> Iterato
 @rule("POL041", "corrective-action-register",
       title="The corrective action register is readable, row by row",
       severity=Severity.ERROR, criterion="CC7.5", mode=Mode.LINT)
-def check_corrective_action_register(policy: Policy) -> Iterator[Finding]:
+def check_corrective_action_register(context: Context) -> Iterator[Finding]:
     """The register the policy names (corrective_actions.register) is evidence that corrective
     actions are followed up: it must exist, have the columns incident, action, owner, due and
     closed_at, and each row must name an incident, an action, an owner and a due date (a date;
     closed_at empty while open, else a date or date-time). A row that cannot be read would be
     left out of every figure, so each is reported at its file and line."""
+    policy = context.policy
     if policy.corrective_actions is None:
         return
     for location, problem in policy.corrective_actions.problems:
@@ -83,23 +80,24 @@ def check_corrective_action_register(policy: Policy) -> Iterator[Finding]:
 
 @rule("PRG800", "untrained-on-call", title="Everyone on call is trained in incident response",
       severity=Severity.ERROR, criterion="CC1.4", mode=Mode.DRIFT)
-def check_untrained_on_call(policy: Policy, state: LiveState, today: date) -> Iterator[Finding]:
+def check_untrained_on_call(context: Context) -> Iterator[Finding]:
     """Responders must know their role before they are paged. When the policy keeps a training
     record, everyone on call during the checked window in a documented schedule (its rendered
     final schedule, overrides included), or targeted by a documented escalation policy
     (directly, or through a schedule it pages), needs a record whose completion plus valid_for
     is today or later. One finding per person, naming where they are on call (the first five
     places). Not checked when the schedules, escalation policies or users could not be read."""
+    policy, account, today = context.policy, context.live, context.today
     training = policy.training
-    if training is None or any(state.skip_reason(kind) is not None
-                               for kind in ("schedules", "escalation_policies", "users")):
+    if training is None or not all(collection.read for collection in (
+            account.schedules, account.escalation_policies, account.users)):
         return
-    for user_id, places in on_call_people(policy, state).items():
-        user = state.by_id("users", user_id)
-        email = str((user or {}).get("email") or "")
+    for user_id, places in on_call_people(policy, account).items():
+        user = account.users.by_id(user_id)
+        email = (user.email if user else None) or ""
         if email and training.current(email, today) is not None:
             continue
-        name = str((user or {}).get("name") or user_id)
+        name = str((user.name if user else None) or user_id)
         yield check_untrained_on_call.finding(
             f"{name} ({email or 'email not read'}) is on call in {_listed(places)} without "
             f"current incident-response training: {_training_state(training, email)}",
@@ -108,10 +106,10 @@ def check_untrained_on_call(policy: Policy, state: LiveState, today: date) -> It
             actual=_latest_day(training, email), location=training.location)
 
 
-def on_call_people(policy: Policy, state: LiveState) -> dict[str, list[str]]:
+def on_call_people(policy: Policy, account: Account) -> dict[str, list[str]]:
     """Each person (by user id) on call during the rendered window in a documented schedule or
     paged by a documented escalation policy, with where, in the policy's order."""
-    window = rendered_window(state)
+    window = account.window
     places: dict[str, list[str]] = {}
 
     def add(user_id: str, place: str) -> None:
@@ -119,34 +117,33 @@ def on_call_people(policy: Policy, state: LiveState) -> dict[str, list[str]]:
         if place not in found:
             found.append(place)
 
-    for documented, live in both_sides(schedule_pairs(policy, state)):
-        for user_id in _rendered_people(live, window):
-            add(user_id, f"schedule {documented.name}")
-    for documented_policy, live in both_sides(escalation_pairs(policy, state)):
-        for number, escalation_rule in enumerate(live.get("escalation_rules") or (), start=1):
+    for documented, live in both_sides(schedule_pairs(policy, account)):
+        if isinstance(live, Schedule):
+            for user_id in _rendered_people(live, window):
+                add(user_id, f"schedule {documented.name}")
+    for documented_policy, live_policy in both_sides(escalation_pairs(policy, account)):
+        for number, escalation_rule in enumerate(live_policy.rules, start=1):
             where = f"escalation policy {documented_policy.name} level {number}"
-            for target in escalation_rule.get("targets") or ():
-                kind, target_id = target.get("type"), str(target.get("id"))
-                if kind in ("user", "user_reference"):
+            for target in escalation_rule.targets:
+                target_id = str(target.id)
+                if target.kind is TargetKind.USER:
                     add(target_id, where)
-                elif kind in ("schedule", "schedule_reference"):
-                    schedule = state.by_id("schedules", target_id)
-                    for user_id in _rendered_people(schedule or {}, window):
-                        add(user_id, f"{where} (schedule {(schedule or {}).get('name')})")
+                elif target.kind is TargetKind.SCHEDULE:
+                    schedule = account.schedules.by_id(target_id)
+                    for user_id in _rendered_people(schedule, window):
+                        add(user_id, f"{where} (schedule {schedule.name if schedule else None})")
     return places
 
 
-def _rendered_people(live: Mapping[str, Any], window: Interval) -> list[str]:
-    """The people of the schedule's final schedule whose shifts overlap ``window``."""
+def _rendered_people(live: Schedule | None, window: Window) -> list[str]:
+    """The people of the schedule's final schedule whose shifts overlap ``window`` (none when
+    it was not rendered or cannot be read: SCH201 reports that)."""
     found: dict[str, None] = {}
-    for entry in (live.get("final_schedule") or {}).get("rendered_schedule_entries") or ():
-        user_id = (entry.get("user") or {}).get("id")
-        try:
-            shift = Interval(parse_time(entry["start"]), parse_time(entry["end"]))
-        except (KeyError, TypeError, ValueError):
-            continue  # SCH201 reports an unreadable rendering
-        if user_id and shift.start < window.end and shift.end > window.start:
-            found.setdefault(str(user_id))
+    final = live.final_schedule if live is not None else None
+    for shift in final.shifts if final is not None else ():
+        if (shift.user is not None and shift.user.id and shift.start < window.until
+                and shift.end > window.since):
+            found.setdefault(shift.user.id)
     return list(found)
 
 
@@ -171,17 +168,17 @@ def _latest_day(training: Training, email: str) -> str | None:
 @rule("PRG801", "unknown-exercise-participant",
       title="Exercise participants are people in PagerDuty",
       severity=Severity.WARNING, criterion="CC7.4", mode=Mode.DRIFT)
-def check_unknown_exercise_participant(policy: Policy, state: LiveState,
-                                       today: date) -> Iterator[Finding]:
+def check_unknown_exercise_participant(context: Context) -> Iterator[Finding]:
     """A tabletop exercise is evidence that the responders practised the plan: each participant
     is named by their PagerDuty login email, and one that matches no user (compared without
     case) is a typo or someone who does not respond to incidents. Not checked when the users
     could not be read."""
-    if state.skip_reason("users") is not None:
+    account = context.live
+    if not account.users.read:
         return
-    for exercise in policy.exercises:
+    for exercise in context.policy.exercises:
         for participant in exercise.participants:
-            if state.user_by_email(participant.value) is None:
+            if account.user_by_email(participant.value) is None:
                 yield check_unknown_exercise_participant.finding(
                     f"{participant.value}, a participant of the exercise "
                     f"'{exercise.scenario.value}' on {exercise.date.value}, is no PagerDuty user",
@@ -192,13 +189,13 @@ def check_unknown_exercise_participant(policy: Policy, state: LiveState,
 
 @rule("PRG802", "overdue-corrective-action", title="Corrective actions are done by their due day",
       severity=Severity.ERROR, criterion="CC7.5", mode=Mode.DRIFT)
-def check_overdue_corrective_action(policy: Policy, state: LiveState,
-                                    today: date) -> Iterator[Finding]:
+def check_overdue_corrective_action(context: Context) -> Iterator[Finding]:
     """Unresolved corrective actions from prior incidents are a common finding in SOC 2 Type II
     reports. Every action of the corrective action register, and every action item of a
     documented tabletop exercise, that is still open after its due day (in the organisation's
     time zone) is reported, naming the incident (or exercise) and the owner, at its row or
     line."""
+    policy, today = context.policy, context.today
     if policy.corrective_actions is not None:
         zone = policy.organisation.business_hours.zone
         for action in policy.corrective_actions.actions:

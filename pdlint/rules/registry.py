@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from types import ModuleType
 
+from pdlint.policy import problems
+from pdlint.rule import Mode, Rule
 from pdlint.rules import (
     document,
     escalation,
@@ -14,10 +16,9 @@ from pdlint.rules import (
     services,
     waivers,
 )
-from pdlint.rules.rule import Mode, Rule
 
-FAMILIES: tuple[ModuleType, ...] = (document, escalation, schedules, services, people, priorities,
-                                    programme, waivers)
+FAMILIES: tuple[ModuleType, ...] = (problems, document, escalation, schedules, services, people,
+                                    priorities, programme, waivers)
 
 
 def _collect(families: tuple[ModuleType, ...]) -> tuple[Rule, ...]:

@@ -4,99 +4,66 @@ Documented and live schedules are paired by ``matching.pair_objects`` (pinned id
 then rename), as every family pairs its objects; shift-based (v3) schedules take part in the
 pairing, so that a documented v3 schedule is not reported missing. SCH200 reports what is on one
 side only; the other rules compare the pairs over the window the schedules were rendered for
-(``state.window``). Coverage is measured with ``pdlint.coverage``, as the evidence package
+(``account.window``). Coverage is measured with ``pdlint.coverage``, as the evidence package
 measures it, so that both report the same gaps.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping, Sequence
-from datetime import date, datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from collections.abc import Iterator, Sequence
+from datetime import datetime, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from pdlint.coverage import (
     Interval,
     measure_coverage,
-    parse_time,
-    rendered_entries,
+    on_call,
     required_time,
     schedule_zone,
 )
 from pdlint.findings import Finding, Resource, Severity, counted
+from pdlint.pagerduty.model import Account, LiveObject, ShiftBasedSchedule
+from pdlint.pagerduty.model import Schedule as LiveSchedule
 from pdlint.pagerduty.state import format_utc
 from pdlint.policy.model import Policy, Schedule, format_duration
+from pdlint.rule import Context, Mode, rule
 from pdlint.rules.matching import Pair, pair_objects
-from pdlint.rules.rule import Mode, rule
 
-if TYPE_CHECKING:
-    from pdlint.pagerduty.state import LiveState
-
-COLLECTION = "schedules"
-SHIFT_BASED = "schedules_v3"
 GAPS_LISTED = 10
 """Gaps reported one by one per schedule; the rest are counted in one last finding."""
 
 
-def schedule_pairs(policy: Policy, state: LiveState) -> list[Pair[Schedule]]:
+LiveAny = LiveSchedule | ShiftBasedSchedule
+
+
+def schedule_pairs(policy: Policy, account: Account) -> list[Pair[Schedule, LiveAny]]:
     """Documented schedules paired with the live ones, layer-based and shift-based; empty when
-    the layer-based list could not be read, so that nothing is reported that was never fetched.
-    Shift-based schedules are listed as references: their ``summary`` serves as their name."""
-    if state.skip_reason(COLLECTION) is not None:
+    the layer-based list could not be read, so that nothing is reported that was never fetched."""
+    if not account.schedules.read:
         return []
-    shift_based = [{**reference, "name": reference.get("name", reference.get("summary"))}
-                   for reference in state.collection(SHIFT_BASED)]
-    return pair_objects(policy.schedules, [*state.collection(COLLECTION), *shift_based])
+    live: list[LiveAny] = [*account.schedules, *account.shift_based_schedules]
+    return pair_objects(policy.schedules, live)
 
 
-def _matched(policy: Policy, state: LiveState) -> Iterator[tuple[Schedule, Mapping[str, Any]]]:
-    for pair in schedule_pairs(policy, state):
+def _matched(policy: Policy, account: Account) -> Iterator[tuple[Schedule, LiveAny]]:
+    for pair in schedule_pairs(policy, account):
         if pair.documented is not None and pair.live is not None:
             yield pair.documented, pair.live
 
 
-def _is_shift_based(live: Mapping[str, Any], state: LiveState) -> bool:
-    return state.by_id(SHIFT_BASED, str(live.get("id"))) is not None
+def _resource(documented: Schedule, live: LiveObject) -> Resource:
+    return Resource("schedule", name=documented.name, id=live.id)
 
 
-def _resource(documented: Schedule, live: Mapping[str, Any]) -> Resource:
-    return Resource("schedule", name=documented.name, id=live.get("id"))
-
-
-def active_layers(live: Mapping[str, Any], window: Interval) -> list[Mapping[str, Any]]:
-    """The layers of a live schedule in force during ``window``: started before it ends, and
-    not ended before it starts. A layer whose times cannot be read counts as active."""
-    layers = []
-    for layer in live.get("schedule_layers") or []:
-        try:
-            starts = parse_time(str(layer["start"])) if layer.get("start") else None
-            ends = parse_time(str(layer["end"])) if layer.get("end") else None
-        except ValueError:
-            starts = ends = None
-        if (starts is None or starts < window.end) and (ends is None or ends > window.start):
-            layers.append(layer)
-    return layers
-
-
-def layer_user_ids(layers: list[Mapping[str, Any]]) -> list[str]:
-    """The distinct users of ``layers``, in rotation order of first appearance."""
-    found: dict[str, None] = {}
-    for layer in layers:
-        for member in layer.get("users") or []:
-            user_id = (member.get("user") or {}).get("id")
-            if user_id:
-                found.setdefault(str(user_id))
-    return list(found)
-
-
-def rendered_window(state: LiveState) -> Interval:
+def rendered_window(account: Account) -> Interval:
     """The window the schedules were rendered over, which the rules check."""
-    return Interval(state.window.since, state.window.until)
+    return Interval(account.window.since, account.window.until)
 
 
 @rule("SCH200", "missing", title="Documented schedules exist, and live schedules are documented",
       severity=Severity.ERROR, criterion="CC7.4", mode=Mode.DRIFT)
-def check_missing(policy: Policy, state: LiveState, today: date) -> Iterator[Finding]:
+def check_missing(context: Context) -> Iterator[Finding]:
     """Every documented schedule must exist in PagerDuty under the name written (or the pinned
     id): an escalation level that pages a schedule that does not exist pages nobody. A live name
     close to a documented one that has no exact match is reported once, as a rename: correct
@@ -104,8 +71,8 @@ def check_missing(policy: Policy, state: LiveState, today: date) -> Iterator[Fin
     policy does not describe is reported as a warning: nobody has agreed the coverage and
     staffing it must have. Shift-based (v3) schedules count as schedules; when they could not be
     read, no documented schedule is reported missing (it may be one of them)."""
-    shift_based_read = state.skip_reason(SHIFT_BASED) is None
-    for pair in schedule_pairs(policy, state):
+    shift_based_read = context.live.shift_based_schedules.read
+    for pair in schedule_pairs(context.policy, context.live):
         documented, live = pair.documented, pair.live
         if documented is not None and live is None and shift_based_read:
             yield check_missing.finding(
@@ -116,18 +83,18 @@ def check_missing(policy: Policy, state: LiveState, today: date) -> Iterator[Fin
             where = documented.location
             yield check_missing.finding(
                 f"renamed: documented '{documented.name}' ({where.path}:{where.line}), "
-                f"live '{live.get('name')}'", _resource(documented, live),
-                expected=documented.name, actual=live.get("name"), location=where)
+                f"live '{live.name}'", _resource(documented, live),
+                expected=documented.name, actual=live.name, location=where)
         elif documented is None and live is not None:
             yield check_missing.finding(
-                f"schedule '{live.get('name')}' ({live.get('id')}) is in PagerDuty but not "
-                "documented", Resource("schedule", name=live.get("name"), id=live.get("id")),
-                expected=None, actual=live.get("name"), severity=Severity.WARNING)
+                f"schedule '{live.name}' ({live.id}) is in PagerDuty but not "
+                "documented", Resource("schedule", name=live.name, id=live.id),
+                expected=None, actual=live.name, severity=Severity.WARNING)
 
 
 @rule("SCH201", "coverage-gap", title="Schedules cover the documented hours",
       severity=Severity.ERROR, criterion="CC7.4", mode=Mode.DRIFT)
-def check_coverage_gap(policy: Policy, state: LiveState, today: date) -> Iterator[Finding]:
+def check_coverage_gap(context: Context) -> Iterator[Finding]:
     """A schedule documented as ``24x7`` must have someone on call at every moment, and one
     documented as ``business_hours`` during the organisation's business days and hours, placed
     in the schedule's time zone (the documented one, else PagerDuty's, whether it names it the
@@ -139,15 +106,18 @@ def check_coverage_gap(policy: Policy, state: LiveState, today: date) -> Iterato
     rest). During a gap an incident pages nobody at this level. Fix the layers or restrictions,
     or add an override. A shift-based (v3) schedule, whose rendering pdlint does not read, is
     reported as not checked."""
+    policy = context.policy
+    account = context.live
     business_hours = policy.organisation.business_hours
-    window = rendered_window(state)
-    for documented, live in _matched(policy, state):
+    window = rendered_window(account)
+    for documented, live in _matched(policy, account):
         if documented.coverage is None:
             continue
         requirement = documented.coverage.value
         zone_name, zone = schedule_zone(
-            documented.time_zone.value if documented.time_zone else None, live, business_hours)
-        shifts = _final_schedule(live, state)
+            documented.time_zone.value if documented.time_zone else None, live.time_zone,
+            business_hours)
+        shifts = _final_schedule(live)
         if zone is None or isinstance(shifts, str):
             reason = (shifts if isinstance(shifts, str)
                       else f"its time zone {zone_name!r} is not one pdlint knows")
@@ -191,7 +161,7 @@ def weekly_gap_groups(gaps: Sequence[Interval], zone: ZoneInfo) -> list[list[Int
     return list(groups.values())
 
 
-def _uncovered(group: list[Interval]) -> str:
+def _uncovered(group: Sequence[Interval]) -> str:
     """``8h``, or for a recurring gap ``8h each time, 1d8h in all``."""
     each = format_duration(group[0].length)
     if len(group) == 1:
@@ -212,17 +182,16 @@ def _gap_words(group: list[Interval], zone: ZoneInfo, zone_name: str) -> str:
             f"{len(group)} times in the checked window ({days})")
 
 
-def _final_schedule(live: Mapping[str, Any], state: LiveState) -> list[Interval] | str:
+def _final_schedule(live: LiveAny) -> list[Interval] | str:
     """The shifts of the rendered final schedule, or why they cannot be read."""
-    if _is_shift_based(live, state):
+    if isinstance(live, ShiftBasedSchedule):
         return "it is a shift-based (v3) schedule, whose rendering pdlint does not read"
-    final = live.get("final_schedule")
-    if not isinstance(final, Mapping):
+    final = live.final_schedule
+    if final is None:
         return "PagerDuty returned no rendered final schedule"
-    try:
-        return rendered_entries(final)
-    except ValueError as error:
-        return f"its final schedule cannot be read: {error}"
+    if final.problem is not None:
+        return f"its final schedule cannot be read: {final.problem}"
+    return on_call(final)
 
 
 def _local(moment: datetime, zone: ZoneInfo) -> str:
@@ -233,7 +202,7 @@ def _local(moment: datetime, zone: ZoneInfo) -> str:
 
 @rule("SCH202", "rotation", title="Rotations hand over and are staffed as documented",
       severity=Severity.ERROR, criterion="CC7.4", mode=Mode.DRIFT)
-def check_rotation(policy: Policy, state: LiveState, today: date) -> Iterator[Finding]:
+def check_rotation(context: Context) -> Iterator[Finding]:
     """Each layer in force must hand over after the documented ``rotation_length``
     (PagerDuty's ``rotation_turn_length_seconds``): longer turns wear people out, shorter ones
     hand incidents over mid-investigation. The layers in force must also rotate through at least
@@ -241,12 +210,13 @@ def check_rotation(policy: Policy, state: LiveState, today: date) -> Iterator[Fi
     and leaves nobody to swap with. Layers that ended before, or start after, the checked window
     are not counted. A shift-based (v3) schedule, whose rotations pdlint does not read, is
     reported as not checked."""
-    window = rendered_window(state)
-    for documented, live in _matched(policy, state):
+    policy = context.policy
+    account = context.live
+    for documented, live in _matched(policy, account):
         length, minimum = documented.rotation_length, documented.min_participants
         if length is None and minimum is None:
             continue
-        if _is_shift_based(live, state):
+        if isinstance(live, ShiftBasedSchedule):
             written = length or minimum
             assert written is not None
             yield check_rotation.finding(
@@ -254,19 +224,18 @@ def check_rotation(policy: Policy, state: LiveState, today: date) -> Iterator[Fi
                 "pdlint does not read", _resource(documented, live), expected=None,
                 actual=None, location=written.location, severity=Severity.WARNING)
             continue
-        layers = active_layers(live, window)
         if length is not None:
             wanted = int(length.value.total_seconds())
-            for layer in layers:
-                seconds = layer.get("rotation_turn_length_seconds")
-                if isinstance(seconds, int) and seconds != wanted:
+            for layer in live.layers_in_force(account.window):
+                seconds = layer.turn_seconds
+                if seconds is not None and seconds != wanted:
                     yield check_rotation.finding(
-                        f"layer '{layer.get('name')}' hands over every {_turn(seconds)}, "
+                        f"layer '{layer.name}' hands over every {_turn(seconds)}, "
                         f"documented {format_duration(length.value)}",
                         _resource(documented, live), expected=format_duration(length.value),
                         actual=_turn(seconds), location=length.location)
         if minimum is not None:
-            people = layer_user_ids(layers)
+            people = live.members_in_force(account.window)
             if len(people) < minimum.value:
                 yield check_rotation.finding(
                     f"{len(people)} {'person takes' if len(people) == 1 else 'people take'} "
@@ -282,31 +251,30 @@ def _turn(seconds: int) -> str:
 
 @rule("SCH203", "inactive-participant", title="Rotations are staffed by active users",
       severity=Severity.ERROR, criterion="CC7.4", mode=Mode.DRIFT)
-def check_inactive_participant(policy: Policy, state: LiveState,
-                               today: date) -> Iterator[Finding]:
+def check_inactive_participant(context: Context) -> Iterator[Finding]:
     """A person in a layer in force who can no longer respond leaves their turns uncovered
     while the schedule looks staffed. PagerDuty's user object has no "deactivated" flag, so two
     signs are read: the user is no longer among the account's users (deleted), or has an
     outstanding invitation (``invitation_sent``: never signed in, so cannot acknowledge).
     Replace the person in the layer. Not checked when the user list could not be read."""
-    if state.skip_reason("users") is not None:
+    policy = context.policy
+    account = context.live
+    if not account.users.read:
         return
-    window = rendered_window(state)
-    for documented, live in _matched(policy, state):
-        if _is_shift_based(live, state):
+    for documented, live in _matched(policy, account):
+        if isinstance(live, ShiftBasedSchedule):
             continue
-        names = {str((member.get("user") or {}).get("id")): (member.get("user") or {}).get(
-            "summary") for layer in live.get("schedule_layers") or []
-            for member in layer.get("users") or []}
-        for user_id in layer_user_ids(active_layers(live, window)):
-            user = state.by_id("users", user_id)
+        names = {str(member.id): member.summary for layer in live.layers or ()
+                 for member in layer.members}
+        for user_id in live.members_in_force(account.window):
+            user = account.users.by_id(user_id)
             if user is None:
                 status, why = "not in the account", "is no longer in the account"
-            elif user.get("invitation_sent") is True:
+            elif user.invitation_sent is True:
                 status, why = "invitation pending", "has not accepted the invitation to PagerDuty"
             else:
                 continue
-            name = (user or {}).get("name") or names.get(user_id) or user_id
+            name = (user.name if user else None) or names.get(user_id) or user_id
             yield check_inactive_participant.finding(
                 f"{name} ({user_id}) takes turns in a layer in force but {why}",
                 _resource(documented, live), expected="an active user",

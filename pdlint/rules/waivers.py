@@ -7,24 +7,20 @@ longer apply (expired) and those that accept nothing (unused).
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import date
-from typing import TYPE_CHECKING
 
 from pdlint.findings import Finding, Severity
-from pdlint.policy.model import Policy
-from pdlint.rules.rule import Mode, rule
-
-if TYPE_CHECKING:
-    from pdlint.pagerduty.state import LiveState
+from pdlint.rule import Context, Mode, rule
 
 
 @rule("WAV900", "waiver-expired", title="Waivers are renewed or removed when they expire",
       severity=Severity.ERROR, criterion="CC8.1", mode=Mode.DRIFT)
-def check_waiver_expired(policy: Policy, state: LiveState, today: date) -> Iterator[Finding]:
+def check_waiver_expired(context: Context) -> Iterator[Finding]:
     """A waiver accepts a known difference until its expiry date, with an owner who answers for
     it. After that day the exception is no longer approved: the findings it covered fail the
     check again, and the waiver is reported so that its owner fixes the drift, or renews the
     waiver with a new date and reason."""
+    policy = context.policy
+    today = context.today
     for waiver in policy.waivers:
         if waiver.expired(today):
             yield check_waiver_expired.finding(
@@ -37,26 +33,25 @@ def check_waiver_expired(policy: Policy, state: LiveState, today: date) -> Itera
 
 @rule("WAV901", "waiver-unused", title="Every waiver accepts a finding",
       severity=Severity.WARNING, criterion="CC8.1", mode=Mode.DRIFT)
-def check_waiver_unused(policy: Policy, state: LiveState, today: date) -> Iterator[Finding]:
+def check_waiver_unused(context: Context) -> Iterator[Finding]:
     """A waiver that matches no finding accepts nothing: the drift was fixed, or the waiver
     names the wrong rule or object and the finding it meant still fails. Remove it, or correct
     it. The rule runs the rule each waiver names on its own, whatever rules the run selected,
     so that choosing rules never makes a waiver look unused. Only unexpired waivers of drift
     rules are considered (POL022 reports the others), and only after a complete read of the
     account: a finding may be absent only because its objects could not be read."""
-    if state.skipped:
+    policy = context.policy
+    today = context.today
+    if context.live.skipped:
         return
-    # Imported here: the registry imports this module to assemble the catalogue.
-    from pdlint.rules.registry import RULES_BY_ID
-
     found: dict[str, list[Finding]] = {}
     for waiver in policy.waivers:
-        waived = RULES_BY_ID.get(waiver.rule.value)
+        waived = context.catalogue.get(waiver.rule.value)
         if (waiver.expired(today) or waived is None or waived.mode is not Mode.DRIFT
-                or waived.check is None or waived is check_waiver_unused):
+                or waived is check_waiver_unused):
             continue
         if waived.id not in found:
-            found[waived.id] = list(waived.check(policy, state, today))
+            found[waived.id] = list(waived.check(context))
         if not any(waiver.matches(finding) for finding in found[waived.id]):
             yield check_waiver_unused.finding(
                 f"the waiver of {waiver.rule.value} matches no finding: the drift it accepts is "

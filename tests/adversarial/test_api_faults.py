@@ -37,6 +37,7 @@ from adversarial_cases import (
 from pdlint.evidence import Evidence, EvidenceRequest, write_evidence
 from pdlint.pagerduty.client import ApiError, PagerDutyClient
 from pdlint.pagerduty.fetch import fetch_state
+from pdlint.pagerduty.model import parse_account
 from pdlint.pagerduty.state import LiveState
 from pdlint.policy import load_policy
 from pdlint.rules.engine import drift
@@ -193,7 +194,7 @@ def fetch(server: SimServer) -> LiveState:
 def drift_report(state: LiveState) -> dict[str, Any]:
     policy = load_policy([POLICY]).policy
     assert policy is not None
-    return drift(policy, state, NOW.date()).to_dict()
+    return drift(policy, parse_account(state), NOW.date()).to_dict()
 
 
 def identities(report: dict[str, Any]) -> list[tuple[str, str, str | None, str | None]]:

@@ -20,8 +20,8 @@ from junit_schema import junit_errors
 from pdlint_process import run_pdlint
 from sarif_upload import schema_errors, schema_validator, upload_problems
 
+from pdlint.rule import Mode
 from pdlint.rules.registry import rules_for
-from pdlint.rules.rule import Mode
 from pdlint.sim import Fault, Faults, SimServer, demo_account, generated_account
 
 PROJECT = Path(__file__).resolve().parents[2]

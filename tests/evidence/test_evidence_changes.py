@@ -13,6 +13,7 @@ from pdlint.evidence.changes import (
     chunks_newest_first,
     documented_in,
 )
+from pdlint.pagerduty.model import parse_account
 from pdlint.pagerduty.state import LiveState, Window
 from pdlint.policy import load_policy
 
@@ -55,7 +56,8 @@ def test_change_rows_and_documented_objects(kind: str, object_id: str, name: str
                       window=Window(utc("2026-03-01T00:00"), utc("2026-03-02T00:00")),
                       objects={"users": ({"id": "PU9", "email": "CTO@acme.example"},
                                          {"id": "PU8", "email": "yan@acme.example"})})
-    change = change_from_record(record(kind, object_id, name), documented_in(policy, state))
+    judge = documented_in(policy, parse_account(state))
+    change = change_from_record(record(kind, object_id, name), judge)
     assert (change.resource_type, change.documented) == (resource_type, documented)
     assert (change.actor, change.fields, change.at) == (
         "Uma Fischer", ("num_loops",), utc("2026-02-03T15:00:00.123"))

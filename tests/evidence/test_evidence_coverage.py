@@ -11,6 +11,7 @@ from evidence_cases import POLICY, utc
 
 from pdlint.coverage import Interval
 from pdlint.evidence.coverage import measure_schedule
+from pdlint.pagerduty.model import parse_account
 from pdlint.pagerduty.state import LiveState, Window
 from pdlint.policy import load_policy
 
@@ -42,7 +43,8 @@ def test_business_hours_requirement_ignores_nights_and_weekends() -> None:
     days = ["2026-03-02", "2026-03-03", "2026-03-05", "2026-03-06"]
     state = state_of(live_schedule("Engineering Managers",
                                    [(f"{day}T14:00", f"{day}T22:00") for day in days]))
-    coverage = measure_schedule(managers, state, span("2026-03-02T00:00", "2026-03-09T00:00"),
+    coverage = measure_schedule(managers, parse_account(state),
+                                span("2026-03-02T00:00", "2026-03-09T00:00"),
                                 policy.organisation.business_hours)
     assert coverage.result is not None
     assert coverage.result.required == timedelta(hours=40)
@@ -66,7 +68,8 @@ def test_schedules_that_cannot_be_measured_say_why(state: LiveState, problem: st
     assert policy is not None
     primary = policy.schedule("Platform - Primary")
     assert primary is not None
-    coverage = measure_schedule(primary, state, span("2026-03-02T00:00", "2026-03-09T00:00"),
+    coverage = measure_schedule(primary, parse_account(state),
+                                span("2026-03-02T00:00", "2026-03-09T00:00"),
                                 policy.organisation.business_hours)
     assert coverage.result is None
     assert coverage.problem is not None and problem in coverage.problem
@@ -92,7 +95,7 @@ def test_an_undocumented_zone_is_the_schedule_s_own(live_zone: str, gaps: list[I
     live = {**live_schedule("Engineering Managers",
                             [(f"{day}T14:00", f"{day}T22:00") for day in WEEKDAYS]),
             "time_zone": live_zone}
-    coverage = measure_schedule(replace(managers, time_zone=None), state_of(live),
+    coverage = measure_schedule(replace(managers, time_zone=None), parse_account(state_of(live)),
                                 span("2026-03-02T00:00", "2026-03-09T00:00"),
                                 policy.organisation.business_hours)
     assert coverage.time_zone == live_zone
@@ -119,7 +122,8 @@ def test_coverage_over_part_of_the_period_says_over_what(window: Window, note: s
     assert primary is not None
     on_call = [("2026-03-01T00:00", "2026-03-21T00:00")]
     state = state_of(live_schedule("Platform - Primary", on_call), window=window)
-    coverage = measure_schedule(primary, state, span("2026-03-02T00:00", "2026-03-09T00:00"),
+    coverage = measure_schedule(primary, parse_account(state),
+                                span("2026-03-02T00:00", "2026-03-09T00:00"),
                                 policy.organisation.business_hours)
     assert coverage.result is not None and coverage.result.share == 1.0
     assert coverage.note == note

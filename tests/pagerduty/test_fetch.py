@@ -30,6 +30,7 @@ from pdlint.pagerduty.fetch import (
     fetch_state_alongside,
     fetch_state_sync,
 )
+from pdlint.pagerduty.model import parse_account
 from pdlint.pagerduty.snapshot import write_snapshot
 from pdlint.pagerduty.state import LiveState, Window
 from pdlint.sim import Fault, Faults, SimServer, generated_account, sized_account
@@ -111,7 +112,8 @@ async def test_shift_based_schedules_are_read_from_their_own_listing() -> None:
     assert not {schedule["id"] for schedule in state.schedules} & {
         schedule["id"] for schedule in state.schedules_v3}
     first = account.v3_schedules[0]
-    assert state.by_name("schedules_v3", first.name)["id"] == first.id
+    found = parse_account(state).shift_based_schedules.by_name(first.name)
+    assert found is not None and found.id == first.id
 
 
 @pytest.mark.anyio

@@ -1,4 +1,5 @@
-"""LiveState: indexed lookups, windows, and what a skipped collection looks like."""
+"""LiveState, and the account parsed from it: indexed lookups, windows, and what a skipped
+collection looks like."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from datetime import datetime, timedelta, timezone
 import pytest
 
 from pdlint.findings import Skipped
+from pdlint.pagerduty.model import parse_account
 from pdlint.pagerduty.state import COLLECTIONS, LiveState, Window
 
 UTC = timezone.utc
@@ -24,8 +26,9 @@ UTC = timezone.utc
 ])
 def test_lookup(small_state: LiveState, kind: str, key: str, value: str,
                 expected_id: str | None) -> None:
-    found = small_state.by_id(kind, value) if key == "id" else small_state.by_name(kind, value)
-    assert (found or {}).get("id") == expected_id
+    collection = getattr(parse_account(small_state), kind)
+    found = collection.by_id(value) if key == "id" else collection.by_name(value)
+    assert (found.id if found else None) == expected_id
 
 
 @pytest.mark.parametrize(("email", "expected_id"), [
@@ -34,7 +37,8 @@ def test_lookup(small_state: LiveState, kind: str, key: str, value: str,
     ("nobody@acme.example", None),
 ])
 def test_user_by_email(small_state: LiveState, email: str, expected_id: str | None) -> None:
-    assert (small_state.user_by_email(email) or {}).get("id") == expected_id
+    found = parse_account(small_state).user_by_email(email)
+    assert (found.id if found else None) == expected_id
 
 
 def test_convenience_properties_are_the_collections(small_state: LiveState) -> None:

@@ -12,9 +12,9 @@ from pathlib import Path
 import pytest
 from policy_cases import ALL_BASES, places, write_policy
 
+from pdlint.rule import Mode
 from pdlint.rules.engine import lint_paths
 from pdlint.rules.registry import rules_for
-from pdlint.rules.rule import Mode
 
 CONSISTENT = """\
 schedules:

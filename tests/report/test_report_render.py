@@ -33,8 +33,9 @@ def test_an_unknown_format_is_a_usage_error_not_a_traceback() -> None:
 @pytest.mark.parametrize(
     ("fmt", "loaded"),
     [
-        ("text", {"pdlint.report", "pdlint.report.text", "pdlint.report.wording"}),
-        ("json", {"pdlint.report", "pdlint.report.json_report"}),
+        ("text", {"pdlint.report", "pdlint.report.rule_meta", "pdlint.report.text",
+                  "pdlint.report.wording"}),
+        ("json", {"pdlint.report", "pdlint.report.rule_meta", "pdlint.report.json_report"}),
     ],
 )
 def test_render_imports_only_the_module_of_the_format_asked_for(fmt: str, loaded: set[str]) -> None:

@@ -10,15 +10,17 @@ from __future__ import annotations
 import shutil
 import textwrap
 from collections.abc import Iterable, Sequence
-from datetime import datetime, timedelta, timezone
+from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
 from pdlint.findings import Finding, Skipped
+from pdlint.pagerduty.model import parse_account
 from pdlint.pagerduty.state import LiveState, Window, format_utc
 from pdlint.policy import load_policy
 from pdlint.policy.model import Policy
-from pdlint.rules.rule import Rule
+from pdlint.rule import Context, Rule
+from pdlint.rules.registry import RULES_BY_ID
 
 Json = dict[str, Any]
 
@@ -214,10 +216,15 @@ def summary(finding: Finding) -> tuple[str, str | None, Any, Any, int | None]:
             finding.location.line if finding.location else None)
 
 
+def context_of(policy: Policy, state: LiveState, today: date = TODAY) -> Context:
+    """What a drift rule sees: the policy, the account parsed from ``state``, the day."""
+    return Context(policy, parse_account(state), today, RULES_BY_ID)
+
+
 def findings_of(check: Rule, policy: Policy, state: LiveState) -> list[Finding]:
     """What one drift rule finds on ``TODAY``, in a stable order."""
-    assert check.check is not None
-    return sorted(check.check(policy, state, TODAY), key=lambda finding: repr(summary(finding)))
+    return sorted(check.check(context_of(policy, state)),
+                  key=lambda finding: repr(summary(finding)))
 
 
 def run_rule(check: Rule, policy: Policy, state: LiveState) -> list[tuple[Any, ...]]:

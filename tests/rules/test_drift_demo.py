@@ -9,11 +9,12 @@ from pathlib import Path
 from rule_cases import EXAMPLE_POLICY, TODAY
 
 from pdlint.findings import Skipped
+from pdlint.pagerduty.model import parse_account
 from pdlint.pagerduty.state import COLLECTIONS, LiveState
 from pdlint.policy import load_policy
+from pdlint.rule import Mode
 from pdlint.rules.engine import drift
 from pdlint.rules.registry import rules_for
-from pdlint.rules.rule import Mode
 
 FAMILIES = ("EP", "SVC", "PRI", "WAV")
 
@@ -22,7 +23,7 @@ def test_demo_drifts_of_escalation_service_priority_and_waiver_rules(
         demo_state: LiveState) -> None:
     loaded = load_policy([EXAMPLE_POLICY])
     assert loaded.policy is not None and not loaded.findings
-    report = drift(loaded.policy, demo_state, TODAY)
+    report = drift(loaded.policy, parse_account(demo_state), TODAY)
     assert report.skipped == ()
     found = [(finding.rule, finding.resource.name, finding.resource.id, finding.expected,
               finding.actual, Path(finding.location.path).name if finding.location else None,
@@ -73,11 +74,12 @@ def test_a_collection_not_read_never_adds_a_finding(demo_state: LiveState) -> No
     loaded = load_policy([EXAMPLE_POLICY])
     assert loaded.policy is not None
     mine = [rule for rule in rules_for(Mode.DRIFT) if rule.id.startswith(FAMILIES)]
-    complete = drift(loaded.policy, drifted(demo_state), TODAY, rules=mine)
+    complete = drift(loaded.policy, parse_account(drifted(demo_state)), TODAY, rules=mine)
     assert {"EP104", "EP106", "SVC301", "SVC303", "SVC307", "PRI500"} <= {
         finding.rule for finding in complete.findings}
     everything = [finding.to_dict() for finding in complete.findings]
     for collection in COLLECTIONS:
-        partial = drift(loaded.policy, drifted(demo_state, collection), TODAY, rules=mine)
+        partial = drift(loaded.policy, parse_account(drifted(demo_state, collection)), TODAY,
+                        rules=mine)
         assert [finding.to_dict() for finding in partial.findings
                 if finding.to_dict() not in everything] == [], collection

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from rule_cases import TODAY, escalation_policy, live_state, schedule, service
 
+from pdlint.pagerduty.model import parse_account
 from pdlint.policy.model import Policy
 from pdlint.rules.engine import drift
 
@@ -39,7 +40,7 @@ def test_an_undocumented_object_points_where_its_kind_is_documented(
     state = live_state(escalation_policies=[escalation_policy("PEP1", "Ops", [])],
                        schedules=[schedule("PSC1", "Ops rota")],
                        services=[service("PSV1", "Billing")])
-    report = drift(policy, state, TODAY)
+    report = drift(policy, parse_account(state), TODAY)
     found = {finding.rule: finding.location for finding in report.findings
              if finding.rule in homes}
     assert set(found) == set(homes)

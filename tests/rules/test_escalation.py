@@ -11,8 +11,8 @@ from typing import Any
 
 import pytest
 from rule_cases import (
-    TODAY,
     Json,
+    context_of,
     escalation_policy,
     escalation_rule,
     live_state,
@@ -133,7 +133,7 @@ def test_missing(make_policy: Callable[[str], Policy], fragment: str, state: Liv
 def test_rename_is_one_finding_with_both_names(make_policy: Callable[[str], Policy]) -> None:
     policy = make_policy(DOCUMENTED)
     state = state_of(platform(name="Production - Platform"))
-    [finding] = check_missing.check(policy, state, TODAY)  # type: ignore[misc]
+    [finding] = check_missing.check(context_of(policy, state))  # type: ignore[misc]
     assert finding.message == (f"renamed: documented '{NAME}' ({finding.location.path}:6), "
                                "live 'Production - Platform'")
     assert finding.resource.id == "PE00001"

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 import pytest
 
 from pdlint.findings import Location
+from pdlint.pagerduty.model import Team
 from pdlint.policy.model import Sourced
 from pdlint.rules.matching import pair_objects
 
@@ -19,8 +20,8 @@ class Entry:
     id: Sourced[str] | None = None
 
 
-def live(obj_id: str, name: str) -> dict[str, str]:
-    return {"id": obj_id, "name": name}
+def live(obj_id: str, name: str) -> Team:
+    return Team(obj_id, name, None, None)
 
 
 @pytest.mark.parametrize(
@@ -45,8 +46,8 @@ def live(obj_id: str, name: str) -> dict[str, str]:
                      id="exact-name-beats-rename"),
     ],
 )
-def test_pairing(documented: list[Entry], objects: list[dict[str, str]],
+def test_pairing(documented: list[Entry], objects: list[Team],
                  expected: list[tuple[str | None, str | None, bool]]) -> None:
     pairs = pair_objects(documented, objects)
     assert [(pair.documented.name if pair.documented else None,
-             pair.live["id"] if pair.live else None, pair.renamed) for pair in pairs] == expected
+             pair.live.id if pair.live else None, pair.renamed) for pair in pairs] == expected

@@ -19,6 +19,7 @@ from rule_cases import (
     Json,
     constant_urgency,
     contact_method,
+    context_of,
     entry,
     escalation_policy,
     escalation_rule,
@@ -33,6 +34,7 @@ from rule_cases import (
     user,
 )
 
+from pdlint.pagerduty.model import parse_account
 from pdlint.pagerduty.state import LiveState
 from pdlint.policy import load_policy
 from pdlint.policy.model import Policy
@@ -114,9 +116,8 @@ def state_of(*, people: Sequence[Json] | None = None, web: Json | None = None,
 
 
 def run(policy: Policy, state: LiveState) -> list[tuple[Any, ...]]:
-    assert check_unreachable_responder.check is not None
     return sorted(summary(finding) for finding in
-                  check_unreachable_responder.check(policy, state, TODAY))
+                  check_unreachable_responder.check(context_of(policy, state)))
 
 
 @pytest.fixture
@@ -186,8 +187,7 @@ def test_a_rule_naming_its_contact_method_by_reference_is_read_from_the_user(
 def test_one_finding_per_person_names_every_service_and_policy(policy: Policy) -> None:
     state = state_of(people=users(lee=person(LEE, PUSH_AT_ONCE)),
                      quiet=service("PS00002", "Quiet", escalation_policy=MAIN))
-    assert check_unreachable_responder.check is not None
-    [finding] = check_unreachable_responder.check(policy, state, TODAY)
+    [finding] = check_unreachable_responder.check(context_of(policy, state))
     assert finding.message == (
         "Lee Lead (lee@ex.com) can be paged for high-urgency services Quiet, Web (escalation "
         "policy Main) but no high-urgency notification rule phones or texts them at once; "
@@ -206,8 +206,7 @@ def test_a_person_paged_for_many_services_is_one_finding_naming_the_first_five(
                        users=state.users, services=[*state.services, *(
                            service(f"PS0010{index}", name, escalation_policy=MAIN)
                            for index, name in enumerate(names))])
-    assert check_unreachable_responder.check is not None
-    [finding] = check_unreachable_responder.check(documented, state, TODAY)
+    [finding] = check_unreachable_responder.check(context_of(documented, state))
     assert finding.message.startswith(
         "Lee Lead (lee@ex.com) can be paged for high-urgency services Api 1, Api 2, Api 3, "
         "Api 4, Api 5 and 3 more (escalation policy Main) but no high-urgency")
@@ -217,7 +216,7 @@ def test_demo_drift_of_people_rule(demo_state: LiveState) -> None:
     """Pavel Novak, of the Security on-call rotation, is notified by push only."""
     loaded = load_policy([EXAMPLE_POLICY])
     assert loaded.policy is not None
-    report = drift(loaded.policy, demo_state, TODAY, [check_unreachable_responder])
+    report = drift(loaded.policy, parse_account(demo_state), TODAY, [check_unreachable_responder])
     assert [(finding.rule, finding.resource.name, finding.resource.id, finding.actual)
             for finding in report.findings] == [
         ("USR400", "Pavel Novak", "PU0000F", ["push after 0 min"])]

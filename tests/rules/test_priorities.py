@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from rule_cases import TODAY, live_state, priority, summary
+from rule_cases import context_of, live_state, priority, summary
 
 from pdlint.pagerduty.state import LiveState
 from pdlint.policy.model import Policy
@@ -31,9 +31,8 @@ severities:
 
 
 def findings(policy: Policy, state: LiveState) -> list[tuple[Any, ...]]:
-    assert check_priorities.check is not None
     return [(*summary(finding), Path(finding.location.path).name if finding.location else None,
-             finding.message) for finding in check_priorities.check(policy, state, TODAY)]
+             finding.message) for finding in check_priorities.check(context_of(policy, state))]
 
 
 @pytest.mark.parametrize(("state", "expected"), [

@@ -29,6 +29,7 @@ from rule_cases import (
     user,
 )
 
+from pdlint.pagerduty.model import parse_account
 from pdlint.pagerduty.state import LiveState
 from pdlint.policy import load_policy
 from pdlint.policy.model import Policy
@@ -172,7 +173,7 @@ def test_overdue_exercise_actions_and_corrective_actions(
     assert rule_messages(check_overdue_corrective_action, policy, state_of())[1] == (
         "the corrective action 'Alert on replication lag' of incident #42 (owner ann@ex.com) "
         "was due on 2026-03-01 and is still open")
-    [finding] = [finding for finding in drift(policy, state_of(), TODAY).findings
+    [finding] = [finding for finding in drift(policy, parse_account(state_of()), TODAY).findings
                  if finding.rule == "PRG802" and finding.resource.name
                  and finding.resource.name.startswith("#42")]
     assert finding.location is not None
@@ -187,7 +188,7 @@ def test_the_demo_programme_drifts(demo_state: LiveState) -> None:
     found: list[tuple[Any, ...]] = sorted(
         (finding.rule, finding.resource.name, Path(finding.location.path).name,
          finding.location.line)
-        for finding in drift(loaded.policy, demo_state, TODAY).findings
+        for finding in drift(loaded.policy, parse_account(demo_state), TODAY).findings
         if finding.rule.startswith("PRG") and finding.location)
     assert found == [
         ("PRG800", "Tara Quinn", "programme.yaml", 7),

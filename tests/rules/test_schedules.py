@@ -18,6 +18,7 @@ from rule_cases import (
     TODAY,
     WINDOW,
     Json,
+    context_of,
     entry,
     live_state,
     ref,
@@ -28,12 +29,13 @@ from rule_cases import (
 )
 
 from pdlint.findings import Severity
+from pdlint.pagerduty.model import parse_account
 from pdlint.pagerduty.state import LiveState
 from pdlint.policy import load_policy
 from pdlint.policy.model import Policy
+from pdlint.rule import Rule
 from pdlint.rules import schedules as schedule_rules
 from pdlint.rules.engine import drift
-from pdlint.rules.rule import Rule
 from pdlint.rules.schedules import (
     check_coverage_gap,
     check_inactive_participant,
@@ -116,13 +118,12 @@ def without(schedule_id: str, **options: Any) -> LiveState:
 
 
 def run(check: Rule, policy: Policy, state: LiveState) -> list[tuple[Any, ...]]:
-    assert check.check is not None
-    return sorted((summary(finding) for finding in check.check(policy, state, TODAY)), key=repr)
+    return sorted((summary(finding) for finding in check.check(context_of(policy, state))),
+                  key=repr)
 
 
 def messages(check: Rule, policy: Policy, state: LiveState) -> list[str]:
-    assert check.check is not None
-    return [finding.message for finding in check.check(policy, state, TODAY)]
+    return [finding.message for finding in check.check(context_of(policy, state))]
 
 
 @pytest.fixture
@@ -136,7 +137,7 @@ SCHEDULE_RULES = [value for value in vars(schedule_rules).values() if isinstance
 def test_the_matching_account_is_clean(policy: Policy) -> None:
     assert len(SCHEDULE_RULES) == 4
     assert [summary(finding) for check in SCHEDULE_RULES
-            for finding in check.check(policy, state_of(), TODAY)] == []  # type: ignore[misc]
+            for finding in check.check(context_of(policy, state_of()))] == []  # type: ignore[misc]
 
 
 @pytest.mark.parametrize("check", SCHEDULE_RULES, ids=lambda check: check.id)
@@ -181,10 +182,9 @@ def test_missing(policy: Policy, state: LiveState, expected: list[tuple[Any, ...
 
 
 def test_undocumented_schedules_are_warnings(policy: Policy) -> None:
-    assert check_missing.check is not None
-    severities = {finding.resource.name: finding.severity for finding in check_missing.check(
-        policy, state_of(schedule("PC00005", "Weekend"), {**primary(), "name": "Primery"}),
-        TODAY)}
+    state = state_of(schedule("PC00005", "Weekend"), {**primary(), "name": "Primery"})
+    severities = {finding.resource.name: finding.severity
+                  for finding in check_missing.check(context_of(policy, state))}
     assert severities == {"Weekend": Severity.WARNING, "Primary": Severity.ERROR}
 
 
@@ -263,8 +263,7 @@ def test_a_weekly_gap_is_told_once(policy: Policy) -> None:
 
 def test_many_gaps_are_counted_after_the_tenth(policy: Policy) -> None:
     state = state_of(primary(final=HOURLY_GAPS))
-    assert check_coverage_gap.check is not None
-    found = list(check_coverage_gap.check(policy, state, TODAY))
+    found = list(check_coverage_gap.check(context_of(policy, state)))
     assert [finding.actual for finding in found[:2]] == [
         [{"start": "2026-03-02T12:00:00Z", "end": "2026-03-03T00:00:00Z"}],
         [{"start": "2026-03-03T00:30:00Z", "end": "2026-03-03T01:00:00Z"}]]
@@ -291,8 +290,7 @@ def test_many_gaps_are_counted_after_the_tenth(policy: Policy) -> None:
 ])
 def test_coverage_that_cannot_be_checked_is_a_warning(policy: Policy, state: LiveState,
                                                       reason: str) -> None:
-    assert check_coverage_gap.check is not None
-    [finding] = check_coverage_gap.check(policy, state, TODAY)
+    [finding] = check_coverage_gap.check(context_of(policy, state))
     assert finding.message == f"coverage not checked: {reason}"
     assert finding.severity is Severity.WARNING
 
@@ -337,8 +335,8 @@ def test_rotation_messages(policy: Policy) -> None:
 
 
 def test_rotation_of_a_shift_based_schedule_is_not_checked(policy: Policy) -> None:
-    assert check_rotation.check is not None
-    [finding] = check_rotation.check(policy, without("PC00009", schedules_v3=[V3_PINNED]), TODAY)
+    [finding] = check_rotation.check(
+        context_of(policy, without("PC00009", schedules_v3=[V3_PINNED])))
     assert (finding.severity, finding.location and finding.location.line) == (
         Severity.WARNING, 12)
 
@@ -376,7 +374,7 @@ def test_demo_drifts_of_schedule_rules(demo_state: LiveState) -> None:
     Saturdays 00:00-08:00 New York uncovered, twice in the two-week window: one finding."""
     loaded = load_policy([EXAMPLE_POLICY])
     assert loaded.policy is not None
-    report = drift(loaded.policy, demo_state, TODAY, SCHEDULE_RULES)
+    report = drift(loaded.policy, parse_account(demo_state), TODAY, SCHEDULE_RULES)
     assert report.skipped == ()
     assert [(finding.rule, finding.resource.name, finding.resource.id, finding.expected,
              finding.actual, finding.location and finding.location.line)

@@ -13,9 +13,9 @@ from typing import Any
 
 import pytest
 from rule_cases import (
-    TODAY,
     Json,
     constant_urgency,
+    context_of,
     escalation_policy,
     escalation_rule,
     live_state,
@@ -31,8 +31,8 @@ from rule_cases import (
 
 from pdlint.pagerduty.state import LiveState
 from pdlint.policy.model import Policy
+from pdlint.rule import Rule
 from pdlint.rules import services as service_rules
-from pdlint.rules.rule import Rule
 from pdlint.rules.services import (
     check_disabled,
     check_escalation_policy,
@@ -133,7 +133,7 @@ SERVICE_RULES = [value for value in vars(service_rules).values() if isinstance(v
 def test_the_matching_account_is_clean(policy: Policy) -> None:
     assert len(SERVICE_RULES) == 8
     assert [summary(finding) for check in SERVICE_RULES
-            for finding in check.check(policy, state_of(), TODAY)] == []  # type: ignore[misc]
+            for finding in check.check(context_of(policy, state_of()))] == []  # type: ignore[misc]
 
 
 @pytest.mark.parametrize("check", SERVICE_RULES, ids=lambda check: check.id)

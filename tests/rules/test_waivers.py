@@ -7,13 +7,14 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-from rule_cases import TODAY, live_state, service, summary
+from rule_cases import TODAY, context_of, live_state, service, summary
 
+from pdlint.pagerduty.model import parse_account
 from pdlint.pagerduty.state import LiveState
 from pdlint.policy.model import Policy
+from pdlint.rule import Mode, Rule
 from pdlint.rules.engine import drift
 from pdlint.rules.registry import rules_for
-from pdlint.rules.rule import Mode, Rule
 from pdlint.rules.services import check_no_integration
 from pdlint.rules.waivers import check_waiver_expired, check_waiver_unused
 
@@ -42,8 +43,7 @@ def waived(rule: str = "SVC306", name: str = "Web", expires: str = "2026-12-31",
 
 
 def run(check: Rule, policy: Policy, state: LiveState) -> list[tuple[Any, ...]]:
-    assert check.check is not None
-    return [summary(finding) for finding in check.check(policy, state, TODAY)]
+    return [summary(finding) for finding in check.check(context_of(policy, state))]
 
 
 @pytest.mark.parametrize(("expires", "expected"), [
@@ -57,9 +57,8 @@ def test_waiver_expired(make_policy: Callable[..., Policy], expires: str,
 
 
 def test_expired_message(make_policy: Callable[..., Policy]) -> None:
-    assert check_waiver_expired.check is not None
     [finding] = check_waiver_expired.check(
-        make_policy(waived(expires="2025-12-31")), INTEGRATED, TODAY)
+        context_of(make_policy(waived(expires="2025-12-31")), INTEGRATED))
     assert finding.message == ("the waiver of SVC306 expired on 2025-12-31 (owner "
                                "lead@example.com)")
 
@@ -89,8 +88,7 @@ def test_waiver_unused(make_policy: Callable[..., Policy], fragment: str, state:
 
 
 def test_unused_message(make_policy: Callable[..., Policy]) -> None:
-    assert check_waiver_unused.check is not None
-    [finding] = check_waiver_unused.check(make_policy(waived()), INTEGRATED, TODAY)
+    [finding] = check_waiver_unused.check(context_of(make_policy(waived()), INTEGRATED))
     assert finding.message == ("the waiver of SVC306 matches no finding: the drift it accepts "
                                "is gone, or the waiver names the wrong object")
 
@@ -103,12 +101,12 @@ def test_unused_message(make_policy: Callable[..., Policy]) -> None:
 ])
 def test_rule_selection_never_makes_a_waiver_unused(
         make_policy: Callable[..., Policy], selected: tuple[Rule, ...] | None) -> None:
-    report = drift(make_policy(waived()), UNINTEGRATED, TODAY, rules=selected)
+    report = drift(make_policy(waived()), parse_account(UNINTEGRATED), TODAY, rules=selected)
     assert [finding.rule for finding in report.findings if finding.rule == "WAV901"] == []
 
 
 def test_the_engine_waives_the_matching_finding_only(make_policy: Callable[..., Policy]) -> None:
-    report = drift(make_policy(waived()), UNINTEGRATED, TODAY,
+    report = drift(make_policy(waived()), parse_account(UNINTEGRATED), TODAY,
                    rules=[check_no_integration, check_waiver_unused])
     assert [(finding.rule, finding.resource.name, finding.waived is not None)
             for finding in report.findings] == [("SVC306", "Web", True)]

@@ -1,17 +1,24 @@
-"""What a rule is: an id, a name, why it exists, its SOC 2 criterion, and one pure check.
+"""The rule contract: what a rule is (an id, a name, why it exists, its SOC 2 criterion), and the
+one signature of every check, a pure function of a ``Context``.
 
-A family module declares each rule with the ``rule`` decorator; ``registry.py`` lists the family
-modules, which makes it the one place the catalogue is assembled.
+A leaf: it imports ``findings`` only (the policy and account types are named for the type
+checker, not imported at run time), so the policy reader can report POL001–POL004 through their
+``Rule`` objects, and the catalogue can be handed to a rule without the rule importing it.
 """
 
 from __future__ import annotations
 
 import enum
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
-from typing import Any
+from datetime import date
+from typing import TYPE_CHECKING, Any
 
 from pdlint.findings import Finding, Location, Resource, Severity
+
+if TYPE_CHECKING:
+    from pdlint.pagerduty.model import Account
+    from pdlint.policy.model import Policy
 
 
 class Mode(str, enum.Enum):
@@ -22,8 +29,29 @@ class Mode(str, enum.Enum):
 
 
 @dataclass(frozen=True)
+class Context:
+    """What a check sees: the policy, the live account (None in lint), the day waivers and
+    expiries are judged on, and the catalogue by rule id."""
+
+    policy: Policy
+    account: Account | None
+    today: date
+    catalogue: Mapping[str, Rule]
+
+    @property
+    def live(self) -> Account:
+        """The live account; a drift rule run without one is a programming error."""
+        if self.account is None:
+            raise LookupError("a drift rule needs the live account")
+        return self.account
+
+
+Check = Callable[[Context], Iterable[Finding]]
+
+
+@dataclass(frozen=True)
 class Rule:
-    """A rule of the catalogue. ``check`` is pure: (policy[, state]) -> findings."""
+    """A rule of the catalogue. ``check`` is pure: the context in, findings out."""
 
     id: str
     name: str
@@ -32,7 +60,7 @@ class Rule:
     criterion: str
     rationale: str
     mode: Mode
-    check: Callable[..., Iterable[Finding]] | None = None
+    check: Check
 
     def finding(
         self,
@@ -65,10 +93,10 @@ def rule(
     severity: Severity,
     criterion: str,
     mode: Mode,
-) -> Callable[[Callable[..., Iterable[Finding]]], Rule]:
+) -> Callable[[Check], Rule]:
     """Declare a rule; the decorated function's docstring is its rationale (shown in docs)."""
 
-    def declare(check: Callable[..., Iterable[Finding]]) -> Rule:
+    def declare(check: Check) -> Rule:
         rationale = " ".join((check.__doc__ or "").split())
         return Rule(id, name, title, severity, criterion, rationale, mode, check)
 

@@ -1,0 +1,668 @@
+"""The live account as typed, immutable objects, parsed once from the API's JSON.
+
+Everything past this module (rules, ``pdlint init``, the evidence package, coverage) reads these
+objects, never the wire JSON: the meaning of each PagerDuty field (which target types page a
+schedule, what an absent urgency rule means, which contact methods are usable) is decided here,
+once. Snapshots keep the raw JSON (``LiveState``); an ``Account`` is parsed from it.
+
+Absent is not empty. A value PagerDuty did not return is ``None``, never an empty tuple or a
+default that reads as "none": a schedule without its rendered ``final_schedule`` has
+``final_schedule is None`` (not rendered), a user listed without ``notification_rules`` has
+``notification_rules is None`` (not readable with this token), and a collection that could not
+be read has a ``skip_reason``. An empty tuple means PagerDuty said "none".
+
+A value of the wrong type is a ``ModelError`` naming the object and the field, so a reply that
+is not what the API specifies stops the run with one clear line instead of a traceback deep in a
+rule. A rendered schedule whose entries cannot be read keeps the reason (``RenderedSchedule``):
+one such schedule is reported as not checked rather than ending the run.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timezone, tzinfo
+from typing import Any, Generic, TypeVar
+
+from pdlint.errors import PdlintError
+from pdlint.findings import Skipped
+from pdlint.isotime import parse_datetime
+from pdlint.pagerduty.state import LiveState, Window
+
+T = TypeVar("T")
+Obj = TypeVar("Obj", bound="LiveObject")
+
+HIGH_URGENCIES = ("high", "severity_based")
+"""Urgencies that can open a high-urgency incident."""
+
+
+class ModelError(PdlintError):
+    """PagerDuty returned an object pdlint cannot read; the message names the object and the
+    field (exit 2)."""
+
+
+def parse_time(text: str, naive_zone: tzinfo | None = None) -> datetime:
+    """An ISO 8601 time with an offset or ``Z``, as PagerDuty writes them; a time without one is
+    refused (ValueError), unless the caller knows its zone (``naive_zone``: analytics write
+    local times in the zone the request named)."""
+    moment = parse_datetime(text)
+    if moment.tzinfo is None:
+        if naive_zone is None:
+            raise ValueError(f"{text!r} has no time zone")
+        return moment.replace(tzinfo=naive_zone)
+    return moment
+
+
+class _Fields:
+    """Typed reads of one JSON object, with errors that name the object and the field."""
+
+    def __init__(self, data: Any, where: str, path: str = "") -> None:
+        if not isinstance(data, Mapping):
+            raise ModelError(f"{where}: {path or 'the object'} is {_shown(data)}, not an object")
+        self.data: Mapping[str, Any] = data
+        self.where = where
+        self.path = path
+
+    def _field(self, key: str) -> str:
+        return f"{self.path}.{key}" if self.path else key
+
+    def _typed(self, key: str, kinds: type | tuple[type, ...], what: str) -> Any:
+        value = self.data.get(key)
+        if value is None:
+            return None
+        if not isinstance(value, kinds) or (isinstance(value, bool) and bool not in (
+                kinds if isinstance(kinds, tuple) else (kinds,))):
+            raise ModelError(f"{self.where}: {self._field(key)} is {_shown(value)}, not {what}")
+        return value
+
+    def has(self, key: str) -> bool:
+        return key in self.data
+
+    def text(self, key: str) -> str | None:
+        value: str | None = self._typed(key, str, "text")
+        return value
+
+    def integer(self, key: str) -> int | None:
+        value: int | None = self._typed(key, int, "a whole number")
+        return value
+
+    def flag(self, key: str) -> bool | None:
+        value: bool | None = self._typed(key, bool, "true or false")
+        return value
+
+    def time(self, key: str) -> datetime | None:
+        text = self.text(key)
+        if text is None:
+            return None
+        try:
+            return parse_time(text)
+        except ValueError:
+            raise ModelError(f"{self.where}: {self._field(key)} is {_shown(text)}, not an ISO "
+                             "8601 time with a time zone") from None
+
+    def nested(self, key: str) -> _Fields | None:
+        value = self.data.get(key)
+        return None if value is None else _Fields(value, self.where, self._field(key))
+
+    def items(self, key: str) -> list[_Fields] | None:
+        """The objects of a list field, None when the field is absent or null."""
+        value = self._typed(key, list, "a list")
+        if value is None:
+            return None
+        return [_Fields(item, self.where, f"{self._field(key)}[{index}]")
+                for index, item in enumerate(value)]
+
+    def each(self, key: str, parse: Callable[[_Fields], T]) -> tuple[T, ...] | None:
+        found = self.items(key)
+        return None if found is None else tuple(parse(item) for item in found)
+
+    def numbers(self, key: str) -> tuple[int, ...] | None:
+        value = self._typed(key, list, "a list")
+        if value is None:
+            return None
+        for index, item in enumerate(value):
+            if isinstance(item, bool) or not isinstance(item, int):
+                raise ModelError(f"{self.where}: {self._field(key)}[{index}] is "
+                                 f"{_shown(item)}, not a whole number")
+        return tuple(value)
+
+
+def _shown(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+def _described(kind: str, data: Any) -> str:
+    """``schedule PABC123 ('Primary')``: how an error names the object it is about."""
+    if not isinstance(data, Mapping):
+        return kind
+    name = data.get("name", data.get("summary"))
+    named = f" ({name!r})" if isinstance(name, str) else ""
+    return f"{kind} {data.get('id', '?')}{named}"
+
+
+# -- references and targets -----------------------------------------------------------------
+
+@dataclass(frozen=True, slots=True)
+class Reference:
+    """A reference to another object: its id, type and the name PagerDuty shows (``summary``)."""
+
+    id: str | None
+    type: str | None
+    summary: str | None
+
+
+def _reference(fields: _Fields) -> Reference:
+    return Reference(fields.text("id"), fields.text("type"), fields.text("summary"))
+
+
+class TargetKind(enum.Enum):
+    """What an escalation target pages."""
+
+    SCHEDULE = "schedule"
+    SHIFT_BASED_SCHEDULE = "shift-based schedule"
+    USER = "user"
+    OTHER = "other"
+
+
+TARGET_KINDS: Mapping[str, TargetKind] = {
+    "schedule": TargetKind.SCHEDULE,
+    "schedule_reference": TargetKind.SCHEDULE,
+    "schedule_v3_reference": TargetKind.SHIFT_BASED_SCHEDULE,
+    "user": TargetKind.USER,
+    "user_reference": TargetKind.USER,
+}
+"""The escalation target types PagerDuty writes, by what they page."""
+
+
+@dataclass(frozen=True, slots=True)
+class EscalationTarget:
+    kind: TargetKind
+    type: str | None
+    """PagerDuty's own word for the target type, e.g. ``schedule_reference``."""
+    id: str | None
+    summary: str | None
+
+    @property
+    def is_schedule(self) -> bool:
+        return self.kind in (TargetKind.SCHEDULE, TargetKind.SHIFT_BASED_SCHEDULE)
+
+
+def _target(fields: _Fields) -> EscalationTarget:
+    written = fields.text("type")
+    return EscalationTarget(TARGET_KINDS.get(written or "", TargetKind.OTHER), written,
+                            fields.text("id"), fields.text("summary"))
+
+
+# -- the objects ------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class LiveObject:
+    """What every top-level object has: an id, a name, and where PagerDuty shows it."""
+
+    id: str
+    name: str | None
+    description: str | None
+    html_url: str | None
+
+
+def _common(fields: _Fields, kind: str) -> dict[str, Any]:
+    object_id = fields.text("id")
+    if object_id is None:
+        raise ModelError(f"{fields.where}: id is missing; every {kind} has one")
+    return {"id": object_id, "name": fields.text("name"),
+            "description": fields.text("description"), "html_url": fields.text("html_url")}
+
+
+@dataclass(frozen=True)
+class EscalationRule:
+    delay_minutes: int | None
+    """``escalation_delay_in_minutes``: the wait before the next rule."""
+    targets: tuple[EscalationTarget, ...]
+
+
+@dataclass(frozen=True)
+class EscalationPolicy(LiveObject):
+    rules: tuple[EscalationRule, ...]
+    num_loops: int
+    """How many times the escalation starts again; PagerDuty's default (absent) is 0."""
+    handoff_notifications: str
+    """``always`` or ``if_has_services`` (PagerDuty's default when absent)."""
+    teams: tuple[Reference, ...] | None
+
+
+def _escalation_policy(fields: _Fields) -> EscalationPolicy:
+    rules = tuple(EscalationRule(rule.integer("escalation_delay_in_minutes"),
+                                 rule.each("targets", _target) or ())
+                  for rule in fields.items("escalation_rules") or ())
+    return EscalationPolicy(
+        **_common(fields, "escalation policy"), rules=rules,
+        num_loops=fields.integer("num_loops") or 0,
+        handoff_notifications=fields.text("on_call_handoff_notifications") or "if_has_services",
+        teams=fields.each("teams", _reference))
+
+
+@dataclass(frozen=True, slots=True)
+class Shift:
+    """One rendered entry: who was on call, from ``start`` to ``end``."""
+
+    start: datetime
+    end: datetime
+    user: Reference | None
+
+
+@dataclass(frozen=True)
+class RenderedSchedule:
+    """A rendered subschedule (final or overrides) over the fetch window; ``problem`` says why
+    its entries could not be read, in which case ``shifts`` is empty and means nothing."""
+
+    shifts: tuple[Shift, ...]
+    problem: str | None = None
+
+
+def _rendered(fields: _Fields | None) -> RenderedSchedule | None:
+    if fields is None:
+        return None
+    shifts = []
+    for position, entry in enumerate(fields.data.get("rendered_schedule_entries") or ()):
+        try:
+            start, end = parse_time(entry["start"]), parse_time(entry["end"])
+            user = entry.get("user")
+        except (KeyError, TypeError, ValueError, AttributeError) as error:
+            return RenderedSchedule((), f"rendered_schedule_entries[{position}]: {error}")
+        if end < start:
+            return RenderedSchedule((), f"rendered_schedule_entries[{position}]: interval ends "
+                                        f"({end.astimezone(timezone.utc)}) before it starts "
+                                        f"({start.astimezone(timezone.utc)})")
+        shifts.append(Shift(start, end, _reference(_Fields(user, fields.where))
+                            if isinstance(user, Mapping) else None))
+    return RenderedSchedule(tuple(shifts))
+
+
+@dataclass(frozen=True)
+class Restriction:
+    """A layer's on-call restriction (``daily_restriction`` or ``weekly_restriction``)."""
+
+    type: str | None
+    start_time_of_day: str | None
+    duration_seconds: int | None
+    start_day_of_week: int | None
+
+
+@dataclass(frozen=True)
+class Layer:
+    name: str | None
+    start: datetime | None
+    end: datetime | None
+    turn_seconds: int | None
+    """``rotation_turn_length_seconds``."""
+    members: tuple[Reference, ...]
+    """The users of the rotation, in turn order."""
+    restrictions: tuple[Restriction, ...] | None
+
+    def in_force(self, since: datetime, until: datetime) -> bool:
+        """Started before ``until`` and not ended before ``since``."""
+        return ((self.start is None or self.start < until)
+                and (self.end is None or self.end > since))
+
+
+def _layer(fields: _Fields) -> Layer:
+    members = tuple(_reference(user) for member in fields.items("users") or ()
+                    if (user := member.nested("user")) is not None)
+    restrictions = fields.each("restrictions", lambda item: Restriction(
+        item.text("type"), item.text("start_time_of_day"), item.integer("duration_seconds"),
+        item.integer("start_day_of_week")))
+    return Layer(fields.text("name"), fields.time("start"), fields.time("end"),
+                 fields.integer("rotation_turn_length_seconds"), members, restrictions)
+
+
+@dataclass(frozen=True)
+class Schedule(LiveObject):
+    """A layer-based schedule, rendered over the fetch window."""
+
+    time_zone: str | None
+    layers: tuple[Layer, ...] | None
+    """None when the listing did not include them."""
+    final_schedule: RenderedSchedule | None
+    """None when PagerDuty returned no rendering: not rendered, not "nobody on call"."""
+    overrides: RenderedSchedule | None
+    teams: tuple[Reference, ...] | None
+
+    def layers_in_force(self, window: Window) -> tuple[Layer, ...]:
+        return tuple(layer for layer in self.layers or ()
+                     if layer.in_force(window.since, window.until))
+
+    def members_in_force(self, window: Window) -> list[str]:
+        """The distinct user ids of the layers in force, in turn order of first appearance."""
+        found: dict[str, None] = {}
+        for layer in self.layers_in_force(window):
+            for member in layer.members:
+                if member.id:
+                    found.setdefault(member.id)
+        return list(found)
+
+
+def _schedule(fields: _Fields) -> Schedule:
+    return Schedule(
+        **_common(fields, "schedule"), time_zone=fields.text("time_zone"),
+        layers=fields.each("schedule_layers", _layer),
+        final_schedule=_rendered(fields.nested("final_schedule")),
+        overrides=_rendered(fields.nested("overrides_subschedule")),
+        teams=fields.each("teams", _reference))
+
+
+@dataclass(frozen=True)
+class ShiftBasedSchedule(LiveObject):
+    """A shift-based (v3) schedule, listed as a reference: pdlint reads neither its rotations
+    nor its rendering. Its name is the reference's ``summary`` when it has no ``name``."""
+
+    time_zone: str | None
+
+
+def _shift_based(fields: _Fields) -> ShiftBasedSchedule:
+    common = _common(fields, "shift-based schedule")
+    common["name"] = common["name"] or fields.text("summary")
+    return ShiftBasedSchedule(**common, time_zone=fields.text("time_zone"))
+
+
+@dataclass(frozen=True)
+class UrgencyRule:
+    """``incident_urgency_rule`` reduced to what a policy can state: a constant urgency, or
+    one during support hours and one outside. An absent urgency is PagerDuty's default, high."""
+
+    urgency: str | None
+    """The constant urgency; None for a support-hours rule."""
+    during_support_hours: str | None = None
+    outside_support_hours: str | None = None
+
+    @classmethod
+    def meant_by(cls, word: str) -> UrgencyRule:
+        """The rule a policy's urgency word means: ``support_hours`` is high during support
+        hours and low outside; any other word is that urgency at all times."""
+        return cls(None, "high", "low") if word == "support_hours" else cls(word)
+
+    def raises_high(self) -> bool:
+        """Whether the rule can open a high-urgency incident."""
+        return any(urgency in HIGH_URGENCIES for urgency in (
+            self.urgency, self.during_support_hours, self.outside_support_hours))
+
+    def policy_word(self) -> str:
+        """The policy's word for the rule (``support_hours`` for high during, low outside)."""
+        if self.urgency is not None:
+            return self.urgency
+        pair = (self.during_support_hours, self.outside_support_hours)
+        return ("support_hours" if pair == ("high", "low")
+                else f"support_hours ({pair[0]} during, {pair[1]} outside)")
+
+    def described(self) -> str:
+        if self.urgency is None:
+            return (f"{self.during_support_hours} during support hours and "
+                    f"{self.outside_support_hours} outside")
+        return ("set by each alert's severity" if self.urgency == "severity_based"
+                else f"always {self.urgency}")
+
+
+CONSTANT_HIGH = UrgencyRule("high")
+"""PagerDuty's default urgency rule."""
+
+
+def _urgency_rule(fields: _Fields | None) -> UrgencyRule:
+    if fields is None:
+        return CONSTANT_HIGH
+    if fields.text("type") == "use_support_hours":
+        during, outside = fields.nested("during_support_hours"), fields.nested(
+            "outside_support_hours")
+        return UrgencyRule(None, _constant(during), _constant(outside))
+    return UrgencyRule(_constant(fields))
+
+
+def _constant(fields: _Fields | None) -> str:
+    return (fields.text("urgency") if fields is not None else None) or "high"
+
+
+@dataclass(frozen=True)
+class SupportHours:
+    days_of_week: tuple[int, ...] | None
+    start_time: str | None
+    """``"09:00:00"`` as PagerDuty writes it."""
+    end_time: str | None
+    time_zone: str | None
+
+
+def _support_hours(fields: _Fields | None) -> SupportHours | None:
+    if fields is None:
+        return None
+    return SupportHours(fields.numbers("days_of_week"), fields.text("start_time"),
+                        fields.text("end_time"), fields.text("time_zone"))
+
+
+@dataclass(frozen=True)
+class Service(LiveObject):
+    status: str | None
+    escalation_policy: Reference | None
+    urgency_rule: UrgencyRule
+    """PagerDuty's default (constant high) when the service states none."""
+    support_hours: SupportHours | None
+    acknowledgement_timeout: int | None
+    """Seconds; None (or 0) when switched off."""
+    auto_resolve_timeout: int | None
+    integrations: tuple[Reference, ...] | None
+    """None when the listing did not say; empty when the service has none."""
+    teams: tuple[Reference, ...] | None
+
+    @property
+    def disabled(self) -> bool:
+        return self.status == "disabled"
+
+
+def _service(fields: _Fields) -> Service:
+    return Service(
+        **_common(fields, "service"), status=fields.text("status"),
+        escalation_policy=(None if (policy := fields.nested("escalation_policy")) is None
+                           else _reference(policy)),
+        urgency_rule=_urgency_rule(fields.nested("incident_urgency_rule")),
+        support_hours=_support_hours(fields.nested("support_hours")),
+        acknowledgement_timeout=fields.integer("acknowledgement_timeout"),
+        auto_resolve_timeout=fields.integer("auto_resolve_timeout"),
+        integrations=fields.each("integrations", _reference),
+        teams=fields.each("teams", _reference))
+
+
+@dataclass(frozen=True, slots=True)
+class ContactMethod:
+    id: str | None
+    kind: str
+    """The type without ``_reference``: ``phone_contact_method``, ``sms_contact_method``..."""
+    enabled: bool | None
+    blocked: bool | None
+    """``blacklisted``: PagerDuty stopped sending to it."""
+
+    @property
+    def usable(self) -> bool:
+        return self.enabled is not False and self.blocked is not True
+
+
+def _contact_method(fields: _Fields) -> ContactMethod:
+    return ContactMethod(fields.text("id"), (fields.text("type") or "").removesuffix("_reference"),
+                         fields.flag("enabled"), fields.flag("blacklisted"))
+
+
+@dataclass(frozen=True, slots=True)
+class NotificationRule:
+    urgency: str | None
+    start_delay_minutes: int | None
+    contact_method: ContactMethod
+    """As the user's contact method list describes it, when the rule names it by reference."""
+
+
+@dataclass(frozen=True)
+class User(LiveObject):
+    email: str | None
+    role: str | None
+    time_zone: str | None
+    invitation_sent: bool | None
+    contact_methods: tuple[ContactMethod, ...] | None
+    """None when not included in the listing (not readable with this token)."""
+    notification_rules: tuple[NotificationRule, ...] | None
+    """None when not included in the listing (not readable with this token)."""
+
+
+def _user(fields: _Fields) -> User:
+    methods = fields.each("contact_methods", _contact_method)
+    by_id = {method.id: method for method in methods or () if method.id}
+
+    def notification(rule: _Fields) -> NotificationRule:
+        named = rule.nested("contact_method")
+        method = (_contact_method(named) if named is not None
+                  else ContactMethod(None, "", None, None))
+        known = by_id.get(method.id) if method.id else None
+        return NotificationRule(rule.text("urgency"), rule.integer("start_delay_in_minutes"),
+                                known or method)
+
+    return User(**_common(fields, "user"), email=fields.text("email"), role=fields.text("role"),
+                time_zone=fields.text("time_zone"), invitation_sent=fields.flag("invitation_sent"),
+                contact_methods=methods,
+                notification_rules=fields.each("notification_rules", notification))
+
+
+@dataclass(frozen=True)
+class Team(LiveObject):
+    pass
+
+
+@dataclass(frozen=True)
+class Priority(LiveObject):
+    pass
+
+
+def _plain(cls: type[Obj], kind: str) -> Callable[[_Fields], Obj]:
+    return lambda fields: cls(**_common(fields, kind))
+
+
+# -- the account ------------------------------------------------------------------------------
+
+def _index(objects: Sequence[Obj]) -> Mapping[str, Obj]:
+    index: dict[str, Obj] = {}
+    for obj in objects:
+        index.setdefault(obj.id, obj)
+    return index
+
+
+def _index_names(objects: Sequence[Obj]) -> Mapping[str, Obj]:
+    index: dict[str, Obj] = {}
+    for obj in objects:
+        if obj.name is not None:
+            index.setdefault(obj.name, obj)
+    return index
+
+
+@dataclass(frozen=True)
+class Collection(Generic[Obj]):
+    """The objects of one kind in API order, indexed by id and name, or why they could not be
+    read (``skip_reason``): a skipped collection is empty, but it does not mean "none"."""
+
+    objects: tuple[Obj, ...]
+    skip_reason: str | None = None
+    _by_id: Mapping[str, Obj] = field(init=False, repr=False, compare=False)
+    _by_name: Mapping[str, Obj] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_by_id", _index(self.objects))
+        object.__setattr__(self, "_by_name", _index_names(self.objects))
+
+    def __len__(self) -> int:
+        return len(self.objects)
+
+    def __iter__(self) -> Iterator[Obj]:
+        return iter(self.objects)
+
+    @property
+    def read(self) -> bool:
+        return self.skip_reason is None
+
+    def by_id(self, object_id: str | None) -> Obj | None:
+        return None if object_id is None else self._by_id.get(object_id)
+
+    def by_name(self, name: str) -> Obj | None:
+        """The first object named exactly ``name`` (PagerDuty allows duplicates)."""
+        return self._by_name.get(name)
+
+
+@dataclass(frozen=True)
+class Account:
+    """The live account at ``fetched_at``: every collection pdlint reads, typed."""
+
+    api_url: str
+    fetched_at: datetime
+    window: Window
+    """The window the schedules were rendered over."""
+    escalation_policies: Collection[EscalationPolicy]
+    schedules: Collection[Schedule]
+    shift_based_schedules: Collection[ShiftBasedSchedule]
+    services: Collection[Service]
+    users: Collection[User]
+    teams: Collection[Team]
+    priorities: Collection[Priority]
+    skipped: tuple[Skipped, ...]
+    _users_by_email: Mapping[str, User] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        by_email: dict[str, User] = {}
+        for user in self.users:
+            if user.email:
+                by_email.setdefault(user.email.casefold(), user)
+        object.__setattr__(self, "_users_by_email", by_email)
+
+    def __repr__(self) -> str:
+        """Counts, not contents: a year of rendered schedules is large."""
+        return (f"Account(api_url={self.api_url!r}, schedules={len(self.schedules)}, "
+                f"services={len(self.services)}, users={len(self.users)})")
+
+    def skip_reason(self, collection: str) -> str | None:
+        """Why the collection of this name (``users``, ``schedules_v3``...) could not be read."""
+        return next((skip.reason for skip in self.skipped if skip.rule == collection), None)
+
+    def user_by_email(self, email: str) -> User | None:
+        """The user with this login email, compared case-insensitively as PagerDuty does."""
+        return self._users_by_email.get(email.casefold())
+
+    def schedule_named(self, target: EscalationTarget) -> str | None:
+        """The name of the schedule an escalation target pages: from the schedule lists, else
+        the reference's summary."""
+        found: LiveObject | None = (
+            self.shift_based_schedules.by_id(target.id)
+            if target.kind is TargetKind.SHIFT_BASED_SCHEDULE else self.schedules.by_id(target.id))
+        return (found.name if found is not None else None) or target.summary
+
+
+def _collection(state: LiveState, kind: str, parse: Callable[[_Fields], Obj],
+                what: str) -> Collection[Obj]:
+    parsed = []
+    for raw in state.collection(kind):
+        parsed.append(parse(_Fields(raw, _described(what, raw))))
+    return Collection(tuple(parsed), state.skip_reason(kind))
+
+
+def parse_account(state: LiveState) -> Account:
+    """The typed account of a state read from the API or a snapshot; ``ModelError`` names the
+    object and field PagerDuty sent that pdlint cannot read."""
+    return Account(
+        api_url=state.api_url, fetched_at=state.fetched_at, window=state.window,
+        escalation_policies=_collection(state, "escalation_policies", _escalation_policy,
+                                        "escalation policy"),
+        schedules=_collection(state, "schedules", _schedule, "schedule"),
+        shift_based_schedules=_collection(state, "schedules_v3", _shift_based,
+                                          "shift-based schedule"),
+        services=_collection(state, "services", _service, "service"),
+        users=_collection(state, "users", _user, "user"),
+        teams=_collection(state, "teams", _plain(Team, "team"), "team"),
+        priorities=_collection(state, "priorities", _plain(Priority, "priority"), "priority"),
+        skipped=state.skipped)
+
+
+def time_text(text: str | None) -> str | None:
+    """PagerDuty's ``"09:00:00"`` as the policy writes it, ``"09:00"`` (seconds kept if any)."""
+    if text is None:
+        return None
+    return text[:5] if text.endswith(":00") and len(text) == 8 else text

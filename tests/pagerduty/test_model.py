@@ -1,0 +1,201 @@
+"""The typed account parsed from the API's JSON: what each field means, absent kept apart from
+empty, and errors that name the object and the field."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from pdlint.findings import Skipped
+from pdlint.pagerduty.model import (
+    Account,
+    ModelError,
+    TargetKind,
+    UrgencyRule,
+    parse_account,
+    parse_time,
+)
+from pdlint.pagerduty.state import LiveState, Window
+
+NOW = datetime(2026, 3, 2, 12, 0, tzinfo=timezone.utc)
+WINDOW = Window.starting(NOW, timedelta(days=7))
+NEW_YORK = ZoneInfo("America/New_York")
+
+
+def utc(text: str) -> datetime:
+    return datetime.fromisoformat(text).replace(tzinfo=timezone.utc)
+
+
+def account_of(skipped: tuple[Skipped, ...] = (), **objects: list[dict[str, Any]]) -> Account:
+    return parse_account(LiveState("https://api.pagerduty.com", NOW, WINDOW, objects, skipped))
+
+
+def schedule(**fields: Any) -> dict[str, Any]:
+    return {"id": "PS1", "name": "Primary", "time_zone": "UTC", **fields}
+
+
+@pytest.mark.parametrize(("text", "moment"), [
+    ("2026-03-07T05:00:00Z", utc("2026-03-07T05:00")),
+    ("2026-03-07T00:00:00-05:00", utc("2026-03-07T05:00")),
+])
+def test_parse_time(text: str, moment: datetime) -> None:
+    assert parse_time(text) == moment
+
+
+def test_parse_time_places_a_time_without_a_zone_in_the_zone_given() -> None:
+    assert parse_time("2026-03-07T00:00:00", NEW_YORK) == utc("2026-03-07T05:00")
+    assert parse_time("2026-03-07T00:00:00Z", NEW_YORK) == utc("2026-03-07T00:00")
+
+
+def test_parse_time_refuses_a_time_without_a_zone() -> None:
+    with pytest.raises(ValueError, match="has no time zone"):
+        parse_time("2026-03-07T05:00:00")
+
+
+@pytest.mark.parametrize(("final", "rendered", "shifts", "problem"), [
+    pytest.param(None, False, 0, None, id="absent-is-not-rendered"),
+    pytest.param({"rendered_schedule_entries": []}, True, 0, None, id="empty-is-nobody"),
+    pytest.param({"rendered_schedule_entries": [
+        {"start": "2026-03-02T12:00:00Z", "end": "2026-03-02T20:00:00-05:00",
+         "user": {"id": "PU1", "type": "user_reference", "summary": "Ann"}}]},
+        True, 1, None, id="one-shift"),
+    pytest.param({"rendered_schedule_entries": [
+        {"start": "2026-03-02T12:00:00Z", "end": "2026-03-02T13:00:00Z"},
+        {"start": "2026-03-02T13:00:00Z"}]}, True, 0, "rendered_schedule_entries[1]: 'end'",
+        id="broken-entry-named"),
+])
+def test_final_schedule_absent_is_not_empty(final: dict[str, Any] | None, rendered: bool,
+                                            shifts: int, problem: str | None) -> None:
+    fields = {} if final is None else {"final_schedule": final}
+    [parsed] = account_of(schedules=[schedule(**fields)]).schedules
+    assert (parsed.final_schedule is not None) == rendered
+    if parsed.final_schedule is not None:
+        assert (len(parsed.final_schedule.shifts), parsed.final_schedule.problem) == (
+            shifts, problem)
+
+
+def test_a_shift_keeps_who_was_on_call_and_when_in_utc() -> None:
+    [parsed] = account_of(schedules=[schedule(final_schedule={"rendered_schedule_entries": [
+        {"start": "2026-03-02T07:00:00-05:00", "end": "2026-03-02T20:00:00Z",
+         "user": {"id": "PU1", "type": "user_reference", "summary": "Ann"}}]})]).schedules
+    assert parsed.final_schedule is not None
+    [shift] = parsed.final_schedule.shifts
+    assert (shift.start, shift.end, shift.user and shift.user.id) == (
+        utc("2026-03-02T12:00"), utc("2026-03-02T20:00"), "PU1")
+
+
+@pytest.mark.parametrize(("collection", "objects", "message"), [
+    pytest.param("schedules", [schedule(time_zone=5)],
+                 "schedule PS1 ('Primary'): time_zone is 5, not text", id="wrong-type"),
+    pytest.param("escalation_policies", [{"id": "PE1", "name": "Main", "escalation_rules": [
+        {"escalation_delay_in_minutes": "ten", "targets": []}]}],
+                 "escalation policy PE1 ('Main'): escalation_rules[0].escalation_delay_in_minutes "
+                 "is 'ten', not a whole number", id="nested-field"),
+    pytest.param("services", [{"name": "Checkout"}],
+                 "service ? ('Checkout'): id is missing; every service has one", id="no-id"),
+    pytest.param("services", [{"id": "PV1", "name": "Checkout", "support_hours": "9-5"}],
+                 "service PV1 ('Checkout'): support_hours is '9-5', not an object",
+                 id="not-object"),
+    pytest.param("schedules", [schedule(schedule_layers=[{"start": "yesterday"}])],
+                 "schedule PS1 ('Primary'): schedule_layers[0].start is 'yesterday', not an ISO "
+                 "8601 time with a time zone", id="bad-time"),
+    pytest.param("users", [{"id": "PU1", "name": "Ann", "invitation_sent": "yes"}],
+                 "user PU1 ('Ann'): invitation_sent is 'yes', not true or false", id="flag"),
+])
+def test_errors_name_the_object_and_the_field(collection: str, objects: list[Any],
+                                              message: str) -> None:
+    with pytest.raises(ModelError) as raised:
+        account_of(**{collection: objects})
+    assert str(raised.value) == message
+
+
+def test_a_collection_not_read_is_not_an_empty_one() -> None:
+    account = account_of((Skipped("priorities", "403 Forbidden"),), priorities=[])
+    assert (account.priorities.read, account.priorities.skip_reason) == (False, "403 Forbidden")
+    assert (account.teams.read, len(account.teams)) == (True, 0)
+
+
+@pytest.mark.parametrize(("user", "rules", "methods"), [
+    pytest.param({}, None, None, id="not-included"),
+    pytest.param({"notification_rules": [], "contact_methods": []}, 0, 0, id="none"),
+])
+def test_notification_rules_absent_is_not_empty(user: dict[str, Any], rules: int | None,
+                                                methods: int | None) -> None:
+    [parsed] = account_of(users=[{"id": "PU1", "name": "Ann", **user}]).users
+    assert (None if parsed.notification_rules is None else len(parsed.notification_rules),
+            None if parsed.contact_methods is None else len(parsed.contact_methods)) == (
+        rules, methods)
+
+
+def test_a_notification_rule_reads_its_contact_method_from_the_user() -> None:
+    [parsed] = account_of(users=[{
+        "id": "PU1", "name": "Ann",
+        "contact_methods": [{"id": "PC1", "type": "phone_contact_method", "enabled": False}],
+        "notification_rules": [{"urgency": "high", "start_delay_in_minutes": 0, "contact_method": {
+            "id": "PC1", "type": "phone_contact_method_reference"}}]}]).users
+    assert parsed.notification_rules is not None
+    [rule] = parsed.notification_rules
+    assert (rule.contact_method.kind, rule.contact_method.usable) == (
+        "phone_contact_method", False)
+
+
+@pytest.mark.parametrize(("written", "kind"), [
+    ("schedule", TargetKind.SCHEDULE), ("schedule_reference", TargetKind.SCHEDULE),
+    ("schedule_v3_reference", TargetKind.SHIFT_BASED_SCHEDULE), ("user", TargetKind.USER),
+    ("user_reference", TargetKind.USER), ("team_reference", TargetKind.OTHER),
+])
+def test_target_kinds(written: str, kind: TargetKind) -> None:
+    [policy] = account_of(escalation_policies=[{"id": "PE1", "name": "Main", "escalation_rules": [
+        {"escalation_delay_in_minutes": 10, "targets": [{"id": "X", "type": written}]}]}]
+    ).escalation_policies
+    assert (policy.rules[0].targets[0].kind, policy.rules[0].targets[0].type) == (kind, written)
+
+
+@pytest.mark.parametrize(("rule", "expected", "word", "high"), [
+    pytest.param(None, UrgencyRule("high"), "high", True, id="absent-is-constant-high"),
+    pytest.param({"type": "constant", "urgency": "low"}, UrgencyRule("low"), "low", False,
+                 id="constant-low"),
+    pytest.param({"type": "constant", "urgency": "severity_based"},
+                 UrgencyRule("severity_based"), "severity_based", True, id="severity-based"),
+    pytest.param({"type": "use_support_hours",
+                  "during_support_hours": {"type": "constant", "urgency": "high"},
+                  "outside_support_hours": {"type": "constant", "urgency": "low"}},
+                 UrgencyRule(None, "high", "low"), "support_hours", True, id="support-hours"),
+    pytest.param({"type": "use_support_hours",
+                  "during_support_hours": {"type": "constant", "urgency": "low"},
+                  "outside_support_hours": {"type": "constant", "urgency": "low"}},
+                 UrgencyRule(None, "low", "low"), "support_hours (low during, low outside)",
+                 False, id="support-hours-low-low"),
+])
+def test_urgency_rule(rule: dict[str, Any] | None, expected: UrgencyRule, word: str,
+                      high: bool) -> None:
+    fields = {} if rule is None else {"incident_urgency_rule": rule}
+    [service] = account_of(services=[{"id": "PV1", "name": "Checkout", **fields}]).services
+    assert (service.urgency_rule, service.urgency_rule.policy_word(),
+            service.urgency_rule.raises_high()) == (expected, word, high)
+
+
+def test_the_policy_word_support_hours_means_high_during_and_low_outside() -> None:
+    assert UrgencyRule.meant_by("support_hours") == UrgencyRule(None, "high", "low")
+    assert UrgencyRule.meant_by("low") == UrgencyRule("low")
+
+
+def test_defaults_pagerduty_applies_when_a_field_is_absent() -> None:
+    account = account_of(escalation_policies=[{"id": "PE1", "name": "Main"}],
+                         services=[{"id": "PV1", "name": "Checkout"}])
+    [policy], [service] = account.escalation_policies, account.services
+    assert (policy.num_loops, policy.handoff_notifications, policy.rules) == (
+        0, "if_has_services", ())
+    assert (service.integrations, service.support_hours, service.acknowledgement_timeout) == (
+        None, None, None)
+
+
+def test_a_shift_based_schedule_is_named_by_its_summary() -> None:
+    account = account_of(schedules_v3=[{"id": "PV3", "summary": "Follow the sun"}],
+                         escalation_policies=[{"id": "PE1", "name": "Main", "escalation_rules": [
+                             {"targets": [{"id": "PV3", "type": "schedule_v3_reference"}]}]}])
+    [policy] = account.escalation_policies
+    assert account.schedule_named(policy.rules[0].targets[0]) == "Follow the sun"
