@@ -571,8 +571,10 @@ def demo(output_format: str, output: str | None, fail_on: str, quiet: bool) -> i
 @click.option("--no-redact", is_flag=True, default=False,
               help="Keep contact-method addresses (phone numbers, emails); the file is then "
                    "readable by its owner only.")
+@accept_skip_option
 @api_options
-def snapshot(output: str, no_redact: bool, api: ApiOptions) -> None:
+def snapshot(output: str, no_redact: bool, accepted_skips: tuple[str, ...],
+             api: ApiOptions) -> int:
     """Save the live account as a JSON snapshot, for `drift --snapshot` and `diff`."""
     from pdlint.pagerduty.fetch import fetch_state_sync
     from pdlint.pagerduty.snapshot import snapshot_text, write_snapshot
@@ -588,6 +590,7 @@ def snapshot(output: str, no_redact: bool, api: ApiOptions) -> None:
         counts = ", ".join(f"{len(items)} {kind.replace('_', ' ')}"
                            for kind, items in state.objects.items())
         click.echo(f"wrote {'the snapshot' if output == '-' else output}: {counts}", err=True)
+    return INCOMPLETE if refused_as_incomplete(state.skipped, accepted_skips) else 0
 
 
 @cli.command()
@@ -603,9 +606,10 @@ def snapshot(output: str, no_redact: bool, api: ApiOptions) -> None:
 @click.option("--time-zone", default=None, metavar="ZONE",
               help="The organisation's IANA time zone [default: the most common time zone of "
                    "the account's schedules].")
+@accept_skip_option
 @api_options
 def init(output: str, force: bool, organisation: str | None, time_zone: str | None,
-         api: ApiOptions) -> None:
+         accepted_skips: tuple[str, ...], api: ApiOptions) -> int:
     """Write a policy that documents the live account as it is today, ready to review."""
     from pdlint.files import check_folder, write_files
     from pdlint.init import (
@@ -643,6 +647,7 @@ def init(output: str, force: bool, organisation: str | None, time_zone: str | No
     if not api.quiet:
         click.echo(f"wrote {', '.join(texts)} in {output}: review each \"Review:\" comment, "
                    f"then check with `pdlint lint {output}`", err=True)
+    return INCOMPLETE if refused_as_incomplete(state.skipped, accepted_skips) else 0
 
 
 @cli.command()

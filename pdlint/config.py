@@ -73,8 +73,8 @@ class Settings:
         accepted = {"accepted_skips": self.accept_skip} if self.accept_skip else {}
         budget = {} if self.retry_budget is None else {"retry_budget": self.retry_budget}
         return {"lint": fail_on, "drift": {**policy, **fail_on, **accepted, **budget},
-                "evidence": {**policy, **accepted, **budget}, "snapshot": budget,
-                "init": budget}
+                "evidence": {**policy, **accepted, **budget}, "snapshot": {**accepted, **budget},
+                "init": {**accepted, **budget}}
 
 
 def find_settings(start: Path) -> Settings:

@@ -122,3 +122,18 @@ def test_the_collections_are_those_drift_reads() -> None:
     from pdlint.pagerduty.state import COLLECTIONS, Window
 
     assert set(_listings(Window.starting(NOW))) == set(COLLECTIONS)
+
+
+def test_init_and_snapshot_write_what_they_read_and_exit_2_for_what_they_could_not(
+        users_refused: dict[str, str], tmp_path: Path) -> None:
+    drafted = run_pdlint("init", "-o", str(tmp_path / "drafted"), "--quiet", *WINDOW,
+                         env=users_refused)
+    assert drafted.returncode == 2, drafted.stderr
+    assert drafted.stderr.startswith("pdlint: warning: users not read: GET /users: ")
+    assert (tmp_path / "drafted" / "organisation.yaml").is_file()
+    accepted = run_pdlint("init", "-o", str(tmp_path / "accepted"), "--quiet", *WINDOW,
+                          "--accept-skip", "users", env=users_refused)
+    assert accepted.returncode == 0, accepted.stderr
+    saved = run_pdlint("snapshot", "-o", str(tmp_path / "snap.json"), "--quiet", *WINDOW,
+                       env=users_refused)
+    assert saved.returncode == 2 and (tmp_path / "snap.json").is_file()

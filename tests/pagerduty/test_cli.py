@@ -90,8 +90,13 @@ def test_a_skipped_collection_is_warned_about_and_recorded(
     demo_server.faults = faults
     output = tmp_path / "snap.json"
     result = pdlint("snapshot", "-o", str(output), "-q", env=sim_env(demo_server))
-    assert result.returncode == 0
+    assert result.returncode == 2  # written, and not passed: skipped is never passed
     assert result.stderr.startswith(f"pdlint: warning: {warning}")
+    collection = warning.split()[0]
+    assert result.stderr.endswith(f"accept by name: --accept-skip {collection}\n")
+    accepted = pdlint("snapshot", "-o", str(output), "-q", "--accept-skip", collection,
+                      env=sim_env(demo_server))
+    assert accepted.returncode == 0, accepted.stderr
     assert [skip["collection"] for skip in json.loads(output.read_text())["skipped"]] == [
         warning.split()[0]]
 
