@@ -98,7 +98,7 @@ def drift(policy: Policy, account: Account, today: date,
     for drift_rule in chosen:
         if drift_rule.mode is not Mode.DRIFT:
             continue
-        for finding in located(policy, drift_rule.check(context)):
+        for finding in located(policy, context.findings(drift_rule)):
             waiver = next((waiver for waiver in waivers if waiver.matches(finding)), None)
             findings.append(finding.with_waiver(waiver.as_waived()) if waiver else finding)
     return Report.of(findings, account.skipped)

@@ -44,15 +44,12 @@ def check_waiver_unused(context: Context) -> Iterator[Finding]:
     today = context.today
     if context.live.skipped:
         return
-    found: dict[str, list[Finding]] = {}
     for waiver in policy.waivers:
         waived = context.catalogue.get(waiver.rule.value)
         if (waiver.expired(today) or waived is None or waived.mode is not Mode.DRIFT
                 or waived is check_waiver_unused):
             continue
-        if waived.id not in found:
-            found[waived.id] = list(waived.check(context))
-        if not any(waiver.matches(finding) for finding in found[waived.id]):
+        if not any(waiver.matches(finding) for finding in context.findings(waived)):
             yield check_waiver_unused.finding(
                 f"the waiver of {waiver.rule.value} matches no finding: the drift it accepts is "
                 "gone, or the waiver names the wrong object", waiver.resource.value,

@@ -3,16 +3,18 @@ integration. Today is 2026-03-02; the waiver starts at line 5 of case.yaml."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from dataclasses import replace
 from typing import Any
 
 import pytest
 from rule_cases import TODAY, context_of, live_state, service, summary
 
+from pdlint.findings import Finding
 from pdlint.pagerduty.model import parse_account
 from pdlint.pagerduty.state import LiveState
 from pdlint.policy.model import Policy
-from pdlint.rule import Mode, Rule
+from pdlint.rule import Context, Mode, Rule
 from pdlint.rules.engine import drift
 from pdlint.rules.registry import rules_for
 from pdlint.rules.services import check_no_integration
@@ -112,3 +114,18 @@ def test_the_engine_waives_the_matching_finding_only(make_policy: Callable[..., 
             for finding in report.findings] == [("SVC306", "Web", True)]
     assert report.findings[0].waived.reason == (  # type: ignore[union-attr]
         "Alerts arrive by email until the monitoring migration.")
+
+
+def test_a_rule_runs_once_however_many_waivers_ask_for_its_findings(
+        make_policy: Callable[..., Policy]) -> None:
+    """The engine and WAV901 read a rule's findings through the context, which runs it once."""
+    calls: list[str] = []
+
+    def counted(context: Context) -> Iterator[Finding]:
+        calls.append("run")
+        return iter(())
+
+    rule = replace(check_no_integration, check=counted)
+    context = context_of(make_policy(waived()), UNINTEGRATED)
+    assert context.findings(rule) == context.findings(rule) == ()
+    assert calls == ["run"]
