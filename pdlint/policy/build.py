@@ -227,7 +227,8 @@ class _Builder:
         return Organisation(
             name=_required(view.text("name")), time_zone=time_zone,
             business_hours=_hours(_required(view.child("business_hours")), time_zone),
-            location=view.location)
+            location=view.location,
+            drift_check_every=view.sourced("drift_check_every", parse_duration))
 
     def _team(self, view: _View) -> Team:
         return Team(name=view.data["name"], id=view.text("id"),

@@ -185,6 +185,9 @@ class Organisation:
     time_zone: Sourced[str]
     business_hours: Hours
     location: Location
+    drift_check_every: Sourced[timedelta] | None = None
+    """How often the drift check runs (the cadence ``pdlint evidence --history`` holds the
+    recorded runs to); None when not documented."""
 
     @property
     def resource(self) -> Resource:

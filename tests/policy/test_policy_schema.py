@@ -136,6 +136,13 @@ SCHEMA_CASES: list[tuple[str, str, list[tuple[int, str]]]] = [
     ("a file that is a list", """\
         - name: Primary
         """, [(1, "the file: expected a mapping, got a list")]),
+    ("a drift check cadence that is not a duration", """\
+        organisation:
+          name: Acme
+          time_zone: UTC
+          business_hours: {days: [monday], start: "09:00", end: "17:00"}
+          drift_check_every: daily
+        """, [(5, "drift_check_every: expected a duration like 5m, 1h30m or 7d, got 'daily'")]),
 ]
 
 
