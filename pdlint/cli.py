@@ -373,7 +373,7 @@ objects), which the default thresholds rescan in full again and again: a fifth o
 one-year evidence run of a large account (docs/benchmarks.md)."""
 
 
-COMMANDS_WITHOUT_SETTINGS = frozenset({"demo", "diff", "rules", "sim"})
+COMMANDS_WITHOUT_SETTINGS = frozenset({"demo", "diff", "history", "rules", "sim"})
 """Commands no project setting applies to: settings that cannot be read do not stop them."""
 
 
@@ -679,10 +679,14 @@ def diff(old: str, new: str, output_format: str, output: str | None) -> int:
               type=click.Path(dir_okay=False, path_type=str),
               help="Read the configuration from a saved snapshot instead of the API; incidents "
                    "and audit records are then not read (those sections are skipped).")
+@click.option("--history", "history_path", default=None, metavar="DIR",
+              type=click.Path(exists=True, file_okay=False, path_type=str),
+              help="A folder of drift reports kept by `pdlint drift --record`: adds when each "
+                   "drift opened and closed, and how much of the period was monitored.")
 @accept_skip_option
 @period_options
 def evidence(policy_path: str, output: str, force: bool, snapshot_path: str | None,
-             accepted_skips: tuple[str, ...], api: ApiOptions) -> int:
+             history_path: str | None, accepted_skips: tuple[str, ...], api: ApiOptions) -> int:
     """Write the audit evidence package of a period: incident register, SLA and postmortem
     compliance, on-call coverage, configuration changes, drift, and an HTML report."""
     from pdlint.evidence import EvidenceRequest, write_evidence
@@ -693,7 +697,8 @@ def evidence(policy_path: str, output: str, force: bool, snapshot_path: str | No
     request = EvidenceRequest(
         policy_paths=(policy_path,), since=period.since, until=period.until, output=Path(output),
         force=force, client_config=None if snapshot_path else client_config(api),
-        snapshot=Path(snapshot_path) if snapshot_path else None, progress=progress)
+        snapshot=Path(snapshot_path) if snapshot_path else None, progress=progress,
+        history=Path(history_path) if history_path else None)
     try:
         result = write_evidence(request)
     finally:
@@ -722,6 +727,26 @@ def stop_on_interrupt_or_terminate() -> None:
 
     signal.signal(signal.SIGINT, stop)
     signal.signal(signal.SIGTERM, stop)
+
+
+@cli.command()
+@click.argument("folder", type=click.Path(exists=True, file_okay=False, path_type=str))
+@click.option("--format", "output_format", type=click.Choice(("text", "markdown")),
+              default="text", show_default=True, help="Plain text, or Markdown for a chat or "
+                                                      "a weekly report.")
+@click.option("-o", "--output", type=OUTPUT_FILE, default=None,
+              help="Write the summary to FILE instead of standard output.")
+def history(folder: str, output_format: str, output: str | None) -> int:
+    """Summarise a drift history kept by `pdlint drift --record`: the drifts open at the last
+    run and how long each has been open. Exits 1 when an error is open, as drift would."""
+    from pdlint.history.folder import read_history
+    from pdlint.history.summary import errors_open, render_history
+
+    recorded = read_history(Path(folder))
+    write_output(render_history(recorded, markdown=output_format == "markdown"), output)
+    for skipped in recorded.unreadable:
+        click.echo(f"pdlint: warning: {skipped.name} skipped: {skipped.reason}", err=True)
+    return 1 if errors_open(recorded) else 0
 
 
 def sendable_token(ctx: click.Context, param: click.Parameter, value: str) -> str:

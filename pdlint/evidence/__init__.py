@@ -32,6 +32,7 @@ from pdlint.evidence.collect import (
 )
 from pdlint.evidence.coverage import ScheduleCoverage
 from pdlint.evidence.drift import DriftRun, write_drift
+from pdlint.evidence.history import history_section
 from pdlint.evidence.html import render_html
 from pdlint.evidence.model import (
     ChangeSummary,
@@ -44,6 +45,7 @@ from pdlint.evidence.package import (
     MANIFEST,
     PACKAGE_FORMAT,
     PACKAGE_FORMAT_VERSION,
+    POLICY_COPIES,
     EvidencePackage,
     check_target,
     in_package,
@@ -53,11 +55,15 @@ from pdlint.evidence.package import (
 from pdlint.evidence.programme import exercise_records, training_skip, training_summary
 from pdlint.evidence.summary import render_summary
 from pdlint.evidence.tables import csv_tables, evidence_document, period_entry, policy_entry
-from pdlint.findings import Location, Report, Skipped
+from pdlint.findings import Checked, Location, Report, Skipped
+from pdlint.history.folder import History, Stream, read_history
 from pdlint.pagerduty.model import Account, parse_account
 from pdlint.pagerduty.state import Window
 from pdlint.policy.model import Policy
+from pdlint.provenance import policy_identity
+from pdlint.rule import Mode
 from pdlint.rules.engine import checked_policy, drift
+from pdlint.rules.registry import rules_for
 
 if TYPE_CHECKING:
     from pdlint.pagerduty.client import ClientConfig
@@ -84,6 +90,9 @@ class EvidenceRequest:
     progress: Progress | None = None
     now: datetime | None = None
     """The time of the run, against which open deadlines are judged (default: the clock)."""
+    history: Path | None = None
+    """A folder of drift reports (``pdlint drift --record``) for the continuous-compliance
+    section."""
 
 
 def write_evidence(request: EvidenceRequest) -> Evidence:
@@ -105,13 +114,14 @@ def write_evidence(request: EvidenceRequest) -> Evidence:
                             f"({iso(now)}): there is nothing to measure yet")
     period = Interval(request.since, request.until)
     check_target(request.output, force=request.force)
+    history = read_history(request.history) if request.history is not None else None
     checked = in_background(lambda: checked_policy(request.policy_paths), name="pdlint-policy")
     from pdlint.pagerduty.fetch import no_progress
 
     progress = request.progress or no_progress
     with EvidencePackage(request.output, force=request.force) as package:
         try:
-            evidence = _gather(request, checked, period, now, package, progress)
+            evidence = _gather(request, checked, period, now, package, progress, history)
         except ValueError as error:  # an answer the package cannot represent
             raise EvidenceError(f"the account's data cannot be used: {error}") from None
         package.commit(_manifest(evidence))
@@ -119,7 +129,8 @@ def write_evidence(request: EvidenceRequest) -> Evidence:
 
 
 def _gather(request: EvidenceRequest, checked: Callable[[], Policy], period: Interval,
-            generated_at: datetime, package: EvidencePackage, progress: Progress) -> Evidence:
+            generated_at: datetime, package: EvidencePackage, progress: Progress,
+            history: History | None) -> Evidence:
     """The evidence, with the account read while ``checked`` loads and lints the policy; a
     policy with errors is reported rather than whatever the read met, as it is the user's to
     fix first.
@@ -163,8 +174,19 @@ def _gather(request: EvidenceRequest, checked: Callable[[], Policy], period: Int
     provenance = policy_provenance(policy_sources(policy))
     for source, name in zip(provenance.files, provenance.copies, strict=True):
         package.copy(Path(source), name)
-    drift_summary = write_drift(package, replace(
-        drift_run, report=_report_in_package(drift_run.report, provenance)))
+    section = None
+    if history is not None:
+        cadence = policy.organisation.drift_check_every
+        stream = Stream(api_url.rstrip("/"), drift_run.subdomain, " ".join(request.policy_paths))
+        section, history_skips = history_section(
+            history, stream, measured, cadence,
+            in_package(cadence.location, provenance) if cadence else None, changes)
+        skipped.extend(history_skips)
+    what = Checked(drift_run.read_at, api_url, drift_run.subdomain,
+                   policy_identity(POLICY_COPIES, policy.files),
+                   tuple(each.id for each in rules_for(Mode.DRIFT)))
+    drift_summary = write_drift(package, replace(drift_run, report=replace(
+        _report_in_package(drift_run.report, provenance), checked=what)))
     evidence = Evidence(
         organisation=policy.organisation.name.value, period=period, measured=measured,
         generated_at=generated_at,
@@ -197,7 +219,8 @@ def _gather(request: EvidenceRequest, checked: Callable[[], Policy], period: Int
             training, location=in_package(training.location, provenance), people=tuple(
                 replace(person, location=person.location and in_package(person.location,
                                                                         provenance))
-                for person in training.people)))
+                for person in training.people)),
+        history=section)
     tables = csv_tables(evidence)
     for name, text in tables.items():
         package.write_text(name, text)
@@ -241,7 +264,7 @@ def _judge_configuration(policy: Policy, account: Account, period: Interval, as_
             (period.end - timedelta(seconds=1)).astimezone(zone).date())
     return coverage_section(policy, account, period), DriftRun(
         drift(policy, account, as_of.date()), read_at,
-        Interval(account.window.since, account.window.until)), training
+        Interval(account.window.since, account.window.until), account.subdomain), training
 
 
 async def _read_live(

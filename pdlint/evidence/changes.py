@@ -164,6 +164,7 @@ class ChangeLog:
         self._by_type: Counter[str] = Counter()
         self._by_action: Counter[str] = Counter()
         self._documented_changes: list[ConfigurationChange] = []
+        self._changes: list[ConfigurationChange] = []
         self.total = 0
         self.documented = 0
 
@@ -173,6 +174,7 @@ class ChangeLog:
             change.resource_id, change.resource_name, "yes" if change.documented else "no",
             "; ".join(change.fields), "; ".join(str(values) for values in change.values))])
         self.total += 1
+        self._changes.append(change)
         self._by_type[change.resource_type] += 1
         self._by_action[change.action] += 1
         if change.documented:
@@ -189,4 +191,5 @@ class ChangeLog:
             by_action=tuple(sorted(self._by_action.items())),
             documented_changes=tuple(self._documented_changes),
             shown_limit=SHOWN_DOCUMENTED_CHANGES,
+            every_change=tuple(self._changes),
         )

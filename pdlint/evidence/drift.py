@@ -30,6 +30,8 @@ class DriftRun:
     report: Report
     read_at: datetime
     rendered: Interval
+    subdomain: str | None = None
+    """The account's subdomain, when the configuration read names it."""
 
 
 def drift_scope(drift: DriftSummary) -> str:

@@ -16,9 +16,17 @@ from typing import TypeVar
 from pdlint.coverage import Interval, required_time
 from pdlint.evidence.coverage import ScheduleCoverage
 from pdlint.evidence.drift import drift_scope
+from pdlint.evidence.history import (
+    HISTORY_CSV,
+    RUNS_CSV,
+    HistorySection,
+    day_list,
+    monitored_share,
+)
 from pdlint.evidence.model import (
     ActionRecord,
     AssessedIncident,
+    ConfigurationChange,
     Evidence,
     SeverityCompliance,
     TrendRow,
@@ -499,6 +507,119 @@ def _drift_section(evidence: Evidence) -> str:
             f"{skipped}. Reports: {links}.</p>")
 
 
+HISTORY_LABEL_WIDTH = 260
+HISTORY_ROW = 18
+SEVERITY_COLOURS = {"error": "#c62828", "warning": "#e0a000", "info": "#5b7fb8"}
+WAIVED_COLOUR = "#9aa3b2"
+
+
+def history_timeline(section: HistorySection) -> str:
+    """The measured period as rows: the drift check's runs (ticks) and monitoring gaps (red)
+    on top, then one bar per drift from first seen to resolved (or the period's end)."""
+    line = section.timeline
+    span = (line.until - line.since).total_seconds()
+    drifts = section.drifts[:ROW_LIMIT]
+    height = HISTORY_ROW * (len(drifts) + 1) + 24
+    width = HISTORY_LABEL_WIDTH + TIMELINE_WIDTH
+
+    def x(moment: datetime) -> float:
+        placed = min(max((moment - line.since).total_seconds(), 0.0), span)
+        return HISTORY_LABEL_WIDTH + placed / span * TIMELINE_WIDTH
+
+    def label(row: int, text: str) -> str:
+        shown = text if len(text) <= 40 else text[:39] + "…"
+        return (f'<text x="4" y="{row * HISTORY_ROW + 13}" font-size="11" fill="#1d2433">'
+                f"{_e(shown)}</text>")
+
+    def bar(row: int, start: datetime, end: datetime, colour: str, title: str,
+            element_id: str = "") -> str:
+        left = x(start)
+        attribute = f' id="{_e(element_id)}"' if element_id else ""
+        return (f'<rect{attribute} x="{left:.2f}" y="{row * HISTORY_ROW + 3}" '
+                f'width="{max(1.5, x(end) - left):.2f}" height="{HISTORY_ROW - 6}" '
+                f'fill="{colour}"><title>{_e(title)}</title></rect>')
+
+    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" id="history-timeline" width="{width}" '
+             f'height="{height}" role="img" aria-label="Drift history">',
+             label(0, "drift check runs"),
+             f'<rect x="{HISTORY_LABEL_WIDTH}" y="3" width="{TIMELINE_WIDTH}" '
+             f'height="{HISTORY_ROW - 6}" fill="#e3f1e4"/>']
+    parts += [bar(0, gap.start, gap.end, "#c62828",
+                  f"no complete run {iso(gap.start)} to {iso(gap.end)} "
+                  f"({human_duration(gap.length.total_seconds())})")
+              for gap in line.gaps or ()]
+    parts += [f'<line x1="{x(run.checked_at):.2f}" x2="{x(run.checked_at):.2f}" y1="2" '
+              f'y2="{HISTORY_ROW - 2}" stroke="{"#1e7d32" if run.complete else "#e0a000"}" '
+              f'stroke-width="1"><title>{_e(iso(run.checked_at))}'
+              f'{"" if run.complete else " (incomplete)"}</title></line>'
+              for run in line.runs]
+    for row, tracked in enumerate(drifts, start=1):
+        drift = tracked.drift
+        colour = WAIVED_COLOUR if drift.waived else SEVERITY_COLOURS[drift.severity.value]
+        end = drift.resolved_at or line.until
+        parts.append(label(row, f"{drift.rule} {drift.resource.name or drift.resource.id}"))
+        parts.append(bar(row, drift.first_seen, end, colour,
+                         f"{drift.rule} {drift.resource}: first seen {iso(drift.first_seen)}, "
+                         + (f"resolved {iso(drift.resolved_at)}" if drift.resolved_at
+                            else "open"), f"history-drift-{row}"))
+    for tick in range(TICKS + 1):
+        moment = line.since + (line.until - line.since) * tick / TICKS
+        anchor = "start" if tick == 0 else ("end" if tick == TICKS else "middle")
+        parts.append(f'<text x="{x(moment):.1f}" y="{height - 6}" font-size="11" '
+                     f'text-anchor="{anchor}" fill="#555f70">'
+                     f"{_e(moment.date().isoformat())}</text>")
+    parts.append("</svg>")
+    return "".join(parts)
+
+
+def _history_section(evidence: Evidence) -> str:
+    section = evidence.history
+    if section is None:
+        return ""
+    line = section.timeline
+    if line.gaps is None:
+        monitored = ("Monitoring gaps: not measured (the policy documents no "
+                     "drift_check_every).")
+    else:
+        monitored = (f'Monitored <span id="history-monitored">'
+                     f"{_e(share_text(monitored_share(section)))}</span> of the period: "
+                     f'<span id="history-gaps">{len(line.gaps)}</span> interval(s) longer than '
+                     f"the documented cadence ({_e(section.cadence)}) without a "
+                     "complete run.")
+    days = line.error_days()
+    not_read = "not read" if not section.changes_read else "—"
+
+    def change(found: ConfigurationChange | None) -> str:
+        return (_e(not_read) if found is None
+                else f"{_e(found.actor)} at {_time(found.at)} ({_e(found.id)})")
+
+    drifts, cut = _cut(section.drifts, HISTORY_CSV)
+    rows = [[_e(tracked.drift.rule), _e(tracked.drift.severity.value
+                                        + (" (waived)" if tracked.drift.waived else "")),
+             _e(tracked.drift.resource), _time(tracked.drift.first_seen),
+             _time(tracked.drift.resolved_at) if tracked.drift.resolved_at else "open",
+             _e(tracked.days_open), change(tracked.opened_by), change(tracked.closed_by)]
+            for tracked in drifts]
+    gaps = "" if not line.gaps else _table(
+        ("gap from", "to", "length"),
+        ([_time(gap.start), _time(gap.end), _e(human_duration(gap.length.total_seconds()))]
+         for gap in line.gaps), element_id="history-gap-table")
+    return "".join([
+        "<h2 id=\"history\">Continuous compliance: drift history</h2>",
+        f'<p><span id="history-runs">{len(line.runs)}</span> drift run(s) of '
+        f"{_e(section.stream)} recorded in {_e(section.folder)} during the measured period. "
+        f"{monitored} "
+        f'<span id="history-error-days">{len(days)}</span> day(s) with at least one open '
+        f"error (UTC){': ' + _e(day_list(days)) if days else ''}. Files: "
+        f'<a href="{HISTORY_CSV}">{HISTORY_CSV}</a>, <a href="{RUNS_CSV}">{RUNS_CSV}</a>.</p>',
+        history_timeline(section), gaps,
+        _table(("rule", "severity", "object", "first seen", "resolved", "days open",
+                "opened by", "closed by"), rows, numeric=(5,), element_id="history-table")
+        if rows else "<p>No drift was open during the measured period.</p>",
+        cut,
+    ])
+
+
 def _period_banner(evidence: Evidence) -> str:
     note = period_note(evidence)
     if note is None:
@@ -543,7 +664,7 @@ def render_html(evidence: Evidence, business_hours: Hours) -> str:
         _postmortem_section(evidence),
         _coverage_section(evidence, business_hours), _programme_section(evidence),
         _changes_section(evidence),
-        _drift_section(evidence),
+        _drift_section(evidence), _history_section(evidence),
         "<h2>Files</h2><p>Checksums of every file are in "
         '<a href="manifest.json">manifest.json</a>; how each figure is computed is explained in '
         "pdlint's docs/evidence.md.</p>",

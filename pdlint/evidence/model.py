@@ -10,12 +10,16 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from typing import TYPE_CHECKING
 
 from pdlint.coverage import Interval
 from pdlint.evidence.coverage import ScheduleCoverage
 from pdlint.findings import Location, Skipped
 from pdlint.pagerduty.state import format_utc
 from pdlint.policy.model import ActionStatus, format_duration
+
+if TYPE_CHECKING:
+    from pdlint.evidence.history import HistorySection
 
 
 def iso(moment: datetime | None) -> str | None:
@@ -346,6 +350,9 @@ class ChangeSummary:
     unavailable: Interval | None = None
     """The start of the period PagerDuty no longer keeps audit records for: not read, and not
     "no changes" either."""
+    every_change: tuple[ConfigurationChange, ...] = ()
+    """Every change read, newest first: the drift history finds in it the change that opened
+    or closed a drift."""
 
 
 @dataclass(frozen=True)
@@ -504,3 +511,5 @@ class Evidence:
     communication: tuple[CommunicationCompliance, ...] = ()
     """None when the policy keeps no training record, or the on-call people could not be read
     (the skipped list then says why)."""
+    history: HistorySection | None = None
+    """The continuous-compliance section (``--history``); None when no history was given."""

@@ -33,6 +33,8 @@ from pdlint.policy.model import Policy
 from pdlint.provenance import git_commit
 
 MANIFEST = "manifest.json"
+POLICY_COPIES = "policy"
+"""The package's folder of copies of the policy files (and of the postmortem register)."""
 PACKAGE_FORMAT = "pdlint-evidence"
 PACKAGE_FORMAT_VERSION = 2
 """The format ``manifest.json`` and ``evidence.json`` both state, for the whole package (every
@@ -221,7 +223,7 @@ def policy_copy_names(files: Sequence[str]) -> dict[str, str]:
         return {}
     resolved = [Path(name).resolve() for name in files]
     root = Path(os.path.commonpath([str(path.parent) for path in resolved]))
-    return {name: "policy/" + path.relative_to(root).as_posix()
+    return {name: f"{POLICY_COPIES}/{path.relative_to(root).as_posix()}"
             for name, path in zip(files, resolved, strict=True)}
 
 

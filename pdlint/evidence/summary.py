@@ -6,7 +6,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 
 from pdlint.evidence.drift import drift_scope
-from pdlint.evidence.model import Evidence, iso
+from pdlint.evidence.history import HISTORY_CSV, RUNS_CSV, day_list, monitored_share
+from pdlint.evidence.model import ConfigurationChange, Evidence, iso
 from pdlint.evidence.tables import (
     NOT_MEASURED,
     ROW_LIMIT,
@@ -24,6 +25,7 @@ from pdlint.evidence.tables import (
     unavailable_changes,
     unmatched_rows_text,
 )
+from pdlint.findings import counted
 from pdlint.report.wording import printable
 
 
@@ -203,5 +205,53 @@ def render_summary(evidence: Evidence) -> str:
         lines += ["", "## Drift (" + ", ".join(evidence.drift.files) + ")", "",
                   f"The account against the policy: {drift_scope(evidence.drift)}.", ""]
         lines += _table(("severity", "findings"), evidence.drift.by_severity)
+    if evidence.history is not None:
+        lines += _history_lines(evidence)
     lines += ["", "Every file of the package and its sha256 are listed in manifest.json.", ""]
     return "\n".join(lines)
+
+
+def _history_lines(evidence: Evidence) -> list[str]:
+    """The continuous-compliance section: runs, monitoring gaps, and each drift's span."""
+    section = evidence.history
+    assert section is not None
+    line = section.timeline
+    lines = ["", _heading(evidence, "Continuous compliance: drift history", HISTORY_CSV,
+                          RUNS_CSV), "",
+             f"{counted(len(line.runs), 'drift run')} of {section.stream} recorded in "
+             f"{section.folder} during the measured period."]
+    if line.gaps is None:
+        lines += ["Monitoring gaps: not measured (the policy documents no drift_check_every)."]
+    else:
+        lines += [f"Monitored {share_text(monitored_share(section))} of the period: "
+                  f"{counted(len(line.gaps), 'interval')} longer than the documented cadence "
+                  f"({section.cadence}) without a complete run."]
+        if line.gaps:
+            lines += ["", *_table(("gap from", "to", "length"), (
+                (iso(gap.start), iso(gap.end), human_duration(gap.length.total_seconds()))
+                for gap in line.gaps))]
+    days = line.error_days()
+    lines += ["", f"{counted(len(days), 'day')} with at least one open error (UTC)"
+              + (f": {day_list(days)}." if days else ".")]
+    not_read = "not read" if not section.changes_read else "—"
+    if section.drifts:
+        lines += ["", *_table(
+            ("rule", "severity", "object", "first seen", "resolved", "days open", "opened by",
+             "closed by"),
+            ((tracked.drift.rule, tracked.drift.severity.value
+              + (" (waived)" if tracked.drift.waived else ""),
+              str(tracked.drift.resource), iso(tracked.drift.first_seen),
+              iso(tracked.drift.resolved_at) or "open", tracked.days_open,
+              _change_text(tracked.opened_by, not_read),
+              _change_text(tracked.closed_by, not_read))
+             for tracked in section.drifts[:ROW_LIMIT]))]
+        if len(section.drifts) > ROW_LIMIT:
+            lines += ["", f"First {ROW_LIMIT} of {len(section.drifts)}; all are in "
+                          f"{HISTORY_CSV}."]
+    else:
+        lines += ["", "No drift was open during the measured period."]
+    return lines
+
+
+def _change_text(change: ConfigurationChange | None, missing: str) -> str:
+    return missing if change is None else f"{change.actor} at {iso(change.at)} ({change.id})"

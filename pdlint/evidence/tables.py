@@ -15,6 +15,7 @@ from typing import Any
 
 from pdlint.evidence.coverage import ScheduleCoverage
 from pdlint.evidence.drift import drift_scope
+from pdlint.evidence.history import HistorySection, history_entry, history_rows, monitored_share
 from pdlint.evidence.model import (
     ActionRecord,
     AssessedIncident,
@@ -159,6 +160,8 @@ def headline(evidence: Evidence) -> tuple[Figure, ...]:
     if evidence.drift is not None:
         figures.append(Figure("drift", "drift findings", str(evidence.drift.findings),
                               drift_scope(evidence.drift), bad=bool(evidence.drift.findings)))
+    if evidence.history is not None:
+        figures.append(_monitoring_figure(evidence.history))
     return tuple(figures)
 
 
@@ -296,6 +299,21 @@ def trend_entry(row: TrendRow) -> dict[str, Any]:
             "share_acknowledged_within": row.share_acknowledged_within,
             "resolved_within": row.resolved_within, "resolution_decided": row.resolution_decided,
             "share_resolved_within": row.share_resolved_within}
+
+
+def _monitoring_figure(section: HistorySection) -> Figure:
+    """How much of the period the drift check watched, with its runs and error days."""
+    line = section.timeline
+    runs = counted(len(line.runs), "drift run")
+    days = counted(len(line.error_days()), "day")
+    detail = f"{runs}; {days} with an open error"
+    if line.gaps is None:
+        return Figure("monitored", "of the period monitored by the drift check", NOT_MEASURED,
+                      detail)
+    return Figure("monitored", "of the period monitored by the drift check",
+                  share_text(monitored_share(section)),
+                  f"{detail}; {counted(len(line.gaps), 'monitoring gap')}",
+                  bad=bool(line.gaps))
 
 
 def postmortems_judged(evidence: Evidence) -> bool:
@@ -559,6 +577,7 @@ def evidence_document(evidence: Evidence) -> dict[str, Any]:
             "configuration_read_at": iso(drift.read_at),
             "coverage_rendered": {"since": iso(drift.rendered.start),
                                   "until": iso(drift.rendered.end)}},
+        "history": None if evidence.history is None else history_entry(evidence.history),
         "files": list(evidence.files),
     }
 
@@ -621,6 +640,9 @@ def csv_tables(evidence: Evidence) -> dict[str, str]:
         tables["postmortem-exceptions.csv"] = _table(POSTMORTEM_EXCEPTION_COLUMNS, (
             postmortem_entry(incident) for item in evidence.postmortems
             for incident in item.exceptions))
+    if evidence.history is not None:
+        for name, (columns, rows) in history_rows(evidence.history).items():
+            tables[name] = csv_text(columns, rows)
     return tables
 
 

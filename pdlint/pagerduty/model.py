@@ -28,7 +28,7 @@ from typing import Any, Generic, TypeVar
 from pdlint.errors import PdlintError
 from pdlint.findings import Skipped
 from pdlint.isotime import parse_datetime
-from pdlint.pagerduty.state import LiveState, Window
+from pdlint.pagerduty.state import LiveState, Window, account_subdomain
 
 T = TypeVar("T")
 Obj = TypeVar("Obj", bound="LiveObject")
@@ -605,6 +605,8 @@ class Account:
     teams: Collection[Team]
     priorities: Collection[Priority]
     skipped: tuple[Skipped, ...]
+    subdomain: str | None = None
+    """``acme`` of acme.pagerduty.com, when an object read names it."""
     _users_by_email: Mapping[str, User] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -658,7 +660,7 @@ def parse_account(state: LiveState) -> Account:
         users=_collection(state, "users", _user, "user"),
         teams=_collection(state, "teams", _plain(Team, "team"), "team"),
         priorities=_collection(state, "priorities", _plain(Priority, "priority"), "priority"),
-        skipped=state.skipped)
+        skipped=state.skipped, subdomain=account_subdomain(state))
 
 
 def time_text(text: str | None) -> str | None:

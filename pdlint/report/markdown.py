@@ -38,11 +38,11 @@ def render_markdown(
     max_rows: int | None = None,
 ) -> str:
     """``max_rows`` caps each table (the rest is counted) for places with a size limit."""
-    parts = [f"## {_cell(title)}: {_cell(summary_line(report, rules))}"]
+    parts = [f"## {markdown_cell(title)}: {markdown_cell(summary_line(report, rules))}"]
     if report.skipped:
         parts.append(
-            f"> **{_cell(incomplete_phrase(report).capitalize())}.** The results below cover only "
-            "the checks that ran; see [Skipped checks](#skipped-checks)."
+            f"> **{markdown_cell(incomplete_phrase(report).capitalize())}.** The results below "
+            "cover only the checks that ran; see [Skipped checks](#skipped-checks)."
         )
 
     by_type: dict[str, list[Finding]] = {}
@@ -52,32 +52,35 @@ def render_markdown(
     for resource_type in sorted(by_type):
         worst_first = sorted(by_type[resource_type], key=lambda f: -f.severity.rank)
         rows: list[tuple[str, ...]] = [
-            (f.severity.value, _rule(f), _object(f), _cell(f.message), _value(f.expected),
+            (f.severity.value, _rule(f), _object(f), markdown_cell(f.message), _value(f.expected),
              _value(f.actual), _code(str(f.location)) if f.location else "")
             for f in worst_first
         ]
-        parts.append(f"### {_cell(_plural(resource_type.replace('_', ' ')).capitalize())}")
-        parts.append(_table(_FINDING_COLUMNS, rows, max_rows))
+        parts.append(f"### {markdown_cell(_plural(resource_type.replace('_', ' ')).capitalize())}")
+        parts.append(markdown_table(_FINDING_COLUMNS, rows, max_rows))
 
     waived = [finding for finding in report.findings if finding.waived]
     if waived:
         waived_rows: list[tuple[str, ...]] = [
-            (_rule(f), _object(f), _cell(f.message), _cell(f.waived.reason),
-             _cell(f.waived.owner), f.waived.expires.isoformat())
+            (_rule(f), _object(f), markdown_cell(f.message), markdown_cell(f.waived.reason),
+             markdown_cell(f.waived.owner), f.waived.expires.isoformat())
             for f in waived if f.waived
         ]
-        parts += ["### Waived", _table(_WAIVED_COLUMNS, waived_rows, max_rows)]
+        parts += ["### Waived", markdown_table(_WAIVED_COLUMNS, waived_rows, max_rows)]
 
     if report.skipped:
         rules_by_id = index_rules(rules)
         skipped_rows: list[tuple[str, ...]] = [
-            (_cell(skip_label(skip, rules_by_id)), _cell(skip.reason)) for skip in report.skipped
+            (markdown_cell(skip_label(skip, rules_by_id)), markdown_cell(skip.reason))
+            for skip in report.skipped
         ]
-        parts += ["### Skipped checks", _table(_SKIPPED_COLUMNS, skipped_rows, max_rows)]
+        parts += ["### Skipped checks", markdown_table(_SKIPPED_COLUMNS, skipped_rows, max_rows)]
     return "\n\n".join(parts) + "\n"
 
 
-def _table(columns: tuple[str, ...], rows: Sequence[tuple[str, ...]], max_rows: int | None) -> str:
+def markdown_table(columns: tuple[str, ...], rows: Sequence[tuple[str, ...]],
+                   max_rows: int | None) -> str:
+    """A Markdown table of cells already made safe (``markdown_cell``), cut at ``max_rows``."""
     shown = rows if max_rows is None else rows[:max_rows]
     lines = [f"| {' | '.join(columns)} |", "|" + "---|" * len(columns)]
     lines += [f"| {' | '.join(row)} |" for row in shown]
@@ -87,13 +90,13 @@ def _table(columns: tuple[str, ...], rows: Sequence[tuple[str, ...]], max_rows: 
 
 
 def _rule(finding: Finding) -> str:
-    return f"{finding.rule} {_cell(finding.name)}"
+    return f"{finding.rule} {markdown_cell(finding.name)}"
 
 
 def _object(finding: Finding) -> str:
     resource = finding.resource
     label = resource.name if resource.name is not None else resource.id
-    return _cell(label or "")
+    return markdown_cell(label or "")
 
 
 def _value(value: object) -> str:
@@ -109,7 +112,7 @@ def _code(text: str) -> str:
     return f"{fence}{padding}{text}{padding}{fence}"
 
 
-def _cell(text: str) -> str:
+def markdown_cell(text: str) -> str:
     """Text safe in a table cell: Markdown punctuation escaped, line breaks as ``<br>``, other
     control characters as escapes (``printable``)."""
     return "<br>".join(_MARKDOWN_PUNCTUATION.sub(r"\\\1", printable(line))

@@ -121,6 +121,15 @@ class SimServer:
         self._api = Api(account, self.base_url)
         self.faults = faults or Faults()
 
+    def serve(self, account: Account) -> None:
+        """Serve ``account`` from the next request on, at the same address: the account as
+        someone changed it between two scheduled runs."""
+        api = Api(account, self.base_url)
+        with self._lock:
+            self.account, self._api = account, api
+            if self._answers is not None:
+                self._answers.clear()
+
     # -- lifecycle ----------------------------------------------------------------------------
 
     def start(self) -> SimServer:

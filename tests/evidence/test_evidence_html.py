@@ -13,13 +13,16 @@ from pathlib import Path
 
 import pytest
 from evidence_cases import POLICY, utc
+from history.history_cases import API, DAILY, SINCE, UNTIL, write_history
 
 from pdlint.coverage import Interval, measure_coverage
 from pdlint.evidence import Evidence
 from pdlint.evidence.coverage import ScheduleCoverage
+from pdlint.evidence.history import history_section
 from pdlint.evidence.html import coverage_timeline, render_html
 from pdlint.evidence.summary import render_summary
 from pdlint.findings import Location
+from pdlint.history.folder import Stream, read_history
 from pdlint.policy import load_policy
 from pdlint.sim import SimServer
 
@@ -128,6 +131,30 @@ def test_chromium_renders_the_figures(hand_package: Package, tmp_path: Path) -> 
     width, height, scanlines = png_pixels(screenshot)
     assert (width, height) == (1200, 1600)
     assert len(set(scanlines)) > 32, "the screenshot is blank"
+
+
+@needs_chromium
+def test_chromium_renders_the_drift_history(hand_package: Package, tmp_path: Path) -> None:
+    """The hand-made history of tests/history/history_cases.py (figures in test_timeline.py):
+    9 runs, 70.0 % monitored, 1 gap, 9 days with an open error, and a bar for each of its 5
+    drifts on the timeline."""
+    evidence, _, _ = hand_package
+    policy = load_policy([POLICY]).policy
+    assert policy is not None
+    history = read_history(write_history(tmp_path / "history"))
+    section, _ = history_section(history, Stream(API, "acme", "policy"), Interval(SINCE, UNTIL),
+                                 DAILY, None, None)
+    page = tmp_path / "index.html"
+    page.write_text(render_html(replace(evidence, history=section),
+                                policy.organisation.business_hours), encoding="utf-8")
+    dom = chromium(tmp_path / "profile", "--dump-dom", page.as_uri())
+    figures = dict(re.findall(r'<span id="(history-[a-z-]+)">([^<]*)</span>', dom))
+    assert figures == {"history-runs": "9", "history-monitored": "70.0%", "history-gaps": "1",
+                       "history-error-days": "9"}
+    assert re.search(r'<b id="headline-monitored"[^>]*>70\.0%</b>', dom)
+    assert sorted(re.findall(r'<rect id="(history-drift-\d+)"', dom)) == [
+        f"history-drift-{row}" for row in range(1, 6)]
+    assert dom.count("<svg") == 4 + 1  # the page's charts and the history timeline
 
 
 @pytest.mark.parametrize(("zone", "as_in_chicago"), [

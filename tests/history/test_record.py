@@ -10,7 +10,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import PROJECT
+from history_cases import PROJECT
 from pdlint_process import run_pdlint
 
 from pdlint import files

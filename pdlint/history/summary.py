@@ -1,0 +1,84 @@
+"""`pdlint history DIR`: the drifts open now and their age, per account and policy, in a few
+lines of text or Markdown for a weekly report or a chat message."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import timedelta
+
+from pdlint.findings import counted, utc_second
+from pdlint.history.folder import History, Run, Stream
+from pdlint.history.timeline import DAY, Drift, drift_spans
+from pdlint.report.markdown import markdown_cell, markdown_table
+from pdlint.report.wording import printable, resource_label
+
+
+def open_drifts(runs: Sequence[Run]) -> tuple[Drift, ...]:
+    """The drifts the runs (one stream's, in time order) leave open, longest open first."""
+    return tuple(sorted((drift for drift in drift_spans(runs) if drift.resolved_at is None),
+                        key=lambda drift: (drift.first_seen, drift.key)))
+
+
+def errors_open(history: History) -> bool:
+    """Whether an error nobody waived is open at the last run of some account and policy."""
+    return any(drift.counts for runs in history.streams().values()
+               for drift in open_drifts(runs))
+
+
+def age(drift: Drift, runs: Sequence[Run]) -> str:
+    """How long the drift has been open at the last run: ``12d``, ``3h`` under a day."""
+    length = runs[-1].checked_at - drift.first_seen
+    if length >= DAY:
+        return f"{length // DAY}d"
+    return f"{length // timedelta(hours=1)}h"
+
+
+def render_history(history: History, markdown: bool) -> str:
+    """The summary of every stream of ``history``, and the files that were skipped."""
+    streams = history.streams()
+    folder = printable(str(history.folder))
+    runs = (f"{counted(len(history.runs), 'run')} of "
+            f"{counted(len(streams), 'account and policy', 'accounts and policies')}")
+    lines = [f"# Drift history in {markdown_cell(folder)}\n\n{runs}." if markdown
+             else f"Drift history in {folder}: {runs}."]
+    for stream, stream_runs in streams.items():
+        lines.extend(_stream_lines(stream, stream_runs, markdown))
+    if history.unreadable:
+        heading = (f"{counted(len(history.unreadable), 'file')} skipped, not drift reports "
+                   "(counted in nothing above):")
+        lines.append(f"\n**{heading}**\n" if markdown else f"\n{heading}")
+        for skipped in history.unreadable:
+            name, reason = printable(skipped.name), printable(skipped.reason)
+            lines.append(f"- {markdown_cell(name)}: {markdown_cell(reason)}" if markdown
+                         else f"  {name}: {reason}")
+    return "\n".join(lines) + "\n"
+
+
+def _stream_lines(stream: Stream, runs: Sequence[Run], markdown: bool) -> list[str]:
+    last = runs[-1]
+    drifts = open_drifts(runs)
+    errors = sum(1 for drift in drifts if drift.counts)
+    title = printable(str(stream))
+    heading = (f"{counted(len(drifts), 'drift')} open ({counted(errors, 'error')} not "
+               f"waived) at the last of {counted(len(runs), 'run')}, "
+               f"{utc_second(last.checked_at)}")
+    incomplete = ("" if last.complete else
+                  f"; that run skipped {counted(len(last.skipped), 'check')} "
+                  f"({', '.join(printable(skip.rule) for skip in last.skipped)}): a drift it "
+                  "could not see is open as last seen")
+    if markdown:
+        lines = [f"\n## {markdown_cell(title)}\n", f"{heading}{markdown_cell(incomplete)}.\n"]
+        if drifts:
+            lines.append(markdown_table(
+                ("open for", "since", "severity", "rule", "object", "finding"),
+                [(age(drift, runs), utc_second(drift.first_seen), drift.severity.value
+                  + (" (waived)" if drift.waived else ""), drift.rule,
+                  markdown_cell(printable(resource_label(drift.resource))),
+                  markdown_cell(printable(drift.message))) for drift in drifts], None))
+        return lines
+    lines = [f"\n{title}", f"{heading}{incomplete}."]
+    lines.extend(f"  {age(drift, runs):>5}  {drift.severity.value:<7} {drift.rule:<7} "
+                 f"{printable(resource_label(drift.resource))}: {printable(drift.message)}"
+                 f" (since {utc_second(drift.first_seen)}"
+                 + (", waived)" if drift.waived else ")") for drift in drifts)
+    return lines

@@ -1,0 +1,171 @@
+"""What the runs of one account and policy say over a period: the runs, the intervals longer
+than the documented cadence without a complete run (monitoring gaps), each drift from the run
+that first saw it to the run that first did not, and the days an error was open.
+
+Every time is a run's ``checked_at``: a drift is known to be open from the first run that saw
+it, and known to be gone at the first later complete run that ran its rule and did not see it.
+Between two runs nothing is known, which is why the runs' cadence is part of the evidence.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from itertools import pairwise
+
+from pdlint.findings import Resource, Severity
+from pdlint.history.folder import RecordedFinding, Run, Stream
+
+DAY = timedelta(days=1)
+
+
+@dataclass(frozen=True)
+class Gap:
+    """An interval of the period longer than the cadence without a complete run."""
+
+    start: datetime
+    end: datetime
+
+    @property
+    def length(self) -> timedelta:
+        return self.end - self.start
+
+
+@dataclass(frozen=True)
+class Drift:
+    """One finding (by key) from the run that first saw it to the run that first did not."""
+
+    key: str
+    rule: str
+    severity: Severity
+    message: str
+    resource: Resource
+    waived: bool
+    first_seen: datetime
+    last_seen: datetime
+    resolved_at: datetime | None
+    """The first later complete run that ran the rule without the finding; None while open."""
+    absent_at: datetime | None
+    """The last complete run before ``first_seen`` that ran the rule without the finding (the
+    drift began after it); None when no run before saw the account without it."""
+    seen: int
+    """How many runs saw it."""
+
+    def open_until(self, end: datetime) -> datetime:
+        return self.resolved_at or end
+
+    @property
+    def counts(self) -> bool:
+        """Whether it is an error nobody accepted: what makes a day a day with an open error."""
+        return self.severity is Severity.ERROR and not self.waived
+
+
+@dataclass(frozen=True)
+class Timeline:
+    """The history of one stream over ``[since, until)``."""
+
+    stream: Stream
+    since: datetime
+    until: datetime
+    cadence: timedelta | None
+    """The documented cadence; None when the policy documents none."""
+    runs: tuple[Run, ...]
+    """The runs in the period, complete or not."""
+    gaps: tuple[Gap, ...] | None
+    """None when there is no cadence to measure gaps by."""
+    drifts: tuple[Drift, ...]
+    """Every drift open at some time of the period, by first seen."""
+
+    @property
+    def monitored(self) -> timedelta | None:
+        """The part of the period not in a monitoring gap; None when gaps are not measured."""
+        if self.gaps is None:
+            return None
+        return self.until - self.since - sum((gap.length for gap in self.gaps), timedelta())
+
+    def error_days(self) -> tuple[date, ...]:
+        """The days (UTC) of the period with at least one error, not waived, open."""
+        days: set[date] = set()
+        for drift in self.drifts:
+            if drift.counts:
+                start = max(drift.first_seen, self.since)
+                end = min(drift.open_until(self.until), self.until)
+                day = start.date()
+                while datetime.combine(day, datetime.min.time(), start.tzinfo) < end:
+                    days.add(day)
+                    day += DAY
+        return tuple(sorted(days))
+
+    def days_open(self, drift: Drift) -> float:
+        """From first seen to resolved (or the end of the period), in days to one decimal."""
+        return round((drift.open_until(self.until) - drift.first_seen) / DAY, 1)
+
+
+def timeline(stream: Stream, runs: Sequence[Run], since: datetime, until: datetime,
+             cadence: timedelta | None) -> Timeline:
+    """The timeline of ``runs`` (one stream's, in time order) over ``[since, until)``. Runs
+    before the period tell when a drift open in it began; runs after it are not looked at."""
+    before_end = [run for run in runs if run.checked_at < until]
+    drifts = tuple(drift for drift in drift_spans(before_end)
+                   if drift.first_seen < until and drift.open_until(until) > since)
+    in_period = tuple(run for run in before_end if run.checked_at >= since)
+    gaps = None if cadence is None else tuple(_gaps(before_end, since, until, cadence))
+    return Timeline(stream, since, until, cadence, in_period, gaps, drifts)
+
+
+def _gaps(runs: Sequence[Run], since: datetime, until: datetime,
+          cadence: timedelta) -> Iterator[Gap]:
+    """Every interval between consecutive complete runs (the period's start and end count as
+    runs when no complete run came before) longer than ``cadence``, within the period."""
+    times = [run.checked_at for run in runs if run.complete]
+    earlier = [moment for moment in times if moment <= since]
+    points = [earlier[-1] if earlier else since,
+              *(moment for moment in times if moment > since), until]
+    for start, end in pairwise(points):
+        if end - start > cadence:
+            yield Gap(max(start, since), end)
+
+
+@dataclass
+class _Open:
+    first: RecordedFinding
+    latest: RecordedFinding
+    first_seen: datetime
+    last_seen: datetime
+    absent_at: datetime | None
+    seen: int = 1
+
+    def drift(self, resolved_at: datetime | None) -> Drift:
+        latest = self.latest
+        return Drift(latest.key, latest.rule, latest.severity, latest.message, latest.resource,
+                     latest.waived, self.first_seen, self.last_seen, resolved_at,
+                     self.absent_at, self.seen)
+
+
+def drift_spans(runs: Sequence[Run]) -> list[Drift]:
+    """Each finding key's spans, open to closed, over ``runs``: a key closed and seen again
+    later opens a new span. A run that skipped checks, or did not run the finding's rule,
+    neither sees a drift gone nor saw the account without it."""
+    opened: dict[str, _Open] = {}
+    judged_at: dict[str, datetime] = {}  # rule -> the last complete run that ran it
+    done: list[Drift] = []
+    for run in runs:
+        present: dict[str, RecordedFinding] = {}
+        for finding in run.findings:
+            present.setdefault(finding.key, finding)
+        if run.complete:
+            for key in [key for key, span in opened.items()
+                        if key not in present and span.first.rule in run.rules]:
+                done.append(opened.pop(key).drift(run.checked_at))
+        for key, finding in present.items():
+            span = opened.get(key)
+            if span is None:
+                opened[key] = _Open(finding, finding, run.checked_at, run.checked_at,
+                                    judged_at.get(finding.rule))
+            else:
+                span.latest, span.last_seen, span.seen = finding, run.checked_at, span.seen + 1
+        if run.complete:
+            judged_at.update(dict.fromkeys(run.rules, run.checked_at))
+    done.extend(span.drift(None) for span in opened.values())
+    return sorted(done, key=lambda drift: (drift.first_seen, drift.key))
