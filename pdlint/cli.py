@@ -738,7 +738,8 @@ def stop_on_interrupt_or_terminate() -> None:
               help="Write the summary to FILE instead of standard output.")
 def history(folder: str, output_format: str, output: str | None) -> int:
     """Summarise a drift history kept by `pdlint drift --record`: the drifts open at the last
-    run and how long each has been open. Exits 1 when an error is open, as drift would."""
+    run and how long each has been open. Exits 1 when an error is open, as drift would, and 2
+    when a file of the folder is not a drift report (skipped is never passed)."""
     from pdlint.history.folder import read_history
     from pdlint.history.summary import errors_open, render_history
 
@@ -746,6 +747,12 @@ def history(folder: str, output_format: str, output: str | None) -> int:
     write_output(render_history(recorded, markdown=output_format == "markdown"), output)
     for skipped in recorded.unreadable:
         click.echo(f"pdlint: warning: {skipped.name} skipped: {skipped.reason}", err=True)
+    if recorded.unreadable:
+        click.echo(f"pdlint: error: incomplete: "
+                   f"{counted(len(recorded.unreadable), 'file')} of the history "
+                   f"{'is' if len(recorded.unreadable) == 1 else 'are'} not a drift report "
+                   "(named above)", err=True)
+        return 2
     return 1 if errors_open(recorded) else 0
 
 

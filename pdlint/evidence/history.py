@@ -131,10 +131,6 @@ class _ChangeIndex:
         return max(within, key=lambda change: (change.at, change.id), default=None)
 
 
-def error_day_count(section: HistorySection) -> int:
-    return len(section.timeline.error_days())
-
-
 def monitored_share(section: HistorySection) -> float | None:
     """The part of the measured period not in a monitoring gap, 0 to 1; None when not
     measured."""

@@ -18,13 +18,16 @@ def test_the_quick_bench_measures_every_row_and_pdlint_sends_the_fewest_requests
          "--output", str(tmp_path)], capture_output=True, text=True, cwd=ROOT, timeout=120)
     assert result.returncode == 0, result.stderr
     rows = {row["id"]: row for row in json.loads((tmp_path / "results.json").read_text())["rows"]}
-    assert list(rows) == ["snapshot-enterprise", "rules-cpu-enterprise",
-                          "evidence-enterprise-10k", "evidence-enterprise", "evidence-memory",
-                          "lint-example"]
+    assert list(rows) == ["snapshot-enterprise", "drift-snapshot-enterprise",
+                          "rules-cpu-enterprise", "history-enterprise",
+                          "history-section-enterprise", "evidence-enterprise-10k",
+                          "evidence-enterprise", "evidence-memory", "lint-example"]
     fetched = [rows[name] for name in ("snapshot-enterprise", "evidence-enterprise-10k",
                                        "evidence-enterprise")]
     assert [(row["exit_code"], row["requests"]) for row in fetched] == [
         (0, row["minimum"]) for row in fetched]
     assert all(row["wall_seconds"] > 0 and row["peak_rss_mib"] > 0 for row in fetched)
     assert rows["rules-cpu-enterprise"]["figures"]["findings"] > 0
+    history = rows["history-section-enterprise"]["figures"]
+    assert (history["runs"], history["gaps"]) == (29, 1)  # 30 days, no run on the 30th
     assert "| `evidence-memory`" in (tmp_path / "results.md").read_text()

@@ -63,14 +63,15 @@ def test_skipped_files_and_other_accounts_are_named_apart(tmp_path: Path) -> Non
     (folder / "globex.json").write_text(json.dumps(report("2026-11-02T06:00:00Z", (),
                                                           subdomain="globex")), encoding="utf-8")
     result = run_pdlint("history", str(folder))
-    assert result.returncode == 0
+    assert result.returncode == 2  # skipped is never passed
     assert f"globex ({API}) against policy\n0 drifts open (0 errors not waived) at the last " \
            "of 1 run, 2026-11-02T06:00:00Z.\n" in result.stdout
     assert result.stdout.endswith("\n1 file skipped, not drift reports (counted in nothing "
                                   "above):\n  notes.txt: not JSON (line 1, column 1: Expecting "
                                   "value)\n")
     assert result.stderr == ("pdlint: warning: notes.txt skipped: not JSON (line 1, column 1: "
-                             "Expecting value)\n")
+                             "Expecting value)\npdlint: error: incomplete: 1 file of the "
+                             "history is not a drift report (named above)\n")
 
 
 def test_a_folder_that_does_not_exist_exits_2(tmp_path: Path) -> None:

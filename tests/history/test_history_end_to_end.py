@@ -121,26 +121,27 @@ def history(tmp_path_factory: pytest.TempPathFactory) -> Iterator[History]:
             drift = run_pdlint("drift", "--policy", "policy", "--snapshot", str(snapshot),
                                "--record", str(folder / "history"), "--quiet", cwd=folder)
             assert drift.returncode == 1, drift.stderr
-        (folder / "history" / "notes.txt").write_text("not a report\n", encoding="utf-8")
         server.serve(days[8])
         yield folder, server, days
 
 
-def evidence(folder: Path, server: SimServer) -> tuple[Any, dict[str, Any]]:
+def evidence(folder: Path, server: SimServer, history: str = "history",
+             ) -> tuple[Any, dict[str, Any]]:
+    """`pdlint evidence --history` of the first week of November, and its evidence.json."""
     env = {"PAGERDUTY_API_URL": server.base_url, "PAGERDUTY_API_TOKEN": TOKEN}
-    output = folder / "evidence"
+    output = folder / f"evidence-{history}"
     result = run_pdlint("evidence", "--policy", "policy", "--since", "2026-11-01", "--until",
-                        "2026-11-07", "--history", str(folder / "history"), "-o", str(output),
+                        "2026-11-07", "--history", str(folder / history), "-o", str(output),
                         "--force", "--quiet", env=env, cwd=folder)
-    document = (json.loads((output / "evidence.json").read_text(encoding="utf-8"))
-                if result.returncode == 0 else {})
+    written = output / "evidence.json"
+    document = json.loads(written.read_text(encoding="utf-8")) if written.exists() else {}
     return result, document
 
 
 def test_one_file_a_run_named_by_its_time(history: History) -> None:
     folder, _, _ = history
     assert sorted(path.name for path in (folder / "history").iterdir()) == [
-        *(f"202611{day:02d}T060000Z.json" for day in DAYS), "notes.txt"]
+        *(f"202611{day:02d}T060000Z.json" for day in DAYS)]
 
 
 def test_the_evidence_states_when_each_drift_opened_and_closed_and_who_changed_it(
@@ -181,10 +182,23 @@ def test_the_evidence_states_when_each_drift_opened_and_closed_and_who_changed_i
     assert section["monitoring_gaps"] == [{"start": "2026-11-04T06:00:00Z",
                                            "end": "2026-11-06T06:00:00Z", "seconds": 172_800}]
     assert (section["monitored_seconds"], section["measured_seconds"]) == (432_000, 604_800)
+    assert section["monitored_share"] == 432_000 / 604_800
+    assert (section["skipped_files"], document["complete"]) == ([], True)
+
+
+def test_a_file_that_is_not_a_report_is_named_and_leaves_the_package_incomplete(
+        history: History) -> None:
+    folder, server, _ = history
+    shutil.copytree(folder / "history", folder / "with-notes")
+    (folder / "with-notes" / "notes.txt").write_text("not a report\n", encoding="utf-8")
+    _, document = evidence(folder, server, "with-notes")
+    section = document["history"]
     assert section["skipped_files"] == [
         {"file": "notes.txt", "reason": "not JSON (line 1, column 1: Expecting value)"}]
-    assert any(skip["section"] == "history" and "notes.txt" in skip["reason"]
-               for skip in document["skipped"])
+    assert len(section["runs"]) == len(DAYS)  # counted in nothing
+    assert [skip["reason"] for skip in document["skipped"] if skip["section"] == "history"] == [
+        f"1 file of {folder / 'with-notes'} skipped, not drift reports (counted in nothing): "
+        "notes.txt (not JSON (line 1, column 1: Expecting value))"]
     assert document["complete"] is False  # a skipped file is never passed
 
 
@@ -192,7 +206,7 @@ def test_the_package_shows_it_in_every_form(history: History) -> None:
     folder, server, _ = history
     result, _ = evidence(folder, server)
     assert result.returncode == 0, result.stderr
-    output = folder / "evidence"
+    output = folder / "evidence-history"
     rows = (output / "drift-history.csv").read_text(encoding="utf-8").splitlines()
     assert any(row.startswith("SVC304,error,no,service,") and
                ",2026-11-03T22:00:00Z,Ben Okafor," in row for row in rows)
@@ -213,9 +227,6 @@ def test_pdlint_history_lists_the_drifts_open_at_the_last_run(
         history: History) -> None:
     folder, _, _ = history
     result = run_pdlint("history", str(folder / "history"), "--format", "markdown")
-    assert result.returncode == 1  # errors are open
-    assert "notes.txt: not JSON" in result.stdout
+    assert (result.returncode, result.stderr) == (1, "")  # errors are open
     assert "| 6d | 2026-11-01T06:00:00Z | error | SVC302 |" in result.stdout
     assert "Checkout API" not in result.stdout  # its drift closed on 6 November
-    assert result.stderr == "pdlint: warning: notes.txt skipped: not JSON (line 1, column 1: " \
-                            "Expecting value)\n"
