@@ -13,6 +13,7 @@ from typing import Any
 
 from pdlint.errors import PdlintError
 from pdlint.findings import REPORT_FORMAT_VERSION, Resource, Severity, Skipped, finding_key
+from pdlint.isotime import parse_datetime
 
 FIRST_HISTORY_VERSION = 2
 """The first report format that says when and what it checked (docs/ci.md)."""
@@ -218,7 +219,7 @@ def _optional_text(value: Any, what: str) -> str | None:
 def _time(value: Any, what: str) -> datetime:
     text = _text(value, what)
     try:
-        moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
+        moment = parse_datetime(text)
     except ValueError:
         raise NotARun(f"{what} {text!r} is not an ISO 8601 time") from None
     if moment.tzinfo is None:
