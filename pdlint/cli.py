@@ -739,7 +739,8 @@ def stop_on_interrupt_or_terminate() -> None:
 def history(folder: str, output_format: str, output: str | None) -> int:
     """Summarise a drift history kept by `pdlint drift --record`: the drifts open at the last
     run and how long each has been open. Exits 1 when an error is open, as drift would, and 2
-    when a file of the folder is not a drift report (skipped is never passed)."""
+    when a file of the folder is not a drift report (skipped is never passed) or it holds
+    none."""
     from pdlint.history.folder import read_history
     from pdlint.history.summary import errors_open, render_history
 
@@ -747,6 +748,10 @@ def history(folder: str, output_format: str, output: str | None) -> int:
     write_output(render_history(recorded, markdown=output_format == "markdown"), output)
     for skipped in recorded.unreadable:
         click.echo(f"pdlint: warning: {skipped.name} skipped: {skipped.reason}", err=True)
+    if not recorded.runs and not recorded.unreadable:
+        click.echo(f"pdlint: error: no drift run is recorded in {folder} (pdlint drift "
+                   "--record adds them)", err=True)
+        return 2
     if recorded.unreadable:
         click.echo(f"pdlint: error: incomplete: "
                    f"{counted(len(recorded.unreadable), 'file')} of the history "

@@ -75,8 +75,8 @@ def history_section(history: History, stream: Stream, measured: Interval,
     found = _ChangeIndex(every_change)
     drifts = tuple(TrackedDrift(
         drift, line.days_open(drift),
-        found.latest(drift.resource, drift.absent_at, drift.first_seen),
-        found.latest(drift.resource, drift.last_seen, drift.resolved_at))
+        found.latest(drift.finding.resource, drift.absent_at, drift.first_seen),
+        found.latest(drift.finding.resource, drift.last_seen, drift.resolved_at))
         for drift in line.drifts)
     others = tuple((other, len(other_runs)) for other, other_runs in streams.items()
                    if other != stream)
@@ -191,10 +191,11 @@ def history_entry(section: HistorySection) -> dict[str, Any]:
 
 def _drift_entry(tracked: TrackedDrift) -> dict[str, Any]:
     drift = tracked.drift
+    finding = drift.finding
     return {
-        "key": drift.key.replace("\x1f", " "),
-        "rule": drift.rule, "severity": drift.severity.value, "waived": drift.waived,
-        "resource": drift.resource.to_dict(), "message": drift.message,
+        "key": finding.key.replace("\x1f", " "),
+        "rule": finding.rule, "severity": finding.severity.value, "waived": finding.waived,
+        "resource": finding.resource.to_dict(), "message": finding.message,
         "previous_run": iso(drift.absent_at), "first_seen": iso(drift.first_seen),
         "last_seen": iso(drift.last_seen), "resolved_at": iso(drift.resolved_at),
         "days_open": tracked.days_open, "runs_seen": drift.seen,
@@ -206,18 +207,21 @@ def _drift_entry(tracked: TrackedDrift) -> dict[str, Any]:
 def history_rows(section: HistorySection) -> dict[str, tuple[Sequence[str], list[list[Any]]]]:
     """The rows of ``drift-history.csv`` (each drift of the period) and ``drift-runs.csv``
     (each run of the period), with their columns."""
-    drifts = [[
-        tracked.drift.rule, tracked.drift.severity.value, "yes" if tracked.drift.waived else "no",
-        tracked.drift.resource.type, tracked.drift.resource.id, tracked.drift.resource.name,
-        tracked.drift.message, iso(tracked.drift.absent_at), iso(tracked.drift.first_seen),
-        iso(tracked.drift.last_seen), iso(tracked.drift.resolved_at), tracked.days_open,
-        *_change_cells(tracked.opened_by), *_change_cells(tracked.closed_by),
-    ] for tracked in section.drifts]
+    drifts = [_drift_row(tracked) for tracked in section.drifts]
     runs = [[run.name, iso(run.checked_at), "yes" if run.complete else "no",
              *_counts(run).values(), "; ".join(f"{skip.rule}: {skip.reason}"
                                                 for skip in run.skipped)]
             for run in section.timeline.runs]
     return {HISTORY_CSV: (HISTORY_COLUMNS, drifts), RUNS_CSV: (RUN_COLUMNS, runs)}
+
+
+def _drift_row(tracked: TrackedDrift) -> list[Any]:
+    drift, finding = tracked.drift, tracked.drift.finding
+    return [finding.rule, finding.severity.value, "yes" if finding.waived else "no",
+            finding.resource.type, finding.resource.id, finding.resource.name, finding.message,
+            iso(drift.absent_at), iso(drift.first_seen), iso(drift.last_seen),
+            iso(drift.resolved_at), tracked.days_open, *_change_cells(tracked.opened_by),
+            *_change_cells(tracked.closed_by)]
 
 
 def _change_cells(change: ConfigurationChange | None) -> list[str | None]:

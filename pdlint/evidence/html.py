@@ -554,12 +554,12 @@ def history_timeline(section: HistorySection) -> str:
               f'{"" if run.complete else " (incomplete)"}</title></line>'
               for run in line.runs]
     for row, tracked in enumerate(drifts, start=1):
-        drift = tracked.drift
-        colour = WAIVED_COLOUR if drift.waived else SEVERITY_COLOURS[drift.severity.value]
+        drift, finding = tracked.drift, tracked.drift.finding
+        colour = WAIVED_COLOUR if finding.waived else SEVERITY_COLOURS[finding.severity.value]
         end = drift.resolved_at or line.until
-        parts.append(label(row, f"{drift.rule} {drift.resource.name or drift.resource.id}"))
+        parts.append(label(row, f"{finding.rule} {finding.resource.name or finding.resource.id}"))
         parts.append(bar(row, drift.first_seen, end, colour,
-                         f"{drift.rule} {drift.resource}: first seen {iso(drift.first_seen)}, "
+                         f"{finding.rule} {finding.resource}: first seen {iso(drift.first_seen)}, "
                          + (f"resolved {iso(drift.resolved_at)}" if drift.resolved_at
                             else "open"), f"history-drift-{row}"))
     for tick in range(TICKS + 1):
@@ -594,9 +594,9 @@ def _history_section(evidence: Evidence) -> str:
                 else f"{_e(found.actor)} at {_time(found.at)} ({_e(found.id)})")
 
     drifts, cut = _cut(section.drifts, HISTORY_CSV)
-    rows = [[_e(tracked.drift.rule), _e(tracked.drift.severity.value
-                                        + (" (waived)" if tracked.drift.waived else "")),
-             _e(tracked.drift.resource), _time(tracked.drift.first_seen),
+    rows = [[_e(tracked.drift.finding.rule), _e(tracked.drift.finding.severity.value
+                                        + (" (waived)" if tracked.drift.finding.waived else "")),
+             _e(tracked.drift.finding.resource), _time(tracked.drift.first_seen),
              _time(tracked.drift.resolved_at) if tracked.drift.resolved_at else "open",
              _e(tracked.days_open), change(tracked.opened_by), change(tracked.closed_by)]
             for tracked in drifts]

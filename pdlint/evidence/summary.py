@@ -238,9 +238,9 @@ def _history_lines(evidence: Evidence) -> list[str]:
         lines += ["", *_table(
             ("rule", "severity", "object", "first seen", "resolved", "days open", "opened by",
              "closed by"),
-            ((tracked.drift.rule, tracked.drift.severity.value
-              + (" (waived)" if tracked.drift.waived else ""),
-              str(tracked.drift.resource), iso(tracked.drift.first_seen),
+            ((tracked.drift.finding.rule, tracked.drift.finding.severity.value
+              + (" (waived)" if tracked.drift.finding.waived else ""),
+              str(tracked.drift.finding.resource), iso(tracked.drift.first_seen),
               iso(tracked.drift.resolved_at) or "open", tracked.days_open,
               _change_text(tracked.opened_by, not_read),
               _change_text(tracked.closed_by, not_read))

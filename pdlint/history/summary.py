@@ -16,7 +16,7 @@ from pdlint.report.wording import printable, resource_label
 def open_drifts(runs: Sequence[Run]) -> tuple[Drift, ...]:
     """The drifts the runs (one stream's, in time order) leave open, longest open first."""
     return tuple(sorted((drift for drift in drift_spans(runs) if drift.resolved_at is None),
-                        key=lambda drift: (drift.first_seen, drift.key)))
+                        key=lambda drift: (drift.first_seen, drift.finding.key)))
 
 
 def errors_open(history: History) -> bool:
@@ -71,14 +71,18 @@ def _stream_lines(stream: Stream, runs: Sequence[Run], markdown: bool) -> list[s
         if drifts:
             lines.append(markdown_table(
                 ("open for", "since", "severity", "rule", "object", "finding"),
-                [(age(drift, runs), utc_second(drift.first_seen), drift.severity.value
-                  + (" (waived)" if drift.waived else ""), drift.rule,
-                  markdown_cell(printable(resource_label(drift.resource))),
-                  markdown_cell(printable(drift.message))) for drift in drifts], None))
+                [(age(drift, runs), utc_second(drift.first_seen), drift.finding.severity.value
+                  + (" (waived)" if drift.finding.waived else ""), drift.finding.rule,
+                  markdown_cell(printable(resource_label(drift.finding.resource))),
+                  markdown_cell(printable(drift.finding.message))) for drift in drifts], None))
         return lines
     lines = [f"\n{title}", f"{heading}{incomplete}."]
-    lines.extend(f"  {age(drift, runs):>5}  {drift.severity.value:<7} {drift.rule:<7} "
-                 f"{printable(resource_label(drift.resource))}: {printable(drift.message)}"
-                 f" (since {utc_second(drift.first_seen)}"
-                 + (", waived)" if drift.waived else ")") for drift in drifts)
+    lines.extend(_drift_line(drift, runs) for drift in drifts)
     return lines
+
+
+def _drift_line(drift: Drift, runs: Sequence[Run]) -> str:
+    finding = drift.finding
+    return (f"  {age(drift, runs):>5}  {finding.severity.value:<7} {finding.rule:<7} "
+            f"{printable(resource_label(finding.resource))}: {printable(finding.message)} "
+            f"(since {utc_second(drift.first_seen)}" + (", waived)" if finding.waived else ")"))

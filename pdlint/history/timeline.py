@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from itertools import pairwise
 
-from pdlint.findings import Resource, Severity
+from pdlint.findings import Severity
 from pdlint.history.folder import RecordedFinding, Run, Stream
 
 DAY = timedelta(days=1)
@@ -36,12 +36,8 @@ class Gap:
 class Drift:
     """One finding (by key) from the run that first saw it to the run that first did not."""
 
-    key: str
-    rule: str
-    severity: Severity
-    message: str
-    resource: Resource
-    waived: bool
+    finding: RecordedFinding
+    """The finding as the last run that saw it recorded it."""
     first_seen: datetime
     last_seen: datetime
     resolved_at: datetime | None
@@ -58,7 +54,7 @@ class Drift:
     @property
     def counts(self) -> bool:
         """Whether it is an error nobody accepted: what makes a day a day with an open error."""
-        return self.severity is Severity.ERROR and not self.waived
+        return self.finding.severity is Severity.ERROR and not self.finding.waived
 
 
 @dataclass(frozen=True)
@@ -137,10 +133,8 @@ class _Open:
     seen: int = 1
 
     def drift(self, resolved_at: datetime | None) -> Drift:
-        latest = self.latest
-        return Drift(latest.key, latest.rule, latest.severity, latest.message, latest.resource,
-                     latest.waived, self.first_seen, self.last_seen, resolved_at,
-                     self.absent_at, self.seen)
+        return Drift(self.latest, self.first_seen, self.last_seen, resolved_at, self.absent_at,
+                     self.seen)
 
 
 def drift_spans(runs: Sequence[Run]) -> list[Drift]:
@@ -168,4 +162,4 @@ def drift_spans(runs: Sequence[Run]) -> list[Drift]:
         if run.complete:
             judged_at.update(dict.fromkeys(run.rules, run.checked_at))
     done.extend(span.drift(None) for span in opened.values())
-    return sorted(done, key=lambda drift: (drift.first_seen, drift.key))
+    return sorted(done, key=lambda drift: (drift.first_seen, drift.finding.key))

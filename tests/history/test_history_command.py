@@ -78,3 +78,11 @@ def test_a_folder_that_does_not_exist_exits_2(tmp_path: Path) -> None:
     result = run_pdlint("history", str(tmp_path / "nowhere"))
     assert result.returncode == 2
     assert "does not exist" in result.stderr
+
+
+def test_an_empty_history_is_not_a_clean_one(tmp_path: Path) -> None:
+    result = run_pdlint("history", str(tmp_path))
+    assert (result.returncode, result.stdout) == (
+        2, f"Drift history in {tmp_path}: 0 runs of 0 accounts and policies.\n")
+    assert result.stderr == (f"pdlint: error: no drift run is recorded in {tmp_path} (pdlint "
+                             "drift --record adds them)\n")

@@ -37,7 +37,7 @@ def line(tmp_path: Path) -> Timeline:
 
 def test_each_drift_opens_at_its_first_run_and_closes_at_the_first_complete_run_without_it(
         line: Timeline) -> None:
-    spans = [(drift.rule, drift.first_seen, drift.last_seen, drift.resolved_at,
+    spans = [(drift.finding.rule, drift.first_seen, drift.last_seen, drift.resolved_at,
               drift.absent_at, drift.seen, line.days_open(drift)) for drift in line.drifts]
     assert spans == [
         ("EP103", utc("2026-10-31T06:00"), utc("2026-11-02T06:00"), utc("2026-11-03T06:00"),
@@ -97,5 +97,5 @@ def test_a_run_that_did_not_run_the_rule_does_not_close_its_drift(tmp_path: Path
                                                     if finding.rule != "USR400")})
                      for run in runs]
     line = timeline(STREAM, without_users, SINCE, UNTIL, timedelta(days=1))
-    [users] = [drift for drift in line.drifts if drift.rule == "USR400"]
+    [users] = [drift for drift in line.drifts if drift.finding.rule == "USR400"]
     assert (users.last_seen, users.resolved_at) == (utc("2026-11-03T06:00"), None)
