@@ -12,7 +12,9 @@ from pathlib import Path
 
 from pdlint.coverage import Interval
 from pdlint.evidence.history import history_entry, history_section
+from pdlint.findings import Location
 from pdlint.history.folder import read_history
+from pdlint.policy.model import Sourced
 
 
 def main() -> None:
@@ -21,8 +23,8 @@ def main() -> None:
     started = time.process_time()
     history = read_history(folder)
     [stream] = history.streams()
-    section, _ = history_section(history, stream, Interval(since, until), timedelta(days=1),
-                                 None, None)
+    daily = Sourced(timedelta(days=1), Location("policy/organisation.yaml", 1), "1d")
+    section, _ = history_section(history, stream, Interval(since, until), daily, None, None)
     entry = history_entry(section)
     print(json.dumps({"cpu_seconds": time.process_time() - started, "runs": len(entry["runs"]),
                       "drifts": len(entry["findings"]),
