@@ -29,10 +29,11 @@ from pdlint.config import FAIL_ON, REGIONS, SKIPPABLE, Settings, SettingsError, 
 from pdlint.errors import PdlintError, what_was_read
 from pdlint.findings import Severity, counted
 from pdlint.isotime import parse_datetime
+from pdlint.progress import terminal_progress
 
 if TYPE_CHECKING:
     from pdlint.findings import Report, Skipped
-    from pdlint.pagerduty.client import ClientConfig
+    from pdlint.pagerduty.settings import ClientConfig
     from pdlint.pagerduty.state import LiveState, Window
     from pdlint.policy.model import Policy
     from pdlint.rule import Rule
@@ -237,7 +238,7 @@ def show_client_messages(*, quiet: bool) -> None:
 
 def client_config(api: ApiOptions) -> ClientConfig:
     """The client configuration the options describe; ``ConfigurationError`` (exit 2) if not."""
-    from pdlint.pagerduty.client import resolve_client_config
+    from pdlint.pagerduty.settings import resolve_client_config
 
     config = resolve_client_config(api_url=api.api_url, region=api.region,
                                    token_file=api.token_file,
@@ -525,9 +526,10 @@ def drift(policy_path: str, snapshot_path: str | None, only: tuple[str, ...],
     if snapshot_path is not None:
         policy, state = checked_policy((policy_path,)), load_snapshot(snapshot_path)
     else:
-        policy, state = fetch_state_alongside(client_config(api), api_window(api),
-                                              lambda: checked_policy((policy_path,)),
-                                              quiet=api.quiet)
+        with terminal_progress(quiet=api.quiet) as progress:
+            policy, state = fetch_state_alongside(client_config(api), api_window(api),
+                                                  lambda: checked_policy((policy_path,)),
+                                                  progress=progress)
     return check_drift(policy_path, policy, state, chosen, output_format, output, fail_on,
                        record, accepted_skips)
 
@@ -543,8 +545,8 @@ def demo(output_format: str, output: str | None, fail_on: str, quiet: bool) -> i
     """
     from importlib.resources import as_file, files
 
-    from pdlint.pagerduty.client import ApiToken, ClientConfig
     from pdlint.pagerduty.fetch import fetch_state_sync
+    from pdlint.pagerduty.settings import ApiToken, ClientConfig
     from pdlint.pagerduty.state import Window
     from pdlint.rule import Mode
     from pdlint.rules.engine import checked_policy
@@ -560,7 +562,8 @@ def demo(output_format: str, output: str | None, fail_on: str, quiet: bool) -> i
                        "against it.\n", err=True)
         policy = checked_policy((policy_path,))
         config = ClientConfig(api_url=server.base_url, token=ApiToken(token))
-        state = fetch_state_sync(config, Window.starting(this_minute()), quiet=quiet)
+        with terminal_progress(quiet=quiet) as progress:
+            state = fetch_state_sync(config, Window.starting(this_minute()), progress=progress)
     return check_drift(str(policy_path), policy, state, rules_for(Mode.DRIFT), output_format,
                        output, fail_on)
 
@@ -579,7 +582,8 @@ def snapshot(output: str, no_redact: bool, accepted_skips: tuple[str, ...],
     from pdlint.pagerduty.fetch import fetch_state_sync
     from pdlint.pagerduty.snapshot import snapshot_text, write_snapshot
 
-    state = fetch_state_sync(client_config(api), api_window(api), quiet=api.quiet)
+    with terminal_progress(quiet=api.quiet) as progress:
+        state = fetch_state_sync(client_config(api), api_window(api), progress=progress)
     if output == "-":
         write_output(snapshot_text(state, redact_addresses=not no_redact)[1], output)
     else:
@@ -632,7 +636,8 @@ def init(output: str, force: bool, organisation: str | None, time_zone: str | No
         raise PdlintError(f"{output} already holds policy files ({', '.join(present)}); pass "
                           "--force to write beside them, replacing those of the same names")
     check_folder(folder, POLICY_FILES, force=force)
-    state = fetch_state_sync(client_config(api), api_window(api), quiet=api.quiet)
+    with terminal_progress(quiet=api.quiet) as progress:
+        state = fetch_state_sync(client_config(api), api_window(api), progress=progress)
     schema = schema_home(folder)
     texts = draft_policy(state, organisation=organisation, time_zone=time_zone,
                          schema=schema_reference(folder, schema))
@@ -690,20 +695,15 @@ def evidence(policy_path: str, output: str, force: bool, snapshot_path: str | No
     """Write the audit evidence package of a period: incident register, SLA and postmortem
     compliance, on-call coverage, configuration changes, drift, and an HTML report."""
     from pdlint.evidence import EvidenceRequest, write_evidence
-    from pdlint.pagerduty.fetch import TerminalProgress
 
     period = api_window(api)  # both ends given: checked, not defaulted
-    progress = None if api.quiet or not sys.stderr.isatty() else TerminalProgress(sys.stderr)
-    request = EvidenceRequest(
-        policy_paths=(policy_path,), since=period.since, until=period.until, output=Path(output),
-        force=force, client_config=None if snapshot_path else client_config(api),
-        snapshot=Path(snapshot_path) if snapshot_path else None, progress=progress,
-        history=Path(history_path) if history_path else None)
-    try:
-        result = write_evidence(request)
-    finally:
-        if progress is not None:
-            progress.finish()
+    with terminal_progress(quiet=api.quiet) as progress:
+        result = write_evidence(EvidenceRequest(
+            policy_paths=(policy_path,), since=period.since, until=period.until,
+            output=Path(output), force=force,
+            client_config=None if snapshot_path else client_config(api),
+            snapshot=Path(snapshot_path) if snapshot_path else None, progress=progress,
+            history=Path(history_path) if history_path else None))
     for skip in result.skipped:
         click.echo(f"pdlint: warning: {skip.rule} skipped: {skip.reason}", err=True)
     if not api.quiet:
@@ -763,7 +763,8 @@ def history(folder: str, output_format: str, output: str | None) -> int:
 
 def sendable_token(ctx: click.Context, param: click.Parameter, value: str) -> str:
     """The simulator's token, if pdlint could send it (the client's own rule, ``ApiToken``)."""
-    from pdlint.pagerduty.client import ApiToken, ConfigurationError
+    from pdlint.pagerduty.errors import ConfigurationError
+    from pdlint.pagerduty.settings import ApiToken
 
     try:
         ApiToken(value)

@@ -23,7 +23,7 @@ class PdlintError(Exception):
 @contextmanager
 def reading(what: str) -> Iterator[None]:
     """Name ``what`` on an unexpected exception raised inside; the innermost name wins, and
-    the name travels with the exception across threads (``background``) and tasks."""
+    the name travels with the exception across threads (``concurrency``) and tasks."""
     try:
         yield
     except PdlintError:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from pdlint.pagerduty.client import ApiToken, ClientConfig
+from pdlint.pagerduty.settings import ApiToken, ClientConfig
 from pdlint.sim import SimServer
 
 

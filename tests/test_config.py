@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from pdlint.config import REGIONS, SettingsError, find_settings
-from pdlint.pagerduty.client import API_URL_EU, API_URL_US, REGION_URLS, resolve_client_config
+from pdlint.pagerduty.settings import API_URL_EU, API_URL_US, REGION_URLS, resolve_client_config
 
 PYPROJECT = "pyproject.toml"
 YAML = ".pdlint.yaml"

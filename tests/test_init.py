@@ -42,9 +42,9 @@ from pdlint.init import (
     schema_home,
     schema_reference,
 )
-from pdlint.pagerduty.client import ApiToken, ClientConfig
 from pdlint.pagerduty.fetch import fetch_state_sync
 from pdlint.pagerduty.model import parse_account
+from pdlint.pagerduty.settings import ApiToken, ClientConfig
 from pdlint.pagerduty.state import LiveState, Window
 from pdlint.policy import load_policy
 from pdlint.rules.engine import drift, lint_paths
@@ -60,7 +60,7 @@ def fetched(account: Account) -> LiveState:
     with SimServer(account, token=TOKEN) as server:
         config = ClientConfig(api_url=server.base_url, token=ApiToken(TOKEN),
                               requests_per_minute=60_000, burst=100)
-        return fetch_state_sync(config, Window.starting(NOW, timedelta(days=30)), quiet=True)
+        return fetch_state_sync(config, Window.starting(NOW, timedelta(days=30)))
 
 
 @pytest.fixture(scope="module")

@@ -9,14 +9,14 @@ appears complete or not at all. docs/evidence.md explains every file and figure.
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import json
-from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from pdlint.background import in_background
+from pdlint.concurrency import Reading, all_or_cancel, read_alongside
 from pdlint.coverage import Interval
 from pdlint.errors import PdlintError
 from pdlint.evidence.collect import (
@@ -58,7 +58,7 @@ from pdlint.evidence.tables import csv_tables, evidence_document, period_entry, 
 from pdlint.findings import Checked, Location, Report, Skipped
 from pdlint.history.folder import History, Stream, read_history
 from pdlint.pagerduty.model import Account, parse_account
-from pdlint.pagerduty.state import Window
+from pdlint.pagerduty.state import LiveState, Window
 from pdlint.policy.model import Policy
 from pdlint.provenance import policy_identity
 from pdlint.rule import Mode
@@ -66,8 +66,8 @@ from pdlint.rules.engine import checked_policy, drift
 from pdlint.rules.registry import rules_for
 
 if TYPE_CHECKING:
-    from pdlint.pagerduty.client import ClientConfig
     from pdlint.pagerduty.fetch import Progress
+    from pdlint.pagerduty.settings import ClientConfig
 
 __all__ = ["Evidence", "EvidenceError", "EvidenceRequest", "write_evidence"]
 
@@ -115,25 +115,24 @@ def write_evidence(request: EvidenceRequest) -> Evidence:
     period = Interval(request.since, request.until)
     check_target(request.output, force=request.force)
     history = read_history(request.history) if request.history is not None else None
-    checked = in_background(lambda: checked_policy(request.policy_paths), name="pdlint-policy")
     from pdlint.pagerduty.fetch import no_progress
 
     progress = request.progress or no_progress
     with EvidencePackage(request.output, force=request.force) as package:
         try:
-            evidence = _gather(request, checked, period, now, package, progress, history)
+            evidence = _gather(request, period, now, package, progress, history)
         except ValueError as error:  # an answer the package cannot represent
             raise EvidenceError(f"the account's data cannot be used: {error}") from None
         package.commit(_manifest(evidence))
     return evidence
 
 
-def _gather(request: EvidenceRequest, checked: Callable[[], Policy], period: Interval,
-            generated_at: datetime, package: EvidencePackage, progress: Progress,
+def _gather(request: EvidenceRequest, period: Interval, generated_at: datetime,
+            package: EvidencePackage, progress: Progress,
             history: History | None) -> Evidence:
-    """The evidence, with the account read while ``checked`` loads and lints the policy; a
-    policy with errors is reported rather than whatever the read met, as it is the user's to
-    fix first.
+    """The evidence: the policy, the account read live or the configuration from a snapshot,
+    judged and written into ``package``; a policy with errors is reported rather than whatever
+    the read met, as it is the user's to fix first.
 
     Everything is read and measured over the part of ``period`` before ``generated_at``: what
     comes after is only planned (rotations, overrides), not evidence.
@@ -142,26 +141,22 @@ def _gather(request: EvidenceRequest, checked: Callable[[], Policy], period: Int
 
     skipped: list[Skipped] = []
     measured = Interval(period.start, min(period.end, generated_at))
-    try:
-        if request.snapshot is not None:
-            from pdlint.pagerduty.snapshot import load_snapshot
+    if request.snapshot is not None:
+        from pdlint.pagerduty.snapshot import load_snapshot
 
-            account = parse_account(load_snapshot(request.snapshot))
-            figures, changes = NOT_READ, None
-            skipped.extend(snapshot_skips())
-            api_url = account.api_url
-            coverage, drift_run, training = _judge_configuration(
-                checked(), account, measured, generated_at, account.fetched_at)
-        else:
-            assert request.client_config is not None
-            figures, changes, (coverage, drift_run, training) = asyncio.run(_read_live(
-                request.client_config, checked, measured, generated_at, package, progress,
-                skipped))
-            api_url = request.client_config.api_url
-    except Exception:
-        checked()
-        raise
-    policy = checked()
+        policy = checked_policy(request.policy_paths)
+        account = parse_account(load_snapshot(request.snapshot))
+        figures, changes = NOT_READ, None
+        skipped.extend(snapshot_skips())
+        api_url = account.api_url
+        coverage, drift_run, training = _judge_configuration(policy, account, measured,
+                                                             generated_at, account.fetched_at)
+    else:
+        assert request.client_config is not None
+        policy, (coverage, drift_run, training), figures, changes = _read_live(
+            request.client_config, request.policy_paths, measured, generated_at, package,
+            progress, skipped)
+        api_url = request.client_config.api_url
     skipped.extend(configuration_skips(drift_run.report))
     skipped.extend(coverage_skips(coverage, skipped))
     if isinstance(training, str):
@@ -267,55 +262,62 @@ def _judge_configuration(policy: Policy, account: Account, period: Interval, as_
         Interval(account.window.since, account.window.until), account.subdomain), training
 
 
-async def _read_live(
-    config: ClientConfig, checked: Callable[[], Policy], period: Interval, as_of: datetime,
+def _read_live(
+    config: ClientConfig, policy_paths: tuple[str, ...], period: Interval, as_of: datetime,
     package: EvidencePackage, progress: Progress, skipped: list[Skipped],
-) -> tuple[IncidentFigures, ChangeSummary | None, Configuration]:
-    """Configuration, incidents and audit records, read concurrently through one client.
+) -> tuple[Policy, Configuration, IncidentFigures, ChangeSummary | None]:
+    """The live account read (``pdlint.concurrency.read_alongside``) while the policy is loaded
+    and linted here; the configuration is parsed and judged here too as soon as it is read,
+    while the incidents and audit records still stream (their cursor chains leave the reading
+    loop idle between round trips). The policy and the parsed account are handed to the read,
+    which needs them to judge incidents and changes."""
+    policy_handed: concurrent.futures.Future[Policy] = concurrent.futures.Future()
+    state_handed: concurrent.futures.Future[LiveState] = concurrent.futures.Future()
+    account_handed: concurrent.futures.Future[Account] = concurrent.futures.Future()
 
-    The incidents and audit records are judged once ``checked`` has the policy; the
-    configuration is judged in a thread as soon as it is read, while the incidents still stream
-    (their cursor chain leaves the event loop idle between round trips).
-    """
+    def judge(reading: Reading[tuple[IncidentFigures, ChangeSummary | None]],
+              ) -> tuple[Policy, Configuration]:
+        policy = checked_policy(policy_paths)
+        policy_handed.set_result(policy)
+        account = parse_account(reading.handed(state_handed))
+        account_handed.set_result(account)
+        return policy, _judge_configuration(policy, account, period, as_of, as_of)
+
+    (policy, configuration), (figures, changes) = read_alongside(
+        lambda: _read_account(config, asyncio.wrap_future(policy_handed), state_handed,
+                              asyncio.wrap_future(account_handed), period, as_of, package,
+                              progress, skipped),
+        judge, name="pdlint-read")
+    return policy, configuration, figures, changes
+
+
+async def _read_account(
+    config: ClientConfig, policy: asyncio.Future[Policy],
+    state_handed: concurrent.futures.Future[LiveState], account: asyncio.Future[Account],
+    period: Interval, as_of: datetime, package: EvidencePackage, progress: Progress,
+    skipped: list[Skipped],
+) -> tuple[IncidentFigures, ChangeSummary | None]:
+    """Configuration, incidents and audit records, read concurrently through one client; the
+    configuration is handed on ``state_handed`` as soon as it is read. The incidents and audit
+    records are judged once ``policy`` (and for changes, the parsed ``account``) is ready."""
     from pdlint.pagerduty.client import PagerDutyClient
     from pdlint.pagerduty.fetch import fetch_state
 
     async with PagerDutyClient(config) as client:
-        policy = asyncio.ensure_future(asyncio.to_thread(checked))
-        async def read_account() -> Account:
-            state = await fetch_state(client, Window(period.start, period.end),
-                                      progress=progress, layer_renderings=False)
-            return await asyncio.to_thread(parse_account, state)
+        async def configuration() -> None:
+            state_handed.set_result(await fetch_state(
+                client, Window(period.start, period.end), progress=progress,
+                layer_renderings=False))
 
-        account = asyncio.ensure_future(read_account())
-        incidents = asyncio.ensure_future(incident_section(
-            client, policy, period, as_of, package, progress, skipped))
-
-        async def judged() -> Configuration:
-            return await asyncio.to_thread(_judge_configuration, await policy, await account,
-                                           period, as_of, as_of)
-
-        async def changes_section() -> ChangeSummary | None:
+        async def changes() -> ChangeSummary | None:
             return await change_section(client, await policy, account, period, as_of, package,
                                         progress, skipped)
 
-        changes = asyncio.ensure_future(changes_section())
-        judging = asyncio.ensure_future(judged())
-        await _all_or_cancel([policy, account, incidents, changes, judging])
-        return incidents.result(), changes.result(), judging.result()
-
-
-async def _all_or_cancel(tasks: list[asyncio.Future[Any]]) -> None:
-    """Wait for every task; on the first failure cancel the others and raise it. Every task's
-    outcome is collected: one left unread would be printed, traceback and all, at exit."""
-    done, pending = await asyncio.wait(tasks, return_when=asyncio.FIRST_EXCEPTION)
-    for task in pending:
-        task.cancel()
-    await asyncio.gather(*pending, return_exceptions=True)
-    failures = [task.exception() for task in done if not task.cancelled()]
-    failure = next((error for error in failures if error is not None), None)
-    if failure is not None:
-        raise failure
+        incidents = asyncio.ensure_future(incident_section(client, policy, period, as_of, package,
+                                                           progress, skipped))
+        summary = asyncio.ensure_future(changes())
+        await all_or_cancel([configuration(), incidents, summary])
+        return incidents.result(), summary.result()
 
 
 def _manifest(evidence: Evidence) -> dict[str, Any]:

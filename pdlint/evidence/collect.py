@@ -14,6 +14,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
+from pdlint.concurrency import all_or_cancel
 from pdlint.coverage import Interval
 from pdlint.evidence.changes import (
     ChangeLog,
@@ -203,8 +204,8 @@ async def judge_incidents(
             if actions is not None:
                 actions.saw(record)
         if finder is not None and due:
-            lookups = await asyncio.gather(*(_looked_up(finder, client, batch[index])
-                                             for index in due))
+            lookups = await all_or_cancel(_looked_up(finder, client, batch[index])
+                                          for index in due)
             for index, outcome in zip(due, lookups, strict=True):
                 if isinstance(outcome, str):
                     checked[index] = False
@@ -313,7 +314,7 @@ async def _contained(client: PagerDutyClient | None, batch: list[IncidentRecord]
 async def _looked_up(finder: PostmortemFinder, client: PagerDutyClient | None,
                      record: IncidentRecord) -> PostmortemRecord | str | None:
     """The incident's postmortem, or None; the refusal, as text, where the token may not look."""
-    from pdlint.pagerduty.client import PermissionDenied
+    from pdlint.pagerduty.errors import PermissionDenied
 
     try:
         return await finder.find(client, record)
@@ -330,7 +331,7 @@ async def incident_section(
     The incidents are asked for before ``policy`` (a future) is ready: reading them does not
     need it, judging them does, and their cursor chain is the longest one of the run.
     """
-    from pdlint.pagerduty.client import PermissionDenied
+    from pdlint.pagerduty.errors import PermissionDenied
 
     async def log_until() -> datetime:
         return min(as_of, period.end + log_horizon(await policy))
@@ -432,7 +433,7 @@ async def change_section(
     a skipped entry naming it (None when that is the whole period). ``account`` is awaited first:
     whether a changed user is documented depends on their email.
     """
-    from pdlint.pagerduty.client import PermissionDenied
+    from pdlint.pagerduty.errors import PermissionDenied
 
     kept_from = audit_records_kept_from(as_of)
     unavailable = (Interval(period.start, min(kept_from, period.end))

@@ -217,7 +217,7 @@ async def open_incident_source(
     Only a refusal of the very first analytics request falls back: a refusal later would mean
     half a register from one source, and is raised.
     """
-    from pdlint.pagerduty.client import PermissionDenied
+    from pdlint.pagerduty.errors import PermissionDenied
 
     analytics = analytics_records(client, since, until, counter)
     try:

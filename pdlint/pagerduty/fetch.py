@@ -17,27 +17,18 @@ refused token (401) ends the run, as does a 400 or 404 on any other listing.
 from __future__ import annotations
 
 import asyncio
-import contextlib
-import math
-import sys
-import threading
-import time
-from collections.abc import Awaitable, Callable, Coroutine
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
-from typing import Any, Protocol, TextIO, TypeVar
+from typing import Any, Protocol, TypeVar
 
-from pdlint.background import in_background
+from pdlint.concurrency import all_or_cancel, read_alongside
 from pdlint.errors import reading
 from pdlint.findings import Skipped
-from pdlint.pagerduty.client import (
-    PAGE_SIZE,
-    ClientConfig,
-    OffsetCeilingExceeded,
-    PagerDutyClient,
-    PermissionDenied,
-    ResponseError,
-)
+from pdlint.pagerduty.client import PagerDutyClient
+from pdlint.pagerduty.errors import OffsetCeilingExceeded, PermissionDenied, ResponseError
+from pdlint.pagerduty.pagination import PAGE_SIZE
+from pdlint.pagerduty.settings import ClientConfig
 from pdlint.pagerduty.state import LiveState, Window
 
 T = TypeVar("T")
@@ -104,33 +95,21 @@ async def fetch_state(
     call, the layers' definitions who rotates), and over an audit year they are a third of the
     state's memory. Snapshots keep them, as they keep what the API returned.
 
-    Raises ``AuthenticationError`` for a refused token and the other ``ApiError``s when the API
-    stays unavailable; never returns a collection partially read.
+    Raises ``AuthenticationError`` for a refused token and the other ``PagerDutyError``s when the
+    API stays unavailable; never returns a collection partially read.
     """
     fetched_at = datetime.now(timezone.utc)
     report = progress or no_progress
     listings = _listings(window)
     if not layer_renderings:
         listings["schedules"] = replace(listings["schedules"], trim=_drop_layer_renderings)
-    results = await _all_or_none([_read_collection(client, listing, kind, report)
+    results = await all_or_cancel([_read_collection(client, listing, kind, report)
                                   for kind, listing in listings.items()])
     objects = {kind: tuple(result) for kind, result in zip(listings, results, strict=True)
                if not isinstance(result, Skipped)}
     skipped = tuple(result for result in results if isinstance(result, Skipped))
     return LiveState(api_url=client.config.api_url, fetched_at=fetched_at, window=window,
                      objects=objects, skipped=skipped)
-
-
-async def _all_or_none(awaitables: list[Awaitable[T]]) -> list[T]:
-    """Run concurrently; on the first failure cancel the rest, so no request outlives the run."""
-    tasks = [asyncio.ensure_future(awaitable) for awaitable in awaitables]
-    try:
-        return await asyncio.gather(*tasks)
-    except BaseException:
-        for task in tasks:
-            task.cancel()
-        await asyncio.gather(*tasks, return_exceptions=True)
-        raise
 
 
 async def _read_collection(
@@ -161,113 +140,21 @@ def _drop_layer_renderings(schedule: dict[str, Any]) -> None:
             layer.pop("rendered_schedule_entries", None)
 
 
-class TerminalProgress:
-    """A one-line counter on a terminal, rewritten in place; silent anywhere else.
-
-    Each collection shows what has been read, out of the total the API announced when it did
-    (``services 300/5,000``); once a collection with a total has been read in part, the line ends
-    with the time left at the pace so far (``about 12 s left``), over the collections whose
-    totals are known.
-    """
-
-    def __init__(self, stream: TextIO, clock: Callable[[], float] = time.monotonic) -> None:
-        self._stream = stream
-        self._clock = clock
-        self._started = clock()
-        self._counts: dict[str, tuple[int, int | None]] = {}
-
-    def __call__(self, kind: str, count: int, total: int | None = None) -> None:
-        self._counts[kind] = (count, total)
-        self._stream.write(f"\rreading PagerDuty: {self.line()}\x1b[K")
-        self._stream.flush()
-
-    def line(self) -> str:
-        shown = ", ".join(f"{name.replace('_', ' ')} {count:,}"
-                          + (f"/{total:,}" if total is not None else "")
-                          for name, (count, total) in self._counts.items())
-        left = self.seconds_left()
-        return f"{shown}; about {_duration(left)} left" if left is not None else shown
-
-    def seconds_left(self) -> float | None:
-        """The time left to read the collections whose totals are known, at the pace so far;
-        None before any of them has been read in part, or once all are read."""
-        known = [(min(count, total), total) for count, total in self._counts.values()
-                 if total is not None]
-        done = sum(count for count, _ in known)
-        remaining = sum(total for _, total in known) - done
-        if done == 0 or remaining <= 0:
-            return None
-        return (self._clock() - self._started) * remaining / done
-
-    def finish(self) -> None:
-        if self._counts:
-            self._stream.write("\r\x1b[K")
-            self._stream.flush()
-
-
-def _duration(seconds: float) -> str:
-    """``12 s``, ``3 min``: a time left, as a person rounds it."""
-    if seconds < 60:
-        return f"{math.ceil(seconds)} s"
-    return f"{math.ceil(seconds / 60)} min"
-
-
-def fetch_state_sync(config: ClientConfig, window: Window, *, quiet: bool) -> LiveState:
-    """``fetch_state`` for the command line: its own event loop, progress on a terminal only."""
-
-    async def fetch(progress: Progress | None) -> LiveState:
-        async with PagerDutyClient(config) as client:
-            return await fetch_state(client, window, progress=progress)
-
-    return _on_the_command_line(fetch, quiet=quiet)
+def fetch_state_sync(config: ClientConfig, window: Window, *,
+                     progress: Progress | None = None) -> LiveState:
+    """``fetch_state`` for a caller without an event loop: one of its own, for this read."""
+    return asyncio.run(_fetch(config, window, progress))
 
 
 def fetch_state_alongside(config: ClientConfig, window: Window, alongside: Callable[[], T], *,
-                          quiet: bool) -> tuple[T, LiveState]:
-    """``fetch_state_sync`` in a thread while ``alongside`` runs in this one: drift loads and
-    lints the policy while the fetch mostly waits on the rate limit.
-
-    An error of ``alongside`` wins over the fetch's, and cancels the fetch: a policy with errors
-    is the user's to fix first, whatever the read meets. The fetch has ended when this returns
-    or raises; a thread still reading at exit can crash the interpreter's shutdown.
-    """
-    reading: list[asyncio.Task[LiveState]] = []
-    started = threading.Event()  # the fetch's task is in ``reading``, or the thread has ended
-
-    async def fetch(progress: Progress | None) -> LiveState:
-        task = asyncio.current_task()
-        assert task is not None
-        reading.append(task)
-        started.set()
-        async with PagerDutyClient(config) as client:
-            return await fetch_state(client, window, progress=progress)
-
-    def read() -> LiveState:
-        try:
-            return _on_the_command_line(fetch, quiet=quiet)
-        finally:
-            started.set()
-
-    fetched = in_background(read, name="pdlint-fetch")
-    try:
-        beside = alongside()
-    except BaseException:
-        started.wait()
-        for task in reading:
-            with contextlib.suppress(RuntimeError):  # its loop has closed: the fetch has ended
-                task.get_loop().call_soon_threadsafe(task.cancel)
-        with contextlib.suppress(BaseException):
-            fetched()
-        raise
-    return beside, fetched()
+                          progress: Progress | None = None) -> tuple[T, LiveState]:
+    """The state read (``pdlint.concurrency.read_alongside``) while ``alongside`` runs here:
+    drift loads and lints the policy while the fetch mostly waits on the network and the rate
+    limit. An error of ``alongside`` wins over the fetch's, and cancels the fetch."""
+    return read_alongside(lambda: _fetch(config, window, progress), lambda reading: alongside(),
+                          name="pdlint-fetch")
 
 
-def _on_the_command_line(run: Callable[[Progress | None], Coroutine[Any, Any, T]], *,
-                         quiet: bool) -> T:
-    """``run`` in its own event loop, told of progress on a terminal only."""
-    progress = None if quiet or not sys.stderr.isatty() else TerminalProgress(sys.stderr)
-    try:
-        return asyncio.run(run(progress))
-    finally:
-        if progress is not None:
-            progress.finish()
+async def _fetch(config: ClientConfig, window: Window, progress: Progress | None) -> LiveState:
+    async with PagerDutyClient(config) as client:
+        return await fetch_state(client, window, progress=progress)

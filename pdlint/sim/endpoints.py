@@ -1,7 +1,7 @@
 """The REST endpoints: query parameters in, wrapped and paginated JSON out.
 
 Transport concerns (sockets, auth, rate limit, faults) live in ``server``; this module answers
-one parsed request at a time and raises ``ApiError`` for the API's 4xx answers.
+one parsed request at a time and raises ``ErrorAnswer`` for the API's 4xx answers.
 """
 
 from __future__ import annotations
@@ -37,7 +37,7 @@ ANALYTICS_MAX_LIMIT = 1000
 OVERVIEW_KINDS = frozenset({"trigger", "acknowledge", "escalate", "resolve"})
 
 
-class ApiError(Exception):
+class ErrorAnswer(Exception):
     """An error answer with PagerDuty's body ``{"error": {"message", "code", "errors"}}``:
     ``errors`` a list of sentences, or with ``field`` (the v3 endpoints' ``V3ErrorResponse``)
     those sentences under the field's name."""
@@ -58,12 +58,12 @@ class ApiError(Exception):
         return {"error": error}
 
 
-def not_found(what: str) -> ApiError:
-    return ApiError(404, 2100, "Not Found", [f"{what} not found"])
+def not_found(what: str) -> ErrorAnswer:
+    return ErrorAnswer(404, 2100, "Not Found", [f"{what} not found"])
 
 
-def invalid(message: str, code: int = 2001) -> ApiError:
-    return ApiError(400, code, "Invalid Input Provided", [message])
+def invalid(message: str, code: int = 2001) -> ErrorAnswer:
+    return ErrorAnswer(400, code, "Invalid Input Provided", [message])
 
 
 @dataclass(frozen=True)
@@ -185,10 +185,10 @@ class Api:
             if method == request.method:
                 try:
                     return handler(request, *match.groups())
-                except ApiError as error:
+                except ErrorAnswer as error:
                     return ApiResponse(error.status, error.body())
         if known_path or request.method not in ("GET", "HEAD"):
-            refusal = ApiError(405, 2000, "Method Not Allowed",
+            refusal = ErrorAnswer(405, 2000, "Method Not Allowed",
                                [f"{request.method} {path}: the simulated account is read-only"])
         else:
             refusal = not_found(path)
@@ -231,7 +231,7 @@ class Api:
             raise invalid("limit and offset must not be negative")
         limit = min(limit or default_limit, max_limit)
         if offset + limit > OFFSET_CEILING:
-            raise ApiError(400, 2002, "Arguments Caused Error", [
+            raise ErrorAnswer(400, 2002, "Arguments Caused Error", [
                 "Offset+limit exceeds maximum allowed value of 10000. Please try to refine your "
                 "search to reduce the returned set of records below this number, like adding a "
                 "date range."])
@@ -356,7 +356,7 @@ class Api:
         zone = self._zone(request, schedule.zone)
         since, until = self._time(request, "since", zone), self._time(request, "until", zone)
         if since is None or until is None:
-            raise ApiError(400, 2003, "Missing Arguments", ["since and until are required"])
+            raise ErrorAnswer(400, 2003, "Missing Arguments", ["since and until are required"])
         overflow = request.flag("overflow")
         overrides = [
             self.payloads.override(
@@ -394,8 +394,8 @@ class Api:
         try:
             return self._page(request, "schedules", schedules, self.payloads.v3_schedule_ref,
                               default_limit=100, max_limit=1000, with_total=False)
-        except ApiError as error:  # v3 words its errors by field
-            raise ApiError(error.status, error.code, "Invalid Request", error.errors,
+        except ErrorAnswer as error:  # v3 words its errors by field
+            raise ErrorAnswer(error.status, error.code, "Invalid Request", error.errors,
                            field="pagination") from None
 
     # -- services -------------------------------------------------------------------------------
@@ -497,7 +497,7 @@ class Api:
     def get_ability(self, request: ApiRequest, ability: str) -> ApiResponse:
         if ability in self.account.abilities:
             return ApiResponse(204, None)
-        raise ApiError(402, 2014, "Missing Account Ability",
+        raise ErrorAnswer(402, 2014, "Missing Account Ability",
                        [f"The account does not have the {ability} ability"])
 
     # -- on-calls ---------------------------------------------------------------------------------

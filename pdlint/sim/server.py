@@ -21,7 +21,7 @@ from types import TracebackType
 from urllib.parse import parse_qs, urlsplit
 
 from pdlint.sim.account import Account
-from pdlint.sim.endpoints import Api, ApiError, ApiRequest, ApiResponse
+from pdlint.sim.endpoints import Api, ApiRequest, ApiResponse, ErrorAnswer
 from pdlint.sim.faults import PAGE_FAULTS, PAGERDUTY_RATE_LIMIT, Fault, Faults, path_matches
 
 HTML_ERROR_PAGE = (
@@ -317,28 +317,28 @@ class SimServer:
         faults: Faults,
     ) -> ApiResponse:
         if token != self.token:
-            error = ApiError(401, 2006, "Authentication failed",
+            error = ErrorAnswer(401, 2006, "Authentication failed",
                              ["Give an API key as 'Authorization: Token token=<key>'."])
         elif not admitted:
             return ApiResponse(429, {"error": {"message": "Rate Limit Exceeded", "code": 2020}})
         elif forbidden := next((status for prefix, status in faults.forbidden.items()
                                 if path_matches(prefix, path)), None):
-            error = (ApiError(402, 2014, "Missing Account Ability",
+            error = (ErrorAnswer(402, 2014, "Missing Account Ability",
                               ["The account's plan does not include this feature."])
                      if forbidden == 402 else
-                     ApiError(403, 2010, "Access Denied",
+                     ErrorAnswer(403, 2010, "Access Denied",
                               ["You are not authorized to access this resource."]))
         elif decision.status == 429:
             return ApiResponse(429, {"error": {"message": "Rate Limit Exceeded", "code": 2020}})
         elif decision.status is not None:
-            error = ApiError(decision.status, 2000, "An unexpected error has occurred")
+            error = ErrorAnswer(decision.status, 2000, "An unexpected error has occurred")
         else:
             try:
                 return self._api.handle(ApiRequest(method, path, query, body,
                                                    decision.page_fault, faults.max_page_size))
             except Exception:  # a simulator bug: answer like a server error, and show it
                 traceback.print_exc()
-                error = ApiError(500, 2000, "An unexpected error has occurred")
+                error = ErrorAnswer(500, 2000, "An unexpected error has occurred")
         return ApiResponse(error.status, error.body())
 
     def _record(self, method: str, path: str, query: dict[str, list[str]],

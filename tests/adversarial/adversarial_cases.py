@@ -17,7 +17,7 @@ from click.testing import CliRunner
 from sim_client import fast_config
 
 from pdlint.cli import main
-from pdlint.pagerduty.client import ClientConfig
+from pdlint.pagerduty.settings import ClientConfig
 from pdlint.pagerduty.state import Window
 from pdlint.sim import Account, SimServer, demo_account
 from pdlint.sim.account import Team, V3Schedule, object_id

@@ -35,7 +35,8 @@ from adversarial_cases import (
 )
 
 from pdlint.evidence import Evidence, EvidenceRequest, write_evidence
-from pdlint.pagerduty.client import ApiError, PagerDutyClient
+from pdlint.pagerduty.client import PagerDutyClient
+from pdlint.pagerduty.errors import PagerDutyError
 from pdlint.pagerduty.fetch import fetch_state
 from pdlint.pagerduty.model import parse_account
 from pdlint.pagerduty.state import LiveState
@@ -150,13 +151,13 @@ def requests_to(server: SimServer, path: str) -> int:
 
 
 def run_cell(server: SimServer, faults: Faults, action: Callable[[], Any]) -> Any:
-    """``action`` with ``faults`` installed; its result, or the ``ApiError`` it raised."""
+    """``action`` with ``faults`` installed; its result, or the ``PagerDutyError`` it raised."""
     server.faults = faults
     server.clear_requests()
     try:
         with time_limit(CELL_TIME_LIMIT):
             return action()
-    except ApiError as error:
+    except PagerDutyError as error:
         return error
     finally:
         server.faults = Faults()
@@ -169,7 +170,7 @@ def tally(outcome: str) -> None:
 
 
 def assert_names_endpoint(outcome: object, path: str) -> None:
-    assert isinstance(outcome, ApiError), f"expected an error naming {path}, got {outcome!r}"
+    assert isinstance(outcome, PagerDutyError), f"expected an error naming {path}, got {outcome!r}"
     assert outcome.path == path or outcome.path.startswith(path + "/"), str(outcome)
     assert str(outcome).startswith(f"{outcome.method} {outcome.path}: "), str(outcome)
     assert outcome.exit_code == 2
@@ -177,7 +178,7 @@ def assert_names_endpoint(outcome: object, path: str) -> None:
 
 def failed(case: FaultCase, outcome: object) -> bool:
     return case.expect is Expect.ERROR or (case.expect is Expect.SAME_OR_ERROR
-                                           and isinstance(outcome, ApiError))
+                                           and isinstance(outcome, PagerDutyError))
 
 
 # -- the drift check's reads (fetch_state) ------------------------------------------------------

@@ -21,7 +21,7 @@ from adversarial_cases import (
 )
 from pdlint_process import run_pdlint
 
-from pdlint.pagerduty.client import ApiToken, resolve_client_config
+from pdlint.pagerduty.settings import ApiToken, resolve_client_config
 from pdlint.sim import Fault, Faults, SimServer
 
 SINCE, UNTIL = (moment.strftime("%Y-%m-%dT%H:%M:%SZ") for moment in PERIOD)

@@ -39,7 +39,8 @@ from sim_client import fast_config
 
 from pdlint.evidence import Evidence, EvidenceError, EvidenceRequest, write_evidence
 from pdlint.evidence.model import iso
-from pdlint.pagerduty.client import ApiUnavailable, PagerDutyClient
+from pdlint.pagerduty.client import PagerDutyClient
+from pdlint.pagerduty.errors import ApiUnavailable
 from pdlint.pagerduty.fetch import fetch_state
 from pdlint.pagerduty.snapshot import write_snapshot
 from pdlint.pagerduty.state import LiveState, Window

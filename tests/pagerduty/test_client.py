@@ -12,17 +12,17 @@ import pytest
 from pagerduty_cases import NOW, TOKEN, RecordingSleep, account_with_incidents
 from sim_client import fast_config
 
-from pdlint.pagerduty.client import (
-    ApiToken,
+from pdlint.pagerduty.client import PagerDutyClient
+from pdlint.pagerduty.errors import (
     ApiUnavailable,
     AuthenticationError,
     OffsetCeilingExceeded,
-    PagerDutyClient,
     PaginationError,
     RateLimited,
     ReadOnlyViolation,
     ResponseError,
 )
+from pdlint.pagerduty.settings import ApiToken
 from pdlint.sim import (
     PAGERDUTY_RATE_LIMIT,
     Fault,
@@ -386,7 +386,7 @@ async def test_requests_carry_pagerdutys_headers() -> None:
         seen.append(request)
         return httpx.Response(200, json={"teams": [], "more": False, "total": 0})
 
-    from pdlint.pagerduty.client import ClientConfig
+    from pdlint.pagerduty.settings import ClientConfig
 
     config = ClientConfig(api_url="https://api.eu.pagerduty.com", token=ApiToken(TOKEN))
     async with PagerDutyClient(config, transport=httpx.MockTransport(answer)) as client:

@@ -9,14 +9,11 @@ from pathlib import Path
 import pytest
 from pagerduty_cases import TOKEN
 
-from pdlint.pagerduty.client import (
-    AHEAD,
-    URGENT,
+from pdlint.pagerduty.errors import ConfigurationError
+from pdlint.pagerduty.pacing import AHEAD, URGENT, RateLimiter, Turns
+from pdlint.pagerduty.settings import (
     ApiToken,
     ClientConfig,
-    ConfigurationError,
-    RateLimiter,
-    Turns,
     resolve_client_config,
     validate_api_url,
 )

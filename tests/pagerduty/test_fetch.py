@@ -16,23 +16,23 @@ import pytest
 from pagerduty_cases import NOW, TOKEN
 from sim_client import fast_config
 
-from pdlint.pagerduty.client import (
-    ApiError,
-    ApiToken,
+from pdlint.pagerduty.client import PagerDutyClient
+from pdlint.pagerduty.errors import (
     ApiUnavailable,
     AuthenticationError,
-    PagerDutyClient,
+    PagerDutyError,
     ResponseError,
 )
 from pdlint.pagerduty.fetch import (
-    TerminalProgress,
     fetch_state,
     fetch_state_alongside,
     fetch_state_sync,
 )
 from pdlint.pagerduty.model import parse_account
+from pdlint.pagerduty.settings import ApiToken
 from pdlint.pagerduty.snapshot import write_snapshot
 from pdlint.pagerduty.state import LiveState, Window
+from pdlint.progress import TerminalProgress, terminal_progress
 from pdlint.sim import Fault, Faults, SimServer, generated_account, sized_account
 
 WINDOW = Window.starting(NOW, timedelta(days=14))
@@ -183,7 +183,7 @@ async def test_shift_based_schedules_the_account_lacks_are_skipped(
     ("/v3/schedules", 503, ApiUnavailable),
 ])
 async def test_other_failures_still_end_the_fetch(
-        demo_server: SimServer, path: str, status: int, error: type[ApiError]) -> None:
+        demo_server: SimServer, path: str, status: int, error: type[PagerDutyError]) -> None:
     """Only the Early Access listing may be absent; a 5xx there is retried, then fails."""
     demo_server.faults = Faults(scripted=(Fault("status", path, status=status),))
     with pytest.raises(error, match=f"GET {path}: .*HTTP {status}"):
@@ -272,13 +272,6 @@ def test_terminal_progress_without_totals_is_a_counter() -> None:
                                  "\rreading PagerDuty: users 100, teams 2\x1b[K\r\x1b[K")
 
 
-def test_the_sync_fetch_is_silent_off_a_terminal(demo_server: SimServer,
-                                                 capsys: pytest.CaptureFixture[str]) -> None:
-    state = fetch_state_sync(fast_config(demo_server), WINDOW, quiet=False)
-    assert len(state.services) == len(demo_server.account.services)
-    assert capsys.readouterr() == ("", "")
-
-
 def test_the_token_leaks_nowhere(demo_server: SimServer, tmp_path: Path,
                                  caplog: pytest.LogCaptureFixture) -> None:
     """Every string the run produces, with retries logged and an error raised, lacks the token."""
@@ -286,12 +279,12 @@ def test_the_token_leaks_nowhere(demo_server: SimServer, tmp_path: Path,
     demo_server.faults = Faults(scripted=(Fault.first(2, "status", "/users", status=502),
                                           Fault.first(1, "drop_connection", "/teams")))
     config = fast_config(demo_server)
-    state = fetch_state_sync(config, WINDOW, quiet=True)
+    state = fetch_state_sync(config, WINDOW)
     snapshot = tmp_path / "snap.json"
     write_snapshot(state, snapshot, redact_addresses=False)
     demo_server.faults = Faults(scripted=(Fault("status", "/services", status=500),))
     with pytest.raises(ApiUnavailable) as unavailable:
-        fetch_state_sync(fast_config(demo_server, max_attempts=2), WINDOW, quiet=True)
+        fetch_state_sync(fast_config(demo_server, max_attempts=2), WINDOW)
     produced = [caplog.text, snapshot.read_text(), repr(config), str(config), repr(state),
                 str(unavailable.value), repr(unavailable.value), repr(unavailable.value.args)]
     assert "retrying" in caplog.text  # the retries were logged
@@ -330,11 +323,21 @@ def test_work_beside_the_fetch_wins_and_nothing_outlives_it(
     readers: list[threading.Thread] = []
     if raised is None:
         demo_server.latency_ms = 0
-        done, state = fetch_state_alongside(config, WINDOW, beside(work, readers), quiet=True)
+        done, state = fetch_state_alongside(config, WINDOW, beside(work, readers))
         assert (done, len(state.services)) == ("policy", len(demo_server.account.services))
     else:
         with pytest.raises(raised):
-            fetch_state_alongside(config, WINDOW, beside(work, readers), quiet=True)
+            fetch_state_alongside(config, WINDOW, beside(work, readers))
     if demo_server.latency_ms:  # the work failed while the account was being read
         assert readers
     assert not any(thread.is_alive() for thread in readers)
+
+
+@pytest.mark.parametrize("quiet", [True, False])
+def test_the_fetch_is_silent_off_a_terminal(demo_server: SimServer, quiet: bool,
+                                            capsys: pytest.CaptureFixture[str]) -> None:
+    with terminal_progress(quiet=quiet) as progress:
+        assert progress is None
+        state = fetch_state_sync(fast_config(demo_server), WINDOW, progress=progress)
+    assert len(state.services) == len(demo_server.account.services)
+    assert capsys.readouterr() == ("", "")

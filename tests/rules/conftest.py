@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 from rule_cases import NOW, WINDOW, policy_of
 
-from pdlint.pagerduty.client import ApiToken, ClientConfig
 from pdlint.pagerduty.fetch import fetch_state_sync
+from pdlint.pagerduty.settings import ApiToken, ClientConfig
 from pdlint.pagerduty.state import LiveState
 from pdlint.policy.model import Policy
 from pdlint.sim import SimServer, demo_account
@@ -31,4 +31,4 @@ def demo_state() -> LiveState:
     with SimServer(demo_account(NOW), token=TOKEN) as server:
         config = ClientConfig(api_url=server.base_url, token=ApiToken(TOKEN),
                               requests_per_minute=60_000, burst=100)
-        return fetch_state_sync(config, WINDOW, quiet=True)
+        return fetch_state_sync(config, WINDOW)

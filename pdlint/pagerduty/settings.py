@@ -1,0 +1,190 @@
+"""How to reach PagerDuty: the API URL (region, loopback-only plain http) and the API token
+(an environment variable or a token file, never shown in a repr, message or log)."""
+
+from __future__ import annotations
+
+import contextlib
+import ipaddress
+import logging
+import os
+import stat
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from pdlint.pagerduty.errors import ConfigurationError
+
+API_URL_US = "https://api.pagerduty.com"
+API_URL_EU = "https://api.eu.pagerduty.com"
+REGION_URLS = {"us": API_URL_US, "eu": API_URL_EU}
+TOKEN_ENV = "PAGERDUTY_API_TOKEN"
+API_URL_ENV = "PAGERDUTY_API_URL"
+
+log = logging.getLogger("pdlint.pagerduty")
+
+
+class ApiToken:
+    """A PagerDuty API key that never shows itself in reprs, messages or logs."""
+
+    __slots__ = ("_value",)
+
+    def __init__(self, value: str) -> None:
+        value = value.strip()
+        if not value or any(char.isspace() for char in value):
+            raise ConfigurationError("the API token is empty or contains spaces")
+        if not (value.isascii() and value.isprintable()):  # HTTP headers carry ASCII only
+            raise ConfigurationError("the API token has a character that is not printable ASCII "
+                                     "(PagerDuty keys are letters, digits and a few signs)")
+        self._value = value
+
+    def authorization(self) -> str:
+        """The ``Authorization`` header value; the only way the secret leaves this object."""
+        return f"Token token={self._value}"
+
+    def __repr__(self) -> str:
+        return "ApiToken('***')"
+
+    __str__ = __repr__
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, ApiToken) and other._value == self._value
+
+    def __hash__(self) -> int:
+        return hash(self._value)
+
+
+@dataclass(frozen=True)
+class ClientConfig:
+    """How to reach PagerDuty and how hard to push it. Defaults suit a real account.
+
+    ``requests_per_minute`` stays under PagerDuty's 960 so that a full fetch rarely meets a 429;
+    ``burst`` is the bucket size: a full bucket and a minute of refills, 50 + 900, still fit in
+    PagerDuty's 960 a minute, so any 60-second window stays under the limit while an account of
+    up to 50 requests is read at the speed of the network.
+    Retries stop at ``max_attempts`` or after ``retry_budget`` seconds, whichever comes first.
+    """
+
+    api_url: str
+    token: ApiToken
+    requests_per_minute: float = 900.0
+    burst: int = 50
+    max_concurrency: int = 8
+    connect_timeout: float = 10.0
+    read_timeout: float = 30.0
+    max_attempts: int = 6
+    rate_limited_attempts: int = 20
+    retry_budget: float = 180.0
+    backoff_base: float = 0.5
+    backoff_cap: float = 30.0
+    malformed_attempts: int = 3
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "api_url", validate_api_url(self.api_url))
+        if self.requests_per_minute <= 0 or self.burst < 1 or self.max_concurrency < 1:
+            raise ConfigurationError("rate limit, burst and concurrency must be positive")
+        if min(self.max_attempts, self.rate_limited_attempts, self.malformed_attempts) < 1:
+            raise ConfigurationError("attempt counts must be at least 1")
+
+
+def is_loopback(host: str) -> bool:
+    if host.lower() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def validate_api_url(url: str) -> str:
+    """``url`` without a trailing slash; https is required except on loopback (tests, simulator)."""
+    try:
+        parts = urlsplit(url.strip())
+    except ValueError as error:  # an unclosed [IPv6 address
+        raise ConfigurationError(f"API URL {_without_secrets(url)!r} cannot be read: "
+                                 f"{error}") from None
+    if parts.username or parts.password or parts.query or parts.fragment or "@" in url:
+        raise ConfigurationError(f"API URL {_without_secrets(url)!r} must not carry credentials, "
+                                 "query or fragment (not shown here: they may hold a secret)")
+    if parts.scheme not in ("https", "http") or not parts.hostname:
+        raise ConfigurationError(f"API URL {url!r} is not an http(s) URL with a host")
+    if parts.scheme == "http" and not is_loopback(parts.hostname):
+        raise ConfigurationError(
+            f"API URL {url!r} uses plain http; the token would travel unencrypted. "
+            "Use https (plain http is accepted only on loopback)")
+    return url.strip().rstrip("/")
+
+
+def _without_secrets(url: str) -> str:
+    """``url`` without what may hold a secret (user, password, query, fragment): what an error
+    about it may quote."""
+    scheme, separator, rest = url.strip().split("#")[0].split("?")[0].rpartition("://")
+    return scheme + separator + ("***@" + rest.rpartition("@")[2] if "@" in rest else rest)
+
+
+def read_token(token_file: str | None, environ: Mapping[str, str]) -> ApiToken:
+    """The token from ``token_file`` if given, else from ``PAGERDUTY_API_TOKEN``."""
+    if token_file is not None:
+        try:
+            text = Path(token_file).read_text(encoding="utf-8-sig")  # a BOM is not the key
+        except (OSError, UnicodeDecodeError) as error:
+            reason = error.strerror if isinstance(error, OSError) else "not UTF-8 text"
+            raise ConfigurationError(f"cannot read token file {token_file}: {reason}") from None
+        if not text.strip():
+            raise ConfigurationError(f"token file {token_file} is empty")
+        if len(text.strip().splitlines()) > 1:
+            raise ConfigurationError(f"token file {token_file} has more than one line; it "
+                                     "should hold the API key alone")
+        _warn_if_shared(Path(token_file))
+        return _token(text, f"token file {token_file}")
+    value = environ.get(TOKEN_ENV, "")
+    if not value.strip():
+        raise ConfigurationError(
+            f"no API token: set {TOKEN_ENV} or pass --token-file (a read-only key is enough)")
+    return _token(value, TOKEN_ENV)
+
+
+def _token(text: str, source: str) -> ApiToken:
+    try:
+        return ApiToken(text)
+    except ConfigurationError as error:
+        raise ConfigurationError(f"{source}: {error}") from None
+
+
+def _warn_if_shared(token_file: Path) -> None:
+    """A key others on the machine can read is no longer a secret: say so (POSIX modes only)."""
+    if os.name != "posix":
+        return
+    with contextlib.suppress(OSError):
+        mode = stat.S_IMODE(token_file.stat().st_mode)
+        if mode & (stat.S_IRGRP | stat.S_IROTH):
+            log.warning("pdlint: warning: token file %s can be read by other users (mode %04o); "
+                        "restrict it with: chmod 600 %s", token_file, mode, token_file)
+
+
+def resolve_client_config(
+    *,
+    api_url: str | None,
+    region: str | None,
+    token_file: str | None,
+    environ: Mapping[str, str] | None = None,
+    region_setting: str | None = None,
+) -> ClientConfig:
+    """The client configuration from command-line options, the environment and the project's
+    settings.
+
+    Precedence: ``--api-url``, then ``--region``, then ``PAGERDUTY_API_URL``, then the project's
+    ``region`` setting, then the US host. ``--api-url`` and ``--region`` together are refused
+    unless they name the same host.
+    """
+    environ = os.environ if environ is None else environ
+    if api_url is not None and not api_url.strip():
+        raise ConfigurationError("--api-url is empty; give the API's URL, or leave the option out")
+    if region is not None and region not in REGION_URLS:
+        raise ConfigurationError(f"unknown region {region!r}; use one of: {', '.join(REGION_URLS)}")
+    if (api_url is not None and region is not None
+            and validate_api_url(api_url) != REGION_URLS[region]):
+        raise ConfigurationError(f"--api-url {api_url} and --region {region} disagree; give one")
+    url = (api_url or (REGION_URLS[region] if region else None) or environ.get(API_URL_ENV)
+           or (REGION_URLS[region_setting] if region_setting else None) or API_URL_US)
+    return ClientConfig(api_url=url, token=read_token(token_file, environ))

@@ -1,0 +1,214 @@
+"""The read-only HTTP transport: the one gate every request passes, and how PagerDuty's answers
+and failures are read into data or a typed error (``pdlint.pagerduty.errors``).
+
+Connection pooling, timeouts and HTTP/1.1 are httpx's; the gate refuses every request that could
+write before a byte reaches the network.
+"""
+
+from __future__ import annotations
+
+import email.utils
+import functools
+import ssl
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from typing import Any
+from urllib.parse import urlsplit
+
+import httpx
+
+from pdlint.pagerduty.errors import (
+    ApiUnavailable,
+    AuthenticationError,
+    OffsetCeilingExceeded,
+    PermissionDenied,
+    RateLimited,
+    ReadOnlyViolation,
+    ResponseError,
+)
+from pdlint.pagerduty.settings import ClientConfig
+from pdlint.pagerduty.state import format_utc
+
+ACCEPT = "application/vnd.pagerduty+json;version=2"
+CODE_OFFSET_CEILING = 2002
+ANALYTICS_INCIDENTS_PATH = "/analytics/raw/incidents"
+"""The one POST the client may send: it reads, despite its method."""
+
+Retryable = ApiUnavailable | RateLimited | ResponseError
+"""The failures a later attempt may not meet: answered with the wait PagerDuty asked for."""
+
+
+class ReadOnlyTransport(httpx.AsyncBaseTransport):
+    """The one gate every request passes: GET, or POST to the analytics read endpoint only.
+
+    It wraps whatever transport the client uses, so even code that reaches the httpx client
+    directly cannot write; a refused request raises before a byte reaches the network.
+    """
+
+    def __init__(self, inner: httpx.AsyncBaseTransport, base_path: str) -> None:
+        self._inner = inner
+        self._allowed_post = base_path.rstrip("/") + ANALYTICS_INCIDENTS_PATH
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        if not (request.method == "GET"
+                or (request.method == "POST" and request.url.path == self._allowed_post)):
+            raise ReadOnlyViolation(
+                f"refused to send {request.method} {request.url.path}: pdlint only reads "
+                "(GET, and POST to /analytics/raw/incidents)")
+        return await self._inner.handle_async_request(request)
+
+    async def aclose(self) -> None:
+        await self._inner.aclose()
+
+
+
+def http_client(config: ClientConfig, transport: httpx.AsyncBaseTransport | None = None,
+                ) -> httpx.AsyncClient:
+    """The httpx client of one account: behind the read-only gate, authenticated, no redirects."""
+    inner = transport or httpx.AsyncHTTPTransport(
+        verify=_tls_context(), limits=httpx.Limits(max_connections=config.max_concurrency))
+    return httpx.AsyncClient(
+        base_url=config.api_url,
+        transport=ReadOnlyTransport(inner, urlsplit(config.api_url).path),
+        headers={"Accept": ACCEPT, "Authorization": config.token.authorization(),
+                 "User-Agent": _user_agent()},
+        timeout=httpx.Timeout(config.read_timeout, connect=config.connect_timeout),
+        follow_redirects=False,
+    )
+
+
+def query_of(params: Mapping[str, Any] | None) -> dict[str, Any]:
+    """Query parameters as PagerDuty reads them: times in UTC, booleans in words, None left out."""
+    return {key: _format_param(value) for key, value in (params or {}).items()
+            if value is not None}
+
+
+def connection_failure(method: str, path: str, error: httpx.TransportError,
+                       api_url: str) -> ApiUnavailable:
+    """A request that got no answer, as a retryable error; a TLS failure, which a retry meets
+    again, is raised."""
+    if isinstance(error, httpx.TimeoutException):
+        return ApiUnavailable(method, path, detail="PagerDuty did not answer in time")
+    tls = _tls_failure(error)
+    if tls is not None:
+        raise ApiUnavailable(method, path, detail=f"TLS with {api_url} failed ({tls})") from None
+    return ApiUnavailable(method, path, detail=(
+        f"connection to {api_url} failed ({type(error).__name__})"))
+
+
+def read_answer(method: str, path: str, response: httpx.Response,
+                ) -> tuple[dict[str, Any] | Retryable, float | None]:
+    """The decoded body, or a retryable error with the wait PagerDuty asked for.
+
+    Errors that retrying cannot fix are raised here; the others are returned to the caller.
+    """
+    status = response.status_code
+    if 200 <= status < 300:
+        try:
+            data = response.json()
+        except ValueError:
+            data = None
+        if not isinstance(data, dict):
+            return ResponseError(method, path, status=status,
+                                 detail="the response body is not a JSON object"), None
+        return data, None
+    error = _error_body(response)
+    facts: dict[str, Any] = {"status": status, "api_message": error.message,
+                             "api_code": error.code}
+    if status == 401:
+        raise AuthenticationError(method, path, **facts)
+    if status in (402, 403):
+        raise PermissionDenied(method, path, **facts)
+    if status == 429:
+        return RateLimited(method, path, **facts), _wait_requested(response)
+    if status == 400 and error.code == CODE_OFFSET_CEILING:
+        raise OffsetCeilingExceeded(method, path, **facts)
+    if status == 408 or status >= 500:
+        return ApiUnavailable(method, path, **facts), None
+    raise ResponseError(method, path, detail=_client_error_detail(status), **facts)
+
+
+@dataclass(frozen=True)
+class _ErrorBody:
+    message: str | None
+    code: int | None
+
+
+def _error_body(response: httpx.Response) -> _ErrorBody:
+    """PagerDuty's ``{"error": {"message", "code", "errors"}}``, tolerating anything else.
+    ``errors`` is a list of sentences, or (the v3 endpoints) sentences by field name."""
+    try:
+        error = response.json().get("error")
+    except (ValueError, AttributeError):
+        return _ErrorBody(None, None)
+    if not isinstance(error, dict):
+        return _ErrorBody(None, None)
+    message = error.get("message") if isinstance(error.get("message"), str) else None
+    errors = error.get("errors")
+    if isinstance(errors, dict):
+        details = [f"{field}: {sentence}" for field, sentences in errors.items()
+                   for sentence in (sentences if isinstance(sentences, list) else [sentences])
+                   if isinstance(sentence, str)]
+    else:
+        details = [item for item in errors or () if isinstance(item, str)]
+    if details:
+        message = f"{message or 'error'}: {'; '.join(details)}"
+    code = error.get("code") if isinstance(error.get("code"), int) else None
+    return _ErrorBody(message, code)
+
+
+def _wait_requested(response: httpx.Response) -> float | None:
+    """Seconds PagerDuty asks to wait: ``ratelimit-reset``, else ``Retry-After`` (secs or date)."""
+    for header in ("ratelimit-reset", "retry-after"):
+        value = response.headers.get(header)
+        if value is None:
+            continue
+        try:
+            return max(0.0, float(value))
+        except ValueError:
+            pass
+        try:
+            moment = email.utils.parsedate_to_datetime(value)
+        except (TypeError, ValueError):
+            continue
+        return max(0.0, (moment - datetime.now(timezone.utc)).total_seconds())
+    return None
+
+
+def _format_param(value: Any) -> Any:
+    if isinstance(value, datetime):
+        return format_utc(value)
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return value
+
+
+def _client_error_detail(status: int) -> str:
+    if status == 404:
+        return "not found (an unknown id, or a path this account or region does not serve)"
+    if status == 400:
+        return "PagerDuty refused the arguments"
+    return "unexpected answer"
+
+
+@functools.cache
+def _tls_failure(error: BaseException) -> str | None:
+    """The TLS error behind a failed connection, in words, or None when it was not TLS."""
+    cause: BaseException | None = error
+    while cause is not None:
+        if isinstance(cause, ssl.SSLError):
+            return getattr(cause, "verify_message", None) or cause.reason or str(cause)
+        cause = cause.__cause__ or cause.__context__
+    return None
+
+
+def _tls_context() -> ssl.SSLContext:
+    """httpx's default verifying context, built once: loading the CA bundle costs ~50 ms."""
+    return httpx.create_ssl_context()
+
+
+def _user_agent() -> str:
+    from pdlint import __version__
+
+    return f"pdlint/{__version__} (read-only)"
