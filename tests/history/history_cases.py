@@ -89,6 +89,6 @@ def write_history(folder: Path) -> Path:
 def snapshot_at(path: Path, server: SimServer, taken: datetime) -> Path:
     """A snapshot of the account ``server`` serves, saying it was taken at ``taken``: a run of
     a schedule, on the day the test pretends it is."""
-    state = fetch_state_sync(fast_config(server), Window.starting(NOW), quiet=True)
+    state = fetch_state_sync(fast_config(server), Window.starting(NOW))
     write_snapshot(replace(state, fetched_at=taken), path)
     return path
