@@ -23,9 +23,9 @@ from typing import IO, TYPE_CHECKING, Any
 
 from pdlint.coverage import Interval
 from pdlint.evidence.model import ChangeSummary, ConfigurationChange, FieldValues, iso
-from pdlint.evidence.register import csv_cell
 from pdlint.pagerduty.model import Account, parse_time
 from pdlint.policy.model import Policy
+from pdlint.report.tabular import csv_cell
 
 if TYPE_CHECKING:
     from pdlint.pagerduty.client import PagerDutyClient

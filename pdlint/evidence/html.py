@@ -8,9 +8,8 @@ rows with a link to the CSV that holds all of them. Elements carrying a key figu
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from datetime import datetime
-from html import escape
 from typing import TypeVar
 
 from pdlint.coverage import Interval, required_time
@@ -50,6 +49,8 @@ from pdlint.evidence.tables import (
     unmatched_rows_text,
 )
 from pdlint.policy.model import Hours
+from pdlint.report.tabular import html_table as _table
+from pdlint.report.tabular import html_text as _e
 from pdlint.zones import live_zone
 
 BAR_WIDTH = 420
@@ -75,24 +76,8 @@ th{background:#eef0f4}td.n{text-align:right;font-variant-numeric:tabular-nums}
 """
 
 
-def _e(value: object) -> str:
-    return escape(str(value), quote=True)
-
-
 def _time(moment: datetime | None) -> str:
     return "—" if moment is None else _e(iso(moment))
-
-
-def _table(header: Sequence[str], rows: Iterable[Sequence[str]], *, numeric: Sequence[int] = (),
-           element_id: str | None = None) -> str:
-    """A table from already-escaped cells; ``numeric`` columns are right-aligned."""
-    head = "".join(f"<th>{_e(name)}</th>" for name in header)
-    body = "".join(
-        "<tr>" + "".join(f'<td class="n">{cell}</td>' if index in numeric else f"<td>{cell}</td>"
-                         for index, cell in enumerate(row)) + "</tr>"
-        for row in rows)
-    attribute = f' id="{_e(element_id)}"' if element_id else ""
-    return f"<table{attribute}><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
 
 
 Row = TypeVar("Row")

@@ -30,6 +30,7 @@ from typing import IO, TYPE_CHECKING, Any
 
 from pdlint.evidence.model import AssessedIncident, IncidentRecord, iso, whole
 from pdlint.pagerduty.model import parse_time
+from pdlint.report.tabular import csv_cell
 
 if TYPE_CHECKING:
     from pdlint.pagerduty.client import PagerDutyClient
@@ -52,7 +53,6 @@ REGISTER_COLUMNS = (
     "postmortem_recorded_at", "postmortem_due_at", "postmortem_status", "resolve_deadline",
     "resolution", "ack_deadline_local", "problem", "communication", "contained_at",
 )
-_FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
 ReadCounter = Callable[[int], None]
 """Told how many incidents have been read so far."""
@@ -272,17 +272,6 @@ def register_row(incident: AssessedIncident) -> dict[str, Any]:
         else None,
         "contained_at": iso(incident.contained_at),
     }
-
-
-def csv_cell(value: Any) -> str:
-    """A CSV cell; text that a spreadsheet would run as a formula is prefixed with ``'``."""
-    if value is None:
-        return ""
-    if isinstance(value, list):
-        value = "; ".join(value)
-    if isinstance(value, str):
-        return "'" + value if value.startswith(_FORMULA_PREFIXES) else value
-    return str(value)
 
 
 class RegisterWriter:

@@ -26,19 +26,12 @@ from pdlint.evidence.tables import (
     unmatched_rows_text,
 )
 from pdlint.findings import counted
-from pdlint.report.wording import printable
-
-
-def _cell(value: object) -> str:
-    """Markdown text: pipes escaped, line breaks flattened, other control characters written as
-    escapes (an escape sequence or a bell from the account must not reach a terminal)."""
-    return printable(" ".join(str(value).split())).replace("|", "\\|")
+from pdlint.report.tabular import markdown_cell as _cell
+from pdlint.report.tabular import markdown_table
 
 
 def _table(header: Sequence[str], rows: Iterable[Sequence[object]]) -> list[str]:
-    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
-    lines += ["| " + " | ".join(_cell(value) for value in row) + " |" for row in rows]
-    return lines
+    return markdown_table(header, ([_cell(value) for value in row] for row in rows))
 
 
 def _unmatched_rows(evidence: Evidence) -> list[str]:

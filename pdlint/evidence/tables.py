@@ -6,8 +6,6 @@ of durations for people (``human_duration``) is defined here once.
 
 from __future__ import annotations
 
-import csv
-import io
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import timedelta
@@ -36,9 +34,9 @@ from pdlint.evidence.model import (
     whole,
 )
 from pdlint.evidence.package import PACKAGE_FORMAT, PACKAGE_FORMAT_VERSION
-from pdlint.evidence.register import csv_cell
 from pdlint.findings import counted
 from pdlint.policy.model import ActionStatus
+from pdlint.report.tabular import csv_text
 
 NOT_MEASURED = "not measured"
 """What a figure reads when nothing was measured: a 0 there would claim a clean result."""
@@ -582,15 +580,6 @@ def evidence_document(evidence: Evidence) -> dict[str, Any]:
     }
 
 
-def csv_text(header: Sequence[str], rows: Iterable[Sequence[Any]]) -> str:
-    stream = io.StringIO()
-    writer = csv.writer(stream, lineterminator="\n")
-    writer.writerow(header)
-    for row in rows:
-        writer.writerow([csv_cell(value) for value in row])
-    return stream.getvalue()
-
-
 def csv_tables(evidence: Evidence) -> dict[str, str]:
     """The small tables, by file name: figures per severity and schedule, and the exceptions.
 
@@ -598,16 +587,17 @@ def csv_tables(evidence: Evidence) -> dict[str, str]:
     and none; ``coverage.csv`` is always written, as its rows say why a schedule was not
     measured."""
     tables = {
-        "coverage.csv": _table(COVERAGE_COLUMNS, (_coverage(item) for item in evidence.coverage)),
+        "coverage.csv": _csv_table(COVERAGE_COLUMNS,
+                                   (_coverage(item) for item in evidence.coverage)),
     }
     if evidence.incidents is not None:
-        tables["sla.csv"] = _table(SLA_COLUMNS, (_sla(item) for item in evidence.sla))
-        tables["sla-breaches.csv"] = _table(BREACH_COLUMNS, (
+        tables["sla.csv"] = _csv_table(SLA_COLUMNS, (_sla(item) for item in evidence.sla))
+        tables["sla-breaches.csv"] = _csv_table(BREACH_COLUMNS, (
             breach_entry(breach) for item in evidence.sla for breach in item.breaches))
     if evidence.incidents is not None and evidence.resolution:
-        tables["resolution.csv"] = _table(RESOLUTION_COLUMNS, (
+        tables["resolution.csv"] = _csv_table(RESOLUTION_COLUMNS, (
             _resolution(item) for item in evidence.resolution))
-        tables["resolution-breaches.csv"] = _table(RESOLUTION_BREACH_COLUMNS, (
+        tables["resolution-breaches.csv"] = _csv_table(RESOLUTION_BREACH_COLUMNS, (
             resolution_breach_entry(breach) for item in evidence.resolution
             for breach in item.breaches))
     if any(item.result is not None for item in evidence.coverage):
@@ -616,28 +606,28 @@ def csv_tables(evidence: Evidence) -> dict[str, str]:
             [(item.schedule, iso(gap.start), iso(gap.end), whole(gap.length.total_seconds()))
              for item in evidence.coverage if item.result for gap in item.result.gaps])
     if evidence.incidents is not None and evidence.communication:
-        tables["communication.csv"] = _table(COMMUNICATION_COLUMNS,
+        tables["communication.csv"] = _csv_table(COMMUNICATION_COLUMNS,
                                              map(_communication, evidence.communication))
-        tables["communication-exceptions.csv"] = _table(COMMUNICATION_EXCEPTION_COLUMNS, (
+        tables["communication-exceptions.csv"] = _csv_table(COMMUNICATION_EXCEPTION_COLUMNS, (
             communication_exception(incident) for item in evidence.communication
             for incident in item.exceptions))
     if evidence.trend is not None:
-        tables["trend.csv"] = _table(TREND_COLUMNS, map(trend_entry, evidence.trend))
+        tables["trend.csv"] = _csv_table(TREND_COLUMNS, map(trend_entry, evidence.trend))
     if evidence.corrective_actions is not None:
-        tables["corrective-actions.csv"] = _table(ACTION_COLUMNS, (
+        tables["corrective-actions.csv"] = _csv_table(ACTION_COLUMNS, (
             action_entry(action) for action in evidence.corrective_actions.actions))
         if evidence.corrective_actions.by_incident is not None:
-            tables["corrective-actions-by-incident.csv"] = _table(
+            tables["corrective-actions-by-incident.csv"] = _csv_table(
                 ACTIONS_BY_INCIDENT_COLUMNS,
                 _corrective_actions(evidence.corrective_actions)["by_incident"])
     if evidence.training is not None:
-        tables["training.csv"] = _table(TRAINING_COLUMNS,
+        tables["training.csv"] = _csv_table(TRAINING_COLUMNS,
                                         training_entry(evidence.training)["people"])
     if evidence.postmortem_source is not None:
-        tables["postmortems.csv"] = _table(
+        tables["postmortems.csv"] = _csv_table(
             POSTMORTEM_COLUMNS, (_postmortems(item) for item in evidence.postmortems))
     if postmortems_judged(evidence):
-        tables["postmortem-exceptions.csv"] = _table(POSTMORTEM_EXCEPTION_COLUMNS, (
+        tables["postmortem-exceptions.csv"] = _csv_table(POSTMORTEM_EXCEPTION_COLUMNS, (
             postmortem_entry(incident) for item in evidence.postmortems
             for incident in item.exceptions))
     if evidence.history is not None:
@@ -646,5 +636,5 @@ def csv_tables(evidence: Evidence) -> dict[str, str]:
     return tables
 
 
-def _table(columns: Sequence[str], rows: Iterable[dict[str, Any]]) -> str:
+def _csv_table(columns: Sequence[str], rows: Iterable[dict[str, Any]]) -> str:
     return csv_text(columns, ([row[column] for column in columns] for row in rows))

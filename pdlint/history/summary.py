@@ -9,7 +9,7 @@ from datetime import timedelta
 from pdlint.findings import counted, utc_second
 from pdlint.history.folder import History, Run, Stream
 from pdlint.history.timeline import DAY, Drift, drift_spans
-from pdlint.report.markdown import markdown_cell, markdown_table
+from pdlint.report.tabular import markdown_cell, markdown_table
 from pdlint.report.wording import printable, resource_label
 
 
@@ -69,12 +69,12 @@ def _stream_lines(stream: Stream, runs: Sequence[Run], markdown: bool) -> list[s
     if markdown:
         lines = [f"\n## {markdown_cell(title)}\n", f"{heading}{markdown_cell(incomplete)}.\n"]
         if drifts:
-            lines.append(markdown_table(
+            lines.append("\n".join(markdown_table(
                 ("open for", "since", "severity", "rule", "object", "finding"),
                 [(age(drift, runs), utc_second(drift.first_seen), drift.finding.severity.value
                   + (" (waived)" if drift.finding.waived else ""), drift.finding.rule,
                   markdown_cell(printable(resource_label(drift.finding.resource))),
-                  markdown_cell(printable(drift.finding.message))) for drift in drifts], None))
+                  markdown_cell(printable(drift.finding.message))) for drift in drifts])))
         return lines
     lines = [f"\n{title}", f"{heading}{incomplete}."]
     lines.extend(_drift_line(drift, runs) for drift in drifts)

@@ -7,23 +7,18 @@ text is escaped so a value from the live account cannot break a table or inject 
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 
 from pdlint.findings import Finding, Report
 from pdlint.report.rule_meta import RuleMeta
+from pdlint.report.tabular import markdown_cell, markdown_code, markdown_table
 from pdlint.report.wording import (
     format_value,
     incomplete_phrase,
     index_rules,
-    printable,
     skip_label,
     summary_line,
 )
-
-_MARKDOWN_PUNCTUATION = re.compile(r"([\\`*_\[\]<>|#~&])")
-_BACKTICK_RUN = re.compile(r"`+")
-_LINE_BREAK = re.compile(r"\r\n|\r|\n")
 
 _FINDING_COLUMNS = ("Severity", "Rule", "Object", "Finding", "Expected", "Actual", "Policy")
 _WAIVED_COLUMNS = ("Rule", "Object", "Finding", "Reason", "Owner", "Expires")
@@ -53,11 +48,11 @@ def render_markdown(
         worst_first = sorted(by_type[resource_type], key=lambda f: -f.severity.rank)
         rows: list[tuple[str, ...]] = [
             (f.severity.value, _rule(f), _object(f), markdown_cell(f.message), _value(f.expected),
-             _value(f.actual), _code(str(f.location)) if f.location else "")
+             _value(f.actual), markdown_code(str(f.location)) if f.location else "")
             for f in worst_first
         ]
         parts.append(f"### {markdown_cell(_plural(resource_type.replace('_', ' ')).capitalize())}")
-        parts.append(markdown_table(_FINDING_COLUMNS, rows, max_rows))
+        parts.append(_table(_FINDING_COLUMNS, rows, max_rows))
 
     waived = [finding for finding in report.findings if finding.waived]
     if waived:
@@ -66,7 +61,7 @@ def render_markdown(
              markdown_cell(f.waived.owner), f.waived.expires.isoformat())
             for f in waived if f.waived
         ]
-        parts += ["### Waived", markdown_table(_WAIVED_COLUMNS, waived_rows, max_rows)]
+        parts += ["### Waived", _table(_WAIVED_COLUMNS, waived_rows, max_rows)]
 
     if report.skipped:
         rules_by_id = index_rules(rules)
@@ -74,16 +69,13 @@ def render_markdown(
             (markdown_cell(skip_label(skip, rules_by_id)), markdown_cell(skip.reason))
             for skip in report.skipped
         ]
-        parts += ["### Skipped checks", markdown_table(_SKIPPED_COLUMNS, skipped_rows, max_rows)]
+        parts += ["### Skipped checks", _table(_SKIPPED_COLUMNS, skipped_rows, max_rows)]
     return "\n\n".join(parts) + "\n"
 
 
-def markdown_table(columns: tuple[str, ...], rows: Sequence[tuple[str, ...]],
-                   max_rows: int | None) -> str:
-    """A Markdown table of cells already made safe (``markdown_cell``), cut at ``max_rows``."""
+def _table(columns: tuple[str, ...], rows: Sequence[tuple[str, ...]], max_rows: int | None) -> str:
     shown = rows if max_rows is None else rows[:max_rows]
-    lines = [f"| {' | '.join(columns)} |", "|" + "---|" * len(columns)]
-    lines += [f"| {' | '.join(row)} |" for row in shown]
+    lines = markdown_table(columns, shown)
     if len(shown) < len(rows):
         lines.append(f"\n… and {len(rows) - len(shown)} more; the full report has every row.")
     return "\n".join(lines)
@@ -100,23 +92,7 @@ def _object(finding: Finding) -> str:
 
 
 def _value(value: object) -> str:
-    return "" if value is None else _code(format_value(value))
-
-
-def _code(text: str) -> str:
-    """A code span in a table cell: no escapes work inside one except the table's ``\\|``, so
-    the fence is made longer than any run of backticks in the text."""
-    text = printable(text.replace("\r", " ").replace("\n", " ")).replace("|", "\\|")
-    fence = "`" * (1 + max((len(run) for run in _BACKTICK_RUN.findall(text)), default=0))
-    padding = " " if text.startswith("`") or text.endswith("`") else ""
-    return f"{fence}{padding}{text}{padding}{fence}"
-
-
-def markdown_cell(text: str) -> str:
-    """Text safe in a table cell: Markdown punctuation escaped, line breaks as ``<br>``, other
-    control characters as escapes (``printable``)."""
-    return "<br>".join(_MARKDOWN_PUNCTUATION.sub(r"\\\1", printable(line))
-                       for line in _LINE_BREAK.split(text))
+    return "" if value is None else markdown_code(format_value(value))
 
 
 def _plural(noun: str) -> str:

@@ -86,15 +86,16 @@ def test_all_text_is_escaped(hand_package: Package) -> None:
     page = render_html(evidence, policy.organisation.business_hours)
     assert "<script>" not in page and '"><b>' not in page
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
-    summary = render_summary(evidence)
-    assert "# Incident-response evidence: <script>alert(1)</script>" in summary
+    summary = render_summary(evidence)  # Markdown renders raw HTML: escaped, like the report
+    assert "# Incident-response evidence: \\<script\\>alert(1)\\</script\\>" in summary
+    assert "<script>" not in summary
 
 
 def test_control_characters_are_escaped_in_the_summary(hand_package: Package) -> None:
     evidence, _, _ = hand_package
     summary = render_summary(replace(evidence, organisation="Acme\x1b[2J\x07\x00"))
     assert not any(char in summary for char in "\x1b\x07\x00")
-    assert "# Incident-response evidence: Acme\\x1b[2J\\x07\\x00" in summary
+    assert "# Incident-response evidence: Acme\\\\x1b\\[2J\\\\x07\\\\x00" in summary
 
 
 def test_summary_has_the_headline_figures(hand_package: Package) -> None:

@@ -94,7 +94,7 @@ def test_corrective_actions_per_incident_of_the_period(
     summary = (output / "summary.md").read_text(encoding="utf-8")
     assert ("- Corrective actions overdue: 2 (1 open, 1 closed late, 2 on time; on 2026-03-02)"
             in summary)
-    assert "| #2 | Alert on queue depth | frank.muller@acme.example | 2026-03-01 | " \
+    assert "| \\#2 | Alert on queue depth | frank.muller@acme.example | 2026-03-01 | " \
            "policy/actions.csv:4 |" in summary
     assert evidence.corrective_actions is not None
 

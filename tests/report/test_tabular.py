@@ -1,0 +1,69 @@
+"""The one table and escaping toolkit: a value from the account or the policy can neither break
+a table nor inject markup, in Markdown, HTML or CSV."""
+
+from __future__ import annotations
+
+import pytest
+
+from pdlint.report.tabular import (
+    csv_cell,
+    csv_text,
+    html_table,
+    html_text,
+    markdown_cell,
+    markdown_code,
+    markdown_table,
+)
+
+
+@pytest.mark.parametrize(("value", "cell"), [
+    (None, ""),
+    (180, "180"),
+    ("Checkout down", "Checkout down"),
+    ("=HYPERLINK(\"http://evil\")", "'=HYPERLINK(\"http://evil\")"),
+    ("+1 555", "'+1 555"),
+    ("@admin", "'@admin"),
+    (["Alice", "Ben"], "Alice; Ben"),
+])
+def test_csv_cells_never_run_as_formulas(value: object, cell: str) -> None:
+    assert csv_cell(value) == cell
+
+
+def test_a_csv_file_quotes_what_it_must() -> None:
+    assert csv_text(("name", "count"), [("a, b", 2), ("=1+1", None)]) == (
+        'name,count\n"a, b",2\n\'=1+1,\n')
+
+
+@pytest.mark.parametrize(("value", "cell"), [
+    ("Checkout API", "Checkout API"),
+    ("a | b", "a \\| b"),
+    ("[click](http://evil)", "\\[click\\](http://evil)"),
+    ("<img src=x>", "\\<img src=x\\>"),
+    ("*bold* _it_ `code` #1 ~x~ &amp;", "\\*bold\\* \\_it\\_ \\`code\\` \\#1 \\~x\\~ \\&amp;"),
+    ("two\nlines\r\nthree", "two<br>lines<br>three"),
+    (7, "7"),
+])
+def test_markdown_cells_escape_punctuation_and_keep_line_breaks(value: object, cell: str) -> None:
+    assert markdown_cell(value) == cell
+
+
+@pytest.mark.parametrize(("text", "span"), [
+    ("30m", "`30m`"),
+    ("a|b", "`a\\|b`"),
+    ("one ` tick", "``one ` tick``"),
+    ("`edge", "`` `edge ``"),
+])
+def test_markdown_code_spans_fence_longer_than_the_text(text: str, span: str) -> None:
+    assert markdown_code(text) == span
+
+
+def test_a_markdown_table_has_a_header_rule_and_a_line_a_row() -> None:
+    assert markdown_table(("a", "b"), [("1", "2"), ("3", "4")]) == [
+        "| a | b |", "|---|---|", "| 1 | 2 |", "| 3 | 4 |"]
+
+
+def test_html_escapes_text_and_attributes() -> None:
+    assert html_text('<a href="x">&\'') == "&lt;a href=&quot;x&quot;&gt;&amp;&#x27;"
+    assert html_table(("<h>",), [("1",)], numeric=(0,), element_id='t"1') == (
+        '<table id="t&quot;1"><thead><tr><th>&lt;h&gt;</th></tr></thead>'
+        '<tbody><tr><td class="n">1</td></tr></tbody></table>')
