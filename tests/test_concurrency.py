@@ -1,0 +1,87 @@
+"""The one concurrency mechanism: a read in its own loop beside work here, and groups of tasks
+where the first failure cancels the rest. Nothing outlives a run."""
+
+from __future__ import annotations
+
+import asyncio
+import concurrent.futures
+import threading
+
+import pytest
+
+from pdlint.concurrency import Reading, all_or_cancel, read_alongside
+
+
+class Trouble(Exception):
+    pass
+
+
+def test_all_or_cancel_returns_results_in_order() -> None:
+    async def value(number: int, delay: float) -> int:
+        await asyncio.sleep(delay)
+        return number
+
+    assert asyncio.run(all_or_cancel([value(1, 0.02), value(2, 0), value(3, 0.01)])) == [1, 2, 3]
+
+
+def test_the_first_failure_cancels_the_others_and_is_raised() -> None:
+    cancelled: list[str] = []
+
+    async def waits_forever() -> None:
+        try:
+            await asyncio.Event().wait()
+        except asyncio.CancelledError:
+            cancelled.append("waiter")
+            raise
+
+    async def fails() -> None:
+        await asyncio.sleep(0)
+        raise Trouble("the read failed")
+
+    with pytest.raises(Trouble):
+        asyncio.run(all_or_cancel([waits_forever(), fails()]))
+    assert cancelled == ["waiter"]
+
+
+def test_a_read_hands_a_value_to_the_work_beside_it() -> None:
+    handed: concurrent.futures.Future[str] = concurrent.futures.Future()
+
+    async def read() -> str:
+        handed.set_result("configuration")
+        await asyncio.sleep(0.01)
+        return "incidents"
+
+    def work(reading: Reading[str]) -> str:
+        return "judged " + reading.handed(handed)
+
+    assert read_alongside(read, work, name="pdlint-test") == ("judged configuration", "incidents")
+
+
+def test_a_read_that_fails_before_handing_its_value_raises_its_error_to_the_work() -> None:
+    never: concurrent.futures.Future[str] = concurrent.futures.Future()
+
+    async def read() -> str:
+        raise Trouble("refused")
+
+    with pytest.raises(Trouble, match="refused"):
+        read_alongside(read, lambda reading: reading.handed(never), name="pdlint-test")
+
+
+def test_an_error_of_the_work_wins_and_stops_the_read() -> None:
+    stopped = threading.Event()
+
+    async def read() -> str:
+        try:
+            await asyncio.Event().wait()
+        finally:
+            stopped.set()
+        return "never"
+
+    def work(reading: Reading[str]) -> str:
+        raise Trouble("the policy has errors")
+
+    with pytest.raises(Trouble, match="policy"):
+        read_alongside(read, work, name="pdlint-test")
+    assert stopped.is_set()
+    assert not any(thread.name == "pdlint-test" and thread.is_alive()
+                   for thread in threading.enumerate())
