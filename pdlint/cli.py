@@ -6,7 +6,6 @@ them, so ``pdlint lint`` as a pre-commit hook starts fast and never loads networ
 
 from __future__ import annotations
 
-import difflib
 import functools
 import gc
 import inspect
@@ -30,6 +29,7 @@ from pdlint.errors import PdlintError, what_was_read
 from pdlint.findings import Severity, counted
 from pdlint.isotime import parse_datetime
 from pdlint.progress import terminal_progress
+from pdlint.report import FORMATS as REPORT_FORMATS
 
 if TYPE_CHECKING:
     from pdlint.findings import Report, Skipped
@@ -43,7 +43,6 @@ F = TypeVar("F", bound=Callable[..., Any])
 STARTED = "pdlint.started"
 """Where the command's start (``time.monotonic``) is kept in click's context, for reports that
 say how long the run took."""
-REPORT_FORMATS = ("text", "json", "sarif", "github", "junit", "markdown")
 
 
 OUTPUT_FILE = click.Path(dir_okay=False, allow_dash=True, path_type=str)
@@ -258,25 +257,18 @@ def this_minute() -> datetime:
 
 
 def api_window(api: ApiOptions) -> Window:
-    """The ``--since``/``--until`` window; a missing end is ``length`` from the other, and with
-    neither the window starts now (to the minute, so that reruns render alike)."""
-    from pdlint.pagerduty.state import DEFAULT_WINDOW, EARLIEST, LATEST, Window, format_utc
+    """The ``--since``/``--until`` window (``Window.asked``), starting now when neither is given
+    (to the minute, so that reruns render alike); its errors worded as those options'."""
+    from pdlint.pagerduty.state import ReversedWindow, Window, format_utc
 
-    since, until = api.since, api.until
     try:
-        if since is None:
-            since = until - DEFAULT_WINDOW if until is not None else this_minute()
-        until = until if until is not None else since + DEFAULT_WINDOW
-    except OverflowError:
-        raise click.UsageError(f"--since/--until: the window is not between "
-                               f"{EARLIEST:%Y-%m-%d} and {LATEST:%Y-%m-%d}") from None
-    if until <= since and api.until is not None:
-        bare_date = until.astimezone(timezone.utc).time() == time()  # as a date alone reads
-        raise click.UsageError(f"--until {format_utc(until)} is not after --since "
-                               f"{format_utc(since)}" + (" (a date alone as --until means the end "
-                                                         "of that day)" if bare_date else ""))
-    try:
-        return Window(since, until)
+        return Window.asked(api.since, api.until, this_minute())
+    except ReversedWindow as error:
+        bare_date = error.until.time() == time()  # as a date alone as --until reads
+        raise click.UsageError(f"--until {format_utc(error.until)} is not after --since "
+                               f"{format_utc(error.since)}" + (" (a date alone as --until means "
+                                                               "the end of that day)"
+                                                               if bare_date else "")) from None
     except ValueError as error:
         raise click.UsageError(f"--since/--until: {error}") from None
 
@@ -311,35 +303,17 @@ def emit(report: Report, output_format: str, output: str | None, fail_on: str, *
 
 
 def selected_rules(only: tuple[str, ...], skip: tuple[str, ...]) -> tuple[Rule, ...]:
-    """The drift rules ``--rule``/``--skip-rule`` leave to run. A rule is named by its id or its
-    name; a name several families share (``missing``) stands for all of them. Unknown names are
-    usage errors with the nearest known one."""
-    from pdlint.rule import Mode
-    from pdlint.rules.registry import rules_for
+    """The drift rules ``--rule``/``--skip-rule`` leave to run (``rules.selection``), their
+    errors worded as those options'."""
+    from pdlint.rules.selection import NothingLeft, UnknownRule, select_rules
 
-    drift_rules = rules_for(Mode.DRIFT)
-    known: dict[str, set[str]] = {}
-    for each in drift_rules:
-        known.setdefault(each.id.upper(), set()).add(each.id)
-        known.setdefault(each.name, set()).add(each.id)
-
-    def resolve(option: str, names: tuple[str, ...]) -> set[str]:
-        ids: set[str] = set()
-        for name in names:
-            key = name.upper() if name.upper() in known else name.lower()
-            if key not in known:
-                close = difflib.get_close_matches(name, list(known), n=1)
-                hint = f"; did you mean {close[0]}?" if close else "; see `pdlint rules`"
-                raise click.BadParameter(f"{name!r} is not a drift rule{hint}",
-                                         param_hint=option)
-            ids |= known[key]
-        return ids
-
-    wanted = resolve("--rule", only) or {each.id for each in drift_rules}
-    unwanted = resolve("--skip-rule", skip)
-    if not wanted - unwanted:  # a run that checks nothing would pass, saying "no problems"
-        raise click.UsageError("--skip-rule leaves no rule of --rule to run")
-    return tuple(each for each in drift_rules if each.id in wanted - unwanted)
+    try:
+        return select_rules(only, skip)
+    except UnknownRule as error:
+        raise click.BadParameter(str(error), param_hint="--skip-rule" if error.skipping
+                                 else "--rule") from None
+    except NothingLeft:
+        raise click.UsageError("--skip-rule leaves no rule of --rule to run") from None
 
 
 def check_drift(policy_path: str, policy: Policy, state: LiveState, rules: Sequence[Rule],
@@ -374,23 +348,39 @@ objects), which the default thresholds rescan in full again and again: a fifth o
 one-year evidence run of a large account (docs/benchmarks.md)."""
 
 
-COMMANDS_WITHOUT_SETTINGS = frozenset({"demo", "diff", "history", "rules", "sim"})
-"""Commands no project setting applies to: settings that cannot be read do not stop them."""
+class SettingsCommand(click.Command):
+    """A command the project's settings apply to. Settings that cannot be read stop it as it
+    starts, after its options are parsed: its ``--help``, the way to read how to mend them,
+    still shows, and commands no setting applies to (plain ``click.Command``s) still run."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        unreadable = ctx.find_object(SettingsError)
+        if unreadable is not None:
+            raise unreadable
+        return super().invoke(ctx)
 
 
-def settings_for(arguments: list[str]) -> Settings:
-    """The project's settings, read before click parses ``arguments`` (the options' defaults come
-    from them). Where they cannot be read, that stops only a command they apply to: ``--help``
-    (of any command, to read how to mend them), ``--version`` and the commands above still
-    run."""
-    try:
-        return find_settings(Path("."))
-    except SettingsError:
-        command = next((argument for argument in arguments if not argument.startswith("-")), None)
-        if (command is None or command in COMMANDS_WITHOUT_SETTINGS
-                or {"-h", "--help"} & set(arguments)):
-            return Settings()
-        raise
+def worded(error: PdlintError) -> str:
+    """The error's message, the settings it names (in the library's words) worded as this
+    command line's options."""
+    from pdlint.files import AlreadyThere
+    from pdlint.pagerduty.errors import AuthenticationError
+    from pdlint.pagerduty.settings import TOKEN_ENV, ConflictingLocation, EmptyApiUrl, MissingToken
+
+    if isinstance(error, MissingToken):
+        return f"no API token: set {TOKEN_ENV} or pass --token-file (a read-only key is enough)"
+    if isinstance(error, EmptyApiUrl):
+        return "--api-url is empty; give the API's URL, or leave the option out"
+    if isinstance(error, ConflictingLocation):
+        return f"--api-url {error.api_url} and --region {error.region} disagree; give one"
+    if isinstance(error, AlreadyThere):
+        held = (f"already holds {', '.join(error.names)}; pass --force to replace them"
+                if error.names else "already exists; pass --force to replace it")
+        return f"{error.where} {held}"
+    if isinstance(error, AuthenticationError) and error.detail is None:
+        return error.worded(f"the token was refused; check {TOKEN_ENV} or --token-file, and the "
+                            "service region (--region)")
+    return str(error)
 
 
 DEBUG_VARIABLE = "PDLINT_DEBUG"
@@ -407,9 +397,7 @@ def main() -> None:
     gc.set_threshold(*GC_THRESHOLDS)
     arguments = sys.argv[1:]
     try:
-        settings = settings_for(arguments)
-        code = cli.main(args=arguments, standalone_mode=False,
-                        default_map=settings.option_defaults(), obj=settings)
+        code = cli.main(args=arguments, standalone_mode=False)
     except click.exceptions.Abort:
         click.echo("Aborted.", err=True)
         sys.exit(2)
@@ -417,7 +405,7 @@ def main() -> None:
         error.show()
         sys.exit(2)
     except PdlintError as error:
-        click.echo(f"pdlint: error: {error}", err=True)
+        click.echo(f"pdlint: error: {worded(error)}", err=True)
         sys.exit(error.exit_code)
     except KeyboardInterrupt:
         click.echo("Interrupted.", err=True)
@@ -457,12 +445,20 @@ class Commands(click.Group):
 @click.version_option(__version__, prog_name="pdlint")
 @click.option("--debug", is_flag=True, expose_value=False,
               help=f"Show the traceback of an unexpected error (or set {DEBUG_VARIABLE}=1).")
-def cli() -> None:
+@click.pass_context
+def cli(ctx: click.Context) -> None:
     """Check that a PagerDuty account does what the written incident-response policy says."""
-    click.get_current_context().meta[STARTED] = monotonic()
+    ctx.meta[STARTED] = monotonic()
+    try:  # before the command's options are parsed: their defaults come from the settings
+        settings = find_settings(Path("."))
+    except SettingsError as error:
+        ctx.obj = error  # raised by the command if it is a SettingsCommand
+        return
+    ctx.obj = settings
+    ctx.default_map = settings.option_defaults()
 
 
-@cli.command()
+@cli.command(cls=SettingsCommand)
 @click.argument("paths", nargs=-1, type=click.Path(path_type=str))
 @click.option("--policy", "policy_paths", multiple=True, metavar="PATH",
               type=click.Path(path_type=str),
@@ -498,7 +494,7 @@ def rules(output_format: str, output: str | None) -> None:
     write_output(render_catalogue(RULES, output_format), output)
 
 
-@cli.command()
+@cli.command(cls=SettingsCommand)
 @policy_option
 @click.option("--snapshot", "snapshot_path", default=None,
               type=click.Path(dir_okay=False, path_type=str),
@@ -568,7 +564,7 @@ def demo(output_format: str, output: str | None, fail_on: str, quiet: bool) -> i
                        output, fail_on)
 
 
-@cli.command()
+@cli.command(cls=SettingsCommand)
 @click.option("-o", "--output", required=True, type=OUTPUT_FILE,
               help="Snapshot file to write (replaced atomically), or - for standard output.")
 @click.option("--no-redact", is_flag=True, default=False,
@@ -597,7 +593,7 @@ def snapshot(output: str, no_redact: bool, accepted_skips: tuple[str, ...],
     return INCOMPLETE if refused_as_incomplete(state.skipped, accepted_skips) else 0
 
 
-@cli.command()
+@cli.command(cls=SettingsCommand)
 @click.option("-o", "--output", required=True, type=click.Path(file_okay=False, path_type=str),
               callback=output_folder,
               help="Folder to write the policy files to (created if needed, in a folder that "
@@ -673,7 +669,7 @@ def diff(old: str, new: str, output_format: str, output: str | None) -> int:
     return 0 if changes.empty else 1
 
 
-@cli.command()
+@cli.command(cls=SettingsCommand)
 @policy_option
 @click.option("-o", "--output", required=True, type=click.Path(file_okay=False, path_type=str),
               callback=output_folder,

@@ -37,6 +37,18 @@ class FileWriteError(PdlintError):
     """A file could not be written where it was asked for (exit 2); nothing was replaced."""
 
 
+class AlreadyThere(FileWriteError):
+    """Files of the names a run writes (``names``), or the folder it writes whole, are already at
+    ``where``: a run replaces them only when forced."""
+
+    def __init__(self, where: Path, names: Iterable[str] = ()) -> None:
+        self.where = where
+        self.names = tuple(names)
+        held = (f"already holds {', '.join(self.names)}; they are" if self.names
+                else "already exists; it is")
+        super().__init__(f"{where} {held} replaced only when forced")
+
+
 def write_atomically(path: Path, text: str, *, private: bool = False) -> None:
     """Replace ``path`` with ``text`` in one step: a reader sees the old file or the new one.
 
@@ -224,8 +236,7 @@ def check_folder(folder: Path, names: Iterable[str], *, force: bool) -> None:
         raise FileWriteError(f"{folder.absolute().parent} does not exist; create it first")
     existing = sorted(name for name in names if (folder / name).exists())
     if existing and not force:
-        raise FileWriteError(f"{folder} already holds {', '.join(existing)}; pass --force to "
-                             "replace them")
+        raise AlreadyThere(folder, existing)
 
 
 def write_files(folder: Path, texts: Mapping[str, str], *, force: bool) -> None:

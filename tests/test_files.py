@@ -44,7 +44,8 @@ def test_existing_files_are_replaced_only_when_forced(tmp_path: Path) -> None:
     folder = tmp_path / "policy"
     folder.mkdir()
     (folder / "b.yaml").write_text("old\n")
-    with pytest.raises(FileWriteError, match=r"already holds b\.yaml; pass --force"):
+    with pytest.raises(FileWriteError,
+                       match=r"already holds b\.yaml; they are replaced only when forced"):
         write_files(folder, TEXTS, force=False)
     assert contents(folder) == {"b.yaml": "old\n"}
     write_files(folder, TEXTS, force=True)

@@ -36,6 +36,7 @@ from pdlint.evidence.history import history_section
 from pdlint.evidence.html import render_html
 from pdlint.evidence.model import (
     ChangeSummary,
+    CorrectiveActionSummary,
     Evidence,
     PolicyProvenance,
     TrainingSummary,
@@ -101,18 +102,13 @@ def write_evidence(request: EvidenceRequest) -> Evidence:
     Raises a ``PdlintError`` (exit 2) before writing anything for a period that has not
     started, a target that exists without ``force``, a policy with errors, or an API failure;
     sections the token or plan may not read are skipped with the reason instead. A period that
-    ends after the run is measured up to the run, and the package says so.
+    ends after the run is measured up to the run, and the package says so: everything is read
+    and measured over the part of the period before the run, as what comes after is only
+    planned (rotations, overrides), not evidence.
     """
-    if (request.client_config is None) == (request.snapshot is None):
-        raise EvidenceError("give either a live account or a snapshot, not both or neither")
-    if request.until <= request.since:
-        raise EvidenceError(f"--until {iso(request.until)} is not after --since "
-                            f"{iso(request.since)}")
-    now = request.now or datetime.now(timezone.utc).replace(microsecond=0)
-    if request.since >= now:
-        raise EvidenceError(f"the period starts at {iso(request.since)}, after this run "
-                            f"({iso(now)}): there is nothing to measure yet")
+    now = _run_time(request)
     period = Interval(request.since, request.until)
+    measured = Interval(period.start, min(period.end, now))
     check_target(request.output, force=request.force)
     history = read_history(request.history) if request.history is not None else None
     from pdlint.pagerduty.fetch import no_progress
@@ -120,27 +116,52 @@ def write_evidence(request: EvidenceRequest) -> Evidence:
     progress = request.progress or no_progress
     with EvidencePackage(request.output, force=request.force) as package:
         try:
-            evidence = _gather(request, period, now, package, progress, history)
+            judged = _judged(request, measured, now, package, progress)
+            evidence = _assembled(judged, period, measured, now, package, history,
+                                  request.policy_paths)
+            evidence = _write_documents(evidence, judged.policy, package)
         except ValueError as error:  # an answer the package cannot represent
             raise EvidenceError(f"the account's data cannot be used: {error}") from None
         package.commit(_manifest(evidence))
     return evidence
 
 
-def _gather(request: EvidenceRequest, period: Interval, generated_at: datetime,
-            package: EvidencePackage, progress: Progress,
-            history: History | None) -> Evidence:
-    """The evidence: the policy, the account read live or the configuration from a snapshot,
-    judged and written into ``package``; a policy with errors is reported rather than whatever
-    the read met, as it is the user's to fix first.
+def _run_time(request: EvidenceRequest) -> datetime:
+    """The time of the run, once the request is known to be one that can run."""
+    if (request.client_config is None) == (request.snapshot is None):
+        raise EvidenceError("give either a live account or a snapshot, not both or neither")
+    if request.until <= request.since:
+        raise EvidenceError(f"the period's end {iso(request.until)} is not after its start "
+                            f"{iso(request.since)}")
+    now = request.now or datetime.now(timezone.utc).replace(microsecond=0)
+    if request.since >= now:
+        raise EvidenceError(f"the period starts at {iso(request.since)}, after this run "
+                            f"({iso(now)}): there is nothing to measure yet")
+    return now
 
-    Everything is read and measured over the part of ``period`` before ``generated_at``: what
-    comes after is only planned (rotations, overrides), not evidence.
-    """
-    from pdlint import __version__
 
+@dataclass(frozen=True)
+class _Judged:
+    """The policy, and the account read and judged against it over the measured period."""
+
+    policy: Policy
+    api_url: str
+    figures: IncidentFigures
+    changes: ChangeSummary | None
+    coverage: tuple[ScheduleCoverage, ...]
+    drift_run: DriftRun
+    training: TrainingSummary | None
+    corrective_actions: CorrectiveActionSummary | None
+    skipped: tuple[Skipped, ...]
+
+
+def _judged(request: EvidenceRequest, measured: Interval, now: datetime,
+            package: EvidencePackage, progress: Progress) -> _Judged:
+    """Step 1: the policy, and the account read live or the configuration from a snapshot,
+    judged (the streamed files, the incident register and the change log, go into ``package``
+    as they are read). A policy with errors is reported rather than whatever the read met, as
+    it is the user's to fix first."""
     skipped: list[Skipped] = []
-    measured = Interval(period.start, min(period.end, generated_at))
     if request.snapshot is not None:
         from pdlint.pagerduty.snapshot import load_snapshot
 
@@ -149,43 +170,58 @@ def _gather(request: EvidenceRequest, period: Interval, generated_at: datetime,
         figures, changes = NOT_READ, None
         skipped.extend(snapshot_skips())
         api_url = account.api_url
-        coverage, drift_run, training = _judge_configuration(policy, account, measured,
-                                                             generated_at, account.fetched_at)
+        coverage, drift_run, training = _judge_configuration(policy, account, measured, now,
+                                                             account.fetched_at)
     else:
         assert request.client_config is not None
         policy, (coverage, drift_run, training), figures, changes = _read_live(
-            request.client_config, request.policy_paths, measured, generated_at, package,
-            progress, skipped)
+            request.client_config, request.policy_paths, measured, now, package, progress,
+            skipped)
         api_url = request.client_config.api_url
     skipped.extend(configuration_skips(drift_run.report))
     skipped.extend(coverage_skips(coverage, skipped))
     if isinstance(training, str):
         skipped.append(Skipped("training", training))
-    zone = policy.organisation.business_hours.zone
     actions = figures.corrective_actions
     if actions is None:
-        tally = corrective_action_tally(policy, generated_at)
+        tally = corrective_action_tally(policy, now)
         actions = tally.summary(incidents_read=False) if tally else None
+    return _Judged(policy, api_url, figures, changes, coverage, drift_run,
+                   training if isinstance(training, TrainingSummary) else None, actions,
+                   tuple(skipped))
+
+
+def _assembled(judged: _Judged, period: Interval, measured: Interval, now: datetime,
+               package: EvidencePackage, history: History | None,
+               policy_paths: tuple[str, ...]) -> Evidence:
+    """Step 2: the package's copy of the policy and its drift files, and the evidence, every
+    location in it pointing into that copy."""
+    from pdlint import __version__
+
+    policy, figures, training = judged.policy, judged.figures, judged.training
     provenance = policy_provenance(policy_sources(policy))
     for source, name in zip(provenance.files, provenance.copies, strict=True):
         package.copy(Path(source), name)
+    skipped = list(judged.skipped)
     section = None
     if history is not None:
         cadence = policy.organisation.drift_check_every
-        stream = Stream(api_url.rstrip("/"), drift_run.subdomain, " ".join(request.policy_paths))
+        stream = Stream(judged.api_url.rstrip("/"), judged.drift_run.subdomain,
+                        " ".join(policy_paths))
         section, history_skips = history_section(
             history, stream, measured, cadence,
-            in_package(cadence.location, provenance) if cadence else None, changes)
+            in_package(cadence.location, provenance) if cadence else None, judged.changes)
         skipped.extend(history_skips)
-    what = Checked(drift_run.read_at, api_url, drift_run.subdomain,
+    what = Checked(judged.drift_run.read_at, judged.api_url, judged.drift_run.subdomain,
                    policy_identity(POLICY_COPIES, policy.files),
                    tuple(each.id for each in rules_for(Mode.DRIFT)))
-    drift_summary = write_drift(package, replace(drift_run, report=replace(
-        _report_in_package(drift_run.report, provenance), checked=what)))
-    evidence = Evidence(
+    drift_summary = write_drift(package, replace(judged.drift_run, report=replace(
+        _report_in_package(judged.drift_run.report, provenance), checked=what)))
+    zone = policy.organisation.business_hours.zone
+    return Evidence(
         organisation=policy.organisation.name.value, period=period, measured=measured,
-        generated_at=generated_at,
-        pdlint_version=__version__, api_url=api_url, incident_source=figures.source,
+        generated_at=now,
+        pdlint_version=__version__, api_url=judged.api_url, incident_source=figures.source,
         incident_source_note=figures.source_note, incidents=figures.incidents,
         incidents_without_severity=figures.without_severity,
         incidents_without_severity_named=figures.without_severity_named,
@@ -199,25 +235,29 @@ def _gather(request: EvidenceRequest, period: Interval, generated_at: datetime,
         coverage=tuple(replace(item, location=in_package(item.location, provenance),
                                time_zone_documented_at=item.time_zone_documented_at
                                and in_package(item.time_zone_documented_at, provenance))
-                       for item in coverage),
-        changes=changes, drift=drift_summary, policy=provenance, skipped=tuple(skipped),
+                       for item in judged.coverage),
+        changes=judged.changes, drift=drift_summary, policy=provenance, skipped=tuple(skipped),
         files=(), resolution=tuple(replace(item, location=in_package(item.location, provenance))
                                    for item in figures.resolution),
-        corrective_actions=actions, trend=figures.trend,
+        corrective_actions=judged.corrective_actions, trend=figures.trend,
         communication=tuple(replace(item, location=in_package(item.location, provenance))
                             for item in figures.communication),
         exercises=tuple(replace(item, location=in_package(item.location, provenance), actions=tuple(
             replace(action, location=in_package(action.location, provenance))
             for action in item.actions)) for item in exercise_records(
-                policy.exercises, generated_at.astimezone(zone).date(), measured, zone)),
-        training=None if not isinstance(training, TrainingSummary) else replace(
+                policy.exercises, now.astimezone(zone).date(), measured, zone)),
+        training=None if training is None else replace(
             training, location=in_package(training.location, provenance), people=tuple(
                 replace(person, location=person.location and in_package(person.location,
                                                                         provenance))
                 for person in training.people)),
         history=section)
-    tables = csv_tables(evidence)
-    for name, text in tables.items():
+
+
+def _write_documents(evidence: Evidence, policy: Policy, package: EvidencePackage) -> Evidence:
+    """Step 3: the small CSV tables, then ``evidence.json``, ``summary.md`` and ``index.html``,
+    which list every file of the package; the evidence with that list."""
+    for name, text in csv_tables(evidence).items():
         package.write_text(name, text)
     files = tuple(sorted({*package.files(), "index.html", "summary.md", "evidence.json",
                           MANIFEST}))

@@ -27,7 +27,7 @@ from typing import IO, Any
 
 from pdlint.errors import PdlintError
 from pdlint.evidence.model import PolicyProvenance
-from pdlint.files import created_mode, staging_folder
+from pdlint.files import AlreadyThere, created_mode, staging_folder
 from pdlint.findings import Location
 from pdlint.policy.model import Policy
 from pdlint.provenance import git_commit
@@ -58,7 +58,7 @@ def check_target(target: Path, *, force: bool) -> None:
         if not target.is_dir():
             raise PackageError(f"{target} exists and is not a folder; choose another -o")
         if not force:
-            raise PackageError(f"{target} already exists; pass --force to replace it")
+            raise AlreadyThere(target)
     if not target.parent.is_dir():
         raise PackageError(f"{target.parent} does not exist; create it first")
 

@@ -51,7 +51,11 @@ class PagerDutyError(PdlintError):
         return self.summary
 
     def __str__(self) -> str:
-        parts = [f"{self.method} {self.path}: {self.detail or self.describe()}"]
+        return self.worded(self.detail or self.describe())
+
+    def worded(self, detail: str) -> str:
+        """The error's text, with ``detail`` saying what went wrong."""
+        parts = [f"{self.method} {self.path}: {detail}"]
         facts = []
         if self.attempts > 1:
             facts.append(f"{self.attempts} attempts")
@@ -66,8 +70,7 @@ class PagerDutyError(PdlintError):
 
 
 class AuthenticationError(PagerDutyError):
-    summary = ("the token was refused; check PAGERDUTY_API_TOKEN or --token-file, "
-               "and the service region (--region)")
+    summary = "the token was refused; check the API token and the service region"
 
 
 class PermissionDenied(PagerDutyError):

@@ -122,6 +122,23 @@ def _without_secrets(url: str) -> str:
     return scheme + separator + ("***@" + rest.rpartition("@")[2] if "@" in rest else rest)
 
 
+class MissingToken(ConfigurationError):
+    """Neither a token file nor the token variable gives an API token."""
+
+
+class EmptyApiUrl(ConfigurationError):
+    """An API URL was given, and it is empty."""
+
+
+class ConflictingLocation(ConfigurationError):
+    """An API URL and a region were both given, naming different hosts."""
+
+    def __init__(self, api_url: str, region: str) -> None:
+        self.api_url = api_url
+        self.region = region
+        super().__init__(f"the API URL {api_url} and the region {region} disagree; give one")
+
+
 def read_token(token_file: str | None, environ: Mapping[str, str]) -> ApiToken:
     """The token from ``token_file`` if given, else from ``PAGERDUTY_API_TOKEN``."""
     if token_file is not None:
@@ -139,8 +156,8 @@ def read_token(token_file: str | None, environ: Mapping[str, str]) -> ApiToken:
         return _token(text, f"token file {token_file}")
     value = environ.get(TOKEN_ENV, "")
     if not value.strip():
-        raise ConfigurationError(
-            f"no API token: set {TOKEN_ENV} or pass --token-file (a read-only key is enough)")
+        raise MissingToken(f"no API token: set {TOKEN_ENV} or give a token file (a read-only key "
+                           "is enough)")
     return _token(value, TOKEN_ENV)
 
 
@@ -179,12 +196,12 @@ def resolve_client_config(
     """
     environ = os.environ if environ is None else environ
     if api_url is not None and not api_url.strip():
-        raise ConfigurationError("--api-url is empty; give the API's URL, or leave the option out")
+        raise EmptyApiUrl("the API URL is empty; give the API's URL, or none")
     if region is not None and region not in REGION_URLS:
         raise ConfigurationError(f"unknown region {region!r}; use one of: {', '.join(REGION_URLS)}")
     if (api_url is not None and region is not None
             and validate_api_url(api_url) != REGION_URLS[region]):
-        raise ConfigurationError(f"--api-url {api_url} and --region {region} disagree; give one")
+        raise ConflictingLocation(api_url, region)
     url = (api_url or (REGION_URLS[region] if region else None) or environ.get(API_URL_ENV)
            or (REGION_URLS[region_setting] if region_setting else None) or API_URL_US)
     return ClientConfig(api_url=url, token=read_token(token_file, environ))

@@ -50,6 +50,15 @@ def format_utc(moment: datetime) -> str:
     return moment.isoformat().replace("+00:00", "Z")
 
 
+class ReversedWindow(ValueError):
+    """A window whose end is not after its start."""
+
+    def __init__(self, since: datetime, until: datetime) -> None:
+        self.since = since
+        self.until = until
+        super().__init__(f"until {format_utc(until)} is not after since {format_utc(since)}")
+
+
 @dataclass(frozen=True)
 class Window:
     """The time range over which schedules are rendered (and incidents counted): [since, until).
@@ -65,7 +74,7 @@ class Window:
         since = as_utc(self.since, "since").replace(microsecond=0)
         until = as_utc(self.until, "until").replace(microsecond=0)
         if until <= since:
-            raise ValueError(f"until {format_utc(until)} is not after since {format_utc(since)}")
+            raise ReversedWindow(since, until)
         if since < EARLIEST or until > LATEST:
             raise ValueError(f"the window {format_utc(since)} to {format_utc(until)} is not "
                              f"between {EARLIEST:%Y-%m-%d} and {LATEST:%Y-%m-%d}")
@@ -75,6 +84,20 @@ class Window:
     @classmethod
     def starting(cls, since: datetime, length: timedelta = DEFAULT_WINDOW) -> Window:
         return cls(since, as_utc(since, "since") + length)
+
+    @classmethod
+    def asked(cls, since: datetime | None, until: datetime | None, now: datetime) -> Window:
+        """The window from ``since`` to ``until``: a missing end is ``DEFAULT_WINDOW`` from the
+        other, and with neither the window starts ``now``. Raises ``ReversedWindow``, or a
+        ``ValueError`` for a window outside the calendar pdlint reads."""
+        try:
+            start = since if since is not None else (
+                until - DEFAULT_WINDOW if until is not None else now)
+            end = until if until is not None else start + DEFAULT_WINDOW
+        except OverflowError:
+            raise ValueError(f"the window is not between {EARLIEST:%Y-%m-%d} and "
+                             f"{LATEST:%Y-%m-%d}") from None
+        return cls(start, end)
 
     def to_dict(self) -> dict[str, str]:
         return {"since": format_utc(self.since), "until": format_utc(self.until)}

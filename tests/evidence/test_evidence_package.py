@@ -19,6 +19,7 @@ from pdlint.evidence.package import (
     policy_provenance,
     policy_sources,
 )
+from pdlint.files import AlreadyThere
 from pdlint.policy import load_policy
 from pdlint.sim import Fault, Faults, SimServer
 
@@ -64,7 +65,7 @@ def test_force_replaces_the_previous_package(tmp_path: Path, monkeypatch: pytest
 
 
 @pytest.mark.parametrize(("prepare", "force", "message"), [
-    ("folder", False, "already exists; pass --force"),
+    ("folder", False, "already exists; it is replaced only when forced"),
     ("file", True, "is not a folder"),
     ("no-parent", False, "does not exist; create it first"),
     ("link", True, "is a symbolic link; give the folder it names"),
@@ -81,7 +82,7 @@ def test_targets_that_are_refused(tmp_path: Path, prepare: str, force: bool,
         target.symlink_to("elsewhere")
     else:
         target = tmp_path / "missing" / "package"
-    with pytest.raises(PackageError, match=message):
+    with pytest.raises((PackageError, AlreadyThere), match=message):
         EvidencePackage(target, force=force)
 
 
@@ -89,7 +90,7 @@ def test_an_existing_package_is_refused_before_any_request(hand_server: SimServe
                                                            tmp_path: Path) -> None:
     target = tmp_path / "package"
     target.mkdir()
-    with pytest.raises(PackageError):
+    with pytest.raises(AlreadyThere):
         run_evidence(hand_server, target)
     assert hand_server.requests == []
 

@@ -86,7 +86,7 @@ def test_token_from_file_wins_over_environment(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize(("content", "environ", "message"), [
-    (None, {}, "no API token: set PAGERDUTY_API_TOKEN or pass --token-file"),
+    (None, {}, "no API token: set PAGERDUTY_API_TOKEN or give a token file"),
     (None, {"PAGERDUTY_API_TOKEN": "  "}, "no API token"),
     ("", {}, r"token file .*token is empty"),
     ("two words", {}, "contains spaces"),

@@ -9,7 +9,7 @@ import pytest
 
 from pdlint.findings import Skipped
 from pdlint.pagerduty.model import parse_account
-from pdlint.pagerduty.state import COLLECTIONS, LiveState, Window
+from pdlint.pagerduty.state import COLLECTIONS, DEFAULT_WINDOW, LiveState, ReversedWindow, Window
 
 UTC = timezone.utc
 
@@ -122,3 +122,31 @@ def test_repr_counts_objects_instead_of_printing_them() -> None:
     text = repr(state)
     assert "schedules: 1" in text and "users: 2" in text
     assert "PU00003" not in text and len(text) < 1000
+
+
+NOW = datetime(2026, 3, 2, 10, 0, tzinfo=UTC)
+DAY = timedelta(days=1)
+
+
+@pytest.mark.parametrize(("since", "until", "expected"), [
+    (None, None, (NOW, NOW + DEFAULT_WINDOW)),
+    (NOW - DAY, None, (NOW - DAY, NOW - DAY + DEFAULT_WINDOW)),
+    (None, NOW + DAY, (NOW + DAY - DEFAULT_WINDOW, NOW + DAY)),
+    (NOW - DAY, NOW + DAY, (NOW - DAY, NOW + DAY)),
+])
+def test_the_window_asked_for_defaults_a_missing_end(
+        since: datetime | None, until: datetime | None,
+        expected: tuple[datetime, datetime]) -> None:
+    window = Window.asked(since, until, NOW)
+    assert (window.since, window.until) == expected
+
+
+def test_a_reversed_window_asked_for_names_both_ends() -> None:
+    with pytest.raises(ReversedWindow) as reversed_window:
+        Window.asked(NOW, NOW - DAY, NOW)
+    assert (reversed_window.value.since, reversed_window.value.until) == (NOW, NOW - DAY)
+
+
+def test_a_window_asked_for_past_the_calendar_is_refused() -> None:
+    with pytest.raises(ValueError, match="the window is not between 2000-01-01 and 2100-01-01"):
+        Window.asked(None, datetime(1, 1, 5, tzinfo=UTC), NOW)
