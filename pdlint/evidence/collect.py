@@ -253,7 +253,7 @@ async def _told(client: PagerDutyClient | None, batch: list[IncidentRecord],
     """What the account says of each incident's communication, for those whose severity
     documents ``notify_within`` (None for the others, and where the token may not look:
     ``untold`` names them)."""
-    from pdlint.pagerduty.client import PermissionDenied
+    from pdlint.pagerduty.errors import PermissionDenied
 
     wanted = {index: severity.notify.value for index, severity in enumerate(severities)
               if severity is not None and severity.notify is not None}

@@ -607,7 +607,7 @@ def csv_tables(evidence: Evidence) -> dict[str, str]:
              for item in evidence.coverage if item.result for gap in item.result.gaps])
     if evidence.incidents is not None and evidence.communication:
         tables["communication.csv"] = _csv_table(COMMUNICATION_COLUMNS,
-                                             map(_communication, evidence.communication))
+                                                 map(_communication, evidence.communication))
         tables["communication-exceptions.csv"] = _csv_table(COMMUNICATION_EXCEPTION_COLUMNS, (
             communication_exception(incident) for item in evidence.communication
             for incident in item.exceptions))
