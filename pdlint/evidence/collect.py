@@ -281,7 +281,7 @@ async def _contained(client: PagerDutyClient | None, batch: list[IncidentRecord]
     """When each incident of a severity documenting ``resolve_within`` was marked contained, by
     the policy's convention (None for the others, where none is marked, and where the token may
     not look: ``unread`` names them)."""
-    from pdlint.pagerduty.client import PermissionDenied
+    from pdlint.pagerduty.errors import PermissionDenied
 
     wanted = [index for index, severity in enumerate(severities)
               if severity is not None and severity.resolve_within is not None]
