@@ -80,6 +80,14 @@ class Reading(Generic[T]):
         self._thread.join()
 
 
+def hand(future: concurrent.futures.Future[V], value: V) -> None:
+    """Give ``value`` to the other thread waiting on ``future``. A read that failed has
+    cancelled its wait (``asyncio.wrap_future`` passes the cancellation on): it needs nothing
+    more, and the caller meets the read's own error where it next waits on it."""
+    if future.set_running_or_notify_cancel():
+        future.set_result(value)
+
+
 def read_alongside(read: Callable[[], Coroutine[Any, Any, T]],
                    work: Callable[[Reading[T]], W], *, name: str) -> tuple[W, T]:
     """``work`` here while ``read`` runs in its thread; both results, once both have ended.

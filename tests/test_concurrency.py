@@ -9,7 +9,7 @@ import threading
 
 import pytest
 
-from pdlint.concurrency import Reading, all_or_cancel, read_alongside
+from pdlint.concurrency import Reading, all_or_cancel, hand, read_alongside
 
 
 class Trouble(Exception):
@@ -85,3 +85,32 @@ def test_an_error_of_the_work_wins_and_stops_the_read() -> None:
     assert stopped.is_set()
     assert not any(thread.name == "pdlint-test" and thread.is_alive()
                    for thread in threading.enumerate())
+
+
+def test_a_value_handed_to_a_read_that_failed_leaves_the_read_s_error() -> None:
+    """The read waits on the policy, fails meanwhile, and its wait is cancelled: handing the
+    policy afterwards is no error of its own; the work meets the read's error where it waits."""
+    policy: concurrent.futures.Future[str] = concurrent.futures.Future()
+    never: concurrent.futures.Future[str] = concurrent.futures.Future()
+    read_failed = threading.Event()
+
+    async def read() -> str:
+        async def fails() -> str:
+            raise Trouble("incidents refused")
+
+        waiting = asyncio.wrap_future(policy)
+        try:
+            await all_or_cancel([waiting, fails()])
+        finally:
+            read_failed.set()
+        return "never"
+
+    def work(reading: Reading[str]) -> str:
+        read_failed.wait(5)
+        hand(policy, "the policy")
+        return reading.handed(never)
+
+    assert policy.cancelled() is False
+    with pytest.raises(Trouble, match="incidents refused"):
+        read_alongside(read, work, name="pdlint-test")
+    assert policy.cancelled()

@@ -16,7 +16,7 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from pdlint.concurrency import Reading, all_or_cancel, read_alongside
+from pdlint.concurrency import Reading, all_or_cancel, hand, read_alongside
 from pdlint.coverage import Interval
 from pdlint.errors import PdlintError
 from pdlint.evidence.collect import (
@@ -318,9 +318,9 @@ def _read_live(
     def judge(reading: Reading[tuple[IncidentFigures, ChangeSummary | None]],
               ) -> tuple[Policy, Configuration]:
         policy = checked_policy(policy_paths)
-        policy_handed.set_result(policy)
+        hand(policy_handed, policy)
         account = parse_account(reading.handed(state_handed))
-        account_handed.set_result(account)
+        hand(account_handed, account)
         return policy, _judge_configuration(policy, account, period, as_of, as_of)
 
     (policy, configuration), (figures, changes) = read_alongside(
@@ -345,7 +345,7 @@ async def _read_account(
 
     async with PagerDutyClient(config) as client:
         async def configuration() -> None:
-            state_handed.set_result(await fetch_state(
+            hand(state_handed, await fetch_state(
                 client, Window(period.start, period.end), progress=progress,
                 layer_renderings=False))
 
