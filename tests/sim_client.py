@@ -12,6 +12,6 @@ def fast_config(server: SimServer, **overrides: Any) -> ClientConfig:
     """A client for the simulator: no real waiting between retries, a generous rate limit."""
     settings: dict[str, Any] = {
         "api_url": server.base_url, "token": ApiToken(server.token),
-        "requests_per_minute": 60_000, "burst": 100, "backoff_base": 0.01, "backoff_cap": 0.05,
+        "requests_per_minute": 60_000, "key_share": None, "backoff_base": 0.01, "backoff_cap": 0.05,
         "read_timeout": 5.0, "connect_timeout": 2.0, **overrides}
     return ClientConfig(**settings)

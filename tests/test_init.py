@@ -59,7 +59,8 @@ def fetched(account: Account) -> LiveState:
     """The account as ``pdlint init`` reads it, over a 30-day window from ``NOW``."""
     with SimServer(account, token=TOKEN) as server:
         config = ClientConfig(api_url=server.base_url, token=ApiToken(TOKEN),
-                              requests_per_minute=60_000, burst=100)
+                              requests_per_minute=60_000,
+                              key_share=None)
         return fetch_state_sync(config, Window.starting(NOW, timedelta(days=30)))
 
 

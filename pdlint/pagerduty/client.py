@@ -20,13 +20,14 @@ from typing import Any
 import httpx
 
 from pdlint.pagerduty.errors import ApiUnavailable, RateLimited, ResponseError
-from pdlint.pagerduty.pacing import URGENT, RateLimiter, Turns
+from pdlint.pagerduty.pacing import URGENT, Budget, Turns
 from pdlint.pagerduty.pagination import Paginated
 from pdlint.pagerduty.settings import ClientConfig
 from pdlint.pagerduty.transport import (
     Retryable,
     connection_failure,
     http_client,
+    key_budget,
     query_of,
     read_answer,
 )
@@ -52,7 +53,8 @@ class PagerDutyClient(Paginated):
         self.config = config
         self.max_concurrency = config.max_concurrency
         self._sleep = sleep
-        self._limiter = RateLimiter(config.requests_per_minute, config.burst, sleep=sleep)
+        self._limiter = Budget(config.requests_per_minute, config.budget_window,
+                               key_share=config.key_share, sleep=sleep)
         self._slots = Turns(config.max_concurrency, reserved=config.max_concurrency // 4)
         self._http = http_client(config, transport)
         self.requests_sent = 0
@@ -120,6 +122,9 @@ class PagerDutyClient(Paginated):
             except httpx.TransportError as error:
                 return connection_failure(method, path, error, self.config.api_url), None
         log.debug("%s %s %s -> %d", method, path, dict(query), response.status_code)
+        budget = key_budget(response)
+        if budget is not None:
+            self._limiter.observe(*budget)
         return read_answer(method, path, response)
 
     def _backoff(self, attempt: int) -> float:

@@ -1,5 +1,5 @@
-"""Pacing: how many requests are in flight (``Turns``) and how fast they leave
-(``RateLimiter``), shared by every request of one client."""
+"""Pacing: how many requests are in flight (``Turns``) and how many leave in any minute
+(``Budget``), shared by every request of one client."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ import contextlib
 import heapq
 import itertools
 import time
+from collections import deque
 from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any
 
@@ -72,60 +73,88 @@ class Turns:
             heapq.heappop(self._waiting)
 
 
-TOKEN_ROUNDING = 1e-9
+ROUNDING = 1e-9
+"""A send a hair short of a window old after waiting the computed time is float rounding."""
 
 
-class RateLimiter:
-    """A token bucket shared by every request of one client, paused as a whole on a 429."""
+class Budget:
+    """PagerDuty's rate limit spent as a budget, shared by every request of one client.
+
+    PagerDuty allows a key 960 requests a minute. The budget lets ``per_window`` requests (900)
+    leave at once and holds the next until the oldest of the last ``per_window`` is ``window``
+    seconds old: no sliding minute ever holds more, and ``key_share`` (60) of the key's minute
+    stay free for other tools using the same key. What those tools spend shows in PagerDuty's
+    ``ratelimit-remaining`` and ``ratelimit-reset`` headers (``observe``): once the key has no
+    more than ``key_share`` left in PagerDuty's window, requests wait for the window to reset,
+    so that two runs on one key do not drive each other into 429s (``key_share`` None: the
+    headers are not read). A 429 pauses every request (``pause``).
+
+    Waiters are served one at a time, by priority then arrival; an ``AHEAD`` request leaves the
+    last place of the budget to an urgent one, and an urgent request that may leave at once
+    does not queue behind a look-ahead page that waits.
+    """
 
     def __init__(
         self,
-        per_minute: float,
-        burst: int,
+        per_window: int,
+        window: float = 60.0,
         *,
+        key_share: int | None = 60,
         sleep: Callable[[float], Awaitable[Any]] = asyncio.sleep,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
-        self._interval = 60.0 / per_minute
-        self._capacity = float(burst)
-        self._tokens = float(burst)
+        self._per_window = per_window
+        self._window = window
         self._sleep = sleep
         self._clock = clock
-        self._updated = clock()
+        self._sent: deque[float] = deque()
         self._paused_until = 0.0
+        self._key_left: int | None = None
+        """Requests the key has left in PagerDuty's window, less those sent since it said so."""
+        self._key_share = key_share
+        self._key_resets_at = 0.0
         self._turns = Turns(1)
 
     async def acquire(self, priority: int = URGENT) -> None:
-        """Wait for a token; waiters are served one at a time, by priority then arrival.
-
-        An ``AHEAD`` request leaves the bucket's last token (when it holds two) to an urgent
-        one, and an urgent request takes a token that is there at once, without queueing behind
-        a look-ahead page that waits for its refill: a chain's next page leaves without delay.
-        """
-        reserve = 1 if priority != URGENT and self._capacity >= 2 else 0
-        if priority == URGENT and self._take(1):
+        """Wait until a request may leave, and count it."""
+        keep = 0 if priority == URGENT or self._per_window < 2 else 1
+        if priority == URGENT and self._wait(0) <= 0:
+            self._take()
             return
         async with self._turns.turn(priority):
-            while not self._take(1 + reserve):
-                paused = self._paused_until - self._clock()
-                await self._sleep(paused if paused > 0
-                                  else (1 + reserve - self._tokens) * self._interval)
+            while (wait := self._wait(keep)) > 0:
+                await self._sleep(wait)
+            self._take()
 
-    def _take(self, needed: int) -> bool:
-        """Take a token if the bucket, refilled to now, holds ``needed``; not while paused."""
+    def _wait(self, keep: int) -> float:
+        """Seconds until a request may leave with ``keep`` places of each budget left over."""
         now = self._clock()
         if now < self._paused_until:
-            return False
-        self._tokens = min(self._capacity, self._tokens + (now - self._updated) / self._interval)
-        self._updated = now
-        # A hair short after waiting the computed time is float rounding, not a missing token.
-        if self._tokens < needed - TOKEN_ROUNDING:
-            return False
-        self._tokens = max(self._tokens - 1, 0.0)
-        return True
+            return self._paused_until - now
+        while self._sent and self._sent[0] <= now - self._window + ROUNDING:
+            self._sent.popleft()
+        if len(self._sent) >= self._per_window - keep:
+            return self._sent[len(self._sent) - (self._per_window - keep)] + self._window - now
+        if self._key_left is not None:
+            if now >= self._key_resets_at:
+                self._key_left = None
+            elif self._key_left <= (self._key_share or 0) + keep:
+                return self._key_resets_at - now
+        return 0.0
+
+    def _take(self) -> None:
+        self._sent.append(self._clock())
+        if self._key_left is not None:
+            self._key_left -= 1
+
+    def observe(self, remaining: int, reset: float) -> None:
+        """What PagerDuty says of the key: ``remaining`` requests left in its window, which resets
+        in ``reset`` seconds."""
+        if self._key_share is None:
+            return
+        self._key_left = remaining
+        self._key_resets_at = self._clock() + max(reset, 0.0)
 
     def pause(self, seconds: float) -> None:
-        """Hold every request for ``seconds`` (PagerDuty said so), then restart with one token."""
+        """Hold every request for ``seconds`` (PagerDuty said so)."""
         self._paused_until = max(self._paused_until, self._clock() + seconds)
-        self._tokens = min(self._tokens, 1.0)
-        self._updated = self._paused_until  # nothing refills while paused

@@ -176,6 +176,16 @@ def _wait_requested(response: httpx.Response) -> float | None:
     return None
 
 
+def key_budget(response: httpx.Response) -> tuple[int, float] | None:
+    """PagerDuty's word on the key's rate limit: (requests remaining, seconds until its window
+    resets), from the ``ratelimit-*`` headers; None when they are absent or unreadable."""
+    try:
+        return (int(response.headers["ratelimit-remaining"]),
+                float(response.headers["ratelimit-reset"]))
+    except (KeyError, ValueError):
+        return None
+
+
 def _format_param(value: Any) -> Any:
     if isinstance(value, datetime):
         return format_utc(value)

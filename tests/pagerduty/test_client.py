@@ -350,7 +350,7 @@ async def test_a_request_something_waits_on_overtakes_pages_fetched_ahead() -> N
     """At the rate limit, a listing's look-ahead pages queue up; a request outside them (a
     cursor's next page, another listing's first page) is served before the rest of that queue."""
     with SimServer(sized_account(teams=2000), token=TOKEN) as server:
-        config = fast_config(server, requests_per_minute=600, burst=1, max_concurrency=8)
+        config = fast_config(server, requests_per_minute=4, budget_window=0.5, max_concurrency=8)
         async with PagerDutyClient(config) as client:
             listing = asyncio.ensure_future(list_all(client))
             while len(requests_to(server, TEAMS)) < 2:
@@ -360,7 +360,7 @@ async def test_a_request_something_waits_on_overtakes_pages_fetched_ahead() -> N
             await listing
         paths = [record.path for record in server.requests]
     assert paths.count(TEAMS) == 20
-    # Behind at most the page holding the rate limiter's queue and one on the wire; in arrival
+    # Behind at most the page holding the budget's queue and one on the wire; in arrival
     # order it would come after the eight look-ahead pages asked before it.
     assert paths.index("/priorities") <= served_before + 2
 
@@ -396,3 +396,19 @@ async def test_requests_carry_pagerdutys_headers() -> None:
     assert request.headers["Accept"] == "application/vnd.pagerduty+json;version=2"
     assert request.headers["Authorization"] == f"Token token={TOKEN}"
     assert dict(request.url.params) == {"limit": "100", "offset": "0", "total": "true"}
+
+
+@pytest.mark.anyio
+async def test_two_clients_on_one_key_leave_each_other_room() -> None:
+    """PagerDuty's ratelimit headers carry what others spend of the key: two runs at once, each
+    within its own budget, do not drive each other into 429s (each alone would send 24 where the
+    key allows 30)."""
+    faults = Faults(rate_limit_per_minute=30, rate_limit_window_seconds=2.0)
+    with SimServer(sized_account(teams=2000), token=TOKEN, faults=faults) as server:
+        config = fast_config(server, requests_per_minute=24, budget_window=2.0, key_share=6,
+                             max_concurrency=2)
+        async with PagerDutyClient(config) as first, PagerDutyClient(config) as second:
+            listed = await asyncio.gather(list_all(first), list_all(second))
+    statuses = [record.status for record in server.requests]
+    assert [len(teams) for teams in listed] == [2000, 2000]
+    assert 429 not in statuses and statuses.count(200) == 40

@@ -10,7 +10,7 @@ import pytest
 from pagerduty_cases import TOKEN
 
 from pdlint.pagerduty.errors import ConfigurationError
-from pdlint.pagerduty.pacing import AHEAD, URGENT, RateLimiter, Turns
+from pdlint.pagerduty.pacing import AHEAD, URGENT, Budget, Turns
 from pdlint.pagerduty.settings import (
     ApiToken,
     ClientConfig,
@@ -126,64 +126,71 @@ class FakeTime:
 
 
 @pytest.mark.anyio
-@pytest.mark.parametrize(("per_minute", "burst", "requests", "priority", "elapsed"), [
-    (60, 1, 1, URGENT, 0.0),
-    (60, 1, 11, URGENT, 10.0),
-    (60, 5, 15, URGENT, 10.0),
-    (900, 10, 910, URGENT, 60.0),
-    (60, 1, 11, AHEAD, 10.0),  # a bucket of one keeps nothing back
-    (60, 5, 15, AHEAD, 11.0),  # the last token is left for an urgent request
-    (900, 10, 910, AHEAD, 60.0 + 1 / 15),
+@pytest.mark.parametrize(("per_window", "requests", "priority", "elapsed"), [
+    (900, 1, URGENT, 0.0),
+    (900, 900, URGENT, 0.0),  # the whole budget leaves at once
+    (900, 901, URGENT, 60.0),  # the next when the first is a minute old
+    (10, 25, URGENT, 120.0),  # 10 at once, 10 a minute later, 5 a minute after that
+    (10, 9, AHEAD, 0.0),
+    (10, 10, AHEAD, 60.0),  # look-ahead pages leave the last place to an urgent request
+    (1, 3, AHEAD, 120.0),  # a budget of one keeps nothing back
 ])
-async def test_rate_limiter_spaces_requests(per_minute: float, burst: int, requests: int,
-                                            priority: int, elapsed: float) -> None:
+async def test_the_budget_lets_a_minute_of_requests_leave_at_once(
+        per_window: int, requests: int, priority: int, elapsed: float) -> None:
     fake = FakeTime()
-    limiter = RateLimiter(per_minute, burst, sleep=fake.sleep, clock=fake.clock)
+    budget = Budget(per_window, sleep=fake.sleep, clock=fake.clock)
     for _ in range(requests):
-        await limiter.acquire(priority)
+        await budget.acquire(priority)
     assert fake.now == pytest.approx(elapsed)
-
-
-@pytest.mark.anyio
-async def test_an_urgent_request_finds_the_token_look_ahead_pages_left() -> None:
-    fake = FakeTime()
-    limiter = RateLimiter(60, 5, sleep=fake.sleep, clock=fake.clock)
-    for _ in range(6):  # four leave at once; the fifth and sixth each wait for a refill
-        await limiter.acquire(AHEAD)
-    drained = fake.now
-    await limiter.acquire(URGENT)
-    assert fake.now == drained == pytest.approx(2.0)
 
 
 @pytest.mark.anyio
 @pytest.mark.parametrize("priorities", [[URGENT], [AHEAD], [AHEAD, AHEAD, URGENT]],
                          ids=["urgent", "ahead", "mixed"])
-async def test_the_default_pace_keeps_every_minute_under_pagerduty_limit(
+async def test_no_sliding_minute_holds_more_than_the_default_budget(
         priorities: list[int]) -> None:
     """PagerDuty allows 960 requests a minute per key: no 60-second window of a long run may
-    hold more, bucket included, whatever the mix of priorities."""
+    hold more than the 900 of the budget, whatever the mix of priorities."""
     defaults = ClientConfig(api_url="https://api.pagerduty.com", token=ApiToken("t"))
     fake = FakeTime()
-    limiter = RateLimiter(defaults.requests_per_minute, defaults.burst, sleep=fake.sleep,
-                          clock=fake.clock)
+    budget = Budget(defaults.requests_per_minute, defaults.budget_window, sleep=fake.sleep,
+                    clock=fake.clock)
     sent = []
     for number in range(3000):
-        await limiter.acquire(priorities[number % len(priorities)])
+        await budget.acquire(priorities[number % len(priorities)])
         sent.append(fake.now)
     busiest = max(bisect.bisect_right(sent, start + 60 - 1e-9) - index
                   for index, start in enumerate(sent))
-    assert 940 <= busiest <= 960
+    assert 899 <= busiest <= 900
 
 
 @pytest.mark.anyio
-async def test_rate_limiter_pause_holds_every_request() -> None:
+@pytest.mark.parametrize(("key_share", "remaining", "reset", "requests", "elapsed"), [
+    (60, 960, 60, 900, 0.0),  # nobody else on the key: the budget alone paces
+    (60, 70, 30, 10, 0.0),  # others spent 890: 10 more leave the key's last 60 to them
+    (60, 70, 30, 11, 30.0),  # the 11th waits for PagerDuty's window to reset
+    (60, 20, 5, 1, 5.0),  # already within the share: wait for the reset
+    (None, 5, 30, 50, 0.0),  # the headers not read
+])
+async def test_the_key_s_headers_leave_other_tools_their_share(
+        key_share: int | None, remaining: int, reset: float, requests: int,
+        elapsed: float) -> None:
     fake = FakeTime()
-    limiter = RateLimiter(60, 10, sleep=fake.sleep, clock=fake.clock)
-    limiter.pause(7)
-    await limiter.acquire()
+    budget = Budget(900, key_share=key_share, sleep=fake.sleep, clock=fake.clock)
+    budget.observe(remaining, reset)
+    for _ in range(requests):
+        await budget.acquire()
+    assert fake.now == pytest.approx(elapsed)
+
+
+@pytest.mark.anyio
+async def test_a_pause_holds_every_request() -> None:
+    fake = FakeTime()
+    budget = Budget(900, sleep=fake.sleep, clock=fake.clock)
+    budget.pause(7)
+    await budget.acquire()
+    await budget.acquire(AHEAD)
     assert fake.now == pytest.approx(7)
-    await limiter.acquire()  # the bucket restarts nearly empty: no burst right after a 429
-    assert fake.now == pytest.approx(7 + 1)
 
 
 async def admission_order(priorities: list[int], cancelled: frozenset[int] = frozenset(),
@@ -281,15 +288,16 @@ class HeldTime:
 
 
 @pytest.mark.anyio
-async def test_an_urgent_request_does_not_queue_behind_a_look_ahead_waiting_for_a_refill() -> None:
+async def test_an_urgent_request_does_not_queue_behind_a_look_ahead_waiting_for_the_budget(
+        ) -> None:
     held = HeldTime()
-    limiter = RateLimiter(60, 5, sleep=held.sleep, clock=held.clock)
+    budget = Budget(5, sleep=held.sleep, clock=held.clock)
     for _ in range(4):
-        await limiter.acquire(AHEAD)
-    waiting = asyncio.ensure_future(limiter.acquire(AHEAD))  # needs two tokens, one is left
+        await budget.acquire(AHEAD)
+    waiting = asyncio.ensure_future(budget.acquire(AHEAD))  # the last place is kept back
     await held.sleeping.wait()
-    await asyncio.wait_for(limiter.acquire(URGENT), 5)  # takes the one left, at once
+    await asyncio.wait_for(budget.acquire(URGENT), 5)  # takes the place kept, at once
     assert held.now == 0.0 and not waiting.done()
     held.wake.set()
     await asyncio.wait_for(waiting, 5)
-    assert held.now == pytest.approx(2.0)  # two refills: the urgent request took one
+    assert held.now == pytest.approx(60.0)  # a minute after the first four

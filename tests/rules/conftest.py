@@ -30,5 +30,6 @@ def demo_state() -> LiveState:
     """The demo account as of ``NOW``, fetched as ``pdlint drift`` fetches it."""
     with SimServer(demo_account(NOW), token=TOKEN) as server:
         config = ClientConfig(api_url=server.base_url, token=ApiToken(TOKEN),
-                              requests_per_minute=60_000, burst=100)
+                              requests_per_minute=60_000,
+                              key_share=None)
         return fetch_state_sync(config, WINDOW)
