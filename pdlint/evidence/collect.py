@@ -9,7 +9,7 @@ permission becomes a skipped section with the reason, never a silent pass.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Awaitable
+from collections.abc import AsyncIterator, Awaitable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
@@ -60,7 +60,7 @@ from pdlint.evidence.sla import (
     severities_by_priority,
 )
 from pdlint.evidence.trend import TrendTally
-from pdlint.findings import Report, Skipped
+from pdlint.findings import Report, Skipped, counted
 from pdlint.pagerduty.model import Account
 from pdlint.policy.model import Containment, IncidentSeverity, Policy
 
@@ -361,24 +361,20 @@ async def incident_section(
         skipped.extend(Skipped(section, reason) for section in ("incidents", "sla", "postmortems"))
         return NOT_READ
     if stream.uncontained:
-        more = (f" and {len(stream.uncontained) - UNREAD_LISTED} more"
-                if len(stream.uncontained) > UNREAD_LISTED else "")
         skipped.append(Skipped("resolution", (
             f"the token may not read where containment is recorded for "
-            f"{len(stream.uncontained)} incident(s), judged by their resolution alone: "
-            f"{', '.join(stream.uncontained[:UNREAD_LISTED])}{more}")))
+            f"{counted(len(stream.uncontained), 'incident')}, judged by their resolution "
+            f"alone: {_first_listed(stream.uncontained)}")))
     if stream.untold:
-        more = (f" and {len(stream.untold) - UNREAD_LISTED} more"
-                if len(stream.untold) > UNREAD_LISTED else "")
         skipped.append(Skipped("communication", (
             f"the token may not read the responder requests or status-update subscribers of "
-            f"{len(stream.untold)} incident(s), whose communication is therefore not judged: "
-            f"{', '.join(stream.untold[:UNREAD_LISTED])}{more}")))
+            f"{counted(len(stream.untold), 'incident')}, whose communication is therefore not "
+            f"judged: {_first_listed(stream.untold)}")))
     if unread and finder is not None:
-        more = f" and {len(unread) - UNREAD_LISTED} more" if len(unread) > UNREAD_LISTED else ""
         skipped.append(Skipped("postmortems", (
-            f"the token may not read {finder.description} for {len(unread)} incident(s), whose "
-            f"postmortems are therefore not judged: {', '.join(unread[:UNREAD_LISTED])}{more}")))
+            f"the token may not read {finder.description} for "
+            f"{counted(len(unread), 'incident')}, whose postmortems are therefore not judged: "
+            f"{_first_listed(unread)}")))
     return IncidentFigures(
         source=SOURCE_NAMES[source.name], source_note=source.note, incidents=incidents,
         without_severity=without_severity, sla=sla.results(),
@@ -497,3 +493,9 @@ def coverage_skips(coverage: tuple[ScheduleCoverage, ...], skipped: list[Skipped
 def snapshot_skips() -> list[Skipped]:
     return [Skipped(section, SNAPSHOT_REASON)
             for section in ("incidents", "sla", "postmortems", "changes")]
+
+
+def _first_listed(names: Sequence[str]) -> str:
+    """The first few names, and how many more there are."""
+    more = f" and {len(names) - UNREAD_LISTED} more" if len(names) > UNREAD_LISTED else ""
+    return f"{', '.join(names[:UNREAD_LISTED])}{more}"

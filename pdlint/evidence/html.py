@@ -48,6 +48,7 @@ from pdlint.evidence.tables import (
     unavailable_changes,
     unmatched_rows_text,
 )
+from pdlint.findings import counted
 from pdlint.policy.model import Hours
 from pdlint.report.tabular import html_table as _table
 from pdlint.report.tabular import html_text as _e
@@ -264,7 +265,7 @@ def trend_chart(rows: Sequence[TrendRow]) -> str:
                          f'height="{height:.1f}" fill="{colour}"><title>{_e(row.severity)} '
                          f"{_e(row.month)}: {_e(share_text(share))} {what}</title></rect>")
         parts.append(f'<text x="{left}" y="{top + 64}" font-size="11" fill="#555f70">'
-                     f"{row.incidents} incident(s)</text>")
+                     f"{counted(row.incidents, 'incident')}</text>")
     parts.append("</svg>")
     return "".join(parts)
 
@@ -628,8 +629,10 @@ def render_html(evidence: Evidence, business_hours: Hours) -> str:
         source = f"<p>Incidents read from {_e(evidence.incident_source)}."
         if evidence.incident_source_note:
             source += f" {_e(evidence.incident_source_note)}."
-        source += (f' {evidence.incidents_without_severity} incident(s) have no documented '
-                   'severity and are in the register only: <a href="incidents.csv">'
+        without = evidence.incidents_without_severity
+        if without is not None:
+            source += f" {counted(without, 'incident')} without a documented severity."
+        source += (' Every incident is in the register: <a href="incidents.csv">'
                    'incidents.csv</a>, <a href="incidents.json">incidents.json</a>.</p>')
     files = "".join(f'<li><a href="{_e(name)}">{_e(name)}</a></li>' for name in evidence.files)
     title = f"Incident-response evidence: {evidence.organisation}"

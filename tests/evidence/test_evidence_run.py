@@ -336,7 +336,7 @@ def test_notes_refused_for_one_incident_leave_the_register_whole(hand_server: Si
             for item in evidence.postmortems} == {"P1": (3, 0, 1, 1, 0)}
     assert [item.not_judged for item in evidence.postmortems] == [1]
     (skip,) = evidence.skipped
-    assert skip.rule == "postmortems" and "for 1 incident(s)" in skip.reason
+    assert skip.rule == "postmortems" and "for 1 incident, whose" in skip.reason
     assert f"#1 (GET /incidents/{refused}/notes" in skip.reason  # #number, as every table
     items = json.loads((output / "incidents.json").read_text(encoding="utf-8"))
     assert len(items) == len(HAND_INCIDENTS)
