@@ -203,6 +203,36 @@ class Checked:
         }
 
 
+@dataclass(frozen=True)
+class Boundary:
+    """The scope a run was limited to, and how many objects of each kind it left outside: a
+    reader sees where the checks stopped. ``outside`` is by PagerDuty type, in a fixed order;
+    a kind that could not be read is not counted (absent, not none)."""
+
+    teams: tuple[str, ...]
+    services: tuple[str, ...]
+    """The service name patterns; empty when every service of the teams is in scope."""
+    outside: tuple[tuple[str, int], ...]
+
+    def described(self) -> str:
+        """``team 'Platform'`` or ``teams 'A', 'B'; services 'prod-*'``."""
+        text = (f"team{'s' if len(self.teams) > 1 else ''} "
+                + ", ".join(f"'{name}'" for name in self.teams))
+        if self.services:
+            text += "; services " + ", ".join(f"'{pattern}'" for pattern in self.services)
+        return text
+
+    def outside_phrase(self) -> str:
+        """``outside the scope (team 'Platform'): 3 services, 1 team``."""
+        counts = ", ".join(counted(count, kind.replace("_", " "),
+                                   "escalation policies" if kind == "escalation_policy" else None)
+                           for kind, count in self.outside)
+        return f"outside the scope ({self.described()}): {counts or 'nothing counted'}"
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"teams": list(self.teams), "services": list(self.services)}
+
+
 def utc_second(moment: datetime) -> str:
     """``moment`` in UTC to the second, ISO 8601 with ``Z``: how every report writes a time."""
     return moment.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
@@ -217,15 +247,18 @@ class Report:
     skipped: tuple[Skipped, ...] = ()
     tool_version: str = field(default="")
     checked: Checked | None = None
+    boundary: Boundary | None = None
+    """The policy's scope; None when the run covered the whole account."""
 
     @classmethod
-    def of(cls, findings: Iterable[Finding], skipped: Iterable[Skipped] = ()) -> Report:
+    def of(cls, findings: Iterable[Finding], skipped: Iterable[Skipped] = (),
+           boundary: Boundary | None = None) -> Report:
         from pdlint import __version__
 
         return cls(
             findings=tuple(sorted(findings, key=Finding.sort_key)),
             skipped=tuple(sorted(set(skipped), key=lambda s: (s.rule, s.reason))),
-            tool_version=__version__,
+            tool_version=__version__, boundary=boundary,
         )
 
     @property
@@ -257,4 +290,6 @@ class Report:
             "findings": [finding.to_dict() for finding in self.findings],
             "skipped": [skip.to_dict() for skip in self.skipped],
             "summary": self.summary(),
+            **({"scope": self.boundary.to_dict(), "out_of_scope": dict(self.boundary.outside)}
+               if self.boundary else {}),
         }

@@ -358,12 +358,15 @@ class ShiftBasedSchedule(LiveObject):
     nor its rendering. Its name is the reference's ``summary`` when it has no ``name``."""
 
     time_zone: str | None
+    teams: tuple[Reference, ...] | None = None
+    """None when the listing does not say (the spec's listing returns references without)."""
 
 
 def _shift_based(fields: _Fields) -> ShiftBasedSchedule:
     common = _common(fields, "shift-based schedule")
     common["name"] = common["name"] or fields.text("summary")
-    return ShiftBasedSchedule(**common, time_zone=fields.text("time_zone"))
+    return ShiftBasedSchedule(**common, time_zone=fields.text("time_zone"),
+                              teams=fields.each("teams", _reference))
 
 
 @dataclass(frozen=True)

@@ -31,6 +31,7 @@ from pdlint.policy.model import (
     Reference,
     ResponseSla,
     Schedule,
+    Scope,
     Service,
     Sourced,
     Target,
@@ -130,6 +131,7 @@ class _Builder:
         corrective = self._singletons("corrective_actions")
         training = self._singletons("training")
         containment = self._singletons("containment")
+        scope = self._singletons("scope")
         tiers = self._unique("tier", [self._tier(view, organisation)
                                       for view in self._tier_views()])
         schedules = self._unique("schedule", [self._schedule(view, team_names)
@@ -160,6 +162,7 @@ class _Builder:
             exercises=tuple(self._exercise(view) for view in self._sections("exercises")),
             training=self._training(training[0]) if training else None,
             containment=self._containment(containment[0]) if containment else None,
+            scope=self._scope(scope[0], team_names) if scope else None,
         ), self.findings
 
     # --- merging -----------------------------------------------------------------------------
@@ -262,6 +265,12 @@ class _Builder:
             recorded_as=_required(view.sourced("recorded_as", str)),  # type: ignore[arg-type]  # the schema's enum
             note_pattern=view.text("note_pattern"), field=view.text("field"),
             location=view.location)
+
+    def _scope(self, view: _View, teams: dict[str, Team]) -> Scope:
+        return Scope(
+            teams=tuple(Reference(name.value, name.location, teams.get(name.value))
+                        for name in view.names("teams")),
+            services=view.names("services"), location=view.location)
 
     def _corrective_actions(self, view: _View) -> CorrectiveActions:
         register = _required(view.sourced(

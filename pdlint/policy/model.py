@@ -17,6 +17,7 @@ Conventions every rule author may rely on:
 from __future__ import annotations
 
 import enum
+import fnmatch
 import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
@@ -420,10 +421,34 @@ class Waiver:
                       expires=self.expires.value, location=self.location)
 
 
+@dataclass(frozen=True)
+class Scope:
+    """The part of the account the SOC 2 system covers: the services of these PagerDuty teams
+    (those whose names match ``services`` when patterns are written), and what they and the
+    documented escalation policies and schedules reach. A policy without one covers the whole
+    account."""
+
+    teams: tuple[Reference[Team], ...]
+    """By name; ``target`` is the documented team (its pinned id), when the policy lists it."""
+    services: tuple[Sourced[str], ...]
+    """Shell-style patterns (``checkout-*``), matched case-sensitively against service names;
+    empty when every service of the teams is in scope."""
+    location: Location
+
+    @property
+    def team_names(self) -> tuple[str, ...]:
+        return tuple(team.name for team in self.teams)
+
+    def matches_service(self, name: str) -> bool:
+        """Whether a service of this name is in scope by its name (always, without patterns)."""
+        return not self.services or any(fnmatch.fnmatchcase(name, pattern.value)
+                                        for pattern in self.services)
+
+
 SECTION_OF_KIND: Mapping[str, str] = {
     "service": "services", "escalation_policy": "escalation_policies", "schedule": "schedules",
     "team": "teams", "priority": "severities", "severity": "severities", "tier": "tiers",
-    "postmortems": "postmortems", "waiver": "waivers",
+    "postmortems": "postmortems", "waiver": "waivers", "scope": "scope",
 }
 """The top-level policy key that documents each kind of object (PagerDuty's type names)."""
 
@@ -619,6 +644,8 @@ class Policy:
     exercises: tuple[Exercise, ...] = ()
     training: Training | None = None
     containment: Containment | None = None
+    scope: Scope | None = None
+    """None: the policy covers the whole account."""
     _index: _Index = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:

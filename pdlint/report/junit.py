@@ -75,7 +75,15 @@ def _rules_suite(report: Report, rules: Sequence[RuleMeta], title: str) -> ET.El
                 f"{rule.title if rule else rule_id}: checked; each object with findings is a "
                 "test case of its own")
         cases.append(case)
-    return _suite(title, cases)
+    suite = _suite(title, cases)
+    if report.boundary:
+        properties = ET.Element("properties")
+        ET.SubElement(properties, "property", name="scope",
+                      value=_xml_text(report.boundary.described()))
+        for kind, count in report.boundary.outside:
+            ET.SubElement(properties, "property", name=f"out_of_scope.{kind}", value=str(count))
+        suite.insert(0, properties)
+    return suite
 
 
 def _object_suites(report: Report, title: str) -> list[ET.Element]:

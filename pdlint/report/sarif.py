@@ -100,6 +100,9 @@ def sarif_log(report: Report, rules: Sequence[RuleMeta]) -> dict[str, Any]:
                 "originalUriBaseIds": {SOURCE_ROOT: {"uri": root.as_uri().rstrip("/") + "/"}},
                 "columnKind": "unicodeCodePoints",
                 "results": _results(report.findings, rule_index, root),
+                **({"properties": {"scope": report.boundary.to_dict(),
+                                   "outOfScope": dict(report.boundary.outside)}}
+                   if report.boundary else {}),
             }
         ],
     }

@@ -138,7 +138,8 @@ def incomplete_phrase(report: Report) -> str:
 
 
 def summary_line(report: Report, rules: Sequence[RuleMeta]) -> str:
-    """``3 errors, 1 warning, 1 waived``; says it is clean only when the run saw everything."""
+    """``3 errors, 1 warning, 1 waived``; says it is clean only when the run saw everything, and
+    where a scoped run stopped (``outside the scope (team 'Platform'): 12 services, ...``)."""
     counts = report.summary()
     found = ", ".join(
         f"{counts[key]} {singular if counts[key] == 1 else plural}"
@@ -146,7 +147,9 @@ def summary_line(report: Report, rules: Sequence[RuleMeta]) -> str:
         if counts[key]
     )
     if report.skipped:
-        return f"{found or 'nothing found by the checks that ran'}; {incomplete_phrase(report)}"
-    if found:
-        return found
-    return "no drift" if any(plain(rule.mode) == "drift" for rule in rules) else "no problems"
+        line = f"{found or 'nothing found by the checks that ran'}; {incomplete_phrase(report)}"
+    elif found:
+        line = found
+    else:
+        line = "no drift" if any(plain(rule.mode) == "drift" for rule in rules) else "no problems"
+    return f"{line}; {report.boundary.outside_phrase()}" if report.boundary else line

@@ -20,6 +20,7 @@ from pdlint.policy import PolicyLoad, load_policy
 from pdlint.policy.model import Policy, PolicyError
 from pdlint.rule import Context, Mode, Rule
 from pdlint.rules.registry import RULES_BY_ID, rules_for
+from pdlint.rules.scope import bounded
 
 if TYPE_CHECKING:
     from pdlint.pagerduty.model import Account
@@ -86,14 +87,16 @@ def checked_policy(paths: Sequence[str | Path]) -> Policy:
 
 def drift(policy: Policy, account: Account, today: date,
           rules: Collection[Rule] | None = None) -> Report:
-    """Every drift rule in ``rules`` (default: all) over ``account``, with the policy's unexpired
-    waivers applied and the collections that could not be read reported as skipped.
+    """Every drift rule in ``rules`` (default: all) over ``account`` within the policy's scope
+    (``scope.bounded``), with the policy's unexpired waivers applied and the collections that
+    could not be read reported as skipped.
 
     Deterministic: the same policy, account and day give the same report, in the same order.
     """
     chosen = rules_for(Mode.DRIFT) if rules is None else rules
     waivers = [waiver for waiver in policy.waivers if not waiver.expired(today)]
-    context = Context(policy, account, today, RULES_BY_ID)
+    checked, boundary = bounded(policy, account)
+    context = Context(policy, checked, today, RULES_BY_ID)
     findings: list[Finding] = []
     for drift_rule in chosen:
         if drift_rule.mode is not Mode.DRIFT:
@@ -101,4 +104,4 @@ def drift(policy: Policy, account: Account, today: date,
         for finding in located(policy, context.findings(drift_rule)):
             waiver = next((waiver for waiver in waivers if waiver.matches(finding)), None)
             findings.append(finding.with_waiver(waiver.as_waived()) if waiver else finding)
-    return Report.of(findings, account.skipped)
+    return Report.of(findings, account.skipped, boundary)

@@ -13,12 +13,13 @@ from pdlint.rules import (
     priorities,
     programme,
     schedules,
+    scope,
     services,
     waivers,
 )
 
 FAMILIES: tuple[ModuleType, ...] = (problems, document, escalation, schedules, services, people,
-                                    priorities, programme, waivers)
+                                    priorities, programme, scope, waivers)
 
 
 def _collect(families: tuple[ModuleType, ...]) -> tuple[Rule, ...]:

@@ -274,22 +274,23 @@ def check_team(context: Context) -> Iterator[Finding]:
         if team is None:
             continue
         pinned = team.target.id.value if team.target and team.target.id else None
-        live_teams = [_team_name(reference, account) for reference in live.teams or ()]
+        live_teams = [team_name(reference, account) for reference in live.teams or ()]
         if not any(name == team.name or (pinned and team_id == pinned)
                    for team_id, name in live_teams):
             names = [name for _, name in live_teams]
             yield check_team.finding(
-                f"belongs to {_teams_text(names)}, documented '{team.name}'",
+                f"belongs to {teams_text(names)}, documented '{team.name}'",
                 live_resource(documented, live), expected=team.name, actual=names,
                 location=team.location)
 
 
-def _team_name(reference: Reference, account: Account) -> tuple[str | None, str | None]:
+def team_name(reference: Reference, account: Account) -> tuple[str | None, str | None]:
+    """A live team reference's id and name (the team list's name, else the reference's)."""
     known = account.teams.by_id(reference.id)
     return reference.id, (known.name if known else None) or reference.summary
 
 
-def _teams_text(names: list[str | None]) -> str:
+def teams_text(names: list[str | None]) -> str:
     if not names:
         return "no team"
     return "team " + ", ".join(f"'{name}'" for name in names)

@@ -143,6 +143,14 @@ SCHEMA_CASES: list[tuple[str, str, list[tuple[int, str]]]] = [
           business_hours: {days: [monday], start: "09:00", end: "17:00"}
           drift_check_every: daily
         """, [(5, "drift_check_every: expected a duration like 5m, 1h30m or 7d, got 'daily'")]),
+    ("a scope without teams", """\
+        scope:
+          services: ["prod-*"]
+        """, [(1, "scope is missing required key 'teams'")]),
+    ("a scope of no team", """\
+        scope:
+          teams: []
+        """, [(2, "teams: needs at least 1 item")]),
 ]
 
 

@@ -1,0 +1,190 @@
+"""SCP rules, and the boundary of the policy's ``scope``: which live objects a run checks.
+
+A scoped policy covers the services of its teams (those whose names match its service
+patterns, when it writes some), the escalation policies of those teams and those the services
+use, and the schedules of the teams and those the escalation policies in scope page, whatever
+team owns them (people are reached the same way, so users are not bounded). Everything else
+is counted, not checked (``Report.boundary``). A documented object outside the scope is still
+checked as documented, and SCP100 reports that it left the scope.
+
+Absent is not empty: an object whose teams PagerDuty did not return (the shift-based listing
+returns references without them) is in scope, so nothing unread drops out of the check; a scope
+team PagerDuty does not have, or a team list the key may not read, ends the run (``ScopeError``)
+rather than leave an empty scope that would pass.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterator
+from dataclasses import dataclass, replace
+from typing import Protocol, TypeVar
+
+from pdlint.errors import PdlintError
+from pdlint.findings import Boundary, Finding, Severity
+from pdlint.pagerduty.model import Account, Collection, LiveObject, Reference
+from pdlint.policy.model import Policy, Scope, Team
+from pdlint.policy.model import Reference as Named
+from pdlint.rule import Context, Mode, rule
+from pdlint.rules.escalation import escalation_pairs
+from pdlint.rules.matching import Defined, both_sides, live_resource
+from pdlint.rules.schedules import schedule_pairs
+from pdlint.rules.services import service_pairs, team_name, teams_text
+
+L = TypeVar("L", bound=LiveObject)
+
+
+class _Owned(Defined, Protocol):
+    """A documented object a team may own: a service, an escalation policy or a schedule."""
+
+    @property
+    def team(self) -> Named[Team] | None: ...
+
+
+class ScopeError(PdlintError):
+    """The scope cannot be told in the account: a team it names is not there, or the team list
+    could not be read (exit 2)."""
+
+
+def scope_team_ids(scope: Scope, account: Account) -> dict[str, str]:
+    """The live id of each scope team, by name: a documented team's pinned id, else the team of
+    that name. Raises ``ScopeError`` naming the policy line of a team PagerDuty does not have."""
+    if not account.teams.read:
+        raise ScopeError(f"{scope.location}: the scope names teams, but PagerDuty's team list "
+                         f"could not be read ({account.teams.skip_reason}), so nothing can be "
+                         "told in or out of scope")
+    found: dict[str, str] = {}
+    for team in scope.teams:
+        pinned = team.target.id.value if team.target and team.target.id else None
+        live = account.teams.by_id(pinned) or account.teams.by_name(team.name)
+        if live is None:
+            names = [str(known.name) for known in account.teams if known.name]
+            hint = difflib.get_close_matches(team.name, names, n=1)
+            raise ScopeError(f"{team.location}: scope team '{team.name}' is not a team in "
+                             "PagerDuty" + (f"; did you mean '{hint[0]}'?" if hint else ""))
+        found[team.name] = live.id
+    return found
+
+
+def _teams_of(obj: LiveObject) -> tuple[Reference, ...] | None:
+    teams: tuple[Reference, ...] | None = getattr(obj, "teams", None)
+    return teams
+
+
+@dataclass(frozen=True)
+class Reach:
+    """The ids of the live objects inside the scope, by kind."""
+
+    services: frozenset[str]
+    escalation_policies: frozenset[str]
+    schedules: frozenset[str]
+    """Layer-based and shift-based."""
+
+    @classmethod
+    def of(cls, policy: Policy, scope: Scope, account: Account) -> Reach:
+        team_ids = frozenset(scope_team_ids(scope, account).values())
+
+        def of_teams(obj: LiveObject) -> bool:
+            teams = _teams_of(obj)
+            return teams is None or any(team.id in team_ids for team in teams)
+
+        services = {service.id for service in account.services
+                    if of_teams(service) and scope.matches_service(service.name or "")}
+        used = {str(service.escalation_policy.id) for service in account.services
+                if service.id in services and service.escalation_policy is not None}
+        policies = {escalation.id for escalation in account.escalation_policies
+                    if of_teams(escalation) or escalation.id in used}
+        paged = {str(target.id) for escalation in account.escalation_policies
+                 if escalation.id in policies for level in escalation.rules
+                 for target in level.targets if target.is_schedule}
+        schedules = {schedule.id for schedule in (*account.schedules,
+                                                  *account.shift_based_schedules)
+                     if of_teams(schedule) or schedule.id in paged}
+        return cls(frozenset(services), frozenset(policies), frozenset(schedules))
+
+
+def bounded(policy: Policy, account: Account) -> tuple[Account, Boundary | None]:
+    """The account as the policy's scope sees it: the objects inside the scope and the
+    documented ones, and how many of each kind were left outside; the account itself, and no
+    boundary, when the policy has no scope."""
+    scope = policy.scope
+    if scope is None:
+        return account, None
+    reach = Reach.of(policy, scope, account)
+    documented = {live.id for _, live in _documented_live(policy, account)}
+
+    def kept(collection: Collection[L], inside: frozenset[str]) -> Collection[L]:
+        return Collection(tuple(obj for obj in collection
+                                if obj.id in inside or obj.id in documented),
+                          collection.skip_reason)
+
+    outside: list[tuple[str, int]] = []
+    for kind, collections, inside in (
+            ("service", (account.services,), reach.services),
+            ("escalation_policy", (account.escalation_policies,), reach.escalation_policies),
+            ("schedule", (account.schedules, account.shift_based_schedules), reach.schedules)):
+        if all(collection.read for collection in collections):
+            outside.append((kind, sum(1 for collection in collections for obj in collection
+                                      if obj.id not in inside)))
+    outside.append(("team", len(account.teams) - len(set(scope_team_ids(scope, account)
+                                                          .values()))))
+    checked = replace(
+        account, services=kept(account.services, reach.services),
+        escalation_policies=kept(account.escalation_policies, reach.escalation_policies),
+        schedules=kept(account.schedules, reach.schedules),
+        shift_based_schedules=kept(account.shift_based_schedules, reach.schedules))
+    return checked, Boundary(scope.team_names, tuple(pattern.value for pattern in scope.services),
+                             tuple(outside))
+
+
+@rule("SCP100", "outside-scope", title="Documented objects are inside the scope",
+      severity=Severity.ERROR, criterion="CC8.1", mode=Mode.DRIFT)
+def check_outside_scope(context: Context) -> Iterator[Finding]:
+    """The policy's ``scope`` is the system the SOC 2 report describes. A documented service,
+    escalation policy or schedule that PagerDuty now holds outside it (moved to another team,
+    or a service renamed past the scope's patterns) has left the audited system without the
+    policy saying so: its incidents are no longer counted in the evidence. Both teams are
+    named; move the object back, or change the policy."""
+    policy = context.policy
+    scope = policy.scope
+    if scope is None:
+        return
+    account = context.live
+    reach = Reach.of(policy, scope, account)
+    inside = {"service": reach.services, "escalation_policy": reach.escalation_policies,
+              "schedule": reach.schedules}
+    for documented, live in _documented_live(policy, account):
+        if live.id not in inside[documented.resource.type]:
+            live_teams = [name for _, name in (team_name(reference, account)
+                                               for reference in _teams_of(live) or ())]
+            written = documented.team.name if documented.team else None
+            why = ("its name matches none of the scope's service patterns"
+                   if _only_by_pattern(live, scope, account) else "outside the scope")
+            wanted = f"in team '{written}'" if written else "without a team"
+            yield check_outside_scope.finding(
+                f"belongs to {teams_text(live_teams)} in PagerDuty, {why} "
+                f"({_scope_text(scope)}); documented {wanted}",
+                live_resource(documented, live),
+                expected=written or list(scope.team_names), actual=live_teams,
+                location=documented.location)
+
+
+def _documented_live(policy: Policy, account: Account) -> list[tuple[_Owned, LiveObject]]:
+    """Every documented service, escalation policy and schedule with its live counterpart."""
+    services = list(both_sides(service_pairs(policy, account)))
+    policies = list(both_sides(escalation_pairs(policy, account)))
+    schedules = list(both_sides(schedule_pairs(policy, account)))
+    return [*services, *policies, *schedules]
+
+
+def _only_by_pattern(live: LiveObject, scope: Scope, account: Account) -> bool:
+    """A service of a scope team whose name the patterns leave out."""
+    team_ids = set(scope_team_ids(scope, account).values())
+    return bool(scope.services) and any(
+        team.id in team_ids for team in _teams_of(live) or ()) and not scope.matches_service(
+            live.name or "")
+
+
+def _scope_text(scope: Scope) -> str:
+    return Boundary(scope.team_names, tuple(pattern.value for pattern in scope.services),
+                    ()).described()
