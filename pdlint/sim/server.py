@@ -246,14 +246,16 @@ class SimServer:
         length = int(handler.headers.get("Content-Length") or 0)
         body = handler.rfile.read(length) if length else b""
         decision, faults = self._decide(path)
+        token = _token(handler.headers.get("Authorization"))
+        # Counted when it arrives, as PagerDuty counts it: a slow answer still being made when
+        # new faults are installed belongs to the window it arrived in, not to theirs.
+        admitted, rate_headers = (True, {}) if decision.drop else self._rate_limit(token or "")
         if decision.delay_seconds:
             time.sleep(decision.delay_seconds)
         if decision.drop:
             self._record(handler.command, path, query, None)
             handler.drop()
             return
-        token = _token(handler.headers.get("Authorization"))
-        admitted, rate_headers = self._rate_limit(token or "")
         key = self._answer_key(handler.command, path, parts.query, body, token, admitted,
                                decision, faults)
         cached = None if key is None or self._answers is None else self._answers.get(key)
