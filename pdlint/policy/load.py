@@ -1,9 +1,10 @@
 """Policy files -> plain data (dicts, lists, str, int, float, bool, None) that remembers its lines.
 
-PyYAML composes the node graph (libyaml's C event parser when available, PyYAML's own composer on
-top of it so that nesting depth is bounded in Python rather than overflowing the C stack); this
-module turns nodes into plain data and records where each value is written. It also refuses what
-PyYAML would accept silently: duplicate keys, alias expansion bombs, oversized or binary files.
+PyYAML composes the node graph, in C through libyaml where PyYAML was built with it (several
+times faster; nodes keep their marks, line and column) and in Python otherwise; this module turns
+nodes into plain data and records where each value is written. It also refuses what PyYAML would
+accept silently: duplicate keys, alias expansion bombs, nesting past ``MAX_DEPTH``, oversized or
+binary files. Both loaders give the same findings at the same places (tests run on each).
 
 Problems in a file's content are findings (POL001 yaml-syntax, POL002 duplicate-key). Only a path
 that cannot be read at all raises ``PolicyError``.
@@ -15,17 +16,20 @@ import bisect
 import codecs
 import os
 import re
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 import yaml
 from yaml.composer import Composer
 from yaml.constructor import SafeConstructor
 from yaml.error import Mark
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+from yaml.parser import Parser
+from yaml.reader import Reader
 from yaml.resolver import Resolver
+from yaml.scanner import Scanner
 
 from pdlint.errors import reading
 from pdlint.findings import Finding, Location, Resource
@@ -42,6 +46,8 @@ JsonPath = tuple[str | int, ...]
 
 _SCALARS = SafeConstructor()
 _TAG = "tag:yaml.org,2002:"
+_TOO_DEEP = f"nesting deeper than {MAX_DEPTH} levels"
+_ANCHOR_NAME = re.compile(r"[*&]([^\s,\[\]{}]+)")
 
 
 @dataclass(frozen=True)
@@ -198,51 +204,61 @@ def _read_text(path: Path, shown: str) -> str:
                           Location(shown, line, column)) from error
 
 
-class _DepthLimitedComposer(Composer):
-    """PyYAML's composer with a nesting limit: a policy is a few levels deep, a bomb is not."""
+class _PythonLoader(Reader, Scanner, Parser, Composer, Resolver):
+    """PyYAML's pure-Python loader, where PyYAML is built without libyaml: several times slower,
+    and its recursive composer would overflow Python's stack on deep nesting, so it stops at
+    ``MAX_DEPTH`` itself."""
 
-    def __init__(self) -> None:
-        super().__init__()
+    def __init__(self, stream: str) -> None:
+        Reader.__init__(self, stream)
+        Scanner.__init__(self)
+        Parser.__init__(self)
+        Composer.__init__(self)
+        Resolver.__init__(self)
         self._depth = 0
 
     def compose_node(self, parent: Node | None, index: Any) -> Node | None:
         self._depth += 1
         try:
             if self._depth > MAX_DEPTH:
-                event = self.peek_event()  # type: ignore[attr-defined]  # the parser half
                 raise yaml.composer.ComposerError(
-                    None, None, f"nesting deeper than {MAX_DEPTH} levels", event.start_mark)
+                    None, None, _TOO_DEEP,
+                    self.peek_event().start_mark)  # type: ignore[no-untyped-call]
             return super().compose_node(parent, index)
         finally:
             self._depth -= 1
 
 
-if yaml.__with_libyaml__:  # libyaml's event parser: the same events, several times faster
+class _Composing(Protocol):
+    def get_single_node(self) -> Node | None: ...
+    def dispose(self) -> None: ...
+
+
+LOADERS: dict[str, Callable[[str], _Composing]] = {"python": _PythonLoader}
+if yaml.__with_libyaml__:
     from yaml._yaml import CParser
 
-    class _PolicyLoader(_DepthLimitedComposer, CParser, Resolver):
+    class _LibyamlLoader(CParser, Resolver):
+        """libyaml composes the node graph in C, marks (line, column) included: several times
+        faster. Its nesting limit is 1,000 levels; ``_NodeReader`` enforces the policy's own."""
+
         def __init__(self, stream: str) -> None:
             CParser.__init__(self, stream)
-            _DepthLimitedComposer.__init__(self)
             Resolver.__init__(self)
-else:  # pragma: no cover - PyYAML built without libyaml
-    from yaml.parser import Parser
-    from yaml.reader import Reader
-    from yaml.scanner import Scanner
 
-    class _PolicyLoader(Reader, Scanner, Parser, _DepthLimitedComposer, Resolver):  # type: ignore[no-redef]
-        def __init__(self, stream: str) -> None:
-            Reader.__init__(self, stream)
-            Scanner.__init__(self)
-            Parser.__init__(self)
-            _DepthLimitedComposer.__init__(self)
-            Resolver.__init__(self)
+    LOADERS["libyaml"] = _LibyamlLoader
+LOADER = "libyaml" if yaml.__with_libyaml__ else "python"
+"""Which of ``LOADERS`` composes policy files: libyaml wherever PyYAML was built with it (tests
+run every loader test on both)."""
 
 
 def _compose(text: str, shown: str) -> Node | None:
-    loader = _PolicyLoader(text)
     try:
-        return loader.get_single_node()
+        loader = LOADERS[LOADER](text)  # PyYAML's reader checks the characters here
+        try:
+            return loader.get_single_node()
+        finally:
+            loader.dispose()
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
         problem = error.problem or error.context or "not valid YAML"
@@ -250,7 +266,9 @@ def _compose(text: str, shown: str) -> Node | None:
             joined = ", " if error.problem.startswith("but ") else ": "
             problem = f"{error.context}{joined}{error.problem}"
         if error.problem == "exceeded maximum nesting depth":  # libyaml's own limit, above ours
-            problem = f"nesting deeper than {MAX_DEPTH} levels"
+            problem = _TOO_DEEP
+        elif error.problem in ("found undefined alias", "second occurrence"):
+            problem = _naming_the_anchor(problem, text, error.problem_mark)
         if (error.context_mark and error.problem_mark
                 and error.problem_mark.index >= len(text.rstrip())):
             # An unclosed quote or bracket met at the end of the file: where it opened helps.
@@ -273,9 +291,18 @@ def _compose(text: str, shown: str) -> Node | None:
     except yaml.YAMLError as error:
         raise _Unreadable(f"YAML syntax: {error}", Location(shown, 1)) from error
     except RecursionError as error:
-        raise _Unreadable(f"nesting deeper than {MAX_DEPTH} levels", Location(shown, 1)) from error
-    finally:
-        loader.dispose()
+        raise _Unreadable(_TOO_DEEP, Location(shown, 1)) from error
+
+
+def _naming_the_anchor(problem: str, text: str, mark: Mark | None) -> str:
+    """libyaml's messages about an alias or anchor do not name it, PyYAML's do: name it."""
+    if mark is None or "'" in problem:
+        return problem
+    named = _ANCHOR_NAME.match(text, mark.index)
+    if named is None:  # pragma: no cover - libyaml's mark is on the alias or anchor
+        return problem
+    return problem.replace(" alias", f" alias '{named[1]}'").replace(
+        " anchor", f" anchor '{named[1]}'")
 
 
 class _Lines:
@@ -355,6 +382,10 @@ class _NodeReader:
         if id(node) in self._open:
             raise _Unreadable("an alias refers to the collection that contains it",
                               self._at(node))
+        if len(path) == MAX_DEPTH - 1 and node.value:  # its first entry is one level too deep
+            first = node.value[0]
+            raise _Unreadable(f"YAML syntax: {_TOO_DEEP}",
+                              self._at(first[0] if isinstance(node, MappingNode) else first))
         self._open.add(id(node))
         try:
             if isinstance(node, SequenceNode):

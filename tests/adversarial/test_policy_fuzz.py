@@ -97,14 +97,15 @@ def _refuse_constant(name: str) -> Any:
 
 def fuzz_tests(policies: st.SearchStrategy[dict[str, bytes]], kind: str,
                ) -> tuple[Callable[[], None], Callable[[], None]]:
-    """The property that every policy ``policies`` draws lints cleanly in any format, as a fast
-    test for CI and a long run marked slow."""
+    """The property that every policy ``policies`` draws lints cleanly in any format, with each
+    YAML loader, as a fast test for CI and a long run marked slow."""
 
     def lints_cleanly(files: dict[str, bytes], output_format: str) -> None:
         lint_checked(files, kind, output_format)
 
     def test() -> Callable[[], None]:
-        return given(policies, st.sampled_from(FORMATS))(lints_cleanly)
+        each_loader = pytest.mark.usefixtures("each_yaml_loader")
+        return each_loader(given(policies, st.sampled_from(FORMATS))(lints_cleanly))
 
     return FAST(test()), pytest.mark.slow(LONG(test()))
 
@@ -317,8 +318,7 @@ HOSTILE: dict[str, tuple[bytes, list[tuple[str, int, str]]]] = {  # content: (ru
     "a NUL byte": (b"teams:\n  - name: Plat\x00form\n", [
         ("POL001", 1, "the file is binary, not YAML text")]),
     "a control character": (b"teams:\n  - name: Plat\x07form\n", [
-        ("POL001", 2, "YAML syntax: unacceptable character #x0007: control characters are "
-                      "not allowed")]),
+        ("POL001", 2, "YAML syntax: unacceptable character #x0007: ")]),
     "larger than 2 MiB": (utf8("# " + "x" * (2 * 1024 * 1024) + "\n" + EXTRA), [
         ("POL001", 1, "the file is larger than 2 MiB")]),
     "a 5,000-digit number": (utf8("teams:\n  - name: " + "9" * 5_000 + "\n"), [
@@ -342,6 +342,7 @@ HOSTILE: dict[str, tuple[bytes, list[tuple[str, int, str]]]] = {  # content: (ru
 }
 
 
+@pytest.mark.usefixtures("each_yaml_loader")
 @pytest.mark.parametrize("case", HOSTILE)
 def test_hostile_documents_give_exact_findings(case: str, tmp_path: Path) -> None:
     content, expected = HOSTILE[case]
