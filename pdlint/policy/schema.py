@@ -1,8 +1,10 @@
 """Policy files against ``schemas/policy.schema.json``: one POL003 finding per problem, at its line.
 
-jsonschema's messages name JSON paths and Python reprs; these messages name the key, say what was
-expected in the policy's own words (the ``title`` of the schema part), show what was written, and
-suggest the nearest allowed key or value.
+A file that conforms is known to by the schema compiled into one check (``conformance``), without
+jsonschema; jsonschema, imported then, finds each problem of a file that does not. Its messages
+name JSON paths and Python reprs; these messages name the key, say what was expected in the
+policy's own words (the ``title`` of the schema part), show what was written, and suggest the
+nearest allowed key or value.
 """
 
 from __future__ import annotations
@@ -11,19 +13,23 @@ import difflib
 import json
 import re
 from collections.abc import Iterator, Mapping
+from datetime import date
 from functools import cache
 from importlib.resources import files
-from typing import Any
-
-from jsonschema import Draft202012Validator, FormatChecker, ValidationError
+from typing import TYPE_CHECKING, Any
 
 from pdlint.findings import Finding, Location, Resource, counted
+from pdlint.policy.conformance import Check, FormatCheck, compile_check
 from pdlint.policy.load import JsonPath, PolicyFile
 from pdlint.policy.model import DURATION_PATTERN, parse_duration
 from pdlint.policy.problems import SCHEMA
 
+if TYPE_CHECKING:
+    from jsonschema import Draft202012Validator, ValidationError
+
 SCHEMA_RESOURCE = "schemas/policy.schema.json"
 _DURATION_SHAPE = re.compile(DURATION_PATTERN)
+_DATE_SHAPE = re.compile(r"\d{4}-\d{2}-\d{2}", re.ASCII)
 
 # How each top-level list names the objects it holds (PagerDuty's type names where they exist).
 RESOURCE_TYPES: Mapping[str, str] = {
@@ -42,13 +48,25 @@ def policy_schema() -> dict[str, Any]:
 
 
 @cache
-def _validator() -> Draft202012Validator:
+def inlined_schema() -> dict[str, Any]:
     schema = policy_schema()
-    formats = FormatChecker(Draft202012Validator.FORMAT_CHECKER.checkers)
-    formats.checks("policy-duration", raises=ValueError)(_duration_in_range)
-    formats.checks("regex", raises=(re.error, OverflowError, RecursionError))(_compiles)
-    return Draft202012Validator(inline_references(schema, schema["$defs"]),
-                                format_checker=formats)
+    inlined: dict[str, Any] = inline_references(schema, schema["$defs"])
+    return inlined
+
+
+@cache
+def conformance_check() -> Check:
+    return compile_check(inlined_schema(), FORMATS)
+
+
+@cache
+def jsonschema_validator() -> Draft202012Validator:
+    from jsonschema import Draft202012Validator, FormatChecker  # only for files with problems
+
+    formats = FormatChecker(())
+    for name, (check, errors) in FORMATS.items():
+        formats.checks(name, raises=errors)(check)
+    return Draft202012Validator(inlined_schema(), format_checker=formats)
 
 
 def _duration_in_range(value: object) -> bool:
@@ -58,6 +76,12 @@ def _duration_in_range(value: object) -> bool:
     if isinstance(value, str) and _DURATION_SHAPE.match(value):
         parse_duration(value)  # raises ValueError saying why
     return True
+
+
+def _is_date(value: object) -> bool:
+    """The ``date`` format, as JSON Schema (RFC 3339's full-date) and jsonschema have it."""
+    return not isinstance(value, str) or bool(
+        _DATE_SHAPE.fullmatch(value) and date.fromisoformat(value))
 
 
 def _compiles(value: object) -> bool:
@@ -70,6 +94,14 @@ def _compiles(value: object) -> bool:
         except RecursionError:
             raise RecursionError("nested too deeply") from None
     return True
+
+
+FORMATS: Mapping[str, FormatCheck] = {
+    "policy-duration": (_duration_in_range, ValueError),
+    "date": (_is_date, ValueError),
+    "regex": (_compiles, (re.error, OverflowError, RecursionError)),
+}
+"""The formats the policy schema names, each with the errors meaning a value is not of it."""
 
 
 def inline_references(node: Any, definitions: Mapping[str, Any]) -> Any:
@@ -93,10 +125,10 @@ def inline_references(node: Any, definitions: Mapping[str, Any]) -> Any:
 
 def validate_file(policy_file: PolicyFile) -> list[Finding]:
     """Every schema problem of one file, one finding each, in file order. An empty file is valid."""
-    if policy_file.data is None:
+    if policy_file.data is None or conformance_check()(policy_file.data):
         return []
     findings: dict[tuple[Location, str], Finding] = {}
-    for error in _validator().iter_errors(policy_file.data):
+    for error in jsonschema_validator().iter_errors(policy_file.data):
         for location, message in _explain(error, policy_file):
             findings.setdefault((location, message), schema_finding(
                 message, location, resource_at(policy_file.data, tuple(error.absolute_path))))

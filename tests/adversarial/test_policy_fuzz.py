@@ -28,11 +28,13 @@ from hypothesis import strategies as st
 from pdlint_process import run_pdlint
 
 from pdlint.findings import Report, Severity
+from pdlint.policy.schema import conformance_check, jsonschema_validator
 from pdlint.report import FORMATS
 from pdlint.rules.engine import lint_paths
 
 BASE = {path.name: path.read_bytes()
         for path in sorted([*POLICY.glob("*.yaml"), *POLICY.glob("*.csv")])}
+YAML_FILES = sorted(name for name in BASE if name.endswith(".yaml"))
 DEADLINE_SECONDS = 10.0
 """Per input; the slowest mutated policy lints in well under a second."""
 RULE_ID = re.compile(r"^POL\d{3}$")
@@ -195,6 +197,26 @@ def mutated_data(draw: Callable[[st.SearchStrategy[Any]], Any]) -> dict[str, byt
 
 test_mutated_policy_data_ends_in_findings, test_mutated_policy_data_long_run = fuzz_tests(
     mutated_data(), "policy data mutations")
+
+
+@st.composite
+def mutated_document(draw: Callable[[st.SearchStrategy[Any]], Any]) -> Any:
+    """One file of the example policy as data, edited one to four times."""
+    document = yaml.safe_load(BASE[draw(st.sampled_from(YAML_FILES))])
+    for _ in range(draw(st.integers(1, 4))):
+        document = mutate_once(document, draw)
+    return document
+
+
+def agrees_with_jsonschema(document: Any) -> None:
+    TALLY["inputs fuzzed: schema checks compared"] += 1
+    assert conformance_check()(document) is jsonschema_validator().is_valid(document)
+
+
+test_the_compiled_schema_check_agrees_with_jsonschema = FAST(
+    given(mutated_document())(agrees_with_jsonschema))
+test_the_compiled_schema_check_agrees_with_jsonschema_long_run = pytest.mark.slow(
+    LONG(given(mutated_document())(agrees_with_jsonschema)))
 
 
 # -- mutations of the policy as text and bytes ----------------------------------------------
