@@ -46,6 +46,9 @@ JsonPath = tuple[str | int, ...]
 
 _SCALARS = SafeConstructor()
 _TAG = "tag:yaml.org,2002:"
+_TEXT_TAGS = frozenset({_TAG + "str", _TAG + "timestamp"})  # dates stay text; the model parses
+_CONSTRUCTORS = {"null": _SCALARS.construct_yaml_null, "bool": _SCALARS.construct_yaml_bool,
+                 "int": _SCALARS.construct_yaml_int, "float": _SCALARS.construct_yaml_float}
 _TOO_DEEP = f"nesting deeper than {MAX_DEPTH} levels"
 _ANCHOR_NAME = re.compile(r"[*&]([^\s,\[\]{}]+)")
 
@@ -68,7 +71,10 @@ class PolicyFile:
 
     def location(self, path: JsonPath) -> Location:
         """Where the value at ``path`` is written, or its nearest written ancestor."""
-        for length in range(len(path), -1, -1):
+        found = self.positions.get(path)
+        if found is not None:  # nearly always: every value read has its place
+            return found
+        for length in range(len(path) - 1, -1, -1):
             found = self.positions.get(path[:length])
             if found is not None:
                 return found
@@ -245,6 +251,19 @@ if yaml.__with_libyaml__:
         def __init__(self, stream: str) -> None:
             CParser.__init__(self, stream)
             Resolver.__init__(self)
+            self._plain_tags: dict[str, str] = {}
+
+        def resolve(self, kind: type[Node], value: Any, implicit: Any) -> str:
+            """The tag of a plain scalar depends on its text alone, and a policy writes the
+            same texts again and again (``production``, ``5m``): each is resolved once."""
+            if kind is not ScalarNode or not implicit[0]:
+                tag: str = super().resolve(kind, value, implicit)  # type: ignore[no-untyped-call]
+                return tag
+            known = self._plain_tags.get(value)
+            if known is None:
+                known = self._plain_tags[value] = super().resolve(  # type: ignore[no-untyped-call]
+                    kind, value, implicit)
+            return known
 
     LOADERS["libyaml"] = _LibyamlLoader
 LOADER = "libyaml" if yaml.__with_libyaml__ else "python"
@@ -320,6 +339,8 @@ class _Lines:
         self.count = text.count("\n") + (0 if text.endswith("\n") else 1)
 
     def location(self, shown: str, mark: Mark) -> Location:
+        if self.starts is None and mark.line < self.count:  # the common case, first
+            return Location(shown, mark.line + 1, mark.column + 1)
         if self.starts is not None:
             line = bisect.bisect_right(self.starts, mark.index)
             column = mark.index - self.starts[line - 1] + 1
@@ -378,6 +399,8 @@ class _NodeReader:
         self._count(node)
         self.positions[path] = location
         if isinstance(node, ScalarNode):
+            if node.tag in _TEXT_TAGS:  # most values: no conversion, no written text to keep
+                return node.value
             return self._scalar(node, path)
         if id(node) in self._open:
             raise _Unreadable("an alias refers to the collection that contains it",
@@ -415,23 +438,22 @@ class _NodeReader:
 
     def _mapping(self, node: MappingNode, path: JsonPath) -> dict[str, Any]:
         result: dict[str, Any] = {}
-        where: dict[str, Location] = {}
+        at, key_positions = self._at, self.key_positions
         for key_node, value_node, merged in self._entries(node, merged=False):
             key = self._key(key_node)
-            key_location = self._at(key_node)
+            key_location = at(key_node)
+            entry = (*path, key)
             if key in result:
                 if not merged:
                     self.duplicates.append(yaml_finding(
                         DUPLICATE_KEY, f"duplicate key '{key}' (first written at line "
-                        f"{where[key].line}); YAML would silently keep only one",
+                        f"{key_positions[entry].line}); YAML would silently keep only one",
                         key_location))
                 continue
-            entry = (*path, key)
-            where[key] = key_location
-            self.key_positions[entry] = key_location
+            key_positions[entry] = key_location
             scalar = isinstance(value_node, ScalarNode)
             result[key] = self._value(value_node, entry,
-                                      self._at(value_node) if scalar else key_location)
+                                      at(value_node) if scalar else key_location)
         return result
 
     def _entries(self, node: MappingNode, *, merged: bool) -> Iterator[tuple[Node, Node, bool]]:
@@ -465,17 +487,13 @@ class _NodeReader:
         return str(node.value)
 
     def _scalar(self, node: ScalarNode, path: JsonPath) -> Any:
+        """A scalar that is not text: a number, true or false, null (or a tag refused)."""
         tag = node.tag.removeprefix(_TAG)
-        if tag == "str" or tag == "timestamp":  # dates stay text; the model parses them
-            return node.value
-        constructors = {"null": _SCALARS.construct_yaml_null, "bool": _SCALARS.construct_yaml_bool,
-                        "int": _SCALARS.construct_yaml_int,
-                        "float": _SCALARS.construct_yaml_float}
-        if tag not in constructors:
+        if tag not in _CONSTRUCTORS:
             raise _Unreadable(f"unsupported YAML tag {_shown_tag(node)}", self._at(node))
         self.scalar_texts[path] = node.value
         try:
-            value = constructors[tag](node)
+            value = _CONSTRUCTORS[tag](node)
             str(value)  # what cannot be printed cannot be reported either
         except (KeyError, ValueError) as error:  # a tag the value does not fit: !!bool maybe
             if tag == "int" and "limit" in str(error):  # Python's 4,300 digits

@@ -69,7 +69,7 @@ def test_the_line_names_the_policy_file_being_read(monkeypatch: pytest.MonkeyPat
     def broken(self: Any, node: Any, path: Any) -> Any:
         raise RuntimeError("boom")
 
-    monkeypatch.setattr("pdlint.policy.load._NodeReader._scalar", broken)
+    monkeypatch.setattr("pdlint.policy.load._NodeReader._mapping", broken)
     (tmp_path / "teams.yaml").write_text("teams: [a]\n")
     line = one_line_error(run_main("lint", str(tmp_path)))
     assert f"unexpected RuntimeError while reading {tmp_path.as_posix()}/teams.yaml: boom;" in line
