@@ -92,13 +92,12 @@ class Launcher:
         answer = json.loads(self._process.stdout.readline())
         return Run(**{**answer, "command": tuple(answer["command"])})
 
-    def median_wall(self, command: Sequence[str], repeats: int, *,
-                    cwd: Path | None = None) -> float:
-        """The median wall time of ``repeats`` runs (after an untimed warm-up when several)."""
+    def repeated(self, command: Sequence[str], repeats: int, *,
+                 cwd: Path | None = None) -> list[Run]:
+        """``repeats`` runs of ``command``, after an untimed warm-up when several."""
         if repeats > 1:
             self.run(command, cwd=cwd)
-        walls = sorted(self.run(command, cwd=cwd).wall_seconds for _ in range(repeats))
-        return walls[len(walls) // 2]
+        return [self.run(command, cwd=cwd) for _ in range(repeats)]
 
     def close(self) -> None:
         assert self._process.stdin is not None

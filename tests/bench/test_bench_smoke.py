@@ -8,6 +8,10 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
+from bench.run import floor_seconds
+
 ROOT = Path(__file__).resolve().parents[2]
 
 
@@ -21,13 +25,28 @@ def test_the_quick_bench_measures_every_row_and_pdlint_sends_the_fewest_requests
     assert list(rows) == ["snapshot-enterprise", "drift-snapshot-enterprise",
                           "rules-cpu-enterprise", "history-enterprise",
                           "history-section-enterprise", "evidence-enterprise-10k",
-                          "evidence-enterprise", "evidence-memory", "lint-example"]
+                          "evidence-enterprise", "evidence-memory", "shared-key-enterprise",
+                          "policy-load-enterprise", "lint-example"]
     fetched = [rows[name] for name in ("snapshot-enterprise", "evidence-enterprise-10k",
                                        "evidence-enterprise")]
     assert [(row["exit_code"], row["requests"]) for row in fetched] == [
         (0, row["minimum"]) for row in fetched]
     assert all(row["wall_seconds"] > 0 and row["peak_rss_mib"] > 0 for row in fetched)
     assert rows["rules-cpu-enterprise"]["figures"]["findings"] > 0
+    assert (rows["shared-key-enterprise"]["rate_limited"], rows["shared-key-enterprise"][
+        "figures"]["wall s of each run"][1] > 0) == (0, True)
+    assert rows["policy-load-enterprise"]["figures"]["services"] == 40
     history = rows["history-section-enterprise"]["figures"]
     assert (history["runs"], history["gaps"]) == (29, 1)  # 30 days, no run on the 30th
     assert "| `evidence-memory`" in (tmp_path / "results.md").read_text()
+
+
+@pytest.mark.parametrize(("requests", "latency_ms", "floor"), [
+    (183, 80, 1.83),     # 23 round trips of 8 requests in flight; the budget does not bind
+    (1_010, 80, 10.1),   # the budget floor, (1,010 − 900) ÷ 16 = 6.9 s, is the shorter
+    (2_500, 80, 100.0),  # (2,500 − 900) ÷ 16 = 100 s, longer than 2,500 ÷ 8 × 0.08 = 25 s
+    (7, 0, 0.0),
+])
+def test_the_floor_is_the_longer_of_latency_and_budget(requests: int, latency_ms: int,
+                                                        floor: float) -> None:
+    assert floor_seconds(requests, latency_ms) == pytest.approx(floor)
