@@ -606,10 +606,15 @@ def snapshot(output: str, no_redact: bool, accepted_skips: tuple[str, ...],
 @click.option("--time-zone", default=None, metavar="ZONE",
               help="The organisation's IANA time zone [default: the most common time zone of "
                    "the account's schedules].")
+@click.option("--team", "teams", multiple=True, metavar="NAME",
+              help="Scope the policy to this PagerDuty team (repeatable): its services, the "
+                   "escalation policies they use and the schedules those page are documented, "
+                   "and the policy's scope section names the teams [default: the whole "
+                   "account].")
 @accept_skip_option
 @api_options
 def init(output: str, force: bool, organisation: str | None, time_zone: str | None,
-         accepted_skips: tuple[str, ...], api: ApiOptions) -> int:
+         teams: tuple[str, ...], accepted_skips: tuple[str, ...], api: ApiOptions) -> int:
     """Write a policy that documents the live account as it is today, ready to review."""
     from pdlint.files import check_folder, write_files
     from pdlint.init import (
@@ -636,7 +641,7 @@ def init(output: str, force: bool, organisation: str | None, time_zone: str | No
         state = fetch_state_sync(client_config(api), api_window(api), progress=progress)
     schema = schema_home(folder)
     texts = draft_policy(state, organisation=organisation, time_zone=time_zone,
-                         schema=schema_reference(folder, schema))
+                         schema=schema_reference(folder, schema), teams=teams)
     place_schema(schema)
     write_files(folder, texts, force=force)
     for skip in state.skipped:

@@ -51,6 +51,7 @@ from pdlint.rules.engine import drift
 from pdlint.rules.escalation import check_single_responder
 from pdlint.rules.people import check_unreachable_responder
 from pdlint.rules.schedules import check_inactive_participant, rendered_window
+from pdlint.rules.scope import Reach, no_such_team, unreadable_teams, within
 from pdlint.zones import iana_name, zone_named
 
 INSTALLED_SCHEMA = Path(__file__).parent / "schemas" / "policy.schema.json"
@@ -140,14 +141,18 @@ class _Draft:
 
 def draft_policy(state: LiveState, *, organisation: str | None = None,
                  time_zone: str | None = None,
-                 schema: str = "../schemas/policy.schema.json") -> dict[str, str]:
+                 schema: str = "../schemas/policy.schema.json",
+                 teams: Sequence[str] = ()) -> dict[str, str]:
     """The policy files (name -> YAML text) that document ``state``, waivers included.
 
     ``organisation`` and ``time_zone`` name the organisation (default: the account's subdomain,
     and the most common time zone of its schedules, else of its users, else UTC); ``schema`` is
-    the ``$schema`` reference each file starts with (``place_schema``).
+    the ``$schema`` reference each file starts with (``place_schema``). ``teams`` (PagerDuty
+    team names) drafts a policy scoped to them: a ``scope`` section, and only what it covers
+    documented (``rules.scope.Reach``).
     """
-    live = parse_account(state)
+    whole = parse_account(state)
+    live = _scoped(whole, teams) if teams else whole
     zone = time_zone or _common_zone(live)
     if zone_named(zone) is None:
         raise InitError(f"{zone!r} is not an IANA time zone")
@@ -156,23 +161,38 @@ def draft_policy(state: LiveState, *, organisation: str | None = None,
     services = _services(account)
     escalations = _escalation_policies(account, services)
     schedules = _schedules(account, escalations, services)
-    teams = _teams(account, [*escalations, *schedules, *services])
+    team_entries = _teams(account, [*escalations, *schedules, *services])
     name = organisation or account_subdomain(state) or "Our organisation"
     header = _header(live, schema)
     bodies = {
-        "organisation.yaml": _organisation_text(account, name, teams, services),
+        "organisation.yaml": _organisation_text(account, name, team_entries, services, teams),
         "escalation-policies.yaml": _section("escalation_policies", escalations),
         "schedules.yaml": _section("schedules", schedules),
         "services.yaml": _services_text(account, services),
     }
     files = {file: header + body for file, body in bodies.items() if body}
-    waivers = _exception_waivers(files, live, today)
+    waivers = _exception_waivers(files, whole, today)
     if waivers:
         files["waivers.yaml"] = header + _section("waivers", waivers, [
             "Review: each waiver accepts something the account does today that the drift rules "
             "report whatever the policy says. Fix it, or renew the waiver with a real reason, an "
             f"owner and a date, before it expires {WAIVER_DAYS} days after this draft."])
     return files
+
+
+def _scoped(live: Account, teams: Sequence[str]) -> Account:
+    """The part of ``live`` the teams named cover; InitError for a team PagerDuty does not have
+    or a team list the key may not read (an empty draft would document nothing)."""
+    unreadable = unreadable_teams(live)
+    if unreadable is not None:
+        raise InitError(f"--team asks for a scope, but {unreadable}")
+    found = set()
+    for name in teams:
+        team = live.teams.by_name(name)
+        if team is None:
+            raise InitError(f"--team {no_such_team(name, live)}")
+        found.add(team.id)
+    return within(live, Reach.of(live, frozenset(found)))
 
 
 def schema_home(folder: Path) -> Path:
@@ -226,7 +246,7 @@ def _common_zone(live: Account) -> str:
 
 
 def _organisation_text(account: _Draft, name: str, teams: list[Entry],
-                       services: list[_Service]) -> str:
+                       services: list[_Service], scope: Sequence[str]) -> str:
     organisation = Entry({"organisation": {
         "name": name, "time_zone": account.time_zone,
         "business_hours": {"days": Flow(BUSINESS_DAYS), "start": Quoted(f"{BUSINESS_START:%H:%M}"),
@@ -249,6 +269,11 @@ def _organisation_text(account: _Draft, name: str, teams: list[Entry],
             "min_escalation_levels it needs."])))
     if teams:
         parts.append(_section("teams", teams))
+    if scope:
+        parts.append(_mapping(Entry({"scope": {"teams": Flow(scope)}}, [
+            "Review: the part of the account the SOC 2 system covers. Only what these teams' "
+            "services use is documented and checked; the rest of the account is counted, not "
+            "checked. Add services: [name patterns] to narrow the teams' services."])))
     parts.append(PROGRAMME_PLACEHOLDER)
     return "\n".join(parts)
 

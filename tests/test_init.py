@@ -497,3 +497,54 @@ def test_teams_not_read_are_named_from_their_references(tmp_path: Path) -> None:
                                skipped=["teams"]))
     assert yaml.safe_load(draft["organisation.yaml"])["teams"] == [{"name": "Ops"}]
     assert lint_paths([written(tmp_path, draft)]).findings == ()
+
+
+# -- a draft scoped to teams (--team) ----------------------------------------------------------
+
+def test_a_demo_draft_scoped_to_a_team_documents_that_team_and_has_no_drift(
+        tmp_path: Path, demo_state: LiveState) -> None:
+    draft = draft_policy(demo_state, teams=["Platform"])
+    folder = written(tmp_path, draft)
+    assert read(draft, "organisation.yaml")["scope"] == {"teams": ["Platform"]}
+    assert sorted(item["name"] for item in read(draft, "services.yaml")["services"]) == [
+        "Checkout API", "Identity Service", "Internal Admin", "Legacy Billing", "Payments API"]
+    assert [item["name"] for item in read(draft, "escalation-policies.yaml")[
+        "escalation_policies"]] == ["Production - Platform"]
+    assert "Security - On-call" not in draft["schedules.yaml"]
+    assert [finding.message for finding in lint_paths([folder]).findings] == []
+    # Pavel Novak, who cannot be phoned at once, is on call for Security: outside the scope.
+    assert outcome(folder, demo_state) == []
+    assert "waivers.yaml" not in draft
+
+
+def test_a_generated_account_scoped_to_two_teams_round_trips(tmp_path: Path) -> None:
+    account = generated_account(5, services=150, escalation_policies=60, schedules=40, users=200,
+                                incidents=0, teams=8, v3_schedules=0, now=NOW)
+    state = fetched(account)
+    chosen = [account.teams[1], account.teams[4]]
+    folder = written(tmp_path, draft_policy(state, teams=[team.name for team in chosen]))
+    lint = lint_paths([folder]).findings
+    assert {finding.rule for finding in lint} <= {"POL023"}, [
+        f"{finding.location}: {finding.message}" for finding in lint]
+    found = outcome(folder, state)
+    assert [item for item in found if not item[2]] == []
+    documented = load_policy([folder]).policy
+    assert documented is not None
+    ids = {team.id for team in chosen}
+    assert len(documented.services) == sum(
+        1 for live in account.services if live.status != "disabled" and ids & set(live.team_ids))
+    assert 0 < len(documented.services) < len(account.services)
+
+
+@pytest.mark.parametrize(("teams", "skipped", "message"), [
+    (["Platfrom"], [], "--team 'Platfrom' is not a team in PagerDuty; did you mean 'Platform'?"),
+    (["Ops"], ["teams"], "--team asks for a scope, but PagerDuty's team list could not be read "
+                         "(403 Forbidden: the token may not read teams), so nothing can be told "
+                         "in or out of scope"),
+])
+def test_a_team_that_cannot_be_found_is_an_error_not_an_empty_draft(
+        demo_state: LiveState, teams: list[str], skipped: list[str], message: str) -> None:
+    state = (small(services=[web()], skipped=skipped) if skipped else demo_state)
+    with pytest.raises(InitError) as raised:
+        draft_policy(state, teams=teams)
+    assert str(raised.value) == message

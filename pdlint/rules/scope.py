@@ -16,13 +16,13 @@ rather than leave an empty scope that would pass.
 from __future__ import annotations
 
 import difflib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
 from typing import Protocol, TypeVar
 
 from pdlint.errors import PdlintError
 from pdlint.findings import Boundary, Finding, Severity
-from pdlint.pagerduty.model import Account, Collection, LiveObject, Reference
+from pdlint.pagerduty.model import Account, Collection, LiveObject, Reference, TargetKind
 from pdlint.policy.model import Policy, Scope, Team
 from pdlint.policy.model import Reference as Named
 from pdlint.rule import Context, Mode, rule
@@ -46,24 +46,36 @@ class ScopeError(PdlintError):
     could not be read (exit 2)."""
 
 
-def scope_team_ids(scope: Scope, account: Account) -> dict[str, str]:
-    """The live id of each scope team, by name: a documented team's pinned id, else the team of
-    that name. Raises ``ScopeError`` naming the policy line of a team PagerDuty does not have."""
-    if not account.teams.read:
-        raise ScopeError(f"{scope.location}: the scope names teams, but PagerDuty's team list "
-                         f"could not be read ({account.teams.skip_reason}), so nothing can be "
-                         "told in or out of scope")
-    found: dict[str, str] = {}
+def unreadable_teams(account: Account) -> str | None:
+    """Why no team can be told in the account (its team list could not be read), or None."""
+    reason = account.teams.skip_reason
+    return None if reason is None else (
+        f"PagerDuty's team list could not be read ({reason}), so nothing can be told in or out "
+        "of scope")
+
+
+def no_such_team(name: str, account: Account) -> str:
+    """``'Platfrom' is not a team in PagerDuty; did you mean 'Platform'?``"""
+    names = [str(known.name) for known in account.teams if known.name]
+    hint = difflib.get_close_matches(name, names, n=1)
+    return f"'{name}' is not a team in PagerDuty" + (f"; did you mean '{hint[0]}'?" if hint
+                                                      else "")
+
+
+def scope_team_ids(scope: Scope, account: Account) -> frozenset[str]:
+    """The live ids of the scope's teams: a documented team's pinned id, else the team of that
+    name. Raises ``ScopeError`` at the policy line of a team PagerDuty does not have."""
+    unreadable = unreadable_teams(account)
+    if unreadable is not None:
+        raise ScopeError(f"{scope.location}: the scope names teams, but {unreadable}")
+    found = set()
     for team in scope.teams:
         pinned = team.target.id.value if team.target and team.target.id else None
         live = account.teams.by_id(pinned) or account.teams.by_name(team.name)
         if live is None:
-            names = [str(known.name) for known in account.teams if known.name]
-            hint = difflib.get_close_matches(team.name, names, n=1)
-            raise ScopeError(f"{team.location}: scope team '{team.name}' is not a team in "
-                             "PagerDuty" + (f"; did you mean '{hint[0]}'?" if hint else ""))
-        found[team.name] = live.id
-    return found
+            raise ScopeError(f"{team.location}: scope team {no_such_team(team.name, account)}")
+        found.add(live.id)
+    return frozenset(found)
 
 
 def _teams_of(obj: LiveObject) -> tuple[Reference, ...] | None:
@@ -73,34 +85,65 @@ def _teams_of(obj: LiveObject) -> tuple[Reference, ...] | None:
 
 @dataclass(frozen=True)
 class Reach:
-    """The ids of the live objects inside the scope, by kind."""
+    """The ids of the live objects inside a scope, by kind."""
 
     services: frozenset[str]
     escalation_policies: frozenset[str]
     schedules: frozenset[str]
     """Layer-based and shift-based."""
+    users: frozenset[str]
+    """Those the escalation policies in scope page, directly or through their schedules."""
+    teams: frozenset[str]
 
     @classmethod
-    def of(cls, policy: Policy, scope: Scope, account: Account) -> Reach:
-        team_ids = frozenset(scope_team_ids(scope, account).values())
-
+    def of(cls, account: Account, team_ids: frozenset[str],
+           service_named: Callable[[str], bool] = lambda name: True) -> Reach:
+        """What the teams of ``team_ids`` hold and reach; ``service_named`` narrows their
+        services by name (the scope's patterns)."""
         def of_teams(obj: LiveObject) -> bool:
             teams = _teams_of(obj)
             return teams is None or any(team.id in team_ids for team in teams)
 
         services = {service.id for service in account.services
-                    if of_teams(service) and scope.matches_service(service.name or "")}
+                    if of_teams(service) and service_named(service.name or "")}
         used = {str(service.escalation_policy.id) for service in account.services
                 if service.id in services and service.escalation_policy is not None}
-        policies = {escalation.id for escalation in account.escalation_policies
-                    if of_teams(escalation) or escalation.id in used}
-        paged = {str(target.id) for escalation in account.escalation_policies
-                 if escalation.id in policies for level in escalation.rules
-                 for target in level.targets if target.is_schedule}
+        policies = [escalation for escalation in account.escalation_policies
+                    if of_teams(escalation) or escalation.id in used]
+        targets = [target for escalation in policies for level in escalation.rules
+                   for target in level.targets]
+        paged = {str(target.id) for target in targets if target.is_schedule}
         schedules = {schedule.id for schedule in (*account.schedules,
                                                   *account.shift_based_schedules)
                      if of_teams(schedule) or schedule.id in paged}
-        return cls(frozenset(services), frozenset(policies), frozenset(schedules))
+        users = {str(target.id) for target in targets if target.kind is TargetKind.USER}
+        for schedule in account.schedules:
+            if schedule.id in schedules:
+                users.update(schedule.members_in_force(account.window))
+                users.update(str(shift.user.id) for shift in (
+                    schedule.final_schedule.shifts if schedule.final_schedule else ())
+                    if shift.user is not None)
+        return cls(frozenset(services), frozenset(escalation.id for escalation in policies),
+                   frozenset(schedules), frozenset(users), team_ids)
+
+
+def scope_reach(scope: Scope, account: Account) -> Reach:
+    """What the policy's scope covers in ``account``; ``ScopeError`` as ``scope_team_ids``."""
+    return Reach.of(account, scope_team_ids(scope, account), scope.matches_service)
+
+
+def within(account: Account, reach: Reach, keep: frozenset[str] = frozenset()) -> Account:
+    """``account`` with only the services, escalation policies and schedules ``reach`` covers,
+    and those whose ids are in ``keep`` (users and teams are left whole)."""
+    def kept(collection: Collection[L], inside: frozenset[str]) -> Collection[L]:
+        return Collection(tuple(obj for obj in collection if obj.id in inside or obj.id in keep),
+                          collection.skip_reason)
+
+    return replace(
+        account, services=kept(account.services, reach.services),
+        escalation_policies=kept(account.escalation_policies, reach.escalation_policies),
+        schedules=kept(account.schedules, reach.schedules),
+        shift_based_schedules=kept(account.shift_based_schedules, reach.schedules))
 
 
 def bounded(policy: Policy, account: Account) -> tuple[Account, Boundary | None]:
@@ -110,14 +153,8 @@ def bounded(policy: Policy, account: Account) -> tuple[Account, Boundary | None]
     scope = policy.scope
     if scope is None:
         return account, None
-    reach = Reach.of(policy, scope, account)
-    documented = {live.id for _, live in _documented_live(policy, account)}
-
-    def kept(collection: Collection[L], inside: frozenset[str]) -> Collection[L]:
-        return Collection(tuple(obj for obj in collection
-                                if obj.id in inside or obj.id in documented),
-                          collection.skip_reason)
-
+    reach = scope_reach(scope, account)
+    documented = frozenset(live.id for _, live in _documented_live(policy, account))
     outside: list[tuple[str, int]] = []
     for kind, collections, inside in (
             ("service", (account.services,), reach.services),
@@ -126,15 +163,9 @@ def bounded(policy: Policy, account: Account) -> tuple[Account, Boundary | None]
         if all(collection.read for collection in collections):
             outside.append((kind, sum(1 for collection in collections for obj in collection
                                       if obj.id not in inside)))
-    outside.append(("team", len(account.teams) - len(set(scope_team_ids(scope, account)
-                                                          .values()))))
-    checked = replace(
-        account, services=kept(account.services, reach.services),
-        escalation_policies=kept(account.escalation_policies, reach.escalation_policies),
-        schedules=kept(account.schedules, reach.schedules),
-        shift_based_schedules=kept(account.shift_based_schedules, reach.schedules))
-    return checked, Boundary(scope.team_names, tuple(pattern.value for pattern in scope.services),
-                             tuple(outside))
+    outside.append(("team", len(account.teams) - len(reach.teams)))
+    return within(account, reach, documented), Boundary(
+        scope.team_names, tuple(pattern.value for pattern in scope.services), tuple(outside))
 
 
 @rule("SCP100", "outside-scope", title="Documented objects are inside the scope",
@@ -150,7 +181,7 @@ def check_outside_scope(context: Context) -> Iterator[Finding]:
     if scope is None:
         return
     account = context.live
-    reach = Reach.of(policy, scope, account)
+    reach = scope_reach(scope, account)
     inside = {"service": reach.services, "escalation_policy": reach.escalation_policies,
               "schedule": reach.schedules}
     for documented, live in _documented_live(policy, account):
@@ -179,7 +210,7 @@ def _documented_live(policy: Policy, account: Account) -> list[tuple[_Owned, Liv
 
 def _only_by_pattern(live: LiveObject, scope: Scope, account: Account) -> bool:
     """A service of a scope team whose name the patterns leave out."""
-    team_ids = set(scope_team_ids(scope, account).values())
+    team_ids = scope_team_ids(scope, account)
     return bool(scope.services) and any(
         team.id in team_ids for team in _teams_of(live) or ()) and not scope.matches_service(
             live.name or "")

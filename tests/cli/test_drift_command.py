@@ -351,3 +351,12 @@ def test_demo_text_explains_itself() -> None:
     assert "EP103 escalation-delay: level 4 engaged after 40 min, documented 30 min" in (
         result.stdout)
     assert result.stdout.rstrip().endswith("1 waived")
+
+
+def test_a_scope_team_the_account_lacks_ends_drift_with_one_line_naming_the_policy_line(
+        tmp_path: Path, env: dict[str, str]) -> None:
+    shutil.copytree(POLICY, tmp_path / "policy")
+    (tmp_path / "policy" / "scope.yaml").write_text("scope:\n  teams: [Platform, Data]\n")
+    done = run_pdlint("drift", "--policy", "policy", "--quiet", *WINDOW, env=env, cwd=tmp_path)
+    assert (done.returncode, done.stdout, done.stderr.strip().splitlines()) == (2, "", [
+        "pdlint: error: policy/scope.yaml:2:21: scope team 'Data' is not a team in PagerDuty"])

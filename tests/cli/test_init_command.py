@@ -38,6 +38,26 @@ def test_init_writes_a_policy_that_lints_and_shows_no_drift(tmp_path: Path,
             for finding in report["findings"]] == [("USR400", "Pavel Novak", True)]
 
 
+def test_init_for_a_team_writes_a_scoped_policy_on_which_drift_is_clean(
+        tmp_path: Path, env: dict[str, str]) -> None:
+    done = run_pdlint("init", "-o", "policy", "--team", "Platform", *WINDOW, env=env,
+                      cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    drift = run_pdlint("drift", "--policy", "policy", "--quiet", *WINDOW, env=env, cwd=tmp_path)
+    assert (drift.returncode, drift.stdout.strip().splitlines()[-1]) == (0, (
+        "no drift; outside the scope (team 'Platform'): 2 services, 1 escalation policy, "
+        "1 schedule, 1 team")), drift.stderr
+
+
+def test_init_for_a_team_the_account_lacks_is_one_clear_error(tmp_path: Path,
+                                                              env: dict[str, str]) -> None:
+    done = run_pdlint("init", "-o", "policy", "--team", "Platfrom", *WINDOW, env=env,
+                      cwd=tmp_path)
+    assert (done.returncode, done.stderr.strip().splitlines()) == (2, [
+        "pdlint: error: --team 'Platfrom' is not a team in PagerDuty; did you mean 'Platform'?"])
+    assert not (tmp_path / "policy").exists()
+
+
 class EditorLoader(yaml.SafeLoader):
     """YAML as the YAML language server reads it (YAML 1.2: a date is a string)."""
 
