@@ -222,12 +222,15 @@ class Boundary:
             text += "; services " + ", ".join(f"'{pattern}'" for pattern in self.services)
         return text
 
+    def outside_text(self, *more: tuple[str, int]) -> str:
+        """``3 services, 1 escalation policy, 1 team``, then the ``more`` counts by noun."""
+        return ", ".join(counted(count, kind.replace("_", " "),
+                                 "escalation policies" if kind == "escalation_policy" else None)
+                         for kind, count in (*self.outside, *more))
+
     def outside_phrase(self) -> str:
         """``outside the scope (team 'Platform'): 3 services, 1 team``."""
-        counts = ", ".join(counted(count, kind.replace("_", " "),
-                                   "escalation policies" if kind == "escalation_policy" else None)
-                           for kind, count in self.outside)
-        return f"outside the scope ({self.described()}): {counts or 'nothing counted'}"
+        return f"outside the scope ({self.described()}): {self.outside_text() or 'nothing counted'}"
 
     def to_dict(self) -> dict[str, Any]:
         return {"teams": list(self.teams), "services": list(self.services)}

@@ -39,6 +39,7 @@ from pdlint.evidence.model import (
     CorrectiveActionSummary,
     Evidence,
     PolicyProvenance,
+    ScopeSummary,
     TrainingSummary,
     iso,
 )
@@ -218,6 +219,7 @@ def _assembled(judged: _Judged, period: Interval, measured: Interval, now: datet
     drift_summary = write_drift(package, replace(judged.drift_run, report=replace(
         _report_in_package(judged.drift_run.report, provenance), checked=what)))
     zone = policy.organisation.business_hours.zone
+    boundary = judged.drift_run.report.boundary
     return Evidence(
         organisation=policy.organisation.name.value, period=period, measured=measured,
         generated_at=now,
@@ -251,7 +253,10 @@ def _assembled(judged: _Judged, period: Interval, measured: Interval, now: datet
                 replace(person, location=person.location and in_package(person.location,
                                                                         provenance))
                 for person in training.people)),
-        history=section)
+        history=section,
+        scope=None if boundary is None else ScopeSummary(
+            boundary, figures.outside_scope,
+            judged.changes.outside_scope if judged.changes else None))
 
 
 def _write_documents(evidence: Evidence, policy: Policy, package: EvidencePackage) -> Evidence:
@@ -354,7 +359,7 @@ async def _read_account(
                                         progress, skipped)
 
         incidents = asyncio.ensure_future(incident_section(client, policy, period, as_of, package,
-                                                           progress, skipped))
+                                                           progress, skipped, account))
         summary = asyncio.ensure_future(changes())
         await all_or_cancel([configuration(), incidents, summary])
         return incidents.result(), summary.result()

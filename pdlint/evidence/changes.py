@@ -26,6 +26,7 @@ from pdlint.evidence.model import ChangeSummary, ConfigurationChange, FieldValue
 from pdlint.pagerduty.model import Account, parse_time
 from pdlint.policy.model import Policy
 from pdlint.report.tabular import csv_cell
+from pdlint.rules.scope import Reach
 
 if TYPE_CHECKING:
     from pdlint.pagerduty.client import PagerDutyClient
@@ -155,10 +156,22 @@ async def audit_records(
             yield record
 
 
-class ChangeLog:
-    """Writes ``changes.csv`` as records stream in, and keeps the figures for the report."""
+def changed_in_scope(reach: Reach) -> Callable[[ConfigurationChange], bool]:
+    """Whether a change is to an object the scope covers: a service, escalation policy,
+    schedule, team or person of ``reach``; a change to anything else is outside."""
+    covered = {"services": reach.services, "escalation_policies": reach.escalation_policies,
+               "schedules": reach.schedules, "teams": reach.teams, "users": reach.users}
+    return lambda change: change.resource_id in covered.get(change.resource_type, ())
 
-    def __init__(self, stream: IO[str]) -> None:
+
+class ChangeLog:
+    """Writes ``changes.csv`` as records stream in, and keeps the figures for the report; a
+    change ``in_scope`` refuses is only counted (``outside_scope``)."""
+
+    def __init__(self, stream: IO[str],
+                 in_scope: Callable[[ConfigurationChange], bool] | None = None) -> None:
+        self._in_scope = in_scope
+        self.outside_scope: int | None = None if in_scope is None else 0
         self._csv = csv.writer(stream, lineterminator="\n")
         self._csv.writerow(CHANGE_COLUMNS)
         self._by_type: Counter[str] = Counter()
@@ -169,6 +182,9 @@ class ChangeLog:
         self.documented = 0
 
     def add(self, change: ConfigurationChange) -> None:
+        if self._in_scope is not None and not self._in_scope(change):
+            self.outside_scope = (self.outside_scope or 0) + 1
+            return
         self._csv.writerow([csv_cell(value) for value in (
             change.id, iso(change.at), change.actor, change.action, change.resource_type,
             change.resource_id, change.resource_name, "yes" if change.documented else "no",
@@ -192,4 +208,5 @@ class ChangeLog:
             documented_changes=tuple(self._documented_changes),
             shown_limit=SHOWN_DOCUMENTED_CHANGES,
             every_change=tuple(self._changes),
+            outside_scope=self.outside_scope,
         )

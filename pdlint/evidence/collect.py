@@ -9,7 +9,7 @@ permission becomes a skipped section with the reason, never a silent pass.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Awaitable, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
@@ -21,6 +21,7 @@ from pdlint.evidence.changes import (
     audit_records,
     audit_records_kept_from,
     change_from_record,
+    changed_in_scope,
     documented_in,
 )
 from pdlint.evidence.communication import CommunicationTally, Told, judge_communication, read_told
@@ -62,7 +63,8 @@ from pdlint.evidence.sla import (
 from pdlint.evidence.trend import TrendTally
 from pdlint.findings import Report, Skipped, counted
 from pdlint.pagerduty.model import Account
-from pdlint.policy.model import Containment, IncidentSeverity, Policy
+from pdlint.policy.model import Containment, IncidentSeverity, Policy, Scope
+from pdlint.rules.scope import scope_reach
 
 if TYPE_CHECKING:
     from pdlint.pagerduty.client import PagerDutyClient
@@ -104,6 +106,9 @@ class IncidentFigures:
     """The first ``NAMED_WITHOUT_SEVERITY`` incidents without a documented severity, ``#n``."""
     trend: tuple[TrendRow, ...] | None = None
     communication: tuple[CommunicationCompliance, ...] = ()
+    outside_scope: int | None = None
+    """Incidents of services outside the policy's scope, left out of every figure; None
+    without a scope, or when the incidents were not read."""
 
 
 @dataclass
@@ -119,6 +124,8 @@ class StreamTally:
     untold: list[str] = field(default_factory=list)
     uncontained: list[str] = field(default_factory=list)
     """Incidents whose containment the token may not read, ``#n (reason)``."""
+    outside_scope: int = 0
+    """Incidents of services outside the policy's scope, not counted in any figure."""
     """Incidents whose communication the token may not read, ``#n (reason)``."""
 
 
@@ -176,8 +183,13 @@ async def judge_incidents(
     unread: list[str],
     actions: CorrectiveActionTally | None = None,
     tally: StreamTally | None = None,
+    in_scope: Callable[[IncidentRecord], bool] | None = None,
 ) -> tuple[int, int, SlaTally, PostmortemTally, ResolutionTally]:
     """Judge and write each incident; returns (incidents, without severity, tallies).
+
+    An incident ``in_scope`` refuses (one of a service outside the policy's scope) is counted
+    in ``tally.outside_scope`` and neither judged nor written; the postmortem and corrective
+    action registers still see it, so that their rows naming it are not taken for strays.
 
     Postmortems are looked up only for incidents whose severity requires one, a batch at a time;
     every incident is shown to ``finder`` and ``actions``, so that register rows naming none
@@ -240,6 +252,12 @@ async def judge_incidents(
 
     batch: list[IncidentRecord] = []
     async for record in records:
+        if in_scope is not None and not in_scope(record):
+            tally.outside_scope += 1
+            for register in (finder, actions):
+                if register is not None:
+                    register.saw(record)
+            continue
         batch.append(record)
         if len(batch) >= BATCH:
             await flush(batch)
@@ -325,11 +343,13 @@ async def _looked_up(finder: PostmortemFinder, client: PagerDutyClient | None,
 async def incident_section(
     client: PagerDutyClient, policy: asyncio.Future[Policy], period: Interval, as_of: datetime,
     package: EvidencePackage, progress: Progress, skipped: list[Skipped],
+    account: Awaitable[Account],
 ) -> IncidentFigures:
     """The register, SLA and postmortem figures, with the incidents streamed to the package.
 
     The incidents are asked for before ``policy`` (a future) is ready: reading them does not
-    need it, judging them does, and their cursor chain is the longest one of the run.
+    need it, judging them does, and their cursor chain is the longest one of the run. With a
+    scope, judging waits for the parsed ``account`` too, which says what the scope covers.
     """
     from pdlint.pagerduty.errors import PermissionDenied
 
@@ -346,13 +366,15 @@ async def incident_section(
                              trend=TrendTally(
             tuple(severity.id for severity in judged.severities), period,
             judged.organisation.business_hours.zone))
+        in_scope = (None if judged.scope is None
+                    else services_in_scope(judged.scope, await account))
         with package.open("incidents.csv") as csv_stream, \
                 package.open("incidents.json") as json_stream:
             writer = RegisterWriter(csv_stream, json_stream)
             unread: list[str] = []
             incidents, without_severity, sla, postmortems, resolution = await judge_incidents(
                 source.records, judged, as_of, writer, finder, client, progress, unread, actions,
-                stream)
+                stream, in_scope)
             writer.close()
     except PermissionDenied as denied:
         package.discard("incidents.csv")
@@ -390,7 +412,23 @@ async def incident_section(
         trend=stream.trend.results(frozenset(
             severity.id for severity in judged.severities if severity.resolve_within))
         if stream.trend else None,
-        corrective_actions=actions.summary(incidents_read=True) if actions else None)
+        corrective_actions=actions.summary(incidents_read=True) if actions else None,
+        outside_scope=None if judged.scope is None else stream.outside_scope)
+
+
+def services_in_scope(scope: Scope, account: Account) -> Callable[[IncidentRecord], bool]:
+    """Whether an incident's service is in ``scope``: by the id the source gives, else by its
+    name; an incident whose service neither names is kept (absent is not empty)."""
+    reach = scope_reach(scope, account)
+    names = frozenset(str(service.name) for service in account.services
+                      if service.id in reach.services)
+
+    def in_scope(record: IncidentRecord) -> bool:
+        if record.service_id is not None:
+            return record.service_id in reach.services
+        return record.service is None or record.service in names
+
+    return in_scope
 
 
 def corrective_action_tally(policy: Policy, as_of: datetime) -> CorrectiveActionTally | None:
@@ -441,10 +479,13 @@ async def change_section(
             "of the period cannot be listed")))
         if unavailable.end >= period.end:
             return None
-    documented = documented_in(policy, await account)
+    live = await account
+    documented = documented_in(policy, live)
+    in_scope = None if policy.scope is None else changed_in_scope(
+        scope_reach(policy.scope, live))
     try:
         with package.open("changes.csv") as stream:
-            log = ChangeLog(stream)
+            log = ChangeLog(stream, in_scope)
             async for record in audit_records(client, max(period.start, kept_from),
                                               period.end):
                 log.add(change_from_record(record, documented))

@@ -10,11 +10,11 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from pdlint.coverage import Interval
 from pdlint.evidence.coverage import ScheduleCoverage
-from pdlint.findings import Location, Skipped
+from pdlint.findings import Boundary, Location, Skipped
 from pdlint.pagerduty.state import format_utc
 from pdlint.policy.model import ActionStatus, format_duration
 
@@ -51,6 +51,8 @@ class IncidentRecord:
     acknowledged_at: datetime | None
     resolved_at: datetime | None
     responders: tuple[str, ...] = ()
+    service_id: str | None = None
+    """None when the source does not name it (``service`` is the name it shows)."""
 
     @property
     def seconds_to_acknowledge(self) -> float | None:
@@ -353,6 +355,31 @@ class ChangeSummary:
     every_change: tuple[ConfigurationChange, ...] = ()
     """Every change read, newest first: the drift history finds in it the change that opened
     or closed a drift."""
+    outside_scope: int | None = None
+    """Changes to objects outside the policy's scope, left out; None without a scope."""
+
+
+@dataclass(frozen=True)
+class ScopeSummary:
+    """What the package's figures cover: the policy's scope, and what was left outside it."""
+
+    boundary: Boundary
+    """The scope, and the configuration objects outside it (from the drift run)."""
+    incidents_outside: int | None
+    """Incidents of services outside the scope; None when the incidents were not read."""
+    changes_outside: int | None
+    """Changes to objects outside the scope; None when the change log was not read."""
+
+    def outside_text(self) -> str:
+        """``2 services, 1 team, 12 incidents, 3 configuration changes`` (what was measured)."""
+        return self.boundary.outside_text(*((kind, count) for kind, count in (
+            ("incident", self.incidents_outside),
+            ("configuration change", self.changes_outside)) if count is not None))
+
+    def to_dict(self) -> dict[str, Any]:
+        return {**self.boundary.to_dict(), "out_of_scope": {
+            **dict(self.boundary.outside), "incidents": self.incidents_outside,
+            "changes": self.changes_outside}}
 
 
 @dataclass(frozen=True)
@@ -513,3 +540,5 @@ class Evidence:
     (the skipped list then says why)."""
     history: HistorySection | None = None
     """The continuous-compliance section (``--history``); None when no history was given."""
+    scope: ScopeSummary | None = None
+    """None when the policy covers the whole account."""

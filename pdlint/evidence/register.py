@@ -89,7 +89,7 @@ def record_from_analytics(raw: Mapping[str, Any]) -> IncidentRecord:
         id=raw["id"],
         number=number if isinstance(number, int) else None,
         title=_text(raw.get("description")) or "",
-        service=_text(raw.get("service_name")),
+        service=_text(raw.get("service_name")), service_id=_text(raw.get("service_id")),
         priority=_text(raw.get("priority_name")),
         urgency=_text(raw.get("urgency")),
         status=_text(raw.get("status")),
@@ -155,6 +155,7 @@ class LogIndex:
             title=_text(incident.get("title")) or "",
             service=_text(service.get("summary") or service.get("name"))
             if isinstance(service, dict) else None,
+            service_id=_text(service.get("id")) if isinstance(service, dict) else None,
             priority=_text(priority.get("name") or priority.get("summary"))
             if isinstance(priority, dict) else None,
             urgency=_text(incident.get("urgency")),

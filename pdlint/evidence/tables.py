@@ -119,8 +119,12 @@ class Figure:
 
 
 def headline(evidence: Evidence) -> tuple[Figure, ...]:
-    """The headline figures; one that was not measured reads ``NOT_MEASURED``, never 0."""
-    figures = [Figure("incidents", "incidents in the period", NOT_MEASURED)
+    """The headline figures; one that was not measured reads ``NOT_MEASURED``, never 0. With a
+    scope, the first says what the figures cover, and what was left outside."""
+    figures = [] if evidence.scope is None else [Figure(
+        "scope", "scope of the figures", evidence.scope.boundary.described(),
+        f"outside it, not counted: {evidence.scope.outside_text()}")]
+    figures += [Figure("incidents", "incidents in the period", NOT_MEASURED)
                if evidence.incidents is None else
                Figure("incidents", "incidents in the period", str(evidence.incidents),
                       "; ".join(incident_notes(evidence)),
@@ -545,6 +549,7 @@ def evidence_document(evidence: Evidence) -> dict[str, Any]:
         "complete": not evidence.skipped,
         "skipped": [{"section": skip.rule, "reason": skip.reason} for skip in evidence.skipped],
         "policy": policy_entry(evidence.policy),
+        "scope": None if evidence.scope is None else evidence.scope.to_dict(),
         "incidents": {"source": evidence.incident_source, "note": evidence.incident_source_note,
                       "count": evidence.incidents,
                       "without_documented_severity": evidence.incidents_without_severity,
