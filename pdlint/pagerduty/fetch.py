@@ -7,11 +7,14 @@ the window (``GET /schedules`` takes ``include[]=schedule_layers|final_schedule`
 listed from ``/v3/schedules`` into their own collection, ``schedules_v3``, as that list returns
 them (id and name at least: enough to know they exist and to resolve the
 ``schedule_v3_reference`` targets of escalation rules; their rotations are not read).
+Maintenance windows are listed twice, ``filter=ongoing`` and ``filter=future``, each of every
+service: drift judges what is under way or to come, and the spec does not define ``open``.
 
 A collection the token or the plan may not read (402/403), or one longer than offset pagination
 can reach, is recorded as skipped with the reason; so is the shift-based listing when it answers
-400 or 404 (it is Early Access, and what an account without it gets is not documented). A
-refused token (401) ends the run, as does a 400 or 404 on any other listing.
+400 or 404 (it is Early Access, and what an account without it gets is not documented), and the
+maintenance windows on a 404. A refused token (401) ends the run, as does a 400 or 404 on any
+other listing.
 """
 
 from __future__ import annotations
@@ -52,6 +55,10 @@ documented (the spec lists 400, 401, 403 and 500 for the listing): a 400 or 404 
 as "not available to this account", not as a request pdlint got wrong. A 5xx is retried as
 anywhere."""
 
+ABSENT_STATUSES = frozenset({404})
+"""A 404 on a listing of a feature some plans lack is read as "not available to this account";
+402 and 403 are skipped on every listing."""
+
 
 @dataclass(frozen=True)
 class _Listing:
@@ -66,6 +73,9 @@ class _Listing:
     absent_statuses: frozenset[int] = frozenset()
     """Error statuses that may mean the account lacks the endpoint: the collection is skipped
     with the reason instead of ending the run."""
+    union_of: tuple[dict[str, Any], ...] = ()
+    """When given, the collection is the union of one listing per set of these parameters, read
+    concurrently; an object two of them return is kept once."""
 
 
 def _listings(window: Window) -> dict[str, _Listing]:
@@ -81,6 +91,9 @@ def _listings(window: Window) -> dict[str, _Listing]:
         "priorities": _Listing("/priorities", "priorities"),
         "schedules_v3": _Listing("/v3/schedules", "schedules", page_size=V3_PAGE_SIZE,
                                  absent_statuses=V3_ABSENT_STATUSES),
+        "maintenance_windows": _Listing(
+            "/maintenance_windows", "maintenance_windows", absent_statuses=ABSENT_STATUSES,
+            union_of=({"filter": "ongoing"}, {"filter": "future"})),
     }
 
 
@@ -116,6 +129,8 @@ async def _read_collection(
     client: PagerDutyClient, listing: _Listing, kind: str, report: Progress,
 ) -> list[dict[str, Any]] | Skipped:
     """The whole collection, or why it cannot be read (never a part of it)."""
+    if listing.union_of:
+        return await _read_union(client, listing, kind, report)
     objects: list[dict[str, Any]] = []
     announced: list[int] = []
     try:
@@ -132,6 +147,32 @@ async def _read_collection(
             raise
         return Skipped(rule=kind, reason=str(error))
     return objects
+
+
+async def _read_union(
+    client: PagerDutyClient, listing: _Listing, kind: str, report: Progress,
+) -> list[dict[str, Any]] | Skipped:
+    counts = [0] * len(listing.union_of)
+    totals: list[int | None] = [None] * len(listing.union_of)
+
+    def part(index: int) -> Progress:
+        """Reports the listings' sums: the total once every listing has announced its own."""
+        def told(kind: str, count: int, total: int | None = None) -> None:
+            counts[index], totals[index] = count, total
+            report(kind, sum(counts), None if None in totals else sum(filter(None, totals)))
+        return told
+
+    parts = await all_or_cancel([
+        _read_collection(client, replace(listing, params={**listing.params, **extra},
+                                         union_of=()), kind, part(index))
+        for index, extra in enumerate(listing.union_of)])
+    objects: dict[Any, dict[str, Any]] = {}
+    for read in parts:
+        if isinstance(read, Skipped):
+            return read
+        for obj in read:
+            objects.setdefault(obj.get("id"), obj)
+    return list(objects.values())
 
 
 def _drop_layer_renderings(schedule: dict[str, Any]) -> None:

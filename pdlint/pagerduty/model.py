@@ -530,6 +530,45 @@ def _user(fields: _Fields) -> User:
 
 
 @dataclass(frozen=True)
+class MaintenanceWindow(LiveObject):
+    """A span in which PagerDuty opens no incident on its services: ``[start, end)``. Its name
+    is its ``summary`` (the description); windows have no name of their own."""
+
+    start: datetime
+    end: datetime
+    services: tuple[Reference, ...] | None
+    """None when PagerDuty did not say which (the spec requires them)."""
+    created_by: Reference | None
+    """None when the window does not name who created it."""
+    teams: tuple[Reference, ...] | None
+
+    def overlaps(self, since: datetime, until: datetime) -> bool:
+        """Whether part of the window falls in ``[since, until)``."""
+        return self.start < until and self.end > since
+
+    def covers(self, moment: datetime) -> bool:
+        """Whether ``moment`` is inside the window: the services open no incident then."""
+        return self.start <= moment < self.end
+
+    def on_service(self, service_id: str) -> bool:
+        return any(service.id == service_id for service in self.services or ())
+
+
+def _maintenance_window(fields: _Fields) -> MaintenanceWindow:
+    common = _common(fields, "maintenance window")
+    common["name"] = common["name"] or fields.text("summary")
+    start, end = fields.time("start_time"), fields.time("end_time")
+    if start is None or end is None:
+        missing = "start_time" if start is None else "end_time"
+        raise ModelError(f"{fields.where}: {missing} is missing; every maintenance window has one")
+    creator = fields.nested("created_by")
+    return MaintenanceWindow(**common, start=start, end=end,
+                             services=fields.each("services", _reference),
+                             created_by=None if creator is None else _reference(creator),
+                             teams=fields.each("teams", _reference))
+
+
+@dataclass(frozen=True)
 class Team(LiveObject):
     pass
 
@@ -607,6 +646,8 @@ class Account:
     users: Collection[User]
     teams: Collection[Team]
     priorities: Collection[Priority]
+    maintenance_windows: Collection[MaintenanceWindow]
+    """The windows under way or to come when the account was read (ended ones are not read)."""
     skipped: tuple[Skipped, ...]
     subdomain: str | None = None
     """``acme`` of acme.pagerduty.com, when an object read names it."""
@@ -627,6 +668,14 @@ class Account:
     def skip_reason(self, collection: str) -> str | None:
         """Why the collection of this name (``users``, ``schedules_v3``...) could not be read."""
         return next((skip.reason for skip in self.skipped if skip.rule == collection), None)
+
+    def maintenance_windows_of(self, service_id: str) -> tuple[MaintenanceWindow, ...] | None:
+        """The windows that hold ``service_id``, earliest first; None when the windows could
+        not be read (not "none")."""
+        if not self.maintenance_windows.read:
+            return None
+        return tuple(sorted((window for window in self.maintenance_windows
+                             if window.on_service(service_id)), key=lambda window: window.start))
 
     def user_by_email(self, email: str) -> User | None:
         """The user with this login email, compared case-insensitively as PagerDuty does."""
@@ -663,6 +712,8 @@ def parse_account(state: LiveState) -> Account:
         users=_collection(state, "users", _user, "user"),
         teams=_collection(state, "teams", _plain(Team, "team"), "team"),
         priorities=_collection(state, "priorities", _plain(Priority, "priority"), "priority"),
+        maintenance_windows=_collection(state, "maintenance_windows", _maintenance_window,
+                                        "maintenance window"),
         skipped=state.skipped, subdomain=account_subdomain(state))
 
 

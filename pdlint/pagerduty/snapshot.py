@@ -23,6 +23,9 @@ from pdlint.findings import Skipped
 from pdlint.isotime import parse_datetime
 from pdlint.pagerduty.state import COLLECTIONS, LiveState, Window, format_utc
 
+LATER = ("maintenance_windows",)
+"""Collections added after snapshots of this format were first written, in COLLECTIONS order."""
+
 SNAPSHOT_FORMAT = "pdlint-snapshot"
 SNAPSHOT_VERSION = 1
 REDACTED = "***redacted***"
@@ -161,6 +164,7 @@ def _state_from_document(document: Any, name: str) -> LiveState:
     if not all(isinstance(skip, dict) and isinstance(skip.get("collection"), str)
                and isinstance(skip.get("reason"), str) for skip in skipped):
         raise SnapshotError(f"{name}: skipped entries need a collection and a reason")
+    skipped = [*skipped, *_not_yet_read(document, objects, skipped)]
     missing = [kind for kind in COLLECTIONS if kind not in objects
                and kind not in {skip["collection"] for skip in skipped}]
     if missing:
@@ -179,6 +183,17 @@ def _state_from_document(document: Any, name: str) -> LiveState:
         )
     except ValueError as error:
         raise SnapshotError(f"{name}: {error}") from None
+
+
+def _not_yet_read(document: Mapping[str, Any], objects: Mapping[str, Any],
+                  skipped: list[dict[str, str]]) -> list[dict[str, str]]:
+    """A collection pdlint began to read after this format's first snapshots (``LATER``) and the
+    snapshot lacks: not read then, so skipped with that reason, not "none"."""
+    said = {skip["collection"] for skip in skipped}
+    written_by = document.get("pdlint_version")
+    by = f"pdlint {written_by}" if isinstance(written_by, str) else "an earlier pdlint"
+    return [{"collection": kind, "reason": f"not in this snapshot: {by} did not read {kind}"}
+            for kind in LATER if kind not in objects and kind not in said]
 
 
 def _field(document: Mapping[str, Any], key: str, kind: type, name: str, prefix: str = "") -> Any:

@@ -25,9 +25,11 @@ COLLECTIONS: tuple[str, ...] = (
     "users",
     "teams",
     "priorities",
+    "maintenance_windows",
 )
 """Every collection a LiveState may hold. ``schedules_v3`` holds shift-based schedules, which
-``GET /schedules`` never returns; they have their own shape (rotations, not layers)."""
+``GET /schedules`` never returns; they have their own shape (rotations, not layers).
+``maintenance_windows`` holds those under way or to come when the state was read."""
 
 DEFAULT_WINDOW = timedelta(days=30)
 EARLIEST = datetime(2000, 1, 1, tzinfo=timezone.utc)
@@ -175,6 +177,10 @@ class LiveState:
     @property
     def priorities(self) -> tuple[dict[str, Any], ...]:
         return self.objects["priorities"]
+
+    @property
+    def maintenance_windows(self) -> tuple[dict[str, Any], ...]:
+        return self.objects["maintenance_windows"]
 
 
 def account_subdomain(state: LiveState) -> str | None:

@@ -234,6 +234,25 @@ class Service:
 
 
 @dataclass(frozen=True)
+class MaintenanceWindow:
+    """A span in which the listed services open no incidents: ``[start, end)``."""
+
+    id: str
+    sequence_number: int
+    start: datetime
+    end: datetime
+    service_ids: tuple[str, ...]
+    created_by_user_id: str | None = None
+    description: str = ""
+
+    def state(self, now: datetime) -> Literal["past", "ongoing", "future"]:
+        """Where the window stands at ``now``: the values of the listing's ``filter``."""
+        if self.end <= now:
+            return "past"
+        return "ongoing" if self.start <= now else "future"
+
+
+@dataclass(frozen=True)
 class Priority:
     id: str
     name: str
@@ -410,6 +429,7 @@ class Account:
     v3_schedules: tuple[V3Schedule, ...] = ()
     services: tuple[Service, ...] = ()
     priorities: tuple[Priority, ...] = ()
+    maintenance_windows: tuple[MaintenanceWindow, ...] = ()
     incidents: IncidentTimeline = field(
         default_factory=lambda: IncidentTimeline(0, _no_incident, timedelta(0)))
     audit_records: tuple[AuditRecord, ...] = ()  # newest first, as the API lists them
@@ -499,6 +519,12 @@ class Account:
         for service in self.services:
             if service.escalation_policy_id not in self.escalation_policies_by_id:
                 raise ValueError(f"{service.id}: unknown escalation policy")
+        for window in self.maintenance_windows:
+            for service_id in window.service_ids:
+                if service_id not in self.services_by_id:
+                    raise ValueError(f"{window.id}: unknown service {service_id}")
+            if window.created_by_user_id and window.created_by_user_id not in self.users_by_id:
+                raise ValueError(f"{window.id}: unknown user {window.created_by_user_id}")
 
 
 def _no_incident(index: int) -> Incident:

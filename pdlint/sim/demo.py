@@ -41,6 +41,7 @@ from pdlint.sim.account import (
     Incident,
     IncidentTimeline,
     Integration,
+    MaintenanceWindow,
     Note,
     NotificationRule,
     Override,
@@ -93,6 +94,8 @@ PEOPLE: tuple[tuple[str, str, str, str, tuple[str, ...]], ...] = (
     ("Uma Fischer", "platform-lead", "admin", "Platform Lead", ("Platform",)),
 )
 PUSH_ONLY_RESPONDER = "pavel.novak"
+MAINTAINED_SERVICE = "Web Application Firewall"
+"""In a maintenance window from an hour before the account's ``now`` to five hours after."""
 
 # (schedule name, description, rotation members, weekly restriction leaving a gap)
 SCHEDULES: tuple[tuple[str, str, tuple[str, ...], bool], ...] = (
@@ -219,11 +222,17 @@ def demo_account(now: datetime | None = None) -> Account:
     priorities = tuple(Priority(ids("P"), name, description, len(PRIORITIES) - position)
                        for position, (name, description) in enumerate(PRIORITIES))
 
+    firewall = next(service for service in services if service.name == MAINTAINED_SERVICE)
+    rule_update = MaintenanceWindow(  # drift 8
+        ids("W"), 1, now - timedelta(hours=1), now + timedelta(hours=5), (firewall.id,),
+        users["security-lead"].id, "Firewall rule set upgrade")
+
     account = Account(
         name="Acme Cloud", subdomain="acme", time_zone="America/New_York", now=now,
         teams=tuple(teams.values()), users=tuple(users.values()),
         escalation_policies=(platform_policy, security_policy),
         schedules=tuple(schedules.values()), services=services, priorities=priorities,
+        maintenance_windows=(rule_update,),
     )
     incidents = _incidents(account, ids)
     audit = _audit_records(account, ids, users["cto"].id, users["platform-lead"].id)

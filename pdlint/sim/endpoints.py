@@ -34,6 +34,14 @@ ONCALL_HORIZON = timedelta(days=90)
 AUDIT_MAX_SPAN = timedelta(days=31)
 AUDIT_MAX_LIMIT = 100
 ANALYTICS_MAX_LIMIT = 1000
+MAINTENANCE_FILTERS: dict[str, frozenset[str]] = {
+    "past": frozenset({"past"}), "ongoing": frozenset({"ongoing"}),
+    "future": frozenset({"future"}), "open": frozenset({"ongoing", "future"}),
+    "all": frozenset({"past", "ongoing", "future"}),
+}
+"""The spec's ``filter`` values of ``GET /maintenance_windows`` and the window states each lists.
+The spec does not define ``open``; the simulator reads it as not yet ended (pdlint never sends
+it), and an absent filter as ``all``."""
 OVERVIEW_KINDS = frozenset({"trigger", "acknowledge", "escalate", "resolve"})
 
 
@@ -159,6 +167,7 @@ class Api:
                 (r"/teams/([^/]+)", self.get_team),
                 (r"/teams/([^/]+)/members", self.list_team_members),
                 (r"/priorities", self.list_priorities),
+                (r"/maintenance_windows", self.list_maintenance_windows),
                 (r"/abilities", self.list_abilities),
                 (r"/abilities/([^/]+)", self.get_ability),
                 (r"/oncalls", self.list_oncalls),
@@ -490,6 +499,34 @@ class Api:
     def list_priorities(self, request: ApiRequest) -> ApiResponse:
         priorities = sorted(self.account.priorities, key=lambda priority: -priority.order)
         return self._page(request, "priorities", priorities, self.payloads.priority)
+
+    # -- maintenance windows ------------------------------------------------------------------
+
+    def list_maintenance_windows(self, request: ApiRequest) -> ApiResponse:
+        wanted = request.one("filter") or "all"
+        states = MAINTENANCE_FILTERS.get(wanted)
+        if states is None:
+            raise invalid(f"filter must be one of {', '.join(MAINTENANCE_FILTERS)}, "
+                          f"not {wanted!r}")
+        query = request.one("query")
+        service_ids = set(request.many("service_ids"))
+        team_ids = set(request.many("team_ids"))
+        include = request.many("include")
+        services = self.account.services_by_id
+
+        def of_teams(service_ids_: Sequence[str]) -> bool:
+            return any(team_ids.intersection(services[service_id].team_ids)
+                       for service_id in service_ids_)
+
+        windows = sorted(
+            (window for window in self.account.maintenance_windows
+             if window.state(self.account.now) in states
+             and self._matching(query, window.description)
+             and (not service_ids or service_ids.intersection(window.service_ids))
+             and (not team_ids or of_teams(window.service_ids))),
+            key=lambda window: (window.start, window.sequence_number))
+        return self._page(request, "maintenance_windows", windows,
+                          lambda window: self.payloads.maintenance_window(window, include))
 
     def list_abilities(self, request: ApiRequest) -> ApiResponse:
         return ApiResponse(200, {"abilities": list(self.account.abilities)})

@@ -22,6 +22,7 @@ from pdlint.sim.account import (
     Incident,
     IncidentTimeline,
     Integration,
+    MaintenanceWindow,
     Note,
     NotificationRule,
     Priority,
@@ -65,11 +66,13 @@ def generated_account(
     *,
     v3_schedules: int | None = None,
     audit_records: int | None = None,
+    maintenance_windows: int | None = None,
     now: datetime | None = None,
 ) -> Account:
     """An internally consistent account of the given size, the same for the same arguments.
 
-    ``v3_schedules`` defaults to one per 200 schedules and ``audit_records`` to one per ten
+    ``v3_schedules`` defaults to one per 200 schedules, ``maintenance_windows`` (past, ongoing
+    and future alike) to one per 100 services and ``audit_records`` to one per ten
     configuration objects; ``now`` defaults to the current hour. Raises ValueError when the
     sizes cannot be consistent (services without escalation policies, schedules without users).
     """
@@ -151,11 +154,14 @@ def generated_account(
                                some_teams())
                     for index in range(v3_count))
 
+    window_count = services // 100 if maintenance_windows is None else maintenance_windows
+    windows = _maintenance_windows(seed, ids, now, window_count, service_list, user_list)
+
     account = Account(
         name=f"Generated account {seed}", subdomain=f"generated{seed}", time_zone="UTC",
         now=now, teams=team_list, users=user_list, escalation_policies=tuple(policy_list),
         schedules=schedule_list, v3_schedules=v3_list, services=tuple(service_list),
-        priorities=priorities,
+        priorities=priorities, maintenance_windows=windows,
         incidents=_IncidentMaker(seed, incidents, now, tuple(service_list), policy_list,
                                  schedule_list, user_list, priorities).timeline(),
         audit_records=_audit_records(
@@ -188,7 +194,31 @@ def sized_account(
     users = users or (1 if escalation_policies or schedules else 0)
     return generated_account(
         seed, services, escalation_policies, schedules, users, incidents, teams,
-        v3_schedules=0, audit_records=0, now=now)
+        v3_schedules=0, audit_records=0, maintenance_windows=0, now=now)
+
+
+def _maintenance_windows(
+    seed: int, ids: IdSequence, now: datetime, count: int, services: Sequence[Service],
+    users: Sequence[User],
+) -> tuple[MaintenanceWindow, ...]:
+    """Windows of one to eight hours on one to three services, a third each ended, under way
+    and to come. Drawn from a generator of their own, so that adding them left every other
+    object of a seed as it was."""
+    if not services:
+        return ()
+    generator = random.Random(f"{seed}-maintenance")
+    windows = []
+    for index in range(count):
+        length = timedelta(hours=generator.randint(1, 8))
+        apart = timedelta(days=generator.randint(0, 3), hours=1)
+        start = (now - length / 2, now - length - apart, now + apart)[index % 3]
+        chosen = generator.sample(list(services), min(generator.randint(1, 3), len(services)))
+        windows.append(MaintenanceWindow(
+            ids("W"), index + 1, start, start + length,
+            tuple(service.id for service in chosen),
+            generator.choice(users).id if users else None,
+            f"Planned maintenance {index + 1}"))
+    return tuple(windows)
 
 
 def _user(ids: IdSequence, generator: random.Random, index: int, team_ids: tuple[str, ...]

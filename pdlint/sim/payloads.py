@@ -20,6 +20,7 @@ from pdlint.sim.account import (
     Incident,
     Integration,
     LogEvent,
+    MaintenanceWindow,
     Note,
     NotificationRule,
     Priority,
@@ -31,6 +32,7 @@ from pdlint.sim.account import (
     User,
     V3Schedule,
     trigger_log_entry_id,
+    zone_of,
 )
 from pdlint.sim.render import Entry, RenderedSchedule, coverage_percentage
 
@@ -43,6 +45,7 @@ _HTML_PATHS = {
     "schedule": "schedules",
     "service": "service-directory",
     "incident": "incidents",
+    "maintenance_window": "service-directory/maintenance-windows",
 }
 _API_PATHS = {
     "user": "users",
@@ -52,6 +55,7 @@ _API_PATHS = {
     "service": "services",
     "incident": "incidents",
     "priority": "priorities",
+    "maintenance_window": "maintenance_windows",
 }
 
 
@@ -598,6 +602,30 @@ class Payloads:
             "assigned_user_names": [account.users_by_id[user].name for user in assigned],
             "joined_user_ids": [], "joined_user_names": [],
         }
+
+    def maintenance_window(self, window: MaintenanceWindow,
+                           include: Collection[str] = ()) -> Json:
+        """``include[]`` expands ``services``, ``teams`` (those of its services) and ``users``
+        (the creator)."""
+        services = [self.account.services_by_id[service_id] for service_id in window.service_ids]
+        team_ids = dict.fromkeys(team_id for service in services for team_id in service.team_ids)
+        body: Json = {
+            "id": window.id, "type": "maintenance_window", "summary": window.description,
+            **self._links("maintenance_window", window.id),
+            "sequence_number": window.sequence_number,
+            "start_time": iso(window.start, zone_of(self.account.time_zone)),
+            "end_time": iso(window.end, zone_of(self.account.time_zone)),
+            "description": window.description,
+            "services": [self.service(service) if "services" in include
+                         else self.service_ref(service.id) for service in services],
+            "teams": [self.team(self.account.teams_by_id[team_id]) if "teams" in include
+                      else self.team_ref(team_id) for team_id in team_ids],
+        }
+        creator = window.created_by_user_id
+        if creator is not None:
+            body["created_by"] = (self.user(self.account.users_by_id[creator])
+                                  if "users" in include else self.user_ref(creator))
+        return body
 
     def audit_record(self, record: AuditRecord) -> Json:
         kind = record.root_resource_type.removesuffix("s").replace("escalation_policie",

@@ -45,6 +45,8 @@ LISTINGS = {  # collection: (path, page size)
     "teams": ("/teams", 100),
     "priorities": ("/priorities", 100),
 }
+MAINTENANCE_FILTERS = ("ongoing", "future")
+"""Maintenance windows are listed once under way and once to come, 100 a page."""
 
 
 def minimum_requests(server: SimServer) -> int:
@@ -52,7 +54,10 @@ def minimum_requests(server: SimServer) -> int:
     account = server.account
     sizes = {kind: len(getattr(account, "v3_schedules" if kind == "schedules_v3" else kind))
              for kind in LISTINGS}
-    return sum(max(1, math.ceil(sizes[kind] / page)) for kind, (_, page) in LISTINGS.items())
+    windows = [sum(window.state(account.now) == state for window in account.maintenance_windows)
+               for state in MAINTENANCE_FILTERS]
+    return sum(max(1, math.ceil(sizes[kind] / page)) for kind, (_, page) in LISTINGS.items()) + (
+        sum(max(1, math.ceil(count / 100)) for count in windows))
 
 
 async def fetch(server: SimServer, **config: object) -> LiveState:
@@ -78,15 +83,19 @@ async def test_layer_renderings_are_kept_unless_asked_not_to(demo_server: SimSer
 async def test_the_demo_account_is_read_with_the_fewest_requests(demo_server: SimServer) -> None:
     state = await fetch(demo_server)
     requests = demo_server.requests
-    assert len(requests) == minimum_requests(demo_server) == len(LISTINGS)
+    assert len(requests) == minimum_requests(demo_server) == len(LISTINGS) + 2
     assert sorted(record.path for record in requests) == sorted(
-        path for path, _ in LISTINGS.values())
+        [*(path for path, _ in LISTINGS.values()), "/maintenance_windows", "/maintenance_windows"])
+    assert sorted(record.query["filter"][0] for record in requests
+                  if record.path == "/maintenance_windows") == ["future", "ongoing"]
     assert {(record.method, record.status) for record in requests} == {("GET", 200)}
     account = demo_server.account
     for kind in LISTINGS:
         source = getattr(account, "v3_schedules" if kind == "schedules_v3" else kind)
         assert sorted(obj["id"] for obj in state.collection(kind)) == sorted(
             obj.id for obj in source), kind
+    assert [window["id"] for window in state.maintenance_windows] == [
+        window.id for window in account.maintenance_windows]
     assert state.skipped == ()
     assert state.api_url == demo_server.base_url and state.window == WINDOW
 
@@ -96,7 +105,7 @@ async def test_a_large_account_is_read_with_the_fewest_requests() -> None:
     account = sized_account(users=250, services=101, schedules=3, teams=7, now=NOW)
     with SimServer(account, token=TOKEN) as server:
         state = await fetch(server)
-        assert len(server.requests) == minimum_requests(server) == 3 + 2 + 1 + 1 + 1 + 1 + 1
+        assert len(server.requests) == minimum_requests(server) == 3 + 2 + 1 + 1 + 1 + 1 + 1 + 2
     assert (len(state.users), len(state.services)) == (250, 101)
 
 
@@ -106,7 +115,7 @@ async def test_shift_based_schedules_are_read_from_their_own_listing() -> None:
                                 incidents=0, teams=1, v3_schedules=3, audit_records=0, now=NOW)
     with SimServer(account, token=TOKEN) as server:
         state = await fetch(server)
-        assert len(server.requests) == len(LISTINGS)
+        assert len(server.requests) == len(LISTINGS) + len(MAINTENANCE_FILTERS)
     assert sorted(schedule["id"] for schedule in state.schedules_v3) == sorted(
         schedule.id for schedule in account.v3_schedules)
     assert not {schedule["id"] for schedule in state.schedules} & {
@@ -144,6 +153,8 @@ async def test_users_and_schedules_come_expanded(demo_server: SimServer) -> None
      "(HTTP 402; PagerDuty error 2014: Missing Account Ability"),
     ("/teams", 403, "teams", "GET /teams: the token may not read this (HTTP 403; PagerDuty "
      "error 2010: Access Denied"),
+    ("/maintenance_windows", 403, "maintenance_windows", "GET /maintenance_windows: the token "
+     "may not read this (HTTP 403; PagerDuty error 2010: Access Denied"),
 ])
 async def test_a_forbidden_collection_is_skipped_with_its_reason(
         demo_server: SimServer, path: str, status: int, kind: str, reason: str) -> None:
@@ -172,6 +183,16 @@ async def test_shift_based_schedules_the_account_lacks_are_skipped(
     assert state.schedules_v3 == ()
     assert len(state.schedules) == len(demo_server.account.schedules)
     assert [record.status for record in demo_server.requests if record.path == path] == [status]
+
+
+@pytest.mark.anyio
+async def test_maintenance_windows_the_account_lacks_are_skipped(demo_server: SimServer) -> None:
+    demo_server.faults = Faults(scripted=(Fault("status", "/maintenance_windows", status=404),))
+    state = await fetch(demo_server)
+    assert [skip.rule for skip in state.skipped] == ["maintenance_windows"]
+    assert (state.skip_reason("maintenance_windows") or "").startswith(
+        "GET /maintenance_windows: not found")
+    assert parse_account(state).maintenance_windows_of(demo_server.account.services[0].id) is None
 
 
 @pytest.mark.anyio
@@ -226,7 +247,8 @@ async def test_progress_is_reported_per_collection_with_its_total(demo_server: S
         await fetch_state(client, WINDOW, progress=record)
     sizes = {kind: len(getattr(demo_server.account, kind)) for kind in
              ("escalation_policies", "schedules", "services", "users", "teams", "priorities")}
-    assert seen == {kind: (size, size) for kind, size in sizes.items()}
+    assert seen == {**{kind: (size, size) for kind, size in sizes.items()},
+                    "maintenance_windows": (1, None)}  # no total from the empty future listing
 
 
 @pytest.mark.anyio

@@ -3,7 +3,9 @@ empty, and errors that name the object and the field."""
 
 from __future__ import annotations
 
+import json
 from datetime import datetime, timedelta, timezone
+from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -104,6 +106,10 @@ def test_a_shift_keeps_who_was_on_call_and_when_in_utc() -> None:
                  "8601 time with a time zone", id="bad-time"),
     pytest.param("users", [{"id": "PU1", "name": "Ann", "invitation_sent": "yes"}],
                  "user PU1 ('Ann'): invitation_sent is 'yes', not true or false", id="flag"),
+    pytest.param("maintenance_windows", [{"id": "PW1", "summary": "Upgrade",
+                                          "start_time": "2026-03-02T10:00:00Z"}],
+                 "maintenance window PW1 ('Upgrade'): end_time is missing; every maintenance "
+                 "window has one", id="window-without-end"),
 ])
 def test_errors_name_the_object_and_the_field(collection: str, objects: list[Any],
                                               message: str) -> None:
@@ -199,3 +205,46 @@ def test_a_shift_based_schedule_is_named_by_its_summary() -> None:
                              {"targets": [{"id": "PV3", "type": "schedule_v3_reference"}]}]}])
     [policy] = account.escalation_policies
     assert account.schedule_named(policy.rules[0].targets[0]) == "Follow the sun"
+
+
+SPEC = Path(__file__).parent.parent / "fixtures" / "pagerduty-openapi" / "openapiv3.json"
+
+
+def test_the_spec_example_maintenance_window_reads_whole() -> None:
+    """PagerDuty's own example (GET /maintenance_windows): times with an offset, the creator's
+    name, the services it holds."""
+    spec = json.loads(SPEC.read_text())
+    example = spec["paths"]["/maintenance_windows"]["get"]["responses"]["200"]["content"][
+        "application/json"]["examples"]["response"]["value"]
+    account = account_of(maintenance_windows=example["maintenance_windows"])
+    [window] = account.maintenance_windows
+    assert (window.id, window.name, window.description) == (
+        "PW98YIO", "Immanentizing the eschaton", "Immanentizing the eschaton")
+    assert (window.start, window.end) == (utc("2015-11-10T01:00"), utc("2015-11-10T03:00"))
+    assert window.created_by is not None and window.created_by.summary == "Earline Greenholt"
+    assert account.maintenance_windows_of("PIJ90N7") == (window,)
+    assert account.maintenance_windows_of("POTHER1") == ()
+    assert window.covers(utc("2015-11-10T01:00")) and not window.covers(utc("2015-11-10T03:00"))
+    assert window.overlaps(utc("2015-11-10T02:59"), utc("2015-11-11T00:00"))
+    assert not window.overlaps(utc("2015-11-10T03:00"), utc("2015-11-11T00:00"))
+
+
+@pytest.mark.parametrize(("window", "services", "creator"), [
+    pytest.param({}, None, None, id="not-said"),
+    pytest.param({"services": [], "created_by": None}, 0, None, id="none"),
+    pytest.param({"services": [{"id": "PV1"}], "created_by": {"id": "PU1"}}, 1, "PU1",
+                 id="named"),
+])
+def test_a_maintenance_window_keeps_absent_apart_from_empty(
+        window: dict[str, Any], services: int | None, creator: str | None) -> None:
+    [parsed] = account_of(maintenance_windows=[{
+        "id": "PW1", "start_time": "2026-03-02T10:00:00Z", "end_time": "2026-03-02T12:00:00Z",
+        **window}]).maintenance_windows
+    assert (None if parsed.services is None else len(parsed.services)) == services
+    assert (None if parsed.created_by is None else parsed.created_by.id) == creator
+
+
+def test_windows_not_read_are_not_none() -> None:
+    account = account_of((Skipped("maintenance_windows", "403 Forbidden"),))
+    assert account.maintenance_windows_of("PV1") is None
+    assert account_of().maintenance_windows_of("PV1") == ()

@@ -13,6 +13,7 @@ from pagerduty_cases import SMALL_ACCOUNT
 
 from pdlint import files as files_module
 from pdlint.files import FileWriteError
+from pdlint.pagerduty.model import parse_account
 from pdlint.pagerduty.snapshot import (
     REDACTED,
     SnapshotError,
@@ -74,7 +75,8 @@ def test_document_carries_the_contract_fields(small_state: LiveState, tmp_path: 
         "window": {"since": "2026-03-02T00:00:00Z", "until": "2026-03-16T00:00:00Z"}}
     assert document["pdlint_version"]
     assert set(document["objects"]) == {"escalation_policies", "schedules", "schedules_v3",
-                                        "services", "users", "teams", "priorities"}
+                                        "services", "users", "teams", "priorities",
+                                        "maintenance_windows"}
 
 
 def test_each_object_is_one_line_and_only_holders_of_addresses_are_copied(
@@ -197,3 +199,16 @@ def test_skipped_collections_survive_the_round_trip(tmp_path: Path) -> None:
     assert state.skip_reason("priorities") == "the plan lacks priorities"
     write_snapshot(state, tmp_path / "again.json", redact_addresses=False)
     assert load_snapshot(tmp_path / "again.json") == state
+
+
+def test_a_collection_older_snapshots_lack_is_not_read_rather_than_none(tmp_path: Path) -> None:
+    """Snapshots written before pdlint read maintenance windows hold none: not "none open"."""
+    document = _document()
+    document["objects"].pop("maintenance_windows")
+    document["pdlint_version"] = "0.0.9"
+    path = tmp_path / "snap.json"
+    path.write_text(json.dumps(document))
+    state = load_snapshot(path)
+    assert state.skip_reason("maintenance_windows") == (
+        "not in this snapshot: pdlint 0.0.9 did not read maintenance_windows")
+    assert parse_account(state).maintenance_windows_of("PSERV01") is None

@@ -24,9 +24,11 @@ def demo() -> Account:
 
 @pytest.fixture(scope="session")
 def small_generated() -> Account:
-    """A generated account small enough to read whole, with v3 schedules and open incidents."""
+    """A generated account small enough to read whole, with v3 schedules, open incidents and
+    maintenance windows past, under way and to come."""
     return generated_account(seed=7, services=30, escalation_policies=12, schedules=10, users=60,
-                             incidents=500, teams=4, v3_schedules=3, audit_records=40, now=NOW)
+                             incidents=500, teams=4, v3_schedules=3, audit_records=40,
+                             maintenance_windows=6, now=NOW)
 
 
 @pytest.fixture(scope="module")

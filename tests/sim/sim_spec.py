@@ -100,6 +100,9 @@ def includes_expand_references(spec: Spec) -> None:
         ("LogEntry", "service", ("Service",)),
         ("LogEntry", "incident", ("Incident",)),
         ("LogEntry", "teams", ("Team",)),
+        ("MaintenanceWindow", "services", ("Service",)),
+        ("MaintenanceWindow", "teams", ("Team",)),
+        ("MaintenanceWindow", "created_by", ("User",)),
     ):
         _may_be_expanded(spec, schema, field, *alternatives)
     response = spec["paths"]["/teams/{id}/members"]["get"]["responses"]["200"]

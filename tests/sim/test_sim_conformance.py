@@ -56,6 +56,10 @@ GET_CASES: list[tuple[str, str, dict[str, Any]]] = [
     ("/teams/{id}/members", "/teams/{team}/members", {}),
     ("/teams/{id}/members", "/teams/{team}/members", {"include[]": "users"}),
     ("/priorities", "/priorities", {}),
+    ("/maintenance_windows", "/maintenance_windows", {}),
+    ("/maintenance_windows", "/maintenance_windows",
+     {"filter": "ongoing", "service_ids[]": "{maintained_service}",
+      "include[]": ["services", "teams", "users"], "total": "true"}),
     ("/abilities", "/abilities", {}),
     ("/oncalls", "/oncalls", {}),
     ("/oncalls", "/oncalls",
@@ -96,6 +100,7 @@ def demo_ids(account: Account) -> dict[str, str]:
         "gap_schedule": schedules["Platform - Secondary"],
         "service": services["Identity Service"],
         "support_hours_service": services["Internal Admin"],
+        "maintained_service": services["Web Application Firewall"],
         "user": account.users[0].id,
         "team": account.teams[0].id,
         "incident": account.incidents[len(account.incidents) - 1].id,
@@ -116,7 +121,10 @@ def test_get_answers_match_the_spec(
     client: httpx.Client, demo: Account, spec_validator: SpecValidator,
     spec_path: str, url: str, query: dict[str, Any],
 ) -> None:
-    response = client.get(url.format(**demo_ids(demo)), params=query)
+    ids = demo_ids(demo)
+    response = client.get(url.format(**ids), params={
+        name: value.format(**ids) if isinstance(value, str) else value
+        for name, value in query.items()})
     assert response.status_code == 200, response.text
     body = response.json()
     assert any(body.values()), "an empty answer proves nothing about its shape"
@@ -142,6 +150,7 @@ def test_analytics_raw_incidents_match_the_spec(
     ("/schedules", "/schedules", {"include[]": ["schedule_layers", "final_schedule"],
                                   "since": SINCE, "until": UNTIL}),
     ("/oncalls", "/oncalls", {"limit": 100}),
+    ("/maintenance_windows", "/maintenance_windows", {"filter": "all"}),
     ("/log_entries", "/log_entries", {"limit": 100}),
     ("/audit/records", "/audit/records",
      {"since": "2026-02-01T12:00:00Z", "until": "2026-03-02T12:00:00Z"}),
@@ -175,6 +184,9 @@ ERROR_CASES: list[tuple[str, str, dict[str, Any], dict[str, str], Faults, int, i
     ("/incidents", "/incidents",
      {"since": "2025-01-01T00:00:00Z", "until": "2026-01-01T00:00:00Z"}, {}, Faults(), 400, 2001),
     ("/schedules/{id}/overrides", "/schedules/PC00000/overrides", {}, {}, Faults(), 400, 2003),
+    ("/maintenance_windows", "/maintenance_windows", {"filter": "soon"}, {}, Faults(), 400, 2001),
+    ("/maintenance_windows", "/maintenance_windows", {}, {},
+     Faults(forbidden={"/maintenance_windows": 403}), 403, 2010),
 ]
 
 

@@ -7,9 +7,9 @@ from typing import Any
 
 import httpx
 import pytest
-from sim_cases import NOW
+from sim_cases import NOW, TOKEN
 
-from pdlint.sim import Account
+from pdlint.sim import Account, SimServer
 from pdlint.sim.endpoints import add_months
 
 
@@ -275,6 +275,7 @@ def test_abilities(client: httpx.Client) -> None:
     ("/services", {"sort_by": "colour"}),
     ("/users/PU00000/notification_rules", {"urgency": "medium"}),
     ("/audit/records", {"cursor": "not-a-cursor"}),
+    ("/maintenance_windows", {"filter": "soon"}),
 ])
 def test_bad_parameters_are_400(client: httpx.Client, path: str, query: dict[str, str]) -> None:
     response = client.get(path, params=query)
@@ -288,3 +289,38 @@ def test_times_without_offset_are_read_in_the_account_zone(client: httpx.Client)
     utc = get(client, "/incidents", since="2026-02-01T05:00:00Z", until="2026-03-01T05:00:00Z",
               total="true")
     assert local["total"] == utc["total"]  # New York is UTC-5 in winter
+
+
+@pytest.mark.parametrize(("query", "states"), [
+    ({}, {"past", "ongoing", "future"}),
+    ({"filter": "all"}, {"past", "ongoing", "future"}),
+    ({"filter": "past"}, {"past"}),
+    ({"filter": "ongoing"}, {"ongoing"}),
+    ({"filter": "future"}, {"future"}),
+    ({"filter": "open"}, {"ongoing", "future"}),
+])
+def test_maintenance_windows_by_state(small_generated: Account, query: dict[str, str],
+                                      states: set[str]) -> None:
+    with SimServer(small_generated, token=TOKEN) as server, httpx.Client(
+            base_url=server.base_url, headers={"Authorization": f"Token token={TOKEN}"}) as http:
+        listed = get(http, "/maintenance_windows", **query)["maintenance_windows"]
+    expected = [window for window in small_generated.maintenance_windows
+                if window.state(small_generated.now) in states]
+    assert len(expected) >= len(states) * 2  # every state asked for is there to be told apart
+    assert sorted(window["id"] for window in listed) == sorted(window.id for window in expected)
+
+
+def test_maintenance_windows_by_service_and_team(client: httpx.Client, demo: Account) -> None:
+    [window] = demo.maintenance_windows
+    [service_id] = window.service_ids
+    [team_id] = demo.services_by_id[service_id].team_ids
+    other = next(service.id for service in demo.services if service.id != service_id)
+    assert [item["id"] for item in get(client, "/maintenance_windows", **{
+        "service_ids[]": [other, service_id]})["maintenance_windows"]] == [window.id]
+    assert get(client, "/maintenance_windows", **{"service_ids[]": other})[
+        "maintenance_windows"] == []
+    listed = get(client, "/maintenance_windows", **{"team_ids[]": team_id, "include[]": "users"})
+    [shown] = listed["maintenance_windows"]
+    assert (shown["teams"][0]["id"], shown["created_by"]["email"]) == (
+        team_id, demo.users_by_id[window.created_by_user_id or ""].email)
+    assert shown["start_time"] < shown["end_time"] and shown["summary"] == window.description
