@@ -394,6 +394,9 @@ def _services(account: _Draft) -> list[_Service]:
             continue
         service = _Service(_identity(account, live), live=live)
         service.settings = _settings(live, service.notes)
+        maintenance = _maintenance(account, live, service.notes)
+        if maintenance is not None:
+            service.data["maintenance_windows"] = maintenance
         found.append(service)
     tier = _tier(found)
     for service in found:
@@ -433,6 +436,40 @@ def _settings(live: Service, notes: list[str]) -> dict[str, Any]:
             notes.append(f"Review: its {label} timeout ({seconds} seconds) is not whole minutes, "
                          "so it is not documented.")
     return settings
+
+
+def _maintenance(account: _Draft, live: Service, notes: list[str]) -> dict[str, Any] | None:
+    """The maintenance windows PagerDuty holds the service in, under way or to come, each
+    allowed as the date range it falls in, no longer than the longest; None when it has none.
+    A review note names each: the draft accepts them, a person decides whether the policy
+    should."""
+    windows = account.live.maintenance_windows_of(live.id)
+    if windows is None:
+        notes.append("Review: its maintenance windows could not be read, so the policy allows "
+                     "none as drafted.")
+        return None
+    if not windows:
+        return None
+    zone = zone_named(account.time_zone)
+    assert zone is not None  # draft_policy checked it
+    longest = max(window.end - window.start for window in windows)
+    allowed = []
+    for window in windows:
+        start, end = window.start.astimezone(zone), window.end.astimezone(zone)
+        slot: dict[str, Any] = {}
+        if window.description and _is_text(window.description):
+            slot["description"] = window.description
+        slot["from"] = start.date()
+        slot["until"] = (end - timedelta(microseconds=1)).date()
+        allowed.append(slot)
+        creator = window.created_by.summary if window.created_by else None
+        notes.append(f"Review: PagerDuty holds it in maintenance from {start:%Y-%m-%d %H:%M} to "
+                     f"{end:%Y-%m-%d %H:%M} ({window.description or 'no description'}"
+                     f"{', by ' + creator if creator else ''}); allowed as drafted, it opens no "
+                     "incident then. Decide which maintenance the policy allows.")
+    minutes = -(-longest // timedelta(minutes=1))
+    return {"max_length": format_duration(timedelta(minutes=max(minutes, 1))),
+            "allowed": allowed}
 
 
 def _support_hours(hours: SupportHours | None) -> dict[str, Any] | None:

@@ -8,7 +8,7 @@ translation tables draft small accounts built as the API lists them.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from datetime import datetime, timedelta, timezone
+from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
@@ -127,7 +127,7 @@ def test_a_generated_account_round_trips(tmp_path: Path, seed: int, services: in
                                          policies: int, schedules: int, users: int) -> None:
     account = generated_account(seed, services=services, escalation_policies=policies,
                                 schedules=schedules, users=users, incidents=0, teams=6,
-                                v3_schedules=2, now=NOW)
+                                v3_schedules=2, maintenance_windows=12, now=NOW)
     state = fetched(account)
     folder = written(tmp_path, draft_policy(state))
     lint = lint_paths([folder]).findings
@@ -548,3 +548,15 @@ def test_a_team_that_cannot_be_found_is_an_error_not_an_empty_draft(
     with pytest.raises(InitError) as raised:
         draft_policy(state, teams=teams)
     assert str(raised.value) == message
+
+
+def test_the_demo_draft_allows_the_maintenance_under_way_and_names_it(
+        demo_draft: dict[str, str]) -> None:
+    firewall = named(read(demo_draft, "services.yaml")["services"], "Web Application Firewall")
+    assert firewall["maintenance_windows"] == {
+        "max_length": "6h", "allowed": [{"description": "Firewall rule set upgrade",
+                                         "from": date(2026, 3, 2), "until": date(2026, 3, 2)}]}
+    comments = " ".join(line.strip().lstrip("#").strip()
+                        for line in demo_draft["services.yaml"].splitlines())
+    assert ("Review: PagerDuty holds it in maintenance from 2026-03-02 06:00 to 2026-03-02 "
+            "12:00 (Firewall rule set upgrade, by Quinn Harper)") in comments

@@ -16,6 +16,7 @@ from typing import Any, Protocol, TypeVar
 from pdlint.findings import Finding, Location, Resource
 from pdlint.policy.load import JsonPath, PolicyFile
 from pdlint.policy.model import (
+    AllowedMaintenance,
     Containment,
     CorrectiveActions,
     EscalationPolicy,
@@ -24,6 +25,7 @@ from pdlint.policy.model import (
     Hours,
     IncidentSeverity,
     Level,
+    MaintenanceSlot,
     Organisation,
     Policy,
     Postmortems,
@@ -323,7 +325,8 @@ class _Builder:
             auto_resolve_timeout=view.sourced("auto_resolve_timeout", _timeout),
             requires_integration=view.sourced("requires_integration", bool),
             min_escalation_levels=view.sourced("min_escalation_levels", int),
-            location=view.file.key_location(view.path))
+            location=view.file.key_location(view.path),
+            maintenance_windows=_maintenance(view, organisation))
 
     def _schedule(self, view: _View, teams: dict[str, Team]) -> Schedule:
         return Schedule(
@@ -371,7 +374,9 @@ class _Builder:
                 view.sourced("requires_integration", bool), "requires_integration"),
             min_escalation_levels=own_or_tier(
                 view.sourced("min_escalation_levels", int), "min_escalation_levels"),
-            location=view.location)
+            location=view.location,
+            maintenance_windows=own_or_tier(_maintenance(view, organisation),
+                                            "maintenance_windows"))
 
     def _waiver(self, view: _View) -> Waiver:
         resource = view.data["resource"]
@@ -437,6 +442,22 @@ def _hours(view: _View, default_zone: Sourced[str]) -> Hours:
         end=_required(view.sourced("end", time.fromisoformat)),
         time_zone=view.text("time_zone") or default_zone,
         location=view.file.key_location(view.path))
+
+
+def _maintenance(view: _View, organisation: Organisation) -> AllowedMaintenance | None:
+    allowed = view.child("maintenance_windows")
+    if allowed is None:
+        return None
+    slots = tuple(MaintenanceSlot(
+        weekly=_hours(slot, organisation.time_zone) if "days" in slot.data else None,
+        dates=(_required(slot.sourced("from", date.fromisoformat)),
+               _required(slot.sourced("until", date.fromisoformat)))
+        if "from" in slot.data else None,
+        description=slot.text("description"), location=slot.location)
+        for slot in allowed.items("allowed"))
+    return AllowedMaintenance(
+        max_length=_required(allowed.sourced("max_length", parse_duration)), slots=slots,
+        location=allowed.file.key_location(allowed.path))
 
 
 def _response_sla(text: str) -> ResponseSla:

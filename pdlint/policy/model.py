@@ -259,6 +259,48 @@ class Postmortems:
 
 
 @dataclass(frozen=True)
+class MaintenanceSlot:
+    """Where a maintenance window may fall: inside one weekly occurrence of ``weekly`` (an end
+    at or before the start ends the next day), or between the first day and the last of a date
+    range (``from`` and ``until``, whole days in the organisation's time zone)."""
+
+    weekly: Hours | None
+    dates: tuple[Sourced[date], Sourced[date]] | None
+    description: Sourced[str] | None
+    location: Location
+
+    def holds(self, start: datetime, end: datetime, organisation_zone: ZoneInfo) -> bool:
+        """Whether the whole span ``[start, end)`` falls inside the slot."""
+        if self.dates is not None:
+            first, last = (datetime.combine(day.value, time(0), tzinfo=organisation_zone)
+                           for day in self.dates)
+            return first <= start and end <= last + timedelta(days=1)
+        assert self.weekly is not None
+        hours = self.weekly
+        zone = hours.zone
+        local = start.astimezone(zone)
+        for day in (local.date(), local.date() - timedelta(days=1)):
+            if WEEKDAYS[day.weekday()] not in hours.days.value:
+                continue
+            opens = datetime.combine(day, hours.start.value, tzinfo=zone)
+            closes = datetime.combine(day + timedelta(days=hours.end.value <= hours.start.value),
+                                      hours.end.value, tzinfo=zone)
+            if opens <= start and end <= closes:
+                return True
+        return False
+
+
+@dataclass(frozen=True)
+class AllowedMaintenance:
+    """The maintenance windows a service may be in: none longer than ``max_length``, each inside
+    one of the ``slots``."""
+
+    max_length: Sourced[timedelta]
+    slots: tuple[MaintenanceSlot, ...]
+    location: Location
+
+
+@dataclass(frozen=True)
 class Tier:
     """Defaults a service of the tier takes unless the service states its own."""
 
@@ -271,6 +313,7 @@ class Tier:
     requires_integration: Sourced[bool] | None
     min_escalation_levels: Sourced[int] | None
     location: Location
+    maintenance_windows: AllowedMaintenance | None = None
 
     @property
     def resource(self) -> Resource:
@@ -378,6 +421,8 @@ class Service:
     requires_integration: Sourced[bool] | None
     min_escalation_levels: Sourced[int] | None
     location: Location
+    maintenance_windows: AllowedMaintenance | None = None
+    """The maintenance the service may be in; None when the policy allows none."""
 
     @property
     def resource(self) -> Resource:

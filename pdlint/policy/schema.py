@@ -220,6 +220,17 @@ def _explain(error: ValidationError, policy_file: PolicyFile) -> Iterator[tuple[
     elif keyword == "minimum":
         yield (policy_file.location(path),
                f"{subject}: expected at least {validator_value}, got {shown}")
+    elif error.schema is False:
+        # jsonschema names no key for a value a ``false`` subschema refuses: find it by value.
+        holder: Any = policy_file.data
+        for part in path:
+            holder = holder[part]
+        keys = [key for key, value in holder.items() if value == instance] if isinstance(
+            holder, dict) else []
+        key_path = (*path, keys[0]) if keys else path
+        yield (policy_file.key_location(key_path) if keys else policy_file.location(path),
+               f"{subject}: '{keys[0] if keys else shown}' cannot be written beside the other "
+               "keys written here")
     else:
         yield policy_file.location(path), f"{subject}: {error.message}"
 

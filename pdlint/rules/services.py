@@ -9,11 +9,18 @@ in the API, where ``null`` (or 0) means the feature is switched off.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import time, timedelta
+from datetime import datetime, time, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from pdlint.findings import Finding, Resource, Severity
-from pdlint.pagerduty.model import Account, Reference, UrgencyRule, time_text
+from pdlint.pagerduty.model import (
+    Account,
+    MaintenanceWindow,
+    Reference,
+    UrgencyRule,
+    time_text,
+)
 from pdlint.pagerduty.model import Service as LiveService
 from pdlint.policy.model import (
     WEEKDAYS,
@@ -295,3 +302,56 @@ def teams_text(names: list[str | None]) -> str:
         return "no team"
     return "team " + ", ".join(f"'{name}'" for name in names)
 
+
+
+@rule("SVC310", "maintenance-window",
+      title="Documented services are in maintenance only as allowed",
+      severity=Severity.ERROR, criterion="CC7.3", mode=Mode.DRIFT)
+def check_maintenance_window(context: Context) -> Iterator[Finding]:
+    """PagerDuty opens no incident on a service inside a maintenance window: whatever fails
+    then pages nobody. A documented service may be in a window under way or to come during the
+    check's window only where the policy allows it (``maintenance_windows``: a weekly slot or a
+    date range the window falls inside, and no longer than ``max_length``). Each window is
+    reported with its start, end, description and creator. Not checked when the windows could
+    not be read (the run says so)."""
+    policy = context.policy
+    account = context.live
+    zone = policy.organisation.business_hours.zone
+    for documented, live in both_sides(service_pairs(policy, account)):
+        for window in account.maintenance_windows_of(live.id) or ():
+            if not window.overlaps(account.window.since, account.window.until):
+                continue
+            allowed = documented.maintenance_windows
+            said = _maintenance_text(window, zone)
+            length = window.end - window.start
+            if allowed is None:
+                reason, location = "the policy allows none", documented.location
+            elif length > allowed.max_length.value:
+                reason = (f"{format_duration(length)} long, longer than the "
+                          f"{format_duration(allowed.max_length.value)} allowed")
+                location = allowed.max_length.location
+            elif not any(slot.holds(window.start, window.end, zone) for slot in allowed.slots):
+                reason, location = "outside every allowed slot", allowed.location
+            else:
+                continue
+            yield check_maintenance_window.finding(
+                f"in maintenance {said}: {reason}", live_resource(documented, live),
+                expected=None if allowed is None else format_duration(allowed.max_length.value),
+                actual={"start": _local_text(window.start, zone),
+                        "end": _local_text(window.end, zone), "description": window.description,
+                        "created_by": window.created_by.summary if window.created_by else None},
+                location=location)
+
+
+def _maintenance_text(window: MaintenanceWindow, zone: ZoneInfo) -> str:
+    """``'Upgrade' from 2026-03-02 07:00 to 13:00 America/New_York, created by Quinn Harper``."""
+    start, end = window.start.astimezone(zone), window.end.astimezone(zone)
+    until = f"{end:%H:%M}" if end.date() == start.date() else f"{end:%Y-%m-%d %H:%M}"
+    named = f"'{window.description}' " if window.description else "(no description) "
+    creator = window.created_by.summary if window.created_by else None
+    by = f", created by {creator}" if creator else ", creator not named"
+    return f"{named}from {start:%Y-%m-%d %H:%M} to {until} {zone.key}{by}"
+
+
+def _local_text(moment: datetime, zone: ZoneInfo) -> str:
+    return moment.astimezone(zone).isoformat(timespec="minutes")

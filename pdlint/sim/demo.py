@@ -1,5 +1,5 @@
 """The demo account: Acme Cloud's PagerDuty, configured as ``policy/*.yaml`` documents it,
-except for seven deliberate drifts, each present exactly once:
+except for eight deliberate drifts, each present exactly once:
 
 1. Escalation policy "Production - Platform": rule 3 waits 20 minutes (documented 10), so the
    fourth level is engaged after 40 minutes instead of 30.
@@ -11,6 +11,8 @@ except for seven deliberate drifts, each present exactly once:
 6. Service "Legacy Billing" is active on "Production - Platform" but documented nowhere.
 7. A member of "Security - On-call" (Pavel Novak) is notified of high-urgency incidents by push
    notification only, with no phone or SMS rule.
+8. Service "Web Application Firewall" is in a maintenance window from an hour before ``now``
+   to five hours after: six hours, where its tier allows four.
 
 Schedule "Platform - Secondary" and the support hours of "Internal Admin" name their time zone
 the Rails way, "Eastern Time (US & Canada)", as PagerDuty may: the policy's America/New_York by

@@ -91,7 +91,7 @@ def test_services_inherit_tier_values_located_at_the_tier(example: Policy) -> No
     admin = example.service("Internal Admin")
     assert admin is not None and admin.support_hours is not None
     # "disabled" is a documented None; the support hours are the service's own.
-    assert located(admin.acknowledgement_timeout) == (None, "organisation.yaml", 74)
+    assert located(admin.acknowledgement_timeout) == (None, "organisation.yaml", 81)
     assert Path(admin.support_hours.location.path).name == "services.yaml"
     assert admin.support_hours.days_of_week == (1, 2, 3, 4, 5)
     assert admin.incident_urgency_rule() == {

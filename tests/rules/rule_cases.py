@@ -192,14 +192,15 @@ def schedule(schedule_id: str, name: str, *, time_zone: str = "Europe/London",
 def live_state(*, escalation_policies: Iterable[Json] = (), schedules: Iterable[Json] = (),
                schedules_v3: Iterable[Json] = (), services: Iterable[Json] = (),
                users: Iterable[Json] = (), teams: Iterable[Json] = (),
-               priorities: Iterable[Json] = (), skipped: Iterable[str] = (),
-               window: Window = WINDOW) -> LiveState:
+               priorities: Iterable[Json] = (), maintenance_windows: Iterable[Json] = (),
+               skipped: Iterable[str] = (), window: Window = WINDOW) -> LiveState:
     """A state as fetched at ``NOW``; each collection named in ``skipped`` is absent, skipped
     with a 403 reason, as ``fetch_state`` records it."""
     gone = set(skipped)
     collections = {"escalation_policies": escalation_policies, "schedules": schedules,
                    "schedules_v3": schedules_v3, "services": services, "users": users,
-                   "teams": teams, "priorities": priorities}
+                   "teams": teams, "priorities": priorities,
+                   "maintenance_windows": maintenance_windows}
     return LiveState(
         api_url=API_URL, fetched_at=NOW, window=window,
         objects={kind: tuple(objects) for kind, objects in collections.items()
