@@ -364,6 +364,7 @@ def worded(error: PdlintError) -> str:
     """The error's message, the settings it names (in the library's words) worded as this
     command line's options."""
     from pdlint.files import AlreadyThere
+    from pdlint.init import PolicyFilesThere
     from pdlint.pagerduty.errors import AuthenticationError
     from pdlint.pagerduty.settings import TOKEN_ENV, ConflictingLocation, EmptyApiUrl, MissingToken
 
@@ -373,6 +374,9 @@ def worded(error: PdlintError) -> str:
         return "--api-url is empty; give the API's URL, or leave the option out"
     if isinstance(error, ConflictingLocation):
         return f"--api-url {error.api_url} and --region {error.region} disagree; give one"
+    if isinstance(error, PolicyFilesThere):
+        return (f"{error.where} already holds policy files ({', '.join(error.names)}); pass "
+                "--force to write beside them, replacing those of the same names")
     if isinstance(error, AlreadyThere):
         held = (f"already holds {', '.join(error.names)}; pass --force to replace them"
                 if error.names else "already exists; pass --force to replace it")
@@ -616,44 +620,26 @@ def snapshot(output: str, no_redact: bool, accepted_skips: tuple[str, ...],
 def init(output: str, force: bool, organisation: str | None, time_zone: str | None,
          teams: tuple[str, ...], accepted_skips: tuple[str, ...], api: ApiOptions) -> int:
     """Write a policy that documents the live account as it is today, ready to review."""
-    from pdlint.files import check_folder, write_files
-    from pdlint.init import (
-        POLICY_FILES,
-        draft_policy,
-        existing_policy_files,
-        place_schema,
-        schema_home,
-        schema_reference,
-    )
-    from pdlint.pagerduty.fetch import fetch_state_sync
+    from pdlint.init import InitRequest, write_draft
     from pdlint.zones import zone_named
 
-    folder = Path(output)
     if time_zone is not None and zone_named(time_zone) is None:
         raise click.BadParameter(f"{time_zone!r} is not an IANA time zone such as "
                                  "America/New_York", param_hint="--time-zone")
-    present = existing_policy_files(folder)
-    if present and not force:
-        raise PdlintError(f"{output} already holds policy files ({', '.join(present)}); pass "
-                          "--force to write beside them, replacing those of the same names")
-    check_folder(folder, POLICY_FILES, force=force)
     with terminal_progress(quiet=api.quiet) as progress:
-        state = fetch_state_sync(client_config(api), api_window(api), progress=progress)
-    schema = schema_home(folder)
-    texts = draft_policy(state, organisation=organisation, time_zone=time_zone,
-                         schema=schema_reference(folder, schema), teams=teams)
-    place_schema(schema)
-    write_files(folder, texts, force=force)
-    for skip in state.skipped:
+        drafted = write_draft(InitRequest(
+            folder=Path(output), force=force, organisation=organisation, time_zone=time_zone,
+            teams=teams, client_config=client_config(api), window=api_window(api),
+            progress=progress))
+    for skip in drafted.skipped:
         click.echo(f"pdlint: warning: {skip.rule} not read: {skip.reason}", err=True)
-    others = sorted(set(present) - set(texts))
-    if others:
-        click.echo(f"pdlint: warning: {output} also holds {', '.join(others)}, which pdlint reads "
-                   "together with the new files", err=True)
+    if drafted.others:
+        click.echo(f"pdlint: warning: {output} also holds {', '.join(drafted.others)}, which "
+                   "pdlint reads together with the new files", err=True)
     if not api.quiet:
-        click.echo(f"wrote {', '.join(texts)} in {output}: review each \"Review:\" comment, "
-                   f"then check with `pdlint lint {output}`", err=True)
-    return INCOMPLETE if refused_as_incomplete(state.skipped, accepted_skips) else 0
+        click.echo(f"wrote {', '.join(drafted.files)} in {output}: review each \"Review:\" "
+                   f"comment, then check with `pdlint lint {output}`", err=True)
+    return INCOMPLETE if refused_as_incomplete(drafted.skipped, accepted_skips) else 0
 
 
 @cli.command()

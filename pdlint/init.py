@@ -30,8 +30,15 @@ import yaml
 
 from pdlint.coverage import Interval, measure_coverage, on_call, weekly_hours
 from pdlint.errors import PdlintError
-from pdlint.files import repository_root, write_atomically
-from pdlint.findings import Resource, counted
+from pdlint.files import (
+    AlreadyThere,
+    check_folder,
+    repository_root,
+    write_atomically,
+    write_files,
+)
+from pdlint.findings import Resource, Skipped, counted
+from pdlint.pagerduty.fetch import Progress, fetch_state_sync
 from pdlint.pagerduty.model import (
     Account,
     EscalationPolicy,
@@ -44,7 +51,8 @@ from pdlint.pagerduty.model import (
     TargetKind,
     parse_account,
 )
-from pdlint.pagerduty.state import LiveState, account_subdomain, format_utc
+from pdlint.pagerduty.settings import ClientConfig
+from pdlint.pagerduty.state import LiveState, Window, account_subdomain, format_utc
 from pdlint.policy import load_policy
 from pdlint.policy.model import WEEKDAYS, format_duration
 from pdlint.rules.engine import drift
@@ -137,6 +145,58 @@ class _Draft:
     def user_email(self, target: EscalationTarget) -> str | None:
         known = self.live.users.by_id(target.id)
         return known.email if known else None
+
+
+class PolicyFilesThere(AlreadyThere):
+    """The folder already holds policy files (``names``, whatever they are called): pdlint would
+    read the draft together with them, so it writes beside them only when forced."""
+
+
+@dataclass(frozen=True)
+class InitRequest:
+    """What ``pdlint init`` is asked: the folder, whether to write beside policy files already
+    there, the organisation's name and time zone (None: the account's), the teams the draft is
+    scoped to (none: the whole account), and how to read it."""
+
+    folder: Path
+    force: bool
+    organisation: str | None
+    time_zone: str | None
+    client_config: ClientConfig
+    window: Window
+    teams: Sequence[str] = ()
+    progress: Progress | None = None
+
+
+@dataclass(frozen=True)
+class Drafted:
+    """What ``write_draft`` wrote (``files``), what it could not read (``skipped``), and the
+    policy files of the folder it wrote beside (``others``), which pdlint reads with them."""
+
+    files: tuple[str, ...]
+    skipped: tuple[Skipped, ...]
+    others: tuple[str, ...]
+
+
+def write_draft(request: InitRequest) -> Drafted:
+    """Read the account and write the policy that documents it in ``request.folder``.
+
+    The folder is checked before the account is read: a folder that cannot take the files, or
+    (without ``force``) that holds policy files already, is refused with nothing read or written.
+    """
+    folder = request.folder
+    present = existing_policy_files(folder)
+    if present and not request.force:
+        raise PolicyFilesThere(folder, present)
+    check_folder(folder, POLICY_FILES, force=request.force)
+    state = fetch_state_sync(request.client_config, request.window, progress=request.progress)
+    schema = schema_home(folder)
+    texts = draft_policy(state, organisation=request.organisation, time_zone=request.time_zone,
+                         schema=schema_reference(folder, schema), teams=request.teams)
+    place_schema(schema)
+    write_files(folder, texts, force=request.force)
+    return Drafted(tuple(texts), tuple(state.skipped),
+                   tuple(sorted(set(present) - set(texts))))
 
 
 def draft_policy(state: LiveState, *, organisation: str | None = None,

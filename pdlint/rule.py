@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
@@ -37,17 +37,6 @@ class Context:
     account: Account | None
     today: date
     catalogue: Mapping[str, Rule]
-    found: dict[str, tuple[Finding, ...]] = field(default_factory=dict, compare=False,
-                                                  repr=False)
-    """The findings of each rule run over this context, kept by ``findings``."""
-
-    def findings(self, checked: Rule) -> tuple[Finding, ...]:
-        """What ``checked`` finds over this context, run once however often it is asked for: the
-        engine runs every rule through here, and WAV901 reads the findings of the rules its
-        waivers name, selected for the run or not."""
-        if checked.id not in self.found:
-            self.found[checked.id] = tuple(checked.check(self))
-        return self.found[checked.id]
 
     @property
     def live(self) -> Account:

@@ -39,8 +39,7 @@ DOORS: dict[str, tuple[str, ...]] = {
                         "pdlint.pagerduty", "pdlint.rules", "pdlint.coverage", "pdlint.report",
                         "pdlint.zones"),
     "pdlint.init": ("pdlint.findings", "pdlint.errors", "pdlint.files", "pdlint.policy",
-                    "pdlint.pagerduty.state", "pdlint.pagerduty.model", "pdlint.rules",
-                    "pdlint.coverage", "pdlint.zones"),
+                    "pdlint.pagerduty", "pdlint.rules", "pdlint.coverage", "pdlint.zones"),
     "pdlint.sim": (),  # an independent implementation of PagerDuty's side
 }
 

@@ -33,14 +33,17 @@ from rules.rule_cases import (
     user,
 )
 
-from pdlint.files import write_files
+from pdlint.files import FileWriteError, write_files
 from pdlint.init import (
     INSTALLED_SCHEMA,
     InitError,
+    InitRequest,
+    PolicyFilesThere,
     draft_policy,
     place_schema,
     schema_home,
     schema_reference,
+    write_draft,
 )
 from pdlint.pagerduty.fetch import fetch_state_sync
 from pdlint.pagerduty.model import parse_account
@@ -560,3 +563,48 @@ def test_the_demo_draft_allows_the_maintenance_under_way_and_names_it(
                         for line in demo_draft["services.yaml"].splitlines())
     assert ("Review: PagerDuty holds it in maintenance from 2026-03-02 06:00 to 2026-03-02 "
             "12:00 (Firewall rule set upgrade, by Quinn Harper)") in comments
+
+
+UNREACHABLE = ClientConfig(api_url="http://127.0.0.1:9", token=ApiToken(TOKEN), max_attempts=1)
+
+
+def request_for(folder: Path, *, force: bool = False,
+                config: ClientConfig = UNREACHABLE) -> InitRequest:
+    return InitRequest(folder=folder, force=force, organisation=None, time_zone=None,
+                       client_config=config, window=Window.starting(NOW, timedelta(days=30)))
+
+
+@pytest.mark.parametrize("present", [
+    pytest.param(["notes.yml"], id="other-policy-files"),
+    pytest.param(["services.yaml"], id="same-names"),
+])
+def test_write_draft_checks_the_folder_before_reading_the_account(
+        tmp_path: Path, present: list[str]) -> None:
+    """Nothing is read (the API is unreachable) and nothing written when the folder is refused."""
+    folder = tmp_path / "policy"
+    folder.mkdir()
+    for name in present:
+        (folder / name).write_text("services: []\n")
+    with pytest.raises(PolicyFilesThere) as refused:
+        write_draft(request_for(folder))
+    assert refused.value.names == tuple(present)
+    assert sorted(path.name for path in folder.iterdir()) == present
+
+
+def test_write_draft_refuses_a_folder_whose_parent_is_missing(tmp_path: Path) -> None:
+    with pytest.raises(FileWriteError, match="does not exist; create it first"):
+        write_draft(request_for(tmp_path / "missing" / "policy"))
+
+
+def test_write_draft_writes_beside_policy_files_when_forced(tmp_path: Path) -> None:
+    folder = tmp_path / "policy"
+    folder.mkdir()
+    (folder / "notes.yml").write_text("services: []\n")
+    with SimServer(demo_account(NOW), token=TOKEN) as server:
+        config = ClientConfig(api_url=server.base_url, token=ApiToken(TOKEN),
+                              requests_per_minute=60_000, key_share=None)
+        drafted = write_draft(request_for(folder, force=True, config=config))
+    assert drafted.others == ("notes.yml",)
+    assert drafted.skipped == ()
+    assert sorted(path.name for path in folder.iterdir()) == sorted(
+        [*drafted.files, "notes.yml"])

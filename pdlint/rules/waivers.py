@@ -1,7 +1,8 @@
 """WAV rules: the waivers themselves, so that accepted exceptions do not outlive their reason.
 
-The engine applies unexpired waivers to drift findings; these rules report the waivers that no
-longer apply (expired) and those that accept nothing (unused).
+The engine applies unexpired waivers to drift findings; WAV900 reports the waivers that no longer
+apply (expired). WAV901 (unused) is about the findings of a whole run, which no rule sees: it is
+declared here, for the catalogue, and the engine makes its findings (``engine.unused_waivers``).
 """
 
 from __future__ import annotations
@@ -9,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from pdlint.findings import Finding, Severity
-from pdlint.rule import Context, Mode, rule
+from pdlint.rule import Context, Mode, Rule, rule
 
 
 @rule("WAV900", "waiver-expired", title="Waivers are renewed or removed when they expire",
@@ -31,26 +32,20 @@ def check_waiver_expired(context: Context) -> Iterator[Finding]:
                 actual=waiver.expires.value.isoformat(), location=waiver.location)
 
 
-@rule("WAV901", "waiver-unused", title="Every waiver accepts a finding",
-      severity=Severity.WARNING, criterion="CC8.1", mode=Mode.DRIFT)
-def check_waiver_unused(context: Context) -> Iterator[Finding]:
-    """A waiver that matches no finding accepts nothing: the drift was fixed, or the waiver
-    names the wrong rule or object and the finding it meant still fails. Remove it, or correct
-    it. The rule runs the rule each waiver names on its own, whatever rules the run selected,
-    so that choosing rules never makes a waiver look unused. Only unexpired waivers of drift
-    rules are considered (POL022 reports the others), and only after a complete read of the
-    account: a finding may be absent only because its objects could not be read."""
-    policy = context.policy
-    today = context.today
-    if context.live.skipped:
-        return
-    for waiver in policy.waivers:
-        waived = context.catalogue.get(waiver.rule.value)
-        if (waiver.expired(today) or waived is None or waived.mode is not Mode.DRIFT
-                or waived is check_waiver_unused):
-            continue
-        if not any(waiver.matches(finding) for finding in context.findings(waived)):
-            yield check_waiver_unused.finding(
-                f"the waiver of {waiver.rule.value} matches no finding: the drift it accepts is "
-                "gone, or the waiver names the wrong object", waiver.resource.value,
-                expected=f"a {waiver.rule.value} finding", actual=None, location=waiver.location)
+def found_by_the_engine(context: Context) -> Iterator[Finding]:
+    """Found by the engine, which holds the findings of every rule of the run."""
+    return iter(())
+
+
+WAIVER_UNUSED = Rule(
+    id="WAV901", name="waiver-unused", title="Every waiver accepts a finding",
+    severity=Severity.WARNING, criterion="CC8.1", mode=Mode.DRIFT,
+    check=found_by_the_engine,
+    rationale="A waiver that matches no finding accepts nothing: the drift was fixed, or the "
+              "waiver names the wrong rule or object and the finding it meant still fails. "
+              "Remove it, or correct it. The rule runs the rule each waiver names on its own, "
+              "whatever rules the run selected, so that choosing rules never makes a waiver look "
+              "unused. Only unexpired waivers of drift rules are considered (POL022 reports the "
+              "others), and only after a complete read of the account: a finding may be absent "
+              "only because its objects could not be read.",
+)

@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from dataclasses import replace
 from typing import Any
+from unittest.mock import patch
 
 import pytest
 from rule_cases import TODAY, context_of, live_state, service, summary
@@ -16,9 +17,9 @@ from pdlint.pagerduty.state import LiveState
 from pdlint.policy.model import Policy
 from pdlint.rule import Context, Mode, Rule
 from pdlint.rules.engine import drift
-from pdlint.rules.registry import rules_for
+from pdlint.rules.registry import RULES_BY_ID, rules_for
 from pdlint.rules.services import check_no_integration
-from pdlint.rules.waivers import check_waiver_expired, check_waiver_unused
+from pdlint.rules.waivers import WAIVER_UNUSED, check_waiver_expired
 
 WAIVED = """\
 services:
@@ -86,17 +87,24 @@ UNUSED = [("WAV901", "Web", "a SVC306 finding", None, 5)]
 ])
 def test_waiver_unused(make_policy: Callable[..., Policy], fragment: str, state: LiveState,
                        expected: list[tuple[Any, ...]]) -> None:
-    assert run(check_waiver_unused, make_policy(fragment), state) == expected
+    assert unused(make_policy(fragment), state) == expected
+
+
+def unused(policy: Policy, state: LiveState) -> list[tuple[Any, ...]]:
+    """What WAV901 finds when the engine runs it alone: the waived rules run all the same."""
+    report = drift(policy, parse_account(state), TODAY, rules=[WAIVER_UNUSED])
+    return [summary(finding) for finding in report.findings]
 
 
 def test_unused_message(make_policy: Callable[..., Policy]) -> None:
-    [finding] = check_waiver_unused.check(context_of(make_policy(waived()), INTEGRATED))
+    [finding] = drift(make_policy(waived()), parse_account(INTEGRATED), TODAY,
+                      rules=[WAIVER_UNUSED]).findings
     assert finding.message == ("the waiver of SVC306 matches no finding: the drift it accepts "
                                "is gone, or the waiver names the wrong object")
 
 
 @pytest.mark.parametrize("selected", [
-    pytest.param((check_waiver_unused,), id="only-wav901"),
+    pytest.param((WAIVER_UNUSED,), id="only-wav901"),
     pytest.param(tuple(rule for rule in rules_for(Mode.DRIFT) if rule.id != "SVC306"),
                  id="waived-rule-skipped"),
     pytest.param(None, id="all"),
@@ -109,7 +117,7 @@ def test_rule_selection_never_makes_a_waiver_unused(
 
 def test_the_engine_waives_the_matching_finding_only(make_policy: Callable[..., Policy]) -> None:
     report = drift(make_policy(waived()), parse_account(UNINTEGRATED), TODAY,
-                   rules=[check_no_integration, check_waiver_unused])
+                   rules=[check_no_integration, WAIVER_UNUSED])
     assert [(finding.rule, finding.resource.name, finding.waived is not None)
             for finding in report.findings] == [("SVC306", "Web", True)]
     assert report.findings[0].waived.reason == (  # type: ignore[union-attr]
@@ -118,7 +126,7 @@ def test_the_engine_waives_the_matching_finding_only(make_policy: Callable[..., 
 
 def test_a_rule_runs_once_however_many_waivers_ask_for_its_findings(
         make_policy: Callable[..., Policy]) -> None:
-    """The engine and WAV901 read a rule's findings through the context, which runs it once."""
+    """The engine runs a rule once, for the report and for every waiver of it WAV901 checks."""
     calls: list[str] = []
 
     def counted(context: Context) -> Iterator[Finding]:
@@ -126,6 +134,16 @@ def test_a_rule_runs_once_however_many_waivers_ask_for_its_findings(
         return iter(())
 
     rule = replace(check_no_integration, check=counted)
-    context = context_of(make_policy(waived()), UNINTEGRATED)
-    assert context.findings(rule) == context.findings(rule) == ()
+    twice = waived() + waived(name="Legacy").split("waivers:\n")[1]
+    with patch.dict(RULES_BY_ID, {rule.id: rule}):
+        report = drift(make_policy(twice), parse_account(UNINTEGRATED), TODAY,
+                       rules=[rule, WAIVER_UNUSED])
+    assert [finding.resource.name for finding in report.findings] == ["Web", "Legacy"]
     assert calls == ["run"]
+
+
+def test_the_catalogue_declares_wav901_without_a_check_of_its_own(
+        make_policy: Callable[..., Policy]) -> None:
+    """WAV901 is the engine's: the rule alone, outside a run, finds nothing."""
+    assert list(WAIVER_UNUSED.check(context_of(make_policy(waived()), INTEGRATED))) == []
+    assert RULES_BY_ID["WAV901"] is WAIVER_UNUSED
