@@ -19,11 +19,12 @@ import csv
 from collections import Counter
 from collections.abc import AsyncIterator, Callable, Iterator, Mapping
 from datetime import datetime, timedelta, timezone
-from typing import IO, TYPE_CHECKING, Any
+from typing import IO, TYPE_CHECKING
 
 from pdlint.coverage import Interval
 from pdlint.evidence.model import ChangeSummary, ConfigurationChange, FieldValues, iso
-from pdlint.pagerduty.model import Account, parse_time
+from pdlint.pagerduty.model import Account
+from pdlint.pagerduty.records import AuditRecord, parse_audit_record
 from pdlint.policy.model import Policy
 from pdlint.report.tabular import csv_cell
 from pdlint.rules.scope import Reach
@@ -91,44 +92,24 @@ def documented_in(policy: Policy, account: Account | None) -> Documented:
     return documented
 
 
-def change_from_record(record: Mapping[str, Any], documented: Documented) -> ConfigurationChange:
-    """An ``AuditRecord`` as a change-log row; ValueError when it has no id or time."""
-    if not isinstance(record.get("id"), str) or not isinstance(record.get("execution_time"), str):
-        raise ValueError(f"audit record {record.get('id')!r} has no id or execution_time")
-    root = _mapping(record.get("root_resource"))
-    resource_type = _resource_type(str(root.get("type") or ""))
-    resource_id = root.get("id") if isinstance(root.get("id"), str) else None
-    name = root.get("summary") if isinstance(root.get("summary"), str) else None
-    actors = [actor.get("summary") or actor.get("id") or actor.get("type")
-              for actor in record.get("actors") or () if isinstance(actor, dict)]
-    details = _mapping(record.get("details"))
-    fields = [item.get("name") for key in ("fields", "references")
-              for item in details.get(key) or () if isinstance(item, dict)]
-    values = tuple(
-        FieldValues(str(item["name"]), _text_or_none(item.get("before_value")),
-                    _text_or_none(item.get("value")))
-        for item in details.get("fields") or () if isinstance(item, dict) and item.get("name")
-        and ("before_value" in item or "value" in item))
+def change_from_record(record: AuditRecord, documented: Documented) -> ConfigurationChange:
+    """An audit record as a change-log row."""
+    resource_type = _resource_type(record.root.type or "")
+    actors = [actor.summary or actor.id or actor.type for actor in record.actors or ()]
+    names = [change.name for change in record.fields or ()] + list(record.references or ())
     return ConfigurationChange(
-        id=record["id"],
-        at=parse_time(record["execution_time"]),
-        actor=", ".join(str(actor) for actor in actors if actor) or "unknown",
-        action=str(record.get("action") or ""),
+        id=record.id,
+        at=record.execution_time,
+        actor=", ".join(actor for actor in actors if actor) or "unknown",
+        action=record.action,
         resource_type=resource_type,
-        resource_id=resource_id,
-        resource_name=name,
-        documented=documented(resource_type, resource_id, name),
-        fields=tuple(str(name) for name in fields if name),
-        values=values,
+        resource_id=record.root.id,
+        resource_name=record.root.summary,
+        documented=documented(resource_type, record.root.id, record.root.summary),
+        fields=tuple(name for name in names if name),
+        values=tuple(FieldValues(change.name, change.before, change.after)
+                     for change in record.fields or () if change.name and change.valued),
     )
-
-
-def _text_or_none(value: Any) -> str | None:
-    return None if value is None else str(value)
-
-
-def _mapping(value: Any) -> Mapping[str, Any]:
-    return value if isinstance(value, dict) else {}
 
 
 def _resource_type(reference_type: str) -> str:
@@ -139,7 +120,7 @@ def _resource_type(reference_type: str) -> str:
 
 async def audit_records(
     client: PagerDutyClient, since: datetime, until: datetime,
-) -> AsyncIterator[dict[str, Any]]:
+) -> AsyncIterator[AuditRecord]:
     """Every audit record of the audited types in the period, newest first, each once: a record
     at a chunk's boundary is in both chunks (``since`` and ``until`` are both inclusive), so ids
     are remembered across the whole period, not per chunk."""
@@ -148,12 +129,10 @@ async def audit_records(
         async for record in client.iter_cursor(
                 "/audit/records", "records", {"root_resource_types[]": list(AUDITED_TYPES)},
                 since=start, until=end):
-            record_id = record.get("id")
-            if isinstance(record_id, str):
-                if record_id in seen:
-                    continue
-                seen.add(record_id)
-            yield record
+            parsed = parse_audit_record(record)
+            if parsed.id not in seen:
+                seen.add(parsed.id)
+                yield parsed
 
 
 def changed_in_scope(reach: Reach) -> Callable[[ConfigurationChange], bool]:

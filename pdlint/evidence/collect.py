@@ -44,8 +44,7 @@ from pdlint.evidence.package import EvidencePackage, policy_copy_names, policy_s
 from pdlint.evidence.postmortems import (
     PostmortemFinder,
     PostmortemTally,
-    find_in_log_entries,
-    find_in_notes,
+    find_recorded,
     judge_postmortem,
     not_judged,
 )
@@ -310,13 +309,8 @@ async def _contained(client: PagerDutyClient | None, batch: list[IncidentRecord]
 
     async def read(record: IncidentRecord) -> PostmortemRecord | str | None:
         try:
-            if pattern is not None:
-                page = await client.get(f"/incidents/{record.id}/notes")
-                return find_in_notes([note for note in page.get("notes") or ()
-                                      if isinstance(note, dict)], pattern)
-            entries = [entry async for entry in client.iter_classic(
-                f"/incidents/{record.id}/log_entries", "log_entries")]
-            return find_in_log_entries(entries, field_name.value if field_name else "")
+            return await find_recorded(client, record, pattern,
+                                       field_name.value if field_name else "")
         except PermissionDenied as denied:
             return str(denied)
 

@@ -16,10 +16,10 @@ they are not a part (docs/pagerduty-api-notes.md).
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from pdlint.evidence.model import (
     AssessedIncident,
@@ -28,7 +28,7 @@ from pdlint.evidence.model import (
     CommunicationStatus,
     IncidentRecord,
 )
-from pdlint.pagerduty.model import parse_time
+from pdlint.pagerduty.records import read_first_responder_request, read_subscriber_count
 from pdlint.policy.model import IncidentSeverity, format_duration
 
 if TYPE_CHECKING:
@@ -41,38 +41,26 @@ class Told:
 
     responders_requested_at: datetime | None
     subscribers: int | None
-
-
-def first_request(incident: Mapping[str, Any]) -> datetime | None:
-    """The earliest ``requested_at`` of an ``Incident``'s ``responder_requests``."""
-    times = [parse_time(str(request["requested_at"]))
-             for request in incident.get("responder_requests") or ()
-             if isinstance(request, dict) and request.get("requested_at")]
-    return min(times, default=None)
+    """None when not asked for, or when PagerDuty did not say."""
 
 
 async def read_told(client: PagerDutyClient, record: IncidentRecord,
                     notify: Sequence[str]) -> Told:
     """The parts ``notify`` asks for, one request each; PermissionDenied propagates."""
-    requested_at = subscribers = None
-    if "responders" in notify:
-        answer = await client.get(f"/incidents/{record.id}")
-        requested_at = first_request(answer.get("incident") or {})
-    if "subscribers" in notify:
-        answer = await client.get(f"/incidents/{record.id}/status_updates/subscribers")
-        listed = answer.get("subscribers") or ()
-        total = answer.get("total")
-        subscribers = total if isinstance(total, int) else len(listed)
-    return Told(requested_at, subscribers)
+    return Told(
+        await read_first_responder_request(client, record.id) if "responders" in notify
+        else None,
+        await read_subscriber_count(client, record.id) if "subscribers" in notify else None)
 
 
 def judge_communication(record: IncidentRecord, within: timedelta, notify: Sequence[str],
                         told: Told | None, as_of: datetime) -> CommunicationCheck:
     """Within, late, missing or pending, as the module docstring says; not judged without
-    ``told`` (the token may not read it)."""
+    ``told`` (the token may not read it), nor when PagerDuty did not say how many subscribe."""
     deadline = record.created_at + within
-    if told is None:
-        return CommunicationCheck(CommunicationStatus.NOT_JUDGED, deadline, None, None)
+    if told is None or ("subscribers" in notify and told.subscribers is None):
+        return CommunicationCheck(CommunicationStatus.NOT_JUDGED, deadline,
+                                  told.responders_requested_at if told else None, None)
     due = as_of > deadline
     parts = []
     if "responders" in notify:

@@ -175,7 +175,8 @@ def coverage_timeline(item: ScheduleCoverage, hours: Hours) -> str:
 
 def _incident_cells(incident: AssessedIncident) -> list[str]:
     record = incident.record
-    return [_e(record.label), _e(record.title), _e(record.service or "—"),
+    return [_e(record.label), _e("—" if record.title is None else record.title),
+            _e(record.service or "—"),
             _e(record.priority or "—"), _time(record.created_at)]
 
 

@@ -42,7 +42,7 @@ class IncidentRecord:
 
     id: str
     number: int | None
-    title: str
+    title: str | None
     service: str | None
     priority: str | None
     urgency: str | None
@@ -50,7 +50,8 @@ class IncidentRecord:
     created_at: datetime
     acknowledged_at: datetime | None
     resolved_at: datetime | None
-    responders: tuple[str, ...] = ()
+    responders: tuple[str, ...] | None = ()
+    """The users who were assigned or acknowledged it; None when PagerDuty did not say."""
     service_id: str | None = None
     """None when the source does not name it (``service`` is the name it shows)."""
 

@@ -22,7 +22,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime, time, timedelta
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from pdlint.errors import PdlintError
@@ -36,7 +36,8 @@ from pdlint.evidence.model import (
     RegisterRow,
 )
 from pdlint.findings import Location
-from pdlint.pagerduty.model import parse_time
+from pdlint.pagerduty.model import ModelError
+from pdlint.pagerduty.records import IncidentNote, LogEntry, read_incident_log, read_notes
 from pdlint.policy.model import IncidentSeverity, Postmortems
 
 if TYPE_CHECKING:
@@ -80,38 +81,55 @@ def postmortem_due(record: IncidentRecord, within: timedelta) -> datetime | None
     return None if record.resolved_at is None else record.resolved_at + within
 
 
-def find_in_notes(notes: Iterable[Mapping[str, Any]], pattern: re.Pattern[str],
+def find_in_notes(notes: Iterable[IncidentNote], pattern: re.Pattern[str],
                   ) -> PostmortemRecord | None:
     """The earliest note whose content holds a link matching ``pattern``; the link is the
-    reference."""
+    reference. A matching note PagerDuty gave no time is a ``ModelError``: whether it was on
+    time cannot be told, and it is not missing either."""
     found: PostmortemRecord | None = None
     for note in notes:
-        match = pattern.search(str(note.get("content") or ""))
+        match = pattern.search(note.content or "")
         if match is None:
             continue
-        candidate = PostmortemRecord(match.group(0), parse_time(str(note["created_at"])))
+        if note.created_at is None:
+            raise ModelError(f"{note.where}: created_at is absent")
+        candidate = PostmortemRecord(match.group(0), note.created_at)
         if found is None or candidate.recorded_at < found.recorded_at:
             found = candidate
     return found
 
 
-def find_in_log_entries(entries: Iterable[Mapping[str, Any]], field_name: str,
+def find_in_log_entries(entries: Iterable[LogEntry], field_name: str,
                         ) -> PostmortemRecord | None:
     """The earliest change of custom field ``field_name`` to a non-empty value."""
     found: PostmortemRecord | None = None
     for entry in entries:
-        if entry.get("type") != "custom_field_value_change_log_entry":
+        if entry.type != "custom_field_value_change_log_entry":
             continue
-        for change in entry.get("changeset") or ():
-            match = _CHANGESET.match(str(change))
+        for change in entry.changeset or ():
+            match = _CHANGESET.match(change)
             if (match is None or match["field"] != field_name
                     or match["value"].strip() in _EMPTY_VALUES):
                 continue
-            candidate = PostmortemRecord(match["value"].strip(),
-                                         parse_time(str(entry["created_at"])))
+            if entry.created_at is None:
+                raise ModelError(f"a log entry changing {field_name}: created_at is absent")
+            candidate = PostmortemRecord(match["value"].strip(), entry.created_at)
             if found is None or candidate.recorded_at < found.recorded_at:
                 found = candidate
     return found
+
+
+async def find_recorded(client: PagerDutyClient, record: IncidentRecord,
+                        pattern: re.Pattern[str] | None, field_name: str | None,
+                        ) -> PostmortemRecord | None:
+    """The earliest mark on the incident by the policy's convention: a note matching
+    ``pattern``, else a change of the custom field ``field_name`` (postmortems and
+    containment alike)."""
+    if pattern is not None:
+        return find_in_notes(await read_notes(client, record.id), pattern)
+    if field_name is not None:
+        return find_in_log_entries(await read_incident_log(client, record.id), field_name)
+    return None
 
 
 @dataclass(frozen=True)
@@ -234,15 +252,9 @@ class PostmortemFinder:
             return self._register.lookup(record)
         if client is None:
             raise ValueError("reading notes or log entries needs a client")
-        if self.recorded_as == "incident_note" and self._pattern is not None:
-            page = await client.get(f"/incidents/{record.id}/notes")
-            notes = [note for note in page.get("notes") or () if isinstance(note, dict)]
-            return find_in_notes(notes, self._pattern)
-        if self.recorded_as == "custom_field" and self._field is not None:
-            entries = [entry async for entry in client.iter_classic(
-                f"/incidents/{record.id}/log_entries", "log_entries")]
-            return find_in_log_entries(entries, self._field)
-        return None
+        return await find_recorded(
+            client, record, self._pattern if self.recorded_as == "incident_note" else None,
+            self._field if self.recorded_as == "custom_field" else None)
 
 
 @dataclass

@@ -21,15 +21,21 @@ from collections.abc import (
     AsyncIterator,
     Awaitable,
     Callable,
-    Mapping,
     Sequence,
 )
-from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone, tzinfo
+from dataclasses import dataclass, field, replace
+from datetime import datetime, timedelta, timezone
 from typing import IO, TYPE_CHECKING, Any
 
 from pdlint.evidence.model import AssessedIncident, IncidentRecord, iso, whole
-from pdlint.pagerduty.model import parse_time
+from pdlint.pagerduty.model import Reference
+from pdlint.pagerduty.records import (
+    Incident,
+    LogEntry,
+    parse_analytics_incident,
+    parse_incident,
+    parse_log_entry,
+)
 from pdlint.report.tabular import csv_cell
 
 if TYPE_CHECKING:
@@ -58,47 +64,14 @@ ReadCounter = Callable[[int], None]
 """Told how many incidents have been read so far."""
 
 
-def _text(value: Any) -> str | None:
-    return value if isinstance(value, str) else None
-
-
-def _names(*lists: Any) -> tuple[str, ...]:
-    """Names from several lists, each once, in order of first appearance."""
-    return tuple(dict.fromkeys(name for names in lists for name in (names or ())
-                               if isinstance(name, str)))
-
-
-def _moment(value: Any, what: str, naive_zone: tzinfo | None = None) -> datetime | None:
-    if value is None:
-        return None
-    try:
-        return parse_time(str(value), naive_zone)
-    except ValueError:
-        raise ValueError(f"{what} {value!r} is not an ISO 8601 time") from None
-
-
-def record_from_analytics(raw: Mapping[str, Any]) -> IncidentRecord:
-    """An ``AnalyticsRawIncident`` as a register row; ValueError names a field it cannot read.
-    A time without an offset is in ``ANALYTICS_TIME_ZONE``, the zone pdlint asks for."""
-    created_at = _moment(raw.get("created_at"), "created_at", timezone.utc)
-    if created_at is None or not isinstance(raw.get("id"), str):
-        raise ValueError(f"incident {raw.get('id')!r} has no id or created_at")
-    seconds_to_ack = raw.get("seconds_to_first_ack")
-    number = raw.get("incident_number")
+def record_of(incident: Incident) -> IncidentRecord:
+    """An incident from analytics as a register row."""
     return IncidentRecord(
-        id=raw["id"],
-        number=number if isinstance(number, int) else None,
-        title=_text(raw.get("description")) or "",
-        service=_text(raw.get("service_name")), service_id=_text(raw.get("service_id")),
-        priority=_text(raw.get("priority_name")),
-        urgency=_text(raw.get("urgency")),
-        status=_text(raw.get("status")),
-        created_at=created_at,
-        acknowledged_at=(created_at + timedelta(seconds=seconds_to_ack)
-                         if isinstance(seconds_to_ack, int | float) else None),
-        resolved_at=_moment(raw.get("resolved_at"), "resolved_at", timezone.utc),
-        responders=_names(raw.get("assigned_user_names"), raw.get("acknowledged_user_names")),
-    )
+        id=incident.id, number=incident.number, title=incident.title, service=incident.service,
+        service_id=incident.service_id, priority=incident.priority, urgency=incident.urgency,
+        status=incident.status,
+        created_at=incident.created_at, acknowledged_at=incident.acknowledged_at,
+        resolved_at=incident.resolved_at, responders=incident.responders)
 
 
 @dataclass
@@ -109,62 +82,39 @@ class _Activity:
     responders: dict[str, None] = field(default_factory=dict)
 
 
+RESPONSE_ENTRIES = ("acknowledge_log_entry", "assign_log_entry", "escalate_log_entry")
+"""The log entries that say who responded to an incident, and when it was acknowledged."""
+
+
 class LogIndex:
     """First acknowledgement and responders per incident, built from account-wide log entries."""
 
     def __init__(self) -> None:
         self._activity: dict[str, _Activity] = {}
 
-    def add(self, entry: Mapping[str, Any]) -> None:
-        incident = entry.get("incident")
-        kind = entry.get("type")
-        if not isinstance(incident, dict) or not isinstance(incident.get("id"), str):
+    def add(self, entry: LogEntry) -> None:
+        if entry.incident_id is None or entry.type not in RESPONSE_ENTRIES:
             return
-        if kind not in ("acknowledge_log_entry", "assign_log_entry", "escalate_log_entry"):
-            return
-        activity = self._activity.setdefault(incident["id"], _Activity())
-        if kind == "acknowledge_log_entry":
-            at = _moment(entry.get("created_at"), "log entry created_at")
+        activity = self._activity.setdefault(entry.incident_id, _Activity())
+        if entry.type == "acknowledge_log_entry":
+            at = entry.created_at
             if at is not None and (activity.acknowledged_at is None
                                    or at < activity.acknowledged_at):
                 activity.acknowledged_at = at
-            people = [entry.get("agent")]
+            people: tuple[Reference | None, ...] = (entry.agent,)
         else:
-            people = list(entry.get("assignees") or ())
+            people = entry.assignees or ()
         for person in people:
-            if isinstance(person, dict) and str(person.get("type") or "").startswith("user"):
-                name = person.get("summary")
-                if isinstance(name, str):
-                    activity.responders.setdefault(name)
+            if (person is not None and (person.type or "").startswith("user")
+                    and person.summary is not None):
+                activity.responders.setdefault(person.summary)
 
-    def record(self, incident: Mapping[str, Any]) -> IncidentRecord:
-        """A ``GET /incidents`` incident as a register row, completed from the log."""
-        created_at = _moment(incident.get("created_at"), "created_at")
-        if created_at is None or not isinstance(incident.get("id"), str):
-            raise ValueError(f"incident {incident.get('id')!r} has no id or created_at")
-        activity = self._activity.get(incident["id"], _Activity())
-        priority = incident.get("priority")
-        service = incident.get("service")
-        number = incident.get("incident_number")
-        assigned = [assignment.get("assignee", {}).get("summary")
-                    for assignment in incident.get("assignments") or ()
-                    if isinstance(assignment, dict)]
-        return IncidentRecord(
-            id=incident["id"],
-            number=number if isinstance(number, int) else None,
-            title=_text(incident.get("title")) or "",
-            service=_text(service.get("summary") or service.get("name"))
-            if isinstance(service, dict) else None,
-            service_id=_text(service.get("id")) if isinstance(service, dict) else None,
-            priority=_text(priority.get("name") or priority.get("summary"))
-            if isinstance(priority, dict) else None,
-            urgency=_text(incident.get("urgency")),
-            status=_text(incident.get("status")),
-            created_at=created_at,
-            acknowledged_at=activity.acknowledged_at,
-            resolved_at=_moment(incident.get("resolved_at"), "resolved_at"),
-            responders=_names(list(activity.responders), assigned),
-        )
+    def record(self, incident: Incident) -> IncidentRecord:
+        """An incident of ``GET /incidents`` as a register row, completed from the log."""
+        activity = self._activity.get(incident.id, _Activity())
+        return replace(record_of(incident), acknowledged_at=activity.acknowledged_at,
+                       responders=tuple(dict.fromkeys(
+                           (*activity.responders, *(incident.assignees or ())))))
 
 
 @dataclass(frozen=True)
@@ -185,7 +135,7 @@ async def analytics_records(
             page_size=ANALYTICS_PAGE_SIZE, order="asc", time_zone=ANALYTICS_TIME_ZONE):
         read += 1
         counter(read)
-        yield record_from_analytics(raw)
+        yield record_of(parse_analytics_incident(raw, timezone.utc))
 
 
 async def rest_records(
@@ -196,14 +146,14 @@ async def rest_records(
     async for entry in client.iter_windowed("/log_entries", "log_entries", since,
                                             max(await log_until(), until),
                                             {"is_overview": False}):
-        index.add(entry)
+        index.add(parse_log_entry(entry))
     read = 0
     async for incident in client.iter_windowed("/incidents", "incidents", since, until,
                                                {"time_zone": "UTC"},
                                                max_span=INCIDENT_QUERY_SPAN):
         read += 1
         counter(read)
-        yield index.record(incident)
+        yield index.record(parse_incident(incident))
 
 
 async def open_incident_source(
@@ -258,7 +208,7 @@ def register_row(incident: AssessedIncident) -> dict[str, Any]:
         "resolved_at": iso(record.resolved_at),
         "seconds_to_acknowledge": whole(record.seconds_to_acknowledge),
         "seconds_to_resolve": whole(record.seconds_to_resolve),
-        "responders": list(record.responders),
+        "responders": None if record.responders is None else list(record.responders),
         "ack_deadline": iso(incident.ack_deadline),
         "ack_deadline_local": incident.ack_deadline_local,
         "sla": incident.response.value if incident.response else None,

@@ -87,16 +87,42 @@ class _Fields:
         value: int | None = self._typed(key, int, "a whole number")
         return value
 
+    def number(self, key: str) -> float | None:
+        value: float | None = self._typed(key, (int, float), "a number")
+        return value
+
+    def texts(self, key: str) -> tuple[str, ...] | None:
+        value = self._typed(key, list, "a list")
+        if value is None:
+            return None
+        for index, item in enumerate(value):
+            if not isinstance(item, str):
+                raise ModelError(f"{self.where}: {self._field(key)}[{index}] is "
+                                 f"{_shown(item)}, not text")
+        return tuple(value)
+
+    def length(self, key: str) -> int | None:
+        """How many items a list field holds; None when it is absent."""
+        value: list[Any] | None = self._typed(key, list, "a list")
+        return None if value is None else len(value)
+
+    def required(self, key: str, value: T | None) -> T:
+        """``value``, read from ``key``, which the object cannot be read without."""
+        if value is None:
+            raise ModelError(f"{self.where}: {self._field(key)} is absent")
+        return value
+
     def flag(self, key: str) -> bool | None:
         value: bool | None = self._typed(key, bool, "true or false")
         return value
 
-    def time(self, key: str) -> datetime | None:
+    def time(self, key: str, naive_zone: tzinfo | None = None) -> datetime | None:
+        """A time with its offset (``parse_time``; without one, in ``naive_zone`` if given)."""
         text = self.text(key)
         if text is None:
             return None
         try:
-            return parse_time(text)
+            return parse_time(text, naive_zone)
         except ValueError:
             raise ModelError(f"{self.where}: {self._field(key)} is {_shown(text)}, not an ISO "
                              "8601 time with a time zone") from None

@@ -7,7 +7,7 @@ from datetime import timedelta
 import pytest
 from evidence_cases import utc
 
-from pdlint.evidence.communication import Told, first_request, judge_communication
+from pdlint.evidence.communication import Told, judge_communication
 from pdlint.evidence.model import CommunicationStatus, IncidentRecord
 
 CREATED = utc("2026-02-03T15:00")
@@ -25,15 +25,10 @@ BOTH = ("responders", "subscribers")
     (("responders",), Told(utc("2026-02-03T15:10"), None), "2026-03-01T00:00",
      CommunicationStatus.WITHIN),
     (BOTH, None, "2026-03-01T00:00", CommunicationStatus.NOT_JUDGED),
+    pytest.param(BOTH, Told(utc("2026-02-03T15:10"), None), "2026-03-01T00:00",
+                 CommunicationStatus.NOT_JUDGED, id="subscribers-not-said-is-not-none"),
 ])
 def test_judge_communication(notify: tuple[str, ...], told: Told | None, as_of: str,
                              status: CommunicationStatus) -> None:
     check = judge_communication(RECORD, timedelta(minutes=30), notify, told, utc(as_of))
     assert (check.status, check.deadline) == (status, utc("2026-02-03T15:30"))
-
-
-def test_the_first_responder_request_counts() -> None:
-    assert first_request({"responder_requests": [
-        {"requested_at": "2026-02-03T15:40:00Z"}, {"requested_at": "2026-02-03T15:20:00Z"}],
-    }) == utc("2026-02-03T15:20")
-    assert first_request({"responder_requests": []}) is None

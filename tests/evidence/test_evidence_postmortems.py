@@ -23,6 +23,8 @@ from pdlint.evidence.postmortems import (
     load_register,
 )
 from pdlint.evidence.register import register_row
+from pdlint.pagerduty.model import ModelError
+from pdlint.pagerduty.records import parse_log_entry, parse_notes
 from pdlint.policy import load_policy
 
 NEW_YORK = ZoneInfo("America/New_York")
@@ -89,9 +91,19 @@ def test_the_earliest_note_with_a_matching_link_is_the_postmortem() -> None:
         {"content": "https://elsewhere.example/postmortems/x",
          "created_at": "2026-02-03T16:00:00Z"},
     ]
-    assert find_in_notes(notes, PATTERN) == PostmortemRecord(
+    parsed = parse_notes({"notes": notes}, "PQ1")
+    assert find_in_notes(parsed, PATTERN) == PostmortemRecord(
         "https://wiki.acme.example/postmortems/one", utc("2026-02-04T15:00"))
-    assert find_in_notes(notes[:1], PATTERN) is None
+    assert find_in_notes(parsed[:1], PATTERN) is None
+
+
+def test_a_matching_note_without_its_time_is_not_read_as_missing() -> None:
+    """PagerDuty may leave out a note's created_at: whether it was on time cannot be told."""
+    notes = parse_notes({"notes": [{"content": "https://wiki.acme.example/postmortems/one"}]},
+                        "PQ1")
+    with pytest.raises(ModelError, match=r"the notes of incident PQ1: notes\[0\]: created_at "
+                                         "is absent"):
+        find_in_notes(notes, PATTERN)
 
 
 def test_a_custom_field_is_found_in_the_log_entries() -> None:
@@ -103,9 +115,10 @@ def test_a_custom_field_is_found_in_the_log_entries() -> None:
         {"type": "custom_field_value_change_log_entry", "created_at": "2026-02-04T10:00:00Z",
          "changeset": ["Updated postmortem_url to https://x.example/pm/1"]},
     ]
-    assert find_in_log_entries(entries, "postmortem_url") == PostmortemRecord(
+    parsed = [parse_log_entry(entry) for entry in entries]
+    assert find_in_log_entries(parsed, "postmortem_url") == PostmortemRecord(
         "https://x.example/pm/1", utc("2026-02-04T10:00"))
-    assert find_in_log_entries(entries, "another_field") is None
+    assert find_in_log_entries(parsed, "another_field") is None
 
 
 def test_register_by_id_or_number_with_dates_and_times() -> None:

@@ -5,17 +5,22 @@ from __future__ import annotations
 import csv
 import io
 import json
+from datetime import timezone
+from typing import Any
 
 import pytest
 from evidence_cases import utc
 
 from pdlint.evidence.model import AssessedIncident, IncidentRecord, Response
-from pdlint.evidence.register import (
-    REGISTER_COLUMNS,
-    LogIndex,
-    RegisterWriter,
-    record_from_analytics,
-)
+from pdlint.evidence.register import REGISTER_COLUMNS, LogIndex, RegisterWriter, record_of
+from pdlint.pagerduty.model import ModelError
+from pdlint.pagerduty.records import parse_analytics_incident, parse_incident, parse_log_entry
+
+
+def record_from_analytics(row: dict[str, Any]) -> IncidentRecord:
+    """A register row from an analytics incident; times without an offset are UTC, as asked."""
+    return record_of(parse_analytics_incident(row, timezone.utc))
+
 
 ANALYTICS_ROW = {
     "id": "PQ1", "incident_number": 7, "description": "Checkout down", "status": "resolved",
@@ -44,11 +49,11 @@ def test_record_from_analytics(times: dict[str, str]) -> None:
 
 
 @pytest.mark.parametrize(("change", "message"), [
-    ({"created_at": None}, "no id or created_at"),
-    ({"resolved_at": "later"}, "resolved_at 'later'"),
+    ({"created_at": None}, "analytics incident PQ1: created_at is absent"),
+    ({"resolved_at": "later"}, "analytics incident PQ1: resolved_at is 'later', not an ISO"),
 ])
 def test_a_row_that_cannot_be_read_is_named(change: dict[str, object], message: str) -> None:
-    with pytest.raises(ValueError, match=message):
+    with pytest.raises(ModelError, match=message):
         record_from_analytics({**ANALYTICS_ROW, **change})
 
 
@@ -71,16 +76,17 @@ def test_log_index_completes_incidents_from_the_log() -> None:
         {"type": "escalate_log_entry", "incident": reference,
          "created_at": "2026-02-03T15:10:00Z", "assignees": [user("Carla")]},
     ):
-        index.add(entry)
-    record = index.record({
+        index.add(parse_log_entry(entry))
+    record = index.record(parse_incident({
         "id": "PQ1", "incident_number": 7, "title": "Checkout down", "status": "resolved",
         "urgency": "high", "created_at": "2026-02-03T15:00:00Z",
         "resolved_at": "2026-02-03T16:00:00Z", "service": {"summary": "Checkout API"},
-        "priority": {"name": "P1"}, "assignments": []})
+        "priority": {"name": "P1"}, "assignments": []}))
     assert record.acknowledged_at == utc("2026-02-03T15:04")  # the first acknowledgement
     assert record.responders == ("Alice", "Ben", "Carla")
     assert (record.service, record.priority) == ("Checkout API", "P1")
-    unknown = index.record({"id": "PQ2", "created_at": "2026-02-03T15:00:00Z", "priority": None})
+    unknown = index.record(parse_incident({"id": "PQ2", "created_at": "2026-02-03T15:00:00Z",
+                                           "priority": None}))
     assert (unknown.acknowledged_at, unknown.priority, unknown.responders) == (None, None, ())
 
 

@@ -23,6 +23,7 @@ from pdlint.evidence.coverage import ScheduleCoverage
 from pdlint.evidence.model import IncidentRecord, iso
 from pdlint.evidence.register import register_row
 from pdlint.findings import Location
+from pdlint.pagerduty.records import parse_audit_record
 from pdlint.policy import load_policy
 from pdlint.sim import SimServer
 
@@ -46,10 +47,10 @@ def test_durations_are_written_as_the_policy_writes_them(hand_package: Package) 
 def test_times_are_whole_seconds_in_utc() -> None:
     assert iso(datetime(2026, 2, 3, 9, 30, 0, 500000, tzinfo=timezone.utc)) == (
         "2026-02-03T09:30:00Z")
-    change = change_from_record({"id": "PA1", "execution_time": "2026-02-03T04:30:00.500000-05:00",
-                                 "action": "update", "root_resource": {"type": "service_reference",
-                                                                       "id": "PS1"}},
-                                lambda kind, object_id, name: False)
+    change = change_from_record(parse_audit_record(
+        {"id": "PA1", "execution_time": "2026-02-03T04:30:00.500000-05:00", "action": "update",
+         "root_resource": {"type": "service_reference", "id": "PS1"}}),
+        lambda kind, object_id, name: False)
     assert iso(change.at) == "2026-02-03T09:30:00Z"
 
 
@@ -154,11 +155,13 @@ class ChunkedAuditTrail:
 
 def test_audit_records_at_a_chunk_boundary_are_counted_once() -> None:
     """2026-02-01T00:00 ends the earlier 31-day chunk and starts the later one."""
-    records = [{"id": f"PA{index}", "execution_time": at} for index, at in enumerate(
+    records = [{"id": f"PA{index}", "execution_time": at, "action": "update",
+                "root_resource": {"type": "service_reference", "id": "PS1"}}
+               for index, at in enumerate(
         ("2026-02-20T10:00:00Z", "2026-02-01T00:00:00Z", "2026-01-15T08:00:00Z"))]
 
     async def read() -> list[str]:
-        return [record["id"] async for record in audit_records(
+        return [record.id async for record in audit_records(
             ChunkedAuditTrail(records),  # type: ignore[arg-type]  # the client, for one call
             utc("2025-12-01T00:00"),
             utc("2026-03-04T00:00"))]

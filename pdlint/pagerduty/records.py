@@ -1,0 +1,244 @@
+"""The account's period data as typed, frozen records, parsed once from the API's JSON as it
+streams in: incidents (from analytics and from ``GET /incidents``), log entries, incident notes,
+audit records and the subscribers of an incident's status updates. The evidence package reads
+these records, never the wire JSON.
+
+As in ``model.py`` (whose field reader this shares): a value PagerDuty did not return is
+``None``, never an empty value that reads as "none", and a value of the wrong type is a
+``ModelError`` naming the object and the field.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta, tzinfo
+from typing import TYPE_CHECKING, Any
+
+from pdlint.pagerduty.model import Reference, _described, _Fields, _reference
+
+if TYPE_CHECKING:
+    from pdlint.pagerduty.client import PagerDutyClient
+
+
+def _fields(kind: str, data: Any) -> _Fields:
+    return _Fields(data, _described(kind, data))
+
+
+# -- incidents --------------------------------------------------------------------------------
+
+@dataclass(frozen=True, slots=True)
+class Incident:
+    """One incident of the period, from either source, as the register needs it.
+
+    ``acknowledged_at`` and ``responders`` are analytics' own figures; an incident from
+    ``GET /incidents`` has them from the log (``LogIndex`` in the evidence), so here they are
+    None (not read) and its ``assignees`` are those of the incident.
+    """
+
+    id: str
+    number: int | None
+    title: str | None
+    service: str | None
+    """The name of its service as PagerDuty shows it."""
+    service_id: str | None
+    priority: str | None
+    urgency: str | None
+    status: str | None
+    created_at: datetime
+    acknowledged_at: datetime | None
+    resolved_at: datetime | None
+    responders: tuple[str, ...] | None
+    """Assigned, then acknowledging users' names, each once (analytics)."""
+    assignees: tuple[str, ...] | None
+    """The names of the users the incident is assigned to (``GET /incidents``)."""
+
+
+def parse_analytics_incident(raw: Any, naive_zone: tzinfo) -> Incident:
+    """An ``AnalyticsRawIncident``; a time without an offset is in ``naive_zone``, the zone the
+    request named."""
+    fields = _fields("analytics incident", raw)
+    created_at = fields.required("created_at", fields.time("created_at", naive_zone))
+    seconds_to_ack = fields.number("seconds_to_first_ack")
+    assigned, acknowledged = (fields.texts("assigned_user_names"),
+                              fields.texts("acknowledged_user_names"))
+    return Incident(
+        id=fields.required("id", fields.text("id")),
+        number=fields.integer("incident_number"),
+        title=fields.text("description"),
+        service=fields.text("service_name"),
+        service_id=fields.text("service_id"),
+        priority=fields.text("priority_name"),
+        urgency=fields.text("urgency"),
+        status=fields.text("status"),
+        created_at=created_at,
+        acknowledged_at=(None if seconds_to_ack is None
+                         else created_at + timedelta(seconds=seconds_to_ack)),
+        resolved_at=fields.time("resolved_at", naive_zone),
+        responders=(None if assigned is None and acknowledged is None
+                    else tuple(dict.fromkeys((*(assigned or ()), *(acknowledged or ()))))),
+        assignees=None,
+    )
+
+
+def parse_incident(raw: Any) -> Incident:
+    """An ``Incident`` of ``GET /incidents``."""
+    fields = _fields("incident", raw)
+    service, priority = fields.nested("service"), fields.nested("priority")
+    assignments = fields.items("assignments")
+    assignees = None if assignments is None else tuple(
+        name for assignment in assignments
+        for assignee in (assignment.nested("assignee"),) if assignee is not None
+        for name in (assignee.text("summary"),) if name is not None)
+    return Incident(
+        id=fields.required("id", fields.text("id")),
+        number=fields.integer("incident_number"),
+        title=fields.text("title"),
+        service=(service.text("summary") or service.text("name")) if service else None,
+        service_id=service.text("id") if service else None,
+        priority=(priority.text("name") or priority.text("summary")) if priority else None,
+        urgency=fields.text("urgency"),
+        status=fields.text("status"),
+        created_at=fields.required("created_at", fields.time("created_at")),
+        acknowledged_at=None,
+        resolved_at=fields.time("resolved_at"),
+        responders=None,
+        assignees=assignees,
+    )
+
+
+def first_responder_request(raw: Any) -> datetime | None:
+    """The earliest ``requested_at`` of an ``Incident``'s ``responder_requests``; None when it
+    has none, or PagerDuty did not say."""
+    fields = _fields("incident", raw)
+    times = [moment for request in fields.items("responder_requests") or ()
+             for moment in (request.time("requested_at"),) if moment is not None]
+    return min(times, default=None)
+
+
+# -- log entries and notes --------------------------------------------------------------------
+
+@dataclass(frozen=True, slots=True)
+class LogEntry:
+    """A log entry: its type, the incident it is about, when, who did it, whom it assigned, and
+    (a custom field's change) the changes written ``Updated <field> to <value>``."""
+
+    type: str | None
+    incident_id: str | None
+    created_at: datetime | None
+    agent: Reference | None
+    assignees: tuple[Reference, ...] | None
+    changeset: tuple[str, ...] | None
+
+
+def parse_log_entry(raw: Any) -> LogEntry:
+    fields = _fields("log entry", raw)
+    incident, agent = fields.nested("incident"), fields.nested("agent")
+
+    return LogEntry(
+        type=fields.text("type"),
+        incident_id=incident.text("id") if incident else None,
+        created_at=fields.time("created_at"),
+        agent=_reference(agent) if agent else None,
+        assignees=fields.each("assignees", _reference),
+        changeset=fields.texts("changeset"),
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class IncidentNote:
+    """A note on an incident: its text and when it was written (None: PagerDuty did not say)."""
+
+    where: str
+    content: str | None
+    created_at: datetime | None
+
+
+def parse_notes(answer: Any, incident_id: str) -> tuple[IncidentNote, ...]:
+    """The notes of a ``GET /incidents/{id}/notes`` answer."""
+    fields = _Fields(answer, f"the notes of incident {incident_id}")
+    notes = fields.required("notes", fields.items("notes"))
+    return tuple(IncidentNote(f"{note.where}: {note.path}", note.text("content"),
+                              note.time("created_at")) for note in notes)
+
+
+async def read_notes(client: PagerDutyClient, incident_id: str) -> tuple[IncidentNote, ...]:
+    """The incident's notes (one request: the endpoint lists them all)."""
+    return parse_notes(await client.get(f"/incidents/{incident_id}/notes"), incident_id)
+
+
+async def read_incident_log(client: PagerDutyClient, incident_id: str,
+                            ) -> tuple[LogEntry, ...]:
+    """The incident's log entries."""
+    return tuple([parse_log_entry(entry) async for entry in client.iter_classic(
+        f"/incidents/{incident_id}/log_entries", "log_entries")])
+
+
+async def read_first_responder_request(client: PagerDutyClient, incident_id: str,
+                                       ) -> datetime | None:
+    """When responders were first requested on the incident (``GET /incidents/{id}``)."""
+    answer = _Fields(await client.get(f"/incidents/{incident_id}"), f"incident {incident_id}")
+    return first_responder_request(answer.required("incident", answer.data.get("incident")))
+
+
+def subscriber_count(answer: Any, incident_id: str) -> int | None:
+    """How many are subscribed to the incident's status updates: the answer's ``total``, else
+    the subscribers it lists; None when it gives neither."""
+    fields = _Fields(answer, f"the subscribers of incident {incident_id}")
+    total = fields.integer("total")
+    return total if total is not None else fields.length("subscribers")
+
+
+async def read_subscriber_count(client: PagerDutyClient, incident_id: str) -> int | None:
+    """``subscriber_count`` of ``GET /incidents/{id}/status_updates/subscribers``."""
+    return subscriber_count(
+        await client.get(f"/incidents/{incident_id}/status_updates/subscribers"), incident_id)
+
+
+# -- audit records ----------------------------------------------------------------------------
+
+@dataclass(frozen=True, slots=True)
+class FieldChange:
+    """A field an audit record changed, with its values before and after where it gives them."""
+
+    name: str
+    before: str | None
+    after: str | None
+    valued: bool
+    """Whether the record gives a value before or after (``before_value`` or ``value``)."""
+
+
+@dataclass(frozen=True, slots=True)
+class AuditRecord:
+    """An ``AuditRecord``: what was done (``action``) to which object (``root``), when, by whom,
+    and the fields and references it changed."""
+
+    id: str
+    execution_time: datetime
+    action: str
+    root: Reference
+    actors: tuple[Reference, ...] | None
+    fields: tuple[FieldChange, ...] | None
+    references: tuple[str | None, ...] | None
+    """The names of the references changed."""
+
+
+def _field_change(fields: _Fields) -> FieldChange:
+    before, after = fields.data.get("before_value"), fields.data.get("value")
+    return FieldChange(fields.text("name") or "", None if before is None else str(before),
+                       None if after is None else str(after),
+                       fields.has("before_value") or fields.has("value"))
+
+
+def parse_audit_record(raw: Any) -> AuditRecord:
+    fields = _fields("audit record", raw)
+    root, details = fields.nested("root_resource"), fields.nested("details")
+    return AuditRecord(
+        id=fields.required("id", fields.text("id")),
+        execution_time=fields.required("execution_time", fields.time("execution_time")),
+        action=fields.required("action", fields.text("action")),
+        root=_reference(fields.required("root_resource", root)),
+        actors=fields.each("actors", _reference),
+        fields=details.each("fields", _field_change) if details else None,
+        references=details.each("references", lambda item: item.text("name"))
+        if details else None,
+    )
