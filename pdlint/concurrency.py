@@ -1,6 +1,6 @@
 """pdlint's one concurrency mechanism: the account is read by an event loop in a thread of its
 own (``Reading``), while the calling thread does the CPU work (loading and linting the policy,
-judging what was read).
+judging what was read). A read with no work beside it runs its loop here (``run_loop``).
 
 Why this shape. Reading the account is waiting: on the network and on the rate limit. The work
 beside it is pure Python, which the interpreter runs one thread at a time. The reading loop only
@@ -30,6 +30,20 @@ V = TypeVar("V")
 W = TypeVar("W")
 
 
+def run_loop(main: Coroutine[Any, Any, T]) -> T:
+    """``asyncio.run(main)``, its result handed out past the loop. On Python 3.11 ``asyncio.run``
+    formats its main task, result included, when it restores the SIGINT handler on the main
+    thread: a result's repr, a year of incidents or rendered schedules, would cost seconds of
+    CPU. The task the loop runs returns nothing."""
+    result: list[T] = []
+
+    async def kept() -> None:
+        result.append(await main)
+
+    asyncio.run(kept())
+    return result[0]
+
+
 class Reading(Generic[T]):
     """``read()`` run to its end in its own event loop, on a thread started at once."""
 
@@ -45,7 +59,7 @@ class Reading(Generic[T]):
 
         def run() -> None:
             try:
-                self._outcome.set_result(asyncio.run(main()))
+                self._outcome.set_result(run_loop(main()))
             except BaseException as error:  # handed to the caller, who reports it
                 self._outcome.set_exception(error)
             finally:

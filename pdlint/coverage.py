@@ -8,6 +8,7 @@ starting at 09:00 leave no gap. Nothing here reads the network or the clock.
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta, timezone
@@ -123,15 +124,37 @@ class CoverageResult:
 
 def measure_coverage(required: Iterable[Interval], on_call: Iterable[Interval]) -> CoverageResult:
     """Coverage of ``required`` time by ``on_call`` shifts (anyone on call counts as covered)."""
-    needed = merge(required)
-    gaps = subtract(needed, merge(on_call))
+    return _covered(merge(required), merge(on_call))
+
+
+def measure_rendered(required: Iterable[Interval], rendered: RenderedSchedule) -> CoverageResult:
+    """Coverage of ``required`` time by a rendered schedule's shifts, merged once however many
+    measures ask (``on_call``)."""
+    return _covered(merge(required), on_call(rendered))
+
+
+def _covered(needed: Sequence[Interval], on_call: Sequence[Interval]) -> CoverageResult:
+    gaps = subtract(needed, on_call)
     required_time = total(needed)
     return CoverageResult(required_time, required_time - total(gaps), tuple(gaps))
 
 
-def on_call(rendered: RenderedSchedule) -> list[Interval]:
-    """The shifts of a rendered schedule as intervals."""
-    return [Interval(shift.start, shift.end) for shift in rendered.shifts]
+_ON_CALL: dict[int, tuple[Interval, ...]] = {}
+"""``on_call`` of each rendered schedule alive, by identity (a schedule's shifts are a tuple of
+~10^3 to hash): SCH201, the evidence's coverage section and ``pdlint init`` measure the same
+schedules, and a year of them is ~10^6 shifts to sort and merge."""
+
+
+def on_call(rendered: RenderedSchedule) -> tuple[Interval, ...]:
+    """The time someone is on call in a rendered schedule: its shifts merged (``merge``),
+    computed once per schedule and forgotten with it."""
+    key = id(rendered)
+    merged = _ON_CALL.get(key)
+    if merged is None:
+        merged = _ON_CALL[key] = tuple(merge(Interval(shift.start, shift.end)
+                                             for shift in rendered.shifts))
+        weakref.finalize(rendered, _ON_CALL.pop, key, None)
+    return merged
 
 
 def required_time(requirement: str, measured: Interval, zone: ZoneInfo,

@@ -28,7 +28,7 @@ from typing import Any, TypeVar
 
 import yaml
 
-from pdlint.coverage import Interval, measure_coverage, on_call, weekly_hours
+from pdlint.coverage import Interval, measure_rendered, weekly_hours
 from pdlint.errors import PdlintError
 from pdlint.files import (
     AlreadyThere,
@@ -712,13 +712,12 @@ def _coverage(account: _Draft, live: Schedule, zone_name: str,
         notes.append(f"Review: its final schedule could not be read ({final.problem}), so its "
                      "coverage is not documented.")
         return None
-    shifts = on_call(final)
-    gaps = measure_coverage([window], shifts).gaps
+    gaps = measure_rendered([window], final).gaps
     if not gaps:
         return "24x7"
     days = [WEEKDAYS.index(day) + 1 for day in BUSINESS_DAYS]
-    business = measure_coverage(weekly_hours(window, zone, days, BUSINESS_START, BUSINESS_END),
-                                shifts)
+    business = measure_rendered(weekly_hours(window, zone, days, BUSINESS_START, BUSINESS_END),
+                                final)
     first = gaps[0]
     uncovered = (f"from {span} the schedule leaves {counted(len(gaps), 'period')} with nobody "
                  f"on call (the first from {format_utc(first.start)} to {format_utc(first.end)})")

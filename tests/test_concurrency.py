@@ -9,7 +9,7 @@ import threading
 
 import pytest
 
-from pdlint.concurrency import Reading, all_or_cancel, hand, read_alongside
+from pdlint.concurrency import Reading, all_or_cancel, hand, read_alongside, run_loop
 
 
 class Trouble(Exception):
@@ -114,3 +114,28 @@ def test_a_value_handed_to_a_read_that_failed_leaves_the_read_s_error() -> None:
     with pytest.raises(Trouble, match="incidents refused"):
         read_alongside(read, work, name="pdlint-test")
     assert policy.cancelled()
+
+
+class Huge:
+    """A result whose repr costs seconds: a year of incidents or rendered schedules."""
+
+    def __init__(self) -> None:
+        self.formatted = 0
+
+    def __repr__(self) -> str:
+        self.formatted += 1
+        return "Huge()"
+
+
+@pytest.mark.parametrize("thread", ["main", "reading"])
+def test_a_loop_hands_out_its_result_without_formatting_it(thread: str) -> None:
+    """Python 3.11's asyncio.run formats the main task, result and all, on the main thread."""
+    assert threading.current_thread() is threading.main_thread()
+    huge = Huge()
+
+    async def read() -> Huge:
+        return huge
+
+    found = run_loop(read()) if thread == "main" else Reading(read, name="test").result()
+    assert found is huge
+    assert huge.formatted == 0

@@ -11,13 +11,16 @@ import pytest
 from pdlint.coverage import (
     Interval,
     measure_coverage,
+    measure_rendered,
     merge,
+    on_call,
     required_time,
     schedule_zone,
     subtract,
     weekly_hours,
 )
 from pdlint.findings import Location
+from pdlint.pagerduty.model import RenderedSchedule, Shift
 from pdlint.policy.model import Hours, Sourced
 
 NEW_YORK = ZoneInfo("America/New_York")
@@ -123,3 +126,19 @@ def test_schedule_zone(documented: str | None, live: str | None, name: str,
                        zone: str | None) -> None:
     assert schedule_zone(documented, live, MONDAY_TO_FRIDAY) == (
         name, None if zone is None else ZoneInfo(zone))
+
+
+def test_a_rendered_schedule_is_merged_once_for_every_measure() -> None:
+    """SCH201, the evidence's coverage section and init measure the same schedules: the shifts
+    are sorted and merged once, and every measure agrees with merging them afresh."""
+    shifts = (Shift(utc("2026-01-01T08:00"), utc("2026-01-01T12:00"), "PU1"),
+              Shift(utc("2026-01-01T00:00"), utc("2026-01-01T08:00"), "PU2"),
+              Shift(utc("2026-01-01T14:00"), utc("2026-01-01T20:00"), None))
+    rendered = RenderedSchedule(shifts)
+    assert on_call(rendered) is on_call(rendered)
+    assert on_call(rendered) == (span("2026-01-01T00:00", "2026-01-01T12:00"),
+                                 span("2026-01-01T14:00", "2026-01-01T20:00"))
+    day = [span("2026-01-01T00:00", "2026-01-02T00:00")]
+    assert measure_rendered(day, rendered) == measure_coverage(
+        day, [Interval(shift.start, shift.end) for shift in shifts])
+    assert measure_rendered(day, RenderedSchedule(shifts)).covered.total_seconds() == 18 * 3600

@@ -11,8 +11,7 @@ from datetime import timedelta
 from pdlint.coverage import (
     CoverageResult,
     Interval,
-    measure_coverage,
-    on_call,
+    measure_rendered,
     required_time,
     schedule_zone,
 )
@@ -113,8 +112,7 @@ def measure_schedule(schedule: Schedule, account: Account, period: Interval,
     if final.problem is not None:
         return replace(unmeasured, problem=f"final_schedule: {final.problem}")
     measured = Interval(start, end)
-    result = measure_coverage(required_time(requirement, measured, zone, business_hours),
-                              on_call(final))
+    result = measure_rendered(required_time(requirement, measured, zone, business_hours), final)
     note = (None if measured == period else
             f"measured over {format_utc(start)} to {format_utc(end)} only: {rendered}")
     return replace(unmeasured, measured=measured, result=result, note=note)

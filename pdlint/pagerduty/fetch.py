@@ -19,13 +19,12 @@ other listing.
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
 from typing import Any, Protocol, TypeVar
 
-from pdlint.concurrency import all_or_cancel, read_alongside
+from pdlint.concurrency import all_or_cancel, read_alongside, run_loop
 from pdlint.errors import reading
 from pdlint.findings import Skipped
 from pdlint.pagerduty.client import PagerDutyClient
@@ -184,7 +183,7 @@ def _drop_layer_renderings(schedule: dict[str, Any]) -> None:
 def fetch_state_sync(config: ClientConfig, window: Window, *,
                      progress: Progress | None = None) -> LiveState:
     """``fetch_state`` for a caller without an event loop: one of its own, for this read."""
-    return asyncio.run(_fetch(config, window, progress))
+    return run_loop(_fetch(config, window, progress))
 
 
 def fetch_state_alongside(config: ClientConfig, window: Window, alongside: Callable[[], T], *,

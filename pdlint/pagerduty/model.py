@@ -271,11 +271,12 @@ def _escalation_policy(fields: _Fields) -> EscalationPolicy:
 
 @dataclass(frozen=True, slots=True)
 class Shift:
-    """One rendered entry: who was on call, from ``start`` to ``end``."""
+    """One rendered entry: who was on call (the user's id, all that is read of the entry's
+    reference: a year of shifts is ~10^6 of them), from ``start`` to ``end``."""
 
     start: datetime
     end: datetime
-    user: Reference | None
+    user_id: str | None
 
 
 @dataclass(frozen=True)
@@ -291,18 +292,29 @@ def _rendered(fields: _Fields | None) -> RenderedSchedule | None:
     if fields is None:
         return None
     shifts = []
+    times: dict[str, datetime] = {}  # one entry's end is most often the next one's start
+
+    def moment(text: str) -> datetime:
+        found = times.get(text)
+        if found is None:
+            found = times[text] = parse_time(text)
+        return found
+
     for position, entry in enumerate(fields.data.get("rendered_schedule_entries") or ()):
         try:
-            start, end = parse_time(entry["start"]), parse_time(entry["end"])
+            start, end = moment(entry["start"]), moment(entry["end"])
             user = entry.get("user")
+            user_id = user.get("id") if user is not None else None
         except (KeyError, TypeError, ValueError, AttributeError) as error:
             return RenderedSchedule((), f"rendered_schedule_entries[{position}]: {error}")
+        if user_id is not None and not isinstance(user_id, str):
+            return RenderedSchedule((), f"rendered_schedule_entries[{position}]: user.id is "
+                                        f"{_shown(user_id)}, not text")
         if end < start:
             return RenderedSchedule((), f"rendered_schedule_entries[{position}]: interval ends "
                                         f"({end.astimezone(timezone.utc)}) before it starts "
                                         f"({start.astimezone(timezone.utc)})")
-        shifts.append(Shift(start, end, _reference(_Fields(user, fields.where))
-                            if isinstance(user, Mapping) else None))
+        shifts.append(Shift(start, end, user_id))
     return RenderedSchedule(tuple(shifts))
 
 

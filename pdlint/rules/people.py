@@ -116,8 +116,8 @@ def _schedule_people(schedule: Schedule, account: Account) -> list[str]:
     found = dict.fromkeys(schedule.members_in_force(account.window))
     final = schedule.final_schedule
     for shift in final.shifts if final is not None else ():
-        if shift.user is not None and shift.user.id:
-            found.setdefault(shift.user.id)
+        if shift.user_id:
+            found.setdefault(shift.user_id)
     return list(found)
 
 

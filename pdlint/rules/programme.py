@@ -141,9 +141,9 @@ def _rendered_people(live: Schedule | None, window: Window) -> list[str]:
     found: dict[str, None] = {}
     final = live.final_schedule if live is not None else None
     for shift in final.shifts if final is not None else ():
-        if (shift.user is not None and shift.user.id and shift.start < window.until
+        if (shift.user_id and shift.start < window.until
                 and shift.end > window.since):
-            found.setdefault(shift.user.id)
+            found.setdefault(shift.user_id)
     return list(found)
 
 

@@ -15,15 +15,9 @@ from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from pdlint.coverage import (
-    Interval,
-    measure_coverage,
-    on_call,
-    required_time,
-    schedule_zone,
-)
+from pdlint.coverage import Interval, measure_rendered, required_time, schedule_zone
 from pdlint.findings import Finding, Resource, Severity, counted
-from pdlint.pagerduty.model import Account, LiveObject, ShiftBasedSchedule
+from pdlint.pagerduty.model import Account, LiveObject, RenderedSchedule, ShiftBasedSchedule
 from pdlint.pagerduty.model import Schedule as LiveSchedule
 from pdlint.pagerduty.state import format_utc
 from pdlint.policy.model import Policy, Schedule, format_duration
@@ -117,17 +111,17 @@ def check_coverage_gap(context: Context) -> Iterator[Finding]:
         zone_name, zone = schedule_zone(
             documented.time_zone.value if documented.time_zone else None, live.time_zone,
             business_hours)
-        shifts = _final_schedule(live)
-        if zone is None or isinstance(shifts, str):
-            reason = (shifts if isinstance(shifts, str)
+        final = _final_schedule(live)
+        if zone is None or isinstance(final, str):
+            reason = (final if isinstance(final, str)
                       else f"its time zone {zone_name!r} is not one pdlint knows")
             yield check_coverage_gap.finding(
                 f"coverage not checked: {reason}", _resource(documented, live),
                 expected=requirement, actual=None, location=documented.coverage.location,
                 severity=Severity.WARNING)
             continue
-        result = measure_coverage(required_time(requirement, window, zone, business_hours),
-                                  shifts)
+        result = measure_rendered(required_time(requirement, window, zone, business_hours),
+                                  final)
         groups = weekly_gap_groups(result.gaps, zone)
         for group in groups[:GAPS_LISTED]:
             yield check_coverage_gap.finding(
@@ -182,8 +176,8 @@ def _gap_words(group: list[Interval], zone: ZoneInfo, zone_name: str) -> str:
             f"{len(group)} times in the checked window ({days})")
 
 
-def _final_schedule(live: LiveAny) -> list[Interval] | str:
-    """The shifts of the rendered final schedule, or why they cannot be read."""
+def _final_schedule(live: LiveAny) -> RenderedSchedule | str:
+    """The rendered final schedule, or why its shifts cannot be read."""
     if isinstance(live, ShiftBasedSchedule):
         return "it is a shift-based (v3) schedule, whose rendering pdlint does not read"
     final = live.final_schedule
@@ -191,7 +185,7 @@ def _final_schedule(live: LiveAny) -> list[Interval] | str:
         return "PagerDuty returned no rendered final schedule"
     if final.problem is not None:
         return f"its final schedule cannot be read: {final.problem}"
-    return on_call(final)
+    return final
 
 
 def _local(moment: datetime, zone: ZoneInfo) -> str:
