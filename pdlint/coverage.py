@@ -12,7 +12,6 @@ import weakref
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta, timezone
-from operator import attrgetter
 from zoneinfo import ZoneInfo
 
 from pdlint.pagerduty.model import RenderedSchedule
@@ -41,21 +40,28 @@ class Interval:
         return self.end - self.start
 
 
-_bounds = attrgetter("start", "end")
-"""The sort key of an interval: the dataclass's own ordering compares in Python, this in C."""
-
-
 def merge(intervals: Iterable[Interval]) -> list[Interval]:
     """The union of ``intervals``: sorted, disjoint, non-touching; empty ones dropped."""
+    return merge_spans((interval.start, interval.end) for interval in intervals)
+
+
+def merge_spans(spans: Iterable[tuple[datetime, datetime]]) -> list[Interval]:
+    """``merge`` of ``(start, end)`` pairs: the shifts of a rendered schedule are merged from
+    their times, an interval made only for each part of the union (a year of shifts is ~10^6,
+    their union ~10^3). Pairs sort and compare in C, intervals in Python."""
     merged: list[Interval] = []
-    for interval in sorted(intervals, key=_bounds):
-        if interval.start == interval.end:
+    start = end = None
+    for span_start, span_end in sorted(spans):
+        if span_start == span_end:
             continue
-        if merged and interval.start <= merged[-1].end:
-            if interval.end > merged[-1].end:
-                merged[-1] = Interval(merged[-1].start, interval.end)
-        else:
-            merged.append(interval)
+        if end is not None and span_start <= end:
+            end = max(end, span_end)
+            continue
+        if start is not None and end is not None:
+            merged.append(Interval(start, end))
+        start, end = span_start, span_end
+    if start is not None and end is not None:
+        merged.append(Interval(start, end))
     return merged
 
 
@@ -151,8 +157,8 @@ def on_call(rendered: RenderedSchedule) -> tuple[Interval, ...]:
     key = id(rendered)
     merged = _ON_CALL.get(key)
     if merged is None:
-        merged = _ON_CALL[key] = tuple(merge(Interval(shift.start, shift.end)
-                                             for shift in rendered.shifts))
+        merged = _ON_CALL[key] = tuple(merge_spans((shift.start, shift.end)
+                                                   for shift in rendered.shifts))
         weakref.finalize(rendered, _ON_CALL.pop, key, None)
     return merged
 

@@ -120,9 +120,9 @@ class Reach:
         for schedule in account.schedules:
             if schedule.id in schedules:
                 users.update(schedule.members_in_force(account.window))
-                users.update(str(shift.user.id) for shift in (
+                users.update(shift.user_id for shift in (
                     schedule.final_schedule.shifts if schedule.final_schedule else ())
-                    if shift.user is not None)
+                    if shift.user_id is not None)
         return cls(frozenset(services), frozenset(escalation.id for escalation in policies),
                    frozenset(schedules), frozenset(users), team_ids)
 
