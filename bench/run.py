@@ -13,6 +13,7 @@ run on tiny accounts without latency.
 from __future__ import annotations
 
 import argparse
+import gc
 import json
 import os
 import platform
@@ -23,7 +24,7 @@ import time
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import ExitStack
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, fields
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
@@ -206,6 +207,9 @@ class Bench:
         server.faults = Faults(rate_limit_per_minute=PAGERDUTY_RATE_LIMIT)
         server.latency_ms = self.settings.latency_ms
         server.clear_requests()
+        # The accounts and the cached answers are millions of objects that live as long as the
+        # bench: out of the collector's reach, they cannot stall the simulator mid-run.
+        gc.freeze()
         launchers = (self.launcher, self.second_launcher)
         with ThreadPoolExecutor(len(commands)) as pool:
             runs = list(pool.map(lambda launcher, command: launcher.run(
@@ -222,13 +226,14 @@ class Bench:
         return self.settings.quick and row in QUICK_LEAVES_OUT
 
     def measured_cli(self, row: Row, name: str, arguments: Sequence[str], minimum: int, *,
-                     wall_limit: float | None = None, cpu_limit: float | None = None) -> Row:
-        """``pdlint ARGUMENTS`` against account ``name``, ``--repeats`` times: the median wall
-        and CPU, the largest request count and peak RSS, every 429."""
+                     wall_limit: float | None = None, cpu_limit: float | None = None,
+                     repeats: int | None = None) -> Row:
+        """``pdlint ARGUMENTS`` against account ``name``, ``repeats`` (``--repeats``) times: the
+        median wall and CPU, the largest request count and peak RSS, every 429."""
         server = self.server(name)
         command = [self.pdlint, *arguments, "--api-url", server.base_url, "--quiet"]
         measured = [self.against(name, command, warm=index == 0)
-                    for index in range(self.settings.repeats)]
+                    for index in range(repeats or self.settings.repeats)]
         runs = [run for run, _, _ in measured]
         row.exit_code = max(run.exit_code for run in runs)
         row.requests, row.minimum = max(requests for _, requests, _ in measured), minimum
@@ -299,11 +304,12 @@ def evidence_rows(bench: Bench) -> Iterator[Row]:
     if not bench.leaves_out("evidence-notes-enterprise"):
         yield evidence_row(bench, "evidence-notes-enterprise", "enterprise",
                            notes_period(bench.account("enterprise"), NOTES_PERIOD),
-                           register=False)
+                           register=False, repeats=1)  # a minute and more, set by the budget
 
 
 def evidence_row(bench: Bench, row_id: str, name: str, period: accounts.Period, *,
-                 register: bool, cpu_limit: float | None = None) -> Row:
+                 register: bool, cpu_limit: float | None = None,
+                 repeats: int | None = None) -> Row:
     """``pdlint evidence`` over ``period``, postmortems in a register file or in notes."""
     minimum = evidence_minimum(bench, name, period, register=register)
     incidents = len(accounts.incidents_in(bench.account(name), period))
@@ -313,7 +319,7 @@ def evidence_row(bench: Bench, row_id: str, name: str, period: accounts.Period, 
         Row(row_id, title, name, "pdlint evidence --since … --until …",
             figures={"minimum by purpose": minimum, "incidents": incidents}),
         name, evidence_arguments(bench, name, period, row_id, register=register),
-        sum(minimum.values()), cpu_limit=cpu_limit)
+        sum(minimum.values()), cpu_limit=cpu_limit, repeats=repeats)
     return row
 
 
@@ -668,7 +674,23 @@ def update_docs(text: str) -> None:
                     encoding="utf-8")
 
 
-def parse_arguments(argv: Sequence[str] | None) -> tuple[Settings, bool]:
+def merged(rows: list[Row], facts: dict[str, Any], earlier: Path) -> tuple[list[Row], str]:
+    """``rows`` and the rows of the earlier run in ``earlier`` that ``rows`` do not replace, in
+    the order of the groups; and the machine lines of both runs."""
+    document = json.loads(earlier.read_text(encoding="utf-8"))
+    names = {field.name for field in fields(Row)}
+    measured = {row.id for row in rows}
+    kept = [Row(**{key: value for key, value in row.items() if key in names})
+            for row in document["rows"] if row["id"] not in measured]
+    order = list(ROW_GROUPS)
+    rows = sorted(rows + kept, key=lambda row: order.index(row.group))
+    now = ", ".join(dict.fromkeys(row.group for row in rows if row.id in measured))
+    before = ", ".join(dict.fromkeys(row.group for row in kept))
+    return rows, (f"Machine ({now}): " + render_machine(facts) + f"\nMachine ({before}): "
+                  + render_machine(document["machine"]))
+
+
+def parse_arguments(argv: Sequence[str] | None) -> tuple[Settings, bool, Path | None]:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true",
                         help="smoke run: tiny accounts, no latency, short periods")
@@ -683,6 +705,9 @@ def parse_arguments(argv: Sequence[str] | None) -> tuple[Settings, bool]:
     parser.add_argument("--repeats", type=int, default=1,
                         help="measured runs of each pdlint command against the simulator; "
                              "rows show the median [default: 1]")
+    parser.add_argument("--merge", type=Path, default=None, metavar="RESULTS_JSON",
+                        help="also show the rows of an earlier run (its results.json) that this "
+                             "run does not measure, with that run's machine facts")
     parser.add_argument("--update-docs", action="store_true",
                         help="write the results table into docs/benchmarks.md")
     arguments = parser.parse_args(argv)
@@ -693,11 +718,11 @@ def parse_arguments(argv: Sequence[str] | None) -> tuple[Settings, bool]:
         skip_venvs=arguments.skip_venvs,
         only=frozenset(filter(None, arguments.only.split(","))),
         output=arguments.output.resolve(), repeats=max(1, arguments.repeats))
-    return settings, arguments.update_docs
+    return settings, arguments.update_docs, arguments.merge
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    settings, docs = parse_arguments(argv)
+    settings, docs, earlier = parse_arguments(argv)
     started = time.perf_counter()
     groups = chosen_groups(settings)
     loads: dict[str, float] = {}
@@ -718,13 +743,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         facts = machine(settings)
     facts["load average (1 min) as each group began"] = loads
     facts["bench_minutes"] = round((time.perf_counter() - started) / 60, 1)
-    text = ("Machine: " + render_machine(facts) + "\n" + render_table(bench.rows) + "\n"
-            + render_figures(bench.rows))
+    rows, machines = bench.rows, "Machine: " + render_machine(facts)
+    if earlier is not None:
+        rows, machines = merged(rows, facts, earlier)
+    text = machines + "\n" + render_table(rows) + "\n" + render_figures(rows)
     settings.output.mkdir(parents=True, exist_ok=True)
     (settings.output / "results.md").write_text(text, encoding="utf-8")
     (settings.output / "results.json").write_text(json.dumps(
         {"machine": facts, "rows": [{**asdict(row), "request_ratio": row.request_ratio,
-                                     "wall_ratio": row.wall_ratio} for row in bench.rows]},
+                                     "wall_ratio": row.wall_ratio} for row in rows]},
         indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     if docs:
         update_docs(text)
