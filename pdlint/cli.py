@@ -521,6 +521,7 @@ def drift(policy_path: str, snapshot_path: str | None, only: tuple[str, ...],
     from pdlint.pagerduty.fetch import fetch_state_alongside
     from pdlint.pagerduty.snapshot import load_snapshot
     from pdlint.rules.engine import checked_policy
+    from pdlint.rules.scope import team_scope
 
     chosen = selected_rules(only, skip)
     if snapshot_path is not None:
@@ -529,7 +530,7 @@ def drift(policy_path: str, snapshot_path: str | None, only: tuple[str, ...],
         with terminal_progress(quiet=api.quiet) as progress:
             policy, state = fetch_state_alongside(client_config(api), api_window(api),
                                                   lambda: checked_policy((policy_path,)),
-                                                  progress=progress)
+                                                  progress=progress, scope_of=team_scope)
     return check_drift(policy_path, policy, state, chosen, output_format, output, fail_on,
                        record, accepted_skips)
 

@@ -52,7 +52,7 @@ from pdlint.pagerduty.model import (
     parse_account,
 )
 from pdlint.pagerduty.settings import ClientConfig
-from pdlint.pagerduty.state import LiveState, Window, account_subdomain, format_utc
+from pdlint.pagerduty.state import LiveState, TeamScope, Window, account_subdomain, format_utc
 from pdlint.policy import load_policy
 from pdlint.policy.model import WEEKDAYS, format_duration
 from pdlint.rules.engine import drift
@@ -189,7 +189,8 @@ def write_draft(request: InitRequest) -> Drafted:
     if present and not request.force:
         raise PolicyFilesThere(folder, present)
     check_folder(folder, POLICY_FILES, force=request.force)
-    state = fetch_state_sync(request.client_config, request.window, progress=request.progress)
+    state = fetch_state_sync(request.client_config, request.window, progress=request.progress,
+                             scope=TeamScope(tuple(request.teams)) if request.teams else None)
     schema = schema_home(folder)
     texts = draft_policy(state, organisation=request.organisation, time_zone=request.time_zone,
                          schema=schema_reference(folder, schema), teams=request.teams)

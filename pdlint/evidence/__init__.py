@@ -60,12 +60,13 @@ from pdlint.evidence.tables import csv_tables, evidence_document, period_entry, 
 from pdlint.findings import Checked, Location, Report, Skipped
 from pdlint.history.folder import History, Stream, read_history
 from pdlint.pagerduty.model import Account, parse_account
-from pdlint.pagerduty.state import LiveState, Window
+from pdlint.pagerduty.state import LiveState, TeamScope, Window
 from pdlint.policy.model import Policy
 from pdlint.provenance import policy_identity
 from pdlint.rule import Mode
 from pdlint.rules.engine import checked_policy, drift
 from pdlint.rules.registry import rules_for
+from pdlint.rules.scope import team_scope
 
 if TYPE_CHECKING:
     from pdlint.pagerduty.fetch import Progress
@@ -349,10 +350,13 @@ async def _read_account(
     from pdlint.pagerduty.fetch import fetch_state
 
     async with PagerDutyClient(config) as client:
+        async def scope() -> TeamScope | None:
+            return team_scope(await policy)
+
         async def configuration() -> None:
             hand(state_handed, await fetch_state(
                 client, Window(period.start, period.end), progress=progress,
-                layer_renderings=False))
+                layer_renderings=False, scope=scope()))
 
         async def changes() -> ChangeSummary | None:
             return await change_section(client, await policy, account, period, as_of, package,

@@ -10,6 +10,15 @@ them (id and name at least: enough to know they exist and to resolve the
 Maintenance windows are listed twice, ``filter=ongoing`` and ``filter=future``, each of every
 service: drift judges what is under way or to come, and the spec does not define ``open``.
 
+With a ``TeamScope`` (a policy limited to some teams) the services are listed by the teams'
+``team_ids[]``, the one listing whose scoped part is known before anything else is read; one
+``total`` request counts the account's services, and each documented service the teams do not
+hold is looked for by name. The escalation policies, schedules and people in scope are those the
+teams' services reach, whatever team owns them, so they are listed whole and bounded after
+reading (``rules.scope``): listing them by team would miss them, and reading them one by one
+costs a request each. When the teams cannot be read or a name is not a team, the services are
+listed whole, and the scope's check says what is wrong.
+
 A collection the token or the plan may not read (402/403), or one longer than offset pagination
 can reach, is recorded as skipped with the reason; so is the shift-based listing when it answers
 400 or 404 (it is Early Access, and what an account without it gets is not documented), and the
@@ -19,19 +28,21 @@ other listing.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import asyncio
+import concurrent.futures
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
 from typing import Any, Protocol, TypeVar
 
-from pdlint.concurrency import all_or_cancel, read_alongside, run_loop
+from pdlint.concurrency import all_or_cancel, hand, read_alongside, run_loop
 from pdlint.errors import reading
 from pdlint.findings import Skipped
 from pdlint.pagerduty.client import PagerDutyClient
 from pdlint.pagerduty.errors import OffsetCeilingExceeded, PermissionDenied, ResponseError
 from pdlint.pagerduty.pagination import PAGE_SIZE
 from pdlint.pagerduty.settings import ClientConfig
-from pdlint.pagerduty.state import LiveState, Window
+from pdlint.pagerduty.state import LiveState, TeamScope, Window
 
 T = TypeVar("T")
 
@@ -96,16 +107,25 @@ def _listings(window: Window) -> dict[str, _Listing]:
     }
 
 
+@dataclass(frozen=True)
+class _Part:
+    """Some of a collection's objects, and how many the account holds."""
+
+    objects: list[dict[str, Any]]
+    total: int | None
+
+
 async def fetch_state(
     client: PagerDutyClient, window: Window, *, progress: Progress | None = None,
-    layer_renderings: bool = True,
+    layer_renderings: bool = True, scope: Awaitable[TeamScope | None] | None = None,
 ) -> LiveState:
     """The account's state now, schedules rendered over ``window``.
 
     With ``layer_renderings`` False each schedule layer's ``rendered_schedule_entries`` are
     dropped as the schedules arrive: no check reads them (the final schedule holds who is on
     call, the layers' definitions who rotates), and over an audit year they are a third of the
-    state's memory. Snapshots keep them, as they keep what the API returned.
+    state's memory. Snapshots keep them, as they keep what the API returned. ``scope`` (awaited
+    when the services are listed: the policy may still be loading) limits the services read.
 
     Raises ``AuthenticationError`` for a refused token and the other ``PagerDutyError``s when the
     API stays unavailable; never returns a collection partially read.
@@ -115,13 +135,66 @@ async def fetch_state(
     listings = _listings(window)
     if not layer_renderings:
         listings["schedules"] = replace(listings["schedules"], trim=_drop_layer_renderings)
-    results = await all_or_cancel([_read_collection(client, listing, kind, report)
-                                  for kind, listing in listings.items()])
-    objects = {kind: tuple(result) for kind, result in zip(listings, results, strict=True)
+    teams = asyncio.ensure_future(_read_collection(client, listings["teams"], "teams", report))
+    results = await all_or_cancel([
+        teams if kind == "teams" else _read_services(client, listing, report, teams, scope)
+        if kind == "services" else _read_collection(client, listing, kind, report)
+        for kind, listing in listings.items()])
+    objects = {kind: tuple(result.objects if isinstance(result, _Part) else result)
+               for kind, result in zip(listings, results, strict=True)
                if not isinstance(result, Skipped)}
+    totals = {kind: result.total for kind, result in zip(listings, results, strict=True)
+              if isinstance(result, _Part) and result.total is not None}
     skipped = tuple(result for result in results if isinstance(result, Skipped))
     return LiveState(api_url=client.config.api_url, fetched_at=fetched_at, window=window,
-                     objects=objects, skipped=skipped)
+                     objects=objects, skipped=skipped, totals=totals)
+
+
+async def _read_services(
+    client: PagerDutyClient, listing: _Listing, report: Progress,
+    teams: Awaitable[list[dict[str, Any]] | Skipped], scope: Awaitable[TeamScope | None] | None,
+) -> list[dict[str, Any]] | Skipped | _Part:
+    """The services: all of them, or with a scope the teams' services, every documented one
+    found by name, and the account's count."""
+    wanted = await scope if scope is not None else None
+    team_ids = _team_ids(await teams, wanted.teams) if wanted is not None else None
+    if wanted is None or team_ids is None:
+        return await _read_collection(client, listing, "services", report)
+    by_team = replace(listing, params={**listing.params, "team_ids[]": team_ids})
+    objects = await _read_collection(client, by_team, "services", report)
+    if isinstance(objects, Skipped):
+        return objects
+    held = {obj.get("name") for obj in objects}
+    missing = [name for name in dict.fromkeys(wanted.services) if name not in held]
+
+    async def count() -> int | None:
+        with reading("GET /services"):
+            total = (await client.get(listing.path, {"limit": 1, "total": True})).get("total")
+        return total if isinstance(total, int) and not isinstance(total, bool) else None
+
+    async def named(name: str) -> list[dict[str, Any]] | Skipped:
+        return await _read_collection(
+            client, replace(listing, params={**listing.params, "name": name}), "services",
+            no_progress)
+
+    total, *found = await all_or_cancel([count(), *map(named, missing)])
+    seen = {obj.get("id") for obj in objects}
+    for more in found:
+        for obj in more if isinstance(more, list) else ():
+            if obj.get("id") not in seen:
+                seen.add(obj.get("id"))
+                objects.append(obj)
+    return _Part(objects, total if isinstance(total, int) else None)
+
+
+def _team_ids(teams: list[dict[str, Any]] | Skipped, names: tuple[str, ...]) -> list[str] | None:
+    """The ids of the teams named, or None when the teams were not read or a name is not one."""
+    if isinstance(teams, Skipped):
+        return None
+    by_name = {team.get("name"): team.get("id") for team in teams}
+    ids = [by_name.get(name) for name in names]
+    return None if any(not isinstance(found, str) for found in ids) else [
+        str(found) for found in ids]
 
 
 async def _read_collection(
@@ -180,21 +253,37 @@ def _drop_layer_renderings(schedule: dict[str, Any]) -> None:
             layer.pop("rendered_schedule_entries", None)
 
 
-def fetch_state_sync(config: ClientConfig, window: Window, *,
-                     progress: Progress | None = None) -> LiveState:
+def fetch_state_sync(config: ClientConfig, window: Window, *, progress: Progress | None = None,
+                     scope: TeamScope | None = None) -> LiveState:
     """``fetch_state`` for a caller without an event loop: one of its own, for this read."""
-    return run_loop(_fetch(config, window, progress))
+    return run_loop(_fetch(config, window, progress, _known(scope)))
+
+
+async def _known(scope: TeamScope | None) -> TeamScope | None:
+    return scope
 
 
 def fetch_state_alongside(config: ClientConfig, window: Window, alongside: Callable[[], T], *,
-                          progress: Progress | None = None) -> tuple[T, LiveState]:
+                          progress: Progress | None = None,
+                          scope_of: Callable[[T], TeamScope | None] | None = None,
+                          ) -> tuple[T, LiveState]:
     """The state read (``pdlint.concurrency.read_alongside``) while ``alongside`` runs here:
     drift loads and lints the policy while the fetch mostly waits on the network and the rate
-    limit. An error of ``alongside`` wins over the fetch's, and cancels the fetch."""
-    return read_alongside(lambda: _fetch(config, window, progress), lambda reading: alongside(),
-                          name="pdlint-fetch")
+    limit, and hands the read the scope (``scope_of``) its services wait for. An error of
+    ``alongside`` wins over the fetch's, and cancels the fetch."""
+    handed: concurrent.futures.Future[TeamScope | None] = concurrent.futures.Future()
+
+    def work(reading: object) -> T:
+        value = alongside()
+        hand(handed, scope_of(value) if scope_of is not None else None)
+        return value
+
+    return read_alongside(
+        lambda: _fetch(config, window, progress, asyncio.wrap_future(handed)), work,
+        name="pdlint-fetch")
 
 
-async def _fetch(config: ClientConfig, window: Window, progress: Progress | None) -> LiveState:
+async def _fetch(config: ClientConfig, window: Window, progress: Progress | None,
+                 scope: Awaitable[TeamScope | None]) -> LiveState:
     async with PagerDutyClient(config) as client:
-        return await fetch_state(client, window, progress=progress)
+        return await fetch_state(client, window, progress=progress, scope=scope)

@@ -643,6 +643,9 @@ class Collection(Generic[Obj]):
 
     objects: tuple[Obj, ...]
     skip_reason: str | None = None
+    total: int | None = None
+    """How many the account holds, when only some were read (a team's services); None when
+    ``objects`` is the whole collection."""
     _by_id: Mapping[str, Obj] = field(init=False, repr=False, compare=False)
     _by_name: Mapping[str, Obj] = field(init=False, repr=False, compare=False)
 
@@ -732,7 +735,7 @@ def _collection(state: LiveState, kind: str, parse: Callable[[_Fields], Obj],
     parsed = []
     for raw in state.collection(kind):
         parsed.append(parse(_Fields(raw, _described(what, raw))))
-    return Collection(tuple(parsed), state.skip_reason(kind))
+    return Collection(tuple(parsed), state.skip_reason(kind), state.totals.get(kind))
 
 
 def parse_account(state: LiveState) -> Account:

@@ -9,7 +9,7 @@ saw; everything that reads them parses them first (``model.parse_account``).
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from types import MappingProxyType
 from typing import Any
@@ -106,6 +106,16 @@ class Window:
 
 
 @dataclass(frozen=True)
+class TeamScope:
+    """What a read limited to some teams needs to know: the teams, by name, and the services
+    documented by name, which are looked for wherever they are (one moved out of the teams is
+    still seen, and reported)."""
+
+    teams: tuple[str, ...]
+    services: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
 class LiveState:
     """What the account held at ``fetched_at``, by collection, with what could not be read.
 
@@ -122,6 +132,9 @@ class LiveState:
     window: Window
     objects: Mapping[str, tuple[dict[str, Any], ...]]
     skipped: tuple[Skipped, ...] = ()
+    totals: Mapping[str, int] = field(default_factory=dict)
+    """How many objects the account holds of a collection read only in part (the services of
+    a ``TeamScope``); a collection absent here was read whole."""
 
     def __post_init__(self) -> None:
         unknown = sorted(set(self.objects) - set(COLLECTIONS))
@@ -131,6 +144,7 @@ class LiveState:
         object.__setattr__(self, "objects", MappingProxyType(objects))
         object.__setattr__(self, "fetched_at", as_utc(self.fetched_at, "fetched_at"))
         object.__setattr__(self, "skipped", tuple(self.skipped))
+        object.__setattr__(self, "totals", MappingProxyType(dict(self.totals)))
 
     def __repr__(self) -> str:
         """Counts, not contents: a year of rendered schedules is hundreds of MB as text, and

@@ -23,6 +23,7 @@ from typing import Protocol, TypeVar
 from pdlint.errors import PdlintError
 from pdlint.findings import Boundary, Finding, Severity
 from pdlint.pagerduty.model import Account, Collection, LiveObject, Reference, TargetKind
+from pdlint.pagerduty.state import TeamScope
 from pdlint.policy.model import Policy, Scope, Team
 from pdlint.policy.model import Reference as Named
 from pdlint.rule import Context, Mode, rule
@@ -76,6 +77,14 @@ def scope_team_ids(scope: Scope, account: Account) -> frozenset[str]:
             raise ScopeError(f"{team.location}: scope team {no_such_team(team.name, account)}")
         found.add(live.id)
     return frozenset(found)
+
+
+def team_scope(policy: Policy) -> TeamScope | None:
+    """What the read needs of the policy's scope (``pagerduty.fetch``): its teams, and the
+    documented services to look for outside them; None without a scope."""
+    if policy.scope is None:
+        return None
+    return TeamScope(policy.scope.team_names, tuple(service.name for service in policy.services))
 
 
 def _teams_of(obj: LiveObject) -> tuple[Reference, ...] | None:
@@ -161,8 +170,10 @@ def bounded(policy: Policy, account: Account) -> tuple[Account, Boundary | None]
             ("escalation_policy", (account.escalation_policies,), reach.escalation_policies),
             ("schedule", (account.schedules, account.shift_based_schedules), reach.schedules)):
         if all(collection.read for collection in collections):
-            outside.append((kind, sum(1 for collection in collections for obj in collection
-                                      if obj.id not in inside)))
+            held = sum(len(collection) if collection.total is None else collection.total
+                       for collection in collections)
+            outside.append((kind, held - sum(1 for collection in collections
+                                             for obj in collection if obj.id in inside)))
     outside.append(("team", len(account.teams) - len(reach.teams)))
     return within(account, reach, documented), Boundary(
         scope.team_names, tuple(pattern.value for pattern in scope.services), tuple(outside))
