@@ -55,6 +55,19 @@ def configuration_requests(account: Account) -> int:
             + sum(pages(windows.count(state), CLASSIC_PAGE) for state in ("ongoing", "future")))
 
 
+def scoped_configuration_requests(account: Account, team_ids: frozenset[str]) -> int:
+    """The fewest requests that read what ``pdlint drift`` reads for a policy scoped to the
+    teams ``team_ids`` (drafted by ``pdlint init --team``): the teams' services by
+    ``team_ids[]``, one ``total`` request counting the account's services (the report says how
+    many are outside), and the other collections whole. In a generated account the escalation
+    policies the teams' services use, the schedules those page and the people on them belong
+    to any team: listed by team they would be missed, and read one by one they cost a request
+    each, far more than their listings."""
+    theirs = sum(1 for service in account.services if team_ids & set(service.team_ids))
+    return (configuration_requests(account) - pages(len(account.services), CLASSIC_PAGE)
+            + pages(theirs, CLASSIC_PAGE) + 1)
+
+
 def incidents_in(account: Account, period: Period) -> range:
     return account.incidents.created_between(period.since, period.until)
 

@@ -291,6 +291,33 @@ def configuration_rows(bench: Bench, name: str) -> Iterator[Row]:
         wall_limit=DRIFT_WALL_LIMIT if enterprise else None)
 
 
+SCOPED_TEAMS = 3
+
+
+def scoped_drift_row(bench: Bench) -> Row:
+    """Drift of a policy scoped to three of the enterprise account's teams, drafted first by
+    ``pdlint init --team`` (not measured)."""
+    name = "enterprise"
+    account = bench.account(name)
+    since, until = schedule_window(account)
+    window = ["--since", since, "--until", until]
+    teams = account.teams[:SCOPED_TEAMS]
+    folder = bench.work / "policy-enterprise-scoped"
+    if not folder.exists():
+        bench.against(name, [bench.pdlint, "init", "-o", str(folder), *window, "--api-url",
+                             bench.server(name).base_url, "--quiet",
+                             *(option for team in teams for option in ("--team", team.name))],
+                      warm=False)
+    row = bench.measured_cli(
+        Row("drift-scoped-enterprise", "pdlint drift", name,
+            f"pdlint drift --policy DIR (scope: {len(teams)} of {len(account.teams)} teams)"),
+        name, ["drift", "--policy", str(folder), "--format", "json", "-o",
+               str(bench.work / "enterprise-scoped.drift.json"), *window],
+        accounts.scoped_configuration_requests(account, frozenset(team.id for team in teams)))
+    row.figures["whole-account minimum"] = accounts.configuration_requests(account)
+    return row
+
+
 def evidence_rows(bench: Bench) -> Iterator[Row]:
     """A year of evidence (a month with ``--quick``) of the demo and enterprise accounts, and
     two weeks of the enterprise account with every required postmortem looked up in notes."""
@@ -570,6 +597,7 @@ def lint_rows(bench: Bench) -> Iterator[Row]:
 ROW_GROUPS: dict[str, Callable[[Bench], Iterator[Row] | Row]] = {
     "configuration-demo": lambda bench: configuration_rows(bench, "demo"),
     "configuration-enterprise": lambda bench: configuration_rows(bench, "enterprise"),
+    "scope": scoped_drift_row,
     "drift-snapshot": offline_drift_row,
     "rules-cpu": rules_row,
     "history": history_rows,
@@ -585,7 +613,7 @@ NEEDS = {"drift-snapshot": "configuration-enterprise", "rules-cpu": "configurati
          "evidence-memory": "evidence", "official": "configuration-enterprise"}
 NEEDS_VENV = {"official"}
 QUICK_LEAVES_OUT = {"configuration-demo", "drift-snapshot", "drift-enterprise",
-                    "evidence-notes-enterprise"}
+                    "evidence-notes-enterprise", "scope"}
 """Row groups and rows whose code paths other rows run too; ``--quick`` leaves them out to keep
 to seconds."""
 

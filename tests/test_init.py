@@ -209,7 +209,8 @@ def test_the_demo_draft_maps_priorities_to_a_severity_matrix(
     assert document["tiers"] == {"standard": {
         "urgency": "high", "acknowledgement_timeout": "30m", "auto_resolve_timeout": "4h",
         "requires_integration": True}}
-    assert [team_entry["name"] for team_entry in document["teams"]] == ["Platform", "Security"]
+    assert [team_entry["name"] for team_entry in document["teams"]] == [
+        "Data", "Platform", "Security"]
     assert document["organisation"]["name"] == "acme"
     assert document["organisation"]["time_zone"] == "America/New_York"
 

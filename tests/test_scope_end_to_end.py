@@ -75,15 +75,15 @@ def test_drift_reports_the_team_only_with_what_was_left_outside(
     [moved] = [finding for finding in report["findings"] if finding["rule"] == "SCP100"]
     assert moved["message"] == ("belongs to team 'Security' in PagerDuty, outside the scope "
                                 "(team 'Platform'); documented in team 'Platform'")
-    # Security's two services and its escalation policy and schedule, the moved Payments API,
-    # and the Security team itself.
-    assert report["out_of_scope"] == {"service": 3, "escalation_policy": 1, "schedule": 1,
-                                      "team": 1}
+    # Security's two services, Data's one and the moved Payments API; Security's and Data's
+    # escalation policies, schedules and teams.
+    assert report["out_of_scope"] == {"service": 4, "escalation_policy": 2, "schedule": 2,
+                                      "team": 2}
     assert report["scope"] == {"teams": ["Platform"], "services": []}
     text = run_pdlint("drift", "--policy", "policy", "--quiet", *WINDOW, env=env, cwd=folder)
     assert text.stdout.rstrip().splitlines()[-1] == (
-        "3 errors; outside the scope (team 'Platform'): 3 services, 1 escalation policy, "
-        "1 schedule, 1 team")
+        "3 errors; outside the scope (team 'Platform'): 4 services, 2 escalation policies, "
+        "2 schedules, 2 teams")
     assert "Security - " not in text.stdout and "Web Application Firewall" not in text.stdout
 
 
@@ -103,12 +103,12 @@ def test_the_evidence_covers_the_scope_and_says_so(scoped: tuple[Path, dict[str,
     scope = document["scope"]
     assert (scope["teams"], scope["services"]) == (["Platform"], [])
     assert {key: value for key, value in scope["out_of_scope"].items() if key != "changes"} == {
-        "service": 3, "escalation_policy": 1, "schedule": 1, "team": 1, "incidents": 5}
+        "service": 4, "escalation_policy": 2, "schedule": 2, "team": 2, "incidents": 5}
     assert isinstance(scope["out_of_scope"]["changes"], int)
     summary = (package / "summary.md").read_text(encoding="utf-8")
     headline = summary.split("## Headline")[1]
     assert headline.splitlines()[2].startswith(
-        "- Scope of the figures: team 'Platform' (outside it, not counted: 3 services, "
-        "1 escalation policy, 1 schedule, 1 team, 5 incidents, ")
+        "- Scope of the figures: team 'Platform' (outside it, not counted: 4 services, "
+        "2 escalation policies, 2 schedules, 2 teams, 5 incidents, ")
     assert "team &#x27;Platform&#x27;" in (package / "index.html").read_text(encoding="utf-8") \
         or "team 'Platform'" in (package / "index.html").read_text(encoding="utf-8")

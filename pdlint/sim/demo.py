@@ -94,6 +94,7 @@ PEOPLE: tuple[tuple[str, str, str, str, tuple[str, ...]], ...] = (
     ("Sam Whitaker", "cto", "owner", "Chief Technology Officer", ("Platform", "Security")),
     ("Tara Quinn", "vp-engineering", "admin", "VP Engineering", ("Platform",)),
     ("Uma Fischer", "platform-lead", "admin", "Platform Lead", ("Platform",)),
+    ("Vera Lindqvist", "vera.lindqvist", "user", "Data Engineer", ("Data",)),
 )
 PUSH_ONLY_RESPONDER = "pavel.novak"
 MAINTAINED_SERVICE = "Web Application Firewall"
@@ -109,6 +110,8 @@ SCHEDULES: tuple[tuple[str, str, tuple[str, ...], bool], ...] = (
      ("jamal.brooks", "karen.li", "luis.moreno"), False),
     ("Security - On-call", "First responder for security alerts.",
      ("maya.cohen", "nikhil.rao", "olivia.smith", "pavel.novak"), False),
+    ("Data - Pipelines", "The Data team's analytics pipelines, outside the SOC 2 system.",
+     ("vera.lindqvist",), False),
 )
 
 PRIORITIES = (
@@ -145,13 +148,14 @@ def demo_account(now: datetime | None = None) -> Account:
     created = now - timedelta(days=400)
 
     teams = {name: Team(ids("T"), name, f"The {name} team of Acme Cloud.")
-             for name in ("Platform", "Security")}
+             for name in ("Platform", "Security", "Data")}
     users = {local: _user(ids, name, local, role, title, [teams[team].id for team in team_names])
              for name, local, role, title, team_names in PEOPLE}
 
     schedules = {}
     for name, description, members, leaves_saturday_gap in SCHEDULES:
-        team = teams["Security" if name.startswith("Security") else "Platform"]
+        team = teams[name.split(" - ")[0] if name.startswith(("Security", "Data"))
+                     else "Platform"]
         restrictions = (
             (Restriction("weekly_restriction", time(8, 0), WEEK_SECONDS - 8 * 3600, 6),)
             if leaves_saturday_gap else ())
@@ -193,6 +197,11 @@ def demo_account(now: datetime | None = None) -> Account:
          rule(15, person("security-lead"), person("ciso")),
          rule(15, person("cto"), person("vp-engineering"))),
         "Security alerts and suspected breaches.", 2, "always", (teams["Security"].id,))
+    # The Data team is outside the example policy's scope: counted, never checked.
+    data_policy = EscalationPolicy(
+        ids("E"), "Data - Best Effort", (rule(30, on_schedule("Data - Pipelines")),),
+        "Analytics pipelines, answered in working hours.", 0, "if_has_services",
+        (teams["Data"].id,))
 
     high = UrgencyRule("constant", "high")
 
@@ -220,6 +229,8 @@ def demo_account(now: datetime | None = None) -> Account:
         service("Security Monitoring", security_policy, "Security"),
         service("Web Application Firewall", security_policy, "Security"),
         service("Legacy Billing", platform_policy, "Platform"),  # drift 6
+        service("Analytics Pipeline", data_policy, "Data",
+                urgency_rule=UrgencyRule("constant", "low"), acknowledgement_timeout=None),
     )
     priorities = tuple(Priority(ids("P"), name, description, len(PRIORITIES) - position)
                        for position, (name, description) in enumerate(PRIORITIES))
@@ -232,7 +243,7 @@ def demo_account(now: datetime | None = None) -> Account:
     account = Account(
         name="Acme Cloud", subdomain="acme", time_zone="America/New_York", now=now,
         teams=tuple(teams.values()), users=tuple(users.values()),
-        escalation_policies=(platform_policy, security_policy),
+        escalation_policies=(platform_policy, security_policy, data_policy),
         schedules=tuple(schedules.values()), services=services, priorities=priorities,
         maintenance_windows=(rule_update,),
     )

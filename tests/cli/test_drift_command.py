@@ -18,6 +18,7 @@ import pytest
 from cli_cases import NOW, TOKEN, WINDOW
 from junit_schema import junit_errors
 from pdlint_process import run_pdlint
+from rules.rule_cases import example_without_scope
 from sarif_upload import schema_errors, schema_validator, upload_problems
 
 from pdlint.rule import Mode
@@ -191,15 +192,17 @@ def test_sarif_names_files_from_the_repository_root_and_keeps_its_fingerprints(
         "%SRCROOT%": {"uri": PROJECT.as_uri() + "/"}}
 
 
-def test_every_result_on_a_large_undocumented_account_has_a_location() -> None:
-    """The example policy against a generated account: nearly every live object is undocumented
-    (EP101, SCH200, SVC300), and each points at the key of the collection that should document
-    it, so code scanning takes the whole upload."""
+def test_every_result_on_a_large_undocumented_account_has_a_location(tmp_path: Path) -> None:
+    """The example policy, without its scope, against a generated account: nearly every live
+    object is undocumented (EP101, SCH200, SVC300), and each points at the key of the
+    collection that should document it, so code scanning takes the whole upload."""
     account = generated_account(services=60, escalation_policies=20, schedules=12, users=80,
                                 incidents=0, teams=4)
+    (tmp_path / ".git").mkdir()
+    example_without_scope(tmp_path / "policy")
     with SimServer(account, token=TOKEN) as server:
         env = {"PAGERDUTY_API_URL": server.base_url, "PAGERDUTY_API_TOKEN": TOKEN}
-        sarif = sarif_run(env)
+        sarif = sarif_run(env, cwd=tmp_path)
     assert schema_errors(schema_validator(), sarif) == []
     assert upload_problems(sarif) == []
     homes = {"SVC300": ("policy/services.yaml", "services:"),
@@ -213,7 +216,7 @@ def test_every_result_on_a_large_undocumented_account_has_a_location() -> None:
         physical = result["locations"][0]["physicalLocation"]
         path, key = homes[result["ruleId"]]
         assert physical["artifactLocation"] == {"uri": path, "uriBaseId": "%SRCROOT%"}
-        line = (PROJECT / path).read_text(encoding="utf-8").splitlines()[
+        line = (tmp_path / path).read_text(encoding="utf-8").splitlines()[
             physical["region"]["startLine"] - 1]
         assert line.startswith(key), (result, line)
 
@@ -352,13 +355,18 @@ def test_demo_text_explains_itself() -> None:
     assert "a simulated PagerDuty account is serving at http://127.0.0.1:" in result.stderr
     assert "EP103 escalation-delay: level 4 engaged after 40 min, documented 30 min" in (
         result.stdout)
-    assert result.stdout.rstrip().endswith("1 waived")
+    # The Data team is outside the example policy's scope: counted on the last line, no finding.
+    assert result.stdout.rstrip().endswith(
+        "1 waived; outside the scope (teams 'Platform', 'Security'): 1 service, "
+        "1 escalation policy, 1 schedule, 1 team")
+    assert "Analytics Pipeline" not in result.stdout and "Data - " not in result.stdout
 
 
 def test_a_scope_team_the_account_lacks_ends_drift_with_one_line_naming_the_policy_line(
         tmp_path: Path, env: dict[str, str]) -> None:
-    shutil.copytree(POLICY, tmp_path / "policy")
-    (tmp_path / "policy" / "scope.yaml").write_text("scope:\n  teams: [Platform, Data]\n")
+    example_without_scope(tmp_path / "policy")
+    (tmp_path / "policy" / "scope.yaml").write_text("scope:\n  teams: [Platform, Finance]\n")
     done = run_pdlint("drift", "--policy", "policy", "--quiet", *WINDOW, env=env, cwd=tmp_path)
     assert (done.returncode, done.stdout, done.stderr.strip().splitlines()) == (2, "", [
-        "pdlint: error: policy/scope.yaml:2:21: scope team 'Data' is not a team in PagerDuty"])
+        "pdlint: error: policy/scope.yaml:2:21: scope team 'Finance' is not a team in "
+        "PagerDuty"])

@@ -45,8 +45,8 @@ def test_init_for_a_team_writes_a_scoped_policy_on_which_drift_is_clean(
     assert done.returncode == 0, done.stderr
     drift = run_pdlint("drift", "--policy", "policy", "--quiet", *WINDOW, env=env, cwd=tmp_path)
     assert (drift.returncode, drift.stdout.strip().splitlines()[-1]) == (0, (
-        "no drift; outside the scope (team 'Platform'): 2 services, 1 escalation policy, "
-        "1 schedule, 1 team")), drift.stderr
+        "no drift; outside the scope (team 'Platform'): 3 services, 2 escalation policies, "
+        "2 schedules, 2 teams")), drift.stderr
 
 
 def test_init_for_a_team_the_account_lacks_is_one_clear_error(tmp_path: Path,

@@ -154,7 +154,7 @@ async def test_transient_failures_are_retried(demo_server: SimServer, fault: Fau
     demo_server.faults = Faults(scripted=(fault,))
     async with PagerDutyClient(fast_config(demo_server, read_timeout=0.5)) as client:
         teams = await list_all(client)
-    assert [team["name"] for team in teams] == ["Platform", "Security"]
+    assert [team["name"] for team in teams] == ["Data", "Platform", "Security"]
     assert client.requests_sent == attempts
 
 
@@ -273,7 +273,7 @@ async def test_the_rate_limit_headers_of_every_answer_leave_the_pace_alone(
     sleep = RecordingSleep()
     async with PagerDutyClient(fast_config(demo_server), sleep=sleep) as client:
         listings = [await list_all(client, f"/{kind}", kind) for kind in ("teams", "users")]
-    assert [len(listing) for listing in listings] == [2, len(demo_server.account.users)]
+    assert [len(listing) for listing in listings] == [3, len(demo_server.account.users)]
     assert sleep.waits == []
     assert {record.status for record in demo_server.requests} == {200}
 

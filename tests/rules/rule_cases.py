@@ -52,6 +52,17 @@ def policy_of(folder: Path, fragment: str, without: Iterable[str] = ()) -> Polic
     return loaded.policy
 
 
+def example_without_scope(folder: Path) -> Path:
+    """A copy of the example policy in ``folder`` without its ``scope``: the whole account."""
+    shutil.copytree(EXAMPLE_POLICY, folder)
+    organisation = folder / "organisation.yaml"
+    text = organisation.read_text(encoding="utf-8")
+    own = text[text.index("# The system the SOC 2 report"):]
+    assert own.rstrip().endswith("scope:\n  teams: [Platform, Security]")
+    organisation.write_text(text.replace(own, ""), encoding="utf-8")
+    return folder
+
+
 # -- the live side -------------------------------------------------------------------------
 
 def ref(kind: str, object_id: str, name: str) -> Json:

@@ -5,13 +5,12 @@ unknown scope team or an unreadable team list ends the run."""
 from __future__ import annotations
 
 import copy
-import shutil
 import textwrap
 from pathlib import Path
 from typing import Any
 
 import pytest
-from rule_cases import EXAMPLE_POLICY, TODAY
+from rule_cases import TODAY, example_without_scope
 
 from pdlint.findings import Report, Resource, Skipped
 from pdlint.pagerduty.model import parse_account
@@ -22,10 +21,12 @@ from pdlint.rules.engine import drift
 from pdlint.rules.scope import ScopeError
 
 
-def scoped_policy(folder: Path, scope: str) -> Policy:
-    """The example policy with ``scope`` (YAML, dedented) written as scope.yaml."""
-    shutil.copytree(EXAMPLE_POLICY, folder)
-    (folder / "scope.yaml").write_text(textwrap.dedent(scope), encoding="utf-8")
+def scoped_policy(folder: Path, scope: str | None) -> Policy:
+    """The example policy with ``scope`` (YAML, dedented) written as scope.yaml instead of its
+    own (None: no scope, the whole account)."""
+    example_without_scope(folder)
+    if scope is not None:
+        (folder / "scope.yaml").write_text(textwrap.dedent(scope), encoding="utf-8")
     loaded = load_policy([folder])
     assert loaded.policy is not None and not loaded.findings, loaded.findings
     return loaded.policy
@@ -59,9 +60,8 @@ def summarised(report: Report) -> list[tuple[str, Resource, str, str | None, int
 def test_the_whole_account_in_scope_reports_what_no_scope_reports(
         demo_state: LiveState, tmp_path: Path) -> None:
     account = parse_account(demo_state)
-    unscoped = load_policy([EXAMPLE_POLICY]).policy
-    assert unscoped is not None
-    policy = scoped_policy(tmp_path / "policy", "scope:\n  teams: [Platform, Security]\n")
+    unscoped = scoped_policy(tmp_path / "whole", None)
+    policy = scoped_policy(tmp_path / "policy", "scope:\n  teams: [Platform, Security, Data]\n")
     report = drift(policy, account, TODAY)
     assert summarised(report) == summarised(drift(unscoped, account, TODAY))
     assert report.boundary is not None
@@ -88,11 +88,11 @@ def test_documented_objects_outside_the_scope_are_scp100_naming_both_teams(
                     and finding.resource.name == "Security Monitoring"]
     assert monitoring.message == ("belongs to team 'Security' in PagerDuty, outside the scope "
                                   "(team 'Platform'); documented in team 'Security'")
-    # Two services, one escalation policy, one schedule and one team of the demo are Security's.
+    # Security's and Data's: three services, two escalation policies, two schedules, two teams.
     assert report.boundary is not None and report.boundary.outside == (
-        ("service", 2), ("escalation_policy", 1), ("schedule", 1), ("team", 1))
-    assert report.to_dict()["out_of_scope"] == {"service": 2, "escalation_policy": 1,
-                                                "schedule": 1, "team": 1}
+        ("service", 3), ("escalation_policy", 2), ("schedule", 2), ("team", 2))
+    assert report.to_dict()["out_of_scope"] == {"service": 3, "escalation_policy": 2,
+                                                "schedule": 2, "team": 2}
 
 
 @pytest.mark.parametrize(("scope_teams", "service_team", "found"), [
@@ -127,8 +127,8 @@ def test_service_patterns_narrow_the_teams_services(demo_state: LiveState,
                      "scope's service patterns (team 'Platform'; services '* API', "
                      "'Identity *'); documented in team 'Platform'"]
     assert report.boundary is not None
-    # Internal Admin, Legacy Billing and the two Security services.
-    assert dict(report.boundary.outside)["service"] == 4
+    # Internal Admin, Legacy Billing, the two Security services and Data's.
+    assert dict(report.boundary.outside)["service"] == 5
 
 
 @pytest.mark.parametrize(("scope", "message"), [

@@ -42,7 +42,7 @@ def test_serve_prints_the_url_first_and_answers(serve: subprocess.Popen[str]) ->
     with httpx.Client(base_url=base_url, headers=headers, timeout=10) as client:
         teams = [client.get("/teams") for _ in range(3)]
     assert [response.status_code for response in teams] == [503, 200, 429]
-    assert teams[1].json()["teams"][0]["name"] == "Platform"
+    assert teams[1].json()["teams"][0]["name"] == "Data"
     assert teams[1].headers["ratelimit-limit"] == "2"
     serve.send_signal(signal.SIGINT)
     assert serve.wait(timeout=60) == 0

@@ -28,8 +28,8 @@ def get(client: httpx.Client, path: str, **query: Any) -> dict[str, Any]:
 
 
 @pytest.mark.parametrize(("query", "expected"), [
-    ({}, ["Checkout API", "Identity Service", "Internal Admin", "Legacy Billing", "Payments API",
-          "Security Monitoring", "Web Application Firewall"]),
+    ({}, ["Analytics Pipeline", "Checkout API", "Identity Service", "Internal Admin",
+          "Legacy Billing", "Payments API", "Security Monitoring", "Web Application Firewall"]),
     ({"query": "API"}, ["Checkout API", "Payments API"]),
     ({"query": "api"}, ["Checkout API", "Payments API"]),
     ({"name": "Payments API"}, ["Payments API"]),
@@ -142,8 +142,8 @@ def test_oncalls_now(client: httpx.Client, demo: Account) -> None:
             for oncall in permanent} == {("Production - Platform", 4),
                                          ("Security - Incident Response", 2),
                                          ("Security - Incident Response", 3)}
-    # Four schedules, one person each at this moment (Monday morning: no gap anywhere).
-    assert len(scheduled) == 4
+    # Five schedules, one person each at this moment (Monday morning: no gap anywhere).
+    assert len(scheduled) == 5
     assert all(oncall["start"] < "2026-03-02T12:00:01" for oncall in scheduled)
 
 

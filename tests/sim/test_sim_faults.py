@@ -191,10 +191,10 @@ def test_an_object_vanishes_between_pages_and_stays_gone(
     server: SimServer, client: httpx.Client,
 ) -> None:
     server.faults = Faults(scripted=(Fault("vanish_between_pages", "/teams", requests={2}),))
-    first, second, third = _team_pages(client, (0, 1, 0))
-    assert first["total"] == 2
-    assert (second["teams"], second["total"], second["more"]) == ([], 1, False)
-    assert third["teams"][0]["name"] == "Security"
+    first, second, third = _team_pages(client, (0, 2, 0))
+    assert first["total"] == 3
+    assert (second["teams"], second["total"], second["more"]) == ([], 2, False)
+    assert third["teams"][0]["name"] == "Platform"
 
 
 def test_short_pages_hold_at_most_max_page_size(server: SimServer,
