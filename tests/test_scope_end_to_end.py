@@ -24,7 +24,7 @@ from pathlib import Path
 import pytest
 from pdlint_process import run_pdlint
 
-from pdlint.sim import Account, SimServer, demo_account
+from pdlint.sim import Account, Faults, SimServer, demo_account
 from pdlint.sim.account import object_id
 
 NOW = datetime(2026, 3, 2, 12, 0, tzinfo=timezone.utc)
@@ -112,3 +112,23 @@ def test_the_evidence_covers_the_scope_and_says_so(scoped: tuple[Path, dict[str,
         "2 escalation policies, 2 schedules, 2 teams, 5 incidents, ")
     assert "team &#x27;Platform&#x27;" in (package / "index.html").read_text(encoding="utf-8") \
         or "team 'Platform'" in (package / "index.html").read_text(encoding="utf-8")
+
+
+def test_services_that_cannot_be_read_leave_the_scoped_figures_not_measured(
+        scoped: tuple[Path, dict[str, str]], tmp_path: Path) -> None:
+    """Absent is not empty: without the services nothing tells an incident in the scope from
+    one outside, and counting none would read as a quiet period."""
+    folder, _ = scoped
+    with SimServer(changed(demo_account(NOW)), token=TOKEN,
+                   faults=Faults(forbidden={"/services": 403})) as server:
+        env = {"PAGERDUTY_API_URL": server.base_url, "PAGERDUTY_API_TOKEN": TOKEN}
+        done = run_pdlint("evidence", "--policy", str(folder / "policy"), *PERIOD, "-o",
+                          str(tmp_path / "package"), "--quiet", env=env, cwd=folder,
+                          timeout=300)
+    assert "Traceback" not in done.stderr
+    document = json.loads((tmp_path / "package" / "evidence.json").read_text(encoding="utf-8"))
+    assert (document["incidents"]["count"], document["changes"]) == (None, None)
+    skipped = {item["section"]: item["reason"] for item in document["skipped"]}
+    for section in ("incidents", "sla", "postmortems", "changes"):
+        assert skipped[section].startswith(
+            "the services could not be read (GET /services: the token may not read this"), section

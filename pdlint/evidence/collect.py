@@ -360,8 +360,14 @@ async def incident_section(
                              trend=TrendTally(
             tuple(severity.id for severity in judged.severities), period,
             judged.organisation.business_hours.zone))
-        in_scope = (None if judged.scope is None
-                    else services_in_scope(judged.scope, await account))
+        live = await account if judged.scope is not None else None
+        if live is not None and not live.services.read:
+            reason = scope_unknown(live)
+            skipped.extend(Skipped(section, reason) for section in ("incidents", "sla",
+                                                                    "postmortems"))
+            return NOT_READ
+        in_scope = (None if judged.scope is None or live is None
+                    else services_in_scope(judged.scope, live))
         with package.open("incidents.csv") as csv_stream, \
                 package.open("incidents.json") as json_stream:
             writer = RegisterWriter(csv_stream, json_stream)
@@ -408,6 +414,13 @@ async def incident_section(
         if stream.trend else None,
         corrective_actions=actions.summary(incidents_read=True) if actions else None,
         outside_scope=None if judged.scope is None else stream.outside_scope)
+
+
+def scope_unknown(account: Account) -> str:
+    """Why nothing of the period can be told in or out of the scope: the services were not
+    read (absent, not none: counting nothing would read as a quiet period)."""
+    return (f"the services could not be read ({account.services.skip_reason}), so which of "
+            "the period's incidents and changes are in the policy's scope cannot be told")
 
 
 def services_in_scope(scope: Scope, account: Account) -> Callable[[IncidentRecord], bool]:
@@ -474,6 +487,9 @@ async def change_section(
         if unavailable.end >= period.end:
             return None
     live = await account
+    if policy.scope is not None and not live.services.read:
+        skipped.append(Skipped("changes", scope_unknown(live)))
+        return None
     documented = documented_in(policy, live)
     in_scope = None if policy.scope is None else changed_in_scope(
         scope_reach(policy.scope, live))

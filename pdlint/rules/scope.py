@@ -3,8 +3,9 @@
 A scoped policy covers the services of its teams (those whose names match its service
 patterns, when it writes some), the escalation policies of those teams and those the services
 use, and the schedules of the teams and those the escalation policies in scope page, whatever
-team owns them (people are reached the same way, so users are not bounded). Everything else
-is counted, not checked (``Report.boundary``). A documented object outside the scope is still
+team owns them, and the people those page (``Reach.users``: drift reaches people through the
+objects it checks, so the account's users are left whole). Everything else is counted, not
+checked (``Report.boundary``). A documented object outside the scope is still
 checked as documented, and SCP100 reports that it left the scope.
 
 Absent is not empty: an object whose teams PagerDuty did not return (the shift-based listing
