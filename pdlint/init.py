@@ -75,7 +75,9 @@ BUSINESS_DAYS = WEEKDAYS[:5]
 BUSINESS_START, BUSINESS_END = time(9), time(17)
 TIER = "standard"
 TIER_FIELDS = ("urgency", "acknowledgement_timeout", "auto_resolve_timeout",
-               "requires_integration")
+               "requires_integration", "auto_pause_notifications", "alert_grouping")
+LONGEST_AUTO_PAUSE = "15m"
+"""PagerDuty holds a transient alert at most 900 seconds."""
 RESPONSE_SLAS = ("5m", "15m", "1h", "4h", "8h", "24h", "48h", "72h", "7d")
 POSTMORTEM_DEADLINES = ("48h", "7d")
 SEVERITY_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]*$")
@@ -496,7 +498,33 @@ def _settings(live: Service, notes: list[str]) -> dict[str, Any]:
         if settings[key] is None:
             notes.append(f"Review: its {label} timeout ({seconds} seconds) is not whole minutes, "
                          "so it is not documented.")
+    settings["auto_pause_notifications"] = _auto_pause(live, notes)
+    grouping = live.alert_grouping
+    settings["alert_grouping"] = grouping.policy_word() if grouping else None
+    if grouping is not None and settings["alert_grouping"] is None:
+        notes.append(f"Review: its alert grouping is an Alert Grouping Setting "
+                     f"({grouping.setting_id}), which pdlint does not read, so it is not "
+                     "documented.")
     return settings
+
+
+def _auto_pause(live: Service, notes: list[str]) -> str | None:
+    """The longest the service holds transient alerts, as PagerDuty has it: ``disabled``, the
+    pause, or PagerDuty's longest when it does not say; None when it was not read."""
+    pause = live.auto_pause
+    if pause is None:
+        notes.append("Review: PagerDuty did not return its auto-pause settings, so they are not "
+                     "documented.")
+        return None
+    if not pause.enabled:
+        return "disabled"
+    seconds = pause.pause_seconds
+    notes.append("Review: PagerDuty holds alerts it judges transient before they page "
+                 f"({f'for {seconds} seconds' if seconds else 'for a time it does not state'}"
+                 "); allowed as drafted. A high-urgency service should page at once.")
+    if not seconds or seconds % 60:
+        return LONGEST_AUTO_PAUSE
+    return _timeout(seconds)
 
 
 def _maintenance(account: _Draft, live: Service, notes: list[str]) -> dict[str, Any] | None:

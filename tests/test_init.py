@@ -131,6 +131,7 @@ def test_a_generated_account_round_trips(tmp_path: Path, seed: int, services: in
     account = generated_account(seed, services=services, escalation_policies=policies,
                                 schedules=schedules, users=users, incidents=0, teams=6,
                                 v3_schedules=2, maintenance_windows=12, now=NOW)
+    assert any(service.auto_pause_timeout is not None for service in account.services)
     state = fetched(account)
     folder = written(tmp_path, draft_policy(state))
     lint = lint_paths([folder]).findings
@@ -208,7 +209,8 @@ def test_the_demo_draft_maps_priorities_to_a_severity_matrix(
         ("P5", "8h", "low", None, "P5")]
     assert document["tiers"] == {"standard": {
         "urgency": "high", "acknowledgement_timeout": "30m", "auto_resolve_timeout": "4h",
-        "requires_integration": True}}
+        "requires_integration": True, "auto_pause_notifications": "disabled",
+        "alert_grouping": "none"}}
     assert [team_entry["name"] for team_entry in document["teams"]] == [
         "Data", "Platform", "Security"]
     assert document["organisation"]["name"] == "acme"
@@ -609,3 +611,22 @@ def test_write_draft_writes_beside_policy_files_when_forced(tmp_path: Path) -> N
     assert drafted.skipped == ()
     assert sorted(path.name for path in folder.iterdir()) == sorted(
         [*drafted.files, "notes.yml"])
+
+
+@pytest.mark.parametrize(("pause", "grouping", "tier"), [
+    pytest.param(None, {"type": None}, {"auto_pause_notifications": "disabled",
+                                        "alert_grouping": "none"}, id="off"),
+    pytest.param(300, {"type": "intelligent"}, {"auto_pause_notifications": "5m",
+                                                "alert_grouping": "intelligent"}, id="on"),
+    pytest.param(0, {"id": "PAGS1", "type": "alert_grouping_setting_reference"},
+                 {"auto_pause_notifications": "3m", "alert_grouping": None},
+                 id="recommended-pause-and-a-grouping-setting"),
+])
+def test_auto_pause_and_alert_grouping(pause: int | None, grouping: Json,
+                                       tier: dict[str, Any]) -> None:
+    live = web()
+    live["auto_pause_notifications_parameters"] = {
+        "enabled": pause is not None, "timeout": pause or 0, "recommended_timeout": 180}
+    live["alert_grouping_parameters"] = grouping
+    standard = drafted(small(services=[live]))["organisation.yaml"]["tiers"]["standard"]
+    assert {key: standard.get(key) for key in tier} == tier

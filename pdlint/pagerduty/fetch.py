@@ -94,7 +94,8 @@ def _listings(window: Window) -> dict[str, _Listing]:
         "schedules": _Listing("/schedules", "schedules", {
             "include[]": ["schedule_layers", "final_schedule"],
             "since": window.since, "until": window.until, "time_zone": "UTC"}),
-        "services": _Listing("/services", "services"),
+        "services": _Listing("/services", "services", {
+            "include[]": ["auto_pause_notifications_parameters"]}),
         "users": _Listing("/users", "users", {
             "include[]": ["contact_methods", "notification_rules"]}),
         "teams": _Listing("/teams", "teams"),

@@ -478,6 +478,59 @@ def _support_hours(fields: _Fields | None) -> SupportHours | None:
 
 
 @dataclass(frozen=True)
+class AutoPause:
+    """``auto_pause_notifications_parameters``: whether alerts PagerDuty judges transient are
+    held before they trigger, and for how long."""
+
+    enabled: bool
+    timeout: int | None
+    """Seconds; 0 means the recommended timeout."""
+    recommended_timeout: int | None
+
+    @property
+    def pause_seconds(self) -> int | None:
+        """How long an alert is held: the timeout, or the recommended one it stands for; None
+        when PagerDuty names neither."""
+        return self.timeout or self.recommended_timeout
+
+
+def _auto_pause(fields: _Fields | None) -> AutoPause | None:
+    if fields is None:
+        return None
+    return AutoPause(fields.flag("enabled") is True, fields.integer("timeout"),
+                     fields.integer("recommended_timeout"))
+
+
+GROUPING_SETTING = "alert_grouping_setting_reference"
+
+
+@dataclass(frozen=True)
+class AlertGrouping:
+    """``alert_grouping_parameters``: how alerts are grouped into incidents."""
+
+    kind: str | None
+    """``time``, ``intelligent``, ``content_based``...; None: each alert opens an incident."""
+    setting_id: str | None = None
+    """Set when the grouping lives in an Alert Grouping Setting, which the service only
+    references: ``kind`` is then not known (pdlint does not read those settings)."""
+
+    def policy_word(self) -> str | None:
+        """The policy's word (``none`` for no grouping); None when the kind is not known."""
+        if self.setting_id is not None:
+            return None
+        return self.kind or "none"
+
+
+def _alert_grouping(fields: _Fields | None) -> AlertGrouping | None:
+    if fields is None:
+        return None
+    kind = fields.text("type")
+    if kind == GROUPING_SETTING:
+        return AlertGrouping(None, fields.text("id") or "?")
+    return AlertGrouping(kind)
+
+
+@dataclass(frozen=True)
 class Service(LiveObject):
     status: str | None
     escalation_policy: Reference | None
@@ -490,6 +543,10 @@ class Service(LiveObject):
     integrations: tuple[Reference, ...] | None
     """None when the listing did not say; empty when the service has none."""
     teams: tuple[Reference, ...] | None
+    auto_pause: AutoPause | None = None
+    """None when the listing did not include it (not "off")."""
+    alert_grouping: AlertGrouping | None = None
+    """None when the listing did not say (not "no grouping")."""
 
     @property
     def disabled(self) -> bool:
@@ -506,7 +563,9 @@ def _service(fields: _Fields) -> Service:
         acknowledgement_timeout=fields.integer("acknowledgement_timeout"),
         auto_resolve_timeout=fields.integer("auto_resolve_timeout"),
         integrations=fields.each("integrations", _reference),
-        teams=fields.each("teams", _reference))
+        teams=fields.each("teams", _reference),
+        auto_pause=_auto_pause(fields.nested("auto_pause_notifications_parameters")),
+        alert_grouping=_alert_grouping(fields.nested("alert_grouping_parameters")))
 
 
 @dataclass(frozen=True, slots=True)

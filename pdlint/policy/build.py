@@ -326,7 +326,9 @@ class _Builder:
             requires_integration=view.sourced("requires_integration", bool),
             min_escalation_levels=view.sourced("min_escalation_levels", int),
             location=view.file.key_location(view.path),
-            maintenance_windows=_maintenance(view, organisation))
+            maintenance_windows=_maintenance(view, organisation),
+            auto_pause_notifications=view.sourced("auto_pause_notifications", _timeout),
+            alert_grouping=view.text("alert_grouping"))
 
     def _schedule(self, view: _View, teams: dict[str, Team]) -> Schedule:
         return Schedule(
@@ -376,7 +378,10 @@ class _Builder:
                 view.sourced("min_escalation_levels", int), "min_escalation_levels"),
             location=view.location,
             maintenance_windows=own_or_tier(_maintenance(view, organisation),
-                                            "maintenance_windows"))
+                                            "maintenance_windows"),
+            auto_pause_notifications=own_or_tier(
+                view.sourced("auto_pause_notifications", _timeout), "auto_pause_notifications"),
+            alert_grouping=own_or_tier(view.text("alert_grouping"), "alert_grouping"))
 
     def _waiver(self, view: _View) -> Waiver:
         resource = view.data["resource"]

@@ -314,6 +314,8 @@ class Tier:
     min_escalation_levels: Sourced[int] | None
     location: Location
     maintenance_windows: AllowedMaintenance | None = None
+    auto_pause_notifications: Sourced[timedelta | None] | None = None
+    alert_grouping: Sourced[str] | None = None
 
     @property
     def resource(self) -> Resource:
@@ -423,6 +425,11 @@ class Service:
     location: Location
     maintenance_windows: AllowedMaintenance | None = None
     """The maintenance the service may be in; None when the policy allows none."""
+    auto_pause_notifications: Sourced[timedelta | None] | None = None
+    """The longest PagerDuty may hold transient alerts, ``disabled`` (None) for not at all;
+    not written (None): allowed only on a service that cannot page at high urgency."""
+    alert_grouping: Sourced[str] | None = None
+    """``none``, ``time``, ``intelligent``, ``content_based`` or ``content_based_intelligent``."""
 
     @property
     def resource(self) -> Resource:

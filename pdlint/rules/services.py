@@ -355,3 +355,63 @@ def _maintenance_text(window: MaintenanceWindow, zone: ZoneInfo) -> str:
 
 def _local_text(moment: datetime, zone: ZoneInfo) -> str:
     return moment.astimezone(zone).isoformat(timespec="minutes")
+
+
+@rule("SVC312", "auto-pause", title="High-urgency services page without auto-pause unless allowed",
+      severity=Severity.ERROR, criterion="CC7.3", mode=Mode.DRIFT)
+def check_auto_pause(context: Context) -> Iterator[Finding]:
+    """Auto-pause incident notifications holds alerts PagerDuty judges transient for up to 15
+    minutes before they trigger: a real outage that looks transient pages that much later. A
+    service documented to page at high urgency (or, with no documented urgency, configured to)
+    may pause only when the policy allows it (``auto_pause_notifications``), for no longer than
+    written; ``disabled`` allows it on no service. Not checked where PagerDuty did not return
+    the service's auto-pause settings."""
+    policy = context.policy
+    for documented, live in both_sides(service_pairs(policy, context.live)):
+        pause = live.auto_pause
+        if pause is None or not pause.enabled:
+            continue
+        allowed = documented.auto_pause_notifications
+        held = pause.pause_seconds
+        length = "for a time PagerDuty does not state" if held is None else (
+            f"for {_timeout_text(held)}")
+        if allowed is None:
+            high = (UrgencyRule.meant_by(documented.urgency.value) if documented.urgency
+                    else live.urgency_rule).raises_high()
+            if not high:
+                continue
+            reason, location = "not allowed on a high-urgency service", (
+                documented.urgency.location if documented.urgency else documented.location)
+        elif allowed.value is None:
+            reason, location = "documented disabled", allowed.location
+        elif held is None or held > allowed.value.total_seconds():
+            reason = f"longer than the {format_duration(allowed.value)} allowed"
+            location = allowed.location
+        else:
+            continue
+        yield check_auto_pause.finding(
+            f"auto-pauses notifications {length} before paging: {reason}",
+            live_resource(documented, live),
+            expected="disabled" if allowed is None or allowed.value is None
+            else format_duration(allowed.value),
+            actual=None if held is None else _timeout_text(held), location=location)
+
+
+@rule("SVC314", "alert-grouping", title="Alerts are grouped as documented",
+      severity=Severity.WARNING, criterion="CC7.3", mode=Mode.DRIFT)
+def check_alert_grouping(context: Context) -> Iterator[Finding]:
+    """Alert grouping decides whether a new alert opens an incident, and pages, or joins one
+    already open: grouped into an incident someone has acknowledged, a new failure pages
+    nobody. The service's grouping (``none``, ``time``, ``intelligent``, ``content_based``...)
+    must be the documented one. Not checked where PagerDuty did not say, or where the grouping
+    lives in an Alert Grouping Setting, which pdlint does not read."""
+    policy = context.policy
+    for documented, live in both_sides(service_pairs(policy, context.live)):
+        written = documented.alert_grouping
+        actual = live.alert_grouping.policy_word() if live.alert_grouping else None
+        if written is None or actual is None or actual == written.value:
+            continue
+        yield check_alert_grouping.finding(
+            f"alert grouping is {actual}, documented {written.value}",
+            live_resource(documented, live), expected=written.value, actual=actual,
+            location=written.location)

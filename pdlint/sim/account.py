@@ -231,6 +231,9 @@ class Service:
     auto_resolve_timeout: int | None = 14400
     support_hours: SupportHours | None = None
     integrations: tuple[Integration, ...] = ()
+    auto_pause_timeout: int | None = None
+    """Seconds alerts judged transient are held (0: the recommended time); None: not paused."""
+    alert_grouping: Literal["time", "intelligent", "content_based"] | None = None
 
 
 @dataclass(frozen=True)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import random
 from collections.abc import Sequence
+from dataclasses import replace
 from datetime import datetime, time, timedelta, timezone
 
 from pdlint.sim.account import (
@@ -154,6 +155,7 @@ def generated_account(
                                some_teams())
                     for index in range(v3_count))
 
+    service_list = _paused_and_grouped(seed, service_list)
     window_count = services // 100 if maintenance_windows is None else maintenance_windows
     windows = _maintenance_windows(seed, ids, now, window_count, service_list, user_list)
 
@@ -195,6 +197,19 @@ def sized_account(
     return generated_account(
         seed, services, escalation_policies, schedules, users, incidents, teams,
         v3_schedules=0, audit_records=0, maintenance_windows=0, now=now)
+
+
+def _paused_and_grouped(seed: int, services: list[Service]) -> list[Service]:
+    """One service in ten auto-pauses its notifications, one in five groups its alerts; drawn
+    from a generator of their own, so that every other object of a seed stays as it was."""
+    generator = random.Random(f"{seed}-pausing")
+    return [replace(
+        service,
+        auto_pause_timeout=(generator.choice((0, 120, 300, 900)) if generator.random() < 0.1
+                            else None),
+        alert_grouping=(generator.choice(("time", "intelligent", "content_based"))
+                        if generator.random() < 0.2 else None))
+        for service in services]
 
 
 def _maintenance_windows(

@@ -271,8 +271,11 @@ class Payloads:
             }],
             "addons": [],
             "alert_creation": "create_alerts_and_incidents",
-            "alert_grouping_parameters": {"type": None},
-            "auto_pause_notifications_parameters": {"enabled": False, "timeout": 0},
+            "alert_grouping_parameters": {"type": service.alert_grouping},
+            **({"auto_pause_notifications_parameters": {
+                "enabled": service.auto_pause_timeout is not None,
+                "timeout": service.auto_pause_timeout or 0, "recommended_timeout": 300}}
+               if "auto_pause_notifications_parameters" in include else {}),
         }
 
     def schedule(

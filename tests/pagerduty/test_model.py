@@ -248,3 +248,34 @@ def test_windows_not_read_are_not_none() -> None:
     account = account_of((Skipped("maintenance_windows", "403 Forbidden"),))
     assert account.maintenance_windows_of("PV1") is None
     assert account_of().maintenance_windows_of("PV1") == ()
+
+
+@pytest.mark.parametrize(("parameters", "enabled", "pause"), [
+    pytest.param({"enabled": True, "timeout": 300}, True, 300, id="paused"),
+    pytest.param({"enabled": True, "timeout": 0, "recommended_timeout": 180}, True, 180,
+                 id="recommended"),
+    pytest.param({"enabled": False, "timeout": 0}, False, None, id="off"),
+])
+def test_auto_pause(parameters: dict[str, Any], enabled: bool, pause: int | None) -> None:
+    [service] = account_of(services=[{"id": "PV1", "auto_pause_notifications_parameters":
+                                      parameters}]).services
+    assert service.auto_pause is not None
+    assert (service.auto_pause.enabled, service.auto_pause.pause_seconds) == (enabled, pause)
+
+
+@pytest.mark.parametrize(("parameters", "word"), [
+    pytest.param({"type": None}, "none", id="none"),
+    pytest.param({"type": "intelligent", "config": {"time_window": 300}}, "intelligent",
+                 id="intelligent"),
+    pytest.param({"id": "PAGS1", "type": "alert_grouping_setting_reference"}, None,
+                 id="a-setting-not-read"),
+])
+def test_alert_grouping(parameters: dict[str, Any], word: str | None) -> None:
+    [service] = account_of(services=[{"id": "PV1", "alert_grouping_parameters":
+                                      parameters}]).services
+    assert service.alert_grouping is not None and service.alert_grouping.policy_word() == word
+
+
+def test_a_service_listed_without_them_says_nothing_of_pausing_or_grouping() -> None:
+    [service] = account_of(services=[{"id": "PV1"}]).services
+    assert (service.auto_pause, service.alert_grouping) == (None, None)

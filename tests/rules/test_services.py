@@ -131,7 +131,7 @@ SERVICE_RULES = [value for value in vars(service_rules).values() if isinstance(v
 
 
 def test_the_matching_account_is_clean(policy: Policy) -> None:
-    assert len(SERVICE_RULES) == 9
+    assert len(SERVICE_RULES) == 11
     assert [summary(finding) for check in SERVICE_RULES
             for finding in check.check(context_of(policy, state_of()))] == []  # type: ignore[misc]
 

@@ -114,12 +114,15 @@ def includes_expand_references(spec: Spec) -> None:
 
 def overlapping_one_of_becomes_any_of(spec: Spec) -> None:
     """Channel's five branches overlap (every real channel, e.g. {type: api}, matches several),
-    and a team reference also matches Team's loose schema in Incident.teams: oneOf rejects
+    a team reference also matches Team's loose schema in Incident.teams, and every service's
+    alert_grouping_parameters ({type: intelligent}) matches both of its branches: oneOf rejects
     valid data there, anyOf does not."""
     channel = _schemas(spec)["Channel"]
     channel["anyOf"] = channel.pop("oneOf")
     teams = _properties(_schemas(spec)["Incident"])["teams"]["items"]
     teams["anyOf"] = teams.pop("oneOf")
+    grouping = _properties(_schemas(spec)["Service"])["alert_grouping_parameters"]
+    grouping["anyOf"] = grouping.pop("oneOf")
 
 
 def acknowledge_log_entry_type(spec: Spec) -> None:

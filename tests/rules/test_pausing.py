@@ -1,0 +1,103 @@
+"""SVC312 (auto-pause incident notifications) and SVC314 (alert grouping) on services shaped as
+``GET /services?include[]=auto_pause_notifications_parameters`` lists them."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from rule_cases import Json, constant_urgency, live_state, rule_messages, run_rule, service
+
+from pdlint.policy.model import Policy
+from pdlint.rules.services import check_alert_grouping, check_auto_pause
+
+DOCUMENTED = """\
+tiers:
+  tier-1:
+    urgency: high
+    auto_pause_notifications: 5m
+    alert_grouping: intelligent
+services:
+  - name: Web
+    tier: tier-1
+  - name: Admin
+    urgency: high
+  - name: Batch
+    urgency: low
+  - name: Quiet
+    auto_pause_notifications: disabled
+"""
+
+
+def paused(service_id: str, name: str, timeout: int | None, recommended: int | None = 300,
+           **changes: Any) -> Json:
+    """A service; ``timeout`` None is auto-pause off."""
+    body = service(service_id, name, **changes)
+    body["auto_pause_notifications_parameters"] = {
+        "enabled": timeout is not None, "timeout": timeout or 0,
+        **({} if recommended is None else {"recommended_timeout": recommended})}
+    body["alert_grouping_parameters"] = {"type": "intelligent"}
+    return body
+
+
+def account(**timeouts: int | None) -> list[Json]:
+    names = {"Web": "PS00001", "Admin": "PS00002", "Batch": "PS00003", "Quiet": "PS00004"}
+    return [paused(service_id, name, timeouts.get(name),
+                   urgency_rule=constant_urgency("low") if name == "Batch" else None)
+            for name, service_id in names.items()]
+
+
+@pytest.fixture
+def policy(make_policy: Callable[[str], Policy]) -> Policy:
+    return make_policy(DOCUMENTED)
+
+
+@pytest.mark.parametrize(("timeouts", "expected"), [
+    pytest.param({}, [], id="none-paused"),
+    pytest.param({"Web": 300}, [], id="within-the-tier-allowance"),
+    pytest.param({"Web": 0}, [], id="recommended-within"),
+    pytest.param({"Web": 600}, [("SVC312", "Web", "5m", "10m", 4)], id="longer"),
+    pytest.param({"Admin": 120}, [("SVC312", "Admin", "disabled", "2m", 10)],
+                 id="high-urgency-not-allowed"),
+    pytest.param({"Batch": 900}, [], id="low-urgency-may"),
+    pytest.param({"Quiet": 120}, [("SVC312", "Quiet", "disabled", "2m", 14)],
+                 id="documented-disabled"),
+])
+def test_auto_pause(policy: Policy, timeouts: dict[str, int | None],
+                    expected: list[tuple[Any, ...]]) -> None:
+    state = live_state(services=account(**timeouts))
+    assert run_rule(check_auto_pause, policy, state) == expected
+
+
+def test_a_pause_pagerduty_does_not_state_is_not_within_any_allowance(policy: Policy) -> None:
+    web = paused("PS00001", "Web", 0, recommended=None)
+    state = live_state(services=[web])
+    assert rule_messages(check_auto_pause, policy, state) == [
+        "auto-pauses notifications for a time PagerDuty does not state before paging: longer "
+        "than the 5m allowed"]
+
+
+def test_auto_pause_not_returned_is_not_judged(policy: Policy) -> None:
+    """A listing without the include says nothing about auto-pause: not "off", not checked."""
+    state = live_state(services=[service("PS00002", "Admin")])
+    assert run_rule(check_auto_pause, policy, state) == []
+
+
+@pytest.mark.parametrize(("grouping", "expected"), [
+    pytest.param({"type": "intelligent"}, [], id="as-documented"),
+    pytest.param({"type": None}, [("SVC314", "Web", "intelligent", "none", 5)], id="none"),
+    pytest.param({"type": "time", "config": {"timeout": 0}},
+                 [("SVC314", "Web", "intelligent", "time", 5)], id="time"),
+    pytest.param({"id": "PAGS001", "type": "alert_grouping_setting_reference"}, [],
+                 id="a-setting-pdlint-does-not-read"),
+    pytest.param(None, [], id="not-returned"),
+])
+def test_alert_grouping(policy: Policy, grouping: Json | None,
+                        expected: list[tuple[Any, ...]]) -> None:
+    web = paused("PS00001", "Web", None)
+    if grouping is None:
+        del web["alert_grouping_parameters"]
+    else:
+        web["alert_grouping_parameters"] = grouping
+    assert run_rule(check_alert_grouping, policy, live_state(services=[web])) == expected
