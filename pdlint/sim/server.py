@@ -15,6 +15,7 @@ import sys
 import threading
 import time
 import traceback
+from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from types import TracebackType
@@ -113,6 +114,8 @@ class SimServer:
         self._answers: dict[tuple[str, str, str, bytes], bytes] | None = (
             {} if cache_answers else None)
         self._lock = threading.Lock()
+        self._connections = 0
+        self._closed = threading.Condition(self._lock)
         self._requests: list[RequestRecord] = []
         self._http = _HttpServer((host, port), _Handler, bind_and_activate=True)
         self._http.sim = self  # type: ignore[attr-defined]
@@ -239,6 +242,25 @@ class SimServer:
         return admitted, {"ratelimit-limit": str(limit), "ratelimit-remaining": str(remaining),
                           "ratelimit-reset": str(reset)}
 
+    @contextlib.contextmanager
+    def connection(self) -> Iterator[None]:
+        """Counts a client connection while it is open (``settle`` waits for none)."""
+        with self._lock:
+            self._connections += 1
+        try:
+            yield
+        finally:
+            with self._lock:
+                self._connections -= 1
+                self._closed.notify_all()
+
+    def settle(self, timeout: float = 5.0) -> bool:
+        """Wait until every client connection is closed, at most ``timeout`` seconds; whether
+        they are. A client that gave up (a read cancelled by another's failure) may have sent
+        requests not yet answered: settled, none of them counts against faults installed next."""
+        with self._lock:
+            return self._closed.wait_for(lambda: self._connections == 0, timeout)
+
     def handle(self, handler: _Handler) -> None:
         parts = urlsplit(handler.path)
         path = parts.path or "/"
@@ -363,6 +385,10 @@ class _Handler(BaseHTTPRequestHandler):
     disable_nagle_algorithm = True
     server_version = "pdlint-sim"
     sys_version = ""
+
+    def handle(self) -> None:
+        with self.server.sim.connection():  # type: ignore[attr-defined]
+            super().handle()
 
     def do_GET(self) -> None:
         self.server.sim.handle(self)  # type: ignore[attr-defined]

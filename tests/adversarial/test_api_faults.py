@@ -152,7 +152,10 @@ def requests_to(server: SimServer, path: str) -> int:
 
 
 def run_cell(server: SimServer, faults: Faults, action: Callable[[], Any]) -> Any:
-    """``action`` with ``faults`` installed; its result, or the ``PagerDutyError`` it raised."""
+    """``action`` with ``faults`` installed; its result, or the ``PagerDutyError`` it raised.
+    The server settles first and last: a request a cancelled read left unanswered would count
+    against the next cell's faults."""
+    server.settle()
     server.faults = faults
     server.clear_requests()
     try:
@@ -161,6 +164,7 @@ def run_cell(server: SimServer, faults: Faults, action: Callable[[], Any]) -> An
     except PagerDutyError as error:
         return error
     finally:
+        server.settle()
         server.faults = Faults()
         TALLY["fault cells run"] += 1
         TALLY["requests served under faults"] += len(server.requests)
