@@ -8,7 +8,8 @@ of how pdlint pages: it is what any client must send to read the same data.
   methods and notification rules, teams, priorities), at least one each; one per 1,000
   shift-based schedules (``/v3/schedules``); one per 100 maintenance windows under way and one
   per 100 to come, at least one each (the spec defines no single filter for both: ``open`` is
-  listed without a meaning);
+  listed without a meaning); one per 100 incident workflows (with their steps) and one per 100
+  of their triggers (cursor pages), at least one each;
 * incidents: one ``POST /analytics/raw/incidents`` per 1,000 incidents of the period;
 * audit records: a request covers at most 31 days and returns at most 100 records, so at least
   ``max(ceil(days / 31), ceil(records / 100))``;
@@ -48,7 +49,8 @@ class Period:
 def configuration_requests(account: Account) -> int:
     """The fewest requests that read what ``pdlint snapshot`` and ``pdlint drift`` read."""
     classic = (account.escalation_policies, account.schedules, account.services, account.users,
-               account.teams, account.priorities)
+               account.teams, account.priorities, account.incident_workflows,
+               account.workflow_triggers)
     windows = [window.state(account.now) for window in account.maintenance_windows]
     return (sum(pages(len(objects), CLASSIC_PAGE) for objects in classic)
             + pages(len(account.v3_schedules), V3_SCHEDULES_PAGE)

@@ -49,15 +49,17 @@ from pdlint.pagerduty.model import (
     Service,
     SupportHours,
     TargetKind,
+    WorkflowTrigger,
     parse_account,
 )
 from pdlint.pagerduty.settings import ClientConfig
 from pdlint.pagerduty.state import LiveState, TeamScope, Window, account_subdomain, format_utc
 from pdlint.policy import load_policy
-from pdlint.policy.model import WEEKDAYS, format_duration
+from pdlint.policy.model import WEEKDAYS, action_name, format_duration
 from pdlint.rules.engine import drift
 from pdlint.rules.escalation import check_single_responder
 from pdlint.rules.people import check_unreachable_responder
+from pdlint.rules.response import names_priority
 from pdlint.rules.schedules import check_inactive_participant, rendered_window
 from pdlint.rules.scope import Reach, no_such_team, unreadable_teams, within
 from pdlint.zones import iana_name, zone_named
@@ -390,12 +392,55 @@ def _severities(live: Account) -> tuple[list[Entry], list[str]]:
             f"SEV{position + 1}")
         used.add(severity_id)
         description = priority.description
-        entries.append(_severity(severity_id, name, description if _is_text(description)
-                                 else None, position, high, name))
+        entry = _severity(severity_id, name, description if _is_text(description) else None,
+                          position, high, name)
+        automation = _response_automation(live, name, entry.notes)
+        if automation is not None:
+            entry.data["response_automation"] = automation
+        entries.append(entry)
     return entries, [
         "Review: one severity per PagerDuty priority, most severe first as the account orders "
         "them. The response SLAs, urgencies, channels and postmortem deadlines are placeholders "
         "that pass the policy rules: replace them with what your policy says."]
+
+
+def _response_automation(live: Account, priority: str, notes: list[str]) -> dict[str, Any] | None:
+    """The first enabled incident workflow (by name) a conditional trigger starts on incidents of
+    ``priority``, with the actions it runs and, unless a trigger covers every service, the
+    documented services it runs on; None when there is none."""
+    if not (live.incident_workflows.read and live.workflow_triggers.read):
+        notes.append("Review: the incident workflows or their triggers could not be read, so no "
+                     "response automation is documented.")
+        return None
+    triggers: dict[str, list[WorkflowTrigger]] = {}
+    for trigger in live.workflow_triggers:
+        if (trigger.workflow is not None and trigger.workflow.id is not None
+                and trigger.condition and names_priority(trigger, priority)):
+            triggers.setdefault(trigger.workflow.id, []).append(trigger)
+    workflows = sorted((workflow for workflow in live.incident_workflows
+                        if workflow.id in triggers and workflow.is_enabled
+                        and workflow.name and NAME.match(workflow.name)),
+                       key=lambda workflow: str(workflow.name))
+    for workflow in workflows:
+        actions = list(dict.fromkeys(action_name(action_id)
+                                     for action_id in workflow.action_ids() or ()))
+        if not actions:
+            continue
+        data: dict[str, Any] = {"workflow": workflow.name}
+        started = triggers[workflow.id]
+        if not any(trigger.all_services for trigger in started):
+            services = [str(service.name) for service in _unique(live.services)
+                        if not service.disabled and any(trigger.covers(service.id) is True
+                                                        for trigger in started)]
+            if not services:
+                continue
+            data["services"] = Flow(services)
+        data["actions"] = Flow(actions)
+        notes.append(f"Review: incident workflow '{workflow.name}' runs on {priority} incidents "
+                     "today; documented as the automation this severity requires, with the "
+                     "actions it runs. Keep the ones your policy asks for.")
+        return data
+    return None
 
 
 def _severity(severity_id: str, name: str, description: str | None, position: int,

@@ -130,7 +130,8 @@ def test_a_generated_account_round_trips(tmp_path: Path, seed: int, services: in
                                          policies: int, schedules: int, users: int) -> None:
     account = generated_account(seed, services=services, escalation_policies=policies,
                                 schedules=schedules, users=users, incidents=0, teams=6,
-                                v3_schedules=2, maintenance_windows=12, now=NOW)
+                                v3_schedules=2, maintenance_windows=12, incident_workflows=8,
+                                now=NOW)
     assert any(service.auto_pause_timeout is not None for service in account.services)
     state = fetched(account)
     folder = written(tmp_path, draft_policy(state))
@@ -630,3 +631,11 @@ def test_auto_pause_and_alert_grouping(pause: int | None, grouping: Json,
     live["alert_grouping_parameters"] = grouping
     standard = drafted(small(services=[live]))["organisation.yaml"]["tiers"]["standard"]
     assert {key: standard.get(key) for key in tier} == tier
+
+
+def test_the_demo_draft_documents_the_p1_workflow_with_its_actions(
+        demo_draft: dict[str, str]) -> None:
+    severities = read(demo_draft, "organisation.yaml")["severities"]
+    assert [severity.get("response_automation") for severity in severities] == [
+        {"workflow": "Major incident response",
+         "actions": ["add-responders", "add-conference-bridge"]}, None, None, None, None]

@@ -83,6 +83,8 @@ class _Listing:
     absent_statuses: frozenset[int] = frozenset()
     """Error statuses that may mean the account lacks the endpoint: the collection is skipped
     with the reason instead of ending the run."""
+    cursor: bool = False
+    """Paged by cursor (``next_cursor``) rather than by offset."""
     union_of: tuple[dict[str, Any], ...] = ()
     """When given, the collection is the union of one listing per set of these parameters, read
     concurrently; an object two of them return is kept once."""
@@ -105,6 +107,11 @@ def _listings(window: Window) -> dict[str, _Listing]:
         "maintenance_windows": _Listing(
             "/maintenance_windows", "maintenance_windows", absent_statuses=ABSENT_STATUSES,
             union_of=({"filter": "ongoing"}, {"filter": "future"})),
+        "incident_workflows": _Listing("/incident_workflows", "incident_workflows",
+                                       {"include[]": ["steps"]},
+                                       absent_statuses=ABSENT_STATUSES),
+        "workflow_triggers": _Listing("/incident_workflows/triggers", "triggers",
+                                      absent_statuses=ABSENT_STATUSES, cursor=True),
     }
 
 
@@ -208,9 +215,12 @@ async def _read_collection(
     announced: list[int] = []
     try:
         with reading(f"GET {listing.path}"):
-            async for obj in client.iter_classic(listing.path, listing.key, listing.params,
-                                                 page_size=listing.page_size,
-                                                 on_total=announced.append):
+            pages = (client.iter_cursor(listing.path, listing.key, listing.params,
+                                        page_size=listing.page_size) if listing.cursor
+                     else client.iter_classic(listing.path, listing.key, listing.params,
+                                              page_size=listing.page_size,
+                                              on_total=announced.append))
+            async for obj in pages:
                 if listing.trim is not None:
                     listing.trim(obj)
                 objects.append(obj)

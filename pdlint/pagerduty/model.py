@@ -664,6 +664,99 @@ def _maintenance_window(fields: _Fields) -> MaintenanceWindow:
                              teams=fields.each("teams", _reference))
 
 
+@dataclass(frozen=True, slots=True)
+class WorkflowStep:
+    """One step of an incident workflow: the action it runs, ``domain:package:action:version``
+    (``pagerduty.com:incident-workflows:add-conference-bridge:5``), and the steps of a
+    workflow-within-the-workflow it configures."""
+
+    name: str | None
+    action_id: str | None
+    inner: tuple[WorkflowStep, ...]
+
+
+def _step(fields: _Fields) -> WorkflowStep:
+    action = fields.nested("action_configuration")
+    inner: list[WorkflowStep] = []
+    for entry in (action.items("inline_steps_inputs") if action is not None else None) or ():
+        value = entry.nested("value")
+        inner.extend((value.each("steps", _step) if value is not None else None) or ())
+    return WorkflowStep(fields.text("name"),
+                        action.text("action_id") if action is not None else None, tuple(inner))
+
+
+@dataclass(frozen=True)
+class IncidentWorkflow(LiveObject):
+    is_enabled: bool
+    """PagerDuty's default (absent) is enabled."""
+    steps: tuple[WorkflowStep, ...] | None
+    """None when the listing did not include them; empty when the workflow has none."""
+
+    def action_ids(self) -> tuple[str, ...] | None:
+        """Every action the workflow runs, inner steps' too, in order; None when its steps were
+        not read."""
+        if self.steps is None:
+            return None
+        found: list[str] = []
+        pending = list(reversed(self.steps))
+        while pending:
+            step = pending.pop()
+            if step.action_id is not None:
+                found.append(step.action_id)
+            pending.extend(reversed(step.inner))
+        return tuple(found)
+
+
+def _incident_workflow(fields: _Fields) -> IncidentWorkflow:
+    enabled = fields.flag("is_enabled")
+    return IncidentWorkflow(**_common(fields, "incident workflow"),
+                            is_enabled=True if enabled is None else enabled,
+                            steps=fields.each("steps", _step))
+
+
+@dataclass(frozen=True)
+class WorkflowTrigger(LiveObject):
+    """What starts an incident workflow: ``conditional`` (a PCL ``condition`` met by an incident;
+    none means every new incident), ``manual`` or ``incident_type``; on ``services``, or on every
+    service. Its name is its workflow's."""
+
+    workflow: Reference | None
+    trigger_type: str | None
+    condition: str | None
+    services: tuple[Reference, ...] | None
+    all_services: bool | None
+    """``is_subscribed_to_all_services``; None when not said."""
+    disabled: bool
+    """``is_disabled`` (deprecated; absent is false)."""
+
+    @property
+    def automatic(self) -> bool:
+        """Whether it starts its workflow without a person: a conditional trigger."""
+        return self.trigger_type == "conditional" and not self.disabled
+
+    def covers(self, service_id: str) -> bool | None:
+        """Whether incidents of the service can fire it; None when PagerDuty did not say."""
+        if self.all_services:
+            return True
+        if self.services is None:
+            return None if self.all_services is None else False
+        return any(service.id == service_id for service in self.services)
+
+
+def _workflow_trigger(fields: _Fields) -> WorkflowTrigger:
+    common = _common(fields, "incident workflow trigger")
+    workflow = fields.nested("workflow")
+    named = None if workflow is None else Reference(
+        workflow.text("id"), workflow.text("type"),
+        workflow.text("name") or workflow.text("summary"))
+    common["name"] = common["name"] or (named.summary if named else None)
+    return WorkflowTrigger(
+        **common, workflow=named, trigger_type=fields.text("trigger_type"),
+        condition=fields.text("condition"), services=fields.each("services", _reference),
+        all_services=fields.flag("is_subscribed_to_all_services"),
+        disabled=fields.flag("is_disabled") is True)
+
+
 @dataclass(frozen=True)
 class Team(LiveObject):
     pass
@@ -747,6 +840,8 @@ class Account:
     priorities: Collection[Priority]
     maintenance_windows: Collection[MaintenanceWindow]
     """The windows under way or to come when the account was read (ended ones are not read)."""
+    incident_workflows: Collection[IncidentWorkflow]
+    workflow_triggers: Collection[WorkflowTrigger]
     skipped: tuple[Skipped, ...]
     subdomain: str | None = None
     """``acme`` of acme.pagerduty.com, when an object read names it."""
@@ -813,6 +908,10 @@ def parse_account(state: LiveState) -> Account:
         priorities=_collection(state, "priorities", _plain(Priority, "priority"), "priority"),
         maintenance_windows=_collection(state, "maintenance_windows", _maintenance_window,
                                         "maintenance window"),
+        incident_workflows=_collection(state, "incident_workflows", _incident_workflow,
+                                       "incident workflow"),
+        workflow_triggers=_collection(state, "workflow_triggers", _workflow_trigger,
+                                      "incident workflow trigger"),
         skipped=state.skipped, subdomain=account_subdomain(state))
 
 

@@ -26,6 +26,8 @@ COLLECTIONS: tuple[str, ...] = (
     "teams",
     "priorities",
     "maintenance_windows",
+    "incident_workflows",
+    "workflow_triggers",
 )
 """Every collection a LiveState may hold. ``schedules_v3`` holds shift-based schedules, which
 ``GET /schedules`` never returns; they have their own shape (rotations, not layers).
@@ -195,6 +197,14 @@ class LiveState:
     @property
     def maintenance_windows(self) -> tuple[dict[str, Any], ...]:
         return self.objects["maintenance_windows"]
+
+    @property
+    def incident_workflows(self) -> tuple[dict[str, Any], ...]:
+        return self.objects["incident_workflows"]
+
+    @property
+    def workflow_triggers(self) -> tuple[dict[str, Any], ...]:
+        return self.objects["workflow_triggers"]
 
 
 def account_subdomain(state: LiveState) -> str | None:

@@ -31,6 +31,7 @@ from pdlint.policy.model import (
     Postmortems,
     Recurrence,
     Reference,
+    ResponseAutomation,
     ResponseSla,
     Schedule,
     Scope,
@@ -252,7 +253,8 @@ class _Builder:
             location=view.location,
             resolve_within=view.sourced("resolve_within", parse_duration),
             notify_within=view.sourced("notify_within", parse_duration),
-            notify=view.sourced("notify", tuple))
+            notify=view.sourced("notify", tuple),
+            response_automation=_response_automation(view.child("response_automation")))
 
     def _postmortems(self, view: _View) -> Postmortems:
         folder = Path(view.file.path).parent
@@ -463,6 +465,15 @@ def _maintenance(view: _View, organisation: Organisation) -> AllowedMaintenance 
     return AllowedMaintenance(
         max_length=_required(allowed.sourced("max_length", parse_duration)), slots=slots,
         location=allowed.file.key_location(allowed.path))
+
+
+def _response_automation(view: _View | None) -> ResponseAutomation | None:
+    if view is None:
+        return None
+    return ResponseAutomation(
+        workflow=_required(view.text("workflow")),
+        services=view.names("services") if "services" in view.data else None,
+        actions=view.names("actions"), location=view.file.key_location(view.path))
 
 
 def _response_sla(text: str) -> ResponseSla:

@@ -210,6 +210,36 @@ class Team:
 
 
 @dataclass(frozen=True)
+class ResponseAutomation:
+    """The incident workflow that must run, by itself, on the severity's incidents of the
+    documented services (all of them, or those named), and the actions it must contain."""
+
+    workflow: Sourced[str]
+    services: tuple[Sourced[str], ...] | None
+    """None: every documented service."""
+    actions: tuple[Sourced[str], ...]
+    """Each an action id (``pagerduty.com:incident-workflows:add-conference-bridge:5``), with or
+    without its version, or its action name alone (``add-conference-bridge``)."""
+    location: Location
+
+
+def runs_action(written: str, action_id: str) -> bool:
+    """Whether a workflow step running ``action_id`` is the action the policy names."""
+    stem = _unversioned(action_id)
+    return written in (action_id, stem, action_name(action_id))
+
+
+def action_name(action_id: str) -> str:
+    """``pagerduty.com:incident-workflows:add-conference-bridge:5`` -> ``add-conference-bridge``."""
+    return _unversioned(action_id).rpartition(":")[2]
+
+
+def _unversioned(action_id: str) -> str:
+    rest, _, version = action_id.rpartition(":")
+    return rest if rest and version.isdigit() else action_id
+
+
+@dataclass(frozen=True)
 class IncidentSeverity:
     """One row of the severity matrix. ``rank`` 0 is the most severe (the order written)."""
 
@@ -228,6 +258,13 @@ class IncidentSeverity:
     notify_within: Sourced[timedelta] | None = None
     notify: Sourced[tuple[Notified, ...]] | None = None
     """Who must be told within ``notify_within`` (the schema requires both or neither)."""
+    response_automation: ResponseAutomation | None = None
+
+    @property
+    def priority_name(self) -> str:
+        """The PagerDuty priority the severity's incidents carry: ``pagerduty_priority``, else
+        its id."""
+        return self.pagerduty_priority.value if self.pagerduty_priority else self.id
 
     @property
     def resource(self) -> Resource:

@@ -12,6 +12,7 @@ from pdlint.rules import (
     people,
     priorities,
     programme,
+    response,
     schedules,
     scope,
     services,
@@ -19,7 +20,7 @@ from pdlint.rules import (
 )
 
 FAMILIES: tuple[ModuleType, ...] = (problems, document, escalation, schedules, services, people,
-                                    priorities, programme, scope, waivers)
+                                    priorities, response, programme, scope, waivers)
 
 
 def _collect(families: tuple[ModuleType, ...]) -> tuple[Rule, ...]:

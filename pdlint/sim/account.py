@@ -256,6 +256,40 @@ class MaintenanceWindow:
 
 
 @dataclass(frozen=True)
+class WorkflowStep:
+    id: str
+    name: str
+    action_id: str
+    """``pagerduty.com:incident-workflows:add-conference-bridge:5``: domain, package, action and
+    version."""
+    description: str = ""
+
+
+@dataclass(frozen=True)
+class IncidentWorkflow:
+    id: str
+    name: str
+    steps: tuple[WorkflowStep, ...]
+    created_at: datetime
+    description: str = ""
+    team_id: str | None = None
+    is_enabled: bool = True
+
+
+@dataclass(frozen=True)
+class WorkflowTrigger:
+    """What starts a workflow: a condition on an incident (``conditional``; none means every new
+    incident), a person (``manual``) or an incident type; on the listed services, or all."""
+
+    id: str
+    workflow_id: str
+    trigger_type: Literal["conditional", "manual", "incident_type"]
+    condition: str | None = None
+    service_ids: tuple[str, ...] = ()
+    all_services: bool = False
+
+
+@dataclass(frozen=True)
 class Priority:
     id: str
     name: str
@@ -433,6 +467,8 @@ class Account:
     services: tuple[Service, ...] = ()
     priorities: tuple[Priority, ...] = ()
     maintenance_windows: tuple[MaintenanceWindow, ...] = ()
+    incident_workflows: tuple[IncidentWorkflow, ...] = ()
+    workflow_triggers: tuple[WorkflowTrigger, ...] = ()
     incidents: IncidentTimeline = field(
         default_factory=lambda: IncidentTimeline(0, _no_incident, timedelta(0)))
     audit_records: tuple[AuditRecord, ...] = ()  # newest first, as the API lists them
@@ -457,6 +493,10 @@ class Account:
     @cached_property
     def services_by_id(self) -> dict[str, Service]:
         return {service.id: service for service in self.services}
+
+    @cached_property
+    def incident_workflows_by_id(self) -> dict[str, IncidentWorkflow]:
+        return {workflow.id: workflow for workflow in self.incident_workflows}
 
     @cached_property
     def priorities_by_id(self) -> dict[str, Priority]:
@@ -528,6 +568,13 @@ class Account:
                     raise ValueError(f"{window.id}: unknown service {service_id}")
             if window.created_by_user_id and window.created_by_user_id not in self.users_by_id:
                 raise ValueError(f"{window.id}: unknown user {window.created_by_user_id}")
+        workflows = {workflow.id for workflow in self.incident_workflows}
+        for trigger in self.workflow_triggers:
+            if trigger.workflow_id not in workflows:
+                raise ValueError(f"{trigger.id}: unknown workflow {trigger.workflow_id}")
+            for service_id in trigger.service_ids:
+                if service_id not in self.services_by_id:
+                    raise ValueError(f"{trigger.id}: unknown service {service_id}")
 
 
 def _no_incident(index: int) -> Incident:

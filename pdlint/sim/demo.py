@@ -1,5 +1,5 @@
 """The demo account: Acme Cloud's PagerDuty, configured as ``policy/*.yaml`` documents it,
-except for eight deliberate drifts, each present exactly once:
+except for nine deliberate drifts, each present exactly once:
 
 1. Escalation policy "Production - Platform": rule 3 waits 20 minutes (documented 10), so the
    fourth level is engaged after 40 minutes instead of 30.
@@ -13,6 +13,8 @@ except for eight deliberate drifts, each present exactly once:
    notification only, with no phone or SMS rule.
 8. Service "Web Application Firewall" is in a maintenance window from an hour before ``now``
    to five hours after: six hours, where its tier allows four.
+9. Incident workflow "Major incident response", started on every P1, adds the on-call manager
+   and a conference bridge but posts no status update (documented for P1).
 
 Schedule "Platform - Secondary" and the support hours of "Internal Admin" name their time zone
 the Rails way, "Eastern Time (US & Canada)", as PagerDuty may: the policy's America/New_York by
@@ -42,6 +44,7 @@ from pdlint.sim.account import (
     IdSequence,
     Incident,
     IncidentTimeline,
+    IncidentWorkflow,
     Integration,
     MaintenanceWindow,
     Note,
@@ -59,6 +62,8 @@ from pdlint.sim.account import (
     Urgency,
     UrgencyRule,
     User,
+    WorkflowStep,
+    WorkflowTrigger,
     incident_id,
 )
 from pdlint.sim.render import render_schedule
@@ -97,6 +102,9 @@ PEOPLE: tuple[tuple[str, str, str, str, tuple[str, ...]], ...] = (
     ("Vera Lindqvist", "vera.lindqvist", "user", "Data Engineer", ("Data",)),
 )
 PUSH_ONLY_RESPONDER = "pavel.novak"
+MAJOR_INCIDENT_WORKFLOW = "Major incident response"
+"""Runs on every P1, on every service: adds the on-call manager and a conference bridge, but
+posts no status update."""
 MAINTAINED_SERVICE = "Web Application Firewall"
 """In a maintenance window from an hour before the account's ``now`` to five hours after."""
 
@@ -240,12 +248,26 @@ def demo_account(now: datetime | None = None) -> Account:
         ids("W"), 1, now - timedelta(hours=1), now + timedelta(hours=5), (firewall.id,),
         users["security-lead"].id, "Firewall rule set upgrade")
 
+    major_incident = IncidentWorkflow(  # drift 9: no status update step
+        ids("F"), MAJOR_INCIDENT_WORKFLOW, (
+            WorkflowStep(ids("Q"), "Add the on-call engineering manager",
+                         "pagerduty.com:incident-workflows:add-responders:2",
+                         "Adds responders to the incident"),
+            WorkflowStep(ids("Q"), "Open the incident bridge",
+                         "pagerduty.com:incident-workflows:add-conference-bridge:5",
+                         "Adds a conference bridge to the incident")),
+        created, "Brings in the manager and opens a bridge on every P1.",
+        teams["Platform"].id)
+    on_p1 = WorkflowTrigger("4ad696eb-0000-4000-8000-000000000001", major_incident.id,
+                            "conditional", "incident.priority matches 'P1'", all_services=True)
+
     account = Account(
         name="Acme Cloud", subdomain="acme", time_zone="America/New_York", now=now,
         teams=tuple(teams.values()), users=tuple(users.values()),
         escalation_policies=(platform_policy, security_policy, data_policy),
         schedules=tuple(schedules.values()), services=services, priorities=priorities,
         maintenance_windows=(rule_update,),
+        incident_workflows=(major_incident,), workflow_triggers=(on_p1,),
     )
     incidents = _incidents(account, ids)
     audit = _audit_records(account, ids, users["cto"].id, users["platform-lead"].id)

@@ -34,6 +34,8 @@ ONCALL_HORIZON = timedelta(days=90)
 AUDIT_MAX_SPAN = timedelta(days=31)
 AUDIT_MAX_LIMIT = 100
 ANALYTICS_MAX_LIMIT = 1000
+TRIGGERS_MAX_LIMIT = 100
+"""The spec gives no maximum for ``/incident_workflows/triggers``; the simulator serves 100."""
 MAINTENANCE_FILTERS: dict[str, frozenset[str]] = {
     "past": frozenset({"past"}), "ongoing": frozenset({"ongoing"}),
     "future": frozenset({"future"}), "open": frozenset({"ongoing", "future"}),
@@ -168,6 +170,8 @@ class Api:
                 (r"/teams/([^/]+)/members", self.list_team_members),
                 (r"/priorities", self.list_priorities),
                 (r"/maintenance_windows", self.list_maintenance_windows),
+                (r"/incident_workflows", self.list_incident_workflows),
+                (r"/incident_workflows/triggers", self.list_workflow_triggers),
                 (r"/abilities", self.list_abilities),
                 (r"/abilities/([^/]+)", self.get_ability),
                 (r"/oncalls", self.list_oncalls),
@@ -527,6 +531,64 @@ class Api:
             key=lambda window: (window.start, window.sequence_number))
         return self._page(request, "maintenance_windows", windows,
                           lambda window: self.payloads.maintenance_window(window, include))
+
+    # -- incident workflows -------------------------------------------------------------------
+
+    def list_incident_workflows(self, request: ApiRequest) -> ApiResponse:
+        query = request.one("query")
+        include = request.many("include")
+        workflows = [workflow for workflow in self.account.incident_workflows
+                     if self._matching(query, workflow.name)]
+        return self._page(request, "incident_workflows", workflows,
+                          lambda workflow: self.payloads.incident_workflow(workflow, include))
+
+    def list_workflow_triggers(self, request: ApiRequest) -> ApiResponse:
+        """Cursor pages that also say ``more``; a trigger on all services counts for each."""
+        service_id = request.one("service_id")
+        incident_id = request.one("incident_id")
+        if service_id and incident_id:
+            raise invalid("service_id and incident_id cannot both be given")
+        if incident_id:
+            incident = self.account.incidents.find(incident_id)
+            if incident is None:
+                raise not_found(f"Incident {incident_id}")
+            service_id = incident.service_id
+        workflow_id = request.one("workflow_id")
+        trigger_type = request.one("trigger_type")
+        if trigger_type not in (None, "conditional", "manual", "incident_type"):
+            raise invalid(f"trigger_type must be conditional, manual or incident_type, not "
+                          f"{trigger_type!r}")
+        name_part = (request.one("workflow_name_contains") or "").lower()
+        workflows = self.account.incident_workflows_by_id
+        triggers = [
+            (number, trigger) for number, trigger in enumerate(self.account.workflow_triggers)
+            if (workflow_id is None or trigger.workflow_id == workflow_id)
+            and (trigger_type is None or trigger.trigger_type == trigger_type)
+            and name_part in workflows[trigger.workflow_id].name.lower()
+            and (service_id is None or trigger.all_services
+                 or service_id in trigger.service_ids)]
+        sort_by = request.one("sort_by")
+        if sort_by is not None:
+            field_name, _, order = sort_by.partition(" ")
+            if field_name not in ("workflow_id", "workflow_name") or order not in ("", "asc",
+                                                                                   "desc"):
+                raise invalid(f"sort_by {sort_by!r} is not one of the spec's values")
+            triggers.sort(key=lambda item: (
+                item[1].workflow_id if field_name == "workflow_id"
+                else workflows[item[1].workflow_id].name.lower()), reverse=order == "desc")
+            triggers = [(place, trigger) for place, (_, trigger) in enumerate(triggers)]
+        limit = request.served_limit(
+            min(max(request.integer("limit", TRIGGERS_MAX_LIMIT), 1), TRIGGERS_MAX_LIMIT))
+        after = _decode_cursor(request.one("cursor"))
+        position = next((place for place, (number, _) in enumerate(triggers) if number >= after),
+                        len(triggers))
+        page = triggers[position:position + limit]
+        more = position + limit < len(triggers)
+        return ApiResponse(200, {
+            "triggers": [self.payloads.workflow_trigger(trigger) for _, trigger in page],
+            "limit": limit, "more": more,
+            "next_cursor": _encode_cursor(page[-1][0] + 1) if more else None,
+        })
 
     def list_abilities(self, request: ApiRequest) -> ApiResponse:
         return ApiResponse(200, {"abilities": list(self.account.abilities)})

@@ -22,6 +22,7 @@ from pdlint.sim.account import (
     IdSequence,
     Incident,
     IncidentTimeline,
+    IncidentWorkflow,
     Integration,
     MaintenanceWindow,
     Note,
@@ -38,6 +39,8 @@ from pdlint.sim.account import (
     UrgencyRule,
     User,
     V3Schedule,
+    WorkflowStep,
+    WorkflowTrigger,
     incident_id,
     object_id,
 )
@@ -68,12 +71,14 @@ def generated_account(
     v3_schedules: int | None = None,
     audit_records: int | None = None,
     maintenance_windows: int | None = None,
+    incident_workflows: int | None = None,
     now: datetime | None = None,
 ) -> Account:
     """An internally consistent account of the given size, the same for the same arguments.
 
     ``v3_schedules`` defaults to one per 200 schedules, ``maintenance_windows`` (past, ongoing
-    and future alike) to one per 100 services and ``audit_records`` to one per ten
+    and future alike) to one per 100 services, ``incident_workflows`` to one per 500
+    services and ``audit_records`` to one per ten
     configuration objects; ``now`` defaults to the current hour. Raises ValueError when the
     sizes cannot be consistent (services without escalation policies, schedules without users).
     """
@@ -158,12 +163,16 @@ def generated_account(
     service_list = _paused_and_grouped(seed, service_list)
     window_count = services // 100 if maintenance_windows is None else maintenance_windows
     windows = _maintenance_windows(seed, ids, now, window_count, service_list, user_list)
+    workflow_count = services // 500 if incident_workflows is None else incident_workflows
+    workflows, triggers = _incident_workflows(seed, ids, epoch, workflow_count, service_list,
+                                              priorities, team_list)
 
     account = Account(
         name=f"Generated account {seed}", subdomain=f"generated{seed}", time_zone="UTC",
         now=now, teams=team_list, users=user_list, escalation_policies=tuple(policy_list),
         schedules=schedule_list, v3_schedules=v3_list, services=tuple(service_list),
         priorities=priorities, maintenance_windows=windows,
+        incident_workflows=workflows, workflow_triggers=triggers,
         incidents=_IncidentMaker(seed, incidents, now, tuple(service_list), policy_list,
                                  schedule_list, user_list, priorities).timeline(),
         audit_records=_audit_records(
@@ -196,7 +205,7 @@ def sized_account(
     users = users or (1 if escalation_policies or schedules else 0)
     return generated_account(
         seed, services, escalation_policies, schedules, users, incidents, teams,
-        v3_schedules=0, audit_records=0, maintenance_windows=0, now=now)
+        v3_schedules=0, audit_records=0, maintenance_windows=0, incident_workflows=0, now=now)
 
 
 def _paused_and_grouped(seed: int, services: list[Service]) -> list[Service]:
@@ -234,6 +243,48 @@ def _maintenance_windows(
             generator.choice(users).id if users else None,
             f"Planned maintenance {index + 1}"))
     return tuple(windows)
+
+
+WORKFLOW_ACTIONS = (
+    "pagerduty.com:incident-workflows:add-responders:2",
+    "pagerduty.com:incident-workflows:add-conference-bridge:5",
+    "pagerduty.com:incident-workflows:send-status-update:1",
+    "pagerduty.com:slack:create-a-channel:4",
+)
+
+
+def _incident_workflows(
+    seed: int, ids: IdSequence, created: datetime, count: int, services: Sequence[Service],
+    priorities: Sequence[Priority], teams: Sequence[Team],
+) -> tuple[tuple[IncidentWorkflow, ...], tuple[WorkflowTrigger, ...]]:
+    """Workflows of one to four standard actions, one in ten disabled, each started by a
+    conditional trigger on one or two priorities (on every service, or on a few) and some by a
+    manual one too. Drawn from a generator of their own, like the maintenance windows."""
+    generator = random.Random(f"{seed}-workflows")
+    workflows: list[IncidentWorkflow] = []
+    triggers: list[WorkflowTrigger] = []
+    for index in range(count):
+        steps = tuple(WorkflowStep(ids("Q"), f"Step {number + 1}", action)
+                      for number, action in enumerate(generator.sample(
+                          WORKFLOW_ACTIONS, generator.randint(1, len(WORKFLOW_ACTIONS)))))
+        workflow = IncidentWorkflow(
+            ids("F"), f"{AREAS[index % len(AREAS)]} response {index + 1}", steps, created,
+            "Generated incident workflow.",
+            generator.choice(teams).id if teams else None, generator.random() >= 0.1)
+        workflows.append(workflow)
+        if priorities:
+            names = [priority.name for priority in generator.sample(
+                list(priorities), min(generator.randint(1, 2), len(priorities)))]
+            condition = " or ".join(f"incident.priority matches '{name}'" for name in names)
+            every = generator.random() < 0.5 or not services
+            chosen = () if every else tuple(service.id for service in generator.sample(
+                list(services), min(generator.randint(1, 5), len(services))))
+            triggers.append(WorkflowTrigger(object_id("Z", len(triggers)), workflow.id,
+                                            "conditional", condition, chosen, every))
+        if generator.random() < 0.3:
+            triggers.append(WorkflowTrigger(object_id("Z", len(triggers)), workflow.id,
+                                            "manual", all_services=True))
+    return tuple(workflows), tuple(triggers)
 
 
 def _user(ids: IdSequence, generator: random.Random, index: int, team_ids: tuple[str, ...]

@@ -18,6 +18,7 @@ from pdlint.sim.account import (
     ContactMethod,
     EscalationPolicy,
     Incident,
+    IncidentWorkflow,
     Integration,
     LogEvent,
     MaintenanceWindow,
@@ -31,6 +32,7 @@ from pdlint.sim.account import (
     Team,
     User,
     V3Schedule,
+    WorkflowTrigger,
     trigger_log_entry_id,
     zone_of,
 )
@@ -630,6 +632,48 @@ class Payloads:
                                   if "users" in include else self.user_ref(creator))
         return body
 
+    def incident_workflow(self, workflow: IncidentWorkflow,
+                          include: Collection[str] = ()) -> Json:
+        """Its steps and team only when ``include[]`` asks for them."""
+        body: Json = {
+            "id": workflow.id, "type": "incident_workflow", "name": workflow.name,
+            "description": workflow.description, "created_at": iso(workflow.created_at),
+            "self": f"{self.api_url}/incident_workflows/{workflow.id}",
+            "html_url": f"{self.html_url}/flex-workflows/workflows/{workflow.id}",
+            "is_enabled": workflow.is_enabled,
+        }
+        if "steps" in include:
+            body["steps"] = [{
+                "id": step.id, "type": "step", "name": step.name, "description": step.description,
+                "action_configuration": {"action_id": step.action_id,
+                                         "description": step.description, "inputs": []},
+            } for step in workflow.steps]
+        if "team" in include and workflow.team_id is not None:
+            body["team"] = {"id": workflow.team_id, "type": "team_reference"}
+        return body
+
+    def workflow_trigger(self, trigger: WorkflowTrigger) -> Json:
+        workflow = self.account.incident_workflows_by_id[trigger.workflow_id]
+        body: Json = {
+            "id": trigger.id, "type": "workflow_trigger",
+            "trigger_type_name": _TRIGGER_TYPE_NAMES[trigger.trigger_type],
+            "trigger_type": trigger.trigger_type,
+            "trigger_url": f"{self.api_url}/incident_workflows/triggers/{trigger.id}/start",
+            "self": f"{self.api_url}/incident_workflows/triggers/{trigger.id}",
+            "workflow": {"id": workflow.id, "type": "workflow_reference", "name": workflow.name,
+                         "self": f"{self.api_url}/incident_workflows/{workflow.id}",
+                         "html_url": f"{self.html_url}/flex-workflows/workflows/{workflow.id}"},
+            "services": [{"id": service_id, "type": "service",
+                          "summary": self.account.services_by_id[service_id].name,
+                          **self._links("service", service_id)}
+                         for service_id in trigger.service_ids],
+            "is_subscribed_to_all_services": trigger.all_services,
+            "permissions": {"restricted": False},
+        }
+        if trigger.condition is not None:
+            body["condition"] = trigger.condition
+        return body
+
     def audit_record(self, record: AuditRecord) -> Json:
         kind = record.root_resource_type.removesuffix("s").replace("escalation_policie",
                                                                    "escalation_policy")
@@ -669,6 +713,10 @@ _LOG_WORDING = {
     "annotate": ("Note added by {user}", "note"),
     "resolve": ("Resolved by {user}", "web_ui"),
 }
+
+
+_TRIGGER_TYPE_NAMES = {"conditional": "Conditional Trigger", "manual": "Manual Trigger",
+                       "incident_type": "Incident Type Trigger"}
 
 
 def _rule_summary(rule: NotificationRule) -> str:

@@ -7,6 +7,7 @@ import logging
 import math
 import threading
 import time
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import replace
 from datetime import timedelta
@@ -44,6 +45,8 @@ LISTINGS = {  # collection: (path, page size)
     "users": ("/users", 100),
     "teams": ("/teams", 100),
     "priorities": ("/priorities", 100),
+    "incident_workflows": ("/incident_workflows", 100),
+    "workflow_triggers": ("/incident_workflows/triggers", 100),
 }
 MAINTENANCE_FILTERS = ("ongoing", "future")
 """Maintenance windows are listed once under way and once to come, 100 a page."""
@@ -105,8 +108,32 @@ async def test_a_large_account_is_read_with_the_fewest_requests() -> None:
     account = sized_account(users=250, services=101, schedules=3, teams=7, now=NOW)
     with SimServer(account, token=TOKEN) as server:
         state = await fetch(server)
-        assert len(server.requests) == minimum_requests(server) == 3 + 2 + 1 + 1 + 1 + 1 + 1 + 2
+        assert len(server.requests) == minimum_requests(server) == (
+            3 + 2 + 1 + 1 + 1 + 1 + 1 + 2 + 1 + 1)
     assert (len(state.users), len(state.services)) == (250, 101)
+
+
+@pytest.mark.anyio
+async def test_maintenance_windows_and_workflows_take_a_request_a_page() -> None:
+    """Past a page each: windows under way and to come, workflows with their steps, and their
+    triggers by cursor, each read whole and no request more than its pages."""
+    account = generated_account(3, services=40, escalation_policies=5, schedules=3, users=20,
+                                incidents=0, teams=2, v3_schedules=0, audit_records=0,
+                                maintenance_windows=420, incident_workflows=130, now=NOW)
+    with SimServer(account, token=TOKEN) as server:
+        state = await fetch(server)
+        assert len(server.requests) == minimum_requests(server)
+        paths = Counter(record.path for record in server.requests)
+    open_windows = [window for window in account.maintenance_windows
+                    if window.state(account.now) != "past"]
+    assert (paths["/maintenance_windows"], paths["/incident_workflows"],
+            paths["/incident_workflows/triggers"]) == (4, 2, math.ceil(
+                len(account.workflow_triggers) / 100))
+    assert sorted(window["id"] for window in state.maintenance_windows) == sorted(
+        window.id for window in open_windows)
+    assert len(state.incident_workflows) == 130 and all(
+        "steps" in workflow for workflow in state.incident_workflows)
+    assert len(state.workflow_triggers) == len(account.workflow_triggers) > 100
 
 
 @pytest.mark.anyio
@@ -160,6 +187,8 @@ async def test_users_and_schedules_come_expanded(demo_server: SimServer) -> None
      "error 2010: Access Denied"),
     ("/maintenance_windows", 403, "maintenance_windows", "GET /maintenance_windows: the token "
      "may not read this (HTTP 403; PagerDuty error 2010: Access Denied"),
+    ("/incident_workflows/triggers", 403, "workflow_triggers", "GET /incident_workflows/"
+     "triggers: the token may not read this (HTTP 403; PagerDuty error 2010: Access Denied"),
 ])
 async def test_a_forbidden_collection_is_skipped_with_its_reason(
         demo_server: SimServer, path: str, status: int, kind: str, reason: str) -> None:
@@ -251,9 +280,11 @@ async def test_progress_is_reported_per_collection_with_its_total(demo_server: S
     async with PagerDutyClient(fast_config(demo_server)) as client:
         await fetch_state(client, WINDOW, progress=record)
     sizes = {kind: len(getattr(demo_server.account, kind)) for kind in
-             ("escalation_policies", "schedules", "services", "users", "teams", "priorities")}
+             ("escalation_policies", "schedules", "services", "users", "teams", "priorities",
+              "incident_workflows")}
     assert seen == {**{kind: (size, size) for kind, size in sizes.items()},
-                    "maintenance_windows": (1, None)}  # no total from the empty future listing
+                    "maintenance_windows": (1, None),  # no total from the empty future listing
+                    "workflow_triggers": (1, None)}  # cursor pages announce no total
 
 
 @pytest.mark.anyio

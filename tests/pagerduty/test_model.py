@@ -279,3 +279,52 @@ def test_alert_grouping(parameters: dict[str, Any], word: str | None) -> None:
 def test_a_service_listed_without_them_says_nothing_of_pausing_or_grouping() -> None:
     [service] = account_of(services=[{"id": "PV1"}]).services
     assert (service.auto_pause, service.alert_grouping) == (None, None)
+
+
+def spec_example(path: str, status: str = "200") -> dict[str, Any]:
+    spec = json.loads(SPEC.read_text())
+    example: dict[str, Any] = spec["paths"][path]["get"]["responses"][status]["content"][
+        "application/json"]["examples"]["response"]["value"]
+    return example
+
+
+def test_the_spec_example_workflows_and_triggers_read_whole() -> None:
+    """PagerDuty's own examples: a workflow listed without its steps (not read, not "none"),
+    the same workflow shown with them, and a trigger on every service for P1."""
+    listed = spec_example("/incident_workflows")["incident_workflows"]
+    shown = spec_example("/incident_workflows/{id}", "201")["incident_workflow"]
+    triggers = spec_example("/incident_workflows/triggers")["triggers"]
+    account = account_of(incident_workflows=[*listed, {**shown, "id": "PSHOWN1"}],
+                         workflow_triggers=triggers)
+    without, with_steps = account.incident_workflows
+    assert (without.name, without.is_enabled, without.steps, without.action_ids()) == (
+        "Example Incident Workflow", True, None, None)
+    assert with_steps.action_ids() == ("pagerduty.com:incident-workflows:send-status-update:1",)
+    [trigger] = account.workflow_triggers
+    assert (trigger.name, trigger.automatic, trigger.condition, trigger.covers("PANY001")) == (
+        "Example Incident Workflow", True, "incident.priority matches 'P1'", True)
+    assert trigger.workflow is not None and trigger.workflow.id == "PSFEVL7"
+
+
+@pytest.mark.parametrize(("trigger", "covers"), [
+    pytest.param({"is_subscribed_to_all_services": True, "services": []}, True, id="all"),
+    pytest.param({"is_subscribed_to_all_services": False, "services": [{"id": "PV1"}]}, True,
+                 id="listed"),
+    pytest.param({"is_subscribed_to_all_services": False, "services": []}, False, id="none"),
+    pytest.param({}, None, id="not-said"),
+])
+def test_a_trigger_covers_a_service_or_does_not_say(trigger: dict[str, Any],
+                                                    covers: bool | None) -> None:
+    [parsed] = account_of(workflow_triggers=[{
+        "id": "T1", "trigger_type": "conditional", **trigger}]).workflow_triggers
+    assert parsed.covers("PV1") is covers
+
+
+def test_a_disabled_workflow_and_a_manual_trigger_run_nothing_by_themselves() -> None:
+    account = account_of(
+        incident_workflows=[{"id": "PF1", "name": "Bridge", "is_enabled": False, "steps": []}],
+        workflow_triggers=[{"id": "T1", "trigger_type": "manual"},
+                           {"id": "T2", "trigger_type": "conditional", "is_disabled": True}])
+    [workflow] = account.incident_workflows
+    assert (workflow.is_enabled, workflow.action_ids()) == (False, ())
+    assert [trigger.automatic for trigger in account.workflow_triggers] == [False, False]

@@ -76,7 +76,8 @@ def test_document_carries_the_contract_fields(small_state: LiveState, tmp_path: 
     assert document["pdlint_version"]
     assert set(document["objects"]) == {"escalation_policies", "schedules", "schedules_v3",
                                         "services", "users", "teams", "priorities",
-                                        "maintenance_windows"}
+                                        "maintenance_windows", "incident_workflows",
+                                        "workflow_triggers"}
 
 
 def test_each_object_is_one_line_and_only_holders_of_addresses_are_copied(

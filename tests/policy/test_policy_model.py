@@ -81,17 +81,17 @@ def test_services_inherit_tier_values_located_at_the_tier(example: Policy) -> No
     checkout = example.service("Checkout API")
     assert checkout is not None and checkout.tier is not None
     assert checkout.tier.target is example.tier("tier-1")
-    assert located(checkout.urgency) == ("high", "organisation.yaml", 65)
+    assert located(checkout.urgency) == ("high", "organisation.yaml", 71)
     assert located(checkout.acknowledgement_timeout) == (timedelta(minutes=30),
-                                                         "organisation.yaml", 66)
-    assert located(checkout.auto_resolve_timeout) == (timedelta(hours=4), "organisation.yaml", 67)
-    assert located(checkout.requires_integration) == (True, "organisation.yaml", 68)
-    assert located(checkout.min_escalation_levels) == (3, "organisation.yaml", 64)
+                                                         "organisation.yaml", 72)
+    assert located(checkout.auto_resolve_timeout) == (timedelta(hours=4), "organisation.yaml", 73)
+    assert located(checkout.requires_integration) == (True, "organisation.yaml", 74)
+    assert located(checkout.min_escalation_levels) == (3, "organisation.yaml", 70)
     assert checkout.incident_urgency_rule() == {"type": "constant", "urgency": "high"}
     admin = example.service("Internal Admin")
     assert admin is not None and admin.support_hours is not None
     # "disabled" is a documented None; the support hours are the service's own.
-    assert located(admin.acknowledgement_timeout) == (None, "organisation.yaml", 81)
+    assert located(admin.acknowledgement_timeout) == (None, "organisation.yaml", 87)
     assert Path(admin.support_hours.location.path).name == "services.yaml"
     assert admin.support_hours.days_of_week == (1, 2, 3, 4, 5)
     assert admin.incident_urgency_rule() == {

@@ -204,6 +204,7 @@ def live_state(*, escalation_policies: Iterable[Json] = (), schedules: Iterable[
                schedules_v3: Iterable[Json] = (), services: Iterable[Json] = (),
                users: Iterable[Json] = (), teams: Iterable[Json] = (),
                priorities: Iterable[Json] = (), maintenance_windows: Iterable[Json] = (),
+               incident_workflows: Iterable[Json] = (), workflow_triggers: Iterable[Json] = (),
                skipped: Iterable[str] = (), window: Window = WINDOW) -> LiveState:
     """A state as fetched at ``NOW``; each collection named in ``skipped`` is absent, skipped
     with a 403 reason, as ``fetch_state`` records it."""
@@ -211,7 +212,8 @@ def live_state(*, escalation_policies: Iterable[Json] = (), schedules: Iterable[
     collections = {"escalation_policies": escalation_policies, "schedules": schedules,
                    "schedules_v3": schedules_v3, "services": services, "users": users,
                    "teams": teams, "priorities": priorities,
-                   "maintenance_windows": maintenance_windows}
+                   "maintenance_windows": maintenance_windows,
+                   "incident_workflows": incident_workflows, "workflow_triggers": workflow_triggers}
     return LiveState(
         api_url=API_URL, fetched_at=NOW, window=window,
         objects={kind: tuple(objects) for kind, objects in collections.items()

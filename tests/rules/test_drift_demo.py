@@ -36,15 +36,15 @@ def test_demo_drifts_of_escalation_service_priority_and_waiver_rules(
          False),
         ("SVC300", "Legacy Billing", "PS00006", None, "Legacy Billing",
          "escalation-policies.yaml", 7, False),
-        ("SVC302", "Payments API", "PS00001", "high", "low", "organisation.yaml", 65, False),
-        ("SVC304", "Identity Service", "PS00002", "30m", "disabled", "organisation.yaml", 66,
+        ("SVC302", "Payments API", "PS00001", "high", "low", "organisation.yaml", 71, False),
+        ("SVC304", "Identity Service", "PS00002", "30m", "disabled", "organisation.yaml", 72,
          False),
         ("SVC306", "Internal Admin", "PS00003", "at least one integration", 0,
-         "organisation.yaml", 83, True),
+         "organisation.yaml", 89, True),
         ("SVC310", "Web Application Firewall", "PS00005", "4h",
          {"start": "2026-03-02T06:00-05:00", "end": "2026-03-02T12:00-05:00",
           "description": "Firewall rule set upgrade", "created_by": "Quinn Harper"},
-         "organisation.yaml", 70, False),
+         "organisation.yaml", 76, False),
     ]
     [delay] = [finding for finding in report.findings if finding.rule == "EP103"]
     assert delay.message == ("level 4 engaged after 40 min, documented 30 min: rule 3 delay is "

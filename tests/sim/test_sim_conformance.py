@@ -60,6 +60,13 @@ GET_CASES: list[tuple[str, str, dict[str, Any]]] = [
     ("/maintenance_windows", "/maintenance_windows",
      {"filter": "ongoing", "service_ids[]": "{maintained_service}",
       "include[]": ["services", "teams", "users"], "total": "true"}),
+    ("/incident_workflows", "/incident_workflows", {}),
+    ("/incident_workflows", "/incident_workflows",
+     {"include[]": ["steps", "team"], "total": "true", "query": "major"}),
+    ("/incident_workflows/triggers", "/incident_workflows/triggers", {}),
+    ("/incident_workflows/triggers", "/incident_workflows/triggers",
+     {"service_id": "{maintained_service}", "trigger_type": "conditional",
+      "sort_by": "workflow_name desc", "limit": 10}),
     ("/abilities", "/abilities", {}),
     ("/oncalls", "/oncalls", {}),
     ("/oncalls", "/oncalls",
@@ -151,6 +158,8 @@ def test_analytics_raw_incidents_match_the_spec(
                                   "since": SINCE, "until": UNTIL}),
     ("/oncalls", "/oncalls", {"limit": 100}),
     ("/maintenance_windows", "/maintenance_windows", {"filter": "all"}),
+    ("/incident_workflows", "/incident_workflows", {"include[]": "steps"}),
+    ("/incident_workflows/triggers", "/incident_workflows/triggers", {"limit": 3}),
     ("/log_entries", "/log_entries", {"limit": 100}),
     ("/audit/records", "/audit/records",
      {"since": "2026-02-01T12:00:00Z", "until": "2026-03-02T12:00:00Z"}),
@@ -187,6 +196,10 @@ ERROR_CASES: list[tuple[str, str, dict[str, Any], dict[str, str], Faults, int, i
     ("/maintenance_windows", "/maintenance_windows", {"filter": "soon"}, {}, Faults(), 400, 2001),
     ("/maintenance_windows", "/maintenance_windows", {}, {},
      Faults(forbidden={"/maintenance_windows": 403}), 403, 2010),
+    ("/incident_workflows", "/incident_workflows", {}, {},
+     Faults(forbidden={"/incident_workflows": 402}), 402, 2014),
+    ("/incident_workflows/triggers", "/incident_workflows/triggers",
+     {"service_id": "PS00000", "incident_id": "Q1"}, {}, Faults(), 400, 2001),
 ]
 
 

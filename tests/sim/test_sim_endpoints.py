@@ -276,6 +276,8 @@ def test_abilities(client: httpx.Client) -> None:
     ("/users/PU00000/notification_rules", {"urgency": "medium"}),
     ("/audit/records", {"cursor": "not-a-cursor"}),
     ("/maintenance_windows", {"filter": "soon"}),
+    ("/incident_workflows/triggers", {"trigger_type": "sometimes"}),
+    ("/incident_workflows/triggers", {"sort_by": "colour"}),
 ])
 def test_bad_parameters_are_400(client: httpx.Client, path: str, query: dict[str, str]) -> None:
     response = client.get(path, params=query)
@@ -324,3 +326,40 @@ def test_maintenance_windows_by_service_and_team(client: httpx.Client, demo: Acc
     assert (shown["teams"][0]["id"], shown["created_by"]["email"]) == (
         team_id, demo.users_by_id[window.created_by_user_id or ""].email)
     assert shown["start_time"] < shown["end_time"] and shown["summary"] == window.description
+
+
+def test_incident_workflows_show_their_steps_only_when_asked(client: httpx.Client) -> None:
+    [plain] = get(client, "/incident_workflows")["incident_workflows"]
+    [full] = get(client, "/incident_workflows", **{"include[]": ["steps", "team"]})[
+        "incident_workflows"]
+    assert "steps" not in plain and "team" not in plain
+    assert [step["action_configuration"]["action_id"] for step in full["steps"]] == [
+        "pagerduty.com:incident-workflows:add-responders:2",
+        "pagerduty.com:incident-workflows:add-conference-bridge:5"]
+    assert full["team"]["type"] == "team_reference"
+    assert get(client, "/incident_workflows", query="nothing like it")["incident_workflows"] == []
+
+
+def test_workflow_triggers_by_service_and_cursor(small_generated: Account) -> None:
+    """A trigger on every service counts for each; pages follow the cursor to the end."""
+    account = small_generated
+    service_id = next((service_id for trigger in account.workflow_triggers
+                       for service_id in trigger.service_ids), account.services[0].id)
+    expected = sorted(trigger.id for trigger in account.workflow_triggers
+                      if trigger.all_services or service_id in trigger.service_ids)
+    with SimServer(account, token=TOKEN) as server, httpx.Client(
+            base_url=server.base_url, headers={"Authorization": f"Token token={TOKEN}"}) as http:
+        listed = get(http, "/incident_workflows/triggers", service_id=service_id)["triggers"]
+        seen, cursor, pages = [], None, 0
+        while True:
+            page = get(http, "/incident_workflows/triggers", limit=2,
+                       **({"cursor": cursor} if cursor else {}))
+            seen += [trigger["id"] for trigger in page["triggers"]]
+            pages += 1
+            cursor = page["next_cursor"]
+            assert page["more"] is (cursor is not None)
+            if cursor is None:
+                break
+    assert sorted(trigger["id"] for trigger in listed) == expected
+    assert seen == [trigger.id for trigger in account.workflow_triggers]
+    assert pages == -(-len(account.workflow_triggers) // 2) > 1
