@@ -53,7 +53,8 @@ def check_response_automation(context: Context) -> Iterator[Finding]:
     must exist, be enabled, contain each documented action, and have a conditional trigger for
     the severity's priority on each documented service it applies to. Reported at the
     workflow, or at the service when no workflow of that name exists. Not checked when the
-    workflows or their triggers could not be read (the run says so)."""
+    workflows or their triggers could not be read (the run says so), nor, for a workflow listed
+    without its steps, its actions, nor a service a trigger does not say whether it covers."""
     policy = context.policy
     account = context.live
     if not (account.incident_workflows.read and account.workflow_triggers.read):
@@ -100,7 +101,8 @@ def _judged(severity: IncidentSeverity, automation: ResponseAutomation, policy: 
             location=automation.location)
         return
     for documented, live in services:
-        if not any(trigger.covers(live.id) for trigger in triggers):
+        covered = [trigger.covers(live.id) for trigger in triggers]
+        if True not in covered and None not in covered:  # None: PagerDuty did not say
             yield check_response_automation.finding(
                 f"not triggered on {severity.priority_name} incidents of service '{live.name}'",
                 resource, expected=documented.name, actual=None,

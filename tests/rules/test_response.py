@@ -141,3 +141,12 @@ def test_workflows_not_read_are_not_judged(policy: Policy, skipped: str) -> None
 def test_an_action_is_named_by_its_id_or_its_last_part(written: str, action_id: str,
                                                         runs: bool) -> None:
     assert runs_action(written, action_id) is runs
+
+
+def test_a_trigger_that_does_not_say_which_services_is_not_called_missing(
+        policy: Policy) -> None:
+    unsaid = trigger(BOTH)
+    del unsaid["services"], unsaid["is_subscribed_to_all_services"]
+    state = live_state(services=[WEB, ADMIN], incident_workflows=[workflow(RESPONDERS, BRIDGE)],
+                       workflow_triggers=[unsaid])
+    assert run_rule(check_response_automation, policy, state) == []
