@@ -56,8 +56,8 @@ async def test_a_scoped_read_lists_the_teams_services_and_counts_the_rest() -> N
     assert (len(requests), whole - minimum) == (minimum, 12 - 1 - 2)
     services = [record for record in requests if record.path == "/services"]
     assert sorted(tuple(sorted(record.query)) for record in services) == sorted(
-        [("limit", "offset", "team_ids[]", "total")] * pages(len(theirs))
-        + [("limit", "total"), ("limit", "name", "offset", "total")])
+        [("include[]", "limit", "offset", "team_ids[]", "total")] * pages(len(theirs))
+        + [("limit", "total"), ("include[]", "limit", "name", "offset", "total")])
     assert sorted(service["id"] for service in state.services) == sorted(
         [service.id for service in theirs] + [elsewhere.id])
     assert dict(state.totals) == {"services": 1200}

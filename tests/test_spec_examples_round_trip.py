@@ -1,0 +1,58 @@
+"""pdlint init, then drift, on an account answering with the official spec's own example
+payloads: what the draft documents of maintenance windows, auto-pause, alert grouping and
+response automation drifts nowhere."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+from typing import Any
+
+from pdlint.files import write_files
+from pdlint.init import draft_policy
+from pdlint.pagerduty.model import parse_account
+from pdlint.pagerduty.state import LiveState, Window
+from pdlint.policy import load_policy
+from pdlint.rules.engine import drift
+
+SPEC = Path(__file__).parent / "fixtures" / "pagerduty-openapi" / "openapiv3.json"
+NOW = datetime(2026, 3, 2, 12, 0, tzinfo=timezone.utc)
+MINE = {"SVC310", "SVC312", "SVC314", "RSP700"}
+
+# collection: (spec path, response status, example name, the list's key)
+EXAMPLES = {
+    "services": ("/services", "200", "response", "services"),
+    "priorities": ("/priorities", "200", "response", "priorities"),
+    "maintenance_windows": ("/maintenance_windows", "200", "response", "maintenance_windows"),
+    "incident_workflows": ("/incident_workflows", "200", "response", "incident_workflows"),
+    "workflow_triggers": ("/incident_workflows/triggers", "200", "response", "triggers"),
+}
+
+
+def example_state() -> LiveState:
+    spec = json.loads(SPEC.read_text())
+    objects: dict[str, Any] = {}
+    for kind, (path, status, name, key) in EXAMPLES.items():
+        content = spec["paths"][path]["get"]["responses"][status]["content"]
+        objects[kind] = tuple(content["application/json"]["examples"][name]["value"][key])
+    shown = spec["paths"]["/incident_workflows/{id}"]["get"]["responses"]["201"]["content"][
+        "application/json"]["examples"]["response"]["value"]["incident_workflow"]
+    # The listed workflow without its steps, and as shown with them (the same workflow).
+    objects["incident_workflows"] = (shown,)
+    return LiveState("https://api.pagerduty.com", NOW, Window.starting(NOW, timedelta(days=30)),
+                     objects)
+
+
+def test_init_then_drift_is_clean_on_the_spec_examples(tmp_path: Path) -> None:
+    state = example_state()
+    folder = tmp_path / "policy"
+    write_files(folder, draft_policy(state), force=False)
+    loaded = load_policy([folder])
+    assert loaded.policy is not None, [finding.message for finding in loaded.findings]
+    p1 = loaded.policy.severity("P1")
+    assert p1 is not None and p1.response_automation is not None
+    assert p1.response_automation.workflow.value == "Example Incident Workflow"
+    report = drift(loaded.policy, parse_account(state), NOW.date())
+    assert [(finding.rule, finding.message) for finding in report.findings
+            if finding.rule in MINE] == []
