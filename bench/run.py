@@ -325,10 +325,7 @@ def evidence_rows(bench: Bench) -> Iterator[Row]:
     names = ("enterprise-10k", "enterprise")
     for name in names if bench.settings.quick else ("demo", *names):
         account = bench.account(name)
-        # PagerDuty keeps audit records for 12 months back from the run, which starts after
-        # the account's clock was read: a period of exactly a year would begin outside them.
-        yield evidence_row(bench, f"evidence-{name}", name,
-                           accounts.Period(account.now - length + AUDIT_MARGIN, account.now),
+        yield evidence_row(bench, f"evidence-{name}", name, evidence_period(account, length),
                            register=name != "demo",
                            cpu_limit=EVIDENCE_CPU_LIMIT if name == "enterprise" else None)
     if not bench.leaves_out("evidence-notes-enterprise"):
@@ -351,6 +348,14 @@ def evidence_row(bench: Bench, row_id: str, name: str, period: accounts.Period, 
         name, evidence_arguments(bench, name, period, row_id, register=register),
         sum(minimum.values()), cpu_limit=cpu_limit, repeats=repeats)
     return row
+
+
+def evidence_period(account: Account, length: timedelta) -> accounts.Period:
+    """The last ``length`` of the account's clock, starting where PagerDuty still keeps audit
+    records (12 months back) for a run within ``AUDIT_MARGIN`` of now: a generated account's
+    clock is on the hour, behind the real one, and a period of a year would begin outside."""
+    earliest = datetime.now(timezone.utc) - length + AUDIT_MARGIN
+    return accounts.Period(max(account.now - length, earliest), account.now)
 
 
 def evidence_minimum(bench: Bench, name: str, period: accounts.Period, *,
