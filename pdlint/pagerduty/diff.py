@@ -139,7 +139,8 @@ def _labelled(objects: Iterable[dict[str, Any]]) -> dict[str, dict[str, Any]]:
 
 
 def _name(obj: Mapping[str, Any]) -> str:
-    return str(obj.get("name") or obj.get("summary") or obj.get("id") or "(unnamed)")
+    return str(obj.get("name") or obj.get("summary") or obj.get("id")
+               or obj.get("service_id") or obj.get("event_orchestration_id") or "(unnamed)")
 
 
 def _diff_collection(

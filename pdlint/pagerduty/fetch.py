@@ -19,11 +19,18 @@ reading (``rules.scope``): listing them by team would miss them, and reading the
 costs a request each. When the teams cannot be read or a name is not a team, the services are
 listed whole, and the scope's check says what is wrong.
 
+Services come with their integrations (``include[]=integrations``: each one's name and vendor,
+the monitoring tool it is for). What has no listing is read object by object after the listing
+it hangs on, with one request each: the event orchestration of every service not disabled
+(``GET /event_orchestrations/services/{id}``, plus ``/active`` only for an orchestration with a
+rule or a catch-all that acts, since an orchestration that does nothing needs no status), and
+the router of every global orchestration (``GET /event_orchestrations/{id}/router``).
+
 A collection the token or the plan may not read (402/403), or one longer than offset pagination
 can reach, is recorded as skipped with the reason; so is the shift-based listing when it answers
-400 or 404 (it is Early Access, and what an account without it gets is not documented), and the
-maintenance windows on a 404. A refused token (401) ends the run, as does a 400 or 404 on any
-other listing.
+400 or 404 (it is Early Access, and what an account without it gets is not documented), the
+maintenance windows on a 404, and an event orchestration read answering 404 (a plan without the
+feature). A refused token (401) ends the run, as does a 400 or 404 on any other listing.
 """
 
 from __future__ import annotations
@@ -45,6 +52,7 @@ from pdlint.pagerduty.settings import ClientConfig
 from pdlint.pagerduty.state import LiveState, TeamScope, Window
 
 T = TypeVar("T")
+R = TypeVar("R", bound="list[dict[str, Any]] | _Part | Skipped")
 
 class Progress(Protocol):
     """Told ``(collection, objects read so far, objects the API announced)`` as pages arrive;
@@ -90,6 +98,55 @@ class _Listing:
     concurrently; an object two of them return is kept once."""
 
 
+@dataclass(frozen=True)
+class _FollowUp:
+    """A collection read object by object from the objects of a listing (no listing of its
+    own): ``read`` asks for one object's part, None when that object has none."""
+
+    kind: str
+    read: Callable[[PagerDutyClient, dict[str, Any]], Awaitable[dict[str, Any] | None]]
+    absent_statuses: frozenset[int] = ABSENT_STATUSES
+
+
+async def _service_orchestration(client: PagerDutyClient,
+                                 service: dict[str, Any]) -> dict[str, Any] | None:
+    """A service's orchestration, and whether it is active when that matters: only the rules
+    of an active orchestration act on events, and one without rules or a catch-all action
+    does nothing whatever its status."""
+    if service.get("status") == "disabled":
+        return None
+    path = f"/event_orchestrations/services/{service['id']}"
+    answer = await client.get(path)
+    orchestration = answer.get("orchestration_path")
+    record: dict[str, Any] = {"service_id": service["id"], "orchestration_path": orchestration}
+    if _acts(orchestration):
+        record["active"] = (await client.get(f"{path}/active")).get("active")
+    return record
+
+
+def _acts(orchestration: Any) -> bool:
+    """Whether an orchestration path has a rule, or a catch-all with an action."""
+    if not isinstance(orchestration, dict):
+        return False
+    catch_all = orchestration.get("catch_all")
+    actions = catch_all.get("actions") if isinstance(catch_all, dict) else None
+    return bool(actions) or any(isinstance(rule_set, dict) and rule_set.get("rules")
+                                for rule_set in orchestration.get("sets") or ())
+
+
+async def _router(client: PagerDutyClient, orchestration: dict[str, Any]) -> dict[str, Any]:
+    answer = await client.get(f"/event_orchestrations/{orchestration['id']}/router")
+    return {"event_orchestration_id": orchestration["id"],
+            "orchestration_path": answer.get("orchestration_path")}
+
+
+FOLLOW_UPS: dict[str, tuple[_FollowUp, ...]] = {
+    "services": (_FollowUp("service_orchestrations", _service_orchestration),),
+    "event_orchestrations": (_FollowUp("orchestration_routers", _router),),
+}
+"""The collections read from each listing's objects, once the listing is whole."""
+
+
 def _listings(window: Window) -> dict[str, _Listing]:
     return {
         "escalation_policies": _Listing("/escalation_policies", "escalation_policies"),
@@ -97,7 +154,7 @@ def _listings(window: Window) -> dict[str, _Listing]:
             "include[]": ["schedule_layers", "final_schedule"],
             "since": window.since, "until": window.until, "time_zone": "UTC"}),
         "services": _Listing("/services", "services", {
-            "include[]": ["auto_pause_notifications_parameters"]}),
+            "include[]": ["auto_pause_notifications_parameters", "integrations"]}),
         "users": _Listing("/users", "users", {
             "include[]": ["contact_methods", "notification_rules"]}),
         "teams": _Listing("/teams", "teams"),
@@ -112,6 +169,8 @@ def _listings(window: Window) -> dict[str, _Listing]:
                                        absent_statuses=ABSENT_STATUSES),
         "workflow_triggers": _Listing("/incident_workflows/triggers", "triggers",
                                       absent_statuses=ABSENT_STATUSES, cursor=True),
+        "event_orchestrations": _Listing("/event_orchestrations", "orchestrations",
+                                         absent_statuses=ABSENT_STATUSES),
     }
 
 
@@ -144,16 +203,22 @@ async def fetch_state(
     if not layer_renderings:
         listings["schedules"] = replace(listings["schedules"], trim=_drop_layer_renderings)
     teams = asyncio.ensure_future(_read_collection(client, listings["teams"], "teams", report))
-    results = await all_or_cancel([
-        teams if kind == "teams" else _read_services(client, listing, report, teams, scope)
-        if kind == "services" else _read_collection(client, listing, kind, report)
+    read = await all_or_cancel([_with_follow_ups(
+        client, kind, teams if kind == "teams"
+        else _read_services(client, listing, report, teams, scope) if kind == "services"
+        else _read_collection(client, listing, kind, report), report)
         for kind, listing in listings.items()])
+    results = [result for result, _ in read]
+    followed = {kind: result for _, found in read for kind, result in found.items()}
     objects = {kind: tuple(result.objects if isinstance(result, _Part) else result)
                for kind, result in zip(listings, results, strict=True)
                if not isinstance(result, Skipped)}
+    objects |= {kind: tuple(result) for kind, result in followed.items()
+                if not isinstance(result, Skipped)}
     totals = {kind: result.total for kind, result in zip(listings, results, strict=True)
               if isinstance(result, _Part) and result.total is not None}
-    skipped = tuple(result for result in results if isinstance(result, Skipped))
+    skipped = tuple(result for result in [*results, *followed.values()]
+                    if isinstance(result, Skipped))
     return LiveState(api_url=client.config.api_url, fetched_at=fetched_at, window=window,
                      objects=objects, skipped=skipped, totals=totals)
 
@@ -203,6 +268,45 @@ def _team_ids(teams: list[dict[str, Any]] | Skipped, names: tuple[str, ...]) -> 
     ids = [by_name.get(name) for name in names]
     return None if any(not isinstance(found, str) for found in ids) else [
         str(found) for found in ids]
+
+
+async def _with_follow_ups(
+    client: PagerDutyClient, kind: str, reading: Awaitable[R], report: Progress,
+) -> tuple[R, dict[str, list[dict[str, Any]] | Skipped]]:
+    """A collection as ``reading`` gives it, and those read from its objects once it is whole;
+    a follow-up of a collection that could not be read is skipped for the same reason."""
+    found = await reading
+    followed: dict[str, list[dict[str, Any]] | Skipped] = {}
+    for follow_up in FOLLOW_UPS.get(kind, ()):
+        followed[follow_up.kind] = (
+            Skipped(rule=follow_up.kind, reason=found.reason) if isinstance(found, Skipped)
+            else await _read_follow_up(client, follow_up, list(
+                found.objects if isinstance(found, _Part) else found), report))
+    return found, followed
+
+
+async def _read_follow_up(
+    client: PagerDutyClient, follow_up: _FollowUp, parents: list[dict[str, Any]],
+    report: Progress,
+) -> list[dict[str, Any]] | Skipped:
+    """One request (or two) per parent object, concurrently; the whole collection, or why it
+    cannot be read."""
+    done: list[int] = []
+
+    async def one(parent: dict[str, Any]) -> dict[str, Any] | None:
+        found = await follow_up.read(client, parent)
+        done.append(1)
+        report(follow_up.kind, len(done), len(parents))
+        return found
+
+    try:
+        with reading(f"the {follow_up.kind.replace('_', ' ')}"):
+            found = await all_or_cancel([one(parent) for parent in parents])
+    except (PermissionDenied, ResponseError) as error:
+        if isinstance(error, ResponseError) and error.status not in follow_up.absent_statuses:
+            raise
+        return Skipped(rule=follow_up.kind, reason=str(error))
+    return [item for item in found if item is not None]
 
 
 async def _read_collection(

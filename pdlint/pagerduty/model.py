@@ -531,6 +531,34 @@ def _alert_grouping(fields: _Fields | None) -> AlertGrouping | None:
 
 
 @dataclass(frozen=True)
+class Integration:
+    """How events reach a service: an integration, by its name and the monitoring tool
+    (PagerDuty's vendor) it is for."""
+
+    id: str | None
+    type: str | None
+    """``events_api_v2_inbound_integration``, ``aws_cloudwatch_inbound_integration``..."""
+    name: str | None
+    vendor: str | None
+    """The vendor's name (its reference's ``summary``); None when the integration names no
+    vendor or was listed as a reference only."""
+
+    def named(self, source: str) -> bool:
+        """Whether ``source`` (a documented detection source) is this integration's vendor or
+        name, compared without regard to case."""
+        wanted = source.casefold()
+        return any(text is not None and text.casefold() == wanted
+                   for text in (self.vendor, self.name))
+
+
+def _integration(fields: _Fields) -> Integration:
+    vendor = fields.nested("vendor")
+    return Integration(fields.text("id"), (fields.text("type") or "").removesuffix("_reference")
+                       or None, fields.text("name") or fields.text("summary"),
+                       vendor.text("summary") if vendor is not None else None)
+
+
+@dataclass(frozen=True)
 class Service(LiveObject):
     status: str | None
     escalation_policy: Reference | None
@@ -540,7 +568,7 @@ class Service(LiveObject):
     acknowledgement_timeout: int | None
     """Seconds; None (or 0) when switched off."""
     auto_resolve_timeout: int | None
-    integrations: tuple[Reference, ...] | None
+    integrations: tuple[Integration, ...] | None
     """None when the listing did not say; empty when the service has none."""
     teams: tuple[Reference, ...] | None
     auto_pause: AutoPause | None = None
@@ -562,10 +590,172 @@ def _service(fields: _Fields) -> Service:
         support_hours=_support_hours(fields.nested("support_hours")),
         acknowledgement_timeout=fields.integer("acknowledgement_timeout"),
         auto_resolve_timeout=fields.integer("auto_resolve_timeout"),
-        integrations=fields.each("integrations", _reference),
+        integrations=fields.each("integrations", _integration),
         teams=fields.each("teams", _reference),
         auto_pause=_auto_pause(fields.nested("auto_pause_notifications_parameters")),
         alert_grouping=_alert_grouping(fields.nested("alert_grouping_parameters")))
+
+
+# -- event orchestration ----------------------------------------------------------------------
+
+SEVERITY_URGENCY: Mapping[str, str] = {"critical": "high", "error": "high",
+                                       "warning": "low", "info": "low"}
+"""The urgency a ``severity_based`` service gives an alert of each severity."""
+
+
+@dataclass(frozen=True, slots=True)
+class OrchestrationActions:
+    """What an orchestration rule, or a catch-all, does to the events it matches: only the
+    actions that decide whether, where and how urgently a page goes out."""
+
+    route_to: str | None
+    """A set id in a service orchestration; a service id, or ``unrouted``, in a router."""
+    dynamic_route: bool
+    """A router rule that picks the service from the event (``dynamic_route_to``)."""
+    suppress: bool
+    suspend_seconds: int | None
+    """Seconds an alert is held before it triggers (0 or None: not held)."""
+    drop_event: bool
+    priority_id: str | None
+    severity: str | None
+    """``info``, ``warning``, ``error`` or ``critical``."""
+    event_action: str | None
+    """``trigger`` or ``resolve``."""
+
+    def holds_back(self) -> str | None:
+        """How the action keeps a page from going out (``suppresses``, ``drops``, ``suspends
+        for 300 s``), or None when it does not."""
+        if self.drop_event:
+            return "drops the event"
+        if self.suppress:
+            return "suppresses the alert"
+        if self.suspend_seconds:
+            return f"suspends the alert for {self.suspend_seconds} s"
+        if self.event_action == "resolve":
+            return "turns the event into a resolve"
+        return None
+
+    @property
+    def urgency(self) -> str | None:
+        """The urgency the severity set here gives on a ``severity_based`` service."""
+        return None if self.severity is None else SEVERITY_URGENCY.get(self.severity)
+
+
+def _actions(fields: _Fields | None) -> OrchestrationActions:
+    actions = fields if fields is not None else _Fields({}, "")
+    return OrchestrationActions(
+        route_to=actions.text("route_to"), dynamic_route=actions.has("dynamic_route_to")
+        and actions.data.get("dynamic_route_to") is not None,
+        suppress=actions.flag("suppress") is True, suspend_seconds=actions.integer("suspend"),
+        drop_event=actions.flag("drop_event") is True, priority_id=actions.text("priority"),
+        severity=actions.text("severity"), event_action=actions.text("event_action"))
+
+
+CATCH_ALL = "catch-all"
+"""How the policy and the findings name the catch-all of an orchestration."""
+
+
+@dataclass(frozen=True, slots=True)
+class OrchestrationRule:
+    """One rule of an orchestration as written: its set, label, conditions and actions; the
+    catch-all is the rule of no set whose label is ``CATCH_ALL``."""
+
+    set_id: str | None
+    label: str | None
+    conditions: tuple[str, ...]
+    """PCL expressions; the rule matches an event when any of them does, every event when
+    there are none."""
+    actions: OrchestrationActions
+    disabled: bool
+
+    @property
+    def is_catch_all(self) -> bool:
+        return self.set_id is None
+
+    @property
+    def name(self) -> str:
+        """The label, else the catch-all's name, else the first condition."""
+        return self.label or (CATCH_ALL if self.is_catch_all else None) or (
+            self.conditions[0] if self.conditions else "(unlabelled rule)")
+
+    def described(self) -> str:
+        """``rule 'Drop noise' of set 'start' (when event.summary matches part 'ping')``."""
+        if self.is_catch_all:
+            return "the catch-all (events no rule matches)"
+        when = " or ".join(self.conditions) if self.conditions else "always"
+        label = f"rule '{self.label}'" if self.label else "an unlabelled rule"
+        return f"{label} of set '{self.set_id}' (when {when})"
+
+
+def _orchestration_rules(path: _Fields) -> tuple[OrchestrationRule, ...]:
+    rules = []
+    for rule_set in path.items("sets") or ():
+        set_id = rule_set.text("id") or "start"
+        for rule in rule_set.items("rules") or ():
+            conditions = tuple(expression for condition in rule.items("conditions") or ()
+                               if (expression := condition.text("expression")) is not None)
+            rules.append(OrchestrationRule(set_id, rule.text("label"), conditions,
+                                           _actions(rule.nested("actions")),
+                                           rule.flag("disabled") is True))
+    catch_all = path.nested("catch_all")
+    rules.append(OrchestrationRule(
+        None, None, (), _actions(catch_all.nested("actions") if catch_all else None), False))
+    return tuple(rules)
+
+
+@dataclass(frozen=True)
+class ServiceOrchestration:
+    """A service's event orchestration: every rule in order, the catch-all last."""
+
+    service_id: str
+    rules: tuple[OrchestrationRule, ...]
+    active: bool | None
+    """Whether events are evaluated by this orchestration (False: by the service's legacy
+    event rules instead); None when not read, which pdlint does only when a rule acts."""
+
+    @property
+    def applies(self) -> bool:
+        """Whether its rules act on the service's events (not known to be inactive)."""
+        return self.active is not False
+
+
+def _service_orchestration(fields: _Fields) -> ServiceOrchestration:
+    service_id = fields.text("service_id")
+    path = fields.nested("orchestration_path")
+    if service_id is None or path is None:
+        raise ModelError(f"{fields.where}: a service orchestration needs service_id and "
+                         "orchestration_path")
+    return ServiceOrchestration(service_id, _orchestration_rules(path), fields.flag("active"))
+
+
+@dataclass(frozen=True)
+class EventOrchestration(LiveObject):
+    """A global event orchestration, whose router sends each event to a service."""
+
+    team: Reference | None
+
+
+def _event_orchestration(fields: _Fields) -> EventOrchestration:
+    team = fields.nested("team")
+    return EventOrchestration(**_common(fields, "event orchestration"),
+                              team=None if team is None else _reference(team))
+
+
+@dataclass(frozen=True)
+class Router:
+    """The router of a global orchestration: its rules in order, the catch-all last."""
+
+    orchestration_id: str
+    rules: tuple[OrchestrationRule, ...]
+
+
+def _router(fields: _Fields) -> Router:
+    orchestration_id = fields.text("event_orchestration_id")
+    path = fields.nested("orchestration_path")
+    if orchestration_id is None or path is None:
+        raise ModelError(f"{fields.where}: a router needs event_orchestration_id and "
+                         "orchestration_path")
+    return Router(orchestration_id, _orchestration_rules(path))
 
 
 @dataclass(frozen=True, slots=True)
@@ -842,6 +1032,12 @@ class Account:
     """The windows under way or to come when the account was read (ended ones are not read)."""
     incident_workflows: Collection[IncidentWorkflow]
     workflow_triggers: Collection[WorkflowTrigger]
+    service_orchestrations: Mapping[str, ServiceOrchestration]
+    """By service id: the orchestration of every service not disabled, unless skipped
+    (``skip_reason("service_orchestrations")``)."""
+    event_orchestrations: Collection[EventOrchestration]
+    routers: Mapping[str, Router]
+    """By global orchestration id."""
     skipped: tuple[Skipped, ...]
     subdomain: str | None = None
     """``acme`` of acme.pagerduty.com, when an object read names it."""
@@ -892,6 +1088,14 @@ def _collection(state: LiveState, kind: str, parse: Callable[[_Fields], Obj],
     return Collection(tuple(parsed), state.skip_reason(kind), state.totals.get(kind))
 
 
+def _parsed(state: LiveState, kind: str, parse: Callable[[_Fields], T], what: str,
+            key: str) -> list[T]:
+    """The objects of a collection read object by object, each named by the ``key`` of the
+    object it belongs to."""
+    return [parse(_Fields(raw, f"{what} of {raw.get(key, '?')}"))
+            for raw in state.collection(kind)]
+
+
 def parse_account(state: LiveState) -> Account:
     """The typed account of a state read from the API or a snapshot; ``ModelError`` names the
     object and field PagerDuty sent that pdlint cannot read."""
@@ -912,6 +1116,14 @@ def parse_account(state: LiveState) -> Account:
                                        "incident workflow"),
         workflow_triggers=_collection(state, "workflow_triggers", _workflow_trigger,
                                       "incident workflow trigger"),
+        service_orchestrations={
+            orchestration.service_id: orchestration for orchestration in _parsed(
+                state, "service_orchestrations", _service_orchestration, "service orchestration",
+                "service_id")},
+        event_orchestrations=_collection(state, "event_orchestrations", _event_orchestration,
+                                         "event orchestration"),
+        routers={router.orchestration_id: router for router in _parsed(
+            state, "orchestration_routers", _router, "router", "event_orchestration_id")},
         skipped=state.skipped, subdomain=account_subdomain(state))
 
 

@@ -23,7 +23,8 @@ from pdlint.findings import Skipped
 from pdlint.isotime import parse_datetime
 from pdlint.pagerduty.state import COLLECTIONS, LiveState, Window, format_utc
 
-LATER = ("maintenance_windows", "incident_workflows", "workflow_triggers")
+LATER = ("maintenance_windows", "incident_workflows", "workflow_triggers",
+         "service_orchestrations", "event_orchestrations", "orchestration_routers")
 """Collections added after snapshots of this format were first written, in COLLECTIONS order."""
 
 SNAPSHOT_FORMAT = "pdlint-snapshot"

@@ -28,10 +28,18 @@ COLLECTIONS: tuple[str, ...] = (
     "maintenance_windows",
     "incident_workflows",
     "workflow_triggers",
+    "service_orchestrations",
+    "event_orchestrations",
+    "orchestration_routers",
 )
 """Every collection a LiveState may hold. ``schedules_v3`` holds shift-based schedules, which
 ``GET /schedules`` never returns; they have their own shape (rotations, not layers).
-``maintenance_windows`` holds those under way or to come when the state was read."""
+``maintenance_windows`` holds those under way or to come when the state was read.
+
+Collections read object by object, for want of a listing, keep each answer under the id it was
+asked for: ``service_orchestrations`` holds ``{"service_id", "orchestration_path", "active"}``
+(the answers of ``GET /event_orchestrations/services/{id}`` and, when read, of its ``/active``),
+``orchestration_routers`` ``{"event_orchestration_id", "orchestration_path"}``."""
 
 DEFAULT_WINDOW = timedelta(days=30)
 EARLIEST = datetime(2000, 1, 1, tzinfo=timezone.utc)
@@ -205,6 +213,18 @@ class LiveState:
     @property
     def workflow_triggers(self) -> tuple[dict[str, Any], ...]:
         return self.objects["workflow_triggers"]
+
+    @property
+    def service_orchestrations(self) -> tuple[dict[str, Any], ...]:
+        return self.objects["service_orchestrations"]
+
+    @property
+    def event_orchestrations(self) -> tuple[dict[str, Any], ...]:
+        return self.objects["event_orchestrations"]
+
+    @property
+    def orchestration_routers(self) -> tuple[dict[str, Any], ...]:
+        return self.objects["orchestration_routers"]
 
 
 def account_subdomain(state: LiveState) -> str | None:

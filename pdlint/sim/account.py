@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import bisect
 import re
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta
 from functools import cached_property, lru_cache
@@ -210,11 +210,79 @@ class SupportHours:
 
 
 @dataclass(frozen=True)
+class Vendor:
+    """A monitoring tool PagerDuty integrates with (a ``VendorReference``'s summary names it)."""
+
+    id: str
+    name: str
+
+
+@dataclass(frozen=True)
 class Integration:
     id: str
     name: str
     kind: str
     created_at: datetime
+    vendor: Vendor | None = None
+
+
+Severity = Literal["info", "warning", "error", "critical"]
+
+
+@dataclass(frozen=True)
+class OrchestrationActions:
+    """What an orchestration rule (or a catch-all) does to the events it matches."""
+
+    route_to: str | None = None
+    """A set id in a service orchestration; a service id (or ``unrouted``) in a router."""
+    suppress: bool | None = None
+    suspend: int | None = None
+    """Seconds the alert is held before it triggers."""
+    drop_event: bool | None = None
+    """Global orchestrations only."""
+    priority_id: str | None = None
+    severity: Severity | None = None
+    annotate: str | None = None
+
+
+@dataclass(frozen=True)
+class OrchestrationRule:
+    id: str
+    label: str
+    conditions: tuple[str, ...]
+    """PCL expressions; the rule matches when any does, every event when there are none."""
+    actions: OrchestrationActions
+    disabled: bool = False
+
+
+@dataclass(frozen=True)
+class RuleSet:
+    id: str
+    rules: tuple[OrchestrationRule, ...] = ()
+
+
+@dataclass(frozen=True)
+class ServiceOrchestration:
+    """A service's event orchestration: its sets of rules from ``start``, and the catch-all;
+    ``active`` False when the service still evaluates its legacy event rules instead."""
+
+    sets: tuple[RuleSet, ...] = (RuleSet("start"),)
+    catch_all: OrchestrationActions = OrchestrationActions()
+    active: bool = True
+
+
+@dataclass(frozen=True)
+class EventOrchestration:
+    """A global event orchestration: its router sends each event to a service (the first rule
+    that matches, else the catch-all's ``route_to``)."""
+
+    id: str
+    name: str
+    created_at: datetime
+    description: str = ""
+    team_id: str | None = None
+    router_rules: tuple[OrchestrationRule, ...] = ()
+    catch_all_route: str = "unrouted"
 
 
 @dataclass(frozen=True)
@@ -234,6 +302,7 @@ class Service:
     auto_pause_timeout: int | None = None
     """Seconds alerts judged transient are held (0: the recommended time); None: not paused."""
     alert_grouping: Literal["time", "intelligent", "content_based"] | None = None
+    orchestration: ServiceOrchestration = ServiceOrchestration()
 
 
 @dataclass(frozen=True)
@@ -469,6 +538,7 @@ class Account:
     maintenance_windows: tuple[MaintenanceWindow, ...] = ()
     incident_workflows: tuple[IncidentWorkflow, ...] = ()
     workflow_triggers: tuple[WorkflowTrigger, ...] = ()
+    event_orchestrations: tuple[EventOrchestration, ...] = ()
     incidents: IncidentTimeline = field(
         default_factory=lambda: IncidentTimeline(0, _no_incident, timedelta(0)))
     audit_records: tuple[AuditRecord, ...] = ()  # newest first, as the API lists them
@@ -562,6 +632,12 @@ class Account:
         for service in self.services:
             if service.escalation_policy_id not in self.escalation_policies_by_id:
                 raise ValueError(f"{service.id}: unknown escalation policy")
+            orchestration = service.orchestration
+            set_ids = {rule_set.id for rule_set in orchestration.sets}
+            for rule_set in orchestration.sets:
+                for orchestration_rule in rule_set.rules:
+                    self._check_actions(service.id, orchestration_rule.actions, set_ids)
+            self._check_actions(service.id, orchestration.catch_all, set_ids)
         for window in self.maintenance_windows:
             for service_id in window.service_ids:
                 if service_id not in self.services_by_id:
@@ -575,6 +651,20 @@ class Account:
             for service_id in trigger.service_ids:
                 if service_id not in self.services_by_id:
                     raise ValueError(f"{trigger.id}: unknown service {service_id}")
+        routes = {*self.services_by_id, "unrouted"}
+        for event_orchestration in self.event_orchestrations:
+            for router_rule in event_orchestration.router_rules:
+                self._check_actions(event_orchestration.id, router_rule.actions, routes)
+            if event_orchestration.catch_all_route not in routes:
+                raise ValueError(f"{event_orchestration.id}: unknown service "
+                                 f"{event_orchestration.catch_all_route}")
+
+    def _check_actions(self, owner: str, actions: OrchestrationActions,
+                       routes: Collection[str]) -> None:
+        if actions.route_to is not None and actions.route_to not in routes:
+            raise ValueError(f"{owner}: routes to unknown {actions.route_to}")
+        if actions.priority_id is not None and actions.priority_id not in self.priorities_by_id:
+            raise ValueError(f"{owner}: unknown priority {actions.priority_id}")
 
 
 def _no_incident(index: int) -> Incident:

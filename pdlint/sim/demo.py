@@ -1,5 +1,5 @@
 """The demo account: Acme Cloud's PagerDuty, configured as ``policy/*.yaml`` documents it,
-except for nine deliberate drifts, each present exactly once:
+except for eleven deliberate drifts, each present exactly once:
 
 1. Escalation policy "Production - Platform": rule 3 waits 20 minutes (documented 10), so the
    fourth level is engaged after 40 minutes instead of 30.
@@ -15,6 +15,14 @@ except for nine deliberate drifts, each present exactly once:
    to five hours after: six hours, where its tier allows four.
 9. Incident workflow "Major incident response", started on every P1, adds the on-call manager
    and a conference bridge but posts no status update (documented for P1).
+10. Service "Checkout API"'s event orchestration suppresses every alert whose summary mentions
+    a health check (rule "Silence health checks" of set "start").
+11. Service "Security Monitoring" is documented to receive GitHub security alerts, but only
+    Amazon GuardDuty reaches it.
+
+Every service's alerts come from a monitoring tool (an integration with its vendor); the global
+orchestration "Acme Events" routes GuardDuty findings to "Security Monitoring" and WAF events
+to "Web Application Firewall", as the policy documents.
 
 Schedule "Platform - Secondary" and the support hours of "Internal Admin" name their time zone
 the Rails way, "Eastern Time (US & Canada)", as PagerDuty may: the policy's America/New_York by
@@ -41,6 +49,7 @@ from pdlint.sim.account import (
     ContactMethod,
     EscalationPolicy,
     EscalationRule,
+    EventOrchestration,
     IdSequence,
     Incident,
     IncidentTimeline,
@@ -49,19 +58,24 @@ from pdlint.sim.account import (
     MaintenanceWindow,
     Note,
     NotificationRule,
+    OrchestrationActions,
+    OrchestrationRule,
     Override,
     Priority,
     ResponderRequest,
     Restriction,
+    RuleSet,
     Schedule,
     ScheduleLayer,
     Service,
+    ServiceOrchestration,
     SupportHours,
     Target,
     Team,
     Urgency,
     UrgencyRule,
     User,
+    Vendor,
     WorkflowStep,
     WorkflowTrigger,
     incident_id,
@@ -129,6 +143,34 @@ PRIORITIES = (
     ("P4", "Low: cosmetic issue or internal tooling problem."),
     ("P5", "Informational."),
 )
+
+VENDORS = ("Datadog", "Amazon GuardDuty", "Amazon CloudWatch")
+"""The monitoring tools of the demo account's integrations."""
+
+
+def _checkout_orchestration(priorities: Sequence[Priority]) -> ServiceOrchestration:
+    """Critical checkout alerts are P1; health-check alerts are suppressed (drift 8)."""
+    p1 = next(priority for priority in priorities if priority.name == "P1")
+    return ServiceOrchestration((RuleSet("start", (
+        OrchestrationRule("5e1c7a01", "Critical checkout alerts are P1",
+                          ("event.severity matches 'critical'",),
+                          OrchestrationActions(priority_id=p1.id)),
+        OrchestrationRule("5e1c7a02", "Silence health checks",
+                          ("event.summary matches part 'healthcheck'",),
+                          OrchestrationActions(suppress=True)))),))
+
+
+def _identity_orchestration(priorities: Sequence[Priority]) -> ServiceOrchestration:
+    """Login failures are critical: no drift."""
+    return ServiceOrchestration((RuleSet("start", (
+        OrchestrationRule("6f2d8b01", "Login failures are critical",
+                          ("event.summary matches part 'login'",),
+                          OrchestrationActions(severity="critical")),)),))
+
+
+ORCHESTRATIONS = {"Checkout API": _checkout_orchestration,
+                  "Identity Service": _identity_orchestration}
+"""The services with event orchestration rules; the others have none."""
 
 INCIDENT_TITLES = {
     "Checkout API": ("Checkout error rate above 5%", "Checkout p99 latency above 2 s",
@@ -213,17 +255,21 @@ def demo_account(now: datetime | None = None) -> Account:
 
     high = UrgencyRule("constant", "high")
 
+    vendors = {name: Vendor(ids("V"), name) for name in VENDORS}
+
     def service(name: str, policy: EscalationPolicy, team: str, **settings: object) -> Service:
         service_id = ids("S")
+        vendor = vendors[settings.pop("vendor", "Datadog")]  # type: ignore[index]
         integrations = () if settings.pop("no_integration", False) else (
-            Integration(ids("G"), "Events API V2", "events_api_v2_inbound_integration", created),)
+            Integration(ids("G"), vendor.name, "events_api_v2_inbound_integration", created,
+                        vendor),)
         return Service(id=service_id, name=name, escalation_policy_id=policy.id,
                        urgency_rule=settings.pop("urgency_rule", high),  # type: ignore[arg-type]
                        created_at=created, description=f"{name} in production.",
                        team_ids=(teams[team].id,), integrations=integrations,
                        **settings)  # type: ignore[arg-type]
 
-    services = (
+    services: tuple[Service, ...] = (
         service("Checkout API", platform_policy, "Platform"),
         service("Payments API", platform_policy, "Platform",
                 urgency_rule=UrgencyRule("constant", "low")),  # drift 4
@@ -234,14 +280,28 @@ def demo_account(now: datetime | None = None) -> Account:
                 support_hours=SupportHours(EASTERN_TIME, (1, 2, 3, 4, 5),
                                            "09:00:00", "17:00:00"),
                 acknowledgement_timeout=None, auto_resolve_timeout=86400, no_integration=True),
-        service("Security Monitoring", security_policy, "Security"),
-        service("Web Application Firewall", security_policy, "Security"),
+        service("Security Monitoring", security_policy, "Security",
+                vendor="Amazon GuardDuty"),  # drift 9: no GitHub integration
+        service("Web Application Firewall", security_policy, "Security",
+                vendor="Amazon CloudWatch"),
         service("Legacy Billing", platform_policy, "Platform"),  # drift 6
         service("Analytics Pipeline", data_policy, "Data",
                 urgency_rule=UrgencyRule("constant", "low"), acknowledgement_timeout=None),
     )
     priorities = tuple(Priority(ids("P"), name, description, len(PRIORITIES) - position)
                        for position, (name, description) in enumerate(PRIORITIES))
+    by_name = {service.name: service for service in services}
+    services = tuple(replace(service, orchestration=ORCHESTRATIONS[service.name](priorities))
+                     if service.name in ORCHESTRATIONS else service for service in services)
+    acme_events = EventOrchestration(
+        ids("Z"), "Acme Events", created, "Routes the shared monitoring events to the service "
+        "that answers them.", teams["Security"].id, (
+            OrchestrationRule("a1f3c0de", "GuardDuty findings",
+                              ("event.source matches part 'guardduty'",),
+                              OrchestrationActions(route_to=by_name["Security Monitoring"].id)),
+            OrchestrationRule("b2e4d1ef", "WAF events", ("event.source matches part 'waf'",),
+                              OrchestrationActions(
+                                  route_to=by_name["Web Application Firewall"].id))))
 
     firewall = next(service for service in services if service.name == MAINTAINED_SERVICE)
     rule_update = MaintenanceWindow(  # drift 8
@@ -268,6 +328,7 @@ def demo_account(now: datetime | None = None) -> Account:
         schedules=tuple(schedules.values()), services=services, priorities=priorities,
         maintenance_windows=(rule_update,),
         incident_workflows=(major_incident,), workflow_triggers=(on_p1,),
+        event_orchestrations=(acme_events,),
     )
     incidents = _incidents(account, ids)
     audit = _audit_records(account, ids, users["cto"].id, users["platform-lead"].id)

@@ -172,6 +172,11 @@ class Api:
                 (r"/maintenance_windows", self.list_maintenance_windows),
                 (r"/incident_workflows", self.list_incident_workflows),
                 (r"/incident_workflows/triggers", self.list_workflow_triggers),
+                (r"/event_orchestrations", self.list_event_orchestrations),
+                (r"/event_orchestrations/([^/]+)/router", self.get_router),
+                (r"/event_orchestrations/services/([^/]+)", self.get_service_orchestration),
+                (r"/event_orchestrations/services/([^/]+)/active",
+                 self.get_service_orchestration_active),
                 (r"/abilities", self.list_abilities),
                 (r"/abilities/([^/]+)", self.get_ability),
                 (r"/oncalls", self.list_oncalls),
@@ -434,6 +439,49 @@ class Api:
             raise not_found(f"Service {service_id}")
         return ApiResponse(200, {"service": self.payloads.service(
             service, request.many("include"))})
+
+    # -- event orchestration ----------------------------------------------------------------------
+
+    def _orchestrated_service(self, service_id: str) -> Any:
+        service = self.account.services_by_id.get(service_id)
+        if service is None:
+            raise not_found(f"Service {service_id}")
+        return service
+
+    def get_service_orchestration(self, request: ApiRequest, service_id: str) -> ApiResponse:
+        include = request.many("include")
+        if set(include) - {"migrated_metadata"}:
+            raise invalid(f"include[] may only be migrated_metadata, not {include!r}")
+        return ApiResponse(200, self.payloads.service_orchestration(
+            self._orchestrated_service(service_id)))
+
+    def get_service_orchestration_active(self, request: ApiRequest,
+                                         service_id: str) -> ApiResponse:
+        service = self._orchestrated_service(service_id)
+        return ApiResponse(200, {"active": service.orchestration.active})
+
+    def list_event_orchestrations(self, request: ApiRequest) -> ApiResponse:
+        sort_by = request.one("sort_by") or "name:asc"
+        keys: dict[str, Callable[[Any], Any]] = {
+            "name": lambda orchestration: orchestration.name.lower(),
+            "routes": lambda orchestration: self.payloads.event_orchestration(
+                orchestration)["routes"],
+            "created_at": lambda orchestration: orchestration.created_at}
+        field_name, _, direction = sort_by.partition(":")
+        if field_name not in keys or direction not in ("asc", "desc"):
+            raise invalid(f"sort_by {sort_by!r} is not one of name, routes or created_at "
+                          "with :asc or :desc")
+        orchestrations = sorted(self.account.event_orchestrations, key=keys[field_name],
+                                reverse=direction == "desc")
+        return self._page(request, "orchestrations", orchestrations,
+                          self.payloads.event_orchestration)
+
+    def get_router(self, request: ApiRequest, orchestration_id: str) -> ApiResponse:
+        orchestration = next((orchestration for orchestration in self.account.event_orchestrations
+                              if orchestration.id == orchestration_id), None)
+        if orchestration is None:
+            raise not_found(f"Event Orchestration {orchestration_id}")
+        return ApiResponse(200, self.payloads.router(orchestration))
 
     # -- users ----------------------------------------------------------------------------------
 

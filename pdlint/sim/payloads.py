@@ -17,6 +17,7 @@ from pdlint.sim.account import (
     AuditRecord,
     ContactMethod,
     EscalationPolicy,
+    EventOrchestration,
     Incident,
     IncidentWorkflow,
     Integration,
@@ -24,6 +25,8 @@ from pdlint.sim.account import (
     MaintenanceWindow,
     Note,
     NotificationRule,
+    OrchestrationActions,
+    OrchestrationRule,
     Priority,
     ResponderRequest,
     Schedule,
@@ -214,12 +217,16 @@ class Payloads:
         }
 
     def integration(self, service: Service, integration: Integration) -> Json:
+        vendor = integration.vendor
         return {
             "id": integration.id, "type": integration.kind, "summary": integration.name,
             "self": f"{self.api_url}/services/{service.id}/integrations/{integration.id}",
             "html_url": f"{self.html_url}/services/{service.id}/integrations/{integration.id}",
             "name": integration.name, "service": self.service_ref(service.id),
             "created_at": iso(integration.created_at),
+            **({} if vendor is None else {"vendor": {
+                "id": vendor.id, "type": "vendor_reference", "summary": vendor.name,
+                "self": f"{self.api_url}/vendors/{vendor.id}", "html_url": None}}),
         }
 
     def integration_ref(self, service: Service, integration: Integration) -> Json:
@@ -375,6 +382,76 @@ class Payloads:
         return {"id": schedule.id, "type": "schedule_v3_reference", "summary": schedule.name,
                 "self": f"{self.api_url}/v3/schedules/{schedule.id}",
                 "html_url": f"{self.html_url}/schedules/{schedule.id}"}
+
+    # -- event orchestration ------------------------------------------------------------------
+
+    def _user_link(self) -> Json:
+        """``created_by``/``updated_by``: the account's first user stands for whoever did it."""
+        user_id = self.account.users[0].id if self.account.users else "PUNKNOWN"
+        return {"id": user_id, "type": "user_reference", "self": f"{self.api_url}/users/{user_id}"}
+
+    def orchestration_actions(self, actions: OrchestrationActions) -> Json:
+        written: Json = {"route_to": actions.route_to, "suppress": actions.suppress,
+                         "suspend": actions.suspend, "drop_event": actions.drop_event,
+                         "priority": actions.priority_id, "severity": actions.severity,
+                         "annotate": actions.annotate}
+        return {key: value for key, value in written.items() if value is not None}
+
+    def orchestration_rule(self, rule: OrchestrationRule) -> Json:
+        return {"id": rule.id, "label": rule.label,
+                "conditions": [{"expression": expression} for expression in rule.conditions],
+                "actions": self.orchestration_actions(rule.actions),
+                **({"disabled": True} if rule.disabled else {})}
+
+    def _path(self, kind: str, parent: Json, self_url: str, sets: list[Json],
+              catch_all: Json, created_at: datetime) -> Json:
+        author = self._user_link()
+        return {"orchestration_path": {
+            "type": kind, "parent": parent, "self": self_url, "sets": sets,
+            "catch_all": {"actions": catch_all},
+            "created_at": iso(created_at), "created_by": author,
+            "updated_at": iso(created_at), "updated_by": author,
+            "version": f"v{created_at:%Y%m%d%H%M}"}}
+
+    def service_orchestration(self, service: Service) -> Json:
+        """``GET /event_orchestrations/services/{id}`` (``ServiceOrchestration``)."""
+        orchestration = service.orchestration
+        return self._path(
+            "service", {"id": service.id, "type": "service_reference",
+                        "self": f"{self.api_url}/services/{service.id}"},
+            f"{self.api_url}/event_orchestrations/services/{service.id}",
+            [{"id": rule_set.id, "rules": [self.orchestration_rule(rule)
+                                           for rule in rule_set.rules]}
+             for rule_set in orchestration.sets],
+            self.orchestration_actions(orchestration.catch_all), service.created_at)
+
+    def event_orchestration(self, orchestration: EventOrchestration) -> Json:
+        """An item of ``GET /event_orchestrations``."""
+        author = self._user_link()
+        routes = {rule.actions.route_to for rule in orchestration.router_rules} | {
+            orchestration.catch_all_route}
+        return {
+            "id": orchestration.id,
+            "self": f"{self.api_url}/event_orchestrations/{orchestration.id}",
+            "name": orchestration.name, "description": orchestration.description,
+            **({} if orchestration.team_id is None else {"team": {
+                "id": orchestration.team_id, "type": "team_reference",
+                "self": f"{self.api_url}/teams/{orchestration.team_id}"}}),
+            "routes": len(routes - {"unrouted", None}),
+            "created_at": iso(orchestration.created_at), "created_by": author,
+            "updated_at": iso(orchestration.created_at), "updated_by": author,
+            "version": f"v{orchestration.created_at:%Y%m%d%H%M}",
+        }
+
+    def router(self, orchestration: EventOrchestration) -> Json:
+        """``GET /event_orchestrations/{id}/router`` (``OrchestrationRouter``): one set."""
+        url = f"{self.api_url}/event_orchestrations/{orchestration.id}"
+        return self._path(
+            "router", {"id": orchestration.id, "type": "event_orchestration_reference",
+                       "self": url}, f"{url}/router",
+            [{"id": "start", "rules": [self.orchestration_rule(rule)
+                                       for rule in orchestration.router_rules]}],
+            {"route_to": orchestration.catch_all_route}, orchestration.created_at)
 
     def priority(self, priority: Priority) -> Json:
         return {"id": priority.id, "type": "priority", "summary": priority.name,

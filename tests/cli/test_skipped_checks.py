@@ -118,10 +118,12 @@ def test_every_name_a_skip_can_have_is_accepted() -> None:
 
 
 def test_the_collections_are_those_drift_reads() -> None:
-    from pdlint.pagerduty.fetch import _listings
+    from pdlint.pagerduty.fetch import FOLLOW_UPS, _listings
     from pdlint.pagerduty.state import COLLECTIONS, Window
 
-    assert set(_listings(Window.starting(NOW))) == set(COLLECTIONS)
+    read_from_listings = {follow_up.kind for follow_ups in FOLLOW_UPS.values()
+                          for follow_up in follow_ups}
+    assert set(_listings(Window.starting(NOW))) | read_from_listings == set(COLLECTIONS)
 
 
 def test_init_and_snapshot_write_what_they_read_and_exit_2_for_what_they_could_not(

@@ -35,6 +35,7 @@ from pdlint.pagerduty.snapshot import write_snapshot
 from pdlint.pagerduty.state import LiveState, Window
 from pdlint.progress import TerminalProgress, terminal_progress
 from pdlint.sim import Fault, Faults, SimServer, generated_account, sized_account
+from pdlint.sim.account import OrchestrationActions
 
 WINDOW = Window.starting(NOW, timedelta(days=14))
 LISTINGS = {  # collection: (path, page size)
@@ -47,20 +48,29 @@ LISTINGS = {  # collection: (path, page size)
     "priorities": ("/priorities", 100),
     "incident_workflows": ("/incident_workflows", 100),
     "workflow_triggers": ("/incident_workflows/triggers", 100),
+    "event_orchestrations": ("/event_orchestrations", 100),
 }
 MAINTENANCE_FILTERS = ("ongoing", "future")
 """Maintenance windows are listed once under way and once to come, 100 a page."""
 
 
 def minimum_requests(server: SimServer) -> int:
-    """One request per page of each listing: what the API cannot do with fewer."""
+    """One request per page of each listing, one per router and per orchestration of a service
+    not disabled, and one per active status of an orchestration that acts: what the API cannot
+    do with fewer."""
     account = server.account
     sizes = {kind: len(getattr(account, "v3_schedules" if kind == "schedules_v3" else kind))
              for kind in LISTINGS}
     windows = [sum(window.state(account.now) == state for window in account.maintenance_windows)
                for state in MAINTENANCE_FILTERS]
-    return sum(max(1, math.ceil(sizes[kind] / page)) for kind, (_, page) in LISTINGS.items()) + (
-        sum(max(1, math.ceil(count / 100)) for count in windows))
+    orchestrated = [service.orchestration for service in account.services
+                    if service.status != "disabled"]
+    acting = [orchestration for orchestration in orchestrated
+              if any(rule_set.rules for rule_set in orchestration.sets)
+              or orchestration.catch_all != OrchestrationActions()]
+    return (sum(max(1, math.ceil(sizes[kind] / page)) for kind, (_, page) in LISTINGS.items())
+            + sum(max(1, math.ceil(count / 100)) for count in windows)
+            + len(account.event_orchestrations) + len(orchestrated) + len(acting))
 
 
 async def fetch(server: SimServer, **config: object) -> LiveState:
@@ -86,9 +96,17 @@ async def test_layer_renderings_are_kept_unless_asked_not_to(demo_server: SimSer
 async def test_the_demo_account_is_read_with_the_fewest_requests(demo_server: SimServer) -> None:
     state = await fetch(demo_server)
     requests = demo_server.requests
-    assert len(requests) == minimum_requests(demo_server) == len(LISTINGS) + 2
+    services = [service.id for service in demo_server.account.services]
+    orchestration = demo_server.account.event_orchestrations[0].id
+    acting = [service.id for service in demo_server.account.services
+              if service.name in ("Checkout API", "Identity Service")]
+    follow_ups = [f"/event_orchestrations/services/{service}" for service in services] + [
+        f"/event_orchestrations/services/{service}/active" for service in acting] + [
+        f"/event_orchestrations/{orchestration}/router"]
+    assert len(requests) == minimum_requests(demo_server) == len(LISTINGS) + 2 + 7 + 2 + 1
     assert sorted(record.path for record in requests) == sorted(
-        [*(path for path, _ in LISTINGS.values()), "/maintenance_windows", "/maintenance_windows"])
+        [*(path for path, _ in LISTINGS.values()), "/maintenance_windows", "/maintenance_windows",
+         *follow_ups])
     assert sorted(record.query["filter"][0] for record in requests
                   if record.path == "/maintenance_windows") == ["future", "ongoing"]
     assert {(record.method, record.status) for record in requests} == {("GET", 200)}
@@ -109,7 +127,8 @@ async def test_a_large_account_is_read_with_the_fewest_requests() -> None:
     with SimServer(account, token=TOKEN) as server:
         state = await fetch(server)
         assert len(server.requests) == minimum_requests(server) == (
-            3 + 2 + 1 + 1 + 1 + 1 + 1 + 2 + 1 + 1)
+            3 + 2 + 1 + 1 + 1 + 1 + 1 + 2 + 1 + 1 + 1
+            + 98)  # the orchestrations of 98 services enabled
     assert (len(state.users), len(state.services)) == (250, 101)
 
 
@@ -142,7 +161,7 @@ async def test_shift_based_schedules_are_read_from_their_own_listing() -> None:
                                 incidents=0, teams=1, v3_schedules=3, audit_records=0, now=NOW)
     with SimServer(account, token=TOKEN) as server:
         state = await fetch(server)
-        assert len(server.requests) == len(LISTINGS) + len(MAINTENANCE_FILTERS)
+        assert len(server.requests) == minimum_requests(server)
     assert sorted(schedule["id"] for schedule in state.schedules_v3) == sorted(
         schedule.id for schedule in account.v3_schedules)
     assert not {schedule["id"] for schedule in state.schedules} & {
@@ -281,7 +300,9 @@ async def test_progress_is_reported_per_collection_with_its_total(demo_server: S
         await fetch_state(client, WINDOW, progress=record)
     sizes = {kind: len(getattr(demo_server.account, kind)) for kind in
              ("escalation_policies", "schedules", "services", "users", "teams", "priorities",
-              "incident_workflows")}
+              "incident_workflows", "event_orchestrations")}
+    sizes |= {"service_orchestrations": len(demo_server.account.services),
+              "orchestration_routers": len(demo_server.account.event_orchestrations)}
     assert seen == {**{kind: (size, size) for kind, size in sizes.items()},
                     "maintenance_windows": (1, None),  # no total from the empty future listing
                     "workflow_triggers": (1, None)}  # cursor pages announce no total

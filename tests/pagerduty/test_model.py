@@ -328,3 +328,97 @@ def test_a_disabled_workflow_and_a_manual_trigger_run_nothing_by_themselves() ->
     [workflow] = account.incident_workflows
     assert (workflow.is_enabled, workflow.action_ids()) == (False, ())
     assert [trigger.automatic for trigger in account.workflow_triggers] == [False, False]
+
+
+# -- event orchestration ----------------------------------------------------------------------
+
+def shared_example(response: str) -> dict[str, Any]:
+    """The example answer of one of the spec's shared responses."""
+    spec = json.loads(SPEC.read_text(encoding="utf-8"))
+    example: dict[str, Any] = spec["components"]["responses"][response]["content"][
+        "application/json"]["examples"]["response"]["value"]
+    return example
+
+def test_the_spec_example_service_orchestration_reads_as_written() -> None:
+    """Every rule in set order, named as written, the catch-all last; only the actions that
+    decide whether a page goes out."""
+    answer = shared_example("OrchestrationPathServiceTypeResponse")
+    account = account_of(service_orchestrations=[
+        {"service_id": "PC2D9ML", **answer, "active": False}])
+    orchestration = account.service_orchestrations["PC2D9ML"]
+    assert (orchestration.active, orchestration.applies) == (False, False)
+    assert [(rule.set_id, rule.name, rule.actions.holds_back())
+            for rule in orchestration.rules] == [
+        ("start", "Always apply some consistent event transformations to every event sent to "
+                  "this Service", None),
+        ("step-two", "All critical alerts should be treated as P1 incidents", None),
+        ("step-two", "If there's something wrong on the canary let the team know about it in "
+                     "our deployments Slack channel", None),
+        ("step-two", "Pause the alert and trigger a reboot action if flaky server receives an "
+                     "error", "suspends the alert for 300 s"),
+        ("step-two", "Never bother the on-call for info-level events outside of work hours",
+         "suppresses the alert"),
+        (None, "catch-all", "suppresses the alert")]
+    first, critical = orchestration.rules[:2]
+    assert (first.conditions, first.actions.route_to) == ((), "step-two")
+    assert critical.actions.priority_id == "P0IN2KQ"
+    assert critical.described() == ("rule 'All critical alerts should be treated as P1 "
+                                     "incidents' of set 'step-two' (when event.severity matches "
+                                     "'critical')")
+
+
+def test_the_spec_example_router_routes_by_service_id() -> None:
+    answer = shared_example("OrchestrationPathRouterTypeResponse")
+    orchestration_id = answer["orchestration_path"]["parent"]["id"]
+    account = account_of(
+        event_orchestrations=[{"id": orchestration_id, "name": "Shopping Cart Orchestration"}],
+        orchestration_routers=[{"event_orchestration_id": orchestration_id, **answer}])
+    router = account.routers[orchestration_id]
+    assert [(rule.name, rule.conditions, rule.actions.route_to) for rule in router.rules] == [
+        ("Events relating to our relational database",
+         ("event.summary matches part 'database'", "event.source matches regex 'db[0-9]+-server'"),
+         "PB31XBA"),
+        ("Events relating to our www app server", ("event.summary matches part 'www'",),
+         "PC2D9ML"),
+        ("catch-all", (), "unrouted")]
+
+
+@pytest.mark.parametrize(("actions", "held", "urgency"), [
+    ({}, None, None),
+    ({"suppress": False, "suspend": 0}, None, None),
+    ({"drop_event": True, "suppress": True}, "drops the event", None),
+    ({"event_action": "resolve"}, "turns the event into a resolve", None),
+    ({"severity": "warning"}, None, "low"),
+    ({"severity": "critical"}, None, "high"),
+])
+def test_what_an_action_does_to_a_page(actions: dict[str, Any], held: str | None,
+                                       urgency: str | None) -> None:
+    account = account_of(service_orchestrations=[{"service_id": "PS1", "orchestration_path": {
+        "sets": [], "catch_all": {"actions": actions}}}])
+    catch_all = account.service_orchestrations["PS1"].rules[-1]
+    assert (catch_all.is_catch_all, catch_all.actions.holds_back(),
+            catch_all.actions.urgency) == (True, held, urgency)
+
+
+def test_an_orchestration_not_read_is_not_one_without_rules() -> None:
+    """A service missing from the map was not read; an active status not read is not False."""
+    account = account_of(service_orchestrations=[{"service_id": "PS1", "orchestration_path": {
+        "sets": [{"id": "start", "rules": []}], "catch_all": {"actions": {}}}}])
+    assert "PS2" not in account.service_orchestrations
+    assert account.service_orchestrations["PS1"].active is None
+    assert account.service_orchestrations["PS1"].applies
+
+
+def test_an_integration_names_its_vendor() -> None:
+    account = account_of(services=[{"id": "PV1", "name": "Checkout", "integrations": [
+        {"id": "PI1", "type": "events_api_v2_inbound_integration", "name": "Datadog prod",
+         "vendor": {"id": "PVD", "type": "vendor_reference", "summary": "Datadog"}},
+        {"id": "PI2", "type": "generic_email_inbound_integration_reference",
+         "summary": "Email"}]}])
+    service = account.services.by_id("PV1")
+    assert service is not None and service.integrations is not None
+    datadog, email = service.integrations
+    assert (datadog.vendor, datadog.named("datadog"), datadog.named("DATADOG PROD")) == (
+        "Datadog", True, True)
+    assert (email.type, email.name, email.vendor, email.named("Datadog")) == (
+        "generic_email_inbound_integration", "Email", None, False)

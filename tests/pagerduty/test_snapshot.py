@@ -77,7 +77,8 @@ def test_document_carries_the_contract_fields(small_state: LiveState, tmp_path: 
     assert set(document["objects"]) == {"escalation_policies", "schedules", "schedules_v3",
                                         "services", "users", "teams", "priorities",
                                         "maintenance_windows", "incident_workflows",
-                                        "workflow_triggers"}
+                                        "workflow_triggers", "service_orchestrations",
+                                        "event_orchestrations", "orchestration_routers"}
 
 
 def test_each_object_is_one_line_and_only_holders_of_addresses_are_copied(
@@ -213,3 +214,16 @@ def test_a_collection_older_snapshots_lack_is_not_read_rather_than_none(tmp_path
     assert state.skip_reason("maintenance_windows") == (
         "not in this snapshot: pdlint 0.0.9 did not read maintenance_windows")
     assert parse_account(state).maintenance_windows_of("PSERV01") is None
+
+
+def test_orchestrations_older_snapshots_lack_are_not_read(tmp_path: Path) -> None:
+    """Absent is not empty: drift on such a snapshot skips what needs the orchestrations
+    instead of finding no orchestration rule."""
+    path = tmp_path / "snap.json"
+    path.write_text(_without_collections("service_orchestrations", "event_orchestrations",
+                                         "orchestration_routers"))
+    account = parse_account(load_snapshot(path))
+    assert {skip.rule: skip.reason for skip in account.skipped} == {
+        kind: f"not in this snapshot: pdlint 0.1.0 did not read {kind}"
+        for kind in ("service_orchestrations", "event_orchestrations", "orchestration_routers")}
+    assert not account.event_orchestrations.read
