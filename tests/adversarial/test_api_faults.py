@@ -37,7 +37,7 @@ from adversarial_cases import (
 from pdlint.evidence import Evidence, EvidenceRequest, write_evidence
 from pdlint.pagerduty.client import PagerDutyClient
 from pdlint.pagerduty.errors import PagerDutyError
-from pdlint.pagerduty.fetch import fetch_state
+from pdlint.pagerduty.fetch import FOLLOW_UPS, fetch_state
 from pdlint.pagerduty.model import parse_account
 from pdlint.pagerduty.state import LiveState
 from pdlint.policy import load_policy
@@ -239,12 +239,13 @@ def test_drift_reads_survive_or_name_the_endpoint(
         return
     report = drift_report(outcome)
     if case.expect is Expect.SKIPPED:
-        assert [skip.rule for skip in outcome.skipped] == [collection]
-        assert outcome.skipped[0].reason.startswith(
-            f"GET {path}: the token may not read this (HTTP 403")
-        assert {kind: items for kind, items in outcome.objects.items() if kind != collection} \
-            == {kind: items for kind, items in baseline.objects.items() if kind != collection}
-        assert [skip["rule"] for skip in report["skipped"]] == [collection]
+        unread = [collection, *(follow_up.kind for follow_up in FOLLOW_UPS.get(collection, ()))]
+        assert [skip.rule for skip in outcome.skipped] == unread
+        assert all(skip.reason.startswith(f"GET {path}: the token may not read this (HTTP 403")
+                   for skip in outcome.skipped)
+        assert {kind: items for kind, items in outcome.objects.items() if kind not in unread} \
+            == {kind: items for kind, items in baseline.objects.items() if kind not in unread}
+        assert sorted(skip["rule"] for skip in report["skipped"]) == sorted(unread)
         assert set(identities(report)) <= set(identities(baseline_report))
         tally(SKIPPED)
     else:
@@ -373,10 +374,14 @@ def test_the_drift_command_reports_the_endpoint_or_the_same_drift(
         tally(ERRORED)
         return
     report, baseline = json.loads(ran.stdout), json.loads(command_baseline.stdout)
+    unread = sorted([collection, *(follow_up.kind
+                                   for follow_up in FOLLOW_UPS.get(collection, ()))])
     assert ran.code == 2  # skipped is never passed: not even the baseline's 1 for findings
-    assert ran.stderr.startswith(f"pdlint: error: incomplete: {collection} could not be read")
-    assert [skip["rule"] for skip in report["skipped"]] == [collection]
-    assert f"GET {path}: the token may not read this" in report["skipped"][0]["reason"]
-    assert report["summary"]["skipped"] == 1
+    assert ran.stderr.startswith(f"pdlint: error: incomplete: {', '.join(unread)} could not be "
+                                 "read")
+    assert [skip["rule"] for skip in report["skipped"]] == unread
+    assert all(f"GET {path}: the token may not read this" in skip["reason"]
+               for skip in report["skipped"])
+    assert report["summary"]["skipped"] == len(unread)
     assert set(identities(report)) <= set(identities(baseline))
     tally(SKIPPED)
