@@ -270,6 +270,12 @@ class ServiceOrchestration:
     catch_all: OrchestrationActions = OrchestrationActions()
     active: bool = True
 
+    @property
+    def acts(self) -> bool:
+        """Whether it has a rule or a catch-all action (else it does nothing, active or not)."""
+        return any(rule_set.rules for rule_set in self.sets) or (
+            self.catch_all != OrchestrationActions())
+
 
 @dataclass(frozen=True)
 class EventOrchestration:

@@ -35,7 +35,6 @@ from pdlint.pagerduty.snapshot import write_snapshot
 from pdlint.pagerduty.state import LiveState, Window
 from pdlint.progress import TerminalProgress, terminal_progress
 from pdlint.sim import Fault, Faults, SimServer, generated_account, sized_account
-from pdlint.sim.account import OrchestrationActions
 
 WINDOW = Window.starting(NOW, timedelta(days=14))
 LISTINGS = {  # collection: (path, page size)
@@ -65,9 +64,7 @@ def minimum_requests(server: SimServer) -> int:
                for state in MAINTENANCE_FILTERS]
     orchestrated = [service.orchestration for service in account.services
                     if service.status != "disabled"]
-    acting = [orchestration for orchestration in orchestrated
-              if any(rule_set.rules for rule_set in orchestration.sets)
-              or orchestration.catch_all != OrchestrationActions()]
+    acting = [orchestration for orchestration in orchestrated if orchestration.acts]
     return (sum(max(1, math.ceil(sizes[kind] / page)) for kind, (_, page) in LISTINGS.items())
             + sum(max(1, math.ceil(count / 100)) for count in windows)
             + len(account.event_orchestrations) + len(orchestrated) + len(acting))
