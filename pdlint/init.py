@@ -44,6 +44,7 @@ from pdlint.pagerduty.model import (
     EscalationPolicy,
     EscalationTarget,
     LiveObject,
+    OrchestrationActions,
     Reference,
     Schedule,
     Service,
@@ -58,6 +59,7 @@ from pdlint.policy import load_policy
 from pdlint.policy.model import WEEKDAYS, action_name, format_duration
 from pdlint.rules.engine import drift
 from pdlint.rules.escalation import check_single_responder
+from pdlint.rules.orchestration import orchestration_of
 from pdlint.rules.people import check_unreachable_responder
 from pdlint.rules.response import names_priority
 from pdlint.rules.schedules import check_inactive_participant, rendered_window
@@ -507,6 +509,8 @@ def _services(account: _Draft) -> list[_Service]:
             service.data["maintenance_windows"] = maintenance
         found.append(service)
     tier = _tier(found)
+    low_priorities = {entry.data.get("pagerduty_priority")
+                      for entry in _severities(account.live)[0] if entry.data["urgency"] == "low"}
     for service in found:
         if tier:
             service.data["tier"] = TIER
@@ -516,7 +520,42 @@ def _services(account: _Draft) -> list[_Service]:
                 service.data[key] = value
         if service.settings["support_hours"] is not None:
             service.data["support_hours"] = service.settings["support_hours"]
+        _routing(account.live, service, low_priorities)
     return found
+
+
+def _routing(live: Account, service: _Service, low_priorities: set[Any]) -> None:
+    """What reaches the service: the monitoring tools of its integrations (a vendor's name,
+    else the integration's), and the orchestration rules that hold back or lower its pages
+    today (SVC311's, with the urgency and severities this draft documents), allowed for a
+    reviewer to confirm."""
+    assert service.live is not None
+    sources = list(dict.fromkeys(
+        text for integration in service.live.integrations or ()
+        if (text := integration.vendor or integration.name) and NAME.match(text)))
+    if sources:
+        service.data["detection_sources"] = Flow(sources)
+    orchestration = orchestration_of(live, service.live)
+    high = service.settings["urgency"] == "high"
+    severity_based = service.live.urgency_rule.urgency == "severity_based"
+
+    def lowers(actions: OrchestrationActions) -> bool:
+        return high and (_priority_name(live, actions.priority_id) in low_priorities
+                         or (severity_based and actions.urgency == "low"))
+
+    acting = [rule.name for rule in orchestration.rules if not rule.disabled and (
+        rule.actions.holds_back() is not None or lowers(rule.actions))] if orchestration else []
+    if acting:
+        service.data["allowed_orchestration_rules"] = Flow(list(dict.fromkeys(acting)))
+        service.notes.append(
+            "Review: these event orchestration rules keep alerts from paging (suppress, "
+            "suspend, drop, resolve) or lower their urgency today; keep them here only if "
+            "the policy accepts that.")
+
+
+def _priority_name(live: Account, priority_id: str | None) -> str | None:
+    priority = live.priorities.by_id(priority_id)
+    return priority.name if priority else None
 
 
 def _settings(live: Service, notes: list[str]) -> dict[str, Any]:
@@ -703,6 +742,12 @@ def _escalation_policy(account: _Draft, live: EscalationPolicy,
                 targets.append({"schedule": account.schedule_name(target)})
             elif target.kind is TargetKind.USER and account.user_email(target):
                 targets.append({"user": account.user_email(target)})
+            elif target.kind is TargetKind.USER and target.id:
+                targets.append({"user_id": target.id})
+                entry.notes.append(
+                    f"Review: level {number} pages user {target.id}"
+                    f"{f' ({target.summary})' if target.summary else ''}, whom this API key "
+                    "cannot list, so the policy names them by id.")
             else:
                 entry.notes.append(f"Review: level {number} also pages {target.type} "
                                    f"{target.id}, which the account does not list.")

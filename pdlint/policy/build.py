@@ -103,6 +103,10 @@ class _View:
         return tuple(Sourced(str(name), self.file.location((*self.path, key, index)))
                      for index, name in enumerate(self.data.get(key) or ()))
 
+    def names_if_written(self, key: str) -> tuple[Sourced[str], ...] | None:
+        """``names``, or None when the key is not written (an empty list is written)."""
+        return self.names(key) if key in self.data else None
+
 
 def build_policy(files: Iterable[PolicyFile]) -> tuple[Policy | None, list[Finding]]:
     """Merge valid files into a Policy; None when the merged policy lacks a required section."""
@@ -383,7 +387,9 @@ class _Builder:
                                             "maintenance_windows"),
             auto_pause_notifications=own_or_tier(
                 view.sourced("auto_pause_notifications", _timeout), "auto_pause_notifications"),
-            alert_grouping=own_or_tier(view.text("alert_grouping"), "alert_grouping"))
+            alert_grouping=own_or_tier(view.text("alert_grouping"), "alert_grouping"),
+            detection_sources=view.names_if_written("detection_sources"),
+            allowed_orchestration_rules=view.names_if_written("allowed_orchestration_rules"))
 
     def _waiver(self, view: _View) -> Waiver:
         resource = view.data["resource"]
@@ -407,7 +413,7 @@ def _level(view: _View, number: int, schedules: dict[str, Schedule]) -> Level:
 
 
 def _target(view: _View, schedules: dict[str, Schedule]) -> Target:
-    kind: TargetKind = "schedule" if "schedule" in view.data else "user"
+    kind: TargetKind = next(key for key in ("schedule", "user", "user_id") if key in view.data)
     name = view.data[kind]
     return Target(kind=kind, name=name, location=view.at(kind),
                   schedule=schedules.get(name) if kind == "schedule" else None)

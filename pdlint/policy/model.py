@@ -42,7 +42,8 @@ Channel = Literal["phone", "sms", "push", "email"]
 Coverage = Literal["24x7", "business_hours"]
 HandoffNotifications = Literal["if_has_services", "always"]
 PostmortemRecord = Literal["incident_note", "custom_field", "register"]
-TargetKind = Literal["schedule", "user"]
+TargetKind = Literal["schedule", "user", "user_id"]
+"""``user_id`` pages a user by PagerDuty id: one the API key cannot list, so no email is known."""
 Notified = Literal["responders", "subscribers"]
 
 # The same grammar as "#/$defs/duration" in schemas/policy.schema.json (a test keeps them equal).
@@ -384,7 +385,7 @@ class Target:
 
     kind: TargetKind
     name: str
-    """The schedule's name, or the user's email."""
+    """The schedule's name, the user's email, or (``user_id``) the user's PagerDuty id."""
     location: Location
     schedule: Schedule | None = None
 
@@ -467,6 +468,12 @@ class Service:
     not written (None): allowed only on a service that cannot page at high urgency."""
     alert_grouping: Sourced[str] | None = None
     """``none``, ``time``, ``intelligent``, ``content_based`` or ``content_based_intelligent``."""
+    detection_sources: tuple[Sourced[str], ...] | None = None
+    """The monitoring tools whose alerts must reach the service (a vendor's or an
+    integration's name); None when the policy does not say."""
+    allowed_orchestration_rules: tuple[Sourced[str], ...] | None = None
+    """The event orchestration rules (by label, or ``catch-all``) accepted to hold back or
+    lower the urgency of its alerts."""
 
     @property
     def resource(self) -> Resource:

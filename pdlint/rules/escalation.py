@@ -139,8 +139,10 @@ def check_escalation_delay(context: Context) -> Iterator[Finding]:
 def check_level_targets(context: Context) -> Iterator[Finding]:
     """Each level must page exactly the schedules (by name) and users (by login email) the
     policy lists for it, in any order: a missing target is a responder the policy relies on who
-    is never paged, an extra one is someone paged without being named. Not checked when the
-    user list could not be read: the emails of the users paged are unknown."""
+    is never paged, an extra one is someone paged without being named. A user the user list
+    does not hold (a restricted-access or team-scoped key sees such targets) is named by id, and
+    matches a target the policy writes as ``user_id``. Not checked when the user list could not
+    be read: the emails of the users paged are unknown."""
     account = context.live
     if not account.users.read:
         return
@@ -168,15 +170,25 @@ def _live_target(target: EscalationTarget, account: Account) -> _LiveTarget:
                            target.id)
     found = account.users.by_id(target.id)
     email = found.email if found is not None else None
-    return _LiveTarget("user", email.casefold() if email else f"unknown user {target.id}",
+    return _LiveTarget("user", email.casefold() if email else _unseen(str(target.id)),
                        target.id)
+
+
+def _unseen(user_id: str) -> str:
+    """How a user the user list does not hold is named: by id, and why there is no email."""
+    return f"{user_id} (not in the user list this token reads)"
 
 
 def _documented_key(target: Target, live_targets: list[_LiveTarget]) -> tuple[str, str]:
     """A documented target keyed as the live ones; a schedule pinned by id takes the name of
-    the live target with that id, so that a renamed schedule still matches."""
+    the live target with that id, so that a renamed schedule still matches, and a user written
+    by id (``user_id``) matches the live user of that id, listed or not."""
     if target.kind == "user":
         return "user", target.name.casefold()
+    if target.kind == "user_id":
+        return "user", next((live.key for live in live_targets
+                             if live.kind == "user" and live.id == target.name),
+                            _unseen(target.name))
     schedule = target.schedule
     pinned = schedule.id.value if schedule is not None and schedule.id is not None else None
     renamed = next((live.key for live in live_targets

@@ -9,6 +9,7 @@ from pdlint.rule import Mode, Rule
 from pdlint.rules import (
     document,
     escalation,
+    orchestration,
     people,
     priorities,
     programme,
@@ -19,8 +20,9 @@ from pdlint.rules import (
     waivers,
 )
 
-FAMILIES: tuple[ModuleType, ...] = (problems, document, escalation, schedules, services, people,
-                                    priorities, response, programme, scope, waivers)
+FAMILIES: tuple[ModuleType, ...] = (problems, document, escalation, schedules, services,
+                                    orchestration, people, priorities, response, programme,
+                                    scope, waivers)
 
 
 def _collect(families: tuple[ModuleType, ...]) -> tuple[Rule, ...]:

@@ -93,8 +93,8 @@ SCHEMA_CASES: list[tuple[str, str, list[tuple[int, str]]]] = [
           - name: Main
             levels:
               - targets: [{schedule: A, user: a@example.com}]
-        """, [(4, "targets item 1: expected escalation target (schedule: <name> or user: "
-                  "<email>), got schedule, user")]),
+        """, [(4, "targets item 1: expected escalation target (schedule: <name>, user: "
+                  "<email> or user_id: <PagerDuty id>), got schedule, user")]),
     ("bad email, bad date and an incomplete waiver resource", """\
         waivers:
           - rule: SVC306

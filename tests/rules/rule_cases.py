@@ -205,7 +205,10 @@ def live_state(*, escalation_policies: Iterable[Json] = (), schedules: Iterable[
                users: Iterable[Json] = (), teams: Iterable[Json] = (),
                priorities: Iterable[Json] = (), maintenance_windows: Iterable[Json] = (),
                incident_workflows: Iterable[Json] = (), workflow_triggers: Iterable[Json] = (),
-               skipped: Iterable[str] = (), window: Window = WINDOW) -> LiveState:
+               service_orchestrations: Iterable[Json] = (),
+               event_orchestrations: Iterable[Json] = (),
+               orchestration_routers: Iterable[Json] = (), skipped: Iterable[str] = (),
+               window: Window = WINDOW) -> LiveState:
     """A state as fetched at ``NOW``; each collection named in ``skipped`` is absent, skipped
     with a 403 reason, as ``fetch_state`` records it."""
     gone = set(skipped)
@@ -213,7 +216,10 @@ def live_state(*, escalation_policies: Iterable[Json] = (), schedules: Iterable[
                    "schedules_v3": schedules_v3, "services": services, "users": users,
                    "teams": teams, "priorities": priorities,
                    "maintenance_windows": maintenance_windows,
-                   "incident_workflows": incident_workflows, "workflow_triggers": workflow_triggers}
+                   "incident_workflows": incident_workflows, "workflow_triggers": workflow_triggers,
+                   "service_orchestrations": service_orchestrations,
+                   "event_orchestrations": event_orchestrations,
+                   "orchestration_routers": orchestration_routers}
     return LiveState(
         api_url=API_URL, fetched_at=NOW, window=window,
         objects={kind: tuple(objects) for kind, objects in collections.items()

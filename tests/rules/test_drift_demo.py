@@ -45,6 +45,10 @@ def test_demo_drifts_of_escalation_service_priority_and_waiver_rules(
          {"start": "2026-03-02T06:00-05:00", "end": "2026-03-02T12:00-05:00",
           "description": "Firewall rule set upgrade", "created_by": "Quinn Harper"},
          "organisation.yaml", 76, False),
+        ("SVC311", "Checkout API", "PS00000", "alerts page the escalation policy",
+         "Silence health checks", "services.yaml", 7, False),
+        ("SVC313", "Security Monitoring", "PS00004", "GitHub", ["Amazon GuardDuty"],
+         "services.yaml", 34, False),
     ]
     [delay] = [finding for finding in report.findings if finding.rule == "EP103"]
     assert delay.message == ("level 4 engaged after 40 min, documented 30 min: rule 3 delay is "

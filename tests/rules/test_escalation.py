@@ -254,6 +254,36 @@ def test_level_targets(make_policy: Callable[[str], Policy], state: LiveState,
     assert rule_messages(check_level_targets, policy, state) == ([message] if message else [])
 
 
+BY_ID = DOCUMENTED.replace("{user: vp@example.com}", "{user_id: PU00009}")
+"""Level 3 pages a user the key cannot list, written by id."""
+HIDDEN = ref("user", "PU00009", "Hidden Person")
+
+
+@pytest.mark.parametrize(("fragment", "third", "expected"), [
+    pytest.param(DOCUMENTED, [CTO, HIDDEN],
+                 [("EP104", NAME, ["user cto@example.com", "user vp@example.com"],
+                   ["user PU00009 (not in the user list this token reads)",
+                    "user cto@example.com"], 13)], id="unlisted-user-named-by-id"),
+    pytest.param(BY_ID, [CTO, HIDDEN], [], id="documented-by-id"),
+    pytest.param(BY_ID, [HIDDEN, CTO], [], id="documented-by-id-any-order"),
+    pytest.param(BY_ID, [CTO, {**VP, "id": "PU00009"}], [],
+                 id="documented-by-id-now-listed"),
+    pytest.param(BY_ID, [CTO],
+                 [("EP104", NAME, ["user PU00009 (not in the user list this token reads)",
+                                   "user cto@example.com"], ["user cto@example.com"], 13)],
+                 id="documented-by-id-gone"),
+])
+def test_a_user_the_key_cannot_list_is_named_not_dropped(
+        make_policy: Callable[[str], Policy], fragment: str, third: list[Json],
+        expected: list[tuple[Any, ...]]) -> None:
+    """Restricted-access and team-scoped keys see escalation targets they cannot list: such a
+    user is named by id, and the policy can name them so (``user_id``)."""
+    listed = USERS if third[-1].get("summary") != "Val VP" else [
+        *USERS[:2], user("PU00009", "Val VP", "vp@example.com")]
+    state = state_of(platform([*rules()[:2], escalation_rule(15, *third)]), users=listed)
+    assert run_rule(check_level_targets, make_policy(fragment), state) == expected
+
+
 # -- EP105 loops-and-handoff -----------------------------------------------------------------
 
 @pytest.mark.parametrize(("fragment", "state", "expected"), [

@@ -81,8 +81,8 @@ def test_documented_objects_outside_the_scope_are_scp100_naming_both_teams(
         ("escalation_policy", "Security - Incident Response", "Security", ["Security"],
          "escalation-policies.yaml", 33),
         ("schedule", "Security - On-call", ["Platform"], ["Security"], "schedules.yaml", 27),
-        ("service", "Security Monitoring", "Security", ["Security"], "services.yaml", 28),
-        ("service", "Web Application Firewall", "Security", ["Security"], "services.yaml", 32),
+        ("service", "Security Monitoring", "Security", ["Security"], "services.yaml", 31),
+        ("service", "Web Application Firewall", "Security", ["Security"], "services.yaml", 36),
     ]
     [monitoring] = [finding for finding in report.findings if finding.rule == "SCP100"
                     and finding.resource.name == "Security Monitoring"]
