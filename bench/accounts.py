@@ -6,13 +6,14 @@ of how pdlint pages: it is what any client must send to read the same data.
 * configuration: one request per 100 objects of each classic collection (escalation policies,
   schedules rendered with ``include[]``, services, users with ``include[]`` of their contact
   methods and notification rules, teams, priorities), at least one each; one per 1,000
-  shift-based schedules (``/v3/schedules``); one per 100 maintenance windows under way and one
-  per 100 to come, at least one each (the spec defines no single filter for both: ``open`` is
-  listed without a meaning); one per 100 incident workflows (with their steps) and one per 100
-  of their triggers (cursor pages), at least one each; one per 100 global event orchestrations
-  and one for each one's router, one for the event orchestration of each service not disabled
-  (PagerDuty lists them nowhere) and one for the active status of each that has a rule or a
-  catch-all action;
+  shift-based schedules (``/v3/schedules``) and one for each, read whole (rotations and
+  computed shifts: the listing gives references only); one per 100 maintenance windows under
+  way and one per 100 to come, at least one each (the spec defines no single filter for both:
+  ``open`` is listed without a meaning); one per 100 incident workflows (with their steps) and
+  one per 100 of their triggers (cursor pages), at least one each; one per 100 global event
+  orchestrations and one for each one's router, one for the event orchestration of each
+  service not disabled (PagerDuty lists them nowhere) and one for the active status of each
+  that has a rule or a catch-all action;
 * incidents: one ``POST /analytics/raw/incidents`` per 1,000 incidents of the period;
 * audit records: a request covers at most 31 days and returns at most 100 records, so at least
   ``max(ceil(days / 31), ceil(records / 100))``;
@@ -58,7 +59,7 @@ def configuration_requests(account: Account) -> int:
     orchestrated = [service.orchestration for service in account.services
                     if service.status != "disabled"]
     return (sum(pages(len(objects), CLASSIC_PAGE) for objects in classic)
-            + pages(len(account.v3_schedules), V3_SCHEDULES_PAGE)
+            + pages(len(account.v3_schedules), V3_SCHEDULES_PAGE) + len(account.v3_schedules)
             + sum(pages(windows.count(state), CLASSIC_PAGE) for state in ("ongoing", "future"))
             + pages(len(account.event_orchestrations), CLASSIC_PAGE)
             + len(account.event_orchestrations) + len(orchestrated)

@@ -774,15 +774,12 @@ def _schedules(account: _Draft, escalations: list[Entry],
     targeted = {target["schedule"] for escalation in escalations
                 for level in escalation.data["levels"] for target in level["targets"]
                 if "schedule" in target}
-    found = [_schedule(account, live) for live in _unique(account.live.schedules)]
+    found = [_schedule(account, live) for live in _unique(
+        [*account.live.schedules, *account.live.shift_based_schedules])]
     for entry in found:
         if entry.data["name"] not in targeted:
             entry.notes.append("Review: no escalation policy pages it.")
     _round_the_clock_first_levels(found, escalations, services)
-    for reference in _unique(account.live.shift_based_schedules):
-        found.append(Entry({"name": reference.name, "id": reference.id}, [
-            "Review: a shift-based (v3) schedule; pdlint does not read its shifts, so its "
-            "coverage and rotation are not documented."]))
     return found
 
 

@@ -83,13 +83,11 @@ def measure_schedule(schedule: Schedule, account: Account, period: Interval,
         return replace(unmeasured, problem=f"schedules could not be read: {reason}")
     pinned = schedule.id.value if schedule.id else None
     live: LiveSchedule | None = (account.schedules.by_id(pinned)
-                                 or account.schedules.by_name(schedule.name))
+                                 or account.schedules.by_name(schedule.name)
+                                 or account.shift_based_schedules.by_id(pinned)
+                                 or account.shift_based_schedules.by_name(schedule.name))
     if live is None:
-        shift_based = (account.shift_based_schedules.by_id(pinned)
-                       or account.shift_based_schedules.by_name(schedule.name))
-        return replace(unmeasured, problem=(
-            "a shift-based (v3) schedule, whose final schedule pdlint does not read"
-            if shift_based else "no schedule of this name in the account"))
+        return replace(unmeasured, problem="no schedule of this name in the account")
     zone_name, zone = schedule_zone(unmeasured.time_zone, live.time_zone, business_hours)
     unmeasured = replace(unmeasured, time_zone=zone_name, schedule_id=live.id,
                          time_zone_documented_at=_zone_documented_at(schedule, live,

@@ -4,9 +4,10 @@ One listing per collection, expanded with ``include[]`` rather than one request 
 users come with their contact methods and notification rules, and schedules come rendered over
 the window (``GET /schedules`` takes ``include[]=schedule_layers|final_schedule`` with
 ``since``/``until``). Shift-based (v3) schedules are invisible to ``GET /schedules``: they are
-listed from ``/v3/schedules`` into their own collection, ``schedules_v3``, as that list returns
-them (id and name at least: enough to know they exist and to resolve the
-``schedule_v3_reference`` targets of escalation rules; their rotations are not read).
+listed from ``/v3/schedules``, which gives references only, and each is then read whole with
+``GET /v3/schedules/{id}?include[]=final_schedule`` over the window (its rotations, events and
+computed shifts) into their own collection, ``schedules_v3``: one request per schedule, as the
+API offers no other way.
 Maintenance windows are listed twice, ``filter=ongoing`` and ``filter=future``, each of every
 service: drift judges what is under way or to come, and the spec does not define ``open``.
 
@@ -96,6 +97,8 @@ class _Listing:
     union_of: tuple[dict[str, Any], ...] = ()
     """When given, the collection is the union of one listing per set of these parameters, read
     concurrently; an object two of them return is kept once."""
+    detail: Callable[[PagerDutyClient, dict[str, Any]], Awaitable[dict[str, Any]]] | None = None
+    """Reads each listed object whole, where the listing gives references only."""
 
 
 @dataclass(frozen=True)
@@ -147,6 +150,19 @@ FOLLOW_UPS: dict[str, tuple[_FollowUp, ...]] = {
 """The collections read from each listing's objects, once the listing is whole."""
 
 
+def _shift_based_detail(window: Window) -> Callable[[PagerDutyClient, dict[str, Any]],
+                                                     Awaitable[dict[str, Any]]]:
+    async def read(client: PagerDutyClient, reference: dict[str, Any]) -> dict[str, Any]:
+        """A shift-based schedule whole: its rotations and events, and the shifts computed
+        over the window (``GET /v3/schedules`` lists references only)."""
+        answer = await client.get(f"/v3/schedules/{reference['id']}", {
+            "include[]": ["final_schedule"], "since": window.since, "until": window.until,
+            "time_zone": "UTC"})
+        schedule: dict[str, Any] = answer.get("schedule") or {}
+        return schedule
+    return read
+
+
 def _listings(window: Window) -> dict[str, _Listing]:
     return {
         "escalation_policies": _Listing("/escalation_policies", "escalation_policies"),
@@ -160,7 +176,8 @@ def _listings(window: Window) -> dict[str, _Listing]:
         "teams": _Listing("/teams", "teams"),
         "priorities": _Listing("/priorities", "priorities"),
         "schedules_v3": _Listing("/v3/schedules", "schedules", page_size=V3_PAGE_SIZE,
-                                 absent_statuses=V3_ABSENT_STATUSES),
+                                 absent_statuses=V3_ABSENT_STATUSES,
+                                 detail=_shift_based_detail(window)),
         "maintenance_windows": _Listing(
             "/maintenance_windows", "maintenance_windows", absent_statuses=ABSENT_STATUSES,
             union_of=({"filter": "ongoing"}, {"filter": "future"})),
@@ -291,17 +308,9 @@ async def _read_follow_up(
 ) -> list[dict[str, Any]] | Skipped:
     """One request (or two) per parent object, concurrently; the whole collection, or why it
     cannot be read."""
-    done: list[int] = []
-
-    async def one(parent: dict[str, Any]) -> dict[str, Any] | None:
-        found = await follow_up.read(client, parent)
-        done.append(1)
-        report(follow_up.kind, len(done), len(parents))
-        return found
-
     try:
         with reading(f"the {follow_up.kind.replace('_', ' ')}"):
-            found = await all_or_cancel([one(parent) for parent in parents])
+            found = await _each(client, follow_up.read, parents, follow_up.kind, report)
     except (PermissionDenied, ResponseError) as error:
         if isinstance(error, ResponseError) and error.status not in follow_up.absent_statuses:
             raise
@@ -329,6 +338,8 @@ async def _read_collection(
                     listing.trim(obj)
                 objects.append(obj)
                 report(kind, len(objects), announced[0] if announced else None)
+            if listing.detail is not None:
+                objects = await _each(client, listing.detail, objects, kind, report)
     except (PermissionDenied, OffsetCeilingExceeded, ResponseError) as error:
         if isinstance(error, ResponseError) and error.status not in listing.absent_statuses:
             raise
@@ -360,6 +371,21 @@ async def _read_union(
         for obj in read:
             objects.setdefault(obj.get("id"), obj)
     return list(objects.values())
+
+
+async def _each(client: PagerDutyClient,
+                read: Callable[[PagerDutyClient, dict[str, Any]], Awaitable[T]],
+                objects: list[dict[str, Any]], kind: str, report: Progress) -> list[T]:
+    """``read`` of each object, concurrently and in order, counted as they arrive."""
+    done: list[int] = []
+
+    async def one(obj: dict[str, Any]) -> T:
+        found = await read(client, obj)
+        done.append(1)
+        report(kind, len(done), len(objects))
+        return found
+
+    return await all_or_cancel([one(obj) for obj in objects])
 
 
 def _drop_layer_renderings(schedule: dict[str, Any]) -> None:

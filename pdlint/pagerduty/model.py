@@ -390,20 +390,79 @@ def _schedule(fields: _Fields) -> Schedule:
 
 
 @dataclass(frozen=True)
-class ShiftBasedSchedule(LiveObject):
-    """A shift-based (v3) schedule, listed as a reference: pdlint reads neither its rotations
-    nor its rendering. Its name is the reference's ``summary`` when it has no ``name``."""
+class ShiftBasedSchedule(Schedule):
+    """A shift-based (v3) schedule, read as a layer-based one is checked: each event of its
+    rotations is a layer (who takes turns, handing over when, effective from and until), and
+    its computed shift assignments are the final schedule, gaps (empty members) left out. It
+    has no separate overrides: the computed shifts include them. Listed as a reference only
+    (an older snapshot), it has no layers and no rendering (None); its name is the
+    reference's ``summary`` when it has no ``name``, and its teams None when not said."""
 
-    time_zone: str | None
-    teams: tuple[Reference, ...] | None = None
-    """None when the listing does not say (the spec's listing returns references without)."""
+
+RRULE_PERIODS = {"HOURLY": 3600, "DAILY": 86400, "WEEKLY": 7 * 86400}
+"""Seconds per repetition of an event's RRULE ``FREQ``, before its ``INTERVAL``."""
 
 
 def _shift_based(fields: _Fields) -> ShiftBasedSchedule:
     common = _common(fields, "shift-based schedule")
     common["name"] = common["name"] or fields.text("summary")
-    return ShiftBasedSchedule(**common, time_zone=fields.text("time_zone"),
-                              teams=fields.each("teams", _reference))
+    rotations = fields.items("rotations")
+    return ShiftBasedSchedule(
+        **common, time_zone=fields.text("time_zone"),
+        layers=None if rotations is None else tuple(
+            _event_layer(event) for rotation in rotations
+            for event in rotation.items("events") or ()),
+        final_schedule=_computed(fields.nested("final_schedule")), overrides=None,
+        teams=fields.each("teams", _reference))
+
+
+def _event_layer(event: _Fields) -> Layer:
+    strategy = event.nested("assignment_strategy")
+    members = tuple(Reference(member.text("user_id"), "user_reference", None)
+                    for member in (strategy.items("members") if strategy else None) or ()
+                    if member.text("type") == "user_member")
+    return Layer(event.text("name"), event.time("effective_since"), event.time("effective_until"),
+                 _hand_over_seconds(event, strategy), members, None)
+
+
+def _hand_over_seconds(event: _Fields, strategy: _Fields | None) -> int | None:
+    """How often a rotating event hands over: ``shifts_per_member`` repetitions of its RRULE
+    (a weekly rule on five days repeats five times a week); None for an event whose members
+    are all on at once, or a rule pdlint cannot read."""
+    if strategy is None or strategy.text("type") != "rotating_member_assignment_strategy":
+        return None
+    rule = next((text for text in event.data.get("recurrence") or ()
+                 if isinstance(text, str) and text.startswith("RRULE:")), None)
+    parts = dict(part.split("=", 1) for part in (rule or "").removeprefix("RRULE:").split(";")
+                 if "=" in part)
+    period = RRULE_PERIODS.get(parts.get("FREQ", ""))
+    interval = parts.get("INTERVAL", "1")
+    if period is None or not interval.isdigit() or int(interval) < 1:
+        return None
+    days = len(parts["BYDAY"].split(",")) if "BYDAY" in parts and parts["FREQ"] == "WEEKLY" else 1
+    seconds, remainder = divmod(period * int(interval) * (strategy.integer("shifts_per_member")
+                                                          or 1), days)
+    return None if remainder else seconds
+
+
+def _computed(fields: _Fields | None) -> RenderedSchedule | None:
+    """A shift-based final schedule: its computed shift assignments of a user, as shifts."""
+    if fields is None:
+        return None
+    shifts = []
+    for position, item in enumerate(fields.items("computed_shift_assignments") or ()):
+        member = item.nested("member")
+        try:
+            start, end = parse_time(str(item.data["start_time"])), parse_time(
+                str(item.data["end_time"]))
+        except (KeyError, ValueError) as error:
+            return RenderedSchedule((), f"computed_shift_assignments[{position}]: {error}")
+        if end < start:
+            return RenderedSchedule((), f"computed_shift_assignments[{position}]: the shift "
+                                        "ends before it starts")
+        if member is not None and member.text("type") == "user_member":
+            shifts.append(Shift(start, end, member.text("user_id")))
+    return RenderedSchedule(tuple(shifts))
 
 
 @dataclass(frozen=True)
@@ -1071,12 +1130,17 @@ class Account:
         """The user with this login email, compared case-insensitively as PagerDuty does."""
         return self._users_by_email.get(email.casefold())
 
+    def schedule_of(self, target: EscalationTarget) -> Schedule | None:
+        """The schedule, layer-based or shift-based, an escalation target pages; None when it
+        is not a schedule or not in the lists read."""
+        if target.kind is TargetKind.SHIFT_BASED_SCHEDULE:
+            return self.shift_based_schedules.by_id(target.id)
+        return self.schedules.by_id(target.id) if target.kind is TargetKind.SCHEDULE else None
+
     def schedule_named(self, target: EscalationTarget) -> str | None:
         """The name of the schedule an escalation target pages: from the schedule lists, else
         the reference's summary."""
-        found: LiveObject | None = (
-            self.shift_based_schedules.by_id(target.id)
-            if target.kind is TargetKind.SHIFT_BASED_SCHEDULE else self.schedules.by_id(target.id))
+        found = self.schedule_of(target)
         return (found.name if found is not None else None) or target.summary
 
 

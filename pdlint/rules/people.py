@@ -93,17 +93,17 @@ def _documented_high(documented: Service) -> bool:
 def _pageable_users(escalation: EscalationPolicy, account: Account,
                     schedule_people: dict[str, list[str]]) -> list[str]:
     """Everyone the escalation policy can page: its user targets, and the people of each
-    layer-based schedule it targets (``schedule_people`` keeps them by schedule id, as policies
-    share schedules). Shift-based schedules are not read."""
+    schedule, layer-based or shift-based, it targets (``schedule_people`` keeps them by
+    schedule id, as policies share schedules)."""
     found: dict[str, None] = {}
     for escalation_rule in escalation.rules:
         for target in escalation_rule.targets:
             target_id = str(target.id)
             if target.kind is TargetKind.USER:
                 found.setdefault(target_id)
-            elif target.kind is TargetKind.SCHEDULE:
+            elif target.is_schedule:
                 if target_id not in schedule_people:
-                    schedule = account.schedules.by_id(target_id)
+                    schedule = account.schedule_of(target)
                     schedule_people[target_id] = ([] if schedule is None
                                                   else _schedule_people(schedule, account))
                 found.update(dict.fromkeys(schedule_people[target_id]))

@@ -128,8 +128,8 @@ def on_call_people(policy: Policy, account: Account) -> dict[str, list[str]]:
                 target_id = str(target.id)
                 if target.kind is TargetKind.USER:
                     add(target_id, where)
-                elif target.kind is TargetKind.SCHEDULE:
-                    schedule = account.schedules.by_id(target_id)
+                elif target.is_schedule:
+                    schedule = account.schedule_of(target)
                     for user_id in _rendered_people(schedule, window):
                         add(user_id, f"{where} (schedule {schedule.name if schedule else None})")
     return places

@@ -17,7 +17,7 @@ from zoneinfo import ZoneInfo
 
 from pdlint.coverage import Interval, measure_rendered, required_time, schedule_zone
 from pdlint.findings import Finding, Resource, Severity, counted
-from pdlint.pagerduty.model import Account, LiveObject, RenderedSchedule, ShiftBasedSchedule
+from pdlint.pagerduty.model import Account, LiveObject, RenderedSchedule
 from pdlint.pagerduty.model import Schedule as LiveSchedule
 from pdlint.pagerduty.state import format_utc
 from pdlint.policy.model import Policy, Schedule, format_duration
@@ -28,19 +28,16 @@ GAPS_LISTED = 10
 """Gaps reported one by one per schedule; the rest are counted in one last finding."""
 
 
-LiveAny = LiveSchedule | ShiftBasedSchedule
-
-
-def schedule_pairs(policy: Policy, account: Account) -> list[Pair[Schedule, LiveAny]]:
+def schedule_pairs(policy: Policy, account: Account) -> list[Pair[Schedule, LiveSchedule]]:
     """Documented schedules paired with the live ones, layer-based and shift-based; empty when
     the layer-based list could not be read, so that nothing is reported that was never fetched."""
     if not account.schedules.read:
         return []
-    live: list[LiveAny] = [*account.schedules, *account.shift_based_schedules]
+    live: list[LiveSchedule] = [*account.schedules, *account.shift_based_schedules]
     return pair_objects(policy.schedules, live)
 
 
-def _matched(policy: Policy, account: Account) -> Iterator[tuple[Schedule, LiveAny]]:
+def _matched(policy: Policy, account: Account) -> Iterator[tuple[Schedule, LiveSchedule]]:
     for pair in schedule_pairs(policy, account):
         if pair.documented is not None and pair.live is not None:
             yield pair.documented, pair.live
@@ -98,8 +95,8 @@ def check_coverage_gap(context: Context) -> Iterator[Finding]:
     and in the schedule's time zone, and a gap that recurs every week at the same local time is
     one finding listing its dates (the first ten per schedule, then one finding counting the
     rest). During a gap an incident pages nobody at this level. Fix the layers or restrictions,
-    or add an override. A shift-based (v3) schedule, whose rendering pdlint does not read, is
-    reported as not checked."""
+    or add an override. A shift-based (v3) schedule is measured the same way on the shifts
+    PagerDuty computes for it (its gaps are its empty members)."""
     policy = context.policy
     account = context.live
     business_hours = policy.organisation.business_hours
@@ -176,10 +173,8 @@ def _gap_words(group: list[Interval], zone: ZoneInfo, zone_name: str) -> str:
             f"{len(group)} times in the checked window ({days})")
 
 
-def _final_schedule(live: LiveAny) -> RenderedSchedule | str:
+def _final_schedule(live: LiveSchedule) -> RenderedSchedule | str:
     """The rendered final schedule, or why its shifts cannot be read."""
-    if isinstance(live, ShiftBasedSchedule):
-        return "it is a shift-based (v3) schedule, whose rendering pdlint does not read"
     final = live.final_schedule
     if final is None:
         return "PagerDuty returned no rendered final schedule"
@@ -202,21 +197,23 @@ def check_rotation(context: Context) -> Iterator[Finding]:
     hand incidents over mid-investigation. The layers in force must also rotate through at least
     ``min_participants`` different people: a thin rotation puts the same few on call too often,
     and leaves nobody to swap with. Layers that ended before, or start after, the checked window
-    are not counted. A shift-based (v3) schedule, whose rotations pdlint does not read, is
-    reported as not checked."""
+    are not counted. In a shift-based (v3) schedule each event of a rotation counts as a layer:
+    it hands over every ``shifts_per_member`` repetitions of its RRULE, and one whose members
+    are all on call at once hands over never (it is not compared with the rotation length). A
+    schedule whose layers or rotations PagerDuty did not return is reported as not checked."""
     policy = context.policy
     account = context.live
     for documented, live in _matched(policy, account):
         length, minimum = documented.rotation_length, documented.min_participants
         if length is None and minimum is None:
             continue
-        if isinstance(live, ShiftBasedSchedule):
+        if live.layers is None:
             written = length or minimum
             assert written is not None
             yield check_rotation.finding(
-                "rotation not checked: it is a shift-based (v3) schedule, whose rotations "
-                "pdlint does not read", _resource(documented, live), expected=None,
-                actual=None, location=written.location, severity=Severity.WARNING)
+                "rotation not checked: PagerDuty returned no layers or rotations for it",
+                _resource(documented, live), expected=None, actual=None,
+                location=written.location, severity=Severity.WARNING)
             continue
         if length is not None:
             wanted = int(length.value.total_seconds())
@@ -256,8 +253,6 @@ def check_inactive_participant(context: Context) -> Iterator[Finding]:
     if not account.users.read:
         return
     for documented, live in _matched(policy, account):
-        if isinstance(live, ShiftBasedSchedule):
-            continue
         names = {str(member.id): member.summary for layer in live.layers or ()
                  for member in layer.members}
         for user_id in live.members_in_force(account.window):

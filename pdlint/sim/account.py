@@ -176,14 +176,48 @@ class Schedule:
 
 
 @dataclass(frozen=True)
+class ShiftEvent:
+    """When and how people are on call in a rotation of a shift-based schedule: the first shift
+    from ``start`` to ``end`` (local times in the schedule's zone), repeated every ``repeat``
+    (RRULE ``FREQ=DAILY`` or ``WEEKLY`` with an ``INTERVAL``) while effective; each member in
+    turn covers ``shifts_per_member`` shifts (``rotating``), or all of them every shift."""
+
+    id: str
+    name: str
+    start: datetime
+    end: datetime
+    repeat: Literal["DAILY", "WEEKLY"]
+    member_ids: tuple[str, ...]
+    interval: int = 1
+    rotating: bool = True
+    shifts_per_member: int = 1
+    effective_until: datetime | None = None
+
+    @property
+    def period(self) -> timedelta:
+        return timedelta(days=self.interval * (7 if self.repeat == "WEEKLY" else 1))
+
+    @property
+    def recurrence(self) -> str:
+        return f"RRULE:FREQ={self.repeat};INTERVAL={self.interval}"
+
+
+@dataclass(frozen=True)
 class V3Schedule:
-    """A shift-based schedule: only listed by ``/v3/schedules``, never by ``/schedules``."""
+    """A shift-based schedule: only listed by ``/v3/schedules``, never by ``/schedules``; its
+    rotations (each a list of events) are read with ``GET /v3/schedules/{id}``."""
 
     id: str
     name: str
     time_zone: str
     description: str = ""
     team_ids: tuple[str, ...] = ()
+    rotations: tuple[tuple[str, tuple[ShiftEvent, ...]], ...] = ()
+    """(rotation id, its events)."""
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return zone_of(self.time_zone)
 
 
 @dataclass(frozen=True)

@@ -20,7 +20,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pdlint.sim.account import Account, Incident, LogEvent, incident_log
 from pdlint.sim.payloads import Json, Payloads
-from pdlint.sim.render import Entry, render_schedule
+from pdlint.sim.render import Entry, render_schedule, render_shift_based
 
 T = TypeVar("T")
 # (escalation policy id, level, user id, schedule id or None, (start, end) or None if permanent)
@@ -159,6 +159,7 @@ class Api:
                 (r"/schedules/([^/]+)/overrides", self.list_overrides),
                 (r"/schedules/([^/]+)/users", self.list_schedule_users),
                 (r"/v3/schedules", self.list_v3_schedules),
+                (r"/v3/schedules/([^/]+)", self.get_v3_schedule),
                 (r"/services", self.list_services),
                 (r"/services/([^/]+)", self.get_service),
                 (r"/users", self.list_users),
@@ -415,6 +416,28 @@ class Api:
         except ErrorAnswer as error:  # v3 words its errors by field
             raise ErrorAnswer(error.status, error.code, "Invalid Request", error.errors,
                            field="pagination") from None
+
+    def get_v3_schedule(self, request: ApiRequest, schedule_id: str) -> ApiResponse:
+        schedule = next((schedule for schedule in self.account.v3_schedules
+                         if schedule.id == schedule_id), None)
+        if schedule is None:
+            if schedule_id in self.account.schedules_by_id:  # a layer-based schedule's id
+                raise ErrorAnswer(400, 2001, "Invalid Request",
+                                  ["the schedule has not been upgraded to shift-based"],
+                                  field="id")
+            raise ErrorAnswer(404, 2100, "Not Found", [f"Schedule {schedule_id} not found"],
+                              field="id")
+        include = set(request.many("include"))
+        if include - {"final_schedule"}:
+            raise ErrorAnswer(400, 2001, "Invalid Request",
+                              [f"include[] may only be final_schedule, not {sorted(include)}"],
+                              field="include")
+        zone = self._zone(request, schedule.zone)
+        window = self._schedule_window(request, zone) if include else None
+        assignments = ([] if window is None else render_shift_based(
+            schedule, *window, overflow=request.flag("overflow")))
+        return ApiResponse(200, {"schedule": self.payloads.v3_schedule(
+            schedule, window, assignments, zone)})
 
     # -- services -------------------------------------------------------------------------------
 

@@ -11,6 +11,7 @@ import random
 from collections.abc import Sequence
 from dataclasses import replace
 from datetime import datetime, time, timedelta, timezone
+from zoneinfo import ZoneInfo
 
 from pdlint.sim.account import (
     Account,
@@ -32,6 +33,7 @@ from pdlint.sim.account import (
     Schedule,
     ScheduleLayer,
     Service,
+    ShiftEvent,
     SupportHours,
     Target,
     Team,
@@ -155,9 +157,7 @@ def generated_account(
     priorities = tuple(Priority(ids("P"), f"P{rank}", f"Priority {rank}.", 6 - rank)
                        for rank in range(1, 6))
     v3_count = schedules // 200 if v3_schedules is None else v3_schedules
-    v3_list = tuple(V3Schedule(object_id("V", index), f"Shift schedule {index + 1}",
-                               generator.choice(ZONES), "Generated shift-based schedule.",
-                               some_teams())
+    v3_list = tuple(_shift_based(index, generator.choice(ZONES), some_teams(), user_list)
                     for index in range(v3_count))
 
     service_list = _paused_and_grouped(seed, service_list)
@@ -285,6 +285,22 @@ def _incident_workflows(
             triggers.append(WorkflowTrigger(object_id("Z", len(triggers)), workflow.id,
                                             "manual", all_services=True))
     return tuple(workflows), tuple(triggers)
+
+
+def _shift_based(index: int, zone: str, team_ids: tuple[str, ...],
+                 users: Sequence[User]) -> V3Schedule:
+    """A shift-based schedule: one rotation handing over weekly, Mondays 09:00 local time,
+    through four users chosen by its index (no draw of the generator, so that adding rotations
+    left every other object of the account as it was)."""
+    schedule_id = object_id("V", index)
+    members = tuple(users[(index * 4 + offset) % len(users)].id
+                    for offset in range(min(4, len(users))))
+    start = datetime(2025, 1, 6, 9, 0, tzinfo=ZoneInfo(zone))
+    rotations = ((f"{schedule_id}R1", (ShiftEvent(
+        f"{schedule_id}E1", "Weekly on-call", start, start + timedelta(days=7), "WEEKLY",
+        members),)),) if members else ()
+    return V3Schedule(schedule_id, f"Shift schedule {index + 1}", zone,
+                      "Generated shift-based schedule.", team_ids, rotations)
 
 
 def _user(ids: IdSequence, generator: random.Random, index: int, team_ids: tuple[str, ...]

@@ -7,7 +7,7 @@ where the API answers differently from the spec's letter (``null`` timeouts, exp
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Collection, Sequence
 from datetime import datetime, timedelta, timezone
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -32,6 +32,7 @@ from pdlint.sim.account import (
     Schedule,
     ScheduleLayer,
     Service,
+    ShiftEvent,
     Team,
     User,
     V3Schedule,
@@ -39,7 +40,13 @@ from pdlint.sim.account import (
     trigger_log_entry_id,
     zone_of,
 )
-from pdlint.sim.render import Entry, RenderedSchedule, coverage_percentage
+from pdlint.sim.render import (
+    Assignment,
+    Entry,
+    RenderedSchedule,
+    coverage_percentage,
+    shift_coverage,
+)
 
 Json = dict[str, Any]
 
@@ -376,6 +383,52 @@ class Payloads:
             ],
             "rendered_coverage_percentage": coverage_percentage(entries, *window),
         }
+
+    def v3_schedule(self, schedule: V3Schedule, window: tuple[datetime, datetime] | None,
+                    assignments: Sequence[Assignment], zone: ZoneInfo) -> Json:
+        """``GET /v3/schedules/{id}`` (``ScheduleResponse``): rotations with their events, and
+        with a window the computed final schedule."""
+        url = f"{self.api_url}/v3/schedules/{schedule.id}"
+        body: Json = {
+            "id": schedule.id, "type": "schedule_v3", "name": schedule.name,
+            "time_zone": schedule.time_zone, "description": schedule.description,
+            "teams": [self.team_ref(team_id) for team_id in schedule.team_ids],
+            "rotations": [{
+                "id": rotation_id, "type": "schedule_rotation",
+                "self": f"{url}/rotations/{rotation_id}",
+                "events": [self.shift_event(event, schedule) for event in events]}
+                for rotation_id, events in schedule.rotations],
+            "self": url, "html_url": f"{self.html_url}/schedules/{schedule.id}"}
+        if window is not None:
+            body["final_schedule"] = {
+                "type": "final_schedule",
+                "rendered_coverage_percentage": shift_coverage(assignments, *window),
+                "computed_shift_assignments": [{
+                    "type": "computed_shift_assignment",
+                    "start_time": iso(shift.start, zone), "end_time": iso(shift.end, zone),
+                    "member": ({"type": "empty_member"} if shift.user_id is None
+                               else {"type": "user_member", "user_id": shift.user_id}),
+                    "source": ({"type": "schedule_rotation", "rotation_id": shift.rotation_id}
+                               if shift.rotation_id else {"type": "schedule_rotation"}),
+                } for shift in assignments]}
+        return body
+
+    def shift_event(self, event: ShiftEvent, schedule: V3Schedule) -> Json:
+        zone = schedule.time_zone
+        return {
+            "id": event.id, "type": "schedule_event", "name": event.name,
+            "start_time": {"date_time": iso(event.start), "time_zone": zone},
+            "end_time": {"date_time": iso(event.end), "time_zone": zone},
+            "effective_since": iso(event.start),
+            "effective_until": None if event.effective_until is None
+            else iso(event.effective_until),
+            "recurrence": [event.recurrence],
+            "assignment_strategy": {
+                "type": "rotating_member_assignment_strategy" if event.rotating
+                else "every_member_assignment_strategy",
+                **({"shifts_per_member": event.shifts_per_member} if event.rotating else {}),
+                "members": [{"type": "user_member", "user_id": user_id}
+                            for user_id in event.member_ids]}}
 
     def v3_schedule_ref(self, schedule: V3Schedule) -> Json:
         """``GET /v3/schedules`` lists references (``V3ScheduleReference``)."""

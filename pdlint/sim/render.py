@@ -21,7 +21,14 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
 
-from pdlint.sim.account import Override, Restriction, Schedule, ScheduleLayer
+from pdlint.sim.account import (
+    Override,
+    Restriction,
+    Schedule,
+    ScheduleLayer,
+    ShiftEvent,
+    V3Schedule,
+)
 
 WEEK = timedelta(days=7)
 DAY = timedelta(days=1)
@@ -246,3 +253,76 @@ def _localise(wall: datetime, zone: ZoneInfo) -> datetime:
     zone by their wall-clock readings, which is wrong across a daylight-saving change.
     """
     return wall.replace(tzinfo=zone).astimezone(timezone.utc)
+
+
+@dataclass(frozen=True)
+class Assignment:
+    """A computed shift of a shift-based schedule: ``user_id`` None is an empty member (a gap
+    the final schedule shows); ``rotation_id`` says where it came from."""
+
+    start: datetime
+    end: datetime
+    user_id: str | None
+    rotation_id: str | None
+
+
+def render_shift_based(schedule: V3Schedule, since: datetime, until: datetime, *,
+                       overflow: bool = False) -> list[Assignment]:
+    """The computed shift assignments of ``schedule`` over ``[since, until)``, gaps as empty
+    members, clipped to the window unless ``overflow``. Shifts repeat in local wall-clock time,
+    as layers hand over (a daily 09:00 shift stays at 09:00 across a daylight-saving change)."""
+    zone = schedule.zone
+    since, until = since.astimezone(timezone.utc), until.astimezone(timezone.utc)
+    shifts: list[Assignment] = []
+    for rotation_id, events in schedule.rotations:
+        for event in events:
+            shifts.extend(_event_shifts(event, rotation_id, zone, since, until))
+    shifts.sort(key=lambda shift: (shift.start, shift.user_id or ""))
+    found: list[Assignment] = []
+    cursor = since
+    for shift in shifts:
+        if shift.start > cursor:
+            found.append(Assignment(cursor, shift.start, None, None))
+        found.append(shift if overflow else Assignment(
+            max(shift.start, since), min(shift.end, until), shift.user_id, shift.rotation_id))
+        cursor = max(cursor, shift.end)
+    if cursor < until:
+        found.append(Assignment(cursor, until, None, None))
+    return found
+
+
+def _event_shifts(event: ShiftEvent, rotation_id: str, zone: ZoneInfo, since: datetime,
+                  until: datetime) -> list[Assignment]:
+    first = event.start.astimezone(zone).replace(tzinfo=None)
+    length = event.end - event.start
+    effective_until = event.effective_until or until
+    found: list[Assignment] = []
+    number = max(0, (since - event.start - length) // event.period)
+    while True:
+        start = (first + number * event.period).replace(tzinfo=zone).astimezone(timezone.utc)
+        if start >= until or start >= effective_until:
+            return found
+        end = start + length
+        if end > since:
+            members = (event.member_ids if not event.rotating else (event.member_ids[
+                (number // event.shifts_per_member) % len(event.member_ids)],))
+            found.extend(Assignment(start, end, member, rotation_id) for member in members)
+        number += 1
+
+
+def shift_coverage(assignments: Iterable[Assignment], since: datetime, until: datetime) -> float:
+    """The share of the window someone is on call, in percent (overlaps counted once)."""
+    return coverage_percentage([Entry(shift.start, shift.end, "")
+                                for shift in _merged(assignments)], since, until)
+
+
+def _merged(assignments: Iterable[Assignment]) -> list[Assignment]:
+    merged: list[Assignment] = []
+    for shift in sorted((shift for shift in assignments if shift.user_id is not None),
+                        key=lambda shift: shift.start):
+        if merged and shift.start <= merged[-1].end:
+            last = merged[-1]
+            merged[-1] = Assignment(last.start, max(last.end, shift.end), last.user_id, None)
+        else:
+            merged.append(shift)
+    return merged

@@ -54,9 +54,9 @@ MAINTENANCE_FILTERS = ("ongoing", "future")
 
 
 def minimum_requests(server: SimServer) -> int:
-    """One request per page of each listing, one per router and per orchestration of a service
-    not disabled, and one per active status of an orchestration that acts: what the API cannot
-    do with fewer."""
+    """One request per page of each listing, one per shift-based schedule, per router and per
+    orchestration of a service not disabled, and one per active status of an orchestration
+    that acts: what the API cannot do with fewer."""
     account = server.account
     sizes = {kind: len(getattr(account, "v3_schedules" if kind == "schedules_v3" else kind))
              for kind in LISTINGS}
@@ -67,6 +67,7 @@ def minimum_requests(server: SimServer) -> int:
     acting = [orchestration for orchestration in orchestrated if orchestration.acts]
     return (sum(max(1, math.ceil(sizes[kind] / page)) for kind, (_, page) in LISTINGS.items())
             + sum(max(1, math.ceil(count / 100)) for count in windows)
+            + len(account.v3_schedules)  # each read whole: the listing gives references
             + len(account.event_orchestrations) + len(orchestrated) + len(acting))
 
 

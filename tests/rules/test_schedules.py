@@ -30,7 +30,7 @@ from rule_cases import (
 
 from pdlint.findings import Severity
 from pdlint.pagerduty.model import parse_account
-from pdlint.pagerduty.state import LiveState
+from pdlint.pagerduty.state import LiveState, format_utc
 from pdlint.policy import load_policy
 from pdlint.policy.model import Policy
 from pdlint.rule import Rule
@@ -285,8 +285,7 @@ def test_many_gaps_are_counted_after_the_tenth(policy: Policy) -> None:
                  "its time zone 'Eastern Standard Time' is not one pdlint knows",
                  id="unknown-time-zone"),
     pytest.param(without("PC00009", schedules_v3=[V3_PINNED]),
-                 "it is a shift-based (v3) schedule, whose rendering pdlint does not read",
-                 id="shift-based"),
+                 "PagerDuty returned no rendered final schedule", id="shift-based-listed-only"),
 ])
 def test_coverage_that_cannot_be_checked_is_a_warning(policy: Policy, state: LiveState,
                                                       reason: str) -> None:
@@ -334,11 +333,85 @@ def test_rotation_messages(policy: Policy) -> None:
         "1 person takes turns in the layers in force, documented at least 3"]
 
 
-def test_rotation_of_a_shift_based_schedule_is_not_checked(policy: Policy) -> None:
+def test_rotation_of_a_shift_based_schedule_listed_only_is_not_checked(policy: Policy) -> None:
+    """Absent is not empty: a schedule whose rotations were not read has no people "0"."""
     [finding] = check_rotation.check(
         context_of(policy, without("PC00009", schedules_v3=[V3_PINNED])))
-    assert (finding.severity, finding.location and finding.location.line) == (
-        Severity.WARNING, 12)
+    assert (finding.severity, finding.location and finding.location.line, finding.message) == (
+        Severity.WARNING, 12,
+        "rotation not checked: PagerDuty returned no layers or rotations for it")
+
+
+def v3_read(*events: Json,
+            shifts: Sequence[tuple[datetime, datetime, str | None]] = ()) -> Json:
+    """The shift-based schedule "Pinned" as ``GET /v3/schedules/{id}?include[]=final_schedule``
+    answers: one rotation of ``events``, and the computed ``shifts`` (None: an empty member)."""
+    return {**V3_PINNED, "type": "schedule_v3", "name": "Pinned", "time_zone": "UTC",
+            "rotations": [{"id": "R1", "type": "schedule_rotation", "events": list(events)}],
+            "final_schedule": {"type": "final_schedule", "rendered_coverage_percentage": 0,
+                               "computed_shift_assignments": [{
+                                   "type": "computed_shift_assignment",
+                                   "start_time": format_utc(start), "end_time": format_utc(end),
+                                   "member": ({"type": "empty_member"} if user is None else
+                                              {"type": "user_member", "user_id": user}),
+                                   "source": {"type": "schedule_rotation", "rotation_id": "R1"}}
+                                   for start, end, user in shifts]}}
+
+
+def v3_event(rule: str, members: Sequence[str], shifts_per_member: int | None = 1) -> Json:
+    """An event of ``members``: rotating (``shifts_per_member``) or all at once (None)."""
+    strategy: Json = {"type": "every_member_assignment_strategy" if shifts_per_member is None
+                      else "rotating_member_assignment_strategy",
+                      "members": [{"type": "user_member", "user_id": user} for user in members]}
+    if shifts_per_member is not None:
+        strategy["shifts_per_member"] = shifts_per_member
+    return {"id": "E1", "type": "schedule_event", "name": "On call",
+            "start_time": {"date_time": format_utc(EPOCH), "time_zone": "UTC"},
+            "end_time": {"date_time": format_utc(EPOCH + timedelta(days=1)), "time_zone": "UTC"},
+            "effective_since": format_utc(EPOCH), "effective_until": None,
+            "recurrence": [rule], "assignment_strategy": strategy}
+
+
+@pytest.mark.parametrize(("event", "turn"), [
+    pytest.param(v3_event("RRULE:FREQ=WEEKLY;INTERVAL=1", ["PU00001"]), timedelta(days=7),
+                 id="weekly"),
+    pytest.param(v3_event("RRULE:FREQ=DAILY", ["PU00001"], 7), timedelta(days=7),
+                 id="seven-daily-shifts-a-turn"),
+    pytest.param(v3_event("RRULE:FREQ=WEEKLY;BYDAY=MO,TU,WE,TH,FR", ["PU00001"], 5),
+                 timedelta(days=7), id="five-weekdays-a-turn"),
+    pytest.param(v3_event("RRULE:FREQ=WEEKLY;INTERVAL=2", ["PU00001"]), timedelta(days=14),
+                 id="fortnightly"),
+    pytest.param(v3_event("RRULE:FREQ=WEEKLY", ["PU00001"], None), None,
+                 id="all-at-once-hands-over-never"),
+    pytest.param(v3_event("RRULE:FREQ=MONTHLY", ["PU00001"]), None, id="unread-rule"),
+])
+def test_each_event_of_a_shift_based_rotation_is_a_layer(event: Json,
+                                                         turn: timedelta | None) -> None:
+    """It hands over every ``shifts_per_member`` repetitions of its RRULE."""
+    [schedule_read] = parse_account(live_state(schedules_v3=[v3_read(event)])
+                                    ).shift_based_schedules
+    [layer] = schedule_read.layers_in_force(WINDOW)
+    assert (layer.turn_seconds, [member.id for member in layer.members]) == (
+        None if turn is None else int(turn.total_seconds()), ["PU00001"])
+
+
+def test_a_shift_based_rotation_without_people_is_one(policy: Policy) -> None:
+    state = without("PC00009", schedules_v3=[v3_read(v3_event("RRULE:FREQ=WEEKLY", []))])
+    assert run(check_rotation, policy, state) == [("SCH202", "Pinned", 1, 0, 12)]
+
+
+def test_the_coverage_of_a_shift_based_schedule_is_its_computed_shifts(policy: Policy) -> None:
+    """Empty members are gaps, measured like those of a layer-based final schedule."""
+    start = WINDOW.since
+    shifts = [(start, start + timedelta(days=6), "PU00001"),
+              (start + timedelta(days=6), start + timedelta(days=6, hours=8), None),
+              (start + timedelta(days=6, hours=8), WINDOW.until, "PU00002")]
+    state = without("PC00009", schedules_v3=[v3_read(
+        v3_event("RRULE:FREQ=WEEKLY", ["PU00001", "PU00002", "PU00003"]), shifts=shifts)])
+    assert [finding.actual for finding in check_coverage_gap.check(context_of(policy, state))
+            if finding.resource.name == "Pinned"] == [
+        [{"start": format_utc(start + timedelta(days=6)),
+          "end": format_utc(start + timedelta(days=6, hours=8))}]]
 
 
 # -- SCH203 inactive-participant -------------------------------------------------------------

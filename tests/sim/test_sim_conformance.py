@@ -187,6 +187,27 @@ def test_generated_account_answers_match_the_spec(
     assert_conforms(spec_validator, "GET", spec_path, response)
 
 
+@pytest.mark.parametrize("query", [
+    {}, {"include[]": "final_schedule", "since": SINCE, "until": UNTIL},
+    {"include[]": "final_schedule", "since": SINCE, "until": UNTIL, "overflow": "true",
+     "time_zone": "Asia/Tokyo"}])
+def test_a_shift_based_schedule_matches_the_spec(
+        small_generated: Account, spec_validator: SpecValidator, query: dict[str, Any]) -> None:
+    """Rotations with their events, and over a window the computed shifts (gaps as empty
+    members)."""
+    schedule_id = small_generated.v3_schedules[0].id
+    with SimServer(small_generated, token=TOKEN) as server, httpx.Client(
+            base_url=server.base_url, headers={"Authorization": f"Token token={TOKEN}"}) as http:
+        response = http.get(f"/v3/schedules/{schedule_id}", params=query)
+    assert response.status_code == 200, response.text
+    schedule = response.json()["schedule"]
+    assert schedule["rotations"][0]["events"][0]["assignment_strategy"]["members"]
+    assert ("final_schedule" in schedule) is bool(query)
+    if query:
+        assert schedule["final_schedule"]["computed_shift_assignments"]
+    assert_conforms(spec_validator, "GET", "/v3/schedules/{id}", response)
+
+
 ERROR_CASES: list[tuple[str, str, dict[str, Any], dict[str, str], Faults, int, int]] = [
     # (spec path, URL, query, headers, faults, status, error code)
     ("/users", "/users", {}, {"Authorization": "Token token=wrong"}, Faults(), 401, 2006),
