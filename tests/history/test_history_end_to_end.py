@@ -229,4 +229,4 @@ def test_pdlint_history_lists_the_drifts_open_at_the_last_run(
     result = run_pdlint("history", str(folder / "history"), "--format", "markdown")
     assert (result.returncode, result.stderr) == (1, "")  # errors are open
     assert "| 6d | 2026-11-01T06:00:00Z | error | SVC302 |" in result.stdout
-    assert "Checkout API" not in result.stdout  # its drift closed on 6 November
+    assert "SVC304 | service 'Checkout API'" not in result.stdout  # closed on 6 November
