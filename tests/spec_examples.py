@@ -1,7 +1,8 @@
 """A server that answers each GET pdlint sends with the example payload of the official OpenAPI
 spec for that operation, over real HTTP: PagerDuty's own examples as an account.
 
-The examples were written one operation at a time, so they do not agree with each other: an
+Each listing's example is served as the whole listing (one page). The examples were written one
+operation at a time, so they do not agree with each other: an
 escalation policy targets users and schedules the user and schedule examples do not list, as a
 restricted-access or team-scoped key sees them. A path the spec has no example for answers 404.
 """
@@ -24,9 +25,10 @@ CHOSEN = {"/schedules": "With Schedule Layers"}
 
 
 def spec_examples() -> list[tuple[re.Pattern[str], dict[str, Any]]]:
-    """(path pattern, example answer) of every GET with a success example."""
+    """(path pattern, example answer) of every GET with a success example, literal paths
+    first (``/incident_workflows/triggers`` before ``/incident_workflows/{id}``)."""
     spec = json.loads(SPEC_PATH.read_text(encoding="utf-8"))
-    found = []
+    found: list[tuple[int, re.Pattern[str], dict[str, Any]]] = []
     for path, operations in spec["paths"].items():
         answers = operations.get("get", {}).get("responses", {})
         success = next((answer for code, answer in answers.items() if code.startswith("2")),
@@ -42,8 +44,21 @@ def spec_examples() -> list[tuple[re.Pattern[str], dict[str, Any]]]:
         if "value" not in example:  # an example kept elsewhere (externalValue, $ref)
             continue
         pattern = re.compile(re.sub(r"\\\{[^}]+\\\}", "[^/]+", re.escape(path)))
-        found.append((pattern, example["value"]))
-    return found
+        found.append((path.count("{"), pattern, example["value"]))
+    return [(pattern, value) for _, pattern, value in sorted(found, key=lambda item: item[0])]
+
+
+def one_page(example: dict[str, Any]) -> dict[str, Any]:
+    """A listing's example as the whole listing: its one page, the last (an example that
+    says ``more`` cannot serve the page after it)."""
+    paged = dict(example)
+    if "more" in paged:
+        paged["more"] = False
+    if "next_cursor" in paged:
+        paged["next_cursor"] = None
+    if "offset" in paged:
+        paged["offset"] = 0
+    return paged
 
 
 @contextmanager
@@ -55,7 +70,8 @@ def example_server() -> Iterator[str]:
     class Handler(BaseHTTPRequestHandler):
         def do_GET(self) -> None:
             path = urlsplit(self.path).path
-            body = next((value for pattern, value in examples if pattern.fullmatch(path)), None)
+            body = next((one_page(value) for pattern, value in examples
+                         if pattern.fullmatch(path)), None)
             status = 200 if body is not None else 404
             payload = json.dumps(body if body is not None else {
                 "error": {"message": "Not Found", "code": 2100}}).encode()

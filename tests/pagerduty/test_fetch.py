@@ -191,7 +191,8 @@ async def test_users_and_schedules_come_expanded(demo_server: SimServer) -> None
     assert schedules_request.query["include[]"] == ["schedule_layers", "final_schedule"]
     services_request = next(record for record in demo_server.requests
                             if record.path == "/services")
-    assert services_request.query["include[]"] == ["auto_pause_notifications_parameters"]
+    assert services_request.query["include[]"] == [
+        "auto_pause_notifications_parameters", "integrations"]
     assert all(service["auto_pause_notifications_parameters"] == {
         "enabled": False, "timeout": 0, "recommended_timeout": 300} for service in state.services)
     assert schedules_request.query["since"] == ["2026-03-02T12:00:00Z"]
