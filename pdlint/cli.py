@@ -535,6 +535,61 @@ def drift(policy_path: str, snapshot_path: str | None, only: tuple[str, ...],
                        record, accepted_skips)
 
 
+@cli.command(cls=SettingsCommand)
+@click.argument("service")
+@policy_option
+@click.option("--severity", "severity_id", default=None, metavar="ID",
+              help="The documented severity (e.g. P1) [default: the most severe high-urgency "
+                   "one].")
+@click.option("--at", "moment", type=Moment(), default=None,
+              help="The moment of the trigger (ISO 8601; UTC unless a zone is given) "
+                   "[default: now, or --since].")
+@click.option("--snapshot", "snapshot_path", default=None,
+              type=click.Path(dir_okay=False, path_type=str),
+              help="Read a snapshot saved by `pdlint snapshot` instead of the live account.")
+@click.option("--format", "output_format", type=click.Choice(("text", "json")), default="text",
+              show_default=True, help="Output format.")
+@click.option("-o", "--output", type=OUTPUT_FILE, default=None,
+              help="Write to FILE (replaced atomically) instead of standard output.")
+@api_options
+def paging(service: str, policy_path: str, severity_id: str | None, moment: datetime | None,
+           snapshot_path: str | None, output_format: str, output: str | None,
+           api: ApiOptions) -> int:
+    """Explain the paging path of SERVICE at one moment: had an incident of the severity been
+    triggered then, level by level who is on call, which contact method rings at which minute,
+    and whether someone is phoned or texted in time (read-only)."""
+    import json
+
+    from pdlint.pagerduty.model import parse_account
+    from pdlint.paging.explain import answer, answer_json, answer_text
+    from pdlint.rules.engine import checked_policy
+
+    if snapshot_path is not None:
+        from pdlint.pagerduty.snapshot import load_snapshot
+
+        policy, state = checked_policy((policy_path,)), load_snapshot(snapshot_path)
+    else:
+        from pdlint.pagerduty.fetch import fetch_state_alongside
+        from pdlint.pagerduty.state import Window
+
+        window = (api_window(api) if api.since or api.until
+                  else Window.starting(moment or this_minute(), PAGING_HORIZON))
+        with terminal_progress(quiet=api.quiet) as progress:
+            policy, state = fetch_state_alongside(client_config(api), window,
+                                                  lambda: checked_policy((policy_path,)),
+                                                  progress=progress)
+    found = answer(policy, parse_account(state), service, severity_id,
+                   moment or state.window.since)
+    write_output(answer_text(found) if output_format == "text"
+                 else json.dumps(answer_json(found), indent=2) + "\n", output)
+    return 0
+
+
+PAGING_HORIZON = timedelta(days=1)
+"""How far past --at the schedules are rendered for `pdlint paging`: every level of a policy
+that loops is engaged within a day."""
+
+
 @cli.command()
 @report_options
 @click.option("--quiet", "-q", is_flag=True, default=False, help="No progress output.")

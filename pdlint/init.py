@@ -60,6 +60,7 @@ from pdlint.policy.model import WEEKDAYS, action_name, format_duration
 from pdlint.rules.engine import drift
 from pdlint.rules.escalation import check_single_responder
 from pdlint.rules.orchestration import orchestration_of
+from pdlint.rules.paths import check_paging_path
 from pdlint.rules.people import check_unreachable_responder
 from pdlint.rules.response import names_priority
 from pdlint.rules.schedules import check_inactive_participant, rendered_window
@@ -72,7 +73,7 @@ POLICY_FILES = ("organisation.yaml", "escalation-policies.yaml", "schedules.yaml
                 "services.yaml", "waivers.yaml")
 WAIVER_DAYS = 30
 EXCEPTION_RULES = (check_single_responder, check_unreachable_responder,
-                   check_inactive_participant)
+                   check_inactive_participant, check_paging_path)
 """Drift rules about the account's own weaknesses, which no documentation can answer."""
 
 BUSINESS_DAYS = WEEKDAYS[:5]

@@ -258,7 +258,8 @@ class _Builder:
             resolve_within=view.sourced("resolve_within", parse_duration),
             notify_within=view.sourced("notify_within", parse_duration),
             notify=view.sourced("notify", tuple),
-            response_automation=_response_automation(view.child("response_automation")))
+            response_automation=_response_automation(view.child("response_automation")),
+            first_page_within=view.sourced("first_page_within", parse_duration))
 
     def _postmortems(self, view: _View) -> Postmortems:
         folder = Path(view.file.path).parent

@@ -260,6 +260,9 @@ class IncidentSeverity:
     notify: Sourced[tuple[Notified, ...]] | None = None
     """Who must be told within ``notify_within`` (the schema requires both or neither)."""
     response_automation: ResponseAutomation | None = None
+    first_page_within: Sourced[timedelta] | None = None
+    """How soon after the trigger someone must be phoned or texted (PATH600); None: within the
+    response SLA."""
 
     @property
     def priority_name(self) -> str:

@@ -10,6 +10,7 @@ from pdlint.rules import (
     document,
     escalation,
     orchestration,
+    paths,
     people,
     priorities,
     programme,
@@ -21,7 +22,7 @@ from pdlint.rules import (
 )
 
 FAMILIES: tuple[ModuleType, ...] = (problems, document, escalation, schedules, services,
-                                    orchestration, people, priorities, response, programme,
+                                    orchestration, people, paths, priorities, response, programme,
                                     scope, waivers)
 
 

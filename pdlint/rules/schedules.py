@@ -122,8 +122,8 @@ def check_coverage_gap(context: Context) -> Iterator[Finding]:
         groups = weekly_gap_groups(result.gaps, zone)
         for group in groups[:GAPS_LISTED]:
             yield check_coverage_gap.finding(
-                f"{_gap_words(group, zone, zone_name)}: {_uncovered(group)} uncovered in the "
-                f"documented {requirement} coverage",
+                f"nobody is on call {when_words(group, zone, zone_name)}: "
+                f"{uncovered_words(group)} uncovered in the documented {requirement} coverage",
                 _resource(documented, live), expected=requirement,
                 actual=[{"start": format_utc(gap.start), "end": format_utc(gap.end)}
                         for gap in group],
@@ -152,7 +152,7 @@ def weekly_gap_groups(gaps: Sequence[Interval], zone: ZoneInfo) -> list[list[Int
     return list(groups.values())
 
 
-def _uncovered(group: Sequence[Interval]) -> str:
+def uncovered_words(group: Sequence[Interval]) -> str:
     """``8h``, or for a recurring gap ``8h each time, 1d8h in all``."""
     each = format_duration(group[0].length)
     if len(group) == 1:
@@ -161,15 +161,16 @@ def _uncovered(group: Sequence[Interval]) -> str:
     return f"{each} each time, {format_duration(total)} in all"
 
 
-def _gap_words(group: list[Interval], zone: ZoneInfo, zone_name: str) -> str:
-    """One gap by its times; a recurring one by its weekly slot and its occurrences."""
+def when_words(group: Sequence[Interval], zone: ZoneInfo, zone_name: str) -> str:
+    """One interval by its times; a weekly recurring one by its weekly slot and its
+    occurrences (``weekly_gap_groups``)."""
     first = group[0]
     if len(group) == 1:
-        return (f"nobody is on call from {format_utc(first.start)} to {format_utc(first.end)} "
+        return (f"from {format_utc(first.start)} to {format_utc(first.end)} "
                 f"({_local(first.start, zone)} to {_local(first.end, zone)} {zone_name})")
     start, end = first.start.astimezone(zone), first.end.astimezone(zone)
     days = ", ".join(f"{gap.start.astimezone(zone):%Y-%m-%d}" for gap in group)
-    return (f"nobody is on call on {start:%A}s {start:%H:%M}-{end:%H:%M} {zone_name}, "
+    return (f"on {start:%A}s {start:%H:%M}-{end:%H:%M} {zone_name}, "
             f"{len(group)} times in the checked window ({days})")
 
 

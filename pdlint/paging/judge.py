@@ -1,0 +1,109 @@
+"""The paging path held to the policy: which documented severities a service takes and when, the
+deadline for their first phone or SMS call, and each stretch of a window judged against it.
+Shared by the drift rule (PATH600) and the evidence package, so that both judge alike.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import timedelta
+
+from pdlint.coverage import Interval, weekly_hours
+from pdlint.pagerduty.model import Account
+from pdlint.pagerduty.model import Service as LiveService
+from pdlint.paging.path import Outcome, Overlay, Paths, Verdict, judged
+from pdlint.policy.model import IncidentSeverity, Service, Sourced, whole_minutes
+
+
+def paged_severities(policy_severities: Sequence[IncidentSeverity],
+                     documented: Service) -> list[IncidentSeverity]:
+    """The high-urgency severities with a deadline for the first call that the service takes:
+    all of them, unless the service is documented as low urgency."""
+    if documented.urgency is not None and documented.urgency.value == "low":
+        return []
+    return [severity for severity in policy_severities
+            if severity.urgency.value == "high" and deadline(severity) is not None]
+
+
+def deadline(severity: IncidentSeverity) -> Sourced[timedelta] | None:
+    """How soon someone must be phoned or texted: ``first_page_within``, else the response SLA
+    when it is a duration."""
+    if severity.first_page_within is not None:
+        return severity.first_page_within
+    sla = severity.response_sla
+    if sla.value.within is None:
+        return None
+    return Sourced(sla.value.within, sla.location, sla.written)
+
+
+def required_time(documented: Service, window: Interval) -> list[Interval]:
+    """When the service must page for a high-urgency severity: always, or during its
+    documented support hours when it is documented as ``support_hours`` (outside them the
+    policy itself makes its incidents low urgency)."""
+    hours = documented.support_hours
+    if documented.urgency is None or documented.urgency.value != "support_hours" or hours is None:
+        return [window]
+    return weekly_hours(window, hours.zone, hours.days_of_week, hours.start.value,
+                        hours.end.value)
+
+
+@dataclass(frozen=True)
+class Judged:
+    """A stretch of the checked time, the path of a trigger in it, and the verdict."""
+
+    interval: Interval
+    outcome: Outcome
+    verdict: Verdict
+
+
+def judge_service(paths: Paths, documented: Service, live: LiveService,
+                  severity: IncidentSeverity, window: Interval,
+                  overlays: Sequence[Overlay] = ()) -> tuple[Interval, list[Judged]]:
+    """The stretches of the time the service must page for ``severity``, each judged. Only the
+    triggers whose whole deadline lies inside ``window`` (the rendered one) are judged: what
+    comes after the rendering ends is not known. Returns the part of the window judged."""
+    written = deadline(severity)
+    assert written is not None, "paged_severities keeps severities with a deadline"
+    within = whole_minutes(written.value)
+    checked = Interval(window.start, max(window.start, window.end - written.value))
+    step = paths.service(live, severity.urgency.value, checked, overlays)
+    judged_stretches: list[Judged] = []
+    for need in required_time(documented, checked):
+        for stretch, outcome in step.stretches(need):
+            judged_stretches.append(Judged(stretch, outcome, judged(outcome, within)))
+    return checked, judged_stretches
+
+
+def joined(stretches: Sequence[Judged]) -> list[Judged]:
+    """Neighbouring stretches with the same verdict and outcome as one."""
+    found: list[Judged] = []
+    for stretch in stretches:
+        last = found[-1] if found else None
+        if (last is not None and last.interval.end == stretch.interval.start
+                and last.verdict is stretch.verdict and last.outcome == stretch.outcome):
+            found[-1] = Judged(Interval(last.interval.start, stretch.interval.end),
+                               last.outcome, last.verdict)
+        else:
+            found.append(stretch)
+    return found
+
+
+def met_share(stretches: Sequence[Judged]) -> tuple[timedelta, timedelta, timedelta]:
+    """(required, met, not read): how long the service had to page, how long a call came in
+    time, how long pdlint could not tell."""
+    required = sum((stretch.interval.length for stretch in stretches), timedelta(0))
+    met = sum((stretch.interval.length for stretch in stretches
+               if stretch.verdict is Verdict.MET), timedelta(0))
+    unread = sum((stretch.interval.length for stretch in stretches
+                  if stretch.verdict is Verdict.NOT_READ), timedelta(0))
+    return required, met, unread
+
+
+def overlays_of(live: LiveService, account: Account) -> tuple[Overlay, ...]:
+    """What lies over the service's urgency rule: maintenance windows (no incident) and its
+    event orchestration (events dropped, urgency set). None of them is in the account model
+    yet; when they are, each becomes an ``Overlay`` here, and the rule and the evidence take
+    them into account without another change."""
+    return ()
+

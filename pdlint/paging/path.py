@@ -1,0 +1,639 @@
+"""The paging path of a service over a window: a pure function of the account and the window.
+
+Had an incident been triggered on a service at moment ``t``, three questions decide who hears of
+it and when, each answered as a step function of ``t`` (a value that changes only at known
+moments: a shift changing hands, support hours opening, a maintenance window starting):
+
+1. the *gate*: is an incident created at all (a disabled service, a maintenance window, an
+   orchestration rule that drops events say no), and at what urgency (the service's urgency
+   rule, its support hours, the alert's severity, an orchestration rule that sets it). Each of
+   these is a set of intervals: the urgency rule gives the base, and every other input is an
+   ``Overlay`` (intervals and what happens inside them) laid on top in order;
+2. for each escalation level in order, loops included, *who is on call* at the moment the level
+   is engaged (``t`` plus the level's offset), from the rendered final schedule (layers,
+   restrictions and overrides as PagerDuty renders them) or the user targeted directly;
+3. each of those people's *notification rules* for that urgency: the first minute after their
+   assignment that a phone call or SMS goes out, and the first minute they are notified at all.
+
+The path's answer at ``t`` is a ``Reach``: the first minute after the trigger that someone is
+phoned or texted, the first minute someone is notified at all, and the first minute from which
+the path could not be read. Absent is not empty: a schedule PagerDuty did not render, a user
+whose notification rules the key may not read, a moment outside the rendered window make the
+path *not read* from that minute on, never "nobody paged". A low-urgency incident does not
+escalate (PagerDuty escalates high-urgency incidents only): level 1 alone is notified.
+
+Nothing here reads the network, the clock or the policy: ``Paths`` memoises the parts many
+services share (people, schedules, escalation policies) for one account.
+"""
+
+from __future__ import annotations
+
+import bisect
+import enum
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime, time, timedelta
+from typing import Any, Generic, TypeVar
+
+from pdlint.coverage import Interval, merge, weekly_hours
+from pdlint.pagerduty.model import (
+    Account,
+    EscalationPolicy,
+    EscalationTarget,
+    Service,
+    TargetKind,
+    User,
+)
+from pdlint.zones import live_zone
+
+V = TypeVar("V")
+W = TypeVar("W")
+
+CALL_METHODS = frozenset({"phone_contact_method", "sms_contact_method"})
+"""The contact methods that ring: a phone call or a text message."""
+
+
+# -- step functions ----------------------------------------------------------------------------
+
+@dataclass(frozen=True, slots=True)
+class Step(Generic[V]):
+    """A value over time that changes only at ``breaks``: ``values[0]`` holds before the first
+    break, ``values[i]`` from ``breaks[i-1]`` (included) to ``breaks[i]``, the last one from the
+    last break on (so ``len(values) == len(breaks) + 1``)."""
+
+    breaks: tuple[datetime, ...]
+    values: tuple[V, ...]
+
+    @classmethod
+    def constant(cls, value: V) -> Step[V]:
+        return cls((), (value,))
+
+    def at(self, moment: datetime) -> V:
+        return self.values[bisect.bisect_right(self.breaks, moment)]
+
+    def shifted(self, delta: timedelta) -> Step[V]:
+        """The step whose value at ``t`` is this one's at ``t + delta``."""
+        return Step(tuple(moment - delta for moment in self.breaks), self.values)
+
+    def mapped(self, change: Callable[[V], W]) -> Step[W]:
+        return _merged(self.breaks, [change(value) for value in self.values])
+
+    def stretches(self, window: Interval) -> list[tuple[Interval, V]]:
+        """The window cut where the value changes, each piece with its value."""
+        pieces: list[tuple[Interval, V]] = []
+        index = bisect.bisect_right(self.breaks, window.start)
+        cursor = window.start
+        while cursor < window.end:
+            end = min(self.breaks[index], window.end) if index < len(self.breaks) else window.end
+            pieces.append((Interval(cursor, end), self.values[index]))
+            cursor, index = end, index + 1
+        return pieces
+
+
+def _merged(breaks: Sequence[datetime], values: Sequence[V]) -> Step[V]:
+    """A step without breaks where the value does not change."""
+    kept_breaks: list[datetime] = []
+    kept_values = [values[0]]
+    for moment, value in zip(breaks, values[1:], strict=True):
+        if value != kept_values[-1]:
+            kept_breaks.append(moment)
+            kept_values.append(value)
+    return Step(tuple(kept_breaks), tuple(kept_values))
+
+
+def combined(steps: Sequence[Step[Any]], join: Callable[..., W]) -> Step[W]:
+    """The step whose value at every moment is ``join`` of the steps' values at that moment."""
+    moments = sorted({moment for step in steps for moment in step.breaks})
+    positions = [0] * len(steps)
+    values = [join(*(step.values[0] for step in steps))]
+    for moment in moments:
+        current = []
+        for number, step in enumerate(steps):
+            position = positions[number]
+            while position < len(step.breaks) and step.breaks[position] <= moment:
+                position += 1
+            positions[number] = position
+            current.append(step.values[position])
+        values.append(join(*current))
+    return _merged(moments, values)
+
+
+def inside(intervals: Iterable[Interval]) -> Step[bool]:
+    """True inside the intervals, False outside."""
+    breaks: list[datetime] = []
+    for interval in merge(intervals):
+        breaks += (interval.start, interval.end)
+    return Step(tuple(breaks), tuple(index % 2 == 1 for index in range(len(breaks) + 1)))
+
+
+# -- what a path reaches -----------------------------------------------------------------------
+
+@dataclass(frozen=True, slots=True)
+class Reach:
+    """How soon, in minutes after the trigger (or after a person's assignment), someone is
+    phoned or texted (``call``), notified in any way (``notice``), and from which minute the
+    path could not be read (``unread``, with ``why``). None: never (or, for ``unread``, all
+    was read)."""
+
+    call: int | None = None
+    notice: int | None = None
+    unread: int | None = None
+    why: str | None = None
+
+    def later(self, minutes: int) -> Reach:
+        return Reach(_plus(self.call, minutes), _plus(self.notice, minutes),
+                     _plus(self.unread, minutes), self.why)
+
+    def sooner(self, other: Reach) -> Reach:
+        """What two paths reach together: the sooner of each."""
+        unread, why = ((self.unread, self.why) if other.unread is None or (
+            self.unread is not None and self.unread <= other.unread) else (other.unread, other.why))
+        return _settled(_soonest(self.call, other.call), _soonest(self.notice, other.notice),
+                        unread, why)
+
+
+def _settled(call: int | None, notice: int | None, unread: int | None,
+             why: str | None) -> Reach:
+    """A reach, without what was not read when a call comes no later: nothing unread can
+    come sooner than what is already known."""
+    if call is not None and unread is not None and call <= unread:
+        unread, why = None, None
+    return Reach(call, notice, unread, why)
+
+
+def _plus(minute: int | None, minutes: int) -> int | None:
+    return None if minute is None else minute + minutes
+
+
+def _soonest(first: int | None, second: int | None) -> int | None:
+    if first is None:
+        return second
+    return first if second is None else min(first, second)
+
+
+def soonest(reaches: Iterable[Reach]) -> Reach:
+    found = NOBODY
+    for reach in reaches:
+        found = found.sooner(reach)
+    return found
+
+
+NOBODY = Reach()
+"""Nobody is notified, and all was read."""
+
+
+def not_read(why: str) -> Reach:
+    return Reach(unread=0, why=why)
+
+
+@dataclass(frozen=True, slots=True)
+class Gate:
+    """What becomes of an alert on the service at a moment, before anyone is paged: an incident
+    of ``urgency`` (``high`` or ``low``), or none (``urgency`` None), and ``why`` in words;
+    ``read`` is False when pdlint could not tell."""
+
+    urgency: str | None
+    why: str
+    read: bool = True
+
+
+@dataclass(frozen=True)
+class Overlay:
+    """An input laid over the service's urgency rule: inside ``intervals``, ``gate`` holds (a
+    maintenance window creates no incident; an orchestration rule drops the alert or sets its
+    urgency). Later overlays win over earlier ones."""
+
+    intervals: tuple[Interval, ...]
+    gate: Gate
+
+
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    """The path of a trigger: its gate, and what the escalation reaches (None when no incident
+    is created or the gate was not read)."""
+
+    gate: Gate
+    reach: Reach | None
+
+
+class Verdict(str, enum.Enum):
+    """A trigger's path judged against a deadline for the first phone or SMS call."""
+
+    MET = "met"
+    LATE = "late"
+    """No call by the deadline (one comes later, or what comes later was not read)."""
+    NEVER = "never"
+    """Nobody is ever phoned or texted, and all of the path was read."""
+    NO_INCIDENT = "no incident"
+    NOT_READ = "not read"
+    """What comes by the deadline could not be read."""
+
+
+def judged(outcome: Outcome, within: int) -> Verdict:
+    """The verdict on a path that must phone or text someone within ``within`` minutes."""
+    if not outcome.gate.read:
+        return Verdict.NOT_READ
+    reach = outcome.reach
+    if reach is None:
+        return Verdict.NO_INCIDENT
+    if reach.call is not None and reach.call <= within:
+        return Verdict.MET
+    if reach.unread is not None and reach.unread <= within:
+        return Verdict.NOT_READ
+    return Verdict.NEVER if reach.call is None and reach.unread is None else Verdict.LATE
+
+
+# -- people and escalation levels ---------------------------------------------------------------
+
+@dataclass(frozen=True, slots=True)
+class NotRead:
+    """On a schedule at some moment: someone pdlint could not see, and why."""
+
+    why: str
+
+
+OnCall = str | None | NotRead
+"""Who a schedule has on call: a user id, nobody (None), or someone not read."""
+
+
+@dataclass(frozen=True, slots=True)
+class Engagement:
+    """A level reached by the escalation: rule ``rule`` (0-based) of loop ``loop``, engaged
+    ``offset`` minutes after the trigger."""
+
+    rule: int
+    loop: int
+    offset: int
+
+
+class Paths:
+    """The paging paths of one account, rendered over ``account.window``; parts shared by many
+    services (people, schedules, escalation policies) are worked out once."""
+
+    def __init__(self, account: Account) -> None:
+        self.account = account
+        self._people: dict[tuple[str, str], Reach] = {}
+        self._schedules: dict[str, Step[OnCall]] = {}
+        self._targets: dict[tuple[str | None, str | None, str], Step[Reach]] = {}
+        self._levels: dict[tuple[str, int, str], Step[Reach]] = {}
+        self._escalations: dict[tuple[str | None, str], Step[Reach]] = {}
+
+    # people
+
+    def person(self, user_id: str, urgency: str) -> Reach:
+        """How soon a user's notification rules for ``urgency`` reach them after assignment."""
+        key = (user_id, urgency)
+        if key not in self._people:
+            self._people[key] = self._person(user_id, urgency)
+        return self._people[key]
+
+    def _person(self, user_id: str, urgency: str) -> Reach:
+        user = self.user(user_id)
+        if isinstance(user, str):
+            return not_read(user)
+        if user.notification_rules is None:
+            return not_read(f"the notification rules of {user.name or user_id} could not be "
+                            "read with this key")
+        reach = NOBODY
+        for rule in user.notification_rules:
+            if rule.urgency != urgency or not rule.contact_method.usable:
+                continue
+            delay = rule.start_delay_minutes or 0
+            ringing = rule.contact_method.kind in CALL_METHODS
+            reach = reach.sooner(Reach(delay if ringing else None, delay))
+        return reach
+
+    def user(self, user_id: str) -> User | str:
+        """The user, or why pdlint cannot see them."""
+        users = self.account.users
+        found = users.by_id(user_id)
+        if found is not None:
+            return found
+        if not users.read:
+            return f"the users could not be read ({users.skip_reason})"
+        return f"user {user_id} is not among the users this key can read"
+
+    # schedules
+
+    def on_call(self, target: EscalationTarget) -> Step[OnCall]:
+        """Who a schedule target has on call at each moment: rendered shifts inside the
+        rendered window, not read outside it or when the schedule was not rendered."""
+        key = str(target.id)
+        if key not in self._schedules:
+            self._schedules[key] = self._on_call(target)
+        return self._schedules[key]
+
+    def _on_call(self, target: EscalationTarget) -> Step[OnCall]:
+        account = self.account
+        name = account.schedule_named(target) or target.id
+        if target.kind is TargetKind.SHIFT_BASED_SCHEDULE:
+            return Step.constant(NotRead(f"'{name}' is a shift-based (v3) schedule, whose "
+                                         "rendering pdlint does not read"))
+        schedule = account.schedules.by_id(target.id)
+        if schedule is None:
+            return Step.constant(NotRead(
+                f"the schedules could not be read ({account.schedules.skip_reason})"
+                if not account.schedules.read
+                else f"schedule '{name}' is not among the schedules this key can read"))
+        final = schedule.final_schedule
+        if final is None or final.problem is not None:
+            return Step.constant(NotRead(
+                f"PagerDuty returned no rendered final schedule for '{name}'" if final is None
+                else f"the final schedule of '{name}' cannot be read: {final.problem}"))
+        window = account.window
+        outside = NotRead(f"'{name}' was rendered from {_utc(window.since)} to "
+                          f"{_utc(window.until)} only")
+        breaks: list[datetime] = [window.since]
+        values: list[OnCall] = [outside]
+        for shift in sorted(final.shifts, key=lambda shift: shift.start):
+            start, end = max(shift.start, breaks[-1]), min(shift.end, window.until)
+            if start >= end:
+                continue
+            if start > breaks[-1]:
+                breaks.append(start)
+                values.append(None)
+            breaks.append(end)
+            values.append(shift.user.id if shift.user is not None and shift.user.id else NotRead(
+                f"a shift of '{name}' names no user"))
+        if breaks[-1] < window.until:
+            breaks.append(window.until)
+            values.append(None)
+        return _merged(breaks, [*values, outside])
+
+    # targets and levels
+
+    def target(self, target: EscalationTarget, urgency: str) -> Step[Reach]:
+        """How soon a target reaches someone after its level is engaged at each moment."""
+        key = (target.type, target.id, urgency)
+        if key not in self._targets:
+            self._targets[key] = self._target(target, urgency)
+        return self._targets[key]
+
+    def _target(self, target: EscalationTarget, urgency: str) -> Step[Reach]:
+        if target.kind is TargetKind.USER:
+            return Step.constant(self.person(str(target.id), urgency))
+        if not target.is_schedule:
+            return Step.constant(not_read(f"a target of type {target.type!r}, which pdlint "
+                                          "does not read"))
+        return self.on_call(target).mapped(lambda who: self.reach_of(who, urgency))
+
+    def reach_of(self, who: OnCall, urgency: str) -> Reach:
+        if who is None:
+            return NOBODY
+        if isinstance(who, NotRead):
+            return not_read(who.why)
+        return self.person(who, urgency)
+
+    def level(self, policy: EscalationPolicy, rule: int, urgency: str) -> Step[Reach]:
+        """How soon one level reaches someone after it is engaged (all its targets at once)."""
+        key = (policy.id, rule, urgency)
+        if key not in self._levels:
+            targets = policy.rules[rule].targets
+            self._levels[key] = (combined([self.target(target, urgency) for target in targets],
+                                          lambda *reaches: soonest(reaches))
+                                 if targets else Step.constant(NOBODY))
+        return self._levels[key]
+
+    @staticmethod
+    def engagements(policy: EscalationPolicy, urgency: str) -> tuple[list[Engagement],
+                                                                      Reach | None]:
+        """The levels an incident reaches in order, loops included, and what cannot be known
+        (a level after a rule without an escalation delay). A low-urgency incident does not
+        escalate: level 1 only."""
+        if not policy.rules:
+            return [], None
+        if urgency != "high":
+            return [Engagement(0, 0, 0)], None
+        found: list[Engagement] = []
+        offset = 0
+        for loop in range(policy.num_loops + 1):
+            for number, rule in enumerate(policy.rules):
+                found.append(Engagement(number, loop, offset))
+                if rule.delay_minutes is None:
+                    return found, Reach(unread=offset, why=(
+                        f"level {number + 1} of '{policy.name}' gives no escalation delay"))
+                offset += rule.delay_minutes
+        return found, None
+
+    def escalation(self, policy_id: str | None, urgency: str) -> Step[Reach]:
+        """How soon the escalation policy reaches someone after a trigger at each moment."""
+        key = (policy_id, urgency)
+        if key not in self._escalations:
+            self._escalations[key] = self._escalation(policy_id, urgency)
+        return self._escalations[key]
+
+    def _escalation(self, policy_id: str | None, urgency: str) -> Step[Reach]:
+        policies = self.account.escalation_policies
+        policy = policies.by_id(policy_id)
+        if policy is None:
+            return Step.constant(not_read(
+                f"the escalation policies could not be read ({policies.skip_reason})"
+                if not policies.read else
+                f"escalation policy {policy_id} is not among those this key can read"))
+        engagements, beyond = self.engagements(policy, urgency)
+        steps = [self.level(policy, engaged.rule, urgency).shifted(
+            timedelta(minutes=engaged.offset)).mapped(_later_by(engaged.offset))
+            for engaged in engagements]
+        if beyond is not None:
+            steps.append(Step.constant(beyond))
+        if not steps:
+            return Step.constant(NOBODY)
+        return combined(steps, lambda *reaches: soonest(reaches))
+
+    # services
+
+    def gates(self, service: Service, severity_urgency: str, window: Interval,
+              overlays: Sequence[Overlay] = ()) -> Step[Gate]:
+        """Whether an alert on the service opens an incident, and at what urgency, at each
+        moment of ``window``: the urgency rule (``severity_based`` takes the severity's own
+        urgency), then each overlay on top."""
+        gates = _urgency_gates(service, severity_urgency, window)
+        for overlay in overlays:
+            gates = combined([gates, inside(overlay.intervals)],
+                             lambda base, covered, gate=overlay.gate: gate if covered else base)
+        return gates
+
+    def service(self, service: Service, severity_urgency: str, window: Interval,
+                overlays: Sequence[Overlay] = ()) -> Step[Outcome]:
+        """The path of a trigger on ``service`` at each moment of ``window``, for an incident
+        whose severity is documented at ``severity_urgency``."""
+        policy_id = service.escalation_policy.id if service.escalation_policy else None
+        return combined(
+            [self.gates(service, severity_urgency, window, overlays),
+             self.escalation(policy_id, "high"), self.escalation(policy_id, "low")],
+            _outcome)
+
+
+def _later_by(minutes: int) -> Callable[[Reach], Reach]:
+    return lambda reach: reach.later(minutes)
+
+
+def _outcome(gate: Gate, high: Reach, low: Reach) -> Outcome:
+    if not gate.read or gate.urgency is None:
+        return Outcome(gate, None)
+    return Outcome(gate, high if gate.urgency == "high" else low)
+
+
+def _utc(moment: datetime) -> str:
+    return moment.strftime("%Y-%m-%d %H:%M UTC")
+
+
+def _urgency_gates(service: Service, severity_urgency: str, window: Interval) -> Step[Gate]:
+    if service.disabled:
+        return Step.constant(Gate(None, "the service is disabled"))
+    rule = service.urgency_rule
+
+    def gate(urgency: str | None, when: str) -> Gate:
+        if urgency == "severity_based":
+            return Gate(severity_urgency, f"{severity_urgency} urgency{when}, set by the "
+                                          "alert's severity")
+        if urgency in ("high", "low"):
+            return Gate(urgency, f"{urgency} urgency{when}")
+        return Gate(None, f"urgency {urgency!r}{when}, which pdlint does not know", read=False)
+
+    if rule.urgency is not None:
+        return Step.constant(gate(rule.urgency, ""))
+    hours = service.support_hours
+    zone = live_zone(hours.time_zone) if hours is not None and hours.time_zone else None
+    if hours is None or zone is None or not hours.days_of_week or not (
+            hours.start_time and hours.end_time):
+        return Step.constant(Gate(None, "urgency follows support hours, which could not be "
+                                        "read", read=False))
+    opens, closes = time.fromisoformat(hours.start_time), time.fromisoformat(hours.end_time)
+    during = weekly_hours(window, zone, hours.days_of_week, opens, closes)
+    words = f"{opens:%H:%M}-{closes:%H:%M} {hours.time_zone}"
+    return inside(during).mapped(lambda within: gate(
+        rule.during_support_hours if within else rule.outside_support_hours,
+        f" {'during' if within else 'outside'} support hours ({words})"))
+
+
+# -- the path at one moment, level by level ----------------------------------------------------
+
+@dataclass(frozen=True)
+class RuleAt:
+    """One of a person's notification rules for the incident's urgency."""
+
+    method: str
+    """The contact method's type, e.g. ``phone_contact_method``."""
+    delay: int
+    usable: bool
+
+
+@dataclass(frozen=True)
+class PersonAt:
+    """Someone a level pages: who, how their rules reach them (minutes after assignment), and
+    the rules themselves (None when they could not be read)."""
+
+    user_id: str
+    name: str | None
+    reach: Reach
+    rules: tuple[RuleAt, ...] | None
+
+
+@dataclass(frozen=True)
+class TargetAt:
+    """One target of a level at the moment it is engaged: the person it pages, nobody, or why
+    pdlint cannot tell (``problem``)."""
+
+    kind: TargetKind
+    name: str | None
+    person: PersonAt | None
+    problem: str | None
+
+    @property
+    def reach(self) -> Reach:
+        if self.problem is not None:
+            return not_read(self.problem)
+        return self.person.reach if self.person is not None else NOBODY
+
+
+@dataclass(frozen=True)
+class LevelAt:
+    """A level engaged ``offset`` minutes after the trigger, and what each target pages."""
+
+    engagement: Engagement
+    targets: tuple[TargetAt, ...]
+
+    @property
+    def reach(self) -> Reach:
+        """How soon the level reaches someone, in minutes after the trigger."""
+        return soonest(target.reach for target in self.targets).later(self.engagement.offset)
+
+
+@dataclass(frozen=True)
+class PathAt:
+    """The path of a trigger at ``moment``: its gate, the levels it reaches (none when no
+    incident is created) and what they reach together (``reach``; None without an incident)."""
+
+    service: Service
+    moment: datetime
+    gate: Gate
+    levels: tuple[LevelAt, ...]
+    beyond: Reach | None
+    """What cannot be known past the levels listed (a rule without an escalation delay)."""
+
+    @property
+    def reach(self) -> Reach | None:
+        if not self.gate.read or self.gate.urgency is None:
+            return None
+        found = soonest(level.reach for level in self.levels)
+        return found if self.beyond is None else found.sooner(self.beyond)
+
+    def first_call(self) -> tuple[LevelAt, TargetAt] | None:
+        """The level and target of the first phone call or SMS, if any."""
+        reach = self.reach
+        if reach is None or reach.call is None:
+            return None
+        for level in self.levels:
+            for target in level.targets:
+                call = target.reach.later(level.engagement.offset).call
+                if call == reach.call:
+                    return level, target
+        return None
+
+
+def path_at(paths: Paths, service: Service, severity_urgency: str, moment: datetime,
+            overlays: Sequence[Overlay] = ()) -> PathAt:
+    """The path of a trigger on ``service`` at ``moment``, level by level: the same answer as
+    ``Paths.service`` at that moment, with who is on call and which rules ring."""
+    window = Interval(moment, moment + timedelta(minutes=1))
+    gate = paths.gates(service, severity_urgency, window, overlays).at(moment)
+    policies = paths.account.escalation_policies
+    policy = policies.by_id(service.escalation_policy.id if service.escalation_policy else None)
+    if not gate.read or gate.urgency is None:
+        return PathAt(service, moment, gate, (), None)
+    if policy is None:
+        reach = paths.escalation(None if service.escalation_policy is None
+                                 else service.escalation_policy.id, gate.urgency).at(moment)
+        return PathAt(service, moment, gate, (), reach)
+    engagements, beyond = paths.engagements(policy, gate.urgency)
+    levels = tuple(
+        LevelAt(engaged, tuple(
+            _target_at(paths, target, gate.urgency, moment + timedelta(minutes=engaged.offset))
+            for target in policy.rules[engaged.rule].targets))
+        for engaged in engagements)
+    return PathAt(service, moment, gate, levels, beyond)
+
+
+def _target_at(paths: Paths, target: EscalationTarget, urgency: str,
+               moment: datetime) -> TargetAt:
+    name = (paths.account.schedule_named(target) if target.is_schedule else target.summary)
+    if target.kind is TargetKind.USER:
+        who: OnCall = str(target.id)
+    elif target.is_schedule:
+        who = paths.on_call(target).at(moment)
+    else:
+        who = NotRead(f"a target of type {target.type!r}, which pdlint does not read")
+    if isinstance(who, NotRead):
+        return TargetAt(target.kind, name, None, who.why)
+    if who is None:
+        return TargetAt(target.kind, name, None, None)
+    user = paths.user(who)
+    rules = None if isinstance(user, str) or user.notification_rules is None else tuple(
+        sorted((RuleAt(rule.contact_method.kind, rule.start_delay_minutes or 0,
+                       rule.contact_method.usable)
+                for rule in user.notification_rules if rule.urgency == urgency),
+               key=lambda rule: (rule.delay, rule.method)))
+    person = PersonAt(who, None if isinstance(user, str) else user.name,
+                      paths.person(who, urgency), rules)
+    return TargetAt(target.kind, name, person, None)

@@ -1,0 +1,130 @@
+"""PATH rules: the paging path, every piece of the account together.
+
+EP, SCH, SVC and USR rules check each object alone; the combination can still fail while each
+passes (an override puts in someone who is phoned late, support hours make nights low urgency,
+level 1 has nobody on call while level 2 comes after the SLA). The path is worked out by
+``pdlint.paging`` over the window the schedules were rendered for, and judged by
+``paging.judge``, as the evidence package judges it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from zoneinfo import ZoneInfo
+
+from pdlint.coverage import Interval, total
+from pdlint.findings import Finding, Severity, counted
+from pdlint.pagerduty.model import Service as LiveService
+from pdlint.pagerduty.state import format_utc
+from pdlint.paging.explain import path_summary, reach_words
+from pdlint.paging.judge import (
+    Judged,
+    deadline,
+    joined,
+    judge_service,
+    overlays_of,
+    paged_severities,
+)
+from pdlint.paging.path import Paths, Verdict, path_at
+from pdlint.policy.model import IncidentSeverity, Service, format_duration
+from pdlint.rule import Context, Mode, rule
+from pdlint.rules.matching import both_sides, live_resource
+from pdlint.rules.schedules import (
+    GAPS_LISTED,
+    rendered_window,
+    uncovered_words,
+    weekly_gap_groups,
+    when_words,
+)
+from pdlint.rules.services import service_pairs
+from pdlint.zones import zone_named
+
+FAILING = (Verdict.LATE, Verdict.NEVER, Verdict.NO_INCIDENT)
+
+
+@rule("PATH600", "paging-path",
+      title="Every documented service phones someone within the SLA, at every moment",
+      severity=Severity.ERROR, criterion="CC7.4", mode=Mode.DRIFT)
+def check_paging_path(context: Context) -> Iterator[Finding]:
+    """Had an incident of a documented high-urgency severity been triggered on a documented
+    service at any moment of the checked window, someone must have been phoned or texted within
+    the severity's ``first_page_within``, else its ``response_sla``. The path follows what
+    PagerDuty does: whether an incident is created (a disabled service creates none), its
+    urgency (the urgency rule, support hours, the alert's severity), and for each escalation
+    level in order, loops included, who is on call when the level is engaged (the rendered
+    final schedule, overrides included, or the user targeted) and their notification rules for
+    that urgency, with their delays. A low-urgency incident does not escalate. A service
+    documented as ``support_hours`` must page so during its documented support hours; one
+    documented as ``low`` urgency is not checked. Each failing stretch is a finding in the
+    organisation's time zone (one finding for a stretch that recurs every week at the same
+    local time, the first ten per service and severity, then one counting the rest), with the
+    path at its start: which level, who, which rule at which minute. Stretches the key could
+    not read (a schedule not rendered, notification rules not readable) are reported as not
+    checked, never as paged or not paged. A trigger is judged when its whole deadline lies in
+    the rendered window."""
+    policy = context.policy
+    account = context.live
+    severities = policy.severities
+    zone_name = policy.organisation.time_zone.value
+    zone = zone_named(zone_name)
+    if zone is None or not severities:
+        return
+    paths = Paths(account)
+    window = rendered_window(account)
+    for documented, live in both_sides(service_pairs(policy, account)):
+        for severity in paged_severities(severities, documented):
+            _, stretches = judge_service(paths, documented, live, severity, window,
+                                         overlays_of(live, account))
+            yield from _findings(paths, documented, live, severity, joined(stretches),
+                                 zone, zone_name)
+
+
+def _findings(paths: Paths, documented: Service, live: LiveService, severity: IncidentSeverity,
+              stretches: Sequence[Judged], zone: ZoneInfo, zone_name: str) -> Iterator[Finding]:
+    written = deadline(severity)
+    assert written is not None
+    sla = written.written or format_duration(written.value)
+    resource = live_resource(documented, live)
+    expected = f"{severity.id}: phone or SMS within {sla}"
+    by_path: dict[tuple[Verdict, object], list[Judged]] = {}
+    for stretch in stretches:
+        if stretch.verdict in FAILING:
+            by_path.setdefault((stretch.verdict, stretch.outcome), []).append(stretch)
+    groups: list[list[Interval]] = []
+    for failing in by_path.values():
+        groups += weekly_gap_groups([stretch.interval for stretch in failing], zone)
+    groups.sort(key=lambda group: group[0].start)
+    for group in groups[:GAPS_LISTED]:
+        found = path_at(paths, live, severity.urgency.value, group[0].start,
+                        overlays_of(live, paths.account))
+        yield check_paging_path.finding(
+            f"{severity.id} {when_words(group, zone, zone_name)} ({uncovered_words(group)}): "
+            f"{reach_words(found)}, documented within {sla}; the path: {path_summary(found)}",
+            resource, expected=expected,
+            actual={"severity": severity.id, "answer": reach_words(found),
+                    "intervals": [{"start": format_utc(each.start), "end": format_utc(each.end)}
+                                  for each in group]},
+            location=written.location)
+    rest = [interval for group in groups[GAPS_LISTED:] for interval in group]
+    if rest:
+        rest.sort()
+        yield check_paging_path.finding(
+            f"{severity.id}: and {counted(len(rest), 'more stretch', 'more stretches')} without a "
+            f"phone or SMS call within {sla} from {format_utc(rest[0].start)} to "
+            f"{format_utc(rest[-1].end)}, {format_duration(total(rest))} in all",
+            resource, expected=expected,
+            actual={"severity": severity.id, "more_stretches": len(rest),
+                    "start": format_utc(rest[0].start), "end": format_utc(rest[-1].end)},
+            location=written.location)
+    unread = [stretch for stretch in stretches if stretch.verdict is Verdict.NOT_READ]
+    if unread:
+        why = sorted({(stretch.outcome.reach.why if stretch.outcome.reach is not None
+                       else stretch.outcome.gate.why) or "" for stretch in unread})
+        yield check_paging_path.finding(
+            f"{severity.id}: paging path not checked for "
+            f"{format_duration(total(stretch.interval for stretch in unread))} from "
+            f"{format_utc(unread[0].interval.start)} to {format_utc(unread[-1].interval.end)}: "
+            f"{'; '.join(why)}",
+            resource, expected=expected, actual=None, location=written.location,
+            severity=Severity.WARNING)
+

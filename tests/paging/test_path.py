@@ -1,0 +1,303 @@
+"""The paging path over a window, hand-computed: overrides, notification delays, several targets
+at one level, loops, empty levels, support-hours urgency, a daylight-saving week, overlays (what
+maintenance windows and orchestration lay over the urgency rule), and what was not read.
+
+The window is two weeks from Monday 2026-03-02 12:00 UTC (``rule_cases.WINDOW``). Ann, Bob and
+Lee are phoned at once for high urgency; the others are described where they are used.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime, timedelta, timezone
+from typing import Any
+
+import pytest
+from rules.rule_cases import (
+    WINDOW,
+    Json,
+    constant_urgency,
+    contact_method,
+    entry,
+    escalation_policy,
+    escalation_rule,
+    live_state,
+    notification_rule,
+    ref,
+    schedule,
+    service,
+    support_hours,
+    support_hours_urgency,
+    user,
+)
+
+from pdlint.coverage import Interval
+from pdlint.pagerduty.model import parse_account
+from pdlint.paging.path import (
+    Gate,
+    Outcome,
+    Overlay,
+    Paths,
+    Reach,
+    Verdict,
+    judged,
+    path_at,
+)
+
+UTC = timezone.utc
+ANN, BOB, CAT, LEE, DEE = (ref("user", f"PU0000{number}", name) for number, name in enumerate(
+    ("Ann Archer", "Bob Baker", "Cat Cole", "Lee Lead", "Dee Dunn"), start=1))
+ROTA = ref("schedule", "PC00001", "Rota")
+MAIN = ref("escalation_policy", "PE00001", "Main")
+START, END = WINDOW.since, WINDOW.until
+SATURDAY = datetime(2026, 3, 7, tzinfo=UTC)
+
+
+def at(day: int, hour: int = 0, minute: int = 0) -> datetime:
+    return datetime(2026, 3, day, hour, minute, tzinfo=UTC)
+
+
+def person(who: Json, *rules: tuple[str, str, int], **phone_changes: Any) -> Json:
+    """A user with phone, SMS and push methods and rules given as (urgency, method, delay)."""
+    number = who["id"][-1]
+    methods = {kind: contact_method(f"PM{number}{index}", kind, "5550100")
+               for index, kind in enumerate(("phone", "sms", "push_notification"))}
+    methods["phone"].update(phone_changes)
+    return user(who["id"], who["summary"], f"{who['summary'].split()[0].lower()}@ex.com",
+                contact_methods=list(methods.values()),
+                notification_rules=[notification_rule(f"PN{number}{index}", urgency,
+                                                      methods[kind], delay)
+                                    for index, (urgency, kind, delay) in enumerate(rules)])
+
+
+PHONE = ("high", "phone", 0)
+PEOPLE = {"ann": person(ANN, PHONE, ("low", "push_notification", 0)), "bob": person(BOB, PHONE),
+          "lee": person(LEE, PHONE),
+          "cat": person(CAT, ("high", "push_notification", 0), ("high", "phone", 15)),
+          "dee": person(DEE, ("high", "sms", 3), ("high", "phone", 7))}
+
+
+def rota(*entries: Json) -> Json:
+    return schedule("PC00001", "Rota", final_entries=list(entries))
+
+
+def account_of(*, rules: Sequence[Json], num_loops: int = 0, schedules: Sequence[Json] = (),
+               urgency_rule: Json | None = None, hours: Json | None = None,
+               people: dict[str, Json] | None = None, status: str = "active",
+               skipped: Sequence[str] = ()) -> tuple[Paths, Any]:
+    state = live_state(
+        escalation_policies=[escalation_policy("PE00001", "Main", rules, num_loops=num_loops)],
+        schedules=schedules, users=list({**PEOPLE, **(people or {})}.values()),
+        services=[service("PS00001", "Web", escalation_policy=MAIN, urgency_rule=urgency_rule,
+                          hours=hours, status=status)], skipped=skipped)
+    account = parse_account(state)
+    return Paths(account), account.services.by_id("PS00001")
+
+
+def calls(paths: Paths, web: Any, urgency: str = "high",
+          overlays: Sequence[Overlay] = ()) -> list[tuple[datetime, datetime, Any]]:
+    """Each stretch of the window with the minute of the first call (or what stops it)."""
+    step = paths.service(web, urgency, Interval(START, END), overlays)
+    return [(stretch.start, stretch.end, _shown(outcome))
+            for stretch, outcome in step.stretches(Interval(START, END))]
+
+
+def _shown(outcome: Outcome) -> Any:
+    if outcome.reach is None:
+        return outcome.gate.why
+    reach = outcome.reach
+    return reach.call if reach.unread is None else (reach.call, reach.unread, reach.why)
+
+
+def test_an_override_puts_in_someone_who_phones_late() -> None:
+    """Cat overrides Ann on Saturday 00:00-08:00 and is phoned after 15 minutes; Lee, level 2,
+    is phoned 10 minutes after the trigger, so those eight hours get their first call at 10."""
+    paths, web = account_of(
+        rules=[escalation_rule(10, ROTA), escalation_rule(10, LEE)],
+        schedules=[rota(entry(START, SATURDAY, ANN), entry(SATURDAY, at(7, 8), CAT),
+                        entry(at(7, 8), END, ANN))])
+    assert calls(paths, web) == [(START, SATURDAY, 0), (SATURDAY, at(7, 8), 10),
+                                 (at(7, 8), END, 0)]
+
+
+def test_the_level_engaged_later_reads_who_is_on_call_then() -> None:
+    """Level 1 is Lee; level 2, after 10 minutes, the rota, where Cat takes over on Saturday
+    00:00: triggers from Friday 23:50 find Cat at level 2, which changes nothing for the call
+    (Lee at 0) but is what the later level sees."""
+    paths, web = account_of(
+        rules=[escalation_rule(10, LEE), escalation_rule(10, ROTA)],
+        schedules=[rota(entry(START, SATURDAY, ANN), entry(SATURDAY, END, CAT))])
+    step = paths.escalation("PE00001", "high")
+    assert step.at(at(6, 23, 49)).notice == 0
+    level_two = paths.level(paths.account.escalation_policies.by_id("PE00001"), 1, "high")
+    assert level_two.at(at(6, 23, 59)) == Reach(0, 0)
+    assert level_two.at(SATURDAY) == Reach(15, 0)
+    assert calls(paths, web) == [(START, END, 0)]
+
+
+@pytest.mark.parametrize(("dee", "expected"), [
+    pytest.param(PEOPLE["dee"], 3, id="sms-after-3-before-phone-after-7"),
+    pytest.param(person(DEE, ("high", "sms", 3), ("high", "phone", 7)) | {"contact_methods": [
+        contact_method("PM51", "sms", "5550100") | {"enabled": False}]}, 7,
+                 id="a-disabled-sms-method-leaves-the-phone-after-7"),
+    pytest.param(person(DEE, ("high", "push_notification", 0), ("low", "phone", 0)), None,
+                 id="push-for-high-phone-for-low-only"),
+])
+def test_notification_delays_and_methods(dee: Json, expected: int | None) -> None:
+    paths, web = account_of(rules=[escalation_rule(30, DEE)], people={"dee": dee})
+    assert calls(paths, web) == [(START, END, expected)]
+
+
+def test_several_targets_at_one_level_are_paged_at_once() -> None:
+    """Cat (phone after 15) and Dee (SMS after 3) on one level: the first call is Dee's."""
+    paths, web = account_of(rules=[escalation_rule(30, CAT, DEE)])
+    assert calls(paths, web) == [(START, END, 3)]
+
+
+def test_loops_and_an_empty_level() -> None:
+    """Level 1 is the rota, empty on Saturday 00:00-08:00; level 2 (after 10 minutes) has no
+    target; the policy loops once, 15 minutes after the trigger. A trigger in the last 15
+    minutes of the gap finds Ann again when the loop comes back to level 1."""
+    paths, web = account_of(
+        rules=[escalation_rule(10, ROTA), {"id": "PR2", "escalation_delay_in_minutes": 5,
+                                           "targets": []}],
+        num_loops=1,
+        schedules=[rota(entry(START, SATURDAY, ANN), entry(at(7, 8), END, ANN))])
+    assert calls(paths, web) == [(START, SATURDAY, 0), (SATURDAY, at(7, 7, 45), None),
+                                 (at(7, 7, 45), at(7, 8), 15), (at(7, 8), END, 0)]
+    outcome = paths.service(web, "high", Interval(START, END)).at(at(7, 1))
+    assert judged(outcome, 5) is Verdict.NEVER
+
+
+def test_without_loops_the_gap_is_never_called() -> None:
+    paths, web = account_of(
+        rules=[escalation_rule(10, ROTA)],
+        schedules=[rota(entry(START, SATURDAY, ANN), entry(at(7, 8), END, ANN))])
+    assert calls(paths, web) == [(START, SATURDAY, 0), (SATURDAY, at(7, 8), None),
+                                 (at(7, 8), END, 0)]
+
+
+def test_support_hours_make_nights_low_urgency_which_does_not_escalate() -> None:
+    """Support hours Monday-Friday 09:00-17:00 London (UTC in March, before the clocks change on
+    the 29th), high during and low outside. Ann has push only for low urgency and Lee, level 2,
+    is never engaged by a low-urgency incident: outside support hours nobody is phoned."""
+    paths, web = account_of(rules=[escalation_rule(10, ROTA), escalation_rule(10, LEE)],
+                            schedules=[rota(entry(START, END, ANN))],
+                            urgency_rule=support_hours_urgency(), hours=support_hours())
+    during = "high urgency during support hours (09:00-17:00 Europe/London)"
+    found = calls(paths, web)
+    assert found[:3] == [(START, at(2, 17), 0), (at(2, 17), at(3, 9), None),
+                         (at(3, 9), at(3, 17), 0)]
+    # Friday 17:00 to Monday 09:00 is one low-urgency stretch.
+    assert (at(6, 17), at(9, 9), None) in found
+    # 11 stretches of support hours (ten working days, and Monday the 16th until noon), 10
+    # between them.
+    assert len(found) == 21
+    gate = paths.gates(web, "high", Interval(START, END)).at(at(4, 10))
+    assert gate == Gate("high", during)
+
+
+def test_support_hours_across_the_daylight_saving_change() -> None:
+    """New York moves to summer time on Sunday 2026-03-08: 09:00 is 14:00 UTC on Friday the 6th
+    and 13:00 UTC on Monday the 9th; the support hours keep their wall-clock times."""
+    paths, web = account_of(rules=[escalation_rule(10, LEE)],
+                            urgency_rule=support_hours_urgency(),
+                            hours=support_hours(time_zone="America/New_York"))
+    gates = paths.gates(web, "high", Interval(START, END))
+    highs = [stretch for stretch, gate in gates.stretches(Interval(START, END))
+             if gate.urgency == "high"]
+    assert Interval(at(6, 14), at(6, 22)) in highs
+    assert Interval(at(9, 13), at(9, 21)) in highs
+
+
+def test_severity_based_urgency_takes_the_severity_s_own() -> None:
+    paths, web = account_of(rules=[escalation_rule(10, ROTA), escalation_rule(10, LEE)],
+                            schedules=[rota(entry(START, END, CAT))],
+                            urgency_rule=constant_urgency("severity_based"))
+    assert calls(paths, web, "high") == [(START, END, 10)]
+    assert calls(paths, web, "low") == [(START, END, None)]
+
+
+def test_a_disabled_service_creates_no_incident() -> None:
+    paths, web = account_of(rules=[escalation_rule(10, LEE)], status="disabled")
+    assert calls(paths, web) == [(START, END, "the service is disabled")]
+
+
+def test_overlays_lay_intervals_over_the_urgency_rule_later_ones_winning() -> None:
+    """What a maintenance window or an orchestration rule brings is an overlay: no incident in
+    one interval, low urgency in another, the later overlay winning where both hold."""
+    paths, web = account_of(rules=[escalation_rule(10, LEE)])
+    quiet = Overlay((Interval(at(3), at(3, 6)),), Gate(None, "maintenance window 'Upgrade'"))
+    lowered = Overlay((Interval(at(3, 4), at(3, 8)),), Gate("low", "low urgency, set by "
+                                                                   "orchestration rule 'x'"))
+    assert calls(paths, web, overlays=[quiet, lowered]) == [
+        (START, at(3), 0), (at(3), at(3, 4), "maintenance window 'Upgrade'"),
+        (at(3, 4), at(3, 8), None), (at(3, 8), END, 0)]
+
+
+@pytest.mark.parametrize(("changes", "expected"), [
+    pytest.param({"people": {"cat": user(CAT["id"], "Cat Cole", "cat@ex.com") | {
+        "notification_rules": None}}},
+        [(START, SATURDAY, 0), (SATURDAY, END, (10, 0, "the notification rules of Cat Cole "
+                                                       "could not be read with this key"))],
+        id="notification-rules-not-readable"),
+    pytest.param({"schedules": [rota(entry(START, SATURDAY, ANN), entry(SATURDAY, END, CAT))
+                                | {"final_schedule": None}]},
+                 [(START, END, (10, 0, "PagerDuty returned no rendered final schedule for "
+                                       "'Rota'"))], id="schedule-not-rendered"),
+    pytest.param({"skipped": ["users"]},
+                 [(START, END, (None, 0, "the users could not be read (403 Forbidden: the "
+                                         "token may not read users)"))], id="users-skipped"),
+])
+def test_absent_is_not_empty(changes: dict[str, Any], expected: list[Any]) -> None:
+    """What the key could not read makes the path not read from the minute it matters, never
+    "nobody paged"; Lee, level 2 after 10 minutes, is phoned all the same."""
+    arguments: dict[str, Any] = {
+        "rules": [escalation_rule(10, ROTA), escalation_rule(10, LEE)],
+        "schedules": [rota(entry(START, SATURDAY, ANN), entry(SATURDAY, END, CAT))]}
+    arguments.update(changes)
+    paths, web = account_of(**arguments)
+    assert calls(paths, web) == expected
+
+
+def test_the_end_of_the_rendered_window_is_not_read_for_later_levels() -> None:
+    """Level 2 (the rota, after 10 minutes) of a trigger in the window's last 10 minutes is
+    engaged after the rendering ends: not read there, since level 1 (Cat) phones at 15."""
+    paths, web = account_of(rules=[escalation_rule(10, CAT), escalation_rule(10, ROTA)],
+                            schedules=[rota(entry(START, END, ANN))])
+    assert calls(paths, web) == [
+        (START, END - timedelta(minutes=10), 10),
+        (END - timedelta(minutes=10), END,
+         (15, 10, "'Rota' was rendered from 2026-03-02 12:00 UTC to 2026-03-16 12:00 UTC only"))]
+
+
+@pytest.mark.parametrize(("reach", "verdict"), [
+    (Reach(5, 0), Verdict.MET),
+    (Reach(6, 0), Verdict.LATE),
+    (Reach(None, 0), Verdict.NEVER),
+    (Reach(None, None, 10, "x"), Verdict.LATE),
+    (Reach(20, None, 5, "x"), Verdict.NOT_READ),
+    (Reach(3, None, 0, "x"), Verdict.MET),
+])
+def test_a_path_judged_against_five_minutes(reach: Reach, verdict: Verdict) -> None:
+    assert judged(Outcome(Gate("high", "high urgency"), reach), 5) is verdict
+
+
+def test_the_path_at_a_moment_agrees_with_the_timeline() -> None:
+    """``path_at`` lists level by level what the timeline says at every moment of it."""
+    paths, web = account_of(
+        rules=[escalation_rule(10, ROTA), escalation_rule(5, CAT, DEE)], num_loops=2,
+        schedules=[rota(entry(START, SATURDAY, ANN), entry(at(7, 8), at(8), BOB),
+                        entry(at(8, 6), END, CAT))],
+        urgency_rule=support_hours_urgency(), hours=support_hours())
+    step = paths.service(web, "high", Interval(START, END))
+    moment = START
+    while moment < END:
+        found = path_at(paths, web, "high", moment)
+        assert found.reach == step.at(moment).reach, moment
+        moment += timedelta(minutes=37)
+    saturday = path_at(paths, web, "high", at(7, 7, 55))
+    assert saturday.gate.urgency == "low"
+    assert [(level.engagement.offset, [target.person.name if target.person else None
+                                       for target in level.targets])
+            for level in saturday.levels] == [(0, [None])]
