@@ -958,9 +958,23 @@ def _comment(text: str, indent: str) -> str:
 
 
 def _dump(data: Any) -> str:
+    """YAML of ``data``; a long text is folded early enough that its longest word (a time in a
+    waiver's reason) still ends within the line: the emitter folds only after passing its
+    width."""
     text: str = yaml.dump(data, Dumper=_Dumper, sort_keys=False, default_flow_style=False,
-                          allow_unicode=True, width=_WIDTH - 8)
+                          allow_unicode=True,
+                          width=min(_WIDTH - 8, _WIDTH - 4 - _longest_word(data)))
     return text
+
+
+def _longest_word(data: Any) -> int:
+    if isinstance(data, str):
+        return max((len(word) for word in data.split()), default=0) if len(data) > 60 else 0
+    if isinstance(data, dict):
+        return max((_longest_word(value) for value in data.values()), default=0)
+    if isinstance(data, list):
+        return max((_longest_word(value) for value in data), default=0)
+    return 0
 
 
 def _item(entry: Entry) -> str:

@@ -13,8 +13,8 @@ import pytest
 from pdlint_process import run_pdlint
 
 BASE = Path(__file__).resolve().parents[1] / "fixtures" / "policies" / "base"
-COMMANDS = ("demo", "diff", "drift", "evidence", "history", "init", "lint", "rules", "sim",
-            "snapshot")
+COMMANDS = ("demo", "diff", "drift", "evidence", "history", "init", "lint", "paging", "rules",
+            "sim", "snapshot")
 
 
 @pytest.fixture
