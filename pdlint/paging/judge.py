@@ -12,7 +12,7 @@ from datetime import timedelta
 from pdlint.coverage import Interval, weekly_hours
 from pdlint.pagerduty.model import Account
 from pdlint.pagerduty.model import Service as LiveService
-from pdlint.paging.path import Outcome, Overlay, Paths, Verdict, judged
+from pdlint.paging.path import Outcome, Overlay, Paths, Verdict
 from pdlint.policy.model import IncidentSeverity, Service, Sourced, whole_minutes
 
 
@@ -53,8 +53,9 @@ class Judged:
     """A stretch of the checked time, the path of a trigger in it, and the verdict."""
 
     interval: Interval
-    outcome: Outcome
     verdict: Verdict
+    outcome: Outcome | None
+    """None when the deadline is met."""
 
 
 def judge_service(paths: Paths, documented: Service, live: LiveService,
@@ -67,12 +68,11 @@ def judge_service(paths: Paths, documented: Service, live: LiveService,
     assert written is not None, "paged_severities keeps severities with a deadline"
     within = whole_minutes(written.value)
     checked = Interval(window.start, max(window.start, window.end - written.value))
-    step = paths.service(live, severity.urgency.value, checked, overlays)
-    judged_stretches: list[Judged] = []
-    for need in required_time(documented, checked):
-        for stretch, outcome in step.stretches(need):
-            judged_stretches.append(Judged(stretch, outcome, judged(outcome, within)))
-    return checked, judged_stretches
+    verdicts = paths.verdicts(paths.service(live, severity.urgency.value, checked, overlays),
+                              within)
+    return checked, [Judged(stretch, verdict, outcome)
+                     for need in required_time(documented, checked)
+                     for stretch, (verdict, outcome) in verdicts.stretches(need)]
 
 
 def joined(stretches: Sequence[Judged]) -> list[Judged]:
@@ -83,7 +83,7 @@ def joined(stretches: Sequence[Judged]) -> list[Judged]:
         if (last is not None and last.interval.end == stretch.interval.start
                 and last.verdict is stretch.verdict and last.outcome == stretch.outcome):
             found[-1] = Judged(Interval(last.interval.start, stretch.interval.end),
-                               last.outcome, last.verdict)
+                               last.verdict, last.outcome)
         else:
             found.append(stretch)
     return found

@@ -33,6 +33,7 @@ import enum
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
+from functools import cached_property
 from typing import Any, Generic, TypeVar
 
 from pdlint.coverage import Interval, merge, weekly_hours
@@ -172,10 +173,17 @@ def _soonest(first: int | None, second: int | None) -> int | None:
 
 
 def soonest(reaches: Iterable[Reach]) -> Reach:
-    found = NOBODY
+    """What several paths reach together (``Reach.sooner`` of them all, in one pass)."""
+    call = notice = unread = None
+    why = None
     for reach in reaches:
-        found = found.sooner(reach)
-    return found
+        if reach.call is not None and (call is None or reach.call < call):
+            call = reach.call
+        if reach.notice is not None and (notice is None or reach.notice < notice):
+            notice = reach.notice
+        if reach.unread is not None and (unread is None or reach.unread < unread):
+            unread, why = reach.unread, reach.why
+    return _settled(call, notice, unread, why)
 
 
 NOBODY = Reach()
@@ -277,6 +285,9 @@ class Paths:
         self._targets: dict[tuple[str | None, str | None, str], Step[Reach]] = {}
         self._levels: dict[tuple[str, int, str], Step[Reach]] = {}
         self._escalations: dict[tuple[str | None, str], Step[Reach]] = {}
+        self._services: dict[tuple[Any, ...], Step[Outcome]] = {}
+        self._listed: dict[tuple[str | None, str | None, str, OnCall], TargetAt] = {}
+        self._verdicts: dict[tuple[int, int], tuple[Step[Outcome], Step[Judgement]]] = {}
 
     # people
 
@@ -360,6 +371,30 @@ class Paths:
             values.append(None)
         return _merged(breaks, [*values, outside])
 
+    def target_at(self, target: EscalationTarget, urgency: str, who: OnCall) -> TargetAt:
+        """A target as ``path_at`` lists it, with ``who`` on call: the same few people are
+        listed again and again."""
+        key = (target.type, target.id, urgency, who)
+        if key not in self._listed:
+            self._listed[key] = self._target_at(target, urgency, who)
+        return self._listed[key]
+
+    def _target_at(self, target: EscalationTarget, urgency: str, who: OnCall) -> TargetAt:
+        name = self.account.schedule_named(target) if target.is_schedule else target.summary
+        if isinstance(who, NotRead):
+            return TargetAt(target.kind, name, None, who.why)
+        if who is None:
+            return TargetAt(target.kind, name, None, None)
+        user = self.user(who)
+        rules = None if isinstance(user, str) or user.notification_rules is None else tuple(
+            sorted((RuleAt(rule.contact_method.kind, rule.start_delay_minutes or 0,
+                           rule.contact_method.usable)
+                    for rule in user.notification_rules if rule.urgency == urgency),
+                   key=lambda rule: (rule.delay, rule.method)))
+        person = PersonAt(who, None if isinstance(user, str) else user.name,
+                          self.person(who, urgency), rules)
+        return TargetAt(target.kind, name, person, None)
+
     # targets and levels
 
     def target(self, target: EscalationTarget, urgency: str) -> Step[Reach]:
@@ -389,9 +424,10 @@ class Paths:
         key = (policy.id, rule, urgency)
         if key not in self._levels:
             targets = policy.rules[rule].targets
-            self._levels[key] = (combined([self.target(target, urgency) for target in targets],
-                                          lambda *reaches: soonest(reaches))
-                                 if targets else Step.constant(NOBODY))
+            steps = [self.target(target, urgency) for target in targets]
+            self._levels[key] = (Step.constant(NOBODY) if not steps else steps[0]
+                                 if len(steps) == 1 else
+                                 combined(steps, lambda *reaches: soonest(reaches)))
         return self._levels[key]
 
     @staticmethod
@@ -431,14 +467,17 @@ class Paths:
                 if not policies.read else
                 f"escalation policy {policy_id} is not among those this key can read"))
         engagements, beyond = self.engagements(policy, urgency)
-        steps = [self.level(policy, engaged.rule, urgency).shifted(
-            timedelta(minutes=engaged.offset)).mapped(_later_by(engaged.offset))
-            for engaged in engagements]
-        if beyond is not None:
-            steps.append(Step.constant(beyond))
-        if not steps:
-            return Step.constant(NOBODY)
-        return combined(steps, lambda *reaches: soonest(reaches))
+        return escalated([(self.level(policy, engaged.rule, urgency), engaged.offset)
+                          for engaged in engagements], beyond)
+
+    def verdicts(self, step: Step[Outcome], within: int) -> Step[Judgement]:
+        """A service's path judged against a deadline of ``within`` minutes, at each moment:
+        the verdict, and the outcome when it is not met (what a finding explains; every met
+        moment is alike)."""
+        key = (id(step), within)
+        if key not in self._verdicts:
+            self._verdicts[key] = (step, step.mapped(lambda outcome: _judgement(outcome, within)))
+        return self._verdicts[key][1]
 
     # services
 
@@ -458,14 +497,76 @@ class Paths:
         """The path of a trigger on ``service`` at each moment of ``window``, for an incident
         whose severity is documented at ``severity_urgency``."""
         policy_id = service.escalation_policy.id if service.escalation_policy else None
-        return combined(
-            [self.gates(service, severity_urgency, window, overlays),
-             self.escalation(policy_id, "high"), self.escalation(policy_id, "low")],
-            _outcome)
+        rule = service.urgency_rule
+        # Services that page alike share one path: most share an escalation policy and a
+        # constant urgency, and a severity's urgency matters only to a severity-based rule.
+        key = (policy_id, service.disabled, rule, service.support_hours, window,
+               tuple(overlays), severity_urgency if "severity_based" in (
+                   rule.urgency, rule.during_support_hours, rule.outside_support_hours) else None)
+        if key not in self._services:
+            gates = self.gates(service, severity_urgency, window, overlays)
+            urgencies = {gate.urgency for gate in gates.values}
+            self._services[key] = combined(
+                [gates, *(self.escalation(policy_id, urgency) if urgency in urgencies
+                          else Step.constant(NOBODY) for urgency in ("high", "low"))],
+                _outcome)
+        return self._services[key]
 
 
-def _later_by(minutes: int) -> Callable[[Reach], Reach]:
-    return lambda reach: reach.later(minutes)
+def escalated(levels: Sequence[tuple[Step[Reach], int]], beyond: Reach | None) -> Step[Reach]:
+    """What levels engaged at their offsets (minutes after the trigger, in increasing order)
+    reach together, at each trigger time: each level's step read ``offset`` later, its minutes
+    ``offset`` more, the soonest of them (``beyond`` holds whatever the levels listed cannot
+    say). The hot loop of a large account: the changes of every level are visited once, in
+    order, and a level engaged after a call already known is not looked at."""
+    events = sorted(((moment - timedelta(minutes=offset), number)
+                     for number, (step, offset) in enumerate(levels) for moment in step.breaks),
+                    key=_first)
+    positions = [0] * len(levels)
+    values_of = [step.values for step, _ in levels]
+    offsets = [offset for _, offset in levels]
+
+    def now() -> Reach:
+        call = notice = unread = None
+        why = None
+        if beyond is not None:
+            call, notice, unread, why = beyond.call, beyond.notice, beyond.unread, beyond.why
+        for number, offset in enumerate(offsets):
+            if call is not None and call <= offset:
+                break  # what a later level reaches comes no sooner
+            reach = values_of[number][positions[number]]
+            if reach.call is not None and (call is None or reach.call + offset < call):
+                call = reach.call + offset
+            if reach.notice is not None and (notice is None or reach.notice + offset < notice):
+                notice = reach.notice + offset
+            if reach.unread is not None and (unread is None or reach.unread + offset < unread):
+                unread, why = reach.unread + offset, reach.why
+        return _settled(call, notice, unread, why)
+
+    moments: list[datetime] = []
+    values = [now()]
+    index = 0
+    while index < len(events):
+        moment = events[index][0]
+        while index < len(events) and events[index][0] == moment:
+            positions[events[index][1]] += 1
+            index += 1
+        moments.append(moment)
+        values.append(now())
+    return _merged(moments, values)
+
+
+def _first(event: tuple[datetime, int]) -> datetime:
+    return event[0]
+
+
+Judgement = tuple[Verdict, Outcome | None]
+"""A verdict, and the outcome judged when the deadline is not met."""
+
+
+def _judgement(outcome: Outcome, within: int) -> Judgement:
+    verdict = judged(outcome, within)
+    return verdict, None if verdict is Verdict.MET else outcome
 
 
 def _outcome(gate: Gate, high: Reach, low: Reach) -> Outcome:
@@ -502,9 +603,9 @@ def _urgency_gates(service: Service, severity_urgency: str, window: Interval) ->
     opens, closes = time.fromisoformat(hours.start_time), time.fromisoformat(hours.end_time)
     during = weekly_hours(window, zone, hours.days_of_week, opens, closes)
     words = f"{opens:%H:%M}-{closes:%H:%M} {hours.time_zone}"
-    return inside(during).mapped(lambda within: gate(
-        rule.during_support_hours if within else rule.outside_support_hours,
-        f" {'during' if within else 'outside'} support hours ({words})"))
+    during_gate = gate(rule.during_support_hours, f" during support hours ({words})")
+    outside_gate = gate(rule.outside_support_hours, f" outside support hours ({words})")
+    return inside(during).mapped(lambda within: during_gate if within else outside_gate)
 
 
 # -- the path at one moment, level by level ----------------------------------------------------
@@ -572,7 +673,7 @@ class PathAt:
     beyond: Reach | None
     """What cannot be known past the levels listed (a rule without an escalation delay)."""
 
-    @property
+    @cached_property
     def reach(self) -> Reach | None:
         if not self.gate.read or self.gate.urgency is None:
             return None
@@ -617,23 +718,10 @@ def path_at(paths: Paths, service: Service, severity_urgency: str, moment: datet
 
 def _target_at(paths: Paths, target: EscalationTarget, urgency: str,
                moment: datetime) -> TargetAt:
-    name = (paths.account.schedule_named(target) if target.is_schedule else target.summary)
     if target.kind is TargetKind.USER:
         who: OnCall = str(target.id)
     elif target.is_schedule:
         who = paths.on_call(target).at(moment)
     else:
         who = NotRead(f"a target of type {target.type!r}, which pdlint does not read")
-    if isinstance(who, NotRead):
-        return TargetAt(target.kind, name, None, who.why)
-    if who is None:
-        return TargetAt(target.kind, name, None, None)
-    user = paths.user(who)
-    rules = None if isinstance(user, str) or user.notification_rules is None else tuple(
-        sorted((RuleAt(rule.contact_method.kind, rule.start_delay_minutes or 0,
-                       rule.contact_method.usable)
-                for rule in user.notification_rules if rule.urgency == urgency),
-               key=lambda rule: (rule.delay, rule.method)))
-    person = PersonAt(who, None if isinstance(user, str) else user.name,
-                      paths.person(who, urgency), rules)
-    return TargetAt(target.kind, name, person, None)
+    return paths.target_at(target, urgency, who)

@@ -118,8 +118,7 @@ def _findings(paths: Paths, documented: Service, live: LiveService, severity: In
             location=written.location)
     unread = [stretch for stretch in stretches if stretch.verdict is Verdict.NOT_READ]
     if unread:
-        why = sorted({(stretch.outcome.reach.why if stretch.outcome.reach is not None
-                       else stretch.outcome.gate.why) or "" for stretch in unread})
+        why = sorted({_unread_why(stretch) for stretch in unread})
         yield check_paging_path.finding(
             f"{severity.id}: paging path not checked for "
             f"{format_duration(total(stretch.interval for stretch in unread))} from "
@@ -128,3 +127,9 @@ def _findings(paths: Paths, documented: Service, live: LiveService, severity: In
             resource, expected=expected, actual=None, location=written.location,
             severity=Severity.WARNING)
 
+
+
+def _unread_why(stretch: Judged) -> str:
+    outcome = stretch.outcome
+    assert outcome is not None, "a stretch not read is not met"
+    return (outcome.reach.why if outcome.reach is not None else outcome.gate.why) or ""

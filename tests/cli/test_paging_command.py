@@ -1,0 +1,78 @@
+"""pdlint paging against the demo account: the path at one moment, level by level, in text and
+JSON. Pavel Novak (push only) is on call for "Security - On-call" from Monday 2026-03-23 09:00
+New York for a week, so a P1 on Security Monitoring then is first phoned at minute 15, when
+level 2 (the security lead and the CISO) is engaged; a week earlier Nikhil Rao is phoned at 0."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from cli_cases import TOKEN
+from pdlint_process import run_pdlint
+
+from pdlint.sim import SimServer
+
+PROJECT = Path(__file__).resolve().parents[2]
+
+
+def paging(env: dict[str, str], *arguments: str) -> tuple[int, str, str]:
+    done = run_pdlint("paging", "--policy", "policy", "--quiet", *arguments, env=env,
+                      cwd=PROJECT)
+    return done.returncode, done.stdout, done.stderr
+
+
+def test_the_text_names_each_level_who_and_which_method_at_which_minute(
+        env: dict[str, str]) -> None:
+    code, out, err = paging(env, "Security Monitoring", "--at", "2026-03-24T03:00:00Z")
+    assert code == 0, err
+    assert out.splitlines() == [
+        "P1 (high urgency, first call due within 5 min)",
+        "Security Monitoring (PS00004), triggered at 2026-03-24T03:00:00Z",
+        "  incident: high urgency",
+        "  level 1 at minute 0: schedule 'Security - On-call': Pavel Novak, push after 0 min "
+        "-> never phoned or texted",
+        "  level 2 at minute 15: user 'Quinn Harper': phone after 0 min, sms after 0 min -> "
+        "phoned or texted at minute 15; user 'Rosa Alvarez': phone after 0 min, sms after 0 min "
+        "-> phoned or texted at minute 15",
+        "  level 3 at minute 30: user 'Sam Whitaker': phone after 0 min, sms after 0 min -> "
+        "phoned or texted at minute 30; user 'Tara Quinn': phone after 0 min, sms after 0 min "
+        "-> phoned or texted at minute 30",
+        *[line for line in out.splitlines() if "loop" in line],
+        "  => first phone or SMS call at minute 15 (level 2, Quinn Harper)",
+        "  verdict: late"]
+    assert sum("loop" in line for line in out.splitlines()) == 6  # num_loops 2: 3 levels twice
+
+
+def test_the_json_has_the_minutes_and_the_verdict(env: dict[str, str]) -> None:
+    code, out, err = paging(env, "Security Monitoring", "--severity", "P2", "--at",
+                            "2026-03-17T03:00:00Z", "--format", "json")
+    assert code == 0, err
+    answer = json.loads(out)
+    assert answer["severity"] == {"id": "P2", "urgency": "high",
+                                  "first_call_within_minutes": 15}
+    first = answer["levels"][0]["targets"][0]
+    assert (first["name"], first["on_call"]["name"], first["on_call"]["first_call_minute"]) == (
+        "Security - On-call", "Olivia Smith", 0)
+    assert answer["reach"]["first_call_minute"] == 0
+    assert answer["verdict"] == "met"
+
+
+@pytest.mark.parametrize(("arguments", "message"), [
+    pytest.param(("No Such Service",), "service 'No Such Service' is not in the account",
+                 id="unknown-service"),
+    pytest.param(("Checkout API", "--severity", "SEV9"), "severity 'SEV9' is not documented "
+                 "(the policy documents P1, P2, P3, P4)", id="unknown-severity"),
+])
+def test_a_question_that_cannot_be_asked_exits_2(env: dict[str, str], arguments: tuple[str, ...],
+                                                 message: str) -> None:
+    code, _, err = paging(env, *arguments)
+    assert code == 2
+    assert message in err
+
+
+def test_the_token_is_needed(server: SimServer) -> None:
+    code, _, err = paging({"PAGERDUTY_API_URL": server.base_url}, "Checkout API")
+    assert code == 2 and "no API token" in err
+    assert TOKEN not in err

@@ -1,0 +1,197 @@
+"""PATH600 on small policies against live objects shaped as the list endpoints return them: the
+combination fails while each object matches (an override puts in someone phoned late), the
+deadline is ``first_page_within`` when written, support-hours services are held to their
+documented hours, and what the key could not read is a warning, never a pass.
+
+The window is two weeks from Monday 2026-03-02 12:00 UTC; the organisation's zone is London
+(UTC in March). Web pages the rota, then Lee after 10 minutes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from datetime import datetime, timezone
+from typing import Any
+
+import pytest
+from rule_cases import (
+    WINDOW,
+    Json,
+    constant_urgency,
+    contact_method,
+    entry,
+    escalation_policy,
+    escalation_rule,
+    findings_of,
+    live_state,
+    notification_rule,
+    ref,
+    schedule,
+    service,
+    support_hours,
+    support_hours_urgency,
+    user,
+)
+
+from pdlint.findings import Severity
+from pdlint.pagerduty.state import LiveState
+from pdlint.policy.model import Policy
+from pdlint.rules.paths import check_paging_path
+
+UTC = timezone.utc
+ANN, CAT, LEE = (ref("user", f"PU0000{number}", name) for number, name in
+                 ((1, "Ann Archer"), (3, "Cat Cole"), (4, "Lee Lead")))
+ROTA = ref("schedule", "PC00001", "Rota")
+MAIN = ref("escalation_policy", "PE00001", "Main")
+START, END = WINDOW.since, WINDOW.until
+
+DOCUMENTED = """\
+escalation_policies:
+  - name: Main
+    services: [Web]
+    levels:
+      - targets: [{schedule: Rota}]
+      - engaged_after: 10m
+        targets: [{user: lee@ex.com}]
+schedules:
+  - name: Rota
+services:
+  - name: Web
+    urgency: URGENCY
+    HOURS
+"""
+SUPPORT_HOURS = """support_hours:
+      time_zone: Europe/London
+      days: [monday, tuesday, wednesday, thursday, friday]
+      start: "09:00"
+      end: "17:00"
+"""
+SEVERITIES = """\
+severities:
+  - id: SEV1
+    name: Critical
+    response_sla: 15m
+    first_page_within: 12m
+    urgency: high
+    channels: [phone]
+    business_hours_only: false
+    postmortem_within: 48h
+"""
+
+
+def at(day: int, hour: int = 0) -> datetime:
+    return datetime(2026, 3, day, hour, tzinfo=UTC)
+
+
+def person(who: Json, *rules: tuple[str, str, int]) -> Json:
+    number = who["id"][-1]
+    methods = {kind: contact_method(f"PM{number}{index}", kind, "5550100")
+               for index, kind in enumerate(("phone", "push_notification"))}
+    return user(who["id"], who["summary"], f"{who['summary'].split()[0].lower()}@ex.com",
+                contact_methods=list(methods.values()),
+                notification_rules=[notification_rule(f"PN{number}{index}", urgency,
+                                                      methods[kind], delay)
+                                    for index, (urgency, kind, delay) in enumerate(rules)])
+
+
+PEOPLE = [person(ANN, ("high", "phone", 0)), person(LEE, ("high", "phone", 0)),
+          person(CAT, ("high", "push_notification", 0), ("high", "phone", 15))]
+SATURDAY_OVERRIDES = [entry(START, at(7), ANN), entry(at(7), at(7, 8), CAT),
+                      entry(at(7, 8), at(14), ANN), entry(at(14), at(14, 8), CAT),
+                      entry(at(14, 8), END, ANN)]
+
+
+def state_of(*, entries: Sequence[Json] = SATURDAY_OVERRIDES, urgency_rule: Json | None = None,
+             hours: Json | None = None, people: Sequence[Json] = PEOPLE,
+             final_schedule: bool = True) -> LiveState:
+    rota = schedule("PC00001", "Rota", final_entries=list(entries))
+    if not final_schedule:
+        rota["final_schedule"] = None
+    return live_state(
+        escalation_policies=[escalation_policy("PE00001", "Main", [escalation_rule(10, ROTA),
+                                                                   escalation_rule(10, LEE)])],
+        schedules=[rota], users=list(people),
+        services=[service("PS00001", "Web", escalation_policy=MAIN, urgency_rule=urgency_rule,
+                          hours=hours)])
+
+
+@pytest.fixture
+def documented(make_policy: Callable[..., Policy]) -> Callable[..., Policy]:
+    def make(urgency: str = "high", hours: str = "", severities: str | None = None) -> Policy:
+        fragment = DOCUMENTED.replace("URGENCY", urgency).replace("HOURS", hours)
+        if severities is None:
+            return make_policy(fragment)
+        return make_policy(fragment + severities, without=("severities",))
+    return make
+
+
+def shown(policy: Policy, state: LiveState) -> list[tuple[Any, ...]]:
+    return [(finding.severity, finding.message, finding.actual and finding.actual.get(
+                 "intervals"), finding.location.line if finding.location else None)
+            for finding in findings_of(check_paging_path, policy, state)]
+
+
+def test_an_override_that_phones_late_every_saturday_is_one_finding(
+        documented: Callable[..., Policy]) -> None:
+    """Cat, who is phoned after 15 minutes, overrides Ann on both Saturdays 00:00-08:00: the
+    first call is Lee's, at minute 10, later than the 5 minutes SEV1 allows."""
+    [finding] = findings_of(check_paging_path, documented(), state_of())
+    assert finding.message == (
+        "SEV1 on Saturdays 00:00-08:00 Europe/London, 2 times in the checked window "
+        "(2026-03-07, 2026-03-14) (8h each time, 16h in all): first phone or SMS call at minute "
+        "10 (level 2, Lee Lead), documented within 5m; the path: high urgency; level 1 at "
+        "minute 0: schedule 'Rota': Cat Cole, push after 0 min, phone after 15 min -> phoned or "
+        "texted at minute 15; level 2 at minute 10: user 'Lee Lead': phone after 0 min -> "
+        "phoned or texted at minute 10")
+    assert (finding.severity, finding.resource.name, finding.expected) == (
+        Severity.ERROR, "Web", "SEV1: phone or SMS within 5m")
+    assert finding.actual["intervals"] == [
+        {"start": "2026-03-07T00:00:00Z", "end": "2026-03-07T08:00:00Z"},
+        {"start": "2026-03-14T00:00:00Z", "end": "2026-03-14T08:00:00Z"}]
+    assert finding.location is not None and finding.location.path.endswith("severities.yaml")
+
+
+def test_first_page_within_is_the_deadline_when_written(
+        documented: Callable[..., Policy]) -> None:
+    """With ``first_page_within: 12m`` Lee's call at minute 10 is in time."""
+    assert shown(documented(severities=SEVERITIES), state_of()) == []
+    assert shown(documented(severities=SEVERITIES.replace("12m", "9m")), state_of()) != []
+
+
+def test_nights_of_low_urgency_fail_a_service_documented_high(
+        documented: Callable[..., Policy]) -> None:
+    """Support-hours urgency in PagerDuty (high 09:00-17:00 on weekdays, low outside) on a
+    service documented as high urgency: low-urgency incidents page Ann by her high rules only
+    if they are high, so nobody is phoned at night; documented as support_hours, it is held to
+    its support hours only, and passes."""
+    live = state_of(entries=[entry(START, END, ANN)], urgency_rule=support_hours_urgency(),
+                    hours=support_hours())
+    findings = findings_of(check_paging_path, documented(), live)
+    assert sorted(finding.message.split(",")[0] for finding in findings) == [
+        f"SEV1 on {day}s 17:00-09:00 Europe/London"
+        for day in ("Friday", "Monday", "Thursday", "Tuesday", "Wednesday")]
+    assert "2 times in the checked window (2026-03-06, 2026-03-13) (2d16h each time" in min(
+        finding.message for finding in findings)
+    assert all("nobody is ever phoned or texted" in finding.message for finding in findings)
+    assert shown(documented("support_hours", SUPPORT_HOURS), live) == []
+
+
+def test_a_service_documented_as_low_urgency_is_not_checked(
+        documented: Callable[..., Policy]) -> None:
+    live = state_of(urgency_rule=constant_urgency("low"))
+    assert shown(documented("low"), live) == []
+    [finding] = findings_of(check_paging_path, documented(), live)
+    assert finding.message.startswith(
+        "SEV1 from 2026-03-02T12:00:00Z to 2026-03-16T11:55:00Z")
+    assert "nobody is ever phoned or texted" in finding.message
+
+
+def test_a_schedule_not_rendered_is_not_checked_never_passed(
+        documented: Callable[..., Policy]) -> None:
+    """Without the rendered rota, level 1 is not read; Lee's call at minute 10 comes after the
+    deadline, so whether someone is phoned within 5 minutes is not known. The finding is at the
+    deadline's line (SEV1's response_sla)."""
+    assert shown(documented(), state_of(final_schedule=False)) == [(
+        Severity.WARNING, "SEV1: paging path not checked for 13d23h55m from "
+        "2026-03-02T12:00:00Z to 2026-03-16T11:55:00Z: PagerDuty returned no rendered final "
+        "schedule for 'Rota'", None, 4)]
