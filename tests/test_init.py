@@ -103,10 +103,11 @@ def test_the_demo_draft_lints_clean_and_has_no_drift(tmp_path: Path, demo_state:
                                   "schedules.yaml", "services.yaml", "waivers.yaml"]
     assert [finding.message for finding in lint_paths([folder]).findings] == []
     # Pavel Novak, who has push only, is on call for the security services in two of the
-    # window's weeks: the paging path of their P1s and P2s is waived as well.
+    # window's weeks: the paging path of their P1s and P2s is waived as well, and so is Status
+    # Page's on Saturdays, when its business-hours first level has nobody on call.
     assert sorted(outcome(folder, demo_state)) == [
         ("PATH600", "Security Monitoring", True), ("PATH600", "Security Monitoring", True),
-        ("PATH600", "Web Application Firewall", True),
+        ("PATH600", "Status Page", True), ("PATH600", "Web Application Firewall", True),
         ("PATH600", "Web Application Firewall", True), ("USR400", "Pavel Novak", True)]
 
 
@@ -247,7 +248,7 @@ def test_the_demo_draft_waives_what_no_document_can_answer(
         demo_state: LiveState, demo_draft: dict[str, str]) -> None:
     waivers = read(demo_draft, "waivers.yaml")["waivers"]
     assert [waiver["resource"]["name"] for waiver in waivers] == [
-        "Security Monitoring", "Web Application Firewall", "Pavel Novak"]
+        "Security Monitoring", "Status Page", "Web Application Firewall", "Pavel Novak"]
     waiver = waivers[-1]
     today = demo_state.fetched_at.date()
     assert {key: waiver[key] for key in ("rule", "resource", "owner", "expires")} == {
@@ -543,14 +544,15 @@ def test_a_demo_draft_scoped_to_a_team_documents_that_team_and_has_no_drift(
     folder = written(tmp_path, draft)
     assert read(draft, "organisation.yaml")["scope"] == {"teams": ["Platform"]}
     assert sorted(item["name"] for item in read(draft, "services.yaml")["services"]) == [
-        "Checkout API", "Identity Service", "Internal Admin", "Legacy Billing", "Payments API"]
+        "Checkout API", "Identity Service", "Internal Admin", "Legacy Billing", "Payments API",
+        "Status Page"]
     assert [item["name"] for item in read(draft, "escalation-policies.yaml")[
-        "escalation_policies"]] == ["Production - Platform"]
+        "escalation_policies"]] == ["Production - Platform", "Status Page"]
     assert "Security - On-call" not in draft["schedules.yaml"]
     assert [finding.message for finding in lint_paths([folder]).findings] == []
     # Pavel Novak, who cannot be phoned at once, is on call for Security: outside the scope.
-    assert outcome(folder, demo_state) == []
-    assert "waivers.yaml" not in draft
+    # Status Page's Saturdays, when nobody is on call at its first level, are waived.
+    assert outcome(folder, demo_state) == [("PATH600", "Status Page", True)]
 
 
 def test_a_generated_account_scoped_to_two_teams_round_trips(tmp_path: Path) -> None:

@@ -54,6 +54,7 @@ from pdlint.evidence.package import (
     policy_provenance,
     policy_sources,
 )
+from pdlint.evidence.paging import ServicePaging, paging_section
 from pdlint.evidence.programme import exercise_records, training_skip, training_summary
 from pdlint.evidence.summary import render_summary
 from pdlint.evidence.tables import csv_tables, evidence_document, period_entry, policy_entry
@@ -155,6 +156,7 @@ class _Judged:
     training: TrainingSummary | None
     corrective_actions: CorrectiveActionSummary | None
     skipped: tuple[Skipped, ...]
+    paging: tuple[ServicePaging, ...]
 
 
 def _judged(request: EvidenceRequest, measured: Interval, now: datetime,
@@ -172,11 +174,11 @@ def _judged(request: EvidenceRequest, measured: Interval, now: datetime,
         figures, changes = NOT_READ, None
         skipped.extend(snapshot_skips())
         api_url = account.api_url
-        coverage, drift_run, training = _judge_configuration(policy, account, measured, now,
-                                                             account.fetched_at)
+        coverage, drift_run, training, paging = _judge_configuration(
+            policy, account, measured, now, account.fetched_at)
     else:
         assert request.client_config is not None
-        policy, (coverage, drift_run, training), figures, changes = _read_live(
+        policy, (coverage, drift_run, training, paging), figures, changes = _read_live(
             request.client_config, request.policy_paths, measured, now, package, progress,
             skipped)
         api_url = request.client_config.api_url
@@ -190,7 +192,7 @@ def _judged(request: EvidenceRequest, measured: Interval, now: datetime,
         actions = tally.summary(incidents_read=False) if tally else None
     return _Judged(policy, api_url, figures, changes, coverage, drift_run,
                    training if isinstance(training, TrainingSummary) else None, actions,
-                   tuple(skipped))
+                   tuple(skipped), paging)
 
 
 def _assembled(judged: _Judged, period: Interval, measured: Interval, now: datetime,
@@ -255,6 +257,8 @@ def _assembled(judged: _Judged, period: Interval, measured: Interval, now: datet
                                                                         provenance))
                 for person in training.people)),
         history=section,
+        paging=tuple(replace(item, location=in_package(item.location, provenance))
+                     for item in judged.paging),
         scope=None if boundary is None else ScopeSummary(
             boundary, figures.outside_scope,
             judged.changes.outside_scope if judged.changes else None))
@@ -287,8 +291,10 @@ def _report_in_package(report: Report, provenance: PolicyProvenance) -> Report:
         for finding in report.findings))
 
 
-Configuration = tuple[tuple[ScheduleCoverage, ...], DriftRun, TrainingSummary | str | None]
-"""Coverage, drift, and the training of the people on call (or why they could not be read)."""
+Configuration = tuple[tuple[ScheduleCoverage, ...], DriftRun, TrainingSummary | str | None,
+                      tuple[ServicePaging, ...]]
+"""Coverage, drift, the training of the people on call (or why they could not be read), and
+the paging path of each documented service."""
 
 
 def _judge_configuration(policy: Policy, account: Account, period: Interval, as_of: datetime,
@@ -305,7 +311,8 @@ def _judge_configuration(policy: Policy, account: Account, period: Interval, as_
             (period.end - timedelta(seconds=1)).astimezone(zone).date())
     return coverage_section(policy, account, period), DriftRun(
         drift(policy, account, as_of.date()), read_at,
-        Interval(account.window.since, account.window.until), account.subdomain), training
+        Interval(account.window.since, account.window.until), account.subdomain), training, (
+            paging_section(policy, account, period))
 
 
 def _read_live(

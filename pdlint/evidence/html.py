@@ -31,6 +31,7 @@ from pdlint.evidence.model import (
     TrendRow,
     iso,
 )
+from pdlint.evidence.paging import ServicePaging
 from pdlint.evidence.tables import (
     NOT_MEASURED,
     ROW_LIMIT,
@@ -164,6 +165,35 @@ def coverage_timeline(item: ScheduleCoverage, hours: Hours) -> str:
     parts += [bar(gap, "#c62828", 1.5, f"gap {iso(gap.start)} to {iso(gap.end)} "
                                      f"({human_duration(gap.length.total_seconds())})")
               for gap in item.result.gaps]
+    for tick in range(TICKS + 1):
+        moment = measured.start + (measured.end - measured.start) * tick / TICKS
+        anchor = "start" if tick == 0 else ("end" if tick == TICKS else "middle")
+        parts.append(f'<text x="{x(moment):.1f}" y="42" font-size="11" text-anchor="{anchor}" '
+                     f'fill="#555f70">{_e(moment.date().isoformat())}</text>')
+    parts.append("</svg>")
+    return "".join(parts)
+
+
+def paging_timeline(item: ServicePaging) -> str:
+    """The measured period as a bar: green where a call came in time (or the service need not
+    page), red where none would have, with dates underneath."""
+    if item.measured is None:
+        return ""
+    measured = item.measured
+    span = (measured.end - measured.start).total_seconds()
+
+    def x(moment: datetime) -> float:
+        return (moment - measured.start).total_seconds() / span * TIMELINE_WIDTH
+
+    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{TIMELINE_WIDTH}" height="46" '
+             f'role="img" aria-label="Paging path of {_e(item.service)}, {_e(item.severity)}">',
+             f'<rect x="0" y="4" width="{TIMELINE_WIDTH}" height="22" fill="#7cc47f"/>']
+    for stretch in item.uncalled:
+        left = x(stretch.interval.start)
+        parts.append(
+            f'<rect x="{left:.2f}" y="4" width="{max(1.5, x(stretch.interval.end) - left):.2f}" '
+            f'height="22" fill="#c62828"><title>{_e(iso(stretch.interval.start))} to '
+            f"{_e(iso(stretch.interval.end))}: {_e(stretch.why)}</title></rect>")
     for tick in range(TICKS + 1):
         moment = measured.start + (measured.end - measured.start) * tick / TICKS
         anchor = "start" if tick == 0 else ("end" if tick == TICKS else "middle")
@@ -390,6 +420,37 @@ def _coverage_section(evidence: Evidence, hours: Hours) -> str:
                                  for gap in gaps), numeric=(2,)))
             if len(result.gaps) > ROW_LIMIT:
                 parts.append(f'<p class="note">First {ROW_LIMIT} of {len(result.gaps)}.</p>')
+    return "".join(parts)
+
+
+def _paging_section(evidence: Evidence) -> str:
+    if not evidence.paging:
+        return ""
+    parts = ["<h2>Paging path</h2>",
+             "<p>Had an incident of the severity been triggered on the service at any moment of "
+             "the period, would someone have been phoned or texted within the deadline? "
+             "Worked out from the escalation policy, the rendered schedules (overrides "
+             "included), the urgency rules and support hours and each person's notification "
+             "rules. Green: a call in time, or time the service need not page; red: none. "
+             'All stretches are in <a href="paging-uncalled.csv">paging-uncalled.csv</a>.</p>']
+    for number, item in enumerate(evidence.paging, 1):
+        figure = (f'<span id="paging-{number}">{_e(share_text(item.share))}</span> of the time '
+                  "with a call in time" if item.required is not None
+                  else _e(item.problem or NOT_MEASURED))
+        unread = (f"; not read for {_e(human_duration(item.not_read.total_seconds()))}"
+                  if item.not_read else "")
+        parts.append(f"<h3>{_e(item.service)}: {_e(item.severity)}</h3><p>First call within "
+                     f"{_e(item.within)} (documented at {_e(item.location)}): {figure}"
+                     f"{unread}.</p>")
+        parts.append(paging_timeline(item))
+        if item.uncalled:
+            shown = item.uncalled[:ROW_LIMIT]
+            parts.append(_table(("start", "end", "length", "why"), (
+                [_time(stretch.interval.start), _time(stretch.interval.end),
+                 _e(human_duration(stretch.interval.length.total_seconds())), _e(stretch.why)]
+                for stretch in shown), numeric=(2,)))
+            if item.uncalled_count > len(shown):
+                parts.append(f'<p class="note">First {len(shown)} of {item.uncalled_count}.</p>')
     return "".join(parts)
 
 
@@ -651,7 +712,8 @@ def render_html(evidence: Evidence, business_hours: Hours) -> str:
         _sla_section(evidence), _resolution_section(evidence),
         _communication_section(evidence), _trend_section(evidence),
         _postmortem_section(evidence),
-        _coverage_section(evidence, business_hours), _programme_section(evidence),
+        _coverage_section(evidence, business_hours), _paging_section(evidence),
+        _programme_section(evidence),
         _changes_section(evidence),
         _drift_section(evidence), _history_section(evidence),
         "<h2>Files</h2><p>Checksums of every file are in "

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from pdlint.coverage import Interval
 from pdlint.evidence.coverage import ScheduleCoverage
+from pdlint.evidence.paging import ServicePaging
 from pdlint.findings import Boundary, Location, Skipped
 from pdlint.pagerduty.state import format_utc
 from pdlint.policy.model import ActionStatus, format_duration
@@ -541,5 +542,7 @@ class Evidence:
     (the skipped list then says why)."""
     history: HistorySection | None = None
     """The continuous-compliance section (``--history``); None when no history was given."""
+    paging: tuple[ServicePaging, ...] = ()
+    """The paging path of each documented service and high-urgency severity it takes."""
     scope: ScopeSummary | None = None
     """None when the policy covers the whole account."""

@@ -187,6 +187,17 @@ def render_summary(evidence: Evidence) -> str:
           len(item.result.gaps) if item.result else "—",
           human_duration(sum(gap.length.total_seconds() for gap in item.result.gaps))
           if item.result else "—", item.problem or item.note or "") for item in evidence.coverage))
+    if evidence.paging:
+        lines += ["", _heading(evidence, "Paging path", "paging.csv", "paging-uncalled.csv"), ""]
+        lines += _table(
+            ("service", "severity", "first call within", "called in time", "stretches without",
+             "time without", "not read", "note"),
+            ((item.service, item.severity, item.within, share_text(item.share),
+              item.uncalled_count if item.required is not None else "—",
+              human_duration(item.uncalled_time.total_seconds())
+              if item.uncalled_time is not None else "—",
+              human_duration(item.not_read.total_seconds()) if item.not_read else "—",
+              item.problem or "") for item in evidence.paging))
     lines += _programme(evidence)
     if evidence.changes is not None:
         lines += ["", "## Configuration changes (changes.csv)", ""]

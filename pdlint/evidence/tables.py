@@ -34,6 +34,7 @@ from pdlint.evidence.model import (
     whole,
 )
 from pdlint.evidence.package import PACKAGE_FORMAT, PACKAGE_FORMAT_VERSION
+from pdlint.evidence.paging import ServicePaging
 from pdlint.findings import counted
 from pdlint.policy.model import ActionStatus
 from pdlint.report.tabular import csv_text
@@ -71,6 +72,9 @@ POSTMORTEM_COLUMNS = ("severity", "within", "documented_at", "required", "on_tim
                       "missing", "pending", "not_judged")
 POSTMORTEM_EXCEPTION_COLUMNS = (*INCIDENT_COLUMNS, "resolved_at", "status", "due_at",
                                 "postmortem", "recorded_at")
+PAGING_COLUMNS = ("service", "service_id", "severity", "first_call_within", "documented_at",
+                  "required_seconds", "met_seconds", "not_read_seconds", "met_share",
+                  "uncalled_stretches", "uncalled_seconds", "problem")
 COVERAGE_COLUMNS = ("schedule", "schedule_id", "requirement", "time_zone", "time_zone_source",
                     "documented_at",
                     "required_seconds", "covered_seconds", "covered_share", "problem", "note")
@@ -494,6 +498,27 @@ def _coverage(item: ScheduleCoverage) -> dict[str, Any]:
     }
 
 
+def _seconds(delta: timedelta | None) -> int | float | None:
+    return None if delta is None else whole(delta.total_seconds())
+
+
+def paging_entry(item: ServicePaging) -> dict[str, Any]:
+    return {
+        "service": item.service, "service_id": item.service_id, "severity": item.severity,
+        "first_call_within": item.within, "documented_at": str(item.location),
+        "measured": None if item.measured is None else {
+            "since": iso(item.measured.start), "until": iso(item.measured.end)},
+        "required_seconds": _seconds(item.required), "met_seconds": _seconds(item.met),
+        "not_read_seconds": _seconds(item.not_read), "met_share": item.share,
+        "uncalled_stretches": item.uncalled_count if item.required is not None else None,
+        "uncalled_seconds": _seconds(item.uncalled_time),
+        "uncalled": [{"start": iso(stretch.interval.start), "end": iso(stretch.interval.end),
+                      "verdict": stretch.verdict.value, "why": stretch.why}
+                     for stretch in item.uncalled],
+        "problem": item.problem,
+    }
+
+
 def change_entry(change: ConfigurationChange) -> dict[str, Any]:
     return {"id": change.id, "at": iso(change.at), "actor": change.actor,
             "action": change.action, "resource_type": change.resource_type,
@@ -569,6 +594,7 @@ def evidence_document(evidence: Evidence) -> dict[str, Any]:
             "unmatched_register_rows": None if evidence.unmatched_register_rows is None else [
                 register_row_entry(row) for row in evidence.unmatched_register_rows]},
         "coverage": [_coverage(item) for item in evidence.coverage],
+        "paging": [paging_entry(item) for item in evidence.paging],
         "corrective_actions": None if evidence.corrective_actions is None else
         _corrective_actions(evidence.corrective_actions),
         "exercises": [exercise_entry(item) for item in evidence.exercises],
@@ -610,6 +636,14 @@ def csv_tables(evidence: Evidence) -> dict[str, str]:
             ("schedule", "start", "end", "seconds"),
             [(item.schedule, iso(gap.start), iso(gap.end), whole(gap.length.total_seconds()))
              for item in evidence.coverage if item.result for gap in item.result.gaps])
+    if evidence.paging:
+        tables["paging.csv"] = _csv_table(PAGING_COLUMNS, map(paging_entry, evidence.paging))
+        tables["paging-uncalled.csv"] = csv_text(
+            ("service", "severity", "start", "end", "seconds", "verdict", "why"),
+            [(item.service, item.severity, iso(stretch.interval.start),
+              iso(stretch.interval.end), whole(stretch.interval.length.total_seconds()),
+              stretch.verdict.value, stretch.why)
+             for item in evidence.paging for stretch in item.uncalled])
     if evidence.incidents is not None and evidence.communication:
         tables["communication.csv"] = _csv_table(COMMUNICATION_COLUMNS,
                                                  map(_communication, evidence.communication))

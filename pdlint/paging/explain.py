@@ -73,21 +73,26 @@ def level_words(level: LevelAt) -> str:
             f"{targets or 'no target'}")
 
 
-def reach_words(path: PathAt) -> str:
-    """The answer in a sentence: the first call, or why none comes."""
-    if not path.gate.read:
-        return f"not read: {path.gate.why}"
-    reach = path.reach
+def outcome_words(outcome: Outcome) -> str:
+    """What a trigger's path comes to, in a sentence: the first call, or why none comes."""
+    gate, reach = outcome.gate, outcome.reach
+    if not gate.read:
+        return f"not read: {gate.why}"
     if reach is None:
-        return f"no incident is created: {path.gate.why}"
+        return f"no incident is created: {gate.why}"
     if reach.call is not None:
-        first = path.first_call()
-        by = f" ({level_words_short(*first)})" if first else ""
-        return f"first phone or SMS call at minute {reach.call}{by}"
+        return f"first phone or SMS call at minute {reach.call}"
     if reach.unread is not None:
         return (f"no phone or SMS call before minute {reach.unread}, from which the path could "
                 f"not be read: {reach.why}")
     return "nobody is ever phoned or texted"
+
+
+def reach_words(path: PathAt) -> str:
+    """The answer at one moment, with who is phoned first."""
+    words = outcome_words(Outcome(path.gate, path.reach))
+    first = path.first_call()
+    return words + (f" ({level_words_short(*first)})" if first else "")
 
 
 def level_words_short(level: LevelAt, target: TargetAt) -> str:

@@ -24,6 +24,12 @@ Every service's alerts come from a monitoring tool (an integration with its vend
 orchestration "Acme Events" routes GuardDuty findings to "Security Monitoring" and WAF events
 to "Web Application Firewall", as the policy documents.
 
+And one case where every object matches the policy and the paging path still fails (PATH600):
+"Status Page" takes high-urgency incidents during its support hours, Monday to Saturday
+09:00-17:00 New York, as documented; level 1 of its escalation policy is "Platform - Daytime",
+documented and configured to cover business hours (Monday to Friday); so on Saturdays nobody is
+on call at level 1, and a P1 is first phoned at minute 10, by level 2, later than its 5 minutes.
+
 Schedule "Platform - Secondary" and the support hours of "Internal Admin" name their time zone
 the Rails way, "Eastern Time (US & Canada)", as PagerDuty may: the policy's America/New_York by
 another name, not a drift.
@@ -288,6 +294,9 @@ def demo_account(now: datetime | None = None) -> Account:
         service("Analytics Pipeline", data_policy, "Data",
                 urgency_rule=UrgencyRule("constant", "low"), acknowledgement_timeout=None),
     )
+    daytime, status_policy, status_page = _status_page(ids, users, teams, schedules, created)
+    schedules[daytime.name] = daytime
+    services += (status_page,)
     priorities = tuple(Priority(ids("P"), name, description, len(PRIORITIES) - position)
                        for position, (name, description) in enumerate(PRIORITIES))
     by_name = {service.name: service for service in services}
@@ -324,7 +333,7 @@ def demo_account(now: datetime | None = None) -> Account:
     account = Account(
         name="Acme Cloud", subdomain="acme", time_zone="America/New_York", now=now,
         teams=tuple(teams.values()), users=tuple(users.values()),
-        escalation_policies=(platform_policy, security_policy, data_policy),
+        escalation_policies=(platform_policy, security_policy, data_policy, status_policy),
         schedules=tuple(schedules.values()), services=services, priorities=priorities,
         maintenance_windows=(rule_update,),
         incident_workflows=(major_incident,), workflow_triggers=(on_p1,),
@@ -335,6 +344,42 @@ def demo_account(now: datetime | None = None) -> Account:
     account = replace(account, incidents=IncidentTimeline.of(incidents), audit_records=audit)
     account.check_references()
     return account
+
+
+DAYTIME_LEADS = ("grace.kim", "hiro.tanaka", "isabel.rossi")
+
+
+def _status_page(ids: IdSequence, users: dict[str, User], teams: dict[str, Team],
+                 schedules: dict[str, Schedule], created: datetime,
+                 ) -> tuple[Schedule, EscalationPolicy, Service]:
+    """The paging-path case: a business-hours first level for a service whose support hours
+    include Saturdays. Its ids come after every other object's, so that theirs stay as they
+    were."""
+    weekdays = tuple(Restriction("weekly_restriction", time(9, 0), 8 * 3600, day)
+                     for day in range(1, 6))
+    daytime = Schedule(
+        ids("C"), "Platform - Daytime", "America/New_York",
+        (ScheduleLayer(ids("Y"), "Layer 1", ROTATION_EPOCH, ROTATION_EPOCH, WEEK_SECONDS,
+                       tuple(users[member].id for member in DAYTIME_LEADS), weekdays),),
+        "Tech leads on call in business hours, for the internal tools.", (),
+        (teams["Platform"].id,))
+    policy = EscalationPolicy(
+        ids("E"), "Status Page",
+        (EscalationRule(ids("R"), 10, (Target("schedule", daytime.id),)),
+         EscalationRule(ids("R"), 10, (Target("schedule",
+                                              schedules["Engineering Managers"].id),))),
+        "The status page: the daytime tech lead, then the engineering manager.", 1,
+        "if_has_services", (teams["Platform"].id,))
+    service = Service(
+        id=ids("S"), name="Status Page", escalation_policy_id=policy.id,
+        urgency_rule=UrgencyRule("use_support_hours", None, "high", "low"), created_at=created,
+        description="Status Page in production.", team_ids=(teams["Platform"].id,),
+        acknowledgement_timeout=None, auto_resolve_timeout=86400,
+        support_hours=SupportHours("America/New_York", (1, 2, 3, 4, 5, 6), "09:00:00",
+                                   "17:00:00"),
+        integrations=(Integration(ids("G"), "Events API V2", "events_api_v2_inbound_integration",
+                                  created),))
+    return daytime, policy, service
 
 
 def _user(

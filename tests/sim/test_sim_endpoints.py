@@ -29,12 +29,13 @@ def get(client: httpx.Client, path: str, **query: Any) -> dict[str, Any]:
 
 @pytest.mark.parametrize(("query", "expected"), [
     ({}, ["Analytics Pipeline", "Checkout API", "Identity Service", "Internal Admin",
-          "Legacy Billing", "Payments API", "Security Monitoring", "Web Application Firewall"]),
+          "Legacy Billing", "Payments API", "Security Monitoring", "Status Page",
+          "Web Application Firewall"]),
     ({"query": "API"}, ["Checkout API", "Payments API"]),
     ({"query": "api"}, ["Checkout API", "Payments API"]),
     ({"name": "Payments API"}, ["Payments API"]),
     ({"name": "payments api"}, []),
-    ({"sort_by": "name:desc", "limit": 2}, ["Web Application Firewall", "Security Monitoring"]),
+    ({"sort_by": "name:desc", "limit": 2}, ["Web Application Firewall", "Status Page"]),
 ])
 def test_service_filters(client: httpx.Client, query: dict[str, Any],
                          expected: list[str]) -> None:
@@ -46,7 +47,7 @@ def test_team_filter_accepts_repeated_ids(client: httpx.Client, demo: Account) -
     assert names(get(client, "/services", **{"team_ids[]": security}), "services") == [
         "Security Monitoring", "Web Application Firewall"]
     both = ids_of(demo, "teams", "Security", "Platform")
-    assert len(get(client, "/services", **{"team_ids[]": both})["services"]) == 7
+    assert len(get(client, "/services", **{"team_ids[]": both})["services"]) == 8
 
 
 def test_escalation_policies_by_user_follow_schedules(client: httpx.Client,
@@ -142,8 +143,10 @@ def test_oncalls_now(client: httpx.Client, demo: Account) -> None:
             for oncall in permanent} == {("Production - Platform", 4),
                                          ("Security - Incident Response", 2),
                                          ("Security - Incident Response", 3)}
-    # Five schedules, one person each at this moment (Monday morning: no gap anywhere).
-    assert len(scheduled) == 5
+    # Five schedules, one person each at this moment (Monday 07:00 in New York), and
+    # Engineering Managers again at level 2 of Status Page; Platform - Daytime has nobody
+    # before 09:00.
+    assert len(scheduled) == 6
     assert all(oncall["start"] < "2026-03-02T12:00:01" for oncall in scheduled)
 
 

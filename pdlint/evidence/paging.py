@@ -1,0 +1,115 @@
+"""The paging path over the audit period: for each documented service and each high-urgency
+severity it takes, the share of the time it had to page in which someone was phoned or texted
+within the deadline, and the stretches without. Judged by ``pdlint.paging.judge``, as the drift
+rule PATH600 judges it, so that the package and the drift check agree on every stretch.
+
+Memory stays flat in the number of services: each service keeps its totals and at most
+``STRETCHES_KEPT`` stretches; the paths shared by many services (escalation policies,
+schedules, people) are worked out once.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, replace
+from datetime import timedelta
+
+from pdlint.coverage import Interval
+from pdlint.evidence.coverage import MIN_MEASURED
+from pdlint.findings import Location
+from pdlint.pagerduty.model import Account
+from pdlint.pagerduty.state import format_utc
+from pdlint.paging.explain import outcome_words
+from pdlint.paging.judge import (
+    deadline,
+    joined,
+    judge_service,
+    met_share,
+    overlays_of,
+    paged_severities,
+)
+from pdlint.paging.path import Paths, Verdict
+from pdlint.policy.model import Policy, format_duration
+from pdlint.rules.matching import both_sides
+from pdlint.rules.services import service_pairs
+
+STRETCHES_KEPT = 200
+"""Stretches without a timely call kept per service and severity (all are counted and timed):
+a weekly hole over a year is 52."""
+
+
+@dataclass(frozen=True)
+class Uncalled:
+    """A stretch of the period in which no one would have been phoned or texted in time."""
+
+    interval: Interval
+    verdict: Verdict
+    why: str
+
+
+@dataclass(frozen=True)
+class ServicePaging:
+    """One documented service and severity over the period: how long it had to page, how long
+    a call came in time, how long pdlint could not tell, and the stretches without a timely
+    call (the first ``STRETCHES_KEPT``; ``uncalled_count`` and ``uncalled_time`` count all)."""
+
+    service: str
+    service_id: str | None
+    severity: str
+    within: str
+    """The deadline for the first call, as the policy writes it."""
+    location: Location
+    measured: Interval | None = None
+    required: timedelta | None = None
+    met: timedelta | None = None
+    not_read: timedelta | None = None
+    uncalled: tuple[Uncalled, ...] = ()
+    uncalled_count: int = 0
+    uncalled_time: timedelta | None = None
+    problem: str | None = None
+
+    @property
+    def share(self) -> float | None:
+        """The share of the time read in which a call came in time; None when none was read."""
+        if self.required is None or self.met is None or self.not_read is None:
+            return None
+        read = self.required - self.not_read
+        return self.met / read if read else None
+
+
+def paging_section(policy: Policy, account: Account,
+                   period: Interval) -> tuple[ServicePaging, ...]:
+    return tuple(_measured(policy, account, period))
+
+
+def _measured(policy: Policy, account: Account, period: Interval) -> Iterator[ServicePaging]:
+    window = account.window
+    start, end = max(period.start, window.since), min(period.end, window.until)
+    rendered = (f"the schedules were rendered over {format_utc(window.since)} to "
+                f"{format_utc(window.until)}")
+    problem = (f"{rendered}, which overlaps the period for less than "
+               f"{format_duration(MIN_MEASURED)}" if end - start < MIN_MEASURED else None)
+    paths = Paths(account)
+    for documented, live in both_sides(service_pairs(policy, account)):
+        for severity in paged_severities(policy.severities, documented):
+            written = deadline(severity)
+            assert written is not None, "paged_severities keeps severities with a deadline"
+            row = ServicePaging(documented.name, live.id, severity.id,
+                                written.written or format_duration(written.value),
+                                written.location)
+            if problem is not None:
+                yield replace(row, problem=problem)
+                continue
+            measured, stretches = judge_service(paths, documented, live, severity,
+                                                Interval(start, end), overlays_of(live, account))
+            required, met, unread = met_share(stretches)
+            uncalled = [stretch for stretch in joined(stretches)
+                        if stretch.verdict not in (Verdict.MET, Verdict.NOT_READ)]
+            yield replace(
+                row, measured=measured, required=required, met=met, not_read=unread,
+                uncalled=tuple(Uncalled(stretch.interval, stretch.verdict,
+                                        outcome_words(stretch.outcome))
+                               for stretch in uncalled[:STRETCHES_KEPT] if stretch.outcome),
+                uncalled_count=len(uncalled),
+                uncalled_time=sum((stretch.interval.length for stretch in uncalled),
+                                  timedelta(0)))
