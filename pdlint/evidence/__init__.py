@@ -312,7 +312,7 @@ def _judge_configuration(policy: Policy, account: Account, period: Interval, as_
     return coverage_section(policy, account, period), DriftRun(
         drift(policy, account, as_of.date()), read_at,
         Interval(account.window.since, account.window.until), account.subdomain), training, (
-            paging_section(policy, account, period))
+            paging_section(policy, account, period, read_at))
 
 
 def _read_live(

@@ -439,9 +439,10 @@ def _paging_section(evidence: Evidence) -> str:
                   else _e(item.problem or NOT_MEASURED))
         unread = (f"; not read for {_e(human_duration(item.not_read.total_seconds()))}"
                   if item.not_read else "")
+        note = f" ({_e(item.note)})" if item.note else ""
         parts.append(f"<h3>{_e(item.service)}: {_e(item.severity)}</h3><p>First call within "
                      f"{_e(item.within)} (documented at {_e(item.location)}): {figure}"
-                     f"{unread}.</p>")
+                     f"{unread}{note}.</p>")
         parts.append(paging_timeline(item))
         if item.uncalled:
             shown = item.uncalled[:ROW_LIMIT]

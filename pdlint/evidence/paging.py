@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from pdlint.coverage import Interval
 from pdlint.evidence.coverage import MIN_MEASURED
@@ -27,6 +27,7 @@ from pdlint.paging.judge import (
     met_share,
     overlays_of,
     paged_severities,
+    unread_collection,
 )
 from pdlint.paging.path import Paths, Verdict
 from pdlint.policy.model import Policy, format_duration
@@ -67,6 +68,9 @@ class ServicePaging:
     uncalled_count: int = 0
     uncalled_time: timedelta | None = None
     problem: str | None = None
+    note: str | None = None
+    """What the figures leave out, when they do: the maintenance windows ended before the
+    account was read."""
 
     @property
     def share(self) -> float | None:
@@ -77,18 +81,28 @@ class ServicePaging:
         return self.met / read if read else None
 
 
-def paging_section(policy: Policy, account: Account,
-                   period: Interval) -> tuple[ServicePaging, ...]:
-    return tuple(_measured(policy, account, period))
+def paging_section(policy: Policy, account: Account, period: Interval,
+                   read_at: datetime) -> tuple[ServicePaging, ...]:
+    """Each documented service's paging path over ``period``; ``read_at`` is when the package
+    says the account was read (the run's time, or the snapshot's), so that the same answers give
+    the same package."""
+    return tuple(_measured(policy, account, period, read_at))
 
 
-def _measured(policy: Policy, account: Account, period: Interval) -> Iterator[ServicePaging]:
+def _measured(policy: Policy, account: Account, period: Interval,
+              read_at: datetime) -> Iterator[ServicePaging]:
     window = account.window
     start, end = max(period.start, window.since), min(period.end, window.until)
     rendered = (f"the schedules were rendered over {format_utc(window.since)} to "
                 f"{format_utc(window.until)}")
-    problem = (f"{rendered}, which overlaps the period for less than "
-               f"{format_duration(MIN_MEASURED)}" if end - start < MIN_MEASURED else None)
+    problem = unread_collection(account) or (
+        f"{rendered}, which overlaps the period for less than {format_duration(MIN_MEASURED)}"
+        if end - start < MIN_MEASURED else None)
+    # PagerDuty lists the maintenance windows under way and to come: one that ended before the
+    # account was read is not known, and the figures say so.
+    note = (f"maintenance windows that ended before {format_utc(read_at)}, when the "
+            "account was read, are not in these figures: PagerDuty lists the windows under way "
+            "and to come" if start < read_at else None)
     paths = Paths(account)
     for documented, live in both_sides(service_pairs(policy, account)):
         for severity in paged_severities(policy.severities, documented):
@@ -106,7 +120,7 @@ def _measured(policy: Policy, account: Account, period: Interval) -> Iterator[Se
             uncalled = [stretch for stretch in joined(stretches)
                         if stretch.verdict not in (Verdict.MET, Verdict.NOT_READ)]
             yield replace(
-                row, measured=measured, required=required, met=met, not_read=unread,
+                row, measured=measured, required=required, met=met, not_read=unread, note=note,
                 uncalled=tuple(Uncalled(stretch.interval, stretch.verdict,
                                         outcome_words(stretch.outcome))
                                for stretch in uncalled[:STRETCHES_KEPT] if stretch.outcome),

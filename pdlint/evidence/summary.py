@@ -197,7 +197,7 @@ def render_summary(evidence: Evidence) -> str:
               human_duration(item.uncalled_time.total_seconds())
               if item.uncalled_time is not None else "—",
               human_duration(item.not_read.total_seconds()) if item.not_read else "—",
-              item.problem or "") for item in evidence.paging))
+              item.problem or item.note or "") for item in evidence.paging))
     lines += _programme(evidence)
     if evidence.changes is not None:
         lines += ["", "## Configuration changes (changes.csv)", ""]

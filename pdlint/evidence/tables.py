@@ -74,7 +74,7 @@ POSTMORTEM_EXCEPTION_COLUMNS = (*INCIDENT_COLUMNS, "resolved_at", "status", "due
                                 "postmortem", "recorded_at")
 PAGING_COLUMNS = ("service", "service_id", "severity", "first_call_within", "documented_at",
                   "required_seconds", "met_seconds", "not_read_seconds", "met_share",
-                  "uncalled_stretches", "uncalled_seconds", "problem")
+                  "uncalled_stretches", "uncalled_seconds", "problem", "note")
 COVERAGE_COLUMNS = ("schedule", "schedule_id", "requirement", "time_zone", "time_zone_source",
                     "documented_at",
                     "required_seconds", "covered_seconds", "covered_share", "problem", "note")
@@ -516,6 +516,7 @@ def paging_entry(item: ServicePaging) -> dict[str, Any]:
                       "verdict": stretch.verdict.value, "why": stretch.why}
                      for stretch in item.uncalled],
         "problem": item.problem,
+        "note": item.note,
     }
 
 

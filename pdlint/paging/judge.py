@@ -12,7 +12,8 @@ from datetime import timedelta
 from pdlint.coverage import Interval, weekly_hours
 from pdlint.pagerduty.model import Account
 from pdlint.pagerduty.model import Service as LiveService
-from pdlint.paging.path import Outcome, Overlay, Paths, Verdict
+from pdlint.pagerduty.state import format_utc
+from pdlint.paging.path import Gate, Outcome, Overlay, Paths, Verdict
 from pdlint.policy.model import IncidentSeverity, Service, Sourced, whole_minutes
 
 
@@ -100,10 +101,28 @@ def met_share(stretches: Sequence[Judged]) -> tuple[timedelta, timedelta, timede
     return required, met, unread
 
 
+PAGING_COLLECTIONS = ("services", "escalation_policies", "schedules", "users",
+                      "maintenance_windows")
+"""What the path is made of: when one of them could not be read, the run reports it skipped
+and the path is not worked out (a partial read never adds a finding)."""
+
+
+def unread_collection(account: Account) -> str | None:
+    """Why the path cannot be worked out at all (a collection it needs was not read), or None."""
+    for name in PAGING_COLLECTIONS:
+        collection = getattr(account, name)
+        if not collection.read:
+            return f"the {name.replace('_', ' ')} could not be read ({collection.skip_reason})"
+    return None
+
+
 def overlays_of(live: LiveService, account: Account) -> tuple[Overlay, ...]:
-    """What lies over the service's urgency rule: maintenance windows (no incident) and its
-    event orchestration (events dropped, urgency set). None of them is in the account model
-    yet; when they are, each becomes an ``Overlay`` here, and the rule and the evidence take
-    them into account without another change."""
-    return ()
+    """What lies over the service's urgency rule, each a set of intervals: its maintenance
+    windows (no incident is created inside one). Event orchestration (events dropped, the
+    urgency set) joins here the same way once the account model holds it."""
+    return tuple(
+        Overlay((Interval(window.start, window.end),), Gate(None, (
+            f"maintenance window '{window.name or window.id}' from {format_utc(window.start)} "
+            f"to {format_utc(window.end)}")))
+        for window in account.maintenance_windows_of(live.id) or ())
 

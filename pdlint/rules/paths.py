@@ -24,6 +24,7 @@ from pdlint.paging.judge import (
     judge_service,
     overlays_of,
     paged_severities,
+    unread_collection,
 )
 from pdlint.paging.path import Paths, Verdict, path_at
 from pdlint.policy.model import IncidentSeverity, Service, format_duration
@@ -49,8 +50,9 @@ def check_paging_path(context: Context) -> Iterator[Finding]:
     """Had an incident of a documented high-urgency severity been triggered on a documented
     service at any moment of the checked window, someone must have been phoned or texted within
     the severity's ``first_page_within``, else its ``response_sla``. The path follows what
-    PagerDuty does: whether an incident is created (a disabled service creates none), its
-    urgency (the urgency rule, support hours, the alert's severity), and for each escalation
+    PagerDuty does: whether an incident is created (a disabled service creates none, nor does
+    one in a maintenance window), its urgency (the urgency rule, support hours, the alert's
+    severity), and for each escalation
     level in order, loops included, who is on call when the level is engaged (the rendered
     final schedule, overrides included, or the user targeted) and their notification rules for
     that urgency, with their delays. A low-urgency incident does not escalate. A service
@@ -60,14 +62,16 @@ def check_paging_path(context: Context) -> Iterator[Finding]:
     local time, the first ten per service and severity, then one counting the rest), with the
     path at its start: which level, who, which rule at which minute. Stretches the key could
     not read (a schedule not rendered, notification rules not readable) are reported as not
-    checked, never as paged or not paged. A trigger is judged when its whole deadline lies in
-    the rendered window."""
+    checked, never as paged or not paged; when a collection the path is made of (services,
+    escalation policies, schedules, users, maintenance windows) could not be read, the run
+    reports it skipped and this rule adds nothing. A trigger is judged when its whole deadline
+    lies in the rendered window."""
     policy = context.policy
     account = context.live
     severities = policy.severities
     zone_name = policy.organisation.time_zone.value
     zone = zone_named(zone_name)
-    if zone is None or not severities:
+    if zone is None or not severities or unread_collection(account) is not None:
         return
     paths = Paths(account)
     window = rendered_window(account)

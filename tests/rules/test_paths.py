@@ -10,6 +10,7 @@ The window is two weeks from Monday 2026-03-02 12:00 UTC; the organisation's zon
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 from datetime import datetime, timezone
 from typing import Any
 
@@ -33,7 +34,7 @@ from rule_cases import (
     user,
 )
 
-from pdlint.findings import Severity
+from pdlint.findings import Severity, Skipped
 from pdlint.pagerduty.state import LiveState
 from pdlint.policy.model import Policy
 from pdlint.rules.paths import check_paging_path
@@ -195,3 +196,43 @@ def test_a_schedule_not_rendered_is_not_checked_never_passed(
         Severity.WARNING, "SEV1: paging path not checked for 13d23h55m from "
         "2026-03-02T12:00:00Z to 2026-03-16T11:55:00Z: PagerDuty returned no rendered final "
         "schedule for 'Rota'", None, 4)]
+
+
+def maintenance(window_id: str, start: datetime, end: datetime, *services: Json) -> Json:
+    """A window as ``GET /maintenance_windows`` lists it."""
+    return {"id": window_id, "type": "maintenance_window", "summary": "Database upgrade",
+            "description": "Database upgrade", "start_time": start.isoformat(),
+            "end_time": end.isoformat(), "services": list(services), "teams": [],
+            "created_by": ref("user", "PU00001", "Ann Archer")}
+
+
+def with_windows(state: LiveState, *windows: Json, skipped: bool = False) -> LiveState:
+    if skipped:
+        return replace(state, skipped=(Skipped("maintenance_windows", "HTTP 403"),))
+    return replace(state, objects={**state.objects, "maintenance_windows": windows})
+
+
+WEB = ref("service", "PS00001", "Web")
+
+
+def test_a_maintenance_window_creates_no_incident(documented: Callable[..., Policy]) -> None:
+    """A window on Web on Tuesday 2026-03-03 02:00-04:00 (Ann on call, who is phoned at once
+    otherwise): triggers then open no incident; another service's window changes nothing."""
+    live = with_windows(state_of(entries=[entry(START, END, ANN)]),
+                        maintenance("PW1", at(3, 2), at(3, 4), WEB),
+                        maintenance("PW2", at(4, 2), at(4, 4),
+                                    ref("service", "PS00009", "Other")))
+    [finding] = findings_of(check_paging_path, documented(), live)
+    assert finding.message.startswith(
+        "SEV1 from 2026-03-03T02:00:00Z to 2026-03-03T04:00:00Z (Tuesday 2026-03-03T02:00:00+00:00"
+        " to Tuesday 2026-03-03T04:00:00+00:00 Europe/London) (2h): no incident is created: "
+        "maintenance window 'Database upgrade' from 2026-03-03T02:00:00Z to "
+        "2026-03-03T04:00:00Z, documented within 5m")
+
+
+def test_maintenance_windows_not_read_leave_the_path_unchecked(
+        documented: Callable[..., Policy]) -> None:
+    """The run reports the collection skipped; the rule adds nothing a complete read would
+    not (it could be a window)."""
+    assert findings_of(check_paging_path, documented(),
+                       with_windows(state_of(), skipped=True)) == []

@@ -127,7 +127,7 @@ def test_service_patterns_narrow_the_teams_services(demo_state: LiveState,
                      "scope's service patterns (team 'Platform'; services '* API', "
                      "'Identity *'); documented in team 'Platform'"]
     assert report.boundary is not None
-    # Internal Admin, Legacy Billing, the two Security services and Data's.
+    # Internal Admin, Legacy Billing, Status Page, the two Security services and Data's.
     assert dict(report.boundary.outside)["service"] == 5
 
 
