@@ -21,6 +21,7 @@ from pdlint.pagerduty.model import Account
 from pdlint.pagerduty.state import format_utc
 from pdlint.paging.explain import outcome_words
 from pdlint.paging.judge import (
+    allowed_maintenance,
     deadline,
     joined,
     judge_service,
@@ -104,6 +105,7 @@ def _measured(policy: Policy, account: Account, period: Interval,
             "account was read, are not in these figures: PagerDuty lists the windows under way "
             "and to come" if start < read_at else None)
     paths = Paths(account)
+    zone = policy.organisation.business_hours.zone
     for documented, live in both_sides(service_pairs(policy, account)):
         for severity in paged_severities(policy.severities, documented):
             written = deadline(severity)
@@ -114,8 +116,9 @@ def _measured(policy: Policy, account: Account, period: Interval,
             if problem is not None:
                 yield replace(row, problem=problem)
                 continue
-            measured, stretches = judge_service(paths, documented, live, severity,
-                                                Interval(start, end), overlays_of(live, account))
+            measured, stretches = judge_service(
+                paths, documented, live, severity, Interval(start, end),
+                overlays_of(live, account), allowed_maintenance(documented, live, account, zone))
             required, met, unread = met_share(stretches)
             uncalled = [stretch for stretch in joined(stretches)
                         if stretch.verdict not in (Verdict.MET, Verdict.NOT_READ)]

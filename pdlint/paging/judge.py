@@ -8,8 +8,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import timedelta
+from zoneinfo import ZoneInfo
 
-from pdlint.coverage import Interval, weekly_hours
+from pdlint.coverage import Interval, merge, subtract, weekly_hours
 from pdlint.pagerduty.model import Account
 from pdlint.pagerduty.model import Service as LiveService
 from pdlint.pagerduty.state import format_utc
@@ -59,12 +60,26 @@ class Judged:
     """None when the deadline is met."""
 
 
+def allowed_maintenance(documented: Service, live: LiveService, account: Account,
+                        organisation_zone: ZoneInfo) -> list[Interval]:
+    """The service's maintenance windows the policy allows (``maintenance_windows``, as SVC310
+    judges them): no incident is created then, and the policy accepts it."""
+    allowed = documented.maintenance_windows
+    if allowed is None:
+        return []
+    return [Interval(window.start, window.end)
+            for window in account.maintenance_windows_of(live.id) or ()
+            if allowed.allows(window.start, window.end, organisation_zone)]
+
+
 def judge_service(paths: Paths, documented: Service, live: LiveService,
                   severity: IncidentSeverity, window: Interval,
-                  overlays: Sequence[Overlay] = ()) -> tuple[Interval, list[Judged]]:
-    """The stretches of the time the service must page for ``severity``, each judged. Only the
-    triggers whose whole deadline lies inside ``window`` (the rendered one) are judged: what
-    comes after the rendering ends is not known. Returns the part of the window judged."""
+                  overlays: Sequence[Overlay] = (),
+                  excused: Sequence[Interval] = ()) -> tuple[Interval, list[Judged]]:
+    """The stretches of the time the service must page for ``severity`` (less ``excused``: the
+    maintenance the policy allows), each judged. Only the triggers whose whole deadline lies
+    inside ``window`` (the rendered one) are judged: what comes after the rendering ends is not
+    known. Returns the part of the window judged."""
     written = deadline(severity)
     assert written is not None, "paged_severities keeps severities with a deadline"
     within = whole_minutes(written.value)
@@ -72,7 +87,8 @@ def judge_service(paths: Paths, documented: Service, live: LiveService,
     verdicts = paths.verdicts(paths.service(live, severity.urgency.value, checked, overlays),
                               within)
     return checked, [Judged(stretch, verdict, outcome)
-                     for need in required_time(documented, checked)
+                     for need in subtract(merge(required_time(documented, checked)),
+                                          merge(excused))
                      for stretch, (verdict, outcome) in verdicts.stretches(need)]
 
 

@@ -340,6 +340,12 @@ class AllowedMaintenance:
     slots: tuple[MaintenanceSlot, ...]
     location: Location
 
+    def allows(self, start: datetime, end: datetime, organisation_zone: ZoneInfo) -> bool:
+        """Whether a window ``[start, end)`` is one the policy allows: no longer than
+        ``max_length``, inside one of the slots."""
+        return end - start <= self.max_length.value and any(
+            slot.holds(start, end, organisation_zone) for slot in self.slots)
+
 
 @dataclass(frozen=True)
 class Tier:

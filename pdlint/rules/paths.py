@@ -19,6 +19,7 @@ from pdlint.pagerduty.state import format_utc
 from pdlint.paging.explain import path_summary, reach_words
 from pdlint.paging.judge import (
     Judged,
+    allowed_maintenance,
     deadline,
     joined,
     judge_service,
@@ -77,8 +78,9 @@ def check_paging_path(context: Context) -> Iterator[Finding]:
     window = rendered_window(account)
     for documented, live in both_sides(service_pairs(policy, account)):
         for severity in paged_severities(severities, documented):
-            _, stretches = judge_service(paths, documented, live, severity, window,
-                                         overlays_of(live, account))
+            _, stretches = judge_service(
+                paths, documented, live, severity, window, overlays_of(live, account),
+                allowed_maintenance(documented, live, account, zone))
             yield from _findings(paths, documented, live, severity, joined(stretches),
                                  zone, zone_name)
 

@@ -236,3 +236,24 @@ def test_maintenance_windows_not_read_leave_the_path_unchecked(
     not (it could be a window)."""
     assert findings_of(check_paging_path, documented(),
                        with_windows(state_of(), skipped=True)) == []
+
+
+def test_maintenance_the_policy_allows_is_not_a_failure(
+        documented: Callable[..., Policy]) -> None:
+    """Web may be patched on Tuesdays 01:00-05:00 London for up to 3 hours: the window of
+    02:00-04:00 is allowed (SVC310 says nothing of it), and no longer a stretch without a call;
+    a 4-hour window in the same slot is not allowed, and is one."""
+    allowing = documented(hours="""maintenance_windows:
+      max_length: 3h
+      allowed:
+        - days: [tuesday]
+          start: "01:00"
+          end: "05:00"
+""")
+    live = state_of(entries=[entry(START, END, ANN)])
+    assert findings_of(check_paging_path, allowing, with_windows(
+        live, maintenance("PW1", at(3, 2), at(3, 4), WEB))) == []
+    [finding] = findings_of(check_paging_path, allowing, with_windows(
+        live, maintenance("PW1", at(3, 1), at(3, 5), WEB)))
+    assert "(4h): no incident is created: maintenance window 'Database upgrade'" in (
+        finding.message)
