@@ -118,7 +118,7 @@ def _measured(policy: Policy, account: Account, period: Interval,
                 continue
             measured, stretches = judge_service(
                 paths, documented, live, severity, Interval(start, end),
-                overlays_of(live, account), allowed_maintenance(documented, live, account, zone))
+                overlays_of(live, paths), allowed_maintenance(documented, live, paths, zone))
             required, met, unread = met_share(stretches)
             uncalled = [stretch for stretch in joined(stretches)
                         if stretch.verdict not in (Verdict.MET, Verdict.NOT_READ)]

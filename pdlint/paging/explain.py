@@ -213,7 +213,8 @@ def answer(policy: Policy, account: Account, service: str, severity_id: str | No
                                       f"documents {known})")
     urgency = severity.urgency.value if severity is not None else "high"
     written = deadline(severity) if severity is not None else None
-    path = path_at(Paths(account), live, urgency, moment, overlays_of(live, account))
+    paths = Paths(account)
+    path = path_at(paths, live, urgency, moment, overlays_of(live, paths))
     return Answer(path, severity, None if written is None else whole_minutes(written.value))
 
 

@@ -60,7 +60,7 @@ class Judged:
     """None when the deadline is met."""
 
 
-def allowed_maintenance(documented: Service, live: LiveService, account: Account,
+def allowed_maintenance(documented: Service, live: LiveService, paths: Paths,
                         organisation_zone: ZoneInfo) -> list[Interval]:
     """The service's maintenance windows the policy allows (``maintenance_windows``, as SVC310
     judges them): no incident is created then, and the policy accepts it."""
@@ -68,7 +68,7 @@ def allowed_maintenance(documented: Service, live: LiveService, account: Account
     if allowed is None:
         return []
     return [Interval(window.start, window.end)
-            for window in account.maintenance_windows_of(live.id) or ()
+            for window in paths.maintenance_windows(live.id) or ()
             if allowed.allows(window.start, window.end, organisation_zone)]
 
 
@@ -132,7 +132,7 @@ def unread_collection(account: Account) -> str | None:
     return None
 
 
-def overlays_of(live: LiveService, account: Account) -> tuple[Overlay, ...]:
+def overlays_of(live: LiveService, paths: Paths) -> tuple[Overlay, ...]:
     """What lies over the service's urgency rule, each a set of intervals: its maintenance
     windows (no incident is created inside one). Event orchestration (events dropped, the
     urgency set) joins here the same way once the account model holds it."""
@@ -140,5 +140,5 @@ def overlays_of(live: LiveService, account: Account) -> tuple[Overlay, ...]:
         Overlay((Interval(window.start, window.end),), Gate(None, (
             f"maintenance window '{window.name or window.id}' from {format_utc(window.start)} "
             f"to {format_utc(window.end)}")))
-        for window in account.maintenance_windows_of(live.id) or ())
+        for window in paths.maintenance_windows(live.id) or ())
 

@@ -41,6 +41,7 @@ from pdlint.pagerduty.model import (
     Account,
     EscalationPolicy,
     EscalationTarget,
+    MaintenanceWindow,
     Service,
     TargetKind,
     User,
@@ -288,6 +289,22 @@ class Paths:
         self._services: dict[tuple[Any, ...], Step[Outcome]] = {}
         self._listed: dict[tuple[str | None, str | None, str, OnCall], TargetAt] = {}
         self._verdicts: dict[tuple[int, int], tuple[Step[Outcome], Step[Judgement]]] = {}
+        self._windows: dict[str, list[MaintenanceWindow]] | None = None
+
+    def maintenance_windows(self, service_id: str) -> list[MaintenanceWindow] | None:
+        """The windows that hold the service, earliest first, found through one index of all
+        of them (``Account.maintenance_windows_of`` looks through every window each time);
+        None when the windows could not be read."""
+        windows = self.account.maintenance_windows
+        if not windows.read:
+            return None
+        if self._windows is None:
+            self._windows = {}
+            for window in sorted(windows, key=lambda window: window.start):
+                for service in window.services or ():
+                    if service.id:
+                        self._windows.setdefault(service.id, []).append(window)
+        return self._windows.get(service_id, [])
 
     # people
 

@@ -79,8 +79,8 @@ def check_paging_path(context: Context) -> Iterator[Finding]:
     for documented, live in both_sides(service_pairs(policy, account)):
         for severity in paged_severities(severities, documented):
             _, stretches = judge_service(
-                paths, documented, live, severity, window, overlays_of(live, account),
-                allowed_maintenance(documented, live, account, zone))
+                paths, documented, live, severity, window, overlays_of(live, paths),
+                allowed_maintenance(documented, live, paths, zone))
             yield from _findings(paths, documented, live, severity, joined(stretches),
                                  zone, zone_name)
 
@@ -102,7 +102,7 @@ def _findings(paths: Paths, documented: Service, live: LiveService, severity: In
     groups.sort(key=lambda group: group[0].start)
     for group in groups[:GAPS_LISTED]:
         found = path_at(paths, live, severity.urgency.value, group[0].start,
-                        overlays_of(live, paths.account))
+                        overlays_of(live, paths))
         yield check_paging_path.finding(
             f"{severity.id} {when_words(group, zone, zone_name)} ({uncovered_words(group)}): "
             f"{reach_words(found)}, documented within {sla}; the path: {path_summary(found)}",
