@@ -381,8 +381,7 @@ class Paths:
                 breaks.append(start)
                 values.append(None)
             breaks.append(end)
-            values.append(shift.user.id if shift.user is not None and shift.user.id else NotRead(
-                f"a shift of '{name}' names no user"))
+            values.append(shift.user_id or NotRead(f"a shift of '{name}' names no user"))
         if breaks[-1] < window.until:
             breaks.append(window.until)
             values.append(None)
