@@ -31,7 +31,7 @@ def test_snapshot_writes_a_redacted_snapshot(demo_server: SimServer, tmp_path: P
     addresses = {method["address"] for user in document["objects"]["users"]
                  for method in user["contact_methods"]}
     assert addresses == {"***redacted***"}
-    assert f"wrote {output}: 3 escalation policies, 5 schedules" in result.stderr
+    assert f"wrote {output}: 4 escalation policies, 6 schedules" in result.stderr
     assert result.stdout == ""
     assert TOKEN not in result.stderr + output.read_text()
 
@@ -41,7 +41,7 @@ def test_snapshot_to_standard_output(demo_server: SimServer, tmp_path: Path) -> 
     assert result.returncode == 0, result.stderr
     document = json.loads(result.stdout)
     assert (document["format"], document["redacted"]) == ("pdlint-snapshot", True)
-    assert "wrote the snapshot: 3 escalation policies" in result.stderr
+    assert "wrote the snapshot: 4 escalation policies" in result.stderr
     assert list(tmp_path.iterdir()) == []
 
 

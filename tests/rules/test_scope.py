@@ -128,7 +128,7 @@ def test_service_patterns_narrow_the_teams_services(demo_state: LiveState,
                      "'Identity *'); documented in team 'Platform'"]
     assert report.boundary is not None
     # Internal Admin, Legacy Billing, Status Page, the two Security services and Data's.
-    assert dict(report.boundary.outside)["service"] == 5
+    assert dict(report.boundary.outside)["service"] == 6
 
 
 @pytest.mark.parametrize(("scope", "message"), [
