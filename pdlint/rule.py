@@ -49,6 +49,12 @@ class Context:
 Check = Callable[[Context], Iterable[Finding]]
 
 
+def made_elsewhere(context: Context) -> Iterable[Finding]:
+    """The check of a rule whose findings are made where the evidence is: by the policy reader
+    (POL001-POL004) or by the engine, which holds every rule's findings (WAV901)."""
+    return ()
+
+
 @dataclass(frozen=True)
 class Rule:
     """A rule of the catalogue. ``check`` is pure: the context in, findings out."""

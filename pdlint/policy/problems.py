@@ -7,21 +7,13 @@ were read without them. Their check says so (it finds nothing); the reader makes
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
-from pdlint.findings import Finding, Severity
-from pdlint.rule import Context, Mode, Rule
-
-
-def found_while_reading(context: Context) -> Iterator[Finding]:
-    """Found by the reader, never in a built policy."""
-    return iter(())
-
+from pdlint.findings import Severity
+from pdlint.rule import Mode, Rule, made_elsewhere
 
 YAML_SYNTAX = Rule(
     id="POL001", name="yaml-syntax", title="Policy files are readable YAML",
     severity=Severity.ERROR, criterion="CC5.3", mode=Mode.LINT,
-    check=found_while_reading,
+    check=made_elsewhere,
     rationale="A policy file that is not UTF-8 YAML text — a syntax error, several documents in "
               "one file, an unsupported tag, an alias expansion bomb, a binary or oversized "
               "file — cannot be read, so nothing it says can be checked. The finding gives the "
@@ -31,7 +23,7 @@ YAML_SYNTAX = Rule(
 DUPLICATE_KEY = Rule(
     id="POL002", name="duplicate-key", title="No key is written twice in one mapping",
     severity=Severity.ERROR, criterion="CC5.3", mode=Mode.LINT,
-    check=found_while_reading,
+    check=made_elsewhere,
     rationale="YAML parsers silently keep one of two equal keys, so a reviewer may read a value "
               "that the tool never sees. pdlint refuses the file until the key is written once.",
 )
@@ -39,7 +31,7 @@ DUPLICATE_KEY = Rule(
 SCHEMA = Rule(
     id="POL003", name="schema", title="Policy files follow the policy format",
     severity=Severity.ERROR, criterion="CC5.3", mode=Mode.LINT,
-    check=found_while_reading,
+    check=made_elsewhere,
     rationale="Every key and value must be one the policy format defines "
               "(schemas/policy.schema.json): an unknown key is usually a typo that silently "
               "drops a requirement, and a value of the wrong kind (5 instead of 5m) cannot be "
@@ -49,7 +41,7 @@ SCHEMA = Rule(
 DUPLICATE_DEFINITION = Rule(
     id="POL004", name="duplicate-definition", title="Each object is defined once",
     severity=Severity.ERROR, criterion="CC5.3", mode=Mode.LINT,
-    check=found_while_reading,
+    check=made_elsewhere,
     rationale="The policy may be split over several files, so two definitions of the same "
               "service, schedule, escalation policy, severity, tier or team (by name or pinned "
               "id), or two organisation or postmortems sections, can go unnoticed. Both places "

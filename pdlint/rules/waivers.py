@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from pdlint.findings import Finding, Severity
-from pdlint.rule import Context, Mode, Rule, rule
+from pdlint.rule import Context, Mode, Rule, made_elsewhere, rule
 
 
 @rule("WAV900", "waiver-expired", title="Waivers are renewed or removed when they expire",
@@ -32,15 +32,10 @@ def check_waiver_expired(context: Context) -> Iterator[Finding]:
                 actual=waiver.expires.value.isoformat(), location=waiver.location)
 
 
-def found_by_the_engine(context: Context) -> Iterator[Finding]:
-    """Found by the engine, which holds the findings of every rule of the run."""
-    return iter(())
-
-
 WAIVER_UNUSED = Rule(
     id="WAV901", name="waiver-unused", title="Every waiver accepts a finding",
     severity=Severity.WARNING, criterion="CC8.1", mode=Mode.DRIFT,
-    check=found_by_the_engine,
+    check=made_elsewhere,
     rationale="A waiver that matches no finding accepts nothing: the drift was fixed, or the "
               "waiver names the wrong rule or object and the finding it meant still fails. "
               "Remove it, or correct it. The rule runs the rule each waiver names on its own, "

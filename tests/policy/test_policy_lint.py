@@ -11,8 +11,7 @@ from policy_cases import EXAMPLE_POLICY, places, write_policy
 
 from pdlint.findings import Severity
 from pdlint.policy import load_policy
-from pdlint.policy.problems import found_while_reading
-from pdlint.rule import Mode
+from pdlint.rule import Mode, made_elsewhere
 from pdlint.rules.engine import lint_paths
 from pdlint.rules.registry import RULES_BY_ID, rules_for
 
@@ -50,7 +49,7 @@ def test_lint_report_is_sorted_and_counts_warnings(tmp_path: Path) -> None:
 @pytest.mark.parametrize("rule_id", ["POL001", "POL002", "POL003", "POL004"])
 def test_reading_rules_are_catalogued_like_their_findings(rule_id: str) -> None:
     declared = RULES_BY_ID[rule_id]
-    assert (declared.mode, declared.check) == (Mode.LINT, found_while_reading)
+    assert (declared.mode, declared.check) == (Mode.LINT, made_elsewhere)
     names = {"POL001": "yaml-syntax", "POL002": "duplicate-key", "POL003": "schema",
              "POL004": "duplicate-definition"}
     assert (declared.name, declared.severity) == (names[rule_id], Severity.ERROR)
