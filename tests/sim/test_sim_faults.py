@@ -23,7 +23,10 @@ def statuses(server: SimServer) -> list[int | None]:
 
 @pytest.fixture
 def server(demo_server: SimServer, client: httpx.Client) -> SimServer:
-    """The demo server with a clean request log (``client`` resets the faults afterwards)."""
+    """The demo server with a clean request log (``client`` resets the faults afterwards), once
+    every earlier test's connections are closed: a request an abandoned read sent late would
+    otherwise land in this test's log."""
+    assert demo_server.settle()
     demo_server.clear_requests()
     return demo_server
 
