@@ -165,7 +165,8 @@ def _shift_based_detail(window: Window) -> Callable[[PagerDutyClient, dict[str, 
 
 def _listings(window: Window) -> dict[str, _Listing]:
     return {
-        "escalation_policies": _Listing("/escalation_policies", "escalation_policies"),
+        "escalation_policies": _Listing("/escalation_policies", "escalation_policies", {
+            "include[]": ["escalation_rule_assignment_strategies"]}),
         "schedules": _Listing("/schedules", "schedules", {
             "include[]": ["schedule_layers", "final_schedule"],
             "since": window.since, "until": window.until, "time_zone": "UTC"}),

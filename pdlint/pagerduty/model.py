@@ -247,6 +247,24 @@ class EscalationRule:
     delay_minutes: int | None
     """``escalation_delay_in_minutes``: the wait before the next rule."""
     targets: tuple[EscalationTarget, ...]
+    round_robin: bool = False
+    """``escalation_rule_assignment_strategy`` is ``round_robin``: each incident is assigned to
+    one of the targets in turn, not to all of them (``assign_to_everyone``, the default)."""
+
+
+def _assignment_strategy(fields: _Fields) -> str | None:
+    """The rule's assignment strategy as PagerDuty writes it: the spec's schema gives a string,
+    the API (and the spec's examples) an object ``{"type": ...}``, or a list of one."""
+    key = "escalation_rule_assignment_strategy"
+    value = fields.data.get(key)
+    if isinstance(value, list) and len(value) == 1:
+        value = value[0]
+    if isinstance(value, Mapping):
+        value = value.get("type")
+    if value is not None and not isinstance(value, str):
+        raise ModelError(f"{fields.where}: {fields._field(key)} is {_shown(value)}, not a "
+                         "strategy")
+    return value
 
 
 @dataclass(frozen=True)
@@ -261,7 +279,8 @@ class EscalationPolicy(LiveObject):
 
 def _escalation_policy(fields: _Fields) -> EscalationPolicy:
     rules = tuple(EscalationRule(rule.integer("escalation_delay_in_minutes"),
-                                 rule.each("targets", _target) or ())
+                                 rule.each("targets", _target) or (),
+                                 _assignment_strategy(rule) == "round_robin")
                   for rule in fields.items("escalation_rules") or ())
     return EscalationPolicy(
         **_common(fields, "escalation policy"), rules=rules,

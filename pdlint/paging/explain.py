@@ -69,7 +69,10 @@ def level_words(level: LevelAt) -> str:
     engaged = level.engagement
     loop = f", loop {engaged.loop + 1}" if engaged.loop else ""
     targets = "; ".join(target_words(target, engaged.offset) for target in level.targets)
-    return (f"level {engaged.rule + 1}{loop} at minute {engaged.offset}: "
+    turns = (" (round robin: one of these targets is paged, which one is not known in advance, "
+             "so the path counts the latest)" if level.round_robin and len(level.targets) > 1
+             else "")
+    return (f"level {engaged.rule + 1}{loop} at minute {engaged.offset}{turns}: "
             f"{targets or 'no target'}")
 
 
@@ -156,6 +159,7 @@ def path_json(path: PathAt) -> dict[str, Any]:
                      "urgency": path.gate.urgency, "why": path.gate.why},
         "levels": [{"level": level.engagement.rule + 1, "loop": level.engagement.loop + 1,
                     "engaged_at_minute": level.engagement.offset,
+                    "assignment": "round_robin" if level.round_robin else "everyone",
                     "targets": [_target_json(target, level.engagement.offset)
                                 for target in level.targets]}
                    for level in path.levels],

@@ -187,6 +187,23 @@ def soonest(reaches: Iterable[Reach]) -> Reach:
     return _settled(call, notice, unread, why)
 
 
+def latest(reaches: Sequence[Reach]) -> Reach:
+    """What one of several paths, not known which, reaches for certain: the latest of each (a
+    round-robin level pages one of its targets in turn). A path that never calls makes the
+    call never; the soonest minute any of them cannot be read is where knowing stops."""
+    if not reaches:
+        return NOBODY
+    calls = [reach.call for reach in reaches]
+    notices = [reach.notice for reach in reaches]
+    unread = [reach for reach in reaches if reach.unread is not None]
+    first_unread = min(unread, key=lambda reach: reach.unread or 0) if unread else None
+    return _settled(None if None in calls else max(call for call in calls if call is not None),
+                    None if None in notices else max(
+                        notice for notice in notices if notice is not None),
+                    first_unread.unread if first_unread else None,
+                    first_unread.why if first_unread else None)
+
+
 NOBODY = Reach()
 """Nobody is notified, and all was read."""
 
@@ -436,13 +453,16 @@ class Paths:
         return self.person(who, urgency)
 
     def level(self, policy: EscalationPolicy, rule: int, urgency: str) -> Step[Reach]:
-        """How soon one level reaches someone after it is engaged (all its targets at once)."""
+        """How soon one level reaches someone after it is engaged: all its targets at once, or,
+        round robin, one of them in turn (which one is not known: the latest of them)."""
         key = (policy.id, rule, urgency)
         if key not in self._levels:
-            targets = policy.rules[rule].targets
-            steps = [self.target(target, urgency) for target in targets]
+            level = policy.rules[rule]
+            steps = [self.target(target, urgency) for target in level.targets]
             self._levels[key] = (Step.constant(NOBODY) if not steps else steps[0]
                                  if len(steps) == 1 else
+                                 combined(steps, lambda *reaches: latest(reaches))
+                                 if level.round_robin else
                                  combined(steps, lambda *reaches: soonest(reaches)))
         return self._levels[key]
 
@@ -670,11 +690,16 @@ class LevelAt:
 
     engagement: Engagement
     targets: tuple[TargetAt, ...]
+    round_robin: bool = False
+    """One of the targets is paged, in turn; which one is not known in advance."""
 
     @property
     def reach(self) -> Reach:
-        """How soon the level reaches someone, in minutes after the trigger."""
-        return soonest(target.reach for target in self.targets).later(self.engagement.offset)
+        """How soon the level reaches someone, in minutes after the trigger (round robin: the
+        latest of its targets, since any one of them may be the one paged)."""
+        reaches = [target.reach for target in self.targets]
+        return (latest(reaches) if self.round_robin else soonest(reaches)).later(
+            self.engagement.offset)
 
 
 @dataclass(frozen=True)
@@ -702,9 +727,10 @@ class PathAt:
         if reach is None or reach.call is None:
             return None
         for level in self.levels:
+            if level.reach.call != reach.call:
+                continue
             for target in level.targets:
-                call = target.reach.later(level.engagement.offset).call
-                if call == reach.call:
+                if target.reach.later(level.engagement.offset).call == reach.call:
                     return level, target
         return None
 
@@ -727,7 +753,8 @@ def path_at(paths: Paths, service: Service, severity_urgency: str, moment: datet
     levels = tuple(
         LevelAt(engaged, tuple(
             _target_at(paths, target, gate.urgency, moment + timedelta(minutes=engaged.offset))
-            for target in policy.rules[engaged.rule].targets))
+            for target in policy.rules[engaged.rule].targets),
+            policy.rules[engaged.rule].round_robin)
         for engaged in engagements)
     return PathAt(service, moment, gate, levels, beyond)
 

@@ -111,6 +111,7 @@ class EscalationRule:
     id: str
     escalation_delay_in_minutes: int
     targets: tuple[Target, ...]
+    assignment_strategy: Literal["assign_to_everyone", "round_robin"] = "assign_to_everyone"
 
 
 @dataclass(frozen=True)

@@ -209,7 +209,9 @@ class Payloads:
                                    else self.schedule_ref(target.id))
             rules.append({"id": rule.id,
                           "escalation_delay_in_minutes": rule.escalation_delay_in_minutes,
-                          "targets": targets})
+                          "targets": targets,
+                          **({"escalation_rule_assignment_strategy": rule.assignment_strategy}
+                             if "escalation_rule_assignment_strategies" in include else {})})
         return {
             "id": policy.id, "type": "escalation_policy", "summary": policy.name,
             **self._links("escalation_policy", policy.id),

@@ -96,6 +96,11 @@ def test_a_shift_keeps_who_was_on_call_and_when_in_utc() -> None:
         {"escalation_delay_in_minutes": "ten", "targets": []}]}],
                  "escalation policy PE1 ('Main'): escalation_rules[0].escalation_delay_in_minutes "
                  "is 'ten', not a whole number", id="nested-field"),
+    pytest.param("escalation_policies", [{"id": "PE1", "name": "Main", "escalation_rules": [
+        {"escalation_delay_in_minutes": 5, "targets": [],
+         "escalation_rule_assignment_strategy": {"type": 7}}]}],
+                 "escalation policy PE1 ('Main'): escalation_rules[0]."
+                 "escalation_rule_assignment_strategy is 7, not a strategy", id="strategy"),
     pytest.param("services", [{"name": "Checkout"}],
                  "service ? ('Checkout'): id is missing; every service has one", id="no-id"),
     pytest.param("services", [{"id": "PV1", "name": "Checkout", "support_hours": "9-5"}],
@@ -158,6 +163,20 @@ def test_target_kinds(written: str, kind: TargetKind) -> None:
         {"escalation_delay_in_minutes": 10, "targets": [{"id": "X", "type": written}]}]}]
     ).escalation_policies
     assert (policy.rules[0].targets[0].kind, policy.rules[0].targets[0].type) == (kind, written)
+
+
+@pytest.mark.parametrize(("written", "round_robin"), [
+    pytest.param({"type": "round_robin"}, True, id="object-as-the-api-answers"),
+    pytest.param("round_robin", True, id="text-as-the-spec-schema-says"),
+    pytest.param([{"type": "round_robin"}], True, id="list-as-the-spec-example"),
+    pytest.param({"type": "assign_to_everyone"}, False, id="everyone"),
+    pytest.param(None, False, id="absent-is-everyone"),
+])
+def test_escalation_rule_assignment_strategy(written: Any, round_robin: bool) -> None:
+    [policy] = account_of(escalation_policies=[{"id": "PE1", "name": "Main", "escalation_rules": [
+        {"escalation_delay_in_minutes": 10, "targets": [],
+         "escalation_rule_assignment_strategy": written}]}]).escalation_policies
+    assert policy.rules[0].round_robin is round_robin
 
 
 @pytest.mark.parametrize(("rule", "expected", "word", "high"), [

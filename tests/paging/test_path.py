@@ -33,6 +33,7 @@ from rules.rule_cases import (
 
 from pdlint.coverage import Interval
 from pdlint.pagerduty.model import parse_account
+from pdlint.paging.explain import level_words
 from pdlint.paging.path import (
     Gate,
     Outcome,
@@ -301,3 +302,43 @@ def test_the_path_at_a_moment_agrees_with_the_timeline() -> None:
     assert [(level.engagement.offset, [target.person.name if target.person else None
                                        for target in level.targets])
             for level in saturday.levels] == [(0, [None])]
+
+
+def round_robin(rule: Json, shape: str = "object") -> Json:
+    """A rule whose ``escalation_rule_assignment_strategy`` is round robin, written as the API
+    answers it (an object), as the spec's schema has it (text) or as its example (a list)."""
+    strategy: Any = {"object": {"type": "round_robin"}, "text": "round_robin",
+                     "list": [{"type": "round_robin"}]}[shape]
+    return rule | {"escalation_rule_assignment_strategy": strategy}
+
+
+@pytest.mark.parametrize("shape", ["object", "text", "list"])
+def test_a_round_robin_level_is_judged_by_its_latest_target(shape: str) -> None:
+    """Cat (phone after 15) and Dee (SMS after 3) on one round-robin level: either may be the
+    one paged, so the first call is known only by minute 15 (Cat's); Lee, level 2 after 10
+    minutes, is phoned at 10, which is then the first certain call."""
+    paths, web = account_of(rules=[round_robin(escalation_rule(30, CAT, DEE), shape)])
+    assert calls(paths, web) == [(START, END, 15)]
+    paths, web = account_of(rules=[round_robin(escalation_rule(10, CAT, DEE), shape),
+                                   escalation_rule(10, LEE)])
+    assert calls(paths, web) == [(START, END, 10)]
+
+
+def test_a_round_robin_level_with_a_target_that_never_calls_may_never_call() -> None:
+    """Dee (SMS after 3) and the rota, empty on Saturday 00:00-08:00: round robin may pick the
+    rota, so nobody is certain to be phoned then; Dee alone cannot be counted on. Assigned to
+    everyone, Dee's SMS at minute 3 covers the gap."""
+    rules = [escalation_rule(30, DEE, ROTA)]
+    schedules = [rota(entry(START, SATURDAY, ANN), entry(at(7, 8), END, ANN))]
+    paths, web = account_of(rules=[round_robin(rules[0])], schedules=schedules)
+    assert calls(paths, web) == [(START, SATURDAY, 3), (SATURDAY, at(7, 8), None),
+                                 (at(7, 8), END, 3)]
+    found = path_at(paths, web, "high", at(7, 1))
+    assert found.reach == Reach(None, None)
+    assert level_words(found.levels[0]) == (
+        "level 1 at minute 0 (round robin: one of these targets is paged, which one is not "
+        "known in advance, so the path counts the latest): user 'Dee Dunn': sms after 3 min, "
+        "phone after 7 min -> phoned or texted at minute 3; schedule 'Rota': nobody on call")
+    paths, web = account_of(rules=rules, schedules=schedules)
+    assert calls(paths, web) == [(START, SATURDAY, 0), (SATURDAY, at(7, 8), 3),
+                                 (at(7, 8), END, 0)]

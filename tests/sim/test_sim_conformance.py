@@ -22,6 +22,8 @@ GET_CASES: list[tuple[str, str, dict[str, Any]]] = [
     ("/escalation_policies", "/escalation_policies", {}),
     ("/escalation_policies", "/escalation_policies",
      {"include[]": ["services", "teams", "targets"], "total": "true"}),
+    ("/escalation_policies", "/escalation_policies",
+     {"include[]": ["escalation_rule_assignment_strategies"]}),
     ("/escalation_policies/{id}", "/escalation_policies/{policy}", {}),
     ("/escalation_policies/{id}", "/escalation_policies/{policy}",
      {"include[]": ["services", "teams", "targets"]}),
