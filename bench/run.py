@@ -13,6 +13,7 @@ run on tiny accounts without latency.
 from __future__ import annotations
 
 import argparse
+import compileall
 import gc
 import json
 import os
@@ -757,9 +758,21 @@ def parse_arguments(argv: Sequence[str] | None) -> tuple[Settings, bool, Path | 
     return settings, arguments.update_docs, arguments.merge
 
 
+def compile_package() -> None:
+    """Compile pdlint's modules to bytecode (``__pycache__``), as installing pdlint does.
+
+    Where ``PYTHONDONTWRITEBYTECODE`` is set, as for the engineers of the machine these figures
+    come from, a command run from a source checkout would otherwise compile every module it
+    imports, on every run: 0.07 s of the 0.25 s of CPU `pdlint lint policy` took, charged to
+    pdlint and to no installed copy of it. Python reads the compiled modules whatever that
+    setting says."""
+    compileall.compile_dir(ROOT / "pdlint", quiet=1)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     settings, docs, earlier = parse_arguments(argv)
     started = time.perf_counter()
+    compile_package()
     groups = chosen_groups(settings)
     loads: dict[str, float] = {}
     with ExitStack() as stack:
