@@ -173,8 +173,14 @@ def test_pagerduty_s_own_examples_round_trip(tmp_path: Path) -> None:
     assert [finding.message for finding in lint_paths([folder]).findings
             if finding.severity.value == "error"] == []
     # The example service's escalation policy (PT20YPA) is not in the example listing: its
-    # paging path is not read (never "nobody paged"), a PATH600 warning the draft waives.
-    assert outcome(folder, state) == [("PATH600", "My Application Service", True)] * 2
+    # paging path is not read (never "nobody paged"), and whether it phones anyone at once is
+    # not checked (USR400 names the policy): warnings the draft waives.
+    assert outcome(folder, state) == [("PATH600", "My Application Service", True)] * 2 + [
+        ("USR400", "Another Escalation Policy", True)]
+    [unseen] = [waiver for waiver in read(draft, "waivers.yaml")["waivers"]
+                if waiver["rule"] == "USR400"]
+    assert unseen["resource"] == {"type": "escalation_policy", "name": "Another Escalation Policy",
+                                  "id": "PT20YPA"}
 
 
 # -- what the demo draft says ----------------------------------------------------------------

@@ -10,7 +10,15 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from pdlint.findings import Finding, Resource, Severity
-from pdlint.pagerduty.model import Account, EscalationPolicy, Schedule, TargetKind, User
+from pdlint.pagerduty.model import (
+    Account,
+    EscalationPolicy,
+    EscalationTarget,
+    Reference,
+    Schedule,
+    TargetKind,
+    User,
+)
 from pdlint.policy.model import Service
 from pdlint.rule import Context, Mode, rule
 from pdlint.rules.services import service_pairs
@@ -33,50 +41,104 @@ def check_unreachable_responder(context: Context) -> Iterator[Finding]:
     member of a layer in force, or a person in the rendered final schedule (overrides), of a
     schedule it targets. One finding per person, naming the services and policies concerned (the
     first five of each), at the first of those services; the person adds the rule in their
-    notification settings. Not checked when the services, escalation policies, schedules or users
-    could not be read."""
+    notification settings. What the key cannot see is named, not passed over: an escalation
+    policy, schedule or person the lists read do not hold (a restricted-access or team-scoped
+    key), a person listed without notification rules, a schedule returned without layers or
+    rendering, or a target of a type pdlint does not read is a warning naming it by id, and the
+    services and policies that reach it: whether those pages wake anyone is not checked. Not
+    checked at all when the services, escalation policies, schedules or users could not be
+    read."""
     account = context.live
     if not all(collection.read for collection in (
             account.services, account.escalation_policies, account.schedules, account.users)):
         return
-    paged_for: dict[str, list[tuple[Service, str]]] = {}
-    pageable: dict[str, list[str]] = {}  # by escalation policy id: many services share one
-    schedule_people: dict[str, list[str]] = {}
+    paged_for: dict[str, list[tuple[Service, str | None]]] = {}
+    unseen_for: dict[Resource, tuple[str, list[tuple[Service, str | None]]]] = {}
+    reached: dict[str, _Reached] = {}  # by escalation policy id: many services share one
+    schedules: dict[str, _Reached] = {}
+    names: dict[str, str | None] = {}  # by user id, as the references name them
     for pair in service_pairs(context.policy, account):
         documented, live = pair.documented, pair.live
         if (documented is None or live is None or live.disabled
                 or not (_documented_high(documented) or live.urgency_rule.raises_high())):
             continue
         reference = live.escalation_policy
-        escalation = account.escalation_policies.by_id(
-            str(reference.id if reference else None))
+        escalation = account.escalation_policies.by_id(reference.id if reference else None)
         if escalation is None:
+            unseen, why = _unseen_policy(reference)
+            unseen_for.setdefault(unseen, (why, []))[1].append((documented, None))
             continue
-        if escalation.id not in pageable:
-            pageable[escalation.id] = _pageable_users(escalation, account, schedule_people)
-        for user_id in pageable[escalation.id]:
+        if escalation.id not in reached:
+            reached[escalation.id] = _reached_by(escalation, account, schedules)
+        people, unseen_targets = reached[escalation.id]
+        for user_id, name in people.items():
+            names.setdefault(user_id, name)
             paged_for.setdefault(user_id, []).append((documented, str(escalation.name)))
+        for unseen, why in unseen_targets.items():
+            unseen_for.setdefault(unseen, (why, []))[1].append(
+                (documented, str(escalation.name)))
     for user_id, concerns in paged_for.items():
         user = account.users.by_id(user_id)
         if user is None or user.notification_rules is None:
+            resource = Resource("user", name=user.name if user else names[user_id], id=user_id)
+            unseen_for.setdefault(resource, (
+                "is not in the user list this key reads" if user is None else
+                "was listed without notification rules (not readable with this key)",
+                []))[1].extend(concerns)
             continue
         immediate = _high_urgency_rules(user)
         if any(kind in PAGING_METHODS and usable and delay == 0
                for kind, delay, usable in immediate):
             continue
-        services = sorted({service.name for service, _ in concerns})
-        policies = sorted({name for _, name in concerns})
+        services = _concerned(concerns)
         described = [f"{_method_word(kind)} after {delay} min" + ("" if usable else " (disabled)")
                      for kind, delay, usable in immediate]
         yield check_unreachable_responder.finding(
-            f"{user.name} ({user.email}) can be paged for high-urgency "
-            f"service{'s' if len(services) > 1 else ''} {_listed(services)} (escalation "
-            f"polic{'ies' if len(policies) > 1 else 'y'} {_listed(policies)}) but no "
+            f"{user.name} ({user.email}) can be paged for high-urgency {services} but no "
             f"high-urgency notification rule phones or texts them at once; high-urgency rules: "
             f"{', '.join(described) or 'none'}",
             Resource("user", name=user.name, id=user_id),
             expected="phone or sms after 0 min", actual=described,
             location=concerns[0][0].location)
+    for resource, (why, concerns) in unseen_for.items():
+        services = _concerned(concerns)
+        yield check_unreachable_responder.finding(
+            f"not checked: {_named(resource)} {why}, so whether high-urgency {services} "
+            "phones or texts someone through it at once is not known",
+            resource, expected="phone or sms after 0 min", actual=None,
+            location=concerns[0][0].location, severity=Severity.WARNING)
+
+
+_Reached = tuple[dict[str, str | None], dict[Resource, str]]
+"""The people an escalation policy or schedule pages (user id: the name a reference gives),
+and what it reaches that pdlint cannot see, with why."""
+
+
+def _unseen_policy(reference: Reference | None) -> tuple[Resource, str]:
+    if reference is None or reference.id is None:
+        return Resource("escalation_policy"), "is not named by the service"
+    return (Resource("escalation_policy", name=reference.summary, id=reference.id),
+            "is not in the escalation policy list this key reads")
+
+
+def _concerned(concerns: list[tuple[Service, str | None]]) -> str:
+    """``services A, B (escalation policy P)``: the services and policies a finding names
+    (None: a policy not seen), the first ``NAMES_LISTED`` of each."""
+    services = sorted({service.name for service, _ in concerns})
+    policies = sorted({name for _, name in concerns if name is not None})
+    words = f"service{'s' if len(services) > 1 else ''} {_listed(services)}"
+    if policies:
+        words += (f" (escalation polic{'ies' if len(policies) > 1 else 'y'} "
+                  f"{_listed(policies)})")
+    return words
+
+
+def _named(resource: Resource) -> str:
+    """``user PABC123 ('Ann Archer')``: an object the key may not see, by id first."""
+    kind = resource.type.replace("_", " ")
+    if resource.id is None:
+        return f"the {kind}"
+    return f"{kind} {resource.id}" + (f" ('{resource.name}')" if resource.name else "")
 
 
 def _listed(names: list[str]) -> str:
@@ -90,35 +152,59 @@ def _documented_high(documented: Service) -> bool:
     return documented.urgency is not None and documented.urgency.value != "low"
 
 
-def _pageable_users(escalation: EscalationPolicy, account: Account,
-                    schedule_people: dict[str, list[str]]) -> list[str]:
+def _reached_by(escalation: EscalationPolicy, account: Account,
+                schedules: dict[str, _Reached]) -> _Reached:
     """Everyone the escalation policy can page: its user targets, and the people of each
-    schedule, layer-based or shift-based, it targets (``schedule_people`` keeps them by
-    schedule id, as policies share schedules)."""
-    found: dict[str, None] = {}
+    schedule, layer-based or shift-based, it targets (``schedules`` keeps them by schedule id,
+    as policies share schedules); and the targets pdlint cannot see into."""
+    found: dict[str, str | None] = {}
+    unseen: dict[Resource, str] = {}
     for escalation_rule in escalation.rules:
         for target in escalation_rule.targets:
             target_id = str(target.id)
             if target.kind is TargetKind.USER:
-                found.setdefault(target_id)
+                found.setdefault(target_id, target.summary)
             elif target.is_schedule:
-                if target_id not in schedule_people:
-                    schedule = account.schedule_of(target)
-                    schedule_people[target_id] = ([] if schedule is None
-                                                  else _schedule_people(schedule, account))
-                found.update(dict.fromkeys(schedule_people[target_id]))
-    return list(found)
+                if target_id not in schedules:
+                    schedules[target_id] = _schedule_reach(target, account)
+                people, hidden = schedules[target_id]
+                for user_id, name in people.items():
+                    found.setdefault(user_id, name)
+                unseen.update(hidden)
+            else:
+                unseen[Resource(target.type or "target", name=target.summary,
+                                id=target.id)] = "is a target pdlint does not read"
+    return found, unseen
 
 
-def _schedule_people(schedule: Schedule, account: Account) -> list[str]:
+def _schedule_reach(target: EscalationTarget, account: Account) -> _Reached:
+    """The people a schedule target puts on call, or why they cannot be told."""
+    schedule = account.schedule_of(target)
+    resource = Resource("schedule", name=account.schedule_named(target), id=target.id)
+    if schedule is None:
+        shift_based = target.kind is TargetKind.SHIFT_BASED_SCHEDULE
+        listing = account.shift_based_schedules if shift_based else account.schedules
+        return {}, {resource: f"is not in the {'shift-based ' if shift_based else ''}schedule "
+                              "list this key reads" if listing.read
+                    else f"could not be read ({listing.skip_reason})"}
+    if schedule.layers is None and schedule.final_schedule is None:
+        return {}, {resource: "was returned without its layers or its rendering"}
+    return _schedule_people(schedule, account), {}
+
+
+def _schedule_people(schedule: Schedule, account: Account) -> dict[str, str | None]:
     """The members of the schedule's layers in force and the people rendered in its final
-    schedule (overrides bring in people outside the layers)."""
-    found = dict.fromkeys(schedule.members_in_force(account.window))
+    schedule (overrides bring in people outside the layers), with the names the layers give."""
+    found: dict[str, str | None] = {}
+    for layer in schedule.layers_in_force(account.window):
+        for member in layer.members:
+            if member.id:
+                found.setdefault(member.id, member.summary)
     final = schedule.final_schedule
     for shift in final.shifts if final is not None else ():
         if shift.user_id:
-            found.setdefault(shift.user_id)
-    return list(found)
+            found.setdefault(shift.user_id, None)
+    return found
 
 
 def _high_urgency_rules(user: User) -> list[tuple[str, int, bool]]:

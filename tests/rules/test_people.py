@@ -98,15 +98,17 @@ def users(**changed: Json) -> list[Json]:
 
 
 def state_of(*, people: Sequence[Json] | None = None, web: Json | None = None,
-             quiet: Json | None = None, skipped: Sequence[str] = ()) -> LiveState:
-    rota = schedule("PC00001", "Rota", layers=[schedule_layer("PL00001", [ANN, BOB],
-                                                              start=EPOCH)],
-                    final_entries=[entry(WINDOW.since, WINDOW.until, ANN),
-                                   entry(WINDOW.since, WINDOW.until, CAT)])
+             quiet: Json | None = None, skipped: Sequence[str] = (),
+             main: Sequence[Json] | None = None, rota: Json | None = None) -> LiveState:
+    """Web on Main (Rota, then Lee), Quiet on Calm (Sam); ``main`` replaces Main's rules."""
+    rota = rota or schedule("PC00001", "Rota", layers=[schedule_layer("PL00001", [ANN, BOB],
+                                                                      start=EPOCH)],
+                            final_entries=[entry(WINDOW.since, WINDOW.until, ANN),
+                                           entry(WINDOW.since, WINDOW.until, CAT)])
     return live_state(
         escalation_policies=[
-            escalation_policy("PE00001", "Main", [escalation_rule(10, ROTA),
-                                                  escalation_rule(10, LEE)]),
+            escalation_policy("PE00001", "Main", main or [escalation_rule(10, ROTA),
+                                                          escalation_rule(10, LEE)]),
             escalation_policy("PE00002", "Calm", [escalation_rule(30, SAM)])],
         schedules=[rota], users=users() if people is None else people,
         services=[web or service("PS00001", "Web", escalation_policy=MAIN),
@@ -170,6 +172,85 @@ def unreachable(name: str, actual: list[str], line: int = 15) -> tuple[Any, ...]
 def test_unreachable_responder(policy: Policy, state: LiveState,
                                expected: list[tuple[Any, ...]]) -> None:
     assert run(policy, state) == expected
+
+
+def without(*names: str) -> list[Json]:
+    """Everyone but the people of these first names: a key that cannot list them."""
+    return [person for person in users() if person["name"].split()[0].lower() not in names]
+
+
+def not_checked(resource: tuple[str, str | None, str | None], message: str,
+                line: int = 15) -> tuple[Any, ...]:
+    return ("USR400", "warning", resource, message, line)
+
+
+def warnings(policy: Policy, state: LiveState) -> list[tuple[Any, ...]]:
+    return sorted(("USR400", finding.severity.value, (
+        finding.resource.type, finding.resource.name, finding.resource.id), finding.message,
+        finding.location.line if finding.location else None)
+        for finding in check_unreachable_responder.check(context_of(policy, state)))
+
+
+WEB_ON_MAIN = "high-urgency service Web (escalation policy Main)"
+THROUGH_IT = "phones or texts someone through it at once is not known"
+GONE = ref("escalation_policy", "PE00009", "Gone")
+HIDDEN = ref("schedule", "PC00009", "Hidden")
+V3 = {"id": "PV00009", "type": "schedule_v3_reference", "summary": "Follow the sun"}
+BRIDGE = {"id": "PX00009", "type": "webhook_reference", "summary": "Bridge"}
+
+
+@pytest.mark.parametrize(("state", "expected"), [
+    pytest.param(state_of(people=without("lee")), [not_checked(
+        ("user", "Lee Lead", "PU00004"),
+        "not checked: user PU00004 ('Lee Lead') is not in the user list this key reads, so "
+        f"whether {WEB_ON_MAIN} {THROUGH_IT}")], id="targeted-user-not-listed"),
+    pytest.param(state_of(people=without("bob")), [not_checked(
+        ("user", "Bob Baker", "PU00002"),
+        "not checked: user PU00002 ('Bob Baker') is not in the user list this key reads, so "
+        f"whether {WEB_ON_MAIN} {THROUGH_IT}")], id="layer-member-not-listed"),
+    pytest.param(state_of(people=without("cat")), [not_checked(
+        ("user", None, "PU00003"),
+        "not checked: user PU00003 is not in the user list this key reads, so "
+        f"whether {WEB_ON_MAIN} {THROUGH_IT}")], id="final-schedule-user-not-listed"),
+    pytest.param(state_of(people=users(lee={**person(LEE), "notification_rules": None})),
+                 [not_checked(("user", "Lee Lead", "PU00004"),
+                  "not checked: user PU00004 ('Lee Lead') was listed without notification rules "
+                  f"(not readable with this key), so whether {WEB_ON_MAIN} {THROUGH_IT}")],
+                 id="notification-rules-not-returned"),
+    pytest.param(state_of(web=service("PS00001", "Web", escalation_policy=GONE)), [not_checked(
+        ("escalation_policy", "Gone", "PE00009"),
+        "not checked: escalation policy PE00009 ('Gone') is not in the escalation policy list "
+        f"this key reads, so whether high-urgency service Web {THROUGH_IT}")],
+                 id="service-policy-not-listed"),
+    pytest.param(state_of(main=[escalation_rule(10, HIDDEN)]), [not_checked(
+        ("schedule", "Hidden", "PC00009"),
+        "not checked: schedule PC00009 ('Hidden') is not in the schedule list this key reads, "
+        f"so whether {WEB_ON_MAIN} {THROUGH_IT}")], id="schedule-target-not-listed"),
+    pytest.param(state_of(main=[escalation_rule(10, V3)]), [not_checked(
+        ("schedule", "Follow the sun", "PV00009"),
+        "not checked: schedule PV00009 ('Follow the sun') is not in the shift-based schedule "
+        f"list this key reads, so whether {WEB_ON_MAIN} {THROUGH_IT}")],
+                 id="shift-based-target-not-listed"),
+    pytest.param(state_of(main=[escalation_rule(10, V3)], skipped=["schedules_v3"]),
+                 [not_checked(("schedule", "Follow the sun", "PV00009"),
+                  "not checked: schedule PV00009 ('Follow the sun') could not be read (403 "
+                  "Forbidden: the token may not read schedules_v3), so whether "
+                  f"{WEB_ON_MAIN} {THROUGH_IT}")], id="shift-based-schedules-not-read"),
+    pytest.param(state_of(rota={key: value for key, value in schedule("PC00001", "Rota").items()
+                                if key not in ("schedule_layers", "final_schedule")}),
+                 [not_checked(("schedule", "Rota", "PC00001"),
+                  "not checked: schedule PC00001 ('Rota') was returned without its layers or "
+                  f"its rendering, so whether {WEB_ON_MAIN} {THROUGH_IT}")],
+                 id="schedule-without-layers-or-rendering"),
+    pytest.param(state_of(main=[escalation_rule(10, BRIDGE, LEE)]), [not_checked(
+        ("webhook_reference", "Bridge", "PX00009"),
+        "not checked: webhook reference PX00009 ('Bridge') is a target pdlint does not read, "
+        f"so whether {WEB_ON_MAIN} {THROUGH_IT}")], id="target-of-another-type"),
+    pytest.param(state_of(people=without("sam")), [], id="low-urgency-service-not-checked"),
+])
+def test_what_the_key_cannot_see_is_named_not_passed_over(
+        policy: Policy, state: LiveState, expected: list[tuple[Any, ...]]) -> None:
+    assert warnings(policy, state) == expected
 
 
 def test_a_rule_naming_its_contact_method_by_reference_is_read_from_the_user(
