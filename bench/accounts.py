@@ -14,6 +14,8 @@ of how pdlint pages: it is what any client must send to read the same data.
   orchestrations and one for each one's router, one for the event orchestration of each
   service not disabled (PagerDuty lists them nowhere) and one for the active status of each
   that has a rule or a catch-all action;
+* maintenance windows ended before the evidence reads the account: one per 100 of every
+  service's (``filter=past``; the API narrows the listing by no time), at least one;
 * incidents: one ``POST /analytics/raw/incidents`` per 1,000 incidents of the period;
 * audit records: a request covers at most 31 days and returns at most 100 records, so at least
   ``max(ceil(days / 31), ceil(records / 100))``;
@@ -101,6 +103,9 @@ def evidence_requests(account: Account, period: Period, *, note_priorities: froz
                 if period.since <= record.execution_time < period.until)
     return {
         "configuration": configuration_requests(account),
+        "ended maintenance windows": pages(sum(
+            1 for window in account.maintenance_windows if window.state(account.now) == "past"),
+            CLASSIC_PAGE),
         "incidents": pages(len(incidents_in(account, period)), ANALYTICS_PAGE),
         "audit records": max(math.ceil(period.days() / AUDIT_SPAN.days),
                              math.ceil(audit / AUDIT_PAGE)),

@@ -27,6 +27,7 @@ from pdlint.evidence.collect import (
     corrective_action_tally,
     coverage_section,
     coverage_skips,
+    ended_maintenance,
     incident_section,
     snapshot_skips,
 )
@@ -54,13 +55,13 @@ from pdlint.evidence.package import (
     policy_provenance,
     policy_sources,
 )
-from pdlint.evidence.paging import ServicePaging, paging_section
+from pdlint.evidence.paging import ServicePaging, paging_section, paging_skip
 from pdlint.evidence.programme import exercise_records, training_skip, training_summary
 from pdlint.evidence.summary import render_summary
 from pdlint.evidence.tables import csv_tables, evidence_document, period_entry, policy_entry
 from pdlint.findings import Checked, Location, Report, Skipped
 from pdlint.history.folder import History, Stream, read_history
-from pdlint.pagerduty.model import Account, parse_account
+from pdlint.pagerduty.model import Account, MaintenanceWindow, parse_account
 from pdlint.pagerduty.state import LiveState, TeamScope, Window
 from pdlint.policy.model import Policy
 from pdlint.provenance import policy_identity
@@ -175,7 +176,7 @@ def _judged(request: EvidenceRequest, measured: Interval, now: datetime,
         skipped.extend(snapshot_skips())
         api_url = account.api_url
         coverage, drift_run, training, paging = _judge_configuration(
-            policy, account, measured, now, account.fetched_at)
+            policy, account, measured, now, account.fetched_at, None)
     else:
         assert request.client_config is not None
         policy, (coverage, drift_run, training, paging), figures, changes = _read_live(
@@ -183,6 +184,7 @@ def _judged(request: EvidenceRequest, measured: Interval, now: datetime,
             skipped)
         api_url = request.client_config.api_url
     skipped.extend(configuration_skips(drift_run.report))
+    skipped.extend(paging_skip(paging))
     skipped.extend(coverage_skips(coverage, skipped))
     if isinstance(training, str):
         skipped.append(Skipped("training", training))
@@ -298,11 +300,13 @@ the paging path of each documented service."""
 
 
 def _judge_configuration(policy: Policy, account: Account, period: Interval, as_of: datetime,
-                         read_at: datetime) -> Configuration:
+                         read_at: datetime,
+                         ended: tuple[MaintenanceWindow, ...] | Skipped | None) -> Configuration:
     """On-call coverage over the period, the drift report of the configuration read at
     ``read_at`` (the run's time on a live run, so that the package is the same for the same
-    answers; the snapshot's time with one), and the training of everyone on call in the
-    period's rendered window, judged on its last day."""
+    answers; the snapshot's time with one), the training of everyone on call in the
+    period's rendered window, judged on its last day, and the paging path with the maintenance
+    windows that had ended at ``read_at`` (``paging_section``'s ``ended``)."""
     training: TrainingSummary | str | None = None
     if policy.training is not None:
         zone = policy.organisation.business_hours.zone
@@ -312,7 +316,7 @@ def _judge_configuration(policy: Policy, account: Account, period: Interval, as_
     return coverage_section(policy, account, period), DriftRun(
         drift(policy, account, as_of.date()), read_at,
         Interval(account.window.since, account.window.until), account.subdomain), training, (
-            paging_section(policy, account, period, read_at))
+            paging_section(policy, account, period, read_at, ended))
 
 
 def _read_live(
@@ -326,6 +330,8 @@ def _read_live(
     which needs them to judge incidents and changes."""
     policy_handed: concurrent.futures.Future[Policy] = concurrent.futures.Future()
     state_handed: concurrent.futures.Future[LiveState] = concurrent.futures.Future()
+    ended_handed: concurrent.futures.Future[tuple[MaintenanceWindow, ...] | Skipped] = (
+        concurrent.futures.Future())
     account_handed: concurrent.futures.Future[Account] = concurrent.futures.Future()
 
     def judge(reading: Reading[tuple[IncidentFigures, ChangeSummary | None]],
@@ -334,24 +340,27 @@ def _read_live(
         hand(policy_handed, policy)
         account = parse_account(reading.handed(state_handed))
         hand(account_handed, account)
-        return policy, _judge_configuration(policy, account, period, as_of, as_of)
+        return policy, _judge_configuration(policy, account, period, as_of, as_of,
+                                            reading.handed(ended_handed))
 
     (policy, configuration), (figures, changes) = read_alongside(
         lambda: _read_account(config, asyncio.wrap_future(policy_handed), state_handed,
-                              asyncio.wrap_future(account_handed), period, as_of, package,
-                              progress, skipped),
+                              ended_handed, asyncio.wrap_future(account_handed), period, as_of,
+                              package, progress, skipped),
         judge, name="pdlint-read")
     return policy, configuration, figures, changes
 
 
 async def _read_account(
     config: ClientConfig, policy: asyncio.Future[Policy],
-    state_handed: concurrent.futures.Future[LiveState], account: asyncio.Future[Account],
-    period: Interval, as_of: datetime, package: EvidencePackage, progress: Progress,
-    skipped: list[Skipped],
+    state_handed: concurrent.futures.Future[LiveState],
+    ended_handed: concurrent.futures.Future[tuple[MaintenanceWindow, ...] | Skipped],
+    account: asyncio.Future[Account], period: Interval, as_of: datetime,
+    package: EvidencePackage, progress: Progress, skipped: list[Skipped],
 ) -> tuple[IncidentFigures, ChangeSummary | None]:
     """Configuration, incidents and audit records, read concurrently through one client; the
-    configuration is handed on ``state_handed`` as soon as it is read. The incidents and audit
+    configuration is handed on ``state_handed`` as soon as it is read, and the maintenance
+    windows that ended before on ``ended_handed``. The incidents and audit
     records are judged once ``policy`` (and for changes, the parsed ``account``) is ready."""
     from pdlint.pagerduty.client import PagerDutyClient
     from pdlint.pagerduty.fetch import fetch_state
@@ -365,6 +374,9 @@ async def _read_account(
                 client, Window(period.start, period.end), progress=progress,
                 layer_renderings=False, scope=scope()))
 
+        async def ended() -> None:
+            hand(ended_handed, await ended_maintenance(client, period))
+
         async def changes() -> ChangeSummary | None:
             return await change_section(client, await policy, account, period, as_of, package,
                                         progress, skipped)
@@ -372,7 +384,7 @@ async def _read_account(
         incidents = asyncio.ensure_future(incident_section(client, policy, period, as_of, package,
                                                            progress, skipped, account))
         summary = asyncio.ensure_future(changes())
-        await all_or_cancel([configuration(), incidents, summary])
+        await all_or_cancel([configuration(), ended(), incidents, summary])
         return incidents.result(), summary.result()
 
 

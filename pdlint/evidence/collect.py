@@ -61,7 +61,8 @@ from pdlint.evidence.sla import (
 )
 from pdlint.evidence.trend import TrendTally
 from pdlint.findings import Report, Skipped, counted
-from pdlint.pagerduty.model import Account
+from pdlint.pagerduty.model import Account, MaintenanceWindow
+from pdlint.pagerduty.records import parse_maintenance_window
 from pdlint.policy.model import Containment, IncidentSeverity, Policy, Scope
 from pdlint.rules.scope import scope_reach
 
@@ -79,7 +80,8 @@ UNREAD_LISTED = 5
 MIN_LOG_HORIZON = timedelta(days=14)
 """How long after the period acknowledgements are looked for when reading log entries."""
 
-SECTIONS = ("incidents", "sla", "postmortems", "changes", "coverage", "drift", "history")
+SECTIONS = ("incidents", "sla", "postmortems", "changes", "coverage", "drift", "history",
+            "paging")
 """The sections of a package, as a skipped entry names them."""
 SNAPSHOT_REASON = ("a snapshot holds the account's configuration only; incidents and audit "
                    "records are read from the live account")
@@ -507,6 +509,28 @@ async def change_section(
             "token on a plan with Audit Trail")))
         return None
     return log.summary(unavailable)
+
+
+async def ended_maintenance(client: PagerDutyClient, period: Interval,
+                            ) -> tuple[MaintenanceWindow, ...] | Skipped:
+    """The maintenance windows that had ended when the account was read and overlap
+    ``period``: those under way and to come are in the account. One listing
+    (``filter=past``) of every service's windows, since the API narrows it by neither time
+    nor anything a policy names in one request (``service_ids[]`` would take the documented
+    services' ids, a request per few hundred); only those overlapping the period are kept.
+    A listing the key or plan may not read is the paging section's skip: its figures then
+    leave those windows out, said as not read, never as none."""
+    from pdlint.pagerduty.errors import OffsetCeilingExceeded, PermissionDenied, ResponseError
+
+    try:
+        return tuple([window async for raw in client.iter_classic(
+                          "/maintenance_windows", "maintenance_windows", {"filter": "past"})
+                      for window in (parse_maintenance_window(raw),)
+                      if window.overlaps(period.start, period.end)])
+    except (PermissionDenied, OffsetCeilingExceeded, ResponseError) as error:
+        if isinstance(error, ResponseError) and error.status != 404:
+            raise
+        return Skipped("paging", str(error))
 
 
 def coverage_section(policy: Policy, account: Account, period: Interval,

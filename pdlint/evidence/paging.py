@@ -10,14 +10,14 @@ schedules, people) are worked out once.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 from pdlint.coverage import Interval
 from pdlint.evidence.coverage import MIN_MEASURED
-from pdlint.findings import Location
-from pdlint.pagerduty.model import Account
+from pdlint.findings import Location, Skipped
+from pdlint.pagerduty.model import Account, Collection, MaintenanceWindow
 from pdlint.pagerduty.state import format_utc
 from pdlint.paging.explain import outcome_words
 from pdlint.paging.judge import (
@@ -70,8 +70,8 @@ class ServicePaging:
     uncalled_time: timedelta | None = None
     problem: str | None = None
     note: str | None = None
-    """What the figures leave out, when they do: the maintenance windows ended before the
-    account was read."""
+    """What the figures leave out, when they do: the maintenance windows that had ended when
+    the account was read, when they could not be read (or a snapshot holds none)."""
 
     @property
     def share(self) -> float | None:
@@ -82,16 +82,53 @@ class ServicePaging:
         return self.met / read if read else None
 
 
-def paging_section(policy: Policy, account: Account, period: Interval,
-                   read_at: datetime) -> tuple[ServicePaging, ...]:
+def paging_section(policy: Policy, account: Account, period: Interval, read_at: datetime,
+                   ended: tuple[MaintenanceWindow, ...] | Skipped | None,
+                   ) -> tuple[ServicePaging, ...]:
     """Each documented service's paging path over ``period``; ``read_at`` is when the package
     says the account was read (the run's time, or the snapshot's), so that the same answers give
-    the same package."""
-    return tuple(_measured(policy, account, period, read_at))
+    the same package. ``ended`` holds the maintenance windows that had ended by then
+    (``collect.ended_maintenance``: the account holds those under way and to come), why they
+    could not be read, or None when they were not asked for (a snapshot holds none)."""
+    return tuple(_measured(policy, with_ended(account, ended), period,
+                           _ended_note(ended, read_at) if period.start < read_at else None))
+
+
+def with_ended(account: Account, ended: tuple[MaintenanceWindow, ...] | Skipped | None,
+               ) -> Account:
+    """The account with the maintenance windows that had ended when it was read beside those
+    under way and to come, each once, for the paging path alone: drift judges the windows
+    under way and to come, and so does the package's drift report."""
+    if not isinstance(ended, tuple) or not ended or not account.maintenance_windows.read:
+        return account
+    known = {window.id for window in account.maintenance_windows}
+    return replace(account, maintenance_windows=Collection(
+        (*account.maintenance_windows,
+         *(window for window in ended if window.id not in known))))
+
+
+def _ended_note(ended: tuple[MaintenanceWindow, ...] | Skipped | None,
+                read_at: datetime) -> str | None:
+    """What the figures leave out of the maintenance windows that had ended at ``read_at``."""
+    if isinstance(ended, tuple):
+        return None
+    before = f"maintenance windows that ended before {format_utc(read_at)}"
+    if ended is None:
+        return (f"{before}, when the snapshot was taken, are not in it (a snapshot holds those "
+                "under way and to come): the paging figures leave them out")
+    return (f"{before}, when the account was read, could not be read ({ended.reason}): the "
+            "paging figures leave them out")
+
+
+def paging_skip(rows: Sequence[ServicePaging]) -> list[Skipped]:
+    """The paging section as skipped in part when its figures leave out maintenance windows
+    that were not read (not read, never none): its rows' note says which."""
+    notes = [row.note for row in rows if row.note]
+    return [Skipped("paging", notes[0])] if notes else []
 
 
 def _measured(policy: Policy, account: Account, period: Interval,
-              read_at: datetime) -> Iterator[ServicePaging]:
+              note: str | None) -> Iterator[ServicePaging]:
     window = account.window
     start, end = max(period.start, window.since), min(period.end, window.until)
     rendered = (f"the schedules were rendered over {format_utc(window.since)} to "
@@ -99,11 +136,6 @@ def _measured(policy: Policy, account: Account, period: Interval,
     problem = unread_collection(account) or (
         f"{rendered}, which overlaps the period for less than {format_duration(MIN_MEASURED)}"
         if end - start < MIN_MEASURED else None)
-    # PagerDuty lists the maintenance windows under way and to come: one that ended before the
-    # account was read is not known, and the figures say so.
-    note = (f"maintenance windows that ended before {format_utc(read_at)}, when the "
-            "account was read, are not in these figures: PagerDuty lists the windows under way "
-            "and to come" if start < read_at else None)
     paths = Paths(account)
     zone = policy.organisation.business_hours.zone
     for documented, live in both_sides(service_pairs(policy, account)):

@@ -1,6 +1,7 @@
 """The account's period data as typed, frozen records, parsed once from the API's JSON as it
 streams in: incidents (from analytics and from ``GET /incidents``), log entries, incident notes,
-audit records and the subscribers of an incident's status updates. The evidence package reads
+audit records, the subscribers of an incident's status updates, and the maintenance windows
+that ended before the account was read. The evidence package reads
 these records, never the wire JSON.
 
 As in ``model.py`` (whose field reader this shares): a value PagerDuty did not return is
@@ -14,7 +15,14 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta, tzinfo
 from typing import TYPE_CHECKING, Any
 
-from pdlint.pagerduty.model import Reference, _described, _Fields, _reference
+from pdlint.pagerduty.model import (
+    MaintenanceWindow,
+    Reference,
+    _described,
+    _Fields,
+    _maintenance_window,
+    _reference,
+)
 
 if TYPE_CHECKING:
     from pdlint.pagerduty.client import PagerDutyClient
@@ -242,3 +250,11 @@ def parse_audit_record(raw: Any) -> AuditRecord:
         references=details.each("references", lambda item: item.text("name"))
         if details else None,
     )
+
+
+# -- maintenance windows ----------------------------------------------------------------------
+
+def parse_maintenance_window(raw: Any) -> MaintenanceWindow:
+    """A window of ``GET /maintenance_windows?filter=past``, read as the account model reads
+    those under way and to come."""
+    return _maintenance_window(_fields("maintenance window", raw))

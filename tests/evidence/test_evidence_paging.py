@@ -3,24 +3,36 @@ account: Security Monitoring's first level is "Security - On-call", where Pavel 
 only) takes the week from Monday 09:00 New York (14:00 UTC before the clocks change) every four
 weeks: 2026-01-26 to 02-02 and 02-23 to 03-02. A P1 then is first phoned at minute 15 (level 2),
 later than its 5 minutes. Internal Admin is documented as support-hours urgency and is held to
-its support hours, in which Platform - Primary always phones someone at once.
+its support hours, in which Platform - Primary always phones someone at once. Security
+Monitoring was also in a maintenance window, "Database upgrade", on 2026-02-10 from 02:00 to
+06:00 UTC, in a week Pavel was not on call: ended before the account was read, PagerDuty lists it
+only as past (``filter=past``), and no incident is created in it.
 """
 
 from __future__ import annotations
 
+import asyncio
 import json
 import re
 import shutil
 from collections.abc import Iterator
+from dataclasses import replace
 from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from evidence_cases import POLICY, TOKEN, hand_account, run_evidence, utc
+from evidence_cases import POLICY, SINCE, TOKEN, UNTIL, hand_account, run_evidence, utc
+from sim_client import fast_config
 from test_evidence_html import chromium, needs_chromium
 
+from pdlint.coverage import Interval
 from pdlint.evidence import Evidence
-from pdlint.sim import SimServer
+from pdlint.evidence.collect import ended_maintenance
+from pdlint.findings import Skipped
+from pdlint.pagerduty.client import PagerDutyClient
+from pdlint.pagerduty.model import MaintenanceWindow
+from pdlint.sim import Account, Faults, SimServer
+from pdlint.sim.account import MaintenanceWindow as SimWindow
 
 SERVICES = """\
 services:
@@ -37,6 +49,19 @@ services:
 CHECKED_MINUTES = 28 * 24 * 60 - 5
 """The period's four weeks, less the last 5 minutes: a trigger is judged when its deadline lies
 in the period."""
+UPGRADE = (utc("2026-02-10T02:00"), utc("2026-02-10T06:00"))
+UPGRADE_WHY = ("no incident is created: maintenance window 'Database upgrade' from "
+               "2026-02-10T02:00:00Z to 2026-02-10T06:00:00Z")
+
+
+def with_upgrade(account: Account) -> Account:
+    """The account with Security Monitoring's ended window "Database upgrade" (and, ended
+    before the period, one that the package must leave out)."""
+    security = next(item.id for item in account.services if item.name == "Security Monitoring")
+    return replace(account, maintenance_windows=(*account.maintenance_windows, SimWindow(
+        "PWUPGR1", 2, *UPGRADE, (security,), None, "Database upgrade"), SimWindow(
+        "PWOLD01", 3, utc("2026-01-05T02:00"), utc("2026-01-05T06:00"), (security,), None,
+        "Before the period")))
 
 
 @pytest.fixture(scope="module")
@@ -45,7 +70,7 @@ def paging_package(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[E
     policy = folder / "policy"
     shutil.copytree(POLICY, policy)
     (policy / "services.yaml").write_text(SERVICES, encoding="utf-8")
-    with SimServer(hand_account(), token=TOKEN) as server:
+    with SimServer(with_upgrade(hand_account()), token=TOKEN) as server:
         yield run_evidence(server, folder / "package", policy=policy), folder / "package"
 
 
@@ -57,12 +82,17 @@ def test_the_share_of_the_period_with_a_call_in_time(
         "Security Monitoring", "P1", "5m")
     assert security.required is not None and security.met is not None
     assert security.required.total_seconds() == CHECKED_MINUTES * 60
-    assert security.met.total_seconds() == 21 * 24 * 3600  # the three weeks without Pavel
-    assert security.share == pytest.approx(21 * 24 * 60 / CHECKED_MINUTES)
-    assert [(stretch.interval.start, stretch.interval.end, stretch.why)
+    # The three weeks without Pavel, less the four hours of the upgrade.
+    assert security.met.total_seconds() == (21 * 24 - 4) * 3600
+    assert security.share == pytest.approx((21 * 24 * 60 - 4 * 60) / CHECKED_MINUTES)
+    assert [(stretch.interval.start, stretch.interval.end, stretch.verdict.value, stretch.why)
             for stretch in security.uncalled] == [
-        (utc("2026-02-02T00:00"), utc("2026-02-02T14:00"), "first phone or SMS call at minute 15"),
-        (utc("2026-02-23T14:00"), utc("2026-03-01T23:55"), "first phone or SMS call at minute 15")]
+        (utc("2026-02-02T00:00"), utc("2026-02-02T14:00"), "late",
+         "first phone or SMS call at minute 15"),
+        (*UPGRADE, "no incident", UPGRADE_WHY),
+        (utc("2026-02-23T14:00"), utc("2026-03-01T23:55"), "late",
+         "first phone or SMS call at minute 15")]
+    assert (security.uncalled_count, security.note) == (3, None)
     assert (admin.service, admin.share, admin.uncalled, admin.not_read) == (
         "Internal Admin", 1.0, (), timedelta(0))
     assert admin.required is not None
@@ -74,20 +104,20 @@ def test_the_files_say_it_too(paging_package: tuple[Evidence, Path]) -> None:
     document = json.loads((package / "evidence.json").read_text(encoding="utf-8"))
     security = document["paging"][0]
     assert (security["service"], security["met_seconds"], security["uncalled_stretches"],
-            security["uncalled_seconds"]) == ("Security Monitoring", 21 * 24 * 3600, 2,
-                                              (14 * 60 + 9235) * 60)
+            security["uncalled_seconds"]) == ("Security Monitoring", (21 * 24 - 4) * 3600, 3,
+                                              (14 * 60 + 4 * 60 + 9235) * 60)
     assert security["documented_at"].startswith("policy/organisation.yaml:")
     rows = (package / "paging-uncalled.csv").read_text(encoding="utf-8").splitlines()
     assert rows[0] == "service,severity,start,end,seconds,verdict,why"
     assert rows[1].startswith("Security Monitoring,P1,2026-02-02T00:00:00Z,2026-02-02T14:00:00Z,"
                               "50400,late,")
+    assert rows[2] == ("Security Monitoring,P1,2026-02-10T02:00:00Z,2026-02-10T06:00:00Z,14400,"
+                       f"no incident,{UPGRADE_WHY}")
     summary = (package / "summary.md").read_text(encoding="utf-8")
     assert "## Paging path (paging.csv, paging-uncalled.csv)" in summary
-    # The account was read after the period (at the run's time, 2026-03-02 12:00): a
-    # maintenance window that ended before is not known, and the note says so.
-    assert ("| Security Monitoring | P1 | 5m | 75.0% | 2 | 6d 23h 55m | — | maintenance "
-            "windows that ended before 2026-03-02T12:00:00Z, when the account was read, are not "
-            "in these figures: PagerDuty lists the windows under way and to come |") in summary
+    # 30,000 of the 40,315 minutes judged: 74.4%. The window that ended before the account was
+    # read (at the run's time, 2026-03-02 12:00) is in the figures, so no note says otherwise.
+    assert "| Security Monitoring | P1 | 5m | 74.4% | 3 | 7d 3h 55m | — |  |" in summary
 
 
 @needs_chromium
@@ -96,6 +126,55 @@ def test_chromium_shows_the_share_and_the_timeline(paging_package: tuple[Evidenc
     _, package = paging_package
     dom = chromium(tmp_path / "profile", "--dump-dom", (package / "index.html").as_uri())
     assert dict(re.findall(r'<span id="(paging-\d+)">([^<]*)</span>', dom)) == {
-        "paging-1": "75.0%", "paging-2": "100.0%"}
+        "paging-1": "74.4%", "paging-2": "100.0%"}
     assert dom.count('aria-label="Paging path of') == 2
-    assert dom.count('fill="#c62828"><title>2026-02-') == 2
+    assert dom.count('fill="#c62828"><title>2026-02-') == 3
+    assert f"<title>2026-02-10T02:00:00Z to 2026-02-10T06:00:00Z: {UPGRADE_WHY}</title>" in dom
+
+
+def test_the_ended_windows_are_read_with_one_listing_and_kept_when_in_the_period() -> None:
+    with SimServer(with_upgrade(hand_account()), token=TOKEN) as server:
+        windows = asyncio.run(read_ended(server))
+        asked = [request for request in server.requests if request.path == "/maintenance_windows"]
+    assert not isinstance(windows, Skipped)
+    assert [(window.name, window.start, window.end) for window in windows] == [
+        ("Database upgrade", *UPGRADE)]  # not the one before the period, nor the one under way
+    assert [request.query.get("filter") for request in asked] == [["past"]]
+
+
+@pytest.mark.parametrize("status", [402, 403])
+def test_ended_windows_the_key_may_not_read_are_not_read(status: int) -> None:
+    with SimServer(with_upgrade(hand_account()), token=TOKEN) as server:
+        server.faults = Faults(forbidden={"/maintenance_windows": status})
+        refused = asyncio.run(read_ended(server))
+    assert isinstance(refused, Skipped) and refused.rule == "paging"
+    assert f"HTTP {status}" in refused.reason
+
+
+def test_a_package_whose_ended_windows_were_not_read_says_so(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Not "none": each row's note and the skipped list say the windows were not read, and the
+    package is not complete; the upgrade is then not in the figures (three weeks met)."""
+    async def refused(client: object, period: Interval) -> Skipped:
+        return Skipped("paging", "HTTP 403: the key may not read maintenance windows")
+
+    monkeypatch.setattr("pdlint.evidence.ended_maintenance", refused)
+    policy = tmp_path / "policy"
+    shutil.copytree(POLICY, policy)
+    (policy / "services.yaml").write_text(SERVICES, encoding="utf-8")
+    with SimServer(with_upgrade(hand_account()), token=TOKEN) as server:
+        evidence = run_evidence(server, tmp_path / "package", policy=policy)
+    note = ("maintenance windows that ended before 2026-03-02T12:00:00Z, when the account was "
+            "read, could not be read (HTTP 403: the key may not read maintenance windows): the "
+            "paging figures leave them out")
+    security, admin = evidence.paging
+    assert (security.note, admin.note) == (note, note)
+    assert security.met is not None and security.met.total_seconds() == 21 * 24 * 3600
+    assert Skipped("paging", note) in evidence.skipped
+    manifest = json.loads((tmp_path / "package" / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["complete"] is False
+
+
+async def read_ended(server: SimServer) -> tuple[MaintenanceWindow, ...] | Skipped:
+    async with PagerDutyClient(fast_config(server)) as client:
+        return await ended_maintenance(client, Interval(SINCE, UNTIL))

@@ -171,6 +171,8 @@ def test_analytics_raw_incidents_match_the_spec(
                                   "since": SINCE, "until": UNTIL}),
     ("/oncalls", "/oncalls", {"limit": 100}),
     ("/maintenance_windows", "/maintenance_windows", {"filter": "all"}),
+    ("/maintenance_windows", "/maintenance_windows",
+     {"filter": "past", "limit": 100, "offset": 0, "total": "true"}),
     ("/incident_workflows", "/incident_workflows", {"include[]": "steps"}),
     ("/incident_workflows/triggers", "/incident_workflows/triggers", {"limit": 3}),
     ("/log_entries", "/log_entries", {"limit": 100}),
