@@ -1,113 +1,60 @@
 """The paging path over a window, hand-computed: overrides, notification delays, several targets
-at one level, loops, empty levels, support-hours urgency, a daylight-saving week, overlays (what
-maintenance windows and orchestration lay over the urgency rule), and what was not read.
+at one level, round-robin levels, loops, empty levels, layer restrictions as the simulator
+renders them, support-hours urgency, a daylight-saving week, overlays (what maintenance windows
+and orchestration lay over the urgency rule), and what was not read.
 
-The window is two weeks from Monday 2026-03-02 12:00 UTC (``rule_cases.WINDOW``). Ann, Bob and
-Lee are phoned at once for high urgency; the others are described where they are used.
+The accounts, people and window are ``paging_cases``'.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from datetime import datetime, timedelta, timezone
+from datetime import time, timedelta
 from typing import Any
 
 import pytest
+from paging_cases import (
+    ANN,
+    BOB,
+    CAT,
+    DEE,
+    END,
+    LEE,
+    PEOPLE,
+    ROTA,
+    SATURDAY,
+    START,
+    account_of,
+    at,
+    calls,
+    person,
+    rota,
+)
 from rules.rule_cases import (
-    WINDOW,
     Json,
     constant_urgency,
     contact_method,
     entry,
-    escalation_policy,
     escalation_rule,
-    live_state,
-    notification_rule,
     ref,
-    schedule,
-    service,
     support_hours,
     support_hours_urgency,
     user,
 )
 
 from pdlint.coverage import Interval
-from pdlint.pagerduty.model import parse_account
 from pdlint.paging.explain import level_words
 from pdlint.paging.path import (
     Gate,
     Outcome,
     Overlay,
-    Paths,
     Reach,
     Verdict,
     judged,
     path_at,
 )
-
-UTC = timezone.utc
-ANN, BOB, CAT, LEE, DEE = (ref("user", f"PU0000{number}", name) for number, name in enumerate(
-    ("Ann Archer", "Bob Baker", "Cat Cole", "Lee Lead", "Dee Dunn"), start=1))
-ROTA = ref("schedule", "PC00001", "Rota")
-MAIN = ref("escalation_policy", "PE00001", "Main")
-START, END = WINDOW.since, WINDOW.until
-SATURDAY = datetime(2026, 3, 7, tzinfo=UTC)
-
-
-def at(day: int, hour: int = 0, minute: int = 0) -> datetime:
-    return datetime(2026, 3, day, hour, minute, tzinfo=UTC)
-
-
-def person(who: Json, *rules: tuple[str, str, int], **phone_changes: Any) -> Json:
-    """A user with phone, SMS and push methods and rules given as (urgency, method, delay)."""
-    number = who["id"][-1]
-    methods = {kind: contact_method(f"PM{number}{index}", kind, "5550100")
-               for index, kind in enumerate(("phone", "sms", "push_notification"))}
-    methods["phone"].update(phone_changes)
-    return user(who["id"], who["summary"], f"{who['summary'].split()[0].lower()}@ex.com",
-                contact_methods=list(methods.values()),
-                notification_rules=[notification_rule(f"PN{number}{index}", urgency,
-                                                      methods[kind], delay)
-                                    for index, (urgency, kind, delay) in enumerate(rules)])
-
-
-PHONE = ("high", "phone", 0)
-PEOPLE = {"ann": person(ANN, PHONE, ("low", "push_notification", 0)), "bob": person(BOB, PHONE),
-          "lee": person(LEE, PHONE),
-          "cat": person(CAT, ("high", "push_notification", 0), ("high", "phone", 15)),
-          "dee": person(DEE, ("high", "sms", 3), ("high", "phone", 7))}
-
-
-def rota(*entries: Json) -> Json:
-    return schedule("PC00001", "Rota", final_entries=list(entries))
-
-
-def account_of(*, rules: Sequence[Json], num_loops: int = 0, schedules: Sequence[Json] = (),
-               urgency_rule: Json | None = None, hours: Json | None = None,
-               people: dict[str, Json] | None = None, status: str = "active",
-               skipped: Sequence[str] = ()) -> tuple[Paths, Any]:
-    state = live_state(
-        escalation_policies=[escalation_policy("PE00001", "Main", rules, num_loops=num_loops)],
-        schedules=schedules, users=list({**PEOPLE, **(people or {})}.values()),
-        services=[service("PS00001", "Web", escalation_policy=MAIN, urgency_rule=urgency_rule,
-                          hours=hours, status=status)], skipped=skipped)
-    account = parse_account(state)
-    return Paths(account), account.services.by_id("PS00001")
-
-
-def calls(paths: Paths, web: Any, urgency: str = "high",
-          overlays: Sequence[Overlay] = ()) -> list[tuple[datetime, datetime, Any]]:
-    """Each stretch of the window with the minute of the first call (or what stops it)."""
-    step = paths.service(web, urgency, Interval(START, END), overlays)
-    return [(stretch.start, stretch.end, _shown(outcome))
-            for stretch, outcome in step.stretches(Interval(START, END))]
-
-
-def _shown(outcome: Outcome) -> Any:
-    if outcome.reach is None:
-        return outcome.gate.why
-    reach = outcome.reach
-    return reach.call if reach.unread is None else (reach.call, reach.unread, reach.why)
+from pdlint.sim.account import Restriction, ScheduleLayer
+from pdlint.sim.account import Schedule as SimSchedule
+from pdlint.sim.render import render_schedule
 
 
 def test_an_override_puts_in_someone_who_phones_late() -> None:
@@ -342,3 +289,36 @@ def test_a_round_robin_level_with_a_target_that_never_calls_may_never_call() -> 
     paths, web = account_of(rules=rules, schedules=schedules)
     assert calls(paths, web) == [(START, SATURDAY, 0), (SATURDAY, at(7, 8), 3),
                                  (at(7, 8), END, 0)]
+
+
+DAYTIME = Restriction("daily_restriction", time(9), 8 * 3600)
+
+
+def rendered_rota(*layers: ScheduleLayer) -> Json:
+    """Rota as the simulator renders it over the window (London time): its final schedule."""
+    final = render_schedule(SimSchedule("PC00001", "Rota", "Europe/London", layers),
+                            START, END).final
+    people = {person["id"]: ref("user", person["id"], person["name"])
+              for person in PEOPLE.values()}
+    return rota(*(entry(shift.start, shift.end, people[shift.user_id]) for shift in final))
+
+
+def daily(name: str, user_id: str, *restrictions: Restriction) -> ScheduleLayer:
+    return ScheduleLayer(f"PL{name}", name, START, START, 24 * 3600, (user_id,), restrictions)
+
+
+@pytest.mark.parametrize(("layers", "outside"), [
+    pytest.param((daily("Nights", CAT["id"]), daily("Days", BOB["id"], DAYTIME)), 15,
+                 id="outside-the-restriction-the-layer-beneath"),
+    pytest.param((daily("Days", BOB["id"], DAYTIME),), None, id="outside-the-restriction-nobody"),
+])
+def test_a_restricted_layer_through_the_simulator_s_rendering(
+        layers: tuple[ScheduleLayer, ...], outside: int | None) -> None:
+    """Bob's layer is restricted to 09:00-17:00 every day (London, UTC in March) and lies over
+    Cat's, on call around the clock: Bob (phoned at once) in the day, Cat (phoned after 15
+    minutes) at night; without Cat's layer, nobody at night."""
+    paths, web = account_of(rules=[escalation_rule(30, ROTA)], schedules=[rendered_rota(*layers)])
+    found = calls(paths, web)
+    days = [(at(day, 9), at(day, 17), 0) for day in range(3, 16)]
+    nights = [(at(day, 17), at(day + 1, 9), outside) for day in range(2, 16)]
+    assert found == [(START, at(2, 17), 0), *sorted(days + nights), (at(16, 9), END, 0)]

@@ -200,6 +200,34 @@ def schedule(schedule_id: str, name: str, *, time_zone: str = "Europe/London",
                                       "rendered_coverage_percentage": None}}
 
 
+def orchestration_rule(label: str | None, actions: Json, *conditions: str,
+                       disabled: bool = False) -> Json:
+    """A rule of an orchestration set, as PagerDuty writes it (no label, no ``disabled`` key
+    when not given)."""
+    written: Json = {"id": "r1", "conditions": [{"expression": text} for text in conditions],
+                     "actions": actions}
+    if label is not None:
+        written["label"] = label
+    if disabled:
+        written["disabled"] = True
+    return written
+
+
+def service_orchestration(service_id: str, rules: list[Json], catch_all: Json | None = None,
+                          active: bool | None = True, set_id: str = "start",
+                          sets: dict[str, list[Json]] | None = None) -> Json:
+    """A service's orchestration as pdlint stores it: ``rules`` in ``set_id``, ``sets`` any
+    others, the catch-all doing ``catch_all``; ``active`` None when not read."""
+    record: Json = {"service_id": service_id, "orchestration_path": {
+        "type": "service", "sets": [{"id": set_id, "rules": rules},
+                                    *({"id": other, "rules": found}
+                                      for other, found in (sets or {}).items())],
+        "catch_all": {"actions": catch_all or {}}}}
+    if active is not None:
+        record["active"] = active
+    return record
+
+
 def live_state(*, escalation_policies: Iterable[Json] = (), schedules: Iterable[Json] = (),
                schedules_v3: Iterable[Json] = (), services: Iterable[Json] = (),
                users: Iterable[Json] = (), teams: Iterable[Json] = (),

@@ -19,6 +19,8 @@ from rules.rule_cases import (
     run_rule,
     service,
 )
+from rules.rule_cases import orchestration_rule as rule
+from rules.rule_cases import service_orchestration as orchestration
 
 from pdlint.pagerduty.state import LiveState
 from pdlint.rules.orchestration import check_detection_sources, check_event_orchestration
@@ -33,26 +35,6 @@ services:
     urgency: low
 """
 # line 2: Checkout; 3: its urgency; 4: its detection sources; 6: Reports
-
-
-def rule(label: str | None, actions: Json, *conditions: str, disabled: bool = False) -> Json:
-    written: Json = {"id": "r1", "conditions": [{"expression": text} for text in conditions],
-                     "actions": actions}
-    if label is not None:
-        written["label"] = label
-    if disabled:
-        written["disabled"] = True
-    return written
-
-
-def orchestration(service_id: str, rules: list[Json], catch_all: Json | None = None,
-                  active: bool | None = True, set_id: str = "start") -> Json:
-    record: Json = {"service_id": service_id, "orchestration_path": {
-        "type": "service", "sets": [{"id": set_id, "rules": rules}],
-        "catch_all": {"actions": catch_all or {}}}}
-    if active is not None:
-        record["active"] = active
-    return record
 
 
 def vendor_integration(vendor: str, name: str = "Events") -> Json:

@@ -11,40 +11,41 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import replace
-from datetime import datetime, timezone
 from typing import Any
 
 import pytest
+from paging.paging_cases import (
+    ANN,
+    CAT,
+    END,
+    LEE,
+    MAIN,
+    PEOPLE,
+    ROTA,
+    START,
+    WEB,
+    at,
+    maintenance,
+    rota,
+)
 from rule_cases import (
-    WINDOW,
     Json,
     constant_urgency,
-    contact_method,
     entry,
     escalation_policy,
     escalation_rule,
     findings_of,
     live_state,
-    notification_rule,
     ref,
-    schedule,
     service,
     support_hours,
     support_hours_urgency,
-    user,
 )
 
 from pdlint.findings import Severity, Skipped
 from pdlint.pagerduty.state import LiveState
 from pdlint.policy.model import Policy
 from pdlint.rules.paths import check_paging_path
-
-UTC = timezone.utc
-ANN, CAT, LEE = (ref("user", f"PU0000{number}", name) for number, name in
-                 ((1, "Ann Archer"), (3, "Cat Cole"), (4, "Lee Lead")))
-ROTA = ref("schedule", "PC00001", "Rota")
-MAIN = ref("escalation_policy", "PE00001", "Main")
-START, END = WINDOW.since, WINDOW.until
 
 DOCUMENTED = """\
 escalation_policies:
@@ -80,38 +81,21 @@ severities:
 """
 
 
-def at(day: int, hour: int = 0) -> datetime:
-    return datetime(2026, 3, day, hour, tzinfo=UTC)
-
-
-def person(who: Json, *rules: tuple[str, str, int]) -> Json:
-    number = who["id"][-1]
-    methods = {kind: contact_method(f"PM{number}{index}", kind, "5550100")
-               for index, kind in enumerate(("phone", "push_notification"))}
-    return user(who["id"], who["summary"], f"{who['summary'].split()[0].lower()}@ex.com",
-                contact_methods=list(methods.values()),
-                notification_rules=[notification_rule(f"PN{number}{index}", urgency,
-                                                      methods[kind], delay)
-                                    for index, (urgency, kind, delay) in enumerate(rules)])
-
-
-PEOPLE = [person(ANN, ("high", "phone", 0)), person(LEE, ("high", "phone", 0)),
-          person(CAT, ("high", "push_notification", 0), ("high", "phone", 15))]
 SATURDAY_OVERRIDES = [entry(START, at(7), ANN), entry(at(7), at(7, 8), CAT),
                       entry(at(7, 8), at(14), ANN), entry(at(14), at(14, 8), CAT),
                       entry(at(14, 8), END, ANN)]
 
 
 def state_of(*, entries: Sequence[Json] = SATURDAY_OVERRIDES, urgency_rule: Json | None = None,
-             hours: Json | None = None, people: Sequence[Json] = PEOPLE,
+             hours: Json | None = None, people: Sequence[Json] = tuple(PEOPLE.values()),
              final_schedule: bool = True) -> LiveState:
-    rota = schedule("PC00001", "Rota", final_entries=list(entries))
+    rendered = rota(*entries)
     if not final_schedule:
-        rota["final_schedule"] = None
+        rendered["final_schedule"] = None
     return live_state(
         escalation_policies=[escalation_policy("PE00001", "Main", [escalation_rule(10, ROTA),
                                                                    escalation_rule(10, LEE)])],
-        schedules=[rota], users=list(people),
+        schedules=[rendered], users=list(people),
         services=[service("PS00001", "Web", escalation_policy=MAIN, urgency_rule=urgency_rule,
                           hours=hours)])
 
@@ -179,7 +163,7 @@ def test_nights_of_low_urgency_fail_a_service_documented_high(
 
 def test_a_service_documented_as_low_urgency_is_not_checked(
         documented: Callable[..., Policy]) -> None:
-    live = state_of(urgency_rule=constant_urgency("low"))
+    live = state_of(entries=[entry(START, END, ANN)], urgency_rule=constant_urgency("low"))
     assert shown(documented("low"), live) == []
     [finding] = findings_of(check_paging_path, documented(), live)
     assert finding.message.startswith(
@@ -198,21 +182,10 @@ def test_a_schedule_not_rendered_is_not_checked_never_passed(
         "schedule for 'Rota'", None, 4)]
 
 
-def maintenance(window_id: str, start: datetime, end: datetime, *services: Json) -> Json:
-    """A window as ``GET /maintenance_windows`` lists it."""
-    return {"id": window_id, "type": "maintenance_window", "summary": "Database upgrade",
-            "description": "Database upgrade", "start_time": start.isoformat(),
-            "end_time": end.isoformat(), "services": list(services), "teams": [],
-            "created_by": ref("user", "PU00001", "Ann Archer")}
-
-
 def with_windows(state: LiveState, *windows: Json, skipped: bool = False) -> LiveState:
     if skipped:
         return replace(state, skipped=(Skipped("maintenance_windows", "HTTP 403"),))
     return replace(state, objects={**state.objects, "maintenance_windows": windows})
-
-
-WEB = ref("service", "PS00001", "Web")
 
 
 def test_a_maintenance_window_creates_no_incident(documented: Callable[..., Policy]) -> None:
@@ -257,3 +230,4 @@ def test_maintenance_the_policy_allows_is_not_a_failure(
         live, maintenance("PW1", at(3, 1), at(3, 5), WEB)))
     assert "(4h): no incident is created: maintenance window 'Database upgrade'" in (
         finding.message)
+
