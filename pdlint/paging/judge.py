@@ -14,6 +14,7 @@ from pdlint.coverage import Interval, merge, subtract, weekly_hours
 from pdlint.pagerduty.model import Account
 from pdlint.pagerduty.model import Service as LiveService
 from pdlint.pagerduty.state import format_utc
+from pdlint.paging.orchestration import orchestration_overlays
 from pdlint.paging.path import Gate, Outcome, Overlay, Paths, Verdict
 from pdlint.policy.model import IncidentSeverity, Service, Sourced, whole_minutes
 
@@ -118,7 +119,7 @@ def met_share(stretches: Sequence[Judged]) -> tuple[timedelta, timedelta, timede
 
 
 PAGING_COLLECTIONS = ("services", "escalation_policies", "schedules", "users",
-                      "maintenance_windows")
+                      "maintenance_windows", "service_orchestrations")
 """What the path is made of: when one of them could not be read, the run reports it skipped
 and the path is not worked out (a partial read never adds a finding)."""
 
@@ -127,18 +128,25 @@ def unread_collection(account: Account) -> str | None:
     """Why the path cannot be worked out at all (a collection it needs was not read), or None."""
     for name in PAGING_COLLECTIONS:
         collection = getattr(account, name)
-        if not collection.read:
-            return f"the {name.replace('_', ' ')} could not be read ({collection.skip_reason})"
+        reason = (collection.skip_reason if hasattr(collection, "skip_reason")
+                  else account.skip_reason(name))
+        if reason is not None:
+            return f"the {name.replace('_', ' ')} could not be read ({reason})"
     return None
 
 
 def overlays_of(live: LiveService, paths: Paths) -> tuple[Overlay, ...]:
-    """What lies over the service's urgency rule, each a set of intervals: its maintenance
-    windows (no incident is created inside one). Event orchestration (events dropped, the
-    urgency set) joins here the same way once the account model holds it."""
-    return tuple(
+    """What lies over the service's urgency rule, each a set of intervals: its event
+    orchestration (alerts suppressed or suspended, their severity set, when its time conditions
+    hold; ``paging.orchestration``), then its maintenance windows (no incident is created
+    inside one, whatever the orchestration does)."""
+    orchestration = paths.account.service_orchestrations.get(live.id)
+    rendered = paths.account.window
+    orchestrated = () if orchestration is None else orchestration_overlays(
+        orchestration, Interval(rendered.since, rendered.until))
+    return (*orchestrated, *(
         Overlay((Interval(window.start, window.end),), Gate(None, (
             f"maintenance window '{window.name or window.id}' from {format_utc(window.start)} "
             f"to {format_utc(window.end)}")))
-        for window in paths.maintenance_windows(live.id) or ())
+        for window in paths.maintenance_windows(live.id) or ()))
 

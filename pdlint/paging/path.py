@@ -216,21 +216,30 @@ def not_read(why: str) -> Reach:
 class Gate:
     """What becomes of an alert on the service at a moment, before anyone is paged: an incident
     of ``urgency`` (``high`` or ``low``), or none (``urgency`` None), and ``why`` in words;
-    ``read`` is False when pdlint could not tell."""
+    ``read`` is False when pdlint could not tell. ``delay``: the minutes the alert is held
+    before the incident triggers (an orchestration's suspend); ``by_severity``: the urgency is
+    the alert's severity's (a ``severity_based`` rule), which an orchestration can set."""
 
     urgency: str | None
     why: str
     read: bool = True
+    delay: int = 0
+    by_severity: bool = False
 
 
 @dataclass(frozen=True)
 class Overlay:
     """An input laid over the service's urgency rule: inside ``intervals``, ``gate`` holds (a
-    maintenance window creates no incident; an orchestration rule drops the alert or sets its
-    urgency). Later overlays win over earlier ones."""
+    maintenance window creates no incident), or, in a kind of overlay that says so, the gate
+    beneath changed (an orchestration rule sets the alert's severity). Later overlays lie over
+    earlier ones."""
 
     intervals: tuple[Interval, ...]
-    gate: Gate
+    gate: Gate | None = None
+
+    def over(self, base: Gate) -> Gate:
+        """The gate inside the intervals, given the one beneath."""
+        return base if self.gate is None else self.gate
 
 
 @dataclass(frozen=True, slots=True)
@@ -525,7 +534,8 @@ class Paths:
         gates = _urgency_gates(service, severity_urgency, window)
         for overlay in overlays:
             gates = combined([gates, inside(overlay.intervals)],
-                             lambda base, covered, gate=overlay.gate: gate if covered else base)
+                             lambda base, covered, over=overlay.over: over(base) if covered
+                             else base)
         return gates
 
     def service(self, service: Service, severity_urgency: str, window: Interval,
@@ -541,12 +551,21 @@ class Paths:
                    rule.urgency, rule.during_support_hours, rule.outside_support_hours) else None)
         if key not in self._services:
             gates = self.gates(service, severity_urgency, window, overlays)
-            urgencies = {gate.urgency for gate in gates.values}
+            ways = sorted({(gate.urgency, gate.delay) for gate in gates.values
+                           if gate.read and gate.urgency is not None})
+            steps = [self.held_escalation(policy_id, urgency, delay)
+                     for urgency, delay in ways if urgency is not None]
             self._services[key] = combined(
-                [gates, *(self.escalation(policy_id, urgency) if urgency in urgencies
-                          else Step.constant(NOBODY) for urgency in ("high", "low"))],
-                _outcome)
+                [gates, *steps], lambda gate, *reaches: _outcome(gate, ways, reaches))
         return self._services[key]
+
+    def held_escalation(self, policy_id: str | None, urgency: str, delay: int) -> Step[Reach]:
+        """The escalation of an alert held ``delay`` minutes before its incident triggers:
+        the levels are engaged, and their minutes counted, from then."""
+        step = self.escalation(policy_id, urgency)
+        if not delay:
+            return step
+        return step.shifted(timedelta(minutes=delay)).mapped(lambda reach: reach.later(delay))
 
 
 def escalated(levels: Sequence[tuple[Step[Reach], int]], beyond: Reach | None) -> Step[Reach]:
@@ -605,10 +624,13 @@ def _judgement(outcome: Outcome, within: int) -> Judgement:
     return verdict, None if verdict is Verdict.MET else outcome
 
 
-def _outcome(gate: Gate, high: Reach, low: Reach) -> Outcome:
+def _outcome(gate: Gate, ways: Sequence[tuple[str | None, int]],
+             reaches: Sequence[Reach]) -> Outcome:
+    """The outcome at a moment: the reach of the escalation at the gate's urgency, engaged
+    once the alert is no longer held (``ways`` lists the (urgency, delay) of each reach)."""
     if not gate.read or gate.urgency is None:
         return Outcome(gate, None)
-    return Outcome(gate, high if gate.urgency == "high" else low)
+    return Outcome(gate, reaches[ways.index((gate.urgency, gate.delay))])
 
 
 def _utc(moment: datetime) -> str:
@@ -623,7 +645,7 @@ def _urgency_gates(service: Service, severity_urgency: str, window: Interval) ->
     def gate(urgency: str | None, when: str) -> Gate:
         if urgency == "severity_based":
             return Gate(severity_urgency, f"{severity_urgency} urgency{when}, set by the "
-                                          "alert's severity")
+                                          "alert's severity", by_severity=True)
         if urgency in ("high", "low"):
             return Gate(urgency, f"{urgency} urgency{when}")
         return Gate(None, f"urgency {urgency!r}{when}, which pdlint does not know", read=False)
@@ -747,16 +769,20 @@ def path_at(paths: Paths, service: Service, severity_urgency: str, moment: datet
         return PathAt(service, moment, gate, (), None)
     if policy is None:
         reach = paths.escalation(None if service.escalation_policy is None
-                                 else service.escalation_policy.id, gate.urgency).at(moment)
+                                 else service.escalation_policy.id, gate.urgency).at(
+            moment + timedelta(minutes=gate.delay)).later(gate.delay)
         return PathAt(service, moment, gate, (), reach)
     engagements, beyond = paths.engagements(policy, gate.urgency)
+    held = gate.delay  # the levels are engaged once the alert triggers
     levels = tuple(
-        LevelAt(engaged, tuple(
-            _target_at(paths, target, gate.urgency, moment + timedelta(minutes=engaged.offset))
+        LevelAt(Engagement(engaged.rule, engaged.loop, engaged.offset + held), tuple(
+            _target_at(paths, target, gate.urgency,
+                       moment + timedelta(minutes=engaged.offset + held))
             for target in policy.rules[engaged.rule].targets),
             policy.rules[engaged.rule].round_robin)
         for engaged in engagements)
-    return PathAt(service, moment, gate, levels, beyond)
+    return PathAt(service, moment, gate, levels,
+                  None if beyond is None else beyond.later(held))
 
 
 def _target_at(paths: Paths, target: EscalationTarget, urgency: str,

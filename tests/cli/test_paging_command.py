@@ -76,3 +76,18 @@ def test_the_token_is_needed(server: SimServer) -> None:
     code, _, err = paging({"PAGERDUTY_API_URL": server.base_url}, "Checkout API")
     assert code == 2 and "no API token" in err
     assert TOKEN not in err
+
+
+def test_the_text_names_what_the_event_orchestration_may_do(env: dict[str, str]) -> None:
+    """Checkout API's orchestration suppresses alerts whose summary mentions 'healthcheck':
+    what an alert says is not known, so the rule is named as what may happen, and the path is
+    that of an alert it does not match."""
+    code, out, err = paging(env, "Checkout API", "--at", "2026-03-07T03:00:00Z")
+    assert code == 0, err
+    lines = out.splitlines()
+    assert lines[2] == (
+        "  incident: high urgency; event orchestration rule 'Silence health checks' of set "
+        "'start' (when event.summary matches part 'healthcheck') may apply: it suppresses the "
+        "alert if the alert matches, which the path cannot know (a condition on the event)")
+    assert lines[-2:] == ["  => first phone or SMS call at minute 0 (level 1, Alice Nguyen)",
+                          "  verdict: met"]

@@ -36,8 +36,10 @@ from rule_cases import (
     escalation_rule,
     findings_of,
     live_state,
+    orchestration_rule,
     ref,
     service,
+    service_orchestration,
     support_hours,
     support_hours_urgency,
 )
@@ -231,3 +233,37 @@ def test_maintenance_the_policy_allows_is_not_a_failure(
     assert "(4h): no incident is created: maintenance window 'Database upgrade'" in (
         finding.message)
 
+
+def with_orchestration(state: LiveState, *rules: Json, skipped: bool = False) -> LiveState:
+    if skipped:
+        return replace(state, skipped=(Skipped("service_orchestrations", "HTTP 403"),))
+    return replace(state, objects={**state.objects, "service_orchestrations": (
+        service_orchestration("PS00001", list(rules)),)})
+
+
+def test_an_orchestration_that_suppresses_weekend_nights_is_a_finding(
+        documented: Callable[..., Policy]) -> None:
+    """Every object matches the policy (Ann on call around the clock, phoned at once), but the
+    orchestration suppresses Web's alerts on Saturdays 00:00-06:00 London: one weekly finding
+    naming the rule; a rule on the event's fields changes nothing PATH600 counts."""
+    live = state_of(entries=[entry(START, END, ANN)])
+    saturdays = with_orchestration(live, orchestration_rule(
+        "Quiet Saturdays", {"suppress": True}, "now in Sat 00:00:00 to 06:00:00 Europe/London"))
+    [finding] = findings_of(check_paging_path, documented(), saturdays)
+    assert finding.message == (
+        "SEV1 on Saturdays 00:00-06:00 Europe/London, 2 times in the checked window "
+        "(2026-03-07, 2026-03-14) (6h each time, 12h in all): no incident is created: event "
+        "orchestration rule 'Quiet Saturdays' of set 'start' (when now in Sat 00:00:00 to "
+        "06:00:00 Europe/London) suppresses the alert, documented within 5m; the path: event "
+        "orchestration rule 'Quiet Saturdays' of set 'start' (when now in Sat 00:00:00 to "
+        "06:00:00 Europe/London) suppresses the alert")
+    pings = with_orchestration(live, orchestration_rule(
+        "Mute pings", {"suppress": True}, "event.summary matches part 'ping'"))
+    assert findings_of(check_paging_path, documented(), pings) == []
+
+
+def test_orchestrations_not_read_leave_the_path_unchecked(
+        documented: Callable[..., Policy]) -> None:
+    """As with maintenance windows: the run reports the collection skipped."""
+    assert findings_of(check_paging_path, documented(),
+                       with_orchestration(state_of(), skipped=True)) == []
