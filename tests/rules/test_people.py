@@ -12,26 +12,24 @@ from datetime import datetime, timezone
 from typing import Any
 
 import pytest
+from paging.paging_cases import person
 from rule_cases import (
     EXAMPLE_POLICY,
     TODAY,
     WINDOW,
     Json,
     constant_urgency,
-    contact_method,
     context_of,
     entry,
     escalation_policy,
     escalation_rule,
     live_state,
-    notification_rule,
     ref,
     schedule,
     schedule_layer,
     service,
     summary,
     support_hours_urgency,
-    user,
 )
 
 from pdlint.pagerduty.model import parse_account
@@ -69,20 +67,6 @@ ROTA = ref("schedule", "PC00001", "Rota")
 MAIN = ref("escalation_policy", "PE00001", "Main")
 CALM = ref("escalation_policy", "PE00002", "Calm")
 EPOCH = datetime(2026, 1, 5, 9, 0, tzinfo=timezone.utc)
-
-
-def person(who: Json, *rules: tuple[str, str, int], **method_changes: Any) -> Json:
-    """A user with a phone, an SMS and a push contact method, and notification rules given as
-    (urgency, method kind, delay); ``method_changes`` amend the phone method."""
-    number = who["id"][-1]
-    methods = {kind: contact_method(f"PM{number}{index}", kind, "5550100")
-               for index, kind in enumerate(("phone", "sms", "push_notification"))}
-    methods["phone"].update(method_changes)
-    return user(who["id"], who["summary"], f"{who['summary'].split()[0].lower()}@ex.com",
-                contact_methods=list(methods.values()),
-                notification_rules=[notification_rule(f"PN{number}{index}", urgency,
-                                                      methods[kind], delay)
-                                    for index, (urgency, kind, delay) in enumerate(rules)])
 
 
 PHONE_AT_ONCE = ("high", "phone", 0)
