@@ -8,7 +8,9 @@ matters to the path: suppressing the alert, dropping the event or turning it int
 incident), suspending it (the incident triggers that many seconds later, counted in whole
 minutes, rounded up), and setting its severity (the urgency of a ``severity_based`` service:
 ``critical`` and ``error`` high, ``warning`` and ``info`` low). A priority changes no urgency in
-PagerDuty; whether it contradicts the severity matrix is SVC311's question.
+PagerDuty; whether it contradicts the severity matrix is SVC311's question, as is a global
+orchestration's router sending a documented monitoring tool's events elsewhere: the path starts
+at the service. A rule's ``escalation_policy`` action is not followed.
 
 The path follows an alert of a documented severity whose content is otherwise unknown, so each
 condition is read three-valued at each moment. PCL's time conditions, ``now in Mon,Tue
