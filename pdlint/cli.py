@@ -521,7 +521,7 @@ def drift(policy_path: str, snapshot_path: str | None, only: tuple[str, ...],
     from pdlint.pagerduty.fetch import fetch_state_alongside
     from pdlint.pagerduty.snapshot import load_snapshot
     from pdlint.rules.engine import checked_policy
-    from pdlint.rules.scope import team_scope
+    from pdlint.rules.scope import wanted
 
     chosen = selected_rules(only, skip)
     if snapshot_path is not None:
@@ -530,7 +530,7 @@ def drift(policy_path: str, snapshot_path: str | None, only: tuple[str, ...],
         with terminal_progress(quiet=api.quiet) as progress:
             policy, state = fetch_state_alongside(client_config(api), api_window(api),
                                                   lambda: checked_policy((policy_path,)),
-                                                  progress=progress, scope_of=team_scope)
+                                                  progress=progress, wanted_of=wanted)
     return check_drift(policy_path, policy, state, chosen, output_format, output, fail_on,
                        record, accepted_skips)
 
@@ -561,7 +561,7 @@ def paging(service: str, policy_path: str, severity_id: str | None, moment: date
     import json
 
     from pdlint.pagerduty.model import parse_account
-    from pdlint.paging.explain import answer, answer_json, answer_text
+    from pdlint.paging.explain import answer, answer_json, answer_text, wanted_for
     from pdlint.rules.engine import checked_policy
 
     if snapshot_path is not None:
@@ -575,9 +575,9 @@ def paging(service: str, policy_path: str, severity_id: str | None, moment: date
         window = (api_window(api) if api.since or api.until
                   else Window.starting(moment or this_minute(), PAGING_HORIZON))
         with terminal_progress(quiet=api.quiet) as progress:
-            policy, state = fetch_state_alongside(client_config(api), window,
-                                                  lambda: checked_policy((policy_path,)),
-                                                  progress=progress)
+            policy, state = fetch_state_alongside(
+                client_config(api), window, lambda: checked_policy((policy_path,)),
+                progress=progress, wanted_of=lambda policy: wanted_for(policy, service))
     found = answer(policy, parse_account(state), service, severity_id,
                    moment or state.window.since)
     write_output(answer_text(found) if output_format == "text"
@@ -607,6 +607,7 @@ def demo(output_format: str, output: str | None, fail_on: str, quiet: bool) -> i
     from pdlint.rule import Mode
     from pdlint.rules.engine import checked_policy
     from pdlint.rules.registry import rules_for
+    from pdlint.rules.scope import wanted
     from pdlint.sim import SimServer, demo_account
 
     token = "pdlint-demo"
@@ -619,7 +620,8 @@ def demo(output_format: str, output: str | None, fail_on: str, quiet: bool) -> i
         policy = checked_policy((policy_path,))
         config = ClientConfig(api_url=server.base_url, token=ApiToken(token))
         with terminal_progress(quiet=quiet) as progress:
-            state = fetch_state_sync(config, Window.starting(this_minute()), progress=progress)
+            state = fetch_state_sync(config, Window.starting(this_minute()), progress=progress,
+                                     wanted=wanted(policy))
     return check_drift(str(policy_path), policy, state, rules_for(Mode.DRIFT), output_format,
                        output, fail_on)
 

@@ -54,7 +54,14 @@ from pdlint.pagerduty.model import (
     parse_account,
 )
 from pdlint.pagerduty.settings import ClientConfig
-from pdlint.pagerduty.state import LiveState, TeamScope, Window, account_subdomain, format_utc
+from pdlint.pagerduty.state import (
+    LiveState,
+    TeamScope,
+    Wanted,
+    Window,
+    account_subdomain,
+    format_utc,
+)
 from pdlint.policy import load_policy
 from pdlint.policy.model import WEEKDAYS, action_name, format_duration
 from pdlint.rules.engine import drift
@@ -196,8 +203,9 @@ def write_draft(request: InitRequest) -> Drafted:
     if present and not request.force:
         raise PolicyFilesThere(folder, present)
     check_folder(folder, POLICY_FILES, force=request.force)
-    state = fetch_state_sync(request.client_config, request.window, progress=request.progress,
-                             scope=TeamScope(tuple(request.teams)) if request.teams else None)
+    state = fetch_state_sync(  # every service's orchestration: the draft documents them all
+        request.client_config, request.window, progress=request.progress,
+        wanted=Wanted(TeamScope(tuple(request.teams)) if request.teams else None))
     schema = schema_home(folder)
     texts = draft_policy(state, organisation=request.organisation, time_zone=request.time_zone,
                          schema=schema_reference(folder, schema), teams=request.teams)
@@ -541,7 +549,8 @@ def _routing(live: Account, service: _Service, low_priorities: set[Any]) -> None
     severity_based = service.live.urgency_rule.urgency == "severity_based"
 
     def lowers(actions: OrchestrationActions) -> bool:
-        return high and (_priority_name(live, actions.priority_id) in low_priorities
+        return high and ((actions.priority_id is not None
+                          and _priority_name(live, actions.priority_id) in low_priorities)
                          or (severity_based and actions.urgency == "low"))
 
     acting = [rule.name for rule in orchestration.rules if not rule.disabled and (

@@ -62,13 +62,13 @@ from pdlint.evidence.tables import csv_tables, evidence_document, period_entry, 
 from pdlint.findings import Checked, Location, Report, Skipped
 from pdlint.history.folder import History, Stream, read_history
 from pdlint.pagerduty.model import Account, MaintenanceWindow, parse_account
-from pdlint.pagerduty.state import LiveState, TeamScope, Window
+from pdlint.pagerduty.state import LiveState, Wanted, Window
 from pdlint.policy.model import Policy
 from pdlint.provenance import policy_identity
 from pdlint.rule import Mode
 from pdlint.rules.engine import checked_policy, drift
 from pdlint.rules.registry import rules_for
-from pdlint.rules.scope import team_scope
+from pdlint.rules.scope import wanted
 
 if TYPE_CHECKING:
     from pdlint.pagerduty.fetch import Progress
@@ -366,13 +366,13 @@ async def _read_account(
     from pdlint.pagerduty.fetch import fetch_state
 
     async with PagerDutyClient(config) as client:
-        async def scope() -> TeamScope | None:
-            return team_scope(await policy)
+        async def read_for() -> Wanted:
+            return wanted(await policy)
 
         async def configuration() -> None:
             hand(state_handed, await fetch_state(
                 client, Window(period.start, period.end), progress=progress,
-                layer_renderings=False, scope=scope()))
+                layer_renderings=False, wanted=read_for()))
 
         async def ended() -> None:
             hand(ended_handed, await ended_maintenance(client, period))

@@ -22,10 +22,15 @@ listed whole, and the scope's check says what is wrong.
 
 Services come with their integrations (``include[]=integrations``: each one's name and vendor,
 the monitoring tool it is for). What has no listing is read object by object after the listing
-it hangs on, with one request each: the event orchestration of every service not disabled
+it hangs on, with one request each: the event orchestration of each service the run wants
 (``GET /event_orchestrations/services/{id}``, plus ``/active`` only for an orchestration with a
 rule or a catch-all that acts, since an orchestration that does nothing needs no status), and
-the router of every global orchestration (``GET /event_orchestrations/{id}/router``).
+the router of every global orchestration (``GET /event_orchestrations/{id}/router``). Only the
+documented services' orchestrations are checked, so a run with a policy reads those alone
+(``Wanted.services``: by pinned id or exact name, handed over with the scope once the policy is
+loaded, as plain data); ``init``, which documents every service, and ``snapshot``, which keeps
+the account for any policy, read every service's. A disabled service's is never read: no
+incident is created on it, whatever its orchestration does.
 
 A collection the token or the plan may not read (402/403), or one longer than offset pagination
 can reach, is recorded as skipped with the reason; so is the shift-based listing when it answers
@@ -50,7 +55,7 @@ from pdlint.pagerduty.client import PagerDutyClient
 from pdlint.pagerduty.errors import OffsetCeilingExceeded, PermissionDenied, ResponseError
 from pdlint.pagerduty.pagination import PAGE_SIZE
 from pdlint.pagerduty.settings import ClientConfig
-from pdlint.pagerduty.state import LiveState, TeamScope, Window
+from pdlint.pagerduty.state import EVERYTHING, LiveState, Wanted, Window
 
 T = TypeVar("T")
 R = TypeVar("R", bound="list[dict[str, Any]] | _Part | Skipped")
@@ -101,23 +106,33 @@ class _Listing:
     """Reads each listed object whole, where the listing gives references only."""
 
 
+def _every(wanted: Wanted, obj: dict[str, Any]) -> bool:
+    return True
+
+
 @dataclass(frozen=True)
 class _FollowUp:
     """A collection read object by object from the objects of a listing (no listing of its
-    own): ``read`` asks for one object's part, None when that object has none."""
+    own): ``read`` asks for one object's part, for each object the run ``wants``."""
 
     kind: str
-    read: Callable[[PagerDutyClient, dict[str, Any]], Awaitable[dict[str, Any] | None]]
+    read: Callable[[PagerDutyClient, dict[str, Any]], Awaitable[dict[str, Any]]]
+    wants: Callable[[Wanted, dict[str, Any]], bool] = _every
     absent_statuses: frozenset[int] = ABSENT_STATUSES
 
 
+def _orchestration_wanted(wanted: Wanted, service: dict[str, Any]) -> bool:
+    """A service not disabled (its events page nobody whatever the orchestration does) that
+    the run wants: every one, or those the policy documents."""
+    return service.get("status") != "disabled" and (
+        wanted.services is None or wanted.services.hold(service))
+
+
 async def _service_orchestration(client: PagerDutyClient,
-                                 service: dict[str, Any]) -> dict[str, Any] | None:
+                                 service: dict[str, Any]) -> dict[str, Any]:
     """A service's orchestration, and whether it is active when that matters: only the rules
     of an active orchestration act on events, and one without rules or a catch-all action
     does nothing whatever its status."""
-    if service.get("status") == "disabled":
-        return None
     path = f"/event_orchestrations/services/{service['id']}"
     answer = await client.get(path)
     orchestration = answer.get("orchestration_path")
@@ -144,7 +159,8 @@ async def _router(client: PagerDutyClient, orchestration: dict[str, Any]) -> dic
 
 
 FOLLOW_UPS: dict[str, tuple[_FollowUp, ...]] = {
-    "services": (_FollowUp("service_orchestrations", _service_orchestration),),
+    "services": (_FollowUp("service_orchestrations", _service_orchestration,
+                           _orchestration_wanted),),
     "event_orchestrations": (_FollowUp("orchestration_routers", _router),),
 }
 """The collections read from each listing's objects, once the listing is whole."""
@@ -202,15 +218,16 @@ class _Part:
 
 async def fetch_state(
     client: PagerDutyClient, window: Window, *, progress: Progress | None = None,
-    layer_renderings: bool = True, scope: Awaitable[TeamScope | None] | None = None,
+    layer_renderings: bool = True, wanted: Awaitable[Wanted] | None = None,
 ) -> LiveState:
     """The account's state now, schedules rendered over ``window``.
 
     With ``layer_renderings`` False each schedule layer's ``rendered_schedule_entries`` are
     dropped as the schedules arrive: no check reads them (the final schedule holds who is on
     call, the layers' definitions who rotates), and over an audit year they are a third of the
-    state's memory. Snapshots keep them, as they keep what the API returned. ``scope`` (awaited
-    when the services are listed: the policy may still be loading) limits the services read.
+    state's memory. Snapshots keep them, as they keep what the API returned. ``wanted``
+    (awaited when the services are listed: the policy may still be loading; everything when
+    None) limits the services read and the services whose orchestration is read.
 
     Raises ``AuthenticationError`` for a refused token and the other ``PagerDutyError``s when the
     API stays unavailable; never returns a collection partially read.
@@ -220,12 +237,16 @@ async def fetch_state(
     listings = _listings(window)
     if not layer_renderings:
         listings["schedules"] = replace(listings["schedules"], trim=_drop_layer_renderings)
+    asked = asyncio.ensure_future(wanted if wanted is not None else _known(EVERYTHING))
     teams = asyncio.ensure_future(_read_collection(client, listings["teams"], "teams", report))
-    read = await all_or_cancel([_with_follow_ups(
-        client, kind, teams if kind == "teams"
-        else _read_services(client, listing, report, teams, scope) if kind == "services"
-        else _read_collection(client, listing, kind, report), report)
-        for kind, listing in listings.items()])
+    try:
+        read = await all_or_cancel([_with_follow_ups(
+            client, kind, teams if kind == "teams"
+            else _read_services(client, listing, report, teams, asked) if kind == "services"
+            else _read_collection(client, listing, kind, report), asked, report)
+            for kind, listing in listings.items()])
+    finally:
+        asked.cancel()
     results = [result for result, _ in read]
     followed = {kind: result for _, found in read for kind, result in found.items()}
     objects = {kind: tuple(result.objects if isinstance(result, _Part) else result)
@@ -243,11 +264,11 @@ async def fetch_state(
 
 async def _read_services(
     client: PagerDutyClient, listing: _Listing, report: Progress,
-    teams: Awaitable[list[dict[str, Any]] | Skipped], scope: Awaitable[TeamScope | None] | None,
+    teams: Awaitable[list[dict[str, Any]] | Skipped], asked: Awaitable[Wanted],
 ) -> list[dict[str, Any]] | Skipped | _Part:
     """The services: all of them, or with a scope the teams' services, every documented one
     found by name, and the account's count."""
-    wanted = await scope if scope is not None else None
+    wanted = (await asked).scope
     team_ids = _team_ids(await teams, wanted.teams) if wanted is not None else None
     if wanted is None or team_ids is None:
         return await _read_collection(client, listing, "services", report)
@@ -289,17 +310,22 @@ def _team_ids(teams: list[dict[str, Any]] | Skipped, names: tuple[str, ...]) -> 
 
 
 async def _with_follow_ups(
-    client: PagerDutyClient, kind: str, reading: Awaitable[R], report: Progress,
+    client: PagerDutyClient, kind: str, reading: Awaitable[R], asked: Awaitable[Wanted],
+    report: Progress,
 ) -> tuple[R, dict[str, list[dict[str, Any]] | Skipped]]:
-    """A collection as ``reading`` gives it, and those read from its objects once it is whole;
-    a follow-up of a collection that could not be read is skipped for the same reason."""
+    """A collection as ``reading`` gives it, and those read from the objects the run wants
+    once it is whole; a follow-up of a collection that could not be read is skipped for the
+    same reason."""
     found = await reading
     followed: dict[str, list[dict[str, Any]] | Skipped] = {}
     for follow_up in FOLLOW_UPS.get(kind, ()):
-        followed[follow_up.kind] = (
-            Skipped(rule=follow_up.kind, reason=found.reason) if isinstance(found, Skipped)
-            else await _read_follow_up(client, follow_up, list(
-                found.objects if isinstance(found, _Part) else found), report))
+        if isinstance(found, Skipped):
+            followed[follow_up.kind] = Skipped(rule=follow_up.kind, reason=found.reason)
+            continue
+        wanted = await asked
+        parents = [obj for obj in (found.objects if isinstance(found, _Part) else found)
+                   if follow_up.wants(wanted, obj)]
+        followed[follow_up.kind] = await _read_follow_up(client, follow_up, parents, report)
     return found, followed
 
 
@@ -311,12 +337,11 @@ async def _read_follow_up(
     cannot be read."""
     try:
         with reading(f"the {follow_up.kind.replace('_', ' ')}"):
-            found = await _each(client, follow_up.read, parents, follow_up.kind, report)
+            return await _each(client, follow_up.read, parents, follow_up.kind, report)
     except (PermissionDenied, ResponseError) as error:
         if isinstance(error, ResponseError) and error.status not in follow_up.absent_statuses:
             raise
         return Skipped(rule=follow_up.kind, reason=str(error))
-    return [item for item in found if item is not None]
 
 
 async def _read_collection(
@@ -396,28 +421,30 @@ def _drop_layer_renderings(schedule: dict[str, Any]) -> None:
 
 
 def fetch_state_sync(config: ClientConfig, window: Window, *, progress: Progress | None = None,
-                     scope: TeamScope | None = None) -> LiveState:
+                     wanted: Wanted = EVERYTHING) -> LiveState:
     """``fetch_state`` for a caller without an event loop: one of its own, for this read."""
-    return run_loop(_fetch(config, window, progress, _known(scope)))
+    return run_loop(_fetch(config, window, progress, _known(wanted)))
 
 
-async def _known(scope: TeamScope | None) -> TeamScope | None:
-    return scope
+async def _known(wanted: Wanted) -> Wanted:
+    return wanted
 
 
 def fetch_state_alongside(config: ClientConfig, window: Window, alongside: Callable[[], T], *,
                           progress: Progress | None = None,
-                          scope_of: Callable[[T], TeamScope | None] | None = None,
+                          wanted_of: Callable[[T], Wanted] | None = None,
                           ) -> tuple[T, LiveState]:
     """The state read (``pdlint.concurrency.read_alongside``) while ``alongside`` runs here:
     drift loads and lints the policy while the fetch mostly waits on the network and the rate
-    limit, and hands the read the scope (``scope_of``) its services wait for. An error of
-    ``alongside`` wins over the fetch's, and cancels the fetch."""
-    handed: concurrent.futures.Future[TeamScope | None] = concurrent.futures.Future()
+    limit, and hands the read what it wants of the account (``wanted_of`` the policy: the
+    scope its services wait for, the documented services whose orchestrations it reads;
+    everything without). An error of ``alongside`` wins over the fetch's, and cancels the
+    fetch."""
+    handed: concurrent.futures.Future[Wanted] = concurrent.futures.Future()
 
     def work(reading: object) -> T:
         value = alongside()
-        hand(handed, scope_of(value) if scope_of is not None else None)
+        hand(handed, wanted_of(value) if wanted_of is not None else EVERYTHING)
         return value
 
     return read_alongside(
@@ -426,6 +453,6 @@ def fetch_state_alongside(config: ClientConfig, window: Window, alongside: Calla
 
 
 async def _fetch(config: ClientConfig, window: Window, progress: Progress | None,
-                 scope: Awaitable[TeamScope | None]) -> LiveState:
+                 wanted: Awaitable[Wanted]) -> LiveState:
     async with PagerDutyClient(config) as client:
-        return await fetch_state(client, window, progress=progress, scope=scope)
+        return await fetch_state(client, window, progress=progress, wanted=wanted)

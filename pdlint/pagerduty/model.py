@@ -1111,8 +1111,9 @@ class Account:
     incident_workflows: Collection[IncidentWorkflow]
     workflow_triggers: Collection[WorkflowTrigger]
     service_orchestrations: Mapping[str, ServiceOrchestration]
-    """By service id: the orchestration of every service not disabled, unless skipped
-    (``skip_reason("service_orchestrations")``)."""
+    """By service id: the orchestrations read (a run reads those of the services its policy
+    documents, ``init`` and ``snapshot`` every service's); ``orchestration_read`` tells one
+    not read from one without rules."""
     event_orchestrations: Collection[EventOrchestration]
     routers: Mapping[str, Router]
     """By global orchestration id."""
@@ -1144,6 +1145,13 @@ class Account:
             return None
         return tuple(sorted((window for window in self.maintenance_windows
                              if window.on_service(service_id)), key=lambda window: window.start))
+
+    def orchestration_read(self, service: Service) -> bool:
+        """Whether the service's event orchestration is known: read, or the service disabled
+        (no orchestration acts on its events). False when the collection was skipped or this
+        service's orchestration was not read (not "no orchestration")."""
+        return service.disabled or (service.id in self.service_orchestrations
+                                    and self.skip_reason("service_orchestrations") is None)
 
     def user_by_email(self, email: str) -> User | None:
         """The user with this login email, compared case-insensitively as PagerDuty does."""

@@ -39,7 +39,9 @@ COLLECTIONS: tuple[str, ...] = (
 Collections read object by object, for want of a listing, keep each answer under the id it was
 asked for: ``service_orchestrations`` holds ``{"service_id", "orchestration_path", "active"}``
 (the answers of ``GET /event_orchestrations/services/{id}`` and, when read, of its ``/active``),
-``orchestration_routers`` ``{"event_orchestration_id", "orchestration_path"}``."""
+``orchestration_routers`` ``{"event_orchestration_id", "orchestration_path"}``. A service's
+orchestration is read only when the run wants it (``Wanted.services``): a service not disabled
+that has no entry was not read, which is not "no orchestration"."""
 
 DEFAULT_WINDOW = timedelta(days=30)
 EARLIEST = datetime(2000, 1, 1, tzinfo=timezone.utc)
@@ -123,6 +125,37 @@ class TeamScope:
 
     teams: tuple[str, ...]
     services: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class DocumentedServices:
+    """The services a policy documents, as the read can find them before any rule runs: by
+    pinned id, else by exact name. ``rules.matching`` also pairs a documented service with a
+    live one renamed; the read cannot, so a renamed service's orchestration is not read (SVC311
+    says so, and the rename is a finding of its own)."""
+
+    names: tuple[str, ...] = ()
+    ids: tuple[str, ...] = ()
+
+    def hold(self, service: Mapping[str, Any]) -> bool:
+        """Whether the service, as the API returned it, is one of these."""
+        return service.get("id") in self.ids or service.get("name") in self.names
+
+
+@dataclass(frozen=True)
+class Wanted:
+    """What a run reads of the account, as its policy decides, handed to the read as plain data
+    (the read never imports the policy): the teams that bound the services listed (``scope``),
+    and the services whose event orchestration is read (``services``; None reads every
+    service's, as ``pdlint init``, which documents them all, and ``pdlint snapshot``, which
+    keeps the account for any policy, need). ``Wanted()`` reads everything."""
+
+    scope: TeamScope | None = None
+    services: DocumentedServices | None = None
+
+
+EVERYTHING = Wanted()
+"""The read of a run without a policy: every service, and every service's orchestration."""
 
 
 @dataclass(frozen=True)

@@ -9,7 +9,7 @@ from typing import Any
 
 from pdlint.errors import PdlintError
 from pdlint.pagerduty.model import Account
-from pdlint.pagerduty.state import format_utc
+from pdlint.pagerduty.state import DocumentedServices, Wanted, format_utc
 from pdlint.paging.judge import deadline, overlays_of
 from pdlint.paging.path import (
     LevelAt,
@@ -189,6 +189,15 @@ class Answer:
         if self.within is None:
             return None
         return judged(Outcome(self.path.gate, self.path.reach), self.within)
+
+
+def wanted_for(policy: Policy, service: str) -> Wanted:
+    """What ``answer`` reads of the account: every service (the one asked may be undocumented),
+    and the event orchestration of the one asked only, by the name or id it was asked by, or
+    the id the policy pins for it."""
+    documented = policy.service(service)
+    pinned = (documented.id.value,) if documented is not None and documented.id else ()
+    return Wanted(services=DocumentedServices((service,), (service, *pinned)))
 
 
 def answer(policy: Policy, account: Account, service: str, severity_id: str | None,

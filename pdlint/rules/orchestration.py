@@ -118,10 +118,19 @@ def check_event_orchestration(context: Context) -> Iterator[Finding]:
     them. Each rule is named by its set, label and conditions as written; the policy accepts a
     rule by naming it in the service's ``allowed_orchestration_rules``. Not checked for an
     orchestration that is not active (the service still runs legacy event rules) or that could
-    not be read."""
+    not be read: when the collection was skipped the run reports it; an orchestration the read
+    did not ask for (a renamed service, which the read cannot pair before the rules do; a
+    snapshot or state read for another policy) is a warning that the service was not
+    checked."""
     policy = context.policy
     account = context.live
     for documented, live in both_sides(service_pairs(policy, account)):
+        if account.skip_reason("service_orchestrations") is None and not (
+                account.orchestration_read(live)):
+            yield check_event_orchestration.finding(
+                f"event orchestration not checked: {_why_not_read(documented, live)}",
+                live_resource(documented, live), expected="the orchestration read",
+                actual=None, location=documented.location, severity=FindingSeverity.WARNING)
         orchestration = orchestration_of(account, live)
         for orchestration_rule in orchestration.rules if orchestration else ():
             if orchestration_rule.disabled or allowed(documented, orchestration_rule):
@@ -142,6 +151,14 @@ def check_event_orchestration(context: Context) -> Iterator[Finding]:
                     location=documented.urgency.location)
         if routers_read(account):
             yield from _routed_elsewhere(account, documented, live)
+
+
+def _why_not_read(documented: Service, live: LiveService) -> str:
+    if live.name != documented.name:
+        return ("not read: a run reads the orchestrations of the documented services it finds "
+                f"by pinned id or by name, and this one is renamed; document its live name or "
+                f"pin its id ({live.id})")
+    return "not in the state checked (a snapshot or read that did not ask for it)"
 
 
 def _routed_elsewhere(account: Account, documented: Service,

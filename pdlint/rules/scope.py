@@ -24,7 +24,7 @@ from typing import Protocol, TypeVar
 from pdlint.errors import PdlintError
 from pdlint.findings import Boundary, Finding, Severity
 from pdlint.pagerduty.model import Account, Collection, LiveObject, Reference, TargetKind
-from pdlint.pagerduty.state import TeamScope
+from pdlint.pagerduty.state import DocumentedServices, TeamScope, Wanted
 from pdlint.policy.model import Policy, Scope, Team
 from pdlint.policy.model import Reference as Named
 from pdlint.rule import Context, Mode, rule
@@ -80,12 +80,15 @@ def scope_team_ids(scope: Scope, account: Account) -> frozenset[str]:
     return frozenset(found)
 
 
-def team_scope(policy: Policy) -> TeamScope | None:
-    """What the read needs of the policy's scope (``pagerduty.fetch``): its teams, and the
-    documented services to look for outside them; None without a scope."""
-    if policy.scope is None:
-        return None
-    return TeamScope(policy.scope.team_names, tuple(service.name for service in policy.services))
+def wanted(policy: Policy) -> Wanted:
+    """What a run checking ``policy`` reads of the account (``pagerduty.fetch``): with a scope
+    its teams' services, and the documented services to look for outside them; and the event
+    orchestrations of the documented services, found as ``rules.matching`` pairs them before
+    renames (by pinned id, else by name)."""
+    names = tuple(service.name for service in policy.services)
+    team_scope = None if policy.scope is None else TeamScope(policy.scope.team_names, names)
+    return Wanted(team_scope, DocumentedServices(names, tuple(
+        service.id.value for service in policy.services if service.id is not None)))
 
 
 def _teams_of(obj: LiveObject) -> tuple[Reference, ...] | None:

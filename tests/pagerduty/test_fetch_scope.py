@@ -14,22 +14,38 @@ from sim_client import fast_config
 
 from pdlint.pagerduty.client import PagerDutyClient
 from pdlint.pagerduty.fetch import fetch_state
-from pdlint.pagerduty.state import LiveState, TeamScope, Window
-from pdlint.sim import SimServer, generated_account
+from pdlint.pagerduty.state import (
+    EVERYTHING,
+    DocumentedServices,
+    LiveState,
+    TeamScope,
+    Wanted,
+    Window,
+)
+from pdlint.sim import Account, SimServer, generated_account
 
 WINDOW = Window.starting(NOW, timedelta(days=14))
 
 
 async def read(server: SimServer, scope: TeamScope | None) -> LiveState:
-    async def known() -> TeamScope | None:
-        return scope
+    """The read of a policy with this scope, documenting its services (by name); without a
+    scope, of the whole account (``EVERYTHING``)."""
+    async def known() -> Wanted:
+        return Wanted(scope, DocumentedServices(scope.services)) if scope else EVERYTHING
 
     async with PagerDutyClient(fast_config(server)) as client:
-        return await fetch_state(client, WINDOW, scope=known())
+        return await fetch_state(client, WINDOW, wanted=known())
 
 
 def pages(count: int, size: int = 100) -> int:
     return max(1, math.ceil(count / size))
+
+
+def orchestrations_of_all(account: Account) -> int:
+    """The requests of a read without a policy for the services' orchestrations: one per
+    service not disabled, one more for the status of each that acts."""
+    return sum(1 + service.orchestration.acts for service in account.services
+               if service.status != "disabled")
 
 
 @pytest.mark.anyio
@@ -46,17 +62,23 @@ async def test_a_scoped_read_lists_the_teams_services_and_counts_the_rest() -> N
     with SimServer(account, token=TOKEN) as server:
         await read(server, None)
         whole = len(server.requests)  # every listing, as few pages as the API allows
-        orchestrated = sum(record.path.startswith("/event_orchestrations/services/")
-                           for record in server.requests)  # one per service enabled
         server.clear_requests()
         state = await read(server, scope)
         requests = list(server.requests)
-    # The same, but the services: the teams' by team_ids[], their count, and a search for the
-    # one documented elsewhere; and the orchestrations of those services only.
-    in_scope = sum(service.status != "disabled" for service in [*theirs, elsewhere])
-    minimum = whole - pages(1200) + pages(len(theirs)) + 1 + 1 - orchestrated + in_scope
+    # The same listings, but the services: the teams' by team_ids[], their count, and a search
+    # for the one documented elsewhere; and the orchestrations of the documented services
+    # only (one each, and one for the status of one that acts), not of every service.
+    documented = [service for service in (theirs[0], elsewhere) if service.status != "disabled"]
+    orchestrations = sum(1 + service.orchestration.acts for service in documented)
+    minimum = (whole - pages(1200) + pages(len(theirs)) + 1 + 1 - orchestrations_of_all(account)
+               + orchestrations)
     assert len(requests) <= 1.05 * minimum
-    assert (len(requests), whole - minimum) == (minimum, 12 - 1 - 2 + orchestrated - in_scope)
+    assert len(requests) == minimum
+    assert sorted(record.path for record in requests
+                  if record.path.startswith("/event_orchestrations/services/")) == sorted(
+        [f"/event_orchestrations/services/{service.id}" for service in documented]
+        + [f"/event_orchestrations/services/{service.id}/active" for service in documented
+           if service.orchestration.acts])
     services = [record for record in requests if record.path == "/services"]
     assert sorted(tuple(sorted(record.query)) for record in services) == sorted(
         [("include[]", "limit", "offset", "team_ids[]", "total")] * pages(len(theirs))

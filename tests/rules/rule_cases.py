@@ -233,13 +233,21 @@ def live_state(*, escalation_policies: Iterable[Json] = (), schedules: Iterable[
                users: Iterable[Json] = (), teams: Iterable[Json] = (),
                priorities: Iterable[Json] = (), maintenance_windows: Iterable[Json] = (),
                incident_workflows: Iterable[Json] = (), workflow_triggers: Iterable[Json] = (),
-               service_orchestrations: Iterable[Json] = (),
+               service_orchestrations: Iterable[Json] | None = None,
                event_orchestrations: Iterable[Json] = (),
                orchestration_routers: Iterable[Json] = (), skipped: Iterable[str] = (),
                window: Window = WINDOW) -> LiveState:
     """A state as fetched at ``NOW``; each collection named in ``skipped`` is absent, skipped
-    with a 403 reason, as ``fetch_state`` records it."""
+    with a 403 reason, as ``fetch_state`` records it. Without ``service_orchestrations`` each
+    service not disabled has one read without rules, as a read of every service records it."""
     gone = set(skipped)
+    services = list(services)
+    if service_orchestrations is None:
+        service_orchestrations = [
+            {"service_id": live["id"], "orchestration_path": {
+                "type": "service", "sets": [{"id": "start", "rules": []}],
+                "catch_all": {"actions": {}}}}
+            for live in services if live.get("status") != "disabled"]
     collections = {"escalation_policies": escalation_policies, "schedules": schedules,
                    "schedules_v3": schedules_v3, "services": services, "users": users,
                    "teams": teams, "priorities": priorities,

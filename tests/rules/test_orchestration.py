@@ -12,16 +12,19 @@ import pytest
 from rules.rule_cases import (
     Json,
     constant_urgency,
+    context_of,
     live_state,
     policy_of,
     priority,
     rule_messages,
     run_rule,
     service,
+    summary,
 )
 from rules.rule_cases import orchestration_rule as rule
 from rules.rule_cases import service_orchestration as orchestration
 
+from pdlint.findings import Severity
 from pdlint.pagerduty.state import LiveState
 from pdlint.rules.orchestration import check_detection_sources, check_event_orchestration
 
@@ -45,15 +48,24 @@ def vendor_integration(vendor: str, name: str = "Events") -> Json:
 
 def state(*orchestrations: Json, checkout_urgency: Json | None = None,
           integrations: list[Json] | None = None, routers: Sequence[Json] = (),
-          skipped: tuple[str, ...] = ()) -> LiveState:
+          skipped: tuple[str, ...] = (), not_read: tuple[str, ...] = (),
+          checkout: str = "Checkout", checkout_status: str = "active") -> LiveState:
+    """The two services, each with the orchestration given, else one read without rules,
+    unless its id is ``not_read``."""
+    given = {record["service_id"] for record in orchestrations}
+    read = [*orchestrations, *(orchestration(service_id, []) for service_id in
+                               ("PCHK001", "PREP001")
+                               if service_id not in given and service_id not in not_read)]
+    checkout_service = service("PCHK001", checkout, urgency_rule=checkout_urgency,
+                               integrations=[vendor_integration("Datadog"),
+                                             vendor_integration("Amazon GuardDuty")]
+                               if integrations is None else integrations)
+    checkout_service["status"] = checkout_status
     return live_state(
-        services=[service("PCHK001", "Checkout", urgency_rule=checkout_urgency,
-                          integrations=[vendor_integration("Datadog"),
-                                        vendor_integration("Amazon GuardDuty")]
-                          if integrations is None else integrations),
+        services=[checkout_service,
                   service("PREP001", "Reports", urgency_rule=constant_urgency("low"))],
         priorities=[priority("PPRI001", "P1"), priority("PPRI002", "P2")],
-        service_orchestrations=orchestrations,
+        service_orchestrations=read,
         event_orchestrations=[{"id": "EO1", "name": "Shared events"}] if routers else [],
         orchestration_routers=[{"event_orchestration_id": "EO1", "orchestration_path": {
             "type": "router", "sets": [{"id": "start", "rules": list(routers)}],
@@ -87,12 +99,51 @@ def state(*orchestrations: Json, checkout_urgency: Json | None = None,
                  [], id="inactive-orchestration-legacy-rules-apply"),
     pytest.param([orchestration("PCHK001", [rule("Annotate", {"annotate": "runbook"})])],
                  [], id="harmless-action"),
-    pytest.param([], [], id="orchestration-not-read"),
+    pytest.param([], [], id="no-rules"),
 ])
 def test_rules_that_hold_back_or_downgrade_pages(tmp_path: Path, orchestrations: list[Json],
                                                  expected: list[tuple[Any, ...]]) -> None:
     policy = policy_of(tmp_path, SERVICES)
     assert run_rule(check_event_orchestration, policy, state(*orchestrations)) == expected
+
+
+NOT_READ = "the orchestration read"
+
+
+@pytest.mark.parametrize(("policy_text", "found", "expected"), [
+    pytest.param(SERVICES, state(not_read=("PCHK001",)),
+                 [("SVC311", "Checkout", NOT_READ, None, 2)], id="documented-not-read"),
+    pytest.param(SERVICES.replace("- name: Checkout\n", "- name: Checkout\n    id: PCHK001\n"),
+                 state(checkout="Checkout API"), [], id="pinned-renamed-read-by-id"),
+    pytest.param(SERVICES, state(not_read=("PCHK001",), checkout="Checkout API"),
+                 [("SVC311", "Checkout", NOT_READ, None, 2)], id="renamed-not-read"),
+    pytest.param(SERVICES, state(not_read=("PCHK001",), checkout_status="disabled"), [],
+                 id="disabled-needs-none"),
+    pytest.param(SERVICES, state(skipped=("service_orchestrations",)), [],
+                 id="collection-skipped-the-run-reports-it"),
+    pytest.param(SERVICES.replace("  - name: Reports\n    urgency: low\n", ""),
+                 state(not_read=("PREP001",)), [], id="undocumented-not-read-not-checked"),
+])
+def test_an_orchestration_not_read_is_not_checked_never_none(
+        tmp_path: Path, policy_text: str, found: LiveState,
+        expected: list[tuple[Any, ...]]) -> None:
+    """Absent is not empty: the read asks only for the documented services' orchestrations
+    (by pinned id or name), so a renamed service's, or one a snapshot lacks, is a warning
+    that the service was not checked, not a pass."""
+    policy = policy_of(tmp_path, policy_text)
+    findings = [finding for finding in check_event_orchestration.check(
+        context_of(policy, found)) if finding.expected == NOT_READ]
+    assert [summary(finding) for finding in findings] == expected
+    assert all(finding.severity is Severity.WARNING for finding in findings)
+
+
+def test_a_renamed_service_names_the_fix(tmp_path: Path) -> None:
+    policy = policy_of(tmp_path, SERVICES)
+    found = state(not_read=("PCHK001",), checkout="Checkout API")
+    assert rule_messages(check_event_orchestration, policy, found) == [
+        "event orchestration not checked: not read: a run reads the orchestrations of the "
+        "documented services it finds by pinned id or by name, and this one is renamed; "
+        "document its live name or pin its id (PCHK001)"]
 
 
 def test_each_rule_is_named_by_its_set_label_and_conditions(tmp_path: Path) -> None:
