@@ -156,6 +156,7 @@ class Bench:
         self._makers = account_makers(settings.quick)
         self._servers: dict[str, SimServer] = {}
         self._policies: dict[tuple[str, bool], Path] = {}
+        self._documented: dict[Path, accounts.Documented] = {}
         self.snapshots: dict[str, Path] = {}
         self.rows: list[Row] = []
         self.pdlint = str(Path(sys.executable).parent / "pdlint")
@@ -179,6 +180,12 @@ class Bench:
             folder = self.work / f"policy-{name}-{'register' if register else 'notes'}"
             self._policies[key] = write_policy(self.account(name), folder, register=register)
         return self._policies[key]
+
+    def documented(self, name: str, policy: Path) -> accounts.Documented:
+        """What ``policy`` asks of account ``name``'s read (``accounts.Documented``)."""
+        if policy not in self._documented:
+            self._documented[policy] = documented_by(policy, self.account(name))
+        return self._documented[policy]
 
     def environment(self) -> dict[str, str]:
         env = {key: value for key, value in os.environ.items()
@@ -288,7 +295,8 @@ def configuration_rows(bench: Bench, name: str) -> Iterator[Row]:
     yield bench.measured_cli(
         Row(f"drift-{name}", "pdlint drift", name, "pdlint drift --policy DIR"),
         name, ["drift", "--policy", str(policy), "--format", "json", "-o",
-               str(bench.work / f"{name}.drift.json"), *window], minimum,
+               str(bench.work / f"{name}.drift.json"), *window],
+        accounts.configuration_requests(account, bench.documented(name, policy)),
         wall_limit=DRIFT_WALL_LIMIT if enterprise else None)
 
 
@@ -314,7 +322,7 @@ def scoped_drift_row(bench: Bench) -> Row:
             f"pdlint drift --policy DIR (scope: {len(teams)} of {len(account.teams)} teams)"),
         name, ["drift", "--policy", str(folder), "--format", "json", "-o",
                str(bench.work / "enterprise-scoped.drift.json"), *window],
-        accounts.scoped_configuration_requests(account, frozenset(team.id for team in teams)))
+        accounts.configuration_requests(account, bench.documented(name, folder)))
     row.figures["whole-account minimum"] = accounts.configuration_requests(account)
     return row
 
@@ -364,7 +372,9 @@ def evidence_minimum(bench: Bench, name: str, period: accounts.Period, *,
     account = bench.account(name)
     notes = (frozenset() if register else _demo_postmortem_priorities(bench) if name == "demo"
              else postmortem_priorities(account))
-    return accounts.evidence_requests(account, period, note_priorities=notes)
+    return accounts.evidence_requests(
+        account, period, bench.documented(name, bench.policy(name, register=register)),
+        note_priorities=notes)
 
 
 def evidence_arguments(bench: Bench, name: str, period: accounts.Period, output: str, *,
@@ -419,6 +429,28 @@ def policy_load_row(bench: Bench) -> Row:
                figures={"CPU s of each run": [round(value, 3) for value in seconds],
                         **json.loads(runs[0].stdout)["sizes"]},
                target=f"CPU ≤ {POLICY_LOAD_CPU_LIMIT:g} s", met=median <= POLICY_LOAD_CPU_LIMIT)
+
+
+def documented_by(policy_path: Path, account: Account) -> accounts.Documented:
+    """The services the policy documents, its scope's teams (by id in ``account``), and the
+    requests each incident of a priority costs to check who was told, from the policy itself
+    as pdlint loads it."""
+    from pdlint.policy import load_policy
+
+    loaded = load_policy((str(policy_path),))
+    assert loaded.policy is not None, loaded.findings
+    policy = loaded.policy
+    scope = policy.scope
+    team_ids = None if scope is None else frozenset(
+        team.id for team in account.teams if team.name in scope.team_names)
+    told = {severity.pagerduty_priority.value: len(severity.notify.value)
+            for severity in policy.severities
+            if severity.notify_within is not None and severity.notify is not None
+            and severity.pagerduty_priority is not None}
+    return accounts.Documented(
+        frozenset(service.name for service in policy.services),
+        frozenset(service.id.value for service in policy.services if service.id is not None),
+        team_ids, told)
 
 
 def _demo_postmortem_priorities(bench: Bench) -> frozenset[str]:
