@@ -140,6 +140,13 @@ def overlays_of(live: LiveService, paths: Paths) -> tuple[Overlay, ...]:
     orchestration (alerts suppressed or suspended, their severity set, when its time conditions
     hold; ``paging.orchestration``), then its maintenance windows (no incident is created
     inside one, whatever the orchestration does)."""
+    found = paths.overlays.get(live.id)
+    if found is None:
+        found = paths.overlays[live.id] = _overlays(live, paths)
+    return found
+
+
+def _overlays(live: LiveService, paths: Paths) -> tuple[Overlay, ...]:
     orchestration = paths.account.service_orchestrations.get(live.id)
     rendered = paths.account.window
     orchestrated = () if orchestration is None else orchestration_overlays(

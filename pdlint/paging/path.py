@@ -316,6 +316,9 @@ class Paths:
         self._listed: dict[tuple[str | None, str | None, str, OnCall], TargetAt] = {}
         self._verdicts: dict[tuple[int, int], tuple[Step[Outcome], Step[Judgement]]] = {}
         self._windows: dict[str, list[MaintenanceWindow]] | None = None
+        self.overlays: dict[str, tuple[Overlay, ...]] = {}
+        """What lies over each service's urgency rule, by service id, once worked out
+        (``judge.overlays_of``): a finding's explanation asks again."""
 
     def maintenance_windows(self, service_id: str) -> list[MaintenanceWindow] | None:
         """The windows that hold the service, earliest first, found through one index of all
