@@ -22,7 +22,7 @@ from rules.rule_cases import (
 )
 
 from pdlint.coverage import Interval
-from pdlint.paging.explain import path_text
+from pdlint.paging.explain import path_json, path_text
 from pdlint.paging.judge import overlays_of
 from pdlint.paging.orchestration import Match, matching, parsed
 from pdlint.paging.path import Paths, path_at
@@ -92,6 +92,13 @@ def test_a_suspended_alert_triggers_its_incident_later() -> None:
     6 minutes, counted whole."""
     paths, web = web_with(catch_all={"suspend": 300})
     assert orchestrated(paths, web) == [(START, END, 5)]
+    found = path_json(path_at(paths, web, "high", at(3), overlays_of(web, paths)))
+    assert found["incident"] == {
+        "created": True, "urgency": "high", "triggers_at_minute": 5,
+        "why": "high urgency; the incident triggers at minute 5: event orchestration the "
+               "catch-all (events no rule matches) suspends the alert for 300 s"}
+    assert (found["levels"][0]["engaged_at_minute"], found["reach"]["first_call_minute"]) == (
+        5, 5)
     paths, web = web_with(catch_all={"suspend": 301})
     assert orchestrated(paths, web) == [(START, END, 6)]
 
