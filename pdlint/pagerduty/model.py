@@ -695,6 +695,8 @@ class OrchestrationActions:
     """Seconds an alert is held before it triggers (0 or None: not held)."""
     drop_event: bool
     priority_id: str | None
+    escalation_policy_id: str | None
+    """An escalation policy the alert's incident pages instead of the service's."""
     severity: str | None
     """``info``, ``warning``, ``error`` or ``critical``."""
     event_action: str | None
@@ -726,6 +728,7 @@ def _actions(fields: _Fields | None) -> OrchestrationActions:
         and actions.data.get("dynamic_route_to") is not None,
         suppress=actions.flag("suppress") is True, suspend_seconds=actions.integer("suspend"),
         drop_event=actions.flag("drop_event") is True, priority_id=actions.text("priority"),
+        escalation_policy_id=actions.text("escalation_policy"),
         severity=actions.text("severity"), event_action=actions.text("event_action"))
 
 

@@ -149,8 +149,15 @@ def overlays_of(live: LiveService, paths: Paths) -> tuple[Overlay, ...]:
 def _overlays(live: LiveService, paths: Paths) -> tuple[Overlay, ...]:
     orchestration = paths.account.service_orchestrations.get(live.id)
     rendered = paths.account.window
+    policies = paths.account.escalation_policies
+
+    def policy_named(policy_id: str) -> str:
+        policy = policies.by_id(policy_id)
+        return (f"escalation policy '{policy.name}'" if policy is not None and policy.name
+                else f"escalation policy {policy_id}")
+
     orchestrated = () if orchestration is None else orchestration_overlays(
-        orchestration, Interval(rendered.since, rendered.until))
+        orchestration, Interval(rendered.since, rendered.until), policy_named)
     return (*orchestrated, *(
         Overlay((Interval(window.start, window.end),), Gate(None, (
             f"maintenance window '{window.name or window.id}' from {format_utc(window.start)} "

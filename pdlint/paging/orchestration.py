@@ -10,7 +10,8 @@ minutes, rounded up), and setting its severity (the urgency of a ``severity_base
 ``critical`` and ``error`` high, ``warning`` and ``info`` low). A priority changes no urgency in
 PagerDuty; whether it contradicts the severity matrix is SVC311's question, as is a global
 orchestration's router sending a documented monitoring tool's events elsewhere: the path starts
-at the service. A rule's ``escalation_policy`` action is not followed.
+at the service. A rule's ``escalation_policy`` action pages that policy instead of the
+service's.
 
 The path follows an alert of a documented severity whose content is otherwise unknown, so each
 condition is read three-valued at each moment. PCL's time conditions, ``now in Mon,Tue
@@ -29,7 +30,7 @@ from __future__ import annotations
 import enum
 import math
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import time
 from typing import Any
@@ -231,14 +232,17 @@ def holds(actions: OrchestrationActions) -> str | None:
 
 def acts(actions: OrchestrationActions) -> bool:
     """Whether the actions change what the path follows."""
-    return bool(holds(actions) or actions.suspend_seconds or actions.severity)
+    return bool(holds(actions) or actions.suspend_seconds or actions.severity
+                or actions.escalation_policy_id)
 
 
 def _doing(actions: OrchestrationActions) -> str:
     """``suppresses the alert``, ``sets severity warning``: what the actions do to the path."""
     done = [holds(actions) or "", *([f"suspends the alert for {actions.suspend_seconds} s"]
                                     if actions.suspend_seconds else []),
-            *([f"sets severity {actions.severity}"] if actions.severity else [])]
+            *([f"sets severity {actions.severity}"] if actions.severity else []),
+            *([f"pages escalation policy {actions.escalation_policy_id}"]
+              if actions.escalation_policy_id else [])]
     return " and ".join(part for part in done if part)
 
 
@@ -252,6 +256,9 @@ class Effect:
     suspended: tuple[int, str] | None = None
     severity: tuple[str, str] | None = None
     may: tuple[str, ...] = ()
+    escalation: tuple[str, str, str] | None = None
+    """The escalation policy paged instead of the service's (its id and its name in words),
+    and by which rule."""
 
     def over(self, base: Gate) -> Gate:
         if not base.read or base.urgency is None:
@@ -264,14 +271,20 @@ class Effect:
             urgency = SEVERITY_URGENCY.get(severity, base.urgency)
             gate = Gate(urgency, f"{urgency} urgency, set by the alert's severity {severity} "
                                  f"from {by}", by_severity=True)
+        if self.escalation is not None:
+            policy_id, named, by = self.escalation
+            gate = Gate(gate.urgency, f"{gate.why}; {named} is paged instead of the "
+                                      f"service's: {by}",
+                        by_severity=gate.by_severity, policy_id=policy_id)
         if self.suspended is not None:
             seconds, by = self.suspended
             minutes = math.ceil(seconds / 60)
             gate = Gate(gate.urgency, f"{gate.why}; the incident triggers at minute {minutes}: "
-                                      f"{by}", delay=minutes, by_severity=gate.by_severity)
+                                      f"{by}", delay=minutes, by_severity=gate.by_severity,
+                        policy_id=gate.policy_id)
         if self.may:
             gate = Gate(gate.urgency, f"{gate.why}; {'; '.join(self.may)}", delay=gate.delay,
-                        by_severity=gate.by_severity)
+                        by_severity=gate.by_severity, policy_id=gate.policy_id)
         return gate
 
 
@@ -289,9 +302,10 @@ def _named(rule: OrchestrationRule) -> str:
     return f"event orchestration {rule.described()}"
 
 
-def effect_of(orchestration: ServiceOrchestration, matches: Sequence[Match]) -> Effect:
+def effect_of(orchestration: ServiceOrchestration, matches: Sequence[Match],
+              policy_named: Callable[[str], str]) -> Effect:
     """The effect at a moment when the orchestration's rules match as ``matches`` (one per
-    rule, in order; the catch-all last)."""
+    rule, in order; the catch-all last); ``policy_named`` names an escalation policy by id."""
     sets: dict[str, list[tuple[OrchestrationRule, Match]]] = {}
     catch_all = orchestration.rules[-1]
     for rule, match in zip(orchestration.rules[:-1], matches, strict=True):
@@ -300,6 +314,7 @@ def effect_of(orchestration: ServiceOrchestration, matches: Sequence[Match]) -> 
     held: str | None = None
     suspended: tuple[int, str] | None = None
     severity: tuple[str, str] | None = None
+    escalation: tuple[str, str, str] | None = None
     may: list[str] = []
     set_id: str | None = "start"
     seen: set[str] = set()
@@ -322,20 +337,23 @@ def effect_of(orchestration: ServiceOrchestration, matches: Sequence[Match]) -> 
                                                   f"{actions.suspend_seconds} s")
         if actions.severity:
             severity = (actions.severity, _named(chosen))
+        if actions.escalation_policy_id:
+            escalation = (actions.escalation_policy_id,
+                          policy_named(actions.escalation_policy_id), _named(chosen))
         set_id = None if chosen is catch_all else actions.route_to
-    return Effect(held, suspended, severity, tuple(may))
+    return Effect(held, suspended, severity, tuple(may), escalation)
 
 
-def orchestration_overlays(orchestration: ServiceOrchestration,
-                           window: Interval) -> tuple[OrchestrationOverlay, ...]:
+def orchestration_overlays(orchestration: ServiceOrchestration, window: Interval,
+                           policy_named: Callable[[str], str]) -> tuple[OrchestrationOverlay, ...]:
     """The orchestration over ``window``: one overlay for each effect, with the intervals it
     holds (none when the orchestration is not active: events meet legacy rules instead)."""
     if not orchestration.applies or not any(
             acts(rule.actions) for rule in orchestration.rules if not rule.disabled):
         return ()
     steps = [rule_matching(rule, window) for rule in orchestration.rules[:-1]]
-    effects = (combined(steps, lambda *matches: effect_of(orchestration, matches)) if steps
-               else Step.constant(effect_of(orchestration, ())))
+    effects = (combined(steps, lambda *matches: effect_of(orchestration, matches, policy_named))
+               if steps else Step.constant(effect_of(orchestration, (), policy_named)))
     intervals: dict[Effect, list[Interval]] = {}
     for stretch, effect in effects.stretches(window):
         if effect != Effect():

@@ -225,6 +225,9 @@ class Gate:
     read: bool = True
     delay: int = 0
     by_severity: bool = False
+    policy_id: str | None = None
+    """The escalation policy an orchestration rule pages instead of the service's; None: the
+    service's own."""
 
 
 @dataclass(frozen=True)
@@ -554,12 +557,13 @@ class Paths:
                    rule.urgency, rule.during_support_hours, rule.outside_support_hours) else None)
         if key not in self._services:
             gates = self.gates(service, severity_urgency, window, overlays)
-            ways = sorted({(gate.urgency, gate.delay) for gate in gates.values
-                           if gate.read and gate.urgency is not None})
-            steps = [self.held_escalation(policy_id, urgency, delay)
-                     for urgency, delay in ways if urgency is not None]
+            ways = list(dict.fromkeys(
+                (gate.urgency, gate.delay, gate.policy_id or policy_id) for gate in gates.values
+                if gate.read and gate.urgency is not None))
+            steps = [self.held_escalation(paged, urgency, delay)
+                     for urgency, delay, paged in ways if urgency is not None]
             self._services[key] = combined(
-                [gates, *steps], lambda gate, *reaches: _outcome(gate, ways, reaches))
+                [gates, *steps], lambda gate, *reaches: _outcome(gate, policy_id, ways, reaches))
         return self._services[key]
 
     def held_escalation(self, policy_id: str | None, urgency: str, delay: int) -> Step[Reach]:
@@ -627,13 +631,16 @@ def _judgement(outcome: Outcome, within: int) -> Judgement:
     return verdict, None if verdict is Verdict.MET else outcome
 
 
-def _outcome(gate: Gate, ways: Sequence[tuple[str | None, int]],
+def _outcome(gate: Gate, policy_id: str | None,
+             ways: Sequence[tuple[str | None, int, str | None]],
              reaches: Sequence[Reach]) -> Outcome:
-    """The outcome at a moment: the reach of the escalation at the gate's urgency, engaged
-    once the alert is no longer held (``ways`` lists the (urgency, delay) of each reach)."""
+    """The outcome at a moment: the reach of the escalation policy the gate pages (the
+    service's, ``policy_id``, unless it names another) at its urgency, engaged once the alert
+    is no longer held (``ways`` lists the (urgency, delay, policy) of each reach)."""
     if not gate.read or gate.urgency is None:
         return Outcome(gate, None)
-    return Outcome(gate, reaches[ways.index((gate.urgency, gate.delay))])
+    return Outcome(gate, reaches[ways.index((gate.urgency, gate.delay,
+                                             gate.policy_id or policy_id))])
 
 
 def _utc(moment: datetime) -> str:
@@ -766,13 +773,13 @@ def path_at(paths: Paths, service: Service, severity_urgency: str, moment: datet
     ``Paths.service`` at that moment, with who is on call and which rules ring."""
     window = Interval(moment, moment + timedelta(minutes=1))
     gate = paths.gates(service, severity_urgency, window, overlays).at(moment)
-    policies = paths.account.escalation_policies
-    policy = policies.by_id(service.escalation_policy.id if service.escalation_policy else None)
+    paged = gate.policy_id or (service.escalation_policy.id if service.escalation_policy
+                               else None)
+    policy = paths.account.escalation_policies.by_id(paged)
     if not gate.read or gate.urgency is None:
         return PathAt(service, moment, gate, (), None)
     if policy is None:
-        reach = paths.escalation(None if service.escalation_policy is None
-                                 else service.escalation_policy.id, gate.urgency).at(
+        reach = paths.escalation(paged, gate.urgency).at(
             moment + timedelta(minutes=gate.delay)).later(gate.delay)
         return PathAt(service, moment, gate, (), reach)
     engagements, beyond = paths.engagements(policy, gate.urgency)

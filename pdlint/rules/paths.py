@@ -54,12 +54,13 @@ def check_paging_path(context: Context) -> Iterator[Finding]:
     PagerDuty does: whether an incident is created (a disabled service creates none, nor does
     one in a maintenance window, nor an alert its event orchestration suppresses or drops), when
     (an alert the orchestration suspends triggers later), its urgency (the urgency rule, support
-    hours, the alert's severity, which the orchestration can set; its time conditions are
-    placed in the week, its conditions on the event's fields are named as what may happen, never
-    guessed), and for each escalation level in order, loops included, who is on call when the
-    level is engaged (the rendered final schedule, overrides included, or the user targeted;
-    on a round-robin level, any one of its targets, so the latest of them counts) and their
-    notification rules for that urgency, with their delays. A low-urgency incident does not
+    hours, the alert's severity, which the orchestration can set, as it can page another
+    escalation policy instead of the service's; its time conditions are placed in the week,
+    its conditions on the event's fields are named as what may happen, never guessed), and for
+    each escalation level in order, loops included, who is on call when the level is engaged
+    (the rendered final schedule, overrides included, or the user targeted; on a round-robin
+    level, any one of its targets, so the latest of them counts) and their notification rules
+    for that urgency, with their delays. A low-urgency incident does not
     escalate. A service documented as ``support_hours`` must page so during its documented
     support hours; one documented as ``low`` urgency is not checked. Each failing stretch is a
     finding in the organisation's time zone (one finding for a stretch that recurs every week

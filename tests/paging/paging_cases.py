@@ -82,11 +82,14 @@ def account_of(*, rules: Sequence[Json], num_loops: int = 0, schedules: Sequence
                urgency_rule: Json | None = None, hours: Json | None = None,
                people: dict[str, Json] | None = None, status: str = "active",
                skipped: Sequence[str] = (), orchestrations: Sequence[Json] = (),
-               windows: Sequence[Json] = ()) -> tuple[Paths, Service]:
+               windows: Sequence[Json] = (),
+               policies: Sequence[Json] = ()) -> tuple[Paths, Service]:
     """Web's paths: Main's ``rules``, the ``schedules``, everyone in ``PEOPLE`` (and
-    ``people``), Web's urgency rule and support hours, its orchestration and maintenance."""
+    ``people``), Web's urgency rule and support hours, its orchestration and maintenance, and
+    other escalation policies (``policies``)."""
     state = live_state(
-        escalation_policies=[escalation_policy("PE00001", "Main", rules, num_loops=num_loops)],
+        escalation_policies=[escalation_policy("PE00001", "Main", rules, num_loops=num_loops),
+                             *policies],
         schedules=schedules, users=list({**PEOPLE, **(people or {})}.values()),
         services=[service("PS00001", "Web", escalation_policy=MAIN, urgency_rule=urgency_rule,
                           hours=hours, status=status)], skipped=skipped,

@@ -12,10 +12,11 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from paging_cases import END, LEE, START, WEB, account_of, at, calls, maintenance
+from paging_cases import CAT, END, LEE, START, WEB, account_of, at, calls, maintenance
 from rules.rule_cases import (
     Json,
     constant_urgency,
+    escalation_policy,
     escalation_rule,
     orchestration_rule,
     service_orchestration,
@@ -39,7 +40,8 @@ def web_with(*rules: Json, catch_all: Json | None = None, active: bool | None = 
         rules=[escalation_rule(10, LEE)],
         urgency_rule=None if urgency is None else constant_urgency(urgency),
         orchestrations=[service_orchestration("PS00001", list(rules), catch_all, active,
-                                              sets=sets)], windows=windows)
+                                              sets=sets)], windows=windows,
+        policies=[escalation_policy("PE00002", "Weekend", [escalation_rule(30, CAT)])])
 
 
 def orchestrated(paths: Paths, web: Any, urgency: str = "high") -> list[Any]:
@@ -153,6 +155,26 @@ def test_a_nested_set_s_rule_applies_after_the_rule_that_routes_to_it() -> None:
              "alert")
     assert found == [(START, at(7), 0), (at(7), at(9), muted), (at(9), at(14), 0),
                      (at(14), at(16), muted), (at(16), END, 0)]
+
+
+def test_a_rule_that_pages_another_escalation_policy_on_saturdays() -> None:
+    """On Saturdays (London) the orchestration pages Weekend, whose only level is Cat (phoned
+    after 15 minutes), instead of Main (Lee, at once); a policy the key cannot read makes the
+    path not read there."""
+    saturdays = "now in Sat 00:00:00 to 23:59:59 Europe/London"
+    paths, web = web_with(orchestration_rule("Weekend team", {"escalation_policy": "PE00002"},
+                                             saturdays))
+    assert orchestrated(paths, web) == [(START, at(7), 0), (at(7), at(8), 15), (at(8), at(14), 0),
+                                        (at(14), at(15), 15), (at(15), END, 0)]
+    found = path_at(paths, web, "high", at(7, 3), overlays_of(web, paths))
+    assert found.gate.why == (
+        "high urgency; escalation policy 'Weekend' is paged instead of the service's: event "
+        f"orchestration rule 'Weekend team' of set 'start' (when {saturdays})")
+    assert [target.name for level in found.levels for target in level.targets] == ["Cat Cole"]
+    paths, web = web_with(orchestration_rule("Weekend team", {"escalation_policy": "PE00009"},
+                                             saturdays))
+    assert orchestrated(paths, web)[1] == (at(7), at(8), (None, 0, (
+        "escalation policy PE00009 is not among those this key can read")))
 
 
 def test_a_maintenance_window_lies_over_the_orchestration() -> None:
