@@ -474,7 +474,7 @@ def lint(paths: tuple[str, ...], policy_paths: tuple[str, ...], output_format: s
     """Check the policy files offline (default: the project's policy setting, else the policy/
     folder). Fast; no network."""
     from pdlint.rule import Mode
-    from pdlint.rules.engine import lint_paths
+    from pdlint.rules.lint import lint_paths
     from pdlint.rules.registry import rules_for
 
     setting = project_settings().policy
@@ -493,9 +493,9 @@ def lint(paths: tuple[str, ...], policy_paths: tuple[str, ...], output_format: s
 def rules(output_format: str, output: str | None) -> None:
     """List every rule: id, name, severity, when it runs, SOC 2 criterion, and title."""
     from pdlint.report.catalogue import render_catalogue
-    from pdlint.rules.registry import RULES
+    from pdlint.rules.registry import catalogue
 
-    write_output(render_catalogue(RULES, output_format), output)
+    write_output(render_catalogue(catalogue(), output_format), output)
 
 
 @cli.command(cls=SettingsCommand)
@@ -520,7 +520,7 @@ def drift(policy_path: str, snapshot_path: str | None, only: tuple[str, ...],
     """Compare the policy with the live PagerDuty account (read-only) and report every drift."""
     from pdlint.pagerduty.fetch import fetch_state_alongside
     from pdlint.pagerduty.snapshot import load_snapshot
-    from pdlint.rules.engine import checked_policy
+    from pdlint.rules.lint import checked_policy
     from pdlint.rules.scope import wanted
 
     chosen = selected_rules(only, skip)
@@ -562,7 +562,7 @@ def paging(service: str, policy_path: str, severity_id: str | None, moment: date
 
     from pdlint.pagerduty.model import parse_account
     from pdlint.paging.explain import answer, answer_json, answer_text, wanted_for
-    from pdlint.rules.engine import checked_policy
+    from pdlint.rules.lint import checked_policy
 
     if snapshot_path is not None:
         from pdlint.pagerduty.snapshot import load_snapshot
@@ -605,7 +605,7 @@ def demo(output_format: str, output: str | None, fail_on: str, quiet: bool) -> i
     from pdlint.pagerduty.settings import ApiToken, ClientConfig
     from pdlint.pagerduty.state import Window
     from pdlint.rule import Mode
-    from pdlint.rules.engine import checked_policy
+    from pdlint.rules.lint import checked_policy
     from pdlint.rules.registry import rules_for
     from pdlint.rules.scope import wanted
     from pdlint.sim import SimServer, demo_account

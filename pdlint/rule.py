@@ -31,12 +31,12 @@ class Mode(str, enum.Enum):
 @dataclass(frozen=True)
 class Context:
     """What a check sees: the policy, the live account (None in lint), the day waivers and
-    expiries are judged on, and the catalogue by rule id."""
+    expiries are judged on, and the catalogue: when each rule runs, by rule id."""
 
     policy: Policy
     account: Account | None
     today: date
-    catalogue: Mapping[str, Rule]
+    catalogue: Mapping[str, Mode]
 
     @property
     def live(self) -> Account:

@@ -51,7 +51,8 @@ from pdlint.pagerduty.model import parse_account
 from pdlint.pagerduty.settings import ApiToken, ClientConfig
 from pdlint.pagerduty.state import LiveState, Window
 from pdlint.policy import load_policy
-from pdlint.rules.engine import drift, lint_paths
+from pdlint.rules.engine import drift
+from pdlint.rules.lint import lint_paths
 from pdlint.sim import Account, SimServer, demo_account, generated_account
 
 NOW = datetime(2026, 3, 2, 12, 0, tzinfo=timezone.utc)

@@ -66,7 +66,8 @@ from pdlint.pagerduty.state import LiveState, Wanted, Window
 from pdlint.policy.model import Policy
 from pdlint.provenance import policy_identity
 from pdlint.rule import Mode
-from pdlint.rules.engine import checked_policy, drift
+from pdlint.rules.engine import drift
+from pdlint.rules.lint import checked_policy
 from pdlint.rules.registry import rules_for
 from pdlint.rules.scope import wanted
 

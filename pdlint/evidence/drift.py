@@ -16,7 +16,7 @@ from pdlint.evidence.model import DriftSummary, iso
 from pdlint.evidence.package import EvidencePackage
 from pdlint.findings import Report, Severity
 from pdlint.report import render
-from pdlint.rules.registry import RULES
+from pdlint.rules.registry import catalogue
 
 DRIFT_FILES = {"json": "drift.json", "sarif": "drift.sarif", "markdown": "drift.md",
                "text": "drift.txt", "junit": "drift-junit.xml"}
@@ -53,7 +53,7 @@ def write_drift(package: EvidencePackage, run: DriftRun) -> DriftSummary:
     )
     title = f"pdlint drift: {drift_scope(drift)}"
     for fmt, name in DRIFT_FILES.items():
-        text = render(run.report, fmt, rules=RULES, title=title)
+        text = render(run.report, fmt, rules=catalogue(), title=title)
         # The text reporter has no title (on a terminal the command is the title); in the
         # package the file must say what it measured on its own.
         package.write_text(name, f"{title}\n\n{text}" if fmt == "text" else text)

@@ -14,6 +14,7 @@ from zoneinfo import available_timezones
 
 from pdlint.findings import Finding, Location, Resource, Severity, counted
 from pdlint.policy.model import (
+    DEFAULT_EXERCISE_EVERY,
     EscalationPolicy,
     Hours,
     Policy,
@@ -22,7 +23,7 @@ from pdlint.policy.model import (
     Sourced,
     format_duration,
 )
-from pdlint.rule import Context, Mode, Rule, rule
+from pdlint.rule import Context, Mode, rule
 from pdlint.zones import zone_named
 
 
@@ -269,18 +270,17 @@ def _dangling_teams(policy: Policy) -> Iterator[Finding]:
             yield _dangling("team", owner.team.name, owner.team.location, teams, owner)
 
 
-def _dangling_waiver_rules(policy: Policy, catalogue: Mapping[str, Rule]) -> Iterator[Finding]:
-    drift_rules = sorted(rule_id for rule_id, known in catalogue.items()
-                         if known.mode is Mode.DRIFT)
+def _dangling_waiver_rules(policy: Policy, catalogue: Mapping[str, Mode]) -> Iterator[Finding]:
+    drift_rules = sorted(rule_id for rule_id, mode in catalogue.items() if mode is Mode.DRIFT)
     for waiver in policy.waivers:
         rule_id = waiver.rule.value
-        known = catalogue.get(rule_id)
-        if known is not None and known.mode is Mode.LINT:
+        mode = catalogue.get(rule_id)
+        if mode is Mode.LINT:
             yield check_dangling_references.finding(
                 f"waiver names {rule_id}, a lint rule; waivers accept drift findings only",
                 waiver.resource.value, expected="a drift rule id", actual=rule_id,
                 location=waiver.rule.location)
-        elif known is None:
+        elif mode is None:
             hint = difflib.get_close_matches(rule_id, drift_rules, n=1)
             yield check_dangling_references.finding(
                 f"waiver names rule {rule_id}, which does not exist"
@@ -453,3 +453,52 @@ def _all_hours(policy: Policy) -> Iterator[tuple[Hours, Resource]]:
             seen.add(hours.location)
             yield hours, resource
 
+
+@rule("POL040", "exercise-recency", title="The plan was practised recently",
+      severity=Severity.WARNING, criterion="CC7.4", mode=Mode.LINT)
+def check_exercise_recency(context: Context) -> Iterator[Finding]:
+    """An incident-response plan nobody has practised is a plan nobody knows: auditors expect a
+    tabletop exercise at least once a year. When the policy documents exercises (or says how
+    often they are held, exercise_every, 12 months when not written), at least one must be
+    dated within that time before the day lint runs, and none after it."""
+    policy, today = context.policy, context.today
+    if not policy.exercises and policy.exercise_every is None:
+        return
+    every = policy.exercise_every.value if policy.exercise_every else DEFAULT_EXERCISE_EVERY
+    location = (policy.exercise_every.location if policy.exercise_every
+                else policy.exercises[0].location)
+    for exercise in policy.exercises:
+        if exercise.date.value > today:
+            yield check_exercise_recency.finding(
+                f"the exercise '{exercise.scenario.value}' is dated {exercise.date.value}, after "
+                "today: document an exercise once it is held", Resource("exercise",
+                                                                       name=exercise.scenario.value),
+                expected=f"on or before {today}", actual=str(exercise.date.value),
+                location=exercise.date.location)
+    earliest = every.earliest(today)
+    held = [exercise.date.value for exercise in policy.exercises
+            if exercise.date.value <= today]
+    if not any(day >= earliest for day in held):
+        last = max(held, default=None)
+        yield check_exercise_recency.finding(
+            f"no tabletop exercise since {earliest} (exercise_every {every}); "
+            + (f"the last was on {last}" if last else "none is documented"),
+            Resource("exercise"), expected=f"an exercise on or after {earliest}",
+            actual=str(last) if last else None, location=location)
+
+
+@rule("POL041", "corrective-action-register",
+      title="The corrective action register is readable, row by row",
+      severity=Severity.ERROR, criterion="CC7.5", mode=Mode.LINT)
+def check_corrective_action_register(context: Context) -> Iterator[Finding]:
+    """The register the policy names (corrective_actions.register) is evidence that corrective
+    actions are followed up: it must exist, have the columns incident, action, owner, due and
+    closed_at, and each row must name an incident, an action, an owner and a due date (a date;
+    closed_at empty while open, else a date or date-time). A row that cannot be read would be
+    left out of every figure, so each is reported at its file and line."""
+    policy = context.policy
+    if policy.corrective_actions is None:
+        return
+    for location, problem in policy.corrective_actions.problems:
+        yield check_corrective_action_register.finding(
+            problem, Resource("corrective_action"), location=location)

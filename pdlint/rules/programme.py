@@ -1,5 +1,6 @@
-"""POL040–POL041 and PRG rules: the incident-response programme around the configuration —
-tabletop exercises, training, corrective actions.
+"""PRG rules: the incident-response programme around the configuration — tabletop exercises,
+training, corrective actions — held to the live account (what the policy alone must say of them,
+POL040–POL041, is checked with the document's rules, in ``document.py``).
 
 A policy without a ``training``, ``exercises`` or ``corrective_actions`` section asks nothing of
 them, and these rules say nothing: the programme is documented when the compliance lead writes
@@ -14,7 +15,6 @@ from pdlint.findings import Finding, Resource, Severity
 from pdlint.pagerduty.model import Account, Schedule, TargetKind
 from pdlint.pagerduty.state import Window
 from pdlint.policy.model import (
-    DEFAULT_EXERCISE_EVERY,
     ActionStatus,
     Policy,
     Training,
@@ -26,56 +26,6 @@ from pdlint.rules.schedules import schedule_pairs
 
 PLACES_LISTED = 5
 """Places a person is on call named in a PRG800 finding; the rest are counted."""
-
-
-@rule("POL040", "exercise-recency", title="The plan was practised recently",
-      severity=Severity.WARNING, criterion="CC7.4", mode=Mode.LINT)
-def check_exercise_recency(context: Context) -> Iterator[Finding]:
-    """An incident-response plan nobody has practised is a plan nobody knows: auditors expect a
-    tabletop exercise at least once a year. When the policy documents exercises (or says how
-    often they are held, exercise_every, 12 months when not written), at least one must be
-    dated within that time before the day lint runs, and none after it."""
-    policy, today = context.policy, context.today
-    if not policy.exercises and policy.exercise_every is None:
-        return
-    every = policy.exercise_every.value if policy.exercise_every else DEFAULT_EXERCISE_EVERY
-    location = (policy.exercise_every.location if policy.exercise_every
-                else policy.exercises[0].location)
-    for exercise in policy.exercises:
-        if exercise.date.value > today:
-            yield check_exercise_recency.finding(
-                f"the exercise '{exercise.scenario.value}' is dated {exercise.date.value}, after "
-                "today: document an exercise once it is held", Resource("exercise",
-                                                                       name=exercise.scenario.value),
-                expected=f"on or before {today}", actual=str(exercise.date.value),
-                location=exercise.date.location)
-    earliest = every.earliest(today)
-    held = [exercise.date.value for exercise in policy.exercises
-            if exercise.date.value <= today]
-    if not any(day >= earliest for day in held):
-        last = max(held, default=None)
-        yield check_exercise_recency.finding(
-            f"no tabletop exercise since {earliest} (exercise_every {every}); "
-            + (f"the last was on {last}" if last else "none is documented"),
-            Resource("exercise"), expected=f"an exercise on or after {earliest}",
-            actual=str(last) if last else None, location=location)
-
-
-@rule("POL041", "corrective-action-register",
-      title="The corrective action register is readable, row by row",
-      severity=Severity.ERROR, criterion="CC7.5", mode=Mode.LINT)
-def check_corrective_action_register(context: Context) -> Iterator[Finding]:
-    """The register the policy names (corrective_actions.register) is evidence that corrective
-    actions are followed up: it must exist, have the columns incident, action, owner, due and
-    closed_at, and each row must name an incident, an action, an owner and a due date (a date;
-    closed_at empty while open, else a date or date-time). A row that cannot be read would be
-    left out of every figure, so each is reported at its file and line."""
-    policy = context.policy
-    if policy.corrective_actions is None:
-        return
-    for location, problem in policy.corrective_actions.problems:
-        yield check_corrective_action_register.finding(
-            problem, Resource("corrective_action"), location=location)
 
 
 @rule("PRG800", "untrained-on-call", title="Everyone on call is trained in incident response",

@@ -30,7 +30,7 @@ from pdlint_process import run_pdlint
 from pdlint.findings import Report, Severity
 from pdlint.policy.schema import conformance_check, jsonschema_validator
 from pdlint.report import FORMATS
-from pdlint.rules.engine import lint_paths
+from pdlint.rules.lint import lint_paths
 
 BASE = {path.name: path.read_bytes()
         for path in sorted([*POLICY.glob("*.yaml"), *POLICY.glob("*.csv")])}

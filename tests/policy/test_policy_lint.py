@@ -12,8 +12,8 @@ from policy_cases import EXAMPLE_POLICY, places, write_policy
 from pdlint.findings import Severity
 from pdlint.policy import load_policy
 from pdlint.rule import Mode, made_elsewhere
-from pdlint.rules.engine import lint_paths
-from pdlint.rules.registry import RULES_BY_ID, rules_for
+from pdlint.rules.lint import lint_paths
+from pdlint.rules.registry import rules_by_id, rules_for
 
 
 def test_the_example_policy_lints_clean() -> None:
@@ -48,7 +48,7 @@ def test_lint_report_is_sorted_and_counts_warnings(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize("rule_id", ["POL001", "POL002", "POL003", "POL004"])
 def test_reading_rules_are_catalogued_like_their_findings(rule_id: str) -> None:
-    declared = RULES_BY_ID[rule_id]
+    declared = rules_by_id()[rule_id]
     assert (declared.mode, declared.check) == (Mode.LINT, made_elsewhere)
     names = {"POL001": "yaml-syntax", "POL002": "duplicate-key", "POL003": "schema",
              "POL004": "duplicate-definition"}
@@ -60,7 +60,7 @@ def test_reading_findings_carry_their_catalogue_name_and_severity(tmp_path: Path
     (tmp_path / "b.yaml").write_text("teams: []\nteams: []\n")
     (tmp_path / "c.yaml").write_text("teams: [{nmae: x}]\n")
     for finding in load_policy([tmp_path]).findings:
-        declared = RULES_BY_ID[finding.rule]
+        declared = rules_by_id()[finding.rule]
         assert (finding.name, finding.severity) == (declared.name, declared.severity)
     policy = write_policy(tmp_path / "policy", "teams: [{name: T}, {name: T}]\n")
     (duplicate, *_) = lint_paths([policy]).findings

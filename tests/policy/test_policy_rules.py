@@ -13,7 +13,7 @@ import pytest
 from policy_cases import ALL_BASES, places, write_policy
 
 from pdlint.rule import Mode
-from pdlint.rules.engine import lint_paths
+from pdlint.rules.lint import lint_paths
 from pdlint.rules.registry import rules_for
 
 CONSISTENT = """\

@@ -20,7 +20,7 @@ from pdlint.pagerduty.state import LiveState, Window, format_utc
 from pdlint.policy import load_policy
 from pdlint.policy.model import Policy
 from pdlint.rule import Context, Rule
-from pdlint.rules.registry import RULES_BY_ID
+from pdlint.rules.registry import rule_modes
 
 Json = dict[str, Any]
 
@@ -274,7 +274,7 @@ def summary(finding: Finding) -> tuple[str, str | None, Any, Any, int | None]:
 
 def context_of(policy: Policy, state: LiveState, today: date = TODAY) -> Context:
     """What a drift rule sees: the policy, the account parsed from ``state``, the day."""
-    return Context(policy, parse_account(state), today, RULES_BY_ID)
+    return Context(policy, parse_account(state), today, rule_modes())
 
 
 def findings_of(check: Rule, policy: Policy, state: LiveState) -> list[Finding]:

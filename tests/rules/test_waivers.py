@@ -17,7 +17,7 @@ from pdlint.pagerduty.state import LiveState
 from pdlint.policy.model import Policy
 from pdlint.rule import Context, Mode, Rule
 from pdlint.rules.engine import drift
-from pdlint.rules.registry import RULES_BY_ID, rules_for
+from pdlint.rules.registry import rules_by_id, rules_for
 from pdlint.rules.services import check_no_integration
 from pdlint.rules.waivers import WAIVER_UNUSED, check_waiver_expired
 
@@ -135,7 +135,7 @@ def test_a_rule_runs_once_however_many_waivers_ask_for_its_findings(
 
     rule = replace(check_no_integration, check=counted)
     twice = waived() + waived(name="Legacy").split("waivers:\n")[1]
-    with patch.dict(RULES_BY_ID, {rule.id: rule}):
+    with patch.dict(rules_by_id(), {rule.id: rule}):
         report = drift(make_policy(twice), parse_account(UNINTEGRATED), TODAY,
                        rules=[rule, WAIVER_UNUSED])
     assert [finding.resource.name for finding in report.findings] == ["Web", "Legacy"]
@@ -146,4 +146,4 @@ def test_the_catalogue_declares_wav901_without_a_check_of_its_own(
         make_policy: Callable[..., Policy]) -> None:
     """WAV901 is the engine's: the rule alone, outside a run, finds nothing."""
     assert list(WAIVER_UNUSED.check(context_of(make_policy(waived()), INTEGRATED))) == []
-    assert RULES_BY_ID["WAV901"] is WAIVER_UNUSED
+    assert rules_by_id()["WAV901"] is WAIVER_UNUSED
