@@ -27,7 +27,7 @@ def crash_in_lint_rules(monkeypatch: pytest.MonkeyPatch) -> None:
     def broken(paths: Any) -> Any:
         raise ZeroDivisionError("division by zero")
 
-    monkeypatch.setattr("pdlint.rules.engine.lint_paths", broken)
+    monkeypatch.setattr("pdlint.rules.lint.lint_paths", broken)
 
 
 def test_an_unexpected_exception_is_one_line_and_exit_2(monkeypatch: pytest.MonkeyPatch) -> None:
