@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import asyncio
 import concurrent.futures
-import json
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
@@ -65,6 +64,7 @@ from pdlint.pagerduty.model import Account, MaintenanceWindow, parse_account
 from pdlint.pagerduty.state import LiveState, Wanted, Window
 from pdlint.policy.model import Policy
 from pdlint.provenance import policy_identity
+from pdlint.report.indented_json import indented_json
 from pdlint.rule import Mode
 from pdlint.rules.engine import drift
 from pdlint.rules.lint import checked_policy
@@ -275,8 +275,7 @@ def _write_documents(evidence: Evidence, policy: Policy, package: EvidencePackag
     files = tuple(sorted({*package.files(), "index.html", "summary.md", "evidence.json",
                           MANIFEST}))
     evidence = replace(evidence, files=files)
-    package.write_text("evidence.json", json.dumps(evidence_document(evidence), indent=2,
-                                                   ensure_ascii=False) + "\n")
+    package.write_text("evidence.json", indented_json(evidence_document(evidence)) + "\n")
     package.write_text("summary.md", render_summary(evidence))
     package.write_text("index.html", render_html(evidence, policy.organisation.business_hours))
     return evidence

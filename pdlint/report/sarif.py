@@ -13,7 +13,6 @@ it declares none rather than point at a page that does not exist.
 from __future__ import annotations
 
 import hashlib
-import json
 from collections import Counter
 from collections.abc import Sequence
 from importlib import metadata
@@ -22,6 +21,7 @@ from typing import Any
 from urllib.parse import quote
 
 from pdlint.findings import Finding, Location, Report, Severity, Waived
+from pdlint.report.indented_json import indented_json
 from pdlint.report.rule_meta import RuleMeta
 from pdlint.report.wording import (
     finding_sentence,
@@ -43,7 +43,7 @@ LEVELS = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "
 
 
 def render_sarif(report: Report, rules: Sequence[RuleMeta]) -> str:
-    return json.dumps(sarif_log(report, rules), indent=2, ensure_ascii=False, default=str) + "\n"
+    return indented_json(sarif_log(report, rules), default=str) + "\n"
 
 
 def project_url() -> str | None:

@@ -35,7 +35,8 @@ def test_an_unknown_format_is_a_usage_error_not_a_traceback() -> None:
     [
         ("text", {"pdlint.report", "pdlint.report.rule_meta", "pdlint.report.text",
                   "pdlint.report.wording"}),
-        ("json", {"pdlint.report", "pdlint.report.rule_meta", "pdlint.report.json_report"}),
+        ("json", {"pdlint.report", "pdlint.report.rule_meta", "pdlint.report.json_report",
+                  "pdlint.report.indented_json"}),
     ],
 )
 def test_render_imports_only_the_module_of_the_format_asked_for(fmt: str, loaded: set[str]) -> None:
