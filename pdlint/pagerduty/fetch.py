@@ -9,7 +9,12 @@ listed from ``/v3/schedules``, which gives references only, and each is then rea
 computed shifts) into their own collection, ``schedules_v3``: one request per schedule, as the
 API offers no other way.
 Maintenance windows are listed twice, ``filter=ongoing`` and ``filter=future``, each of every
-service: drift judges what is under way or to come, and the spec does not define ``open``.
+service: drift judges what is under way or to come, and the spec does not define ``open``. A
+read limited to some teams lists them whole too: ``team_ids[]`` selects by a window's own teams,
+not its services' (a window on a documented service outside the teams would be missed), and
+``service_ids[]`` of the teams' services waits for their listing and cannot do with fewer
+than the whole listings' two requests while fewer than a hundred windows of each kind are
+listed (more, for many services: a URL holds a few dozen ids).
 
 With a ``TeamScope`` (a policy limited to some teams) the services are listed by the teams'
 ``team_ids[]``, the one listing whose scoped part is known before anything else is read; one

@@ -139,7 +139,9 @@ def overlays_of(live: LiveService, paths: Paths) -> tuple[Overlay, ...]:
     """What lies over the service's urgency rule, each a set of intervals: its event
     orchestration (alerts suppressed or suspended, their severity set, when its time conditions
     hold; ``paging.orchestration``), then its maintenance windows (no incident is created
-    inside one, whatever the orchestration does)."""
+    inside one, whatever the orchestration does). An orchestration the read did not ask for
+    (``Account.orchestration_read``: a run reads the documented services') makes the gate not
+    read, never "no orchestration"."""
     found = paths.overlays.get(live.id)
     if found is None:
         found = paths.overlays[live.id] = _overlays(live, paths)
@@ -147,17 +149,21 @@ def overlays_of(live: LiveService, paths: Paths) -> tuple[Overlay, ...]:
 
 
 def _overlays(live: LiveService, paths: Paths) -> tuple[Overlay, ...]:
-    orchestration = paths.account.service_orchestrations.get(live.id)
-    rendered = paths.account.window
-    policies = paths.account.escalation_policies
+    account = paths.account
+    orchestration = account.service_orchestrations.get(live.id)
+    rendered = Interval(account.window.since, account.window.until)
+    policies = account.escalation_policies
 
     def policy_named(policy_id: str) -> str:
         policy = policies.by_id(policy_id)
         return (f"escalation policy '{policy.name}'" if policy is not None and policy.name
                 else f"escalation policy {policy_id}")
 
-    orchestrated = () if orchestration is None else orchestration_overlays(
-        orchestration, Interval(rendered.since, rendered.until), policy_named)
+    orchestrated = (
+        (Overlay((rendered,), Gate(None, "its event orchestration was not read", read=False)),)
+        if not account.orchestration_read(live)
+        else () if orchestration is None
+        else orchestration_overlays(orchestration, rendered, policy_named))
     return (*orchestrated, *(
         Overlay((Interval(window.start, window.end),), Gate(None, (
             f"maintenance window '{window.name or window.id}' from {format_utc(window.start)} "

@@ -81,12 +81,13 @@ def maintenance(window_id: str, start: datetime, end: datetime, *services: Json)
 def account_of(*, rules: Sequence[Json], num_loops: int = 0, schedules: Sequence[Json] = (),
                urgency_rule: Json | None = None, hours: Json | None = None,
                people: dict[str, Json] | None = None, status: str = "active",
-               skipped: Sequence[str] = (), orchestrations: Sequence[Json] = (),
+               skipped: Sequence[str] = (), orchestrations: Sequence[Json] | None = None,
                windows: Sequence[Json] = (),
                policies: Sequence[Json] = ()) -> tuple[Paths, Service]:
     """Web's paths: Main's ``rules``, the ``schedules``, everyone in ``PEOPLE`` (and
-    ``people``), Web's urgency rule and support hours, its orchestration and maintenance, and
-    other escalation policies (``policies``)."""
+    ``people``), Web's urgency rule and support hours, its orchestration (default: read,
+    without rules; ``[]``: not read) and maintenance, and other escalation policies
+    (``policies``)."""
     state = live_state(
         escalation_policies=[escalation_policy("PE00001", "Main", rules, num_loops=num_loops),
                              *policies],

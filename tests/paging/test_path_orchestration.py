@@ -84,6 +84,20 @@ def test_an_inactive_orchestration_does_nothing() -> None:
     assert orchestrated(paths, web) == [(START, END, 0)]
 
 
+@pytest.mark.parametrize(("orchestrations", "expected"), [
+    pytest.param(None, [(START, END, 0)], id="read-without-rules"),
+    pytest.param([], [(START, END, "its event orchestration was not read")], id="not-read"),
+])
+def test_an_orchestration_not_read_makes_the_path_not_read(
+        orchestrations: list[Json] | None, expected: list[Any]) -> None:
+    """A run reads the documented services' orchestrations: one it did not read (a renamed
+    service, a snapshot without it) leaves the gate not read, never "no orchestration"."""
+    paths, web = account_of(rules=[escalation_rule(10, LEE)], orchestrations=orchestrations)
+    assert orchestrated(paths, web) == expected
+    found = path_at(paths, web, "high", at(3), overlays_of(web, paths))
+    assert found.gate.read is (orchestrations is None)
+
+
 def test_a_disabled_rule_does_nothing() -> None:
     paths, web = web_with(orchestration_rule("Mute", {"suppress": True}, disabled=True))
     assert orchestrated(paths, web) == [(START, END, 0)]
