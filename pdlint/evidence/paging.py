@@ -31,6 +31,7 @@ from pdlint.paging.judge import (
     unread_collection,
 )
 from pdlint.paging.path import Paths, Verdict
+from pdlint.policy import collector_paused
 from pdlint.policy.model import Policy, format_duration
 from pdlint.rules.matching import both_sides
 from pdlint.rules.services import service_pairs
@@ -90,8 +91,9 @@ def paging_section(policy: Policy, account: Account, period: Interval, read_at: 
     the same package. ``ended`` holds the maintenance windows that had ended by then
     (``collect.ended_maintenance``: the account holds those under way and to come), why they
     could not be read, or None when they were not asked for (a snapshot holds none)."""
-    return tuple(_measured(policy, with_ended(account, ended), period,
-                           _ended_note(ended, read_at) if period.start < read_at else None))
+    with collector_paused():
+        return tuple(_measured(policy, with_ended(account, ended), period,
+                               _ended_note(ended, read_at) if period.start < read_at else None))
 
 
 def with_ended(account: Account, ended: tuple[MaintenanceWindow, ...] | Skipped | None,

@@ -85,7 +85,8 @@ def judge_service(paths: Paths, documented: Service, live: LiveService,
     assert written is not None, "paged_severities keeps severities with a deadline"
     within = whole_minutes(written.value)
     checked = Interval(window.start, max(window.start, window.end - written.value))
-    verdicts = paths.verdicts(paths.service(live, severity.urgency.value, checked, overlays),
+    # The path over the whole window, whatever the deadline: severities of one urgency share it.
+    verdicts = paths.verdicts(paths.service(live, severity.urgency.value, window, overlays),
                               within)
     return checked, [Judged(stretch, verdict, outcome)
                      for need in subtract(merge(required_time(documented, checked)),

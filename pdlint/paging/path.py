@@ -80,6 +80,10 @@ class Step(Generic[V]):
     def mapped(self, change: Callable[[V], W]) -> Step[W]:
         return _merged(self.breaks, [change(value) for value in self.values])
 
+    def each(self, change: Callable[[V], W]) -> Step[W]:
+        """``mapped`` by a change that keeps different values different (nothing to merge)."""
+        return Step(self.breaks, tuple(map(change, self.values)))
+
     def stretches(self, window: Interval) -> list[tuple[Interval, V]]:
         """The window cut where the value changes, each piece with its value."""
         pieces: list[tuple[Interval, V]] = []
@@ -96,10 +100,12 @@ def _merged(breaks: Sequence[datetime], values: Sequence[V]) -> Step[V]:
     """A step without breaks where the value does not change."""
     kept_breaks: list[datetime] = []
     kept_values = [values[0]]
+    last = values[0]
     for moment, value in zip(breaks, values[1:], strict=True):
-        if value != kept_values[-1]:
+        if value is not last and value != last:
             kept_breaks.append(moment)
             kept_values.append(value)
+            last = value
     return Step(tuple(kept_breaks), tuple(kept_values))
 
 
@@ -322,6 +328,7 @@ class Paths:
         self.overlays: dict[str, tuple[Overlay, ...]] = {}
         """What lies over each service's urgency rule, by service id, once worked out
         (``judge.overlays_of``): a finding's explanation asks again."""
+        self._gates: dict[tuple[Any, ...], Step[Gate]] = {}
 
     def maintenance_windows(self, service_id: str) -> list[MaintenanceWindow] | None:
         """The windows that hold the service, earliest first, found through one index of all
@@ -458,7 +465,9 @@ class Paths:
         if not target.is_schedule:
             return Step.constant(not_read(f"a target of type {target.type!r}, which pdlint "
                                           "does not read"))
-        return self.on_call(target).mapped(lambda who: self.reach_of(who, urgency))
+        on_call = self.on_call(target)
+        reaches = {who: self.reach_of(who, urgency) for who in set(on_call.values)}
+        return on_call.mapped(reaches.__getitem__)
 
     def reach_of(self, who: OnCall, urgency: str) -> Reach:
         if who is None:
@@ -537,7 +546,11 @@ class Paths:
         """Whether an alert on the service opens an incident, and at what urgency, at each
         moment of ``window``: the urgency rule (``severity_based`` takes the severity's own
         urgency), then each overlay on top."""
-        gates = _urgency_gates(service, severity_urgency, window)
+        # Services with the same urgency rule and support hours share their gates.
+        key = (*_urgency_key(service, severity_urgency), window)
+        gates = self._gates.get(key)
+        if gates is None:
+            gates = self._gates[key] = _urgency_gates(service, severity_urgency, window)
         for overlay in overlays:
             gates = combined([gates, inside(overlay.intervals)],
                              lambda base, covered, over=overlay.over: over(base) if covered
@@ -549,14 +562,18 @@ class Paths:
         """The path of a trigger on ``service`` at each moment of ``window``, for an incident
         whose severity is documented at ``severity_urgency``."""
         policy_id = service.escalation_policy.id if service.escalation_policy else None
-        rule = service.urgency_rule
         # Services that page alike share one path: most share an escalation policy and a
-        # constant urgency, and a severity's urgency matters only to a severity-based rule.
-        key = (policy_id, service.disabled, rule, service.support_hours, window,
-               tuple(overlays), severity_urgency if "severity_based" in (
-                   rule.urgency, rule.during_support_hours, rule.outside_support_hours) else None)
+        # constant urgency.
+        key = (policy_id, *_urgency_key(service, severity_urgency), window, tuple(overlays))
         if key not in self._services:
             gates = self.gates(service, severity_urgency, window, overlays)
+            if not gates.breaks:  # one gate throughout, as for most services
+                gate = gates.values[0]
+                self._services[key] = (
+                    Step.constant(Outcome(gate, None)) if not gate.read or gate.urgency is None
+                    else self.held_escalation(gate.policy_id or policy_id, gate.urgency,
+                                              gate.delay).each(lambda reach: Outcome(gate, reach)))
+                return self._services[key]
             ways = list(dict.fromkeys(
                 (gate.urgency, gate.delay, gate.policy_id or policy_id) for gate in gates.values
                 if gate.read and gate.urgency is not None))
@@ -581,45 +598,58 @@ def escalated(levels: Sequence[tuple[Step[Reach], int]], beyond: Reach | None) -
     ``offset`` more, the soonest of them (``beyond`` holds whatever the levels listed cannot
     say). The hot loop of a large account: the changes of every level are visited once, in
     order, and a level engaged after a call already known is not looked at."""
-    events = sorted(((moment - timedelta(minutes=offset), number)
-                     for number, (step, offset) in enumerate(levels) for moment in step.breaks),
-                    key=_first)
+    # Each level's values as plain tuples, minutes already counted from the trigger: the loop
+    # below compares and keeps tuples, and makes a Reach only where the answer changes.
+    shifted = [[(_plus(reach.call, offset), _plus(reach.notice, offset),
+                 _plus(reach.unread, offset), reach.why) for reach in step.values]
+               for step, offset in levels]
+    engaged = [(offset, shifted[number], number) for number, (_, offset) in enumerate(levels)]
+    events = sorted([(moment - delta, number) if delta else (moment, number)
+                     for number, (step, offset) in enumerate(levels)
+                     for delta in (timedelta(minutes=offset),) for moment in step.breaks])
     positions = [0] * len(levels)
-    values_of = [step.values for step, _ in levels]
-    offsets = [offset for _, offset in levels]
+    first = ((None, None, None, None) if beyond is None
+             else (beyond.call, beyond.notice, beyond.unread, beyond.why))
 
-    def now() -> Reach:
-        call = notice = unread = None
-        why = None
-        if beyond is not None:
-            call, notice, unread, why = beyond.call, beyond.notice, beyond.unread, beyond.why
-        for number, offset in enumerate(offsets):
+    def now() -> tuple[int | None, int | None, int | None, str | None]:
+        call, notice, unread, why = first
+        for offset, values, number in engaged:
             if call is not None and call <= offset:
                 break  # what a later level reaches comes no sooner
-            reach = values_of[number][positions[number]]
-            if reach.call is not None and (call is None or reach.call + offset < call):
-                call = reach.call + offset
-            if reach.notice is not None and (notice is None or reach.notice + offset < notice):
-                notice = reach.notice + offset
-            if reach.unread is not None and (unread is None or reach.unread + offset < unread):
-                unread, why = reach.unread + offset, reach.why
-        return _settled(call, notice, unread, why)
+            level_call, level_notice, level_unread, level_why = values[positions[number]]
+            if level_call is not None and (call is None or level_call < call):
+                call = level_call
+            if level_notice is not None and (notice is None or level_notice < notice):
+                notice = level_notice
+            if level_unread is not None and (unread is None or level_unread < unread):
+                unread, why = level_unread, level_why
+        if call is not None and unread is not None and call <= unread:
+            unread, why = None, None  # as _settled: nothing unread comes sooner than the call
+        return call, notice, unread, why
 
     moments: list[datetime] = []
-    values = [now()]
-    index = 0
-    while index < len(events):
+    last = now()
+    values = [Reach(*last)]
+    index, count = 0, len(events)
+    while index < count:
         moment = events[index][0]
-        while index < len(events) and events[index][0] == moment:
+        while index < count and events[index][0] == moment:
             positions[events[index][1]] += 1
             index += 1
-        moments.append(moment)
-        values.append(now())
-    return _merged(moments, values)
+        current = now()
+        if current != last:
+            moments.append(moment)
+            values.append(Reach(*current))
+            last = current
+    return Step(tuple(moments), tuple(values))
 
 
-def _first(event: tuple[datetime, int]) -> datetime:
-    return event[0]
+def _urgency_key(service: Service, severity_urgency: str) -> tuple[Any, ...]:
+    """What decides a service's urgency gates besides the window: its status, urgency rule
+    and support hours, and a severity's urgency only for a severity-based rule."""
+    rule = service.urgency_rule
+    return (service.disabled, rule, service.support_hours, severity_urgency if "severity_based" in (
+        rule.urgency, rule.during_support_hours, rule.outside_support_hours) else None)
 
 
 Judgement = tuple[Verdict, Outcome | None]
@@ -725,7 +755,7 @@ class LevelAt:
     round_robin: bool = False
     """One of the targets is paged, in turn; which one is not known in advance."""
 
-    @property
+    @cached_property
     def reach(self) -> Reach:
         """How soon the level reaches someone, in minutes after the trigger (round robin: the
         latest of its targets, since any one of them may be the one paged)."""
@@ -750,7 +780,14 @@ class PathAt:
     def reach(self) -> Reach | None:
         if not self.gate.read or self.gate.urgency is None:
             return None
-        found = soonest(level.reach for level in self.levels)
+        reaches: list[Reach] = []
+        call = None
+        for level in self.levels:
+            if call is not None and call <= level.engagement.offset:
+                break  # what a later level reaches comes no sooner (as ``escalated``)
+            reaches.append(level.reach)
+            call = _soonest(call, reaches[-1].call)
+        found = soonest(reaches)
         return found if self.beyond is None else found.sooner(self.beyond)
 
     def first_call(self) -> tuple[LevelAt, TargetAt] | None:

@@ -43,7 +43,7 @@ def load_policy(paths: Sequence[str | Path]) -> PolicyLoad:
     Never raises for what the files say — that becomes findings. Raises ``PolicyError`` (exit 2)
     only when a path does not exist or cannot be read.
     """
-    with _collector_paused():
+    with collector_paused():
         return _load_policy(paths)
 
 
@@ -61,12 +61,13 @@ def _load_policy(paths: Sequence[str | Path]) -> PolicyLoad:
 
 
 @contextmanager
-def _collector_paused() -> Iterator[None]:
-    """Python's cyclic garbage collector off while a policy loads. Loading the enterprise
-    policy creates hundreds of thousands of objects (nodes, plain data, the typed model), none in
-    a cycle that outlives the load, and the collector rescanned them again and again: a quarter
-    of the CPU (docs/benchmarks.md). Only the thread that found it on turns it back on, so that
-    loads in two threads at once leave it on."""
+def collector_paused() -> Iterator[None]:
+    """Python's cyclic garbage collector off while a policy loads, or the paging path is worked
+    out (``rules.paths``, ``evidence.paging``). Each creates hundreds of thousands of objects
+    (nodes, plain data, the typed model; steps, reaches, stretches), none in a cycle that
+    outlives it, and the collector rescanned them, and the account read, again and again: a
+    quarter of a load's CPU, a third of the path's (docs/benchmarks.md). Only the thread that
+    found it on turns it back on, so that two at once in two threads leave it on."""
     was_on = gc.isenabled()
     gc.disable()
     try:

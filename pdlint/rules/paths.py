@@ -28,6 +28,7 @@ from pdlint.paging.judge import (
     unread_collection,
 )
 from pdlint.paging.path import Paths, Verdict, path_at
+from pdlint.policy import collector_paused
 from pdlint.policy.model import IncidentSeverity, Service, format_duration
 from pdlint.rule import Context, Mode, rule
 from pdlint.rules.matching import both_sides, live_resource
@@ -79,15 +80,18 @@ def check_paging_path(context: Context) -> Iterator[Finding]:
     zone = zone_named(zone_name)
     if zone is None or not severities or unread_collection(account) is not None:
         return
-    paths = Paths(account)
-    window = rendered_window(account)
-    for documented, live in both_sides(service_pairs(policy, account)):
-        for severity in paged_severities(severities, documented):
-            _, stretches = judge_service(
-                paths, documented, live, severity, window, overlays_of(live, paths),
-                allowed_maintenance(documented, live, paths, zone))
-            yield from _findings(paths, documented, live, severity, joined(stretches),
-                                 zone, zone_name)
+    found: list[Finding] = []
+    with collector_paused():
+        paths = Paths(account)
+        window = rendered_window(account)
+        for documented, live in both_sides(service_pairs(policy, account)):
+            for severity in paged_severities(severities, documented):
+                _, stretches = judge_service(
+                    paths, documented, live, severity, window, overlays_of(live, paths),
+                    allowed_maintenance(documented, live, paths, zone))
+                found += _findings(paths, documented, live, severity, joined(stretches),
+                                   zone, zone_name)
+    yield from found
 
 
 def _findings(paths: Paths, documented: Service, live: LiveService, severity: IncidentSeverity,
@@ -108,11 +112,12 @@ def _findings(paths: Paths, documented: Service, live: LiveService, severity: In
     for group in groups[:GAPS_LISTED]:
         found = path_at(paths, live, severity.urgency.value, group[0].start,
                         overlays_of(live, paths))
+        answer = reach_words(found)
         yield check_paging_path.finding(
             f"{severity.id} {when_words(group, zone, zone_name)} ({uncovered_words(group)}): "
-            f"{reach_words(found)}, documented within {sla}; the path: {path_summary(found)}",
+            f"{answer}, documented within {sla}; the path: {path_summary(found)}",
             resource, expected=expected,
-            actual={"severity": severity.id, "answer": reach_words(found),
+            actual={"severity": severity.id, "answer": answer,
                     "intervals": [{"start": format_utc(each.start), "end": format_utc(each.end)}
                                   for each in group]},
             location=written.location)
