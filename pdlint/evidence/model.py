@@ -26,7 +26,7 @@ if TYPE_CHECKING:
 def iso(moment: datetime | None) -> str | None:
     """ISO 8601 in UTC with a ``Z``, whole seconds (None stays None): the one time format of the
     package, whatever fraction of a second the API gave (audit records carry microseconds)."""
-    return None if moment is None else format_utc(moment.replace(microsecond=0))
+    return None if moment is None else format_utc(moment, "seconds")
 
 
 def whole(seconds: float | None) -> int | float | None:

@@ -57,11 +57,12 @@ def as_utc(moment: datetime, what: str = "time") -> datetime:
     return moment.astimezone(timezone.utc)
 
 
-def format_utc(moment: datetime) -> str:
-    """ISO 8601 in UTC with a ``Z``, the form PagerDuty accepts and snapshots store."""
+def format_utc(moment: datetime, timespec: str = "auto") -> str:
+    """ISO 8601 in UTC with a ``Z``, the form PagerDuty accepts and snapshots store;
+    ``timespec`` as ``datetime.isoformat`` takes it (``"seconds"`` drops the fraction)."""
     if moment.tzinfo is not timezone.utc:  # most times are already in UTC: a register has 10^6
         moment = as_utc(moment)
-    return moment.isoformat().replace("+00:00", "Z")
+    return moment.isoformat(timespec=timespec).replace("+00:00", "Z")
 
 
 class ReversedWindow(ValueError):

@@ -7,11 +7,33 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
+from pdlint.evidence.model import iso
 from pdlint.findings import Skipped
 from pdlint.pagerduty.model import parse_account
-from pdlint.pagerduty.state import COLLECTIONS, DEFAULT_WINDOW, LiveState, ReversedWindow, Window
+from pdlint.pagerduty.state import (
+    COLLECTIONS,
+    DEFAULT_WINDOW,
+    LiveState,
+    ReversedWindow,
+    Window,
+    format_utc,
+)
 
 UTC = timezone.utc
+
+
+@pytest.mark.parametrize(("moment", "timespec", "text"), [
+    pytest.param(datetime(2026, 3, 1, 9, 5, 7, 250_000, tzinfo=UTC), "auto",
+                 "2026-03-01T09:05:07.250000Z", id="fraction-kept"),
+    pytest.param(datetime(2026, 3, 1, 9, 5, 7, 999_999, tzinfo=UTC), "seconds",
+                 "2026-03-01T09:05:07Z", id="fraction-dropped-not-rounded"),
+    pytest.param(datetime(2026, 3, 1, 10, 5, 7, 500_000, tzinfo=timezone(timedelta(hours=1))),
+                 "seconds", "2026-03-01T09:05:07Z", id="converted-to-utc"),
+])
+def test_times_are_written_in_utc_with_a_z(moment: datetime, timespec: str, text: str) -> None:
+    assert format_utc(moment, timespec) == text
+    if timespec == "seconds":  # the evidence package's one time format
+        assert iso(moment) == text
 
 
 @pytest.mark.parametrize(("kind", "key", "value", "expected_id"), [
