@@ -26,7 +26,7 @@ from pdlint.coverage import Interval
 from pdlint.paging.explain import path_json, path_text
 from pdlint.paging.judge import overlays_of
 from pdlint.paging.orchestration import Match, matching, parsed
-from pdlint.paging.path import Paths, path_at
+from pdlint.paging.path import Paths, Verdict, judged, path_at
 
 NIGHTS = "now in Mon,Tue,Wed,Thu,Fri,Sat,Sun 20:00:00 to 08:00:00 America/New_York"
 """Every night from 20:00 to 08:00 New York time: 01:00-13:00 UTC before the clocks change on
@@ -225,3 +225,17 @@ def test_pcl_conditions_read_three_valued(expression: str, on_tuesday_3am: Match
                                           on_tuesday_noon: Match) -> None:
     step = matching(parsed(expression), Interval(START, END))
     assert (step.at(at(3, 3)), step.at(at(3, 12))) == (on_tuesday_3am, on_tuesday_noon)
+
+
+def test_a_maintenance_window_lies_over_an_orchestration_not_read() -> None:
+    """The state holds no orchestration for Web (a read that did not ask for it): the path is
+    not read, except inside a maintenance window, which opens no incident whatever the
+    orchestration does."""
+    paths, web = account_of(rules=[escalation_rule(10, LEE)], orchestrations=[],
+                            windows=[maintenance("PW1", at(3, 2), at(3, 4), WEB)])
+    found = calls(paths, web, overlays=overlays_of(web, paths))
+    assert found[0] == (START, at(3, 2), "its event orchestration was not read")
+    assert found[1][:2] == (at(3, 2), at(3, 4))
+    assert found[2] == (at(3, 4), END, "its event orchestration was not read")
+    assert judged(paths.service(web, "high", Interval(START, END), overlays_of(web, paths))
+                  .at(at(5)), 5) is Verdict.NOT_READ

@@ -267,3 +267,13 @@ def test_orchestrations_not_read_leave_the_path_unchecked(
     """As with maintenance windows: the run reports the collection skipped."""
     assert findings_of(check_paging_path, documented(),
                        with_orchestration(state_of(), skipped=True)) == []
+
+
+def test_an_orchestration_the_read_did_not_ask_for_is_not_checked_never_passed(
+        documented: Callable[..., Policy]) -> None:
+    """SVC311 warns that Web's orchestration was not read; the path is not checked either."""
+    live = replace(state_of(), objects={**state_of().objects, "service_orchestrations": ()})
+    assert shown(documented(), live) == [(
+        Severity.WARNING, "SEV1: paging path not checked for 13d23h55m from "
+        "2026-03-02T12:00:00Z to 2026-03-16T11:55:00Z: its event orchestration was not read",
+        None, 4)]
