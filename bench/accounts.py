@@ -10,7 +10,9 @@ of how pdlint pages: it is what any client must send to read the same data.
   computed shifts: the listing gives references only); one per 100 maintenance windows under
   way and one per 100 to come, at least one each (the spec defines no single filter for both:
   ``open`` is listed without a meaning); one per 100 incident workflows (with their steps) and
-  one per 100 of their triggers (cursor pages), at least one each; one per 100 global event
+  one per 100 of their triggers (cursor pages), at least one each; one per 100 Alert Grouping
+  Settings (pages by the ``after`` cursor; the spec gives no maximum, the simulator serves
+  100), at least one; one per 100 global event
   orchestrations and one for each one's router, one for the event orchestration of each
   service whose orchestration is checked (PagerDuty lists them nowhere: every service not
   disabled for a snapshot, the documented ones not disabled for a policy's drift or evidence)
@@ -91,7 +93,7 @@ def configuration_requests(account: Account, documented: Documented | None = Non
     than their listings."""
     classic = (account.escalation_policies, account.schedules, account.users,
                account.teams, account.priorities, account.incident_workflows,
-               account.workflow_triggers)
+               account.workflow_triggers, account.alert_grouping_settings)
     windows = [window.state(account.now) for window in account.maintenance_windows]
     team_ids = documented.team_ids if documented is not None else None
     if team_ids is None:

@@ -512,7 +512,7 @@ def _services(account: _Draft) -> list[_Service]:
         if live.disabled:
             continue
         service = _Service(_identity(account, live), live=live)
-        service.settings = _settings(live, service.notes)
+        service.settings = _settings(account.live, live, service.notes)
         maintenance = _maintenance(account, live, service.notes)
         if maintenance is not None:
             service.data["maintenance_windows"] = maintenance
@@ -568,7 +568,7 @@ def _priority_name(live: Account, priority_id: str | None) -> str | None:
     return priority.name if priority else None
 
 
-def _settings(live: Service, notes: list[str]) -> dict[str, Any]:
+def _settings(account: Account, live: Service, notes: list[str]) -> dict[str, Any]:
     """The service's settings in the policy's words; None (and a note) where there are none."""
     hours = _support_hours(live.support_hours)
     word = live.urgency_rule.policy_word()
@@ -593,12 +593,14 @@ def _settings(live: Service, notes: list[str]) -> dict[str, Any]:
             notes.append(f"Review: its {label} timeout ({seconds} seconds) is not whole minutes, "
                          "so it is not documented.")
     settings["auto_pause_notifications"] = _auto_pause(live, notes)
-    grouping = live.alert_grouping
+    grouping = account.alert_grouping_of(live)
     settings["alert_grouping"] = grouping.policy_word() if grouping else None
     if grouping is not None and settings["alert_grouping"] is None:
-        notes.append(f"Review: its alert grouping is an Alert Grouping Setting "
-                     f"({grouping.setting_id}), which pdlint does not read, so it is not "
-                     "documented.")
+        notes.append(f"Review: its alert grouping is kept in Alert Grouping Setting "
+                     f"{grouping.setting_id}, which "
+                     + ("this API key cannot list" if account.alert_grouping_settings.read
+                        else "could not be read")
+                     + ", so it is not documented.")
     return settings
 
 

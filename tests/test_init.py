@@ -227,6 +227,8 @@ def read(draft: Mapping[str, str], file: str) -> dict[str, Any]:
                                     "days": ["monday", "tuesday", "wednesday", "thursday",
                                              "friday"], "start": "09:00", "end": "17:00"}},
                  id="support-hours-and-no-integration"),
+    pytest.param("services.yaml", "services", "Web Application Firewall",
+                 {"alert_grouping": "content_based"}, id="grouping-kept-in-a-setting"),
 ])
 def test_the_demo_draft_documents_the_account_as_it_is(
         demo_draft: dict[str, str], file: str, section: str, name: str,
@@ -655,23 +657,34 @@ def test_write_draft_writes_beside_policy_files_when_forced(tmp_path: Path) -> N
         [*drafted.files, "notes.yml"])
 
 
-@pytest.mark.parametrize(("pause", "grouping", "tier"), [
-    pytest.param(None, {"type": None}, {"auto_pause_notifications": "disabled",
-                                        "alert_grouping": "none"}, id="off"),
-    pytest.param(300, {"type": "intelligent"}, {"auto_pause_notifications": "5m",
-                                                "alert_grouping": "intelligent"}, id="on"),
+GROUPING_SETTING = {"id": "PAGS1", "name": "By host", "type": "content_based_intelligent",
+                    "services": [ref("service", "PS00001", "Web")]}
+
+
+@pytest.mark.parametrize(("pause", "grouping", "settings", "tier"), [
+    pytest.param(None, {"type": None}, [], {"auto_pause_notifications": "disabled",
+                                            "alert_grouping": "none"}, id="off"),
+    pytest.param(300, {"type": "intelligent"}, [], {"auto_pause_notifications": "5m",
+                                                    "alert_grouping": "intelligent"}, id="on"),
     pytest.param(0, {"id": "PAGS1", "type": "alert_grouping_setting_reference"},
-                 {"auto_pause_notifications": "3m", "alert_grouping": None},
+                 [GROUPING_SETTING], {"auto_pause_notifications": "3m",
+                                      "alert_grouping": "content_based_intelligent"},
                  id="recommended-pause-and-a-grouping-setting"),
+    pytest.param(0, {"id": "PAGS1", "type": "alert_grouping_setting_reference"}, [],
+                 {"alert_grouping": None}, id="a-grouping-setting-the-key-cannot-see"),
 ])
 def test_auto_pause_and_alert_grouping(pause: int | None, grouping: Json,
-                                       tier: dict[str, Any]) -> None:
+                                       settings: list[Json], tier: dict[str, Any]) -> None:
     live = web()
     live["auto_pause_notifications_parameters"] = {
         "enabled": pause is not None, "timeout": pause or 0, "recommended_timeout": 180}
     live["alert_grouping_parameters"] = grouping
-    standard = drafted(small(services=[live]))["organisation.yaml"]["tiers"]["standard"]
+    draft = draft_policy(small(services=[live], alert_grouping_settings=settings))
+    standard = yaml.safe_load(draft["organisation.yaml"])["tiers"]["standard"]
     assert {key: standard.get(key) for key in tier} == tier
+    assert ("Review: its alert grouping is kept in Alert Grouping Setting PAGS1, which this API "
+            "key cannot list" in " ".join(draft["services.yaml"].replace("#", "").split())) is (
+        not settings and "id" in grouping)
 
 
 def test_the_demo_draft_documents_the_p1_workflow_with_its_actions(

@@ -1,6 +1,7 @@
 """pdlint init, then drift, on an account answering with the official spec's own example
-payloads: what the draft documents of maintenance windows, auto-pause, alert grouping and
-response automation drifts nowhere."""
+payloads: what the draft documents of maintenance windows, auto-pause, alert grouping (the
+service's own, and the Alert Grouping Settings listing) and response automation drifts
+nowhere."""
 
 from __future__ import annotations
 
@@ -27,6 +28,8 @@ EXAMPLES = {
     "maintenance_windows": ("/maintenance_windows", "200", "response", "maintenance_windows"),
     "incident_workflows": ("/incident_workflows", "200", "response", "incident_workflows"),
     "workflow_triggers": ("/incident_workflows/triggers", "200", "response", "triggers"),
+    "alert_grouping_settings": ("/alert_grouping_settings", "200", "response",
+                                "alert_grouping_settings"),
 }
 
 

@@ -36,6 +36,10 @@ documented services' orchestrations are checked, so a run with a policy reads th
 loaded, as plain data); ``init``, which documents every service, and ``snapshot``, which keeps
 the account for any policy, read every service's. A disabled service's is never read: no
 incident is created on it, whatever its orchestration does.
+Alert Grouping Settings, where PagerDuty now keeps a service's alert grouping, are one listing
+of the whole account (``GET /alert_grouping_settings``, paged by its ``after`` cursor), not one
+request per service that references one; a 404 there, like a 402 or 403, skips them (a plan
+without the feature).
 
 A collection the token or the plan may not read (402/403), or one longer than offset pagination
 can reach, is recorded as skipped with the reason; so is the shift-based listing when it answers
@@ -104,6 +108,8 @@ class _Listing:
     with the reason instead of ending the run."""
     cursor: bool = False
     """Paged by cursor (``next_cursor``) rather than by offset."""
+    cursor_names: tuple[str, str] = ("cursor", "next_cursor")
+    """The cursor's parameter and the answer's field that gives the next one."""
     union_of: tuple[dict[str, Any], ...] = ()
     """When given, the collection is the union of one listing per set of these parameters, read
     concurrently; an object two of them return is kept once."""
@@ -210,6 +216,9 @@ def _listings(window: Window) -> dict[str, _Listing]:
                                       absent_statuses=ABSENT_STATUSES, cursor=True),
         "event_orchestrations": _Listing("/event_orchestrations", "orchestrations",
                                          absent_statuses=ABSENT_STATUSES),
+        "alert_grouping_settings": _Listing(
+            "/alert_grouping_settings", "alert_grouping_settings",
+            absent_statuses=ABSENT_STATUSES, cursor=True, cursor_names=("after", "after")),
     }
 
 
@@ -360,7 +369,8 @@ async def _read_collection(
     try:
         with reading(f"GET {listing.path}"):
             pages = (client.iter_cursor(listing.path, listing.key, listing.params,
-                                        page_size=listing.page_size) if listing.cursor
+                                        page_size=listing.page_size,
+                                        cursor_names=listing.cursor_names) if listing.cursor
                      else client.iter_classic(listing.path, listing.key, listing.params,
                                               page_size=listing.page_size,
                                               on_total=announced.append))

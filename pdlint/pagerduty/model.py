@@ -584,19 +584,34 @@ GROUPING_SETTING = "alert_grouping_setting_reference"
 
 @dataclass(frozen=True)
 class AlertGrouping:
-    """``alert_grouping_parameters``: how alerts are grouped into incidents."""
+    """How a service's alerts are grouped into incidents: its own ``alert_grouping_parameters``,
+    or the Alert Grouping Setting that holds it (``Account.alert_grouping_of``)."""
 
     kind: str | None
-    """``time``, ``intelligent``, ``content_based``...; None: each alert opens an incident."""
+    """``time``, ``intelligent``, ``content_based``, ``content_based_intelligent``; None: each
+    alert opens an incident, or, with ``setting_id``, a setting that was not read."""
     setting_id: str | None = None
-    """Set when the grouping lives in an Alert Grouping Setting, which the service only
-    references: ``kind`` is then not known (pdlint does not read those settings)."""
+    """The Alert Grouping Setting the grouping is kept in, when it is."""
+    setting_name: str | None = None
+
+    @property
+    def known(self) -> bool:
+        """Whether the kind is known: not a reference to a setting that was not read."""
+        return self.setting_id is None or self.kind is not None
 
     def policy_word(self) -> str | None:
         """The policy's word (``none`` for no grouping); None when the kind is not known."""
-        if self.setting_id is not None:
+        if not self.known:
             return None
         return self.kind or "none"
+
+    def described(self) -> str:
+        """``intelligent``, or ``time (Alert Grouping Setting 'Noisy hosts', PABC123)``."""
+        word = self.policy_word() or "not known"
+        if self.setting_id is None:
+            return word
+        named = f"'{self.setting_name}', " if self.setting_name else ""
+        return f"{word} (Alert Grouping Setting {named}{self.setting_id})"
 
 
 def _alert_grouping(fields: _Fields | None) -> AlertGrouping | None:
@@ -606,6 +621,24 @@ def _alert_grouping(fields: _Fields | None) -> AlertGrouping | None:
     if kind == GROUPING_SETTING:
         return AlertGrouping(None, fields.text("id") or "?")
     return AlertGrouping(kind)
+
+
+@dataclass(frozen=True)
+class AlertGroupingSetting(LiveObject):
+    """An Alert Grouping Setting: how the alerts of the services it lists are grouped, where
+    PagerDuty now keeps a service's grouping (the service's own parameters are deprecated and,
+    for a grouping they cannot express, only reference the setting)."""
+
+    kind: str | None
+    """``content_based``, ``content_based_intelligent``, ``intelligent`` or ``time``."""
+    services: tuple[Reference, ...] | None
+    """None when PagerDuty did not say which."""
+
+
+def _alert_grouping_setting(fields: _Fields) -> AlertGroupingSetting:
+    return AlertGroupingSetting(**_common(fields, "alert grouping setting"),
+                                kind=fields.text("type"),
+                                services=fields.each("services", _reference))
 
 
 @dataclass(frozen=True)
@@ -1120,10 +1153,13 @@ class Account:
     event_orchestrations: Collection[EventOrchestration]
     routers: Mapping[str, Router]
     """By global orchestration id."""
+    alert_grouping_settings: Collection[AlertGroupingSetting]
     skipped: tuple[Skipped, ...]
     subdomain: str | None = None
     """``acme`` of acme.pagerduty.com, when an object read names it."""
     _users_by_email: Mapping[str, User] = field(init=False, repr=False, compare=False)
+    _grouping_settings_by_service: Mapping[str, AlertGroupingSetting] = field(
+        init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         by_email: dict[str, User] = {}
@@ -1131,6 +1167,12 @@ class Account:
             if user.email:
                 by_email.setdefault(user.email.casefold(), user)
         object.__setattr__(self, "_users_by_email", by_email)
+        by_service: dict[str, AlertGroupingSetting] = {}
+        for setting in self.alert_grouping_settings:
+            for service in setting.services or ():
+                if service.id is not None:
+                    by_service.setdefault(service.id, setting)
+        object.__setattr__(self, "_grouping_settings_by_service", by_service)
 
     def __repr__(self) -> str:
         """Counts, not contents: a year of rendered schedules is large."""
@@ -1155,6 +1197,19 @@ class Account:
         service's orchestration was not read (not "no orchestration")."""
         return service.disabled or (service.id in self.service_orchestrations
                                     and self.skip_reason("service_orchestrations") is None)
+
+    def alert_grouping_of(self, service: Service) -> AlertGrouping | None:
+        """How the service's alerts are grouped: by the Alert Grouping Setting that lists it, or
+        that it references, when the settings were read (the setting is where PagerDuty keeps
+        the grouping now); else by its own parameters, which for a setting not read name the
+        setting without its kind. None when PagerDuty said neither."""
+        own = service.alert_grouping
+        setting = self._grouping_settings_by_service.get(service.id)
+        if setting is None and own is not None and own.setting_id is not None:
+            setting = self.alert_grouping_settings.by_id(own.setting_id)
+        if setting is None:
+            return own
+        return AlertGrouping(setting.kind, setting.id, setting.name)
 
     def user_by_email(self, email: str) -> User | None:
         """The user with this login email, compared case-insensitively as PagerDuty does."""
@@ -1218,6 +1273,8 @@ def parse_account(state: LiveState) -> Account:
                                          "event orchestration"),
         routers={router.orchestration_id: router for router in _parsed(
             state, "orchestration_routers", _router, "router", "event_orchestration_id")},
+        alert_grouping_settings=_collection(state, "alert_grouping_settings",
+                                            _alert_grouping_setting, "alert grouping setting"),
         skipped=state.skipped, subdomain=account_subdomain(state))
 
 

@@ -196,12 +196,16 @@ class Paginated(ABC):
         until: datetime | None = None,
         max_span: timedelta | None = None,
         page_size: int = PAGE_SIZE,
+        cursor_names: tuple[str, str] = ("cursor", "next_cursor"),
     ) -> AsyncIterator[dict[str, Any]]:
         """Every object of a cursor-paginated listing (``/audit/records``: ``max_span`` 31 days).
 
         With ``since``/``until`` the window is cut into spans of at most ``max_span``.
+        ``cursor_names`` are the parameter that asks for a page and the answer's field that
+        gives it: ``/alert_grouping_settings`` pages by ``after`` both ways.
         A cursor that comes back unchanged, or objects seen twice, raise ``PaginationError``.
         """
+        asked, given = cursor_names
         spans: list[tuple[datetime | None, datetime | None]]
         if since is not None and until is not None:
             spans = list(_spans(as_utc(since, "since"), as_utc(until, "until"), max_span))
@@ -213,11 +217,11 @@ class Paginated(ABC):
             used: set[str] = set()
             while True:
                 page = await self.get(path, {**(params or {}), "limit": page_size,
-                                             "cursor": cursor, "since": part_since,
+                                             asked: cursor, "since": part_since,
                                              "until": part_until})
                 for obj in listing.accept(page, None):
                     yield obj
-                cursor = page.get("next_cursor")
+                cursor = page.get(given)
                 if cursor is None:
                     break
                 if not isinstance(cursor, str) or cursor in used:

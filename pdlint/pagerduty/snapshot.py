@@ -24,7 +24,8 @@ from pdlint.isotime import parse_datetime
 from pdlint.pagerduty.state import COLLECTIONS, LiveState, Window, format_utc
 
 LATER = ("maintenance_windows", "incident_workflows", "workflow_triggers",
-         "service_orchestrations", "event_orchestrations", "orchestration_routers")
+         "service_orchestrations", "event_orchestrations", "orchestration_routers",
+         "alert_grouping_settings")
 """Collections added after snapshots of this format were first written, in COLLECTIONS order."""
 
 SNAPSHOT_FORMAT = "pdlint-snapshot"

@@ -31,6 +31,7 @@ COLLECTIONS: tuple[str, ...] = (
     "service_orchestrations",
     "event_orchestrations",
     "orchestration_routers",
+    "alert_grouping_settings",
 )
 """Every collection a LiveState may hold. ``schedules_v3`` holds shift-based schedules, which
 ``GET /schedules`` never returns; they have their own shape (rotations, not layers).
@@ -259,6 +260,10 @@ class LiveState:
     @property
     def orchestration_routers(self) -> tuple[dict[str, Any], ...]:
         return self.objects["orchestration_routers"]
+
+    @property
+    def alert_grouping_settings(self) -> tuple[dict[str, Any], ...]:
+        return self.objects["alert_grouping_settings"]
 
 
 def account_subdomain(state: LiveState) -> str | None:

@@ -402,16 +402,29 @@ def check_auto_pause(context: Context) -> Iterator[Finding]:
 def check_alert_grouping(context: Context) -> Iterator[Finding]:
     """Alert grouping decides whether a new alert opens an incident, and pages, or joins one
     already open: grouped into an incident someone has acknowledged, a new failure pages
-    nobody. The service's grouping (``none``, ``time``, ``intelligent``, ``content_based``...)
-    must be the documented one. Not checked where PagerDuty did not say, or where the grouping
-    lives in an Alert Grouping Setting, which pdlint does not read."""
+    nobody. The service's grouping (``none``, ``time``, ``intelligent``, ``content_based``,
+    ``content_based_intelligent``) must be the documented one: the Alert Grouping Setting that
+    lists the service, or that it references, where PagerDuty now keeps it, else the service's
+    own alert grouping parameters. A service that references a setting the settings listing
+    does not hold (a key that cannot see it) is a warning naming the setting: its grouping is
+    not checked. Not checked where PagerDuty did not say, nor, for a service that references a
+    setting, when the settings could not be read (the run says so)."""
     policy = context.policy
-    for documented, live in both_sides(service_pairs(policy, context.live)):
+    account = context.live
+    for documented, live in both_sides(service_pairs(policy, account)):
         written = documented.alert_grouping
-        actual = live.alert_grouping.policy_word() if live.alert_grouping else None
-        if written is None or actual is None or actual == written.value:
+        grouping = account.alert_grouping_of(live)
+        if written is None or grouping is None:
             continue
-        yield check_alert_grouping.finding(
-            f"alert grouping is {actual}, documented {written.value}",
-            live_resource(documented, live), expected=written.value, actual=actual,
-            location=written.location)
+        actual = grouping.policy_word()
+        if actual is None and account.alert_grouping_settings.read:
+            yield check_alert_grouping.finding(
+                f"alert grouping not checked: it is kept in Alert Grouping Setting "
+                f"{grouping.setting_id}, which is not in the settings this key reads",
+                live_resource(documented, live), expected=written.value, actual=None,
+                location=written.location, severity=Severity.WARNING)
+        elif actual is not None and actual != written.value:
+            yield check_alert_grouping.finding(
+                f"alert grouping is {grouping.described()}, documented {written.value}",
+                live_resource(documented, live), expected=written.value, actual=actual,
+                location=written.location)

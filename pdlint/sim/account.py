@@ -347,6 +347,19 @@ class Service:
 
 
 @dataclass(frozen=True)
+class AlertGroupingSetting:
+    """An Alert Grouping Setting: how the alerts of the services it lists are grouped, where
+    PagerDuty keeps a service's grouping now (the service only references it)."""
+
+    id: str
+    name: str
+    kind: Literal["content_based", "content_based_intelligent", "intelligent", "time"]
+    service_ids: tuple[str, ...]
+    created_at: datetime
+    description: str = ""
+
+
+@dataclass(frozen=True)
 class MaintenanceWindow:
     """A span in which the listed services open no incidents: ``[start, end)``."""
 
@@ -580,6 +593,7 @@ class Account:
     incident_workflows: tuple[IncidentWorkflow, ...] = ()
     workflow_triggers: tuple[WorkflowTrigger, ...] = ()
     event_orchestrations: tuple[EventOrchestration, ...] = ()
+    alert_grouping_settings: tuple[AlertGroupingSetting, ...] = ()
     incidents: IncidentTimeline = field(
         default_factory=lambda: IncidentTimeline(0, _no_incident, timedelta(0)))
     audit_records: tuple[AuditRecord, ...] = ()  # newest first, as the API lists them
@@ -608,6 +622,12 @@ class Account:
     @cached_property
     def incident_workflows_by_id(self) -> dict[str, IncidentWorkflow]:
         return {workflow.id: workflow for workflow in self.incident_workflows}
+
+    @cached_property
+    def grouping_settings_by_service(self) -> dict[str, AlertGroupingSetting]:
+        """The Alert Grouping Setting that holds each service's grouping, by service id."""
+        return {service_id: setting for setting in self.alert_grouping_settings
+                for service_id in setting.service_ids}
 
     @cached_property
     def priorities_by_id(self) -> dict[str, Priority]:
@@ -685,6 +705,10 @@ class Account:
                     raise ValueError(f"{window.id}: unknown service {service_id}")
             if window.created_by_user_id and window.created_by_user_id not in self.users_by_id:
                 raise ValueError(f"{window.id}: unknown user {window.created_by_user_id}")
+        for setting in self.alert_grouping_settings:
+            for service_id in setting.service_ids:
+                if service_id not in self.services_by_id:
+                    raise ValueError(f"{setting.id}: unknown service {service_id}")
         workflows = {workflow.id for workflow in self.incident_workflows}
         for trigger in self.workflow_triggers:
             if trigger.workflow_id not in workflows:

@@ -49,6 +49,7 @@ from zoneinfo import ZoneInfo
 
 from pdlint.sim.account import (
     Account,
+    AlertGroupingSetting,
     AuditAction,
     AuditChange,
     AuditRecord,
@@ -312,6 +313,11 @@ def demo_account(now: datetime | None = None) -> Account:
                               OrchestrationActions(
                                   route_to=by_name["Web Application Firewall"].id))))
 
+    security_grouping = AlertGroupingSetting(
+        ids("K"), "Security alerts by source", "content_based",
+        (by_name["Security Monitoring"].id, by_name["Web Application Firewall"].id), created,
+        "One incident per source and component of the security tools' alerts.")
+
     firewall = next(service for service in services if service.name == MAINTAINED_SERVICE)
     rule_update = MaintenanceWindow(  # drift 8
         ids("W"), 1, now - timedelta(hours=1), now + timedelta(hours=5), (firewall.id,),
@@ -337,7 +343,7 @@ def demo_account(now: datetime | None = None) -> Account:
         schedules=tuple(schedules.values()), services=services, priorities=priorities,
         maintenance_windows=(rule_update,),
         incident_workflows=(major_incident,), workflow_triggers=(on_p1,),
-        event_orchestrations=(acme_events,),
+        event_orchestrations=(acme_events,), alert_grouping_settings=(security_grouping,),
     )
     incidents = _incidents(account, ids)
     audit = _audit_records(account, ids, users["cto"].id, users["platform-lead"].id)

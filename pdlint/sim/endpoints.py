@@ -173,6 +173,7 @@ class Api:
                 (r"/maintenance_windows", self.list_maintenance_windows),
                 (r"/incident_workflows", self.list_incident_workflows),
                 (r"/incident_workflows/triggers", self.list_workflow_triggers),
+                (r"/alert_grouping_settings", self.list_alert_grouping_settings),
                 (r"/event_orchestrations", self.list_event_orchestrations),
                 (r"/event_orchestrations/([^/]+)/router", self.get_router),
                 (r"/event_orchestrations/services/([^/]+)", self.get_service_orchestration),
@@ -660,6 +661,34 @@ class Api:
             "limit": limit, "more": more,
             "next_cursor": _encode_cursor(page[-1][0] + 1) if more else None,
         })
+
+    # -- alert grouping settings ----------------------------------------------------------------
+
+    def list_alert_grouping_settings(self, request: ApiRequest) -> ApiResponse:
+        """Cursor pages: ``after`` gives the next page and is there only when one follows,
+        ``before`` the previous one, there only past the first page. The spec gives no
+        maximum page size; the simulator serves 100."""
+        service_ids = set(request.many("service_ids"))
+        settings = [setting for setting in self.account.alert_grouping_settings
+                    if not service_ids or service_ids.intersection(setting.service_ids)]
+        limit = request.served_limit(
+            min(max(request.integer("limit", DEFAULT_LIMIT), 1), MAX_LIMIT))
+        before = request.one("before")
+        if before and not request.one("after"):
+            end = min(_decode_cursor(before), len(settings))
+            start = max(end - limit, 0)
+        else:
+            start = min(_decode_cursor(request.one("after")), len(settings))
+            end = min(start + limit, len(settings))
+        body: Json = {
+            "alert_grouping_settings": [self.payloads.alert_grouping_setting(setting)
+                                        for setting in settings[start:end]],
+            "limit": limit, "total": len(settings) if request.flag("total") else None}
+        if end < len(settings):
+            body["after"] = _encode_cursor(end)
+        if start > 0:
+            body["before"] = _encode_cursor(start)
+        return ApiResponse(200, body)
 
     def list_abilities(self, request: ApiRequest) -> ApiResponse:
         return ApiResponse(200, {"abilities": list(self.account.abilities)})

@@ -11,10 +11,12 @@ import random
 from collections.abc import Sequence
 from dataclasses import replace
 from datetime import datetime, time, timedelta, timezone
+from typing import Literal
 from zoneinfo import ZoneInfo
 
 from pdlint.sim.account import (
     Account,
+    AlertGroupingSetting,
     AuditChange,
     AuditRecord,
     ContactMethod,
@@ -74,13 +76,15 @@ def generated_account(
     audit_records: int | None = None,
     maintenance_windows: int | None = None,
     incident_workflows: int | None = None,
+    alert_grouping_settings: int | None = None,
     now: datetime | None = None,
 ) -> Account:
     """An internally consistent account of the given size, the same for the same arguments.
 
     ``v3_schedules`` defaults to one per 200 schedules, ``maintenance_windows`` (past, ongoing
     and future alike) to one per 100 services, ``incident_workflows`` to one per 500
-    services and ``audit_records`` to one per ten
+    services, ``alert_grouping_settings`` to one per 50 services and ``audit_records`` to one
+    per ten
     configuration objects; ``now`` defaults to the current hour. Raises ValueError when the
     sizes cannot be consistent (services without escalation policies, schedules without users).
     """
@@ -166,6 +170,9 @@ def generated_account(
     workflow_count = services // 500 if incident_workflows is None else incident_workflows
     workflows, triggers = _incident_workflows(seed, ids, epoch, workflow_count, service_list,
                                               priorities, team_list)
+    settings = _grouping_settings(
+        seed, ids, epoch, services // 50 if alert_grouping_settings is None
+        else alert_grouping_settings, service_list)
 
     account = Account(
         name=f"Generated account {seed}", subdomain=f"generated{seed}", time_zone="UTC",
@@ -173,6 +180,7 @@ def generated_account(
         schedules=schedule_list, v3_schedules=v3_list, services=tuple(service_list),
         priorities=priorities, maintenance_windows=windows,
         incident_workflows=workflows, workflow_triggers=triggers,
+        alert_grouping_settings=settings,
         incidents=_IncidentMaker(seed, incidents, now, tuple(service_list), policy_list,
                                  schedule_list, user_list, priorities).timeline(),
         audit_records=_audit_records(
@@ -205,7 +213,8 @@ def sized_account(
     users = users or (1 if escalation_policies or schedules else 0)
     return generated_account(
         seed, services, escalation_policies, schedules, users, incidents, teams,
-        v3_schedules=0, audit_records=0, maintenance_windows=0, incident_workflows=0, now=now)
+        v3_schedules=0, audit_records=0, maintenance_windows=0, incident_workflows=0,
+        alert_grouping_settings=0, now=now)
 
 
 def _paused_and_grouped(seed: int, services: list[Service]) -> list[Service]:
@@ -219,6 +228,31 @@ def _paused_and_grouped(seed: int, services: list[Service]) -> list[Service]:
         alert_grouping=(generator.choice(("time", "intelligent", "content_based"))
                         if generator.random() < 0.2 else None))
         for service in services]
+
+
+GROUPING_KINDS: tuple[Literal["content_based", "content_based_intelligent", "intelligent",
+                              "time"], ...] = (
+    "content_based", "content_based_intelligent", "intelligent", "time")
+
+
+def _grouping_settings(seed: int, ids: IdSequence, created: datetime, count: int,
+                       services: Sequence[Service]) -> tuple[AlertGroupingSetting, ...]:
+    """Settings that each hold the grouping of one to three services without a grouping of
+    their own (one only, for ``content_based_intelligent``, as PagerDuty allows); drawn from a
+    generator of their own, so that every other object of a seed stays as it was."""
+    generator = random.Random(f"{seed}-grouping")
+    free = [service.id for service in services if service.alert_grouping is None]
+    generator.shuffle(free)
+    settings = []
+    for index in range(count):
+        kind = generator.choice(GROUPING_KINDS)
+        size = 1 if kind == "content_based_intelligent" else generator.randint(1, 3)
+        held, free = free[:size], free[size:]
+        if not held:
+            break
+        settings.append(AlertGroupingSetting(
+            ids("K"), f"Grouping {index + 1}", kind, tuple(held), created))
+    return tuple(settings)
 
 
 def _maintenance_windows(

@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo
 
 from pdlint.sim.account import (
     Account,
+    AlertGroupingSetting,
     AuditRecord,
     ContactMethod,
     EscalationPolicy,
@@ -69,6 +70,17 @@ _API_PATHS = {
     "priority": "priorities",
     "maintenance_window": "maintenance_windows",
 }
+
+
+_GROUPING_CONFIGS: dict[str, Json] = {
+    "content_based": {"time_window": 86400, "aggregate": "all",
+                      "fields": ["summary", "component"]},
+    "content_based_intelligent": {"time_window": 900, "aggregate": "any",
+                                  "fields": ["summary", "source"]},
+    "intelligent": {"time_window": 900, "iag_fields": ["summary"]},
+    "time": {"timeout": 600},
+}
+"""The configuration a setting of each kind is served with."""
 
 
 def _local(moment: datetime, zone: ZoneInfo) -> str:
@@ -289,11 +301,31 @@ class Payloads:
             }],
             "addons": [],
             "alert_creation": "create_alerts_and_incidents",
-            "alert_grouping_parameters": {"type": service.alert_grouping},
+            "alert_grouping_parameters": self._grouping_parameters(service),
             **({"auto_pause_notifications_parameters": {
                 "enabled": service.auto_pause_timeout is not None,
                 "timeout": service.auto_pause_timeout or 0, "recommended_timeout": 300}}
                if "auto_pause_notifications_parameters" in include else {}),
+        }
+
+    def _grouping_parameters(self, service: Service) -> Json:
+        """The service's own grouping, or a reference to the Alert Grouping Setting that
+        holds it."""
+        setting = self.account.grouping_settings_by_service.get(service.id)
+        if setting is None:
+            return {"type": service.alert_grouping}
+        return {"id": setting.id, "type": "alert_grouping_setting_reference",
+                "summary": setting.name,
+                "self": f"{self.api_url}/alert_grouping_settings/{setting.id}",
+                "html_url": f"{self.html_url}/alert-grouping-settings/{setting.id}"}
+
+    def alert_grouping_setting(self, setting: AlertGroupingSetting) -> Json:
+        created = iso(setting.created_at)
+        return {
+            "id": setting.id, "name": setting.name, "description": setting.description,
+            "type": setting.kind, "config": _GROUPING_CONFIGS[setting.kind],
+            "services": [self.service_ref(service_id) for service_id in setting.service_ids],
+            "created_at": created, "updated_at": created,
         }
 
     def schedule(

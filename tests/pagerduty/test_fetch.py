@@ -48,6 +48,7 @@ LISTINGS = {  # collection: (path, page size)
     "incident_workflows": ("/incident_workflows", 100),
     "workflow_triggers": ("/incident_workflows/triggers", 100),
     "event_orchestrations": ("/event_orchestrations", 100),
+    "alert_grouping_settings": ("/alert_grouping_settings", 100),
 }
 MAINTENANCE_FILTERS = ("ongoing", "future")
 """Maintenance windows are listed once under way and once to come, 100 a page."""
@@ -126,7 +127,7 @@ async def test_a_large_account_is_read_with_the_fewest_requests() -> None:
     with SimServer(account, token=TOKEN) as server:
         state = await fetch(server)
         assert len(server.requests) == minimum_requests(server) == (
-            3 + 2 + 1 + 1 + 1 + 1 + 1 + 2 + 1 + 1 + 1
+            3 + 2 + 1 + 1 + 1 + 1 + 1 + 2 + 1 + 1 + 1 + 1
             + 98)  # the orchestrations of 98 services enabled
     assert (len(state.users), len(state.services)) == (250, 101)
 
@@ -208,6 +209,10 @@ async def test_users_and_schedules_come_expanded(demo_server: SimServer) -> None
      "may not read this (HTTP 403; PagerDuty error 2010: Access Denied"),
     ("/incident_workflows/triggers", 403, "workflow_triggers", "GET /incident_workflows/"
      "triggers: the token may not read this (HTTP 403; PagerDuty error 2010: Access Denied"),
+    ("/alert_grouping_settings", 402, "alert_grouping_settings", "GET /alert_grouping_settings: "
+     "the account's plan lacks this feature (HTTP 402; PagerDuty error 2014"),
+    ("/alert_grouping_settings", 403, "alert_grouping_settings", "GET /alert_grouping_settings: "
+     "the token may not read this (HTTP 403; PagerDuty error 2010: Access Denied"),
 ])
 async def test_a_forbidden_collection_is_skipped_with_its_reason(
         demo_server: SimServer, path: str, status: int, kind: str, reason: str) -> None:
@@ -246,6 +251,43 @@ async def test_maintenance_windows_the_account_lacks_are_skipped(demo_server: Si
     assert (state.skip_reason("maintenance_windows") or "").startswith(
         "GET /maintenance_windows: not found")
     assert parse_account(state).maintenance_windows_of(demo_server.account.services[0].id) is None
+
+
+@pytest.mark.anyio
+async def test_alert_grouping_settings_the_account_lacks_are_skipped(
+        demo_server: SimServer) -> None:
+    demo_server.faults = Faults(scripted=(Fault("status", "/alert_grouping_settings",
+                                                status=404),))
+    state = await fetch(demo_server)
+    assert [skip.rule for skip in state.skipped] == ["alert_grouping_settings"]
+    assert (state.skip_reason("alert_grouping_settings") or "").startswith(
+        "GET /alert_grouping_settings: not found")
+    account = parse_account(state)
+    firewall = account.services.by_name("Web Application Firewall")
+    assert firewall is not None
+    grouping = account.alert_grouping_of(firewall)
+    assert grouping is not None and (grouping.known, grouping.setting_id) == (
+        False, demo_server.account.alert_grouping_settings[0].id)
+
+
+@pytest.mark.anyio
+async def test_alert_grouping_settings_are_one_listing_paged_by_its_after_cursor() -> None:
+    """One listing for the account, 100 a page, each page asked with the ``after`` the one
+    before gave; not a request per service."""
+    account = generated_account(5, services=400, escalation_policies=5, schedules=3, users=20,
+                                incidents=0, teams=2, v3_schedules=0, audit_records=0,
+                                maintenance_windows=0, incident_workflows=0,
+                                alert_grouping_settings=150, now=NOW)
+    with SimServer(account, token=TOKEN) as server:
+        state = await fetch(server)
+        assert len(server.requests) == minimum_requests(server)
+        pages = [record.query for record in server.requests
+                 if record.path == "/alert_grouping_settings"]
+    assert len(account.alert_grouping_settings) == 150
+    assert [(page["limit"], "after" in page) for page in pages] == [(["100"], False),
+                                                                    (["100"], True)]
+    assert [setting["id"] for setting in state.alert_grouping_settings] == [
+        setting.id for setting in account.alert_grouping_settings]
 
 
 @pytest.mark.anyio
@@ -305,7 +347,8 @@ async def test_progress_is_reported_per_collection_with_its_total(demo_server: S
               "orchestration_routers": len(demo_server.account.event_orchestrations)}
     assert seen == {**{kind: (size, size) for kind, size in sizes.items()},
                     "maintenance_windows": (1, None),  # no total from the empty future listing
-                    "workflow_triggers": (1, None)}  # cursor pages announce no total
+                    "workflow_triggers": (1, None),  # cursor pages announce no total
+                    "alert_grouping_settings": (1, None)}
 
 
 @pytest.mark.anyio

@@ -295,6 +295,57 @@ def test_alert_grouping(parameters: dict[str, Any], word: str | None) -> None:
     assert service.alert_grouping is not None and service.alert_grouping.policy_word() == word
 
 
+SETTING = {"id": "PAGS1", "name": "By host", "type": "content_based",
+           "config": {"time_window": 900, "aggregate": "all", "fields": ["component"]},
+           "services": [{"id": "PV1", "type": "service_reference", "summary": "Web"}]}
+REFERENCE = {"id": "PAGS1", "type": "alert_grouping_setting_reference"}
+
+
+@pytest.mark.parametrize(("parameters", "settings", "skipped", "word", "described"), [
+    pytest.param({"type": "time"}, [], (), "time", "time", id="its-own-parameters"),
+    pytest.param(REFERENCE, [SETTING], (), "content_based",
+                 "content_based (Alert Grouping Setting 'By host', PAGS1)",
+                 id="the-setting-it-references"),
+    pytest.param({"type": None}, [SETTING], (), "content_based",
+                 "content_based (Alert Grouping Setting 'By host', PAGS1)",
+                 id="the-setting-that-lists-it-wins"),
+    pytest.param(REFERENCE, [{**SETTING, "services": []}], (), "content_based",
+                 "content_based (Alert Grouping Setting 'By host', PAGS1)",
+                 id="referenced-but-not-listed-back"),
+    pytest.param(REFERENCE, [], (), None, "not known (Alert Grouping Setting PAGS1)",
+                 id="a-setting-the-key-cannot-see"),
+    pytest.param(REFERENCE, [], (Skipped("alert_grouping_settings", "403"),), None,
+                 "not known (Alert Grouping Setting PAGS1)", id="settings-not-read"),
+    pytest.param(None, [{**SETTING, "type": "time"}], (), "time",
+                 "time (Alert Grouping Setting 'By host', PAGS1)",
+                 id="listed-without-parameters"),
+])
+def test_alert_grouping_of_a_service(parameters: dict[str, Any] | None,
+                                     settings: list[dict[str, Any]],
+                                     skipped: tuple[Skipped, ...], word: str | None,
+                                     described: str) -> None:
+    account = account_of(skipped, services=[{"id": "PV1", "alert_grouping_parameters":
+                                             parameters}],
+                         alert_grouping_settings=[] if skipped else settings)
+    grouping = account.alert_grouping_of(account.services.objects[0])
+    assert grouping is not None
+    assert (grouping.policy_word(), grouping.described()) == (word, described)
+
+
+def test_the_spec_example_alert_grouping_settings() -> None:
+    """PagerDuty's own example lists its services by id and name, without the type its
+    schema requires: pdlint reads the id."""
+    example = spec_example("/alert_grouping_settings")["alert_grouping_settings"]
+    account = account_of(alert_grouping_settings=example,
+                         services=[{"id": "PA15YRT", "name": "Checkout Service"}])
+    [setting] = account.alert_grouping_settings
+    assert (setting.id, setting.name, setting.kind) == (
+        "PJWA06X", "Example of Alert Grouping Setting", "content_based")
+    assert [service.id for service in setting.services or ()] == ["P0KJZ0A", "PA15YRT"]
+    grouping = account.alert_grouping_of(account.services.objects[0])
+    assert grouping is not None and grouping.policy_word() == "content_based"
+
+
 def test_a_service_listed_without_them_says_nothing_of_pausing_or_grouping() -> None:
     [service] = account_of(services=[{"id": "PV1"}]).services
     assert (service.auto_pause, service.alert_grouping) == (None, None)

@@ -78,7 +78,8 @@ def test_document_carries_the_contract_fields(small_state: LiveState, tmp_path: 
                                         "services", "users", "teams", "priorities",
                                         "maintenance_windows", "incident_workflows",
                                         "workflow_triggers", "service_orchestrations",
-                                        "event_orchestrations", "orchestration_routers"}
+                                        "event_orchestrations", "orchestration_routers",
+                                        "alert_grouping_settings"}
 
 
 def test_each_object_is_one_line_and_only_holders_of_addresses_are_copied(
@@ -227,3 +228,14 @@ def test_orchestrations_older_snapshots_lack_are_not_read(tmp_path: Path) -> Non
         kind: f"not in this snapshot: pdlint 0.1.0 did not read {kind}"
         for kind in ("service_orchestrations", "event_orchestrations", "orchestration_routers")}
     assert not account.event_orchestrations.read
+
+
+def test_alert_grouping_settings_older_snapshots_lack_are_not_read(tmp_path: Path) -> None:
+    """A service of such a snapshot that references a setting has its grouping not known,
+    never "none"."""
+    path = tmp_path / "snap.json"
+    path.write_text(_without_collections("alert_grouping_settings"))
+    account = parse_account(load_snapshot(path))
+    assert account.skip_reason("alert_grouping_settings") == (
+        "not in this snapshot: pdlint 0.1.0 did not read alert_grouping_settings")
+    assert not account.alert_grouping_settings.read

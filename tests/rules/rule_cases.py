@@ -235,7 +235,8 @@ def live_state(*, escalation_policies: Iterable[Json] = (), schedules: Iterable[
                incident_workflows: Iterable[Json] = (), workflow_triggers: Iterable[Json] = (),
                service_orchestrations: Iterable[Json] | None = None,
                event_orchestrations: Iterable[Json] = (),
-               orchestration_routers: Iterable[Json] = (), skipped: Iterable[str] = (),
+               orchestration_routers: Iterable[Json] = (),
+               alert_grouping_settings: Iterable[Json] = (), skipped: Iterable[str] = (),
                window: Window = WINDOW) -> LiveState:
     """A state as fetched at ``NOW``; each collection named in ``skipped`` is absent, skipped
     with a 403 reason, as ``fetch_state`` records it. Without ``service_orchestrations`` each
@@ -255,7 +256,8 @@ def live_state(*, escalation_policies: Iterable[Json] = (), schedules: Iterable[
                    "incident_workflows": incident_workflows, "workflow_triggers": workflow_triggers,
                    "service_orchestrations": service_orchestrations,
                    "event_orchestrations": event_orchestrations,
-                   "orchestration_routers": orchestration_routers}
+                   "orchestration_routers": orchestration_routers,
+                   "alert_grouping_settings": alert_grouping_settings}
     return LiveState(
         api_url=API_URL, fetched_at=NOW, window=window,
         objects={kind: tuple(objects) for kind, objects in collections.items()

@@ -84,20 +84,51 @@ def test_auto_pause_not_returned_is_not_judged(policy: Policy) -> None:
     assert run_rule(check_auto_pause, policy, state) == []
 
 
-@pytest.mark.parametrize(("grouping", "expected"), [
-    pytest.param({"type": "intelligent"}, [], id="as-documented"),
-    pytest.param({"type": None}, [("SVC314", "Web", "intelligent", "none", 5)], id="none"),
-    pytest.param({"type": "time", "config": {"timeout": 0}},
+SETTING = "PAGS001"
+BY_HOST = {"id": SETTING, "name": "By host", "type": "content_based",
+           "config": {"time_window": 900, "aggregate": "all", "fields": ["component"]},
+           "services": [{"id": "PS00001", "type": "service_reference", "summary": "Web"}]}
+REFERENCE = {"id": SETTING, "type": "alert_grouping_setting_reference"}
+
+
+@pytest.mark.parametrize(("grouping", "settings", "skipped", "expected"), [
+    pytest.param({"type": "intelligent"}, [], [], [], id="as-documented"),
+    pytest.param({"type": None}, [], [], [("SVC314", "Web", "intelligent", "none", 5)],
+                 id="none"),
+    pytest.param({"type": "time", "config": {"timeout": 0}}, [], [],
                  [("SVC314", "Web", "intelligent", "time", 5)], id="time"),
-    pytest.param({"id": "PAGS001", "type": "alert_grouping_setting_reference"}, [],
-                 id="a-setting-pdlint-does-not-read"),
-    pytest.param(None, [], id="not-returned"),
+    pytest.param(REFERENCE, [BY_HOST], [], [("SVC314", "Web", "intelligent", "content_based", 5)],
+                 id="kept-in-a-setting"),
+    pytest.param(REFERENCE, [{**BY_HOST, "type": "intelligent"}], [], [],
+                 id="kept-in-a-setting-as-documented"),
+    pytest.param({"type": "intelligent"}, [{**BY_HOST, "type": "time"}], [],
+                 [("SVC314", "Web", "intelligent", "time", 5)],
+                 id="a-setting-listing-the-service-wins"),
+    pytest.param(REFERENCE, [], [], [("SVC314", "Web", "intelligent", None, 5)],
+                 id="a-setting-the-key-cannot-see"),
+    pytest.param(REFERENCE, [], ["alert_grouping_settings"], [], id="settings-not-read"),
+    pytest.param(None, [], [], [], id="not-returned"),
 ])
-def test_alert_grouping(policy: Policy, grouping: Json | None,
-                        expected: list[tuple[Any, ...]]) -> None:
+def test_alert_grouping(policy: Policy, grouping: Json | None, settings: list[Json],
+                        skipped: list[str], expected: list[tuple[Any, ...]]) -> None:
     web = paused("PS00001", "Web", None)
     if grouping is None:
         del web["alert_grouping_parameters"]
     else:
         web["alert_grouping_parameters"] = grouping
-    assert run_rule(check_alert_grouping, policy, live_state(services=[web])) == expected
+    state = live_state(services=[web], alert_grouping_settings=settings, skipped=skipped)
+    assert run_rule(check_alert_grouping, policy, state) == expected
+
+
+@pytest.mark.parametrize(("settings", "message"), [
+    pytest.param([BY_HOST], "alert grouping is content_based (Alert Grouping Setting 'By host', "
+                 "PAGS001), documented intelligent", id="named-with-its-setting"),
+    pytest.param([], "alert grouping not checked: it is kept in Alert Grouping Setting PAGS001, "
+                 "which is not in the settings this key reads", id="a-setting-not-seen"),
+])
+def test_alert_grouping_names_the_setting(policy: Policy, settings: list[Json],
+                                          message: str) -> None:
+    web = paused("PS00001", "Web", None)
+    web["alert_grouping_parameters"] = REFERENCE
+    state = live_state(services=[web], alert_grouping_settings=settings)
+    assert rule_messages(check_alert_grouping, policy, state) == [message]

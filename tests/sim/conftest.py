@@ -25,10 +25,12 @@ def demo() -> Account:
 @pytest.fixture(scope="session")
 def small_generated() -> Account:
     """A generated account small enough to read whole, with v3 schedules, open incidents and
-    maintenance windows past, under way and to come, and incident workflows."""
+    maintenance windows past, under way and to come, incident workflows and alert grouping
+    settings."""
     return generated_account(seed=7, services=30, escalation_policies=12, schedules=10, users=60,
                              incidents=500, teams=4, v3_schedules=3, audit_records=40,
-                             maintenance_windows=6, incident_workflows=4, now=NOW)
+                             maintenance_windows=6, incident_workflows=4,
+                             alert_grouping_settings=4, now=NOW)
 
 
 @pytest.fixture(scope="module")

@@ -138,6 +138,14 @@ def overrides_get_answers_200(spec: Spec) -> None:
     responses["200"] = responses["201"]
 
 
+def grouping_aggregate_is_all_or_any(spec: Spec) -> None:
+    """The content-based grouping configurations give ``aggregate`` the one value "all, any"
+    (a typo for two); the descriptions and the spec's own examples say ``all`` or ``any``."""
+    for name in ("ContentBasedAlertGroupingConfiguration",
+                 "ContentBasedIntelligentAlertGroupingConfiguration"):
+        _schemas(spec)[name]["properties"]["aggregate"]["enum"] = ["all", "any"]
+
+
 CONTACT_METHODS = ("PhoneContactMethod", "EmailContactMethod", "PushContactMethod")
 
 # Each a departure from the spec's letter towards PagerDuty's documented behaviour; the
@@ -152,6 +160,7 @@ DEVIATIONS: list[Callable[[Spec], None]] = [
     overlapping_one_of_becomes_any_of,
     acknowledge_log_entry_type,
     overrides_get_answers_200,
+    grouping_aggregate_is_all_or_any,
 ]
 
 
