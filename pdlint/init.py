@@ -748,9 +748,15 @@ def _escalation_policy(account: _Draft, live: EscalationPolicy,
     entry.data["handoff_notifications"] = live.handoff_notifications
     levels, engaged = [], 0
     for number, escalation_rule in enumerate(live.rules, start=1):
-        targets = []
+        targets: list[dict[str, str | None]] = []
         for target in escalation_rule.targets:
-            if target.is_schedule and account.schedule_name(target):
+            if target.is_schedule and account.live.schedule_of(target) is None and target.id:
+                targets.append({"schedule_id": target.id})
+                entry.notes.append(
+                    f"Review: level {number} pages schedule {target.id}"
+                    f"{f' ({target.summary})' if target.summary else ''}, which this API key "
+                    "cannot list, so the policy names it by id.")
+            elif target.is_schedule and account.schedule_name(target):
                 targets.append({"schedule": account.schedule_name(target)})
             elif target.kind is TargetKind.USER and account.user_email(target):
                 targets.append({"user": account.user_email(target)})

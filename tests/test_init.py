@@ -657,6 +657,45 @@ def test_write_draft_writes_beside_policy_files_when_forced(tmp_path: Path) -> N
         [*drafted.files, "notes.yml"])
 
 
+HIDDEN_ROTA = ref("schedule", "PC00009", "Hidden Rota")
+FOLLOW_THE_SUN = {"id": "PV00009", "type": "schedule_v3_reference", "summary": "Follow the sun"}
+GONE = ref("user", "PU00009", "Gone Person")
+
+
+@pytest.mark.parametrize(("rules", "service_policy", "targets", "unseen"), [
+    pytest.param([escalation_rule(10, HIDDEN_ROTA), escalation_rule(10, BOB)], MAIN,
+                 [{"schedule_id": "PC00009"}], "Hidden Rota", id="a-schedule-not-listed"),
+    pytest.param([escalation_rule(10, FOLLOW_THE_SUN), escalation_rule(10, BOB)], MAIN,
+                 [{"schedule_id": "PV00009"}], "Follow the sun",
+                 id="a-shift-based-schedule-not-listed"),
+    pytest.param([escalation_rule(10, GONE, ROTA), escalation_rule(10, BOB)], MAIN,
+                 [{"user_id": "PU00009"}, {"schedule": "Rota"}], "Gone Person",
+                 id="a-user-not-listed"),
+    pytest.param(None, ref("escalation_policy", "PE00009", "Hidden Policy"), None,
+                 "Hidden Policy", id="the-service-s-escalation-policy-not-listed"),
+])
+def test_what_the_key_cannot_see_round_trips(tmp_path: Path, rules: list[Json] | None,
+                                             service_policy: Json,
+                                             targets: list[Json] | None,
+                                             unseen: str) -> None:
+    """A restricted-access or team-scoped key sees references it cannot follow: the draft names
+    them by id and lints clean, and drift on it names what the key cannot see (never drops it),
+    waived for review as the rest of what no document can answer (the small account's people
+    have no notification rules)."""
+    state = small(rules=rules, services=[service("PS00001", "Web",
+                                                 escalation_policy=service_policy)])
+    draft = draft_policy(state)
+    if targets is not None:
+        [policy] = read(draft, "escalation-policies.yaml")["escalation_policies"]
+        assert policy["levels"][0]["targets"] == targets
+    folder = written(tmp_path, draft)
+    assert [finding.message for finding in lint_paths([folder]).findings
+            if finding.severity.value == "error"] == []
+    found = outcome(folder, state)
+    assert all(waived for _, _, waived in found)
+    assert ("USR400", unseen, True) in found and ("PATH600", "Web", True) in found
+
+
 GROUPING_SETTING = {"id": "PAGS1", "name": "By host", "type": "content_based_intelligent",
                     "services": [ref("service", "PS00001", "Web")]}
 

@@ -414,7 +414,8 @@ def _level(view: _View, number: int, schedules: dict[str, Schedule]) -> Level:
 
 
 def _target(view: _View, schedules: dict[str, Schedule]) -> Target:
-    kind: TargetKind = next(key for key in ("schedule", "user", "user_id") if key in view.data)
+    kind: TargetKind = next(key for key in ("schedule", "user", "user_id", "schedule_id")
+                            if key in view.data)
     name = view.data[kind]
     return Target(kind=kind, name=name, location=view.at(kind),
                   schedule=schedules.get(name) if kind == "schedule" else None)

@@ -42,8 +42,9 @@ Channel = Literal["phone", "sms", "push", "email"]
 Coverage = Literal["24x7", "business_hours"]
 HandoffNotifications = Literal["if_has_services", "always"]
 PostmortemRecord = Literal["incident_note", "custom_field", "register"]
-TargetKind = Literal["schedule", "user", "user_id"]
-"""``user_id`` pages a user by PagerDuty id: one the API key cannot list, so no email is known."""
+TargetKind = Literal["schedule", "user", "user_id", "schedule_id"]
+"""``user_id`` pages a user by PagerDuty id: one the API key cannot list, so no email is known;
+``schedule_id`` likewise a schedule the key cannot list, whose definition cannot be documented."""
 Notified = Literal["responders", "subscribers"]
 
 # The same grammar as "#/$defs/duration" in schemas/policy.schema.json (a test keeps them equal).
@@ -394,7 +395,8 @@ class Target:
 
     kind: TargetKind
     name: str
-    """The schedule's name, the user's email, or (``user_id``) the user's PagerDuty id."""
+    """The schedule's name, the user's email, or (``user_id``, ``schedule_id``) the PagerDuty
+    id."""
     location: Location
     schedule: Schedule | None = None
 

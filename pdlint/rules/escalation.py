@@ -141,8 +141,9 @@ def check_level_targets(context: Context) -> Iterator[Finding]:
     policy lists for it, in any order: a missing target is a responder the policy relies on who
     is never paged, an extra one is someone paged without being named. A user the user list
     does not hold (a restricted-access or team-scoped key sees such targets) is named by id, and
-    matches a target the policy writes as ``user_id``. Not checked when the user list could not
-    be read: the emails of the users paged are unknown."""
+    matches a target the policy writes as ``user_id``; a schedule the schedule lists do not hold
+    matches one written as ``schedule_id``. Not checked when the user list could not be read:
+    the emails of the users paged are unknown."""
     account = context.live
     if not account.users.read:
         return
@@ -189,6 +190,10 @@ def _documented_key(target: Target, live_targets: list[_LiveTarget]) -> tuple[st
         return "user", next((live.key for live in live_targets
                              if live.kind == "user" and live.id == target.name),
                             _unseen(target.name))
+    if target.kind == "schedule_id":
+        return "schedule", next((live.key for live in live_targets
+                                 if live.kind == "schedule" and live.id == target.name),
+                                target.name)
     schedule = target.schedule
     pinned = schedule.id.value if schedule is not None and schedule.id is not None else None
     renamed = next((live.key for live in live_targets

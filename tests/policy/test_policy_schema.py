@@ -94,7 +94,8 @@ SCHEMA_CASES: list[tuple[str, str, list[tuple[int, str]]]] = [
             levels:
               - targets: [{schedule: A, user: a@example.com}]
         """, [(4, "targets item 1: expected escalation target (schedule: <name>, user: "
-                  "<email> or user_id: <PagerDuty id>), got schedule, user")]),
+                  "<email>, user_id: <PagerDuty id> or schedule_id: <PagerDuty id>), got "
+                  "schedule, user")]),
     ("bad email, bad date and an incomplete waiver resource", """\
         waivers:
           - rule: SVC306

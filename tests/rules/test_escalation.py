@@ -284,6 +284,37 @@ def test_a_user_the_key_cannot_list_is_named_not_dropped(
     assert run_rule(check_level_targets, make_policy(fragment), state) == expected
 
 
+BY_SCHEDULE_ID = DOCUMENTED.replace("{schedule: Secondary}", "{schedule_id: PC00009}")
+"""Level 2 pages a schedule the key cannot list, written by id."""
+UNLISTED = ref("schedule", "PC00009", "Hidden Rota")
+
+
+@pytest.mark.parametrize(("fragment", "second", "schedules", "expected"), [
+    pytest.param(DOCUMENTED, [UNLISTED, LEAD], SCHEDULES,
+                 [("EP104", NAME, ["schedule Secondary", "user lead@example.com"],
+                   ["schedule Hidden Rota", "user lead@example.com"], 11)],
+                 id="unlisted-schedule-named-by-its-reference"),
+    pytest.param(BY_SCHEDULE_ID, [UNLISTED, LEAD], SCHEDULES, [], id="documented-by-id"),
+    pytest.param(BY_SCHEDULE_ID, [LEAD, UNLISTED], SCHEDULES, [],
+                 id="documented-by-id-any-order"),
+    pytest.param(BY_SCHEDULE_ID, [UNLISTED, LEAD],
+                 [*SCHEDULES, schedule("PC00009", "Hidden Rota")], [],
+                 id="documented-by-id-now-listed"),
+    pytest.param(BY_SCHEDULE_ID, [SECONDARY, LEAD], SCHEDULES,
+                 [("EP104", NAME, ["schedule PC00009", "user lead@example.com"],
+                   ["schedule Secondary", "user lead@example.com"], 11)],
+                 id="documented-by-id-replaced"),
+])
+def test_a_schedule_the_key_cannot_list_is_matched_by_id(
+        make_policy: Callable[[str], Policy], fragment: str, second: list[Json],
+        schedules: list[Json], expected: list[tuple[Any, ...]]) -> None:
+    """A schedule the lists do not hold is named by its reference, and the policy can name it
+    by id (``schedule_id``), as ``pdlint init`` writes it."""
+    state = state_of(platform([rules()[0], escalation_rule(20, *second), rules()[2]]),
+                     schedules=schedules)
+    assert run_rule(check_level_targets, make_policy(fragment), state) == expected
+
+
 # -- EP105 loops-and-handoff -----------------------------------------------------------------
 
 @pytest.mark.parametrize(("fragment", "state", "expected"), [
