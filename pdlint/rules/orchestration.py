@@ -116,12 +116,13 @@ def check_event_orchestration(context: Context) -> Iterator[Finding]:
     documented as high urgency at low urgency; and a global router that sends a documented
     detection source's events to another service takes them away from the team that answers
     them. Each rule is named by its set, label and conditions as written; the policy accepts a
-    rule by naming it in the service's ``allowed_orchestration_rules``. Not checked for an
-    orchestration that is not active (the service still runs legacy event rules) or that could
-    not be read: when the collection was skipped the run reports it; an orchestration the read
-    did not ask for (a renamed service, which the read cannot pair before the rules do; a
-    snapshot or state read for another policy) is a warning that the service was not
-    checked."""
+    rule by naming it in the service's ``allowed_orchestration_rules``. A priority a rule sets
+    that the priority list does not hold is a warning naming it by id: whether it lowers the
+    urgency is not checked. Not checked for an orchestration that is not active (the service
+    still runs legacy event rules) or that could not be read: when the collection was skipped
+    the run reports it; an orchestration the read did not ask for (a renamed service, which the
+    read cannot pair before the rules do; a snapshot or state read for another policy) is a
+    warning that the service was not checked."""
     policy = context.policy
     account = context.live
     for documented, live in both_sides(service_pairs(policy, account)):
@@ -149,6 +150,14 @@ def check_event_orchestration(context: Context) -> Iterator[Finding]:
                     "service is documented as high urgency", live_resource(documented, live),
                     expected="high", actual=orchestration_rule.name,
                     location=documented.urgency.location)
+            unseen = _unseen_priority(account, documented, orchestration_rule)
+            if unseen is not None and documented.urgency is not None:
+                yield check_event_orchestration.finding(
+                    f"not checked whether event orchestration {orchestration_rule.described()} "
+                    f"lowers the urgency: it sets priority {unseen}, which is not in the "
+                    "priorities this key reads", live_resource(documented, live),
+                    expected="high", actual=orchestration_rule.name,
+                    location=documented.urgency.location, severity=FindingSeverity.WARNING)
         if routers_read(account):
             yield from _routed_elsewhere(account, documented, live)
 
@@ -159,6 +168,17 @@ def _why_not_read(documented: Service, live: LiveService) -> str:
                 f"by pinned id or by name, and this one is renamed; document its live name or "
                 f"pin its id ({live.id})")
     return "not in the state checked (a snapshot or read that did not ask for it)"
+
+
+def _unseen_priority(account: Account, documented: Service,
+                     orchestration_rule: OrchestrationRule) -> str | None:
+    """The id of the priority the rule sets on a service documented as high urgency, when the
+    priorities were read but do not hold it: whether it lowers the urgency cannot be told."""
+    priority_id = orchestration_rule.actions.priority_id
+    if (documented.urgency is None or documented.urgency.value != "high" or priority_id is None
+            or not account.priorities.read):
+        return None
+    return None if account.priorities.by_id(priority_id) is not None else priority_id
 
 
 def _routed_elsewhere(account: Account, documented: Service,

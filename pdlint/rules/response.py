@@ -52,9 +52,12 @@ def check_response_automation(context: Context) -> Iterator[Finding]:
     require an incident workflow to do them by itself (``response_automation``): the workflow
     must exist, be enabled, contain each documented action, and have a conditional trigger for
     the severity's priority on each documented service it applies to. Reported at the
-    workflow, or at the service when no workflow of that name exists. Not checked when the
-    workflows or their triggers could not be read (the run says so), nor, for a workflow listed
-    without its steps, its actions, nor a service a trigger does not say whether it covers."""
+    workflow, or at the service when no workflow of that name exists. A workflow a trigger
+    names that the workflow listing does not hold (a key that cannot see it) is a warning naming
+    it by id: whether it is enabled and what it runs are not checked, its triggers are. Not
+    checked when the workflows or their triggers could not be read (the run says so), nor, for
+    a workflow listed without its steps, its actions, nor a service a trigger does not say
+    whether it covers."""
     policy = context.policy
     account = context.live
     if not (account.incident_workflows.read and account.workflow_triggers.read):
@@ -70,19 +73,27 @@ def _judged(severity: IncidentSeverity, automation: ResponseAutomation, policy: 
     wanted = automation.workflow
     services = _services_in_scope(automation, policy, account)
     workflow = workflow_named(account, wanted.value)
-    if workflow is None:
+    unseen = None if workflow is not None else _unlisted_workflow(account, wanted.value)
+    if workflow is None and unseen is None:
         for _, live in services:
             yield check_response_automation.finding(
                 f"no incident workflow '{wanted.value}' exists to run on {severity.id} incidents "
                 f"of this service", Resource("service", name=live.name, id=live.id),
                 expected=wanted.value, actual=None, location=wanted.location)
         return
-    resource = Resource("incident_workflow", name=workflow.name, id=workflow.id)
-    if not workflow.is_enabled:
+    workflow_id = workflow.id if workflow is not None else str(unseen)
+    resource = Resource("incident_workflow", name=wanted.value, id=workflow_id)
+    if workflow is None:
+        yield check_response_automation.finding(
+            f"not checked whether it is enabled and runs the documented actions: incident "
+            f"workflow {workflow_id} is named by a trigger but is not in the workflows this key "
+            "reads", resource, expected="enabled", actual=None, location=wanted.location,
+            severity=Severity.WARNING)
+    elif not workflow.is_enabled:
         yield check_response_automation.finding(
             f"disabled, so it runs on no {severity.id} incident", resource,
             expected="enabled", actual="disabled", location=wanted.location)
-    actions = workflow.action_ids()
+    actions = workflow.action_ids() if workflow is not None else None
     if actions is not None:
         for action in automation.actions:
             if not any(runs_action(action.value, action_id) for action_id in actions):
@@ -91,7 +102,7 @@ def _judged(severity: IncidentSeverity, automation: ResponseAutomation, policy: 
                     "incidents", resource, expected=action.value, actual=list(actions),
                     location=action.location)
     triggers = [trigger for trigger in account.workflow_triggers
-                if trigger.workflow is not None and trigger.workflow.id == workflow.id
+                if trigger.workflow is not None and trigger.workflow.id == workflow_id
                 and names_priority(trigger, severity.priority_name)]
     if not triggers:
         yield check_response_automation.finding(
@@ -107,6 +118,15 @@ def _judged(severity: IncidentSeverity, automation: ResponseAutomation, policy: 
                 f"not triggered on {severity.priority_name} incidents of service '{live.name}'",
                 resource, expected=documented.name, actual=None,
                 location=automation.location)
+
+
+def _unlisted_workflow(account: Account, name: str) -> str | None:
+    """The id of a workflow of this name that a trigger names but the workflow listing does
+    not hold (a key that cannot see it): it exists, unseen."""
+    return next((trigger.workflow.id for trigger in account.workflow_triggers
+                 if trigger.workflow is not None and trigger.workflow.summary == name
+                 and trigger.workflow.id is not None
+                 and account.incident_workflows.by_id(trigger.workflow.id) is None), None)
 
 
 def _services_in_scope(automation: ResponseAutomation, policy: Policy, account: Account

@@ -86,6 +86,11 @@ def state(*orchestrations: Json, checkout_urgency: Json | None = None,
                  id="priority-documented-low-urgency-on-a-high-urgency-service"),
     pytest.param([orchestration("PCHK001", [rule("Critical is P1", {"priority": "PPRI001"})])],
                  [], id="priority-documented-high-urgency"),
+    pytest.param([orchestration("PCHK001", [rule("Hidden", {"priority": "PPRI009"})])],
+                 [("SVC311", "Checkout", "high", "Hidden", 3)],
+                 id="a-priority-the-key-cannot-see-is-named"),
+    pytest.param([orchestration("PREP001", [rule("Hidden", {"priority": "PPRI009"})])],
+                 [], id="a-priority-the-key-cannot-see-on-a-low-urgency-service"),
     pytest.param([orchestration("PREP001", [rule("Mute", {"suppress": True})])],
                  [("SVC311", "Reports", "alerts page the escalation policy", "Mute", 6)],
                  id="any-documented-service"),
@@ -158,6 +163,16 @@ def test_each_rule_is_named_by_its_set_label_and_conditions(tmp_path: Path) -> N
         "event orchestration rule 'Mute pings' of set 'noise' (when event.summary matches part "
         "'ping' or event.source matches 'probe') suppresses the alert, so those alerts page "
         "nobody"]
+
+
+def test_a_priority_the_key_cannot_see_is_a_warning_naming_it(tmp_path: Path) -> None:
+    policy = policy_of(tmp_path, SERVICES)
+    found = state(orchestration("PCHK001", [rule("Hidden", {"priority": "PPRI009"})]))
+    assert [(finding.severity.value, finding.message) for finding in
+            check_event_orchestration.check(context_of(policy, found))] == [(
+        "warning", "not checked whether event orchestration rule 'Hidden' of set 'start' (when "
+        "always) lowers the urgency: it sets priority PPRI009, which is not in the priorities "
+        "this key reads")]
 
 
 def test_a_low_severity_on_a_severity_based_service_documented_high(tmp_path: Path) -> None:

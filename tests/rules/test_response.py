@@ -8,7 +8,7 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-from rule_cases import Json, live_state, rule_messages, run_rule, service
+from rule_cases import Json, context_of, live_state, rule_messages, run_rule, service
 
 from pdlint.policy.model import Policy, runs_action
 from pdlint.rules.response import check_response_automation
@@ -105,6 +105,15 @@ def policy(make_policy: Callable[..., Policy]) -> Policy:
                  [("RSP700", "Admin", "Major incident", 11),
                   ("RSP700", "Web", "Major incident", 11),
                   ("RSP700", "Web", "Major incident", 23)], id="no-such-workflow"),
+    pytest.param([], [trigger(BOTH)],
+                 [("RSP700", "Major incident", "enabled", 11),
+                  ("RSP700", "Major incident", "enabled", 23)],
+                 id="a-workflow-the-key-cannot-list-is-named-not-missing"),
+    pytest.param([], [trigger()],
+                 [("RSP700", "Major incident", "enabled", 11),
+                  ("RSP700", "Major incident", "enabled", 23),
+                  ("RSP700", "Major incident", "triggered on P2", 22)],
+                 id="a-workflow-the-key-cannot-list-still-has-its-triggers-checked"),
 ])
 def test_response_automation(policy: Policy, workflows: list[Json], triggers: list[Json],
                              expected: list[tuple[Any, ...]]) -> None:
@@ -112,6 +121,16 @@ def test_response_automation(policy: Policy, workflows: list[Json], triggers: li
                        workflow_triggers=triggers)
     assert [(rule, name, wanted, line) for rule, name, wanted, _, line
             in run_rule(check_response_automation, policy, state)] == expected
+
+
+def test_a_workflow_the_key_cannot_list_is_a_warning_naming_it(policy: Policy) -> None:
+    state = live_state(services=[WEB, ADMIN], workflow_triggers=[trigger(BOTH)])
+    found = list(check_response_automation.check(context_of(policy, state)))
+    assert {(finding.severity.value, finding.resource.id, finding.message)
+            for finding in found} == {(
+        "warning", "PF00001", "not checked whether it is enabled and runs the documented "
+        "actions: incident workflow PF00001 is named by a trigger but is not in the workflows "
+        "this key reads")}
 
 
 def test_the_messages_name_the_severity_the_action_and_the_service(policy: Policy) -> None:
