@@ -246,9 +246,11 @@ def _turn(seconds: int) -> str:
 def check_inactive_participant(context: Context) -> Iterator[Finding]:
     """A person in a layer in force who can no longer respond leaves their turns uncovered
     while the schedule looks staffed. PagerDuty's user object has no "deactivated" flag, so two
-    signs are read: the user is no longer among the account's users (deleted), or has an
-    outstanding invitation (``invitation_sent``: never signed in, so cannot acknowledge).
-    Replace the person in the layer. Not checked when the user list could not be read."""
+    signs are read: the user is no longer among the account's users (deleted, or hidden from a
+    restricted-access or team-scoped key, which the message says: pdlint cannot tell the two
+    apart), or has an outstanding invitation (``invitation_sent``: never signed in, so cannot
+    acknowledge). Replace the person in the layer. Not checked when the user list could not be
+    read."""
     policy = context.policy
     account = context.live
     if not account.users.read:
@@ -259,7 +261,8 @@ def check_inactive_participant(context: Context) -> Iterator[Finding]:
         for user_id in live.members_in_force(account.window):
             user = account.users.by_id(user_id)
             if user is None:
-                status, why = "not in the account", "is no longer in the account"
+                status, why = "not in the account", (
+                    "is not in the user list this key reads (deleted, or hidden from this key)")
             elif user.invitation_sent is True:
                 status, why = "invitation pending", "has not accepted the invitation to PagerDuty"
             else:

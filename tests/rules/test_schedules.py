@@ -437,7 +437,8 @@ def test_inactive_participant(policy: Policy, state: LiveState,
 
 def test_inactive_participant_message(policy: Policy) -> None:
     assert messages(check_inactive_participant, policy, state_of(users=USERS[1:])) == [
-        "Ann Archer (PU00001) takes turns in a layer in force but is no longer in the account"]
+        "Ann Archer (PU00001) takes turns in a layer in force but is not in the user list this "
+        "key reads (deleted, or hidden from this key)"]
 
 
 # -- the demo account ------------------------------------------------------------------------
