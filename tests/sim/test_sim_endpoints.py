@@ -366,3 +366,34 @@ def test_workflow_triggers_by_service_and_cursor(small_generated: Account) -> No
     assert sorted(trigger["id"] for trigger in listed) == expected
     assert seen == [trigger.id for trigger in account.workflow_triggers]
     assert pages == -(-len(account.workflow_triggers) // 2) > 1
+
+
+def test_alert_grouping_settings_page_by_after_and_before(small_generated: Account) -> None:
+    """``after`` leads to the next page and is absent on the last, ``before`` leads back and is
+    absent on the first; ``service_ids[]`` keeps the settings holding those services; a service
+    a setting holds references it instead of grouping by itself."""
+    account = small_generated
+    settings = [setting.id for setting in account.alert_grouping_settings]
+    held = account.alert_grouping_settings[-1]
+    with SimServer(account, token=TOKEN) as server, httpx.Client(
+            base_url=server.base_url, headers={"Authorization": f"Token token={TOKEN}"}) as http:
+        pages, after = [], None
+        while True:
+            page = get(http, "/alert_grouping_settings", limit=3,
+                       **({"after": after} if after else {}))
+            pages.append(page)
+            after = page.get("after")
+            if after is None:
+                break
+        back = get(http, "/alert_grouping_settings", limit=3, before=pages[-1]["before"])
+        chosen = get(http, "/alert_grouping_settings", **{"service_ids[]": held.service_ids[0]})
+        service = get(http, f"/services/{held.service_ids[0]}")["service"]
+    assert [setting["id"] for page in pages for setting in page["alert_grouping_settings"]] == (
+        settings) and len(pages) == 2
+    assert ("before" in pages[0], "before" in pages[1]) == (False, True)
+    assert [setting["id"] for setting in back["alert_grouping_settings"]] == settings[:3]
+    assert [setting["id"] for setting in chosen["alert_grouping_settings"]] == [held.id]
+    assert service["alert_grouping_parameters"] == {
+        "id": held.id, "type": "alert_grouping_setting_reference", "summary": held.name,
+        "self": f"{server.base_url}/alert_grouping_settings/{held.id}",
+        "html_url": f"https://{account.subdomain}.pagerduty.com/alert-grouping-settings/{held.id}"}
