@@ -394,8 +394,13 @@ class Paths:
         account = self.account
         name = account.schedule_named(target) or target.id
         if target.kind is TargetKind.SHIFT_BASED_SCHEDULE:
-            return Step.constant(NotRead(f"'{name}' is a shift-based (v3) schedule, whose "
-                                         "rendering pdlint does not read"))
+            listed = account.shift_based_schedules
+            return Step.constant(NotRead(
+                f"the shift-based schedules could not be read ({listed.skip_reason})"
+                if not listed.read else
+                f"shift-based schedule '{name}' is not among those this key can read"
+                if listed.by_id(target.id) is None else
+                f"'{name}' is a shift-based (v3) schedule, whose rendering pdlint does not read"))
         schedule = account.schedules.by_id(target.id)
         if schedule is None:
             return Step.constant(NotRead(
@@ -463,8 +468,7 @@ class Paths:
         if target.kind is TargetKind.USER:
             return Step.constant(self.person(str(target.id), urgency))
         if not target.is_schedule:
-            return Step.constant(not_read(f"a target of type {target.type!r}, which pdlint "
-                                          "does not read"))
+            return Step.constant(not_read(_unread_target(target)))
         on_call = self.on_call(target)
         reaches = {who: self.reach_of(who, urgency) for who in set(on_call.values)}
         return on_call.mapped(reaches.__getitem__)
@@ -832,6 +836,11 @@ def path_at(paths: Paths, service: Service, severity_urgency: str, moment: datet
                   None if beyond is None else beyond.later(held))
 
 
+def _unread_target(target: EscalationTarget) -> str:
+    """Why a target that is neither a user nor a schedule is not followed, naming it."""
+    return f"a target of type {target.type!r} ({target.id}), which pdlint does not read"
+
+
 def _target_at(paths: Paths, target: EscalationTarget, urgency: str,
                moment: datetime) -> TargetAt:
     if target.kind is TargetKind.USER:
@@ -839,5 +848,5 @@ def _target_at(paths: Paths, target: EscalationTarget, urgency: str,
     elif target.is_schedule:
         who = paths.on_call(target).at(moment)
     else:
-        who = NotRead(f"a target of type {target.type!r}, which pdlint does not read")
+        who = NotRead(_unread_target(target))
     return paths.target_at(target, urgency, who)

@@ -208,6 +208,33 @@ def test_absent_is_not_empty(changes: dict[str, Any], expected: list[Any]) -> No
     assert calls(paths, web) == expected
 
 
+@pytest.mark.parametrize(("target", "skipped", "why"), [
+    pytest.param(ref("schedule", "PC00009", "Hidden Rota"), (),
+                 "schedule 'Hidden Rota' is not among the schedules this key can read",
+                 id="a-schedule-not-listed"),
+    pytest.param({"id": "PV00009", "type": "schedule_v3_reference", "summary": "Sun"}, (),
+                 "shift-based schedule 'Sun' is not among those this key can read",
+                 id="a-shift-based-schedule-not-listed"),
+    pytest.param({"id": "PV00009", "type": "schedule_v3_reference", "summary": "Sun"},
+                 ("schedules_v3",), "the shift-based schedules could not be read (403 "
+                 "Forbidden: the token may not read schedules_v3)",
+                 id="shift-based-schedules-not-read"),
+    pytest.param(ref("user", "PU00009", "Gone Person"), (),
+                 "user PU00009 is not among the users this key can read",
+                 id="a-user-not-listed"),
+    pytest.param({"id": "PX00009", "type": "webhook_reference", "summary": "Bridge"}, (),
+                 "a target of type 'webhook_reference' (PX00009), which pdlint does not read",
+                 id="a-target-of-another-type"),
+])
+def test_what_the_key_cannot_see_is_named(target: Json, skipped: tuple[str, ...],
+                                          why: str) -> None:
+    """Level 1 pages something the key cannot follow: not read, named, from the trigger on;
+    Lee, level 2 after 10 minutes, is phoned all the same."""
+    paths, web = account_of(rules=[escalation_rule(10, target), escalation_rule(10, LEE)],
+                            skipped=skipped)
+    assert calls(paths, web) == [(START, END, (10, 0, why))]
+
+
 def test_the_end_of_the_rendered_window_is_not_read_for_later_levels() -> None:
     """Level 2 (the rota, after 10 minutes) of a trigger in the window's last 10 minutes is
     engaged after the rendering ends: not read there, since level 1 (Cat) phones at 15."""
