@@ -36,18 +36,37 @@ def check_untrained_on_call(context: Context) -> Iterator[Finding]:
     final schedule, overrides included), or targeted by a documented escalation policy
     (directly, or through a schedule it pages), needs a record whose completion plus valid_for
     is today or later. One finding per person, naming where they are on call (the first five
-    places). Not checked when the schedules, escalation policies or users could not be read."""
+    places). What the key cannot see is a warning naming it: a person on call the user list
+    does not hold (training records name people by email, which is then not known), or a
+    schedule a documented policy pages that the schedule lists do not hold (who it puts on call
+    is not known). Not checked when the schedules, escalation policies or users could not be
+    read."""
     policy, account, today = context.policy, context.live, context.today
     training = policy.training
     if training is None or not all(collection.read for collection in (
             account.schedules, account.escalation_policies, account.users)):
         return
+    for (schedule_id, name), places in _unseen_schedules(policy, account).items():
+        yield check_untrained_on_call.finding(
+            f"training not checked for whoever schedule {schedule_id}"
+            f"{f' ({name})' if name else ''} puts on call, in {_listed(places)}: it is not in "
+            "the schedule lists this key reads", Resource("schedule", name=name, id=schedule_id),
+            expected="trained people on call", actual=None, location=training.location,
+            severity=Severity.WARNING)
     for user_id, places in on_call_people(policy, account).items():
         user = account.users.by_id(user_id)
-        email = (user.email if user else None) or ""
+        if user is None:
+            yield check_untrained_on_call.finding(
+                f"training not checked for user {user_id}, on call in {_listed(places)}: they "
+                "are not in the user list this key reads, so the email their training record "
+                "would name is not known", Resource("user", id=user_id),
+                expected="a current training record", actual=None, location=training.location,
+                severity=Severity.WARNING)
+            continue
+        email = user.email or ""
         if email and training.current(email, today) is not None:
             continue
-        name = str((user.name if user else None) or user_id)
+        name = str(user.name or user_id)
         yield check_untrained_on_call.finding(
             f"{name} ({email or 'email not read'}) is on call in {_listed(places)} without "
             f"current incident-response training: {_training_state(training, email)}",
@@ -83,6 +102,20 @@ def on_call_people(policy: Policy, account: Account) -> dict[str, list[str]]:
                     for user_id in _rendered_people(schedule, window):
                         add(user_id, f"{where} (schedule {schedule.name if schedule else None})")
     return places
+
+
+def _unseen_schedules(policy: Policy, account: Account) -> dict[tuple[str, str | None],
+                                                                  list[str]]:
+    """The schedules documented escalation policies page that the schedule lists do not hold,
+    by (id, the reference's name), with where they are paged."""
+    found: dict[tuple[str, str | None], list[str]] = {}
+    for documented_policy, live_policy in both_sides(escalation_pairs(policy, account)):
+        for number, escalation_rule in enumerate(live_policy.rules, start=1):
+            for target in escalation_rule.targets:
+                if target.is_schedule and account.schedule_of(target) is None and target.id:
+                    found.setdefault((target.id, target.summary), []).append(
+                        f"escalation policy {documented_policy.name} level {number}")
+    return found
 
 
 def _rendered_people(live: Schedule | None, window: Window) -> list[str]:

@@ -17,6 +17,8 @@ from rule_cases import (
     EXAMPLE_POLICY,
     TODAY,
     WINDOW,
+    Json,
+    context_of,
     entry,
     escalation_policy,
     escalation_rule,
@@ -112,6 +114,42 @@ def test_a_person_without_any_record_and_the_places_they_are_on_call(
         "incident-response training: the latest record (Incident command, completed "
         f"2025-03-01, {policy.training.records[2].location if policy.training else ''}) was "
         "valid until 2026-03-01"]
+
+
+def state_with(*, users: tuple[Json, ...] = (ANN, BOB, CAT, LEE, DEE),
+               first: Json | None = None) -> LiveState:
+    """``state_of`` with only ``users`` listed and, if given, ``first`` as level 1's target."""
+    state = state_of()
+    policies = state.escalation_policies
+    if first is not None:
+        policies = (escalation_policy("PE00001", "Main", [
+            escalation_rule(10, first), escalation_rule(10, LEE)]),)
+    listed = {who["id"] for who in users}
+    return live_state(escalation_policies=policies, schedules=state.schedules,
+                      users=[person for person in state.users if person["id"] in listed])
+
+
+@pytest.mark.parametrize(("state", "expected"), [
+    pytest.param(state_with(users=(BOB, CAT, LEE, DEE)), [(
+        "warning", ("user", None, "PU00001"),
+        "training not checked for user PU00001, on call in schedule Rota, escalation policy "
+        "Main level 1 (schedule Rota): they are not in the user list this key reads, so the "
+        "email their training record would name is not known")], id="a-person-not-listed"),
+    pytest.param(state_with(first=ref("schedule", "PC00009", "Hidden Rota")), [(
+        "warning", ("schedule", "Hidden Rota", "PC00009"),
+        "training not checked for whoever schedule PC00009 (Hidden Rota) puts on call, in "
+        "escalation policy Main level 1: it is not in the schedule lists this key reads")],
+        id="a-schedule-not-listed"),
+])
+def test_what_the_key_cannot_see_is_named_not_passed_over(
+        trained: Policy, state: LiveState, expected: list[tuple[Any, ...]]) -> None:
+    """Ann (on call in Rota) is trained and Lee is not, whatever the key sees; what it cannot
+    see is a warning naming it."""
+    found = [(finding.severity.value, (finding.resource.type, finding.resource.name,
+                                       finding.resource.id), finding.message)
+             for finding in check_untrained_on_call.check(context_of(trained, state))
+             if finding.resource.name != "Lee Lead"]
+    assert found == expected
 
 
 @pytest.mark.parametrize("skipped", [("users",), ("schedules",), ("escalation_policies",)])
