@@ -45,8 +45,8 @@ KNOWN = ("policy", "fail-on", "region", "accept-skip", "retry-budget")
 SKIPPABLE = ("escalation_policies", "schedules", "schedules_v3", "services", "users", "teams",
              "priorities", "maintenance_windows", "incident_workflows", "workflow_triggers",
              "service_orchestrations", "event_orchestrations", "orchestration_routers",
-             "incidents", "sla", "postmortems", "changes", "coverage", "drift", "history",
-             "paging")
+             "alert_grouping_settings", "incidents", "sla", "postmortems", "changes", "coverage",
+             "drift", "history", "paging")
 """What a run can report as skipped, and a user accept by name: the collections drift reads
 (``pagerduty.state.COLLECTIONS``) and the sections of an evidence package
 (``evidence.collect.SECTIONS``)."""
