@@ -10,6 +10,8 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from pdlint.files import write_files
 from pdlint.init import draft_policy
 from pdlint.pagerduty.model import parse_account
@@ -33,7 +35,9 @@ EXAMPLES = {
 }
 
 
-def example_state() -> LiveState:
+def example_state(grouped_by_the_setting: bool = False) -> LiveState:
+    """The examples as one account; with ``grouped_by_the_setting`` the example service keeps
+    its grouping in the example Alert Grouping Setting (referenced, and listed by it)."""
     spec = json.loads(SPEC.read_text())
     objects: dict[str, Any] = {}
     for kind, (path, status, name, key) in EXAMPLES.items():
@@ -43,12 +47,23 @@ def example_state() -> LiveState:
         "application/json"]["examples"]["response"]["value"]["incident_workflow"]
     # The listed workflow without its steps, and as shown with them (the same workflow).
     objects["incident_workflows"] = (shown,)
+    if grouped_by_the_setting:
+        [setting] = objects["alert_grouping_settings"]
+        [service] = objects["services"]
+        objects["services"] = ({**service, "alert_grouping_parameters": {
+            "id": setting["id"], "type": "alert_grouping_setting_reference"}},)
+        objects["alert_grouping_settings"] = ({**setting, "services": [
+            *setting["services"], {"id": service["id"], "name": service["name"]}]},)
     return LiveState("https://api.pagerduty.com", NOW, Window.starting(NOW, timedelta(days=30)),
                      objects)
 
 
-def test_init_then_drift_is_clean_on_the_spec_examples(tmp_path: Path) -> None:
-    state = example_state()
+@pytest.mark.parametrize(("grouped_by_the_setting", "grouping"), [
+    (False, "intelligent"), (True, "content_based")])
+def test_init_then_drift_is_clean_on_the_spec_examples(tmp_path: Path,
+                                                       grouped_by_the_setting: bool,
+                                                       grouping: str) -> None:
+    state = example_state(grouped_by_the_setting)
     folder = tmp_path / "policy"
     write_files(folder, draft_policy(state), force=False)
     loaded = load_policy([folder])
@@ -56,6 +71,8 @@ def test_init_then_drift_is_clean_on_the_spec_examples(tmp_path: Path) -> None:
     p1 = loaded.policy.severity("P1")
     assert p1 is not None and p1.response_automation is not None
     assert p1.response_automation.workflow.value == "Example Incident Workflow"
+    [service] = loaded.policy.services
+    assert service.alert_grouping is not None and service.alert_grouping.value == grouping
     report = drift(loaded.policy, parse_account(state), NOW.date())
     assert [(finding.rule, finding.message) for finding in report.findings
             if finding.rule in MINE] == []
