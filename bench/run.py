@@ -477,6 +477,39 @@ def memory_row(bench: Bench) -> Row:
                target="peak RSS grows < 10 % with 10× the incidents", met=growth < 1.10)
 
 
+PAGING_MEMORY_SERVICES = (1250, 5000)
+"""The evidence's paging section is measured at these numbers of services, all paging the same
+100 escalation policies, 200 schedules and 2,000 people (``bench/paging_memory.py``)."""
+QUICK_PAGING_MEMORY_SERVICES = (40, 160)
+QUICK_PAGING_MEMORY_SIZES = ("--escalation-policies", "10", "--schedules", "5", "--users", "50",
+                             "--days", "30")
+
+
+def paging_memory_row(bench: Bench) -> Row:
+    """The memory of the evidence's paging section over a year as the services grow fourfold,
+    what they page staying the same: what it keeps grows by its rows, its working memory must
+    not grow with the services."""
+    quick = bench.settings.quick
+    sizes = QUICK_PAGING_MEMORY_SIZES if quick else ("--escalation-policies", "100")
+    measured = []
+    for services in QUICK_PAGING_MEMORY_SERVICES if quick else PAGING_MEMORY_SERVICES:
+        run = bench.launcher.run([sys.executable, str(BENCH / "paging_memory.py"), str(services),
+                                  *sizes], cwd=ROOT)
+        if run.exit_code != 0:
+            raise SystemExit(f"paging memory failed:\n{run.stderr}")
+        measured.append(json.loads(run.stdout))
+    small, large = measured
+    growth = large["working MiB"] / max(small["working MiB"], 0.01)
+    return Row("evidence-paging-memory",
+               f"evidence paging section, {large['days']} days, 4× the services", "generated",
+               "paging_section() in bench/paging_memory.py", cpu_seconds=large["CPU s"],
+               peak_rss_mib=run.peak_rss_mib,
+               figures={**{f"{item['services']} services": {
+                   key: item[key] for key in ("rows", "working MiB", "kept MiB", "CPU s")}
+                   for item in measured}, "working memory growth": round(growth, 3)},
+               target="working memory grows < 25 % with 4× the services", met=growth < 1.25)
+
+
 def offline_drift_row(bench: Bench) -> Row:
     policy = bench.policy("enterprise", register=True)
     command = [bench.pdlint, "drift", "--policy", str(policy), "--snapshot",
@@ -641,6 +674,7 @@ ROW_GROUPS: dict[str, Callable[[Bench], Iterator[Row] | Row]] = {
     "history": history_rows,
     "evidence": evidence_rows,
     "evidence-memory": memory_row,
+    "paging-memory": paging_memory_row,
     "official": official_rows,
     "shared-key": shared_key_row,
     "policy-load": policy_load_row,

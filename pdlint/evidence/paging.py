@@ -3,9 +3,11 @@ severity it takes, the share of the time it had to page in which someone was pho
 within the deadline, and the stretches without. Judged by ``pdlint.paging.judge``, as the drift
 rule PATH600 judges it, so that the package and the drift check agree on every stretch.
 
-Memory stays flat in the number of services: each service keeps its totals and at most
-``STRETCHES_KEPT`` stretches; the paths shared by many services (escalation policies,
-schedules, people) are worked out once.
+Memory does not grow with the services beyond their rows: each service keeps its totals and at
+most ``STRETCHES_KEPT`` stretches; the paths shared by many services (escalation policies,
+schedules, people) are worked out once, and a service's own path is kept only among the most
+recently used (``paging.path.SERVICE_PATHS_KEPT``). ``bench/paging_memory.py`` measures it
+(docs/benchmarks.md).
 """
 
 from __future__ import annotations

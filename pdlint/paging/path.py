@@ -48,11 +48,19 @@ from pdlint.pagerduty.model import (
 )
 from pdlint.zones import live_zone
 
+K = TypeVar("K")
 V = TypeVar("V")
 W = TypeVar("W")
 
 CALL_METHODS = frozenset({"phone_contact_method", "sms_contact_method"})
 """The contact methods that ring: a phone call or a text message."""
+
+SERVICE_PATHS_KEPT = 64
+"""A service's own path over the window (and its verdicts) is kept for the 64 most recently
+used, for a service that pages alike (the same escalation policy, urgency rule and overlays):
+the paths services share (escalation policies, schedules, people) are all kept, but a year of a
+service's own, in the evidence, only while it is likely to be asked for again (its next
+severity, the services beside it), so that memory does not grow with the services."""
 
 
 # -- step functions ----------------------------------------------------------------------------
@@ -312,7 +320,8 @@ class Engagement:
 
 class Paths:
     """The paging paths of one account, rendered over ``account.window``; parts shared by many
-    services (people, schedules, escalation policies) are worked out once."""
+    services (people, schedules, escalation policies) are worked out once, and a service's own
+    path kept while it is among the ``SERVICE_PATHS_KEPT`` most recently used."""
 
     def __init__(self, account: Account) -> None:
         self.account = account
@@ -539,9 +548,11 @@ class Paths:
         the verdict, and the outcome when it is not met (what a finding explains; every met
         moment is alike)."""
         key = (id(step), within)
-        if key not in self._verdicts:
-            self._verdicts[key] = (step, step.mapped(lambda outcome: _judgement(outcome, within)))
-        return self._verdicts[key][1]
+        found = _recalled(self._verdicts, key)
+        if found is None:  # the step is kept with its verdicts, so that its id is not reused
+            found = _remembered(self._verdicts, key, (step, step.mapped(
+                lambda outcome: _judgement(outcome, within))))
+        return found[1]
 
     # services
 
@@ -569,23 +580,25 @@ class Paths:
         # Services that page alike share one path: most share an escalation policy and a
         # constant urgency.
         key = (policy_id, *_urgency_key(service, severity_urgency), window, tuple(overlays))
-        if key not in self._services:
-            gates = self.gates(service, severity_urgency, window, overlays)
-            if not gates.breaks:  # one gate throughout, as for most services
-                gate = gates.values[0]
-                self._services[key] = (
-                    Step.constant(Outcome(gate, None)) if not gate.read or gate.urgency is None
+        found = _recalled(self._services, key)
+        if found is None:
+            found = _remembered(self._services, key, self._service(
+                policy_id, self.gates(service, severity_urgency, window, overlays)))
+        return found
+
+    def _service(self, policy_id: str | None, gates: Step[Gate]) -> Step[Outcome]:
+        if not gates.breaks:  # one gate throughout, as for most services
+            gate = gates.values[0]
+            return (Step.constant(Outcome(gate, None)) if not gate.read or gate.urgency is None
                     else self.held_escalation(gate.policy_id or policy_id, gate.urgency,
                                               gate.delay).each(lambda reach: Outcome(gate, reach)))
-                return self._services[key]
-            ways = list(dict.fromkeys(
-                (gate.urgency, gate.delay, gate.policy_id or policy_id) for gate in gates.values
-                if gate.read and gate.urgency is not None))
-            steps = [self.held_escalation(paged, urgency, delay)
-                     for urgency, delay, paged in ways if urgency is not None]
-            self._services[key] = combined(
-                [gates, *steps], lambda gate, *reaches: _outcome(gate, policy_id, ways, reaches))
-        return self._services[key]
+        ways = list(dict.fromkeys(
+            (gate.urgency, gate.delay, gate.policy_id or policy_id) for gate in gates.values
+            if gate.read and gate.urgency is not None))
+        steps = [self.held_escalation(paged, urgency, delay)
+                 for urgency, delay, paged in ways if urgency is not None]
+        return combined([gates, *steps],
+                        lambda gate, *reaches: _outcome(gate, policy_id, ways, reaches))
 
     def held_escalation(self, policy_id: str | None, urgency: str, delay: int) -> Step[Reach]:
         """The escalation of an alert held ``delay`` minutes before its incident triggers:
@@ -646,6 +659,23 @@ def escalated(levels: Sequence[tuple[Step[Reach], int]], beyond: Reach | None) -
             values.append(Reach(*current))
             last = current
     return Step(tuple(moments), tuple(values))
+
+
+def _recalled(memo: dict[K, V], key: K) -> V | None:
+    """What ``memo`` holds for ``key``, now its most recently used; None if nothing."""
+    found = memo.pop(key, None)
+    if found is not None:
+        memo[key] = found
+    return found
+
+
+def _remembered(memo: dict[K, V], key: K, value: V) -> V:
+    """``value`` held for ``key``; the least recently used dropped beyond
+    ``SERVICE_PATHS_KEPT``."""
+    memo[key] = value
+    if len(memo) > SERVICE_PATHS_KEPT:
+        del memo[next(iter(memo))]
+    return value
 
 
 def _urgency_key(service: Service, severity_urgency: str) -> tuple[Any, ...]:

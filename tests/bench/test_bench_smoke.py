@@ -25,7 +25,8 @@ def test_the_quick_bench_measures_every_row_and_pdlint_sends_the_fewest_requests
     assert list(rows) == ["snapshot-enterprise", "drift-snapshot-enterprise",
                           "rules-cpu-enterprise", "history-enterprise",
                           "history-section-enterprise", "evidence-enterprise-10k",
-                          "evidence-enterprise", "evidence-memory", "shared-key-enterprise",
+                          "evidence-enterprise", "evidence-memory", "evidence-paging-memory",
+                          "shared-key-enterprise",
                           "policy-load-enterprise", "lint-example"]
     fetched = [rows[name] for name in ("snapshot-enterprise", "evidence-enterprise-10k",
                                        "evidence-enterprise")]

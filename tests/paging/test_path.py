@@ -47,6 +47,7 @@ from pdlint.paging.path import (
     Gate,
     Outcome,
     Overlay,
+    Paths,
     Reach,
     Verdict,
     judged,
@@ -349,3 +350,30 @@ def test_a_restricted_layer_through_the_simulator_s_rendering(
     days = [(at(day, 9), at(day, 17), 0) for day in range(3, 16)]
     nights = [(at(day, 17), at(day + 1, 9), outside) for day in range(2, 16)]
     assert found == [(START, at(2, 17), 0), *sorted(days + nights), (at(16, 9), END, 0)]
+
+
+def test_a_service_path_dropped_from_the_memo_is_worked_out_again_alike(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """Only the most recently used services' own paths are kept (so that memory does not grow
+    with the services); one asked for again once dropped, and its verdicts, are the same as
+    from paths that never dropped it."""
+    monkeypatch.setattr("pdlint.paging.path.SERVICE_PATHS_KEPT", 2)
+    account = dict(rules=[escalation_rule(10, ROTA), escalation_rule(10, LEE)],
+                   schedules=[rota(entry(START, SATURDAY, ANN), entry(SATURDAY, at(7, 8), CAT),
+                                   entry(at(7, 8), END, ANN))])
+    paths, web = account_of(**account)
+    # A service's path for each window; the last one holds Cat's Saturday night, when Lee,
+    # level 2, is the first phoned, at minute 10: late for a deadline of 5.
+    windows = [Interval(START, at(day)) for day in (5, 6, 7, 8)]
+
+    def judged_in(paths: Paths) -> list[object]:
+        return [paths.verdicts(paths.service(web, "high", window), 5).stretches(window)
+                for window in windows]
+
+    first = judged_in(paths)
+    assert len(paths._services) == len(paths._verdicts) == 2
+    assert judged_in(paths) == first == judged_in(account_of(**account)[0])
+    assert [[(stretch.start, stretch.end, verdict) for stretch, (verdict, _) in stretches]
+            for stretches in first][3] == [
+        (START, SATURDAY, Verdict.MET), (SATURDAY, at(7, 8), Verdict.LATE),
+        (at(7, 8), at(8), Verdict.MET)]
