@@ -13,7 +13,7 @@ import json
 import sys
 import time
 
-from pdlint.cli import GC_THRESHOLDS
+from pdlint.collector import GC_THRESHOLDS
 from pdlint.policy import load_policy
 from pdlint.policy.load import LOADER
 

@@ -24,6 +24,7 @@ import click
 from click.core import ParameterSource
 
 from pdlint import __version__
+from pdlint.collector import GC_THRESHOLDS
 from pdlint.config import FAIL_ON, REGIONS, SKIPPABLE, Settings, SettingsError, find_settings
 from pdlint.errors import PdlintError, what_was_read
 from pdlint.findings import Severity, counted
@@ -339,13 +340,6 @@ def check_drift(policy_path: str, policy: Policy, state: LiveState, rules: Seque
 
         click.echo(f"recorded {record_report(Path(record), report)}", err=True)
     return code
-
-
-GC_THRESHOLDS = (10_000, 10, 10)
-"""A young-generation collection every 10,000 allocations instead of CPython's 700. pdlint's heap
-is mostly acyclic JSON from the API (a year of rendered schedules is tens of millions of
-objects), which the default thresholds rescan in full again and again: a fifth of the CPU of a
-one-year evidence run of a large account (docs/benchmarks.md)."""
 
 
 class SettingsCommand(click.Command):

@@ -16,6 +16,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
+from pdlint.collector import collector_paused
 from pdlint.coverage import Interval
 from pdlint.evidence.coverage import MIN_MEASURED
 from pdlint.findings import Location, Skipped
@@ -33,7 +34,6 @@ from pdlint.paging.judge import (
     unread_collection,
 )
 from pdlint.paging.path import Paths, Verdict
-from pdlint.policy import collector_paused
 from pdlint.policy.model import Policy, format_duration
 from pdlint.rules.matching import both_sides
 from pdlint.rules.services import service_pairs

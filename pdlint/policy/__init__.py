@@ -5,12 +5,11 @@
 
 from __future__ import annotations
 
-import gc
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from pdlint.collector import collector_paused
 from pdlint.errors import reading
 from pdlint.findings import Finding, Severity
 from pdlint.policy.build import build_policy
@@ -58,20 +57,3 @@ def _load_policy(paths: Sequence[str | Path]) -> PolicyLoad:
     with reading(f"the policy in {', '.join(map(str, paths))}"):
         policy, build_findings = build_policy(loaded.files)
     return PolicyLoad(policy, tuple(findings + build_findings))
-
-
-@contextmanager
-def collector_paused() -> Iterator[None]:
-    """Python's cyclic garbage collector off while a policy loads, or the paging path is worked
-    out (``rules.paths``, ``evidence.paging``). Each creates hundreds of thousands of objects
-    (nodes, plain data, the typed model; steps, reaches, stretches), none in a cycle that
-    outlives it, and the collector rescanned them, and the account read, again and again: a
-    quarter of a load's CPU, a third of the path's (docs/benchmarks.md). Only the thread that
-    found it on turns it back on, so that two at once in two threads leave it on."""
-    was_on = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_on:
-            gc.enable()

@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from zoneinfo import ZoneInfo
 
+from pdlint.collector import collector_paused
 from pdlint.coverage import Interval, total
 from pdlint.findings import Finding, Severity, counted
 from pdlint.pagerduty.model import Service as LiveService
@@ -28,7 +29,6 @@ from pdlint.paging.judge import (
     unread_collection,
 )
 from pdlint.paging.path import Paths, Verdict, path_at
-from pdlint.policy import collector_paused
 from pdlint.policy.model import IncidentSeverity, Service, format_duration
 from pdlint.rule import Context, Mode, rule
 from pdlint.rules.matching import both_sides, live_resource
