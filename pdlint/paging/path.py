@@ -42,6 +42,7 @@ from pdlint.pagerduty.model import (
     EscalationPolicy,
     EscalationTarget,
     MaintenanceWindow,
+    Schedule,
     Service,
     TargetKind,
     User,
@@ -308,6 +309,37 @@ OnCall = str | None | NotRead
 """Who a schedule has on call: a user id, nobody (None), or someone not read."""
 
 
+def _overlap(breaks: list[datetime], values: list[OnCall], start: datetime, end: datetime,
+             join: Callable[[OnCall], OnCall]) -> None:
+    """Lay ``[start, end)`` over a step being built (``values[i]`` holds from ``breaks[i-1]``
+    to ``breaks[i]``), where ``start`` lies before its last break: ``join`` of the value found
+    at each moment of it, and ``join(None)`` past the last break."""
+    position = bisect.bisect_right(breaks, start)
+    if breaks[position - 1] < start:
+        breaks.insert(position, start)
+        values.insert(position, values[position])
+        position += 1
+    while position < len(breaks) and breaks[position] <= end:
+        values[position] = join(values[position])
+        position += 1
+    if position < len(breaks):
+        breaks.insert(position, end)
+        values.insert(position, join(values[position]))
+    elif breaks[-1] < end:
+        breaks.append(end)
+        values.append(join(None))
+
+
+def _joined_with(who: OnCall, several: NotRead) -> Callable[[OnCall], OnCall]:
+    """Who is on call where ``who``'s shift overlaps another's: ``who`` in a gap, ``several``
+    where someone else is on call too."""
+    def joined(found: OnCall) -> OnCall:
+        return who if found is None or found == who else several
+    return joined
+
+
+
+
 @dataclass(frozen=True, slots=True)
 class Engagement:
     """A level reached by the escalation: rule ``rule`` (0-based) of loop ``loop``, engaged
@@ -402,20 +434,22 @@ class Paths:
     def _on_call(self, target: EscalationTarget) -> Step[OnCall]:
         account = self.account
         name = account.schedule_named(target) or target.id
+        schedule: Schedule | None
         if target.kind is TargetKind.SHIFT_BASED_SCHEDULE:
             listed = account.shift_based_schedules
-            return Step.constant(NotRead(
-                f"the shift-based schedules could not be read ({listed.skip_reason})"
-                if not listed.read else
-                f"shift-based schedule '{name}' is not among those this key can read"
-                if listed.by_id(target.id) is None else
-                f"'{name}' is a shift-based (v3) schedule, whose rendering pdlint does not read"))
-        schedule = account.schedules.by_id(target.id)
-        if schedule is None:
-            return Step.constant(NotRead(
-                f"the schedules could not be read ({account.schedules.skip_reason})"
-                if not account.schedules.read
-                else f"schedule '{name}' is not among the schedules this key can read"))
+            schedule = listed.by_id(target.id)
+            if schedule is None:
+                return Step.constant(NotRead(
+                    f"the shift-based schedules could not be read ({listed.skip_reason})"
+                    if not listed.read else
+                    f"shift-based schedule '{name}' is not among those this key can read"))
+        else:
+            schedule = account.schedules.by_id(target.id)
+            if schedule is None:
+                return Step.constant(NotRead(
+                    f"the schedules could not be read ({account.schedules.skip_reason})"
+                    if not account.schedules.read
+                    else f"schedule '{name}' is not among the schedules this key can read"))
         final = schedule.final_schedule
         if final is None or final.problem is not None:
             return Step.constant(NotRead(
@@ -424,17 +458,25 @@ class Paths:
         window = account.window
         outside = NotRead(f"'{name}' was rendered from {_utc(window.since)} to "
                           f"{_utc(window.until)} only")
+        several = NotRead(f"'{name}' has several people on call at once, and the path follows "
+                          "one person a schedule")
         breaks: list[datetime] = [window.since]
         values: list[OnCall] = [outside]
         for shift in sorted(final.shifts, key=lambda shift: shift.start):
-            start, end = max(shift.start, breaks[-1]), min(shift.end, window.until)
+            start, end = max(shift.start, window.since), min(shift.end, window.until)
+            who: OnCall = shift.user_id or NotRead(f"a shift of '{name}' names no user")
+            if start < breaks[-1] and end > start and who != values[-1]:
+                # a shift-based schedule's members all on at once: their shifts overlap
+                _overlap(breaks, values, start, end, _joined_with(who, several))
+                continue
+            start = max(start, breaks[-1])
             if start >= end:
                 continue
             if start > breaks[-1]:
                 breaks.append(start)
                 values.append(None)
             breaks.append(end)
-            values.append(shift.user_id or NotRead(f"a shift of '{name}' names no user"))
+            values.append(who)
         if breaks[-1] < window.until:
             breaks.append(window.until)
             values.append(None)

@@ -70,6 +70,22 @@ def rota(*entries: Json, **changes: Any) -> Json:
     return schedule("PC00001", "Rota", final_entries=list(entries)) | changes
 
 
+SUN = {"id": "PV00001", "type": "schedule_v3_reference", "summary": "Sun"}
+
+
+def sun(*shifts: tuple[datetime, datetime, Json]) -> Json:
+    """The shift-based schedule Sun as ``GET /v3/schedules/{id}?include[]=final_schedule``
+    answers: its computed shifts (start, end, who), its rotations left out."""
+    return {"id": SUN["id"], "type": "schedule_v3", "name": "Sun", "time_zone": "UTC",
+            "rotations": [],
+            "final_schedule": {"type": "final_schedule", "computed_shift_assignments": [{
+                "type": "computed_shift_assignment", "start_time": start.isoformat(),
+                "end_time": end.isoformat(),
+                "member": {"type": "user_member", "user_id": who["id"]},
+                "source": {"type": "schedule_rotation", "rotation_id": "R1"}}
+                for start, end, who in shifts]}}
+
+
 def maintenance(window_id: str, start: datetime, end: datetime, *services: Json) -> Json:
     """A window as ``GET /maintenance_windows`` lists it."""
     return {"id": window_id, "type": "maintenance_window", "summary": "Database upgrade",
@@ -82,16 +98,17 @@ def account_of(*, rules: Sequence[Json], num_loops: int = 0, schedules: Sequence
                urgency_rule: Json | None = None, hours: Json | None = None,
                people: dict[str, Json] | None = None, status: str = "active",
                skipped: Sequence[str] = (), orchestrations: Sequence[Json] | None = None,
-               windows: Sequence[Json] = (),
+               windows: Sequence[Json] = (), shift_based: Sequence[Json] = (),
                policies: Sequence[Json] = ()) -> tuple[Paths, Service]:
     """Web's paths: Main's ``rules``, the ``schedules``, everyone in ``PEOPLE`` (and
     ``people``), Web's urgency rule and support hours, its orchestration (default: read,
     without rules; ``[]``: not read) and maintenance, and other escalation policies
-    (``policies``)."""
+    (``policies``), and the shift-based schedules read whole (``shift_based``)."""
     state = live_state(
         escalation_policies=[escalation_policy("PE00001", "Main", rules, num_loops=num_loops),
                              *policies],
-        schedules=schedules, users=list({**PEOPLE, **(people or {})}.values()),
+        schedules=schedules, schedules_v3=shift_based,
+        users=list({**PEOPLE, **(people or {})}.values()),
         services=[service("PS00001", "Web", escalation_policy=MAIN, urgency_rule=urgency_rule,
                           hours=hours, status=status)], skipped=skipped,
         service_orchestrations=orchestrations, maintenance_windows=windows)

@@ -8,7 +8,7 @@ The accounts, people and window are ``paging_cases``'.
 
 from __future__ import annotations
 
-from datetime import time, timedelta
+from datetime import datetime, time, timedelta
 from typing import Any
 
 import pytest
@@ -23,11 +23,13 @@ from paging_cases import (
     ROTA,
     SATURDAY,
     START,
+    SUN,
     account_of,
     at,
     calls,
     person,
     rota,
+    sun,
 )
 from rules.rule_cases import (
     Json,
@@ -234,6 +236,29 @@ def test_what_the_key_cannot_see_is_named(target: Json, skipped: tuple[str, ...]
     paths, web = account_of(rules=[escalation_rule(10, target), escalation_rule(10, LEE)],
                             skipped=skipped)
     assert calls(paths, web) == [(START, END, (10, 0, why))]
+
+
+@pytest.mark.parametrize(("shifts", "expected"), [
+    pytest.param([(START, SATURDAY, ANN), (SATURDAY, END, CAT)],
+                 [(START, SATURDAY, 0), (SATURDAY, END, 10)], id="hand-over"),
+    pytest.param([(START, at(3), ANN), (at(4), END, ANN)],
+                 [(START, at(3), 0), (at(3), at(4), 10), (at(4), END, 0)], id="a-gap"),
+    pytest.param([(START, END, ANN), (at(3), at(4), BOB)],
+                 [(START, at(3), 0),
+                  (at(3), at(4), (10, 0, "'Sun' has several people on call at once, and the "
+                                         "path follows one person a schedule")),
+                  (at(4), END, 0)], id="two-on-call-at-once"),
+    pytest.param([(START, at(4), ANN), (at(3), END, ANN)], [(START, END, 0)],
+                 id="the-same-person-twice"),
+])
+def test_a_shift_based_schedule_pages_whom_its_computed_shifts_name(
+        shifts: list[tuple[datetime, datetime, Json]], expected: list[Any]) -> None:
+    """Level 1 is the shift-based schedule Sun, level 2 Lee after 10 minutes: Ann is phoned at
+    once, Cat only after 15 minutes (so Lee's call at 10 comes first), nobody in a gap; two
+    people on at once are named, not guessed between."""
+    paths, web = account_of(rules=[escalation_rule(10, SUN), escalation_rule(10, LEE)],
+                            shift_based=[sun(*shifts)])
+    assert calls(paths, web) == expected
 
 
 def test_the_end_of_the_rendered_window_is_not_read_for_later_levels() -> None:
