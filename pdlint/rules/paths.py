@@ -50,29 +50,29 @@ FAILING = (Verdict.LATE, Verdict.NEVER, Verdict.NO_INCIDENT)
       severity=Severity.ERROR, criterion="CC7.4", mode=Mode.DRIFT)
 def check_paging_path(context: Context) -> Iterator[Finding]:
     """Had an incident of a documented high-urgency severity been triggered on a documented
-    service at any moment of the checked window, someone must have been phoned or texted within
-    the severity's ``first_page_within``, else its ``response_sla``. The path follows what
-    PagerDuty does: whether an incident is created (a disabled service creates none, nor does
-    one in a maintenance window, nor an alert its event orchestration suppresses or drops), when
-    (an alert the orchestration suspends triggers later), its urgency (the urgency rule, support
-    hours, the alert's severity, which the orchestration can set, as it can page another
-    escalation policy instead of the service's; its time conditions are placed in the week,
-    its conditions on the event's fields are named as what may happen, never guessed), and for
-    each escalation level in order, loops included, who is on call when the level is engaged
-    (the rendered final schedule, overrides included, or the user targeted; on a round-robin
-    level, any one of its targets, so the latest of them counts) and their notification rules
-    for that urgency, with their delays. A low-urgency incident does not
-    escalate. A service documented as ``support_hours`` must page so during its documented
-    support hours; one documented as ``low`` urgency is not checked. Each failing stretch is a
-    finding in the organisation's time zone (one finding for a stretch that recurs every week
-    at the same local time, the first ten per service and severity, then one counting the
-    rest), with the path at its start: which level, who, which rule at which minute. Stretches
-    the key could not read (a schedule not rendered, notification rules not readable) are
-    reported as not checked, never as paged or not paged; when a collection the path is made
-    of (services, escalation policies, schedules, users, maintenance windows, service
-    orchestrations) could not be read, the run reports it skipped and this rule adds nothing.
-    A trigger is judged when its whole deadline
-    lies in the rendered window."""
+    service at any moment of the checked window, someone must have been phoned or texted within the
+    severity's ``first_page_within``, else its ``response_sla``. The path follows what PagerDuty
+    does: whether an incident is created (a disabled service creates none, nor does one in a
+    maintenance window, nor an alert its event orchestration suppresses or drops), when (an alert
+    the orchestration suspends triggers later), its urgency (the urgency rule, support hours, the
+    alert's severity, which the orchestration can set, as it can page another escalation policy
+    instead of the service's; its time conditions are placed in the week, its conditions on the
+    event's fields are named as what may happen, never guessed), and for each escalation level in
+    order, loops included, who is on call when the level is engaged (the rendered final schedule,
+    overrides included, a shift-based schedule's computed shifts, or the user targeted; on a
+    round-robin level, any one of its targets, so the latest of them counts) and their notification
+    rules for that urgency, with their delays. A low-urgency incident does not escalate. A service
+    documented as ``support_hours`` must page so during its documented support hours; one documented
+    as ``low`` urgency is not checked. Each failing stretch is a finding in the organisation's time
+    zone (one finding for a stretch that recurs every week at the same local time, the first ten per
+    service and severity, then one counting the rest), with the path at its start: which level, who,
+    which rule at which minute. Stretches the key could not read (a schedule not rendered,
+    notification rules not readable), and those where a shift-based schedule has several people on
+    call at once (the path follows one person a schedule), are reported as not checked, never as
+    paged or not paged; when a collection the path is made of (services, escalation policies,
+    schedules, users, maintenance windows, service orchestrations) could not be read, the run
+    reports it skipped and this rule adds nothing. A trigger is judged when its whole deadline lies
+    in the rendered window."""
     policy = context.policy
     account = context.live
     severities = policy.severities
