@@ -630,7 +630,10 @@ def demo(output_format: str, output: str | None, fail_on: str, quiet: bool) -> i
 @api_options
 def snapshot(output: str, no_redact: bool, accepted_skips: tuple[str, ...],
              api: ApiOptions) -> int:
-    """Save the live account as a JSON snapshot, for `drift --snapshot` and `diff`."""
+    """Save the live account as a JSON snapshot, for `drift --snapshot` and `diff`.
+
+    A snapshot serves any policy, so it holds every service's event orchestration: one request
+    per service, which `drift` spends on the documented services only."""
     from pdlint.pagerduty.fetch import fetch_state_sync
     from pdlint.pagerduty.snapshot import snapshot_text, write_snapshot
 
