@@ -8,7 +8,7 @@ rows with a link to the CSV that holds all of them. Elements carrying a key figu
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import TypeVar
 
@@ -165,13 +165,20 @@ def coverage_timeline(item: ScheduleCoverage, hours: Hours) -> str:
     parts += [bar(gap, "#c62828", 1.5, f"gap {iso(gap.start)} to {iso(gap.end)} "
                                      f"({human_duration(gap.length.total_seconds())})")
               for gap in item.result.gaps]
+    parts += _date_ticks(measured, x)
+    parts.append("</svg>")
+    return "".join(parts)
+
+
+def _date_ticks(measured: Interval, x: Callable[[datetime], float]) -> list[str]:
+    """The dates under a timeline's bar, at ``TICKS`` even steps of the measured period."""
+    labels = []
     for tick in range(TICKS + 1):
         moment = measured.start + (measured.end - measured.start) * tick / TICKS
         anchor = "start" if tick == 0 else ("end" if tick == TICKS else "middle")
-        parts.append(f'<text x="{x(moment):.1f}" y="42" font-size="11" text-anchor="{anchor}" '
-                     f'fill="#555f70">{_e(moment.date().isoformat())}</text>')
-    parts.append("</svg>")
-    return "".join(parts)
+        labels.append(f'<text x="{x(moment):.1f}" y="42" font-size="11" text-anchor="{anchor}" '
+                      f'fill="#555f70">{_e(moment.date().isoformat())}</text>')
+    return labels
 
 
 def paging_timeline(item: ServicePaging) -> str:
@@ -194,11 +201,7 @@ def paging_timeline(item: ServicePaging) -> str:
             f'<rect x="{left:.2f}" y="4" width="{max(1.5, x(stretch.interval.end) - left):.2f}" '
             f'height="22" fill="#c62828"><title>{_e(iso(stretch.interval.start))} to '
             f"{_e(iso(stretch.interval.end))}: {_e(stretch.why)}</title></rect>")
-    for tick in range(TICKS + 1):
-        moment = measured.start + (measured.end - measured.start) * tick / TICKS
-        anchor = "start" if tick == 0 else ("end" if tick == TICKS else "middle")
-        parts.append(f'<text x="{x(moment):.1f}" y="42" font-size="11" text-anchor="{anchor}" '
-                     f'fill="#555f70">{_e(moment.date().isoformat())}</text>')
+    parts += _date_ticks(measured, x)
     parts.append("</svg>")
     return "".join(parts)
 
