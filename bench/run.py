@@ -20,6 +20,7 @@ import os
 import platform
 import shutil
 import statistics
+import subprocess
 import sys
 import time
 from collections.abc import Callable, Iterator, Sequence
@@ -713,8 +714,9 @@ def chosen_groups(settings: Settings) -> list[str]:
 def machine(settings: Settings) -> dict[str, Any]:
     facts: dict[str, Any] = {
         "cpus": os.cpu_count(), "cpu": _cpu_model(), "platform": platform.platform(),
-        "python": platform.python_version(), "pdlint": __version__,
+        "python": platform.python_version(), "pdlint": __version__, "commit": _commit(),
         "httpx": httpx.__version__, "latency_ms": settings.latency_ms,
+        "repeats": settings.repeats,
         "rate_limit_per_minute": PAGERDUTY_RATE_LIMIT, "quick": settings.quick,
         "date": datetime.now(timezone.utc).strftime("%Y-%m-%d"),
         "load average at the end (1, 5, 15 min)": " / ".join(
@@ -726,6 +728,17 @@ def machine(settings: Settings) -> dict[str, Any]:
         facts["check-jsonschema"] = venvs.installed_version(venvs.ensure_venv(venvs.TOOLS),
                                                             "check-jsonschema")
     return facts
+
+
+def _commit() -> str:
+    """The commit measured (``-dirty`` with uncommitted changes), so that the docs can say which
+    figures are older than the code; ``unknown`` outside a git checkout."""
+    try:
+        described = subprocess.run(["git", "describe", "--always", "--dirty"], cwd=ROOT,
+                                   capture_output=True, text=True, check=False)
+    except OSError:
+        return "unknown"
+    return described.stdout.strip() if described.returncode == 0 else "unknown"
 
 
 def _cpu_model() -> str:

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from bench.run import floor_seconds
+from bench.run import Settings, floor_seconds, machine
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -51,3 +51,12 @@ def test_the_quick_bench_measures_every_row_and_pdlint_sends_the_fewest_requests
 def test_the_floor_is_the_longer_of_latency_and_budget(requests: int, latency_ms: int,
                                                         floor: float) -> None:
     assert floor_seconds(requests, latency_ms) == pytest.approx(floor)
+
+
+def test_the_machine_facts_name_the_commit_measured_and_the_repeats(tmp_path: Path) -> None:
+    """The docs say which figures are older than the code by the commit each run names."""
+    described = subprocess.run(["git", "describe", "--always", "--dirty"], cwd=ROOT,
+                               capture_output=True, text=True, check=True).stdout.strip()
+    facts = machine(Settings(quick=True, latency_ms=0, skip_venvs=True, only=frozenset(),
+                             output=tmp_path, repeats=3))
+    assert (facts["commit"], facts["repeats"]) == (described, 3)
