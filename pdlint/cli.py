@@ -564,10 +564,9 @@ def paging(service: str, policy_path: str, severity_id: str | None, moment: date
         policy, state = checked_policy((policy_path,)), load_snapshot(snapshot_path)
     else:
         from pdlint.pagerduty.fetch import fetch_state_alongside
-        from pdlint.pagerduty.state import Window
 
         window = (api_window(api) if api.since or api.until
-                  else Window.starting(moment or this_minute(), PAGING_HORIZON))
+                  else paging_window(moment or this_minute()))
         with terminal_progress(quiet=api.quiet) as progress:
             policy, state = fetch_state_alongside(
                 client_config(api), window, lambda: checked_policy((policy_path,)),
@@ -582,6 +581,17 @@ def paging(service: str, policy_path: str, severity_id: str | None, moment: date
 PAGING_HORIZON = timedelta(days=1)
 """How far past --at the schedules are rendered for `pdlint paging`: every level of a policy
 that loops is engaged within a day."""
+
+
+def paging_window(moment: datetime) -> Window:
+    """The day from ``moment`` (``--at``) whose schedules `pdlint paging` renders; a moment
+    outside the calendar pdlint reads is an error of that option, not a crash."""
+    from pdlint.pagerduty.state import Window, format_utc
+
+    try:
+        return Window.starting(moment, PAGING_HORIZON)
+    except ValueError as error:
+        raise click.BadParameter(f"{format_utc(moment)}: {error}", param_hint="--at") from None
 
 
 @cli.command()

@@ -75,6 +75,11 @@ class ReversedWindow(ValueError):
         super().__init__(f"until {format_utc(until)} is not after since {format_utc(since)}")
 
 
+def _outside_calendar() -> ValueError:
+    """The error of a window past the end of Python's calendar, worded as one outside pdlint's."""
+    return ValueError(f"the window is not between {EARLIEST:%Y-%m-%d} and {LATEST:%Y-%m-%d}")
+
+
 @dataclass(frozen=True)
 class Window:
     """The time range over which schedules are rendered (and incidents counted): [since, until).
@@ -99,7 +104,12 @@ class Window:
 
     @classmethod
     def starting(cls, since: datetime, length: timedelta = DEFAULT_WINDOW) -> Window:
-        return cls(since, as_utc(since, "since") + length)
+        """The window of ``length`` from ``since``; a ``ValueError`` for one that would end
+        past the calendar pdlint reads (or Python's)."""
+        try:
+            return cls(since, as_utc(since, "since") + length)
+        except OverflowError:
+            raise _outside_calendar() from None
 
     @classmethod
     def asked(cls, since: datetime | None, until: datetime | None, now: datetime) -> Window:
@@ -111,8 +121,7 @@ class Window:
                 until - DEFAULT_WINDOW if until is not None else now)
             end = until if until is not None else start + DEFAULT_WINDOW
         except OverflowError:
-            raise ValueError(f"the window is not between {EARLIEST:%Y-%m-%d} and "
-                             f"{LATEST:%Y-%m-%d}") from None
+            raise _outside_calendar() from None
         return cls(start, end)
 
     def to_dict(self) -> dict[str, str]:

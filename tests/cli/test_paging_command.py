@@ -72,6 +72,20 @@ def test_a_question_that_cannot_be_asked_exits_2(env: dict[str, str], arguments:
     assert message in err
 
 
+@pytest.mark.parametrize(("moment", "message"), [
+    pytest.param("9999-12-31T12:00:00Z", "--at: 9999-12-31T12:00:00Z: the window is not "
+                 "between 2000-01-01 and 2100-01-01", id="past-python-s-calendar"),
+    pytest.param("0001-01-01T00:00:00Z", "--at: 0001-01-01T00:00:00Z: the window "
+                 "0001-01-01T00:00:00Z to 0001-01-02T00:00:00Z is not between 2000-01-01 and "
+                 "2100-01-01", id="before-pdlint-s-calendar"),
+])
+def test_a_moment_outside_the_calendar_is_an_error_of_at_not_a_crash(
+        env: dict[str, str], moment: str, message: str) -> None:
+    code, out, err = paging(env, "Checkout API", "--at", moment)
+    assert (code, out) == (2, "")
+    assert message in err and "bug" not in err
+
+
 def test_the_token_is_needed(server: SimServer) -> None:
     code, _, err = paging({"PAGERDUTY_API_URL": server.base_url}, "Checkout API")
     assert code == 2 and "no API token" in err
