@@ -56,44 +56,68 @@ def parse_time(text: str, naive_zone: tzinfo | None = None) -> datetime:
 
 
 class _Fields:
-    """Typed reads of one JSON object, with errors that name the object and the field."""
+    """Typed reads of one JSON object, with errors that name the object and the field.
 
-    def __init__(self, data: Any, where: str, path: str = "") -> None:
-        if not isinstance(data, Mapping):
-            raise ModelError(f"{where}: {path or 'the object'} is {_shown(data)}, not an object")
+    An enterprise account is hundreds of thousands of these reads, so each is written out for
+    the JSON types it expects (a value of that exact type passes at once) and the path to the
+    field is spelled only for an error."""
+
+    __slots__ = ("_index", "_key", "_within", "data", "where")
+
+    def __init__(self, data: Any, where: str, within: _Fields | None = None,
+                 key: str | None = None, index: int | None = None) -> None:
         self.data: Mapping[str, Any] = data
         self.where = where
-        self.path = path
+        self._within, self._key, self._index = within, key, index
+        if type(data) is not dict and not isinstance(data, Mapping):
+            raise ModelError(f"{where}: {self.path or 'the object'} is {_shown(data)}, not an "
+                             "object")
+
+    @property
+    def path(self) -> str:
+        """Where the object is in the one read (``final_schedule.entries[3]``); empty for it."""
+        if self._within is None or self._key is None:
+            return ""
+        field = self._within._field(self._key)
+        return field if self._index is None else f"{field}[{self._index}]"
 
     def _field(self, key: str) -> str:
-        return f"{self.path}.{key}" if self.path else key
+        path = self.path
+        return f"{path}.{key}" if path else key
 
-    def _typed(self, key: str, kinds: type | tuple[type, ...], what: str) -> Any:
+    def _wrong(self, key: str, value: Any, what: str) -> ModelError:
+        return ModelError(f"{self.where}: {self._field(key)} is {_shown(value)}, not {what}")
+
+    def _list(self, key: str) -> list[Any] | None:
         value = self.data.get(key)
-        if value is None:
-            return None
-        if not isinstance(value, kinds) or (isinstance(value, bool) and bool not in (
-                kinds if isinstance(kinds, tuple) else (kinds,))):
-            raise ModelError(f"{self.where}: {self._field(key)} is {_shown(value)}, not {what}")
-        return value
+        if value is None or type(value) is list or isinstance(value, list):
+            return value
+        raise self._wrong(key, value, "a list")
 
     def has(self, key: str) -> bool:
         return key in self.data
 
     def text(self, key: str) -> str | None:
-        value: str | None = self._typed(key, str, "text")
-        return value
+        value = self.data.get(key)
+        if value is None or type(value) is str or isinstance(value, str):
+            return value
+        raise self._wrong(key, value, "text")
 
     def integer(self, key: str) -> int | None:
-        value: int | None = self._typed(key, int, "a whole number")
-        return value
+        value = self.data.get(key)
+        if value is None or type(value) is int or (isinstance(value, int)
+                                                   and not isinstance(value, bool)):
+            return value
+        raise self._wrong(key, value, "a whole number")
 
     def number(self, key: str) -> float | None:
-        value: float | None = self._typed(key, (int, float), "a number")
-        return value
+        value = self.data.get(key)
+        if value is None or (isinstance(value, (int, float)) and not isinstance(value, bool)):
+            return value
+        raise self._wrong(key, value, "a number")
 
     def texts(self, key: str) -> tuple[str, ...] | None:
-        value = self._typed(key, list, "a list")
+        value = self._list(key)
         if value is None:
             return None
         for index, item in enumerate(value):
@@ -104,7 +128,7 @@ class _Fields:
 
     def length(self, key: str) -> int | None:
         """How many items a list field holds; None when it is absent."""
-        value: list[Any] | None = self._typed(key, list, "a list")
+        value = self._list(key)
         return None if value is None else len(value)
 
     def required(self, key: str, value: T | None) -> T:
@@ -114,8 +138,10 @@ class _Fields:
         return value
 
     def flag(self, key: str) -> bool | None:
-        value: bool | None = self._typed(key, bool, "true or false")
-        return value
+        value = self.data.get(key)
+        if value is None or value is True or value is False:
+            return value
+        raise self._wrong(key, value, "true or false")
 
     def time(self, key: str, naive_zone: tzinfo | None = None) -> datetime | None:
         """A time with its offset (``parse_time``; without one, in ``naive_zone`` if given)."""
@@ -130,22 +156,22 @@ class _Fields:
 
     def nested(self, key: str) -> _Fields | None:
         value = self.data.get(key)
-        return None if value is None else _Fields(value, self.where, self._field(key))
+        return None if value is None else _Fields(value, self.where, self, key)
 
     def items(self, key: str) -> list[_Fields] | None:
         """The objects of a list field, None when the field is absent or null."""
-        value = self._typed(key, list, "a list")
+        value = self._list(key)
         if value is None:
             return None
-        return [_Fields(item, self.where, f"{self._field(key)}[{index}]")
-                for index, item in enumerate(value)]
+        where = self.where
+        return [_Fields(item, where, self, key, index) for index, item in enumerate(value)]
 
     def each(self, key: str, parse: Callable[[_Fields], T]) -> tuple[T, ...] | None:
         found = self.items(key)
-        return None if found is None else tuple(parse(item) for item in found)
+        return None if found is None else tuple(map(parse, found))
 
     def numbers(self, key: str) -> tuple[int, ...] | None:
-        value = self._typed(key, list, "a list")
+        value = self._list(key)
         if value is None:
             return None
         for index, item in enumerate(value):
@@ -917,11 +943,11 @@ def _user(fields: _Fields) -> User:
 
     def notification(rule: _Fields) -> NotificationRule:
         named = rule.nested("contact_method")
-        method = (_contact_method(named) if named is not None
-                  else ContactMethod(None, "", None, None))
-        known = by_id.get(method.id) if method.id else None
+        known = by_id.get(named.text("id") or "") if named is not None else None
+        method = known or (_contact_method(named) if named is not None
+                           else ContactMethod(None, "", None, None))
         return NotificationRule(rule.text("urgency"), rule.integer("start_delay_in_minutes"),
-                                known or method)
+                                method)
 
     return User(**_common(fields, "user"), email=fields.text("email"), role=fields.text("role"),
                 time_zone=fields.text("time_zone"), invitation_sent=fields.flag("invitation_sent"),
@@ -949,9 +975,6 @@ class MaintenanceWindow(LiveObject):
     def covers(self, moment: datetime) -> bool:
         """Whether ``moment`` is inside the window: the services open no incident then."""
         return self.start <= moment < self.end
-
-    def on_service(self, service_id: str) -> bool:
-        return any(service.id == service_id for service in self.services or ())
 
 
 def _maintenance_window(fields: _Fields) -> MaintenanceWindow:
@@ -1160,6 +1183,8 @@ class Account:
     _users_by_email: Mapping[str, User] = field(init=False, repr=False, compare=False)
     _grouping_settings_by_service: Mapping[str, AlertGroupingSetting] = field(
         init=False, repr=False, compare=False)
+    _maintenance_by_service: Mapping[str, tuple[MaintenanceWindow, ...]] = field(
+        init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         by_email: dict[str, User] = {}
@@ -1173,6 +1198,13 @@ class Account:
                 if service.id is not None:
                     by_service.setdefault(service.id, setting)
         object.__setattr__(self, "_grouping_settings_by_service", by_service)
+        windows: dict[str, list[MaintenanceWindow]] = {}
+        for window in sorted(self.maintenance_windows, key=lambda window: window.start):
+            for service_id in dict.fromkeys(service.id for service in window.services or ()
+                                            if service.id is not None):
+                windows.setdefault(service_id, []).append(window)
+        object.__setattr__(self, "_maintenance_by_service",
+                           {service_id: tuple(held) for service_id, held in windows.items()})
 
     def __repr__(self) -> str:
         """Counts, not contents: a year of rendered schedules is large."""
@@ -1188,8 +1220,7 @@ class Account:
         not be read (not "none")."""
         if not self.maintenance_windows.read:
             return None
-        return tuple(sorted((window for window in self.maintenance_windows
-                             if window.on_service(service_id)), key=lambda window: window.start))
+        return self._maintenance_by_service.get(service_id, ())
 
     def orchestration_read(self, service: Service) -> bool:
         """Whether the service's event orchestration is known: read, or the service disabled
