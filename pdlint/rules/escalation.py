@@ -27,15 +27,18 @@ from pdlint.rules.matching import (
     live_resource,
     missing_or_renamed,
     pair_objects,
+    remembered,
 )
 
 
-def escalation_pairs(policy: Policy, account: Account) -> list[Pair[EscalationPolicy, LivePolicy]]:
+@remembered
+def escalation_pairs(policy: Policy, account: Account,
+                     ) -> tuple[Pair[EscalationPolicy, LivePolicy], ...]:
     """Documented and live escalation policies paired; empty when the list could not be read,
     so that nothing is reported missing that was never fetched."""
     if not account.escalation_policies.read:
-        return []
-    return pair_objects(policy.escalation_policies, account.escalation_policies)
+        return ()
+    return tuple(pair_objects(policy.escalation_policies, account.escalation_policies))
 
 
 def _same_levels(policy: Policy, account: Account) -> Iterator[

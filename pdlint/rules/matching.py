@@ -10,13 +10,15 @@ the same object renamed (one side's best match is the other's, similarity at lea
 from __future__ import annotations
 
 import difflib
-from collections.abc import Iterable, Iterator, Sequence
+import functools
+import weakref
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Generic, Protocol, TypeVar
 
 from pdlint.findings import Finding, Location, Resource
-from pdlint.pagerduty.model import LiveObject
-from pdlint.policy.model import Sourced
+from pdlint.pagerduty.model import Account, LiveObject
+from pdlint.policy.model import Policy, Sourced
 from pdlint.rule import Rule
 
 RENAME_SIMILARITY = 0.8
@@ -67,6 +69,26 @@ def pair_objects(documented: Sequence[D], live: Iterable[L]) -> list[Pair[D, L]]
     pairs = [Pair(entry, found.get(index)) for index, entry in enumerate(documented)]
     undocumented = sorted(remaining.values(), key=lambda obj: (str(obj.name), obj.id))
     return pairs + [Pair(None, obj) for obj in undocumented]
+
+
+Pairing = Callable[[Policy, Account], tuple[Pair[D, L], ...]]
+
+
+def remembered(pairing: Pairing[D, L]) -> Pairing[D, L]:
+    """``pairing`` worked out once for a policy and an account, however many rules ask: a drift
+    run's rules ask for the same pairs of 5,000 services a dozen times. The last answer is kept
+    while its policy and account live (weakly held: no account outlives its run for it)."""
+    last: list[tuple[weakref.ref[Policy], weakref.ref[Account], tuple[Pair[D, L], ...]]] = []
+
+    @functools.wraps(pairing)
+    def pairs(policy: Policy, account: Account) -> tuple[Pair[D, L], ...]:
+        if last and last[0][0]() is policy and last[0][1]() is account:
+            return last[0][2]
+        found = pairing(policy, account)
+        last[:] = [(weakref.ref(policy), weakref.ref(account), found)]
+        return found
+
+    return pairs
 
 
 def _renames(documented: Sequence[D], unmatched: list[int],

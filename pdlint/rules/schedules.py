@@ -22,19 +22,21 @@ from pdlint.pagerduty.model import Schedule as LiveSchedule
 from pdlint.pagerduty.state import format_utc
 from pdlint.policy.model import Policy, Schedule, format_duration
 from pdlint.rule import Context, Mode, rule
-from pdlint.rules.matching import Pair, pair_objects
+from pdlint.rules.matching import Pair, pair_objects, remembered
 
 GAPS_LISTED = 10
 """Gaps reported one by one per schedule; the rest are counted in one last finding."""
 
 
-def schedule_pairs(policy: Policy, account: Account) -> list[Pair[Schedule, LiveSchedule]]:
+@remembered
+def schedule_pairs(policy: Policy, account: Account,
+                   ) -> tuple[Pair[Schedule, LiveSchedule], ...]:
     """Documented schedules paired with the live ones, layer-based and shift-based; empty when
     the layer-based list could not be read, so that nothing is reported that was never fetched."""
     if not account.schedules.read:
-        return []
+        return ()
     live: list[LiveSchedule] = [*account.schedules, *account.shift_based_schedules]
-    return pair_objects(policy.schedules, live)
+    return tuple(pair_objects(policy.schedules, live))
 
 
 def _matched(policy: Policy, account: Account) -> Iterator[tuple[Schedule, LiveSchedule]]:

@@ -38,15 +38,18 @@ from pdlint.rules.matching import (
     live_resource,
     missing_or_renamed,
     pair_objects,
+    remembered,
 )
 from pdlint.zones import same_zone
 
 
-def service_pairs(policy: Policy, account: Account) -> list[Pair[Service, LiveService]]:
+@remembered
+def service_pairs(policy: Policy, account: Account,
+                  ) -> tuple[Pair[Service, LiveService], ...]:
     """Documented and live services paired; empty when the list could not be read."""
     if not account.services.read:
-        return []
-    return pair_objects(policy.services, account.services)
+        return ()
+    return tuple(pair_objects(policy.services, account.services))
 
 
 @rule("SVC300", "missing", title="Documented services exist, and live services are documented",
