@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import pytest
 
 from pdlint.findings import Location
-from pdlint.pagerduty.model import Team
-from pdlint.policy.model import Sourced
-from pdlint.rules.matching import pair_objects
+from pdlint.pagerduty.model import Account, Team, parse_account
+from pdlint.pagerduty.model import Service as LiveService
+from pdlint.pagerduty.state import LiveState
+from pdlint.policy.model import Policy, Service, Sourced
+from pdlint.rules.matching import Pair, pair_objects, remembered
 
 HERE = Location("policy/x.yaml", 1)
 
@@ -51,3 +54,25 @@ def test_pairing(documented: list[Entry], objects: list[Team],
     pairs = pair_objects(documented, objects)
     assert [(pair.documented.name if pair.documented else None,
              pair.live.id if pair.live else None, pair.renamed) for pair in pairs] == expected
+
+
+def test_pairs_are_worked_out_once_for_a_policy_and_an_account(
+        demo_state: LiveState, make_policy: Callable[..., Policy]) -> None:
+    """The rules of one run share one pairing; another account, or another policy, is paired
+    anew, never answered with the last one's pairs."""
+    asked: list[tuple[Policy, Account]] = []
+
+    @remembered
+    def pairs(policy: Policy, account: Account) -> tuple[Pair[Service, LiveService], ...]:
+        asked.append((policy, account))
+        return tuple(pair_objects(policy.services, account.services))
+
+    policy, other_policy = make_policy(""), make_policy("")
+    account, other_account = parse_account(demo_state), parse_account(demo_state)
+    first = pairs(policy, account)
+    assert pairs(policy, account) is first and len(asked) == 1
+    assert pairs(policy, other_account) is not first
+    assert pairs(other_policy, other_account) is not first
+    assert [(policy is asked_policy, account is asked_account)
+            for asked_policy, asked_account in asked] == [(True, True), (True, False),
+                                                          (False, False)]
