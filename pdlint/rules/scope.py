@@ -1,4 +1,4 @@
-"""SCP rules, and the boundary of the policy's ``scope``: which live objects a run checks.
+"""SCP100, SVC307, and the boundary of the policy's ``scope``: which live objects a run checks.
 
 A scoped policy covers the services of its teams (those whose names match its service
 patterns, when it writes some), the escalation policies of those teams and those the services
@@ -6,7 +6,9 @@ use, and the schedules of the teams and those the escalation policies in scope p
 team owns them, and the people those page (``Reach.users``: drift reaches people through the
 objects it checks, so the account's users are left whole). Everything else is counted, not
 checked (``Report.boundary``). A documented object outside the scope is still
-checked as documented, and SCP100 reports that it left the scope.
+checked as documented, and SCP100 reports that it left the scope. SVC307, the team of a
+documented service, lives here because of it: a service moved to a team outside the scope is
+one drift, which SCP100 reports naming both teams, not SVC307 as well.
 
 Absent is not empty: an object whose teams PagerDuty did not return (the shift-based listing
 returns references without them) is in scope, so nothing unread drops out of the check; a scope
@@ -190,7 +192,8 @@ def check_outside_scope(context: Context) -> Iterator[Finding]:
     escalation policy or schedule that PagerDuty now holds outside it (moved to another team,
     or a service renamed past the scope's patterns) has left the audited system without the
     policy saying so: its incidents are no longer counted in the evidence. Both teams are
-    named; move the object back, or change the policy."""
+    named (and SVC307 says nothing more of a service); move the object back, or change the
+    policy."""
     policy = context.policy
     scope = policy.scope
     if scope is None:
@@ -213,6 +216,34 @@ def check_outside_scope(context: Context) -> Iterator[Finding]:
                 live_resource(documented, live),
                 expected=written or list(scope.team_names), actual=live_teams,
                 location=documented.location)
+
+
+@rule("SVC307", "team", title="Services belong to the documented team",
+      severity=Severity.ERROR, criterion="CC7.4", mode=Mode.DRIFT)
+def check_team(context: Context) -> Iterator[Finding]:
+    """The team a service belongs to is who answers for it, and whose members may change it. The
+    documented team must be among the service's teams in PagerDuty. A service whose team took
+    it out of the policy's ``scope`` is reported once, by SCP100, which names both teams. Not
+    checked when the team list could not be read (an account without the Teams feature has
+    none)."""
+    policy = context.policy
+    account = context.live
+    if not account.teams.read:
+        return
+    inside = None if policy.scope is None else scope_reach(policy.scope, account).services
+    for documented, live in both_sides(service_pairs(policy, account)):
+        team = documented.team
+        if team is None or (inside is not None and live.id not in inside):
+            continue
+        pinned = team.target.id.value if team.target and team.target.id else None
+        live_teams = [team_name(reference, account) for reference in live.teams or ()]
+        if not any(name == team.name or (pinned and team_id == pinned)
+                   for team_id, name in live_teams):
+            names = [name for _, name in live_teams]
+            yield check_team.finding(
+                f"belongs to {teams_text(names)}, documented '{team.name}'",
+                live_resource(documented, live), expected=team.name, actual=names,
+                location=team.location)
 
 
 def _documented_live(policy: Policy, account: Account) -> list[tuple[_Owned, LiveObject]]:

@@ -269,31 +269,6 @@ def check_no_integration(context: Context) -> Iterator[Finding]:
                 location=required.location)
 
 
-@rule("SVC307", "team", title="Services belong to the documented team",
-      severity=Severity.ERROR, criterion="CC7.4", mode=Mode.DRIFT)
-def check_team(context: Context) -> Iterator[Finding]:
-    """The team a service belongs to is who answers for it, and whose members may change it. The
-    documented team must be among the service's teams in PagerDuty. Not checked when the team
-    list could not be read (an account without the Teams feature has none)."""
-    policy = context.policy
-    account = context.live
-    if not account.teams.read:
-        return
-    for documented, live in both_sides(service_pairs(policy, account)):
-        team = documented.team
-        if team is None:
-            continue
-        pinned = team.target.id.value if team.target and team.target.id else None
-        live_teams = [team_name(reference, account) for reference in live.teams or ()]
-        if not any(name == team.name or (pinned and team_id == pinned)
-                   for team_id, name in live_teams):
-            names = [name for _, name in live_teams]
-            yield check_team.finding(
-                f"belongs to {teams_text(names)}, documented '{team.name}'",
-                live_resource(documented, live), expected=team.name, actual=names,
-                location=team.location)
-
-
 def team_name(reference: Reference, account: Account) -> tuple[str | None, str | None]:
     """A live team reference's id and name (the team list's name, else the reference's)."""
     known = account.teams.by_id(reference.id)

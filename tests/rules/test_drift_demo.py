@@ -58,7 +58,7 @@ def test_demo_drifts_of_escalation_service_priority_and_waiver_rules(
 def drifted(state: LiveState, skipped: str | None = None) -> LiveState:
     """The demo account drifted further, so that every rule that reads more than one collection
     has a finding: level 4 of "Production - Platform" pages the CTO alone (EP104, EP106),
-    "Checkout API" is on the security policy with no team (SVC301, SVC307), "Internal Admin"
+    "Checkout API" is on the security policy and team (SVC301, SVC307), "Internal Admin"
     counts support hours in UTC (SVC303), and priority P4 is gone (PRI500). ``skipped`` names
     a collection that could not be read."""
     objects = copy.deepcopy({kind: list(items) for kind, items in state.objects.items()})
@@ -70,7 +70,9 @@ def drifted(state: LiveState, skipped: str | None = None) -> LiveState:
     services["Checkout API"]["escalation_policy"] = {
         key: security[key] for key in ("id", "summary", "self", "html_url")} | {
         "type": "escalation_policy_reference"}
-    services["Checkout API"]["teams"] = []
+    [team] = [team for team in objects["teams"] if team["name"] == "Security"]
+    services["Checkout API"]["teams"] = [
+        {"id": team["id"], "type": "team_reference", "summary": team["name"]}]
     services["Internal Admin"]["support_hours"]["time_zone"] = "UTC"
     objects["priorities"] = [item for item in objects["priorities"] if item["name"] != "P4"]
     if skipped is not None:

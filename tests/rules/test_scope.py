@@ -111,6 +111,30 @@ def test_an_undocumented_service_is_a_finding_only_inside_the_scope(
                for finding in report.findings) is found
 
 
+@pytest.mark.parametrize(("scope_teams", "team", "expected"), [
+    pytest.param("[Platform]", "Security", [(
+        "SCP100", "belongs to team 'Security' in PagerDuty, outside the scope (team "
+        "'Platform'); documented in team 'Platform'")], id="moved-out-of-the-scope"),
+    pytest.param("[Platform]", None, [(
+        "SCP100", "belongs to no team in PagerDuty, outside the scope (team 'Platform'); "
+        "documented in team 'Platform'")], id="no-team-is-outside"),
+    pytest.param("[Platform, Security]", "Security", [(
+        "SVC307", "belongs to team 'Security', documented 'Platform'")],
+        id="moved-within-the-scope"),
+])
+def test_a_service_moved_to_another_team_is_one_finding(
+        demo_state: LiveState, tmp_path: Path, scope_teams: str, team: str | None,
+        expected: list[tuple[str, str]]) -> None:
+    """SCP100 speaks for a documented service whose team took it out of the scope, and SVC307
+    only for one still inside: one drift, one finding."""
+    policy = scoped_policy(tmp_path / "policy", f"scope:\n  teams: {scope_teams}\n")
+    state = with_services(demo_state, ("Checkout API", "Checkout API", team))
+    report = drift(policy, parse_account(state), TODAY)
+    assert [(finding.rule, finding.message) for finding in report.findings
+            if finding.resource.name == "Checkout API"
+            and finding.rule in ("SCP100", "SVC307")] == expected
+
+
 def test_service_patterns_narrow_the_teams_services(demo_state: LiveState,
                                                     tmp_path: Path) -> None:
     policy = scoped_policy(tmp_path / "policy", """\

@@ -33,13 +33,13 @@ from pdlint.pagerduty.state import LiveState
 from pdlint.policy.model import Policy
 from pdlint.rule import Rule
 from pdlint.rules import services as service_rules
+from pdlint.rules.scope import check_team
 from pdlint.rules.services import (
     check_disabled,
     check_escalation_policy,
     check_missing,
     check_no_integration,
     check_support_hours,
-    check_team,
     check_timeouts,
     check_urgency_rule,
 )
@@ -127,7 +127,9 @@ def policy(make_policy: Callable[[str], Policy]) -> Policy:
     return make_policy(DOCUMENTED)
 
 
-SERVICE_RULES = [value for value in vars(service_rules).values() if isinstance(value, Rule)]
+SERVICE_RULES = [*(value for value in vars(service_rules).values() if isinstance(value, Rule)),
+                 check_team]
+"""The SVC rules, SVC307 with them though it is declared beside SCP100, which speaks over it."""
 
 
 def test_the_matching_account_is_clean(policy: Policy) -> None:
