@@ -117,10 +117,6 @@ class _Listing:
     """Reads each listed object whole, where the listing gives references only."""
 
 
-def _every(wanted: Wanted, obj: dict[str, Any]) -> bool:
-    return True
-
-
 @dataclass(frozen=True)
 class _FollowUp:
     """A collection read object by object from the objects of a listing (no listing of its
@@ -128,7 +124,9 @@ class _FollowUp:
 
     kind: str
     read: Callable[[PagerDutyClient, dict[str, Any]], Awaitable[dict[str, Any]]]
-    wants: Callable[[Wanted, dict[str, Any]], bool] = _every
+    wants: Callable[[Wanted, dict[str, Any]], bool] | None = None
+    """Which objects the run wants read, by what the policy hands over; None: every one, read
+    at once without waiting for the policy."""
     absent_statuses: frozenset[int] = ABSENT_STATUSES
 
 
@@ -336,9 +334,10 @@ async def _with_follow_ups(
         if isinstance(found, Skipped):
             followed[follow_up.kind] = Skipped(rule=follow_up.kind, reason=found.reason)
             continue
-        wanted = await asked
-        parents = [obj for obj in (found.objects if isinstance(found, _Part) else found)
-                   if follow_up.wants(wanted, obj)]
+        parents = found.objects if isinstance(found, _Part) else found
+        if follow_up.wants is not None:
+            wanted = await asked
+            parents = [obj for obj in parents if follow_up.wants(wanted, obj)]
         followed[follow_up.kind] = await _read_follow_up(client, follow_up, parents, report)
     return found, followed
 

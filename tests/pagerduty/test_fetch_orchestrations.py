@@ -5,6 +5,7 @@ path."""
 
 from __future__ import annotations
 
+import asyncio
 from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import replace
@@ -92,3 +93,24 @@ async def test_the_documented_services_orchestrations_are_read(
     assert {service.name for service in account.services
             if account.orchestration_read(service)} == {*read_for, "Legacy Billing"} & {
         service.name for service in account.services}
+
+
+@pytest.mark.anyio
+async def test_the_global_routers_are_read_before_the_policy_is_handed_over(
+        server: SimServer) -> None:
+    """They need no policy: a read that waited for it would start them a policy load late."""
+    router = f"/event_orchestrations/{server.account.event_orchestrations[0].id}/router"
+    read_before: list[bool] = []
+
+    async def handed_late() -> Wanted:
+        for _ in range(500):  # up to 5 s, then hand over anyway: the test fails, not hangs
+            if any(record.path == router for record in server.requests):
+                break
+            await asyncio.sleep(0.01)
+        read_before.append(any(record.path == router for record in server.requests))
+        return EVERYTHING
+
+    server.clear_requests()
+    async with PagerDutyClient(fast_config(server)) as client:
+        await fetch_state(client, WINDOW, wanted=handed_late())
+    assert read_before == [True]
