@@ -118,7 +118,9 @@ class PagerDutyClient(Paginated):
             await self._limiter.acquire(priority)
             self.requests_sent += 1
             try:
-                response = await self._http.request(method, path, params=query, json=body)
+                # An empty query (None) spares httpx a parse of the URL.
+                response = await self._http.request(method, path, params=query or None,
+                                                    json=body)
             except httpx.TransportError as error:
                 return connection_failure(method, path, error, self.config.api_url), None
         log.debug("%s %s %s -> %d", method, path, dict(query), response.status_code)
