@@ -46,7 +46,7 @@ SKIPPABLE = ("escalation_policies", "schedules", "schedules_v3", "services", "us
              "priorities", "maintenance_windows", "incident_workflows", "workflow_triggers",
              "service_orchestrations", "event_orchestrations", "orchestration_routers",
              "alert_grouping_settings", "incidents", "sla", "postmortems", "changes", "coverage",
-             "drift", "history", "paging")
+             "drift", "history", "paging", "training")
 """What a run can report as skipped, and a user accept by name: the collections drift reads
 (``pagerduty.state.COLLECTIONS``) and the sections of an evidence package
 (``evidence.collect.SECTIONS``)."""
