@@ -544,6 +544,9 @@ def _routing(live: Account, service: _Service, low_priorities: set[Any]) -> None
         if (text := integration.vendor or integration.name) and NAME.match(text)))
     if sources:
         service.data["detection_sources"] = Flow(sources)
+    if not live.orchestration_read(service.live):
+        service.notes.append("Review: its event orchestration could not be read, so the policy "
+                             "allows none of its rules as drafted.")
     orchestration = orchestration_of(live, service.live)
     high = service.settings["urgency"] == "high"
     severity_based = service.live.urgency_rule.urgency == "severity_based"
@@ -584,7 +587,10 @@ def _settings(account: Account, live: Service, notes: list[str]) -> dict[str, An
                      "outside) cannot be stated in the policy format, so it is not documented.")
     settings: dict[str, Any] = {
         "urgency": urgency, "support_hours": hours if urgency == "support_hours" else None,
-        "requires_integration": bool(live.integrations)}
+        "requires_integration": None if live.integrations is None else bool(live.integrations)}
+    if live.integrations is None:
+        notes.append("Review: PagerDuty did not list its integrations, so neither its monitoring "
+                     "tools nor whether it requires an integration is documented.")
     for key, label, seconds in (
             ("acknowledgement_timeout", "acknowledgement", live.acknowledgement_timeout),
             ("auto_resolve_timeout", "auto-resolve", live.auto_resolve_timeout)):

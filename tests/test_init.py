@@ -541,6 +541,35 @@ def test_a_single_person_level_is_waived_with_its_finding(tmp_path: Path) -> Non
     assert outcome(written(tmp_path, draft), state) == [("EP106", "Main", True)]
 
 
+def unlisted_integrations() -> Json:
+    """Web as a listing that leaves its integrations out: not read, not "none"."""
+    return {key: value for key, value in web().items() if key != "integrations"}
+
+
+@pytest.mark.parametrize(("state", "note", "tier_requires_integration"), [
+    pytest.param(small(services=[web()], skipped=["service_orchestrations"]),
+                 "its event orchestration could not be read, so the policy allows none of its "
+                 "rules as drafted.", True, id="orchestration-not-read"),
+    pytest.param(small(services=[unlisted_integrations()]),
+                 "PagerDuty did not list its integrations, so neither its monitoring tools nor "
+                 "whether it requires an integration is documented.", None,
+                 id="integrations-not-listed"),
+])
+def test_what_was_not_read_of_a_service_is_a_review_note_never_none(
+        tmp_path: Path, state: LiveState, note: str, tier_requires_integration: bool | None
+) -> None:
+    draft = draft_policy(state)
+    comments = " ".join(line.strip().removeprefix("#").strip()
+                        for line in draft["services.yaml"].splitlines()
+                        if line.strip().startswith("# "))
+    assert f"Review: {note}" in comments
+    [documented] = read(draft, "services.yaml")["services"]
+    tier = read(draft, "organisation.yaml")["tiers"]["standard"]
+    assert (tier.get("requires_integration"), documented.get("requires_integration")) == (
+        tier_requires_integration, None)
+    assert lint_paths([written(tmp_path, draft)]).findings == ()
+
+
 def test_teams_not_read_are_named_from_their_references(tmp_path: Path) -> None:
     draft = draft_policy(small(services=[web(teams=[ref("team", "PT00001", "Ops")])],
                                skipped=["teams"]))
