@@ -781,18 +781,20 @@ def stop_on_interrupt_or_terminate() -> None:
     signal.signal(signal.SIGTERM, stop)
 
 
-@cli.command()
+@cli.command(cls=SettingsCommand)
 @click.argument("folder", type=click.Path(exists=True, file_okay=False, path_type=str))
 @click.option("--format", "output_format", type=click.Choice(("text", "markdown")),
               default="text", show_default=True, help="Plain text, or Markdown for a chat or "
                                                       "a weekly report.")
 @click.option("-o", "--output", type=OUTPUT_FILE, default=None,
               help="Write the summary to FILE instead of standard output.")
-def history(folder: str, output_format: str, output: str | None) -> int:
+@accept_skip_option
+def history(folder: str, output_format: str, output: str | None,
+            accepted_skips: tuple[str, ...]) -> int:
     """Summarise a drift history kept by `pdlint drift --record`: the drifts open at the last
-    run and how long each has been open. Exits 1 when an error is open, as drift would, and 2
-    when a file of the folder is not a drift report (skipped is never passed) or it holds
-    none."""
+    run and how long each has been open. Exits 1 when an error is open, and 2 when a file of
+    the folder is not a drift report, the folder holds none, or the last run of an account
+    skipped a check not accepted by name, as drift would (skipped is never passed)."""
     from pdlint.history.folder import read_history
     from pdlint.history.summary import errors_open, render_history
 
@@ -810,6 +812,9 @@ def history(folder: str, output_format: str, output: str | None) -> int:
                    f"{'is' if len(recorded.unreadable) == 1 else 'are'} not a drift report "
                    "(named above)", err=True)
         return 2
+    if refused_as_incomplete([skip for runs in recorded.streams().values()
+                              for skip in runs[-1].skipped], accepted_skips):
+        return INCOMPLETE
     return 1 if errors_open(recorded) else 0
 
 

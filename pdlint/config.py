@@ -77,7 +77,7 @@ class Settings:
         budget = {} if self.retry_budget is None else {"retry_budget": self.retry_budget}
         return {"lint": fail_on, "drift": {**policy, **fail_on, **accepted, **budget},
                 "evidence": {**policy, **accepted, **budget}, "snapshot": {**accepted, **budget},
-                "init": {**accepted, **budget}}
+                "init": {**accepted, **budget}, "history": accepted}
 
 
 def find_settings(start: Path) -> Settings:

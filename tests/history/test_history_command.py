@@ -8,7 +8,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from history_cases import RUNS, report, write_history
+import pytest
+from history_cases import F3, RUNS, report, write_history
 from pdlint_process import run_pdlint
 
 API = "https://api.pagerduty.com"
@@ -44,17 +45,40 @@ def test_markdown_for_a_chat_message(tmp_path: Path) -> None:
 
 def test_an_open_error_exits_1_and_an_incomplete_last_run_says_so(tmp_path: Path) -> None:
     """Up to the incomplete run of 5 Nov: SVC302 (error) first seen then is open, and USR400,
-    not seen by a run that could not read users, is open as last seen (3 Nov)."""
+    not seen by a run that could not read users, is open as last seen (3 Nov). The skip is
+    accepted, as drift takes it, so the exit code is that of the open error."""
     folder = write_history(tmp_path / "history")
     for day in list(RUNS)[5:]:
         (folder / (day.replace("-", "") + "T060000Z.json")).unlink()
-    result = run_pdlint("history", str(folder))
+    result = run_pdlint("history", str(folder), "--accept-skip", "users")
     assert result.returncode == 1
     assert ("3 drifts open (1 error not waived) at the last of 5 runs, 2026-11-05T06:00:00Z; "
             "that run skipped 1 check (users): a drift it could not see is open as last "
             "seen.") in result.stdout
     assert "     0h  error   SVC302  service 'Payments API' (PSV1)" in result.stdout
     assert "     2d  warning USR400" in result.stdout
+
+
+@pytest.mark.parametrize(("accepted", "settings", "code"), [
+    pytest.param((), None, 2, id="not-accepted"),
+    pytest.param(("--accept-skip", "users"), None, 0, id="accepted-by-option"),
+    pytest.param((), "accept-skip: [users]\n", 0, id="accepted-in-the-settings"),
+    pytest.param(("--accept-skip", "priorities"), None, 2, id="another-accepted"),
+])
+def test_a_last_run_that_skipped_a_check_is_not_a_pass_unless_accepted(
+        tmp_path: Path, accepted: tuple[str, ...], settings: str | None, code: int) -> None:
+    """The last run could not read the users and found only a warning: as drift exited 2 for
+    it, so does history, unless the skip is accepted by name."""
+    folder = tmp_path / "history"
+    folder.mkdir()
+    (folder / "20261105T060000Z.json").write_text(json.dumps(report(
+        "2026-11-05T06:00:00Z", (F3,), incomplete=True)), encoding="utf-8")
+    (tmp_path / ".git").mkdir()
+    if settings is not None:
+        (tmp_path / ".pdlint.yaml").write_text(settings, encoding="utf-8")
+    result = run_pdlint("history", str(folder), *accepted, cwd=tmp_path)
+    assert result.returncode == code, result.stderr
+    assert ("pdlint: error: incomplete: users could not be read" in result.stderr) == (code == 2)
 
 
 def test_skipped_files_and_other_accounts_are_named_apart(tmp_path: Path) -> None:
