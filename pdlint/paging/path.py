@@ -580,7 +580,8 @@ class Paths:
             return Step.constant(not_read(
                 f"the escalation policies could not be read ({policies.skip_reason})"
                 if not policies.read else
-                f"escalation policy {policy_id} is not among those this key can read"))
+                "PagerDuty did not return the service's escalation policy" if policy_id is None
+                else f"escalation policy {policy_id} is not among those this key can read"))
         engagements, beyond = self.engagements(policy, urgency)
         return escalated([(self.level(policy, engaged.rule, urgency), engaged.offset)
                           for engaged in engagements], beyond)

@@ -94,7 +94,8 @@ def check_escalation_policy(context: Context) -> Iterator[Finding]:
     documented one, they page other people at other times than the policy promises. The live
     policy is compared by id with the documented policy's live counterpart, else by name. Not
     checked when the escalation policy list could not be read (a renamed policy could not be
-    told from another one)."""
+    told from another one), nor for a service whose escalation policy PagerDuty did not return
+    (not read, not "None")."""
     policy = context.policy
     account = context.live
     if not account.escalation_policies.read:
@@ -104,9 +105,9 @@ def check_escalation_policy(context: Context) -> Iterator[Finding]:
                 if pair.live is not None and pair.documented is not None}
     for documented, live in both_sides(service_pairs(policy, account)):
         chosen = documented.escalation_policy
-        if chosen is None:
+        reference = live.escalation_policy
+        if chosen is None or reference is None:
             continue
-        reference = live.escalation_policy or Reference(None, None, None)
         known = account.escalation_policies.by_id(reference.id)
         live_name = (known.name if known else None) or reference.summary
         wanted_id = live_ids.get(chosen.name)

@@ -184,6 +184,20 @@ def test_a_schedule_not_rendered_is_not_checked_never_passed(
         "schedule for 'Rota'", None, 4)]
 
 
+def test_a_service_listed_without_its_escalation_policy_is_not_checked_never_none(
+        documented: Callable[..., Policy]) -> None:
+    """PagerDuty did not return Web's escalation policy: who would be paged is not read, and
+    the warning says so instead of naming an escalation policy 'None'."""
+    live = state_of()
+    [web] = live.objects["services"]
+    live = replace(live, objects={**live.objects, "services": [
+        {key: value for key, value in web.items() if key != "escalation_policy"}]})
+    assert shown(documented(), live) == [(
+        Severity.WARNING, "SEV1: paging path not checked for 13d23h55m from "
+        "2026-03-02T12:00:00Z to 2026-03-16T11:55:00Z: PagerDuty did not return the service's "
+        "escalation policy", None, 4)]
+
+
 def with_windows(state: LiveState, *windows: Json, skipped: bool = False) -> LiveState:
     if skipped:
         return replace(state, skipped=(Skipped("maintenance_windows", "HTTP 403"),))

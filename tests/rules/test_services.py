@@ -196,6 +196,9 @@ def test_missing(policy: Policy, state: LiveState, expected: list[tuple[Any, ...
     pytest.param(state_of(web(escalation_policy=OTHER), skipped=["escalation_policies"]),
                  [], id="policies-not-read-not-compared"),
     pytest.param(state_of(policies=POLICIES[1:]), [], id="documented-policy-absent-by-name"),
+    pytest.param(state_of({key: value for key, value in web().items()
+                           if key != "escalation_policy"}), [],
+                 id="its-escalation-policy-not-returned"),
 ])
 def test_escalation_policy(policy: Policy, state: LiveState,
                            expected: list[tuple[Any, ...]]) -> None:
