@@ -94,7 +94,8 @@ def check_unreachable_responder(context: Context) -> Iterator[Finding]:
         described = [f"{_method_word(kind)} after {delay} min" + ("" if usable else " (disabled)")
                      for kind, delay, usable in immediate]
         yield check_unreachable_responder.finding(
-            f"{user.name} ({user.email}) can be paged for high-urgency {services} but no "
+            f"{user.name or user_id} ({user.email or 'email not read'}) can be paged for "
+            f"high-urgency {services} but no "
             f"high-urgency notification rule phones or texts them at once; high-urgency rules: "
             f"{', '.join(described) or 'none'}",
             Resource("user", name=user.name, id=user_id),

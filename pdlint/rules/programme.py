@@ -37,10 +37,10 @@ def check_untrained_on_call(context: Context) -> Iterator[Finding]:
     (directly, or through a schedule it pages), needs a record whose completion plus valid_for
     is today or later. One finding per person, naming where they are on call (the first five
     places). What the key cannot see is a warning naming it: a person on call the user list
-    does not hold (training records name people by email, which is then not known), or a
-    schedule a documented policy pages that the schedule lists do not hold (who it puts on call
-    is not known). Not checked when the schedules, escalation policies or users could not be
-    read."""
+    does not hold or lists without their email (training records name people by email, which
+    is then not known), or a schedule a documented policy pages that the schedule lists do not
+    hold (who it puts on call is not known). Not checked when the schedules, escalation
+    policies or users could not be read."""
     policy, account, today = context.policy, context.live, context.today
     training = policy.training
     if training is None or not all(collection.read for collection in (
@@ -63,12 +63,19 @@ def check_untrained_on_call(context: Context) -> Iterator[Finding]:
                 expected="a current training record", actual=None, location=training.location,
                 severity=Severity.WARNING)
             continue
-        email = user.email or ""
-        if email and training.current(email, today) is not None:
-            continue
         name = str(user.name or user_id)
+        email = user.email
+        if not email:
+            yield check_untrained_on_call.finding(
+                f"training not checked for {name}, on call in {_listed(places)}: PagerDuty "
+                "listed them without their email, which their training record would name",
+                Resource("user", name=name, id=user_id), expected="a current training record",
+                actual=None, location=training.location, severity=Severity.WARNING)
+            continue
+        if training.current(email, today) is not None:
+            continue
         yield check_untrained_on_call.finding(
-            f"{name} ({email or 'email not read'}) is on call in {_listed(places)} without "
+            f"{name} ({email}) is on call in {_listed(places)} without "
             f"current incident-response training: {_training_state(training, email)}",
             Resource("user", name=name, id=user_id),
             expected=f"training completed on or after {today - training.valid_for.value}",

@@ -249,6 +249,14 @@ def test_a_rule_naming_its_contact_method_by_reference_is_read_from_the_user(
         unreachable("Bob Baker", ["phone after 0 min (disabled)"])]
 
 
+def test_a_person_listed_without_email_is_named_not_none(policy: Policy) -> None:
+    lee = {**person(LEE, PUSH_AT_ONCE), "email": None}
+    [finding] = check_unreachable_responder.check(context_of(policy, state_of(
+        people=users(lee=lee))))
+    assert finding.message.startswith("Lee Lead (email not read) can be paged for high-urgency "
+                                      "service Web (escalation policy Main)")
+
+
 def test_one_finding_per_person_names_every_service_and_policy(policy: Policy) -> None:
     state = state_of(people=users(lee=person(LEE, PUSH_AT_ONCE)),
                      quiet=service("PS00002", "Quiet", escalation_policy=MAIN))

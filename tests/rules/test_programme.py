@@ -8,6 +8,7 @@ directly; the documented schedule Spare has Cat on call and is paged by no docum
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -129,6 +130,13 @@ def state_with(*, users: tuple[Json, ...] = (ANN, BOB, CAT, LEE, DEE),
                       users=[person for person in state.users if person["id"] in listed])
 
 
+def without_email(state: LiveState, user_id: str) -> LiveState:
+    """``state`` with the user ``user_id`` listed without an email."""
+    return replace(state, objects={**state.objects, "users": [
+        {**person, "email": None} if person["id"] == user_id else person
+        for person in state.objects["users"]]})
+
+
 @pytest.mark.parametrize(("state", "expected"), [
     pytest.param(state_with(users=(BOB, CAT, LEE, DEE)), [(
         "warning", ("user", None, "PU00001"),
@@ -140,6 +148,11 @@ def state_with(*, users: tuple[Json, ...] = (ANN, BOB, CAT, LEE, DEE),
         "training not checked for whoever schedule PC00009 (Hidden Rota) puts on call, in "
         "escalation policy Main level 1: it is not in the schedule lists this key reads")],
         id="a-schedule-not-listed"),
+    pytest.param(without_email(state_of(), "PU00001"), [(
+        "warning", ("user", "Ann Archer", "PU00001"),
+        "training not checked for Ann Archer, on call in schedule Rota, escalation policy "
+        "Main level 1 (schedule Rota): PagerDuty listed them without their email, which their "
+        "training record would name")], id="a-person-listed-without-email"),
 ])
 def test_what_the_key_cannot_see_is_named_not_passed_over(
         trained: Policy, state: LiveState, expected: list[tuple[Any, ...]]) -> None:
