@@ -225,7 +225,7 @@ def check_team(context: Context) -> Iterator[Finding]:
     documented team must be among the service's teams in PagerDuty. A service whose team took
     it out of the policy's ``scope`` is reported once, by SCP100, which names both teams. Not
     checked when the team list could not be read (an account without the Teams feature has
-    none)."""
+    none), nor for a service whose teams PagerDuty did not return (not read, not "no team")."""
     policy = context.policy
     account = context.live
     if not account.teams.read:
@@ -233,10 +233,10 @@ def check_team(context: Context) -> Iterator[Finding]:
     inside = None if policy.scope is None else scope_reach(policy.scope, account).services
     for documented, live in both_sides(service_pairs(policy, account)):
         team = documented.team
-        if team is None or (inside is not None and live.id not in inside):
+        if team is None or live.teams is None or (inside is not None and live.id not in inside):
             continue
         pinned = team.target.id.value if team.target and team.target.id else None
-        live_teams = [team_name(reference, account) for reference in live.teams or ()]
+        live_teams = [team_name(reference, account) for reference in live.teams]
         if not any(name == team.name or (pinned and team_id == pinned)
                    for team_id, name in live_teams):
             names = [name for _, name in live_teams]
