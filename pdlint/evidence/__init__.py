@@ -54,7 +54,7 @@ from pdlint.evidence.package import (
     policy_provenance,
     policy_sources,
 )
-from pdlint.evidence.paging import ServicePaging, paging_section, paging_skip
+from pdlint.evidence.paging import ServicePaging, paging_section, paging_skip, with_ended
 from pdlint.evidence.programme import exercise_records, training_skip, training_summary
 from pdlint.evidence.summary import render_summary
 from pdlint.evidence.tables import csv_tables, evidence_document, period_entry, policy_entry
@@ -62,6 +62,7 @@ from pdlint.findings import Checked, Location, Report, Skipped
 from pdlint.history.folder import History, Stream, read_history
 from pdlint.pagerduty.model import Account, MaintenanceWindow, parse_account
 from pdlint.pagerduty.state import LiveState, Wanted, Window
+from pdlint.paging.judge import judged_once
 from pdlint.policy.model import Policy
 from pdlint.provenance import policy_identity
 from pdlint.report.indented_json import indented_json
@@ -306,17 +307,23 @@ def _judge_configuration(policy: Policy, account: Account, period: Interval, as_
     ``read_at`` (the run's time on a live run, so that the package is the same for the same
     answers; the snapshot's time with one), the training of everyone on call in the
     period's rendered window, judged on its last day, and the paging path with the maintenance
-    windows that had ended at ``read_at`` (``paging_section``'s ``ended``)."""
+    windows that had ended at ``read_at`` (``paging_section``'s ``ended``). The drift report
+    judges the account with those windows too (``with_ended``): over the period, they are what
+    happened, and the report and the paging section then agree on every stretch, each service's
+    path judged once for both (``judged_once``)."""
     training: TrainingSummary | str | None = None
     if policy.training is not None:
         zone = policy.organisation.business_hours.zone
         training = training_skip(account) or training_summary(
             policy, policy.training, account,
             (period.end - timedelta(seconds=1)).astimezone(zone).date())
+    judged = with_ended(account, ended)
+    with judged_once():
+        report = drift(policy, judged, as_of.date())
+        paging = paging_section(policy, judged, period, read_at, ended)
     return coverage_section(policy, account, period), DriftRun(
-        drift(policy, account, as_of.date()), read_at,
-        Interval(account.window.since, account.window.until), account.subdomain), training, (
-            paging_section(policy, account, period, read_at, ended))
+        report, read_at, Interval(account.window.since, account.window.until),
+        account.subdomain), training, paging
 
 
 def _read_live(

@@ -7,7 +7,9 @@ Memory does not grow with the services beyond their rows: each service keeps its
 most ``STRETCHES_KEPT`` stretches; the paths shared by many services (escalation policies,
 schedules, people) are worked out once, and a service's own path is kept only among the most
 recently used (``paging.path.SERVICE_PATHS_KEPT``). ``bench/paging_memory.py`` measures it
-(docs/benchmarks.md).
+(docs/benchmarks.md). In ``pdlint evidence`` the drift report's PATH600 judges each service
+first, and hands its judgement (totals and the stretches not met) on to this section
+(``paging.judge.judged_once``): between the two, those are held for every service.
 """
 
 from __future__ import annotations
@@ -24,16 +26,13 @@ from pdlint.pagerduty.model import Account, Collection, MaintenanceWindow
 from pdlint.pagerduty.state import format_utc
 from pdlint.paging.explain import outcome_words
 from pdlint.paging.judge import (
-    allowed_maintenance,
     deadline,
-    joined,
-    judge_service,
-    met_share,
-    overlays_of,
+    judged_service,
     paged_severities,
+    paths_of,
     unread_collection,
 )
-from pdlint.paging.path import Paths, Verdict
+from pdlint.paging.path import Verdict
 from pdlint.policy.model import Policy, format_duration
 from pdlint.rules.matching import both_sides
 from pdlint.rules.services import service_pairs
@@ -101,14 +100,17 @@ def paging_section(policy: Policy, account: Account, period: Interval, read_at: 
 def with_ended(account: Account, ended: tuple[MaintenanceWindow, ...] | Skipped | None,
                ) -> Account:
     """The account with the maintenance windows that had ended when it was read beside those
-    under way and to come, each once, for the paging path alone: drift judges the windows
-    under way and to come, and so does the package's drift report."""
-    if not isinstance(ended, tuple) or not ended or not account.maintenance_windows.read:
+    under way and to come, each once: the package judges the period with them, its paging
+    section and its drift report (PATH600, SVC310) alike. The account itself when there are
+    none to add, so that both judge the same account (``paging.judge.judged_once``)."""
+    if not isinstance(ended, tuple) or not account.maintenance_windows.read:
         return account
     known = {window.id for window in account.maintenance_windows}
+    added = tuple(window for window in ended if window.id not in known)
+    if not added:
+        return account
     return replace(account, maintenance_windows=Collection(
-        (*account.maintenance_windows,
-         *(window for window in ended if window.id not in known))))
+        (*account.maintenance_windows, *added)))
 
 
 def _ended_note(ended: tuple[MaintenanceWindow, ...] | Skipped | None,
@@ -140,7 +142,7 @@ def _measured(policy: Policy, account: Account, period: Interval,
     problem = unread_collection(account) or (
         f"{rendered}, which overlaps the period for less than {format_duration(MIN_MEASURED)}"
         if end - start < MIN_MEASURED else None)
-    paths = Paths(account)
+    paths = paths_of(account)
     zone = policy.organisation.business_hours.zone
     for documented, live in both_sides(service_pairs(policy, account)):
         for severity in paged_severities(policy.severities, documented):
@@ -152,14 +154,13 @@ def _measured(policy: Policy, account: Account, period: Interval,
             if problem is not None:
                 yield replace(row, problem=problem)
                 continue
-            measured, stretches = judge_service(
-                paths, documented, live, severity, Interval(start, end),
-                overlays_of(live, paths), allowed_maintenance(documented, live, paths, zone))
-            required, met, unread = met_share(stretches)
-            uncalled = [stretch for stretch in joined(stretches)
-                        if stretch.verdict not in (Verdict.MET, Verdict.NOT_READ)]
+            judged = judged_service(paths, documented, live, severity, Interval(start, end),
+                                    zone)
+            uncalled = [stretch for stretch in judged.unmet
+                        if stretch.verdict is not Verdict.NOT_READ]
             yield replace(
-                row, measured=measured, required=required, met=met, not_read=unread, note=note,
+                row, measured=judged.measured, required=judged.required, met=judged.met,
+                not_read=judged.not_read, note=note,
                 uncalled=tuple(Uncalled(stretch.interval, stretch.verdict,
                                         outcome_words(stretch.outcome))
                                for stretch in uncalled[:STRETCHES_KEPT] if stretch.outcome),

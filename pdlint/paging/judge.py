@@ -5,9 +5,12 @@ Shared by the drift rule (PATH600) and the evidence package, so that both judge 
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass, field
 from datetime import timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from pdlint.coverage import Interval, merge, subtract, weekly_hours
@@ -92,6 +95,79 @@ def judge_service(paths: Paths, documented: Service, live: LiveService,
                      for need in subtract(merge(required_time(documented, checked)),
                                           merge(excused))
                      for stretch, (verdict, outcome) in verdicts.stretches(need)]
+
+
+@dataclass(frozen=True)
+class JudgedService:
+    """A service and severity judged over a window: the part judged, how long it had to page,
+    how long a call came in time, how long pdlint could not tell (``met_share``), and the
+    stretches not met, neighbours alike joined (``joined``), in time order."""
+
+    measured: Interval
+    required: timedelta
+    met: timedelta
+    not_read: timedelta
+    unmet: tuple[Judged, ...]
+
+
+@dataclass
+class _Shared:
+    """One account's paths, and the judgements made but not yet handed on."""
+
+    paths: Paths
+    judged: dict[tuple[Any, ...], JudgedService] = field(default_factory=dict)
+
+
+_shared: ContextVar[dict[int, _Shared] | None] = ContextVar("pdlint_judged_once", default=None)
+
+
+@contextmanager
+def judged_once() -> Iterator[None]:
+    """Inside it, one ``Paths`` an account (``paths_of``), and each service's judgement made
+    once and handed to the next that asks for it (``judged_service``): the evidence judges every
+    documented service for its drift report (PATH600) and for its paging section, on the same
+    account over the same window."""
+    token = _shared.set({})
+    try:
+        yield
+    finally:
+        _shared.reset(token)
+
+
+def paths_of(account: Account) -> Paths:
+    """The paths of ``account``: shared inside ``judged_once``, else worked out afresh."""
+    shared = _shared.get()
+    if shared is None:
+        return Paths(account)
+    found = shared.get(id(account))  # the entry holds the account: its id is not reused
+    if found is None:
+        found = shared[id(account)] = _Shared(Paths(account))
+    return found.paths
+
+
+def judged_service(paths: Paths, documented: Service, live: LiveService,
+                   severity: IncidentSeverity, window: Interval,
+                   organisation_zone: ZoneInfo) -> JudgedService:
+    """``judge_service`` with the service's overlays and the maintenance the policy allows
+    (judged in ``organisation_zone``), summed up. Inside ``judged_once`` a judgement is kept
+    until it is asked for again, by the same inputs, then handed on and forgotten: the memory
+    holds the judgements between the two that ask, not all of them twice."""
+    excused = allowed_maintenance(documented, live, paths, organisation_zone)
+    shared = _shared.get()
+    entry = shared.get(id(paths.account)) if shared is not None else None
+    memo = entry.judged if entry is not None and entry.paths is paths else None
+    key = (documented.name, live.id, severity.id, window, tuple(excused))
+    found = memo.pop(key, None) if memo is not None else None
+    if found is not None:
+        return found
+    measured, stretches = judge_service(paths, documented, live, severity, window,
+                                        overlays_of(live, paths), excused)
+    required, met, unread = met_share(stretches)
+    found = JudgedService(measured, required, met, unread, tuple(
+        stretch for stretch in joined(stretches) if stretch.verdict is not Verdict.MET))
+    if memo is not None:
+        memo[key] = found
+    return found
 
 
 def joined(stretches: Sequence[Judged]) -> list[Judged]:

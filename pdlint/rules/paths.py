@@ -20,12 +20,11 @@ from pdlint.pagerduty.state import format_utc
 from pdlint.paging.explain import path_summary, reach_words
 from pdlint.paging.judge import (
     Judged,
-    allowed_maintenance,
     deadline,
-    joined,
-    judge_service,
+    judged_service,
     overlays_of,
     paged_severities,
+    paths_of,
     unread_collection,
 )
 from pdlint.paging.path import Paths, Verdict, path_at
@@ -82,15 +81,13 @@ def check_paging_path(context: Context) -> Iterator[Finding]:
         return
     found: list[Finding] = []
     with collector_paused():
-        paths = Paths(account)
+        paths = paths_of(account)
         window = rendered_window(account)
         for documented, live in both_sides(service_pairs(policy, account)):
             for severity in paged_severities(severities, documented):
-                _, stretches = judge_service(
-                    paths, documented, live, severity, window, overlays_of(live, paths),
-                    allowed_maintenance(documented, live, paths, zone))
-                found += _findings(paths, documented, live, severity, joined(stretches),
-                                   zone, zone_name)
+                judged = judged_service(paths, documented, live, severity, window, zone)
+                found += _findings(paths, documented, live, severity, judged.unmet, zone,
+                                   zone_name)
     yield from found
 
 

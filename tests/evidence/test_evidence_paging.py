@@ -28,6 +28,7 @@ from test_evidence_html import chromium, needs_chromium
 from pdlint.coverage import Interval
 from pdlint.evidence import Evidence
 from pdlint.evidence.collect import ended_maintenance
+from pdlint.evidence.model import iso
 from pdlint.findings import Skipped
 from pdlint.pagerduty.client import PagerDutyClient
 from pdlint.pagerduty.model import MaintenanceWindow
@@ -178,3 +179,26 @@ def test_a_package_whose_ended_windows_were_not_read_says_so(
 async def read_ended(server: SimServer) -> tuple[MaintenanceWindow, ...] | Skipped:
     async with PagerDutyClient(fast_config(server)) as client:
         return await ended_maintenance(client, Interval(SINCE, UNTIL))
+
+
+def test_the_drift_report_judges_the_ended_window_as_the_paging_section(
+        paging_package: tuple[Evidence, Path]) -> None:
+    """The package's drift report judges the period with the window that ended before the
+    account was read, as its paging section does: the same three stretches, the upgrade's
+    among them, and SVC310 names the upgrade, which the policy does not allow, but not the
+    window that ended before the period."""
+    evidence, package = paging_package
+    findings = json.loads((package / "drift.json").read_text(encoding="utf-8"))["findings"]
+    security = evidence.paging[0]
+    stretches = [(interval["start"], interval["end"]) for finding in findings
+                 if finding["rule"] == "PATH600"
+                 and finding["resource"]["name"] == "Security Monitoring"
+                 for interval in finding["actual"]["intervals"]]
+    assert stretches == [("2026-02-02T00:00:00Z", "2026-02-02T14:00:00Z"),
+                         ("2026-02-10T02:00:00Z", "2026-02-10T06:00:00Z"),
+                         ("2026-02-23T14:00:00Z", "2026-03-01T23:55:00Z")]
+    assert stretches == [(iso(stretch.interval.start), iso(stretch.interval.end))
+                         for stretch in security.uncalled]
+    assert [(finding["resource"]["name"], finding["actual"]["description"])
+            for finding in findings if finding["rule"] == "SVC310"] == [
+        ("Security Monitoring", "Database upgrade")]

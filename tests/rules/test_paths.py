@@ -11,7 +11,9 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import replace
+from datetime import timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 from paging.paging_cases import (
@@ -44,10 +46,16 @@ from rule_cases import (
     support_hours_urgency,
 )
 
+from pdlint.coverage import Interval
 from pdlint.findings import Severity, Skipped
+from pdlint.pagerduty.model import parse_account
 from pdlint.pagerduty.state import LiveState
+from pdlint.paging.judge import judged_once, judged_service, paged_severities, paths_of
+from pdlint.paging.path import Verdict
 from pdlint.policy.model import Policy
+from pdlint.rules.matching import both_sides
 from pdlint.rules.paths import check_paging_path
+from pdlint.rules.services import service_pairs
 
 DOCUMENTED = """\
 escalation_policies:
@@ -246,6 +254,44 @@ def test_maintenance_the_policy_allows_is_not_a_failure(
         live, maintenance("PW1", at(3, 1), at(3, 5), WEB)))
     assert "(4h): no incident is created: maintenance window 'Database upgrade'" in (
         finding.message)
+
+
+def test_inside_judged_once_a_judgement_is_made_once_and_handed_on_once(
+        documented: Callable[..., Policy]) -> None:
+    """The evidence judges each service for PATH600 and again for its paging section: inside
+    ``judged_once`` the account's paths are one, the second ask gets the first judgement, and
+    the third a new one, equal (the memo forgets what it has handed on). Hand-computed: the
+    4-hour window on Tuesday 01:00-05:00 is longer than the 3 hours allowed, so it is the one
+    stretch not met of the two weeks judged (less the 5 minutes of the deadline at the end)."""
+    policy = documented(hours="""maintenance_windows:
+      max_length: 3h
+      allowed:
+        - days: [tuesday]
+          start: "01:00"
+          end: "05:00"
+""")
+    account = parse_account(with_windows(state_of(entries=[entry(START, END, ANN)]),
+                                         maintenance("PW1", at(3, 1), at(3, 5), WEB)))
+    [(web_documented, web)] = both_sides(service_pairs(policy, account))
+    severity = paged_severities(policy.severities, web_documented)[0]
+    window, zone = Interval(START, END), ZoneInfo("Europe/London")
+    alone = judged_service(paths_of(account), web_documented, web, severity, window, zone)
+    assert (alone.measured, alone.required, alone.met, alone.not_read) == (
+        Interval(START, END - timedelta(minutes=5)), END - START - timedelta(minutes=5),
+        END - START - timedelta(hours=4, minutes=5), timedelta(0))
+    assert [(stretch.interval, stretch.verdict) for stretch in alone.unmet] == [
+        (Interval(at(3, 1), at(3, 5)), Verdict.NO_INCIDENT)]
+    with judged_once():
+        paths = paths_of(account)
+        assert paths_of(account) is paths
+        first = judged_service(paths, web_documented, web, severity, window, zone)
+        assert judged_service(paths, web_documented, web, severity, window, zone) is first
+        third = judged_service(paths, web_documented, web, severity, window, zone)
+        assert third is not first and third == first == alone
+        shorter = Interval(START, at(3, 3))
+        assert judged_service(paths, web_documented, web, severity, shorter, zone).unmet[
+            0].interval == Interval(at(3, 1), at(3, 2, 55))  # the deadline lies in the window
+    assert paths_of(account) is not paths
 
 
 def with_orchestration(state: LiveState, *rules: Json, skipped: bool = False) -> LiveState:
