@@ -5,11 +5,13 @@ Shared by the drift rule (PATH600) and the evidence package, so that both judge 
 
 from __future__ import annotations
 
+import bisect
+import functools
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -43,15 +45,23 @@ def deadline(severity: IncidentSeverity) -> Sourced[timedelta] | None:
     return Sourced(sla.value.within, sla.location, sla.written)
 
 
-def required_time(documented: Service, window: Interval) -> list[Interval]:
-    """When the service must page for a high-urgency severity: always, or during its
-    documented support hours when it is documented as ``support_hours`` (outside them the
-    policy itself makes its incidents low urgency)."""
+def required_time(documented: Service, window: Interval) -> Sequence[Interval]:
+    """When the service must page for a high-urgency severity, sorted and disjoint: always, or
+    during its documented support hours when it is documented as ``support_hours`` (outside
+    them the policy itself makes its incidents low urgency)."""
     hours = documented.support_hours
     if documented.urgency is None or documented.urgency.value != "support_hours" or hours is None:
         return [window]
-    return weekly_hours(window, hours.zone, hours.days_of_week, hours.start.value,
-                        hours.end.value)
+    return _weekly_hours(window, hours.zone, hours.days_of_week, hours.start.value,
+                         hours.end.value)
+
+
+@functools.lru_cache(maxsize=16)
+def _weekly_hours(window: Interval, zone: ZoneInfo, days: tuple[int, ...], opens: time,
+                  closes: time) -> tuple[Interval, ...]:
+    """``weekly_hours``, kept for the few support hours a policy documents: every service
+    documented with the same ones asks again, once for each severity it takes."""
+    return tuple(weekly_hours(window, zone, days, opens, closes))
 
 
 @dataclass(frozen=True)
@@ -76,32 +86,11 @@ def allowed_maintenance(documented: Service, live: LiveService, paths: Paths,
             if allowed.allows(window.start, window.end, organisation_zone)]
 
 
-def judge_service(paths: Paths, documented: Service, live: LiveService,
-                  severity: IncidentSeverity, window: Interval,
-                  overlays: Sequence[Overlay] = (),
-                  excused: Sequence[Interval] = ()) -> tuple[Interval, list[Judged]]:
-    """The stretches of the time the service must page for ``severity`` (less ``excused``: the
-    maintenance the policy allows), each judged. Only the triggers whose whole deadline lies
-    inside ``window`` (the rendered one) are judged: what comes after the rendering ends is not
-    known. Returns the part of the window judged."""
-    written = deadline(severity)
-    assert written is not None, "paged_severities keeps severities with a deadline"
-    within = whole_minutes(written.value)
-    checked = Interval(window.start, max(window.start, window.end - written.value))
-    # The path over the whole window, whatever the deadline: severities of one urgency share it.
-    verdicts = paths.verdicts(paths.service(live, severity.urgency.value, window, overlays),
-                              within)
-    return checked, [Judged(stretch, verdict, outcome)
-                     for need in subtract(merge(required_time(documented, checked)),
-                                          merge(excused))
-                     for stretch, (verdict, outcome) in verdicts.stretches(need)]
-
-
 @dataclass(frozen=True)
 class JudgedService:
     """A service and severity judged over a window: the part judged, how long it had to page,
-    how long a call came in time, how long pdlint could not tell (``met_share``), and the
-    stretches not met, neighbours alike joined (``joined``), in time order."""
+    how long a call came in time, how long pdlint could not tell, and the stretches not met
+    (neighbours with the same verdict and outcome as one), in time order."""
 
     measured: Interval
     required: timedelta
@@ -148,51 +137,60 @@ def paths_of(account: Account) -> Paths:
 def judged_service(paths: Paths, documented: Service, live: LiveService,
                    severity: IncidentSeverity, window: Interval,
                    organisation_zone: ZoneInfo) -> JudgedService:
-    """``judge_service`` with the service's overlays and the maintenance the policy allows
-    (judged in ``organisation_zone``), summed up. Inside ``judged_once`` a judgement is kept
-    until it is asked for again, by the same inputs, then handed on and forgotten: the memory
-    holds the judgements between the two that ask, not all of them twice."""
+    """The service judged for ``severity`` over ``window`` (``_judged``), the maintenance the
+    policy allows (judged in ``organisation_zone``) excused. Inside ``judged_once`` a judgement
+    is kept until it is asked for again, by the same inputs, then handed on and forgotten: the
+    memory holds the judgements between the two that ask, not all of them twice."""
     excused = allowed_maintenance(documented, live, paths, organisation_zone)
     shared = _shared.get()
     entry = shared.get(id(paths.account)) if shared is not None else None
     memo = entry.judged if entry is not None and entry.paths is paths else None
     key = (documented.name, live.id, severity.id, window, tuple(excused))
     found = memo.pop(key, None) if memo is not None else None
-    if found is not None:
-        return found
-    measured, stretches = judge_service(paths, documented, live, severity, window,
-                                        overlays_of(live, paths), excused)
-    required, met, unread = met_share(stretches)
-    found = JudgedService(measured, required, met, unread, tuple(
-        stretch for stretch in joined(stretches) if stretch.verdict is not Verdict.MET))
-    if memo is not None:
-        memo[key] = found
+    if found is None:
+        found = _judged(paths, documented, live, severity, window, excused)
+        if memo is not None:
+            memo[key] = found
     return found
 
 
-def joined(stretches: Sequence[Judged]) -> list[Judged]:
-    """Neighbouring stretches with the same verdict and outcome as one."""
-    found: list[Judged] = []
-    for stretch in stretches:
-        last = found[-1] if found else None
-        if (last is not None and last.interval.end == stretch.interval.start
-                and last.verdict is stretch.verdict and last.outcome == stretch.outcome):
-            found[-1] = Judged(Interval(last.interval.start, stretch.interval.end),
-                               last.verdict, last.outcome)
-        else:
-            found.append(stretch)
-    return found
-
-
-def met_share(stretches: Sequence[Judged]) -> tuple[timedelta, timedelta, timedelta]:
-    """(required, met, not read): how long the service had to page, how long a call came in
-    time, how long pdlint could not tell."""
-    required = sum((stretch.interval.length for stretch in stretches), timedelta(0))
-    met = sum((stretch.interval.length for stretch in stretches
-               if stretch.verdict is Verdict.MET), timedelta(0))
-    unread = sum((stretch.interval.length for stretch in stretches
-                  if stretch.verdict is Verdict.NOT_READ), timedelta(0))
-    return required, met, unread
+def _judged(paths: Paths, documented: Service, live: LiveService, severity: IncidentSeverity,
+            window: Interval, excused: Sequence[Interval]) -> JudgedService:
+    """The time the service must page for ``severity`` (less ``excused``: the maintenance the
+    policy allows), judged. Only the triggers whose whole deadline lies inside ``window`` (the
+    rendered one) are judged: what comes after the rendering ends is not known. The met time
+    is only summed, and a stretch not met joins the one before when nothing lies between them
+    and they have the same verdict and outcome: most of a year is met."""
+    written = deadline(severity)
+    assert written is not None, "paged_severities keeps severities with a deadline"
+    checked = Interval(window.start, max(window.start, window.end - written.value))
+    # The path over the whole window, whatever the deadline: severities of one urgency share it.
+    verdicts = paths.verdicts(paths.service(live, severity.urgency.value, window,
+                                            overlays_of(live, paths)),
+                              whole_minutes(written.value))
+    breaks, values = verdicts.breaks, verdicts.values
+    required = met = unread = timedelta(0)
+    unmet: list[Judged] = []
+    for need in subtract(required_time(documented, checked), merge(excused)):
+        required += need.end - need.start
+        index = bisect.bisect_right(breaks, need.start)
+        cursor = need.start
+        while cursor < need.end:
+            end = min(breaks[index], need.end) if index < len(breaks) else need.end
+            verdict, outcome = values[index]
+            if verdict is Verdict.MET:
+                met += end - cursor
+            else:
+                if verdict is Verdict.NOT_READ:
+                    unread += end - cursor
+                last = unmet[-1] if unmet else None
+                if (last is not None and last.interval.end == cursor
+                        and last.verdict is verdict and last.outcome == outcome):
+                    unmet[-1] = Judged(Interval(last.interval.start, end), verdict, outcome)
+                else:
+                    unmet.append(Judged(Interval(cursor, end), verdict, outcome))
+            cursor, index = end, index + 1
+    return JudgedService(checked, required, met, unread, tuple(unmet))
 
 
 PAGING_COLLECTIONS = ("services", "escalation_policies", "schedules", "users",
