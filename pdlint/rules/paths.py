@@ -99,9 +99,16 @@ def _findings(paths: Paths, documented: Service, live: LiveService, severity: In
     resource = live_resource(documented, live)
     expected = f"{severity.id}: phone or SMS within {sla}"
     by_path: dict[tuple[Verdict, object], list[Judged]] = {}
+    # Equal outcomes are mostly one object: its list found by identity, its (nested) hash
+    # computed once for each object.
+    by_object: dict[tuple[Verdict, int], list[Judged]] = {}
     for stretch in stretches:
         if stretch.verdict in FAILING:
-            by_path.setdefault((stretch.verdict, stretch.outcome), []).append(stretch)
+            key = (stretch.verdict, id(stretch.outcome))
+            found = by_object.get(key)
+            if found is None:
+                found = by_object[key] = by_path.setdefault((stretch.verdict, stretch.outcome), [])
+            found.append(stretch)
     groups: list[list[Interval]] = []
     for failing in by_path.values():
         groups += weekly_gap_groups([stretch.interval for stretch in failing], zone)
