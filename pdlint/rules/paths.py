@@ -105,10 +105,10 @@ def _findings(paths: Paths, documented: Service, live: LiveService, severity: In
     for stretch in stretches:
         if stretch.verdict in FAILING:
             key = (stretch.verdict, id(stretch.outcome))
-            found = by_object.get(key)
-            if found is None:
-                found = by_object[key] = by_path.setdefault((stretch.verdict, stretch.outcome), [])
-            found.append(stretch)
+            alike = by_object.get(key)
+            if alike is None:
+                alike = by_object[key] = by_path.setdefault((stretch.verdict, stretch.outcome), [])
+            alike.append(stretch)
     groups: list[list[Interval]] = []
     for failing in by_path.values():
         groups += weekly_gap_groups([stretch.interval for stretch in failing], zone)
