@@ -57,6 +57,7 @@ class PagerDutyClient(Paginated):
                                key_share=config.key_share, sleep=sleep)
         self._slots = Turns(config.max_concurrency, reserved=config.max_concurrency // 4)
         self._http = http_client(config, transport)
+        self._root = config.api_url.rstrip("/")
         self.requests_sent = 0
 
     def __repr__(self) -> str:
@@ -118,9 +119,10 @@ class PagerDutyClient(Paginated):
             await self._limiter.acquire(priority)
             self.requests_sent += 1
             try:
-                # An empty query (None) spares httpx a parse of the URL.
-                response = await self._http.request(method, path, params=query or None,
-                                                    json=body)
+                # The whole URL, parsed once: httpx parses a path twice to join it to its
+                # base, and an empty query (None) once more.
+                response = await self._http.request(method, httpx.URL(self._root + path),
+                                                    params=query or None, json=body)
             except httpx.TransportError as error:
                 return connection_failure(method, path, error, self.config.api_url), None
         log.debug("%s %s %s -> %d", method, path, dict(query), response.status_code)

@@ -5,12 +5,17 @@ and reads that wait too long."""
 from __future__ import annotations
 
 import asyncio
+import ssl
 from collections.abc import Awaitable, Callable
+from pathlib import Path
 
 import httpcore
 import pytest
 
 from pdlint.pagerduty.transport import AsyncioNetwork
+
+TLS = Path(__file__).parent.parent / "fixtures" / "tls"
+"""A self-signed certificate for 127.0.0.1 and localhost, valid until 2126, and its key."""
 
 
 async def silent(writer: asyncio.StreamWriter) -> None:
@@ -66,4 +71,44 @@ async def test_a_read_that_waits_longer_than_its_timeout_fails_as_a_timeout() ->
             await stream.read(65536, timeout=0.05)
     finally:
         await stream.aclose()
+        server.close()
+
+
+@pytest.mark.anyio
+@pytest.mark.parametrize(("trusted", "answer"), [
+    (True, b"HTTP/1.1 204 No Content\r\n\r\n"),
+    (False, None),
+])
+async def test_tls_is_spoken_over_the_connection_or_fails_with_its_reason(
+        trusted: bool, answer: bytes | None) -> None:
+    """PagerDuty is read over TLS: the handshake, then the request and its answer through it; a
+    certificate not trusted fails the connection, with the SSL error as its cause."""
+    served = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    served.load_cert_chain(TLS / "loopback-cert.pem", TLS / "loopback-key.pem")
+
+    async def serve(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        try:
+            await reader.readuntil(b"\r\n\r\n")
+            writer.write(b"HTTP/1.1 204 No Content\r\n\r\n")
+            await writer.drain()
+        except (asyncio.IncompleteReadError, ConnectionError):
+            pass
+
+    server = await asyncio.start_server(serve, "127.0.0.1", 0, ssl=served)
+    port = server.sockets[0].getsockname()[1]
+    trust = ssl.create_default_context(cafile=TLS / "loopback-cert.pem" if trusted else None)
+    plain = await AsyncioNetwork().connect_tcp("127.0.0.1", port, timeout=5)
+    try:
+        if answer is None:
+            with pytest.raises(httpcore.ConnectError) as failed:
+                await plain.start_tls(trust, "localhost", timeout=5)
+            assert isinstance(failed.value.__cause__, ssl.SSLError)
+            return
+        secured = await plain.start_tls(trust, "localhost", timeout=5)
+        assert secured.get_extra_info("ssl_object") is not None
+        await secured.write(b"GET / HTTP/1.1\r\nHost: localhost\r\n\r\n", timeout=5)
+        assert await secured.read(65536, timeout=5) == answer
+        await secured.aclose()
+    finally:
+        await plain.aclose()
         server.close()
