@@ -11,6 +11,7 @@ import contextlib
 import json
 import random
 import socket
+import ssl
 import sys
 import threading
 import time
@@ -92,7 +93,8 @@ class SimServer:
     """A simulated PagerDuty account served on ``127.0.0.1`` until stopped.
 
     Use as a context manager; ``base_url`` is where it listens, ``requests`` every request
-    answered so far, and ``faults`` may be replaced while it runs.
+    answered so far, and ``faults`` may be replaced while it runs. With ``tls`` (a server
+    context holding a certificate for 127.0.0.1) it speaks HTTPS, as PagerDuty does.
     """
 
     def __init__(
@@ -105,6 +107,7 @@ class SimServer:
         host: str = "127.0.0.1",
         port: int = 0,
         cache_answers: bool = False,
+        tls: ssl.SSLContext | None = None,
     ) -> None:
         self.account = account
         self.token = token
@@ -119,8 +122,14 @@ class SimServer:
         self._requests: list[RequestRecord] = []
         self._http = _HttpServer((host, port), _Handler, bind_and_activate=True)
         self._http.sim = self  # type: ignore[attr-defined]
+        if tls is not None:
+            # Each connection's handshake happens on its handler's thread, at its first read,
+            # so that one slow client does not hold up the others' accept.
+            self._http.socket = tls.wrap_socket(self._http.socket, server_side=True,
+                                                do_handshake_on_connect=False)
         self._thread: threading.Thread | None = None
-        self.base_url = f"http://{host}:{self._http.server_address[1]}"
+        scheme = "http" if tls is None else "https"
+        self.base_url = f"{scheme}://{host}:{self._http.server_address[1]}"
         self._api = Api(account, self.base_url)
         self.faults = faults or Faults()
 
