@@ -581,7 +581,8 @@ def rules_row(bench: Bench) -> Row:
         raise SystemExit(f"rule timing failed:\n{run.stderr}")
     figures = json.loads(run.stdout)
     seconds = figures["drift_cpu_seconds"]
-    return Row("rules-cpu-enterprise", "drift rules alone (CPU)", "enterprise",
+    return Row("rules-cpu-enterprise", "drift rules alone (CPU of the first evaluation)",
+               "enterprise",
                "drift(policy, state, today) in bench/rule_time.py", cpu_seconds=seconds,
                peak_rss_mib=run.peak_rss_mib, figures=figures, target="CPU < 2 s",
                met=seconds < 2.0)
