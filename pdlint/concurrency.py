@@ -4,12 +4,11 @@ judging what was read). A read with no work beside it runs its loop here (``run_
 
 Why this shape. Reading the account is waiting: on the network and on the rate limit. The work
 beside it is pure Python, which the interpreter runs one thread at a time. The reading loop only
-wakes for answers, so the calling thread's work runs at nearly full speed; the other way round,
-the loop on the calling thread and the policy in a worker, drift cost 1.3 s more CPU and 80 MB
-more memory on the enterprise bench (docs/benchmarks.md). Inside the loop, requests run
-concurrently as tasks; ``all_or_cancel`` waits for a group of them. The two threads hand each
-other values through ``concurrent.futures.Future``s (the policy to the loop, the configuration
-read to the calling thread), each side waiting only where it needs the other's.
+wakes for answers and hands the interpreter straight back, so the calling thread's work runs at
+nearly full speed while the requests are in flight. Inside the loop, requests run concurrently
+as tasks; ``all_or_cancel`` waits for a group of them. The two threads hand each other values
+through ``concurrent.futures.Future``s (the policy to the loop, the configuration read to the
+calling thread), each side waiting only where it needs the other's.
 
 Nothing outlives the run: an error of the work cancels the read and waits for it (a thread
 still reading at exit can crash the interpreter's shutdown), and the first failure of a group
