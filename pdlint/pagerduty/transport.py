@@ -179,6 +179,11 @@ async def _within(waited: asyncio.Future[None], timeout: float | None,
         timer.cancel()
 
 
+HAPPY_EYEBALLS_DELAY = 0.25
+"""Seconds before the next address of a host is tried alongside (RFC 8305's 250 ms, as anyio
+waits): a network whose IPv6 route is broken does not cost the whole connect timeout."""
+
+
 class AsyncioNetwork(httpcore.AsyncNetworkBackend):
     """httpcore's sockets on asyncio's transports. httpcore's own backend for asyncio goes
     through anyio, whose bookkeeping (a cancel scope for every read and write, the socket's
@@ -191,7 +196,7 @@ class AsyncioNetwork(httpcore.AsyncNetworkBackend):
         loop = asyncio.get_running_loop()
         try:
             transport, connection = await asyncio.wait_for(loop.create_connection(
-                _Connection, host, port,
+                _Connection, host, port, happy_eyeballs_delay=HAPPY_EYEBALLS_DELAY,
                 local_addr=None if local_address is None else (local_address, 0)), timeout)
         except asyncio.TimeoutError as error:
             raise httpcore.ConnectTimeout(str(error)) from error
