@@ -67,6 +67,10 @@ class Rule:
     rationale: str
     mode: Mode
     check: Check
+    reads: tuple[str, ...] = ()
+    """The account's collections the check reads (``pagerduty.state.COLLECTIONS``, the names a
+    collection not read is skipped under): while one is not read, the rule is skipped, never
+    passed, whatever findings it made on the rest."""
 
     def finding(
         self,
@@ -99,11 +103,13 @@ def rule(
     severity: Severity,
     criterion: str,
     mode: Mode,
+    reads: tuple[str, ...] = (),
 ) -> Callable[[Check], Rule]:
-    """Declare a rule; the decorated function's docstring is its rationale (shown in docs)."""
+    """Declare a rule; the decorated function's docstring is its rationale (shown in docs), and a
+    drift rule names the collections of the account it ``reads``."""
 
     def declare(check: Check) -> Rule:
         rationale = " ".join((check.__doc__ or "").split())
-        return Rule(id, name, title, severity, criterion, rationale, mode, check)
+        return Rule(id, name, title, severity, criterion, rationale, mode, check, reads)
 
     return declare

@@ -79,6 +79,9 @@ def _markdown_page(rules: list[RuleMeta]) -> str:
                 f"- Mode: {mode}",
                 f"- SOC 2 criterion: {rule.criterion or 'none'}",
             ]
+            if rule.reads:
+                lines.append(f"- Reads: {', '.join(f'`{name}`' for name in rule.reads)} "
+                             "(skipped, never passed, while one is not read)")
             if rule.rationale:
                 lines += ["", rule.rationale]
     return "\n".join(lines) + "\n"

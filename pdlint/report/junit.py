@@ -3,7 +3,8 @@
 
 Test case names never change between a passing run and a failing one, so CI history can follow
 each: every rule that ran is one test case named after the rule (``EP103 escalation-delay``),
-which passes when the rule ran and is skipped when its check could not run, never passed. Each
+which passes when the rule ran and is skipped, never passed, when its check could not run or a
+collection it reads (``reads``) was not read, even if it found something in the rest. Each
 object a rule has findings on is a test case of its own, named after the object, in a test
 suite per policy file (``file`` names it, relative to the repository root): it fails when the
 object has a finding at warning or above that is not waived, is skipped when its findings are all
@@ -18,7 +19,7 @@ import re
 import xml.etree.ElementTree as ET
 from collections.abc import Sequence
 
-from pdlint.findings import Finding, Report, Resource, Severity, Skipped, utc_second
+from pdlint.findings import Finding, Report, Resource, Severity, utc_second
 from pdlint.report.rule_meta import RuleMeta
 from pdlint.report.wording import (
     finding_sentence,
@@ -26,8 +27,8 @@ from pdlint.report.wording import (
     repo_path,
     resource_label,
     rule_label,
-    skip_label,
     source_root,
+    unchecked_rules,
     waiver_phrase,
 )
 
@@ -55,18 +56,18 @@ def render_junit(report: Report, rules: Sequence[RuleMeta], *, title: str = "pdl
 
 
 def _rules_suite(report: Report, rules: Sequence[RuleMeta], title: str) -> ET.Element:
-    """One case per rule that ran, passing, or skipped with the reasons its check did not run;
-    a check skipped under a name that is no rule (a collection not read) is a case of its own."""
+    """One case per rule that ran, passing, or skipped with the reasons it was not checked in
+    full (``unchecked_rules``: a collection it reads not read is a skip, never a pass); a check
+    skipped under a name that is no rule (a collection not read) is a case of its own."""
     rules_by_id = index_rules(rules)
-    skips: dict[str, list[Skipped]] = {}
+    skips = unchecked_rules(report, rules)
     for skip in report.skipped:
-        skips.setdefault(skip.rule, []).append(skip)
+        if skip.rule not in rules_by_id:
+            skips.setdefault(skip.rule, []).append(skip)
     cases = []
     for rule_id in sorted(set(rules_by_id) | set(skips)):
         rule = rules_by_id.get(rule_id)
-        name = rule_label(rule_id, rule.name) if rule else skip_label(skips[rule_id][0],
-                                                                        rules_by_id)
-        case = _testcase(title, rule_id, name)
+        case = _testcase(title, rule_id, rule_label(rule_id, rule.name if rule else None))
         if rule_id in skips:
             ET.SubElement(case, "skipped", message=_xml_text("; ".join(
                 f"skipped: {skip.reason}" for skip in skips[rule_id])))

@@ -31,3 +31,9 @@ class RuleMeta(Protocol):
 
     @property
     def mode(self) -> str: ...
+
+    @property
+    def reads(self) -> tuple[str, ...]:
+        """The account's collections the rule reads: while one is not read (a skip under its
+        name), the rule is skipped, never passed."""
+        ...

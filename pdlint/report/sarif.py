@@ -4,7 +4,8 @@ One run; ``tool.driver.rules`` is the catalogue of the rules that ran. Every fin
 hands over has a policy location (an undocumented object points at the collection that should
 document it), and artifact URIs are relative to the repository root through ``%SRCROOT%``, as
 code scanning resolves them, wherever pdlint ran from. Waived findings carry an external
-suppression; skipped checks are tool execution notifications and mark the invocation
+suppression; skipped checks are tool execution notifications, one more for each rule a
+collection not read leaves unchecked (associated with that rule), and mark the invocation
 unsuccessful, so a partial run never looks clean. Links (``informationUri``, each rule's
 ``helpUri``) follow the ``Repository`` URL the installed package declares, and are left out when
 it declares none rather than point at a page that does not exist.
@@ -28,8 +29,10 @@ from pdlint.report.wording import (
     plain,
     repo_path,
     rule_anchor,
+    rule_label,
     skip_label,
     source_root,
+    unchecked_rules,
 )
 
 SARIF_VERSION = "2.1.0"
@@ -88,6 +91,15 @@ def sarif_log(report: Report, rules: Sequence[RuleMeta]) -> dict[str, Any]:
                 "associatedRule": _rule_reference(skip.rule, rule_index),
             }
             for skip in report.skipped
+        ] + [
+            {
+                "level": "warning",
+                "message": {"text": f"{rule_label(rule_id, rules_by_id[rule_id].name)} skipped: "
+                                    + "; ".join(skip.reason for skip in skips)},
+                "associatedRule": _rule_reference(rule_id, rule_index),
+            }
+            for rule_id, skips in sorted(unchecked_rules(report, ordered).items())
+            if rule_id not in {skip.rule for skip in report.skipped}
         ],
     }
     return {

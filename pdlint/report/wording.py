@@ -76,8 +76,28 @@ def rule_anchor(rule_id: str) -> str:
 
 
 def skip_label(skip: Skipped, rules_by_id: dict[str, RuleMeta]) -> str:
+    """``PRI500 priorities`` for a check that could not run; for a collection not read, its name
+    and the rules of the run it leaves unchecked: ``users (not checked: EP104, USR400)``."""
     known = rules_by_id.get(skip.rule)
-    return rule_label(skip.rule, known.name if known else None)
+    if known:
+        return rule_label(skip.rule, known.name)
+    unchecked = sorted(rule.id for rule in rules_by_id.values() if skip.rule in rule.reads)
+    return f"{skip.rule} (not checked: {', '.join(unchecked)})" if unchecked else skip.rule
+
+
+def unchecked_rules(report: Report, rules: Sequence[RuleMeta]) -> dict[str, list[Skipped]]:
+    """Why each rule of ``rules`` the run could not check in full was not, by rule id: its own
+    skip, and the skip of each collection it reads. Such a rule is skipped, never passed,
+    whatever findings it made on what was read."""
+    unchecked: dict[str, list[Skipped]] = {}
+    for skip in report.skipped:
+        for rule in rules:
+            if skip.rule == rule.id:
+                unchecked.setdefault(rule.id, []).append(skip)
+            elif skip.rule in rule.reads:
+                unchecked.setdefault(rule.id, []).append(Skipped(
+                    rule.id, f"{skip.rule} could not be read ({skip.reason})", skip.severity))
+    return unchecked
 
 
 def resource_label(resource: Resource) -> str:

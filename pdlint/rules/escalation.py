@@ -61,7 +61,8 @@ class _LiveTarget(NamedTuple):
 
 
 @rule("EP100", "missing", title="Documented escalation policies exist in PagerDuty",
-      severity=Severity.ERROR, criterion="CC7.4", mode=Mode.DRIFT)
+      severity=Severity.ERROR, criterion="CC7.4", mode=Mode.DRIFT,
+      reads=("escalation_policies",))
 def check_missing(context: Context) -> Iterator[Finding]:
     """Every escalation policy the document describes must exist in PagerDuty under the name
     written (or the pinned id): services documented on a policy that does not exist page
@@ -75,7 +76,8 @@ def check_missing(context: Context) -> Iterator[Finding]:
 
 
 @rule("EP101", "undocumented", title="Every live escalation policy is documented",
-      severity=Severity.WARNING, criterion="CC8.1", mode=Mode.DRIFT)
+      severity=Severity.WARNING, criterion="CC8.1", mode=Mode.DRIFT,
+      reads=("escalation_policies",))
 def check_undocumented(context: Context) -> Iterator[Finding]:
     """An escalation policy configured in PagerDuty but described nowhere in the policy is
     outside the reviewed incident-response process: nobody has agreed who it pages or when.
@@ -91,7 +93,8 @@ def check_undocumented(context: Context) -> Iterator[Finding]:
 
 
 @rule("EP102", "level-count", title="Escalation policies have the documented levels",
-      severity=Severity.ERROR, criterion="CC7.4", mode=Mode.DRIFT)
+      severity=Severity.ERROR, criterion="CC7.4", mode=Mode.DRIFT,
+      reads=("escalation_policies",))
 def check_level_count(context: Context) -> Iterator[Finding]:
     """Each documented level is one escalation rule in PagerDuty. A missing rule means an
     unacknowledged incident never reaches the people the policy promises; an extra one pages
@@ -108,7 +111,8 @@ def check_level_count(context: Context) -> Iterator[Finding]:
 
 
 @rule("EP103", "escalation-delay", title="Levels are engaged when the policy says",
-      severity=Severity.ERROR, criterion="CC7.4", mode=Mode.DRIFT)
+      severity=Severity.ERROR, criterion="CC7.4", mode=Mode.DRIFT,
+      reads=("escalation_policies",))
 def check_escalation_delay(context: Context) -> Iterator[Finding]:
     """The document says when each level is paged, counted from the trigger ("level 3 after 20
     minutes"); PagerDuty stores the wait of each rule before the next one. Rule i must wait
@@ -138,7 +142,8 @@ def check_escalation_delay(context: Context) -> Iterator[Finding]:
 
 
 @rule("EP104", "level-targets", title="Each level pages the documented schedules and people",
-      severity=Severity.ERROR, criterion="CC7.4", mode=Mode.DRIFT)
+      severity=Severity.ERROR, criterion="CC7.4", mode=Mode.DRIFT,
+      reads=("escalation_policies", "users"))
 def check_level_targets(context: Context) -> Iterator[Finding]:
     """Each level must page exactly the schedules (by name) and users (by login email) the
     policy lists for it, in any order: a missing target is a responder the policy relies on who
@@ -213,7 +218,8 @@ def _labels(targets: list[tuple[str, str]]) -> str:
 
 
 @rule("EP105", "loops-and-handoff", title="Repeats and hand-off notifications are as documented",
-      severity=Severity.ERROR, criterion="CC7.4", mode=Mode.DRIFT)
+      severity=Severity.ERROR, criterion="CC7.4", mode=Mode.DRIFT,
+      reads=("escalation_policies",))
 def check_loops_and_handoff(context: Context) -> Iterator[Finding]:
     """How many times an unanswered escalation starts again (``num_loops``) and when on-call
     hand-off notifications are sent (``always`` or ``if_has_services``) must be as the policy
@@ -237,7 +243,8 @@ def check_loops_and_handoff(context: Context) -> Iterator[Finding]:
 
 
 @rule("EP106", "single-responder", title="No level rests on one person alone",
-      severity=Severity.WARNING, criterion="CC7.4", mode=Mode.DRIFT)
+      severity=Severity.WARNING, criterion="CC7.4", mode=Mode.DRIFT,
+      reads=("escalation_policies",))
 def check_single_responder(context: Context) -> Iterator[Finding]:
     """A level whose only target is one user, with no schedule, depends on that person being
     reachable at every hour, including holidays and sick days; nobody takes over when they are

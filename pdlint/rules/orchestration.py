@@ -107,7 +107,8 @@ def routers_read(account: Account) -> bool:
 
 @rule("SVC311", "event-orchestration",
       title="Event orchestration lets a documented service's alerts page as documented",
-      severity=FindingSeverity.ERROR, criterion="CC7.3", mode=Mode.DRIFT)
+      severity=FindingSeverity.ERROR, criterion="CC7.3", mode=Mode.DRIFT,
+      reads=("services", "service_orchestrations", "priorities"))
 def check_event_orchestration(context: Context) -> Iterator[Finding]:
     """An event orchestration rule runs before any incident exists: a rule (or the catch-all)
     that suppresses, suspends or drops a documented service's alerts, or turns them into
@@ -205,7 +206,8 @@ def _integrated(live: LiveService, source: Sourced[str]) -> bool:
 
 @rule("SVC313", "detection-sources",
       title="Each documented monitoring tool reaches its service",
-      severity=FindingSeverity.ERROR, criterion="CC7.2", mode=Mode.DRIFT)
+      severity=FindingSeverity.ERROR, criterion="CC7.2", mode=Mode.DRIFT,
+      reads=("services", "event_orchestrations", "orchestration_routers"))
 def check_detection_sources(context: Context) -> Iterator[Finding]:
     """The policy names the monitoring tools whose alerts must reach each service (its
     ``detection_sources``: PagerDuty's vendor names, such as Datadog or Amazon GuardDuty, or

@@ -46,7 +46,9 @@ FAILING = (Verdict.LATE, Verdict.NEVER, Verdict.NO_INCIDENT)
 
 @rule("PATH600", "paging-path",
       title="Every documented service phones someone within the SLA, at every moment",
-      severity=Severity.ERROR, criterion="CC7.4", mode=Mode.DRIFT)
+      severity=Severity.ERROR, criterion="CC7.4", mode=Mode.DRIFT,
+      reads=("services", "escalation_policies", "schedules", "schedules_v3", "users",
+             "maintenance_windows", "service_orchestrations"))
 def check_paging_path(context: Context) -> Iterator[Finding]:
     """Had an incident of a documented high-urgency severity been triggered on a documented
     service at any moment of the checked window, someone must have been phoned or texted within the

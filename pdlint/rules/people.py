@@ -30,7 +30,8 @@ NAMES_LISTED = 5
 
 @rule("USR400", "unreachable-responder",
       title="Everyone on call for a high-urgency service can be phoned or texted at once",
-      severity=Severity.ERROR, criterion="CC7.4", mode=Mode.DRIFT)
+      severity=Severity.ERROR, criterion="CC7.4", mode=Mode.DRIFT,
+      reads=("services", "escalation_policies", "schedules", "schedules_v3", "users"))
 def check_unreachable_responder(context: Context) -> Iterator[Finding]:
     """A high-urgency incident must wake the person it pages: push notifications and email are
     silenced at night and go unnoticed. Everyone who can be paged for a documented service that

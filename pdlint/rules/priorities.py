@@ -9,7 +9,8 @@ from pdlint.rule import Context, Mode, rule
 
 
 @rule("PRI500", "priorities", title="Each severity's PagerDuty priority exists",
-      severity=Severity.ERROR, criterion="CC7.3", mode=Mode.DRIFT)
+      severity=Severity.ERROR, criterion="CC7.3", mode=Mode.DRIFT,
+      reads=("priorities",))
 def check_priorities(context: Context) -> Iterator[Finding]:
     """Incidents are classified in PagerDuty by priority, and the severity matrix says which
     priority (by name) each severity is. A priority the account does not have cannot be set, so

@@ -29,7 +29,8 @@ PLACES_LISTED = 5
 
 
 @rule("PRG800", "untrained-on-call", title="Everyone on call is trained in incident response",
-      severity=Severity.ERROR, criterion="CC1.4", mode=Mode.DRIFT)
+      severity=Severity.ERROR, criterion="CC1.4", mode=Mode.DRIFT,
+      reads=("escalation_policies", "schedules", "users"))
 def check_untrained_on_call(context: Context) -> Iterator[Finding]:
     """Responders must know their role before they are paged. When the policy keeps a training
     record, everyone on call during the checked window in a documented schedule (its rendered
@@ -157,7 +158,8 @@ def _latest_day(training: Training, email: str) -> str | None:
 
 @rule("PRG801", "unknown-exercise-participant",
       title="Exercise participants are people in PagerDuty",
-      severity=Severity.WARNING, criterion="CC7.4", mode=Mode.DRIFT)
+      severity=Severity.WARNING, criterion="CC7.4", mode=Mode.DRIFT,
+      reads=("users",))
 def check_unknown_exercise_participant(context: Context) -> Iterator[Finding]:
     """A tabletop exercise is evidence that the responders practised the plan: each participant
     is named by their PagerDuty login email, and one that matches no user (compared without

@@ -45,7 +45,8 @@ def workflow_named(account: Account, name: str) -> IncidentWorkflow | None:
 
 @rule("RSP700", "response-automation",
       title="Each severity's incidents start the documented incident workflow",
-      severity=Severity.ERROR, criterion="CC7.4", mode=Mode.DRIFT)
+      severity=Severity.ERROR, criterion="CC7.4", mode=Mode.DRIFT,
+      reads=("services", "incident_workflows", "workflow_triggers"))
 def check_response_automation(context: Context) -> Iterator[Finding]:
     """The first minutes of a major incident are spent on the same chores: bringing in the
     on-call manager, opening a conference bridge, telling the incidents channel. The policy may

@@ -55,7 +55,8 @@ def rendered_window(account: Account) -> Interval:
 
 
 @rule("SCH200", "missing", title="Documented schedules exist, and live schedules are documented",
-      severity=Severity.ERROR, criterion="CC7.4", mode=Mode.DRIFT)
+      severity=Severity.ERROR, criterion="CC7.4", mode=Mode.DRIFT,
+      reads=("schedules", "schedules_v3"))
 def check_missing(context: Context) -> Iterator[Finding]:
     """Every documented schedule must exist in PagerDuty under the name written (or the pinned
     id): an escalation level that pages a schedule that does not exist pages nobody. A live name
@@ -86,7 +87,8 @@ def check_missing(context: Context) -> Iterator[Finding]:
 
 
 @rule("SCH201", "coverage-gap", title="Schedules cover the documented hours",
-      severity=Severity.ERROR, criterion="CC7.4", mode=Mode.DRIFT)
+      severity=Severity.ERROR, criterion="CC7.4", mode=Mode.DRIFT,
+      reads=("schedules", "schedules_v3"))
 def check_coverage_gap(context: Context) -> Iterator[Finding]:
     """A schedule documented as ``24x7`` must have someone on call at every moment, and one
     documented as ``business_hours`` during the organisation's business days and hours, placed
@@ -193,7 +195,8 @@ def _local(moment: datetime, zone: ZoneInfo) -> str:
 
 
 @rule("SCH202", "rotation", title="Rotations hand over and are staffed as documented",
-      severity=Severity.ERROR, criterion="CC7.4", mode=Mode.DRIFT)
+      severity=Severity.ERROR, criterion="CC7.4", mode=Mode.DRIFT,
+      reads=("schedules", "schedules_v3"))
 def check_rotation(context: Context) -> Iterator[Finding]:
     """Each layer in force must hand over after the documented ``rotation_length``
     (PagerDuty's ``rotation_turn_length_seconds``): longer turns wear people out, shorter ones
@@ -244,7 +247,8 @@ def _turn(seconds: int) -> str:
 
 
 @rule("SCH203", "inactive-participant", title="Rotations are staffed by active users",
-      severity=Severity.ERROR, criterion="CC7.4", mode=Mode.DRIFT)
+      severity=Severity.ERROR, criterion="CC7.4", mode=Mode.DRIFT,
+      reads=("schedules", "schedules_v3", "users"))
 def check_inactive_participant(context: Context) -> Iterator[Finding]:
     """A person in a layer in force who can no longer respond leaves their turns uncovered
     while the schedule looks staffed. PagerDuty's user object has no "deactivated" flag, so two

@@ -186,7 +186,8 @@ def bounded(policy: Policy, account: Account) -> tuple[Account, Boundary | None]
 
 
 @rule("SCP100", "outside-scope", title="Documented objects are inside the scope",
-      severity=Severity.ERROR, criterion="CC8.1", mode=Mode.DRIFT)
+      severity=Severity.ERROR, criterion="CC8.1", mode=Mode.DRIFT,
+      reads=("teams", "services", "escalation_policies", "schedules", "schedules_v3"))
 def check_outside_scope(context: Context) -> Iterator[Finding]:
     """The policy's ``scope`` is the system the SOC 2 report describes. A documented service,
     escalation policy or schedule that PagerDuty now holds outside it (moved to another team,
@@ -219,7 +220,8 @@ def check_outside_scope(context: Context) -> Iterator[Finding]:
 
 
 @rule("SVC307", "team", title="Services belong to the documented team",
-      severity=Severity.ERROR, criterion="CC7.4", mode=Mode.DRIFT)
+      severity=Severity.ERROR, criterion="CC7.4", mode=Mode.DRIFT,
+      reads=("services", "teams"))
 def check_team(context: Context) -> Iterator[Finding]:
     """The team a service belongs to is who answers for it, and whose members may change it. The
     documented team must be among the service's teams in PagerDuty. A service whose team took

@@ -53,7 +53,8 @@ def service_pairs(policy: Policy, account: Account,
 
 
 @rule("SVC300", "missing", title="Documented services exist, and live services are documented",
-      severity=Severity.ERROR, criterion="CC7.4", mode=Mode.DRIFT)
+      severity=Severity.ERROR, criterion="CC7.4", mode=Mode.DRIFT,
+      reads=("services",))
 def check_missing(context: Context) -> Iterator[Finding]:
     """Every documented service must exist in PagerDuty under the name written (or the pinned
     id), and every service in PagerDuty must be documented: an incident on an undocumented
@@ -88,7 +89,8 @@ def _documented_policy(policy: Policy, reference: Reference | None) -> Escalatio
 
 
 @rule("SVC301", "escalation-policy", title="Services use the documented escalation policy",
-      severity=Severity.ERROR, criterion="CC7.4", mode=Mode.DRIFT)
+      severity=Severity.ERROR, criterion="CC7.4", mode=Mode.DRIFT,
+      reads=("services", "escalation_policies"))
 def check_escalation_policy(context: Context) -> Iterator[Finding]:
     """A service's incidents are escalated by its escalation policy: on another policy than the
     documented one, they page other people at other times than the policy promises. The live
@@ -121,7 +123,8 @@ def check_escalation_policy(context: Context) -> Iterator[Finding]:
 
 
 @rule("SVC302", "urgency-rule", title="Services page with the documented urgency",
-      severity=Severity.ERROR, criterion="CC7.4", mode=Mode.DRIFT)
+      severity=Severity.ERROR, criterion="CC7.4", mode=Mode.DRIFT,
+      reads=("services",))
 def check_urgency_rule(context: Context) -> Iterator[Finding]:
     """The urgency of a service's incidents decides whether responders are woken: high pages by
     phone or SMS at once, low waits for working hours. PagerDuty's ``incident_urgency_rule``
@@ -142,7 +145,8 @@ def check_urgency_rule(context: Context) -> Iterator[Finding]:
 
 
 @rule("SVC303", "support-hours", title="Support hours are as documented",
-      severity=Severity.ERROR, criterion="CC7.4", mode=Mode.DRIFT)
+      severity=Severity.ERROR, criterion="CC7.4", mode=Mode.DRIFT,
+      reads=("services",))
 def check_support_hours(context: Context) -> Iterator[Finding]:
     """Support hours decide when a support-hours service pages at high urgency. The days, the
     start and end of the day and the time zone configured in PagerDuty must be those the policy
@@ -206,7 +210,8 @@ def _show(value: Any) -> str:
 
 
 @rule("SVC304", "timeouts", title="Acknowledgement and auto-resolve timeouts are as documented",
-      severity=Severity.ERROR, criterion="CC7.4", mode=Mode.DRIFT)
+      severity=Severity.ERROR, criterion="CC7.4", mode=Mode.DRIFT,
+      reads=("services",))
 def check_timeouts(context: Context) -> Iterator[Finding]:
     """The acknowledgement timeout re-triggers an incident that was acknowledged and then left
     alone; the auto-resolve timeout closes an incident nobody resolved. Without the first an
@@ -239,7 +244,8 @@ def _timeout_text(seconds: int | None) -> str:
 
 
 @rule("SVC305", "disabled", title="Documented services are enabled",
-      severity=Severity.ERROR, criterion="CC7.3", mode=Mode.DRIFT)
+      severity=Severity.ERROR, criterion="CC7.3", mode=Mode.DRIFT,
+      reads=("services",))
 def check_disabled(context: Context) -> Iterator[Finding]:
     """A disabled service accepts no alerts and opens no incidents: the failures it exists to
     report go unnoticed. A documented service must not be disabled; if it is retired, remove
@@ -254,7 +260,8 @@ def check_disabled(context: Context) -> Iterator[Finding]:
 
 
 @rule("SVC306", "no-integration", title="Services that must receive alerts have an integration",
-      severity=Severity.ERROR, criterion="CC7.3", mode=Mode.DRIFT)
+      severity=Severity.ERROR, criterion="CC7.3", mode=Mode.DRIFT,
+      reads=("services",))
 def check_no_integration(context: Context) -> Iterator[Finding]:
     """A service whose tier (or itself) says ``requires_integration: true`` must have at least
     one integration: without one, no monitoring system can open an incident on it, and the
@@ -285,7 +292,8 @@ def teams_text(names: list[str | None]) -> str:
 
 @rule("SVC310", "maintenance-window",
       title="Documented services are in maintenance only as allowed",
-      severity=Severity.ERROR, criterion="CC7.3", mode=Mode.DRIFT)
+      severity=Severity.ERROR, criterion="CC7.3", mode=Mode.DRIFT,
+      reads=("services", "maintenance_windows"))
 def check_maintenance_window(context: Context) -> Iterator[Finding]:
     """PagerDuty opens no incident on a service inside a maintenance window: whatever fails
     then pages nobody. A documented service may be in a window under way or to come during the
@@ -337,7 +345,8 @@ def _local_text(moment: datetime, zone: ZoneInfo) -> str:
 
 
 @rule("SVC312", "auto-pause", title="High-urgency services page without auto-pause unless allowed",
-      severity=Severity.ERROR, criterion="CC7.3", mode=Mode.DRIFT)
+      severity=Severity.ERROR, criterion="CC7.3", mode=Mode.DRIFT,
+      reads=("services",))
 def check_auto_pause(context: Context) -> Iterator[Finding]:
     """Auto-pause incident notifications holds alerts PagerDuty judges transient for up to 15
     minutes before they trigger: a real outage that looks transient pages that much later. A
@@ -377,7 +386,8 @@ def check_auto_pause(context: Context) -> Iterator[Finding]:
 
 
 @rule("SVC314", "alert-grouping", title="Alerts are grouped as documented",
-      severity=Severity.WARNING, criterion="CC7.3", mode=Mode.DRIFT)
+      severity=Severity.WARNING, criterion="CC7.3", mode=Mode.DRIFT,
+      reads=("services", "alert_grouping_settings"))
 def check_alert_grouping(context: Context) -> Iterator[Finding]:
     """Alert grouping decides whether a new alert opens an incident, and pages, or joins one
     already open: grouped into an incident someone has acknowledged, a new failure pages

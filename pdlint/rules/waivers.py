@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from pdlint.findings import Finding, Severity
+from pdlint.pagerduty.state import COLLECTIONS
 from pdlint.rule import Context, Mode, Rule, made_elsewhere, rule
 
 
@@ -35,7 +36,7 @@ def check_waiver_expired(context: Context) -> Iterator[Finding]:
 WAIVER_UNUSED = Rule(
     id="WAV901", name="waiver-unused", title="Every waiver accepts a finding",
     severity=Severity.WARNING, criterion="CC8.1", mode=Mode.DRIFT,
-    check=made_elsewhere,
+    check=made_elsewhere, reads=COLLECTIONS,
     rationale="A waiver that matches no finding accepts nothing: the drift was fixed, or the "
               "waiver names the wrong rule or object and the finding it meant still fails. "
               "Remove it, or correct it. The rule runs the rule each waiver names on its own, "

@@ -5,12 +5,14 @@ the ``accept-skip`` setting); the report lists the skip either way."""
 from __future__ import annotations
 
 import json
+import xml.etree.ElementTree as ET
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 from cli_cases import NOW, TOKEN, WINDOW
+from junit_schema import junit_errors
 from pdlint_process import run_pdlint
 
 from pdlint.config import SKIPPABLE
@@ -73,7 +75,62 @@ def test_findings_and_an_unaccepted_skip_exit_2(users_refused: dict[str, str]) -
     result = run_pdlint("drift", "--policy", "policy", "--quiet", *WINDOW, env=users_refused,
                         cwd=PROJECT)
     assert result.returncode == 2
-    assert result.stdout.startswith("incomplete: 1 check skipped\n  users: GET /users: ")
+    assert result.stdout.startswith(
+        "incomplete: 1 check skipped\n  users (not checked: EP104, PATH600, PRG800, PRG801, "
+        "SCH203, USR400, WAV901): GET /users: ")
+
+
+READ_USERS = ["EP104", "PATH600", "PRG800", "PRG801", "SCH203", "USR400", "WAV901"]
+"""The drift rules that read ``users`` (their ``@rule(..., reads=)``)."""
+
+
+def every_rule_accepting_users(env: dict[str, str], output_format: str) -> Any:
+    """Every drift rule of the example policy, ``users`` refused and that skip accepted."""
+    result = run_pdlint("drift", "--policy", "policy", "--quiet", *WINDOW, "--format",
+                        output_format, "--accept-skip", "users", env=env, cwd=PROJECT)
+    assert result.returncode == 1, result.stderr  # the findings of the rest, not the skip
+    return result
+
+
+def test_junit_shows_the_rules_reading_a_refused_collection_skipped(
+        users_refused: dict[str, str]) -> None:
+    text = every_rule_accepting_users(users_refused, "junit").stdout
+    assert junit_errors(text) == []
+    [suite] = [suite for suite in ET.fromstring(text) if suite.get("name") == "pdlint drift"]
+    cases = {case.get("classname", "").removeprefix("pdlint drift."): case for case in suite}
+    skipped = {rule_id: skip for rule_id, case in cases.items()
+               if (skip := case.find("skipped")) is not None}
+    assert sorted(skipped) == sorted([*READ_USERS, "users"])
+    for rule_id in READ_USERS:
+        message = skipped[rule_id].get("message", "")
+        assert message.startswith("skipped: users could not be read (GET /users: "), rule_id
+        assert "403" in message and cases[rule_id].find("system-out") is None
+    assert "checked" in (cases["EP103"].findtext("system-out") or "")
+    assert suite.get("skipped") == str(len(READ_USERS) + 1)
+
+
+def test_sarif_notifies_each_rule_reading_a_refused_collection(
+        users_refused: dict[str, str]) -> None:
+    [run] = json.loads(every_rule_accepting_users(users_refused, "sarif").stdout)["runs"]
+    [invocation] = run["invocations"]
+    assert invocation["executionSuccessful"] is False
+    indexes = {rule["id"]: index for index, rule in enumerate(run["tool"]["driver"]["rules"])}
+    notified = {note["associatedRule"]["id"]: note for note in
+                invocation["toolExecutionNotifications"]}
+    assert sorted(notified) == sorted([*READ_USERS, "users"])
+    for rule_id in READ_USERS:
+        assert notified[rule_id]["associatedRule"]["index"] == indexes[rule_id]
+        assert notified[rule_id]["message"]["text"].startswith(
+            f"{rule_id} {run['tool']['driver']['rules'][indexes[rule_id]]['name']} skipped: "
+            "users could not be read (GET /users: ")
+
+
+@pytest.mark.parametrize("output_format", ["markdown", "github"])
+def test_markdown_and_github_name_the_rules_a_refused_collection_leaves_unchecked(
+        users_refused: dict[str, str], output_format: str) -> None:
+    text = every_rule_accepting_users(users_refused, output_format).stdout
+    assert ("users (not checked: EP104, PATH600, PRG800, PRG801, SCH203, USR400, WAV901)"
+            in text)
 
 
 def test_an_unknown_skip_name_is_a_usage_error(env: dict[str, str]) -> None:

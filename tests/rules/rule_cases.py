@@ -7,6 +7,7 @@ line numbers a test asserts are those of the fragment it writes.
 
 from __future__ import annotations
 
+import copy
 import shutil
 import textwrap
 from collections.abc import Iterable, Sequence
@@ -62,6 +63,32 @@ def example_without_scope(folder: Path) -> Path:
     organisation.write_text(text.replace(own, ""), encoding="utf-8")
     return folder
 
+
+def drifted(state: LiveState, skipped: str | None = None) -> LiveState:
+    """The demo account drifted further, so that every rule that reads more than one collection
+    has a finding: level 4 of "Production - Platform" pages the CTO alone (EP104, EP106),
+    "Checkout API" is on the security policy and team (SVC301, SVC307), "Internal Admin"
+    counts support hours in UTC (SVC303), and priority P4 is gone (PRI500). ``skipped`` names
+    a collection that could not be read."""
+    objects = copy.deepcopy({kind: list(items) for kind, items in state.objects.items()})
+    policies = {policy["name"]: policy for policy in objects["escalation_policies"]}
+    platform = policies["Production - Platform"]
+    security = policies["Security - Incident Response"]
+    platform["escalation_rules"][3]["targets"] = platform["escalation_rules"][3]["targets"][:1]
+    services = {service["name"]: service for service in objects["services"]}
+    services["Checkout API"]["escalation_policy"] = {
+        key: security[key] for key in ("id", "summary", "self", "html_url")} | {
+        "type": "escalation_policy_reference"}
+    [team] = [team for team in objects["teams"] if team["name"] == "Security"]
+    services["Checkout API"]["teams"] = [
+        {"id": team["id"], "type": "team_reference", "summary": team["name"]}]
+    services["Internal Admin"]["support_hours"]["time_zone"] = "UTC"
+    objects["priorities"] = [item for item in objects["priorities"] if item["name"] != "P4"]
+    if skipped is not None:
+        del objects[skipped]
+    return LiveState(api_url=state.api_url, fetched_at=state.fetched_at, window=state.window,
+                     objects=objects,
+                     skipped=() if skipped is None else (Skipped(skipped, "HTTP 403"),))
 
 # -- the live side -------------------------------------------------------------------------
 
