@@ -327,10 +327,12 @@ def check_drift(policy_path: str, policy: Policy, state: LiveState, rules: Seque
     from pdlint.pagerduty.model import parse_account
     from pdlint.pagerduty.state import account_subdomain
     from pdlint.provenance import policy_identity
+    from pdlint.rule import unchecked
     from pdlint.rules.engine import drift as drift_check
 
     checked = Checked(state.fetched_at, state.api_url, account_subdomain(state),
-                      policy_identity(policy_path, policy.files), tuple(each.id for each in rules))
+                      policy_identity(policy_path, policy.files), tuple(each.id for each in rules),
+                      unchecked(rules, state.skipped))
     report = replace(drift_check(policy, parse_account(state), state.fetched_at.date(), rules),
                      checked=checked)
     code = emit(report, output_format, output, fail_on, rules=rules, title="pdlint drift",

@@ -193,6 +193,9 @@ class Checked:
     subdomain: str | None
     policy: PolicyIdentity
     rules: tuple[str, ...]
+    unchecked: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    """The rules of ``rules`` not checked in full, each with the collections it reads that were
+    not read: skipped, never passed, whatever they found in the rest."""
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -200,6 +203,7 @@ class Checked:
             "account": {"api_url": self.api_url, "subdomain": self.subdomain},
             "policy": self.policy.to_dict(),
             "rules": list(self.rules),
+            "unchecked": {rule: list(collections) for rule, collections in self.unchecked},
         }
 
 

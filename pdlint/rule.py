@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
-from pdlint.findings import Finding, Location, Resource, Severity
+from pdlint.findings import Finding, Location, Resource, Severity, Skipped
 
 if TYPE_CHECKING:
     from pdlint.pagerduty.model import Account
@@ -93,6 +93,15 @@ class Rule:
             actual=actual,
             location=location,
         )
+
+
+def unchecked(rules: Iterable[Rule], skipped: Iterable[Skipped],
+              ) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    """Each of ``rules`` that reads a collection ``skipped`` names, with those collections
+    (``Checked.unchecked``)."""
+    unread = {skip.rule for skip in skipped}
+    return tuple((each.id, tuple(name for name in each.reads if name in unread))
+                 for each in rules if unread.intersection(each.reads))
 
 
 def rule(

@@ -66,7 +66,7 @@ from pdlint.paging.judge import judged_once
 from pdlint.policy.model import Policy
 from pdlint.provenance import policy_identity
 from pdlint.report.indented_json import indented_json
-from pdlint.rule import Mode
+from pdlint.rule import Mode, unchecked
 from pdlint.rules.engine import drift
 from pdlint.rules.lint import checked_policy
 from pdlint.rules.registry import rules_for
@@ -220,9 +220,11 @@ def _assembled(judged: _Judged, period: Interval, measured: Interval, now: datet
             history, stream, measured, cadence,
             in_package(cadence.location, provenance) if cadence else None, judged.changes)
         skipped.extend(history_skips)
+    drift_rules = rules_for(Mode.DRIFT)
     what = Checked(judged.drift_run.read_at, judged.api_url, judged.drift_run.subdomain,
                    policy_identity(POLICY_COPIES, policy.files),
-                   tuple(each.id for each in rules_for(Mode.DRIFT)))
+                   tuple(each.id for each in drift_rules),
+                   unchecked(drift_rules, judged.drift_run.report.skipped))
     drift_summary = write_drift(package, replace(judged.drift_run, report=replace(
         _report_in_package(judged.drift_run.report, provenance), checked=what)))
     zone = policy.organisation.business_hours.zone

@@ -39,7 +39,9 @@ def only_usr400(env: dict[str, str], *arguments: str, cwd: Path = PROJECT) -> An
 def test_the_finding_is_there_when_users_can_be_read(env: dict[str, str]) -> None:
     result = only_usr400(env)
     assert result.returncode == 1, result.stderr
-    assert [finding["rule"] for finding in json.loads(result.stdout)["findings"]] == ["USR400"]
+    report = json.loads(result.stdout)
+    assert [finding["rule"] for finding in report["findings"]] == ["USR400"]
+    assert (report["rules"], report["unchecked"]) == (["USR400"], {})
 
 
 def test_a_refused_collection_is_not_a_pass(users_refused: dict[str, str]) -> None:
@@ -48,6 +50,7 @@ def test_a_refused_collection_is_not_a_pass(users_refused: dict[str, str]) -> No
     report = json.loads(result.stdout)
     assert report["findings"] == []
     assert [skip["rule"] for skip in report["skipped"]] == ["users"]
+    assert (report["rules"], report["unchecked"]) == (["USR400"], {"USR400": ["users"]})
     assert result.stderr.startswith("pdlint: error: incomplete: users could not be read")
     assert "--accept-skip users" in result.stderr
 
@@ -123,6 +126,12 @@ def test_sarif_notifies_each_rule_reading_a_refused_collection(
         assert notified[rule_id]["message"]["text"].startswith(
             f"{rule_id} {run['tool']['driver']['rules'][indexes[rule_id]]['name']} skipped: "
             "users could not be read (GET /users: ")
+
+
+def test_json_names_each_rule_a_refused_collection_leaves_unchecked(
+        users_refused: dict[str, str]) -> None:
+    report = json.loads(every_rule_accepting_users(users_refused, "json").stdout)
+    assert report["unchecked"] == {rule_id: ["users"] for rule_id in READ_USERS}
 
 
 @pytest.mark.parametrize("output_format", ["markdown", "github"])
