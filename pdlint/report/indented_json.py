@@ -16,10 +16,6 @@ from json.encoder import encode_basestring
 from typing import Any
 
 INDENT = "  "
-JOINED_EVERY = 4096
-"""Parts written so far are joined into one string once there are this many: a document's
-pieces are small strings of some 60 bytes each besides their text, and held apart until the
-end they took about five times the document's size, growing with every row it lists."""
 
 
 def indented_json(value: Any, *, sort_keys: bool = False,
@@ -28,11 +24,6 @@ def indented_json(value: Any, *, sort_keys: bool = False,
     default=default)``: the same text, for the same values (no cycle among them)."""
     parts: list[str] = []
     append = parts.append
-    joined: list[str] = []
-
-    def join_parts() -> None:
-        joined.append("".join(parts))
-        parts.clear()
 
     def encode(item: Any, level: int) -> None:
         kind = type(item)
@@ -75,8 +66,6 @@ def indented_json(value: Any, *, sort_keys: bool = False,
                 append(between)
             append(encode_basestring(key if type(key) is str else _key_text(key)) + ": ")
             encode(item, level + 1)
-            if len(parts) > JOINED_EVERY:
-                join_parts()
         append("\n" + INDENT * level + "}")
 
     def encode_array(items: list[Any] | tuple[Any, ...], level: int) -> None:
@@ -92,13 +81,10 @@ def indented_json(value: Any, *, sort_keys: bool = False,
             else:
                 append(between)
             encode(item, level + 1)
-            if len(parts) > JOINED_EVERY:
-                join_parts()
         append("\n" + INDENT * level + "]")
 
     encode(value, 0)
-    join_parts()
-    return "".join(joined)
+    return "".join(parts)
 
 
 def _key_text(key: Any) -> str:

@@ -40,10 +40,6 @@ def standard(value: Any, **options: Any) -> str:
     pytest.param({Colour.RED: Colour.RED, "level": Level.HIGH}, id="enums"),
     pytest.param(OrderedDict([("z", 1), ("a", [OrderedDict(b=2)])]), id="dict-subclass"),
     pytest.param("top-level text", id="scalar"),
-    pytest.param([{"row": index, "cells": [index, str(index)]} for index in range(3000)],
-                 id="rows-past-a-join"),
-    pytest.param({f"key {index}": [index] for index in range(3000)}, id="keys-past-a-join"),
-    pytest.param([[[index, [index]] for index in range(1500)]] * 3, id="nested-past-joins"),
 ])
 def test_the_same_text_as_the_standard_library(value: Any) -> None:
     assert indented_json(value) == standard(value)
