@@ -84,7 +84,7 @@ async def test_tls_is_spoken_over_the_connection_or_fails_with_its_reason(
     """PagerDuty is read over TLS: the handshake, then the request and its answer through it; a
     certificate not trusted fails the connection, with the SSL error as its cause."""
     served = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
-    served.load_cert_chain(TLS / "loopback-cert.pem", TLS / "loopback-key.pem")
+    served.load_cert_chain(TLS / "server.pem", TLS / "server.key")
 
     async def serve(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         try:
@@ -96,7 +96,7 @@ async def test_tls_is_spoken_over_the_connection_or_fails_with_its_reason(
 
     server = await asyncio.start_server(serve, "127.0.0.1", 0, ssl=served)
     port = server.sockets[0].getsockname()[1]
-    trust = ssl.create_default_context(cafile=TLS / "loopback-cert.pem" if trusted else None)
+    trust = ssl.create_default_context(cafile=TLS / "ca.pem" if trusted else None)
     plain = await AsyncioNetwork().connect_tcp("127.0.0.1", port, timeout=5)
     try:
         if answer is None:
