@@ -39,6 +39,7 @@ from pdlint.sim import (
     PAGERDUTY_RATE_LIMIT,
     Account,
     Faults,
+    RequestRecord,
     SimServer,
     demo_account,
     generated_account,
@@ -123,6 +124,30 @@ class Row:
         return self.wall_seconds / self.floor_seconds
 
 
+@dataclass(frozen=True)
+class Served:
+    """What the simulator saw of a measured run: its requests, the 429s among them, and the CPU
+    its answers take to decode (``decoding_seconds()``), the floor of the run's CPU."""
+
+    requests: int
+    refused: int
+    decoding_seconds: float
+
+
+def decoding_seconds(records: Sequence[RequestRecord]) -> float:
+    """CPU seconds the standard library's C JSON decoder takes to turn every answer of
+    ``records`` into Python objects: what any Python client spends before it can look at the
+    data, so the least CPU a run reading these answers can take (best of three)."""
+    answers = [record.answer for record in records if record.answer]
+    spent = []
+    for _ in range(3):
+        started = time.process_time()
+        for answer in answers:
+            json.loads(answer)
+        spent.append(time.process_time() - started)
+    return min(spent)
+
+
 def account_makers(quick: bool) -> dict[str, Callable[[], Account]]:
     """The accounts by name; ``--quick`` replaces the enterprise ones by tiny ones."""
     sizes = TINY_SIZES if quick else ENTERPRISE_SIZES
@@ -194,22 +219,22 @@ class Bench:
         return {**env, "PAGERDUTY_API_TOKEN": TOKEN}
 
     def against(self, name: str, command: Sequence[str], *, warm: bool = True,
-                ) -> tuple[Run, int, int]:
+                ) -> tuple[Run, Served]:
         """Run ``command`` against account ``name``'s server, the rate limit freshly installed;
-        returns the run, the requests the server saw, and how many it refused with 429.
+        returns the run and what the server saw of it (``Served``).
 
         A warm-up run first (not with ``--quick``, nor when ``warm`` is false because one has
         run), without latency or rate limit, fills the server's answer cache: the measured run
         then finds its answers ready, as if computed by PagerDuty's servers within the latency,
         instead of by the simulator on a core that the measured command needs too.
         """
-        (run,), requests, refused = self.together(name, [command], warm=warm)
-        return run, requests, refused
+        (run,), served = self.together(name, [command], warm=warm)
+        return run, served
 
     def together(self, name: str, commands: Sequence[Sequence[str]], *, warm: bool = True,
-                 ) -> tuple[list[Run], int, int]:
+                 ) -> tuple[list[Run], Served]:
         """``against`` for one or two commands started at once (the second by a second
-        launcher), with the same token: the requests and 429s are of both."""
+        launcher), with the same token: what was served is of both."""
         server = self.server(name)
         if warm and not self.settings.quick:
             server.faults, server.latency_ms = Faults(), 0
@@ -229,7 +254,8 @@ class Bench:
             if run.exit_code not in (0, 1):
                 raise SystemExit(f"{' '.join(run.command)} failed ({run.exit_code}):\n"
                                  f"{run.stderr}")
-        return runs, len(seen), sum(1 for record in seen if record.status == 429)
+        return runs, Served(len(seen), sum(1 for record in seen if record.status == 429),
+                            decoding_seconds(seen))
 
     def leaves_out(self, row: str) -> bool:
         """Whether ``--quick`` leaves this row out (its code path is run by another row)."""
@@ -244,13 +270,15 @@ class Bench:
         command = [self.pdlint, *arguments, "--api-url", server.base_url, "--quiet"]
         measured = [self.against(name, command, warm=index == 0)
                     for index in range(repeats or self.settings.repeats)]
-        runs = [run for run, _, _ in measured]
+        runs = [run for run, _ in measured]
         row.exit_code = max(run.exit_code for run in runs)
-        row.requests, row.minimum = max(requests for _, requests, _ in measured), minimum
+        row.requests, row.minimum = max(served.requests for _, served in measured), minimum
         row.wall_seconds = statistics.median(run.wall_seconds for run in runs)
         row.cpu_seconds = statistics.median(run.cpu_seconds for run in runs)
         row.peak_rss_mib = max(run.peak_rss_mib for run in runs)
-        row.rate_limited = sum(refused for _, _, refused in measured)
+        row.rate_limited = sum(served.refused for _, served in measured)
+        row.figures["decoding the answers, CPU s"] = round(statistics.median(
+            served.decoding_seconds for _, served in measured), 2)
         row.floor_seconds = floor_seconds(minimum, self.settings.latency_ms)
         if len(runs) > 1:
             row.figures["wall s of each run"] = [round(run.wall_seconds, 2) for run in runs]
@@ -262,6 +290,8 @@ class Bench:
             row.met = row.met and row.wall_seconds <= wall_limit
         if cpu_limit is not None:
             targets.append(f"CPU ≤ {cpu_limit:g} s")
+            row.figures["CPU ÷ decoding"] = round(
+                row.cpu_seconds / max(row.figures["decoding the answers, CPU s"], 0.01), 1)
             row.met = row.met and row.cpu_seconds <= cpu_limit
         row.target = ", ".join(targets)
         return row
@@ -402,16 +432,17 @@ def shared_key_row(bench: Bench) -> Row:
     commands = [[bench.pdlint, *evidence_arguments(bench, name, period, f"shared-key-{run}",
                                                    register=False),
                  "--api-url", server.base_url, "--quiet"] for run in (1, 2)]
-    runs, requests, refused = bench.together(name, commands)
+    runs, served = bench.together(name, commands)
     return Row("shared-key-enterprise", "two pdlint evidence runs at once on one key, "
                f"{round(period.days())} days each, postmortems in notes", name,
                "pdlint evidence, twice at once", exit_code=max(run.exit_code for run in runs),
-               requests=requests, minimum=2 * sum(minimum.values()),
+               requests=served.requests, minimum=2 * sum(minimum.values()),
                wall_seconds=max(run.wall_seconds for run in runs),
                cpu_seconds=sum(run.cpu_seconds for run in runs),
-               peak_rss_mib=max(run.peak_rss_mib for run in runs), rate_limited=refused,
+               peak_rss_mib=max(run.peak_rss_mib for run in runs),
+               rate_limited=served.refused,
                figures={"wall s of each run": [round(run.wall_seconds, 2) for run in runs]},
-               target="no 429 for either", met=refused == 0)
+               target="no 429 for either", met=served.refused == 0)
 
 
 def policy_load_row(bench: Bench) -> Row:
@@ -596,24 +627,25 @@ def official_rows(bench: Bench) -> Iterator[Row]:
         since, until = schedule_window(server.account)
         command = [python, str(BENCH / "official.py"), "--api-url", server.base_url,
                    "--since", since, "--until", until, "--style", style]
-        run, requests, refused = bench.against(name, command)
+        run, served = bench.against(name, command)
         pdlint = next(row for row in bench.rows if row.id == f"snapshot-{name}")
         assert pdlint.wall_seconds is not None
         speedup = run.wall_seconds / pdlint.wall_seconds
         if style == "per-object":
             enterprise = next(row for row in bench.rows if row.id == "snapshot-enterprise")
-            figures_extra = per_object_estimate(bench.account("enterprise"), run, requests,
-                                                enterprise.wall_seconds)
+            figures_extra = per_object_estimate(bench.account("enterprise"), run,
+                                                served.requests, enterprise.wall_seconds)
         else:
             figures_extra = {}
         plan = ("the same requests as pdlint (include[])" if style == "include"
                 else "per-object requests")
         yield Row(f"official-{style}-{name}",
                   f"official client, {plan}, vs pdlint snapshot", name,
-                  f"official.py --style {style}", exit_code=run.exit_code, requests=requests,
+                  f"official.py --style {style}", exit_code=run.exit_code,
+                  requests=served.requests,
                   minimum=accounts.configuration_requests(server.account),
                   wall_seconds=run.wall_seconds, cpu_seconds=run.cpu_seconds,
-                  peak_rss_mib=run.peak_rss_mib, rate_limited=refused,
+                  peak_rss_mib=run.peak_rss_mib, rate_limited=served.refused,
                   figures={"objects": json.loads(run.stdout), "pdlint snapshot wall":
                            round(pdlint.wall_seconds, 2), "pdlint speedup": round(speedup, 2),
                            **figures_extra},

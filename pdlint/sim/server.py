@@ -17,7 +17,7 @@ import threading
 import time
 import traceback
 from collections.abc import Iterator
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from types import TracebackType
 from urllib.parse import parse_qs, urlsplit
@@ -34,12 +34,14 @@ HTML_ERROR_PAGE = (
 
 @dataclass(frozen=True)
 class RequestRecord:
-    """One request as the server saw it; ``status`` is None when no answer was sent."""
+    """One request as the server saw it; ``status`` is None when no answer was sent, and
+    ``answer`` is the body sent (the bench decodes what a run received to measure its floor)."""
 
     method: str
     path: str
     query: dict[str, list[str]]
     status: int | None
+    answer: bytes = field(default=b"", repr=False, compare=False)
 
 
 class _FixedWindow:
@@ -291,7 +293,7 @@ class SimServer:
                                decision, faults)
         cached = None if key is None or self._answers is None else self._answers.get(key)
         if cached is not None:
-            self._record(handler.command, path, query, 200)
+            self._record(handler.command, path, query, 200, cached)
             handler.send(200, cached, "application/json", rate_headers)
             return
         response = self._answer(handler.command, path, query, body, token, admitted,
@@ -300,8 +302,8 @@ class SimServer:
             # Injected, not the window's: PagerDuty may send such a 429 without the headers, and
             # a window's reset here would tell the client to wait for a refusal nobody counted.
             rate_headers = {}
-        self._record(handler.command, path, query, response.status)
         if decision.body_fault == "html_error_200":
+            self._record(handler.command, path, query, response.status, HTML_ERROR_PAGE)
             handler.send(200, HTML_ERROR_PAGE, "text/html; charset=utf-8", rate_headers)
             return
         payload = b"" if response.body is None else json.dumps(
@@ -309,8 +311,10 @@ class SimServer:
         if decision.body_fault == "malformed_json" and response.status == 200:
             payload = payload[: len(payload) // 2] + b"<!-- not json -->"
         if decision.body_fault == "truncated_json" and response.status == 200:
+            self._record(handler.command, path, query, 200, payload[: len(payload) // 2])
             handler.send(200, payload, "application/json", rate_headers, cut=len(payload) // 2)
             return
+        self._record(handler.command, path, query, response.status, payload)
         if key is not None and self._answers is not None and response.status == 200:
             self._answers[key] = payload
         handler.send(response.status, payload, "application/json", rate_headers)
@@ -375,9 +379,9 @@ class SimServer:
         return ApiResponse(error.status, error.body())
 
     def _record(self, method: str, path: str, query: dict[str, list[str]],
-                status: int | None) -> None:
+                status: int | None, answer: bytes = b"") -> None:
         with self._lock:
-            self._requests.append(RequestRecord(method, path, query, status))
+            self._requests.append(RequestRecord(method, path, query, status, answer))
 
 
 def _token(authorization: str | None) -> str | None:

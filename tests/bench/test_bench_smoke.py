@@ -10,7 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from bench.run import Settings, floor_seconds, machine
+from bench.run import Settings, decoding_seconds, floor_seconds, machine
+from pdlint.sim import RequestRecord
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -33,6 +34,8 @@ def test_the_quick_bench_measures_every_row_and_pdlint_sends_the_fewest_requests
     assert [(row["exit_code"], row["requests"]) for row in fetched] == [
         (0, row["minimum"]) for row in fetched]
     assert all(row["wall_seconds"] > 0 and row["peak_rss_mib"] > 0 for row in fetched)
+    assert "decoding the answers, CPU s" in rows["evidence-enterprise-10k"]["figures"]
+    assert "CPU ÷ decoding" in rows["evidence-enterprise"]["figures"]  # its target is CPU
     assert rows["rules-cpu-enterprise"]["figures"]["findings"] > 0
     assert (rows["shared-key-enterprise"]["rate_limited"], rows["shared-key-enterprise"][
         "figures"]["wall s of each run"][1] > 0) == (0, True)
@@ -60,3 +63,13 @@ def test_the_machine_facts_name_the_commit_measured_and_the_repeats(tmp_path: Pa
     facts = machine(Settings(quick=True, latency_ms=0, skip_venvs=True, only=frozenset(),
                              output=tmp_path, repeats=3))
     assert (facts["commit"], facts["repeats"]) == (described, 3)
+
+
+def test_the_cpu_floor_decodes_every_answer_sent_and_nothing_else() -> None:
+    """An answer that is not JSON fails the decoding: each answer sent is decoded; a request
+    answered with nothing (a dropped connection, a 204) has nothing to decode."""
+    records = [RequestRecord("GET", "/teams", {}, 200, b'{"teams": []}'),
+               RequestRecord("GET", "/teams", {}, None)]
+    decoding_seconds(records)  # the empty answer is not decoded: no error
+    with pytest.raises(json.JSONDecodeError):
+        decoding_seconds([*records, RequestRecord("GET", "/teams", {}, 200, b"<html>")])

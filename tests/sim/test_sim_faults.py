@@ -337,6 +337,25 @@ def test_requests_are_recorded_with_their_query(server: SimServer,
     assert records[0].query == {"include[]": ["teams", "contact_methods"], "limit": ["5"]}
 
 
+@pytest.mark.parametrize("fault", [None, "malformed_json", "html_error_200"])
+def test_each_record_keeps_the_answer_sent(server: SimServer, client: httpx.Client,
+                                           fault: str | None) -> None:
+    if fault:
+        server.faults = Faults(scripted=(Fault.first(1, fault, "/teams"),))
+    answers = [client.get(path).content for path in ("/teams", "/nowhere")]
+    assert [record.answer for record in server.requests] == answers
+
+
+def test_a_truncated_answer_is_recorded_as_far_as_it_was_sent(server: SimServer,
+                                                                client: httpx.Client) -> None:
+    server.faults = Faults(scripted=(Fault.first(1, "truncated_json", "/teams"),))
+    with pytest.raises(httpx.RemoteProtocolError):
+        client.get("/teams")
+    whole = client.get("/teams").content
+    cut, sent = (record.answer for record in server.requests)
+    assert (sent, cut) == (whole, whole[: len(whole) // 2])
+
+
 def test_latency_applies_to_every_answer(demo_server: SimServer) -> None:
     with SimServer(demo_server.account, token=TOKEN, latency_ms=300) as slow, httpx.Client(
             base_url=slow.base_url, headers=AUTH) as http:
