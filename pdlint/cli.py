@@ -553,11 +553,16 @@ def paging(service: str, policy_path: str, severity_id: str | None, moment: date
            api: ApiOptions) -> int:
     """Explain the paging path of SERVICE at one moment: had an incident of the severity been
     triggered then, level by level who is on call, which contact method rings at which minute,
-    and whether someone is phoned or texted in time (read-only)."""
+    and whether someone is phoned or texted in time (read-only).
+
+    Exit 0 when someone is phoned or texted within the severity's deadline (or, for a severity
+    without one, the path was read to its end), 1 when not (late, never, no incident), 2 when
+    what decides it could not be read."""
     import json
 
     from pdlint.pagerduty.model import parse_account
     from pdlint.paging.explain import answer, answer_json, answer_text, wanted_for
+    from pdlint.paging.path import Verdict
     from pdlint.rules.lint import checked_policy
 
     if snapshot_path is not None:
@@ -577,7 +582,11 @@ def paging(service: str, policy_path: str, severity_id: str | None, moment: date
                    moment or state.window.since)
     write_output(answer_text(found) if output_format == "text"
                  else json.dumps(answer_json(found), indent=2) + "\n", output)
-    return 0
+    if found.unread is not None:
+        click.echo(f"pdlint: error: incomplete: the paging path could not be read: "
+                   f"{found.unread}", err=True)
+        return INCOMPLETE
+    return 0 if found.verdict in (None, Verdict.MET) else 1
 
 
 PAGING_HORIZON = timedelta(days=1)

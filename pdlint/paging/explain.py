@@ -191,6 +191,17 @@ class Answer:
             return None
         return judged(Outcome(self.path.gate, self.path.reach), self.within)
 
+    @property
+    def unread(self) -> str | None:
+        """Why the path could not be judged, or, for a severity without a deadline, explained
+        to its end: what was not read; None when it was (skipped is never passed)."""
+        gate, reach = self.path.gate, self.path.reach
+        if not gate.read:
+            return gate.why
+        if reach is None or reach.unread is None:
+            return None
+        return reach.why if self.within is None or self.verdict is Verdict.NOT_READ else None
+
 
 def wanted_for(policy: Policy, service: str) -> Wanted:
     """What ``answer`` reads of the account: every service (the one asked may be undocumented),

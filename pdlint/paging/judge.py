@@ -216,7 +216,8 @@ def overlays_of(live: LiveService, paths: Paths) -> tuple[Overlay, ...]:
     hold; ``paging.orchestration``), then its maintenance windows (no incident is created
     inside one, whatever the orchestration does). An orchestration the read did not ask for
     (``Account.orchestration_read``: a run reads the documented services') makes the gate not
-    read, never "no orchestration"."""
+    read, never "no orchestration", as maintenance windows not read make it, never "no
+    window"."""
     found = paths.overlays.get(live.id)
     if found is None:
         found = paths.overlays[live.id] = _overlays(live, paths)
@@ -239,9 +240,14 @@ def _overlays(live: LiveService, paths: Paths) -> tuple[Overlay, ...]:
         if not account.orchestration_read(live)
         else () if orchestration is None
         else orchestration_overlays(orchestration, rendered, policy_named))
+    windows = paths.maintenance_windows(live.id)
+    if windows is None:
+        reason = account.maintenance_windows.skip_reason
+        return (*orchestrated, Overlay((rendered,), Gate(
+            None, f"the maintenance windows could not be read ({reason})", read=False)))
     return (*orchestrated, *(
         Overlay((Interval(window.start, window.end),), Gate(None, (
             f"maintenance window '{window.name or window.id}' from {format_utc(window.start)} "
             f"to {format_utc(window.end)}")))
-        for window in paths.maintenance_windows(live.id) or ()))
+        for window in windows))
 

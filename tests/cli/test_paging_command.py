@@ -6,13 +6,14 @@ level 2 (the security lead and the CISO) is engaged; a week earlier Nikhil Rao i
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from cli_cases import TOKEN
+from cli_cases import NOW, TOKEN
 from pdlint_process import run_pdlint
 
-from pdlint.sim import SimServer
+from pdlint.sim import Faults, SimServer, demo_account
 
 PROJECT = Path(__file__).resolve().parents[2]
 
@@ -26,7 +27,7 @@ def paging(env: dict[str, str], *arguments: str) -> tuple[int, str, str]:
 def test_the_text_names_each_level_who_and_which_method_at_which_minute(
         env: dict[str, str]) -> None:
     code, out, err = paging(env, "Security Monitoring", "--at", "2026-03-24T03:00:00Z")
-    assert code == 0, err
+    assert code == 1, err
     assert out.splitlines() == [
         "P1 (high urgency, first call due within 5 min)",
         "Security Monitoring (PS00004), triggered at 2026-03-24T03:00:00Z",
@@ -105,3 +106,53 @@ def test_the_text_names_what_the_event_orchestration_may_do(env: dict[str, str])
         "alert if the alert matches, which the path cannot know (a condition on the event)")
     assert lines[-2:] == ["  => first phone or SMS call at minute 0 (level 1, Alice Nguyen)",
                           "  verdict: met"]
+
+
+@pytest.fixture(scope="module")
+def refused(request: pytest.FixtureRequest) -> Iterator[dict[str, str]]:
+    """The demo account with the collection ``request.param`` names refused (403)."""
+    faults = Faults(forbidden={request.param: 403})
+    with SimServer(demo_account(NOW), token=TOKEN, faults=faults) as server:
+        yield {"PAGERDUTY_API_URL": server.base_url, "PAGERDUTY_API_TOKEN": TOKEN}
+
+
+@pytest.mark.parametrize(("arguments", "verdict", "code"), [
+    pytest.param(("Checkout API", "--at", "2026-03-07T03:00:00Z"), "met", 0, id="met"),
+    pytest.param(("Security Monitoring", "--at", "2026-03-24T03:00:00Z"), "late", 1,
+                 id="late"),
+    pytest.param(("Payments API", "--at", "2026-03-07T03:00:00Z"), "never", 1, id="never"),
+    pytest.param(("Web Application Firewall", "--at", "2026-03-02T12:30:00Z"), "no incident",
+                 1, id="no-incident-in-a-maintenance-window"),
+    pytest.param(("Checkout API", "--severity", "P4", "--at", "2026-03-07T03:00:00Z"), None, 0,
+                 id="no-deadline-read-to-its-end"),
+])
+def test_the_exit_code_is_the_verdict(env: dict[str, str], arguments: tuple[str, ...],
+                                      verdict: str | None, code: int) -> None:
+    """0 the path met its deadline, 1 it failed it, as drift exits 1 for findings; a severity
+    without a deadline is explained, not judged."""
+    done, out, err = paging(env, *arguments, "--format", "json")
+    assert (json.loads(out)["verdict"], done) == (verdict, code), err
+    assert err == ""
+
+
+@pytest.mark.parametrize(("refused", "arguments", "why"), [
+    pytest.param("/users", ("Checkout API", "--at", "2026-03-07T03:00:00Z"),
+                 "the users could not be read", id="users-judged"),
+    pytest.param("/users", ("Checkout API", "--severity", "P4", "--at", "2026-03-07T03:00:00Z"),
+                 "the users could not be read", id="users-no-deadline"),
+    pytest.param("/maintenance_windows", ("Web Application Firewall", "--at",
+                                          "2026-03-02T12:30:00Z"),
+                 "the maintenance windows could not be read", id="maintenance-windows"),
+], indirect=["refused"])
+def test_a_path_not_read_exits_2_never_0(refused: dict[str, str], arguments: tuple[str, ...],
+                                         why: str) -> None:
+    """Skipped is never passed: a path that could not be judged, or explained to its end, for
+    data the key could not read exits 2 with one line saying what, and the answer says
+    'not read' (a maintenance window not read is not 'no maintenance window')."""
+    done, out, err = paging(refused, *arguments, "--format", "json")
+    answer = json.loads(out)
+    assert done == 2, err
+    assert answer["verdict"] in ("not read", None)
+    assert why in answer["answer"]
+    assert err.startswith("pdlint: error: incomplete: the paging path could not be read: ")
+    assert why in err and len(err.splitlines()) == 1
