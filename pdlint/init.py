@@ -753,9 +753,11 @@ def _escalation_policy(account: _Draft, live: EscalationPolicy,
     entry.data["loops"] = loops
     entry.data["handoff_notifications"] = live.handoff_notifications
     levels, engaged = [], 0
-    for number, escalation_rule in enumerate(live.rules, start=1):
+    # Rules or targets PagerDuty did not return leave no level to draft: the policy is not
+    # drafted, as one with a level without targets is not.
+    for number, escalation_rule in enumerate(live.rules or (), start=1):
         targets: list[dict[str, str | None]] = []
-        for target in escalation_rule.targets:
+        for target in escalation_rule.targets or ():
             if target.is_schedule and account.live.schedule_of(target) is None and target.id:
                 targets.append({"schedule_id": target.id})
                 entry.notes.append(

@@ -272,7 +272,9 @@ def _common(fields: _Fields, kind: str) -> dict[str, Any]:
 class EscalationRule:
     delay_minutes: int | None
     """``escalation_delay_in_minutes``: the wait before the next rule."""
-    targets: tuple[EscalationTarget, ...]
+    targets: tuple[EscalationTarget, ...] | None
+    """None when PagerDuty did not return them (the spec requires them): not read, not "no
+    target"."""
     round_robin: bool = False
     """``escalation_rule_assignment_strategy`` is ``round_robin``: each incident is assigned to
     one of the targets in turn, not to all of them (``assign_to_everyone``, the default)."""
@@ -295,7 +297,9 @@ def _assignment_strategy(fields: _Fields) -> str | None:
 
 @dataclass(frozen=True)
 class EscalationPolicy(LiveObject):
-    rules: tuple[EscalationRule, ...]
+    rules: tuple[EscalationRule, ...] | None
+    """None when PagerDuty did not return ``escalation_rules`` (the spec requires them): not
+    read, not "no rule"."""
     num_loops: int
     """How many times the escalation starts again; PagerDuty's default (absent) is 0."""
     handoff_notifications: str
@@ -304,10 +308,9 @@ class EscalationPolicy(LiveObject):
 
 
 def _escalation_policy(fields: _Fields) -> EscalationPolicy:
-    rules = tuple(EscalationRule(rule.integer("escalation_delay_in_minutes"),
-                                 rule.each("targets", _target) or (),
-                                 _assignment_strategy(rule) == "round_robin")
-                  for rule in fields.items("escalation_rules") or ())
+    rules = fields.each("escalation_rules", lambda rule: EscalationRule(
+        rule.integer("escalation_delay_in_minutes"), rule.each("targets", _target),
+        _assignment_strategy(rule) == "round_robin"))
     return EscalationPolicy(
         **_common(fields, "escalation policy"), rules=rules,
         num_loops=fields.integer("num_loops") or 0,
@@ -343,8 +346,11 @@ hours), each parsed once."""
 def _rendered(fields: _Fields | None) -> RenderedSchedule | None:
     if fields is None:
         return None
+    entries = fields.data.get("rendered_schedule_entries")
+    if entries is None:  # rendered over the window pdlint always asks for: not "nobody"
+        return RenderedSchedule((), "rendered_schedule_entries is absent")
     shifts = []
-    for position, entry in enumerate(fields.data.get("rendered_schedule_entries") or ()):
+    for position, entry in enumerate(entries):
         try:
             start, end = _rendered_time(entry["start"]), _rendered_time(entry["end"])
             user = entry.get("user")
@@ -379,8 +385,10 @@ class Layer:
     end: datetime | None
     turn_seconds: int | None
     """``rotation_turn_length_seconds``."""
-    members: tuple[Reference, ...]
-    """The users of the rotation, in turn order."""
+    members: tuple[Reference, ...] | None
+    """The users of the rotation, in turn order; None when PagerDuty did not return them (the
+    spec requires a layer's ``users``, an event's ``assignment_strategy.members``): not read,
+    not "nobody"."""
     restrictions: tuple[Restriction, ...] | None
 
     def in_force(self, since: datetime, until: datetime) -> bool:
@@ -390,8 +398,9 @@ class Layer:
 
 
 def _layer(fields: _Fields) -> Layer:
-    members = tuple(_reference(user) for member in fields.items("users") or ()
-                    if (user := member.nested("user")) is not None)
+    listed = fields.items("users")
+    members = None if listed is None else tuple(
+        _reference(user) for member in listed if (user := member.nested("user")) is not None)
     restrictions = fields.each("restrictions", lambda item: Restriction(
         item.text("type"), item.text("start_time_of_day"), item.integer("duration_seconds"),
         item.integer("start_day_of_week")))
@@ -415,10 +424,13 @@ class Schedule(LiveObject):
         return tuple(layer for layer in self.layers or ()
                      if layer.in_force(window.since, window.until))
 
-    def members_in_force(self, window: Window) -> list[str]:
-        """The distinct user ids of the layers in force, in turn order of first appearance."""
+    def members_in_force(self, window: Window) -> list[str] | None:
+        """The distinct user ids of the layers in force, in turn order of first appearance;
+        None when PagerDuty returned a layer in force without its users (not read)."""
         found: dict[str, None] = {}
         for layer in self.layers_in_force(window):
+            if layer.members is None:
+                return None
             for member in layer.members:
                 if member.id:
                     found.setdefault(member.id)
@@ -463,9 +475,10 @@ def _shift_based(fields: _Fields) -> ShiftBasedSchedule:
 
 def _event_layer(event: _Fields) -> Layer:
     strategy = event.nested("assignment_strategy")
-    members = tuple(Reference(member.text("user_id"), "user_reference", None)
-                    for member in (strategy.items("members") if strategy else None) or ()
-                    if member.text("type") == "user_member")
+    listed = strategy.items("members") if strategy is not None else None
+    members = None if listed is None else tuple(
+        Reference(member.text("user_id"), "user_reference", None) for member in listed
+        if member.text("type") == "user_member")
     return Layer(event.text("name"), event.time("effective_since"), event.time("effective_until"),
                  _hand_over_seconds(event, strategy), members, None)
 
@@ -494,8 +507,11 @@ def _computed(fields: _Fields | None) -> RenderedSchedule | None:
     """A shift-based final schedule: its computed shift assignments of a user, as shifts."""
     if fields is None:
         return None
+    assignments = fields.items("computed_shift_assignments")
+    if assignments is None:  # the spec requires them: not "nobody"
+        return RenderedSchedule((), "computed_shift_assignments is absent")
     shifts = []
-    for position, item in enumerate(fields.items("computed_shift_assignments") or ()):
+    for position, item in enumerate(assignments):
         member = item.nested("member")
         try:
             start, end = parse_time(str(item.data["start_time"])), parse_time(

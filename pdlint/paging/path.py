@@ -536,7 +536,10 @@ class Paths:
         round robin, one of them in turn (which one is not known: the latest of them)."""
         key = (policy.id, rule, urgency)
         if key not in self._levels:
-            level = policy.rules[rule]
+            level = (policy.rules or ())[rule]  # a level engaged: its rule was returned
+            if level.targets is None:
+                self._levels[key] = Step.constant(not_read(targets_not_returned(policy, rule)))
+                return self._levels[key]
             steps = [self.target(target, urgency) for target in level.targets]
             self._levels[key] = (Step.constant(NOBODY) if not steps else steps[0]
                                  if len(steps) == 1 else
@@ -550,7 +553,11 @@ class Paths:
                                                                       Reach | None]:
         """The levels an incident reaches in order, loops included, and what cannot be known
         (a level after a rule without an escalation delay). A low-urgency incident does not
-        escalate: level 1 only."""
+        escalate: level 1 only. Escalation rules PagerDuty did not return are not read from
+        the trigger on, never "no level"."""
+        if policy.rules is None:
+            return [], Reach(unread=0, why=f"PagerDuty returned escalation policy "
+                                           f"'{policy.name}' without its escalation rules")
         if not policy.rules:
             return [], None
         if urgency != "high":
@@ -898,15 +905,31 @@ def path_at(paths: Paths, service: Service, severity_urgency: str, moment: datet
         return PathAt(service, moment, gate, (), reach)
     engagements, beyond = paths.engagements(policy, gate.urgency)
     held = gate.delay  # the levels are engaged once the alert triggers
+    rules = policy.rules or ()  # engaged levels exist only for rules returned
     levels = tuple(
-        LevelAt(Engagement(engaged.rule, engaged.loop, engaged.offset + held), tuple(
-            _target_at(paths, target, gate.urgency,
-                       moment + timedelta(minutes=engaged.offset + held))
-            for target in policy.rules[engaged.rule].targets),
-            policy.rules[engaged.rule].round_robin)
+        LevelAt(Engagement(engaged.rule, engaged.loop, engaged.offset + held),
+                _level_targets(paths, policy, engaged.rule, gate.urgency,
+                               moment + timedelta(minutes=engaged.offset + held)),
+                rules[engaged.rule].round_robin)
         for engaged in engagements)
     return PathAt(service, moment, gate, levels,
                   None if beyond is None else beyond.later(held))
+
+
+def _level_targets(paths: Paths, policy: EscalationPolicy, rule: int, urgency: str,
+                   moment: datetime) -> tuple[TargetAt, ...]:
+    """Each target of a level engaged at ``moment``; one not read when PagerDuty did not
+    return them."""
+    targets = (policy.rules or ())[rule].targets
+    if targets is None:
+        return (TargetAt(TargetKind.OTHER, None, None, targets_not_returned(policy, rule)),)
+    return tuple(_target_at(paths, target, urgency, moment) for target in targets)
+
+
+def targets_not_returned(policy: EscalationPolicy, rule: int) -> str:
+    """Why a level's targets are not read: PagerDuty did not return them (not "no target")."""
+    return (f"PagerDuty returned level {rule + 1} of escalation policy '{policy.name}' without "
+            "its targets")
 
 
 def _unread_target(target: EscalationTarget) -> str:

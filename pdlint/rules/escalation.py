@@ -44,9 +44,10 @@ def escalation_pairs(policy: Policy, account: Account,
 def _same_levels(policy: Policy, account: Account) -> Iterator[
         tuple[EscalationPolicy, LivePolicy]]:
     """Matched policies with as many live rules as documented levels: the pairs that can be
-    compared level by level (EP102 reports the others)."""
+    compared level by level (EP102 reports the others, and those whose rules PagerDuty did not
+    return)."""
     for documented, live in both_sides(escalation_pairs(policy, account)):
-        if len(live.rules) == len(documented.levels):
+        if live.rules is not None and len(live.rules) == len(documented.levels):
             yield documented, live
 
 
@@ -99,8 +100,16 @@ def check_level_count(context: Context) -> Iterator[Finding]:
     """Each documented level is one escalation rule in PagerDuty. A missing rule means an
     unacknowledged incident never reaches the people the policy promises; an extra one pages
     people the policy does not name. When the counts differ, the level-by-level rules (EP103,
-    EP104) do not compare the policy: which level was added or removed cannot be told."""
+    EP104) do not compare the policy: which level was added or removed cannot be told. A policy
+    PagerDuty returned without its escalation rules is reported as not checked (not "no
+    rule"), and the level-by-level rules do not compare it."""
     for documented, live in both_sides(escalation_pairs(context.policy, context.live)):
+        if live.rules is None:
+            yield check_level_count.finding(
+                "levels not checked: PagerDuty returned the policy without its escalation "
+                "rules", live_resource(documented, live), expected=len(documented.levels),
+                actual=None, location=documented.location, severity=Severity.WARNING)
+            continue
         count = len(live.rules)
         wanted = len(documented.levels)
         if count != wanted:
@@ -121,7 +130,7 @@ def check_escalation_delay(context: Context) -> Iterator[Finding]:
     unanswered past the promised time. The message states both forms, e.g. "level 3 engaged
     after 30 min, documented 20 min: rule 2 delay is 20, expected 10"; fix the rule's delay."""
     for documented, live in _same_levels(context.policy, context.live):
-        live_delays = [live_rule.delay_minutes for live_rule in live.rules]
+        live_delays = [live_rule.delay_minutes for live_rule in live.rules or ()]
         for index, wanted in enumerate(documented.escalation_delays()):
             actual = live_delays[index]
             if wanted is None or actual == wanted.value or not isinstance(actual, int):
@@ -151,12 +160,20 @@ def check_level_targets(context: Context) -> Iterator[Finding]:
     does not hold (a restricted-access or team-scoped key sees such targets) is named by id, and
     matches a target the policy writes as ``user_id``; a schedule the schedule lists do not hold
     matches one written as ``schedule_id``. Not checked when the user list could not be read:
-    the emails of the users paged are unknown."""
+    the emails of the users paged are unknown; a level PagerDuty returned without its targets
+    is reported as not checked (not "no target")."""
     account = context.live
     if not account.users.read:
         return
     for documented, live in _same_levels(context.policy, account):
-        for level, live_rule in zip(documented.levels, live.rules, strict=True):
+        for level, live_rule in zip(documented.levels, live.rules or (), strict=True):
+            if live_rule.targets is None:
+                yield check_level_targets.finding(
+                    f"level {level.number} not checked: PagerDuty returned its escalation rule "
+                    "without its targets", live_resource(documented, live),
+                    expected=[target.name for target in level.targets], actual=None,
+                    location=level.location, severity=Severity.WARNING)
+                continue
             live_targets = [_live_target(target, account) for target in live_rule.targets]
             wanted = {_documented_key(target, live_targets) for target in level.targets}
             found = {(target.kind, target.key) for target in live_targets}
@@ -251,11 +268,14 @@ def check_single_responder(context: Context) -> Iterator[Finding]:
     away. Page a schedule, or add a second person. Reported on the live configuration, at the
     documented level (at the policy when the level counts differ)."""
     for documented, live in both_sides(escalation_pairs(context.policy, context.live)):
+        if live.rules is None:
+            continue  # EP102 reports it not checked
         same_levels = len(live.rules) == len(documented.levels)
         for index, live_rule in enumerate(live.rules):
-            if not _single_person(live_rule):
+            only = _single_person(live_rule)
+            if only is None:
                 continue
-            person = live_rule.targets[0].summary or live_rule.targets[0].id
+            person = only.summary or only.id
             level = documented.levels[index] if same_levels else None
             yield check_single_responder.finding(
                 f"level {index + 1} pages only one person ({person}) and no schedule",
@@ -264,6 +284,10 @@ def check_single_responder(context: Context) -> Iterator[Finding]:
                 location=level.location if level else documented.location)
 
 
-def _single_person(live_rule: LiveRule) -> bool:
-    """The rule's only target is one user."""
-    return len(live_rule.targets) == 1 and live_rule.targets[0].kind is TargetKind.USER
+def _single_person(live_rule: LiveRule) -> EscalationTarget | None:
+    """The one user who is the rule's only target; None otherwise, or when its targets were
+    not returned."""
+    targets = live_rule.targets
+    if targets is None or len(targets) != 1 or targets[0].kind is not TargetKind.USER:
+        return None
+    return targets[0]

@@ -44,8 +44,9 @@ def check_unreachable_responder(context: Context) -> Iterator[Finding]:
     first five of each), at the first of those services; the person adds the rule in their
     notification settings. What the key cannot see is named, not passed over: an escalation
     policy, schedule or person the lists read do not hold (a restricted-access or team-scoped
-    key), a person listed without notification rules, a schedule returned without layers or
-    rendering, or a target of a type pdlint does not read is a warning naming it by id, and the
+    key), a person listed without notification rules, a schedule returned without layers (or
+    their users) or rendering, an escalation policy returned without its rules or a level's
+    targets, or a target of a type pdlint does not read is a warning naming it by id, and the
     services and policies that reach it: whether those pages wake anyone is not checked. Not
     checked at all when the services, escalation policies, schedules or users could not be
     read."""
@@ -161,8 +162,14 @@ def _reached_by(escalation: EscalationPolicy, account: Account,
     as policies share schedules); and the targets pdlint cannot see into."""
     found: dict[str, str | None] = {}
     unseen: dict[Resource, str] = {}
-    for escalation_rule in escalation.rules:
-        for target in escalation_rule.targets:
+    if escalation.rules is None:
+        unseen[Resource("escalation_policy", name=escalation.name, id=escalation.id)] = (
+            "was returned without its escalation rules")
+    for number, escalation_rule in enumerate(escalation.rules or (), start=1):
+        if escalation_rule.targets is None:
+            unseen[Resource("escalation_policy", name=escalation.name, id=escalation.id)] = (
+                f"was returned with level {number} without its targets")
+        for target in escalation_rule.targets or ():
             target_id = str(target.id)
             if target.kind is TargetKind.USER:
                 found.setdefault(target_id, target.summary)
@@ -189,8 +196,12 @@ def _schedule_reach(target: EscalationTarget, account: Account) -> _Reached:
         return {}, {resource: f"is not in the {'shift-based ' if shift_based else ''}schedule "
                               "list this key reads" if listing.read
                     else f"could not be read ({listing.skip_reason})"}
-    if schedule.layers is None and schedule.final_schedule is None:
+    if schedule.final_schedule is None and schedule.layers is None:
         return {}, {resource: "was returned without its layers or its rendering"}
+    if schedule.final_schedule is None and any(
+            layer.members is None for layer in schedule.layers_in_force(account.window)):
+        return {}, {resource: "was returned without its rendering, and a layer in force "
+                              "without its users"}
     return _schedule_people(schedule, account), {}
 
 
@@ -199,7 +210,7 @@ def _schedule_people(schedule: Schedule, account: Account) -> dict[str, str | No
     schedule (overrides bring in people outside the layers), with the names the layers give."""
     found: dict[str, str | None] = {}
     for layer in schedule.layers_in_force(account.window):
-        for member in layer.members:
+        for member in layer.members or ():  # the rendering names who is on call
             if member.id:
                 found.setdefault(member.id, member.summary)
     final = schedule.final_schedule

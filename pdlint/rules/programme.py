@@ -13,6 +13,7 @@ from collections.abc import Iterator
 
 from pdlint.findings import Finding, Resource, Severity
 from pdlint.pagerduty.model import Account, Schedule, TargetKind
+from pdlint.pagerduty.model import EscalationPolicy as LivePolicy
 from pdlint.pagerduty.state import Window
 from pdlint.policy.model import (
     ActionStatus,
@@ -40,7 +41,8 @@ def check_untrained_on_call(context: Context) -> Iterator[Finding]:
     places). What the key cannot see is a warning naming it: a person on call the user list
     does not hold or lists without their email (training records name people by email, which
     is then not known), or a schedule a documented policy pages that the schedule lists do not
-    hold (who it puts on call is not known). Not checked when the schedules, escalation
+    hold (who it puts on call is not known), or a documented escalation policy PagerDuty returned
+    without its rules or a level's targets. Not checked when the schedules, escalation
     policies or users could not be read."""
     policy, account, today = context.policy, context.live, context.today
     training = policy.training
@@ -52,6 +54,13 @@ def check_untrained_on_call(context: Context) -> Iterator[Finding]:
             f"training not checked for whoever schedule {schedule_id}"
             f"{f' ({name})' if name else ''} puts on call, in {_listed(places)}: it is not in "
             "the schedule lists this key reads", Resource("schedule", name=name, id=schedule_id),
+            expected="trained people on call", actual=None, location=training.location,
+            severity=Severity.WARNING)
+    for live_policy, unread in _unread_levels(policy, account):
+        yield check_untrained_on_call.finding(
+            f"training not checked for whoever escalation policy '{live_policy.name}' pages: "
+            f"PagerDuty returned it without {unread}",
+            Resource("escalation_policy", name=live_policy.name, id=live_policy.id),
             expected="trained people on call", actual=None, location=training.location,
             severity=Severity.WARNING)
     for user_id, places in on_call_people(policy, account).items():
@@ -99,9 +108,9 @@ def on_call_people(policy: Policy, account: Account) -> dict[str, list[str]]:
             for user_id in _rendered_people(live, window):
                 add(user_id, f"schedule {documented.name}")
     for documented_policy, live_policy in both_sides(escalation_pairs(policy, account)):
-        for number, escalation_rule in enumerate(live_policy.rules, start=1):
+        for number, escalation_rule in enumerate(live_policy.rules or (), start=1):
             where = f"escalation policy {documented_policy.name} level {number}"
-            for target in escalation_rule.targets:
+            for target in escalation_rule.targets or ():  # _unread_levels names the others
                 target_id = str(target.id)
                 if target.kind is TargetKind.USER:
                     add(target_id, where)
@@ -118,12 +127,23 @@ def _unseen_schedules(policy: Policy, account: Account) -> dict[tuple[str, str |
     by (id, the reference's name), with where they are paged."""
     found: dict[tuple[str, str | None], list[str]] = {}
     for documented_policy, live_policy in both_sides(escalation_pairs(policy, account)):
-        for number, escalation_rule in enumerate(live_policy.rules, start=1):
-            for target in escalation_rule.targets:
+        for number, escalation_rule in enumerate(live_policy.rules or (), start=1):
+            for target in escalation_rule.targets or ():
                 if target.is_schedule and account.schedule_of(target) is None and target.id:
                     found.setdefault((target.id, target.summary), []).append(
                         f"escalation policy {documented_policy.name} level {number}")
     return found
+
+
+def _unread_levels(policy: Policy, account: Account) -> Iterator[tuple[LivePolicy, str]]:
+    """The documented escalation policies PagerDuty returned without their rules, or with a
+    level without its targets, with what was not returned: who they page is not known."""
+    for _, live_policy in both_sides(escalation_pairs(policy, account)):
+        if live_policy.rules is None:
+            yield live_policy, "its escalation rules"
+        for number, escalation_rule in enumerate(live_policy.rules or (), start=1):
+            if escalation_rule.targets is None:
+                yield live_policy, f"the targets of level {number}"
 
 
 def _rendered_people(live: Schedule | None, window: Window) -> list[str]:

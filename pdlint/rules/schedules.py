@@ -206,7 +206,8 @@ def check_rotation(context: Context) -> Iterator[Finding]:
     are not counted. In a shift-based (v3) schedule each event of a rotation counts as a layer:
     it hands over every ``shifts_per_member`` repetitions of its RRULE, and one whose members
     are all on call at once hands over never (it is not compared with the rotation length). A
-    schedule whose layers or rotations PagerDuty did not return is reported as not checked."""
+    schedule whose layers or rotations PagerDuty did not return is reported as not checked, and
+    its participants when a layer in force was returned without its users."""
     policy = context.policy
     account = context.live
     for documented, live in _matched(policy, account):
@@ -233,7 +234,12 @@ def check_rotation(context: Context) -> Iterator[Finding]:
                         actual=_turn(seconds), location=length.location)
         if minimum is not None:
             people = live.members_in_force(account.window)
-            if len(people) < minimum.value:
+            if people is None:
+                yield check_rotation.finding(
+                    "participants not checked: PagerDuty returned a layer in force without its "
+                    "users", _resource(documented, live), expected=minimum.value, actual=None,
+                    location=minimum.location, severity=Severity.WARNING)
+            elif len(people) < minimum.value:
                 yield check_rotation.finding(
                     f"{len(people)} {'person takes' if len(people) == 1 else 'people take'} "
                     f"turns in the layers in force, documented at least {minimum.value}",
@@ -256,15 +262,23 @@ def check_inactive_participant(context: Context) -> Iterator[Finding]:
     restricted-access or team-scoped key, which the message says: pdlint cannot tell the two
     apart), or has an outstanding invitation (``invitation_sent``: never signed in, so cannot
     acknowledge). Replace the person in the layer. Not checked when the user list could not be
-    read."""
+    read, nor, reported as not checked, a schedule with a layer in force PagerDuty returned
+    without its users."""
     policy = context.policy
     account = context.live
     if not account.users.read:
         return
     for documented, live in _matched(policy, account):
+        people = live.members_in_force(account.window)
+        if people is None:
+            yield check_inactive_participant.finding(
+                "participants not checked: PagerDuty returned a layer in force without its "
+                "users", _resource(documented, live), expected="active users", actual=None,
+                location=documented.location, severity=Severity.WARNING)
+            continue
         names = {str(member.id): member.summary for layer in live.layers or ()
-                 for member in layer.members}
-        for user_id in live.members_in_force(account.window):
+                 for member in layer.members or ()}
+        for user_id in people:
             user = account.users.by_id(user_id)
             if user is None:
                 status, why = "not in the account", (

@@ -125,8 +125,10 @@ class Reach:
                 if service.id in services and service.escalation_policy is not None}
         policies = [escalation for escalation in account.escalation_policies
                     if of_teams(escalation) or escalation.id in used]
-        targets = [target for escalation in policies for level in escalation.rules
-                   for target in level.targets]
+        # Rules or targets PagerDuty did not return bring nothing into scope: the rules
+        # report those policies not checked.
+        targets = [target for escalation in policies for level in escalation.rules or ()
+                   for target in level.targets or ()]
         paged = {str(target.id) for target in targets if target.is_schedule}
         schedules = {schedule.id for schedule in (*account.schedules,
                                                   *account.shift_based_schedules)
@@ -134,7 +136,7 @@ class Reach:
         users = {str(target.id) for target in targets if target.kind is TargetKind.USER}
         for schedule in account.schedules:
             if schedule.id in schedules:
-                users.update(schedule.members_in_force(account.window))
+                users.update(schedule.members_in_force(account.window) or ())
                 users.update(shift.user_id for shift in (
                     schedule.final_schedule.shifts if schedule.final_schedule else ())
                     if shift.user_id is not None)

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, field, replace
-from typing import Literal, get_args
+from typing import Any, Literal, get_args
 
 FaultKind = Literal[
     "status",  # answer ``status`` with PagerDuty's error body (429 gets the rate-limit body)
@@ -24,6 +24,7 @@ FaultKind = Literal[
     "more_true_empty_page",  # a list page with no items that still says ``more: true``
     "repeat_previous_page",  # a list page served with the items of the page before it
     "vanish_between_pages",  # the list's first object is deleted now, and stays deleted
+    "omit_field",  # a 200 answer whose objects lack ``field``, one PagerDuty always returns
 ]
 FAULT_KINDS: tuple[str, ...] = get_args(FaultKind)
 PAGE_FAULTS = ("more_true_empty_page", "repeat_previous_page", "vanish_between_pages")
@@ -38,7 +39,9 @@ class Fault:
     ``path`` is a path prefix matched by whole segments (``/users`` hits ``/users`` and
     ``/users/P1/contact_methods``, not ``/users_x``), or ``*`` for every path. ``requests`` are
     the 1-based numbers of the matching requests it hits, counted from the installation of the
-    ``Faults`` that hold it; ``None`` hits every matching request.
+    ``Faults`` that hold it; ``None`` hits every matching request. ``field`` (``omit_field``)
+    is a dotted path through objects and lists, from each object the answer holds:
+    ``escalation_rules.targets`` takes the targets out of every rule of every policy listed.
     """
 
     kind: FaultKind
@@ -46,20 +49,40 @@ class Fault:
     requests: Collection[int] | None = None
     status: int = 500
     delay_ms: int = 0
+    field: str = ""
 
     def __post_init__(self) -> None:
         if self.kind not in FAULT_KINDS:
             raise ValueError(f"unknown fault {self.kind!r}; known: {', '.join(FAULT_KINDS)}")
+        if (self.kind == "omit_field") != bool(self.field):
+            raise ValueError("a field is given with omit_field, and only with it")
         if self.path != "*" and not self.path.startswith("/"):
             raise ValueError(f"fault path must start with '/' or be '*': {self.path!r}")
 
     @classmethod
-    def first(cls, count: int, kind: FaultKind, path: str = "*", **options: int) -> Fault:
+    def first(cls, count: int, kind: FaultKind, path: str = "*", **options: Any) -> Fault:
         """The next ``count`` matching requests (a burst)."""
         return cls(kind, path, range(1, count + 1), **options)
 
     def matches(self, path: str) -> bool:
         return path_matches(self.path, path)
+
+
+def omit_field(body: Any, field: str) -> None:
+    """Take ``field`` (dotted, through lists) out of each object ``body`` holds, in place."""
+    for value in body.values() if isinstance(body, dict) else ():
+        _omit(value, field.split("."))
+
+
+def _omit(value: Any, keys: list[str]) -> None:
+    if isinstance(value, list):
+        for item in value:
+            _omit(item, keys)
+    elif isinstance(value, dict):
+        if len(keys) == 1:
+            value.pop(keys[0], None)
+        elif keys[0] in value:
+            _omit(value[keys[0]], keys[1:])
 
 
 def path_matches(prefix: str, path: str) -> bool:
@@ -116,7 +139,8 @@ def parse_fault_options(
     * ``forbidden=/audit/records`` (403) or ``forbidden=/audit/records:402``
     * a fault kind, alone (every request) or with ``key:value`` options separated by commas:
       ``drop_connection=path:/users,requests:2``, ``status=path:/services,requests:1-3,status:503``,
-      ``slow=path:/oncalls,delay_ms:30000``.
+      ``slow=path:/oncalls,delay_ms:30000``,
+      ``omit_field=path:/escalation_policies,field:escalation_rules.targets``.
     """
     faults = Faults(rate_limit_per_minute=rate_limit_per_minute)
     scripted: list[Fault] = []
@@ -157,11 +181,13 @@ def _scripted_fault(spec: str, kind: str, argument: str) -> Fault:
             if not first.isdigit() or (last and not last.isdigit()):
                 raise ValueError(f"--fault {spec}: requests must be N or N-M")
             options["requests"] = range(int(first), int(last or first) + 1)
+        elif key == "field":
+            options["field"] = value
         elif key in ("status", "delay_ms"):
             if not value.isdigit():
                 raise ValueError(f"--fault {spec}: {key} must be a whole number")
             options[key] = int(value)
         else:
             raise ValueError(f"--fault {spec}: unknown option {key!r} "
-                             "(path, requests, status, delay_ms)")
+                             "(path, requests, status, delay_ms, field)")
     return Fault(kind, **options)  # type: ignore[arg-type]

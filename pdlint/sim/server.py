@@ -8,6 +8,7 @@ background thread, so that a pooled client reuses its connections as it would ag
 from __future__ import annotations
 
 import contextlib
+import copy
 import json
 import random
 import socket
@@ -24,7 +25,14 @@ from urllib.parse import parse_qs, urlsplit
 
 from pdlint.sim.account import Account
 from pdlint.sim.endpoints import Api, ApiRequest, ApiResponse, ErrorAnswer
-from pdlint.sim.faults import PAGE_FAULTS, PAGERDUTY_RATE_LIMIT, Fault, Faults, path_matches
+from pdlint.sim.faults import (
+    PAGE_FAULTS,
+    PAGERDUTY_RATE_LIMIT,
+    Fault,
+    Faults,
+    omit_field,
+    path_matches,
+)
 
 HTML_ERROR_PAGE = (
     b"<!DOCTYPE html><html><head><title>We're sorry, but something went wrong</title></head>"
@@ -76,6 +84,7 @@ class _Decision:
     status: int | None = None
     body_fault: str | None = None  # malformed_json, truncated_json or html_error_200
     page_fault: str | None = None
+    omitted: tuple[str, ...] = ()  # omit_field: the fields taken out of a 200 answer
 
 
 class _HttpServer(ThreadingHTTPServer):
@@ -236,6 +245,8 @@ class SimServer:
                 decision = replace(decision, status=decision.status or fault.status)
             elif fault.kind in PAGE_FAULTS:
                 decision = replace(decision, page_fault=fault.kind)
+            elif fault.kind == "omit_field":
+                decision = replace(decision, omitted=(*decision.omitted, fault.field))
             else:
                 decision = replace(decision, body_fault=fault.kind)
         if vanished and decision.page_fault is None:
@@ -302,6 +313,11 @@ class SimServer:
             # Injected, not the window's: PagerDuty may send such a 429 without the headers, and
             # a window's reset here would tell the client to wait for a refusal nobody counted.
             rate_headers = {}
+        if decision.omitted and response.status == 200:
+            stripped = copy.deepcopy(response.body)
+            for field in decision.omitted:
+                omit_field(stripped, field)
+            response = replace(response, body=stripped)
         if decision.body_fault == "html_error_200":
             self._record(handler.command, path, query, response.status, HTML_ERROR_PAGE)
             handler.send(200, HTML_ERROR_PAGE, "text/html; charset=utf-8", rate_headers)

@@ -212,8 +212,8 @@ def test_defaults_pagerduty_applies_when_a_field_is_absent() -> None:
     account = account_of(escalation_policies=[{"id": "PE1", "name": "Main"}],
                          services=[{"id": "PV1", "name": "Checkout"}])
     [policy], [service] = account.escalation_policies, account.services
-    assert (policy.num_loops, policy.handoff_notifications, policy.rules) == (
-        0, "if_has_services", ())
+    assert (policy.num_loops, policy.handoff_notifications) == (0, "if_has_services")
+    assert policy.rules is None  # required by the spec: absent is not read, not "no rule"
     assert (service.integrations, service.support_hours, service.acknowledgement_timeout) == (
         None, None, None)
 
