@@ -27,7 +27,7 @@ from datetime import datetime, timezone, tzinfo
 from typing import Any, Generic, TypeVar
 
 from pdlint.errors import PdlintError
-from pdlint.findings import Skipped
+from pdlint.findings import Resource, Skipped
 from pdlint.isotime import parse_datetime
 from pdlint.pagerduty.state import LiveState, Window, account_subdomain
 
@@ -1268,6 +1268,45 @@ class Account:
         if target.kind is TargetKind.SHIFT_BASED_SCHEDULE:
             return self.shift_based_schedules.by_id(target.id)
         return self.schedules.by_id(target.id) if target.kind is TargetKind.SCHEDULE else None
+
+    def not_returned(self, resource: Resource) -> tuple[str, ...]:
+        """What PagerDuty did not return of the object ``resource`` names (a service, escalation
+        policy, schedule or user, by id else name): the parts a rule about it may have left
+        unchecked; empty when it was returned whole, or is not held."""
+        kind, object_id, name = resource.type, resource.id, resource.name
+
+        def held(collection: Collection[Obj]) -> Obj | None:
+            return (collection.by_id(object_id) if object_id is not None
+                    else collection.by_name(name) if name is not None else None)
+
+        if kind == "escalation_policy":
+            policy = held(self.escalation_policies)
+            if policy is None:
+                return ()
+            return ("its escalation rules",) if policy.rules is None else tuple(
+                f"the targets of level {number}"
+                for number, level in enumerate(policy.rules, start=1) if level.targets is None)
+        if kind == "schedule":
+            schedule = held(self.schedules) or held(self.shift_based_schedules)
+            if schedule is None:
+                return ()
+            final = schedule.final_schedule
+            return (*(("its layers",) if schedule.layers is None else (
+                f"the users of layer '{layer.name}'" for layer in schedule.layers
+                if layer.members is None)),
+                    *(("its final schedule",) if final is None or final.problem else ()))
+        if kind == "service":
+            service = held(self.services)
+            return () if service is None else tuple(part for part, value in (
+                ("its escalation policy", service.escalation_policy),
+                ("its integrations", service.integrations), ("its teams", service.teams))
+                if value is None)
+        if kind == "user":
+            user = held(self.users)
+            return () if user is None else tuple(part for part, value in (
+                ("its contact methods", user.contact_methods),
+                ("its notification rules", user.notification_rules)) if value is None)
+        return ()
 
     def schedule_named(self, target: EscalationTarget) -> str | None:
         """The name of the schedule an escalation target pages: from the schedule lists, else

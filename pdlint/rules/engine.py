@@ -61,15 +61,27 @@ def unused_waivers(waivers: Iterable[Waiver], account: Account,
                    findings_of: Callable[[Rule], Sequence[Finding]]) -> Iterator[Finding]:
     """WAV901: each of the unexpired ``waivers`` of a drift rule that matches none of that rule's
     findings (``findings_of``, whether or not the run chose the rule). Nothing after a partial
-    read of the account: a finding may be absent only because its objects could not be read."""
+    read of the account: a finding may be absent only because its objects could not be read;
+    and a waiver whose object PagerDuty returned without a part (``Account.not_returned``) is
+    reported as not checked, never as gone."""
     if account.skipped:
         return
     for waiver in waivers:
         waived = rules_by_id().get(waiver.rule.value)
         if waived is None or waived.mode is not Mode.DRIFT or waived is WAIVER_UNUSED:
             continue
-        if not any(waiver.matches(finding) for finding in findings_of(waived)):
+        if any(waiver.matches(finding) for finding in findings_of(waived)):
+            continue
+        resource = waiver.resource.value
+        unread = account.not_returned(resource)
+        if unread:
             yield WAIVER_UNUSED.finding(
-                f"the waiver of {waiver.rule.value} matches no finding: the drift it accepts is "
-                "gone, or the waiver names the wrong object", waiver.resource.value,
-                expected=f"a {waiver.rule.value} finding", actual=None, location=waiver.location)
+                f"the waiver of {waiver.rule.value} could not be checked: PagerDuty returned "
+                f"{resource} without {', '.join(unread)}, so whether its drift is gone is not "
+                "known", resource, expected=f"a {waiver.rule.value} finding", actual=None,
+                location=waiver.location)
+            continue
+        yield WAIVER_UNUSED.finding(
+            f"the waiver of {waiver.rule.value} matches no finding: the drift it accepts is "
+            "gone, or the waiver names the wrong object", resource,
+            expected=f"a {waiver.rule.value} finding", actual=None, location=waiver.location)

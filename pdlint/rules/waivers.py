@@ -43,5 +43,9 @@ WAIVER_UNUSED = Rule(
               "whatever rules the run selected, so that choosing rules never makes a waiver look "
               "unused. Only unexpired waivers of drift rules are considered (POL022 reports the "
               "others), and only after a complete read of the account: a finding may be absent "
-              "only because its objects could not be read.",
+              "only because its objects could not be read. A waiver of an object PagerDuty "
+              "returned without part of it (an escalation policy without its rules or a level's "
+              "targets, a schedule without its layers, their users or its rendering, a service "
+              "without its escalation policy, integrations or teams, a user without contact "
+              "methods or notification rules) is reported as not checked, never as gone.",
 )

@@ -9,7 +9,16 @@ from typing import Any
 from unittest.mock import patch
 
 import pytest
-from rule_cases import TODAY, context_of, live_state, service, summary
+from rule_cases import (
+    TODAY,
+    context_of,
+    escalation_policy,
+    escalation_rule,
+    live_state,
+    ref,
+    service,
+    summary,
+)
 
 from pdlint.findings import Finding
 from pdlint.pagerduty.model import parse_account
@@ -147,3 +156,61 @@ def test_the_catalogue_declares_wav901_without_a_check_of_its_own(
     """WAV901 is the engine's: the rule alone, outside a run, finds nothing."""
     assert list(WAIVER_UNUSED.check(context_of(make_policy(waived()), INTEGRATED))) == []
     assert rules_by_id()["WAV901"] is WAIVER_UNUSED
+
+
+EP_WAIVED = """\
+escalation_policies:
+  - name: Main
+    levels:
+      - targets: [{user: lead@example.com}]
+      - engaged_after: 10m
+        targets: [{user: cto@example.com}]
+waivers:
+  - rule: RULE
+    resource:
+      type: escalation_policy
+      name: Main
+    reason: The rota is being staffed.
+    owner: lead@example.com
+    expires: 2026-12-31
+"""
+
+
+def returned_without(live: dict[str, Any], key: str) -> dict[str, Any]:
+    """``live`` as PagerDuty answered it without ``key``, a field it always returns."""
+    return {field: value for field, value in live.items() if field != key}
+
+
+@pytest.mark.parametrize(("fragment", "state", "message"), [
+    pytest.param(waived(), live_state(services=[
+        returned_without(service("PS00001", "Web"), "integrations")]),
+        "the waiver of SVC306 could not be checked: PagerDuty returned service 'Web' without "
+        "its integrations, so whether its drift is gone is not known", id="service-integrations"),
+    pytest.param(EP_WAIVED.replace("RULE", "EP103"), live_state(escalation_policies=[
+        returned_without(escalation_policy("PEMAIN0", "Main", []), "escalation_rules")]),
+        "the waiver of EP103 could not be checked: PagerDuty returned escalation policy 'Main' "
+        "without its escalation rules, so whether its drift is gone is not known",
+        id="escalation-rules"),
+    pytest.param(EP_WAIVED.replace("RULE", "EP106"), live_state(escalation_policies=[
+        escalation_policy("PEMAIN0", "Main", [
+            returned_without(escalation_rule(10, ref("user", "PU1", "Lead")), "targets"),
+            escalation_rule(30, ref("user", "PU2", "CTO"), ref("user", "PU3", "VP"))])]),
+        "the waiver of EP106 could not be checked: PagerDuty returned escalation policy 'Main' "
+        "without the targets of level 1, so whether its drift is gone is not known",
+        id="level-targets"),
+    pytest.param(EP_WAIVED.replace("RULE", "EP103"), live_state(escalation_policies=[
+        escalation_policy("PEMAIN0", "Main", [escalation_rule(10, ref("user", "PU1", "Lead")),
+                                              escalation_rule(30, ref("user", "PU2", "CTO"))])]),
+        "the waiver of EP103 matches no finding: the drift it accepts is gone, or the waiver "
+        "names the wrong object", id="returned-whole-is-gone"),
+    pytest.param(EP_WAIVED.replace("RULE", "EP102"), live_state(escalation_policies=[
+        returned_without(escalation_policy("PEMAIN0", "Main", []), "escalation_rules")]),
+        None, id="the-rule-s-own-not-checked-warning-is-what-it-waives"),
+])
+def test_a_waiver_whose_object_was_not_returned_whole_is_unchecked_not_gone(
+        make_policy: Callable[..., Policy], fragment: str, state: LiveState,
+        message: str | None) -> None:
+    """The waived rule found nothing because PagerDuty did not say: the drift may be there."""
+    assert [finding.message for finding in drift(
+        make_policy(fragment), parse_account(state), TODAY, rules=[WAIVER_UNUSED]).findings
+    ] == ([] if message is None else [message])
