@@ -60,9 +60,9 @@ from pdlint.evidence.summary import render_summary
 from pdlint.evidence.tables import csv_tables, evidence_document, period_entry, policy_entry
 from pdlint.findings import Checked, Location, Report, Skipped
 from pdlint.history.folder import History, Stream, read_history
+from pdlint.memo import once_per_run
 from pdlint.pagerduty.model import Account, MaintenanceWindow, parse_account
 from pdlint.pagerduty.state import LiveState, Wanted, Window
-from pdlint.paging.judge import judged_once
 from pdlint.policy.model import Policy
 from pdlint.provenance import policy_identity
 from pdlint.report.indented_json import indented_json
@@ -312,7 +312,7 @@ def _judge_configuration(policy: Policy, account: Account, period: Interval, as_
     windows that had ended at ``read_at`` (``paging_section``'s ``ended``). The drift report
     judges the account with those windows too (``with_ended``): over the period, they are what
     happened, and the report and the paging section then agree on every stretch, each service's
-    path judged once for both (``judged_once``)."""
+    path judged once for both (``memo.once_per_run``)."""
     training: TrainingSummary | str | None = None
     if policy.training is not None:
         zone = policy.organisation.business_hours.zone
@@ -320,7 +320,7 @@ def _judge_configuration(policy: Policy, account: Account, period: Interval, as_
             policy, policy.training, account,
             (period.end - timedelta(seconds=1)).astimezone(zone).date())
     judged = with_ended(account, ended)
-    with judged_once():
+    with once_per_run():
         report = drift(policy, judged, as_of.date())
         paging = paging_section(policy, judged, period, read_at, ended)
     return coverage_section(policy, account, period), DriftRun(

@@ -9,7 +9,8 @@ schedules, people) are worked out once, and a service's own path is kept only am
 recently used (``paging.path.SERVICE_PATHS_KEPT``). ``bench/paging_memory.py`` measures it
 (docs/benchmarks.md). In ``pdlint evidence`` the drift report's PATH600 judges each service
 first, and hands its judgement (totals and the stretches not met) on to this section
-(``paging.judge.judged_once``): between the two, those are held for every service.
+(``paging.judge.judged_service``, inside ``memo.once_per_run``): between the two, those
+are held for every service.
 """
 
 from __future__ import annotations
@@ -102,7 +103,7 @@ def with_ended(account: Account, ended: tuple[MaintenanceWindow, ...] | Skipped 
     """The account with the maintenance windows that had ended when it was read beside those
     under way and to come, each once: the package judges the period with them, its paging
     section and its drift report (PATH600, SVC310) alike. The account itself when there are
-    none to add, so that both judge the same account (``paging.judge.judged_once``)."""
+    none to add, so that both judge the same account (``memo.once_per_run``)."""
     if not isinstance(ended, tuple) or not account.maintenance_windows.read:
         return account
     known = {window.id for window in account.maintenance_windows}

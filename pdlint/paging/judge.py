@@ -7,15 +7,14 @@ from __future__ import annotations
 
 import bisect
 import functools
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
-from contextvars import ContextVar
-from dataclasses import dataclass, field
+from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from pdlint.coverage import Interval, merge, subtract, weekly_hours
+from pdlint.memo import Memo, once
 from pdlint.pagerduty.model import Account
 from pdlint.pagerduty.model import Service as LiveService
 from pdlint.pagerduty.state import format_utc
@@ -99,59 +98,27 @@ class JudgedService:
     unmet: tuple[Judged, ...]
 
 
-@dataclass
-class _Shared:
-    """One account's paths, and the judgements made but not yet handed on."""
-
-    paths: Paths
-    judged: dict[tuple[Any, ...], JudgedService] = field(default_factory=dict)
-
-
-_shared: ContextVar[dict[int, _Shared] | None] = ContextVar("pdlint_judged_once", default=None)
-
-
-@contextmanager
-def judged_once() -> Iterator[None]:
-    """Inside it, one ``Paths`` an account (``paths_of``), and each service's judgement made
-    once and handed to the next that asks for it (``judged_service``): the evidence judges every
-    documented service for its drift report (PATH600) and for its paging section, on the same
-    account over the same window."""
-    token = _shared.set({})
-    try:
-        yield
-    finally:
-        _shared.reset(token)
-
-
 def paths_of(account: Account) -> Paths:
-    """The paths of ``account``: shared inside ``judged_once``, else worked out afresh."""
-    shared = _shared.get()
-    if shared is None:
-        return Paths(account)
-    found = shared.get(id(account))  # the entry holds the account: its id is not reused
-    if found is None:
-        found = shared[id(account)] = _Shared(Paths(account))
-    return found.paths
+    """The paths of ``account``, one for a run (``memo.once_per_run``): the evidence judges
+    every documented service for its drift report (PATH600) and for its paging section, on the
+    same account over the same window."""
+    return once(Paths, (account,), lambda: Paths(account))
 
 
 def judged_service(paths: Paths, documented: Service, live: LiveService,
                    severity: IncidentSeverity, window: Interval,
                    organisation_zone: ZoneInfo) -> JudgedService:
     """The service judged for ``severity`` over ``window`` (``_judged``), the maintenance the
-    policy allows (judged in ``organisation_zone``) excused. Inside ``judged_once`` a judgement
-    is kept until it is asked for again, by the same inputs, then handed on and forgotten: the
-    memory holds the judgements between the two that ask, not all of them twice."""
+    policy allows (judged in ``organisation_zone``) excused. Inside ``memo.once_per_run`` a
+    judgement is kept until it is asked for again, by the same inputs, then handed on and
+    forgotten: the memory holds the judgements between the two that ask, not all of them
+    twice. The memo is the judgements', not the paths' (``Paths`` works out the account, never
+    the policy), one for each ``Paths`` of a run."""
     excused = allowed_maintenance(documented, live, paths, organisation_zone)
-    shared = _shared.get()
-    entry = shared.get(id(paths.account)) if shared is not None else None
-    memo = entry.judged if entry is not None and entry.paths is paths else None
-    key = (documented.name, live.id, severity.id, window, tuple(excused))
-    found = memo.pop(key, None) if memo is not None else None
-    if found is None:
-        found = _judged(paths, documented, live, severity, window, excused)
-        if memo is not None:
-            memo[key] = found
-    return found
+    memo: Memo[tuple[Any, ...], JudgedService] = once(judged_service, (paths,), Memo)
+    return memo.handed_on(
+        (documented.name, live.id, severity.id, window, tuple(excused)),
+        lambda: _judged(paths, documented, live, severity, window, excused))
 
 
 def _judged(paths: Paths, documented: Service, live: LiveService, severity: IncidentSeverity,
@@ -165,9 +132,8 @@ def _judged(paths: Paths, documented: Service, live: LiveService, severity: Inci
     assert written is not None, "paged_severities keeps severities with a deadline"
     checked = Interval(window.start, max(window.start, window.end - written.value))
     # The path over the whole window, whatever the deadline: severities of one urgency share it.
-    verdicts = paths.verdicts(paths.service(live, severity.urgency.value, window,
-                                            overlays_of(live, paths)),
-                              whole_minutes(written.value))
+    verdicts = paths.judgements(live, severity.urgency.value, window,
+                                whole_minutes(written.value), overlays_of(live, paths))
     breaks, values = verdicts.breaks, verdicts.values
     required = met = unread = timedelta(0)
     unmet: list[Judged] = []

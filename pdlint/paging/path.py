@@ -37,6 +37,7 @@ from functools import cached_property
 from typing import Any, Generic, TypeVar
 
 from pdlint.coverage import Interval, merge, weekly_hours
+from pdlint.memo import Memo
 from pdlint.pagerduty.model import (
     Account,
     EscalationPolicy,
@@ -49,7 +50,6 @@ from pdlint.pagerduty.model import (
 )
 from pdlint.zones import live_zone
 
-K = TypeVar("K")
 V = TypeVar("V")
 W = TypeVar("W")
 
@@ -57,11 +57,12 @@ CALL_METHODS = frozenset({"phone_contact_method", "sms_contact_method"})
 """The contact methods that ring: a phone call or a text message."""
 
 SERVICE_PATHS_KEPT = 64
-"""A service's own path over the window (and its verdicts) is kept for the 64 most recently
-used, for a service that pages alike (the same escalation policy, urgency rule and overlays):
-the paths services share (escalation policies, schedules, people) are all kept, but a year of a
-service's own, in the evidence, only while it is likely to be asked for again (its next
-severity, the services beside it), so that memory does not grow with the services."""
+"""A service's own path over the window (and its judgements against each deadline) is kept
+for the 64 most recently used, for a service that pages alike (the same escalation policy,
+urgency rule and overlays): the paths services share (escalation policies, schedules, people)
+are all kept, but a year of a service's own, in the evidence, only while it is likely to be
+asked for again (its next severity, the services beside it), so that memory does not grow
+with the services."""
 
 
 # -- step functions ----------------------------------------------------------------------------
@@ -289,6 +290,11 @@ def judged(outcome: Outcome, within: int) -> Verdict:
     reach = outcome.reach
     if reach is None:
         return Verdict.NO_INCIDENT
+    return _reach_judged(reach, within)
+
+
+def _reach_judged(reach: Reach, within: int) -> Verdict:
+    """The verdict on an incident's escalation that reaches ``reach``."""
     if reach.call is not None and reach.call <= within:
         return Verdict.MET
     if reach.unread is not None and reach.unread <= within:
@@ -362,9 +368,11 @@ class Paths:
         self._targets: dict[tuple[str | None, str | None, str], Step[Reach]] = {}
         self._levels: dict[tuple[str, int, str], Step[Reach]] = {}
         self._escalations: dict[tuple[str | None, str], Step[Reach]] = {}
-        self._services: dict[tuple[Any, ...], Step[Outcome]] = {}
+        self._services: Memo[tuple[Any, ...], Step[Outcome]] = Memo(SERVICE_PATHS_KEPT)
+        self._judgements: Memo[tuple[Any, ...], Step[Judgement]] = Memo(SERVICE_PATHS_KEPT)
+        self._judged_escalations: dict[tuple[str | None, str, int, int],
+                                       Step[JudgedReach]] = {}
         self._listed: dict[tuple[str | None, str | None, str, OnCall], TargetAt] = {}
-        self._verdicts: dict[tuple[int, int], tuple[Step[Outcome], Step[Judgement]]] = {}
         self._windows: dict[str, list[MaintenanceWindow]] | None = None
         self.overlays: dict[str, tuple[Overlay, ...]] = {}
         """What lies over each service's urgency rule, by service id, once worked out
@@ -593,16 +601,26 @@ class Paths:
         return escalated([(self.level(policy, engaged.rule, urgency), engaged.offset)
                           for engaged in engagements], beyond)
 
-    def verdicts(self, step: Step[Outcome], within: int) -> Step[Judgement]:
-        """A service's path judged against a deadline of ``within`` minutes, at each moment:
-        the verdict, and the outcome when it is not met (what a finding explains; every met
-        moment is alike)."""
-        key = (id(step), within)
-        found = _recalled(self._verdicts, key)
-        if found is None:  # the step is kept with its verdicts, so that its id is not reused
-            found = _remembered(self._verdicts, key, (step, step.mapped(
-                lambda outcome: _judgement(outcome, within))))
-        return found[1]
+    def judged_escalation(self, policy_id: str | None, urgency: str, delay: int,
+                          within: int) -> Step[JudgedReach]:
+        """``held_escalation`` judged against a deadline of ``within`` minutes at each moment:
+        the verdict, and the reach when it is not met. Judged once for every service that
+        pages it alike, and merged where the verdict stays met (most of a year)."""
+        key = (policy_id, urgency, delay, within)
+        found = self._judged_escalations.get(key)
+        if found is None:
+            seen: dict[Reach, JudgedReach] = {}  # equal reaches judged once, as one value
+
+            def judged_reach(reach: Reach) -> JudgedReach:
+                value = seen.get(reach)
+                if value is None:
+                    verdict = _reach_judged(reach, within)
+                    value = seen[reach] = (verdict, None if verdict is Verdict.MET else reach)
+                return value
+
+            found = self._judged_escalations[key] = self.held_escalation(
+                policy_id, urgency, delay).mapped(judged_reach)
+        return found
 
     # services
 
@@ -630,11 +648,61 @@ class Paths:
         # Services that page alike share one path: most share an escalation policy and a
         # constant urgency.
         key = (policy_id, *_urgency_key(service, severity_urgency), window, tuple(overlays))
-        found = _recalled(self._services, key)
-        if found is None:
-            found = _remembered(self._services, key, self._service(
-                policy_id, self.gates(service, severity_urgency, window, overlays)))
-        return found
+        return self._services.get(key, lambda: self._service(
+            policy_id, self.gates(service, severity_urgency, window, overlays)))
+
+    def judgements(self, service: Service, severity_urgency: str, window: Interval,
+                   within: int, overlays: Sequence[Overlay] = ()) -> Step[Judgement]:
+        """The path of ``service`` (``service``) judged against a deadline of ``within``
+        minutes at each moment: the verdict, and the outcome when it is not met (what a finding
+        explains; every met moment is alike). Each escalation the gates page is judged once
+        (``judged_escalation``), not each service's path moment by moment."""
+        policy_id = service.escalation_policy.id if service.escalation_policy else None
+        key = (policy_id, *_urgency_key(service, severity_urgency), window, tuple(overlays),
+               within)
+        return self._judgements.get(key, lambda: self._judged(
+            policy_id, self.gates(service, severity_urgency, window, overlays), within))
+
+    def _judged(self, policy_id: str | None, gates: Step[Gate],
+                within: int) -> Step[Judgement]:
+        # One outcome object for each gate and judged reach: equal outcomes are found by
+        # identity where the findings group them.
+        made: dict[tuple[int, int], Judgement] = {}
+
+        def judgement(gate: Gate, judged: JudgedReach) -> Judgement:
+            found = made.get((id(gate), id(judged)))
+            if found is None:
+                verdict, reach = judged
+                found = made[id(gate), id(judged)] = (
+                    verdict, None if reach is None else Outcome(gate, reach))
+            return found
+
+        if not gates.breaks:  # one gate throughout, as for most services
+            gate = gates.values[0]
+            if not gate.read or gate.urgency is None:
+                return Step.constant(_judgement(Outcome(gate, None), within))
+            return self.judged_escalation(gate.policy_id or policy_id, gate.urgency, gate.delay,
+                                          within).each(lambda judged: judgement(gate, judged))
+        # Each stretch of one gate reads the one escalation it pages, over that stretch only:
+        # the changes of the others (the high-urgency escalation at night, when the gate is
+        # low) are not visited.
+        breaks: list[datetime] = []
+        values: list[Judgement] = []
+        for index, gate in enumerate(gates.values):
+            if index:
+                breaks.append(gates.breaks[index - 1])
+            if not gate.read or gate.urgency is None:
+                values.append(_judgement(Outcome(gate, None), within))
+                continue
+            step = self.judged_escalation(gate.policy_id or policy_id, gate.urgency,
+                                          gate.delay, within)
+            first = 0 if not index else bisect.bisect_right(step.breaks, breaks[-1])
+            last = (len(step.breaks) if index == len(gates.breaks)
+                    else bisect.bisect_left(step.breaks, gates.breaks[index]))
+            values.append(judgement(gate, step.values[first]))
+            breaks += step.breaks[first:last]
+            values += [judgement(gate, judged) for judged in step.values[first + 1:last + 1]]
+        return _merged(breaks, values)
 
     def _service(self, policy_id: str | None, gates: Step[Gate]) -> Step[Outcome]:
         if not gates.breaks:  # one gate throughout, as for most services
@@ -664,12 +732,12 @@ def escalated(levels: Sequence[tuple[Step[Reach], int]], beyond: Reach | None) -
     reach together, at each trigger time: each level's step read ``offset`` later, its minutes
     ``offset`` more, the soonest of them (``beyond`` holds whatever the levels listed cannot
     say). The hot loop of a large account: the changes of every level are visited once, in
-    order, and a level engaged after a call already known is not looked at."""
+    order, and a level engaged after a call already known is not looked at, nor are its
+    changes (a level's call comes no sooner than its offset)."""
     # Each level's values as plain tuples, minutes already counted from the trigger: the loop
     # below compares and keeps tuples, and makes a Reach only where the answer changes.
-    shifted = [[(_plus(reach.call, offset), _plus(reach.notice, offset),
-                 _plus(reach.unread, offset), reach.why) for reach in step.values]
-               for step, offset in levels]
+    shifted = [_counted_from_trigger(step.values, offset) for step, offset in levels]
+    offsets = [offset for _, offset in levels]
     engaged = [(offset, shifted[number], number) for number, (_, offset) in enumerate(levels)]
     events = sorted([(moment - delta, number) if delta else (moment, number)
                      for number, (step, offset) in enumerate(levels)
@@ -699,10 +767,14 @@ def escalated(levels: Sequence[tuple[Step[Reach], int]], beyond: Reach | None) -
     values = [Reach(*last)]
     index, count = 0, len(events)
     while index < count:
-        moment = events[index][0]
+        moment, number = events[index]  # the first level to change here, by (moment, number)
+        # Every level changing here is engaged after the call known: the answer stays.
+        unchanged = last[0] is not None and last[0] < offsets[number]
         while index < count and events[index][0] == moment:
             positions[events[index][1]] += 1
             index += 1
+        if unchanged:
+            continue
         current = now()
         if current != last:
             moments.append(moment)
@@ -711,21 +783,18 @@ def escalated(levels: Sequence[tuple[Step[Reach], int]], beyond: Reach | None) -
     return Step(tuple(moments), tuple(values))
 
 
-def _recalled(memo: dict[K, V], key: K) -> V | None:
-    """What ``memo`` holds for ``key``, now its most recently used; None if nothing."""
-    found = memo.pop(key, None)
-    if found is not None:
-        memo[key] = found
-    return found
-
-
-def _remembered(memo: dict[K, V], key: K, value: V) -> V:
-    """``value`` held for ``key``; the least recently used dropped beyond
-    ``SERVICE_PATHS_KEPT``."""
-    memo[key] = value
-    if len(memo) > SERVICE_PATHS_KEPT:
-        del memo[next(iter(memo))]
-    return value
+def _counted_from_trigger(reaches: Sequence[Reach], offset: int,
+                          ) -> list[tuple[int | None, int | None, int | None, str | None]]:
+    """A level's reaches as tuples, their minutes ``offset`` more: each distinct reach once."""
+    made: dict[int, tuple[int | None, int | None, int | None, str | None]] = {}
+    counted = []
+    for reach in reaches:
+        found = made.get(id(reach))
+        if found is None:
+            found = made[id(reach)] = (_plus(reach.call, offset), _plus(reach.notice, offset),
+                                       _plus(reach.unread, offset), reach.why)
+        counted.append(found)
+    return counted
 
 
 def _urgency_key(service: Service, severity_urgency: str) -> tuple[Any, ...]:
@@ -738,6 +807,9 @@ def _urgency_key(service: Service, severity_urgency: str) -> tuple[Any, ...]:
 
 Judgement = tuple[Verdict, Outcome | None]
 """A verdict, and the outcome judged when the deadline is not met."""
+
+JudgedReach = tuple[Verdict, Reach | None]
+"""An escalation's verdict, and what it reaches when the deadline is not met."""
 
 
 def _judgement(outcome: Outcome, within: int) -> Judgement:

@@ -13,6 +13,7 @@ from datetime import date
 from typing import TYPE_CHECKING
 
 from pdlint.findings import Finding, Report
+from pdlint.memo import once_per_run
 from pdlint.policy.model import Policy, Waiver
 from pdlint.rule import Context, Mode, Rule
 from pdlint.rules.lint import located
@@ -46,14 +47,15 @@ def drift(policy: Policy, account: Account, today: date,
         return found[asked.id]
 
     findings: list[Finding] = []
-    for drift_rule in chosen:
-        if drift_rule.mode is not Mode.DRIFT:
-            continue
-        produced = (findings_of(drift_rule) if drift_rule is not WAIVER_UNUSED
-                    else located(policy, unused_waivers(waivers, checked, findings_of)))
-        for finding in produced:
-            waiver = next((waiver for waiver in waivers if waiver.matches(finding)), None)
-            findings.append(finding.with_waiver(waiver.as_waived()) if waiver else finding)
+    with once_per_run():  # what the rules share, worked out once (the pairings, the paths)
+        for drift_rule in chosen:
+            if drift_rule.mode is not Mode.DRIFT:
+                continue
+            produced = (findings_of(drift_rule) if drift_rule is not WAIVER_UNUSED
+                        else located(policy, unused_waivers(waivers, checked, findings_of)))
+            for finding in produced:
+                waiver = next((waiver for waiver in waivers if waiver.matches(finding)), None)
+                findings.append(finding.with_waiver(waiver.as_waived()) if waiver else finding)
     return Report.of(findings, account.skipped, boundary)
 
 

@@ -11,12 +11,12 @@ from __future__ import annotations
 
 import difflib
 import functools
-import weakref
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Generic, Protocol, TypeVar
 
 from pdlint.findings import Finding, Location, Resource
+from pdlint.memo import once
 from pdlint.pagerduty.model import Account, LiveObject
 from pdlint.policy.model import Policy, Sourced
 from pdlint.rule import Rule
@@ -75,18 +75,12 @@ Pairing = Callable[[Policy, Account], tuple[Pair[D, L], ...]]
 
 
 def remembered(pairing: Pairing[D, L]) -> Pairing[D, L]:
-    """``pairing`` worked out once for a policy and an account, however many rules ask: a drift
-    run's rules ask for the same pairs of 5,000 services a dozen times. The last answer is kept
-    while its policy and account live (weakly held: no account outlives its run for it)."""
-    last: list[tuple[weakref.ref[Policy], weakref.ref[Account], tuple[Pair[D, L], ...]]] = []
-
+    """``pairing`` worked out once for a policy and an account in a run (``memo.once``),
+    however many rules ask: a drift run's rules ask for the same pairs of 5,000 services a
+    dozen times."""
     @functools.wraps(pairing)
     def pairs(policy: Policy, account: Account) -> tuple[Pair[D, L], ...]:
-        if last and last[0][0]() is policy and last[0][1]() is account:
-            return last[0][2]
-        found = pairing(policy, account)
-        last[:] = [(weakref.ref(policy), weakref.ref(account), found)]
-        return found
+        return once(pairing, (policy, account), lambda: pairing(policy, account))
 
     return pairs
 

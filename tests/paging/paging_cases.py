@@ -28,7 +28,7 @@ from rules.rule_cases import (
 
 from pdlint.coverage import Interval
 from pdlint.pagerduty.model import Service, parse_account
-from pdlint.paging.path import Outcome, Overlay, Paths
+from pdlint.paging.path import Outcome, Overlay, Paths, Verdict, judged
 
 UTC = timezone.utc
 ANN, BOB, CAT, LEE, DEE = (ref("user", f"PU0000{number}", name) for number, name in enumerate(
@@ -120,10 +120,24 @@ def account_of(*, rules: Sequence[Json], num_loops: int = 0, schedules: Sequence
 
 def calls(paths: Paths, web: Service, urgency: str = "high",
           overlays: Sequence[Overlay] = ()) -> list[tuple[datetime, datetime, Any]]:
-    """Each stretch of the window with the minute of the first call (or what stops it)."""
+    """Each stretch of the window with the minute of the first call (or what stops it). The
+    path judged against a few deadlines agrees with the path, moment by moment (``judged``):
+    the judgements are worked out escalation by escalation, not from the path."""
     step = paths.service(web, urgency, Interval(START, END), overlays)
+    for within in DEADLINES:
+        assert paths.judgements(web, urgency, Interval(START, END), within, overlays) == (
+            step.mapped(lambda outcome, within=within: _judgement_of(outcome, within))), within
     return [(stretch.start, stretch.end, _shown(outcome))
             for stretch, outcome in step.stretches(Interval(START, END))]
+
+
+DEADLINES = (0, 5, 15, 60)
+"""Minutes: at once, before, at and long after the calls of the people above."""
+
+
+def _judgement_of(outcome: Outcome, within: int) -> tuple[Verdict, Outcome | None]:
+    verdict = judged(outcome, within)
+    return verdict, None if verdict is Verdict.MET else outcome
 
 
 def _shown(outcome: Outcome) -> Any:

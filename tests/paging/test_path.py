@@ -392,11 +392,11 @@ def test_a_service_path_dropped_from_the_memo_is_worked_out_again_alike(
     windows = [Interval(START, at(day)) for day in (5, 6, 7, 8)]
 
     def judged_in(paths: Paths) -> list[object]:
-        return [paths.verdicts(paths.service(web, "high", window), 5).stretches(window)
+        return [paths.judgements(web, "high", window, 5).stretches(window)
                 for window in windows]
 
     first = judged_in(paths)
-    assert len(paths._services) == len(paths._verdicts) == 2
+    assert len(paths._judgements) == 2
     assert judged_in(paths) == first == judged_in(account_of(**account)[0])
     assert [[(stretch.start, stretch.end, verdict) for stretch, (verdict, _) in stretches]
             for stretches in first][3] == [

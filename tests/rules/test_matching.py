@@ -8,6 +8,7 @@ from dataclasses import dataclass
 import pytest
 
 from pdlint.findings import Location
+from pdlint.memo import once_per_run
 from pdlint.pagerduty.model import Account, Team, parse_account
 from pdlint.pagerduty.model import Service as LiveService
 from pdlint.pagerduty.state import LiveState
@@ -58,8 +59,9 @@ def test_pairing(documented: list[Entry], objects: list[Team],
 
 def test_pairs_are_worked_out_once_for_a_policy_and_an_account(
         demo_state: LiveState, make_policy: Callable[..., Policy]) -> None:
-    """The rules of one run share one pairing; another account, or another policy, is paired
-    anew, never answered with the last one's pairs."""
+    """The rules of one run (``once_per_run``) share one pairing; another account, or another
+    policy, is paired anew, never answered with another's pairs; once the run is over, nothing
+    is kept."""
     asked: list[tuple[Policy, Account]] = []
 
     @remembered
@@ -69,10 +71,13 @@ def test_pairs_are_worked_out_once_for_a_policy_and_an_account(
 
     policy, other_policy = make_policy(""), make_policy("")
     account, other_account = parse_account(demo_state), parse_account(demo_state)
-    first = pairs(policy, account)
-    assert pairs(policy, account) is first and len(asked) == 1
-    assert pairs(policy, other_account) is not first
-    assert pairs(other_policy, other_account) is not first
+    with once_per_run():
+        first = pairs(policy, account)
+        assert pairs(policy, account) is first and len(asked) == 1
+        assert pairs(policy, other_account) is not first
+        assert pairs(other_policy, other_account) is not first
+        assert pairs(policy, account) is first and len(asked) == 3
     assert [(policy is asked_policy, account is asked_account)
             for asked_policy, asked_account in asked] == [(True, True), (True, False),
                                                           (False, False)]
+    assert pairs(policy, account) is not first  # the run over, nothing is kept

@@ -48,9 +48,10 @@ from rule_cases import (
 
 from pdlint.coverage import Interval
 from pdlint.findings import Severity, Skipped
+from pdlint.memo import once_per_run
 from pdlint.pagerduty.model import parse_account
 from pdlint.pagerduty.state import LiveState
-from pdlint.paging.judge import judged_once, judged_service, paged_severities, paths_of
+from pdlint.paging.judge import judged_service, paged_severities, paths_of
 from pdlint.paging.path import Verdict
 from pdlint.policy.model import Policy
 from pdlint.rules.matching import both_sides
@@ -256,13 +257,14 @@ def test_maintenance_the_policy_allows_is_not_a_failure(
         finding.message)
 
 
-def test_inside_judged_once_a_judgement_is_made_once_and_handed_on_once(
+def test_inside_a_run_a_judgement_is_made_once_and_handed_on_once(
         documented: Callable[..., Policy]) -> None:
     """The evidence judges each service for PATH600 and again for its paging section: inside
-    ``judged_once`` the account's paths are one, the second ask gets the first judgement, and
-    the third a new one, equal (the memo forgets what it has handed on). Hand-computed: the
-    4-hour window on Tuesday 01:00-05:00 is longer than the 3 hours allowed, so it is the one
-    stretch not met of the two weeks judged (less the 5 minutes of the deadline at the end)."""
+    ``once_per_run`` the account's paths are one (another account has its own, and its own
+    judgements), the second ask gets the first judgement, and the third a new one, equal (the
+    memo forgets what it has handed on). Hand-computed: the 4-hour window on Tuesday
+    01:00-05:00 is longer than the 3 hours allowed, so it is the one stretch not met of the two
+    weeks judged (less the 5 minutes of the deadline at the end)."""
     policy = documented(hours="""maintenance_windows:
       max_length: 3h
       allowed:
@@ -281,10 +283,17 @@ def test_inside_judged_once_a_judgement_is_made_once_and_handed_on_once(
         END - START - timedelta(hours=4, minutes=5), timedelta(0))
     assert [(stretch.interval, stretch.verdict) for stretch in alone.unmet] == [
         (Interval(at(3, 1), at(3, 5)), Verdict.NO_INCIDENT)]
-    with judged_once():
+    # Another account, without the maintenance window: the same service, severity and window.
+    other = parse_account(state_of(entries=[entry(START, END, ANN)]))
+    [(_, other_web)] = both_sides(service_pairs(policy, other))
+    with once_per_run():
         paths = paths_of(account)
         assert paths_of(account) is paths
         first = judged_service(paths, web_documented, web, severity, window, zone)
+        other_paths = paths_of(other)
+        assert other_paths is not paths  # each account its own, never the first one's answers
+        assert judged_service(other_paths, web_documented, other_web, severity, window,
+                              zone).unmet == ()
         assert judged_service(paths, web_documented, web, severity, window, zone) is first
         third = judged_service(paths, web_documented, web, severity, window, zone)
         assert third is not first and third == first == alone
