@@ -1,5 +1,6 @@
-"""How to reach PagerDuty: the API URL (region, loopback-only plain http) and the API token
-(an environment variable or a token file, never shown in a repr, message or log)."""
+"""How to reach PagerDuty: the API URL (region, loopback-only plain http), the forward proxy on
+the way (the standard environment variables), and the API token (an environment variable or a
+token file, never shown in a repr, message or log)."""
 
 from __future__ import annotations
 
@@ -9,9 +10,9 @@ import logging
 import os
 import stat
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
-from urllib.parse import urlsplit
+from urllib.parse import SplitResult, urlsplit
 
 from pdlint.pagerduty.errors import ConfigurationError
 
@@ -84,6 +85,9 @@ class ClientConfig:
     backoff_base: float = 0.5
     backoff_cap: float = 30.0
     malformed_attempts: int = 3
+    proxy: str | None = field(default=None, repr=False)
+    """The forward proxy requests go through (``proxy_for``), credentials included, so never
+    shown; None: straight to ``api_url``."""
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "api_url", validate_api_url(self.api_url))
@@ -119,6 +123,85 @@ def validate_api_url(url: str) -> str:
             f"API URL {url!r} uses plain http; the token would travel unencrypted. "
             "Use https (plain http is accepted only on loopback)")
     return url.strip().rstrip("/")
+
+
+PROXY_SCHEMES = ("http", "https")
+"""The schemes of the forward proxies pdlint goes through (HTTP proxies, as httpx's own)."""
+
+
+def proxy_for(api_url: str, environ: Mapping[str, str]) -> str | None:
+    """The forward proxy requests to ``api_url`` go through, from the standard variables as httpx
+    reads them with ``trust_env``: ``https_proxy`` (``http_proxy`` for a plain-http URL), else
+    ``all_proxy``, each lower case before upper case, ``http://`` when the value names no
+    scheme; none when ``no_proxy`` is ``*`` or names the host (``no_proxy_names``). A loopback
+    API URL (the simulator) goes through a proxy on loopback only: through any other its
+    127.0.0.1 would be the proxy's own machine, and the token would cross the network in the
+    clear."""
+    target = urlsplit(api_url)
+
+    def variable(name: str) -> str:
+        return (environ.get(name) or environ.get(name.upper()) or "").strip()
+
+    proxy = variable(f"{target.scheme}_proxy") or variable("all_proxy")
+    if not proxy or no_proxy_names(target, variable("no_proxy")):
+        return None
+    proxy = proxy if "://" in proxy else f"http://{proxy}"
+    try:
+        parts = urlsplit(proxy)
+        usable = parts.scheme in PROXY_SCHEMES and bool(parts.hostname) and parts.port != 0
+    except ValueError as error:  # a port that is not a number, an unclosed [IPv6 address
+        raise ConfigurationError(f"proxy {_without_secrets(proxy)!r} (HTTPS_PROXY, HTTP_PROXY "
+                                 f"or ALL_PROXY) cannot be read: {error}") from None
+    if not usable or parts.hostname is None:
+        raise ConfigurationError(
+            f"proxy {_without_secrets(proxy)!r} (HTTPS_PROXY, HTTP_PROXY or ALL_PROXY) is not "
+            "an http(s) URL with a host: pdlint goes through HTTP proxies only")
+    if is_loopback(target.hostname or "") and not is_loopback(parts.hostname):
+        return None
+    return proxy
+
+
+def no_proxy_names(target: SplitResult, no_proxy: str) -> bool:
+    """Whether ``no_proxy`` (comma-separated, as curl and httpx read it) names the target's
+    host: ``*``; the host itself, an IP address or ``localhost``; ``domain`` (the domain and
+    its subdomains) or ``.domain`` (its subdomains only); an IP network (``10.0.0.0/8``); or
+    ``scheme://host[:port]``."""
+    host = (target.hostname or "").lower()
+    for entry in (item.strip().lower() for item in no_proxy.split(",")):
+        if entry == "*":
+            return True
+        if "://" in entry:
+            if _names_url(entry, target, host):
+                return True
+        elif entry.startswith("."):
+            if host.endswith(entry):
+                return True
+        elif entry and (host == entry or host.endswith(f".{entry}") or _in_network(host, entry)):
+            return True
+    return False
+
+
+_DEFAULT_PORTS = {"http": 80, "https": 443}
+
+
+def _names_url(entry: str, target: SplitResult, host: str) -> bool:
+    """Whether a ``no_proxy`` entry written ``scheme://host[:port]`` (``all://`` for any
+    scheme) names the target; one that cannot be read names nothing."""
+    try:
+        named = urlsplit(entry)
+        port = named.port
+    except ValueError:
+        return False
+    return (named.scheme in (target.scheme, "all") and named.hostname == host
+            and port in (None, target.port or _DEFAULT_PORTS[target.scheme]))
+
+
+def _in_network(host: str, entry: str) -> bool:
+    """Whether ``host`` is an IP address within the network ``entry`` writes (``10.0.0.0/8``)."""
+    try:
+        return ipaddress.ip_address(host) in ipaddress.ip_network(entry, strict=False)
+    except ValueError:
+        return False
 
 
 def _without_secrets(url: str) -> str:
@@ -198,7 +281,7 @@ def resolve_client_config(
 
     Precedence: ``--api-url``, then ``--region``, then ``PAGERDUTY_API_URL``, then the project's
     ``region`` setting, then the US host. ``--api-url`` and ``--region`` together are refused
-    unless they name the same host.
+    unless they name the same host. The proxy is the environment's (``proxy_for``).
     """
     environ = os.environ if environ is None else environ
     if api_url is not None and not api_url.strip():
@@ -210,4 +293,5 @@ def resolve_client_config(
         raise ConflictingLocation(api_url, region)
     url = (api_url or (REGION_URLS[region] if region else None) or environ.get(API_URL_ENV)
            or (REGION_URLS[region_setting] if region_setting else None) or API_URL_US)
-    return ClientConfig(api_url=url, token=read_token(token_file, environ))
+    return ClientConfig(api_url=url, token=read_token(token_file, environ),
+                        proxy=proxy_for(validate_api_url(url), environ))

@@ -240,13 +240,25 @@ def http_client(config: ClientConfig, transport: httpx.AsyncBaseTransport | None
 
 def _network(config: ClientConfig) -> httpx.AsyncHTTPTransport:
     """httpx's transport, its connection pool on ``AsyncioNetwork`` (httpx offers no way to
-    name the network httpcore uses, so its pool is replaced by one that does)."""
+    name the network httpcore uses, so its pool is replaced by one that does): straight to
+    PagerDuty, or through the forward proxy of ``config.proxy``, as httpx's own transport
+    would go (a CONNECT tunnel for https, the request passed on for plain http; the proxy's
+    credentials in a Proxy-Authorization header to the proxy alone)."""
     limits, verify = httpx.Limits(max_connections=config.max_concurrency), _tls_context()
     transport = httpx.AsyncHTTPTransport(verify=verify, limits=limits)
-    transport._pool = httpcore.AsyncConnectionPool(
-        ssl_context=verify, max_connections=limits.max_connections,
-        max_keepalive_connections=limits.max_keepalive_connections,
-        keepalive_expiry=limits.keepalive_expiry, network_backend=AsyncioNetwork())
+    pool: dict[str, Any] = {
+        "ssl_context": verify, "max_connections": limits.max_connections,
+        "max_keepalive_connections": limits.max_keepalive_connections,
+        "keepalive_expiry": limits.keepalive_expiry, "network_backend": AsyncioNetwork()}
+    if config.proxy is None:
+        transport._pool = httpcore.AsyncConnectionPool(**pool)
+        return transport
+    proxy = httpx.Proxy(config.proxy)
+    transport._pool = httpcore.AsyncHTTPProxy(
+        proxy_url=httpcore.URL(scheme=proxy.url.raw_scheme, host=proxy.url.raw_host,
+                               port=proxy.url.port, target=proxy.url.raw_path),
+        proxy_auth=proxy.raw_auth,
+        proxy_ssl_context=verify if proxy.url.scheme == "https" else None, **pool)
     return transport
 
 

@@ -4,35 +4,14 @@ authority trusted through ``SSL_CERT_FILE`` as a user behind their own authority
 
 from __future__ import annotations
 
-import json
 import re
-import ssl
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import pytest
-from cli_cases import NOW, TOKEN, WINDOW
+from cli_cases import TLS, TOKEN, WINDOW, snapshot_objects
 from pdlint_process import run_pdlint
 
-from pdlint.sim import SimServer, demo_account
-
-TLS = Path(__file__).resolve().parents[1] / "fixtures" / "tls"
-
-
-@pytest.fixture(scope="module")
-def https_server() -> Iterator[SimServer]:
-    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-    context.load_cert_chain(TLS / "server.pem", TLS / "server.key")
-    with SimServer(demo_account(NOW), token=TOKEN, tls=context) as running:
-        yield running
-
-
-def objects(snapshot: Path, base_url: str) -> dict[str, Any]:
-    """A snapshot's API objects, without when and where they were read (the objects' own
-    addresses name the server)."""
-    saved = json.loads(snapshot.read_text(encoding="utf-8").replace(base_url, "BASE"))
-    return {key: value for key, value in saved.items() if key not in ("fetched_at", "api_url")}
+from pdlint.sim import SimServer
 
 
 def test_a_snapshot_over_https_holds_what_one_over_http_holds(
@@ -45,7 +24,7 @@ def test_a_snapshot_over_https_holds_what_one_over_http_holds(
         result = run_pdlint("snapshot", "-o", str(snapshot), "--quiet", *WINDOW, env={
             "PAGERDUTY_API_URL": running.base_url, "PAGERDUTY_API_TOKEN": TOKEN, **extra})
         assert result.returncode == 0, result.stderr
-        read[name] = objects(snapshot, running.base_url)
+        read[name] = snapshot_objects(snapshot, running.base_url)
     assert read["https"] == read["http"]
     assert https_server.requests and all(each.status == 200 for each in https_server.requests)
 

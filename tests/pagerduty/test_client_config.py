@@ -14,6 +14,7 @@ from pdlint.pagerduty.pacing import AHEAD, URGENT, Budget, Turns
 from pdlint.pagerduty.settings import (
     ApiToken,
     ClientConfig,
+    proxy_for,
     resolve_client_config,
     validate_api_url,
 )
@@ -301,3 +302,53 @@ async def test_an_urgent_request_does_not_queue_behind_a_look_ahead_waiting_for_
     held.wake.set()
     await asyncio.wait_for(waiting, 5)
     assert held.now == pytest.approx(60.0)  # a minute after the first four
+
+
+API = "https://api.pagerduty.com"
+
+
+@pytest.mark.parametrize(("url", "environ", "proxy"), [
+    pytest.param(API, {}, None, id="none-set"),
+    pytest.param(API, {"HTTPS_PROXY": "http://proxy:3128"}, "http://proxy:3128", id="https"),
+    pytest.param(API, {"https_proxy": "http://low:3128", "HTTPS_PROXY": "http://up:3128"},
+                 "http://low:3128", id="lower-case-first"),
+    pytest.param(API, {"HTTP_PROXY": "http://proxy:3128"}, None, id="http-proxy-not-for-https"),
+    pytest.param(API, {"ALL_PROXY": "proxy:3128"}, "http://proxy:3128", id="all-no-scheme"),
+    pytest.param(API, {"HTTPS_PROXY": "https://proxy:3129", "ALL_PROXY": "http://all:1"},
+                 "https://proxy:3129", id="scheme-before-all"),
+    pytest.param("http://127.0.0.1:8080", {"HTTP_PROXY": "http://127.0.0.1:3128"},
+                 "http://127.0.0.1:3128", id="loopback-through-loopback"),
+    pytest.param("http://127.0.0.1:8080", {"HTTP_PROXY": "http://proxy.corp:3128"}, None,
+                 id="loopback-never-through-another-machine"),
+    *(pytest.param(API, {"HTTPS_PROXY": "http://proxy:3128", "NO_PROXY": no_proxy}, proxy,
+                   id=f"no-proxy-{no_proxy or 'empty'}")
+      for no_proxy, proxy in (
+          ("*", None), ("pagerduty.com", None), (".pagerduty.com", None),
+          ("api.pagerduty.com", None), ("example.com, pagerduty.com", None),
+          ("https://api.pagerduty.com", None), ("https://api.pagerduty.com:443", None),
+          ("http://api.pagerduty.com", "http://proxy:3128"),
+          ("https://api.pagerduty.com:8443", "http://proxy:3128"),
+          ("duty.com", "http://proxy:3128"), (".api.pagerduty.com", "http://proxy:3128"),
+          ("https://api.pagerduty.com:x", "http://proxy:3128"),
+          ("", "http://proxy:3128"))),
+    pytest.param("https://10.1.2.3", {"HTTPS_PROXY": "http://proxy:3128",
+                                      "no_proxy": "10.0.0.0/8"}, None, id="no-proxy-network"),
+])
+def test_the_proxy_is_read_from_the_environment_as_httpx_reads_it(
+        url: str, environ: dict[str, str], proxy: str | None) -> None:
+    assert proxy_for(url, environ) == proxy
+
+
+@pytest.mark.parametrize("value", ["socks5://user:s3cret@proxy:1080", "http://:3128",
+                                   "http://user:s3cret@proxy:port", "http://proxy:0"])
+def test_a_proxy_pdlint_cannot_use_is_refused_without_its_secret(value: str) -> None:
+    with pytest.raises(ConfigurationError, match="HTTPS_PROXY") as refused:
+        proxy_for(API, {"HTTPS_PROXY": value})
+    assert "s3cret" not in str(refused.value)
+
+
+def test_the_configuration_reads_the_proxy_and_never_shows_its_password() -> None:
+    config = resolve_client_config(api_url=None, region=None, token_file=None, environ={
+        "PAGERDUTY_API_TOKEN": TOKEN, "HTTPS_PROXY": "http://ci:s3cret@proxy:3128"})
+    assert config.proxy == "http://ci:s3cret@proxy:3128"
+    assert "s3cret" not in repr(config)
