@@ -1201,6 +1201,9 @@ class Account:
         init=False, repr=False, compare=False)
     _maintenance_by_service: Mapping[str, tuple[MaintenanceWindow, ...]] = field(
         init=False, repr=False, compare=False)
+    maintenance_unread: str | None = field(init=False, repr=False, compare=False)
+    """Why which windows hold a service cannot be told: the windows could not be read, or one
+    was returned without its services (the spec requires them); None when it can."""
 
     def __post_init__(self) -> None:
         by_email: dict[str, User] = {}
@@ -1221,6 +1224,13 @@ class Account:
                 windows.setdefault(service_id, []).append(window)
         object.__setattr__(self, "_maintenance_by_service",
                            {service_id: tuple(held) for service_id, held in windows.items()})
+        unlisted = next((window for window in self.maintenance_windows
+                         if window.services is None), None)
+        object.__setattr__(self, "maintenance_unread", (
+            f"the maintenance windows could not be read ({self.maintenance_windows.skip_reason})"
+            if not self.maintenance_windows.read else None if unlisted is None else
+            f"PagerDuty returned maintenance window '{unlisted.name or unlisted.id}' without "
+            "its services"))
 
     def __repr__(self) -> str:
         """Counts, not contents: a year of rendered schedules is large."""
@@ -1232,9 +1242,9 @@ class Account:
         return next((skip.reason for skip in self.skipped if skip.rule == collection), None)
 
     def maintenance_windows_of(self, service_id: str) -> tuple[MaintenanceWindow, ...] | None:
-        """The windows that hold ``service_id``, earliest first; None when the windows could
-        not be read (not "none")."""
-        if not self.maintenance_windows.read:
+        """The windows that hold ``service_id``, earliest first; None when that cannot be told
+        (``maintenance_unread``: not "none")."""
+        if self.maintenance_unread is not None:
             return None
         return self._maintenance_by_service.get(service_id, ())
 

@@ -208,9 +208,8 @@ def _overlays(live: LiveService, paths: Paths) -> tuple[Overlay, ...]:
         else orchestration_overlays(orchestration, rendered, policy_named))
     windows = paths.maintenance_windows(live.id)
     if windows is None:
-        reason = account.maintenance_windows.skip_reason
         return (*orchestrated, Overlay((rendered,), Gate(
-            None, f"the maintenance windows could not be read ({reason})", read=False)))
+            None, account.maintenance_unread or "", read=False)))
     return (*orchestrated, *(
         Overlay((Interval(window.start, window.end),), Gate(None, (
             f"maintenance window '{window.name or window.id}' from {format_utc(window.start)} "

@@ -382,9 +382,9 @@ class Paths:
     def maintenance_windows(self, service_id: str) -> list[MaintenanceWindow] | None:
         """The windows that hold the service, earliest first, found through one index of all
         of them (``Account.maintenance_windows_of`` looks through every window each time);
-        None when the windows could not be read."""
+        None when that cannot be told (``Account.maintenance_unread``)."""
         windows = self.account.maintenance_windows
-        if not windows.read:
+        if self.account.maintenance_unread is not None:
             return None
         if self._windows is None:
             self._windows = {}

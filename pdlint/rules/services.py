@@ -300,12 +300,22 @@ def check_maintenance_window(context: Context) -> Iterator[Finding]:
     check's window only where the policy allows it (``maintenance_windows``: a weekly slot or a
     date range the window falls inside, and no longer than ``max_length``). Each window is
     reported with its start, end, description and creator. Not checked when the windows could
-    not be read (the run says so)."""
+    not be read (the run says so), and reported as not checked when one was returned without
+    its services (which services it holds is not known)."""
     policy = context.policy
     account = context.live
     zone = policy.organisation.business_hours.zone
+    if not account.maintenance_windows.read:
+        return
     for documented, live in both_sides(service_pairs(policy, account)):
-        for window in account.maintenance_windows_of(live.id) or ():
+        windows = account.maintenance_windows_of(live.id)
+        if windows is None:
+            yield check_maintenance_window.finding(
+                f"maintenance windows not checked: {account.maintenance_unread}",
+                live_resource(documented, live), expected=None, actual=None,
+                location=documented.location, severity=Severity.WARNING)
+            continue
+        for window in windows:
             if not window.overlaps(account.window.since, account.window.until):
                 continue
             allowed = documented.maintenance_windows

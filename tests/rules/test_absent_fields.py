@@ -1,7 +1,8 @@
 """Absent is not empty, end to end: a list PagerDuty always returns (``required`` in the
 OpenAPI spec), missing from the simulator's answers, is read as not read, never as "none", so
-no rule reports "no escalation rules", "no target" or "nobody on call" for what PagerDuty did
-not say, and the rules that needed it say they did not check it."""
+no rule reports "no escalation rules", "no target", "nobody on call" or "in no maintenance
+window" for what PagerDuty did not say, and the rules that needed it say they did not check
+it."""
 
 from __future__ import annotations
 
@@ -54,6 +55,11 @@ def _rendering_unread(account: Account) -> bool:
                for schedule in account.schedules)
 
 
+def _windows_unread(account: Account) -> bool:
+    return all(account.maintenance_windows_of(service.id) is None
+               for service in account.services)
+
+
 OMITTED = [
     pytest.param("/escalation_policies", "escalation_rules", _rules_none,
                  "levels not checked: PagerDuty returned the policy without its escalation rules",
@@ -67,6 +73,9 @@ OMITTED = [
     pytest.param("/schedules", "final_schedule.rendered_schedule_entries", _rendering_unread,
                  "coverage not checked: its final schedule cannot be read: "
                  "rendered_schedule_entries is absent", id="rendered-entries"),
+    pytest.param("/maintenance_windows", "services", _windows_unread,
+                 "maintenance windows not checked: PagerDuty returned maintenance window "
+                 "'Firewall rule set upgrade' without its services", id="window-services"),
 ]
 
 
