@@ -67,20 +67,27 @@ class _Definition(Protocol):
 D = TypeVar("D", bound=_Definition)
 
 
-@dataclass(frozen=True)
 class _View:
-    """One mapping of one policy file, with the way to each value's line."""
+    """One mapping of one policy file, with the way to each value's line: ``parent`` is the
+    mapping or list of the file's data that holds it (None for the whole file)."""
 
-    file: PolicyFile
-    path: JsonPath
-    data: dict[str, Any]
+    __slots__ = ("data", "file", "parent", "path")
+
+    def __init__(self, file: PolicyFile, path: JsonPath, data: dict[str, Any],
+                 parent: dict[str, Any] | list[Any] | None) -> None:
+        self.file = file
+        self.path = path
+        self.data = data
+        self.parent = parent
 
     @property
     def location(self) -> Location:
-        return self.file.location(self.path)
+        if self.parent is None:
+            return self.file.location(self.path)
+        return self.file.entry_location(self.parent, self.path[-1])
 
     def at(self, key: str) -> Location:
-        return self.file.location((*self.path, key))
+        return self.file.entry_location(self.data, key)
 
     def text(self, key: str) -> Sourced[str] | None:
         return self.sourced(key, str)
@@ -93,15 +100,19 @@ class _View:
 
     def child(self, key: str) -> _View | None:
         value = self.data.get(key)
-        return _View(self.file, (*self.path, key), value) if isinstance(value, dict) else None
+        return (_View(self.file, (*self.path, key), value, self.data) if isinstance(value, dict)
+                else None)
 
     def items(self, key: str) -> Iterator[_View]:
-        for index, item in enumerate(self.data.get(key) or ()):
-            yield _View(self.file, (*self.path, key, index), item)
+        items: list[Any] = self.data.get(key) or []
+        for index, item in enumerate(items):
+            yield _View(self.file, (*self.path, key, index), item, items)
 
     def names(self, key: str) -> tuple[Sourced[str], ...]:
-        return tuple(Sourced(str(name), self.file.location((*self.path, key, index)))
-                     for index, name in enumerate(self.data.get(key) or ()))
+        names: list[Any] = self.data.get(key) or []
+        location = self.file.entry_location
+        return tuple(Sourced(str(name), location(names, index))
+                     for index, name in enumerate(names))
 
     def names_if_written(self, key: str) -> tuple[Sourced[str], ...] | None:
         """``names``, or None when the key is not written (an empty list is written)."""
@@ -177,7 +188,7 @@ class _Builder:
     def _sections(self, key: str) -> Iterator[_View]:
         for policy_file in self.files:
             if isinstance(policy_file.data, dict) and key in policy_file.data:
-                yield from _View(policy_file, (), policy_file.data).items(key)
+                yield from _View(policy_file, (), policy_file.data, None).items(key)
 
     def _section_keys(self) -> dict[str, Location]:
         keys: dict[str, Location] = {}
@@ -188,7 +199,8 @@ class _Builder:
         return keys
 
     def _singletons(self, key: str) -> list[_View]:
-        views = [_View(policy_file, (key,), policy_file.data[key]) for policy_file in self.files
+        views = [_View(policy_file, (key,), policy_file.data[key], policy_file.data)
+                 for policy_file in self.files
                  if isinstance(policy_file.data, dict) and key in policy_file.data]
         self._report_duplicates(key, [(key, view.file.key_location((key,))) for view in views],
                                 label=f"the {key} section")
@@ -197,8 +209,9 @@ class _Builder:
     def _tier_views(self) -> Iterator[_View]:
         for policy_file in self.files:
             if isinstance(policy_file.data, dict):
-                for name, tier in (policy_file.data.get("tiers") or {}).items():
-                    yield _View(policy_file, ("tiers", name), tier)
+                tiers = policy_file.data.get("tiers") or {}
+                for name, tier in tiers.items():
+                    yield _View(policy_file, ("tiers", name), tier, tiers)
 
     def _unique(self, kind: str, definitions: list[D]) -> list[D]:
         """Report names, and pinned ids, defined more than once; keep every definition."""
@@ -438,16 +451,13 @@ class _Coverage:
 
     def of_service(self, view: _View) -> Reference[EscalationPolicy] | None:
         """The service's own ``escalation_policy``, else the first policy that lists it."""
-        named = view.text("escalation_policy")
-        if named is not None:
-            return Reference(named.value, named.location, self.by_name.get(named.value))
-        return self.listing.get(view.data["name"])
+        return _reference(view, "escalation_policy", self.by_name) or self.listing.get(
+            view.data["name"])
 
 
 def _reference(view: _View, key: str, defined: dict[str, V]) -> Reference[V] | None:
-    named = view.text(key)
-    return None if named is None else Reference(named.value, named.location,
-                                                defined.get(named.value))
+    name = view.data.get(key)
+    return None if name is None else Reference(name, view.at(key), defined.get(name))
 
 
 def _hours(view: _View, default_zone: Sourced[str]) -> Hours:

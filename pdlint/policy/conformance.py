@@ -39,10 +39,29 @@ def compile_check(schema: Any, formats: Mapping[str, FormatCheck]) -> Check:
     unknown = set(schema) - ANNOTATIONS - set(_KEYWORDS) - {"then", "else"}
     if unknown:
         raise UnsupportedSchema(f"keywords the compiled check does not know: {sorted(unknown)}")
-    checks = [_KEYWORDS[keyword](schema, formats) for keyword in schema if keyword in _KEYWORDS
-              and not (keyword == "prefixItems" and "items" in schema)]  # one check for both
+    return _every([_KEYWORDS[keyword](schema, formats) for keyword in schema
+                   if keyword in _KEYWORDS and _COMPILED_WITH.get(keyword) not in schema])
+
+
+_COMPILED_WITH = {"prefixItems": "items", "additionalProperties": "properties"}
+"""Keywords compiled into one check with another when both are written (``items`` checks the
+prefix too, ``properties`` the other keys)."""
+
+
+def _every(checks: list[Check]) -> Check:
+    """One check that passes when each of ``checks`` passes. Most schemas have two to four
+    keywords, each check is called for tens of thousands of values: the small cases are
+    written out, as a loop over a generator costs more than the checks themselves."""
+    if not checks:
+        return _always
     if len(checks) == 1:
         return checks[0]
+    if len(checks) == 2:
+        first, second = checks
+        return lambda value: first(value) and second(value)
+    if len(checks) == 3:
+        first, second, third = checks
+        return lambda value: first(value) and second(value) and third(value)
 
     return lambda value: all(check(value) for check in checks)
 
@@ -153,7 +172,8 @@ def _bound(keyword: str, kind: type, measure: Callable[[Any], Any], at_least: bo
 
 def _minimum(schema: dict[str, Any], formats: Mapping[str, FormatCheck]) -> Check:
     limit = schema["minimum"]
-    return lambda value: not is_type(value, "number") or not value < limit
+    return lambda value: (isinstance(value, bool) or not isinstance(value, (int, float))
+                          or not value < limit)
 
 
 def _unique_items(schema: dict[str, Any], formats: Mapping[str, FormatCheck]) -> Check:
@@ -172,8 +192,8 @@ def _unique_items(schema: dict[str, Any], formats: Mapping[str, FormatCheck]) ->
 
 
 def _required(schema: dict[str, Any], formats: Mapping[str, FormatCheck]) -> Check:
-    keys = tuple(schema["required"])
-    return lambda value: not isinstance(value, dict) or all(key in value for key in keys)
+    keys = frozenset(schema["required"])
+    return lambda value: not isinstance(value, dict) or value.keys() >= keys
 
 
 def _dependent_required(schema: dict[str, Any], formats: Mapping[str, FormatCheck]) -> Check:
@@ -183,23 +203,30 @@ def _dependent_required(schema: dict[str, Any], formats: Mapping[str, FormatChec
 
 
 def _properties(schema: dict[str, Any], formats: Mapping[str, FormatCheck]) -> Check:
+    """``properties``, and ``additionalProperties`` for the other keys: one pass over a
+    mapping's entries (a mapping writes a few of the many keys its schema knows)."""
     checks = {key: compile_check(part, formats) for key, part in schema["properties"].items()}
+    other = _additional_check(schema, formats) if "additionalProperties" in schema else _always
+    check_of = checks.get
 
     def properties(value: Any) -> bool:
         if not isinstance(value, dict):
             return True
-        return all(check(value[key]) for key, check in checks.items() if key in value)
+        return all(check_of(key, other)(item) for key, item in value.items())
 
     return properties
 
 
 def _additional_properties(schema: dict[str, Any], formats: Mapping[str, FormatCheck]) -> Check:
+    """``additionalProperties`` without ``properties``: every key is another."""
+    check = _additional_check(schema, formats)
+    return lambda value: not isinstance(value, dict) or all(map(check, value.values()))
+
+
+def _additional_check(schema: dict[str, Any], formats: Mapping[str, FormatCheck]) -> Check:
     if "patternProperties" in schema:
         raise UnsupportedSchema("patternProperties")
-    known = frozenset(schema.get("properties", ()))
-    check = compile_check(schema["additionalProperties"], formats)
-    return lambda value: not isinstance(value, dict) or all(
-        check(item) for key, item in value.items() if key not in known)
+    return compile_check(schema["additionalProperties"], formats)
 
 
 def _property_names(schema: dict[str, Any], formats: Mapping[str, FormatCheck]) -> Check:
@@ -212,6 +239,9 @@ def _items(schema: dict[str, Any], formats: Mapping[str, FormatCheck]) -> Check:
     prefix = [compile_check(part, formats) for part in schema.get("prefixItems", ())]
     rest = compile_check(schema.get("items", True), formats)
 
+    if not prefix:
+        return lambda value: not isinstance(value, list) or all(map(rest, value))
+
     def items(value: Any) -> bool:
         if not isinstance(value, list):
             return True
@@ -222,8 +252,7 @@ def _items(schema: dict[str, Any], formats: Mapping[str, FormatCheck]) -> Check:
 
 
 def _all_of(schema: dict[str, Any], formats: Mapping[str, FormatCheck]) -> Check:
-    checks = [compile_check(part, formats) for part in schema["allOf"]]
-    return lambda value: all(check(value) for check in checks)
+    return _every([compile_check(part, formats) for part in schema["allOf"]])
 
 
 def _if(schema: dict[str, Any], formats: Mapping[str, FormatCheck]) -> Check:

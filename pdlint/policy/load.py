@@ -16,7 +16,7 @@ import bisect
 import codecs
 import os
 import re
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
@@ -50,6 +50,12 @@ _TEXT_TAGS = frozenset({_TAG + "str", _TAG + "timestamp"})  # dates stay text; t
 _CONSTRUCTORS = {"null": _SCALARS.construct_yaml_null, "bool": _SCALARS.construct_yaml_bool,
                  "int": _SCALARS.construct_yaml_int, "float": _SCALARS.construct_yaml_float}
 _TOO_DEEP = f"nesting deeper than {MAX_DEPTH} levels"
+_MERGE_TAG = _TAG + "merge"
+_STRING_TAG, _SEQUENCE_TAG, _MAPPING_TAG = _TAG + "str", _TAG + "seq", _TAG + "map"
+_IMPLICIT_FIRSTS = frozenset(Resolver.yaml_implicit_resolvers)
+"""The first characters of the plain texts an implicit resolver may read as other than a string
+(digits, ``~``, ``t``, ``.``…); ``""`` stands for the empty text. There is no resolver for any
+first character (a ``None`` key): ``Resolver`` has none."""
 _ANCHOR_NAME = re.compile(r"[*&]([^\s,\[\]{}]+)")
 
 
@@ -57,32 +63,67 @@ _ANCHOR_NAME = re.compile(r"[*&]([^\s,\[\]{}]+)")
 class PolicyFile:
     """One policy file as plain data, with the place of every value and key.
 
-    ``positions`` maps the JSON path of each value to where it is written: a scalar's own
-    position, a mapping or list's key (``levels:``), a list item's dash. ``key_positions`` maps the
-    path of each mapping entry to its key. ``scalar_texts`` keeps the written text of scalars YAML
-    did not read as strings (``09:00`` is the number 540) so messages can show both.
+    A value is placed where it is written: a scalar at itself, a mapping or list at its key
+    (``levels:``), a list item at its start. Places are looked up from the nodes the data was read
+    from (``nodes``: for each mapping and list of ``data``, by ``id``, the nodes of its entries or
+    items), and made into a ``Location`` only when asked: most values are never asked for theirs.
     """
 
     path: str
     data: Any
-    positions: Mapping[JsonPath, Location]
-    key_positions: Mapping[JsonPath, Location]
-    scalar_texts: Mapping[JsonPath, str]
+    root: Node | None
+    nodes: Mapping[int, Any]
+    """By the ``id`` of each mapping of ``data``, its entries' (key node, value node) by key; of
+    each list, its items' nodes."""
+    lines: _Lines
 
     def location(self, path: JsonPath) -> Location:
         """Where the value at ``path`` is written, or its nearest written ancestor."""
-        found = self.positions.get(path)
-        if found is not None:  # nearly always: every value read has its place
-            return found
-        for length in range(len(path) - 1, -1, -1):
-            found = self.positions.get(path[:length])
-            if found is not None:
-                return found
-        return Location(self.path, 1)
+        key_node, node, _ = self._placed(path)
+        if node is None:
+            return Location(self.path, 1)
+        return self._at(key_node if key_node is not None and type(node) is not ScalarNode
+                        else node)
 
     def key_location(self, path: JsonPath) -> Location:
         """Where the key of the mapping entry at ``path`` is written."""
-        return self.key_positions.get(path) or self.location(path)
+        key_node, _, found = self._placed(path)
+        if key_node is None or found < len(path):
+            return self.location(path)
+        return self._at(key_node)
+
+    def written(self, path: JsonPath) -> str | None:
+        """The text written for the scalar at ``path`` when YAML did not read it as a string
+        (``09:00`` is the number 540), so that messages can show both; else None."""
+        _, node, found = self._placed(path)
+        if found < len(path) or type(node) is not ScalarNode or node.tag in _TEXT_TAGS:
+            return None
+        text: str = node.value
+        return text
+
+    def entry_location(self, container: dict[str, Any] | list[Any], part: str | int) -> Location:
+        """``location`` of ``container[part]``, for a mapping or list of ``data`` in hand."""
+        entry = self.nodes[id(container)][part]
+        if type(entry) is tuple:
+            entry = entry[1] if type(entry[1]) is ScalarNode else entry[0]
+        return self.lines.location(self.path, entry.start_mark)
+
+    def _placed(self, path: JsonPath) -> tuple[Node | None, Node | None, int]:
+        """The key node (None for a list item or the whole file) and node of the longest start
+        of ``path`` that is written, and its length."""
+        value, key_node, node = self.data, None, self.root
+        for found, part in enumerate(path):
+            if type(value) is dict and part in value:
+                key_node, node = self.nodes[id(value)][part]
+            elif type(value) is list and type(part) is int and 0 <= part < len(value):
+                key_node, node = None, self.nodes[id(value)][part]
+            else:
+                return key_node, node, found
+            value = value[part]
+        return key_node, node, len(path)
+
+    def _at(self, node: Node) -> Location:
+        return self.lines.location(self.path, node.start_mark)
 
 
 @dataclass(frozen=True)
@@ -141,14 +182,14 @@ def load_files(paths: Sequence[str | Path]) -> LoadedFiles:
         try:
             with reading(shown):
                 text = _read_text(path, shown)
+                root = _compose(text, shown)
                 reader = _NodeReader(shown, text)
-                data = reader.read(_compose(text, shown))
+                data = reader.read(root)
         except _Unreadable as problem:
             findings.append(problem.finding)
             continue
         findings.extend(reader.duplicates)
-        files.append(PolicyFile(shown, data, reader.positions, reader.key_positions,
-                                reader.scalar_texts))
+        files.append(PolicyFile(shown, data, root, reader.nodes, reader.lines))
     return LoadedFiles(tuple(files), tuple(findings))
 
 
@@ -254,16 +295,26 @@ if yaml.__with_libyaml__:
             self._plain_tags: dict[str, str] = {}
 
         def resolve(self, kind: type[Node], value: Any, implicit: Any) -> str:
-            """The tag of a plain scalar depends on its text alone, and a policy writes the
-            same texts again and again (``production``, ``5m``): each is resolved once."""
-            if kind is not ScalarNode or not implicit[0]:
-                tag: str = super().resolve(kind, value, implicit)  # type: ignore[no-untyped-call]
-                return tag
+            """The tag of a node written without one, as ``Resolver`` gives it, for each of a
+            policy's hundred thousand nodes. A mapping or list takes the default tag (a policy
+            loader has no path resolvers). A plain scalar's tag depends on its text alone: a
+            text no implicit resolver starts with (most names) is a string, and the others
+            (``5m``, ``true``, ``09:00``) are written again and again, so each is resolved once."""
+            if kind is not ScalarNode:
+                return _MAPPING_TAG if kind is MappingNode else _SEQUENCE_TAG
+            if not implicit[0] or value[:1] not in _IMPLICIT_FIRSTS:
+                return _STRING_TAG
             known = self._plain_tags.get(value)
             if known is None:
                 known = self._plain_tags[value] = super().resolve(  # type: ignore[no-untyped-call]
                     kind, value, implicit)
             return known
+
+        def descend_resolver(self, current_node: Any, current_index: Any) -> None:
+            """Path resolvers only: there are none (libyaml calls this for every node)."""
+
+        def ascend_resolver(self) -> None:
+            """Path resolvers only: there are none (libyaml calls this for every node)."""
 
     LOADERS["libyaml"] = _LibyamlLoader
 LOADER = "libyaml" if yaml.__with_libyaml__ else "python"
@@ -374,15 +425,17 @@ def _unclosed_quote_before(text: str, line: int) -> int | None:
 
 
 class _NodeReader:
-    """Walks one file's node graph into plain data, recording positions; holds the walk's state."""
+    """Walks one file's node graph into plain data, keeping for each mapping and list the nodes
+    of its entries or items (``PolicyFile.nodes``); holds the walk's state."""
 
     def __init__(self, shown: str, text: str) -> None:
         self.shown = shown
-        self._lines = _Lines(text)
-        self.positions: dict[JsonPath, Location] = {}
-        self.key_positions: dict[JsonPath, Location] = {}
-        self.scalar_texts: dict[JsonPath, str] = {}
+        self.lines = _Lines(text)
+        self.nodes: dict[int, dict[str, tuple[Node, Node]] | list[Node]] = {}
         self.duplicates: list[Finding] = []
+        # Whether a node may be reached twice (through an alias) or inside itself: not without
+        # an anchor, and a file without "&" has none, so most files skip watching for either.
+        self._anchored = "&" in text
         self._seen: set[int] = set()
         self._open: set[int] = set()
         self._expanded = 0
@@ -390,36 +443,44 @@ class _NodeReader:
     def read(self, root: Node | None) -> Any:
         if root is None:
             return None
-        return self._value(root, (), self._at(root))
+        return self._value(root, 0)
 
     def _at(self, node: Node) -> Location:
-        return self._lines.location(self.shown, node.start_mark)
+        return self.lines.location(self.shown, node.start_mark)
 
-    def _value(self, node: Node, path: JsonPath, location: Location) -> Any:
-        self._count(node)
-        self.positions[path] = location
+    def _value(self, node: Node, depth: int) -> Any:
+        """The value of ``node``, ``depth`` levels inside the file's top level."""
+        if self._anchored:
+            self._count(node)
         if isinstance(node, ScalarNode):
-            if node.tag in _TEXT_TAGS:  # most values: no conversion, no written text to keep
+            if node.tag in _TEXT_TAGS:  # most values: no conversion
                 return node.value
-            return self._scalar(node, path)
-        if id(node) in self._open:
+            return self._scalar(node)
+        if self._anchored and id(node) in self._open:
             raise _Unreadable("an alias refers to the collection that contains it",
                               self._at(node))
-        if len(path) == MAX_DEPTH - 1 and node.value:  # its first entry is one level too deep
+        if depth == MAX_DEPTH - 1 and node.value:  # its first entry is one level too deep
             first = node.value[0]
             raise _Unreadable(f"YAML syntax: {_TOO_DEEP}",
-                              self._at(first[0] if isinstance(node, MappingNode) else first))
+                              self._at(first[0] if type(node) is MappingNode else first))
+        if not self._anchored:
+            return self._collection(node, depth)
         self._open.add(id(node))
         try:
-            if isinstance(node, SequenceNode):
-                self._require_tag(node, "seq")
-                return [self._value(item, (*path, index), self._at(item))
-                        for index, item in enumerate(node.value)]
-            if isinstance(node, MappingNode):
-                self._require_tag(node, "map")
-                return self._mapping(node, path)
+            return self._collection(node, depth)
         finally:
             self._open.discard(id(node))
+
+    def _collection(self, node: Node, depth: int) -> Any:
+        kind = type(node)
+        if kind is SequenceNode:
+            self._require_tag(node, "seq")
+            items = [self._value(item, depth + 1) for item in node.value]
+            self.nodes[id(items)] = node.value
+            return items
+        if kind is MappingNode:
+            self._require_tag(node, "map")
+            return self._mapping(node, depth)  # type: ignore[arg-type]
         raise _Unreadable("unsupported YAML node", self._at(node))  # pragma: no cover
 
     def _count(self, node: Node) -> None:
@@ -436,37 +497,37 @@ class _NodeReader:
         if node.tag != _TAG + kind:
             raise _Unreadable(f"unsupported YAML tag {_shown_tag(node)}", self._at(node))
 
-    def _mapping(self, node: MappingNode, path: JsonPath) -> dict[str, Any]:
+    def _mapping(self, node: MappingNode, depth: int) -> dict[str, Any]:
         result: dict[str, Any] = {}
-        at, key_positions = self._at, self.key_positions
-        for key_node, value_node, merged in self._entries(node, merged=False):
+        entries: dict[str, tuple[Node, Node]] = {}
+        self._entries(node, result, entries, depth, merged=False)
+        self.nodes[id(result)] = entries
+        return result
+
+    def _entries(self, node: MappingNode, result: dict[str, Any],
+                 entries: dict[str, tuple[Node, Node]], depth: int, *, merged: bool) -> None:
+        """Reads into ``result`` the entries of ``node`` it does not have yet, then those of
+        its ``<<`` merges (explicit keys win, as YAML says); a key written twice outside merges
+        is POL002."""
+        merges: list[Node] = []
+        for entry in node.value:
+            key_node, value_node = entry
+            if key_node.tag == _MERGE_TAG:
+                merges.extend(value_node.value if type(value_node) is SequenceNode
+                              else [value_node])
+                continue
             key = self._key(key_node)
-            key_location = at(key_node)
-            entry = (*path, key)
-            if key in result:
+            if key in entries:
                 if not merged:
                     self.duplicates.append(yaml_finding(
                         DUPLICATE_KEY, f"duplicate key '{key}' (first written at line "
-                        f"{key_positions[entry].line}); YAML would silently keep only one",
-                        key_location))
+                        f"{self._at(entries[key][0]).line}); YAML would silently keep only one",
+                        self._at(key_node)))
                 continue
-            key_positions[entry] = key_location
-            scalar = isinstance(value_node, ScalarNode)
-            result[key] = self._value(value_node, entry,
-                                      at(value_node) if scalar else key_location)
-        return result
-
-    def _entries(self, node: MappingNode, *, merged: bool) -> Iterator[tuple[Node, Node, bool]]:
-        """The explicit entries, then those of ``<<`` merges (explicit keys win, as YAML says)."""
-        merges: list[Node] = []
-        for key_node, value_node in node.value:
-            if key_node.tag == _TAG + "merge":
-                merges.extend(value_node.value if isinstance(value_node, SequenceNode)
-                              else [value_node])
-            else:
-                yield key_node, value_node, merged
+            entries[key] = entry
+            result[key] = self._value(value_node, depth + 1)
         for source in merges:
-            if not isinstance(source, MappingNode):
+            if type(source) is not MappingNode:
                 raise _Unreadable("a << merge takes a mapping or a list of mappings",
                                   self._at(source))
             if id(source) in self._open:
@@ -475,7 +536,7 @@ class _NodeReader:
             self._count(source)
             self._open.add(id(source))
             try:
-                yield from self._entries(source, merged=True)
+                self._entries(source, result, entries, depth, merged=True)
             finally:
                 self._open.discard(id(source))
 
@@ -486,12 +547,11 @@ class _NodeReader:
         # Keys are names: ``on:`` or ``1:`` mean the text written, not true or 1.
         return str(node.value)
 
-    def _scalar(self, node: ScalarNode, path: JsonPath) -> Any:
+    def _scalar(self, node: ScalarNode) -> Any:
         """A scalar that is not text: a number, true or false, null (or a tag refused)."""
         tag = node.tag.removeprefix(_TAG)
         if tag not in _CONSTRUCTORS:
             raise _Unreadable(f"unsupported YAML tag {_shown_tag(node)}", self._at(node))
-        self.scalar_texts[path] = node.value
         try:
             value = _CONSTRUCTORS[tag](node)
             str(value)  # what cannot be printed cannot be reported either

@@ -22,6 +22,7 @@ import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
+from functools import lru_cache
 from pathlib import Path
 from typing import Any, Generic, Literal, TypeVar
 from zoneinfo import ZoneInfo
@@ -61,9 +62,11 @@ MAX_DURATION = timedelta(days=36_500)
 """No policy means a longer duration, and date arithmetic past it could overflow."""
 
 
+@lru_cache(maxsize=1024)
 def parse_duration(text: str) -> timedelta:
     """``"1h30m"`` -> 90 minutes; ValueError for anything else, or longer than ``MAX_DURATION``
-    (the schema rejects both first)."""
+    (the schema rejects both first). Remembered: a large policy writes the same few durations
+    tens of thousands of times, and the schema's check and the model both read each."""
     match = _DURATION.match(text)
     if match is None:
         raise ValueError(f"not a duration: {text!r}")

@@ -15,7 +15,7 @@ import re
 from collections.abc import Iterator, Mapping
 from datetime import date
 from functools import cache
-from importlib.resources import files
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from pdlint.findings import Finding, Location, Resource, counted
@@ -27,7 +27,9 @@ from pdlint.policy.problems import SCHEMA
 if TYPE_CHECKING:
     from jsonschema import Draft202012Validator, ValidationError
 
-SCHEMA_RESOURCE = "schemas/policy.schema.json"
+SCHEMA_FILE = Path(__file__).parent.parent / "schemas" / "policy.schema.json"
+"""The policy JSON Schema, shipped inside the package beside its modules. Read as a file: through
+``importlib.resources`` its readers import ``zipfile``, milliseconds of every ``pdlint lint``."""
 _DURATION_SHAPE = re.compile(DURATION_PATTERN)
 _DATE_SHAPE = re.compile(r"\d{4}-\d{2}-\d{2}", re.ASCII)
 
@@ -42,8 +44,7 @@ RESOURCE_TYPES: Mapping[str, str] = {
 @cache
 def policy_schema() -> dict[str, Any]:
     """The policy JSON Schema shipped inside the package."""
-    schema: dict[str, Any] = json.loads(
-        (files("pdlint") / SCHEMA_RESOURCE).read_text(encoding="utf-8"))
+    schema: dict[str, Any] = json.loads(SCHEMA_FILE.read_text(encoding="utf-8"))
     return schema
 
 
@@ -165,7 +166,7 @@ def _explain(error: ValidationError, policy_file: PolicyFile) -> Iterator[tuple[
     validator_value: Any = error.validator_value
     schema = error.schema if isinstance(error.schema, dict) else {}
     subject = _subject(path)
-    shown = _shown(instance, policy_file.scalar_texts.get(path))
+    shown = _shown(instance, policy_file.written(path))
     expected = schema.get("title")
     keyword = error.validator
     if "propertyNames" in error.absolute_schema_path:

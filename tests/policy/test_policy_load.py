@@ -8,8 +8,11 @@ from typing import Any
 
 import pytest
 from policy_cases import places
+from yaml.nodes import MappingNode, ScalarNode, SequenceNode
+from yaml.resolver import Resolver
 
-from pdlint.policy import PolicyError, load_policy
+from pdlint.findings import Location
+from pdlint.policy import PolicyError, load, load_policy
 from pdlint.policy.load import MAX_FILE_BYTES, load_files, policy_paths
 
 pytestmark = pytest.mark.usefixtures("each_yaml_loader")
@@ -122,14 +125,53 @@ def test_values_keep_their_positions(tmp_path: Path) -> None:
         "    support: &hours {start: '09:00'}\n"
         "    other: {<<: *hours, end: '17:00'}\n")
     (loaded,) = load_files([tmp_path]).files
-    at = {path: (location.line, location.column) for path, location in loaded.positions.items()}
-    assert at[("escalation_policies", 0)] == (2, 5)
-    assert at[("escalation_policies", 0, "name")] == (2, 11)
-    assert at[("escalation_policies", 0, "levels")] == (3, 5)  # a collection: its key
-    assert at[("escalation_policies", 0, "levels", 0, "engaged_after")] == (5, 24)
-    assert at[("escalation_policies", 0, "levels", 0, "targets", 0, "schedule")] == (4, 30)
-    assert at[("escalation_policies", 0, "other", "start")] == (6, 29)  # merged: where written
+
+    def at(*path: str | int) -> tuple[int, int | None]:
+        location = loaded.location(path)
+        return location.line, location.column
+
+    assert at() == (1, 1)
+    assert at("escalation_policies", 0) == (2, 5)
+    assert at("escalation_policies", 0, "name") == (2, 11)
+    assert at("escalation_policies", 0, "levels") == (3, 5)  # a collection: its key
+    assert at("escalation_policies", 0, "levels", 0, "engaged_after") == (5, 24)
+    assert at("escalation_policies", 0, "levels", 0, "targets", 0, "schedule") == (4, 30)
+    assert at("escalation_policies", 0, "other", "start") == (6, 29)  # merged: where written
     assert loaded.data["escalation_policies"][0]["other"] == {"end": "17:00", "start": "09:00"}
+
+
+@pytest.mark.parametrize(("path", "value", "key"), [
+    (("escalation_policies", 0, "levels", 0, "nothing"), (4, 9), (4, 9)),
+    (("escalation_policies", 0, "levels", 7), (3, 5), (3, 5)),
+    (("escalation_policies", 0, "levels", -1), (3, 5), (3, 5)),
+    (("escalation_policies", 0, "levels", "0"), (3, 5), (3, 5)),
+    (("escalation_policies", 0, "name", 0), (2, 11), (2, 11)),
+    (("escalation_policies", "0"), (1, 1), (1, 1)),
+    (("escalation_policies", 0, "levels", 0, "engaged_after"), (5, 24), (5, 9)),
+    (("escalation_policies", 0, "levels", 0), (4, 9), (4, 9)),  # a list item has no key
+    (("escalation_policies",), (1, 1), (1, 1)),
+    ((), (1, 1), (1, 1)),
+])
+def test_places_of_paths_written_or_not(tmp_path: Path, path: tuple[str | int, ...],
+                                        value: tuple[int, int], key: tuple[int, int]) -> None:
+    """Messages place any path jsonschema names: where it is written, else where its nearest
+    written ancestor is; a mapping entry's key where the entry is written."""
+    (tmp_path / "p.yaml").write_text(
+        "escalation_policies:\n"
+        "  - name: Main\n"
+        "    levels:\n"
+        "      - targets: [{schedule: S}]\n"
+        "        engaged_after: 5m\n")
+    (loaded,) = load_files([tmp_path]).files
+    assert (loaded.location(path).line, loaded.location(path).column) == value
+    assert (loaded.key_location(path).line, loaded.key_location(path).column) == key
+
+
+def test_an_empty_file_is_placed_at_its_first_line(tmp_path: Path) -> None:
+    (tmp_path / "p.yaml").write_text("# nothing yet\n")
+    (loaded,) = load_files([tmp_path]).files
+    assert loaded.location(("teams", 0)) == loaded.key_location(("teams",)) == Location(
+        loaded.path, 1)
 
 
 def test_scalars_are_read_as_plain_data_with_their_written_text(tmp_path: Path) -> None:
@@ -137,8 +179,11 @@ def test_scalars_are_read_as_plain_data_with_their_written_text(tmp_path: Path) 
     (loaded,) = load_files([tmp_path]).files
     assert loaded.data == {"a": 1020, "b": "2027-03-31", "c": True, "d": None, "e": "5",
                            "1": True}
-    assert loaded.scalar_texts[("a",)] == "17:00"
-    assert ("e",) not in loaded.scalar_texts
+    assert loaded.written(("a",)) == "17:00"
+    assert loaded.written(("1",)) == "on"
+    assert loaded.written(("e",)) is None  # a string: written as read
+    assert loaded.written(("b",)) is None  # a date stays text
+    assert loaded.written(("z",)) is None  # not written
 
 
 def test_folders_are_read_in_name_order_and_each_file_once(tmp_path: Path) -> None:
@@ -183,3 +228,24 @@ def test_paths_are_shown_relative_to_the_working_folder(tmp_path: Path,
     (relative,) = load_policy(["./policy/"]).findings
     assert absolute.location and relative.location
     assert absolute.location.path == relative.location.path == "policy/x.yaml"
+
+
+@pytest.mark.parametrize("text", [
+    "", "name", "Payments API", "5m", "09:00", "17:00:00", "2027-03-31", "true", "True", "yes",
+    "No", "on", "OFF", "~", "null", "Null", "0", "-1", "+2", "0x1F", "0o17", "1_000", "1e3",
+    ".5", ".inf", "-.Inf", ".NaN", "<<", "=", "!x", "&x", "*x", "t", "y", "n"])
+@pytest.mark.parametrize("implicit", [(True, False), (False, True), (False, False)],
+                         ids=["plain", "quoted", "tagged"])
+def test_libyaml_resolves_each_text_as_pyyaml_does(text: str,
+                                                  implicit: tuple[bool, bool]) -> None:
+    """The libyaml loader's own ``resolve`` (skipping work most texts need not) gives the tag
+    PyYAML's resolver gives, for scalars plain or not and for collections."""
+    if "libyaml" not in load.LOADERS:
+        pytest.skip("PyYAML is built without libyaml here")
+    ours, pyyaml = load.LOADERS["libyaml"](""), Resolver()
+    for kind, value, written in ((ScalarNode, text, implicit), (SequenceNode, None, implicit[0]),
+                                 (MappingNode, None, implicit[0])):
+        assert ours.resolve(kind, value, written) == pyyaml.resolve(  # type: ignore[attr-defined]
+            kind, value, written)
+    assert ours.resolve(ScalarNode, text, implicit) == ours.resolve(  # type: ignore[attr-defined]
+        ScalarNode, text, implicit)  # remembered
