@@ -24,9 +24,9 @@ from pdlint.pagerduty.pacing import URGENT, Budget, Turns
 from pdlint.pagerduty.pagination import Paginated
 from pdlint.pagerduty.settings import ClientConfig
 from pdlint.pagerduty.transport import (
+    Exchange,
     Retryable,
     connection_failure,
-    http_client,
     key_budget,
     query_of,
     read_answer,
@@ -56,7 +56,7 @@ class PagerDutyClient(Paginated):
         self._limiter = Budget(config.requests_per_minute, config.budget_window,
                                key_share=config.key_share, sleep=sleep)
         self._slots = Turns(config.max_concurrency, reserved=config.max_concurrency // 4)
-        self._http = http_client(config, transport)
+        self._http = Exchange(config, transport)
         self._root = config.api_url.rstrip("/")
         self.requests_sent = 0
 
@@ -119,10 +119,8 @@ class PagerDutyClient(Paginated):
             await self._limiter.acquire(priority)
             self.requests_sent += 1
             try:
-                # The whole URL, parsed once: httpx parses a path twice to join it to its
-                # base, and an empty query (None) once more.
-                response = await self._http.request(method, httpx.URL(self._root + path),
-                                                    params=query or None, json=body)
+                response = await self._http.send(method, self._root + path,
+                                                 params=query or None, json=body)
             except httpx.TransportError as error:
                 return connection_failure(method, path, error, self.config.api_url), None
         log.debug("%s %s %s -> %d", method, path, dict(query), response.status_code)

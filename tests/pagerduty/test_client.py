@@ -304,7 +304,7 @@ async def test_writes_are_refused_before_any_byte_is_sent(demo_server: SimServer
         with pytest.raises(ReadOnlyViolation, match=f"refused to send {method} {path}"):
             await client.request(method, path, body={"x": 1})
         with pytest.raises(ReadOnlyViolation):
-            await client._http.request(method, path)  # even past the client's own methods
+            await client._http.send(method, client.config.api_url + path)  # past the client
     assert demo_server.requests == []
 
 
@@ -384,18 +384,24 @@ async def test_requests_carry_pagerdutys_headers() -> None:
 
     def answer(request: httpx.Request) -> httpx.Response:
         seen.append(request)
-        return httpx.Response(200, json={"teams": [], "more": False, "total": 0})
+        return httpx.Response(200, json={"teams": [], "more": False, "total": 0},
+                              headers={"Set-Cookie": "session=1"})
 
     from pdlint.pagerduty.settings import ClientConfig
 
-    config = ClientConfig(api_url="https://api.eu.pagerduty.com", token=ApiToken(TOKEN))
+    config = ClientConfig(api_url="https://api.eu.pagerduty.com", token=ApiToken(TOKEN),
+                          connect_timeout=4, read_timeout=9)
     async with PagerDutyClient(config, transport=httpx.MockTransport(answer)) as client:
         await list_all(client)
-    (request,) = seen
+        await list_all(client)
+    request, again = seen
     assert request.url.host == "api.eu.pagerduty.com" and request.url.scheme == "https"
     assert request.headers["Accept"] == "application/vnd.pagerduty+json;version=2"
     assert request.headers["Authorization"] == f"Token token={TOKEN}"
+    assert request.headers["User-Agent"].startswith("pdlint/")
+    assert request.extensions["timeout"] == {"connect": 4, "read": 9, "write": 9, "pool": 9}
     assert dict(request.url.params) == {"limit": "100", "offset": "0", "total": "true"}
+    assert "Cookie" not in again.headers  # the token authenticates: no cookie is kept
 
 
 @pytest.mark.anyio
