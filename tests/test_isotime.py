@@ -26,6 +26,7 @@ PARIS_WINTER = timezone(timedelta(hours=1))
     ("2026-01-31T10:00+01", datetime(2026, 1, 31, 10, tzinfo=PARIS_WINTER)),
     ("2026-01-31T04:00:00-05:00", datetime(2026, 1, 31, 4, tzinfo=timezone(-timedelta(hours=5)))),
     ("2026-01-31 09:00:00Z", datetime(2026, 1, 31, 9, tzinfo=UTC)),
+    ("2026-01-31T09:00:05", datetime(2026, 1, 31, 9, 0, 5)),  # analytics: in the zone asked
     ("2026-01-31T09", datetime(2026, 1, 31, 9)),
     ("2026-01-31T09:30", datetime(2026, 1, 31, 9, 30)),
     ("2026-01-31", datetime(2026, 1, 31)),
@@ -45,6 +46,8 @@ def test_the_extended_form_is_read(text: str, moment: datetime) -> None:
     "2026-01-31T09:00:00ZZ",
     "2026-02-30T09:00:00Z",        # no such day
     "2026-01-31T24:00:00Z",
+    "2026-02-30T09:00:00",
+    "2026-01-31T09:00:00Y",
     "yesterday",
     "",
 ])

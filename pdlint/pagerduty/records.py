@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta, tzinfo
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from pdlint.pagerduty.model import (
     MaintenanceWindow,
@@ -34,13 +34,15 @@ def _fields(kind: str, data: Any) -> _Fields:
 
 # -- incidents --------------------------------------------------------------------------------
 
-@dataclass(frozen=True, slots=True)
-class Incident:
+class Incident(NamedTuple):
     """One incident of the period, from either source, as the register needs it.
 
     ``acknowledged_at`` and ``responders`` are analytics' own figures; an incident from
     ``GET /incidents`` has them from the log (``LogIndex`` in the evidence), so here they are
     None (not read) and its ``assignees`` are those of the incident.
+
+    A named tuple: as immutable as a frozen dataclass, and made in less than half the CPU (a
+    year is a hundred thousand of them).
     """
 
     id: str
