@@ -2,7 +2,12 @@
 
 Runs in its own virtual environment (``pip install pagerduty``), never imports pdlint, and uses
 the client as its documentation shows: ``RestApiV2Client(api_key, base_url=...)``, ``iter_all``
-for every index endpoint and ``rget`` for single resources. Two ways to ask for the same data:
+for every index endpoint (``iter_cursor`` and ``iter_alert_grouping_settings`` for those paged by
+cursor) and ``rget`` or ``jget`` for single resources. It reads what ``pdlint snapshot`` reads: the
+collections, the shift-based schedules each read whole, the maintenance windows under way and to
+come, the incident workflows and their triggers, the Alert Grouping Settings, every global
+event orchestration's router, and the event orchestration of every service not disabled (with its
+``/active`` where a rule or a catch-all acts). Two ways to ask for the users and schedules:
 
 * ``include``: the request plan pdlint uses, as far as the client allows it; ``include[]`` for
   users' contact methods and notification rules and for rendered schedule layers.
@@ -40,15 +45,48 @@ def fetch(client: Any, since: str, until: str, style: str) -> dict[str, list[dic
             user["notification_rules"] = client.rget(f"users/{user['id']}/notification_rules",
                                                      params={"urgency": "all"})
             users.append(user)
+    services = list(client.iter_all("services", params={
+        "include[]": ["auto_pause_notifications_parameters", "integrations"]}))
+    orchestrations = list(client.iter_all("event_orchestrations"))
     return {
-        "escalation_policies": list(client.iter_all("escalation_policies")),
+        "escalation_policies": list(client.iter_all("escalation_policies", params={
+            "include[]": ["escalation_rule_assignment_strategies"]})),
         "schedules": schedules,
-        "schedules_v3": list(client.iter_all("v3/schedules")),
-        "services": list(client.iter_all("services")),
+        "schedules_v3": [client.rget(f"v3/schedules/{schedule['id']}", params={
+            "include[]": ["final_schedule"], **window})
+            for schedule in client.iter_all("v3/schedules", page_size=1000)],
+        "services": services,
         "users": users,
         "teams": list(client.iter_all("teams")),
         "priorities": list(client.iter_all("priorities")),
+        "maintenance_windows": [maintenance for state in ("ongoing", "future")
+                                for maintenance in client.iter_all("maintenance_windows",
+                                                                   params={"filter": state})],
+        "incident_workflows": list(client.iter_all("incident_workflows",
+                                                   params={"include[]": ["steps"]})),
+        # iter_cursor: iter_all is a generator, so its hand-over to it for a cursor-paged path
+        # returns nothing without sending a request.
+        "workflow_triggers": list(client.iter_cursor("incident_workflows/triggers")),
+        "alert_grouping_settings": list(client.iter_alert_grouping_settings()),
+        "event_orchestrations": orchestrations,
+        "orchestration_routers": [client.rget(f"event_orchestrations/{orchestration['id']}/router")
+                                  for orchestration in orchestrations],
+        "service_orchestrations": [service_orchestration(client, service["id"])
+                                   for service in services if service["status"] != "disabled"],
     }
+
+
+def service_orchestration(client: Any, service_id: str) -> dict[str, Any]:
+    """A service's orchestration path, and whether it is active where that matters (a rule or a
+    catch-all action), as pdlint reads it."""
+    path = f"event_orchestrations/services/{service_id}"
+    # jget: the client's wrapper for this path names ``{id}`` where its path list has
+    # ``{service_id}``, so ``rget`` looks for a ``service`` key the answer does not have.
+    orchestration: dict[str, Any] = client.jget(path)["orchestration_path"]
+    actions = (orchestration.get("catch_all") or {}).get("actions")
+    if actions or any(rule_set.get("rules") for rule_set in orchestration.get("sets") or ()):
+        orchestration["active"] = client.jget(f"{path}/active")["active"]
+    return orchestration
 
 
 def main() -> None:
