@@ -11,20 +11,24 @@ documented service, lives here because of it: a service moved to a team outside 
 one drift, which SCP100 reports naming both teams, not SVC307 as well.
 
 Absent is not empty: an object whose teams PagerDuty did not return (the shift-based listing
-returns references without them) is in scope, so nothing unread drops out of the check; a scope
-team PagerDuty does not have, or a team list the key may not read, ends the run (``ScopeError``)
+returns references without them) is in scope, so nothing unread drops out of the check. The
+schedules and people an escalation policy in scope may page through levels, targets or a
+layer's users PagerDuty did not return are not known to be in scope or out (``Reach.unsure``):
+neither checked nor counted outside, their changes kept in the evidence, and SCP100 reports a
+documented one not checked, never outside. A scope team
+PagerDuty does not have, or a team list the key may not read, ends the run (``ScopeError``)
 rather than leave an empty scope that would pass.
 """
 
 from __future__ import annotations
 
 import difflib
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, replace
 from typing import Protocol, TypeVar
 
 from pdlint.errors import PdlintError
-from pdlint.findings import Boundary, Finding, Severity
+from pdlint.findings import Boundary, Finding, Resource, Severity
 from pdlint.pagerduty.model import Account, Collection, LiveObject, Reference, TargetKind
 from pdlint.pagerduty.state import DocumentedServices, TeamScope, Wanted
 from pdlint.policy.model import Policy, Scope, Team
@@ -109,6 +113,12 @@ class Reach:
     users: frozenset[str]
     """Those the escalation policies in scope page, directly or through their schedules."""
     teams: frozenset[str]
+    unsure: frozenset[str] = frozenset()
+    """The schedules and users in reach only because what might page them was not read
+    (``unread``): not known to be in scope or out, so neither checked (``within``) nor counted
+    outside (``bounded``); their changes stay in the evidence (nothing unread drops out)."""
+    unread: str | None = None
+    """Why some of the reach cannot be told, naming the first part PagerDuty did not return."""
 
     @classmethod
     def of(cls, account: Account, team_ids: frozenset[str],
@@ -125,13 +135,11 @@ class Reach:
                 if service.id in services and service.escalation_policy is not None}
         policies = [escalation for escalation in account.escalation_policies
                     if of_teams(escalation) or escalation.id in used]
-        # Rules or targets PagerDuty did not return bring nothing into scope: the rules
-        # report those policies not checked.
         targets = [target for escalation in policies for level in escalation.rules or ()
                    for target in level.targets or ()]
         paged = {str(target.id) for target in targets if target.is_schedule}
-        schedules = {schedule.id for schedule in (*account.schedules,
-                                                  *account.shift_based_schedules)
+        every_schedule = (*account.schedules, *account.shift_based_schedules)
+        schedules = {schedule.id for schedule in every_schedule
                      if of_teams(schedule) or schedule.id in paged}
         users = {str(target.id) for target in targets if target.kind is TargetKind.USER}
         for schedule in account.schedules:
@@ -140,8 +148,30 @@ class Reach:
                 users.update(shift.user_id for shift in (
                     schedule.final_schedule.shifts if schedule.final_schedule else ())
                     if shift.user_id is not None)
+        unread = _first_not_returned(account, "escalation_policy", policies)
+        # Levels not read may page any schedule or person; a layer's users not read, anyone.
+        unsure_schedules = set() if unread is None else {
+            schedule.id for schedule in every_schedule} - schedules
+        unread = unread or _first_not_returned(account, "schedule", [
+            schedule for schedule in account.schedules if schedule.id in schedules and (
+                schedule.layers is None or schedule.members_in_force(account.window) is None)])
+        unsure_users = set() if unread is None else {user.id for user in account.users} - users
         return cls(frozenset(services), frozenset(escalation.id for escalation in policies),
-                   frozenset(schedules), frozenset(users), team_ids)
+                   frozenset(schedules | unsure_schedules), frozenset(users | unsure_users),
+                   team_ids, frozenset(unsure_schedules | unsure_users), unread)
+
+
+def _first_not_returned(account: Account, kind: str,
+                        objects: Iterable[LiveObject]) -> str | None:
+    """What PagerDuty did not return of the first of ``objects`` returned without part of
+    what says whom they page (``Account.not_returned``), or None when all were whole."""
+    for obj in objects:
+        parts = [part for part in account.not_returned(Resource(kind, obj.name, obj.id))
+                 if part != "its final schedule"]
+        if parts:
+            return (f"PagerDuty returned {kind.replace('_', ' ')} '{obj.name}' without "
+                    f"{' and '.join(parts)}")
+    return None
 
 
 def scope_reach(scope: Scope, account: Account) -> Reach:
@@ -150,11 +180,12 @@ def scope_reach(scope: Scope, account: Account) -> Reach:
 
 
 def within(account: Account, reach: Reach, keep: frozenset[str] = frozenset()) -> Account:
-    """``account`` with only the services, escalation policies and schedules ``reach`` covers,
-    and those whose ids are in ``keep`` (users and teams are left whole)."""
+    """``account`` with only the services, escalation policies and schedules ``reach`` covers
+    (not those it is unsure of), and those whose ids are in ``keep`` (users and teams are left
+    whole)."""
     def kept(collection: Collection[L], inside: frozenset[str]) -> Collection[L]:
-        return Collection(tuple(obj for obj in collection if obj.id in inside or obj.id in keep),
-                          collection.skip_reason)
+        return Collection(tuple(obj for obj in collection if obj.id in keep or (
+            obj.id in inside and obj.id not in reach.unsure)), collection.skip_reason)
 
     return replace(
         account, services=kept(account.services, reach.services),
@@ -165,8 +196,9 @@ def within(account: Account, reach: Reach, keep: frozenset[str] = frozenset()) -
 
 def bounded(policy: Policy, account: Account) -> tuple[Account, Boundary | None]:
     """The account as the policy's scope sees it: the objects inside the scope and the
-    documented ones, and how many of each kind were left outside; the account itself, and no
-    boundary, when the policy has no scope."""
+    documented ones, and how many of each kind were left outside (not counted where the scope
+    is not sure of some: ``Reach.unsure``); the account itself, and no boundary, when the policy
+    has no scope."""
     scope = policy.scope
     if scope is None:
         return account, None
@@ -177,7 +209,8 @@ def bounded(policy: Policy, account: Account) -> tuple[Account, Boundary | None]
             ("service", (account.services,), reach.services),
             ("escalation_policy", (account.escalation_policies,), reach.escalation_policies),
             ("schedule", (account.schedules, account.shift_based_schedules), reach.schedules)):
-        if all(collection.read for collection in collections):
+        unsure = any(obj.id in reach.unsure for collection in collections for obj in collection)
+        if all(collection.read for collection in collections) and not unsure:
             held = sum(len(collection) if collection.total is None else collection.total
                        for collection in collections)
             outside.append((kind, held - sum(1 for collection in collections
@@ -196,7 +229,9 @@ def check_outside_scope(context: Context) -> Iterator[Finding]:
     or a service renamed past the scope's patterns) has left the audited system without the
     policy saying so: its incidents are no longer counted in the evidence. Both teams are
     named (and SVC307 says nothing more of a service); move the object back, or change the
-    policy."""
+    policy. A documented schedule of another team that an escalation policy in the scope may
+    page through levels or targets PagerDuty did not return is reported as not checked, never
+    outside the scope."""
     policy = context.policy
     scope = policy.scope
     if scope is None:
@@ -206,7 +241,13 @@ def check_outside_scope(context: Context) -> Iterator[Finding]:
     inside = {"service": reach.services, "escalation_policy": reach.escalation_policies,
               "schedule": reach.schedules}
     for documented, live in _documented_live(policy, account):
-        if live.id not in inside[documented.resource.type]:
+        if live.id in reach.unsure:
+            yield check_outside_scope.finding(
+                f"scope not checked: {reach.unread}, so whether an escalation policy in the "
+                f"scope ({_scope_text(scope)}) pages it cannot be told",
+                live_resource(documented, live), location=documented.location,
+                severity=Severity.WARNING)
+        elif live.id not in inside[documented.resource.type]:
             live_teams = [name for _, name in (team_name(reference, account)
                                                for reference in _teams_of(live) or ())]
             written = documented.team.name if documented.team else None

@@ -7,10 +7,11 @@ it."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import pytest
-from rule_cases import EXAMPLE_POLICY, NOW, TODAY, WINDOW
+from rule_cases import EXAMPLE_POLICY, NOW, TODAY, WINDOW, example_without_scope
 
 from pdlint.findings import Severity
 from pdlint.pagerduty.fetch import fetch_state_sync
@@ -19,6 +20,7 @@ from pdlint.pagerduty.settings import ApiToken, ClientConfig
 from pdlint.pagerduty.state import LiveState
 from pdlint.policy import load_policy
 from pdlint.rules.engine import drift
+from pdlint.rules.scope import scope_reach
 from pdlint.sim import Account as SimAccount
 from pdlint.sim import Fault, Faults, SimServer, demo_account, generated_account
 from pdlint.sim.faults import omit_field
@@ -136,3 +138,59 @@ def test_the_simulator_omits_a_field_through_objects_and_lists(
         body: dict[str, Any], field: str, left: dict[str, Any]) -> None:
     omit_field(body, field)
     assert body == left
+
+
+PLATFORM_NOT_READ = ("scope not checked: PagerDuty returned escalation policy "
+                     "'Production - Platform' without {}, so whether an escalation policy in the "
+                     "scope (team 'Platform') pages it cannot be told")
+
+
+@pytest.mark.parametrize(("field", "security_on_call"), [
+    pytest.param(None, (Severity.ERROR, "belongs to team 'Security' in PagerDuty, outside the "
+                        "scope (team 'Platform'); documented without a team"), id="read"),
+    pytest.param("escalation_rules", (Severity.WARNING, PLATFORM_NOT_READ.format(
+        "its escalation rules")), id="escalation-rules"),
+    pytest.param("escalation_rules.targets", (Severity.WARNING, PLATFORM_NOT_READ.format(
+        "the targets of level 1 and the targets of level 2 and the targets of level 3 and the "
+        "targets of level 4")), id="targets"),
+])
+def test_a_schedule_an_unread_level_may_page_is_not_judged_outside_the_scope(
+        tmp_path: Path, field: str | None, security_on_call: tuple[Severity, str]) -> None:
+    """Security's schedule, documented in the example policy, is outside a scope of Platform
+    only if no level of Platform's escalation policies pages it: with their levels not read,
+    that cannot be told, and SCP100 says so."""
+    folder = example_without_scope(tmp_path / "policy")
+    (folder / "scope.yaml").write_text("scope:\n  teams: [Platform]\n", encoding="utf-8")
+    loaded = load_policy([folder])
+    assert loaded.policy is not None and loaded.policy.scope is not None
+    faults = None if field is None else Faults(
+        scripted=(Fault("omit_field", "/escalation_policies", field=field),))
+    account = parse_account(fetched(demo_account(NOW), faults))
+    report = drift(loaded.policy, account, TODAY)
+    [outside] = [finding for finding in report.findings if finding.rule == "SCP100"
+                 and finding.resource.name == "Security - On-call"]
+    assert (outside.severity, outside.message) == security_on_call
+    # Nor are the schedules outside counted (absent, not none), or the undocumented one
+    # judged: whether they are in the scope is not known.
+    assert report.boundary is not None
+    assert dict(report.boundary.outside).get("schedule") == (2 if field is None else None)
+    assert [finding.message for finding in report.findings
+            if finding.resource.name == "Data - Pipelines"] == []
+
+
+def test_people_a_layer_not_read_may_page_are_kept_in_the_scope(tmp_path: Path) -> None:
+    """A layer returned without its users pages people not known: every user stays in the
+    scope's reach (a change to them is not counted out of the evidence), as not known."""
+    folder = example_without_scope(tmp_path / "policy")
+    (folder / "scope.yaml").write_text("scope:\n  teams: [Data]\n", encoding="utf-8")
+    loaded = load_policy([folder])
+    assert loaded.policy is not None and loaded.policy.scope is not None
+    whole = scope_reach(loaded.policy.scope, parse_account(fetched(demo_account(NOW))))
+    account = parse_account(fetched(demo_account(NOW), Faults(scripted=(
+        Fault("omit_field", "/schedules", field="schedule_layers.users"),))))
+    reach = scope_reach(loaded.policy.scope, account)
+    everyone = {user.id for user in account.users}
+    assert whole.users < everyone and whole.unread is None
+    assert (reach.users, reach.unsure) == (everyone, everyone - whole.users)
+    assert reach.unread == ("PagerDuty returned schedule 'Data - Pipelines' without the users "
+                            "of layer 'Layer 1'")
