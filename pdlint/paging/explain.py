@@ -68,7 +68,8 @@ def _minute_words(reach: Reach, offset: int) -> str:
 def level_words(level: LevelAt) -> str:
     engaged = level.engagement
     loop = f", loop {engaged.loop + 1}" if engaged.loop else ""
-    targets = "; ".join(target_words(target, engaged.offset) for target in level.targets)
+    targets = (f"targets not read ({level.unread})" if level.unread is not None else
+               "; ".join(target_words(target, engaged.offset) for target in level.targets))
     turns = (" (round robin: one of these targets is paged, which one is not known in advance, "
              "so the path counts the latest)" if level.round_robin and len(level.targets) > 1
              else "")
@@ -161,8 +162,10 @@ def path_json(path: PathAt) -> dict[str, Any]:
         "levels": [{"level": level.engagement.rule + 1, "loop": level.engagement.loop + 1,
                     "engaged_at_minute": level.engagement.offset,
                     "assignment": "round_robin" if level.round_robin else "everyone",
-                    "targets": [_target_json(target, level.engagement.offset)
-                                for target in level.targets]}
+                    "targets": None if level.unread is not None else [
+                        _target_json(target, level.engagement.offset)
+                        for target in level.targets],
+                    "targets_not_read_because": level.unread}
                    for level in path.levels],
         "reach": _reach_json(path.reach),
         "answer": reach_words(path),

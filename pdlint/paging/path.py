@@ -910,11 +910,16 @@ class LevelAt:
     targets: tuple[TargetAt, ...]
     round_robin: bool = False
     """One of the targets is paged, in turn; which one is not known in advance."""
+    unread: str | None = None
+    """Why the level's targets are not read (PagerDuty did not return them; ``targets`` is
+    then empty, not "no target"), or None."""
 
     @cached_property
     def reach(self) -> Reach:
         """How soon the level reaches someone, in minutes after the trigger (round robin: the
         latest of its targets, since any one of them may be the one paged)."""
+        if self.unread is not None:
+            return not_read(self.unread).later(self.engagement.offset)
         reaches = [target.reach for target in self.targets]
         return (latest(reaches) if self.round_robin else soonest(reaches)).later(
             self.engagement.offset)
@@ -977,25 +982,24 @@ def path_at(paths: Paths, service: Service, severity_urgency: str, moment: datet
         return PathAt(service, moment, gate, (), reach)
     engagements, beyond = paths.engagements(policy, gate.urgency)
     held = gate.delay  # the levels are engaged once the alert triggers
-    rules = policy.rules or ()  # engaged levels exist only for rules returned
     levels = tuple(
-        LevelAt(Engagement(engaged.rule, engaged.loop, engaged.offset + held),
-                _level_targets(paths, policy, engaged.rule, gate.urgency,
-                               moment + timedelta(minutes=engaged.offset + held)),
-                rules[engaged.rule].round_robin)
+        _level_at(paths, policy, Engagement(engaged.rule, engaged.loop, engaged.offset + held),
+                  gate.urgency, moment + timedelta(minutes=engaged.offset + held))
         for engaged in engagements)
     return PathAt(service, moment, gate, levels,
                   None if beyond is None else beyond.later(held))
 
 
-def _level_targets(paths: Paths, policy: EscalationPolicy, rule: int, urgency: str,
-                   moment: datetime) -> tuple[TargetAt, ...]:
-    """Each target of a level engaged at ``moment``; one not read when PagerDuty did not
-    return them."""
-    targets = (policy.rules or ())[rule].targets
-    if targets is None:
-        return (TargetAt(TargetKind.OTHER, None, None, targets_not_returned(policy, rule)),)
-    return tuple(_target_at(paths, target, urgency, moment) for target in targets)
+def _level_at(paths: Paths, policy: EscalationPolicy, engagement: Engagement, urgency: str,
+              moment: datetime) -> LevelAt:
+    """A level engaged at ``moment`` with each of its targets; its targets not read when
+    PagerDuty did not return them."""
+    level = (policy.rules or ())[engagement.rule]  # engaged levels exist only for rules returned
+    if level.targets is None:
+        return LevelAt(engagement, (), level.round_robin,
+                       targets_not_returned(policy, engagement.rule))
+    return LevelAt(engagement, tuple(_target_at(paths, target, urgency, moment)
+                                     for target in level.targets), level.round_robin)
 
 
 def targets_not_returned(policy: EscalationPolicy, rule: int) -> str:

@@ -13,7 +13,7 @@ import pytest
 from cli_cases import NOW, TOKEN
 from pdlint_process import run_pdlint
 
-from pdlint.sim import Faults, SimServer, demo_account
+from pdlint.sim import Fault, Faults, SimServer, demo_account
 
 PROJECT = Path(__file__).resolve().parents[2]
 
@@ -156,3 +156,23 @@ def test_a_path_not_read_exits_2_never_0(refused: dict[str, str], arguments: tup
     assert why in answer["answer"]
     assert err.startswith("pdlint: error: incomplete: the paging path could not be read: ")
     assert why in err and len(err.splitlines()) == 1
+
+
+def test_a_level_pagerduty_returned_without_its_targets_says_its_targets_are_not_read() -> None:
+    """Absent is not empty: a level without its targets pages neither nobody nor an 'other'
+    target; its targets are not read, in text and JSON (``targets`` null, with why), and the
+    path is not read from it on (exit 2)."""
+    why = ("PagerDuty returned level 1 of escalation policy 'Production - Platform' without its "
+           "targets")
+    faults = Faults(scripted=(Fault("omit_field", "/escalation_policies",
+                                    field="escalation_rules.targets"),))
+    with SimServer(demo_account(NOW), token=TOKEN, faults=faults) as server:
+        env = {"PAGERDUTY_API_URL": server.base_url, "PAGERDUTY_API_TOKEN": TOKEN}
+        text_code, text, _ = paging(env, "Checkout API", "--at", "2026-03-07T03:00:00Z")
+        json_code, out, _ = paging(env, "Checkout API", "--at", "2026-03-07T03:00:00Z",
+                                   "--format", "json")
+    assert f"  level 1 at minute 0: targets not read ({why})" in text.splitlines()
+    [first] = [level for level in json.loads(out)["levels"] if level["level"] == 1
+               and level["loop"] == 1]
+    assert (first["targets"], first["targets_not_read_because"]) == (None, why)
+    assert (text_code, json_code) == (2, 2)
