@@ -94,6 +94,8 @@ RESPONSE_SLAS = ("5m", "15m", "1h", "4h", "8h", "24h", "48h", "72h", "7d")
 POSTMORTEM_DEADLINES = ("48h", "7d")
 SEVERITY_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]*$")
 NAME = re.compile(r"^\S(?:.*\S)?$", re.DOTALL)
+NOT_READ = "not read"
+"""What a commented entry writes for a part PagerDuty did not return (never empty)."""
 _WIDTH = 100
 
 
@@ -129,6 +131,9 @@ class Entry:
 
     data: dict[str, Any]
     notes: list[str] = field(default_factory=list)
+    commented: bool = False
+    """Written as comments, not drafted: PagerDuty did not return part of what the policy must
+    state, so the reviewer completes it (never written as empty), and the draft still loads."""
 
 
 Named = TypeVar("Named", bound=LiveObject)
@@ -228,7 +233,7 @@ def draft_policy(state: LiveState, *, organisation: str | None = None,
     documented (``rules.scope.Reach``).
     """
     whole = parse_account(state)
-    live = _scoped(whole, teams) if teams else whole
+    live, unsure = _scoped(whole, teams) if teams else (whole, None)
     zone = time_zone or _common_zone(live)
     if zone_named(zone) is None:
         raise InitError(f"{zone!r} is not an IANA time zone")
@@ -241,7 +246,8 @@ def draft_policy(state: LiveState, *, organisation: str | None = None,
     name = organisation or account_subdomain(state) or "Our organisation"
     header = _header(live, schema)
     bodies = {
-        "organisation.yaml": _organisation_text(account, name, team_entries, services, teams),
+        "organisation.yaml": _organisation_text(account, name, team_entries, services, teams,
+                                                unsure),
         "escalation-policies.yaml": _section("escalation_policies", escalations),
         "schedules.yaml": _section("schedules", schedules),
         "services.yaml": _services_text(account, services),
@@ -256,9 +262,10 @@ def draft_policy(state: LiveState, *, organisation: str | None = None,
     return files
 
 
-def _scoped(live: Account, teams: Sequence[str]) -> Account:
-    """The part of ``live`` the teams named cover; InitError for a team PagerDuty does not have
-    or a team list the key may not read (an empty draft would document nothing)."""
+def _scoped(live: Account, teams: Sequence[str]) -> tuple[Account, str | None]:
+    """The part of ``live`` the teams named cover, and why some of what they may page is not
+    known (``Reach.unread``: not drafted); InitError for a team PagerDuty does not have or a
+    team list the key may not read (an empty draft would document nothing)."""
     unreadable = unreadable_teams(live)
     if unreadable is not None:
         raise InitError(f"--team asks for a scope, but {unreadable}")
@@ -268,7 +275,8 @@ def _scoped(live: Account, teams: Sequence[str]) -> Account:
         if team is None:
             raise InitError(f"--team {no_such_team(name, live)}")
         found.add(team.id)
-    return within(live, Reach.of(live, frozenset(found)))
+    reach = Reach.of(live, frozenset(found))
+    return within(live, reach), reach.unread
 
 
 def schema_home(folder: Path) -> Path:
@@ -322,7 +330,8 @@ def _common_zone(live: Account) -> str:
 
 
 def _organisation_text(account: _Draft, name: str, teams: list[Entry],
-                       services: list[_Service], scope: Sequence[str]) -> str:
+                       services: list[_Service], scope: Sequence[str],
+                       unsure: str | None) -> str:
     organisation = Entry({"organisation": {
         "name": name, "time_zone": account.time_zone,
         "business_hours": {"days": Flow(BUSINESS_DAYS), "start": Quoted(f"{BUSINESS_START:%H:%M}"),
@@ -349,7 +358,9 @@ def _organisation_text(account: _Draft, name: str, teams: list[Entry],
         parts.append(_mapping(Entry({"scope": {"teams": Flow(scope)}}, [
             "Review: the part of the account the SOC 2 system covers. Only what these teams' "
             "services use is documented and checked; the rest of the account is counted, not "
-            "checked. Add services: [name patterns] to narrow the teams' services."])))
+            "checked. Add services: [name patterns] to narrow the teams' services.",
+            *([f"Review: {unsure}, so whom it pages is not known: the schedules of other teams "
+               "it may page are not drafted. Add those it pages."] if unsure else [])])))
     parts.append(PROGRAMME_PLACEHOLDER)
     return "\n".join(parts)
 
@@ -753,11 +764,17 @@ def _escalation_policy(account: _Draft, live: EscalationPolicy,
     entry.data["loops"] = loops
     entry.data["handoff_notifications"] = live.handoff_notifications
     levels, engaged = [], 0
-    # Rules or targets PagerDuty did not return leave no level to draft: the policy is not
-    # drafted, as one with a level without targets is not.
     for number, escalation_rule in enumerate(live.rules or (), start=1):
+        level: dict[str, Any] = {}
+        if number > 1:
+            level["engaged_after"] = format_duration(timedelta(minutes=engaged))
+        levels.append(level)
+        engaged += escalation_rule.delay_minutes or 0
+        if escalation_rule.targets is None:
+            level["targets"] = NOT_READ  # the entry is written in comments
+            continue
         targets: list[dict[str, str | None]] = []
-        for target in escalation_rule.targets or ():
+        for target in escalation_rule.targets:
             if target.is_schedule and account.live.schedule_of(target) is None and target.id:
                 targets.append({"schedule_id": target.id})
                 entry.notes.append(
@@ -779,18 +796,25 @@ def _escalation_policy(account: _Draft, live: EscalationPolicy,
                                    f"{target.id}, which the account does not list.")
         if not targets:
             return None
-        level: dict[str, Any] = {}
-        if number > 1:
-            level["engaged_after"] = format_duration(timedelta(minutes=engaged))
         level["targets"] = targets
-        levels.append(level)
-        engaged += escalation_rule.delay_minutes or 0
-    if not levels:
+    unread = _not_returned(account.live, "escalation_policy", live)
+    if unread:
+        entry.commented = True
+        entry.notes.append(
+            f"Review: PagerDuty returned it without {' and '.join(unread)}, so it is not "
+            "drafted: the policy must name each level's targets, which were not read. Complete "
+            "it from PagerDuty and uncomment it.")
+    elif not levels:
         return None
-    entry.data["levels"] = levels
-    if loops:
+    entry.data["levels"] = NOT_READ if live.rules is None else levels
+    if loops and live.rules is not None:
         entry.data["repeat_after"] = format_duration(timedelta(minutes=engaged))
     return entry
+
+
+def _not_returned(live: Account, kind: str, obj: LiveObject) -> tuple[str, ...]:
+    """What PagerDuty did not return of ``obj`` (``Account.not_returned``)."""
+    return live.not_returned(Resource(kind, obj.name, obj.id))
 
 
 # -- schedules -------------------------------------------------------------------------------
@@ -798,15 +822,27 @@ def _escalation_policy(account: _Draft, live: EscalationPolicy,
 def _schedules(account: _Draft, escalations: list[Entry],
                services: list[_Service]) -> list[Entry]:
     targeted = {target["schedule"] for escalation in escalations
-                for level in escalation.data["levels"] for target in level["targets"]
-                if "schedule" in target}
+                for level in _read(escalation.data["levels"])
+                for target in _read(level["targets"]) if "schedule" in target}
+    unread = [f"'{escalation.data['name']}'" for escalation in escalations
+              if escalation.commented]
+    unknown = (f"whether {unread[0]} does is not known: PagerDuty did not return all of its "
+               "levels" if len(unread) == 1 else f"whether any of {', '.join(unread)} does is "
+               "not known: PagerDuty did not return all of their levels")
     found = [_schedule(account, live) for live in _unique(
         [*account.live.schedules, *account.live.shift_based_schedules])]
     for entry in found:
-        if entry.data["name"] not in targeted:
-            entry.notes.append("Review: no escalation policy pages it.")
+        if entry.data["name"] in targeted:
+            continue
+        entry.notes.append("Review: no escalation policy pages it." if not unread else
+                           f"Review: no escalation policy drafted pages it, but {unknown}.")
     _round_the_clock_first_levels(found, escalations, services)
     return found
+
+
+def _read(items: list[dict[str, Any]] | str) -> list[dict[str, Any]]:
+    """The levels or targets of a drafted escalation policy; none of those ``NOT_READ``."""
+    return [] if isinstance(items, str) else items
 
 
 def _schedule(account: _Draft, live: Schedule) -> Entry:
@@ -833,6 +869,13 @@ def _schedule(account: _Draft, live: Schedule) -> Entry:
     people = live.members_in_force(account.live.window)
     if people:
         entry.data["min_participants"] = len(people)
+    unread = [part for part in _not_returned(account.live, "schedule", live)
+              if part != "its final schedule"]  # _coverage notes it
+    if live.layers is None or people is None:
+        entry.notes.append(
+            f"Review: PagerDuty returned it without {' and '.join(unread)}, so "
+            + ("its rotation_length and min_participants are" if live.layers is None
+               else "its min_participants is") + " not documented.")
     return entry
 
 
@@ -878,7 +921,7 @@ def _round_the_clock_first_levels(schedules: list[Entry], escalations: list[Entr
     by_name = {entry.data["name"]: entry for entry in schedules}
     tier = _tier(services)
     covered = _by_escalation_policy(services)
-    for escalation in escalations:
+    for escalation in (drafted for drafted in escalations if not drafted.commented):
         round_the_clock = [service.data["name"]
                            for service in covered.get(escalation.data["id"], [])
                            if service.data.get("urgency", tier.get("urgency")) == "high"]
@@ -1003,15 +1046,18 @@ def _longest_word(data: Any) -> int:
 
 
 def _item(entry: Entry) -> str:
-    """One list item, indented under its section key, with its notes above it."""
+    """One list item, indented under its section key, with its notes above it (all of it
+    comments when it is ``commented``)."""
     notes = "".join(_comment(note, "  ") for note in entry.notes)
-    return notes + textwrap.indent(_dump([entry.data]), "  ")
+    return notes + textwrap.indent(_dump([entry.data]), "  # " if entry.commented else "  ")
 
 
 def _section(key: str, entries: Sequence[Entry], notes: Sequence[str] = ()) -> str:
+    """The key and its items; the key commented too when every item is."""
     if not entries:
         return ""
-    return ("".join(_comment(note, "") for note in notes) + f"{key}:\n"
+    drafted = any(not entry.commented for entry in entries)
+    return ("".join(_comment(note, "") for note in notes) + f"{'' if drafted else '# '}{key}:\n"
             + "\n".join(_item(entry) for entry in entries))
 
 

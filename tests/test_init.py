@@ -53,16 +53,17 @@ from pdlint.pagerduty.state import LiveState, Window
 from pdlint.policy import load_policy
 from pdlint.rules.engine import drift
 from pdlint.rules.lint import lint_paths
-from pdlint.sim import Account, SimServer, demo_account, generated_account
+from pdlint.sim import Account, Fault, Faults, SimServer, demo_account, generated_account
 
 NOW = datetime(2026, 3, 2, 12, 0, tzinfo=timezone.utc)
 TOKEN = "init-test-token"
 EXCEPTION_RULES = {"EP106", "SCH203", "USR400", "PATH600"}
 
 
-def fetched(account: Account) -> LiveState:
-    """The account as ``pdlint init`` reads it, over a 30-day window from ``NOW``."""
-    with SimServer(account, token=TOKEN) as server:
+def fetched(account: Account, faults: Faults | None = None) -> LiveState:
+    """The account as ``pdlint init`` reads it, over a 30-day window from ``NOW``, from a
+    simulator with ``faults``."""
+    with SimServer(account, token=TOKEN, faults=faults) as server:
         config = ClientConfig(api_url=server.base_url, token=ApiToken(TOKEN),
                               requests_per_minute=60_000,
                               key_share=None)
@@ -568,6 +569,70 @@ def test_what_was_not_read_of_a_service_is_a_review_note_never_none(
     assert (tier.get("requires_integration"), documented.get("requires_integration")) == (
         tier_requires_integration, None)
     assert lint_paths([written(tmp_path, draft)]).findings == ()
+
+
+def comments(text: str) -> str:
+    """The comments of a drafted file, as one line of text."""
+    return " ".join(line.strip().removeprefix("#").strip() for line in text.splitlines()
+                    if line.strip().startswith("#"))
+
+
+NOT_DRAFTED = ("so it is not drafted: the policy must name each level's targets, which were not "
+               "read. Complete it from PagerDuty and uncomment it.")
+ALL_LEVELS_UNKNOWN = ("no escalation policy drafted pages it, but whether any of 'Data - Best "
+                      "Effort', 'Production - Platform', 'Security - Incident Response', "
+                      "'Status Page' does is not known: PagerDuty did not return all of their "
+                      "levels.")
+
+
+@pytest.mark.parametrize(("path", "field", "file", "notes", "commented"), [
+    pytest.param("/escalation_policies", "escalation_rules", "escalation-policies.yaml",
+                 [f"Review: PagerDuty returned it without its escalation rules, {NOT_DRAFTED} "
+                  "- name: Production - Platform", f"Review: {ALL_LEVELS_UNKNOWN}"],
+                 "  #   levels: not read\n", id="escalation-rules"),
+    pytest.param("/escalation_policies", "escalation_rules.targets",
+                 "escalation-policies.yaml",
+                 [f"Review: PagerDuty returned it without the targets of level 1 and the targets "
+                  f"of level 2, {NOT_DRAFTED} - name: Status Page",
+                  f"Review: {ALL_LEVELS_UNKNOWN}"],
+                 "  #     - engaged_after: 10m\n  #       targets: not read\n", id="targets"),
+    pytest.param("/schedules", "schedule_layers.users", "schedules.yaml",
+                 ["Review: PagerDuty returned it without the users of layer 'Layer 1', so its "
+                  "min_participants is not documented."], None,
+                 id="layer-users"),
+])
+def test_what_pagerduty_did_not_return_is_drafted_with_a_review_note_never_dropped(
+        tmp_path: Path, path: str, field: str, file: str, notes: list[str],
+        commented: str | None) -> None:
+    """Absent is not empty: an escalation policy returned without its rules or a level's
+    targets is written in comments, with what was read and 'not read' where the rest goes (the
+    format needs each level's targets), never left out or written as empty; a schedule whose
+    layers' users were not returned has no min_participants, and says why."""
+    state = fetched(demo_account(NOW), Faults(scripted=(Fault("omit_field", path, field=field),)))
+    draft = draft_policy(state)
+    found = comments(draft[file]) + " " + comments(draft["schedules.yaml"])
+    assert [note for note in notes if note not in found] == []
+    if commented is not None:
+        assert commented in draft[file]
+        assert yaml.safe_load(draft[file]) is None  # every policy is in comments
+        assert found.count("so it is not drafted") == len(parse_account(state).escalation_policies)
+    else:
+        assert [schedule.get("min_participants")
+                for schedule in read(draft, file)["schedules"]] == [None] * 6
+    loaded = load_policy([written(tmp_path, draft)])
+    assert loaded.policy is not None and loaded.findings == ()
+
+
+def test_a_scoped_draft_says_whom_levels_not_read_may_page() -> None:
+    """With --team, the schedules of other teams that levels not read may page are not known to
+    be in the scope: not drafted, and the scope's comment says so (never left out silently)."""
+    state = fetched(demo_account(NOW), Faults(scripted=(
+        Fault("omit_field", "/escalation_policies", field="escalation_rules"),)))
+    draft = draft_policy(state, teams=["Platform"])
+    assert ("Review: PagerDuty returned escalation policy 'Production - Platform' without its "
+            "escalation rules, so whom it pages is not known: the schedules of other teams it "
+            "may page are not drafted. Add those it pages.") in comments(draft["organisation.yaml"])
+    assert "Security - On-call" not in draft["schedules.yaml"]
 
 
 def test_teams_not_read_are_named_from_their_references(tmp_path: Path) -> None:
