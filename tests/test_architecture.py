@@ -36,7 +36,7 @@ DOORS: dict[str, tuple[str, ...]] = {
                      "pdlint.collector", "pdlint.memo",
                      "pdlint.coverage", "pdlint.paging", "pdlint.pagerduty.state",
                      "pdlint.pagerduty.model", "pdlint.zones"),
-    "pdlint.report": ("pdlint.findings", "pdlint.errors", "pdlint.files"),
+    "pdlint.report": ("pdlint.findings", "pdlint.errors", "pdlint.files", "pdlint.memo"),
     "pdlint.provenance": ("pdlint.findings",),
     "pdlint.history": ("pdlint.findings", "pdlint.errors", "pdlint.files", "pdlint.report",
                        "pdlint.isotime"),

@@ -33,7 +33,7 @@ from pdlint.evidence.collect import (
 from pdlint.evidence.coverage import ScheduleCoverage
 from pdlint.evidence.drift import DriftRun, write_drift
 from pdlint.evidence.history import history_section
-from pdlint.evidence.html import render_html
+from pdlint.evidence.html import html_page
 from pdlint.evidence.model import (
     ChangeSummary,
     CorrectiveActionSummary,
@@ -278,9 +278,9 @@ def _write_documents(evidence: Evidence, policy: Policy, package: EvidencePackag
     files = tuple(sorted({*package.files(), "index.html", "summary.md", "evidence.json",
                           MANIFEST}))
     evidence = replace(evidence, files=files)
-    package.write_text("evidence.json", indented_json(evidence_document(evidence)) + "\n")
+    package.write_text("evidence.json", indented_json(evidence_document(evidence), line_end=True))
     package.write_text("summary.md", render_summary(evidence))
-    package.write_text("index.html", render_html(evidence, policy.organisation.business_hours))
+    package.write_parts("index.html", html_page(evidence, policy.organisation.business_hours))
     return evidence
 
 

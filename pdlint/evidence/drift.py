@@ -15,6 +15,7 @@ from pdlint.coverage import Interval
 from pdlint.evidence.model import DriftSummary, iso
 from pdlint.evidence.package import EvidencePackage
 from pdlint.findings import Report, Severity
+from pdlint.memo import once_per_run
 from pdlint.report import render
 from pdlint.rules.registry import catalogue
 
@@ -52,9 +53,10 @@ def write_drift(package: EvidencePackage, run: DriftRun) -> DriftSummary:
         rendered=run.rendered,
     )
     title = f"pdlint drift: {drift_scope(drift)}"
-    for fmt, name in DRIFT_FILES.items():
-        text = render(run.report, fmt, rules=catalogue(), title=title)
-        # The text reporter has no title (on a terminal the command is the title); in the
-        # package the file must say what it measured on its own.
-        package.write_text(name, f"{title}\n\n{text}" if fmt == "text" else text)
+    with once_per_run():  # each finding's values made once for the four formats showing them
+        for fmt, name in DRIFT_FILES.items():
+            text = render(run.report, fmt, rules=catalogue(), title=title)
+            # The text reporter has no title (on a terminal the command is the title); in the
+            # package the file must say what it measured on its own.
+            package.write_parts(name, (f"{title}\n\n", text) if fmt == "text" else (text,))
     return drift

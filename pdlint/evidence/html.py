@@ -8,7 +8,7 @@ rows with a link to the CSV that holds all of them. Elements carrying a key figu
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from datetime import datetime
 from typing import TypeVar
 
@@ -681,6 +681,13 @@ def _period_banner(evidence: Evidence) -> str:
 
 def render_html(evidence: Evidence, business_hours: Hours) -> str:
     """The whole page; ``business_hours`` places a business-hours requirement on the timeline."""
+    return "".join(html_page(evidence, business_hours))
+
+
+def html_page(evidence: Evidence, business_hours: Hours) -> Iterator[str]:
+    """The page (``render_html``) as its sections, each made when it is asked for: the package
+    writes one and lets it go before the next, never holding the whole page (tens of megabytes
+    with a year of paging stretches) or its copy in one text."""
     policy = evidence.policy
     commit = policy.git_commit or "not in a git repository"
     modified = " (policy files modified since this commit)" if policy.git_modified else ""
@@ -702,7 +709,7 @@ def render_html(evidence: Evidence, business_hours: Hours) -> str:
                    'incidents.csv</a>, <a href="incidents.json">incidents.json</a>.</p>')
     files = "".join(f'<li><a href="{_e(name)}">{_e(name)}</a></li>' for name in evidence.files)
     title = f"Incident-response evidence: {evidence.organisation}"
-    return "".join([
+    yield "".join([
         '<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">',
         '<meta name="viewport" content="width=device-width, initial-scale=1">',
         f"<title>{_e(title)}</title><style>{STYLE}</style></head><body><main>",
@@ -712,16 +719,18 @@ def render_html(evidence: Evidence, business_hours: Hours) -> str:
         f"{_time(evidence.generated_at)} by pdlint {_e(evidence.pdlint_version)}"
         + (f" from {_e(evidence.api_url)}" if evidence.api_url else "")
         + f". Policy commit {_e(commit)}{_e(modified)}.</p>",
-        _period_banner(evidence), banner, _headline(evidence), source,
-        _sla_section(evidence), _resolution_section(evidence),
-        _communication_section(evidence), _trend_section(evidence),
-        _postmortem_section(evidence),
-        _coverage_section(evidence, business_hours), _paging_section(evidence),
-        _programme_section(evidence),
-        _changes_section(evidence),
-        _drift_section(evidence), _history_section(evidence),
-        "<h2>Files</h2><p>Checksums of every file are in "
-        '<a href="manifest.json">manifest.json</a>; how each figure is computed is explained in '
-        "pdlint's docs/evidence.md.</p>",
-        f"<ul>{files}</ul></main></body></html>\n",
-    ])
+        _period_banner(evidence), banner, _headline(evidence), source])
+    yield _sla_section(evidence)
+    yield _resolution_section(evidence)
+    yield _communication_section(evidence)
+    yield _trend_section(evidence)
+    yield _postmortem_section(evidence)
+    yield _coverage_section(evidence, business_hours)
+    yield _paging_section(evidence)
+    yield _programme_section(evidence)
+    yield _changes_section(evidence)
+    yield _drift_section(evidence)
+    yield _history_section(evidence)
+    yield ("<h2>Files</h2><p>Checksums of every file are in "
+           '<a href="manifest.json">manifest.json</a>; how each figure is computed is explained '
+           f"in pdlint's docs/evidence.md.</p><ul>{files}</ul></main></body></html>\n")

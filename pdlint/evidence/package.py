@@ -19,7 +19,7 @@ import json
 import os
 import shutil
 import tempfile
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import replace
 from pathlib import Path
 from types import TracebackType
@@ -41,6 +41,8 @@ PACKAGE_FORMAT_VERSION = 2
 file, field and column): a field, column or file added keeps it; a changed meaning (a field
 naming something else, a value read differently, one removed or renamed) bumps it, and
 docs/evidence.md ("Format versions") says what changed."""
+_WRITTEN_AT_ONCE = 1 << 20
+"""Characters of a document encoded and written at a time."""
 _AT_FDCWD = -100
 _RENAME_EXCHANGE = 2
 
@@ -98,7 +100,16 @@ class EvidencePackage:
             yield stream
 
     def write_text(self, name: str, text: str) -> None:
-        self.path(name).write_text(text, encoding="utf-8")
+        self.write_parts(name, (text,))
+
+    def write_parts(self, name: str, parts: Iterable[str]) -> None:
+        """A text file of ``parts`` one after the other, never joined: each is encoded a slice
+        at a time, so that a document of tens of megabytes is never held twice (as text and as
+        its UTF-8) at the run's end, where its memory peaks."""
+        with self.path(name).open("w", encoding="utf-8") as stream:
+            for part in parts:
+                for start in range(0, len(part), _WRITTEN_AT_ONCE):
+                    stream.write(part[start:start + _WRITTEN_AT_ONCE])
 
     def copy(self, source: Path, name: str) -> None:
         shutil.copyfile(source, self.path(name))

@@ -290,12 +290,15 @@ def communication_exception(incident: AssessedIncident) -> dict[str, Any]:
             "subscribers": check.subscribers if check else None}
 
 
-def _communication(item: CommunicationCompliance) -> dict[str, Any]:
+def _communication(item: CommunicationCompliance, *, listed: bool = True) -> dict[str, Any]:
+    """``listed``: with its exceptions, as evidence.json lists them (communication.csv's row
+    leaves them out)."""
     return {"severity": item.severity, "notify_within": item.notify_within,
             "notify": list(item.notify), "documented_at": str(item.location),
             "required": item.required, "within": item.within, "late": item.late,
             "missing": item.missing, "pending": item.pending, "not_judged": item.not_judged,
-            "exceptions": [communication_exception(incident) for incident in item.exceptions]}
+            "exceptions": [communication_exception(incident) for incident in item.exceptions]
+            if listed else None}
 
 
 def trend_entry(row: TrendRow) -> dict[str, Any]:
@@ -422,7 +425,8 @@ def resolution_breach_entry(incident: AssessedIncident) -> dict[str, Any]:
             "seconds_to_resolve": whole(record.seconds_to_resolve), "seconds_late": late}
 
 
-def _resolution(item: ResolutionCompliance) -> dict[str, Any]:
+def _resolution(item: ResolutionCompliance, *, listed: bool = True) -> dict[str, Any]:
+    """``listed``: with its breaches (resolution.csv's row leaves them out)."""
     return {"severity": item.severity, "name": item.name, "resolve_within": item.resolve_within,
             "measured_to": item.measured_to,
             "documented_at": str(item.location), "incidents": item.incidents,
@@ -430,7 +434,8 @@ def _resolution(item: ResolutionCompliance) -> dict[str, Any]:
             "share_within": item.share_within, "resolved": item.resolved,
             "median_seconds_to_resolve": whole(item.median_seconds_to_resolve),
             "p90_seconds_to_resolve": whole(item.p90_seconds_to_resolve),
-            "breaches": [resolution_breach_entry(breach) for breach in item.breaches]}
+            "breaches": [resolution_breach_entry(breach) for breach in item.breaches]
+            if listed else None}
 
 
 def postmortem_entry(incident: AssessedIncident) -> dict[str, Any]:
@@ -444,22 +449,25 @@ def postmortem_entry(incident: AssessedIncident) -> dict[str, Any]:
             "recorded_at": iso(found.recorded_at) if found else None}
 
 
-def _sla(item: SeverityCompliance) -> dict[str, Any]:
+def _sla(item: SeverityCompliance, *, listed: bool = True) -> dict[str, Any]:
+    """``listed``: with its breaches (sla.csv's row leaves them out)."""
     return {"severity": item.severity, "name": item.name, "response_sla": item.response_sla,
             "documented_at": str(item.location), "incidents": item.incidents,
             "within": item.within, "breached": item.breached, "pending": item.pending,
             "share_within": item.share_within, "acknowledged": item.acknowledged,
             "median_seconds_to_acknowledge": whole(item.median_seconds_to_acknowledge),
             "p90_seconds_to_acknowledge": whole(item.p90_seconds_to_acknowledge),
-            "breaches": [breach_entry(breach) for breach in item.breaches]}
+            "breaches": [breach_entry(breach) for breach in item.breaches] if listed else None}
 
 
-def _postmortems(item: PostmortemCompliance) -> dict[str, Any]:
+def _postmortems(item: PostmortemCompliance, *, listed: bool = True) -> dict[str, Any]:
+    """``listed``: with its exceptions (postmortems.csv's row leaves them out)."""
     return {"severity": item.severity, "within": item.within_text,
             "documented_at": str(item.location), "required": item.required,
             "on_time": item.on_time, "late": item.late, "missing": item.missing,
             "pending": item.pending, "not_judged": item.not_judged,
-            "exceptions": [postmortem_entry(incident) for incident in item.exceptions]}
+            "exceptions": [postmortem_entry(incident) for incident in item.exceptions]
+            if listed else None}
 
 
 UNMATCHED_COLUMNS = ("register_row", "incident", "postmortem", "completed_at")
@@ -502,7 +510,9 @@ def _seconds(delta: timedelta | None) -> int | float | None:
     return None if delta is None else whole(delta.total_seconds())
 
 
-def paging_entry(item: ServicePaging) -> dict[str, Any]:
+def paging_entry(item: ServicePaging, *, listed: bool = True) -> dict[str, Any]:
+    """``listed``: with its uncalled stretches (paging.csv's row leaves them out: they are
+    paging-uncalled.csv's rows)."""
     return {
         "service": item.service, "service_id": item.service_id, "severity": item.severity,
         "first_call_within": item.within, "documented_at": str(item.location),
@@ -514,7 +524,7 @@ def paging_entry(item: ServicePaging) -> dict[str, Any]:
         "uncalled_seconds": _seconds(item.uncalled_time),
         "uncalled": [{"start": iso(stretch.interval.start), "end": iso(stretch.interval.end),
                       "verdict": stretch.verdict.value, "why": stretch.why}
-                     for stretch in item.uncalled],
+                     for stretch in item.uncalled] if listed else None,
         "problem": item.problem,
         "note": item.note,
     }
@@ -623,12 +633,13 @@ def csv_tables(evidence: Evidence) -> dict[str, str]:
                                    (_coverage(item) for item in evidence.coverage)),
     }
     if evidence.incidents is not None:
-        tables["sla.csv"] = _csv_table(SLA_COLUMNS, (_sla(item) for item in evidence.sla))
+        tables["sla.csv"] = _csv_table(SLA_COLUMNS, (_sla(item, listed=False)
+                                                      for item in evidence.sla))
         tables["sla-breaches.csv"] = _csv_table(BREACH_COLUMNS, (
             breach_entry(breach) for item in evidence.sla for breach in item.breaches))
     if evidence.incidents is not None and evidence.resolution:
         tables["resolution.csv"] = _csv_table(RESOLUTION_COLUMNS, (
-            _resolution(item) for item in evidence.resolution))
+            _resolution(item, listed=False) for item in evidence.resolution))
         tables["resolution-breaches.csv"] = _csv_table(RESOLUTION_BREACH_COLUMNS, (
             resolution_breach_entry(breach) for item in evidence.resolution
             for breach in item.breaches))
@@ -638,7 +649,8 @@ def csv_tables(evidence: Evidence) -> dict[str, str]:
             [(item.schedule, iso(gap.start), iso(gap.end), whole(gap.length.total_seconds()))
              for item in evidence.coverage if item.result for gap in item.result.gaps])
     if evidence.paging:
-        tables["paging.csv"] = _csv_table(PAGING_COLUMNS, map(paging_entry, evidence.paging))
+        tables["paging.csv"] = _csv_table(PAGING_COLUMNS, (
+            paging_entry(item, listed=False) for item in evidence.paging))
         tables["paging-uncalled.csv"] = csv_text(
             ("service", "severity", "start", "end", "seconds", "verdict", "why"),
             [(item.service, item.severity, iso(stretch.interval.start),
@@ -646,8 +658,8 @@ def csv_tables(evidence: Evidence) -> dict[str, str]:
               stretch.verdict.value, stretch.why)
              for item in evidence.paging for stretch in item.uncalled])
     if evidence.incidents is not None and evidence.communication:
-        tables["communication.csv"] = _csv_table(COMMUNICATION_COLUMNS,
-                                                 map(_communication, evidence.communication))
+        tables["communication.csv"] = _csv_table(COMMUNICATION_COLUMNS, (
+            _communication(item, listed=False) for item in evidence.communication))
         tables["communication-exceptions.csv"] = _csv_table(COMMUNICATION_EXCEPTION_COLUMNS, (
             communication_exception(incident) for item in evidence.communication
             for incident in item.exceptions))
@@ -665,7 +677,8 @@ def csv_tables(evidence: Evidence) -> dict[str, str]:
                                         training_entry(evidence.training)["people"])
     if evidence.postmortem_source is not None:
         tables["postmortems.csv"] = _csv_table(
-            POSTMORTEM_COLUMNS, (_postmortems(item) for item in evidence.postmortems))
+            POSTMORTEM_COLUMNS, (_postmortems(item, listed=False)
+                                 for item in evidence.postmortems))
     if postmortems_judged(evidence):
         tables["postmortem-exceptions.csv"] = _csv_table(POSTMORTEM_EXCEPTION_COLUMNS, (
             postmortem_entry(incident) for item in evidence.postmortems

@@ -46,7 +46,7 @@ LEVELS = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "
 
 
 def render_sarif(report: Report, rules: Sequence[RuleMeta]) -> str:
-    return indented_json(sarif_log(report, rules), default=str) + "\n"
+    return indented_json(sarif_log(report, rules), default=str, line_end=True)
 
 
 def project_url() -> str | None:
@@ -155,6 +155,7 @@ def _rule_reference(rule_id: str, rule_index: dict[str, int]) -> dict[str, Any]:
 def _results(findings: Sequence[Finding], rule_index: dict[str, int],
              root: Path) -> list[dict[str, Any]]:
     occurrences: Counter[str] = Counter()
+    locations: dict[Location, dict[str, Any]] = {}  # most findings of a rule share their line
     results = []
     for finding in findings:
         identity = _identity_hash(finding)
@@ -165,7 +166,8 @@ def _results(findings: Sequence[Finding], rule_index: dict[str, int],
         result.update({
             "level": LEVELS[finding.severity],
             "message": {"text": finding_sentence(finding)},
-            "locations": [_location(finding.location, root)] if finding.location else [],
+            "locations": [locations.get(finding.location) or locations.setdefault(
+                finding.location, _location(finding.location, root))] if finding.location else [],
             "partialFingerprints": {FINGERPRINT_KEY: f"{identity}:{occurrences[identity]}"},
             "properties": {
                 "resource": finding.resource.to_dict(),

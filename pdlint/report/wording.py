@@ -13,6 +13,7 @@ from typing import Any
 
 from pdlint.files import repository_root
 from pdlint.findings import Finding, Report, Resource, Skipped, Waived
+from pdlint.memo import once
 from pdlint.report.rule_meta import RuleMeta
 
 _COUNT_WORDS = (
@@ -107,9 +108,15 @@ def resource_label(resource: Resource) -> str:
 
 
 def format_value(value: Any) -> str:
-    """A documented or live value as a person reads it: strings bare, the rest as JSON."""
+    """A documented or live value as a person reads it: strings bare, the rest as JSON, made
+    once a value inside ``memo.once_per_run`` (the evidence package writes each finding's values
+    in four formats, and a year's paging-path findings carry long lists of stretches)."""
     if isinstance(value, str) and value:
         return value
+    return once("format_value", (value,), lambda: _value_json(value))
+
+
+def _value_json(value: Any) -> str:
     return json.dumps(value, sort_keys=True, ensure_ascii=False, default=str)
 
 

@@ -96,7 +96,8 @@ LINT_LEAVES_OUT = ("httpx", "httpcore", "anyio", "deepdiff", "jsonschema")
 LINT_ROOMS = ("pdlint.policy.", "pdlint.report.")
 LINT_MODULES = frozenset({
     "pdlint", "pdlint.cli", "pdlint.config", "pdlint.errors", "pdlint.files", "pdlint.findings",
-    "pdlint.isotime", "pdlint.progress", "pdlint.zones", "pdlint.collector", "pdlint.rule",
+    "pdlint.isotime", "pdlint.progress", "pdlint.zones", "pdlint.collector", "pdlint.memo",
+    "pdlint.rule",
     "pdlint.policy",
     "pdlint.report", "pdlint.rules", "pdlint.rules.registry", "pdlint.rules.lint",
     "pdlint.rules.document"})

@@ -49,6 +49,21 @@ def test_commit_writes_the_manifest_and_renames(tmp_path: Path) -> None:
     assert leftovers(tmp_path) == []
 
 
+@pytest.mark.parametrize("parts", [
+    pytest.param(["<p>", "naïve — 東京 \U0001f600", "</p>\n"], id="short-parts"),
+    pytest.param(["a" * 5 + "é—" * (1 << 20) + "\U0001f600", "", "\r\n end"], id="parts-of-slices"),
+    pytest.param([], id="none"),
+])
+def test_a_file_written_in_parts_holds_them_joined_in_utf8(
+        tmp_path: Path, parts: list[str]) -> None:
+    with EvidencePackage(tmp_path / "package", force=False) as package:
+        package.write_parts("index.html", iter(parts))
+        package.write_text("whole.html", "".join(parts))
+        written = (package.staging / "index.html").read_bytes()
+        assert written == "".join(parts).encode("utf-8")
+        assert written == (package.staging / "whole.html").read_bytes()
+
+
 @pytest.mark.parametrize("exchange", [True, False], ids=["renameat2", "move-aside"])
 def test_force_replaces_the_previous_package(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
                                              exchange: bool) -> None:

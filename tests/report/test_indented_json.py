@@ -24,6 +24,13 @@ class Level(enum.IntEnum):
     HIGH = 3
 
 
+class Fraction(float):
+    """A float subclass: written as its value, as the standard library's C encoder writes it."""
+
+    def __repr__(self) -> str:
+        return "a fraction"
+
+
 def standard(value: Any, **options: Any) -> str:
     return json.dumps(value, indent=2, ensure_ascii=False, **options)
 
@@ -40,6 +47,12 @@ def standard(value: Any, **options: Any) -> str:
     pytest.param({Colour.RED: Colour.RED, "level": Level.HIGH}, id="enums"),
     pytest.param(OrderedDict([("z", 1), ("a", [OrderedDict(b=2)])]), id="dict-subclass"),
     pytest.param("top-level text", id="scalar"),
+    pytest.param({"text": "x", "int": 3, "none": None, "float": 0.5, "nan": float("nan"),
+                  "inf": float("-inf"), "true": True, "enum": Colour.RED, "level": Level.HIGH,
+                  "fraction": Fraction(2.5), "empty": "", "list": [1, "a", None, 2.5]},
+                 id="members-of-every-kind"),
+    pytest.param({"a": {"a": {"a": 1}, "b": [{"a": 2}, {"b": {"a": 3}}]}, "b": {"a": 4}},
+                 id="one-key-at-many-depths"),
 ])
 def test_the_same_text_as_the_standard_library(value: Any) -> None:
     assert indented_json(value) == standard(value)
@@ -79,3 +92,8 @@ JSON_VALUES = st.recursive(
 def test_any_json_value_is_written_as_the_standard_library_writes_it(
         value: Any, sort_keys: bool) -> None:
     assert indented_json(value, sort_keys=sort_keys) == standard(value, sort_keys=sort_keys)
+
+
+@pytest.mark.parametrize("value", [{"a": [1, {"b": None}]}, [], "text", 3])
+def test_a_line_end_ends_the_same_text_with_a_line_break(value: Any) -> None:
+    assert indented_json(value, line_end=True) == standard(value) + "\n"

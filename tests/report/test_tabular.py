@@ -3,8 +3,15 @@ a table nor inject markup, in Markdown, HTML or CSV."""
 
 from __future__ import annotations
 
+import csv
+import enum
+import io
+from datetime import date
+from html import escape
+
 import pytest
 
+from pdlint.findings import Location
 from pdlint.report.tabular import (
     csv_cell,
     csv_text,
@@ -27,6 +34,22 @@ from pdlint.report.tabular import (
 ])
 def test_csv_cells_never_run_as_formulas(value: object, cell: str) -> None:
     assert csv_cell(value) == cell
+
+
+class Tier(str, enum.Enum):
+    GOLD = "=gold"
+
+
+CELL_VALUES = [None, 0, 180, -3, 2.5, float("nan"), True, False, "", "plain", "=1+1", "-2",
+               "\tx", "a, \"b\"\nc", ["=a", "b"], [], Tier.GOLD, date(2026, 12, 7),
+               Location("policy/services.yaml", 3, 5)]
+
+
+@pytest.mark.parametrize("value", CELL_VALUES, ids=repr)
+def test_a_csv_file_writes_every_cell_as_csv_cell_makes_it(value: object) -> None:
+    stream = io.StringIO()
+    csv.writer(stream, lineterminator="\n").writerows([("v", "w"), (csv_cell(value), "x")])
+    assert csv_text(("v", "w"), [(value, "x")]) == stream.getvalue()
 
 
 def test_a_csv_file_quotes_what_it_must() -> None:
@@ -67,3 +90,23 @@ def test_html_escapes_text_and_attributes() -> None:
     assert html_table(("<h>",), [("1",)], numeric=(0,), element_id='t"1') == (
         '<table id="t&quot;1"><thead><tr><th>&lt;h&gt;</th></tr></thead>'
         '<tbody><tr><td class="n">1</td></tr></tbody></table>')
+
+
+@pytest.mark.parametrize("value", ["plain", "", "a & b", "<b>", "x > y", 'say "hi"', "it's",
+                                   "—", 42, None, Tier.GOLD, Location("p.yaml", 1)], ids=repr)
+def test_html_text_escapes_as_the_standard_library_does(value: object) -> None:
+    assert html_text(value) == escape(str(value), quote=True)
+
+
+@pytest.mark.parametrize(("rows", "body"), [
+    pytest.param([("a", "1")], '<tr><td>a</td><td class="n">1</td></tr>', id="as-long"),
+    pytest.param([("a",)], "<tr><td>a</td></tr>", id="shorter"),
+    pytest.param([("a", "1", "2")], '<tr><td>a</td><td class="n">1</td><td class="n">2</td></tr>',
+                 id="longer"),
+    pytest.param([("{0}", "{}")], '<tr><td>{0}</td><td class="n">{}</td></tr>', id="braces"),
+])
+def test_an_html_row_has_a_cell_a_value_numeric_columns_right_aligned(
+        rows: list[tuple[str, ...]], body: str) -> None:
+    assert html_table(("name", "count"), rows, numeric=range(1, 3)) == (
+        "<table><thead><tr><th>name</th><th>count</th></tr></thead>"
+        f"<tbody>{body}</tbody></table>")
