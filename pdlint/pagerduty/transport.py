@@ -46,7 +46,7 @@ Retryable = ApiUnavailable | RateLimited | ResponseError
 class ReadOnlyTransport(httpx.AsyncBaseTransport):
     """The one gate every request passes: GET, or POST to the analytics read endpoint only.
 
-    It wraps whatever transport the client uses, so even code that reaches the httpx client
+    It wraps whatever transport the client uses, so even code that reaches the ``Exchange``
     directly cannot write; a refused request raises before a byte reaches the network.
     """
 
