@@ -10,7 +10,8 @@ form (PagerDuty's per-rule delays 10, 10, 20 become levels engaged after 10, 20 
 What the account does that the drift rules object to whatever the policy says (a level resting
 on one person, a responder who cannot be phoned, a deleted user in a rotation) cannot be
 documented away: it is written as a waiver that expires after ``WAIVER_DAYS``, so that it is
-accepted for now and reported again unless fixed or renewed.
+accepted for now and reported again unless fixed or renewed. What those rules could not check is
+never waived (skipped is never passed): a ``Review:`` comment says which check and why.
 """
 
 from __future__ import annotations
@@ -37,7 +38,7 @@ from pdlint.files import (
     write_atomically,
     write_files,
 )
-from pdlint.findings import Resource, Skipped, counted
+from pdlint.findings import Finding, Resource, Skipped, counted
 from pdlint.pagerduty.fetch import Progress, fetch_state_sync
 from pdlint.pagerduty.model import (
     Account,
@@ -94,6 +95,8 @@ RESPONSE_SLAS = ("5m", "15m", "1h", "4h", "8h", "24h", "48h", "72h", "7d")
 POSTMORTEM_DEADLINES = ("48h", "7d")
 SEVERITY_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]*$")
 NAME = re.compile(r"^\S(?:.*\S)?$", re.DOTALL)
+NOT_CHECKED = re.compile(r"\bnot checked\b")
+"""How a drift finding says that its check could not be made (a warning, never a pass)."""
 NOT_READ = "not read"
 """What a commented entry writes for a part PagerDuty did not return (never empty)."""
 _WIDTH = 100
@@ -253,12 +256,15 @@ def draft_policy(state: LiveState, *, organisation: str | None = None,
         "services.yaml": _services_text(account, services),
     }
     files = {file: header + body for file, body in bodies.items() if body}
-    waivers = _exception_waivers(files, whole, today)
-    if waivers:
-        files["waivers.yaml"] = header + _section("waivers", waivers, [
-            "Review: each waiver accepts something the account does today that the drift rules "
-            "report whatever the policy says. Fix it, or renew the waiver with a real reason, an "
-            f"owner and a date, before it expires {WAIVER_DAYS} days after this draft."])
+    waivers, unchecked = _exception_waivers(files, whole, today)
+    notes = [
+        "Review: each waiver accepts something the account does today that the drift rules "
+        "report whatever the policy says. Fix it, or renew the waiver with a real reason, an "
+        f"owner and a date, before it expires {WAIVER_DAYS} days after this draft."
+    ] if waivers else []
+    if waivers or unchecked:
+        files["waivers.yaml"] = header + "".join(
+            _comment(note, "") for note in [*notes, *unchecked]) + _section("waivers", waivers)
     return files
 
 
@@ -943,8 +949,12 @@ def _round_the_clock_first_levels(schedules: list[Entry], escalations: list[Entr
 
 # -- waivers ---------------------------------------------------------------------------------
 
-def _exception_waivers(files: Mapping[str, str], live: Account, today: date) -> list[Entry]:
-    """A waiver for each finding of ``EXCEPTION_RULES`` on the drafted policy."""
+def _exception_waivers(files: Mapping[str, str], live: Account,
+                       today: date) -> tuple[list[Entry], list[str]]:
+    """A waiver for each finding of ``EXCEPTION_RULES`` on the drafted policy, and a ``Review:``
+    note for each rule and object it could not check (``_not_checked``): skipped is never
+    passed, so those are not waived, nor the rule's other findings on that object, which the
+    same waiver would accept (a waiver names a rule and an object)."""
     with tempfile.TemporaryDirectory(prefix="pdlint-init-") as scratch:
         for name, text in files.items():
             (Path(scratch) / name).write_text(text, encoding="utf-8")
@@ -954,20 +964,37 @@ def _exception_waivers(files: Mapping[str, str], live: Account, today: date) -> 
         raise InitError(f"the drafted policy does not load ({problems}); please report this")
     report = drift(loaded.policy, live, today, EXCEPTION_RULES)
     owner = _owner(live)
-    grouped: dict[tuple[str, Resource], list[str]] = {}
+    grouped: dict[tuple[str, Resource], list[Finding]] = {}
     for finding in report.findings:
-        grouped.setdefault((finding.rule, finding.resource), []).append(finding.message)
-    waivers = []
-    for (rule_id, resource), messages in grouped.items():
+        grouped.setdefault((finding.rule, finding.resource), []).append(finding)
+    waivers, unchecked = [], []
+    for (rule_id, resource), found in grouped.items():
+        missed = [_sentence(finding.message) for finding in found if _not_checked(finding)]
+        if missed:
+            unchecked.append(
+                f"Review: {rule_id} could not check {resource}, so no waiver of {rule_id} is "
+                "drafted for it (one would accept what was not checked): drift reports it until "
+                f"it can be checked. {' '.join(missed)}")
+            continue
         written = {"type": resource.type} | (
             {"name": resource.name} if resource.name and NAME.match(resource.name) else {}) | (
             {"id": resource.id} if resource.id else {})
         waivers.append(Entry({
             "rule": rule_id, "resource": written,
             "reason": f"Found by pdlint init on {today.isoformat()}: " + " ".join(
-                message[0].upper() + message[1:] + "." for message in messages),
+                _sentence(finding.message) for finding in found),
             "owner": owner, "expires": today + timedelta(days=WAIVER_DAYS)}))
-    return waivers
+    return waivers, unchecked
+
+
+def _not_checked(finding: Finding) -> bool:
+    """Whether ``finding`` reports a check that could not be made: the rules say so in its
+    words ('paging path not checked for ...', 'not checked: ...')."""
+    return NOT_CHECKED.search(finding.message) is not None
+
+
+def _sentence(message: str) -> str:
+    return message[0].upper() + message[1:] + "."
 
 
 def _owner(live: Account) -> str:

@@ -176,13 +176,11 @@ def test_pagerduty_s_own_examples_round_trip(tmp_path: Path) -> None:
             if finding.severity.value == "error"] == []
     # The example service's escalation policy (PT20YPA) is not in the example listing: its
     # paging path is not read (never "nobody paged"), and whether it phones anyone at once is
-    # not checked (USR400 names the policy): warnings the draft waives.
-    assert outcome(folder, state) == [("PATH600", "My Application Service", True)] * 2 + [
-        ("USR400", "Another Escalation Policy", True)]
-    [unseen] = [waiver for waiver in read(draft, "waivers.yaml")["waivers"]
-                if waiver["rule"] == "USR400"]
-    assert unseen["resource"] == {"type": "escalation_policy", "name": "Another Escalation Policy",
-                                  "id": "PT20YPA"}
+    # not checked (USR400 names the policy): warnings the draft never waives, but names.
+    assert outcome(folder, state) == [("PATH600", "My Application Service", False)] * 2 + [
+        ("USR400", "Another Escalation Policy", False)]
+    assert ("Review: USR400 could not check escalation policy 'Another Escalation Policy', so no "
+            "waiver of USR400 is drafted for it") in comments(draft["waivers.yaml"])
 
 
 # -- what the demo draft says ----------------------------------------------------------------
@@ -623,6 +621,34 @@ def test_what_pagerduty_did_not_return_is_drafted_with_a_review_note_never_dropp
     assert loaded.policy is not None and loaded.findings == ()
 
 
+@pytest.mark.parametrize(("field", "teams"), [
+    pytest.param("escalation_rules", (), id="escalation-rules"),
+    pytest.param("escalation_rules.targets", (), id="targets"),
+    pytest.param("escalation_rules", ("Platform",), id="escalation-rules-scoped-to-a-team"),
+])
+def test_checks_that_could_not_be_made_are_never_waived(
+        tmp_path: Path, field: str, teams: tuple[str, ...]) -> None:
+    """Skipped is never passed: where PagerDuty did not return escalation rules or their
+    targets, the paging path and the responders' rules are not checked, and init drafts no
+    waiver for that (nor for what the same waiver would accept with it): drift on the draft
+    reports each as an unwaived warning, and the review notes of waivers.yaml name it."""
+    state = fetched(demo_account(NOW), Faults(scripted=(
+        Fault("omit_field", "/escalation_policies", field=field),)))
+    draft = draft_policy(state, teams=teams)
+    loaded = load_policy([written(tmp_path, draft)])
+    assert loaded.policy is not None
+    report = drift(loaded.policy, parse_account(state), NOW.date())
+    unchecked = [finding for finding in report.findings
+                 if finding.rule in EXCEPTION_RULES and "not checked" in finding.message]
+    assert {finding.rule for finding in unchecked} >= {"PATH600", "USR400"}
+    assert {(finding.severity.value, finding.waived) for finding in unchecked} == {
+        ("warning", None)}
+    notes = comments(draft["waivers.yaml"])
+    assert [finding.message for finding in unchecked
+            if f"Review: {finding.rule} could not check {finding.resource}" not in notes] == []
+    assert "not checked" not in str(yaml.safe_load(draft["waivers.yaml"]))
+
+
 def test_a_scoped_draft_says_whom_levels_not_read_may_page() -> None:
     """With --team, the schedules of other teams that levels not read may page are not known to
     be in the scope: not drafted, and the scope's comment says so (never left out silently)."""
@@ -774,8 +800,8 @@ def test_what_the_key_cannot_see_round_trips(tmp_path: Path, rules: list[Json] |
                                              unseen: str) -> None:
     """A restricted-access or team-scoped key sees references it cannot follow: the draft names
     them by id and lints clean, and drift on it names what the key cannot see (never drops it),
-    waived for review as the rest of what no document can answer (the small account's people
-    have no notification rules)."""
+    not checked and never waived, where the rest of what no document can answer is waived for
+    review (the small account's people have no notification rules)."""
     state = small(rules=rules, services=[service("PS00001", "Web",
                                                  escalation_policy=service_policy)])
     draft = draft_policy(state)
@@ -786,8 +812,12 @@ def test_what_the_key_cannot_see_round_trips(tmp_path: Path, rules: list[Json] |
     assert [finding.message for finding in lint_paths([folder]).findings
             if finding.severity.value == "error"] == []
     found = outcome(folder, state)
-    assert all(waived for _, _, waived in found)
-    assert ("USR400", unseen, True) in found and ("PATH600", "Web", True) in found
+    assert sorted(finding for finding in found if not finding[2]) == [
+        ("PATH600", "Web", False), ("USR400", unseen, False)]
+    assert ("EP106", "Main", True) in found
+    notes = comments(draft["waivers.yaml"])
+    assert "Review: PATH600 could not check service 'Web', so no waiver of PATH600" in notes
+    assert f"'{unseen}', so no waiver of USR400 is drafted for it" in notes
 
 
 GROUPING_SETTING = {"id": "PAGS1", "name": "By host", "type": "content_based_intelligent",
