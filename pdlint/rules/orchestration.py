@@ -214,13 +214,20 @@ def check_detection_sources(context: Context) -> Iterator[Finding]:
     the integrations' names). A source with neither an integration of that vendor or name on
     the service nor a global orchestration route naming it detects nothing the service's
     responders will hear of: the failure it watches for goes unnoticed. A source routed to
-    another service is SVC311's. Not checked when the service's integrations were not
-    returned; a source without an integration is not called missing while the routers could
-    not be read."""
+    another service is SVC311's. A service PagerDuty returned without its integrations is
+    reported as not checked (not "no integration"); a source without an integration is not
+    called missing while the routers could not be read."""
     policy = context.policy
     account = context.live
     for documented, live in both_sides(service_pairs(policy, account)):
-        if documented.detection_sources is None or live.integrations is None:
+        if documented.detection_sources is None:
+            continue
+        if live.integrations is None:
+            yield check_detection_sources.finding(
+                "detection sources not checked: PagerDuty returned the service without its "
+                "integrations", live_resource(documented, live),
+                expected=[source.value for source in documented.detection_sources],
+                actual=None, location=documented.location, severity=FindingSeverity.WARNING)
             continue
         for source in documented.detection_sources:
             if _integrated(live, source):

@@ -265,12 +265,20 @@ def check_disabled(context: Context) -> Iterator[Finding]:
 def check_no_integration(context: Context) -> Iterator[Finding]:
     """A service whose tier (or itself) says ``requires_integration: true`` must have at least
     one integration: without one, no monitoring system can open an incident on it, and the
-    failures it covers are detected only when a person happens to notice."""
+    failures it covers are detected only when a person happens to notice. A service PagerDuty
+    returned without its integrations is reported as not checked (not "no integration")."""
     policy = context.policy
     for documented, live in both_sides(service_pairs(policy, context.live)):
         required = documented.requires_integration
-        if (required is not None and required.value and live.integrations is not None
-                and not live.integrations):
+        if required is None or not required.value:
+            continue
+        if live.integrations is None:
+            yield check_no_integration.finding(
+                "integration not checked: PagerDuty returned the service without its "
+                "integrations", live_resource(documented, live),
+                expected="at least one integration", actual=None, location=required.location,
+                severity=Severity.WARNING)
+        elif not live.integrations:
             yield check_no_integration.finding(
                 "no integration, so no alert can reach it",
                 live_resource(documented, live), expected="at least one integration", actual=0,

@@ -54,8 +54,11 @@ class Fault:
     def __post_init__(self) -> None:
         if self.kind not in FAULT_KINDS:
             raise ValueError(f"unknown fault {self.kind!r}; known: {', '.join(FAULT_KINDS)}")
-        if (self.kind == "omit_field") != bool(self.field):
-            raise ValueError("a field is given with omit_field, and only with it")
+        if self.kind == "omit_field" and not self.field:
+            raise ValueError("omit_field needs the field to take out, a dotted path: write "
+                             "e.g. omit_field=path:/services,field:integrations")
+        if self.kind != "omit_field" and self.field:
+            raise ValueError(f"field is an option of omit_field only, not of {self.kind}")
         if self.path != "*" and not self.path.startswith("/"):
             raise ValueError(f"fault path must start with '/' or be '*': {self.path!r}")
 

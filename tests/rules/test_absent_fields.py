@@ -62,6 +62,10 @@ def _windows_unread(account: Account) -> bool:
                for service in account.services)
 
 
+def _integrations_none(account: Account) -> bool:
+    return all(service.integrations is None for service in account.services)
+
+
 OMITTED = [
     pytest.param("/escalation_policies", "escalation_rules", _rules_none,
                  "levels not checked: PagerDuty returned the policy without its escalation rules",
@@ -78,6 +82,12 @@ OMITTED = [
     pytest.param("/maintenance_windows", "services", _windows_unread,
                  "maintenance windows not checked: PagerDuty returned maintenance window "
                  "'Firewall rule set upgrade' without its services", id="window-services"),
+    pytest.param("/services", "integrations", _integrations_none,
+                 "integration not checked: PagerDuty returned the service without its "
+                 "integrations", id="integrations-required"),
+    pytest.param("/services", "integrations", _integrations_none,
+                 "detection sources not checked: PagerDuty returned the service without its "
+                 "integrations", id="integrations-sources"),
 ]
 
 

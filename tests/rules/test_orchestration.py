@@ -239,11 +239,17 @@ def test_a_source_is_not_called_missing_while_the_routers_are_not_read(
 
 
 def test_integrations_not_returned_are_not_none(tmp_path: Path) -> None:
+    """Absent is not empty: the sources are not called missing, and not passed either."""
     policy = policy_of(tmp_path, SERVICES)
     found = state()
     for live in found.services:
         live.pop("integrations")
-    assert run_rule(check_detection_sources, policy, found) == []
+    findings = list(check_detection_sources.check(context_of(policy, found)))
+    assert [summary(finding) for finding in findings] == [
+        ("SVC313", "Checkout", ["Datadog", "Amazon GuardDuty"], None, 2)]
+    assert [(finding.severity, finding.message) for finding in findings] == [
+        (Severity.WARNING, "detection sources not checked: PagerDuty returned the service "
+                           "without its integrations")]
 
 
 def test_a_service_without_documented_sources_is_not_checked(tmp_path: Path) -> None:

@@ -182,10 +182,11 @@ def returned_without(live: dict[str, Any], key: str) -> dict[str, Any]:
 
 
 @pytest.mark.parametrize(("fragment", "state", "message"), [
-    pytest.param(waived(), live_state(services=[
-        returned_without(service("PS00001", "Web"), "integrations")]),
-        "the waiver of SVC306 could not be checked: PagerDuty returned service 'Web' without "
-        "its integrations, so whether its drift is gone is not known", id="service-integrations"),
+    pytest.param(waived("SVC301"), live_state(services=[
+        returned_without(service("PS00001", "Web"), "escalation_policy")]),
+        "the waiver of SVC301 could not be checked: PagerDuty returned service 'Web' without "
+        "its escalation policy, so whether its drift is gone is not known",
+        id="service-escalation-policy"),
     pytest.param(EP_WAIVED.replace("RULE", "EP103"), live_state(escalation_policies=[
         returned_without(escalation_policy("PEMAIN0", "Main", []), "escalation_rules")]),
         "the waiver of EP103 could not be checked: PagerDuty returned escalation policy 'Main' "
@@ -206,6 +207,9 @@ def returned_without(live: dict[str, Any], key: str) -> dict[str, Any]:
     pytest.param(EP_WAIVED.replace("RULE", "EP102"), live_state(escalation_policies=[
         returned_without(escalation_policy("PEMAIN0", "Main", []), "escalation_rules")]),
         None, id="the-rule-s-own-not-checked-warning-is-what-it-waives"),
+    pytest.param(waived(), live_state(services=[
+        returned_without(service("PS00001", "Web"), "integrations")]),
+        None, id="svc306-s-own-not-checked-warning-is-what-it-waives"),
 ])
 def test_a_waiver_whose_object_was_not_returned_whole_is_unchecked_not_gone(
         make_policy: Callable[..., Policy], fragment: str, state: LiveState,

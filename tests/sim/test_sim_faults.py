@@ -389,6 +389,8 @@ def test_a_get_needs_no_content_type(server: SimServer) -> None:
                       Fault("slow", delay_ms=2000)))),
     (("more_true_empty_page",), None, Faults(scripted=(Fault("more_true_empty_page"),))),
     (("max_page_size=2",), None, Faults(max_page_size=2)),
+    (("omit_field=path:/services,field:integrations",), None,
+     Faults(scripted=(Fault("omit_field", "/services", field="integrations"),))),
 ])
 def test_fault_options_of_the_command_line(specs: tuple[str, ...], rate_limit: int | None,
                                            expected: Faults) -> None:
@@ -405,6 +407,9 @@ def test_fault_options_of_the_command_line(specs: tuple[str, ...], rate_limit: i
     ("status=colour:red", "unknown option 'colour'"),
     ("slow=path:users", "fault path must start with '/'"),
     ("max_page_size=0", "max_page_size needs a whole number >= 1"),
+    ("omit_field=path:/services", "omit_field needs the field to take out, a dotted path: "
+     "write e.g. omit_field=path:/services,field:integrations"),
+    ("status=field:integrations", "field is an option of omit_field only, not of status"),
 ])
 def test_bad_fault_options_are_refused_with_a_reason(spec: str, message: str) -> None:
     with pytest.raises(ValueError, match=message):
