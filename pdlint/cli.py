@@ -858,7 +858,9 @@ def sim() -> None:
 @click.option("--fault", "fault_specs", multiple=True, metavar="NAME[=ARG]",
               help="Inject a fault, e.g. error_rate=0.05, forbidden=/audit/records:402, "
                    "drop_connection=path:/users,requests:2, "
-                   "omit_field=path:/services,field:integrations (repeatable).")
+                   "omit_field=path:/services,field:integrations, "
+                   "omit_field=path:/maintenance_windows,field:services,id:PMW0001 (from that "
+                   "object only) (repeatable).")
 @click.option("--rate-limit", type=click.IntRange(min=1), default=None,
               help="Requests per minute per token before 429 (PagerDuty's is 960).")
 def sim_serve(

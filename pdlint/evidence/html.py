@@ -183,7 +183,8 @@ def _date_ticks(measured: Interval, x: Callable[[datetime], float]) -> list[str]
 
 def paging_timeline(item: ServicePaging) -> str:
     """The measured period as a bar: green where a call came in time (or the service need not
-    page), red where none would have, with dates underneath."""
+    page), red where none would have, grey where that is not known (not read), with dates
+    underneath."""
     if item.measured is None:
         return ""
     measured = item.measured
@@ -195,12 +196,14 @@ def paging_timeline(item: ServicePaging) -> str:
     parts = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{TIMELINE_WIDTH}" height="46" '
              f'role="img" aria-label="Paging path of {_e(item.service)}, {_e(item.severity)}">',
              f'<rect x="0" y="4" width="{TIMELINE_WIDTH}" height="22" fill="#7cc47f"/>']
-    for stretch in item.uncalled:
-        left = x(stretch.interval.start)
-        parts.append(
-            f'<rect x="{left:.2f}" y="4" width="{max(1.5, x(stretch.interval.end) - left):.2f}" '
-            f'height="22" fill="#c62828"><title>{_e(iso(stretch.interval.start))} to '
-            f"{_e(iso(stretch.interval.end))}: {_e(stretch.why)}</title></rect>")
+    for colour, stretches in (("#c62828", item.uncalled), ("#9aa1ad", item.unread)):
+        for stretch in stretches:
+            left = x(stretch.interval.start)
+            parts.append(
+                f'<rect x="{left:.2f}" y="4" '
+                f'width="{max(1.5, x(stretch.interval.end) - left):.2f}" height="22" '
+                f'fill="{colour}"><title>{_e(iso(stretch.interval.start))} to '
+                f"{_e(iso(stretch.interval.end))}: {_e(stretch.why)}</title></rect>")
     parts += _date_ticks(measured, x)
     parts.append("</svg>")
     return "".join(parts)
@@ -434,7 +437,8 @@ def _paging_section(evidence: Evidence) -> str:
              "the period, would someone have been phoned or texted within the deadline? "
              "Worked out from the escalation policy, the rendered schedules (overrides "
              "included), the urgency rules and support hours and each person's notification "
-             "rules. Green: a call in time, or time the service need not page; red: none. "
+             "rules. Green: a call in time, or time the service need not page; red: none; "
+             "grey: not known (not read). "
              'All stretches are in <a href="paging-uncalled.csv">paging-uncalled.csv</a>.</p>']
     for number, item in enumerate(evidence.paging, 1):
         figure = (f'<span id="paging-{number}">{_e(share_text(item.share))}</span> of the time '

@@ -45,7 +45,8 @@ a weekly hole over a year is 52."""
 
 @dataclass(frozen=True)
 class Uncalled:
-    """A stretch of the period in which no one would have been phoned or texted in time."""
+    """A stretch of the period in which no one would have been phoned or texted in time, or, in
+    ``ServicePaging.unread``, one in which whether someone would is not known (``not read``)."""
 
     interval: Interval
     verdict: Verdict
@@ -71,6 +72,9 @@ class ServicePaging:
     uncalled: tuple[Uncalled, ...] = ()
     uncalled_count: int = 0
     uncalled_time: timedelta | None = None
+    unread: tuple[Uncalled, ...] = ()
+    """The stretches not read (the first ``STRETCHES_KEPT``; ``not_read`` times all): neither
+    called nor uncalled."""
     problem: str | None = None
     note: str | None = None
     """What the figures leave out, when they do: the maintenance windows that had ended when
@@ -159,6 +163,7 @@ def _measured(policy: Policy, account: Account, period: Interval,
                                     zone)
             uncalled = [stretch for stretch in judged.unmet
                         if stretch.verdict is not Verdict.NOT_READ]
+            unread = [stretch for stretch in judged.unmet if stretch.verdict is Verdict.NOT_READ]
             yield replace(
                 row, measured=judged.measured, required=judged.required, met=judged.met,
                 not_read=judged.not_read, note=note,
@@ -167,4 +172,7 @@ def _measured(policy: Policy, account: Account, period: Interval,
                                for stretch in uncalled[:STRETCHES_KEPT] if stretch.outcome),
                 uncalled_count=len(uncalled),
                 uncalled_time=sum((stretch.interval.length for stretch in uncalled),
-                                  timedelta(0)))
+                                  timedelta(0)),
+                unread=tuple(Uncalled(stretch.interval, stretch.verdict,
+                                      outcome_words(stretch.outcome))
+                             for stretch in unread[:STRETCHES_KEPT] if stretch.outcome))

@@ -525,6 +525,8 @@ def paging_entry(item: ServicePaging, *, listed: bool = True) -> dict[str, Any]:
         "uncalled": [{"start": iso(stretch.interval.start), "end": iso(stretch.interval.end),
                       "verdict": stretch.verdict.value, "why": stretch.why}
                      for stretch in item.uncalled] if listed else None,
+        "not_read": [{"start": iso(stretch.interval.start), "end": iso(stretch.interval.end),
+                      "why": stretch.why} for stretch in item.unread] if listed else None,
         "problem": item.problem,
         "note": item.note,
     }

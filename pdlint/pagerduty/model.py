@@ -1205,6 +1205,10 @@ class Account:
     maintenance_unread: str | None = field(init=False, repr=False, compare=False)
     """Why which windows hold a service cannot be told: the windows could not be read, or one
     was returned without its services (the spec requires them); None when it can."""
+    maintenance_unlisted: tuple[MaintenanceWindow, ...] = field(init=False, repr=False,
+                                                                 compare=False)
+    """The windows returned without their services, earliest first: any service may be in
+    one, but only in its hours."""
 
     def __post_init__(self) -> None:
         by_email: dict[str, User] = {}
@@ -1225,13 +1229,14 @@ class Account:
                 windows.setdefault(service_id, []).append(window)
         object.__setattr__(self, "_maintenance_by_service",
                            {service_id: tuple(held) for service_id, held in windows.items()})
-        unlisted = next((window for window in self.maintenance_windows
-                         if window.services is None), None)
+        unlisted = tuple(sorted((window for window in self.maintenance_windows
+                                 if window.services is None), key=lambda window: window.start))
+        object.__setattr__(self, "maintenance_unlisted", unlisted)
         object.__setattr__(self, "maintenance_unread", (
             f"the maintenance windows could not be read ({self.maintenance_windows.skip_reason})"
-            if not self.maintenance_windows.read else None if unlisted is None else
-            f"PagerDuty returned maintenance window '{unlisted.name or unlisted.id}' without "
-            "its services"))
+            if not self.maintenance_windows.read else None if not unlisted else
+            f"PagerDuty returned maintenance window '{unlisted[0].name or unlisted[0].id}' "
+            "without its services"))
 
     def __repr__(self) -> str:
         """Counts, not contents: a year of rendered schedules is large."""

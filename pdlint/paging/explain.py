@@ -108,9 +108,10 @@ def level_words_short(level: LevelAt, target: TargetAt) -> str:
 def path_text(path: PathAt) -> str:
     """The path at one moment for a person to read."""
     service = path.service
+    gate = path.gate
     lines = [f"{service.name} ({service.id}), triggered at {format_utc(path.moment)}",
-             f"  incident: {path.gate.why}" if path.gate.urgency or not path.gate.read
-             else f"  no incident: {path.gate.why}"]
+             f"  incident: not read ({gate.why})" if not gate.read
+             else f"  incident: {gate.why}" if gate.urgency else f"  no incident: {gate.why}"]
     lines += [f"  {level_words(level)}" for level in path.levels]
     if path.beyond is not None:
         lines.append(f"  after minute {path.beyond.unread}: not read ({path.beyond.why})")

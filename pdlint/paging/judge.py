@@ -15,11 +15,11 @@ from zoneinfo import ZoneInfo
 
 from pdlint.coverage import Interval, merge, subtract, weekly_hours
 from pdlint.memo import Memo, once
-from pdlint.pagerduty.model import Account
+from pdlint.pagerduty.model import Account, MaintenanceWindow
 from pdlint.pagerduty.model import Service as LiveService
 from pdlint.pagerduty.state import format_utc
 from pdlint.paging.orchestration import orchestration_overlays
-from pdlint.paging.path import Gate, Outcome, Overlay, Paths, Verdict
+from pdlint.paging.path import Gate, Outcome, Overlay, Paths, UnknownOverlay, Verdict
 from pdlint.policy.model import IncidentSeverity, Service, Sourced, whole_minutes
 
 
@@ -183,7 +183,8 @@ def overlays_of(live: LiveService, paths: Paths) -> tuple[Overlay, ...]:
     inside one, whatever the orchestration does). An orchestration the read did not ask for
     (``Account.orchestration_read``: a run reads the documented services') makes the gate not
     read, never "no orchestration", as maintenance windows not read make it, never "no
-    window"."""
+    window"; a window returned without its services makes it not read in its own hours only
+    (``path.UnknownOverlay``), under the windows that list the service."""
     found = paths.overlays.get(live.id)
     if found is None:
         found = paths.overlays[live.id] = _overlays(live, paths)
@@ -210,9 +211,17 @@ def _overlays(live: LiveService, paths: Paths) -> tuple[Overlay, ...]:
     if windows is None:
         return (*orchestrated, Overlay((rendered,), Gate(
             None, account.maintenance_unread or "", read=False)))
+    # A window returned without its services may hold this one, in its own hours only; one
+    # that lists it holds it, whatever another may do.
     return (*orchestrated, *(
-        Overlay((Interval(window.start, window.end),), Gate(None, (
-            f"maintenance window '{window.name or window.id}' from {format_utc(window.start)} "
-            f"to {format_utc(window.end)}")))
+        UnknownOverlay((Interval(window.start, window.end),), Gate(
+            None, f"PagerDuty returned {_window_words(window)} without its services: whether "
+                  "it holds this service is not known", read=False))
+        for window in account.maintenance_unlisted), *(
+        Overlay((Interval(window.start, window.end),), Gate(None, _window_words(window)))
         for window in windows))
 
+
+def _window_words(window: MaintenanceWindow) -> str:
+    return (f"maintenance window '{window.name or window.id}' from {format_utc(window.start)} "
+            f"to {format_utc(window.end)}")

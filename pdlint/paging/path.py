@@ -261,6 +261,17 @@ class Overlay:
         return base if self.gate is None else self.gate
 
 
+@dataclass(frozen=True)
+class UnknownOverlay(Overlay):
+    """An input that may or may not lie over the gate inside ``intervals`` (a maintenance
+    window returned without its services may hold the service): there ``gate``, not read,
+    unless the gate beneath creates no incident anyway."""
+
+    def over(self, base: Gate) -> Gate:
+        assert self.gate is not None and not self.gate.read, "an unknown overlay is not read"
+        return base if base.read and base.urgency is None else self.gate
+
+
 @dataclass(frozen=True, slots=True)
 class Outcome:
     """The path of a trigger: its gate, and what the escalation reaches (None when no incident
@@ -380,11 +391,11 @@ class Paths:
         self._gates: dict[tuple[Any, ...], Step[Gate]] = {}
 
     def maintenance_windows(self, service_id: str) -> list[MaintenanceWindow] | None:
-        """The windows that hold the service, earliest first, found through one index of all
-        of them (``Account.maintenance_windows_of`` looks through every window each time);
-        None when that cannot be told (``Account.maintenance_unread``)."""
+        """The windows that list the service, earliest first, found through one index of all
+        of them; None when the windows could not be read. Those returned without their services
+        are not here (``Account.maintenance_unlisted``: the service may be in one)."""
         windows = self.account.maintenance_windows
-        if self.account.maintenance_unread is not None:
+        if not windows.read:
             return None
         if self._windows is None:
             self._windows = {}

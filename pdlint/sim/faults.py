@@ -41,7 +41,9 @@ class Fault:
     the 1-based numbers of the matching requests it hits, counted from the installation of the
     ``Faults`` that hold it; ``None`` hits every matching request. ``field`` (``omit_field``)
     is a dotted path through objects and lists, from each object the answer holds:
-    ``escalation_rules.targets`` takes the targets out of every rule of every policy listed.
+    ``escalation_rules.targets`` takes the targets out of every rule of every policy listed;
+    ``object_id`` (``omit_field``) narrows it to the object of that id (one maintenance window
+    of several), empty for every object.
     """
 
     kind: FaultKind
@@ -50,6 +52,7 @@ class Fault:
     status: int = 500
     delay_ms: int = 0
     field: str = ""
+    object_id: str = ""
 
     def __post_init__(self) -> None:
         if self.kind not in FAULT_KINDS:
@@ -59,6 +62,8 @@ class Fault:
                              "e.g. omit_field=path:/services,field:integrations")
         if self.kind != "omit_field" and self.field:
             raise ValueError(f"field is an option of omit_field only, not of {self.kind}")
+        if self.kind != "omit_field" and self.object_id:
+            raise ValueError(f"id is an option of omit_field only, not of {self.kind}")
         if self.path != "*" and not self.path.startswith("/"):
             raise ValueError(f"fault path must start with '/' or be '*': {self.path!r}")
 
@@ -71,10 +76,13 @@ class Fault:
         return path_matches(self.path, path)
 
 
-def omit_field(body: Any, field: str) -> None:
-    """Take ``field`` (dotted, through lists) out of each object ``body`` holds, in place."""
+def omit_field(body: Any, field: str, object_id: str = "") -> None:
+    """Take ``field`` (dotted, through lists) out of each object ``body`` holds, in place; with
+    ``object_id``, out of the object of that id only."""
     for value in body.values() if isinstance(body, dict) else ():
-        _omit(value, field.split("."))
+        for held in value if isinstance(value, list) else (value,):
+            if not object_id or (isinstance(held, dict) and held.get("id") == object_id):
+                _omit(held, field.split("."))
 
 
 def _omit(value: Any, keys: list[str]) -> None:
@@ -143,7 +151,8 @@ def parse_fault_options(
     * a fault kind, alone (every request) or with ``key:value`` options separated by commas:
       ``drop_connection=path:/users,requests:2``, ``status=path:/services,requests:1-3,status:503``,
       ``slow=path:/oncalls,delay_ms:30000``,
-      ``omit_field=path:/escalation_policies,field:escalation_rules.targets``.
+      ``omit_field=path:/escalation_policies,field:escalation_rules.targets``,
+      ``omit_field=path:/maintenance_windows,field:services,id:PMW0001`` (that object only).
     """
     faults = Faults(rate_limit_per_minute=rate_limit_per_minute)
     scripted: list[Fault] = []
@@ -186,11 +195,13 @@ def _scripted_fault(spec: str, kind: str, argument: str) -> Fault:
             options["requests"] = range(int(first), int(last or first) + 1)
         elif key == "field":
             options["field"] = value
+        elif key == "id":
+            options["object_id"] = value
         elif key in ("status", "delay_ms"):
             if not value.isdigit():
                 raise ValueError(f"--fault {spec}: {key} must be a whole number")
             options[key] = int(value)
         else:
             raise ValueError(f"--fault {spec}: unknown option {key!r} "
-                             "(path, requests, status, delay_ms, field)")
+                             "(path, requests, status, delay_ms, field, id)")
     return Fault(kind, **options)  # type: ignore[arg-type]

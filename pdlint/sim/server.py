@@ -84,7 +84,9 @@ class _Decision:
     status: int | None = None
     body_fault: str | None = None  # malformed_json, truncated_json or html_error_200
     page_fault: str | None = None
-    omitted: tuple[str, ...] = ()  # omit_field: the fields taken out of a 200 answer
+    omitted: tuple[tuple[str, str], ...] = ()
+    """omit_field: the fields taken out of a 200 answer, each with the id of the one object it
+    is taken out of (empty: every object)."""
 
 
 class _HttpServer(ThreadingHTTPServer):
@@ -246,7 +248,8 @@ class SimServer:
             elif fault.kind in PAGE_FAULTS:
                 decision = replace(decision, page_fault=fault.kind)
             elif fault.kind == "omit_field":
-                decision = replace(decision, omitted=(*decision.omitted, fault.field))
+                decision = replace(decision, omitted=(*decision.omitted,
+                                                        (fault.field, fault.object_id)))
             else:
                 decision = replace(decision, body_fault=fault.kind)
         if vanished and decision.page_fault is None:
@@ -315,8 +318,8 @@ class SimServer:
             rate_headers = {}
         if decision.omitted and response.status == 200:
             stripped = copy.deepcopy(response.body)
-            for field in decision.omitted:
-                omit_field(stripped, field)
+            for field, object_id in decision.omitted:
+                omit_field(stripped, field, object_id)
             response = replace(response, body=stripped)
         if decision.body_fault == "html_error_200":
             self._record(handler.command, path, query, response.status, HTML_ERROR_PAGE)

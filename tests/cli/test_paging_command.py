@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 from cli_cases import NOW, TOKEN
 from pdlint_process import run_pdlint
+from unlisted_window import DRILL_WHY, UNLISTED, with_drill
 
 from pdlint.sim import Fault, Faults, SimServer, demo_account
 
@@ -176,3 +177,41 @@ def test_a_level_pagerduty_returned_without_its_targets_says_its_targets_are_not
                and level["loop"] == 1]
     assert (first["targets"], first["targets_not_read_because"]) == (None, why)
     assert (text_code, json_code) == (2, 2)
+
+
+@pytest.fixture(scope="module")
+def drilled() -> Iterator[dict[str, str]]:
+    """The demo account with the drill, which the simulator returns without its services."""
+    with SimServer(with_drill(demo_account(NOW)), token=TOKEN, faults=UNLISTED) as server:
+        yield {"PAGERDUTY_API_URL": server.base_url, "PAGERDUTY_API_TOKEN": TOKEN}
+
+
+@pytest.mark.parametrize(("service", "at", "verdict", "code"), [
+    pytest.param("Checkout API", "2026-03-02T15:00:00Z", "not read", 2, id="inside-its-hours"),
+    pytest.param("Checkout API", "2026-03-02T20:00:00Z", "met", 0, id="at-its-end"),
+    pytest.param("Checkout API", "2026-03-02T13:59:00Z", "met", 0, id="before-it"),
+    pytest.param("Payments API", "2026-03-02T19:59:00Z", "not read", 2, id="any-service"),
+    pytest.param("Payments API", "2026-03-02T21:00:00Z", "never", 1, id="never-outside"),
+    pytest.param("Web Application Firewall", "2026-03-02T16:00:00Z", "no incident", 1,
+                 id="under-a-window-listing-the-service"),
+    pytest.param("Web Application Firewall", "2026-03-02T18:00:00Z", "not read", 2,
+                 id="after-the-listed-window"),
+])
+def test_a_window_without_its_services_is_not_read_in_its_hours_only(
+        drilled: dict[str, str], service: str, at: str, verdict: str, code: int) -> None:
+    """A window PagerDuty returned without its services (the drill, 14:00 to 20:00) may hold
+    any service: a moment inside it is not read (exit 2, the window and its hours named), never
+    paged nor silenced; a moment outside it is judged (0 met, 1 never), and a window that lists
+    the service (the firewall's, to 17:00) still holds it."""
+    done, out, err = paging(drilled, service, "--at", at, "--format", "json")
+    answer = json.loads(out)
+    assert (answer["verdict"], done) == (verdict, code), err
+    assert (DRILL_WHY in answer["answer"]) is (verdict == "not read")
+    assert err == ("" if code != 2 else
+                   f"pdlint: error: incomplete: the paging path could not be read: {DRILL_WHY}\n")
+
+
+def test_the_text_says_the_incident_is_not_read_and_why(drilled: dict[str, str]) -> None:
+    code, out, _ = paging(drilled, "Checkout API", "--at", "2026-03-02T15:00:00Z")
+    assert out.splitlines()[2] == f"  incident: not read ({DRILL_WHY})"
+    assert code == 2

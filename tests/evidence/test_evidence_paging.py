@@ -12,6 +12,7 @@ only as past (``filter=past``), and no incident is created in it.
 from __future__ import annotations
 
 import asyncio
+import html
 import json
 import re
 import shutil
@@ -32,7 +33,7 @@ from pdlint.evidence.model import iso
 from pdlint.findings import Skipped
 from pdlint.pagerduty.client import PagerDutyClient
 from pdlint.pagerduty.model import MaintenanceWindow
-from pdlint.sim import Account, Faults, SimServer
+from pdlint.sim import Account, Fault, Faults, SimServer
 from pdlint.sim.account import MaintenanceWindow as SimWindow
 
 SERVICES = """\
@@ -202,3 +203,64 @@ def test_the_drift_report_judges_the_ended_window_as_the_paging_section(
     assert [(finding["resource"]["name"], finding["actual"]["description"])
             for finding in findings if finding["rule"] == "SVC310"] == [
         ("Security Monitoring", "Database upgrade")]
+
+
+DRILL = (utc("2026-02-17T13:00"), utc("2026-02-17T17:00"))
+DRILL_WHY = ("not read: PagerDuty returned maintenance window 'Failover drill' from "
+             "2026-02-17T13:00:00Z to 2026-02-17T17:00:00Z without its services: whether it "
+             "holds this service is not known")
+
+
+@pytest.fixture(scope="module")
+def drilled_package(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Evidence, Path]]:
+    """The package with one more ended window, "Failover drill", on Internal Admin on Tuesday
+    2026-02-17 from 13:00 to 17:00 UTC (08:00 to 12:00 in New York), which the simulator returns
+    without its services (the upgrade keeps its own)."""
+    folder = tmp_path_factory.mktemp("drilled")
+    policy = folder / "policy"
+    shutil.copytree(POLICY, policy)
+    (policy / "services.yaml").write_text(SERVICES, encoding="utf-8")
+    account = with_upgrade(hand_account())
+    admin = next(item.id for item in account.services if item.name == "Internal Admin")
+    account = replace(account, maintenance_windows=(*account.maintenance_windows, SimWindow(
+        "PWDRILL", 4, *DRILL, (admin,), None, "Failover drill")))
+    faults = Faults(scripted=(Fault("omit_field", "/maintenance_windows", field="services",
+                                    object_id="PWDRILL"),))
+    with SimServer(account, token=TOKEN, faults=faults) as server:
+        yield run_evidence(server, folder / "package", policy=policy), folder / "package"
+
+
+def test_a_window_without_its_services_is_not_read_in_its_hours_only(
+        drilled_package: tuple[Evidence, Path]) -> None:
+    """The drill may hold either service, so its hours are not read for both, neither called
+    nor uncalled: Security Monitoring's four (its three weeks without Pavel less the upgrade
+    and the drill are met, the upgrade, which lists it, still creates no incident), Internal
+    Admin's three in its support hours (09:00 to 12:00 New York); every other hour is judged.
+    The package says so in its figures, evidence.json and the timeline (grey), and its drift
+    report (PATH600) says those hours were not checked."""
+    evidence, package = drilled_package
+    security, admin = evidence.paging
+    assert security.met is not None and security.not_read == timedelta(hours=4)
+    assert security.met.total_seconds() == (21 * 24 - 4 - 4) * 3600
+    assert [(stretch.interval.start, stretch.interval.end, stretch.why)
+            for stretch in security.unread] == [(*DRILL, DRILL_WHY)]
+    assert [(stretch.interval.start, stretch.verdict.value) for stretch in security.uncalled] == [
+        (utc("2026-02-02T00:00"), "late"), (UPGRADE[0], "no incident"),
+        (utc("2026-02-23T14:00"), "late")]
+    assert admin.met is not None and admin.not_read == timedelta(hours=3)
+    assert (admin.met.total_seconds(), admin.share) == ((20 * 8 - 3) * 3600, 1.0)
+    document = json.loads((package / "evidence.json").read_text(encoding="utf-8"))
+    assert [(row["not_read_seconds"], row["not_read"]) for row in document["paging"]] == [
+        (4 * 3600, [{"start": "2026-02-17T13:00:00Z", "end": "2026-02-17T17:00:00Z",
+                     "why": DRILL_WHY}]),
+        (3 * 3600, [{"start": "2026-02-17T14:00:00Z", "end": "2026-02-17T17:00:00Z",
+                     "why": DRILL_WHY}])]
+    page = html.unescape((package / "index.html").read_text(encoding="utf-8"))
+    assert page.count('fill="#9aa1ad"><title>2026-02-17T') == 2
+    assert (f'fill="#9aa1ad"><title>2026-02-17T14:00:00Z to 2026-02-17T17:00:00Z: {DRILL_WHY}'
+            "</title>") in page
+    findings = json.loads((package / "drift.json").read_text(encoding="utf-8"))["findings"]
+    assert sorted(finding["resource"]["name"] for finding in findings
+                  if finding["rule"] == "PATH600" and finding["severity"] == "warning"
+                  and "2026-02-17T" in finding["message"]) == [
+        "Internal Admin", "Security Monitoring"]

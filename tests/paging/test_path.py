@@ -51,6 +51,7 @@ from pdlint.paging.path import (
     Overlay,
     Paths,
     Reach,
+    UnknownOverlay,
     Verdict,
     judged,
     path_at,
@@ -184,6 +185,23 @@ def test_overlays_lay_intervals_over_the_urgency_rule_later_ones_winning() -> No
     assert calls(paths, web, overlays=[quiet, lowered]) == [
         (START, at(3), 0), (at(3), at(3, 4), "maintenance window 'Upgrade'"),
         (at(3, 4), at(3, 8), None), (at(3, 8), END, 0)]
+
+
+UNKNOWN = Gate(None, "maintenance window 'Drill' may hold the service", read=False)
+
+
+@pytest.mark.parametrize(("beneath", "expected"), [
+    pytest.param(Gate("high", "high urgency"), UNKNOWN, id="an-incident"),
+    pytest.param(Gate("low", "low urgency"), UNKNOWN, id="a-low-urgency-incident"),
+    pytest.param(Gate(None, "urgency not read", read=False), UNKNOWN, id="not-read"),
+    pytest.param(Gate(None, "the service is disabled"), Gate(None, "the service is disabled"),
+                 id="no-incident-either-way"),
+])
+def test_an_overlay_that_may_hold_is_not_read_unless_no_incident_comes_anyway(
+        beneath: Gate, expected: Gate) -> None:
+    """A window returned without its services may hold the service: not read, never 'no
+    incident' nor the gate beneath, unless that gate creates no incident anyway."""
+    assert UnknownOverlay((Interval(START, END),), UNKNOWN).over(beneath) == expected
 
 
 @pytest.mark.parametrize(("changes", "expected"), [

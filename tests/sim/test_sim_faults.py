@@ -391,6 +391,9 @@ def test_a_get_needs_no_content_type(server: SimServer) -> None:
     (("max_page_size=2",), None, Faults(max_page_size=2)),
     (("omit_field=path:/services,field:integrations",), None,
      Faults(scripted=(Fault("omit_field", "/services", field="integrations"),))),
+    (("omit_field=path:/maintenance_windows,field:services,id:PW1",), None,
+     Faults(scripted=(Fault("omit_field", "/maintenance_windows", field="services",
+                            object_id="PW1"),))),
 ])
 def test_fault_options_of_the_command_line(specs: tuple[str, ...], rate_limit: int | None,
                                            expected: Faults) -> None:
@@ -410,6 +413,7 @@ def test_fault_options_of_the_command_line(specs: tuple[str, ...], rate_limit: i
     ("omit_field=path:/services", "omit_field needs the field to take out, a dotted path: "
      "write e.g. omit_field=path:/services,field:integrations"),
     ("status=field:integrations", "field is an option of omit_field only, not of status"),
+    ("drop_connection=id:PW1", "id is an option of omit_field only, not of drop_connection"),
 ])
 def test_bad_fault_options_are_refused_with_a_reason(spec: str, message: str) -> None:
     with pytest.raises(ValueError, match=message):
