@@ -9,6 +9,7 @@ from __future__ import annotations
 import selectors
 import socket
 import socketserver
+import ssl
 import threading
 from types import TracebackType
 from urllib.parse import urlsplit
@@ -29,6 +30,9 @@ class _Handler(socketserver.BaseRequestHandler):
         proxy.headers.append({name.strip().lower(): value.strip() for name, _, value in
                               (line.partition(":") for line in lines[1:])})
         method, target, _ = lines[0].split(" ", 2)
+        if proxy.refusal is not None:
+            client.sendall(f"HTTP/1.1 {proxy.refusal}\r\nContent-Length: 0\r\n\r\n".encode())
+            return
         if method == "CONNECT":
             host, _, port = target.rpartition(":")
             upstream = socket.create_connection((host, int(port)))
@@ -56,22 +60,42 @@ def _pipe(one: socket.socket, other: socket.socket) -> None:
                     if not data:
                         return
                     key.data.sendall(data)
+                    while isinstance(key.fileobj, ssl.SSLSocket) and key.fileobj.pending():
+                        key.data.sendall(key.fileobj.recv(65536))
                 except OSError:
                     return
 
 
+class _TlsServer(socketserver.ThreadingTCPServer):
+    """A proxy reached over TLS (an ``https://`` proxy URL): each connection is secured with
+    ``tls`` before its first request is read."""
+
+    def __init__(self, address: tuple[str, int], tls: ssl.SSLContext) -> None:
+        super().__init__(address, _Handler)
+        self.tls = tls
+
+    def get_request(self) -> tuple[socket.socket, object]:
+        client, address = super().get_request()
+        return self.tls.wrap_socket(client, server_side=True), address
+
+
 class ForwardProxy:
     """The proxy, serving on a free loopback port while used as a context manager: ``url`` is
-    what HTTPS_PROXY or HTTP_PROXY is set to; ``seen`` the first line of each connection's first
-    request, ``headers`` its headers (names in lower case)."""
+    what HTTPS_PROXY or HTTP_PROXY is set to (``https://`` with ``tls``, the proxy's own server
+    context); ``seen`` the first line of each connection's first request, ``headers`` its headers
+    (names in lower case). With ``refusal`` (a status line's code and reason) it answers every
+    request with that status instead of passing it on."""
 
-    def __init__(self) -> None:
+    def __init__(self, tls: ssl.SSLContext | None = None, refusal: str | None = None) -> None:
+        self.refusal = refusal
         self.seen: list[str] = []
         self.headers: list[dict[str, str]] = []
-        self._server = socketserver.ThreadingTCPServer(("127.0.0.1", 0), _Handler)
+        self._server = (socketserver.ThreadingTCPServer(("127.0.0.1", 0), _Handler)
+                        if tls is None else _TlsServer(("127.0.0.1", 0), tls))
         self._server.daemon_threads = True
         self._server.proxy = self  # type: ignore[attr-defined]
-        self.url = f"http://127.0.0.1:{self._server.server_address[1]}"
+        scheme = "http" if tls is None else "https"
+        self.url = f"{scheme}://127.0.0.1:{self._server.server_address[1]}"
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
 
     def __enter__(self) -> ForwardProxy:

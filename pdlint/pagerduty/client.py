@@ -122,7 +122,8 @@ class PagerDutyClient(Paginated):
                 response = await self._http.send(method, self._root + path,
                                                  params=query or None, json=body)
             except httpx.TransportError as error:
-                return connection_failure(method, path, error, self.config.api_url), None
+                return connection_failure(method, path, error, self.config.api_url,
+                                          self.config.proxy), None
         log.debug("%s %s %s -> %d", method, path, dict(query), response.status_code)
         budget = key_budget(response)
         if budget is not None:

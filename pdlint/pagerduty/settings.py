@@ -111,10 +111,10 @@ def validate_api_url(url: str) -> str:
     try:
         parts = urlsplit(url.strip())
     except ValueError as error:  # an unclosed [IPv6 address
-        raise ConfigurationError(f"API URL {_without_secrets(url)!r} cannot be read: "
+        raise ConfigurationError(f"API URL {without_secrets(url)!r} cannot be read: "
                                  f"{error}") from None
     if parts.username or parts.password or parts.query or parts.fragment or "@" in url:
-        raise ConfigurationError(f"API URL {_without_secrets(url)!r} must not carry credentials, "
+        raise ConfigurationError(f"API URL {without_secrets(url)!r} must not carry credentials, "
                                  "query or fragment (not shown here: they may hold a secret)")
     if parts.scheme not in ("https", "http") or not parts.hostname:
         raise ConfigurationError(f"API URL {url!r} is not an http(s) URL with a host")
@@ -150,11 +150,11 @@ def proxy_for(api_url: str, environ: Mapping[str, str]) -> str | None:
         parts = urlsplit(proxy)
         usable = parts.scheme in PROXY_SCHEMES and bool(parts.hostname) and parts.port != 0
     except ValueError as error:  # a port that is not a number, an unclosed [IPv6 address
-        raise ConfigurationError(f"proxy {_without_secrets(proxy)!r} (HTTPS_PROXY, HTTP_PROXY "
+        raise ConfigurationError(f"proxy {without_secrets(proxy)!r} (HTTPS_PROXY, HTTP_PROXY "
                                  f"or ALL_PROXY) cannot be read: {error}") from None
     if not usable or parts.hostname is None:
         raise ConfigurationError(
-            f"proxy {_without_secrets(proxy)!r} (HTTPS_PROXY, HTTP_PROXY or ALL_PROXY) is not "
+            f"proxy {without_secrets(proxy)!r} (HTTPS_PROXY, HTTP_PROXY or ALL_PROXY) is not "
             "an http(s) URL with a host: pdlint goes through HTTP proxies only")
     if is_loopback(target.hostname or "") and not is_loopback(parts.hostname):
         return None
@@ -204,7 +204,7 @@ def _in_network(host: str, entry: str) -> bool:
         return False
 
 
-def _without_secrets(url: str) -> str:
+def without_secrets(url: str) -> str:
     """``url`` without what may hold a secret (user, password, query, fragment): what an error
     about it may quote."""
     scheme, separator, rest = url.strip().split("#")[0].split("?")[0].rpartition("://")

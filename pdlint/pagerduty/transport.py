@@ -13,10 +13,10 @@ import email.utils
 import functools
 import ssl
 from collections import deque
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import AsyncIterator, Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timezone
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
 import httpcore
@@ -31,7 +31,7 @@ from pdlint.pagerduty.errors import (
     ReadOnlyViolation,
     ResponseError,
 )
-from pdlint.pagerduty.settings import ClientConfig
+from pdlint.pagerduty.settings import ClientConfig, without_secrets
 from pdlint.pagerduty.state import format_utc
 
 ACCEPT = "application/vnd.pagerduty+json;version=2"
@@ -141,6 +141,8 @@ class _AsyncioStream(httpcore.AsyncNetworkStream):
 
     async def start_tls(self, ssl_context: ssl.SSLContext, server_hostname: str | None = None,
                         timeout: float | None = None) -> httpcore.AsyncNetworkStream:
+        if self._transport.get_extra_info("ssl_object") is not None:
+            return await _TlsInTls.secure(self, ssl_context, server_hostname, timeout)
         try:
             secured = await asyncio.get_running_loop().start_tls(
                 self._transport, self._connection, ssl_context,
@@ -160,6 +162,75 @@ class _AsyncioStream(httpcore.AsyncNetworkStream):
         names = {"ssl_object": "ssl_object", "client_addr": "sockname",
                  "server_addr": "peername", "socket": "socket"}
         return self._transport.get_extra_info(names[info]) if info in names else None
+
+
+_Done = TypeVar("_Done")
+
+
+class _TlsInTls(httpcore.AsyncNetworkStream):
+    """TLS to PagerDuty inside the TLS of an ``https://`` proxy's tunnel, run in memory over the
+    outer stream: asyncio's ``start_tls`` cannot secure a connection that is already TLS before
+    Python 3.11."""
+
+    def __init__(self, outer: httpcore.AsyncNetworkStream, ssl_context: ssl.SSLContext,
+                 server_hostname: str | None) -> None:
+        self._outer = outer
+        self._incoming, self._outgoing = ssl.MemoryBIO(), ssl.MemoryBIO()
+        self._tls = ssl_context.wrap_bio(self._incoming, self._outgoing,
+                                         server_hostname=server_hostname)
+
+    @classmethod
+    async def secure(cls, outer: httpcore.AsyncNetworkStream, ssl_context: ssl.SSLContext,
+                     server_hostname: str | None, timeout: float | None) -> _TlsInTls:
+        stream = cls(outer, ssl_context, server_hostname)
+        try:
+            await stream._until_done(stream._tls.do_handshake, timeout)
+        except ssl.SSLError as error:
+            await outer.aclose()
+            raise httpcore.ConnectError(str(error)) from error
+        return stream
+
+    async def _until_done(self, step: Callable[[], _Done], timeout: float | None) -> _Done:
+        """``step`` of the TLS object, fed the outer stream's bytes until it needs no more, and
+        what it wrote sent on."""
+        while True:
+            try:
+                done = step()
+            except ssl.SSLWantReadError:
+                await self._send_written(timeout)
+                received = await self._outer.read(65536, timeout)
+                if received:
+                    self._incoming.write(received)
+                else:
+                    self._incoming.write_eof()
+                continue
+            await self._send_written(timeout)
+            return done
+
+    async def _send_written(self, timeout: float | None) -> None:
+        written = self._outgoing.read()
+        if written:
+            await self._outer.write(written, timeout)
+
+    async def read(self, max_bytes: int, timeout: float | None = None) -> bytes:
+        try:
+            return await self._until_done(lambda: self._tls.read(max_bytes), timeout)
+        except (ssl.SSLZeroReturnError, ssl.SSLEOFError):
+            return b""
+        except ssl.SSLError as error:
+            raise httpcore.ReadError(str(error)) from error
+
+    async def write(self, buffer: bytes, timeout: float | None = None) -> None:
+        try:
+            await self._until_done(lambda: self._tls.write(buffer), timeout)
+        except ssl.SSLError as error:
+            raise httpcore.WriteError(str(error)) from error
+
+    async def aclose(self) -> None:
+        await self._outer.aclose()
+
+    def get_extra_info(self, info: str) -> Any:
+        return self._tls if info == "ssl_object" else self._outer.get_extra_info(info)
 
 
 async def _within(waited: asyncio.Future[None], timeout: float | None,
@@ -418,17 +489,31 @@ def query_of(params: Mapping[str, Any] | None) -> dict[str, Any]:
             if value is not None}
 
 
-def connection_failure(method: str, path: str, error: httpx.TransportError,
-                       api_url: str) -> ApiUnavailable:
-    """A request that got no answer, as a retryable error; a TLS failure, which a retry meets
-    again, is raised."""
+def connection_failure(method: str, path: str, error: httpx.TransportError, api_url: str,
+                       proxy: str | None = None) -> ApiUnavailable:
+    """A request that got no answer, as a retryable error, naming the forward proxy when one
+    stands between (a proxy that cannot be reached is not PagerDuty failing); a TLS failure,
+    which a retry meets again, and a proxy asking for credentials are raised."""
     if isinstance(error, httpx.TimeoutException):
         return ApiUnavailable(method, path, detail="PagerDuty did not answer in time")
+    shown = None if proxy is None else without_secrets(proxy)
+    through = "" if shown is None else f" through the proxy {shown!r}"
     tls = _tls_failure(error)
     if tls is not None:
-        raise ApiUnavailable(method, path, detail=f"TLS with {api_url} failed ({tls})") from None
+        raise ApiUnavailable(method, path,
+                             detail=f"TLS with {api_url}{through} failed ({tls})") from None
+    if shown is not None and isinstance(error, httpx.ProxyError):
+        refusal = ApiUnavailable(method, path, detail=(
+            f"the proxy {shown!r} refused the way to {api_url} ({error})"))
+        if str(error).startswith("407"):
+            raise refusal from None
+        return refusal
+    if shown is not None and isinstance(error, httpx.ConnectError):
+        return ApiUnavailable(method, path, detail=(
+            f"the proxy {shown!r} (HTTPS_PROXY, HTTP_PROXY or ALL_PROXY) could not be reached "
+            "(ConnectError)"))
     return ApiUnavailable(method, path, detail=(
-        f"connection to {api_url} failed ({type(error).__name__})"))
+        f"connection to {api_url}{through} failed ({type(error).__name__})"))
 
 
 def read_answer(method: str, path: str, response: httpx.Response,

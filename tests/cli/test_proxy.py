@@ -7,6 +7,9 @@ one read directly holds."""
 from __future__ import annotations
 
 import base64
+import re
+import socket
+import ssl
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -87,3 +90,55 @@ def test_a_proxy_pdlint_cannot_use_is_an_error_of_the_setting(
     assert err.strip().splitlines() == [
         "pdlint: error: proxy 'socks5://***@127.0.0.1:1080' (HTTPS_PROXY, HTTP_PROXY or "
         "ALL_PROXY) is not an http(s) URL with a host: pdlint goes through HTTP proxies only"]
+
+
+@pytest.mark.parametrize(("target", "first_line"), [
+    pytest.param("https", "CONNECT 127.0.0.1:{port} HTTP/1.1", id="tls-in-tls"),
+    pytest.param("http", "GET http://127.0.0.1:{port}/", id="http-forward"),
+])
+def test_a_proxy_reached_over_tls_carries_the_read(
+        https_server: SimServer, server: SimServer, tmp_path: Path, target: str,
+        first_line: str) -> None:
+    running = https_server if target == "https" else server
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(TLS / "server.pem", TLS / "server.key")
+    (tmp_path / "direct").mkdir()
+    (tmp_path / "proxied").mkdir()
+    code, err, direct = snapshot(running, tmp_path / "direct")
+    assert code == 0, err
+    with ForwardProxy(tls=context) as secured:
+        code, err, proxied = snapshot(running, tmp_path / "proxied", HTTPS_PROXY=secured.url,
+                                      HTTP_PROXY=secured.url)
+    assert code == 0, err
+    assert secured.url.startswith("https://")
+    assert snapshot_objects(proxied, running.base_url) == snapshot_objects(
+        direct, running.base_url)
+    port = running.base_url.rpartition(":")[2]
+    assert secured.seen and all(line.startswith(first_line.format(port=port))
+                                for line in secured.seen), secured.seen
+
+
+def test_a_proxy_that_cannot_be_reached_is_named_not_pagerduty(
+        https_server: SimServer, tmp_path: Path) -> None:
+    with socket.socket() as unused:
+        unused.bind(("127.0.0.1", 0))
+        dead = f"http://ci-user:s3cret@127.0.0.1:{unused.getsockname()[1]}"
+        code, err, written = snapshot(https_server, tmp_path, HTTPS_PROXY=dead)
+    assert code == 2 and not written.exists()
+    last = err.strip().splitlines()[-1]
+    assert re.fullmatch(r"pdlint: error: GET /[a-z_/]+: the proxy 'http://\*\*\*@127\.0\.0\.1:\d+' "
+                        r"\(HTTPS_PROXY, HTTP_PROXY or ALL_PROXY\) could not be reached "
+                        r"\(ConnectError\) \(\d attempts\)", last), last
+    assert "s3cret" not in err
+
+
+def test_a_proxy_asking_for_credentials_stops_the_run_at_once(
+        https_server: SimServer, tmp_path: Path) -> None:
+    with ForwardProxy(refusal="407 Proxy Authentication Required") as refusing:
+        code, err, written = snapshot(https_server, tmp_path, HTTPS_PROXY=refusing.url)
+    assert code == 2 and not written.exists()
+    assert "retrying" not in err
+    assert re.fullmatch(
+        rf"pdlint: error: GET /[a-z_/]+: the proxy '{re.escape(refusing.url)}' refused the way "
+        rf"to {re.escape(https_server.base_url)} \(407 Proxy Authentication Required\)",
+        err.strip().splitlines()[-1]), err
