@@ -506,7 +506,7 @@ def rules(output_format: str, output: str | None) -> None:
 @click.option("--record", default=None, metavar="DIR",
               type=click.Path(file_okay=False, path_type=str), callback=output_folder,
               help="Also add the JSON report to the drift history in DIR, one new file a run "
-                   "(see `pdlint history`).")
+                   "with its history record (see `pdlint history`).")
 @accept_skip_option
 @report_options
 @api_options
@@ -807,10 +807,11 @@ def history(folder: str, output_format: str, output: str | None,
     the folder is not a drift report, the folder holds none, or the last run of an account
     skipped a check not accepted by name, as drift would (skipped is never passed)."""
     from pdlint.history.folder import read_history
-    from pdlint.history.summary import errors_open, render_history
+    from pdlint.history.summary import errors_open, open_drifts, render_history
 
     recorded = read_history(Path(folder))
-    write_output(render_history(recorded, markdown=output_format == "markdown"), output)
+    opened = open_drifts(recorded)
+    write_output(render_history(recorded, opened, markdown=output_format == "markdown"), output)
     for skipped in recorded.unreadable:
         click.echo(f"pdlint: warning: {skipped.name} skipped: {skipped.reason}", err=True)
     if not recorded.runs and not recorded.unreadable:
@@ -826,7 +827,7 @@ def history(folder: str, output_format: str, output: str | None,
     if refused_as_incomplete([skip for runs in recorded.streams().values()
                               for skip in runs[-1].skipped], accepted_skips):
         return INCOMPLETE
-    return 1 if errors_open(recorded) else 0
+    return 1 if errors_open(opened) else 0
 
 
 def sendable_token(ctx: click.Context, param: click.Parameter, value: str) -> str:

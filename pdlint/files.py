@@ -100,29 +100,60 @@ def _kept_mode(path: Path) -> int:
         return created_mode()
 
 
-def write_new(folder: Path, stem: str, suffix: str, text: str) -> Path:
+def write_new(folder: Path, stem: str, suffix: str, text: str,
+              beside: Callable[[int], Mapping[str, str]] | None = None) -> Path:
     """Add ``text`` to ``folder`` as a new file ``stem + suffix`` (``stem-2 + suffix``, ``-3``...
     when taken), complete or not at all, and return its path. An existing file is never
     replaced, even by a run writing the same name at the same moment: the complete file is
-    hard-linked to its name, which fails rather than replace one that exists."""
+    hard-linked to its name, which fails rather than replace one that exists.
+
+    ``beside``, given the size of the file as written, gives files that go with it: the text of
+    each by what its name adds to the file's (``.record``: ``stem-2.json.record``). They are
+    written whole before the file is named, and named right after it, replacing one left
+    without its file: there is never one of them without the file, and a run killed between the
+    two steps leaves the file alone, as a file written before they existed is."""
     try:
         folder.mkdir(exist_ok=True)
-        descriptor, name = tempfile.mkstemp(dir=folder, prefix=f".{stem}.", suffix=".tmp")
+        temporary = _written_beside(folder, stem, text)
+        companions: dict[str, str] = {}
         try:
-            with os.fdopen(descriptor, "w", encoding="utf-8") as stream:
-                _write_durably(stream, text, created_mode())
-            for number in range(1, 10_000):
-                path = folder / f"{stem}{'' if number == 1 else f'-{number}'}{suffix}"
-                try:
-                    os.link(name, path)
-                except FileExistsError:
-                    continue
-                return path
-            raise FileWriteError(f"cannot write {stem}{suffix} in {folder}: every name is taken")
+            if beside is not None:
+                size = os.stat(temporary).st_size
+                companions = {added: _written_beside(folder, stem, companion)
+                              for added, companion in beside(size).items()}
+            path = _linked(folder, stem, suffix, temporary)
+            for added, name in companions.items():
+                os.replace(name, path.with_name(path.name + added))
+            return path
         finally:
-            Path(name).unlink(missing_ok=True)
+            for name in (temporary, *companions.values()):
+                Path(name).unlink(missing_ok=True)
     except OSError as error:
         raise FileWriteError(f"cannot write in {folder}: {error.strerror}") from None
+
+
+def _written_beside(folder: Path, stem: str, text: str) -> str:
+    """The name of a new hidden file in ``folder`` holding ``text``, written durably."""
+    descriptor, name = tempfile.mkstemp(dir=folder, prefix=f".{stem}.", suffix=".tmp")
+    try:
+        with os.fdopen(descriptor, "w", encoding="utf-8") as stream:
+            _write_durably(stream, text, created_mode())
+    except BaseException:
+        Path(name).unlink(missing_ok=True)
+        raise
+    return name
+
+
+def _linked(folder: Path, stem: str, suffix: str, temporary: str) -> Path:
+    """``temporary`` linked to the first free name of ``stem + suffix``, ``stem-2 + suffix``..."""
+    for number in range(1, 10_000):
+        path = folder / f"{stem}{'' if number == 1 else f'-{number}'}{suffix}"
+        try:
+            os.link(temporary, path)
+        except FileExistsError:
+            continue
+        return path
+    raise FileWriteError(f"cannot write {stem}{suffix} in {folder}: every name is taken")
 
 
 def _is_special(path: Path) -> bool:

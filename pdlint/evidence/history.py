@@ -17,8 +17,8 @@ from typing import Any
 
 from pdlint.coverage import Interval
 from pdlint.evidence.model import ChangeSummary, ConfigurationChange, iso
-from pdlint.findings import Location, Resource, Severity, Skipped, counted
-from pdlint.history.folder import History, Run, Stream, Unreadable
+from pdlint.findings import Location, Resource, Skipped, counted
+from pdlint.history.folder import History, Stream, Unreadable
 from pdlint.history.timeline import Drift, Timeline, timeline
 from pdlint.policy.model import Sourced, format_duration
 
@@ -146,17 +146,6 @@ def _change_entry(change: ConfigurationChange | None) -> dict[str, Any] | None:
             "action": change.action, "fields": list(change.fields)}
 
 
-def _counts(run: Run) -> dict[str, int]:
-    counts = {severity.value: 0 for severity in reversed(Severity)}
-    waived = 0
-    for finding in run.findings:
-        if finding.waived:
-            waived += 1
-        else:
-            counts[finding.severity.value] += 1
-    return {**counts, "waived": waived}
-
-
 def history_entry(section: HistorySection) -> dict[str, Any]:
     """``evidence.json``'s ``history``."""
     line = section.timeline
@@ -168,7 +157,7 @@ def history_entry(section: HistorySection) -> dict[str, Any]:
         "cadence": section.cadence,
         "cadence_documented_at": str(section.cadence_at) if section.cadence_at else None,
         "runs": [{"file": run.name, "checked_at": iso(run.checked_at), "complete": run.complete,
-                  **_counts(run), "skipped": [skip.to_dict() for skip in run.skipped]}
+                  **run.counts._asdict(), "skipped": [skip.to_dict() for skip in run.skipped]}
                  for run in line.runs],
         "monitoring_gaps": None if gaps is None else [
             {"start": iso(gap.start), "end": iso(gap.end),
@@ -209,8 +198,7 @@ def history_rows(section: HistorySection) -> dict[str, tuple[Sequence[str], list
     (each run of the period), with their columns."""
     drifts = [_drift_row(tracked) for tracked in section.drifts]
     runs = [[run.name, iso(run.checked_at), "yes" if run.complete else "no",
-             *_counts(run).values(), "; ".join(f"{skip.rule}: {skip.reason}"
-                                                for skip in run.skipped)]
+             *run.counts, "; ".join(f"{skip.rule}: {skip.reason}" for skip in run.skipped)]
             for run in section.timeline.runs]
     return {HISTORY_CSV: (HISTORY_COLUMNS, drifts), RUNS_CSV: (RUN_COLUMNS, runs)}
 

@@ -12,17 +12,22 @@ from pdlint.history.timeline import DAY, Drift, drift_spans
 from pdlint.report.tabular import markdown_cell, markdown_table
 from pdlint.report.wording import printable, resource_label
 
-
-def open_drifts(runs: Sequence[Run]) -> tuple[Drift, ...]:
-    """The drifts the runs (one stream's, in time order) leave open, longest open first."""
-    return tuple(sorted((drift for drift in drift_spans(runs) if drift.resolved_at is None),
-                        key=lambda drift: (drift.first_seen, drift.finding.key)))
+OpenDrifts = dict[Stream, tuple[Drift, ...]]
+"""The drifts open at the last run of each account and policy, longest open first."""
 
 
-def errors_open(history: History) -> bool:
+def open_drifts(history: History) -> OpenDrifts:
+    """The drifts each stream's runs leave open, worked out once for the summary and the exit
+    code."""
+    return {stream: tuple(sorted((drift for drift in drift_spans(runs)
+                                  if drift.resolved_at is None),
+                                 key=lambda drift: (drift.first_seen, drift.finding.key)))
+            for stream, runs in history.streams().items()}
+
+
+def errors_open(opened: OpenDrifts) -> bool:
     """Whether an error nobody waived is open at the last run of some account and policy."""
-    return any(drift.counts for runs in history.streams().values()
-               for drift in open_drifts(runs))
+    return any(drift.counts for drifts in opened.values() for drift in drifts)
 
 
 def age(drift: Drift, runs: Sequence[Run]) -> str:
@@ -33,8 +38,9 @@ def age(drift: Drift, runs: Sequence[Run]) -> str:
     return f"{length // timedelta(hours=1)}h"
 
 
-def render_history(history: History, markdown: bool) -> str:
-    """The summary of every stream of ``history``, and the files that were skipped."""
+def render_history(history: History, opened: OpenDrifts, markdown: bool) -> str:
+    """The summary of every stream of ``history`` (``opened``: its ``open_drifts``), and the
+    files that were skipped."""
     streams = history.streams()
     folder = printable(str(history.folder))
     runs = (f"{counted(len(history.runs), 'run')} of "
@@ -42,7 +48,7 @@ def render_history(history: History, markdown: bool) -> str:
     lines = [f"# Drift history in {markdown_cell(folder)}\n\n{runs}." if markdown
              else f"Drift history in {folder}: {runs}."]
     for stream, stream_runs in streams.items():
-        lines.extend(_stream_lines(stream, stream_runs, markdown))
+        lines.extend(_stream_lines(stream, stream_runs, opened[stream], markdown))
     if history.unreadable:
         heading = (f"{counted(len(history.unreadable), 'file')} skipped, not drift reports "
                    "(counted in nothing above):")
@@ -54,9 +60,9 @@ def render_history(history: History, markdown: bool) -> str:
     return "\n".join(lines) + "\n"
 
 
-def _stream_lines(stream: Stream, runs: Sequence[Run], markdown: bool) -> list[str]:
+def _stream_lines(stream: Stream, runs: Sequence[Run], drifts: Sequence[Drift],
+                  markdown: bool) -> list[str]:
     last = runs[-1]
-    drifts = open_drifts(runs)
     errors = sum(1 for drift in drifts if drift.counts)
     title = printable(str(stream))
     heading = (f"{counted(len(drifts), 'drift')} open ({counted(errors, 'error')} not "

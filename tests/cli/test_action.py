@@ -119,9 +119,10 @@ def test_the_record_input_adds_the_run_s_report_to_the_history(action: dict[str,
             command="drift", token=TOKEN,
             policy=str(PROJECT / "policy"), format="json", output="drift.json", record="history")
     assert (returncode, output) == (1, "exit-code=1\n"), log
-    [recorded] = (tmp_path / "history").iterdir()
+    recorded, record = sorted((tmp_path / "history").iterdir())
     assert recorded.read_text(encoding="utf-8") == (tmp_path / "drift.json").read_text(
         encoding="utf-8")
+    assert record.name == f"{recorded.name}.record"  # its history record
 
 
 def test_one_drift_run_gives_sarif_annotations_and_the_job_summary(
@@ -134,7 +135,7 @@ def test_one_drift_run_gives_sarif_annotations_and_the_job_summary(
         command="drift", token=env["PAGERDUTY_API_TOKEN"], policy=str(PROJECT / "policy"),
         sarif="drift.sarif", record="history")
     assert (returncode, output) == (1, "exit-code=1\n"), log
-    assert len(list((tmp_path / "history").iterdir())) == 1, "one run, one record"
+    assert len(list((tmp_path / "history").glob("*.json"))) == 1, "one run, one report"
     sarif = json.loads((tmp_path / "drift.sarif").read_text(encoding="utf-8"))
     in_sarif = sorted((result["ruleId"], result["level"]) for result in sarif["runs"][0]["results"]
                       if not result.get("suppressions"))

@@ -12,6 +12,7 @@ from typing import Any
 from sim_client import fast_config
 
 from pdlint.findings import Location
+from pdlint.history.record import add_run
 from pdlint.pagerduty.fetch import fetch_state_sync
 from pdlint.pagerduty.snapshot import write_snapshot
 from pdlint.pagerduty.state import Window
@@ -76,13 +77,18 @@ def report(checked_at: str, findings: tuple[tuple[Any, ...], ...], *, incomplete
     }
 
 
-def write_history(folder: Path) -> Path:
-    """The runs of ``RUNS`` in ``folder``, named as `pdlint drift --record` names them."""
+def write_history(folder: Path, *, records: bool = False) -> Path:
+    """The runs of ``RUNS`` in ``folder``, named as `pdlint drift --record` names them; with
+    ``records``, added as it adds them (each report with its history record), else the reports
+    alone, as a folder written before history records were."""
     folder.mkdir(exist_ok=True)
     for day, findings in RUNS.items():
-        name = day.replace("-", "") + "T060000Z.json"
-        document = report(f"{day}T06:00:00Z", findings, incomplete=day in INCOMPLETE)
-        (folder / name).write_text(json.dumps(document), encoding="utf-8")
+        stem = day.replace("-", "") + "T060000Z"
+        text = json.dumps(report(f"{day}T06:00:00Z", findings, incomplete=day in INCOMPLETE))
+        if records:
+            add_run(folder, stem, text)
+        else:
+            (folder / f"{stem}.json").write_text(text, encoding="utf-8")
     return folder
 
 

@@ -138,10 +138,24 @@ def evidence(folder: Path, server: SimServer, history: str = "history",
     return result, document
 
 
-def test_one_file_a_run_named_by_its_time(history: History) -> None:
+def test_one_report_a_run_named_by_its_time_with_its_record(history: History) -> None:
     folder, _, _ = history
-    assert sorted(path.name for path in (folder / "history").iterdir()) == [
-        *(f"202611{day:02d}T060000Z.json" for day in DAYS)]
+    assert sorted(path.name for path in (folder / "history").iterdir()) == sorted(
+        f"202611{day:02d}T060000Z.json{record}" for day in DAYS for record in ("", ".record"))
+
+
+def test_the_same_evidence_and_summary_from_the_reports_alone(history: History) -> None:
+    """A folder kept before history records existed: its reports alone say the same."""
+    folder, server, _ = history
+    shutil.copytree(folder / "history", folder / "reports",
+                    ignore=shutil.ignore_patterns("*.record"))
+    with_records, without = evidence(folder, server)[1], evidence(folder, server, "reports")[1]
+    assert with_records["history"]["findings"]  # not the same nothing
+    assert {**with_records["history"], "folder": None} == {**without["history"], "folder": None}
+    summaries = [run_pdlint("history", str(folder / name)) for name in ("history", "reports")]
+    assert [result.returncode for result in summaries] == [1, 1]
+    assert (summaries[0].stdout.replace(str(folder / "history"), "DIR")
+            == summaries[1].stdout.replace(str(folder / "reports"), "DIR"))
 
 
 def test_the_evidence_states_when_each_drift_opened_and_closed_and_who_changed_it(

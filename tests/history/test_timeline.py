@@ -21,10 +21,10 @@ from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
-from history_cases import API, SINCE, UNTIL, utc, write_history
+from history_cases import API, F1, F3, SINCE, UNTIL, report, utc, write_history
 
-from pdlint.history.folder import Stream, read_history
-from pdlint.history.timeline import Gap, Timeline, timeline
+from pdlint.history.folder import Stream, read_history, run_of
+from pdlint.history.timeline import Gap, Timeline, drift_spans, timeline
 
 STREAM = Stream(API, "acme", "policy")
 
@@ -99,3 +99,23 @@ def test_a_run_that_did_not_run_the_rule_does_not_close_its_drift(tmp_path: Path
     line = timeline(STREAM, without_users, SINCE, UNTIL, timedelta(days=1))
     [users] = [drift for drift in line.drifts if drift.finding.rule == "USR400"]
     assert (users.last_seen, users.resolved_at) == (utc("2026-11-03T06:00"), None)
+
+
+def test_a_drift_gone_and_back_is_two_spans_each_counting_its_own_runs() -> None:
+    """F1 seen 1-3 Nov, gone 4 Nov, back 5-6 Nov with another message, then gone 7 Nov; F3
+    seen throughout (its message, the last run's)."""
+    days = {1: (F1, F3), 2: (F1, F3), 3: (F1, F3), 4: (F3,), 5: (F1, F3), 6: (F1, F3), 7: (F3,)}
+    runs = []
+    for day, findings in days.items():
+        document = report(f"2026-11-{day:02d}T06:00:00Z", findings)
+        for finding in document["findings"]:
+            if day >= 5 and finding["rule"] == "EP103":
+                finding["message"] = "Production differs again"
+        runs.append(run_of(f"{day}.json", document, {}))
+    spans = [(drift.finding.rule, drift.finding.message, drift.first_seen.day,
+              drift.last_seen.day, drift.resolved_at and drift.resolved_at.day,
+              drift.absent_at and drift.absent_at.day, drift.seen)
+             for drift in drift_spans(runs)]
+    assert spans == [("EP103", "Production differs", 1, 3, 4, None, 3),
+                     ("USR400", "Pavel Novak differs", 1, 7, None, None, 7),
+                     ("EP103", "Production differs again", 5, 6, 7, 4, 2)]
