@@ -27,7 +27,7 @@ DOORS: dict[str, tuple[str, ...]] = {
     "pdlint.policy": ("pdlint.findings", "pdlint.errors", "pdlint.zones", "pdlint.collector",
                       "pdlint.rule"),
     "pdlint.pagerduty": ("pdlint.findings", "pdlint.errors", "pdlint.files", "pdlint.concurrency",
-                         "pdlint.isotime"),
+                         "pdlint.collector", "pdlint.isotime"),
     "pdlint.coverage": ("pdlint.findings", "pdlint.policy.model", "pdlint.pagerduty.model",
                         "pdlint.zones", "pdlint.isotime"),
     "pdlint.paging": ("pdlint.errors", "pdlint.memo", "pdlint.coverage", "pdlint.policy.model",

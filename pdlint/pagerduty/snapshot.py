@@ -17,6 +17,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from pdlint.collector import collector_paused
 from pdlint.errors import PdlintError, reading
 from pdlint.files import write_atomically
 from pdlint.findings import Skipped
@@ -139,7 +140,8 @@ def load_snapshot(path: str | os.PathLike[str]) -> LiveState:
         reason = error.strerror if isinstance(error, OSError) else "not UTF-8 text"
         raise SnapshotError(f"{name}: cannot read the snapshot: {reason}") from None
     try:
-        document = json.loads(text)
+        with collector_paused():  # an enterprise account is millions of acyclic objects
+            document = json.loads(text)
     except json.JSONDecodeError as error:
         raise SnapshotError(f"{name}:{error.lineno}: not valid JSON: {error.msg}") from None
     with reading(name):

@@ -22,6 +22,7 @@ from urllib.parse import urlsplit
 import httpcore
 import httpx
 
+from pdlint.collector import collector_paused
 from pdlint.pagerduty.errors import (
     ApiUnavailable,
     AuthenticationError,
@@ -525,7 +526,8 @@ def read_answer(method: str, path: str, response: httpx.Response,
     status = response.status_code
     if 200 <= status < 300:
         try:
-            data = response.json()
+            with collector_paused():  # a page is up to a million acyclic objects
+                data = response.json()
         except ValueError:
             data = None
         if not isinstance(data, dict):
