@@ -338,7 +338,7 @@ def _read_live(
     loop idle between round trips). The policy and the parsed account are handed to the read,
     which needs them to judge incidents and changes."""
     policy_handed: concurrent.futures.Future[Policy] = concurrent.futures.Future()
-    state_handed: concurrent.futures.Future[LiveState] = concurrent.futures.Future()
+    state_handed: concurrent.futures.Future[list[LiveState]] = concurrent.futures.Future()
     ended_handed: concurrent.futures.Future[tuple[MaintenanceWindow, ...] | Skipped] = (
         concurrent.futures.Future())
     account_handed: concurrent.futures.Future[Account] = concurrent.futures.Future()
@@ -347,7 +347,7 @@ def _read_live(
               ) -> tuple[Policy, Configuration]:
         policy = checked_policy(policy_paths)
         hand(policy_handed, policy)
-        account = parse_account(reading.handed(state_handed))
+        account = parse_account(reading.handed(state_handed).pop())
         hand(account_handed, account)
         return policy, _judge_configuration(policy, account, period, as_of, as_of,
                                             reading.handed(ended_handed))
@@ -362,14 +362,15 @@ def _read_live(
 
 async def _read_account(
     config: ClientConfig, policy: asyncio.Future[Policy],
-    state_handed: concurrent.futures.Future[LiveState],
+    state_handed: concurrent.futures.Future[list[LiveState]],
     ended_handed: concurrent.futures.Future[tuple[MaintenanceWindow, ...] | Skipped],
     account: asyncio.Future[Account], period: Interval, as_of: datetime,
     package: EvidencePackage, progress: Progress, skipped: list[Skipped],
 ) -> tuple[IncidentFigures, ChangeSummary | None]:
     """Configuration, incidents and audit records, read concurrently through one client; the
-    configuration is handed on ``state_handed`` as soon as it is read, and the maintenance
-    windows that ended before on ``ended_handed``. The incidents and audit
+    configuration is handed on ``state_handed`` as soon as it is read, in a list the parse
+    empties (the raw state, a year of rendered schedules, is then not kept past its parse), and
+    the maintenance windows that ended before on ``ended_handed``. The incidents and audit
     records are judged once ``policy`` (and for changes, the parsed ``account``) is ready."""
     from pdlint.pagerduty.client import PagerDutyClient
     from pdlint.pagerduty.fetch import fetch_state
@@ -379,9 +380,9 @@ async def _read_account(
             return wanted(await policy)
 
         async def configuration() -> None:
-            hand(state_handed, await fetch_state(
+            hand(state_handed, [await fetch_state(
                 client, Window(period.start, period.end), progress=progress,
-                layer_renderings=False, wanted=read_for()))
+                layer_renderings=False, wanted=read_for())])
 
         async def ended() -> None:
             hand(ended_handed, await ended_maintenance(client, period))
