@@ -31,6 +31,7 @@ from pdlint.findings import Severity, counted
 from pdlint.isotime import parse_datetime
 from pdlint.progress import terminal_progress
 from pdlint.report import FORMATS as REPORT_FORMATS
+from pdlint.rules.registry import DRIFT_RULE_IDS
 
 if TYPE_CHECKING:
     from pdlint.findings import Report, Skipped
@@ -101,7 +102,9 @@ def accept_skip_option(command: F) -> F:
         "--accept-skip", "accepted_skips", multiple=True, metavar="NAME",
         type=click.Choice(SKIPPABLE),
         help="A check or collection this account cannot give, accepted: its skip is still "
-             "reported but no longer exits 2 (repeatable; " + ", ".join(SKIPPABLE) + ").",
+             "reported but no longer exits 2 (repeatable; a collection or evidence section: "
+             + ", ".join(name for name in SKIPPABLE if name not in DRIFT_RULE_IDS)
+             + "; or a drift rule id, whose findings say it could not make a check).",
     )(command)
 
 
@@ -330,11 +333,11 @@ def check_drift(policy_path: str, policy: Policy, state: LiveState, rules: Seque
     from pdlint.rule import unchecked
     from pdlint.rules.engine import drift as drift_check
 
-    checked = Checked(state.fetched_at, state.api_url, account_subdomain(state),
-                      policy_identity(policy_path, policy.files), tuple(each.id for each in rules),
-                      unchecked(rules, state.skipped))
-    report = replace(drift_check(policy, parse_account(state), state.fetched_at.date(), rules),
-                     checked=checked)
+    report = drift_check(policy, parse_account(state), state.fetched_at.date(), rules)
+    report = replace(report, checked=Checked(
+        state.fetched_at, state.api_url, account_subdomain(state),
+        policy_identity(policy_path, policy.files), tuple(each.id for each in rules),
+        unchecked(rules, report.skipped)))
     code = emit(report, output_format, output, fail_on, rules=rules, title="pdlint drift",
                 accepted=accepted)
     if record is not None:

@@ -30,6 +30,7 @@ import yaml
 
 from pdlint.errors import PdlintError
 from pdlint.files import repository_root
+from pdlint.rules.registry import DRIFT_RULE_IDS
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -46,10 +47,11 @@ SKIPPABLE = ("escalation_policies", "schedules", "schedules_v3", "services", "us
              "priorities", "maintenance_windows", "incident_workflows", "workflow_triggers",
              "service_orchestrations", "event_orchestrations", "orchestration_routers",
              "alert_grouping_settings", "incidents", "sla", "postmortems", "changes", "coverage",
-             "drift", "history", "paging", "training")
+             "drift", "history", "paging", "training", *sorted(DRIFT_RULE_IDS))
 """What a run can report as skipped, and a user accept by name: the collections drift reads
-(``pagerduty.state.COLLECTIONS``) and the sections of an evidence package
-(``evidence.collect.SECTIONS``)."""
+(``pagerduty.state.COLLECTIONS``), the sections of an evidence package
+(``evidence.collect.SECTIONS``), and the drift rules, skipped when their findings report checks
+they could not make (``findings.not_checked_skips``)."""
 
 
 class SettingsError(PdlintError):

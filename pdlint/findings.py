@@ -98,6 +98,8 @@ class Finding:
 
     ``expected`` is the documented value and ``actual`` the live (or offending) value, both plain
     JSON-able data or None. ``location`` points at the policy line that documents the expectation.
+    ``not_checked`` marks a finding that reports a check that could not be made, with what was
+    not read (``Rule.not_checked`` sets it): skipped, never passed, unless waived.
     """
 
     rule: str
@@ -109,11 +111,18 @@ class Finding:
     actual: Any = None
     location: Location | None = None
     waived: Waived | None = None
+    not_checked: str | None = None
 
     @property
     def counts(self) -> bool:
         """Whether the finding can fail a run: waived findings never do."""
         return self.waived is None
+
+    @property
+    def leaves_unchecked(self) -> bool:
+        """Whether the finding leaves its rule not checked in full: a check not made that no
+        waiver accepts (``not_checked_skips``)."""
+        return self.not_checked is not None and self.counts
 
     def with_waiver(self, waiver: Waived) -> Finding:
         return replace(self, waived=waiver)
@@ -142,6 +151,7 @@ class Finding:
             "actual": self.actual,
             "location": self.location.to_dict() if self.location else None,
             "waived": self.waived.to_dict() if self.waived else None,
+            "not_checked": self.not_checked,
         }
 
 
@@ -161,6 +171,30 @@ class Skipped:
 
     def to_dict(self) -> dict[str, Any]:
         return {"rule": self.rule, "reason": self.reason}
+
+
+NOT_CHECKED_REASONS = 3
+"""How many of a rule's reasons for checks not made its skip names; it counts the rest."""
+
+
+def not_checked_skips(findings: Iterable[Finding]) -> list[Skipped]:
+    """A skip for each rule with findings that report a check not made and no waiver accepts:
+    the run did not check that rule in full, as if a collection it reads was not read, so it is
+    incomplete (exit 2 unless the rule's skip is accepted by name), never passed."""
+    reasons: dict[str, dict[str, None]] = {}
+    counts: dict[str, int] = {}
+    for finding in findings:
+        if finding.not_checked is not None and finding.counts:
+            reasons.setdefault(finding.rule, {})[finding.not_checked] = None
+            counts[finding.rule] = counts.get(finding.rule, 0) + 1
+    skips = []
+    for rule, why in reasons.items():
+        listed = "; ".join(list(why)[:NOT_CHECKED_REASONS])
+        rest = len(why) - NOT_CHECKED_REASONS
+        more = f"; and {counted(rest, 'other reason')}" if rest > 0 else ""
+        skips.append(Skipped(rule, f"{counted(counts[rule], 'check')} not made (findings marked "
+                                   f"not checked): {listed}{more}"))
+    return skips
 
 
 @dataclass(frozen=True)
@@ -277,6 +311,7 @@ class Report:
         for finding in self.findings:
             if finding.counts:
                 counts[finding.severity.value] += 1
+        counts["not_checked"] = sum(1 for finding in self.findings if finding.leaves_unchecked)
         counts["waived"] = sum(1 for finding in self.findings if not finding.counts)
         counts["skipped"] = len(self.skipped)
         return counts

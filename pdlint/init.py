@@ -95,8 +95,6 @@ RESPONSE_SLAS = ("5m", "15m", "1h", "4h", "8h", "24h", "48h", "72h", "7d")
 POSTMORTEM_DEADLINES = ("48h", "7d")
 SEVERITY_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]*$")
 NAME = re.compile(r"^\S(?:.*\S)?$", re.DOTALL)
-NOT_CHECKED = re.compile(r"\bnot checked\b")
-"""How a drift finding says that its check could not be made (a warning, never a pass)."""
 NOT_READ = "not read"
 """What a commented entry writes for a part PagerDuty did not return (never empty)."""
 _WIDTH = 100
@@ -952,7 +950,7 @@ def _round_the_clock_first_levels(schedules: list[Entry], escalations: list[Entr
 def _exception_waivers(files: Mapping[str, str], live: Account,
                        today: date) -> tuple[list[Entry], list[str]]:
     """A waiver for each finding of ``EXCEPTION_RULES`` on the drafted policy, and a ``Review:``
-    note for each rule and object it could not check (``_not_checked``): skipped is never
+    note for each rule and object it could not check (``Finding.not_checked``): skipped is never
     passed, so those are not waived, nor the rule's other findings on that object, which the
     same waiver would accept (a waiver names a rule and an object)."""
     with tempfile.TemporaryDirectory(prefix="pdlint-init-") as scratch:
@@ -969,7 +967,8 @@ def _exception_waivers(files: Mapping[str, str], live: Account,
         grouped.setdefault((finding.rule, finding.resource), []).append(finding)
     waivers, unchecked = [], []
     for (rule_id, resource), found in grouped.items():
-        missed = [_sentence(finding.message) for finding in found if _not_checked(finding)]
+        missed = [_sentence(finding.message) for finding in found
+                  if finding.not_checked is not None]
         if missed:
             unchecked.append(
                 f"Review: {rule_id} could not check {resource}, so no waiver of {rule_id} is "
@@ -985,12 +984,6 @@ def _exception_waivers(files: Mapping[str, str], live: Account,
                 _sentence(finding.message) for finding in found),
             "owner": owner, "expires": today + timedelta(days=WAIVER_DAYS)}))
     return waivers, unchecked
-
-
-def _not_checked(finding: Finding) -> bool:
-    """Whether ``finding`` reports a check that could not be made: the rules say so in its
-    words ('paging path not checked for ...', 'not checked: ...')."""
-    return NOT_CHECKED.search(finding.message) is not None
 
 
 def _sentence(message: str) -> str:

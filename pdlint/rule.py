@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
@@ -94,14 +94,32 @@ class Rule:
             location=location,
         )
 
+    def not_checked(
+        self,
+        message: str,
+        resource: Resource,
+        *,
+        why: str,
+        expected: Any = None,
+        actual: Any = None,
+        location: Location | None = None,
+    ) -> Finding:
+        """A finding of this rule that reports a check it could not make, ``why`` saying what was
+        not read: a warning, marked (``Finding.not_checked``) so that the run is incomplete
+        while no waiver accepts it, never passed."""
+        return replace(self.finding(message, resource, expected=expected, actual=actual,
+                                    location=location, severity=Severity.WARNING),
+                       not_checked=why)
+
 
 def unchecked(rules: Iterable[Rule], skipped: Iterable[Skipped],
               ) -> tuple[tuple[str, tuple[str, ...]], ...]:
-    """Each of ``rules`` that reads a collection ``skipped`` names, with those collections
-    (``Checked.unchecked``)."""
+    """Each of ``rules`` that ``skipped`` leaves not checked in full, with the names of those
+    skips (``Checked.unchecked``): the collections it reads not read, and its own id when its
+    findings report checks not made (``findings.not_checked_skips``)."""
     unread = {skip.rule for skip in skipped}
-    return tuple((each.id, tuple(name for name in each.reads if name in unread))
-                 for each in rules if unread.intersection(each.reads))
+    return tuple((each.id, names) for each in rules
+                 if (names := tuple(name for name in (*each.reads, each.id) if name in unread)))
 
 
 def rule(

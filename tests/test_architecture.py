@@ -20,7 +20,7 @@ DOORS: dict[str, tuple[str, ...]] = {
     "pdlint.concurrency": (),
     "pdlint.collector": (),
     "pdlint.memo": (),
-    "pdlint.config": ("pdlint.errors", "pdlint.files"),
+    "pdlint.config": ("pdlint.errors", "pdlint.files", "pdlint.rules.registry"),
     "pdlint.zones": (),
     "pdlint.isotime": (),
     "pdlint.progress": (),

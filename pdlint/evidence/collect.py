@@ -64,6 +64,7 @@ from pdlint.findings import Report, Skipped, counted
 from pdlint.pagerduty.model import Account, MaintenanceWindow
 from pdlint.pagerduty.records import parse_maintenance_window
 from pdlint.policy.model import Containment, IncidentSeverity, Policy, Scope
+from pdlint.rules.registry import DRIFT_RULE_IDS
 from pdlint.rules.scope import scope_reach
 
 if TYPE_CHECKING:
@@ -542,9 +543,11 @@ def coverage_section(policy: Policy, account: Account, period: Interval,
 def configuration_skips(report: Report) -> list[Skipped]:
     """The collections the account would not give (the drift report's skipped entries) as
     skipped parts of the package: the drift checks that need them did not run, and without
-    schedules neither did the coverage, so the package is not complete."""
-    skips = [Skipped("drift", f"{skip.rule} could not be read ({skip.reason}); the drift checks "
-                              "that need them did not run") for skip in report.skipped]
+    schedules neither did the coverage, so the package is not complete. A drift rule with
+    findings of checks it could not make is skipped under its own id, as in ``pdlint drift``."""
+    skips = [skip if skip.rule in DRIFT_RULE_IDS else Skipped(
+        "drift", f"{skip.rule} could not be read ({skip.reason}); the drift checks that need "
+                 "them did not run") for skip in report.skipped]
     skips += [Skipped("coverage", f"schedules could not be read ({skip.reason})")
               for skip in report.skipped if skip.rule == "schedules"]
     return skips

@@ -47,6 +47,7 @@ def write_drift(package: EvidencePackage, run: DriftRun) -> DriftSummary:
         findings=sum(summary[severity.value] for severity in Severity),
         by_severity=tuple((severity.value, summary[severity.value])
                           for severity in reversed(Severity)),
+        not_checked=summary["not_checked"],
         skipped=len(run.report.skipped),
         files=tuple(DRIFT_FILES.values()),
         read_at=run.read_at,

@@ -557,10 +557,12 @@ def _drift_section(evidence: Evidence) -> str:
         return ""
     links = ", ".join(f'<a href="{_e(name)}">{_e(name)}</a>' for name in drift.files)
     counts = ", ".join(f"{count} {_e(severity)}" for severity, count in drift.by_severity)
+    unchecked = (f'; <span id="drift-not-checked">{drift.not_checked}</span> not checked '
+                 "(checks that could not be made, never passed)" if drift.not_checked else "")
     skipped = f"; {drift.skipped} check(s) skipped" if drift.skipped else ""
     return (f"<h2>Drift</h2><p>The account against the policy: {_e(drift_scope(drift))}. "
             f'<span id="drift-findings">{drift.findings}</span> finding(s): {counts}'
-            f"{skipped}. Reports: {links}.</p>")
+            f"{unchecked}{skipped}. Reports: {links}.</p>")
 
 
 HISTORY_LABEL_WIDTH = 260

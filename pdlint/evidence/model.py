@@ -394,6 +394,9 @@ class ScopeSummary:
 class DriftSummary:
     findings: int
     by_severity: tuple[tuple[str, int], ...]
+    not_checked: int
+    """Of the findings counted, those reporting a check that could not be made (their rules are
+    among the ``skipped``)."""
     skipped: int
     files: tuple[str, ...]
     read_at: datetime

@@ -209,6 +209,9 @@ def render_summary(evidence: Evidence) -> str:
         lines += ["", "## Drift (" + ", ".join(evidence.drift.files) + ")", "",
                   f"The account against the policy: {drift_scope(evidence.drift)}.", ""]
         lines += _table(("severity", "findings"), evidence.drift.by_severity)
+        if evidence.drift.not_checked:
+            lines += ["", f"{counted(evidence.drift.not_checked, 'finding')} of these report a "
+                          "check that could not be made: not checked, never passed."]
     if evidence.history is not None:
         lines += _history_lines(evidence)
     lines += ["", "Every file of the package and its sha256 are listed in manifest.json.", ""]

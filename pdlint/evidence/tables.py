@@ -615,7 +615,7 @@ def evidence_document(evidence: Evidence) -> dict[str, Any]:
         "changes": None if evidence.changes is None else _changes(evidence.changes),
         "drift": None if drift is None else {
             "findings": drift.findings, "by_severity": dict(drift.by_severity),
-            "skipped": drift.skipped, "files": list(drift.files),
+            "not_checked": drift.not_checked, "skipped": drift.skipped, "files": list(drift.files),
             "configuration_read_at": iso(drift.read_at),
             "coverage_rendered": {"since": iso(drift.rendered.start),
                                   "until": iso(drift.rendered.end)}},

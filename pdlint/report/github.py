@@ -65,7 +65,8 @@ def _annotation(finding: Finding) -> str:
         properties["line"] = str(finding.location.line)
         if finding.location.column:
             properties["col"] = str(finding.location.column)
-    properties["title"] = rule_label(finding.rule, finding.name)
+    properties["title"] = rule_label(finding.rule, finding.name) + (
+        " (not checked)" if finding.not_checked is not None else "")
     return _command(COMMANDS[finding.severity], properties, finding_sentence(finding))
 
 

@@ -8,9 +8,10 @@ collection it reads (``reads``) was not read, even if it found something in the 
 object a rule has findings on is a test case of its own, named after the object, in a test
 suite per policy file (``file`` names it, relative to the repository root): it fails when the
 object has a finding at warning or above that is not waived, is skipped when its findings are all
-waived, and passes otherwise. Suites carry when a drift run read the account (``timestamp``; a
-report that does not say, such as lint's, has none, so the same input gives the same file) and
-how long the run took (``time``), when the caller measured it.
+waived or report checks that could not be made (``not_checked``: never a pass), and passes
+otherwise. Suites carry when a drift run read the account (``timestamp``; a report that does not
+say, such as lint's, has none, so the same input gives the same file) and how long the run took
+(``time``), when the caller measured it.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from pdlint.report.rule_meta import RuleMeta
 from pdlint.report.wording import (
     finding_sentence,
     index_rules,
+    not_checked_phrase,
     repo_path,
     resource_label,
     rule_label,
@@ -130,13 +132,20 @@ def _testcase(title: str, rule_id: str, name: str) -> ET.Element:
 
 
 def _judge(case: ET.Element, findings: list[Finding]) -> None:
-    """Fail, skip or pass one (rule, object) testcase from its findings."""
-    failing = [f for f in findings if f.counts and f.severity.at_least(Severity.WARNING)]
+    """Fail, skip or pass one (rule, object) testcase from its findings: a check that could not
+    be made (``Finding.not_checked``) is skipped, never passed, unless a finding fails."""
+    failing = [f for f in findings if f.counts and f.not_checked is None
+               and f.severity.at_least(Severity.WARNING)]
     if failing:
         worst = max((f.severity for f in failing), key=lambda severity: severity.rank)
         failure = ET.SubElement(case, "failure", type=worst.value,
                                 message=_xml_text("; ".join(f.message for f in failing)))
         failure.text = _xml_text("\n".join(_detail(f) for f in findings))
+        return
+    unchecked = [f for f in findings if f.leaves_unchecked]
+    if unchecked:
+        ET.SubElement(case, "skipped", message=_xml_text(not_checked_phrase(unchecked))).text = (
+            _xml_text("\n".join(_detail(f) for f in findings)))
         return
     waived = [f for f in findings if f.waived]
     if waived and len(waived) == len(findings):

@@ -47,7 +47,7 @@ def render_markdown(
     for resource_type in sorted(by_type):
         worst_first = sorted(by_type[resource_type], key=lambda f: -f.severity.rank)
         rows: list[tuple[str, ...]] = [
-            (f.severity.value, _rule(f), _object(f), markdown_cell(f.message), _value(f.expected),
+            (_severity(f), _rule(f), _object(f), markdown_cell(f.message), _value(f.expected),
              _value(f.actual), markdown_code(str(f.location)) if f.location else "")
             for f in worst_first
         ]
@@ -79,6 +79,11 @@ def _table(columns: tuple[str, ...], rows: Sequence[tuple[str, ...]], max_rows: 
     if len(shown) < len(rows):
         lines.append(f"\n… and {len(rows) - len(shown)} more; the full report has every row.")
     return "\n".join(lines)
+
+
+def _severity(finding: Finding) -> str:
+    """The finding's severity, ``warning (not checked)`` for a check that could not be made."""
+    return finding.severity.value + (" (not checked)" if finding.not_checked is not None else "")
 
 
 def _rule(finding: Finding) -> str:

@@ -6,9 +6,10 @@ document it), and artifact URIs are relative to the repository root through ``%S
 code scanning resolves them, wherever pdlint ran from. Waived findings carry an external
 suppression; skipped checks are tool execution notifications, one more for each rule a
 collection not read leaves unchecked (associated with that rule), and mark the invocation
-unsuccessful, so a partial run never looks clean. Links (``informationUri``, each rule's
-``helpUri``) follow the ``Repository`` URL the installed package declares, and are left out when
-it declares none rather than point at a page that does not exist.
+unsuccessful, so a partial run never looks clean; a finding that reports a check not made says
+what was not read in its ``notChecked`` property, and its rule is skipped. Links
+(``informationUri``, each rule's ``helpUri``) follow the ``Repository`` URL the installed package
+declares, and are left out when it declares none rather than point at a page that does not exist.
 """
 
 from __future__ import annotations
@@ -173,6 +174,8 @@ def _results(findings: Sequence[Finding], rule_index: dict[str, int],
                 "resource": finding.resource.to_dict(),
                 "expected": finding.expected,
                 "actual": finding.actual,
+                **({"notChecked": finding.not_checked}
+                   if finding.not_checked is not None else {}),
             },
         })
         if finding.waived:

@@ -12,13 +12,14 @@ from pathlib import Path
 from typing import Any
 
 from pdlint.files import repository_root
-from pdlint.findings import Finding, Report, Resource, Skipped, Waived
+from pdlint.findings import Finding, Report, Resource, Severity, Skipped, Waived
 from pdlint.memo import once
 from pdlint.report.rule_meta import RuleMeta
 
 _COUNT_WORDS = (
     ("error", "error", "errors"),
     ("warning", "warning", "warnings"),
+    ("not_checked", "not checked", "not checked"),
     ("info", "info", "info"),
     ("waived", "waived", "waived"),
 )
@@ -120,6 +121,13 @@ def _value_json(value: Any) -> str:
     return json.dumps(value, sort_keys=True, ensure_ascii=False, default=str)
 
 
+def not_checked_phrase(findings: Sequence[Finding]) -> str:
+    """``not checked: <what was not read>; ...``, each reason of ``findings`` once."""
+    reasons = dict.fromkeys(finding.not_checked for finding in findings
+                            if finding.not_checked is not None)
+    return "not checked: " + "; ".join(reasons)
+
+
 def expected_and_actual(finding: Finding) -> str:
     """``expected 20m, actual 30m``; empty when the finding carries neither value."""
     parts = []
@@ -165,9 +173,14 @@ def incomplete_phrase(report: Report) -> str:
 
 
 def summary_line(report: Report, rules: Sequence[RuleMeta]) -> str:
-    """``3 errors, 1 warning, 1 waived``; says it is clean only when the run saw everything, and
-    where a scoped run stopped (``outside the scope (team 'Platform'): 12 services, ...``)."""
+    """``3 errors, 1 warning, 2 not checked, 1 waived``: the warnings that report a check not
+    made counted apart (``Finding.not_checked``); says it is clean only when the run saw
+    everything, and where a scoped run stopped (``outside the scope (team 'Platform'): 12
+    services, ...``)."""
     counts = report.summary()
+    counts["warning"] = sum(1 for finding in report.findings if finding.counts
+                            and finding.not_checked is None
+                            and finding.severity is Severity.WARNING)
     found = ", ".join(
         f"{counts[key]} {singular if counts[key] == 1 else plural}"
         for key, singular, plural in _COUNT_WORDS

@@ -12,7 +12,7 @@ from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from datetime import date
 from typing import TYPE_CHECKING
 
-from pdlint.findings import Finding, Report
+from pdlint.findings import Finding, Report, not_checked_skips
 from pdlint.memo import once_per_run
 from pdlint.policy.model import Policy, Waiver
 from pdlint.rule import Context, Mode, Rule
@@ -29,8 +29,9 @@ def drift(policy: Policy, account: Account, today: date,
           rules: Collection[Rule] | None = None) -> Report:
     """Every drift rule in ``rules`` (default: all) over ``account`` within the policy's scope
     (``scope.bounded``), with the policy's unexpired waivers applied and the collections that
-    could not be read reported as skipped; WAV901 (when chosen) reports the waivers that accept
-    none of their rule's findings.
+    could not be read reported as skipped, as is each rule with findings of checks it could not
+    make that no waiver accepts (``not_checked_skips``); WAV901 (when chosen) reports the
+    waivers that accept none of their rule's findings.
 
     Each rule runs once, whether the run chose it or only a waiver names it. Deterministic: the
     same policy, account and day give the same report, in the same order.
@@ -56,7 +57,7 @@ def drift(policy: Policy, account: Account, today: date,
             for finding in produced:
                 waiver = next((waiver for waiver in waivers if waiver.matches(finding)), None)
                 findings.append(finding.with_waiver(waiver.as_waived()) if waiver else finding)
-    return Report.of(findings, account.skipped, boundary)
+    return Report.of(findings, (*account.skipped, *not_checked_skips(findings)), boundary)
 
 
 def unused_waivers(waivers: Iterable[Waiver], account: Account,
@@ -77,10 +78,11 @@ def unused_waivers(waivers: Iterable[Waiver], account: Account,
         resource = waiver.resource.value
         unread = account.not_returned(resource)
         if unread:
-            yield WAIVER_UNUSED.finding(
+            yield WAIVER_UNUSED.not_checked(
                 f"the waiver of {waiver.rule.value} could not be checked: PagerDuty returned "
                 f"{resource} without {', '.join(unread)}, so whether its drift is gone is not "
-                "known", resource, expected=f"a {waiver.rule.value} finding", actual=None,
+                "known", resource, why=f"PagerDuty returned {resource} without "
+                f"{', '.join(unread)}", expected=f"a {waiver.rule.value} finding", actual=None,
                 location=waiver.location)
             continue
         yield WAIVER_UNUSED.finding(

@@ -105,10 +105,12 @@ def check_level_count(context: Context) -> Iterator[Finding]:
     rule"), and the level-by-level rules do not compare it."""
     for documented, live in both_sides(escalation_pairs(context.policy, context.live)):
         if live.rules is None:
-            yield check_level_count.finding(
+            yield check_level_count.not_checked(
                 "levels not checked: PagerDuty returned the policy without its escalation "
-                "rules", live_resource(documented, live), expected=len(documented.levels),
-                actual=None, location=documented.location, severity=Severity.WARNING)
+                "rules", live_resource(documented, live),
+                why=f"PagerDuty returned escalation policy '{live.name}' without its "
+                    "escalation rules",
+                expected=len(documented.levels), actual=None, location=documented.location)
             continue
         count = len(live.rules)
         wanted = len(documented.levels)
@@ -168,11 +170,13 @@ def check_level_targets(context: Context) -> Iterator[Finding]:
     for documented, live in _same_levels(context.policy, account):
         for level, live_rule in zip(documented.levels, live.rules or (), strict=True):
             if live_rule.targets is None:
-                yield check_level_targets.finding(
+                yield check_level_targets.not_checked(
                     f"level {level.number} not checked: PagerDuty returned its escalation rule "
                     "without its targets", live_resource(documented, live),
+                    why=f"PagerDuty returned level {level.number} of escalation policy "
+                        f"'{live.name}' without its targets",
                     expected=[target.name for target in level.targets], actual=None,
-                    location=level.location, severity=Severity.WARNING)
+                    location=level.location)
                 continue
             live_targets = [_live_target(target, account) for target in live_rule.targets]
             wanted = {_documented_key(target, live_targets) for target in level.targets}

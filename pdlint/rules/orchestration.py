@@ -129,10 +129,11 @@ def check_event_orchestration(context: Context) -> Iterator[Finding]:
     for documented, live in both_sides(service_pairs(policy, account)):
         if account.skip_reason("service_orchestrations") is None and not (
                 account.orchestration_read(live)):
-            yield check_event_orchestration.finding(
-                f"event orchestration not checked: {_why_not_read(documented, live)}",
-                live_resource(documented, live), expected="the orchestration read",
-                actual=None, location=documented.location, severity=FindingSeverity.WARNING)
+            why = _why_not_read(documented, live)
+            yield check_event_orchestration.not_checked(
+                f"event orchestration not checked: {why}", live_resource(documented, live),
+                why=f"the event orchestration of service '{live.name}' was {why}",
+                expected="the orchestration read", actual=None, location=documented.location)
         orchestration = orchestration_of(account, live)
         for orchestration_rule in orchestration.rules if orchestration else ():
             if orchestration_rule.disabled or allowed(documented, orchestration_rule):
@@ -153,12 +154,13 @@ def check_event_orchestration(context: Context) -> Iterator[Finding]:
                     location=documented.urgency.location)
             unseen = _unseen_priority(account, documented, orchestration_rule)
             if unseen is not None and documented.urgency is not None:
-                yield check_event_orchestration.finding(
+                yield check_event_orchestration.not_checked(
                     f"not checked whether event orchestration {orchestration_rule.described()} "
                     f"lowers the urgency: it sets priority {unseen}, which is not in the "
                     "priorities this key reads", live_resource(documented, live),
+                    why=f"priority {unseen} is not in the priorities this key reads",
                     expected="high", actual=orchestration_rule.name,
-                    location=documented.urgency.location, severity=FindingSeverity.WARNING)
+                    location=documented.urgency.location)
         if routers_read(account):
             yield from _routed_elsewhere(account, documented, live)
 
@@ -223,11 +225,12 @@ def check_detection_sources(context: Context) -> Iterator[Finding]:
         if documented.detection_sources is None:
             continue
         if live.integrations is None:
-            yield check_detection_sources.finding(
+            yield check_detection_sources.not_checked(
                 "detection sources not checked: PagerDuty returned the service without its "
                 "integrations", live_resource(documented, live),
+                why=f"PagerDuty returned service '{live.name}' without its integrations",
                 expected=[source.value for source in documented.detection_sources],
-                actual=None, location=documented.location, severity=FindingSeverity.WARNING)
+                actual=None, location=documented.location)
             continue
         for source in documented.detection_sources:
             if _integrated(live, source):

@@ -143,13 +143,13 @@ def _findings(paths: Paths, documented: Service, live: LiveService, severity: In
     unread = [stretch for stretch in stretches if stretch.verdict is Verdict.NOT_READ]
     if unread:
         why = sorted({_unread_why(stretch) for stretch in unread})
-        yield check_paging_path.finding(
+        yield check_paging_path.not_checked(
             f"{severity.id}: paging path not checked for "
             f"{format_duration(total(stretch.interval for stretch in unread))} from "
             f"{format_utc(unread[0].interval.start)} to {format_utc(unread[-1].interval.end)}: "
             f"{'; '.join(why)}",
-            resource, expected=expected, actual=None, location=written.location,
-            severity=Severity.WARNING)
+            resource, why="; ".join(why), expected=expected, actual=None,
+            location=written.location)
 
 
 

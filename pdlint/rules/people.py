@@ -105,11 +105,11 @@ def check_unreachable_responder(context: Context) -> Iterator[Finding]:
             location=concerns[0][0].location)
     for resource, (why, concerns) in unseen_for.items():
         services = _concerned(concerns)
-        yield check_unreachable_responder.finding(
+        yield check_unreachable_responder.not_checked(
             f"not checked: {_named(resource)} {why}, so whether high-urgency {services} "
             "phones or texts someone through it at once is not known",
-            resource, expected="phone or sms after 0 min", actual=None,
-            location=concerns[0][0].location, severity=Severity.WARNING)
+            resource, why=f"{_named(resource)} {why}", expected="phone or sms after 0 min",
+            actual=None, location=concerns[0][0].location)
 
 
 _Reached = tuple[dict[str, str | None], dict[Resource, str]]

@@ -50,37 +50,38 @@ def check_untrained_on_call(context: Context) -> Iterator[Finding]:
             account.schedules, account.escalation_policies, account.users)):
         return
     for (schedule_id, name), places in _unseen_schedules(policy, account).items():
-        yield check_untrained_on_call.finding(
+        yield check_untrained_on_call.not_checked(
             f"training not checked for whoever schedule {schedule_id}"
             f"{f' ({name})' if name else ''} puts on call, in {_listed(places)}: it is not in "
             "the schedule lists this key reads", Resource("schedule", name=name, id=schedule_id),
-            expected="trained people on call", actual=None, location=training.location,
-            severity=Severity.WARNING)
+            why=f"schedule {schedule_id} is not in the schedule lists this key reads",
+            expected="trained people on call", actual=None, location=training.location)
     for live_policy, unread in _unread_levels(policy, account):
-        yield check_untrained_on_call.finding(
+        yield check_untrained_on_call.not_checked(
             f"training not checked for whoever escalation policy '{live_policy.name}' pages: "
             f"PagerDuty returned it without {unread}",
             Resource("escalation_policy", name=live_policy.name, id=live_policy.id),
-            expected="trained people on call", actual=None, location=training.location,
-            severity=Severity.WARNING)
+            why=f"PagerDuty returned escalation policy '{live_policy.name}' without {unread}",
+            expected="trained people on call", actual=None, location=training.location)
     for user_id, places in on_call_people(policy, account).items():
         user = account.users.by_id(user_id)
         if user is None:
-            yield check_untrained_on_call.finding(
+            yield check_untrained_on_call.not_checked(
                 f"training not checked for user {user_id}, on call in {_listed(places)}: they "
                 "are not in the user list this key reads, so the email their training record "
                 "would name is not known", Resource("user", id=user_id),
-                expected="a current training record", actual=None, location=training.location,
-                severity=Severity.WARNING)
+                why=f"user {user_id} is not in the user list this key reads",
+                expected="a current training record", actual=None, location=training.location)
             continue
         name = str(user.name or user_id)
         email = user.email
         if not email:
-            yield check_untrained_on_call.finding(
+            yield check_untrained_on_call.not_checked(
                 f"training not checked for {name}, on call in {_listed(places)}: PagerDuty "
                 "listed them without their email, which their training record would name",
-                Resource("user", name=name, id=user_id), expected="a current training record",
-                actual=None, location=training.location, severity=Severity.WARNING)
+                Resource("user", name=name, id=user_id),
+                why=f"PagerDuty listed user {user_id} without their email",
+                expected="a current training record", actual=None, location=training.location)
             continue
         if training.current(email, today) is not None:
             continue

@@ -85,11 +85,12 @@ def _judged(severity: IncidentSeverity, automation: ResponseAutomation, policy: 
     workflow_id = workflow.id if workflow is not None else str(unseen)
     resource = Resource("incident_workflow", name=wanted.value, id=workflow_id)
     if workflow is None:
-        yield check_response_automation.finding(
+        yield check_response_automation.not_checked(
             f"not checked whether it is enabled and runs the documented actions: incident "
             f"workflow {workflow_id} is named by a trigger but is not in the workflows this key "
-            "reads", resource, expected="enabled", actual=None, location=wanted.location,
-            severity=Severity.WARNING)
+            "reads", resource,
+            why=f"incident workflow {workflow_id} is not in the workflows this key reads",
+            expected="enabled", actual=None, location=wanted.location)
     elif not workflow.is_enabled:
         yield check_response_automation.finding(
             f"disabled, so it runs on no {severity.id} incident", resource,

@@ -116,10 +116,10 @@ def check_coverage_gap(context: Context) -> Iterator[Finding]:
         if zone is None or isinstance(final, str):
             reason = (final if isinstance(final, str)
                       else f"its time zone {zone_name!r} is not one pdlint knows")
-            yield check_coverage_gap.finding(
+            yield check_coverage_gap.not_checked(
                 f"coverage not checked: {reason}", _resource(documented, live),
-                expected=requirement, actual=None, location=documented.coverage.location,
-                severity=Severity.WARNING)
+                why=f"schedule '{live.name}': {reason}", expected=requirement, actual=None,
+                location=documented.coverage.location)
             continue
         result = measure_rendered(required_time(requirement, window, zone, business_hours),
                                   final)
@@ -217,10 +217,11 @@ def check_rotation(context: Context) -> Iterator[Finding]:
         if live.layers is None:
             written = length or minimum
             assert written is not None
-            yield check_rotation.finding(
+            yield check_rotation.not_checked(
                 "rotation not checked: PagerDuty returned no layers or rotations for it",
-                _resource(documented, live), expected=None, actual=None,
-                location=written.location, severity=Severity.WARNING)
+                _resource(documented, live),
+                why=f"PagerDuty returned schedule '{live.name}' without its layers or rotations",
+                expected=None, actual=None, location=written.location)
             continue
         if length is not None:
             wanted = int(length.value.total_seconds())
@@ -235,16 +236,20 @@ def check_rotation(context: Context) -> Iterator[Finding]:
         if minimum is not None:
             people = live.members_in_force(account.window)
             if people is None:
-                yield check_rotation.finding(
+                yield check_rotation.not_checked(
                     "participants not checked: PagerDuty returned a layer in force without its "
-                    "users", _resource(documented, live), expected=minimum.value, actual=None,
-                    location=minimum.location, severity=Severity.WARNING)
+                    "users", _resource(documented, live), why=_layer_without_users(live),
+                    expected=minimum.value, actual=None, location=minimum.location)
             elif len(people) < minimum.value:
                 yield check_rotation.finding(
                     f"{len(people)} {'person takes' if len(people) == 1 else 'people take'} "
                     f"turns in the layers in force, documented at least {minimum.value}",
                     _resource(documented, live), expected=minimum.value, actual=len(people),
                     location=minimum.location)
+
+
+def _layer_without_users(live: LiveSchedule) -> str:
+    return f"PagerDuty returned a layer in force of schedule '{live.name}' without its users"
 
 
 def _turn(seconds: int) -> str:
@@ -271,10 +276,10 @@ def check_inactive_participant(context: Context) -> Iterator[Finding]:
     for documented, live in _matched(policy, account):
         people = live.members_in_force(account.window)
         if people is None:
-            yield check_inactive_participant.finding(
+            yield check_inactive_participant.not_checked(
                 "participants not checked: PagerDuty returned a layer in force without its "
-                "users", _resource(documented, live), expected="active users", actual=None,
-                location=documented.location, severity=Severity.WARNING)
+                "users", _resource(documented, live), why=_layer_without_users(live),
+                expected="active users", actual=None, location=documented.location)
             continue
         names = {str(member.id): member.summary for layer in live.layers or ()
                  for member in layer.members or ()}

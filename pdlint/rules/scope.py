@@ -242,11 +242,11 @@ def check_outside_scope(context: Context) -> Iterator[Finding]:
               "schedule": reach.schedules}
     for documented, live in _documented_live(policy, account):
         if live.id in reach.unsure:
-            yield check_outside_scope.finding(
+            yield check_outside_scope.not_checked(
                 f"scope not checked: {reach.unread}, so whether an escalation policy in the "
                 f"scope ({_scope_text(scope)}) pages it cannot be told",
-                live_resource(documented, live), location=documented.location,
-                severity=Severity.WARNING)
+                live_resource(documented, live), why=str(reach.unread),
+                location=documented.location)
         elif live.id not in inside[documented.resource.type]:
             live_teams = [name for _, name in (team_name(reference, account)
                                                for reference in _teams_of(live) or ())]

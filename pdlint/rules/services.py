@@ -273,11 +273,11 @@ def check_no_integration(context: Context) -> Iterator[Finding]:
         if required is None or not required.value:
             continue
         if live.integrations is None:
-            yield check_no_integration.finding(
+            yield check_no_integration.not_checked(
                 "integration not checked: PagerDuty returned the service without its "
                 "integrations", live_resource(documented, live),
-                expected="at least one integration", actual=None, location=required.location,
-                severity=Severity.WARNING)
+                why=f"PagerDuty returned service '{live.name}' without its integrations",
+                expected="at least one integration", actual=None, location=required.location)
         elif not live.integrations:
             yield check_no_integration.finding(
                 "no integration, so no alert can reach it",
@@ -318,10 +318,10 @@ def check_maintenance_window(context: Context) -> Iterator[Finding]:
     for documented, live in both_sides(service_pairs(policy, account)):
         windows = account.maintenance_windows_of(live.id)
         if windows is None:
-            yield check_maintenance_window.finding(
+            yield check_maintenance_window.not_checked(
                 f"maintenance windows not checked: {account.maintenance_unread}",
-                live_resource(documented, live), expected=None, actual=None,
-                location=documented.location, severity=Severity.WARNING)
+                live_resource(documented, live), why=str(account.maintenance_unread),
+                expected=None, actual=None, location=documented.location)
             continue
         for window in windows:
             if not window.overlaps(account.window.since, account.window.until):
@@ -425,11 +425,12 @@ def check_alert_grouping(context: Context) -> Iterator[Finding]:
             continue
         actual = grouping.policy_word()
         if actual is None and account.alert_grouping_settings.read:
-            yield check_alert_grouping.finding(
+            yield check_alert_grouping.not_checked(
                 f"alert grouping not checked: it is kept in Alert Grouping Setting "
                 f"{grouping.setting_id}, which is not in the settings this key reads",
-                live_resource(documented, live), expected=written.value, actual=None,
-                location=written.location, severity=Severity.WARNING)
+                live_resource(documented, live),
+                why=f"Alert Grouping Setting {grouping.setting_id} is not in the settings this "
+                    "key reads", expected=written.value, actual=None, location=written.location)
         elif actual is not None and actual != written.value:
             yield check_alert_grouping.finding(
                 f"alert grouping is {grouping.described()}, documented {written.value}",

@@ -7,12 +7,12 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 import pytest
-from evidence_cases import POLICY, TOKEN
+from evidence_cases import POLICY, TOKEN, hand_account
 from pdlint_process import run_pdlint as pdlint
 
 from pdlint.pagerduty.snapshot import write_snapshot
 from pdlint.pagerduty.state import LiveState, Window
-from pdlint.sim import SimServer
+from pdlint.sim import Fault, Faults, SimServer
 
 
 def test_evidence_writes_the_package(hand_server: SimServer, tmp_path: Path) -> None:
@@ -117,3 +117,27 @@ def test_a_policy_with_errors_writes_nothing(hand_server: SimServer, tmp_path: P
     assert "Traceback" not in result.stderr
     assert not output.exists()
     assert not list(tmp_path.glob(".evidence*"))
+
+
+def test_a_drift_check_not_made_makes_the_package_incomplete_unless_accepted(
+        tmp_path: Path) -> None:
+    """Escalation policies returned without their escalation rules: the drift rules that could
+    not check them are skipped under their own ids, as in ``pdlint drift``, and the drift
+    section counts their findings as not checked."""
+    faults = Faults(scripted=(Fault("omit_field", "/escalation_policies",
+                                    field="escalation_rules"),))
+    with SimServer(hand_account(), token=TOKEN, faults=faults) as server:
+        env = {"PAGERDUTY_API_URL": server.base_url, "PAGERDUTY_API_TOKEN": TOKEN}
+        arguments = ("evidence", "--policy", str(POLICY), "--since", "2026-02-02", "--until",
+                     "2026-03-01", "--quiet", "--force")
+        refused = pdlint(*arguments, "-o", str(tmp_path / "a"), env=env)
+        assert refused.returncode == 2
+        named = refused.stderr.split("accept by name: ")[1].split()[1::2]
+        assert "EP102" in named
+        document = json.loads((tmp_path / "a" / "evidence.json").read_text())
+        assert document["drift"]["not_checked"] > 0
+        assert "EP102" in {skip["section"] for skip in document["skipped"]}
+        assert 'id="drift-not-checked"' in (tmp_path / "a" / "index.html").read_text()
+        accepted = pdlint(*arguments, "-o", str(tmp_path / "b"),
+                          *(word for rule in named for word in ("--accept-skip", rule)), env=env)
+        assert accepted.returncode == 0, accepted.stderr

@@ -110,3 +110,29 @@ def test_an_empty_history_is_not_a_clean_one(tmp_path: Path) -> None:
         2, f"Drift history in {tmp_path}: 0 runs of 0 accounts and policies.\n")
     assert result.stderr == (f"pdlint: error: no drift run is recorded in {tmp_path} (pdlint "
                              "drift --record adds them)\n")
+
+
+@pytest.mark.parametrize(("accepted", "code"), [
+    pytest.param((), 2, id="not-accepted"),
+    pytest.param(("--accept-skip", "USR400"), 0, id="the-rule-accepted"),
+    pytest.param(("--accept-skip", "users"), 2, id="the-collection-was-read"),
+])
+def test_a_last_run_whose_rule_could_not_make_a_check_is_not_a_pass_unless_accepted(
+        tmp_path: Path, accepted: tuple[str, ...], code: int) -> None:
+    """A report of before findings were marked (no ``not_checked``) and one after, whose USR400
+    could not make a check: history reads both, and exits as drift did for the last."""
+    folder = tmp_path / "history"
+    folder.mkdir()
+    (folder / "20261104T060000Z.json").write_text(json.dumps(report(
+        "2026-11-04T06:00:00Z", (F3,))), encoding="utf-8")
+    marked = report("2026-11-05T06:00:00Z", (F3,))
+    marked["findings"][0]["not_checked"] = "user PU2 is not in the user list this key reads"
+    marked["skipped"] = [{"rule": "USR400", "reason": "1 check not made (findings marked not "
+                                                      "checked): user PU2 is not in the user "
+                                                      "list this key reads"}]
+    (folder / "20261105T060000Z.json").write_text(json.dumps(marked), encoding="utf-8")
+    result = run_pdlint("history", str(folder), *accepted, cwd=tmp_path)
+    assert result.returncode == code, result.stderr
+    assert "2 runs" in result.stdout and "that run skipped 1 check (USR400)" in result.stdout
+    assert ("pdlint: error: incomplete: USR400 could not be read or checked"
+            in result.stderr) == (code == 2)

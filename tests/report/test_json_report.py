@@ -11,7 +11,7 @@ from pdlint.findings import Report, Resource
 from pdlint.report import render
 
 FINDING_KEYS = {"rule", "name", "severity", "message", "resource", "expected", "actual",
-                "location", "waived"}
+                "location", "waived", "not_checked"}
 
 
 def test_json_is_the_report_contract(full_report: Report) -> None:
@@ -24,7 +24,8 @@ def test_json_is_the_report_contract(full_report: Report) -> None:
     assert {finding["severity"] for finding in data["findings"]} == {"error", "warning", "info"}
     assert data["skipped"] == [{"rule": "SCH201",
                                 "reason": "the token cannot read on-call schedules (HTTP 403)"}]
-    assert data["summary"] == {"error": 2, "warning": 1, "info": 1, "waived": 1, "skipped": 1}
+    assert data["summary"] == {"error": 2, "warning": 1, "info": 1, "not_checked": 0,
+                               "waived": 1, "skipped": 1}
     waived = [finding["waived"] for finding in data["findings"] if finding["waived"]]
     assert waived == [{"reason": "Alerts reach Internal Admin by email only until the monitoring"
                                  " migration.",
