@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import csv
 import json
+import operator
 from collections.abc import (
     AsyncGenerator,
     AsyncIterator,
@@ -27,7 +28,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta, timezone
 from typing import IO, TYPE_CHECKING, Any
 
-from pdlint.evidence.model import AssessedIncident, IncidentRecord, iso, whole
+from pdlint.evidence.model import AssessedIncident, IncidentRecord, iso_once, whole
 from pdlint.pagerduty.model import Reference
 from pdlint.pagerduty.records import (
     Incident,
@@ -36,7 +37,7 @@ from pdlint.pagerduty.records import (
     parse_incident,
     parse_log_entry,
 )
-from pdlint.report.tabular import csv_cell
+from pdlint.report.tabular import csv_cells
 
 if TYPE_CHECKING:
     from pdlint.pagerduty.client import PagerDutyClient
@@ -203,26 +204,32 @@ def register_row(incident: AssessedIncident) -> dict[str, Any]:
         "severity": incident.severity,
         "urgency": record.urgency,
         "status": record.status,
-        "created_at": iso(record.created_at),
-        "acknowledged_at": iso(record.acknowledged_at),
-        "resolved_at": iso(record.resolved_at),
+        "created_at": iso_once(record.created_at),
+        "acknowledged_at": iso_once(record.acknowledged_at),
+        "resolved_at": iso_once(record.resolved_at),
         "seconds_to_acknowledge": whole(record.seconds_to_acknowledge),
         "seconds_to_resolve": whole(record.seconds_to_resolve),
         "responders": None if record.responders is None else list(record.responders),
-        "ack_deadline": iso(incident.ack_deadline),
+        "ack_deadline": iso_once(incident.ack_deadline),
         "ack_deadline_local": incident.ack_deadline_local,
         "sla": incident.response.value if incident.response else None,
         "postmortem": found.reference if found else None,
-        "postmortem_recorded_at": iso(found.recorded_at) if found else None,
-        "postmortem_due_at": iso(postmortem.due_at) if postmortem else None,
+        "postmortem_recorded_at": iso_once(found.recorded_at) if found else None,
+        "postmortem_due_at": iso_once(postmortem.due_at) if postmortem else None,
         "postmortem_status": postmortem.status.value if postmortem else None,
-        "resolve_deadline": iso(incident.resolve_deadline),
+        "resolve_deadline": iso_once(incident.resolve_deadline),
         "resolution": incident.resolution.value if incident.resolution else None,
         "problem": record.problem,
         "communication": incident.communication.status.value if incident.communication
         else None,
-        "contained_at": iso(incident.contained_at),
+        "contained_at": iso_once(incident.contained_at),
     }
+
+
+_CSV_ORDER = operator.itemgetter(*REGISTER_COLUMNS)
+"""A row's values in the CSV's column order."""
+_JSON_ROW = json.JSONEncoder(ensure_ascii=False).encode
+"""``json.dumps(row, ensure_ascii=False)``, with one encoder for every row, not one made a row."""
 
 
 class RegisterWriter:
@@ -240,10 +247,9 @@ class RegisterWriter:
         if not incidents:
             return
         rows = [register_row(incident) for incident in incidents]
-        self._csv.writerows([csv_cell(row[column]) for column in REGISTER_COLUMNS]
-                            for row in rows)
+        self._csv.writerows([csv_cells(_CSV_ORDER(row)) for row in rows])
         self._json.write(("," if self.rows else "") + "\n "
-                         + ",\n ".join(json.dumps(row, ensure_ascii=False) for row in rows))
+                         + ",\n ".join(map(_JSON_ROW, rows)))
         self.rows += len(rows)
 
     def close(self) -> None:

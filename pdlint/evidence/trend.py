@@ -33,16 +33,20 @@ class TrendTally:
         self._counts: Counter[tuple[str, str, str]] = Counter()
 
     def add(self, incident: AssessedIncident) -> None:
-        if incident.severity is None:
-            return
-        month = incident.record.created_at.astimezone(self._zone).strftime("%Y-%m")
         severity = incident.severity
-        self._counts[month, severity, "incidents"] += 1
-        for kind, outcome in (("ack", incident.response), ("resolve", incident.resolution)):
+        if severity is None:
+            return
+        local = incident.record.created_at.astimezone(self._zone)
+        month = f"{local.year:04d}-{local.month:02d}"  # as months_of names it
+        counts = self._counts
+        counts[month, severity, "incidents"] += 1
+        for outcome, within, decided in (
+                (incident.response, "ack_within", "ack_decided"),
+                (incident.resolution, "resolve_within", "resolve_decided")):
             if outcome is Response.WITHIN:
-                self._counts[month, severity, f"{kind}_within"] += 1
-            if outcome in (Response.WITHIN, Response.BREACHED):
-                self._counts[month, severity, f"{kind}_decided"] += 1
+                counts[month, severity, within] += 1
+            if outcome is Response.WITHIN or outcome is Response.BREACHED:
+                counts[month, severity, decided] += 1
 
     def results(self, documents_resolution: frozenset[str]) -> tuple[TrendRow, ...]:
         """A row for every month of the period and every documented severity, zero or not;

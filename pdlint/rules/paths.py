@@ -131,7 +131,7 @@ def _findings(paths: Paths, documented: Service, live: LiveService, severity: In
             location=written.location)
     rest = [interval for group in groups[GAPS_LISTED:] for interval in group]
     if rest:
-        rest.sort()
+        rest.sort(key=lambda interval: (interval.start, interval.end))  # as Interval orders
         yield check_paging_path.finding(
             f"{severity.id}: and {counted(len(rest), 'more stretch', 'more stretches')} without a "
             f"phone or SMS call within {sla} from {format_utc(rest[0].start)} to "

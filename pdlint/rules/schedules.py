@@ -152,7 +152,7 @@ def weekly_gap_groups(gaps: Sequence[Interval], zone: ZoneInfo) -> list[list[Int
     groups: dict[tuple[int, Any, timedelta], list[Interval]] = {}
     for gap in gaps:
         local = gap.start.astimezone(zone)
-        groups.setdefault((local.weekday(), local.timetz(), gap.length), []).append(gap)
+        groups.setdefault((local.weekday(), local.time(), gap.end - gap.start), []).append(gap)
     return list(groups.values())
 
 
@@ -173,7 +173,7 @@ def when_words(group: Sequence[Interval], zone: ZoneInfo, zone_name: str) -> str
         return (f"from {format_utc(first.start)} to {format_utc(first.end)} "
                 f"({_local(first.start, zone)} to {_local(first.end, zone)} {zone_name})")
     start, end = first.start.astimezone(zone), first.end.astimezone(zone)
-    days = ", ".join(f"{gap.start.astimezone(zone):%Y-%m-%d}" for gap in group)
+    days = ", ".join(gap.start.astimezone(zone).date().isoformat() for gap in group)
     return (f"on {start:%A}s {start:%H:%M}-{end:%H:%M} {zone_name}, "
             f"{len(group)} times in the checked window ({days})")
 

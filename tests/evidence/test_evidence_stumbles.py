@@ -14,6 +14,7 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
+import pytest
 from evidence_cases import POLICY, utc
 
 from pdlint.evidence import Evidence
@@ -124,6 +125,27 @@ def test_the_change_log_has_before_and_after_values(hand_package: Package) -> No
     assert first["values"] == [{"field": "escalation_rules[2].escalation_delay_in_minutes",
                                 "before": "10", "after": "20"}]
     assert "10 -&gt; 20" in (output / "index.html").read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize(("acknowledged", "resolved", "problem"), [
+    (None, None, None),
+    (0, 0, None),
+    (5, 30, None),
+    (-5, None, "acknowledged before it was created"),
+    (None, -1, "resolved before it was created"),
+    (5, -1, "resolved before it was created"),
+    (-5, -1, "acknowledged before it was created; resolved before it was created"),
+])
+def test_only_times_before_the_creation_are_a_problem(
+        acknowledged: int | None, resolved: int | None, problem: str | None) -> None:
+    created = utc("2026-02-03T15:00")
+
+    def minutes(offset: int | None) -> datetime | None:
+        return None if offset is None else created + timedelta(minutes=offset)
+
+    record = IncidentRecord("PQ1", 1, "t", "s", "P9", "high", "resolved", created,
+                            minutes(acknowledged), minutes(resolved))
+    assert record.problem == problem
 
 
 def test_impossible_durations_are_flagged_not_printed() -> None:
