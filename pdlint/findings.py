@@ -245,12 +245,12 @@ class Checked:
 class Boundary:
     """The scope a run was limited to, and how many objects of each kind it left outside: a
     reader sees where the checks stopped. ``outside`` is by PagerDuty type, in a fixed order;
-    a kind that could not be read is not counted (absent, not none)."""
+    a kind that could not be read, or whose scope is not known, is None (not known, not 0)."""
 
     teams: tuple[str, ...]
     services: tuple[str, ...]
     """The service name patterns; empty when every service of the teams is in scope."""
-    outside: tuple[tuple[str, int], ...]
+    outside: tuple[tuple[str, int | None], ...]
 
     def described(self) -> str:
         """``team 'Platform'`` or ``teams 'A', 'B'; services 'prod-*'``."""
@@ -261,10 +261,14 @@ class Boundary:
         return text
 
     def outside_text(self, *more: tuple[str, int]) -> str:
-        """``3 services, 1 escalation policy, 1 team``, then the ``more`` counts by noun."""
-        return ", ".join(counted(count, kind.replace("_", " "),
-                                 "escalation policies" if kind == "escalation_policy" else None)
-                         for kind, count in (*self.outside, *more))
+        """``3 services, 1 escalation policy, schedules not known, 1 team``, then the ``more``
+        counts by noun."""
+        def said(kind: str, count: int | None) -> str:
+            noun = kind.replace("_", " ")
+            plural = "escalation policies" if kind == "escalation_policy" else None
+            return (counted(count, noun, plural) if count is not None
+                    else f"{plural or noun + 's'} not known")
+        return ", ".join(said(kind, count) for kind, count in (*self.outside, *more))
 
     def outside_phrase(self) -> str:
         """``outside the scope (team 'Platform'): 3 services, 1 team``."""

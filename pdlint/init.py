@@ -591,7 +591,12 @@ def _settings(account: Account, live: Service, notes: list[str]) -> dict[str, An
     hours = _support_hours(live.support_hours)
     word = live.urgency_rule.policy_word()
     urgency = word if word in ("high", "low", "severity_based", "support_hours") else None
-    if urgency == "support_hours" and hours is None:
+    if urgency == "support_hours" and "support_hours" in live.unreturned:
+        notes.append("Review: PagerDuty raises its urgency by support hours but returned the "
+                     "service without them, so neither its urgency nor its support hours are "
+                     "documented.")
+        urgency = None
+    elif urgency == "support_hours" and hours is None:
         notes.append("Review: PagerDuty raises its urgency by support hours that the policy "
                      "format cannot state (a time zone pdlint does not know, seconds, or "
                      "hours past midnight), so neither its urgency nor its support hours are "
@@ -609,8 +614,11 @@ def _settings(account: Account, live: Service, notes: list[str]) -> dict[str, An
     for key, label, seconds in (
             ("acknowledgement_timeout", "acknowledgement", live.acknowledgement_timeout),
             ("auto_resolve_timeout", "auto-resolve", live.auto_resolve_timeout)):
-        settings[key] = _timeout(seconds)
-        if settings[key] is None:
+        settings[key] = None if key in live.unreturned else _timeout(seconds)
+        if key in live.unreturned:
+            notes.append(f"Review: PagerDuty returned the service without its {label} timeout, "
+                         "so it is not documented.")
+        elif settings[key] is None:
             notes.append(f"Review: its {label} timeout ({seconds} seconds) is not whole minutes, "
                          "so it is not documented.")
     settings["auto_pause_notifications"] = _auto_pause(live, notes)

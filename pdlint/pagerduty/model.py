@@ -715,6 +715,7 @@ def _integration(fields: _Fields) -> Integration:
 @dataclass(frozen=True)
 class Service(LiveObject):
     status: str | None
+    """None when PagerDuty did not return it (not "active")."""
     escalation_policy: Reference | None
     urgency_rule: UrgencyRule
     """PagerDuty's default (constant high) when the service states none."""
@@ -729,10 +730,17 @@ class Service(LiveObject):
     """None when the listing did not include it (not "off")."""
     alert_grouping: AlertGrouping | None = None
     """None when the listing did not say (not "no grouping")."""
+    unreturned: frozenset[str] = frozenset()
+    """The fields of ``NULL_SAYS`` PagerDuty left out: not read, where their null would say
+    "no support hours" or "switched off"."""
 
     @property
     def disabled(self) -> bool:
         return self.status == "disabled"
+
+
+NULL_SAYS = ("support_hours", "acknowledgement_timeout", "auto_resolve_timeout")
+"""A service's fields whose null means something (none, off): absent, they are not read."""
 
 
 def _service(fields: _Fields) -> Service:
@@ -747,7 +755,8 @@ def _service(fields: _Fields) -> Service:
         integrations=fields.each("integrations", _integration),
         teams=fields.each("teams", _reference),
         auto_pause=_auto_pause(fields.nested("auto_pause_notifications_parameters")),
-        alert_grouping=_alert_grouping(fields.nested("alert_grouping_parameters")))
+        alert_grouping=_alert_grouping(fields.nested("alert_grouping_parameters")),
+        unreturned=frozenset(key for key in NULL_SAYS if key not in fields.data))
 
 
 # -- event orchestration ----------------------------------------------------------------------

@@ -84,7 +84,8 @@ def _rules_suite(report: Report, rules: Sequence[RuleMeta], title: str) -> ET.El
         ET.SubElement(properties, "property", name="scope",
                       value=_xml_text(report.boundary.described()))
         for kind, count in report.boundary.outside:
-            ET.SubElement(properties, "property", name=f"out_of_scope.{kind}", value=str(count))
+            ET.SubElement(properties, "property", name=f"out_of_scope.{kind}",
+                          value="not known" if count is None else str(count))
         suite.insert(0, properties)
     return suite
 

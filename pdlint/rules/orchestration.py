@@ -29,7 +29,7 @@ from pdlint.pagerduty.model import Service as LiveService
 from pdlint.policy.model import IncidentSeverity, Policy, Service, Sourced
 from pdlint.rule import Context, Mode, rule
 from pdlint.rules.matching import both_sides, live_resource
-from pdlint.rules.services import service_pairs
+from pdlint.rules.services import returned_without, service_pairs
 
 
 @dataclass(frozen=True)
@@ -123,7 +123,9 @@ def check_event_orchestration(context: Context) -> Iterator[Finding]:
     still runs legacy event rules) or that could not be read: when the collection was skipped
     the run reports it; an orchestration the read did not ask for (a renamed service, which the
     read cannot pair before the rules do; a snapshot or state read for another policy) is a
-    warning that the service was not checked."""
+    warning that the service was not checked. A detection source routed to another service, on a
+    service PagerDuty returned without its integrations (one of which may bring the source's
+    alerts), is reported as not checked."""
     policy = context.policy
     account = context.live
     for documented, live in both_sides(service_pairs(policy, account)):
@@ -195,11 +197,19 @@ def _routed_elsewhere(account: Account, documented: Service,
             target = account.services.by_id(route.service_id)
             where = (f"service '{target.name}'" if target is not None and target.name
                      else f"'{route.service_id}'")
-            yield check_event_orchestration.finding(
-                f"global orchestration '{route.orchestration}' {route.rule.described()} routes "
-                f"{source.value} events to {where}, not to this service",
-                live_resource(documented, live), expected=documented.name,
-                actual=route.service_id, location=source.location)
+            routed = (f"global orchestration '{route.orchestration}' {route.rule.described()} "
+                      f"routes {source.value} events to {where}")
+            if live.integrations is None:
+                yield check_event_orchestration.not_checked(
+                    f"{source.value} routing not checked: {routed}, and "
+                    f"{returned_without('its integrations')}",
+                    live_resource(documented, live), why=returned_without("its integrations", live),
+                    expected=documented.name, actual=None, location=source.location)
+            else:
+                yield check_event_orchestration.finding(
+                    f"{routed}, not to this service", live_resource(documented, live),
+                    expected=documented.name, actual=route.service_id,
+                    location=source.location)
 
 
 def _integrated(live: LiveService, source: Sourced[str]) -> bool:
@@ -226,9 +236,8 @@ def check_detection_sources(context: Context) -> Iterator[Finding]:
             continue
         if live.integrations is None:
             yield check_detection_sources.not_checked(
-                "detection sources not checked: PagerDuty returned the service without its "
-                "integrations", live_resource(documented, live),
-                why=f"PagerDuty returned service '{live.name}' without its integrations",
+                f"detection sources not checked: {returned_without('its integrations')}",
+                live_resource(documented, live), why=returned_without("its integrations", live),
                 expected=[source.value for source in documented.detection_sources],
                 actual=None, location=documented.location)
             continue

@@ -11,11 +11,13 @@ documented service, lives here because of it: a service moved to a team outside 
 one drift, which SCP100 reports naming both teams, not SVC307 as well.
 
 Absent is not empty: an object whose teams PagerDuty did not return (the shift-based listing
-returns references without them) is in scope, so nothing unread drops out of the check. The
+returns references without them) is in scope, so nothing unread drops out of the check (SVC300
+reports an undocumented service among them as not checked, not as undocumented). The
 schedules and people an escalation policy in scope may page through levels, targets or a
 layer's users PagerDuty did not return are not known to be in scope or out (``Reach.unsure``):
 neither checked nor counted outside, their changes kept in the evidence, and SCP100 reports a
-documented one not checked, never outside. A scope team
+documented one not checked, never outside; so are the escalation policies of other teams (and
+what they page) when a service in scope was returned without its escalation policy. A scope team
 PagerDuty does not have, or a team list the key may not read, ends the run (``ScopeError``)
 rather than leave an empty scope that would pass.
 """
@@ -114,9 +116,11 @@ class Reach:
     """Those the escalation policies in scope page, directly or through their schedules."""
     teams: frozenset[str]
     unsure: frozenset[str] = frozenset()
-    """The schedules and users in reach only because what might page them was not read
-    (``unread``): not known to be in scope or out, so neither checked (``within``) nor counted
-    outside (``bounded``); their changes stay in the evidence (nothing unread drops out)."""
+    """The escalation policies, schedules and users in reach only because what might use or
+    page them was not read (``unread``: a service in scope returned without its escalation
+    policy, levels or a layer's users): not known to be in scope or out, so neither checked
+    (``within``) nor counted outside (``bounded``); their changes stay in the evidence (nothing
+    unread drops out)."""
     unread: str | None = None
     """Why some of the reach cannot be told, naming the first part PagerDuty did not return."""
 
@@ -148,17 +152,26 @@ class Reach:
                 users.update(shift.user_id for shift in (
                     schedule.final_schedule.shifts if schedule.final_schedule else ())
                     if shift.user_id is not None)
-        unread = _first_not_returned(account, "escalation_policy", policies)
-        # Levels not read may page any schedule or person; a layer's users not read, anyone.
+        # A service's escalation policy not read may be any; levels not read may page any
+        # schedule or person; a layer's users not read, anyone.
+        unnamed = next((service for service in account.services
+                        if service.id in services and service.escalation_policy is None), None)
+        unread = None if unnamed is None else (
+            f"PagerDuty returned service '{unnamed.name}' without its escalation policy")
+        unsure_policies = set() if unread is None else {
+            escalation.id for escalation in account.escalation_policies} - {
+            escalation.id for escalation in policies}
+        unread = unread or _first_not_returned(account, "escalation_policy", policies)
         unsure_schedules = set() if unread is None else {
             schedule.id for schedule in every_schedule} - schedules
         unread = unread or _first_not_returned(account, "schedule", [
             schedule for schedule in account.schedules if schedule.id in schedules and (
                 schedule.layers is None or schedule.members_in_force(account.window) is None)])
         unsure_users = set() if unread is None else {user.id for user in account.users} - users
-        return cls(frozenset(services), frozenset(escalation.id for escalation in policies),
+        return cls(frozenset(services), frozenset(
+            {escalation.id for escalation in policies} | unsure_policies),
                    frozenset(schedules | unsure_schedules), frozenset(users | unsure_users),
-                   team_ids, frozenset(unsure_schedules | unsure_users), unread)
+                   team_ids, frozenset(unsure_policies | unsure_schedules | unsure_users), unread)
 
 
 def _first_not_returned(account: Account, kind: str,
@@ -196,25 +209,30 @@ def within(account: Account, reach: Reach, keep: frozenset[str] = frozenset()) -
 
 def bounded(policy: Policy, account: Account) -> tuple[Account, Boundary | None]:
     """The account as the policy's scope sees it: the objects inside the scope and the
-    documented ones, and how many of each kind were left outside (not counted where the scope
-    is not sure of some: ``Reach.unsure``); the account itself, and no boundary, when the policy
-    has no scope."""
+    documented ones, and how many of each kind were left outside (None, not known, for a kind
+    not read or the scope is not sure of some of: ``Reach.unsure``); the account itself, and no
+    boundary, when the policy has no scope."""
     scope = policy.scope
     if scope is None:
         return account, None
     reach = scope_reach(scope, account)
     documented = frozenset(live.id for _, live in _documented_live(policy, account))
-    outside: list[tuple[str, int]] = []
+    outside: list[tuple[str, int | None]] = []
     for kind, collections, inside in (
             ("service", (account.services,), reach.services),
             ("escalation_policy", (account.escalation_policies,), reach.escalation_policies),
             ("schedule", (account.schedules, account.shift_based_schedules), reach.schedules)):
-        unsure = any(obj.id in reach.unsure for collection in collections for obj in collection)
-        if all(collection.read for collection in collections) and not unsure:
-            held = sum(len(collection) if collection.total is None else collection.total
-                       for collection in collections)
-            outside.append((kind, held - sum(1 for collection in collections
-                                             for obj in collection if obj.id in inside)))
+        # A service whose teams were not returned is checked as in scope, but not known to be.
+        unsure = any(obj.id in reach.unsure or (kind == "service" and obj.id in inside
+                                                 and _teams_of(obj) is None)
+                     for collection in collections for obj in collection)
+        if not all(collection.read for collection in collections) or unsure:
+            outside.append((kind, None))
+            continue
+        held = sum(len(collection) if collection.total is None else collection.total
+                   for collection in collections)
+        outside.append((kind, held - sum(1 for collection in collections
+                                         for obj in collection if obj.id in inside)))
     outside.append(("team", len(account.teams) - len(reach.teams)))
     return within(account, reach, documented), Boundary(
         scope.team_names, tuple(pattern.value for pattern in scope.services), tuple(outside))
@@ -230,8 +248,9 @@ def check_outside_scope(context: Context) -> Iterator[Finding]:
     policy saying so: its incidents are no longer counted in the evidence. Both teams are
     named (and SVC307 says nothing more of a service); move the object back, or change the
     policy. A documented schedule of another team that an escalation policy in the scope may
-    page through levels or targets PagerDuty did not return is reported as not checked, never
-    outside the scope."""
+    page through levels or targets PagerDuty did not return, or a documented escalation policy of
+    another team that a service in the scope returned without its escalation policy may use, is
+    reported as not checked, never outside the scope."""
     policy = context.policy
     scope = policy.scope
     if scope is None:
@@ -242,9 +261,11 @@ def check_outside_scope(context: Context) -> Iterator[Finding]:
               "schedule": reach.schedules}
     for documented, live in _documented_live(policy, account):
         if live.id in reach.unsure:
+            who, does = (("a service", "uses") if documented.resource.type
+                         == "escalation_policy" else ("an escalation policy", "pages"))
             yield check_outside_scope.not_checked(
-                f"scope not checked: {reach.unread}, so whether an escalation policy in the "
-                f"scope ({_scope_text(scope)}) pages it cannot be told",
+                f"scope not checked: {reach.unread}, so whether {who} in the scope "
+                f"({_scope_text(scope)}) {does} it cannot be told",
                 live_resource(documented, live), why=str(reach.unread),
                 location=documented.location)
         elif live.id not in inside[documented.resource.type]:

@@ -61,21 +61,44 @@ def check_missing(context: Context) -> Iterator[Finding]:
     service follows no agreed urgency, escalation or SLA. A live name close to a documented one
     is reported once, as a rename. An undocumented service is reported at the documented
     escalation policy it uses, when there is one; disabled services, which receive no
-    incidents, need no documentation."""
+    incidents, need no documentation. An undocumented service PagerDuty returned without its
+    status (whether it is disabled), or, with a ``scope``, without its teams (whether it is in
+    the scope), is reported as not checked, not as undocumented."""
     policy = context.policy
     for pair in service_pairs(policy, context.live):
         finding = missing_or_renamed(check_missing, pair)
         if finding is not None:
             yield finding
         live = pair.live
-        if live is not None and pair.documented is None and not live.disabled:
-            escalation = _documented_policy(policy, live.escalation_policy)
-            on = f" on escalation policy '{escalation.name}'" if escalation else ""
-            yield check_missing.finding(
-                f"in PagerDuty{on} but not documented",
-                Resource("service", name=live.name, id=live.id),
-                expected=None, actual=live.name,
-                location=escalation.location if escalation else None)
+        if live is None or pair.documented is not None or live.disabled:
+            continue
+        resource = Resource("service", name=live.name, id=live.id)
+        unread = (("its status", "whether it is disabled (a disabled service needs none)")
+                  if live.status is None else ("its teams", "whether it is in the scope")
+                  if policy.scope is not None and live.teams is None else None)
+        if unread is not None:
+            part, unknown = unread
+            yield check_missing.not_checked(
+                f"documentation not checked: {returned_without(part)}, so {unknown} is not "
+                "known", resource, why=returned_without(part, live), expected=None,
+                actual=live.name)
+            continue
+        escalation = _documented_policy(policy, live.escalation_policy)
+        on = f" on escalation policy '{escalation.name}'" if escalation else ""
+        unsaid = ("" if live.escalation_policy is not None
+                  else f"; {returned_without('its escalation policy')}")
+        yield check_missing.finding(
+            f"in PagerDuty{on} but not documented{unsaid}", resource, expected=None,
+            actual=live.name, location=escalation.location if escalation else None)
+
+
+def returned_without(part: str, service: LiveService | None = None) -> str:
+    """``PagerDuty returned the service without its teams``: why a check was not made, in a
+    finding's words; given the ``service``, ``PagerDuty returned service 'Checkout' without its
+    teams``, what the check did not read (``Finding.not_checked``), which its rule's skip lists
+    apart from the finding, so it names the service."""
+    named = "the service" if service is None else f"service '{service.name}'"
+    return f"PagerDuty returned {named} without {part}"
 
 
 def _documented_policy(policy: Policy, reference: Reference | None) -> EscalationPolicy | None:
@@ -96,8 +119,8 @@ def check_escalation_policy(context: Context) -> Iterator[Finding]:
     documented one, they page other people at other times than the policy promises. The live
     policy is compared by id with the documented policy's live counterpart, else by name. Not
     checked when the escalation policy list could not be read (a renamed policy could not be
-    told from another one), nor for a service whose escalation policy PagerDuty did not return
-    (not read, not "None")."""
+    told from another one); a service PagerDuty returned without its escalation policy is
+    reported as not checked (not read, not "None")."""
     policy = context.policy
     account = context.live
     if not account.escalation_policies.read:
@@ -108,7 +131,14 @@ def check_escalation_policy(context: Context) -> Iterator[Finding]:
     for documented, live in both_sides(service_pairs(policy, account)):
         chosen = documented.escalation_policy
         reference = live.escalation_policy
-        if chosen is None or reference is None:
+        if chosen is None:
+            continue
+        if reference is None:
+            yield check_escalation_policy.not_checked(
+                f"escalation policy not checked: {returned_without('its escalation policy')}",
+                live_resource(documented, live),
+                why=returned_without("its escalation policy", live), expected=chosen.name,
+                actual=None, location=chosen.location)
             continue
         known = account.escalation_policies.by_id(reference.id)
         live_name = (known.name if known else None) or reference.summary
@@ -153,12 +183,19 @@ def check_support_hours(context: Context) -> Iterator[Finding]:
     writes (the service's own, or its tier's); each differing value is reported at its line.
     Time zones are compared by meaning: PagerDuty may name the policy's America/New_York
     "Eastern Time (US & Canada)", and a zone that keeps the same clock all this year and next
-    is the same."""
+    is the same. A service PagerDuty returned without its support hours is reported as not
+    checked (not "no support hours")."""
     policy = context.policy
     account = context.live
     for documented, live in both_sides(service_pairs(policy, account)):
         hours = documented.support_hours
         if hours is None:
+            continue
+        if "support_hours" in live.unreturned:
+            yield check_support_hours.not_checked(
+                f"support hours not checked: {returned_without('its support hours')}",
+                live_resource(documented, live), why=returned_without("its support hours", live),
+                expected=None, actual=None, location=hours.location)
             continue
         live_hours = live.support_hours
         if live_hours is None:
@@ -217,18 +254,25 @@ def check_timeouts(context: Context) -> Iterator[Finding]:
     alone; the auto-resolve timeout closes an incident nobody resolved. Without the first an
     acknowledged incident can be forgotten; with a shorter second, incidents close before they
     are handled. Both must be as documented, ``disabled`` included. PagerDuty counts them in
-    seconds and reports a switched-off timeout as null."""
+    seconds and reports a switched-off timeout as null; a timeout it did not return is reported
+    as not checked (not "disabled")."""
     policy = context.policy
     for documented, live in both_sides(service_pairs(policy, context.live)):
-        for label, seconds, written in (
-                ("acknowledgement timeout", live.acknowledgement_timeout,
-                 documented.acknowledgement_timeout),
-                ("auto-resolve timeout", live.auto_resolve_timeout,
+        for key, label, seconds, written in (
+                ("acknowledgement_timeout", "acknowledgement timeout",
+                 live.acknowledgement_timeout, documented.acknowledgement_timeout),
+                ("auto_resolve_timeout", "auto-resolve timeout", live.auto_resolve_timeout,
                  documented.auto_resolve_timeout)):
             if written is None:
                 continue
             expected = _timeout_text(None if written.value is None
                                      else int(written.value.total_seconds()))
+            if key in live.unreturned:
+                yield check_timeouts.not_checked(
+                    f"{label} not checked: {returned_without(f'its {label}')}",
+                    live_resource(documented, live), why=returned_without(f"its {label}", live),
+                    expected=expected, actual=None, location=written.location)
+                continue
             actual = _timeout_text(seconds)
             if actual != expected:
                 yield check_timeouts.finding(
@@ -249,10 +293,16 @@ def _timeout_text(seconds: int | None) -> str:
 def check_disabled(context: Context) -> Iterator[Finding]:
     """A disabled service accepts no alerts and opens no incidents: the failures it exists to
     report go unnoticed. A documented service must not be disabled; if it is retired, remove
-    it from the policy."""
+    it from the policy. A service PagerDuty returned without its status is reported as not
+    checked (not "enabled")."""
     policy = context.policy
     for documented, live in both_sides(service_pairs(policy, context.live)):
-        if live.disabled:
+        if live.status is None:
+            yield check_disabled.not_checked(
+                f"status not checked: {returned_without('its status')}",
+                live_resource(documented, live), why=returned_without("its status", live),
+                expected="enabled", actual=None, location=documented.location)
+        elif live.disabled:
             yield check_disabled.finding(
                 "disabled in PagerDuty, so it opens no incidents",
                 live_resource(documented, live), expected="enabled", actual="disabled",
@@ -274,9 +324,8 @@ def check_no_integration(context: Context) -> Iterator[Finding]:
             continue
         if live.integrations is None:
             yield check_no_integration.not_checked(
-                "integration not checked: PagerDuty returned the service without its "
-                "integrations", live_resource(documented, live),
-                why=f"PagerDuty returned service '{live.name}' without its integrations",
+                f"integration not checked: {returned_without('its integrations')}",
+                live_resource(documented, live), why=returned_without("its integrations", live),
                 expected="at least one integration", actual=None, location=required.location)
         elif not live.integrations:
             yield check_no_integration.finding(
@@ -414,14 +463,21 @@ def check_alert_grouping(context: Context) -> Iterator[Finding]:
     lists the service, or that it references, where PagerDuty now keeps it, else the service's
     own alert grouping parameters. A service that references a setting the settings listing
     does not hold (a key that cannot see it) is a warning naming the setting: its grouping is
-    not checked. Not checked where PagerDuty did not say, nor, for a service that references a
-    setting, when the settings could not be read (the run says so)."""
+    not checked. Not checked, for a service that references a setting, when the settings could
+    not be read (the run says so); a service PagerDuty returned without its alert grouping, which
+    no setting read lists, is reported as not checked (not "no grouping")."""
     policy = context.policy
     account = context.live
     for documented, live in both_sides(service_pairs(policy, account)):
         written = documented.alert_grouping
+        if written is None:
+            continue
         grouping = account.alert_grouping_of(live)
-        if written is None or grouping is None:
+        if grouping is None:
+            yield check_alert_grouping.not_checked(
+                f"alert grouping not checked: {returned_without('its alert grouping')}",
+                live_resource(documented, live), why=returned_without("its alert grouping", live),
+                expected=written.value, actual=None, location=written.location)
             continue
         actual = grouping.policy_word()
         if actual is None and account.alert_grouping_settings.read:

@@ -31,6 +31,12 @@ OMITTED = [
     pytest.param("/services", "integrations", "SVC306", id="SVC306-integrations"),
     pytest.param("/services", "integrations", "SVC313", id="SVC313-integrations"),
     pytest.param("/schedules", "schedule_layers.users", "SCH203", id="SCH203-layer-users"),
+    pytest.param("/services", "status", "SVC300", id="SVC300-status"),
+    pytest.param("/services", "escalation_policy", "SVC301", id="SVC301-escalation-policy"),
+    pytest.param("/services", "support_hours", "SVC303", id="SVC303-support-hours"),
+    pytest.param("/services", "acknowledgement_timeout", "SVC304",
+                 id="SVC304-acknowledgement-timeout"),
+    pytest.param("/services", "status", "SVC305", id="SVC305-status"),
 ]
 
 

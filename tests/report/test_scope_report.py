@@ -75,3 +75,18 @@ def test_junit_carries_the_boundary_as_properties_and_stays_valid() -> None:
     assert properties == {"scope": "teams 'Platform', 'Payments'; services 'prod-*'",
                           "out_of_scope.service": "12", "out_of_scope.escalation_policy": "1",
                           "out_of_scope.schedule": "0", "out_of_scope.team": "38"}
+
+
+NOT_KNOWN = Boundary(("Platform",), (), (("service", 3), ("escalation_policy", None),
+                                         ("schedule", None), ("team", 2)))
+
+
+@pytest.mark.parametrize(("fmt", "said"), [
+    pytest.param("text", "3 services, escalation policies not known, schedules not known, "
+                 "2 teams", id="text"),
+    pytest.param("junit", 'name="out_of_scope.schedule" value="not known"', id="junit"),
+])
+def test_a_count_not_known_is_said_not_known_never_left_out_or_0(fmt: str, said: str) -> None:
+    """A kind not read, or whose scope a part not returned leaves unsure, is not counted:
+    every format says so."""
+    assert said in render(Report.of(FINDINGS, (), NOT_KNOWN), fmt, rules=RULES)

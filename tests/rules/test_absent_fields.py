@@ -6,6 +6,7 @@ it."""
 
 from __future__ import annotations
 
+import shutil
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
@@ -73,6 +74,30 @@ def _errors(findings: Sequence[Finding]) -> set[tuple[str, str]]:
             if finding.severity is Severity.ERROR}
 
 
+def _escalation_policy_none(account: Account) -> bool:
+    return all(service.escalation_policy is None for service in account.services)
+
+
+def _status_none(account: Account) -> bool:
+    return all(service.status is None for service in account.services)
+
+
+def _unreturned(key: str) -> ModelCheck:
+    return lambda account: all(key in service.unreturned for service in account.services)
+
+
+def _grouping_none(account: Account) -> bool:
+    return all(service.alert_grouping is None for service in account.services)
+
+
+Edit = tuple[str, str, str]
+"""A change to a copy of the example policy: its file, the text replaced and the new text."""
+
+GROUPED = ("organisation.yaml", "    auto_resolve_timeout: 4h\n",
+           "    auto_resolve_timeout: 4h\n    alert_grouping: intelligent\n")
+WAF_SOURCE = ("services.yaml", "[Amazon GuardDuty, GitHub]", "[Amazon GuardDuty, GitHub, WAF]")
+
+
 OMITTED = [
     pytest.param("/escalation_policies", "escalation_rules", _rules_none,
                  "levels not checked: PagerDuty returned the policy without its escalation rules",
@@ -95,6 +120,34 @@ OMITTED = [
     pytest.param("/services", "integrations", _integrations_none,
                  "detection sources not checked: PagerDuty returned the service without its "
                  "integrations", id="integrations-sources"),
+    pytest.param("/services", "integrations", _integrations_none,
+                 "WAF routing not checked: global orchestration 'Acme Events' rule 'WAF events' of "
+                 "set 'start' (when event.source matches part 'waf') routes WAF events to service "
+                 "'Web "
+                 "Application Firewall', and PagerDuty returned the service without its "
+                 "integrations", WAF_SOURCE, id="integrations-routed-elsewhere"),
+    pytest.param("/services", "escalation_policy", _escalation_policy_none,
+                 "escalation policy not checked: PagerDuty returned the service without its "
+                 "escalation policy", id="service-escalation-policy"),
+    pytest.param("/services", "status", _status_none,
+                 "status not checked: PagerDuty returned the service without its status",
+                 id="status"),
+    pytest.param("/services", "status", _status_none,
+                 "documentation not checked: PagerDuty returned the service without its status, "
+                 "so whether it is disabled (a disabled service needs none) is not known",
+                 id="status-undocumented"),
+    pytest.param("/services", "support_hours", _unreturned("support_hours"),
+                 "support hours not checked: PagerDuty returned the service without its support "
+                 "hours", id="support-hours"),
+    pytest.param("/services", "acknowledgement_timeout", _unreturned("acknowledgement_timeout"),
+                 "acknowledgement timeout not checked: PagerDuty returned the service without "
+                 "its acknowledgement timeout", id="acknowledgement-timeout"),
+    pytest.param("/services", "auto_resolve_timeout", _unreturned("auto_resolve_timeout"),
+                 "auto-resolve timeout not checked: PagerDuty returned the service without its "
+                 "auto-resolve timeout", id="auto-resolve-timeout"),
+    pytest.param("/services", "alert_grouping_parameters", _grouping_none,
+                 "alert grouping not checked: PagerDuty returned the service without its alert "
+                 "grouping", GROUPED, id="alert-grouping"),
 ]
 
 
@@ -103,11 +156,25 @@ def complete() -> LiveState:
     return fetched(demo_account(NOW))
 
 
-@pytest.mark.parametrize(("path", "field", "read_as_not_read", "not_checked"), OMITTED)
+def edited(folder: Path, edit: Edit | None) -> Path:
+    """The example policy, or a copy of it in ``folder`` with ``edit`` made."""
+    if edit is None:
+        return EXAMPLE_POLICY
+    shutil.copytree(EXAMPLE_POLICY, folder)
+    name, old, new = edit
+    text = (folder / name).read_text(encoding="utf-8")
+    assert text.count(old) == 1
+    (folder / name).write_text(text.replace(old, new), encoding="utf-8")
+    return folder
+
+
+@pytest.mark.parametrize(("path", "field", "read_as_not_read", "not_checked", "edit"),
+                         [pytest.param(*case.values, *(None,) * (5 - len(case.values)),
+                                       id=case.id) for case in OMITTED])
 def test_a_field_pagerduty_always_returns_missing_is_not_read(
-        complete: LiveState, path: str, field: str, read_as_not_read: ModelCheck,
-        not_checked: str) -> None:
-    loaded = load_policy([EXAMPLE_POLICY])
+        complete: LiveState, tmp_path: Path, path: str, field: str,
+        read_as_not_read: ModelCheck, not_checked: str, edit: Edit | None) -> None:
+    loaded = load_policy([edited(tmp_path / "policy", edit)])
     assert loaded.policy is not None
     faults = Faults(scripted=(Fault("omit_field", path, field=field),))
     account = parse_account(fetched(demo_account(NOW), faults))
@@ -271,3 +338,47 @@ def test_people_a_layer_not_read_may_page_are_kept_in_the_scope(tmp_path: Path) 
     assert (reach.users, reach.unsure) == (everyone, everyone - whole.users)
     assert reach.unread == ("PagerDuty returned schedule 'Data - Pipelines' without the users "
                             "of layer 'Layer 1'")
+
+
+def test_an_escalation_policy_a_service_returned_without_one_may_use_is_not_judged_outside(
+        tmp_path: Path) -> None:
+    """With services returned without their escalation policy, whether a service of Platform
+    uses Security's documented policy cannot be told: SCP100 says so, never "outside", and
+    the scope line says the escalation policies outside are not known (not 0, not left out)."""
+    folder = example_without_scope(tmp_path / "policy")
+    (folder / "scope.yaml").write_text("scope:\n  teams: [Platform]\n", encoding="utf-8")
+    loaded = load_policy([folder])
+    assert loaded.policy is not None
+    whole = drift(loaded.policy, parse_account(fetched(demo_account(NOW))), TODAY)
+    report = drift(loaded.policy, parse_account(fetched(demo_account(NOW), Faults(
+        scripted=(Fault("omit_field", "/services", field="escalation_policy"),)))), TODAY)
+    unread = "PagerDuty returned service 'Checkout API' without its escalation policy"
+    assert [(finding.severity, finding.message, finding.not_checked)
+            for finding in whole.findings + report.findings if finding.rule == "SCP100"
+            and finding.resource.name == "Security - Incident Response"] == [
+        (Severity.ERROR, "belongs to team 'Security' in PagerDuty, outside the scope (team "
+                         "'Platform'); documented in team 'Security'", None),
+        (Severity.WARNING, f"scope not checked: {unread}, so whether a service in the scope "
+                           "(team 'Platform') uses it cannot be told", unread)]
+    assert whole.boundary is not None and report.boundary is not None
+    assert dict(whole.boundary.outside)["escalation_policy"] == 2
+    assert dict(report.boundary.outside)["escalation_policy"] is None
+    assert "escalation policies not known, schedules not known" in (
+        report.boundary.outside_phrase())
+
+
+def test_an_undocumented_service_returned_without_its_teams_is_not_judged_in_the_scope() -> None:
+    """The example's scope is Platform and Security: Data's Analytics Pipeline, returned
+    without its teams, is not known to be in it, so it is not reported as undocumented, and
+    the services outside are not counted as none."""
+    loaded = load_policy([EXAMPLE_POLICY])
+    assert loaded.policy is not None
+    report = drift(loaded.policy, parse_account(fetched(demo_account(NOW), Faults(
+        scripted=(Fault("omit_field", "/services", field="teams"),)))), TODAY)
+    assert [(finding.severity, finding.message, finding.not_checked) for finding in
+            report.findings
+            if finding.rule == "SVC300" and finding.resource.name == "Analytics Pipeline"] == [
+        (Severity.WARNING, "documentation not checked: PagerDuty returned the service without "
+                           "its teams, so whether it is in the scope is not known",
+         "PagerDuty returned service 'Analytics Pipeline' without its teams")]
+    assert report.boundary is not None and dict(report.boundary.outside)["service"] is None

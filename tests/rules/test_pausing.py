@@ -107,7 +107,7 @@ REFERENCE = {"id": SETTING, "type": "alert_grouping_setting_reference"}
     pytest.param(REFERENCE, [], [], [("SVC314", "Web", "intelligent", None, 5)],
                  id="a-setting-the-key-cannot-see"),
     pytest.param(REFERENCE, [], ["alert_grouping_settings"], [], id="settings-not-read"),
-    pytest.param(None, [], [], [], id="not-returned"),
+    pytest.param(None, [], [], [("SVC314", "Web", "intelligent", None, 5)], id="not-returned"),
 ])
 def test_alert_grouping(policy: Policy, grouping: Json | None, settings: list[Json],
                         skipped: list[str], expected: list[tuple[Any, ...]]) -> None:

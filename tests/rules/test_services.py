@@ -197,7 +197,7 @@ def test_missing(policy: Policy, state: LiveState, expected: list[tuple[Any, ...
                  [], id="policies-not-read-not-compared"),
     pytest.param(state_of(policies=POLICIES[1:]), [], id="documented-policy-absent-by-name"),
     pytest.param(state_of({key: value for key, value in web().items()
-                           if key != "escalation_policy"}), [],
+                           if key != "escalation_policy"}), [("SVC301", "Web", "Main", None, 13)],
                  id="its-escalation-policy-not-returned"),
 ])
 def test_escalation_policy(policy: Policy, state: LiveState,

@@ -182,11 +182,17 @@ def returned_without(live: dict[str, Any], key: str) -> dict[str, Any]:
 
 
 @pytest.mark.parametrize(("fragment", "state", "message"), [
-    pytest.param(waived("SVC301"), live_state(services=[
+    pytest.param(waived("SVC302"), live_state(services=[
         returned_without(service("PS00001", "Web"), "escalation_policy")]),
-        "the waiver of SVC301 could not be checked: PagerDuty returned service 'Web' without "
+        "the waiver of SVC302 could not be checked: PagerDuty returned service 'Web' without "
         "its escalation policy, so whether its drift is gone is not known",
         id="service-escalation-policy"),
+    pytest.param(waived("SVC301").replace(
+        "    requires_integration: true\n",
+        "    requires_integration: true\n    escalation_policy: Main\n",
+    ) + EP_WAIVED.split("waivers:")[0], live_state(services=[
+        returned_without(service("PS00001", "Web"), "escalation_policy")]),
+        None, id="svc301-s-own-not-checked-warning-is-what-it-waives"),
     pytest.param(EP_WAIVED.replace("RULE", "EP103"), live_state(escalation_policies=[
         returned_without(escalation_policy("PEMAIN0", "Main", []), "escalation_rules")]),
         "the waiver of EP103 could not be checked: PagerDuty returned escalation policy 'Main' "
