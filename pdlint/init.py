@@ -564,7 +564,8 @@ def _routing(live: Account, service: _Service, low_priorities: set[Any]) -> None
                              "allows none of its rules as drafted.")
     orchestration = orchestration_of(live, service.live)
     high = service.settings["urgency"] == "high"
-    severity_based = service.live.urgency_rule.urgency == "severity_based"
+    rule = service.live.urgency_rule
+    severity_based = rule is not None and rule.urgency == "severity_based"
 
     def lowers(actions: OrchestrationActions) -> bool:
         return high and ((actions.priority_id is not None
@@ -589,9 +590,12 @@ def _priority_name(live: Account, priority_id: str | None) -> str | None:
 def _settings(account: Account, live: Service, notes: list[str]) -> dict[str, Any]:
     """The service's settings in the policy's words; None (and a note) where there are none."""
     hours = _support_hours(live.support_hours)
-    word = live.urgency_rule.policy_word()
+    word = live.urgency_rule.policy_word() if live.urgency_rule else None
     urgency = word if word in ("high", "low", "severity_based", "support_hours") else None
-    if urgency == "support_hours" and "support_hours" in live.unreturned:
+    if live.urgency_rule is None:
+        notes.append("Review: PagerDuty returned the service without its urgency rule, so its "
+                     "urgency is not documented.")
+    elif urgency == "support_hours" and "support_hours" in live.unreturned:
         notes.append("Review: PagerDuty raises its urgency by support hours but returned the "
                      "service without them, so neither its urgency nor its support hours are "
                      "documented.")

@@ -624,24 +624,31 @@ def test_what_pagerduty_did_not_return_is_drafted_with_a_review_note_never_dropp
     assert loaded.policy is not None and loaded.findings == ()
 
 
-@pytest.mark.parametrize(("field", "note"), [
-    pytest.param("acknowledgement_timeout", "Review: PagerDuty returned the service without its "
-                 "acknowledgement timeout, so it is not documented.", id="acknowledgement-timeout"),
-    pytest.param("auto_resolve_timeout", "Review: PagerDuty returned the service without its "
-                 "auto-resolve timeout, so it is not documented.", id="auto-resolve-timeout"),
-    pytest.param("support_hours", "Review: PagerDuty raises its urgency by support hours but "
-                 "returned the service without them, so neither its urgency nor its support "
-                 "hours are documented.", id="support-hours"),
+@pytest.mark.parametrize(("field", "key", "note"), [
+    pytest.param("acknowledgement_timeout", "acknowledgement_timeout", "Review: PagerDuty "
+                 "returned the service without its acknowledgement timeout, so it is not "
+                 "documented.", id="acknowledgement-timeout"),
+    pytest.param("auto_resolve_timeout", "auto_resolve_timeout", "Review: PagerDuty returned "
+                 "the service without its auto-resolve timeout, so it is not documented.",
+                 id="auto-resolve-timeout"),
+    pytest.param("incident_urgency_rule", "urgency", "Review: PagerDuty returned the service "
+                 "without its urgency rule, so its urgency is not documented.",
+                 id="urgency-rule"),
+    pytest.param("support_hours", "support_hours", "Review: PagerDuty raises its urgency by "
+                 "support hours but returned the service without them, so neither its urgency "
+                 "nor its support hours are documented.", id="support-hours"),
 ])
 def test_a_service_setting_pagerduty_did_not_return_is_not_drafted_as_none_or_off(
-        tmp_path: Path, field: str, note: str) -> None:
-    """A timeout PagerDuty left out is not read, not ``disabled``; support hours left out are
-    not "none": neither is drafted, and a review note says why."""
+        tmp_path: Path, field: str, key: str, note: str) -> None:
+    """A timeout PagerDuty left out is not read, not ``disabled``; an urgency rule left out is
+    not "always high", support hours left out not "none": none is drafted, for a service or its
+    tier, and a review note says why."""
     draft = draft_policy(fetched(demo_account(NOW), Faults(
         scripted=(Fault("omit_field", "/services", field=field),))))
     assert note in comments(draft["services.yaml"])
-    assert [name for name, text in draft.items() if f"{field}:" in yaml.safe_dump(
-        yaml.safe_load(text) if name.endswith(".yaml") else None)] == []
+    tiers = read(draft, "organisation.yaml").get("tiers") or {}
+    assert [settings for settings in (*read(draft, "services.yaml")["services"],
+                                      *tiers.values()) if key in settings] == []
     loaded = load_policy([written(tmp_path, draft)])
     assert loaded.policy is not None and loaded.findings == ()
 

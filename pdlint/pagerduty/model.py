@@ -530,7 +530,9 @@ def _computed(fields: _Fields | None) -> RenderedSchedule | None:
 @dataclass(frozen=True)
 class UrgencyRule:
     """``incident_urgency_rule`` reduced to what a policy can state: a constant urgency, or
-    one during support hours and one outside. An absent urgency is PagerDuty's default, high."""
+    one during support hours and one outside. A rule that names no urgency is PagerDuty's
+    default, high (a service PagerDuty returned without a rule is ``Service.urgency_rule``
+    None)."""
 
     urgency: str | None
     """The constant urgency; None for a support-hours rule."""
@@ -564,13 +566,12 @@ class UrgencyRule:
                 else f"always {self.urgency}")
 
 
-CONSTANT_HIGH = UrgencyRule("high")
 """PagerDuty's default urgency rule."""
 
 
-def _urgency_rule(fields: _Fields | None) -> UrgencyRule:
+def _urgency_rule(fields: _Fields | None) -> UrgencyRule | None:
     if fields is None:
-        return CONSTANT_HIGH
+        return None
     if fields.text("type") == "use_support_hours":
         during, outside = fields.nested("during_support_hours"), fields.nested(
             "outside_support_hours")
@@ -717,8 +718,8 @@ class Service(LiveObject):
     status: str | None
     """None when PagerDuty did not return it (not "active")."""
     escalation_policy: Reference | None
-    urgency_rule: UrgencyRule
-    """PagerDuty's default (constant high) when the service states none."""
+    urgency_rule: UrgencyRule | None
+    """None when PagerDuty did not return it (not read, not its default, high)."""
     support_hours: SupportHours | None
     acknowledgement_timeout: int | None
     """Seconds; None (or 0) when switched off."""

@@ -812,8 +812,9 @@ def _urgency_key(service: Service, severity_urgency: str) -> tuple[Any, ...]:
     """What decides a service's urgency gates besides the window: its status, urgency rule
     and support hours, and a severity's urgency only for a severity-based rule."""
     rule = service.urgency_rule
-    return (service.disabled, rule, service.support_hours, severity_urgency if "severity_based" in (
-        rule.urgency, rule.during_support_hours, rule.outside_support_hours) else None)
+    return (service.disabled, rule, service.support_hours, severity_urgency
+            if rule is not None and "severity_based" in (
+                rule.urgency, rule.during_support_hours, rule.outside_support_hours) else None)
 
 
 Judgement = tuple[Verdict, Outcome | None]
@@ -848,6 +849,9 @@ def _urgency_gates(service: Service, severity_urgency: str, window: Interval) ->
     if service.disabled:
         return Step.constant(Gate(None, "the service is disabled"))
     rule = service.urgency_rule
+    if rule is None:
+        return Step.constant(Gate(None, "PagerDuty returned the service without its urgency "
+                                        "rule", read=False))
 
     def gate(urgency: str | None, when: str) -> Gate:
         if urgency == "severity_based":

@@ -66,7 +66,8 @@ def downgrade(policy: Policy, account: Account, documented: Service, live: LiveS
     if priority is not None and severity is not None and severity.urgency.value == "low":
         return (f"sets priority {priority.name} (severity {severity.id}, documented low "
                 "urgency)")
-    if actions.urgency == "low" and live.urgency_rule.urgency == "severity_based":
+    if actions.urgency == "low" and live.urgency_rule is not None and (
+            live.urgency_rule.urgency == "severity_based"):
         return (f"sets severity {actions.severity}, which this severity-based service pages "
                 "at low urgency")
     return None

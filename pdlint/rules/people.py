@@ -62,7 +62,8 @@ def check_unreachable_responder(context: Context) -> Iterator[Finding]:
     for pair in service_pairs(context.policy, account):
         documented, live = pair.documented, pair.live
         if (documented is None or live is None or live.disabled
-                or not (_documented_high(documented) or live.urgency_rule.raises_high())):
+                or not (_documented_high(documented) or (
+                    live.urgency_rule is not None and live.urgency_rule.raises_high()))):
             continue
         reference = live.escalation_policy
         escalation = account.escalation_policies.by_id(reference.id if reference else None)

@@ -160,14 +160,21 @@ def check_urgency_rule(context: Context) -> Iterator[Finding]:
     phone or SMS at once, low waits for working hours. PagerDuty's ``incident_urgency_rule``
     must say what the policy says: always high, always low, set by each alert's severity
     (``severity_based``), or high during the service's support hours and low outside them
-    (``support_hours``)."""
+    (``support_hours``). A service PagerDuty returned without its urgency rule is reported as
+    not checked (not "always high", PagerDuty's default when a service is created)."""
     policy = context.policy
     for documented, live in both_sides(service_pairs(policy, context.live)):
         if documented.urgency is None:
             continue
         wanted = UrgencyRule.meant_by(documented.urgency.value)
         actual = live.urgency_rule
-        if actual != wanted:
+        if actual is None:
+            yield check_urgency_rule.not_checked(
+                f"urgency not checked: {returned_without('its urgency rule')}",
+                live_resource(documented, live), why=returned_without("its urgency rule", live),
+                expected=documented.urgency.value, actual=None,
+                location=documented.urgency.location)
+        elif actual != wanted:
             yield check_urgency_rule.finding(
                 f"urgency is {actual.described()}, documented {wanted.described()}",
                 live_resource(documented, live), expected=documented.urgency.value,
@@ -431,9 +438,18 @@ def check_auto_pause(context: Context) -> Iterator[Finding]:
         length = "for a time PagerDuty does not state" if held is None else (
             f"for {_timeout_text(held)}")
         if allowed is None:
-            high = (UrgencyRule.meant_by(documented.urgency.value) if documented.urgency
-                    else live.urgency_rule).raises_high()
-            if not high:
+            urgency = (UrgencyRule.meant_by(documented.urgency.value) if documented.urgency
+                       else live.urgency_rule)
+            if urgency is None:
+                yield check_auto_pause.not_checked(
+                    f"auto-pause not checked: it auto-pauses notifications {length}, and "
+                    f"{returned_without('its urgency rule')} (whether it pages at high urgency)",
+                    live_resource(documented, live),
+                    why=returned_without("its urgency rule", live), expected="disabled",
+                    actual=None if held is None else _timeout_text(held),
+                    location=documented.location)
+                continue
+            if not urgency.raises_high():
                 continue
             reason, location = "not allowed on a high-urgency service", (
                 documented.urgency.location if documented.urgency else documented.location)

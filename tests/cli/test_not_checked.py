@@ -37,6 +37,8 @@ OMITTED = [
     pytest.param("/services", "acknowledgement_timeout", "SVC304",
                  id="SVC304-acknowledgement-timeout"),
     pytest.param("/services", "status", "SVC305", id="SVC305-status"),
+    pytest.param("/services", "incident_urgency_rule", "SVC302", id="SVC302-urgency-rule"),
+    pytest.param("/services", "incident_urgency_rule", "PATH600", id="PATH600-urgency-rule"),
 ]
 
 

@@ -180,7 +180,8 @@ def test_escalation_rule_assignment_strategy(written: Any, round_robin: bool) ->
 
 
 @pytest.mark.parametrize(("rule", "expected", "word", "high"), [
-    pytest.param(None, UrgencyRule("high"), "high", True, id="absent-is-constant-high"),
+    pytest.param({"type": "constant"}, UrgencyRule("high"), "high", True,
+                 id="no-urgency-is-constant-high"),
     pytest.param({"type": "constant", "urgency": "low"}, UrgencyRule("low"), "low", False,
                  id="constant-low"),
     pytest.param({"type": "constant", "urgency": "severity_based"},
@@ -195,12 +196,19 @@ def test_escalation_rule_assignment_strategy(written: Any, round_robin: bool) ->
                  UrgencyRule(None, "low", "low"), "support_hours (low during, low outside)",
                  False, id="support-hours-low-low"),
 ])
-def test_urgency_rule(rule: dict[str, Any] | None, expected: UrgencyRule, word: str,
+def test_urgency_rule(rule: dict[str, Any], expected: UrgencyRule, word: str,
                       high: bool) -> None:
-    fields = {} if rule is None else {"incident_urgency_rule": rule}
-    [service] = account_of(services=[{"id": "PV1", "name": "Checkout", **fields}]).services
+    [service] = account_of(services=[{"id": "PV1", "name": "Checkout",
+                                      "incident_urgency_rule": rule}]).services
+    assert service.urgency_rule is not None
     assert (service.urgency_rule, service.urgency_rule.policy_word(),
             service.urgency_rule.raises_high()) == (expected, word, high)
+
+
+def test_an_urgency_rule_not_returned_is_not_read() -> None:
+    """Not PagerDuty's default for a service created without one (constant high)."""
+    [service] = account_of(services=[{"id": "PV1", "name": "Checkout"}]).services
+    assert service.urgency_rule is None
 
 
 def test_the_policy_word_support_hours_means_high_during_and_low_outside() -> None:

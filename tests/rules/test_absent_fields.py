@@ -86,6 +86,10 @@ def _unreturned(key: str) -> ModelCheck:
     return lambda account: all(key in service.unreturned for service in account.services)
 
 
+def _urgency_rule_none(account: Account) -> bool:
+    return all(service.urgency_rule is None for service in account.services)
+
+
 def _grouping_none(account: Account) -> bool:
     return all(service.alert_grouping is None for service in account.services)
 
@@ -136,6 +140,13 @@ OMITTED = [
                  "documentation not checked: PagerDuty returned the service without its status, "
                  "so whether it is disabled (a disabled service needs none) is not known",
                  id="status-undocumented"),
+    pytest.param("/services", "incident_urgency_rule", _urgency_rule_none,
+                 "urgency not checked: PagerDuty returned the service without its urgency rule",
+                 id="urgency-rule"),
+    pytest.param("/services", "incident_urgency_rule", _urgency_rule_none,
+                 "P1: paging path not checked for 13d23h55m from 2026-03-02T12:00:00Z to "
+                 "2026-03-16T11:55:00Z: PagerDuty returned the service without its urgency rule",
+                 id="urgency-rule-path"),
     pytest.param("/services", "support_hours", _unreturned("support_hours"),
                  "support hours not checked: PagerDuty returned the service without its support "
                  "hours", id="support-hours"),

@@ -7,7 +7,15 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-from rule_cases import Json, constant_urgency, live_state, rule_messages, run_rule, service
+from rule_cases import (
+    Json,
+    constant_urgency,
+    findings_of,
+    live_state,
+    rule_messages,
+    run_rule,
+    service,
+)
 
 from pdlint.policy.model import Policy
 from pdlint.rules.services import check_alert_grouping, check_auto_pause
@@ -68,6 +76,21 @@ def test_auto_pause(policy: Policy, timeouts: dict[str, int | None],
                     expected: list[tuple[Any, ...]]) -> None:
     state = live_state(services=account(**timeouts))
     assert run_rule(check_auto_pause, policy, state) == expected
+
+
+def test_a_pause_on_a_service_returned_without_its_urgency_rule_is_not_checked(
+        make_policy: Callable[[str], Policy]) -> None:
+    """Whether a service that documents no urgency pages at high urgency is PagerDuty's to say:
+    not said, its pause is not checked (marked so: the run is incomplete), not judged as on a
+    high-urgency service."""
+    loose = paused("PS00005", "Loose", 120)
+    del loose["incident_urgency_rule"]
+    assert [(finding.message, finding.not_checked) for finding in findings_of(
+        check_auto_pause, make_policy("services:\n  - name: Loose\n"),
+        live_state(services=[loose]))] == [
+        ("auto-pause not checked: it auto-pauses notifications for 2m, and PagerDuty returned the "
+         "service without its urgency rule (whether it pages at high urgency)",
+         "PagerDuty returned service 'Loose' without its urgency rule")]
 
 
 def test_a_pause_pagerduty_does_not_state_is_not_within_any_allowance(policy: Policy) -> None:
