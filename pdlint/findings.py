@@ -260,7 +260,7 @@ class Boundary:
             text += "; services " + ", ".join(f"'{pattern}'" for pattern in self.services)
         return text
 
-    def outside_text(self, *more: tuple[str, int]) -> str:
+    def outside_text(self, *more: tuple[str, int | None]) -> str:
         """``3 services, 1 escalation policy, schedules not known, 1 team``, then the ``more``
         counts by noun."""
         def said(kind: str, count: int | None) -> str:

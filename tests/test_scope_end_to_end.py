@@ -132,3 +132,8 @@ def test_services_that_cannot_be_read_leave_the_scoped_figures_not_measured(
     for section in ("incidents", "sla", "postmortems", "changes"):
         assert skipped[section].startswith(
             "the services could not be read (GET /services: the token may not read this"), section
+    # Nor are the objects and incidents outside the scope counted as none, or left unsaid.
+    assert document["scope"]["out_of_scope"]["service"] is None
+    summary = (tmp_path / "package" / "summary.md").read_text(encoding="utf-8")
+    assert ("(outside it, not counted: services not known, 2 escalation policies, 2 schedules, "
+            "2 teams, incidents not known, ") in summary

@@ -390,10 +390,9 @@ class ScopeSummary:
     """Changes to objects outside the scope; None when the change log was not read."""
 
     def outside_text(self) -> str:
-        """``2 services, 1 team, 12 incidents, 3 configuration changes`` (what was measured)."""
-        return self.boundary.outside_text(*((kind, count) for kind, count in (
-            ("incident", self.incidents_outside),
-            ("configuration change", self.changes_outside)) if count is not None))
+        """``2 services, 1 team, 12 incidents, configuration changes not known``."""
+        return self.boundary.outside_text(("incident", self.incidents_outside),
+                                          ("configuration change", self.changes_outside))
 
     def to_dict(self) -> dict[str, Any]:
         return {**self.boundary.to_dict(), "out_of_scope": {

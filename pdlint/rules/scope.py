@@ -12,12 +12,14 @@ one drift, which SCP100 reports naming both teams, not SVC307 as well.
 
 Absent is not empty: an object whose teams PagerDuty did not return (the shift-based listing
 returns references without them) is in scope, so nothing unread drops out of the check (SVC300
-reports an undocumented service among them as not checked, not as undocumented). The
+reports an undocumented service among them as not checked, not as undocumented), but what only
+such a service uses is not known to be. The
 schedules and people an escalation policy in scope may page through levels, targets or a
 layer's users PagerDuty did not return are not known to be in scope or out (``Reach.unsure``):
 neither checked nor counted outside, their changes kept in the evidence, and SCP100 reports a
 documented one not checked, never outside; so are the escalation policies of other teams (and
-what they page) when a service in scope was returned without its escalation policy. A scope team
+what they page) that a service in scope returned without its escalation policy may use, or that
+one returned without its teams uses. A scope team
 PagerDuty does not have, or a team list the key may not read, ends the run (``ScopeError``)
 rather than leave an empty scope that would pass.
 """
@@ -118,7 +120,7 @@ class Reach:
     unsure: frozenset[str] = frozenset()
     """The escalation policies, schedules and users in reach only because what might use or
     page them was not read (``unread``: a service in scope returned without its escalation
-    policy, levels or a layer's users): not known to be in scope or out, so neither checked
+    policy or teams, levels or a layer's users): not known to be in scope or out, so neither checked
     (``within``) nor counted outside (``bounded``); their changes stay in the evidence (nothing
     unread drops out)."""
     unread: str | None = None
@@ -135,8 +137,11 @@ class Reach:
 
         services = {service.id for service in account.services
                     if of_teams(service) and service_named(service.name or "")}
+        # A service returned without its teams is checked as in scope, but not known to be:
+        # the escalation policy it uses is not brought in (``_policies_unsure``).
         used = {str(service.escalation_policy.id) for service in account.services
-                if service.id in services and service.escalation_policy is not None}
+                if service.id in services and service.teams is not None
+                and service.escalation_policy is not None}
         policies = [escalation for escalation in account.escalation_policies
                     if of_teams(escalation) or escalation.id in used]
         targets = [target for escalation in policies for level in escalation.rules or ()
@@ -152,15 +157,10 @@ class Reach:
                 users.update(shift.user_id for shift in (
                     schedule.final_schedule.shifts if schedule.final_schedule else ())
                     if shift.user_id is not None)
-        # A service's escalation policy not read may be any; levels not read may page any
+        # An escalation policy not known to be in scope, or levels not read, may page any
         # schedule or person; a layer's users not read, anyone.
-        unnamed = next((service for service in account.services
-                        if service.id in services and service.escalation_policy is None), None)
-        unread = None if unnamed is None else (
-            f"PagerDuty returned service '{unnamed.name}' without its escalation policy")
-        unsure_policies = set() if unread is None else {
-            escalation.id for escalation in account.escalation_policies} - {
-            escalation.id for escalation in policies}
+        unsure_policies, unread = _policies_unsure(
+            account, services, {escalation.id for escalation in policies})
         unread = unread or _first_not_returned(account, "escalation_policy", policies)
         unsure_schedules = set() if unread is None else {
             schedule.id for schedule in every_schedule} - schedules
@@ -172,6 +172,27 @@ class Reach:
             {escalation.id for escalation in policies} | unsure_policies),
                    frozenset(schedules | unsure_schedules), frozenset(users | unsure_users),
                    team_ids, frozenset(unsure_policies | unsure_schedules | unsure_users), unread)
+
+
+def _policies_unsure(account: Account, services: set[str],
+                     inside: set[str]) -> tuple[set[str], str | None]:
+    """The escalation policies outside ``inside`` that a service in scope (of ``services``) may
+    use: any, for one returned without its escalation policy; the one it uses, for one returned
+    without its teams (checked as in scope, but not known to be); and why, naming the first."""
+    every = {escalation.id for escalation in account.escalation_policies}
+    unsure: set[str] = set()
+    why = None
+    for service in account.services:
+        reference = service.escalation_policy
+        if service.id not in services or (reference is not None and service.teams is not None):
+            continue
+        part, maybe = (("escalation policy", every) if reference is None
+                       else ("teams", {str(reference.id)}))
+        more = maybe - inside - unsure
+        if more and why is None:
+            why = f"PagerDuty returned service '{service.name}' without its {part}"
+        unsure |= more
+    return unsure, why
 
 
 def _first_not_returned(account: Account, kind: str,
@@ -249,8 +270,8 @@ def check_outside_scope(context: Context) -> Iterator[Finding]:
     named (and SVC307 says nothing more of a service); move the object back, or change the
     policy. A documented schedule of another team that an escalation policy in the scope may
     page through levels or targets PagerDuty did not return, or a documented escalation policy of
-    another team that a service in the scope returned without its escalation policy may use, is
-    reported as not checked, never outside the scope."""
+    another team that a service in the scope returned without its escalation policy (or teams)
+    may use, is reported as not checked, never outside the scope."""
     policy = context.policy
     scope = policy.scope
     if scope is None:

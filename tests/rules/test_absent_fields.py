@@ -380,8 +380,9 @@ def test_an_escalation_policy_a_service_returned_without_one_may_use_is_not_judg
 
 def test_an_undocumented_service_returned_without_its_teams_is_not_judged_in_the_scope() -> None:
     """The example's scope is Platform and Security: Data's Analytics Pipeline, returned
-    without its teams, is not known to be in it, so it is not reported as undocumented, and
-    the services outside are not counted as none."""
+    without its teams, is not known to be in it, so it is not reported as undocumented, nor
+    are Data's escalation policy it uses and the schedule that pages, and the objects outside
+    are not counted as none."""
     loaded = load_policy([EXAMPLE_POLICY])
     assert loaded.policy is not None
     report = drift(loaded.policy, parse_account(fetched(demo_account(NOW), Faults(
@@ -392,4 +393,7 @@ def test_an_undocumented_service_returned_without_its_teams_is_not_judged_in_the
         (Severity.WARNING, "documentation not checked: PagerDuty returned the service without "
                            "its teams, so whether it is in the scope is not known",
          "PagerDuty returned service 'Analytics Pipeline' without its teams")]
-    assert report.boundary is not None and dict(report.boundary.outside)["service"] is None
+    assert [finding.rule for finding in report.findings
+            if finding.resource.name in ("Data - Best Effort", "Data - Pipelines")] == []
+    assert report.boundary is not None and dict(report.boundary.outside) == {
+        "service": None, "escalation_policy": None, "schedule": None, "team": 1}
