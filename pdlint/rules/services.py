@@ -426,21 +426,28 @@ def check_auto_pause(context: Context) -> Iterator[Finding]:
     minutes before they trigger: a real outage that looks transient pages that much later. A
     service documented to page at high urgency (or, with no documented urgency, configured to)
     may pause only when the policy allows it (``auto_pause_notifications``), for no longer than
-    written; ``disabled`` allows it on no service. Not checked where PagerDuty did not return
-    the service's auto-pause settings."""
+    written; ``disabled`` allows it on no service. A service the check applies to that PagerDuty
+    returned without its auto-pause settings is reported as not checked (not "off")."""
     policy = context.policy
     for documented, live in both_sides(service_pairs(policy, context.live)):
         pause = live.auto_pause
+        allowed = documented.auto_pause_notifications
+        urgency = (UrgencyRule.meant_by(documented.urgency.value) if documented.urgency
+                   else live.urgency_rule)
+        high = None if urgency is None else urgency.raises_high()  # None: not known
+        if pause is None and (allowed is not None or high is not False):
+            yield check_auto_pause.not_checked(
+                f"auto-pause not checked: {returned_without('its auto-pause settings')}",
+                live_resource(documented, live),
+                why=returned_without("its auto-pause settings", live), expected=None,
+                actual=None, location=allowed.location if allowed else documented.location)
         if pause is None or not pause.enabled:
             continue
-        allowed = documented.auto_pause_notifications
         held = pause.pause_seconds
         length = "for a time PagerDuty does not state" if held is None else (
             f"for {_timeout_text(held)}")
         if allowed is None:
-            urgency = (UrgencyRule.meant_by(documented.urgency.value) if documented.urgency
-                       else live.urgency_rule)
-            if urgency is None:
+            if high is None:
                 yield check_auto_pause.not_checked(
                     f"auto-pause not checked: it auto-pauses notifications {length}, and "
                     f"{returned_without('its urgency rule')} (whether it pages at high urgency)",
@@ -449,7 +456,7 @@ def check_auto_pause(context: Context) -> Iterator[Finding]:
                     actual=None if held is None else _timeout_text(held),
                     location=documented.location)
                 continue
-            if not urgency.raises_high():
+            if not high:
                 continue
             reason, location = "not allowed on a high-urgency service", (
                 documented.urgency.location if documented.urgency else documented.location)

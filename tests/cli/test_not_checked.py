@@ -39,6 +39,8 @@ OMITTED = [
     pytest.param("/services", "status", "SVC305", id="SVC305-status"),
     pytest.param("/services", "incident_urgency_rule", "SVC302", id="SVC302-urgency-rule"),
     pytest.param("/services", "incident_urgency_rule", "PATH600", id="PATH600-urgency-rule"),
+    pytest.param("/services", "auto_pause_notifications_parameters", "SVC312",
+                 id="SVC312-auto-pause"),
 ]
 
 

@@ -175,8 +175,9 @@ def service(service_id: str, name: str, *, escalation_policy: Json | None = None
             acknowledgement_timeout: int | None = 1800, auto_resolve_timeout: int | None = 14400,
             status: str = "active", teams: Sequence[Json] = (),
             integrations: Sequence[Json] | None = None) -> Json:
-    """A service as ``GET /services`` lists it; by default high urgency, PagerDuty's default
-    timeouts, one Events API integration, on a policy named "Main"."""
+    """A service as ``GET /services?include[]=auto_pause_notifications_parameters`` lists it; by
+    default high urgency, PagerDuty's default timeouts, no auto-pause, one Events API
+    integration, on a policy named "Main"."""
     return {
         "id": service_id, "type": "service", "summary": name, "name": name,
         "description": None, "status": status,
@@ -188,6 +189,7 @@ def service(service_id: str, name: str, *, escalation_policy: Json | None = None
         "auto_resolve_timeout": auto_resolve_timeout,
         "incident_urgency_rule": urgency_rule or constant_urgency("high"),
         "support_hours": hours, "scheduled_actions": [],
+        "auto_pause_notifications_parameters": {"enabled": False, "timeout": 0},
     }
 
 

@@ -86,6 +86,10 @@ def _unreturned(key: str) -> ModelCheck:
     return lambda account: all(key in service.unreturned for service in account.services)
 
 
+def _auto_pause_none(account: Account) -> bool:
+    return all(service.auto_pause is None for service in account.services)
+
+
 def _urgency_rule_none(account: Account) -> bool:
     return all(service.urgency_rule is None for service in account.services)
 
@@ -156,6 +160,9 @@ OMITTED = [
     pytest.param("/services", "auto_resolve_timeout", _unreturned("auto_resolve_timeout"),
                  "auto-resolve timeout not checked: PagerDuty returned the service without its "
                  "auto-resolve timeout", id="auto-resolve-timeout"),
+    pytest.param("/services", "auto_pause_notifications_parameters", _auto_pause_none,
+                 "auto-pause not checked: PagerDuty returned the service without its auto-pause "
+                 "settings", id="auto-pause"),
     pytest.param("/services", "alert_grouping_parameters", _grouping_none,
                  "alert grouping not checked: PagerDuty returned the service without its alert "
                  "grouping", GROUPED, id="alert-grouping"),

@@ -15,6 +15,7 @@ from rule_cases import (
     rule_messages,
     run_rule,
     service,
+    summary,
 )
 
 from pdlint.policy.model import Policy
@@ -101,10 +102,21 @@ def test_a_pause_pagerduty_does_not_state_is_not_within_any_allowance(policy: Po
         "than the 5m allowed"]
 
 
-def test_auto_pause_not_returned_is_not_judged(policy: Policy) -> None:
-    """A listing without the include says nothing about auto-pause: not "off", not checked."""
-    state = live_state(services=[service("PS00002", "Admin")])
-    assert run_rule(check_auto_pause, policy, state) == []
+@pytest.mark.parametrize(("name", "expected"), [
+    pytest.param("Admin", [("SVC312", "Admin", None, None, 9)], id="high-urgency"),
+    pytest.param("Quiet", [("SVC312", "Quiet", None, None, 14)], id="documented-disabled"),
+    pytest.param("Batch", [], id="low-urgency-may-pause-anyway"),
+])
+def test_auto_pause_not_returned_is_not_checked(policy: Policy, name: str,
+                                                expected: list[tuple[Any, ...]]) -> None:
+    """A listing without the settings says nothing about auto-pause: not "off", reported as
+    not checked wherever the check applies, marked so (the run is incomplete)."""
+    [live] = [body for body in account() if body["name"] == name]
+    del live["auto_pause_notifications_parameters"]
+    found = findings_of(check_auto_pause, policy, live_state(services=[live]))
+    assert [summary(finding) for finding in found] == expected
+    assert [finding.not_checked for finding in found] == [
+        f"PagerDuty returned service '{name}' without its auto-pause settings"] * len(expected)
 
 
 SETTING = "PAGS001"
