@@ -566,9 +566,6 @@ class UrgencyRule:
                 else f"always {self.urgency}")
 
 
-"""PagerDuty's default urgency rule."""
-
-
 def _urgency_rule(fields: _Fields | None) -> UrgencyRule | None:
     if fields is None:
         return None

@@ -12,16 +12,14 @@ one drift, which SCP100 reports naming both teams, not SVC307 as well.
 
 Absent is not empty: an object whose teams PagerDuty did not return (the shift-based listing
 returns references without them) is in scope, so nothing unread drops out of the check (SVC300
-reports an undocumented service among them as not checked, not as undocumented), but what only
-such a service uses is not known to be. The
-schedules and people an escalation policy in scope may page through levels, targets or a
-layer's users PagerDuty did not return are not known to be in scope or out (``Reach.unsure``):
-neither checked nor counted outside, their changes kept in the evidence, and SCP100 reports a
-documented one not checked, never outside; so are the escalation policies of other teams (and
-what they page) that a service in scope returned without its escalation policy may use, or that
-one returned without its teams uses. A scope team
-PagerDuty does not have, or a team list the key may not read, ends the run (``ScopeError``)
-rather than leave an empty scope that would pass.
+reports an undocumented service among them as not checked, not as undocumented). The schedules
+and people an escalation policy in scope may page through levels, targets or a layer's users
+PagerDuty did not return are not known to be in scope or out (``Reach.unsure``): neither checked
+nor counted outside, their changes kept in the evidence, and SCP100 reports a documented one not
+checked, never outside; so are the escalation policies of other teams (and what they page) that
+a service in scope returned without its escalation policy may use, or that one returned without
+its teams uses. A scope team PagerDuty does not have, or a team list the key may not read, ends
+the run (``ScopeError``) rather than leave an empty scope that would pass.
 """
 
 from __future__ import annotations
@@ -41,7 +39,7 @@ from pdlint.rule import Context, Mode, rule
 from pdlint.rules.escalation import escalation_pairs
 from pdlint.rules.matching import Defined, both_sides, live_resource
 from pdlint.rules.schedules import schedule_pairs
-from pdlint.rules.services import service_pairs, team_name, teams_text
+from pdlint.rules.services import returned_without, service_pairs, team_name, teams_text
 
 L = TypeVar("L", bound=LiveObject)
 
@@ -120,9 +118,9 @@ class Reach:
     unsure: frozenset[str] = frozenset()
     """The escalation policies, schedules and users in reach only because what might use or
     page them was not read (``unread``: a service in scope returned without its escalation
-    policy or teams, levels or a layer's users): not known to be in scope or out, so neither checked
-    (``within``) nor counted outside (``bounded``); their changes stay in the evidence (nothing
-    unread drops out)."""
+    policy or teams, levels or a layer's users): not known to be in scope or out, so neither
+    checked (``within``) nor counted outside (``bounded``); their changes stay in the evidence
+    (nothing unread drops out)."""
     unread: str | None = None
     """Why some of the reach cannot be told, naming the first part PagerDuty did not return."""
 
@@ -160,7 +158,7 @@ class Reach:
         # An escalation policy not known to be in scope, or levels not read, may page any
         # schedule or person; a layer's users not read, anyone.
         unsure_policies, unread = _policies_unsure(
-            account, services, {escalation.id for escalation in policies})
+            account, services, frozenset(escalation.id for escalation in policies))
         unread = unread or _first_not_returned(account, "escalation_policy", policies)
         unsure_schedules = set() if unread is None else {
             schedule.id for schedule in every_schedule} - schedules
@@ -168,14 +166,14 @@ class Reach:
             schedule for schedule in account.schedules if schedule.id in schedules and (
                 schedule.layers is None or schedule.members_in_force(account.window) is None)])
         unsure_users = set() if unread is None else {user.id for user in account.users} - users
-        return cls(frozenset(services), frozenset(
-            {escalation.id for escalation in policies} | unsure_policies),
+        inside = {escalation.id for escalation in policies}
+        return cls(frozenset(services), frozenset(inside | unsure_policies),
                    frozenset(schedules | unsure_schedules), frozenset(users | unsure_users),
                    team_ids, frozenset(unsure_policies | unsure_schedules | unsure_users), unread)
 
 
 def _policies_unsure(account: Account, services: set[str],
-                     inside: set[str]) -> tuple[set[str], str | None]:
+                     inside: frozenset[str]) -> tuple[set[str], str | None]:
     """The escalation policies outside ``inside`` that a service in scope (of ``services``) may
     use: any, for one returned without its escalation policy; the one it uses, for one returned
     without its teams (checked as in scope, but not known to be); and why, naming the first."""
@@ -190,7 +188,7 @@ def _policies_unsure(account: Account, services: set[str],
                        else ("teams", {str(reference.id)}))
         more = maybe - inside - unsure
         if more and why is None:
-            why = f"PagerDuty returned service '{service.name}' without its {part}"
+            why = returned_without(f"its {part}", service)
         unsure |= more
     return unsure, why
 
@@ -271,7 +269,8 @@ def check_outside_scope(context: Context) -> Iterator[Finding]:
     policy. A documented schedule of another team that an escalation policy in the scope may
     page through levels or targets PagerDuty did not return, or a documented escalation policy of
     another team that a service in the scope returned without its escalation policy (or teams)
-    may use, is reported as not checked, never outside the scope."""
+    may use, is reported as not checked, never outside the scope; so is a documented service
+    returned without its teams (checked as in the scope, but not known to be)."""
     policy = context.policy
     scope = policy.scope
     if scope is None:
@@ -281,7 +280,12 @@ def check_outside_scope(context: Context) -> Iterator[Finding]:
     inside = {"service": reach.services, "escalation_policy": reach.escalation_policies,
               "schedule": reach.schedules}
     for documented, live in _documented_live(policy, account):
-        if live.id in reach.unsure:
+        if documented.resource.type == "service" and _teams_of(live) is None:
+            yield check_outside_scope.not_checked(
+                f"scope not checked: {returned_without('its teams')}, so whether it is in the "
+                f"scope ({_scope_text(scope)}) cannot be told", live_resource(documented, live),
+                why=returned_without("its teams", live), location=documented.location)
+        elif live.id in reach.unsure:
             who, does = (("a service", "uses") if documented.resource.type
                          == "escalation_policy" else ("an escalation policy", "pages"))
             yield check_outside_scope.not_checked(
@@ -312,7 +316,8 @@ def check_team(context: Context) -> Iterator[Finding]:
     documented team must be among the service's teams in PagerDuty. A service whose team took
     it out of the policy's ``scope`` is reported once, by SCP100, which names both teams. Not
     checked when the team list could not be read (an account without the Teams feature has
-    none), nor for a service whose teams PagerDuty did not return (not read, not "no team")."""
+    none); a service PagerDuty returned without its teams is reported as not checked (not read,
+    not "no team")."""
     policy = context.policy
     account = context.live
     if not account.teams.read:
@@ -320,7 +325,13 @@ def check_team(context: Context) -> Iterator[Finding]:
     inside = None if policy.scope is None else scope_reach(policy.scope, account).services
     for documented, live in both_sides(service_pairs(policy, account)):
         team = documented.team
-        if team is None or live.teams is None or (inside is not None and live.id not in inside):
+        if team is None or (inside is not None and live.id not in inside):
+            continue
+        if live.teams is None:
+            yield check_team.not_checked(
+                f"team not checked: {returned_without('its teams')}",
+                live_resource(documented, live), why=returned_without("its teams", live),
+                expected=team.name, actual=None, location=team.location)
             continue
         pinned = team.target.id.value if team.target and team.target.id else None
         live_teams = [team_name(reference, account) for reference in live.teams]

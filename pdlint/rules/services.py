@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo
 from pdlint.findings import Finding, Resource, Severity
 from pdlint.pagerduty.model import (
     Account,
+    LiveObject,
     MaintenanceWindow,
     Reference,
     UrgencyRule,
@@ -92,7 +93,7 @@ def check_missing(context: Context) -> Iterator[Finding]:
             actual=live.name, location=escalation.location if escalation else None)
 
 
-def returned_without(part: str, service: LiveService | None = None) -> str:
+def returned_without(part: str, service: LiveObject | None = None) -> str:
     """``PagerDuty returned the service without its teams``: why a check was not made, in a
     finding's words; given the ``service``, ``PagerDuty returned service 'Checkout' without its
     teams``, what the check did not read (``Finding.not_checked``), which its rule's skip lists

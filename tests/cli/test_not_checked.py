@@ -41,6 +41,8 @@ OMITTED = [
     pytest.param("/services", "incident_urgency_rule", "PATH600", id="PATH600-urgency-rule"),
     pytest.param("/services", "auto_pause_notifications_parameters", "SVC312",
                  id="SVC312-auto-pause"),
+    pytest.param("/services", "teams", "SVC307", id="SVC307-teams"),
+    pytest.param("/services", "teams", "SCP100", id="SCP100-teams"),
 ]
 
 

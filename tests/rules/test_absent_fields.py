@@ -94,6 +94,10 @@ def _urgency_rule_none(account: Account) -> bool:
     return all(service.urgency_rule is None for service in account.services)
 
 
+def _teams_none(account: Account) -> bool:
+    return all(service.teams is None for service in account.services)
+
+
 def _grouping_none(account: Account) -> bool:
     return all(service.alert_grouping is None for service in account.services)
 
@@ -140,6 +144,13 @@ OMITTED = [
     pytest.param("/services", "status", _status_none,
                  "status not checked: PagerDuty returned the service without its status",
                  id="status"),
+    pytest.param("/services", "teams", _teams_none,
+                 "team not checked: PagerDuty returned the service without its teams",
+                 id="teams"),
+    pytest.param("/services", "teams", _teams_none,
+                 "scope not checked: PagerDuty returned the service without its teams, so "
+                 "whether it is in the scope (teams 'Platform', 'Security') cannot be told",
+                 id="teams-scope"),
     pytest.param("/services", "status", _status_none,
                  "documentation not checked: PagerDuty returned the service without its status, "
                  "so whether it is disabled (a disabled service needs none) is not known",
