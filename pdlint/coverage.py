@@ -67,6 +67,8 @@ def merge_spans(spans: Iterable[tuple[datetime, datetime]]) -> list[Interval]:
 
 def subtract(required: Sequence[Interval], covered: Sequence[Interval]) -> list[Interval]:
     """The parts of ``required`` that ``covered`` leaves open; both must be ``merge``d already."""
+    if not covered:  # most services have no maintenance to excuse from a year of hours
+        return list(required)
     gaps: list[Interval] = []
     index = 0
     for need in required:

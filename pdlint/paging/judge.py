@@ -125,9 +125,10 @@ def _judged(paths: Paths, documented: Service, live: LiveService, severity: Inci
             window: Interval, excused: Sequence[Interval]) -> JudgedService:
     """The time the service must page for ``severity`` (less ``excused``: the maintenance the
     policy allows), judged. Only the triggers whose whole deadline lies inside ``window`` (the
-    rendered one) are judged: what comes after the rendering ends is not known. The met time
-    is only summed, and a stretch not met joins the one before when nothing lies between them
-    and they have the same verdict and outcome: most of a year is met."""
+    rendered one) are judged: what comes after the rendering ends is not known. Most of a year
+    is met: the met stretches are passed over, the met time counted as the time required less
+    the stretches not met, and a stretch not met joins the one before when nothing lies between
+    them and they have the same verdict and outcome."""
     written = deadline(severity)
     assert written is not None, "paged_severities keeps severities with a deadline"
     checked = Interval(window.start, max(window.start, window.end - written.value))
@@ -135,27 +136,28 @@ def _judged(paths: Paths, documented: Service, live: LiveService, severity: Inci
     verdicts = paths.judgements(live, severity.urgency.value, window,
                                 whole_minutes(written.value), overlays_of(live, paths))
     breaks, values = verdicts.breaks, verdicts.values
-    required = met = unread = timedelta(0)
+    required = unmet_time = unread = timedelta(0)
     unmet: list[Judged] = []
     for need in subtract(required_time(documented, checked), merge(excused)):
         required += need.end - need.start
-        index = bisect.bisect_right(breaks, need.start)
-        cursor = need.start
-        while cursor < need.end:
-            end = min(breaks[index], need.end) if index < len(breaks) else need.end
-            verdict, outcome = values[index]
+        # The stretches of the need: cut at each break inside it, each with its value.
+        first = bisect.bisect_right(breaks, need.start)
+        last = bisect.bisect_left(breaks, need.end, first)
+        inner = breaks[first:last]
+        for start, end, (verdict, outcome) in zip((need.start, *inner), (*inner, need.end),
+                                                  values[first:last + 1], strict=True):
             if verdict is Verdict.MET:
-                met += end - cursor
+                continue
+            unmet_time += end - start
+            if verdict is Verdict.NOT_READ:
+                unread += end - start
+            before = unmet[-1] if unmet else None
+            if (before is not None and before.interval.end == start
+                    and before.verdict is verdict and before.outcome == outcome):
+                unmet[-1] = Judged(Interval(before.interval.start, end), verdict, outcome)
             else:
-                if verdict is Verdict.NOT_READ:
-                    unread += end - cursor
-                last = unmet[-1] if unmet else None
-                if (last is not None and last.interval.end == cursor
-                        and last.verdict is verdict and last.outcome == outcome):
-                    unmet[-1] = Judged(Interval(last.interval.start, end), verdict, outcome)
-                else:
-                    unmet.append(Judged(Interval(cursor, end), verdict, outcome))
-            cursor, index = end, index + 1
+                unmet.append(Judged(Interval(start, end), verdict, outcome))
+    met = required - unmet_time  # the needs are cut into stretches, met or not, exactly
     return JudgedService(checked, required, met, unread, tuple(unmet))
 
 

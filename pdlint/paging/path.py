@@ -33,7 +33,7 @@ import enum
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
-from functools import cached_property
+from functools import cached_property, partial
 from typing import Any, Generic, TypeVar
 
 from pdlint.coverage import Interval, merge, weekly_hours
@@ -91,8 +91,14 @@ class Step(Generic[V]):
         return _merged(self.breaks, [change(value) for value in self.values])
 
     def each(self, change: Callable[[V], W]) -> Step[W]:
-        """``mapped`` by a change that keeps different values different (nothing to merge)."""
-        return Step(self.breaks, tuple(map(change, self.values)))
+        """``mapped`` by a change that keeps different values different (nothing to merge),
+        worked out once for each value object: a year of an escalation repeats the same few
+        reaches and verdicts thousands of times. A value object met again is changed into the
+        same object (the change is pure)."""
+        values = self.values
+        distinct = dict(zip(map(id, values), values, strict=True))
+        found = {key: change(value) for key, value in distinct.items()}
+        return Step(self.breaks, tuple(map(found.__getitem__, map(id, values))))
 
     def stretches(self, window: Interval) -> list[tuple[Interval, V]]:
         """The window cut where the value changes, each piece with its value."""
@@ -383,6 +389,7 @@ class Paths:
         self._judgements: Memo[tuple[Any, ...], Step[Judgement]] = Memo(SERVICE_PATHS_KEPT)
         self._judged_escalations: dict[tuple[str | None, str, int, int],
                                        Step[JudgedReach]] = {}
+        self._gated: dict[tuple[Gate, str | None, int], Step[Judgement]] = {}
         self._listed: dict[tuple[str | None, str | None, str, OnCall], TargetAt] = {}
         self._windows: dict[str, list[MaintenanceWindow]] | None = None
         self.overlays: dict[str, tuple[Overlay, ...]] = {}
@@ -676,24 +683,8 @@ class Paths:
 
     def _judged(self, policy_id: str | None, gates: Step[Gate],
                 within: int) -> Step[Judgement]:
-        # One outcome object for each gate and judged reach: equal outcomes are found by
-        # identity where the findings group them.
-        made: dict[tuple[int, int], Judgement] = {}
-
-        def judgement(gate: Gate, judged: JudgedReach) -> Judgement:
-            found = made.get((id(gate), id(judged)))
-            if found is None:
-                verdict, reach = judged
-                found = made[id(gate), id(judged)] = (
-                    verdict, None if reach is None else Outcome(gate, reach))
-            return found
-
         if not gates.breaks:  # one gate throughout, as for most services
-            gate = gates.values[0]
-            if not gate.read or gate.urgency is None:
-                return Step.constant(_judgement(Outcome(gate, None), within))
-            return self.judged_escalation(gate.policy_id or policy_id, gate.urgency, gate.delay,
-                                          within).each(lambda judged: judgement(gate, judged))
+            return self.gated(gates.values[0], policy_id, within)
         # Each stretch of one gate reads the one escalation it pages, over that stretch only:
         # the changes of the others (the high-urgency escalation at night, when the gate is
         # low) are not visited.
@@ -702,18 +693,31 @@ class Paths:
         for index, gate in enumerate(gates.values):
             if index:
                 breaks.append(gates.breaks[index - 1])
-            if not gate.read or gate.urgency is None:
-                values.append(_judgement(Outcome(gate, None), within))
-                continue
-            step = self.judged_escalation(gate.policy_id or policy_id, gate.urgency,
-                                          gate.delay, within)
+            step = self.gated(gate, policy_id, within)
             first = 0 if not index else bisect.bisect_right(step.breaks, breaks[-1])
             last = (len(step.breaks) if index == len(gates.breaks)
                     else bisect.bisect_left(step.breaks, gates.breaks[index]))
-            values.append(judgement(gate, step.values[first]))
             breaks += step.breaks[first:last]
-            values += [judgement(gate, judged) for judged in step.values[first + 1:last + 1]]
+            values += step.values[first:last + 1]
         return _merged(breaks, values)
+
+    def gated(self, gate: Gate, policy_id: str | None, within: int) -> Step[Judgement]:
+        """The outcome of a trigger under ``gate`` judged against a deadline of ``within``
+        minutes at each moment: the escalation it pages (the service's, ``policy_id``, unless
+        the gate names another) judged (``judged_escalation``), or no incident. Kept for each
+        gate and escalation: the services that page alike share it (their gates are the same
+        few), and one outcome object stands for each gate and judged reach, as the findings
+        group them."""
+        paged = gate.policy_id or policy_id
+        key = (gate, paged, within)
+        found = self._gated.get(key)
+        if found is None:
+            found = self._gated[key] = (
+                Step.constant(_judgement(Outcome(gate, None), within))
+                if not gate.read or gate.urgency is None else
+                self.judged_escalation(paged, gate.urgency, gate.delay, within).each(
+                    partial(_gated, gate)))
+        return found
 
     def _service(self, policy_id: str | None, gates: Step[Gate]) -> Step[Outcome]:
         if not gates.breaks:  # one gate throughout, as for most services
@@ -858,6 +862,12 @@ JudgedReach = tuple[Verdict, Reach | None]
 def _judgement(outcome: Outcome, within: int) -> Judgement:
     verdict = judged(outcome, within)
     return verdict, None if verdict is Verdict.MET else outcome
+
+
+def _gated(gate: Gate, judged: JudgedReach) -> Judgement:
+    """An escalation's verdict and reach under ``gate``: the outcome judged."""
+    verdict, reach = judged
+    return verdict, None if reach is None else Outcome(gate, reach)
 
 
 def _outcome(gate: Gate, policy_id: str | None,
