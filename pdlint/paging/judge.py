@@ -10,7 +10,7 @@ import functools
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import time, timedelta
-from typing import Any
+from typing import Any, NamedTuple
 from zoneinfo import ZoneInfo
 
 from pdlint.coverage import Interval, merge, subtract, weekly_hours
@@ -63,9 +63,10 @@ def _weekly_hours(window: Interval, zone: ZoneInfo, days: tuple[int, ...], opens
     return tuple(weekly_hours(window, zone, days, opens, closes))
 
 
-@dataclass(frozen=True)
-class Judged:
-    """A stretch of the checked time, the path of a trigger in it, and the verdict."""
+class Judged(NamedTuple):
+    """A stretch of the checked time, the path of a trigger in it, and the verdict. A named
+    tuple, not a frozen dataclass: as immutable, and made in less CPU (a year of the enterprise
+    account is ~240,000 stretches not met)."""
 
     interval: Interval
     verdict: Verdict
