@@ -34,6 +34,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 from functools import cached_property, partial
+from operator import itemgetter
 from typing import Any, Generic, TypeVar
 
 from pdlint.coverage import Interval, merge, weekly_hours
@@ -381,6 +382,7 @@ class Paths:
     def __init__(self, account: Account) -> None:
         self.account = account
         self._people: dict[tuple[str, str], Reach] = {}
+        self._alike: dict[Reach, Reach] = {}
         self._schedules: dict[str, Step[OnCall]] = {}
         self._targets: dict[tuple[str | None, str | None, str], Step[Reach]] = {}
         self._levels: dict[tuple[str, int, str], Step[Reach]] = {}
@@ -415,11 +417,16 @@ class Paths:
     # people
 
     def person(self, user_id: str, urgency: str) -> Reach:
-        """How soon a user's notification rules for ``urgency`` reach them after assignment."""
+        """How soon a user's notification rules for ``urgency`` reach them after assignment:
+        one object for the people reached alike (most are), so that a schedule's year of
+        shifts, mapped to its people's reaches, merges where they hand over to someone reached
+        alike by identity, not by comparing each shift's."""
         key = (user_id, urgency)
-        if key not in self._people:
-            self._people[key] = self._person(user_id, urgency)
-        return self._people[key]
+        found = self._people.get(key)
+        if found is None:
+            reach = self._person(user_id, urgency)
+            found = self._people[key] = self._alike.setdefault(reach, reach)
+        return found
 
     def _person(self, user_id: str, urgency: str) -> Reach:
         user = self.user(user_id)
@@ -486,25 +493,31 @@ class Paths:
                           f"{_utc(window.until)} only")
         several = NotRead(f"'{name}' has several people on call at once, and the path follows "
                           "one person a schedule")
-        breaks: list[datetime] = [window.since]
+        since, until = window.since, window.until
+        breaks: list[datetime] = [since]
         values: list[OnCall] = [outside]
-        for shift in sorted(final.shifts, key=lambda shift: shift.start):
-            start, end = max(shift.start, window.since), min(shift.end, window.until)
-            who: OnCall = shift.user_id or NotRead(f"a shift of '{name}' names no user")
-            if start < breaks[-1] and end > start and who != values[-1]:
-                # a shift-based schedule's members all on at once: their shifts overlap
-                _overlap(breaks, values, start, end, _joined_with(who, several))
-                continue
-            start = max(start, breaks[-1])
+        # A year of shifts is ~10^5 a schedule: the loop reads each as a tuple, and clips it to
+        # the window without calls.
+        for start, end, user_id in sorted(final.shifts, key=itemgetter(0)):
+            start = start if start > since else since
+            end = end if end < until else until
+            who: OnCall = user_id or NotRead(f"a shift of '{name}' names no user")
+            laid = breaks[-1]
+            if start < laid:
+                if end > start and who != values[-1]:
+                    # a shift-based schedule's members all on at once: their shifts overlap
+                    _overlap(breaks, values, start, end, _joined_with(who, several))
+                    continue
+                start = laid
             if start >= end:
                 continue
-            if start > breaks[-1]:
+            if start > laid:
                 breaks.append(start)
                 values.append(None)
             breaks.append(end)
             values.append(who)
-        if breaks[-1] < window.until:
-            breaks.append(window.until)
+        if breaks[-1] < until:
+            breaks.append(until)
             values.append(None)
         return _merged(breaks, [*values, outside])
 
