@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+from dataclasses import replace
 from datetime import timezone
 from typing import Any
 
@@ -12,9 +13,16 @@ import pytest
 from evidence_cases import utc
 
 from pdlint.evidence.model import AssessedIncident, IncidentRecord, Response
-from pdlint.evidence.register import REGISTER_COLUMNS, LogIndex, RegisterWriter, record_of
+from pdlint.evidence.register import (
+    REGISTER_COLUMNS,
+    LogIndex,
+    RegisterWriter,
+    record_of,
+    register_row,
+)
 from pdlint.pagerduty.model import ModelError
 from pdlint.pagerduty.records import parse_analytics_incident, parse_incident, parse_log_entry
+from pdlint.report.tabular import csv_cell
 
 
 def record_from_analytics(row: dict[str, Any]) -> IncidentRecord:
@@ -106,6 +114,28 @@ def test_the_register_streams_valid_csv_and_json() -> None:
     assert [item["sla"] for item in items] == ["within", None]
     assert items[0]["responders"] == ["Alice", "Ben"]
     assert items[0]["ack_deadline"] == "2026-02-03T15:05:00Z"
+
+
+def test_a_batch_is_written_as_the_csv_writer_and_json_dumps_write_each_row() -> None:
+    """Titles that look like the text between two rows, or need quoting, stay whole."""
+    record = record_from_analytics(ANALYTICS_ROW)
+    batch = [AssessedIncident(replace(record, id=f"PQ{number}", title=title), "P1",
+                              utc("2026-02-03T15:05"), Response.WITHIN, None)
+             for number, title in enumerate(('down}, {"id": "PQ9"}', 'a, "b"\nc', "=1+1", None,
+                                             "plain"))]
+    csv_stream, json_stream = io.StringIO(), io.StringIO()
+    writer = RegisterWriter(csv_stream, json_stream)
+    writer.write(batch[:3])
+    writer.write(batch[3:])
+    writer.close()
+    rows = [register_row(incident) for incident in batch]
+    expected_csv = io.StringIO()
+    csv.writer(expected_csv, lineterminator="\n").writerows(
+        [REGISTER_COLUMNS, *([csv_cell(row[column]) for column in REGISTER_COLUMNS]
+                             for row in rows)])
+    assert csv_stream.getvalue() == expected_csv.getvalue()
+    assert json_stream.getvalue() == "[\n " + ",\n ".join(
+        json.dumps(row, ensure_ascii=False) for row in rows) + "\n]\n"
 
 
 def test_an_empty_register_is_an_empty_json_array() -> None:

@@ -29,6 +29,8 @@ UTC = timezone.utc
                  "2026-03-01T09:05:07Z", id="fraction-dropped-not-rounded"),
     pytest.param(datetime(2026, 3, 1, 10, 5, 7, 500_000, tzinfo=timezone(timedelta(hours=1))),
                  "seconds", "2026-03-01T09:05:07Z", id="converted-to-utc"),
+    pytest.param(datetime(999, 3, 1, 9, 5, 7, 1_000, tzinfo=UTC), "milliseconds",
+                 "0999-03-01T09:05:07.001Z", id="year-of-four-digits"),
 ])
 def test_times_are_written_in_utc_with_a_z(moment: datetime, timespec: str, text: str) -> None:
     assert format_utc(moment, timespec) == text

@@ -41,7 +41,8 @@ class Tier(str, enum.Enum):
 
 
 CELL_VALUES = [None, 0, 180, -3, 2.5, float("nan"), True, False, "", "plain", "=1+1", "-2",
-               "\tx", "a, \"b\"\nc", ["=a", "b"], [], Tier.GOLD, date(2026, 12, 7),
+               "\tx", "a, \"b\"\nc", "a,b", 'say "hi"', "two\nlines", "a\rb", ["=a", "b"],
+               ["a", "b,c"], [], Tier.GOLD, date(2026, 12, 7),
                Location("policy/services.yaml", 3, 5)]
 
 
@@ -50,6 +51,18 @@ def test_a_csv_file_writes_every_cell_as_csv_cell_makes_it(value: object) -> Non
     stream = io.StringIO()
     csv.writer(stream, lineterminator="\n").writerows([("v", "w"), (csv_cell(value), "x")])
     assert csv_text(("v", "w"), [(value, "x")]) == stream.getvalue()
+
+
+@pytest.mark.parametrize("rows", [
+    pytest.param([("",), ("x",), ("a,b",)], id="one-cell"),
+    pytest.param([(), ("x",)], id="no-cell"),
+    pytest.param([("", ""), (None, None)], id="empty-cells"),
+], ids=repr)
+def test_a_csv_file_of_rows_the_writer_writes_its_own_way(rows: list[tuple[object, ...]]) -> None:
+    stream = io.StringIO()
+    csv.writer(stream, lineterminator="\n").writerows(
+        [("v",), *([csv_cell(value) for value in row] for row in rows)])
+    assert csv_text(("v",), rows) == stream.getvalue()
 
 
 def test_a_csv_file_quotes_what_it_must() -> None:
