@@ -8,6 +8,7 @@ rows with a link to the CSV that holds all of them. Elements carrying a key figu
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Iterator, Sequence
 from datetime import datetime
 from typing import TypeVar
@@ -79,7 +80,8 @@ th{background:#eef0f4}td.n{text-align:right;font-variant-numeric:tabular-nums}
 
 
 def _time(moment: datetime | None) -> str:
-    return "—" if moment is None else _e(iso(moment))
+    """A time, or a dash for none; an ISO time has nothing to escape."""
+    return iso(moment) or "—"
 
 
 Row = TypeVar("Row")
@@ -144,10 +146,7 @@ def coverage_timeline(item: ScheduleCoverage, hours: Hours) -> str:
     if item.measured is None or item.result is None or item.requirement is None:
         return ""
     measured = item.measured
-    span = (measured.end - measured.start).total_seconds()
-
-    def x(moment: datetime) -> float:
-        return (moment - measured.start).total_seconds() / span * TIMELINE_WIDTH
+    x = _scale(measured)
 
     def bar(interval: Interval, colour: str, minimum: float, title: str = "") -> str:
         left = x(interval.start)
@@ -165,20 +164,33 @@ def coverage_timeline(item: ScheduleCoverage, hours: Hours) -> str:
     parts += [bar(gap, "#c62828", 1.5, f"gap {iso(gap.start)} to {iso(gap.end)} "
                                      f"({human_duration(gap.length.total_seconds())})")
               for gap in item.result.gaps]
-    parts += _date_ticks(measured, x)
+    parts += _date_ticks(measured)
     parts.append("</svg>")
     return "".join(parts)
 
 
-def _date_ticks(measured: Interval, x: Callable[[datetime], float]) -> list[str]:
-    """The dates under a timeline's bar, at ``TICKS`` even steps of the measured period."""
+def _scale(measured: Interval) -> Callable[[datetime], float]:
+    """Where a moment of ``measured`` falls on a timeline's bar."""
+    span = (measured.end - measured.start).total_seconds()
+
+    def x(moment: datetime) -> float:
+        return (moment - measured.start).total_seconds() / span * TIMELINE_WIDTH
+
+    return x
+
+
+@functools.lru_cache(maxsize=16)
+def _date_ticks(measured: Interval) -> tuple[str, ...]:
+    """The dates under a timeline's bar, at ``TICKS`` even steps of the measured period. Kept:
+    the timelines of a package (one a service, thousands) nearly all measure the same period."""
+    x = _scale(measured)
     labels = []
     for tick in range(TICKS + 1):
         moment = measured.start + (measured.end - measured.start) * tick / TICKS
         anchor = "start" if tick == 0 else ("end" if tick == TICKS else "middle")
         labels.append(f'<text x="{x(moment):.1f}" y="42" font-size="11" text-anchor="{anchor}" '
                       f'fill="#555f70">{_e(moment.date().isoformat())}</text>')
-    return labels
+    return tuple(labels)
 
 
 def paging_timeline(item: ServicePaging) -> str:
@@ -188,11 +200,7 @@ def paging_timeline(item: ServicePaging) -> str:
     if item.measured is None:
         return ""
     measured = item.measured
-    span = (measured.end - measured.start).total_seconds()
-
-    def x(moment: datetime) -> float:
-        return (moment - measured.start).total_seconds() / span * TIMELINE_WIDTH
-
+    x = _scale(measured)
     parts = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{TIMELINE_WIDTH}" height="46" '
              f'role="img" aria-label="Paging path of {_e(item.service)}, {_e(item.severity)}">',
              f'<rect x="0" y="4" width="{TIMELINE_WIDTH}" height="22" fill="#7cc47f"/>']
@@ -202,9 +210,9 @@ def paging_timeline(item: ServicePaging) -> str:
             parts.append(
                 f'<rect x="{left:.2f}" y="4" '
                 f'width="{max(1.5, x(stretch.interval.end) - left):.2f}" height="22" '
-                f'fill="{colour}"><title>{_e(iso(stretch.interval.start))} to '
-                f"{_e(iso(stretch.interval.end))}: {_e(stretch.why)}</title></rect>")
-    parts += _date_ticks(measured, x)
+                f'fill="{colour}"><title>{iso(stretch.interval.start)} to '
+                f"{iso(stretch.interval.end)}: {_e(stretch.why)}</title></rect>")
+    parts += _date_ticks(measured)
     parts.append("</svg>")
     return "".join(parts)
 
