@@ -15,6 +15,7 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from pdlint.collector import collector_paused
 from pdlint.concurrency import Reading, all_or_cancel, hand, read_alongside
 from pdlint.coverage import Interval
 from pdlint.errors import PdlintError
@@ -272,15 +273,18 @@ def _assembled(judged: _Judged, period: Interval, measured: Interval, now: datet
 
 def _write_documents(evidence: Evidence, policy: Policy, package: EvidencePackage) -> Evidence:
     """Step 3: the small CSV tables, then ``evidence.json``, ``summary.md`` and ``index.html``,
-    which list every file of the package; the evidence with that list."""
-    for name, text in csv_tables(evidence).items():
-        package.write_text(name, text)
-    files = tuple(sorted({*package.files(), "index.html", "summary.md", "evidence.json",
-                          MANIFEST}))
-    evidence = replace(evidence, files=files)
-    package.write_text("evidence.json", indented_json(evidence_document(evidence), line_end=True))
-    package.write_text("summary.md", render_summary(evidence))
-    package.write_parts("index.html", html_page(evidence, policy.organisation.business_hours))
+    which list every file of the package; the evidence with that list. The collector is paused
+    (``write_drift`` says why)."""
+    with collector_paused():
+        for name, text in csv_tables(evidence).items():
+            package.write_text(name, text)
+        files = tuple(sorted({*package.files(), "index.html", "summary.md", "evidence.json",
+                              MANIFEST}))
+        evidence = replace(evidence, files=files)
+        package.write_text("evidence.json",
+                           indented_json(evidence_document(evidence), line_end=True))
+        package.write_text("summary.md", render_summary(evidence))
+        package.write_parts("index.html", html_page(evidence, policy.organisation.business_hours))
     return evidence
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from pdlint.collector import collector_paused
 from pdlint.coverage import Interval
 from pdlint.evidence.model import DriftSummary, iso
 from pdlint.evidence.package import EvidencePackage
@@ -54,7 +55,10 @@ def write_drift(package: EvidencePackage, run: DriftRun) -> DriftSummary:
         rendered=run.rendered,
     )
     title = f"pdlint drift: {drift_scope(drift)}"
-    with once_per_run():  # each finding's values made once for the four formats showing them
+    # Each finding's values made once for the four formats showing them; the collector paused,
+    # as rendering makes millions of acyclic parts, and each young collection went through the
+    # renderers' growing lists of them again.
+    with once_per_run(), collector_paused():
         for fmt, name in DRIFT_FILES.items():
             text = render(run.report, fmt, rules=catalogue(), title=title)
             # The text reporter has no title (on a terminal the command is the title); in the
