@@ -45,14 +45,20 @@ def printable(text: str) -> str:
 
 def printable_report(report: Report) -> Report:
     """The report with every message, value and reason passed through ``printable`` (resource
-    names are shown by ``repr``, which escapes them already)."""
+    names are shown by ``repr``, which escapes them already). A finding with nothing to escape,
+    nearly every one, is kept, not copied (a year's drift report has thousands)."""
     def value(item: Any) -> Any:
         return printable(item) if isinstance(item, str) else item
 
-    findings = tuple(
-        replace(finding, message=printable(finding.message), expected=value(finding.expected),
-                actual=value(finding.actual))
-        for finding in report.findings)
+    def printable_finding(finding: Finding) -> Finding:
+        message, expected, actual = (printable(finding.message), value(finding.expected),
+                                     value(finding.actual))
+        if (message is finding.message and expected is finding.expected
+                and actual is finding.actual):
+            return finding
+        return replace(finding, message=message, expected=expected, actual=actual)
+
+    findings = tuple(map(printable_finding, report.findings))
     skipped = tuple(replace(skip, reason=printable(skip.reason)) for skip in report.skipped)
     return replace(report, findings=findings, skipped=skipped)
 

@@ -103,6 +103,12 @@ def test_color_only_adds_escape_codes(full_report: Report) -> None:
     assert ANSI.sub("", colored) == plain_text
 
 
+@pytest.mark.parametrize("field", ["message", "expected", "actual"])
+def test_each_text_of_a_finding_is_escaped_alone(field: str) -> None:
+    text = render(Report.of([replace(LATE_LEVEL, **{field: "Web\x1b[2J"})]), "text", rules=RULES)
+    assert "Web\\x1b[2J" in text and "\x1b" not in text
+
+
 @pytest.mark.parametrize(
     ("name", "shown"),
     [
