@@ -29,7 +29,7 @@ HISTORY_COLUMNS = ("rule", "severity", "waived", "resource_type", "resource_id",
                    "resolved_at", "days_open", "opened_at", "opened_by", "opened_change",
                    "closed_at", "closed_by", "closed_change")
 RUN_COLUMNS = ("file", "checked_at", "complete", "error", "warning", "info", "waived",
-               "skipped")
+               "not_checked", "skipped")
 
 AUDIT_TYPES = {"escalation_policy": "escalation_policies", "schedule": "schedules",
                "service": "services", "user": "users", "team": "teams"}

@@ -55,26 +55,33 @@ class RecordedFinding:
     message: str
     resource: Resource
     waived: bool
+    not_checked: bool
+    """It reports a check the rule could not make (the report's ``not_checked``): for its key,
+    the run is one that did not look, never one that saw a drift or its end."""
 
 
 class Counts(NamedTuple):
-    """How many findings a run reported: by severity, those nobody waived, then the waived."""
+    """How many findings a run reported: by severity, those nobody waived, then the waived,
+    then those nobody waived that report a check not made (counted in their severity too, as
+    the report's summary counts them)."""
 
     error: int
     warning: int
     info: int
     waived: int
+    not_checked: int
 
     @classmethod
     def of(cls, findings: Iterable[RecordedFinding]) -> Counts:
         counts = dict.fromkeys(SEVERITIES, 0)
-        waived = 0
+        waived = not_checked = 0
         for finding in findings:
             if finding.waived:
                 waived += 1
             else:
                 counts[finding.severity.value] += 1
-        return cls(counts["error"], counts["warning"], counts["info"], waived)
+                not_checked += finding.not_checked
+        return cls(counts["error"], counts["warning"], counts["info"], waived, not_checked)
 
 
 @dataclass(frozen=True)
@@ -89,8 +96,11 @@ class Run:
     rules: frozenset[str]
     skipped: tuple[Skipped, ...]
     findings: tuple[RecordedFinding, ...]
-    """The first finding of each key, in the report's order: what follows a drift from run to
-    run (a later one of the same key is the same drift)."""
+    """The first finding of each key the run checked, in the report's order: what follows a
+    drift from run to run (a later one of the same key is the same drift)."""
+    not_checked: tuple[RecordedFinding, ...]
+    """The first finding of each key whose every finding reports a check not made: the run did
+    not look at these keys, so it neither saw their drift nor saw it gone."""
     counts: Counts
     """Of every finding of the report."""
 
@@ -130,8 +140,10 @@ class History:
 RECORD_SUFFIX = ".record"
 """A report's history record is named as the report, then this: ``20260302T061704Z.json.record``."""
 RECORD_FORMAT = "pdlint history record"
-RECORD_VERSION = 1
-"""The version of the history record format this pdlint writes and reads (docs/ci.md)."""
+RECORD_VERSION = 2
+"""The version of the history record format this pdlint writes and reads (docs/ci.md). A
+record of version 1 does not say which findings report a check not made, so its report is read
+in its place."""
 
 _FIRST_LINE = re.compile(re.escape(RECORD_FORMAT).encode("ascii")
                          + rb" (\d+) sha256:([0-9a-f]{64})")
@@ -224,14 +236,23 @@ def run_of(name: str, document: Any, known: Known) -> Run:
                 in enumerate(_list(report.get("findings"), "findings"))]
     first: dict[str, RecordedFinding] = {}
     for finding in findings:
-        first.setdefault(finding.key, finding)
+        kept = first.setdefault(finding.key, finding)
+        if kept.not_checked and not finding.not_checked:
+            first[finding.key] = finding  # the key was checked after all: that is its finding
     return _run(name, report, tuple(first.values()), Counts.of(findings))
+
+
+_NOT_CHECKED = attrgetter("not_checked")
 
 
 def _run(name: str, identity: Mapping[str, Any], findings: tuple[RecordedFinding, ...],
          counts: Counts) -> Run:
-    """The run of ``findings`` with what ``identity`` (a report, or a history record's header,
-    which holds the same keys) says of it."""
+    """The run of ``findings`` (one a key) with what ``identity`` (a report, or a history
+    record's header, which holds the same keys) says of it."""
+    not_checked: tuple[RecordedFinding, ...] = ()
+    if any(map(_NOT_CHECKED, findings)):
+        not_checked = tuple(finding for finding in findings if finding.not_checked)
+        findings = tuple(finding for finding in findings if not finding.not_checked)
     account = _mapping(identity.get("account"), "account")
     policy = _mapping(identity.get("policy"), "policy")
     return Run(
@@ -245,6 +266,7 @@ def _run(name: str, identity: Mapping[str, Any], findings: tuple[RecordedFinding
         rules=frozenset(_text(rule, "rules[]") for rule in _list(identity.get("rules"), "rules")),
         skipped=tuple(_skipped(entry) for entry in _list(identity.get("skipped"), "skipped")),
         findings=findings,
+        not_checked=not_checked,
         counts=counts,
     )
 
@@ -265,7 +287,8 @@ def _finding(entry: Any, index: int, known: Known) -> RecordedFinding:
               _optional_text(resource.get("id"), f"{where}.resource.id"),
               _optional_text(resource.get("name"), f"{where}.resource.name"), severity,
               finding.get("waived") is not None,
-              _text(finding.get("message"), f"{where}.message"))
+              _text(finding.get("message"), f"{where}.message"),
+              _optional_text(finding.get("not_checked"), f"{where}.not_checked") is not None)
     recorded = known.get(fields)
     if recorded is None:
         recorded = known[fields] = _recorded(*fields)
@@ -273,16 +296,18 @@ def _finding(entry: Any, index: int, known: Known) -> RecordedFinding:
 
 
 def _recorded(rule: str, kind: str, id_: str | None, name: str | None, severity: Severity,
-              waived: bool, message: str) -> RecordedFinding:
+              waived: bool, message: str, not_checked: bool) -> RecordedFinding:
     resource = Resource(kind, name, id_)
-    return RecordedFinding(finding_key(rule, resource), rule, severity, message, resource, waived)
+    return RecordedFinding(finding_key(rule, resource), rule, severity, message, resource, waived,
+                           not_checked)
 
 
 def history_record(run: Run, report_bytes: int) -> str:
     """The history record of ``run``, whose report is ``report_bytes`` long (docs/ci.md, "The
     history record"): a first line naming the format and the SHA-256 of the rest; a header, the
     report's identity as the report writes it (with what a run holds that the report does not
-    say as such: its counts, its size); then one line a finding, the first of each key."""
+    say as such: its counts, its size); then one line a finding, the first of each key: those
+    the run checked, then those it could not."""
     header = {"checked_at": run.checked_at.isoformat(),
               "account": {"api_url": run.stream.api_url, "subdomain": run.stream.subdomain},
               "policy": {"path": run.stream.policy_path, "sha256": run.policy_sha256,
@@ -292,7 +317,8 @@ def history_record(run: Run, report_bytes: int) -> str:
     body = "".join([_line(header), *(_line([finding.rule, finding.resource.type,
                                             finding.resource.id, finding.resource.name,
                                             finding.severity.value, finding.waived,
-                                            finding.message]) for finding in run.findings)])
+                                            finding.message, finding.not_checked])
+                                     for finding in (*run.findings, *run.not_checked))])
     digest = hashlib.sha256(body.encode("utf-8")).hexdigest()
     return f"{RECORD_FORMAT} {RECORD_VERSION} sha256:{digest}\n{body}"
 
@@ -302,9 +328,10 @@ def _line(value: Any) -> str:
 
 
 def read_record(path: Path, report: Path, known: Known) -> Run | None:
-    """The run of ``report`` as its history record ``path`` holds it; None for a record of a
-    newer format (the report is read instead); ``DamagedRecord`` for one that is not whole or
-    does not match the report."""
+    """The run of ``report`` as its history record ``path`` holds it; None for a record of
+    another format version (the report is read instead: a newer one this pdlint cannot read, or
+    version 1, which does not mark the findings of checks not made); ``DamagedRecord`` for one
+    that is not whole or does not match the report."""
     try:
         data = path.read_bytes()
         size = report.stat().st_size
@@ -314,7 +341,7 @@ def read_record(path: Path, report: Path, known: Known) -> Run | None:
     match = _FIRST_LINE.fullmatch(first)
     if match is None:
         raise DamagedRecord("not a history record (its first line is not pdlint's)")
-    if int(match[1]) > RECORD_VERSION:
+    if int(match[1]) != RECORD_VERSION:
         return None
     if hashlib.sha256(memoryview(data)[len(first) + 1:]).hexdigest().encode("ascii") != match[2]:
         raise DamagedRecord("damaged: its content is not what was written (SHA-256)")
@@ -331,7 +358,8 @@ def read_record(path: Path, report: Path, known: Known) -> Run | None:
         recorded_size = _count(header.get("report_bytes"), "report_bytes")
     except ValueError as error:  # not UTF-8, not JSON, or not what pdlint writes (NotARun)
         raise DamagedRecord(f"damaged: {error}") from None
-    if len(set(map(_KEY, run.findings))) < len(run.findings):
+    keys = [*map(_KEY, run.findings), *map(_KEY, run.not_checked)]
+    if len(set(keys)) < len(keys):
         raise DamagedRecord("damaged: it holds two findings of one key")
     if recorded_size != size:
         raise DamagedRecord(f"does not match its report {report.name}, which is {size:,} "
@@ -352,16 +380,17 @@ def _recorded_lines(lines: list[str], known: Known) -> tuple[RecordedFinding, ..
 def _recorded_line(line: str) -> RecordedFinding:
     """The finding of a history record's line; ``NotARun`` when it is not one."""
     fields = _list(json.loads(line), "a finding")
-    if len(fields) != 7:
-        raise NotARun("a finding is not 7 values")
-    rule, kind, id_, name, severity, waived, message = fields
-    if not isinstance(severity, str) or severity not in SEVERITIES or not isinstance(waived,
-                                                                                       bool):
-        raise NotARun("a finding's severity or waiver is not one pdlint writes")
+    if len(fields) != 8:
+        raise NotARun("a finding is not 8 values")
+    rule, kind, id_, name, severity, waived, message, not_checked = fields
+    if (not isinstance(severity, str) or severity not in SEVERITIES
+            or not isinstance(waived, bool) or not isinstance(not_checked, bool)):
+        raise NotARun("a finding's severity, waiver or not-checked mark is not one pdlint "
+                      "writes")
     return _recorded(_text(rule, "a rule"), _text(kind, "a resource type"),
                      _optional_text(id_, "a resource id"),
                      _optional_text(name, "a resource name"), SEVERITIES[severity], waived,
-                     _text(message, "a message"))
+                     _text(message, "a message"), not_checked)
 
 
 def _count(value: Any, what: str = "a count") -> int:

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from datetime import timedelta
 
 from pdlint.findings import counted, utc_second
-from pdlint.history.folder import History, Run, Stream
+from pdlint.history.folder import History, RecordedFinding, Run, Stream
 from pdlint.history.timeline import DAY, Drift, drift_spans
 from pdlint.report.tabular import markdown_cell, markdown_table
 from pdlint.report.wording import printable, resource_label
@@ -72,23 +72,44 @@ def _stream_lines(stream: Stream, runs: Sequence[Run], drifts: Sequence[Drift],
                   f"; that run skipped {counted(len(last.skipped), 'check')} "
                   f"({', '.join(printable(skip.rule) for skip in last.skipped)}): a drift it "
                   "could not see is open as last seen")
+    unchecked = (f"{counted(len(last.not_checked), 'finding')} not checked at that run "
+                 "(neither a drift nor its end)" if last.not_checked else "")
     if markdown:
         lines = [f"\n## {markdown_cell(title)}\n", f"{heading}{markdown_cell(incomplete)}.\n"]
         if drifts:
             lines.append("\n".join(markdown_table(
                 ("open for", "since", "severity", "rule", "object", "finding"),
-                [(age(drift, runs), utc_second(drift.first_seen), drift.finding.severity.value
-                  + (" (waived)" if drift.finding.waived else ""), drift.finding.rule,
+                [(age(drift, runs), utc_second(drift.first_seen), _severity(drift.finding),
+                  drift.finding.rule,
                   markdown_cell(printable(resource_label(drift.finding.resource))),
                   markdown_cell(printable(drift.finding.message))) for drift in drifts])))
+        if unchecked:
+            lines.append(f"\n{unchecked}:\n")
+            lines.append("\n".join(markdown_table(
+                ("severity", "rule", "object", "finding"),
+                [(_severity(finding), finding.rule,
+                  markdown_cell(printable(resource_label(finding.resource))),
+                  markdown_cell(printable(finding.message))) for finding in last.not_checked])))
         return lines
     lines = [f"\n{title}", f"{heading}{incomplete}."]
     lines.extend(_drift_line(drift, runs) for drift in drifts)
+    if unchecked:
+        lines.append(f"{unchecked}:")
+        lines.extend(f"  {'':>5}  {_finding_text(finding)} (not checked"
+                     + (", waived)" if finding.waived else ")") for finding in last.not_checked)
     return lines
+
+
+def _severity(finding: RecordedFinding) -> str:
+    return finding.severity.value + (" (waived)" if finding.waived else "")
+
+
+def _finding_text(finding: RecordedFinding) -> str:
+    return (f"{finding.severity.value:<7} {finding.rule:<7} "
+            f"{printable(resource_label(finding.resource))}: {printable(finding.message)}")
 
 
 def _drift_line(drift: Drift, runs: Sequence[Run]) -> str:
     finding = drift.finding
-    return (f"  {age(drift, runs):>5}  {finding.severity.value:<7} {finding.rule:<7} "
-            f"{printable(resource_label(finding.resource))}: {printable(finding.message)} "
+    return (f"  {age(drift, runs):>5}  {_finding_text(finding)} "
             f"(since {utc_second(drift.first_seen)}" + (", waived)" if finding.waived else ")"))

@@ -142,7 +142,8 @@ _KEY = attrgetter("key")
 def drift_spans(runs: Sequence[Run]) -> list[Drift]:
     """Each finding key's spans, open to closed, over ``runs``: a key closed and seen again
     later opens a new span. A run that skipped checks, or did not run the finding's rule,
-    neither sees a drift gone nor saw the account without it.
+    neither sees a drift gone nor saw the account without it; nor does a run, for a key whose
+    findings report a check not made (``Run.not_checked``): they open no drift.
 
     A run's findings are mostly the last run's: what each run changes is found by set
     operations, and the latest finding, last sighting and number of sightings of every key
@@ -153,7 +154,15 @@ def drift_spans(runs: Sequence[Run]) -> list[Drift]:
     last_seen: dict[str, datetime] = {}
     sightings: Counter[str] = Counter()  # key -> how many runs saw it
     judged_at: dict[str, datetime] = {}  # rule -> the last complete run that ran it
+    # key -> the last complete run that could not check it, and the key's previous run then
+    blind: dict[str, tuple[datetime, datetime | None]] = {}
     done: list[Drift] = []
+
+    def previous_run(key: str, rule: str) -> datetime | None:
+        """The last complete run that ran ``rule`` and checked ``key`` without seeing it."""
+        judged = judged_at.get(rule)
+        unseen = blind.get(key)
+        return unseen[1] if unseen and judged and judged <= unseen[0] else judged
 
     def drift(key: str, span: _Open, resolved_at: datetime | None) -> Drift:
         return Drift(latest[key], span.first_seen, last_seen[key], resolved_at, span.absent_at,
@@ -161,13 +170,17 @@ def drift_spans(runs: Sequence[Run]) -> list[Drift]:
 
     for run in runs:
         present = dict(zip(map(_KEY, run.findings), run.findings, strict=True))
+        unchecked = set(map(_KEY, run.not_checked))
         if run.complete:
-            for key in opened.keys() - present.keys():
+            for key in opened.keys() - present.keys() - unchecked:
                 if opened[key].rule in run.rules:
                     done.append(drift(key, opened.pop(key), run.checked_at))
+            for finding in run.not_checked:
+                blind[finding.key] = (run.checked_at,
+                                      previous_run(finding.key, finding.rule))
         for key in present.keys() - opened.keys():
             rule = present[key].rule
-            opened[key] = _Open(rule, run.checked_at, judged_at.get(rule), sightings[key])
+            opened[key] = _Open(rule, run.checked_at, previous_run(key, rule), sightings[key])
         latest.update(present)
         last_seen.update(dict.fromkeys(present, run.checked_at))
         sightings.update(present.keys())

@@ -9,6 +9,7 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
+from pdlint_process import run_pdlint
 from sim_client import fast_config
 
 from pdlint.findings import Location
@@ -98,3 +99,20 @@ def snapshot_at(path: Path, server: SimServer, taken: datetime) -> Path:
     state = fetch_state_sync(fast_config(server), Window.starting(NOW))
     write_snapshot(replace(state, fetched_at=taken), path)
     return path
+
+
+def record_run_of(folder: Path, env: dict[str, str], taken: datetime, *accepted: str) -> None:
+    """`pdlint drift --record` of the account ``env`` names into ``folder``/history, as read at
+    ``taken``: `pdlint snapshot` reads it over HTTP and the snapshot is dated ``taken`` (its
+    ``fetched_at``, the only thing a test cannot wait for); drift checks it against
+    ``folder``/policy (exit 1, the demo's errors), ``accepted`` its ``--accept-skip`` options."""
+    snapshot = folder / f"snapshot-{taken:%Y%m%d}.json"
+    read = run_pdlint("snapshot", "-o", str(snapshot), "--quiet", "--since",
+                      f"{taken:%Y-%m-%dT%H:%M:%SZ}", env=env)
+    assert read.returncode == 0, read.stderr
+    document = json.loads(snapshot.read_text(encoding="utf-8"))
+    document["fetched_at"] = f"{taken:%Y-%m-%dT%H:%M:%S}.000000Z"
+    snapshot.write_text(json.dumps(document), encoding="utf-8")
+    drift = run_pdlint("drift", "--policy", "policy", "--snapshot", str(snapshot), "--record",
+                       str(folder / "history"), "--quiet", *accepted, cwd=folder)
+    assert drift.returncode == 1, drift.stderr

@@ -87,7 +87,7 @@ def test_evidence_json_history(entry: dict[str, Any]) -> None:
         "01", "02", "03", "05", "06", "07", "08", "09", "10"]
     assert entry["runs"][3] == {
         "file": "20261105T060000Z.json", "checked_at": "2026-11-05T06:00:00Z",
-        "complete": False, "error": 1, "warning": 0, "info": 0, "waived": 1,
+        "complete": False, "error": 1, "warning": 0, "info": 0, "waived": 1, "not_checked": 0,
         "skipped": [{"rule": "users", "reason": "HTTP 403"}]}
     assert entry["monitoring_gaps"] == [{"start": "2026-11-03T06:00:00Z",
                                          "end": "2026-11-06T06:00:00Z", "seconds": 259_200}]
@@ -130,7 +130,7 @@ def test_the_csv_files(tmp_path: Path) -> None:
     assert len(rows) == 9
     assert dict(zip(columns, rows[3], strict=True)) == {
         "file": "20261105T060000Z.json", "checked_at": "2026-11-05T06:00:00Z",
-        "complete": "no", "error": 1, "warning": 0, "info": 0, "waived": 1,
+        "complete": "no", "error": 1, "warning": 0, "info": 0, "waived": 1, "not_checked": 0,
         "skipped": "users: HTTP 403"}
 
 

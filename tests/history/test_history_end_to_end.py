@@ -33,7 +33,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from history_cases import PROJECT
+from history_cases import PROJECT, record_run_of
 from pdlint_process import run_pdlint
 
 from pdlint.sim import Account, SimServer, demo_account
@@ -111,16 +111,7 @@ def history(tmp_path_factory: pytest.TempPathFactory) -> Iterator[History]:
         env = {"PAGERDUTY_API_URL": server.base_url, "PAGERDUTY_API_TOKEN": TOKEN}
         for day in DAYS:
             server.serve(days[day])
-            snapshot = folder / f"snapshot-{day}.json"
-            taken = run_pdlint("snapshot", "-o", str(snapshot), "--quiet", "--since",
-                               f"{at(day, 6):%Y-%m-%dT%H:%M:%SZ}", env=env)
-            assert taken.returncode == 0, taken.stderr
-            document = json.loads(snapshot.read_text(encoding="utf-8"))
-            document["fetched_at"] = f"{at(day, 6):%Y-%m-%dT%H:%M:%S}.000000Z"
-            snapshot.write_text(json.dumps(document), encoding="utf-8")
-            drift = run_pdlint("drift", "--policy", "policy", "--snapshot", str(snapshot),
-                               "--record", str(folder / "history"), "--quiet", cwd=folder)
-            assert drift.returncode == 1, drift.stderr
+            record_run_of(folder, env, at(day, 6))
         server.serve(days[8])
         yield folder, server, days
 

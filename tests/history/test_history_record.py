@@ -19,7 +19,7 @@ from pdlint_process import run_pdlint
 from pdlint.coverage import Interval
 from pdlint.evidence.history import history_entry, history_section
 from pdlint.findings import Location
-from pdlint.history.folder import RECORD_SUFFIX, History, Stream, read_history
+from pdlint.history.folder import RECORD_SUFFIX, RECORD_VERSION, History, Stream, read_history
 from pdlint.history.record import add_run
 from pdlint.history.summary import open_drifts, render_history
 
@@ -49,14 +49,26 @@ def hide_reports(folder: Path) -> None:
 
 
 def finding(rule: str, kind: str, id_: str | None, name: str | None, message: str,
-            severity: str = "error", waived: bool = False) -> dict[str, Any]:
+            severity: str = "error", waived: bool = False, not_checked: str | None = None,
+            ) -> dict[str, Any]:
     return {"rule": rule, "name": "a-rule", "severity": severity, "message": message,
             "resource": {"type": kind, "id": id_, "name": name}, "expected": None,
             "actual": None, "location": None,
-            "waived": {"reason": "accepted"} if waived else None}
+            "waived": {"reason": "accepted"} if waived else None, "not_checked": not_checked}
 
 
 BASE = report("2026-11-01T06:00:00Z", (F1, F3, F4))
+WINDOW = "PagerDuty returned maintenance window PMW1 without its services"
+NOT_CHECKED = {**BASE, "findings": [
+    finding("SVC310", "service", "PSV1", "Payments", "maintenance windows not checked",
+            "warning", not_checked=WINDOW),
+    finding("SVC310", "service", "PSV2", "Checkout", "maintenance windows not checked",
+            "warning", waived=True, not_checked=WINDOW),
+    finding("PATH600", "service", "PSV1", "Payments", "P1: paging path not checked", "warning",
+            not_checked=WINDOW),
+    finding("PATH600", "service", "PSV1", "Payments", "P2: paged at minute 40"),
+    finding("EP103", "escalation_policy", "PEP1", "Production", "Production differs")]}
+"""Checks not made, one waived, and a key (PATH600 of Payments) that was checked as well."""
 
 
 @pytest.mark.parametrize("document", [
@@ -74,6 +86,7 @@ BASE = report("2026-11-01T06:00:00Z", (F1, F3, F4))
         finding("SVC302", "service", "PSV2", "Zahlungsdienst \u00fc\u2603",
                 'a "quoted"\ttab,\na line break and \u00e9\u202e')]},
         id="names-ids-and-text"),
+    pytest.param(NOT_CHECKED, id="checks-not-made"),
     pytest.param({**BASE, "checked_at": "2026-11-01T07:00:00.5+01:00",
                   "account": {"api_url": API + "/", "subdomain": None},
                   "policy": {**BASE["policy"], "git_commit": "a" * 40}},
@@ -89,6 +102,20 @@ def test_a_run_s_record_reads_back_as_its_report(tmp_path: Path, document: dict[
     assert from_records.unreadable == from_reports.unreadable == ()
     assert from_records.runs == from_reports.runs
     assert len(from_records.runs) == 1
+
+
+def test_a_run_s_checks_not_made_are_kept_apart_from_its_findings(tmp_path: Path) -> None:
+    folder = added(tmp_path / "history", NOT_CHECKED)
+    hide_reports(folder)
+    [run] = read_history(folder).runs
+    assert [(finding.rule, finding.resource.name, finding.message)
+            for finding in run.findings] == [
+        ("PATH600", "Payments", "P2: paged at minute 40"),
+        ("EP103", "Production", "Production differs")]
+    assert [(finding.rule, finding.resource.name, finding.waived)
+            for finding in run.not_checked] == [("SVC310", "Payments", False),
+                                                ("SVC310", "Checkout", True)]
+    assert tuple(run.counts) == (2, 2, 0, 1, 2)  # error, warning, info, waived, not checked
 
 
 def sections(history: History) -> tuple[str, str, dict[str, Any]]:
@@ -119,7 +146,8 @@ def resealed(record: Path, edit: Callable[[list[str]], list[str]]) -> None:
     lines = edit(record.read_text(encoding="utf-8").split("\n")[1:-1])
     body = "".join(f"{line}\n" for line in lines)
     digest = hashlib.sha256(body.encode("utf-8")).hexdigest()
-    record.write_text(f"pdlint history record 1 sha256:{digest}\n{body}", encoding="utf-8")
+    record.write_text(f"pdlint history record {RECORD_VERSION} sha256:{digest}\n{body}",
+                      encoding="utf-8")
 
 
 def flip_a_byte(record: Path) -> None:
@@ -166,8 +194,9 @@ def unknown_severity(record: Path) -> None:
     (report_edited, f"does not match its report {NAME}, which is 1,244 bytes long, not 1,243 "
                     "as recorded"),
     (one_key_twice, "damaged: it holds two findings of one key"),
-    (three_counts, "damaged: counts is not 4 numbers"),
-    (unknown_severity, "damaged: a finding's severity or waiver is not one pdlint writes"),
+    (three_counts, "damaged: counts is not 5 numbers"),
+    (unknown_severity, "damaged: a finding's severity, waiver or not-checked mark is not one "
+                       "pdlint writes"),
 ])
 def test_a_damaged_record_is_named_and_its_report_read_instead(
         tmp_path: Path, damage: Callable[[Path], None], reason: str) -> None:
@@ -203,8 +232,30 @@ def test_a_record_without_its_report_is_named_and_counts_for_nothing(tmp_path: P
 
 def test_a_record_of_a_newer_format_leaves_the_report_to_be_read(tmp_path: Path) -> None:
     folder = added(tmp_path / "history", BASE)
-    (folder / RECORD).write_text("pdlint history record 2 sha256:" + "0" * 64 + "\nanything\n",
-                                 encoding="utf-8")
+    (folder / RECORD).write_text(f"pdlint history record {RECORD_VERSION + 1} sha256:"
+                                 + "0" * 64 + "\nanything\n", encoding="utf-8")
     history = read_history(folder)
     assert history.unreadable == ()
     assert history.runs == read_history(reports_only(folder)).runs
+
+
+def as_version_1(record: Path) -> None:
+    """The record as version 1 wrote it: no finding says whether it reports a check not made,
+    and the counts leave them out."""
+    _, header, *lines = record.read_text(encoding="utf-8").split("\n")[:-1]
+    counts = json.loads(header)
+    body = "".join(f"{line}\n" for line in [
+        json.dumps({**counts, "counts": counts["counts"][:4]}),
+        *(json.dumps(json.loads(line)[:7]) for line in lines)])
+    digest = hashlib.sha256(body.encode("utf-8")).hexdigest()
+    record.write_text(f"pdlint history record 1 sha256:{digest}\n{body}", encoding="utf-8")
+
+
+def test_a_record_of_version_1_leaves_the_report_to_be_read_for_its_checks_not_made(
+        tmp_path: Path) -> None:
+    folder = added(tmp_path / "history", NOT_CHECKED)
+    as_version_1(folder / RECORD)
+    history = read_history(folder)
+    assert history.unreadable == ()
+    assert history.runs == read_history(reports_only(folder)).runs
+    assert len(history.runs[0].not_checked) == 2

@@ -19,11 +19,12 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 from history_cases import API, F1, F3, SINCE, UNTIL, report, utc, write_history
 
-from pdlint.history.folder import Stream, read_history, run_of
+from pdlint.history.folder import Run, Stream, read_history, run_of
 from pdlint.history.timeline import Gap, Timeline, drift_spans, timeline
 
 STREAM = Stream(API, "acme", "policy")
@@ -119,3 +120,45 @@ def test_a_drift_gone_and_back_is_two_spans_each_counting_its_own_runs() -> None
     assert spans == [("EP103", "Production differs", 1, 3, 4, None, 3),
                      ("USR400", "Pavel Novak differs", 1, 7, None, None, 7),
                      ("EP103", "Production differs again", 5, 6, 7, 4, 2)]
+
+
+NOT_CHECKED = ("EP103", "escalation_policy", "PEP1", "Production", "warning", False)
+"""F1's key, in a finding that reports a check not made (marked below)."""
+NOT_CHECKED_WAIVED = (*NOT_CHECKED[:5], True)
+
+
+def marked_run(day: int, findings: tuple[tuple[Any, ...], ...], *, incomplete: bool = False,
+               ) -> Run:
+    """The run of 6:00 on ``day`` November; its warnings of EP103 report a check not made."""
+    document = report(f"2026-11-{day:02d}T06:00:00Z", findings, incomplete=incomplete)
+    for finding in document["findings"]:
+        if finding["rule"] == "EP103" and finding["severity"] == "warning":
+            finding["not_checked"] = "escalation policy PEP1 returned without escalation rules"
+    return run_of(f"{day}.json", document, {})
+
+
+@pytest.mark.parametrize(("runs", "spans"), [
+    pytest.param({1: ((F3,), False), 2: ((NOT_CHECKED, F3), True),
+                  3: ((NOT_CHECKED, F3), True), 4: ((F1, F3), False)},
+                 [("USR400", 1, 4, None, None, 4), ("EP103", 4, 4, None, 1, 1)],
+                 id="opens-no-drift"),
+    pytest.param({1: ((F1,), False), 2: ((NOT_CHECKED_WAIVED,), False), 3: ((F1,), False),
+                  4: ((), False)},
+                 [("EP103", 1, 3, 4, None, 2)], id="closes-none-in-a-complete-run"),
+    pytest.param({1: ((), False), 2: ((NOT_CHECKED_WAIVED,), False), 3: ((F1,), False)},
+                 [("EP103", 3, 3, None, 1, 1)], id="is-no-previous-run-of-its-key"),
+    pytest.param({1: ((), False), 2: ((NOT_CHECKED, F1), True)},
+                 [("EP103", 2, 2, None, 1, 1)], id="a-key-also-checked-is-seen"),
+])
+def test_a_finding_of_a_check_not_made_neither_opens_nor_closes_its_drift(
+        runs: dict[int, tuple[tuple[tuple[Any, ...], ...], bool]],
+        spans: list[tuple[Any, ...]]) -> None:
+    """For its key, the run is one that did not look: (rule, first seen, last seen, resolved,
+    previous run, runs seen), by day."""
+    drifts = drift_spans([marked_run(day, findings, incomplete=incomplete)
+                          for day, (findings, incomplete) in runs.items()])
+    assert [(drift.finding.rule, drift.first_seen.day, drift.last_seen.day,
+             drift.resolved_at and drift.resolved_at.day,
+             drift.absent_at and drift.absent_at.day, drift.seen) for drift in drifts] == spans
+    assert not any(drift.finding.not_checked for drift in drifts)
+
