@@ -27,7 +27,7 @@ def main() -> None:
     section, _ = history_section(history, stream, Interval(since, until), daily, None, None)
     entry = history_entry(section)
     print(json.dumps({"cpu_seconds": time.process_time() - started, "runs": len(entry["runs"]),
-                      "drifts": len(entry["findings"]),
+                      "drifts": None if entry["findings"] is None else len(entry["findings"]),
                       "gaps": len(entry["monitoring_gaps"] or ())}))
 
 

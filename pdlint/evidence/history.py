@@ -31,6 +31,9 @@ HISTORY_COLUMNS = ("rule", "severity", "waived", "resource_type", "resource_id",
 RUN_COLUMNS = ("file", "checked_at", "complete", "error", "warning", "info", "waived",
                "not_checked", "skipped")
 
+NO_RUN = "no drift run recorded in the period"
+"""Why the drifts of the period and its days with an open error are not measured."""
+
 AUDIT_TYPES = {"escalation_policy": "escalation_policies", "schedule": "schedules",
                "service": "services", "user": "users", "team": "teams"}
 """A finding's resource type -> the Audit Trail's root resource type of the same object."""
@@ -56,7 +59,8 @@ class HistorySection:
     """The documented cadence as the policy writes it; None when not documented."""
     cadence_at: Location | None
     timeline: Timeline
-    drifts: tuple[TrackedDrift, ...]
+    drifts: tuple[TrackedDrift, ...] | None
+    """None when not measured (``Timeline.drifts``)."""
     changes_read: bool
     others: tuple[tuple[Stream, int], ...]
     """The other accounts and policies recorded in the folder, kept apart: (stream, runs)."""
@@ -73,7 +77,7 @@ def history_section(history: History, stream: Stream, measured: Interval,
                     cadence.value if cadence else None)
     every_change = changes.every_change if changes is not None else ()
     found = _ChangeIndex(every_change)
-    drifts = tuple(TrackedDrift(
+    drifts = None if line.drifts is None else tuple(TrackedDrift(
         drift, line.days_open(drift),
         found.latest(drift.finding.resource, drift.absent_at, drift.first_seen),
         found.latest(drift.finding.resource, drift.last_seen, drift.resolved_at))
@@ -150,6 +154,7 @@ def history_entry(section: HistorySection) -> dict[str, Any]:
     """``evidence.json``'s ``history``."""
     line = section.timeline
     gaps = line.gaps
+    days = line.error_days()
     return {
         "folder": section.folder,
         "account": {"api_url": section.stream.api_url, "subdomain": section.stream.subdomain},
@@ -166,8 +171,9 @@ def history_entry(section: HistorySection) -> dict[str, Any]:
                               else int(line.monitored.total_seconds())),
         "measured_seconds": int((line.until - line.since).total_seconds()),
         "monitored_share": monitored_share(section),
-        "findings": [_drift_entry(tracked) for tracked in section.drifts],
-        "error_days": [day.isoformat() for day in line.error_days()],
+        "findings": None if section.drifts is None else [_drift_entry(tracked)
+                                                         for tracked in section.drifts],
+        "error_days": None if days is None else [day.isoformat() for day in days],
         "changes_read": section.changes_read,
         "other_histories": [{"account": {"api_url": stream.api_url,
                                          "subdomain": stream.subdomain},
@@ -194,13 +200,15 @@ def _drift_entry(tracked: TrackedDrift) -> dict[str, Any]:
 
 
 def history_rows(section: HistorySection) -> dict[str, tuple[Sequence[str], list[list[Any]]]]:
-    """The rows of ``drift-history.csv`` (each drift of the period) and ``drift-runs.csv``
-    (each run of the period), with their columns."""
-    drifts = [_drift_row(tracked) for tracked in section.drifts]
+    """The rows of ``drift-history.csv`` (each drift of the period; not written when not
+    measured) and ``drift-runs.csv`` (each run of the period), with their columns."""
     runs = [[run.name, iso(run.checked_at), "yes" if run.complete else "no",
              *run.counts, "; ".join(f"{skip.rule}: {skip.reason}" for skip in run.skipped)]
             for run in section.timeline.runs]
-    return {HISTORY_CSV: (HISTORY_COLUMNS, drifts), RUNS_CSV: (RUN_COLUMNS, runs)}
+    rows: dict[str, tuple[Sequence[str], list[list[Any]]]] = {RUNS_CSV: (RUN_COLUMNS, runs)}
+    if section.drifts is not None:
+        rows[HISTORY_CSV] = (HISTORY_COLUMNS, [_drift_row(tracked) for tracked in section.drifts])
+    return rows
 
 
 def _drift_row(tracked: TrackedDrift) -> list[Any]:

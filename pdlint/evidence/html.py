@@ -18,6 +18,7 @@ from pdlint.evidence.coverage import ScheduleCoverage
 from pdlint.evidence.drift import drift_scope
 from pdlint.evidence.history import (
     HISTORY_CSV,
+    NO_RUN,
     RUNS_CSV,
     HistorySection,
     day_list,
@@ -584,7 +585,7 @@ def history_timeline(section: HistorySection) -> str:
     on top, then one bar per drift from first seen to resolved (or the period's end)."""
     line = section.timeline
     span = (line.until - line.since).total_seconds()
-    drifts = section.drifts[:ROW_LIMIT]
+    drifts = (section.drifts or ())[:ROW_LIMIT]
     height = HISTORY_ROW * (len(drifts) + 1) + 24
     width = HISTORY_LABEL_WIDTH + TIMELINE_WIDTH
 
@@ -659,7 +660,7 @@ def _history_section(evidence: Evidence) -> str:
         return (_e(not_read) if found is None
                 else f"{_e(found.actor)} at {_time(found.at)} ({_e(found.id)})")
 
-    drifts, cut = _cut(section.drifts, HISTORY_CSV)
+    drifts, cut = _cut(section.drifts or (), HISTORY_CSV)
     rows = [[_e(tracked.drift.finding.rule), _e(tracked.drift.finding.severity.value
                                         + (" (waived)" if tracked.drift.finding.waived else "")),
              _e(tracked.drift.finding.resource), _time(tracked.drift.first_seen),
@@ -670,19 +671,26 @@ def _history_section(evidence: Evidence) -> str:
         ("gap from", "to", "length"),
         ([_time(gap.start), _time(gap.end), _e(human_duration(gap.length.total_seconds()))]
          for gap in line.gaps), element_id="history-gap-table")
+    error_days = (f'Drifts and days with an open error: <span id="history-error-days">'
+                  f"{_e(NOT_MEASURED)}</span>: {_e(NO_RUN)}." if days is None else
+                  f'<span id="history-error-days">{len(days)}</span> day(s) with at least one '
+                  f"open error (UTC){': ' + _e(day_list(days)) if days else ''}.")
+    files = ", ".join(f'<a href="{name}">{name}</a>' for name in (HISTORY_CSV, RUNS_CSV)
+                      if name in evidence.files)
+    if section.drifts is None:
+        table = ""
+    elif rows:
+        table = _table(("rule", "severity", "object", "first seen", "resolved", "days open",
+                        "opened by", "closed by"), rows, numeric=(5,),
+                       element_id="history-table")
+    else:
+        table = "<p>No drift was open during the measured period.</p>"
     return "".join([
         "<h2 id=\"history\">Continuous compliance: drift history</h2>",
         f'<p><span id="history-runs">{len(line.runs)}</span> drift run(s) of '
         f"{_e(section.stream)} recorded in {_e(section.folder)} during the measured period. "
-        f"{monitored} "
-        f'<span id="history-error-days">{len(days)}</span> day(s) with at least one open '
-        f"error (UTC){': ' + _e(day_list(days)) if days else ''}. Files: "
-        f'<a href="{HISTORY_CSV}">{HISTORY_CSV}</a>, <a href="{RUNS_CSV}">{RUNS_CSV}</a>.</p>',
-        history_timeline(section), gaps,
-        _table(("rule", "severity", "object", "first seen", "resolved", "days open",
-                "opened by", "closed by"), rows, numeric=(5,), element_id="history-table")
-        if rows else "<p>No drift was open during the measured period.</p>",
-        cut,
+        f"{monitored} {error_days} Files: {files}.</p>",
+        history_timeline(section), gaps, table, cut,
     ])
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 
 from pdlint.evidence.drift import drift_scope
-from pdlint.evidence.history import HISTORY_CSV, RUNS_CSV, day_list, monitored_share
+from pdlint.evidence.history import HISTORY_CSV, NO_RUN, RUNS_CSV, day_list, monitored_share
 from pdlint.evidence.model import ConfigurationChange, Evidence, iso
 from pdlint.evidence.tables import (
     NOT_MEASURED,
@@ -238,6 +238,8 @@ def _history_lines(evidence: Evidence) -> list[str]:
                 (iso(gap.start), iso(gap.end), human_duration(gap.length.total_seconds()))
                 for gap in line.gaps))]
     days = line.error_days()
+    if days is None or section.drifts is None:
+        return [*lines, "", f"Drifts and days with an open error: {NOT_MEASURED}: {NO_RUN}."]
     lines += ["", f"{counted(len(days), 'day')} with at least one open error (UTC)"
               + (f": {day_list(days)}." if days else ".")]
     not_read = "not read" if not section.changes_read else "—"

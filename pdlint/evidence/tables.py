@@ -13,7 +13,13 @@ from typing import Any
 
 from pdlint.evidence.coverage import ScheduleCoverage
 from pdlint.evidence.drift import drift_scope
-from pdlint.evidence.history import HistorySection, history_entry, history_rows, monitored_share
+from pdlint.evidence.history import (
+    NO_RUN,
+    HistorySection,
+    history_entry,
+    history_rows,
+    monitored_share,
+)
 from pdlint.evidence.model import (
     ActionRecord,
     AssessedIncident,
@@ -314,8 +320,9 @@ def _monitoring_figure(section: HistorySection) -> Figure:
     """How much of the period the drift check watched, with its runs and error days."""
     line = section.timeline
     runs = counted(len(line.runs), "drift run")
-    days = counted(len(line.error_days()), "day")
-    detail = f"{runs}; {days} with an open error"
+    days = line.error_days()
+    detail = (f"{runs}; days with an open error {NOT_MEASURED}: {NO_RUN}" if days is None
+              else f"{runs}; {counted(len(days), 'day')} with an open error")
     if line.gaps is None:
         return Figure("monitored", "of the period monitored by the drift check", NOT_MEASURED,
                       detail)

@@ -72,8 +72,9 @@ class Timeline:
     """The runs in the period, complete or not."""
     gaps: tuple[Gap, ...] | None
     """None when there is no cadence to measure gaps by."""
-    drifts: tuple[Drift, ...]
-    """Every drift open at some time of the period, by first seen."""
+    drifts: tuple[Drift, ...] | None
+    """Every drift open at some time of the period, by first seen; None when no run of the
+    period looked at the account: what was open then is not known, not none."""
 
     @property
     def monitored(self) -> timedelta | None:
@@ -82,8 +83,11 @@ class Timeline:
             return None
         return self.until - self.since - sum((gap.length for gap in self.gaps), timedelta())
 
-    def error_days(self) -> tuple[date, ...]:
-        """The days (UTC) of the period with at least one error, not waived, open."""
+    def error_days(self) -> tuple[date, ...] | None:
+        """The days (UTC) of the period with at least one error, not waived, open; None when
+        the drifts were not measured."""
+        if self.drifts is None:
+            return None
         days: set[date] = set()
         for drift in self.drifts:
             if drift.counts:
@@ -103,11 +107,13 @@ class Timeline:
 def timeline(stream: Stream, runs: Sequence[Run], since: datetime, until: datetime,
              cadence: timedelta | None) -> Timeline:
     """The timeline of ``runs`` (one stream's, in time order) over ``[since, until)``. Runs
-    before the period tell when a drift open in it began; runs after it are not looked at."""
+    before the period tell when a drift open in it began; runs after it are not looked at.
+    Without a run in the period, its drifts are not measured."""
     before_end = [run for run in runs if run.checked_at < until]
-    drifts = tuple(drift for drift in drift_spans(before_end)
-                   if drift.first_seen < until and drift.open_until(until) > since)
     in_period = tuple(run for run in before_end if run.checked_at >= since)
+    drifts = tuple(drift for drift in drift_spans(before_end)
+                   if drift.first_seen < until and drift.open_until(until) > since
+                   ) if in_period else None
     gaps = None if cadence is None else tuple(_gaps(before_end, since, until, cadence))
     return Timeline(stream, since, until, cadence, in_period, gaps, drifts)
 

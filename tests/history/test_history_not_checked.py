@@ -4,12 +4,15 @@ SVC310 report checks they could not make (findings marked not checked); the thir
 the windows whole. A finding of a check not made is no drift: it neither opens one nor closes
 one, and `pdlint history` lists it apart. SVC310's real error about the Web Application
 Firewall's long window is first seen by the third run, the first that could check it.
+
+Then an evidence period in which no run was recorded: nothing was measured, never "no drift".
 """
 
 from __future__ import annotations
 
 import csv
 import io
+import json
 import shutil
 from collections.abc import Iterator
 from datetime import datetime, timezone
@@ -117,3 +120,25 @@ def test_the_evidence_follows_no_drift_of_a_check_not_made(recorded: Recorded) -
     assert "| SVC310 | error | service 'Web Application Firewall'" in summary
     assert "| SVC310 | warning |" not in summary and "| PATH600 | warning |" not in summary
 
+
+def test_a_period_without_a_run_measures_no_drift_and_is_incomplete(recorded: Recorded,
+                                                                    ) -> None:
+    """Drifts the runs before it left open say nothing of the period: not measured, not 0."""
+    folder, server = recorded
+    result, output = evidence(folder, server, "2026-11-10", "2026-11-20")
+    assert result.returncode == 2
+    document = json.loads((output / "evidence.json").read_text(encoding="utf-8"))
+    history = document["history"]
+    assert (history["runs"], history["findings"], history["error_days"]) == ([], None, None)
+    assert document["complete"] is False
+    assert any(skip["section"] == "history" and skip["reason"].startswith("no drift run of ")
+               for skip in document["skipped"])
+    assert not (output / "drift-history.csv").exists()
+    not_measured = "not measured: no drift run recorded in the period"
+    summary = (output / "summary.md").read_text(encoding="utf-8")
+    assert f"Drifts and days with an open error: {not_measured}." in summary
+    assert f"(0 drift runs; days with an open error {not_measured})" in summary
+    assert "open error (UTC)" not in summary and "No drift was open" not in summary
+    page = (output / "index.html").read_text(encoding="utf-8")
+    assert '<span id="history-error-days">not measured</span>: no drift run recorded' in page
+    assert "No drift was open" not in page and 'href="drift-history.csv"' not in page

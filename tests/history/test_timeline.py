@@ -162,3 +162,12 @@ def test_a_finding_of_a_check_not_made_neither_opens_nor_closes_its_drift(
              drift.absent_at and drift.absent_at.day, drift.seen) for drift in drifts] == spans
     assert not any(drift.finding.not_checked for drift in drifts)
 
+
+def test_without_a_run_in_the_period_its_drifts_are_not_measured(tmp_path: Path) -> None:
+    """Runs before the period leave drifts open (SCH201, USR400), but no run of the period
+    looked: not none, not measured."""
+    runs = read_history(write_history(tmp_path)).streams()[STREAM]
+    later = timeline(STREAM, runs, utc("2026-11-20T00:00"), utc("2026-11-30T00:00"),
+                     timedelta(days=1))
+    assert (later.runs, later.drifts, later.error_days()) == ((), None, None)
+    assert later.gaps == (Gap(utc("2026-11-20T00:00"), utc("2026-11-30T00:00")),)
