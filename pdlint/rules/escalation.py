@@ -130,26 +130,47 @@ def check_escalation_delay(context: Context) -> Iterator[Finding]:
     level i+1's time minus level i's, and the last rule the time until the escalation repeats
     (``repeat_after``, when written) minus the last level's. A longer wait leaves an incident
     unanswered past the promised time. The message states both forms, e.g. "level 3 engaged
-    after 30 min, documented 20 min: rule 2 delay is 20, expected 10"; fix the rule's delay."""
+    after 30 min, documented 20 min: rule 2 delay is 20, expected 10"; fix the rule's delay. A
+    rule PagerDuty returned without its delay (the spec requires it, a whole number) is
+    reported as not checked, never as on time; the later levels' rules are still compared,
+    without the moment they are engaged, which that delay decides."""
     for documented, live in _same_levels(context.policy, context.live):
         live_delays = [live_rule.delay_minutes for live_rule in live.rules or ()]
         for index, wanted in enumerate(documented.escalation_delays()):
             actual = live_delays[index]
-            if wanted is None or actual == wanted.value or not isinstance(actual, int):
-                continue
-            engaged = sum(delay or 0 for delay in live_delays[:index + 1])
             number = index + 1
-            if number < len(documented.levels):
-                moment = f"level {number + 1} engaged after {engaged} min"
-                written = whole_minutes(documented.levels[number].engaged_after.value)
-            else:
-                moment = f"repeats after {engaged} min"
-                assert documented.repeat_after is not None
-                written = whole_minutes(documented.repeat_after.value)
+            if wanted is None or actual == wanted.value:
+                continue
+            if actual is None:
+                yield check_escalation_delay.not_checked(
+                    f"rule {number} delay not checked: PagerDuty returned the rule without its "
+                    "escalation_delay_in_minutes", live_resource(documented, live),
+                    why=f"PagerDuty returned level {number} of escalation policy "
+                        f"'{live.name}' without its escalation delay",
+                    expected=wanted.value, actual=None, location=wanted.location)
+                continue
             yield check_escalation_delay.finding(
-                f"{moment}, documented {written} min: rule {number} delay is {actual}, "
-                f"expected {wanted.value}", live_resource(documented, live),
+                f"{_engaged(documented, live_delays[:number])}: rule {number} delay is "
+                f"{actual}, expected {wanted.value}", live_resource(documented, live),
                 expected=wanted.value, actual=actual, location=wanted.location)
+
+
+def _engaged(documented: EscalationPolicy, delays: list[int | None]) -> str:
+    """When the level after the rules of ``delays`` is engaged (or the escalation repeats),
+    live and documented: ``level 3 engaged after 30 min, documented 20 min``; the live moment
+    is not known when a rule before it was returned without its delay."""
+    number = len(delays)
+    if number < len(documented.levels):
+        moment = f"level {number + 1} engaged after"
+        written = whole_minutes(documented.levels[number].engaged_after.value)
+    else:
+        moment = "repeats after"
+        assert documented.repeat_after is not None
+        written = whole_minutes(documented.repeat_after.value)
+    known = [delay for delay in delays if delay is not None]
+    live = (f"{sum(known)} min" if len(known) == number
+            else "a time not known (a rule's delay was not returned)")
+    return f"{moment} {live}, documented {written} min"
 
 
 @rule("EP104", "level-targets", title="Each level pages the documented schedules and people",

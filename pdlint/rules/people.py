@@ -44,12 +44,13 @@ def check_unreachable_responder(context: Context) -> Iterator[Finding]:
     first five of each), at the first of those services; the person adds the rule in their
     notification settings. What the key cannot see is named, not passed over: an escalation
     policy, schedule or person the lists read do not hold (a restricted-access or team-scoped
-    key), a person listed without notification rules, a schedule returned without layers (or
-    their users) or rendering, an escalation policy returned without its rules or a level's
-    targets, or a target of a type pdlint does not read is a warning naming it by id, and the
-    services and policies that reach it: whether those pages wake anyone is not checked. Not
-    checked at all when the services, escalation policies, schedules or users could not be
-    read."""
+    key), a person listed without notification rules (or with a high-urgency rule that phones
+    or texts them without its start delay, when no other does so at once), a schedule returned
+    without layers (or their users) or rendering, an escalation policy returned without its
+    rules or a level's targets, or a target of a type pdlint does not read is a warning naming
+    it by id, and the services and policies that reach it: whether those pages wake anyone is
+    not checked. Not checked at all when the services, escalation policies, schedules or users
+    could not be read."""
     account = context.live
     if not all(collection.read for collection in (
             account.services, account.escalation_policies, account.schedules, account.users)):
@@ -93,9 +94,16 @@ def check_unreachable_responder(context: Context) -> Iterator[Finding]:
         if any(kind in PAGING_METHODS and usable and delay == 0
                for kind, delay, usable in immediate):
             continue
+        if any(kind in PAGING_METHODS and usable and delay is None
+               for kind, delay, usable in immediate):
+            unseen_for.setdefault(Resource("user", name=user.name, id=user_id), (
+                "was listed with a high-urgency notification rule without its start delay",
+                []))[1].extend(concerns)
+            continue
         services = _concerned(concerns)
-        described = [f"{_method_word(kind)} after {delay} min" + ("" if usable else " (disabled)")
-                     for kind, delay, usable in immediate]
+        described = [f"{_method_word(kind)} after "
+                     + ("a delay not read" if delay is None else f"{delay} min")
+                     + ("" if usable else " (disabled)") for kind, delay, usable in immediate]
         yield check_unreachable_responder.finding(
             f"{user.name or user_id} ({user.email or 'email not read'}) can be paged for "
             f"high-urgency {services} but no "
@@ -221,12 +229,13 @@ def _schedule_people(schedule: Schedule, account: Account) -> dict[str, str | No
     return found
 
 
-def _high_urgency_rules(user: User) -> list[tuple[str, int, bool]]:
+def _high_urgency_rules(user: User) -> list[tuple[str, int | None, bool]]:
     """(contact method type, delay in minutes, usable) of each high-urgency notification rule,
-    soonest first."""
-    found = [(rule.contact_method.kind, rule.start_delay_minutes or 0, rule.contact_method.usable)
+    soonest first; the delay None when PagerDuty did not return it (the spec requires it): not
+    read, never "at once", listed last."""
+    found = [(rule.contact_method.kind, rule.start_delay_minutes, rule.contact_method.usable)
              for rule in user.notification_rules or () if rule.urgency == "high"]
-    return sorted(found, key=lambda item: (item[1], item[0]))
+    return sorted(found, key=lambda item: (item[1] is None, item[1] or 0, item[0]))
 
 
 def _method_word(kind: str) -> str:

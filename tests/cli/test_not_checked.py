@@ -27,6 +27,8 @@ OMITTED = [
     pytest.param("/maintenance_windows", "services", "PATH600", id="PATH600-window-services"),
     pytest.param("/maintenance_windows", "services", "SVC310", id="SVC310-window-services"),
     pytest.param("/escalation_policies", "escalation_rules", "EP102", id="EP102-rules"),
+    pytest.param("/escalation_policies", "escalation_rules.escalation_delay_in_minutes", "EP103",
+                 id="EP103-delays"),
     pytest.param("/escalation_policies", "escalation_rules.targets", "EP104", id="EP104-targets"),
     pytest.param("/services", "integrations", "SVC306", id="SVC306-integrations"),
     pytest.param("/services", "integrations", "SVC313", id="SVC313-integrations"),
@@ -43,6 +45,8 @@ OMITTED = [
                  id="SVC312-auto-pause"),
     pytest.param("/services", "teams", "SVC307", id="SVC307-teams"),
     pytest.param("/services", "teams", "SCP100", id="SCP100-teams"),
+    pytest.param("/users", "notification_rules.start_delay_in_minutes", "USR400",
+                 id="USR400-notification-delays"),
 ]
 
 

@@ -15,6 +15,7 @@ from rule_cases import (
     context_of,
     escalation_policy,
     escalation_rule,
+    findings_of,
     live_state,
     ref,
     rule_messages,
@@ -203,6 +204,33 @@ def test_escalation_delay(make_policy: Callable[[str], Policy], fragment: str,
     policy = make_policy(fragment)
     assert run_rule(check_escalation_delay, policy, state) == expected
     assert rule_messages(check_escalation_delay, policy, state) == ([message] if message else [])
+
+
+def without_delay(live_rule: Json, *, null: bool) -> Json:
+    """The rule as PagerDuty returned it without its delay: the key absent, or null."""
+    if null:
+        return {**live_rule, "escalation_delay_in_minutes": None}
+    return {key: value for key, value in live_rule.items()
+            if key != "escalation_delay_in_minutes"}
+
+
+@pytest.mark.parametrize("null", [pytest.param(False, id="absent"), pytest.param(True, id="null")])
+def test_a_delay_not_returned_is_not_checked_and_later_rules_still_are(
+        make_policy: Callable[[str], Policy], null: bool) -> None:
+    """The spec requires each rule's delay, a whole number: one not returned is not "on time";
+    a later rule is still compared, without the moment it is engaged, which that delay
+    decides."""
+    first, second, third = rules(third=20)
+    state = state_of(platform([without_delay(first, null=null), second, third]))
+    findings = findings_of(check_escalation_delay, make_policy(DOCUMENTED), state)
+    assert [(finding.not_checked, finding.expected, finding.actual) for finding in findings] == [
+        (f"PagerDuty returned level 1 of escalation policy '{NAME}' without its escalation "
+         "delay", 10, None), (None, 15, 20)]
+    assert [finding.message for finding in findings] == [
+        "rule 1 delay not checked: PagerDuty returned the rule without its "
+        "escalation_delay_in_minutes",
+        "repeats after a time not known (a rule's delay was not returned), documented 45 min: "
+        "rule 3 delay is 20, expected 15"]
 
 
 def test_each_wrong_rule_is_its_own_finding(make_policy: Callable[[str], Policy]) -> None:
