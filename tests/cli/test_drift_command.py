@@ -283,6 +283,10 @@ def test_junit_has_a_failing_testcase_per_drift(env: dict[str, str]) -> None:
     assert len(failures) >= len({key[:2] for key in DEMO_DRIFT if not key[2]})
     assert any("EP103" in (case.get("classname", "") + case.get("name", ""))
                for case in failures)
+    [delay] = [case for case in failures if "Production - Platform" in case.get("name", "")
+               and "EP103" in case.get("classname", "")]
+    assert f"(`{delay.get('classname')}`" in (PROJECT / "docs" / "ci.md").read_text(
+        encoding="utf-8"), "docs/ci.md names the class name the cases have"
 
 
 def test_github_annotates_and_writes_the_job_summary(env: dict[str, str],
