@@ -25,13 +25,21 @@ from click.core import ParameterSource
 
 from pdlint import __version__
 from pdlint.collector import GC_THRESHOLDS
-from pdlint.config import FAIL_ON, REGIONS, SKIPPABLE, Settings, SettingsError, find_settings
+from pdlint.config import (
+    FAIL_ON,
+    REGIONS,
+    SKIPS,
+    Settings,
+    SettingsError,
+    Skips,
+    UnknownSkip,
+    find_settings,
+)
 from pdlint.errors import PdlintError, what_was_read
 from pdlint.findings import Severity, counted
 from pdlint.isotime import parse_datetime
 from pdlint.progress import terminal_progress
 from pdlint.report import FORMATS as REPORT_FORMATS
-from pdlint.rules.registry import DRIFT_RULE_IDS
 
 if TYPE_CHECKING:
     from pdlint.findings import Report, Skipped
@@ -97,15 +105,41 @@ def report_options(command: F) -> F:
     )(command)
 
 
-def accept_skip_option(command: F) -> F:
-    return click.option(
-        "--accept-skip", "accepted_skips", multiple=True, metavar="NAME",
-        type=click.Choice(SKIPPABLE),
-        help="A check or collection this account cannot give, accepted: its skip is still "
-             "reported but no longer exits 2 (repeatable; a collection or evidence section: "
-             + ", ".join(name for name in SKIPPABLE if name not in DRIFT_RULE_IDS)
-             + "; or a drift rule id, whose findings say it could not make a check).",
-    )(command)
+class SkipName(click.ParamType):  # type: ignore[type-arg]  # generic only in newer click
+    """A skip the command can report (``config.Skips``), as the skip names it accepts."""
+
+    name = "name"
+
+    def __init__(self, skips: Skips) -> None:
+        self.skips = skips
+
+    def convert(self, value: Any, param: click.Parameter | None,
+                ctx: click.Context | None) -> tuple[str, ...]:
+        if isinstance(value, tuple):
+            return value
+        try:
+            return self.skips.accepted(value)
+        except UnknownSkip as error:
+            self.fail(str(error), param, ctx)
+
+
+def accept_skip_option(command_name: str) -> Callable[[F], F]:
+    """``--accept-skip`` of the command: what it can skip, its help listing those only."""
+    skips = SKIPS[command_name]
+
+    def flattened(ctx: click.Context, param: click.Parameter,
+                  value: tuple[tuple[str, ...], ...]) -> tuple[str, ...]:
+        return tuple(dict.fromkeys(name for names in value for name in names))
+
+    def decorate(command: F) -> F:
+        return click.option(
+            "--accept-skip", "accepted_skips", multiple=True, metavar="NAME",
+            type=SkipName(skips), callback=flattened,
+            help="A skip this account cannot avoid, accepted: it is still reported but no "
+                 f"longer exits 2 (repeatable): {skips.described()}.",
+        )(command)
+
+    return decorate
 
 
 INCOMPLETE = 2
@@ -510,7 +544,7 @@ def rules(output_format: str, output: str | None) -> None:
               type=click.Path(file_okay=False, path_type=str), callback=output_folder,
               help="Also add the JSON report to the drift history in DIR, one new file a run "
                    "with its history record (see `pdlint history`).")
-@accept_skip_option
+@accept_skip_option("drift")
 @report_options
 @api_options
 def drift(policy_path: str, snapshot_path: str | None, only: tuple[str, ...],
@@ -650,7 +684,7 @@ def demo(output_format: str, output: str | None, fail_on: str, quiet: bool) -> i
 @click.option("--no-redact", is_flag=True, default=False,
               help="Keep contact-method addresses (phone numbers, emails); the file is then "
                    "readable by its owner only.")
-@accept_skip_option
+@accept_skip_option("snapshot")
 @api_options
 def snapshot(output: str, no_redact: bool, accepted_skips: tuple[str, ...],
              api: ApiOptions) -> int:
@@ -694,7 +728,7 @@ def snapshot(output: str, no_redact: bool, accepted_skips: tuple[str, ...],
                    "escalation policies they use and the schedules those page are documented, "
                    "and the policy's scope section names the teams [default: the whole "
                    "account].")
-@accept_skip_option
+@accept_skip_option("init")
 @api_options
 def init(output: str, force: bool, organisation: str | None, time_zone: str | None,
          teams: tuple[str, ...], accepted_skips: tuple[str, ...], api: ApiOptions) -> int:
@@ -754,7 +788,7 @@ def diff(old: str, new: str, output_format: str, output: str | None) -> int:
               type=click.Path(exists=True, file_okay=False, path_type=str),
               help="A folder of drift reports kept by `pdlint drift --record`: adds when each "
                    "drift opened and closed, and how much of the period was monitored.")
-@accept_skip_option
+@accept_skip_option("evidence")
 @period_options
 def evidence(policy_path: str, output: str, force: bool, snapshot_path: str | None,
              history_path: str | None, accepted_skips: tuple[str, ...], api: ApiOptions) -> int:
@@ -802,7 +836,7 @@ def stop_on_interrupt_or_terminate() -> None:
                                                       "a weekly report.")
 @click.option("-o", "--output", type=OUTPUT_FILE, default=None,
               help="Write the summary to FILE instead of standard output.")
-@accept_skip_option
+@accept_skip_option("history")
 def history(folder: str, output_format: str, output: str | None,
             accepted_skips: tuple[str, ...]) -> int:
     """Summarise a drift history kept by `pdlint drift --record`: the drifts open at the last

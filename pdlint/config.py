@@ -9,8 +9,9 @@ same name, which still overrides it::
     fail-on = "warning"              # --fail-on of lint and drift
     region = "eu"                    # the service region, when neither --api-url, --region
                                      # nor PAGERDUTY_API_URL says which
-    accept-skip = ["changes"]        # --accept-skip of drift and evidence: what this account
-                                     # cannot give, accepted by name (docs/ci.md)
+    accept-skip = ["changes"]        # --accept-skip: what this account cannot give, accepted
+                                     # by name (docs/ci.md); each command takes those it can
+                                     # report
     retry-budget = 60                # --retry-budget: seconds one request may keep retrying
 
 A path is relative to the file that sets it. An unknown setting or a value out of range is an
@@ -30,7 +31,7 @@ import yaml
 
 from pdlint.errors import PdlintError
 from pdlint.files import repository_root
-from pdlint.rules.registry import DRIFT_RULE_IDS
+from pdlint.rules.registry import DRIFT_RULE_IDS, drift_rule_ids_named
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -43,15 +44,71 @@ TABLE = "[tool.pdlint]"
 FAIL_ON = ("error", "warning", "never")
 REGIONS = ("us", "eu")
 KNOWN = ("policy", "fail-on", "region", "accept-skip", "retry-budget")
-SKIPPABLE = ("escalation_policies", "schedules", "schedules_v3", "services", "users", "teams",
-             "priorities", "maintenance_windows", "incident_workflows", "workflow_triggers",
-             "service_orchestrations", "event_orchestrations", "orchestration_routers",
-             "alert_grouping_settings", "incidents", "sla", "postmortems", "changes", "coverage",
-             "drift", "history", "paging", "training", *sorted(DRIFT_RULE_IDS))
-"""What a run can report as skipped, and a user accept by name: the collections drift reads
-(``pagerduty.state.COLLECTIONS``), the sections of an evidence package
-(``evidence.collect.SECTIONS``), and the drift rules, skipped when their findings report checks
-they could not make (``findings.not_checked_skips``)."""
+SKIPPED_COLLECTIONS = (
+    "escalation_policies", "schedules", "schedules_v3", "services", "users", "teams",
+    "priorities", "maintenance_windows", "incident_workflows", "workflow_triggers",
+    "service_orchestrations", "event_orchestrations", "orchestration_routers",
+    "alert_grouping_settings")
+"""The collections drift reads (``pagerduty.state.COLLECTIONS``): any run that reads the
+account may skip one."""
+SKIPPED_SECTIONS = ("incidents", "sla", "postmortems", "changes", "coverage", "drift", "history",
+                    "paging", "training")
+"""The sections of an evidence package (``evidence.collect.SECTIONS``)."""
+
+
+class UnknownSkip(PdlintError):
+    """A name that is no skip the command can report; the message says which it can."""
+
+
+@dataclass(frozen=True)
+class Skips:
+    """What a command can report as skipped, and so a user accept by name: the collections it
+    reads, and when it says so the sections of an evidence package and the drift rules (by id
+    or name), skipped when their findings report checks they could not make
+    (``findings.not_checked_skips``)."""
+
+    command: str
+    sections: bool = False
+    rules: bool = False
+
+    def accepted(self, name: str) -> tuple[str, ...]:
+        """The skips ``name`` accepts: a collection or section itself, a drift rule's id or
+        name the ids of the rules it names (the skip of a rule bears its id)."""
+        if name in SKIPPED_COLLECTIONS or (self.sections and name in SKIPPED_SECTIONS):
+            return (name,)
+        ids = None if not self.rules else (
+            frozenset({name}) if name in DRIFT_RULE_IDS else drift_rule_ids_named(name))
+        if ids is None:
+            raise UnknownSkip(f"unknown skip {name!r}: pdlint {self.command} can skip "
+                              f"{self.described()}")
+        return tuple(sorted(ids))
+
+    def accepts(self, name: str) -> bool:
+        try:
+            self.accepted(name)
+        except UnknownSkip:
+            return False
+        return True
+
+    def described(self) -> str:
+        """``a collection (...), a section (...) or a drift rule...``: what may be named."""
+        kinds = [f"a collection ({', '.join(SKIPPED_COLLECTIONS)})"]
+        if self.sections:
+            kinds.append(f"an evidence section ({', '.join(SKIPPED_SECTIONS)})")
+        if self.rules:
+            kinds.append("a drift rule whose findings say it could not make a check, by id "
+                         "or name (pdlint rules lists them)")
+        return ", ".join(kinds[:-1]) + (" or " if len(kinds) > 1 else "") + kinds[-1]
+
+
+SKIPS = {skips.command: skips for skips in (
+    Skips("drift", rules=True), Skips("evidence", sections=True, rules=True),
+    Skips("snapshot"), Skips("init"), Skips("history", rules=True))}
+"""What each command can skip: a snapshot and ``init`` read the account only (``init`` writes
+a check it could not make as a ``Review:`` comment); ``history`` reports what the last drift
+run skipped."""
+ANY_SKIP = Skips("settings", sections=True, rules=True)
+"""Any name a skip may have: the ``accept-skip`` setting serves every command."""
 
 
 class SettingsError(PdlintError):
@@ -75,11 +132,17 @@ class Settings:
         """The settings as click's ``default_map``: option defaults by command."""
         policy = {"policy_path": self.policy} if self.policy else {}
         fail_on = {"fail_on": self.fail_on} if self.fail_on else {}
-        accepted = {"accepted_skips": self.accept_skip} if self.accept_skip else {}
         budget = {} if self.retry_budget is None else {"retry_budget": self.retry_budget}
-        return {"lint": fail_on, "drift": {**policy, **fail_on, **accepted, **budget},
-                "evidence": {**policy, **accepted, **budget}, "snapshot": {**accepted, **budget},
-                "init": {**accepted, **budget}, "history": accepted}
+
+        def accepted(command: str) -> dict[str, tuple[str, ...]]:
+            """The skips of the setting this command can report: the others are another's."""
+            names = tuple(name for name in self.accept_skip if SKIPS[command].accepts(name))
+            return {"accepted_skips": names} if names else {}
+
+        return {"lint": fail_on, "drift": {**policy, **fail_on, **accepted("drift"), **budget},
+                "evidence": {**policy, **accepted("evidence"), **budget},
+                "snapshot": {**accepted("snapshot"), **budget},
+                "init": {**accepted("init"), **budget}, "history": accepted("history")}
 
 
 def find_settings(start: Path) -> Settings:
@@ -130,9 +193,10 @@ def read_settings(path: Path, cwd: Path) -> Settings:
             raise SettingsError(f"{where}: {key} must be one of {', '.join(allowed)}, "
                                 f"not {values[key]!r}")
     accepted = values.get("accept-skip", [])
-    if not isinstance(accepted, list) or any(name not in SKIPPABLE for name in accepted):
+    if not isinstance(accepted, list) or not all(
+            isinstance(name, str) and ANY_SKIP.accepts(name) for name in accepted):
         raise SettingsError(f"{where}: accept-skip must be a list of the names of skipped "
-                            f"checks ({', '.join(SKIPPABLE)}), not {accepted!r}")
+                            f"checks, each {ANY_SKIP.described()}; not {accepted!r}")
     budget = values.get("retry-budget")
     if budget is not None and (isinstance(budget, bool) or not isinstance(budget, (int, float))
                                or not 1 <= budget < float("inf")):

@@ -79,6 +79,24 @@ def rules_for(mode: Mode) -> tuple[Rule, ...]:
 
 
 @cache
+def drift_rule_names() -> Mapping[str, frozenset[str]]:
+    """Each name a drift rule may be given by, its id (upper case) or its name, with the ids of
+    the rules it names: a name several families share (``missing``) names them all."""
+    named: dict[str, set[str]] = {}
+    for each in rules_for(Mode.DRIFT):
+        named.setdefault(each.id.upper(), set()).add(each.id)
+        named.setdefault(each.name, set()).add(each.id)
+    return {name: frozenset(ids) for name, ids in named.items()}
+
+
+def drift_rule_ids_named(name: str) -> frozenset[str] | None:
+    """The ids of the drift rules ``name`` names, by id in any case or by name; None when it
+    names none (loads the drift families)."""
+    named = drift_rule_names()
+    return named.get(name.upper()) or named.get(name.lower())
+
+
+@cache
 def catalogue() -> tuple[Rule, ...]:
     """Every rule, lint and drift, in id order (loads every family)."""
     return _unique([*rules_for(Mode.LINT), *rules_for(Mode.DRIFT)])

@@ -11,7 +11,7 @@ from collections.abc import Sequence
 
 from pdlint.errors import PdlintError
 from pdlint.rule import Mode, Rule
-from pdlint.rules.registry import rules_for
+from pdlint.rules.registry import drift_rule_ids_named, drift_rule_names, rules_for
 
 
 class UnknownRule(PdlintError):
@@ -34,19 +34,15 @@ class NothingLeft(PdlintError):
 def select_rules(only: Sequence[str] = (), skip: Sequence[str] = ()) -> tuple[Rule, ...]:
     """The drift rules ``only`` names (all when empty) less those ``skip`` names, in id order."""
     drift_rules = rules_for(Mode.DRIFT)
-    known: dict[str, set[str]] = {}
-    for each in drift_rules:
-        known.setdefault(each.id.upper(), set()).add(each.id)
-        known.setdefault(each.name, set()).add(each.id)
 
     def resolve(names: Sequence[str], *, skipping: bool) -> set[str]:
         ids: set[str] = set()
         for name in names:
-            key = name.upper() if name.upper() in known else name.lower()
-            if key not in known:
-                close = difflib.get_close_matches(name, list(known), n=1)
+            named = drift_rule_ids_named(name)
+            if named is None:
+                close = difflib.get_close_matches(name, list(drift_rule_names()), n=1)
                 raise UnknownRule(name, skipping=skipping, close=close[0] if close else None)
-            ids |= known[key]
+            ids |= named
         return ids
 
     wanted = resolve(only, skipping=False) or {each.id for each in drift_rules}

@@ -106,6 +106,8 @@ def test_a_check_a_rule_could_not_make_exits_2_unless_its_skip_is_accepted(
     pytest.param((), 2, id="default"),
     pytest.param(("--fail-on", "never"), 2, id="fail-on-never-as-a-collection-not-read"),
     pytest.param(("--accept-skip", "SVC310"), 0, id="accepted"),
+    pytest.param(("--accept-skip", "maintenance-window"), 0, id="accepted-by-the-rule-s-name"),
+    pytest.param(("--accept-skip", "svc310"), 0, id="accepted-by-id-in-any-case"),
     pytest.param(("--accept-skip", "PATH600"), 2, id="another-rule-accepted"),
     pytest.param(("--accept-skip", "maintenance_windows"), 2, id="the-collection-was-read"),
 ])
@@ -115,15 +117,19 @@ def test_only_the_rule_s_own_name_accepts_it(windows_without_services: dict[str,
 
 
 @pytest.mark.parametrize("how", ["pyproject", "yaml"])
-def test_the_setting_accepts_a_rule_by_id(windows_without_services: dict[str, str],
-                                          tmp_path: Path, how: str) -> None:
+@pytest.mark.parametrize("name", ["SVC310", "maintenance-window"])
+def test_the_setting_accepts_a_rule_by_id_or_name(windows_without_services: dict[str, str],
+                                                  tmp_path: Path, how: str, name: str) -> None:
     (tmp_path / ".git").mkdir()
     if how == "pyproject":
-        (tmp_path / "pyproject.toml").write_text('[tool.pdlint]\naccept-skip = ["SVC310"]\n')
+        (tmp_path / "pyproject.toml").write_text(f'[tool.pdlint]\naccept-skip = ["{name}"]\n')
     else:
-        (tmp_path / ".pdlint.yaml").write_text("accept-skip: [SVC310]\n")
+        (tmp_path / ".pdlint.yaml").write_text(f"accept-skip: [{name}]\n")
     result = drift_of(windows_without_services, "SVC310", cwd=tmp_path)
     assert result.returncode == 0, result.stderr
+    snapshot = run_pdlint("snapshot", "-o", str(tmp_path / "snapshot.json"), "--quiet",
+                          *WINDOW, env=windows_without_services, cwd=tmp_path)
+    assert snapshot.returncode == 0, "a rule named in the setting is drift's, not the snapshot's"
 
 
 def test_a_waived_check_not_made_does_not_fail(windows_without_services: dict[str, str],

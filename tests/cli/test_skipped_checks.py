@@ -15,7 +15,7 @@ from cli_cases import NOW, TOKEN, WINDOW
 from junit_schema import junit_errors
 from pdlint_process import run_pdlint
 
-from pdlint.config import SKIPPABLE
+from pdlint.config import SKIPPED_COLLECTIONS, SKIPPED_SECTIONS, SKIPS
 from pdlint.sim import Faults, SimServer, demo_account
 
 PROJECT = Path(__file__).resolve().parents[2]
@@ -142,10 +142,49 @@ def test_markdown_and_github_name_the_rules_a_refused_collection_leaves_unchecke
             in text)
 
 
-def test_an_unknown_skip_name_is_a_usage_error(env: dict[str, str]) -> None:
+COLLECTIONS_LISTED = "a collection (" + ", ".join(SKIPPED_COLLECTIONS) + ")"
+RULES_LISTED = ("a drift rule whose findings say it could not make a check, by id or name "
+                "(pdlint rules lists them)")
+SECTIONS_LISTED = "an evidence section (" + ", ".join(SKIPPED_SECTIONS) + ")"
+CAN_SKIP = {
+    "drift": f"{COLLECTIONS_LISTED} or {RULES_LISTED}",
+    "evidence": f"{COLLECTIONS_LISTED}, {SECTIONS_LISTED} or {RULES_LISTED}",
+    "history": f"{COLLECTIONS_LISTED} or {RULES_LISTED}",
+    "snapshot": COLLECTIONS_LISTED,
+    "init": COLLECTIONS_LISTED,
+}
+"""What each command's --accept-skip takes: a snapshot makes no check, and init writes a check
+not made as a ``Review:`` comment, so neither can skip a drift rule."""
+
+
+def test_an_unknown_skip_name_is_a_short_usage_error(env: dict[str, str]) -> None:
     result = only_usr400(env, "--accept-skip", "user")
     assert result.returncode == 2
-    assert "'user' is not one of" in result.stderr
+    assert result.stderr.splitlines()[-1] == (
+        "Error: Invalid value for '--accept-skip': unknown skip 'user': pdlint drift can skip "
+        f"{CAN_SKIP['drift']}")
+
+
+@pytest.mark.parametrize("command", ["init", "snapshot"])
+@pytest.mark.parametrize("name", ["PATH600", "paging-path", "incidents"])
+def test_a_command_refuses_a_skip_it_cannot_report(env: dict[str, str], tmp_path: Path,
+                                                   command: str, name: str) -> None:
+    result = run_pdlint(command, "-o", str(tmp_path / "out"), "--quiet", *WINDOW,
+                        "--accept-skip", name, env=env)
+    assert result.returncode == 2
+    assert result.stderr.splitlines()[-1] == (
+        f"Error: Invalid value for '--accept-skip': unknown skip '{name}': pdlint {command} "
+        f"can skip {CAN_SKIP[command]}")
+    assert not (tmp_path / "out").exists()
+
+
+@pytest.mark.parametrize("command", sorted(CAN_SKIP))
+def test_each_command_s_help_lists_what_it_can_skip(command: str) -> None:
+    result = run_pdlint(command, "--help")
+    assert result.returncode == 0, result.stderr
+    words = " ".join(result.stdout.split())
+    assert f"--accept-skip NAME A skip this account cannot avoid, accepted: it is still " \
+           f"reported but no longer exits 2 (repeatable): {CAN_SKIP[command]}. " in words
 
 
 def test_an_unknown_skip_in_the_settings_names_the_file(env: dict[str, str],
@@ -199,7 +238,8 @@ def test_every_name_a_skip_can_have_is_accepted() -> None:
     from pdlint.pagerduty.state import COLLECTIONS
     from pdlint.rules.registry import DRIFT_RULE_IDS
 
-    assert set(SKIPPABLE) == set(COLLECTIONS) | set(SECTIONS) | DRIFT_RULE_IDS
+    assert (SKIPPED_COLLECTIONS, SKIPPED_SECTIONS) == (COLLECTIONS, SECTIONS)
+    assert all(SKIPS["evidence"].accepted(rule_id) == (rule_id,) for rule_id in DRIFT_RULE_IDS)
 
 
 def test_the_collections_are_those_drift_reads() -> None:
