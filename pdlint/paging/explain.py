@@ -153,13 +153,15 @@ def _target_json(target: TargetAt, offset: int) -> dict[str, Any]:
 
 
 def path_json(path: PathAt) -> dict[str, Any]:
-    """The path at one moment as JSON; minutes count from the trigger."""
+    """The path at one moment as JSON; minutes count from the trigger. When the incident is
+    not created, or whether it is is not read, it has no minute it triggers at (null)."""
+    gate = path.gate
+    created = gate.urgency is not None if gate.read else None
     return {
         "service": {"id": path.service.id, "name": path.service.name},
         "triggered_at": format_utc(path.moment),
-        "incident": {"created": path.gate.urgency is not None if path.gate.read else None,
-                     "urgency": path.gate.urgency, "triggers_at_minute": path.gate.delay,
-                     "why": path.gate.why},
+        "incident": {"created": created, "urgency": gate.urgency,
+                     "triggers_at_minute": gate.delay if created else None, "why": gate.why},
         "levels": [{"level": level.engagement.rule + 1, "loop": level.engagement.loop + 1,
                     "engaged_at_minute": level.engagement.offset,
                     "assignment": "round_robin" if level.round_robin else "everyone",

@@ -201,11 +201,16 @@ def test_a_window_without_its_services_is_not_read_in_its_hours_only(
         drilled: dict[str, str], service: str, at: str, verdict: str, code: int) -> None:
     """A window PagerDuty returned without its services (the drill, 14:00 to 20:00) may hold
     any service: a moment inside it is not read (exit 2, the window and its hours named), never
-    paged nor silenced; a moment outside it is judged (0 met, 1 never), and a window that lists
-    the service (the firewall's, to 17:00) still holds it."""
+    paged nor silenced, its incident's creation and trigger minute null; a moment outside it is
+    judged (0 met, 1 never), and a window that lists the service (the firewall's, to 17:00)
+    still holds it."""
     done, out, err = paging(drilled, service, "--at", at, "--format", "json")
     answer = json.loads(out)
     assert (answer["verdict"], done) == (verdict, code), err
+    incident = answer["incident"]
+    assert incident["created"] is {"not read": None, "no incident": False}.get(verdict, True)
+    assert (incident["triggers_at_minute"] is None) is (incident["created"] is not True), (
+        "no minute for an incident not created, or not known to be")
     assert (DRILL_WHY in answer["answer"]) is (verdict == "not read")
     assert err == ("" if code != 2 else
                    f"pdlint: error: incomplete: the paging path could not be read: {DRILL_WHY}\n")
