@@ -47,6 +47,7 @@ from pdlint.evidence.tables import (
     register_row_entry,
     share_text,
     skip_reason,
+    skipped_parts,
     training_text,
     unavailable_changes,
     unmatched_rows_text,
@@ -715,8 +716,7 @@ def html_page(evidence: Evidence, business_hours: Hours) -> Iterator[str]:
     modified = " (policy files modified since this commit)" if policy.git_modified else ""
     banner = ""
     if evidence.skipped:
-        items = "".join(f"<li>{_e(skip.rule)}: {_e(skip.reason)}</li>"
-                        for skip in evidence.skipped)
+        items = "".join(f"<li>{_e(part.line)}</li>" for part in skipped_parts(evidence))
         banner = (f'<div class="banner" id="incomplete"><b>{_e(incomplete_text(evidence))}.'
                   f"</b><ul>{items}</ul></div>")
     source = ""

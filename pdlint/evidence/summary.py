@@ -21,6 +21,7 @@ from pdlint.evidence.tables import (
     register_row_entry,
     share_text,
     skip_reason,
+    skipped_parts,
     training_text,
     unavailable_changes,
     unmatched_rows_text,
@@ -121,7 +122,7 @@ def render_summary(evidence: Evidence) -> str:
         lines += [f"**Note: {note}.**", ""]
     if evidence.skipped:
         lines += [f"**{incomplete_text(evidence)}.**", ""]
-        lines += [f"- {_cell(skip.rule)}: {_cell(skip.reason)}" for skip in evidence.skipped]
+        lines += [f"- {_cell(part.line)}" for part in skipped_parts(evidence)]
         lines.append("")
     lines += ["## Headline", ""]
     lines += [f"- {figure.label[0].upper()}{figure.label[1:]}: {figure.value}"

@@ -44,6 +44,7 @@ from pdlint.evidence.paging import ServicePaging
 from pdlint.findings import counted
 from pdlint.policy.model import ActionStatus
 from pdlint.report.tabular import csv_text
+from pdlint.rules.registry import DRIFT_RULE_IDS
 
 NOT_MEASURED = "not measured"
 """What a figure reads when nothing was measured: a 0 there would claim a clean result."""
@@ -388,11 +389,43 @@ def overall_sla(evidence: Evidence) -> tuple[int, int, float | None]:
     return within, breached, (within / (within + breached) if within + breached else None)
 
 
-def incomplete_text(evidence: Evidence) -> str:
-    """The banner of an incomplete package, counting sections, not entries: one section can be
+SKIP_KINDS = ("section", "drift rule")
+"""What a skip of the package names: a section of it, or a drift rule whose findings report
+checks it could not make."""
+
+
+@dataclass(frozen=True)
+class SkippedPart:
+    """One part of the package skipped, named once with every reason it was skipped for."""
+
+    name: str
+    kind: str
+    """One of ``SKIP_KINDS``."""
+    reasons: tuple[str, ...]
+
+    @property
+    def line(self) -> str:
+        """``history (section): reason; other reason``."""
+        return f"{self.name} ({self.kind}): {'; '.join(self.reasons)}"
+
+
+def skipped_parts(evidence: Evidence) -> list[SkippedPart]:
+    """The parts of the package skipped, each once, in the order first skipped: one part can be
     skipped for several reasons (drift, for users and for priorities)."""
-    sections = len({skip.rule for skip in evidence.skipped})
-    return f"Incomplete: {counted(sections, 'section')} skipped"
+    reasons: dict[str, dict[str, None]] = {}
+    for skip in evidence.skipped:
+        reasons.setdefault(skip.rule, {})[skip.reason] = None
+    return [SkippedPart(name, "drift rule" if name in DRIFT_RULE_IDS else "section", tuple(why))
+            for name, why in reasons.items()]
+
+
+def incomplete_text(evidence: Evidence) -> str:
+    """The banner of an incomplete package, counting the parts skipped by their kind, not the
+    entries (``skipped_parts``): ``Incomplete: 1 section and 1 drift rule skipped``."""
+    kinds = [part.kind for part in skipped_parts(evidence)]
+    counts = [counted(kinds.count(kind), kind) for kind in SKIP_KINDS if kind in kinds]
+    return (f"Incomplete: {', '.join(counts[:-1])}{' and ' if len(counts) > 1 else ''}"
+            f"{counts[-1]} skipped")
 
 
 def skip_reason(evidence: Evidence, section: str) -> str | None:

@@ -141,3 +141,36 @@ def test_a_drift_check_not_made_makes_the_package_incomplete_unless_accepted(
         accepted = pdlint(*arguments, "-o", str(tmp_path / "b"),
                           *(word for rule in named for word in ("--accept-skip", rule)), env=env)
         assert accepted.returncode == 0, accepted.stderr
+
+
+def test_the_banner_counts_each_part_skipped_once_by_its_kind(tmp_path: Path) -> None:
+    """Escalation policies returned without their escalation rules skip drift rules (by id),
+    and a history folder holding no drift report skips the history section for three reasons:
+    the banner counts one section and the rules, and lists each name once, with its kind and
+    all its reasons, never a rule as a section."""
+    history = tmp_path / "history"
+    history.mkdir()
+    (history / "notes.txt").write_text("not a drift report\n", encoding="utf-8")
+    faults = Faults(scripted=(Fault("omit_field", "/escalation_policies",
+                                    field="escalation_rules"),))
+    with SimServer(hand_account(), token=TOKEN, faults=faults) as server:
+        result = pdlint("evidence", "--policy", str(POLICY), "--since", "2026-02-02", "--until",
+                        "2026-03-01", "--quiet", "-o", str(tmp_path / "package"), "--history",
+                        str(history), env={"PAGERDUTY_API_URL": server.base_url,
+                                           "PAGERDUTY_API_TOKEN": TOKEN})
+    assert result.returncode == 2
+    skipped = json.loads((tmp_path / "package" / "evidence.json").read_text())["skipped"]
+    names = list(dict.fromkeys(skip["section"] for skip in skipped))
+    rules = [name for name in names if name != "history"]
+    assert rules and len(names) < len(skipped), "rules, and history skipped for several reasons"
+    banner = (f"Incomplete: 1 section and {len(rules)} drift "
+              f"rule{'s' if len(rules) > 1 else ''} skipped.")
+    summary = (tmp_path / "package" / "summary.md").read_text(encoding="utf-8").splitlines()
+    start = summary.index(f"**{banner}**") + 2
+    listed = summary[start:summary.index("", start)]
+    assert [line.split(" (")[0] for line in listed] == [f"- {name}" for name in names]
+    assert [line.split(" (")[1].split(")")[0] for line in listed] == [
+        "section" if name == "history" else "drift rule" for name in names]
+    page = (tmp_path / "package" / "index.html").read_text(encoding="utf-8")
+    assert f'id="incomplete"><b>{banner}</b>' in page
+    assert page.count("<li>history (section): ") == 1
