@@ -13,14 +13,15 @@ wait of each rule before the next one (``escalation_delay_in_minutes``). EP103 c
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import replace
 from typing import NamedTuple
 
-from pdlint.findings import Finding, Resource, Severity, counted
+from pdlint.findings import Finding, Location, Resource, Severity, counted
 from pdlint.pagerduty.model import Account, EscalationTarget, TargetKind
 from pdlint.pagerduty.model import EscalationPolicy as LivePolicy
 from pdlint.pagerduty.model import EscalationRule as LiveRule
 from pdlint.policy.model import EscalationPolicy, Policy, Target, whole_minutes
-from pdlint.rule import Context, Mode, rule
+from pdlint.rule import Context, Mode, Rule, rule
 from pdlint.rules.matching import (
     Pair,
     both_sides,
@@ -44,11 +45,36 @@ def escalation_pairs(policy: Policy, account: Account,
 def _same_levels(policy: Policy, account: Account) -> Iterator[
         tuple[EscalationPolicy, LivePolicy]]:
     """Matched policies with as many live rules as documented levels: the pairs that can be
-    compared level by level (EP102 reports the others, and those whose rules PagerDuty did not
-    return)."""
+    compared level by level (EP102 reports the others, and each of those rules the policies
+    PagerDuty returned without their rules, ``_without_rules``)."""
     for documented, live in both_sides(escalation_pairs(policy, account)):
         if live.rules is not None and len(live.rules) == len(documented.levels):
             yield documented, live
+
+
+def _without_rules(check: Rule, what: str, policy: Policy, account: Account,
+                   ) -> Iterator[tuple[EscalationPolicy, Finding]]:
+    """A finding of ``check`` that ``what`` is not checked for each matched policy PagerDuty
+    returned without its escalation rules (the spec requires them): never "no rule", never
+    passed, whichever of the rules that need them runs."""
+    for documented, live in both_sides(escalation_pairs(policy, account)):
+        if live.rules is None:
+            yield documented, check.not_checked(
+                f"{what} not checked: PagerDuty returned the policy without its escalation "
+                "rules", live_resource(documented, live),
+                why=f"PagerDuty returned escalation policy '{live.name}' without its "
+                    "escalation rules", location=documented.location)
+
+
+def _without_targets(check: Rule, number: int, documented: EscalationPolicy, live: LivePolicy,
+                     location: Location | None) -> Finding:
+    """A finding of ``check`` that level ``number`` is not checked: PagerDuty returned its rule
+    without its targets (the spec requires them), never "no target"."""
+    return check.not_checked(
+        f"level {number} not checked: PagerDuty returned its escalation rule without its "
+        "targets", live_resource(documented, live),
+        why=f"PagerDuty returned level {number} of escalation policy '{live.name}' without its "
+            "targets", location=location)
 
 
 class _LiveTarget(NamedTuple):
@@ -103,14 +129,11 @@ def check_level_count(context: Context) -> Iterator[Finding]:
     EP104) do not compare the policy: which level was added or removed cannot be told. A policy
     PagerDuty returned without its escalation rules is reported as not checked (not "no
     rule"), and the level-by-level rules do not compare it."""
+    for documented, unread in _without_rules(check_level_count, "levels", context.policy,
+                                             context.live):
+        yield replace(unread, expected=len(documented.levels))
     for documented, live in both_sides(escalation_pairs(context.policy, context.live)):
         if live.rules is None:
-            yield check_level_count.not_checked(
-                "levels not checked: PagerDuty returned the policy without its escalation "
-                "rules", live_resource(documented, live),
-                why=f"PagerDuty returned escalation policy '{live.name}' without its "
-                    "escalation rules",
-                expected=len(documented.levels), actual=None, location=documented.location)
             continue
         count = len(live.rules)
         wanted = len(documented.levels)
@@ -132,8 +155,12 @@ def check_escalation_delay(context: Context) -> Iterator[Finding]:
     unanswered past the promised time. The message states both forms, e.g. "level 3 engaged
     after 30 min, documented 20 min: rule 2 delay is 20, expected 10"; fix the rule's delay. A
     rule PagerDuty returned without its delay (the spec requires it, a whole number) is
-    reported as not checked, never as on time; the later levels' rules are still compared,
-    without the moment they are engaged, which that delay decides."""
+    reported as not checked, never as on time, as is a policy returned without its escalation
+    rules; the later levels' rules are still compared, without the moment they are engaged,
+    which that delay decides."""
+    for _, unread in _without_rules(check_escalation_delay, "delays", context.policy,
+                                    context.live):
+        yield unread
     for documented, live in _same_levels(context.policy, context.live):
         live_delays = [live_rule.delay_minutes for live_rule in live.rules or ()]
         for index, wanted in enumerate(documented.escalation_delays()):
@@ -183,21 +210,19 @@ def check_level_targets(context: Context) -> Iterator[Finding]:
     does not hold (a restricted-access or team-scoped key sees such targets) is named by id, and
     matches a target the policy writes as ``user_id``; a schedule the schedule lists do not hold
     matches one written as ``schedule_id``. Not checked when the user list could not be read:
-    the emails of the users paged are unknown; a level PagerDuty returned without its targets
-    is reported as not checked (not "no target")."""
+    the emails of the users paged are unknown; a level PagerDuty returned without its targets,
+    or a policy without its escalation rules, is reported as not checked (not "no target")."""
     account = context.live
     if not account.users.read:
         return
+    for _, unread in _without_rules(check_level_targets, "targets", context.policy, account):
+        yield unread
     for documented, live in _same_levels(context.policy, account):
         for level, live_rule in zip(documented.levels, live.rules or (), strict=True):
             if live_rule.targets is None:
-                yield check_level_targets.not_checked(
-                    f"level {level.number} not checked: PagerDuty returned its escalation rule "
-                    "without its targets", live_resource(documented, live),
-                    why=f"PagerDuty returned level {level.number} of escalation policy "
-                        f"'{live.name}' without its targets",
-                    expected=[target.name for target in level.targets], actual=None,
-                    location=level.location)
+                yield replace(_without_targets(check_level_targets, level.number, documented,
+                                               live, level.location),
+                              expected=[target.name for target in level.targets])
                 continue
             live_targets = [_live_target(target, account) for target in live_rule.targets]
             wanted = {_documented_key(target, live_targets) for target in level.targets}
@@ -291,17 +316,26 @@ def check_single_responder(context: Context) -> Iterator[Finding]:
     """A level whose only target is one user, with no schedule, depends on that person being
     reachable at every hour, including holidays and sick days; nobody takes over when they are
     away. Page a schedule, or add a second person. Reported on the live configuration, at the
-    documented level (at the policy when the level counts differ)."""
+    documented level (at the policy when the level counts differ). A policy PagerDuty returned
+    without its escalation rules, or a level without its targets, is reported as not
+    checked."""
+    for _, unread in _without_rules(check_single_responder, "levels", context.policy,
+                                    context.live):
+        yield unread
     for documented, live in both_sides(escalation_pairs(context.policy, context.live)):
         if live.rules is None:
-            continue  # EP102 reports it not checked
+            continue
         same_levels = len(live.rules) == len(documented.levels)
         for index, live_rule in enumerate(live.rules):
+            level = documented.levels[index] if same_levels else None
+            if live_rule.targets is None:
+                yield _without_targets(check_single_responder, index + 1, documented, live,
+                                       level.location if level else documented.location)
+                continue
             only = _single_person(live_rule)
             if only is None:
                 continue
             person = only.summary or only.id
-            level = documented.levels[index] if same_levels else None
             yield check_single_responder.finding(
                 f"level {index + 1} pages only one person ({person}) and no schedule",
                 live_resource(documented, live),
@@ -311,7 +345,7 @@ def check_single_responder(context: Context) -> Iterator[Finding]:
 
 def _single_person(live_rule: LiveRule) -> EscalationTarget | None:
     """The one user who is the rule's only target; None otherwise, or when its targets were
-    not returned."""
+    not returned (``check_single_responder`` reports them not checked)."""
     targets = live_rule.targets
     if targets is None or len(targets) != 1 or targets[0].kind is not TargetKind.USER:
         return None
