@@ -17,7 +17,7 @@ from zoneinfo import ZoneInfo
 
 from pdlint.coverage import Interval, measure_rendered, required_time, schedule_zone
 from pdlint.findings import Finding, Resource, Severity, counted
-from pdlint.pagerduty.model import Account, LiveObject, RenderedSchedule
+from pdlint.pagerduty.model import Account, LiveObject, RenderedSchedule, ShiftBasedSchedule
 from pdlint.pagerduty.model import Schedule as LiveSchedule
 from pdlint.pagerduty.state import format_utc
 from pdlint.policy.model import Policy, Schedule, format_duration
@@ -206,8 +206,9 @@ def check_rotation(context: Context) -> Iterator[Finding]:
     are not counted. In a shift-based (v3) schedule each event of a rotation counts as a layer:
     it hands over every ``shifts_per_member`` repetitions of its RRULE, and one whose members
     are all on call at once hands over never (it is not compared with the rotation length). A
-    schedule whose layers or rotations PagerDuty did not return is reported as not checked, and
-    its participants when a layer in force was returned without its users."""
+    schedule whose layers or rotations PagerDuty did not return is reported as not checked, as
+    is a layer returned without its turn length (the spec requires it: never "as documented"),
+    and its participants when a layer in force was returned without its users."""
     policy = context.policy
     account = context.live
     for documented, live in _matched(policy, account):
@@ -227,7 +228,15 @@ def check_rotation(context: Context) -> Iterator[Finding]:
             wanted = int(length.value.total_seconds())
             for layer in live.layers_in_force(account.window):
                 seconds = layer.turn_seconds
-                if seconds is not None and seconds != wanted:
+                if seconds is None and not isinstance(live, ShiftBasedSchedule):
+                    yield check_rotation.not_checked(
+                        f"layer '{layer.name}' not checked: PagerDuty returned it without its "
+                        "rotation_turn_length_seconds", _resource(documented, live),
+                        why=f"PagerDuty returned layer '{layer.name}' of schedule '{live.name}' "
+                            "without its turn length",
+                        expected=format_duration(length.value), actual=None,
+                        location=length.location)
+                elif seconds is not None and seconds != wanted:
                     yield check_rotation.finding(
                         f"layer '{layer.name}' hands over every {_turn(seconds)}, "
                         f"documented {format_duration(length.value)}",
