@@ -1089,8 +1089,8 @@ class WorkflowTrigger(LiveObject):
         """Whether incidents of the service can fire it; None when PagerDuty did not say."""
         if self.all_services:
             return True
-        if self.services is None:
-            return None if self.all_services is None else False
+        if self.services is None:  # the services it is on were not returned: not "none"
+            return None
         return any(service.id == service_id for service in self.services)
 
 

@@ -56,9 +56,9 @@ def check_response_automation(context: Context) -> Iterator[Finding]:
     workflow, or at the service when no workflow of that name exists. A workflow a trigger
     names that the workflow listing does not hold (a key that cannot see it) is a warning naming
     it by id: whether it is enabled and what it runs are not checked, its triggers are. Not
-    checked when the workflows or their triggers could not be read (the run says so), nor, for
-    a workflow listed without its steps, its actions, nor a service a trigger does not say
-    whether it covers."""
+    checked when the workflows or their triggers could not be read (the run says so); a
+    workflow listed without its steps has its actions reported as not checked, as has a
+    service the triggers do not say whether they cover (never passed)."""
     policy = context.policy
     account = context.live
     if not (account.incident_workflows.read and account.workflow_triggers.read):
@@ -96,6 +96,12 @@ def _judged(severity: IncidentSeverity, automation: ResponseAutomation, policy: 
             f"disabled, so it runs on no {severity.id} incident", resource,
             expected="enabled", actual="disabled", location=wanted.location)
     actions = workflow.action_ids() if workflow is not None else None
+    if workflow is not None and actions is None and automation.actions:
+        yield check_response_automation.not_checked(
+            "actions not checked: PagerDuty listed the workflow without its steps", resource,
+            why=f"PagerDuty listed incident workflow '{wanted.value}' without its steps",
+            expected=[action.value for action in automation.actions], actual=None,
+            location=automation.actions[0].location)
     if actions is not None:
         for action in automation.actions:
             if not any(runs_action(action.value, action_id) for action_id in actions):
@@ -115,7 +121,14 @@ def _judged(severity: IncidentSeverity, automation: ResponseAutomation, policy: 
         return
     for documented, live in services:
         covered = [trigger.covers(live.id) for trigger in triggers]
-        if True not in covered and None not in covered:  # None: PagerDuty did not say
+        if True not in covered and None in covered:
+            yield check_response_automation.not_checked(
+                f"not checked whether it is triggered on {severity.priority_name} incidents of "
+                f"service '{live.name}': PagerDuty did not say which services its triggers "
+                "cover", resource, why=f"PagerDuty returned a trigger of incident workflow "
+                f"'{wanted.value}' without its services", expected=documented.name,
+                actual=None, location=automation.location)
+        elif True not in covered:
             yield check_response_automation.finding(
                 f"not triggered on {severity.priority_name} incidents of service '{live.name}'",
                 resource, expected=documented.name, actual=None,

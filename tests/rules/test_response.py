@@ -8,7 +8,15 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-from rule_cases import Json, context_of, live_state, rule_messages, run_rule, service
+from rule_cases import (
+    Json,
+    context_of,
+    findings_of,
+    live_state,
+    rule_messages,
+    run_rule,
+    service,
+)
 
 from pdlint.policy.model import Policy, runs_action
 from pdlint.rules.response import check_response_automation
@@ -162,10 +170,22 @@ def test_an_action_is_named_by_its_id_or_its_last_part(written: str, action_id: 
     assert runs_action(written, action_id) is runs
 
 
-def test_a_trigger_that_does_not_say_which_services_is_not_called_missing(
-        policy: Policy) -> None:
+@pytest.mark.parametrize("all_services", [
+    pytest.param(None, id="nor-whether-all"), pytest.param(False, id="not-all")])
+def test_a_trigger_that_does_not_say_which_services_is_not_checked_never_missing(
+        policy: Policy, all_services: bool | None) -> None:
+    """Its services not returned, whether it covers a service is not known: not checked,
+    never "not triggered", nor passed."""
     unsaid = trigger(BOTH)
     del unsaid["services"], unsaid["is_subscribed_to_all_services"]
+    if all_services is not None:
+        unsaid["is_subscribed_to_all_services"] = all_services
     state = live_state(services=[WEB, ADMIN], incident_workflows=[workflow(RESPONDERS, BRIDGE)],
                        workflow_triggers=[unsaid])
-    assert run_rule(check_response_automation, policy, state) == []
+    findings = findings_of(check_response_automation, policy, state)
+    assert findings and all(finding.not_checked == "PagerDuty returned a trigger of incident "
+                            "workflow 'Major incident' without its services"
+                            for finding in findings)
+    assert {finding.message.split("incidents of service ")[1] for finding in findings} == {
+        "'Web': PagerDuty did not say which services its triggers cover",
+        "'Admin': PagerDuty did not say which services its triggers cover"}
