@@ -41,8 +41,9 @@ def check_untrained_on_call(context: Context) -> Iterator[Finding]:
     places). What the key cannot see is a warning naming it: a person on call the user list
     does not hold or lists without their email (training records name people by email, which
     is then not known), or a schedule a documented policy pages that the schedule lists do not
-    hold (who it puts on call is not known), or a documented escalation policy PagerDuty returned
-    without its rules or a level's targets. Not checked when the schedules, escalation
+    hold (who it puts on call is not known), or returned without a rendered final schedule it
+    can read, or a documented escalation policy PagerDuty returned without its rules or a
+    level's targets. Not checked when the schedules, escalation
     policies or users could not be read."""
     policy, account, today = context.policy, context.live, context.today
     training = policy.training
@@ -56,6 +57,12 @@ def check_untrained_on_call(context: Context) -> Iterator[Finding]:
             "the schedule lists this key reads", Resource("schedule", name=name, id=schedule_id),
             why=f"schedule {schedule_id} is not in the schedule lists this key reads",
             expected="trained people on call", actual=None, location=training.location)
+    for schedule, unread in _unrendered_schedules(policy, account):
+        yield check_untrained_on_call.not_checked(
+            f"training not checked for whoever schedule '{schedule.name}' puts on call: "
+            f"{unread}", Resource("schedule", name=schedule.name, id=schedule.id),
+            why=f"schedule '{schedule.name}': {unread}", expected="trained people on call",
+            actual=None, location=training.location)
     for live_policy, unread in _unread_levels(policy, account):
         yield check_untrained_on_call.not_checked(
             f"training not checked for whoever escalation policy '{live_policy.name}' pages: "
@@ -136,6 +143,27 @@ def _unseen_schedules(policy: Policy, account: Account) -> dict[tuple[str, str |
     return found
 
 
+def _unrendered_schedules(policy: Policy, account: Account) -> Iterator[tuple[Schedule, str]]:
+    """The documented schedules, and those documented escalation policies page, that PagerDuty
+    returned without a rendered final schedule it can read, with why: who they put on call is
+    not known (never "nobody")."""
+    paged = (account.schedule_of(target)
+             for _, live_policy in both_sides(escalation_pairs(policy, account))
+             for escalation_rule in live_policy.rules or ()
+             for target in escalation_rule.targets or ())
+    documented = (live for _, live in both_sides(schedule_pairs(policy, account)))
+    seen: set[str] = set()
+    for schedule in (*documented, *paged):
+        if schedule is None or schedule.id in seen:
+            continue
+        seen.add(schedule.id)
+        final = schedule.final_schedule
+        if final is None:
+            yield schedule, "PagerDuty returned it without its rendered final schedule"
+        elif final.problem is not None:
+            yield schedule, f"its final schedule cannot be read: {final.problem}"
+
+
 def _unread_levels(policy: Policy, account: Account) -> Iterator[tuple[LivePolicy, str]]:
     """The documented escalation policies PagerDuty returned without their rules, or with a
     level without its targets, with what was not returned: who they page is not known."""
@@ -149,7 +177,7 @@ def _unread_levels(policy: Policy, account: Account) -> Iterator[tuple[LivePolic
 
 def _rendered_people(live: Schedule | None, window: Window) -> list[str]:
     """The people of the schedule's final schedule whose shifts overlap ``window`` (none when
-    it was not rendered or cannot be read: SCH201 reports that)."""
+    it was not rendered or cannot be read: ``_unrendered_schedules`` reports that)."""
     found: dict[str, None] = {}
     final = live.final_schedule if live is not None else None
     for shift in final.shifts if final is not None else ():

@@ -52,6 +52,8 @@ OMITTED = [
     pytest.param("/services", "teams", "SVC307", id="SVC307-teams"),
     pytest.param("/services", "teams", "SCP100", id="SCP100-teams"),
     pytest.param("/incident_workflows", "steps", "RSP700", id="RSP700-workflow-steps"),
+    pytest.param("/schedules", "final_schedule.rendered_schedule_entries", "PRG800",
+                 id="PRG800-rendered-schedules"),
     pytest.param("/users", "notification_rules.start_delay_in_minutes", "USR400",
                  id="USR400-notification-delays"),
 ]
