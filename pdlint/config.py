@@ -51,8 +51,8 @@ SKIPPED_COLLECTIONS = (
     "alert_grouping_settings")
 """The collections drift reads (``pagerduty.state.COLLECTIONS``): any run that reads the
 account may skip one."""
-SKIPPED_SECTIONS = ("incidents", "sla", "postmortems", "changes", "coverage", "drift", "history",
-                    "paging", "training")
+SKIPPED_SECTIONS = ("incidents", "sla", "resolution", "communication", "postmortems", "changes",
+                    "coverage", "drift", "history", "paging", "training")
 """The sections of an evidence package (``evidence.collect.SECTIONS``)."""
 
 

@@ -81,8 +81,8 @@ UNREAD_LISTED = 5
 MIN_LOG_HORIZON = timedelta(days=14)
 """How long after the period acknowledgements are looked for when reading log entries."""
 
-SECTIONS = ("incidents", "sla", "postmortems", "changes", "coverage", "drift", "history",
-            "paging", "training")
+SECTIONS = ("incidents", "sla", "resolution", "communication", "postmortems", "changes",
+            "coverage", "drift", "history", "paging", "training")
 """The sections of a package, as a skipped entry names them."""
 SNAPSHOT_REASON = ("a snapshot holds the account's configuration only; incidents and audit "
                    "records are read from the live account")

@@ -124,8 +124,18 @@ def test_a_drift_check_not_made_makes_the_package_incomplete_unless_accepted(
     """Escalation policies returned without their escalation rules: the drift rules that could
     not check them are skipped under their own ids, as in ``pdlint drift``, and the drift
     section counts their findings as not checked."""
-    faults = Faults(scripted=(Fault("omit_field", "/escalation_policies",
-                                    field="escalation_rules"),))
+    named = refused_then_accepted(Faults(scripted=(
+        Fault("omit_field", "/escalation_policies", field="escalation_rules"),)), tmp_path)
+    assert "EP102" in named
+    document = json.loads((tmp_path / "a" / "evidence.json").read_text())
+    assert document["drift"]["not_checked"] > 0
+    assert "EP102" in {skip["section"] for skip in document["skipped"]}
+    assert 'id="drift-not-checked"' in (tmp_path / "a" / "index.html").read_text()
+
+
+def refused_then_accepted(faults: Faults, tmp_path: Path) -> list[str]:
+    """The names of the skips a package of the hand-made account served with ``faults`` gives:
+    the run (package ``a``) exits 2 naming them, and accepting them all (package ``b``), 0."""
     with SimServer(hand_account(), token=TOKEN, faults=faults) as server:
         env = {"PAGERDUTY_API_URL": server.base_url, "PAGERDUTY_API_TOKEN": TOKEN}
         arguments = ("evidence", "--policy", str(POLICY), "--since", "2026-02-02", "--until",
@@ -133,14 +143,10 @@ def test_a_drift_check_not_made_makes_the_package_incomplete_unless_accepted(
         refused = pdlint(*arguments, "-o", str(tmp_path / "a"), env=env)
         assert refused.returncode == 2
         named = refused.stderr.split("accept by name: ")[1].split()[1::2]
-        assert "EP102" in named
-        document = json.loads((tmp_path / "a" / "evidence.json").read_text())
-        assert document["drift"]["not_checked"] > 0
-        assert "EP102" in {skip["section"] for skip in document["skipped"]}
-        assert 'id="drift-not-checked"' in (tmp_path / "a" / "index.html").read_text()
         accepted = pdlint(*arguments, "-o", str(tmp_path / "b"),
-                          *(word for rule in named for word in ("--accept-skip", rule)), env=env)
+                          *(word for name in named for word in ("--accept-skip", name)), env=env)
         assert accepted.returncode == 0, accepted.stderr
+    return named
 
 
 def test_the_banner_counts_each_part_skipped_once_by_its_kind(tmp_path: Path) -> None:
@@ -174,3 +180,11 @@ def test_the_banner_counts_each_part_skipped_once_by_its_kind(tmp_path: Path) ->
     page = (tmp_path / "package" / "index.html").read_text(encoding="utf-8")
     assert f'id="incomplete"><b>{banner}</b>' in page
     assert page.count("<li>history (section): ") == 1
+
+
+def test_every_skip_the_package_names_can_be_accepted_by_that_name(tmp_path: Path) -> None:
+    """A token that may not read the incidents one by one leaves their communication (and
+    postmortems) not judged: the run exits 2 naming the skips, and accepting each by the name
+    it gives, communication too, makes the run pass."""
+    assert "communication" in refused_then_accepted(Faults(forbidden={"/incidents/": 403}),
+                                                    tmp_path)
