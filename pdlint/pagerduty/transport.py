@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import email.utils
 import functools
+import ipaddress
 import ssl
 from collections import deque
 from collections.abc import AsyncIterator, Callable, Mapping
@@ -256,6 +257,19 @@ HAPPY_EYEBALLS_DELAY = 0.25
 waits): a network whose IPv6 route is broken does not cost the whole connect timeout."""
 
 
+def _happy_eyeballs_delay(host: str) -> float | None:
+    """``HAPPY_EYEBALLS_DELAY`` for a host name, none for an address: one address has nothing
+    to race, and asyncio's race, cancelled (another read failed) just as an address connects,
+    drops that socket without closing it; it stays open, holding the connection at the other
+    end, until the cyclic collector happens to free it. Tried in order, a cancelled connect
+    closes its socket."""
+    try:
+        ipaddress.ip_address(host.strip("[]"))
+    except ValueError:
+        return HAPPY_EYEBALLS_DELAY
+    return None
+
+
 class AsyncioNetwork(httpcore.AsyncNetworkBackend):
     """httpcore's sockets on asyncio's transports. httpcore's own backend for asyncio goes
     through anyio, whose bookkeeping (a cancel scope for every read and write, the socket's
@@ -268,7 +282,7 @@ class AsyncioNetwork(httpcore.AsyncNetworkBackend):
         loop = asyncio.get_running_loop()
         try:
             transport, connection = await asyncio.wait_for(loop.create_connection(
-                _Connection, host, port, happy_eyeballs_delay=HAPPY_EYEBALLS_DELAY,
+                _Connection, host, port, happy_eyeballs_delay=_happy_eyeballs_delay(host),
                 local_addr=None if local_address is None else (local_address, 0)), timeout)
         except asyncio.TimeoutError as error:
             raise httpcore.ConnectTimeout(str(error)) from error

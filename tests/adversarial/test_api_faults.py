@@ -154,8 +154,9 @@ def requests_to(server: SimServer, path: str) -> int:
 def run_cell(server: SimServer, faults: Faults, action: Callable[[], Any]) -> Any:
     """``action`` with ``faults`` installed; its result, or the ``PagerDutyError`` it raised.
     The server settles first and last: a request a cancelled read left unanswered would count
-    against the next cell's faults."""
-    server.settle()
+    against the next cell's faults. Every connection the previous cell opened is closed by then:
+    a cancelled read leaves none open (one left would hold up every cell after it)."""
+    assert server.settle(), "a connection an earlier cell opened is still open"
     server.faults = faults
     server.clear_requests()
     try:

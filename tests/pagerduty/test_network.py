@@ -5,6 +5,8 @@ and reads that wait too long."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import gc
 import ssl
 from collections.abc import Awaitable, Callable
 from pathlib import Path
@@ -111,4 +113,43 @@ async def test_tls_is_spoken_over_the_connection_or_fails_with_its_reason(
         await secured.aclose()
     finally:
         await plain.aclose()
+        server.close()
+
+
+@pytest.mark.anyio
+async def test_a_connect_cancelled_at_any_moment_leaves_no_connection_open() -> None:
+    """A read cancelled by another's failure may be connecting: whenever the cancel lands (here
+    after 0 to 11 turns of the loop, connected or not), the server sees the connection end, with
+    the cyclic collector off (a socket only it would free stays open)."""
+    open_connections = 0
+
+    async def serve(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        nonlocal open_connections
+        open_connections += 1
+        await reader.read()
+        open_connections -= 1
+        writer.close()
+
+    async def connect_then_cancel(turns: int) -> None:
+        connecting = asyncio.ensure_future(
+            AsyncioNetwork().connect_tcp("127.0.0.1", port, timeout=5))
+        for _ in range(turns):
+            await asyncio.sleep(0)
+        connecting.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await (await connecting).aclose()
+
+    server = await asyncio.start_server(serve, "127.0.0.1", 0)
+    port = server.sockets[0].getsockname()[1]
+    gc.disable()
+    try:
+        for turns in range(12):
+            await connect_then_cancel(turns)
+        for _ in range(100):
+            await asyncio.sleep(0.01)
+            if open_connections == 0:
+                break
+        assert open_connections == 0
+    finally:
+        gc.enable()
         server.close()
