@@ -777,8 +777,18 @@ def _escalation_policy(account: _Draft, live: EscalationPolicy,
         entry.notes.append("Review: it covers no documented service; delete it in PagerDuty, or "
                            "name the services it should cover.")
     loops = live.num_loops
-    entry.data["loops"] = loops
-    entry.data["handoff_notifications"] = live.handoff_notifications
+    unsaid = []
+    for key, field_name, value in (
+            ("loops", "num_loops", loops),
+            ("handoff_notifications", "on_call_handoff_notifications",
+             live.handoff_notifications)):
+        if value is None:
+            unsaid.append(field_name)
+        else:
+            entry.data[key] = value
+    if unsaid:
+        entry.notes.append(f"Review: PagerDuty returned it without {' and '.join(unsaid)}, so "
+                           f"{'they are' if len(unsaid) > 1 else 'it is'} not documented.")
     levels, engaged = [], 0
     for number, escalation_rule in enumerate(live.rules or (), start=1):
         level: dict[str, Any] = {}
@@ -875,7 +885,12 @@ def _schedule(account: _Draft, live: Schedule) -> Entry:
                            "time zone and coverage are not documented.")
     layers = live.layers_in_force(account.live.window)
     turns = {layer.turn_seconds for layer in layers}
-    if len(turns) == 1:
+    unread_turn = next((layer for layer in layers if layer.turn_unread is not None), None)
+    if unread_turn is not None:
+        entry.notes.append(f"Review: the turn length of its layer '{unread_turn.name}' was not "
+                           f"read ({unread_turn.turn_unread}), so no rotation_length is "
+                           "documented.")
+    elif len(turns) == 1:
         seconds = turns.pop()
         if seconds is not None and seconds > 0 and seconds % 60 == 0:
             entry.data["rotation_length"] = format_duration(timedelta(seconds=seconds))

@@ -341,7 +341,7 @@ def rota(final: Sequence[Json] | None = None, time_zone: str = "Europe/London") 
 
 
 def small(*, services: Sequence[Json] = (), rules: Sequence[Json] | None = None,
-          loops: int = 0, schedules: Sequence[Json] | None = None, **collections: Any
+          loops: int | None = 0, schedules: Sequence[Json] | None = None, **collections: Any
           ) -> LiveState:
     """One escalation policy ``Main`` (default: Rota, then Bob), its services, Ann and Bob."""
     policy = escalation_policy("PE00001", "Main", [escalation_rule(10, ROTA),
@@ -424,15 +424,40 @@ def test_services_state_only_what_differs_from_the_tier() -> None:
     pytest.param([5, 10, 15], 0, [None, "5m", "15m"], None, id="no-repeat"),
     pytest.param([5, 10, 15], 2, [None, "5m", "15m"], "30m", id="repeats"),
     pytest.param([90], 1, [None], "1h30m", id="one-level"),
+    pytest.param([5, 10, 15], None, [None, "5m", "15m"], None, id="repeats-not-returned"),
 ])
-def test_escalation_times_are_cumulative(delays: list[int], loops: int, levels: list[str | None],
-                                         repeat: str | None) -> None:
+def test_escalation_times_are_cumulative(delays: list[int], loops: int | None,
+                                         levels: list[str | None], repeat: str | None) -> None:
+    """A policy PagerDuty returned without ``num_loops`` has no loops or repeat_after drafted
+    (never 0), and a note says why."""
     rules = [escalation_rule(delay, ROTA if index == 0 else BOB, rule_id=f"PR0000{index}")
              for index, delay in enumerate(delays)]
-    [documented] = drafted(small(rules=rules, loops=loops))[
-        "escalation-policies.yaml"]["escalation_policies"]
+    text = draft_policy(small(rules=rules, loops=loops))["escalation-policies.yaml"]
+    [documented] = yaml.safe_load(text)["escalation_policies"]
     assert [level.get("engaged_after") for level in documented["levels"]] == levels
-    assert (documented["loops"], documented.get("repeat_after")) == (loops, repeat)
+    assert (documented.get("loops"), documented.get("repeat_after")) == (loops, repeat)
+    assert ("Review: PagerDuty returned it without num_loops, so it is not documented."
+            in comments(text)) is (loops is None)
+
+
+@pytest.mark.parametrize(("turn_returned", "rotation_length", "note"), [
+    pytest.param(True, "7d", None, id="returned"),
+    pytest.param(False, None, "Review: the turn length of its layer 'Layer PL00001' was not read "
+                              "(PagerDuty returned it without its rotation_turn_length_seconds), "
+                              "so no rotation_length is documented.", id="not-returned"),
+])
+def test_a_turn_length_not_read_is_not_documented(turn_returned: bool,
+                                                  rotation_length: str | None,
+                                                  note: str | None) -> None:
+    schedule_read = rota()
+    if not turn_returned:
+        [layer] = schedule_read["schedule_layers"]
+        del layer["rotation_turn_length_seconds"]
+    text = draft_policy(small(schedules=[schedule_read]))["schedules.yaml"]
+    [documented] = yaml.safe_load(text)["schedules"]
+    assert documented.get("rotation_length") == rotation_length
+    assert ("Review: the turn length" in comments(text)) is (note is not None)
+    assert note is None or note in comments(text)
 
 
 def london_office(days: Sequence[int]) -> list[Json]:

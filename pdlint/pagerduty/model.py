@@ -301,10 +301,13 @@ class EscalationPolicy(LiveObject):
     rules: tuple[EscalationRule, ...] | None
     """None when PagerDuty did not return ``escalation_rules`` (the spec requires them): not
     read, not "no rule"."""
-    num_loops: int
-    """How many times the escalation starts again; PagerDuty's default (absent) is 0."""
-    handoff_notifications: str
-    """``always`` or ``if_has_services`` (PagerDuty's default when absent)."""
+    num_loops: int | None
+    """How many times the escalation starts again; None when PagerDuty did not return
+    ``num_loops`` (the spec does not require it): not read, never its default for a new
+    policy (0)."""
+    handoff_notifications: str | None
+    """``always`` or ``if_has_services``; None when PagerDuty did not return
+    ``on_call_handoff_notifications`` (not required either): not read, never its default."""
     teams: tuple[Reference, ...] | None
 
 
@@ -314,8 +317,8 @@ def _escalation_policy(fields: _Fields) -> EscalationPolicy:
         _assignment_strategy(rule) == "round_robin"))
     return EscalationPolicy(
         **_common(fields, "escalation policy"), rules=rules,
-        num_loops=fields.integer("num_loops") or 0,
-        handoff_notifications=fields.text("on_call_handoff_notifications") or "if_has_services",
+        num_loops=fields.integer("num_loops"),
+        handoff_notifications=fields.text("on_call_handoff_notifications"),
         teams=fields.each("teams", _reference))
 
 
@@ -385,7 +388,12 @@ class Layer:
     start: datetime | None
     end: datetime | None
     turn_seconds: int | None
-    """``rotation_turn_length_seconds``."""
+    """How often the layer hands over: ``rotation_turn_length_seconds``, or a shift-based
+    event's ``shifts_per_member`` repetitions of its RRULE. None when it was not read
+    (``turn_unread`` says why) or, for an event whose members are all on call at once, never."""
+    turn_unread: str | None
+    """Why the turn length was not read, said of the layer ("PagerDuty returned it without
+    ..."); None when it was read, or the layer hands over never."""
     members: tuple[Reference, ...] | None
     """The users of the rotation, in turn order; None when PagerDuty did not return them (the
     spec requires a layer's ``users``, an event's ``assignment_strategy.members``): not read,
@@ -405,8 +413,11 @@ def _layer(fields: _Fields) -> Layer:
     restrictions = fields.each("restrictions", lambda item: Restriction(
         item.text("type"), item.text("start_time_of_day"), item.integer("duration_seconds"),
         item.integer("start_day_of_week")))
-    return Layer(fields.text("name"), fields.time("start"), fields.time("end"),
-                 fields.integer("rotation_turn_length_seconds"), members, restrictions)
+    turn = fields.integer("rotation_turn_length_seconds")
+    return Layer(fields.text("name"), fields.time("start"), fields.time("end"), turn,
+                 None if turn is not None else
+                 "PagerDuty returned it without its rotation_turn_length_seconds",
+                 members, restrictions)
 
 
 @dataclass(frozen=True)
@@ -481,27 +492,41 @@ def _event_layer(event: _Fields) -> Layer:
         Reference(member.text("user_id"), "user_reference", None) for member in listed
         if member.text("type") == "user_member")
     return Layer(event.text("name"), event.time("effective_since"), event.time("effective_until"),
-                 _hand_over_seconds(event, strategy), members, None)
+                 *_hand_over(event, strategy), members, None)
 
 
-def _hand_over_seconds(event: _Fields, strategy: _Fields | None) -> int | None:
+def _hand_over(event: _Fields, strategy: _Fields | None) -> tuple[int | None, str | None]:
     """How often a rotating event hands over: ``shifts_per_member`` repetitions of its RRULE
-    (a weekly rule on five days repeats five times a week); None for an event whose members
-    are all on at once, or a rule pdlint cannot read."""
-    if strategy is None or strategy.text("type") != "rotating_member_assignment_strategy":
-        return None
+    (a weekly rule on five days repeats five times a week), and why not when it cannot be
+    read (``Layer.turn_unread``); (None, None) for an event whose members are all on call at
+    once, which never hands over. The spec requires the strategy, the RRULE and, for a
+    rotating strategy, ``shifts_per_member``: missing, they are not read, never a default."""
+    kind = strategy.text("type") if strategy is not None else None
+    if kind == "every_member_assignment_strategy":
+        return None, None
+    if strategy is None or kind != "rotating_member_assignment_strategy":
+        return None, ("PagerDuty returned it without its assignment_strategy"
+                      if strategy is None else
+                      f"its assignment strategy {kind!r} is not one pdlint reads")
+    shifts = strategy.integer("shifts_per_member")
+    if shifts is None or shifts < 1:
+        return None, ("PagerDuty returned it without its shifts_per_member" if shifts is None
+                      else f"its shifts_per_member {shifts} is not 1 or more")
     rule = next((text for text in event.data.get("recurrence") or ()
                  if isinstance(text, str) and text.startswith("RRULE:")), None)
-    parts = dict(part.split("=", 1) for part in (rule or "").removeprefix("RRULE:").split(";")
+    if rule is None:
+        return None, "PagerDuty returned it without an RRULE in its recurrence"
+    parts = dict(part.split("=", 1) for part in rule.removeprefix("RRULE:").split(";")
                  if "=" in part)
     period = RRULE_PERIODS.get(parts.get("FREQ", ""))
     interval = parts.get("INTERVAL", "1")
+    unread = (f"its recurrence {rule!r} is not one pdlint reads (a FREQ of HOURLY, DAILY or "
+              "WEEKLY, an INTERVAL of 1 or more)")
     if period is None or not interval.isdigit() or int(interval) < 1:
-        return None
+        return None, unread
     days = len(parts["BYDAY"].split(",")) if "BYDAY" in parts and parts["FREQ"] == "WEEKLY" else 1
-    seconds, remainder = divmod(period * int(interval) * (strategy.integer("shifts_per_member")
-                                                          or 1), days)
-    return None if remainder else seconds
+    seconds, remainder = divmod(period * int(interval) * shifts, days)
+    return (None, unread) if remainder else (seconds, None)
 
 
 def _computed(fields: _Fields | None) -> RenderedSchedule | None:

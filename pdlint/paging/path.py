@@ -593,7 +593,9 @@ class Paths:
         """The levels an incident reaches in order, loops included, and what cannot be known
         (a level after a rule without an escalation delay). A low-urgency incident does not
         escalate: level 1 only. Escalation rules PagerDuty did not return are not read from
-        the trigger on, never "no level"."""
+        the trigger on, never "no level"; a policy returned without ``num_loops`` is followed
+        through its levels once, and whether it starts again after the last one is not known
+        (never PagerDuty's default for a new policy, no repeat)."""
         if policy.rules is None:
             return [], Reach(unread=0, why=f"PagerDuty returned escalation policy "
                                            f"'{policy.name}' without its escalation rules")
@@ -603,13 +605,17 @@ class Paths:
             return [Engagement(0, 0, 0)], None
         found: list[Engagement] = []
         offset = 0
-        for loop in range(policy.num_loops + 1):
+        for loop in range(1 if policy.num_loops is None else policy.num_loops + 1):
             for number, rule in enumerate(policy.rules):
                 found.append(Engagement(number, loop, offset))
                 if rule.delay_minutes is None:
                     return found, Reach(unread=offset, why=(
                         f"level {number + 1} of '{policy.name}' gives no escalation delay"))
                 offset += rule.delay_minutes
+        if policy.num_loops is None:
+            return found, Reach(unread=offset, why=(
+                f"PagerDuty returned escalation policy '{policy.name}' without its num_loops: "
+                "whether it repeats is not known"))
         return found, None
 
     def escalation(self, policy_id: str | None, urgency: str) -> Step[Reach]:

@@ -292,21 +292,41 @@ def check_loops_and_handoff(context: Context) -> Iterator[Finding]:
     hand-off notifications are sent (``always`` or ``if_has_services``) must be as the policy
     says: fewer loops stop paging while an incident is still unacknowledged, and without
     hand-off notifications people start a shift without being told. Only values the policy
-    writes are compared."""
+    writes are compared. A policy PagerDuty returned without the value (the spec does not
+    require either field) is reported as not checked, never as PagerDuty's default for a new
+    policy."""
     for documented, live in both_sides(escalation_pairs(context.policy, context.live)):
         loops, handoff = documented.loops, documented.handoff_notifications
-        live_loops = live.num_loops
-        if loops is not None and live_loops != loops.value:
+        live_loops, live_handoff = live.num_loops, live.handoff_notifications
+        if loops is not None and live_loops is None:
+            yield _loops_or_handoff_unread("repeats", "num_loops", documented, live,
+                                           loops.value, loops.location)
+        elif loops is not None and live_loops is not None and live_loops != loops.value:
             yield check_loops_and_handoff.finding(
                 f"repeats {counted(live_loops, 'time')} (num_loops), "
                 f"documented {loops.value}", live_resource(documented, live),
                 expected=loops.value, actual=live_loops, location=loops.location)
-        live_handoff = live.handoff_notifications
-        if handoff is not None and live_handoff != handoff.value:
+        if handoff is not None and live_handoff is None:
+            yield _loops_or_handoff_unread("on-call hand-off notifications",
+                                           "on_call_handoff_notifications", documented, live,
+                                           handoff.value, handoff.location)
+        elif handoff is not None and live_handoff != handoff.value:
             yield check_loops_and_handoff.finding(
                 f"sends on-call hand-off notifications '{live_handoff}', documented "
                 f"'{handoff.value}'", live_resource(documented, live),
                 expected=handoff.value, actual=live_handoff, location=handoff.location)
+
+
+def _loops_or_handoff_unread(what: str, field: str, documented: EscalationPolicy,
+                             live: LivePolicy, written: object, location: Location | None,
+                             ) -> Finding:
+    """EP105's finding that ``what`` is not checked: PagerDuty returned the policy without
+    ``field``, which the spec does not require."""
+    return check_loops_and_handoff.not_checked(
+        f"{what} not checked: PagerDuty returned the policy without its {field}",
+        live_resource(documented, live),
+        why=f"PagerDuty returned escalation policy '{live.name}' without its {field}",
+        expected=written, actual=None, location=location)
 
 
 @rule("EP106", "single-responder", title="No level rests on one person alone",

@@ -76,7 +76,8 @@ def check_paging_path(context: Context) -> Iterator[Finding]:
     which rule at which minute. Stretches the key could not read (a schedule not rendered,
     notification rules not readable, the hours of a maintenance window PagerDuty returned
     without its services, which may hold any service: only those hours, the rest judged as
-    usual), and those where a shift-based schedule has several people on
+    usual; after the last level of an escalation policy returned without ``num_loops``, whether
+    it starts again), and those where a shift-based schedule has several people on
     call at once (the path follows one person a schedule), are reported as not checked, never as
     paged or not paged; when a collection the path is made of (services, escalation policies,
     schedules, users, maintenance windows, service orchestrations) could not be read, the run

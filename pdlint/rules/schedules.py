@@ -17,7 +17,7 @@ from zoneinfo import ZoneInfo
 
 from pdlint.coverage import Interval, measure_rendered, required_time, schedule_zone
 from pdlint.findings import Finding, Resource, Severity, counted
-from pdlint.pagerduty.model import Account, LiveObject, RenderedSchedule, ShiftBasedSchedule
+from pdlint.pagerduty.model import Account, LiveObject, RenderedSchedule
 from pdlint.pagerduty.model import Schedule as LiveSchedule
 from pdlint.pagerduty.state import format_utc
 from pdlint.policy.model import Policy, Schedule, format_duration
@@ -208,7 +208,9 @@ def check_rotation(context: Context) -> Iterator[Finding]:
     are all on call at once hands over never (it is not compared with the rotation length). A
     schedule whose layers or rotations PagerDuty did not return is reported as not checked, as
     is a layer returned without its turn length (the spec requires it: never "as documented"),
-    and its participants when a layer in force was returned without its users."""
+    an event whose turn pdlint cannot read (an RRULE other than hourly, daily or weekly, or
+    none, or no ``shifts_per_member`` for a rotating one), and its participants when a layer in
+    force was returned without its users."""
     policy = context.policy
     account = context.live
     for documented, live in _matched(policy, account):
@@ -228,12 +230,12 @@ def check_rotation(context: Context) -> Iterator[Finding]:
             wanted = int(length.value.total_seconds())
             for layer in live.layers_in_force(account.window):
                 seconds = layer.turn_seconds
-                if seconds is None and not isinstance(live, ShiftBasedSchedule):
+                if layer.turn_unread is not None:
                     yield check_rotation.not_checked(
-                        f"layer '{layer.name}' not checked: PagerDuty returned it without its "
-                        "rotation_turn_length_seconds", _resource(documented, live),
-                        why=f"PagerDuty returned layer '{layer.name}' of schedule '{live.name}' "
-                            "without its turn length",
+                        f"layer '{layer.name}' not checked: {layer.turn_unread}",
+                        _resource(documented, live),
+                        why=f"layer '{layer.name}' of schedule '{live.name}': "
+                            f"{layer.turn_unread}",
                         expected=format_duration(length.value), actual=None,
                         location=length.location)
                 elif seconds is not None and seconds != wanted:
@@ -277,7 +279,8 @@ def check_inactive_participant(context: Context) -> Iterator[Finding]:
     apart), or has an outstanding invitation (``invitation_sent``: never signed in, so cannot
     acknowledge). Replace the person in the layer. Not checked when the user list could not be
     read, nor, reported as not checked, a schedule with a layer in force PagerDuty returned
-    without its users."""
+    without its users, or a person PagerDuty returned without ``invitation_sent`` (the spec
+    does not require it): never taken as accepted."""
     policy = context.policy
     account = context.live
     if not account.users.read:
@@ -294,14 +297,21 @@ def check_inactive_participant(context: Context) -> Iterator[Finding]:
                  for member in layer.members or ()}
         for user_id in people:
             user = account.users.by_id(user_id)
+            name = (user.name if user else None) or names.get(user_id) or user_id
             if user is None:
                 status, why = "not in the account", (
                     "is not in the user list this key reads (deleted, or hidden from this key)")
-            elif user.invitation_sent is True:
+            elif user.invitation_sent is None:
+                yield check_inactive_participant.not_checked(
+                    f"{name} ({user_id}) not checked: PagerDuty returned the user without "
+                    "invitation_sent", _resource(documented, live),
+                    why=f"PagerDuty returned user '{name}' ({user_id}) without invitation_sent",
+                    expected="an active user", actual=None, location=documented.location)
+                continue
+            elif user.invitation_sent:
                 status, why = "invitation pending", "has not accepted the invitation to PagerDuty"
             else:
                 continue
-            name = (user.name if user else None) or names.get(user_id) or user_id
             yield check_inactive_participant.finding(
                 f"{name} ({user_id}) takes turns in a layer in force but {why}",
                 _resource(documented, live), expected="an active user",

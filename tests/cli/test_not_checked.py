@@ -10,6 +10,8 @@ import json
 import shutil
 import xml.etree.ElementTree as ET
 from collections.abc import Iterator
+from dataclasses import replace
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
@@ -19,9 +21,31 @@ from cli_cases import NOW, TOKEN, WINDOW
 from junit_schema import junit_errors
 from pdlint_process import run_pdlint
 
-from pdlint.sim import Fault, Faults, SimServer, demo_account
+from pdlint.sim import Account, Fault, Faults, SimServer, demo_account
+from pdlint.sim.account import ShiftEvent, V3Schedule
 
 PROJECT = Path(__file__).resolve().parents[2]
+
+
+def with_rota(account: Account) -> Account:
+    """The demo account with a shift-based schedule, "Platform - Rota": three people taking
+    weekly turns (``RRULE:FREQ=WEEKLY``, one shift each)."""
+    start = datetime(2026, 1, 5, 9, 0, tzinfo=timezone.utc)
+    event = ShiftEvent("PVE0001", "Weekly on-call", start, start + timedelta(days=7), "WEEKLY",
+                       tuple(user.id for user in account.users[:3]))
+    return replace(account, v3_schedules=(V3Schedule(
+        "PV00001", "Platform - Rota", "America/New_York",
+        rotations=(("PVR0001", (event,)),)),))
+
+
+def rota_policy(folder: Path) -> Path:
+    """The example policy, in ``folder``, documenting "Platform - Rota" as handing over
+    weekly, as it does."""
+    shutil.copytree(PROJECT / "policy", folder)
+    with (folder / "schedules.yaml").open("a", encoding="utf-8") as schedules:
+        schedules.write("\n  - name: Platform - Rota\n    time_zone: America/New_York\n"
+                        "    rotation_length: 7d\n")
+    return folder
 
 OMITTED = [
     pytest.param("/maintenance_windows", "services", "PATH600", id="PATH600-window-services"),
@@ -56,13 +80,23 @@ OMITTED = [
                  id="PRG800-rendered-schedules"),
     pytest.param("/users", "notification_rules.start_delay_in_minutes", "USR400",
                  id="USR400-notification-delays"),
+    pytest.param("/escalation_policies", "num_loops", "EP105", id="EP105-num-loops"),
+    pytest.param("/escalation_policies", "on_call_handoff_notifications", "EP105",
+                 id="EP105-handoff-notifications"),
+    pytest.param("/users", "invitation_sent", "SCH203", id="SCH203-invitation-sent"),
+    pytest.param("/v3/schedules", "rotations.events.recurrence", "SCH202", True,
+                 id="SCH202-shift-based-recurrence"),
 ]
 
 
-def omitted(path: str, field: str) -> Iterator[dict[str, str]]:
-    """The demo account served with ``field`` left out of the objects ``path`` answers."""
-    faults = Faults(scripted=(Fault("omit_field", path, field=field),))
-    with SimServer(demo_account(NOW), token=TOKEN, faults=faults) as server:
+def omitted(path: str, field: str | None, rota: bool = False) -> Iterator[dict[str, str]]:
+    """The demo account (``with_rota`` if ``rota``) served with ``field`` left out of the
+    objects ``path`` answers (whole when ``field`` is None)."""
+    faults = None if field is None else Faults(scripted=(Fault("omit_field", path,
+                                                                field=field),))
+    account = demo_account(NOW)
+    with SimServer(with_rota(account) if rota else account, token=TOKEN,
+                   faults=faults) as server:
         yield {"PAGERDUTY_API_URL": server.base_url, "PAGERDUTY_API_TOKEN": TOKEN}
 
 
@@ -88,11 +122,14 @@ def unwaived_not_checked(report: dict[str, Any]) -> list[dict[str, Any]]:
             if finding["not_checked"] is not None and finding["waived"] is None]
 
 
-@pytest.mark.parametrize(("path", "field", "rule"), OMITTED)
+@pytest.mark.parametrize(("path", "field", "rule", "rota"),
+                         [pytest.param(*case.values, *(False,) * (4 - len(case.values)),
+                                       id=case.id) for case in OMITTED])
 def test_a_check_a_rule_could_not_make_exits_2_unless_its_skip_is_accepted(
-        path: str, field: str, rule: str) -> None:
-    for env in omitted(path, field):
-        refused = drift_of(env, rule)
+        tmp_path: Path, path: str, field: str, rule: str, rota: bool) -> None:
+    policy = rota_policy(tmp_path / "policy") if rota else PROJECT / "policy"
+    for env in omitted(path, field, rota):
+        refused = drift_of(env, rule, policy=policy)
         assert refused.returncode == 2, refused.stdout + refused.stderr
         assert refused.stderr == refusal(rule)
         report = json.loads(refused.stdout)
@@ -105,10 +142,31 @@ def test_a_check_a_rule_could_not_make_exits_2_unless_its_skip_is_accepted(
         assert report["unchecked"] == {rule: [rule]}
         assert report["summary"]["not_checked"] == len(unchecked)
         errors = report["summary"]["error"]
-        accepted = drift_of(env, rule, "--accept-skip", rule)
+        accepted = drift_of(env, rule, "--accept-skip", rule, policy=policy)
         assert accepted.returncode == (1 if errors else 0), accepted.stderr
         assert json.loads(accepted.stdout)["skipped"] == report["skipped"]
-        assert drift_of(env, rule, "--accept-skip", rule, "--fail-on", "warning").returncode == 1
+        assert drift_of(env, rule, "--accept-skip", rule, "--fail-on", "warning",
+                        policy=policy).returncode == 1
+
+
+@pytest.mark.parametrize(("rule", "rota", "findings", "code"), [
+    pytest.param("EP105", False, [], 0, id="EP105"),
+    pytest.param("SCH203", False, [], 0, id="SCH203"),
+    pytest.param("SCH202", True, [("SCH202", "Platform - Primary")], 1, id="SCH202-shift-based"),
+])
+def test_returned_whole_the_same_rules_check_as_before(
+        tmp_path: Path, rule: str, rota: bool, findings: list[tuple[str, str]],
+        code: int) -> None:
+    """The fields the rules above found missing, returned: nothing is left not checked (the
+    rota's weekly turn is as documented), and the demo's own drift is still found."""
+    policy = rota_policy(tmp_path / "policy") if rota else PROJECT / "policy"
+    for env in omitted("/", None, rota):
+        result = drift_of(env, rule, policy=policy)
+        assert result.returncode == code, result.stderr
+        report = json.loads(result.stdout)
+        assert (report["skipped"], report["summary"]["not_checked"]) == ([], 0)
+        assert [(finding["rule"], finding["resource"]["name"])
+                for finding in report["findings"]] == findings
 
 
 @pytest.mark.parametrize(("arguments", "code"), [

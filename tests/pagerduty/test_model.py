@@ -216,14 +216,19 @@ def test_the_policy_word_support_hours_means_high_during_and_low_outside() -> No
     assert UrgencyRule.meant_by("low") == UrgencyRule("low")
 
 
-def test_defaults_pagerduty_applies_when_a_field_is_absent() -> None:
+def test_a_field_absent_is_not_read_never_pagerduty_s_default() -> None:
+    """``num_loops`` (default 0), ``on_call_handoff_notifications`` (default
+    ``if_has_services``) and ``invitation_sent`` are not required by the spec: absent, they
+    are not read, as a required list absent is."""
     account = account_of(escalation_policies=[{"id": "PE1", "name": "Main"}],
-                         services=[{"id": "PV1", "name": "Checkout"}])
-    [policy], [service] = account.escalation_policies, account.services
-    assert (policy.num_loops, policy.handoff_notifications) == (0, "if_has_services")
+                         services=[{"id": "PV1", "name": "Checkout"}],
+                         users=[{"id": "PU1", "name": "Ann"}])
+    [policy], [service], [user] = account.escalation_policies, account.services, account.users
+    assert (policy.num_loops, policy.handoff_notifications) == (None, None)
     assert policy.rules is None  # required by the spec: absent is not read, not "no rule"
     assert (service.integrations, service.support_hours, service.acknowledgement_timeout) == (
         None, None, None)
+    assert user.invitation_sent is None
 
 
 def test_a_shift_based_schedule_is_named_by_its_summary() -> None:

@@ -94,7 +94,8 @@ def maintenance(window_id: str, start: datetime, end: datetime, *services: Json)
             "created_by": ref("user", "PU00001", "Ann Archer")}
 
 
-def account_of(*, rules: Sequence[Json], num_loops: int = 0, schedules: Sequence[Json] = (),
+def account_of(*, rules: Sequence[Json], num_loops: int | None = 0,
+               schedules: Sequence[Json] = (),
                urgency_rule: Json | None = None, hours: Json | None = None,
                people: dict[str, Json] | None = None, status: str = "active",
                skipped: Sequence[str] = (), orchestrations: Sequence[Json] | None = None,

@@ -121,11 +121,20 @@ def test_loops_and_an_empty_level() -> None:
     assert judged(outcome, 5) is Verdict.NEVER
 
 
-def test_without_loops_the_gap_is_never_called() -> None:
+@pytest.mark.parametrize(("num_loops", "in_the_gap"), [
+    pytest.param(0, None, id="no-repeat"),
+    pytest.param(None, (None, 10, "PagerDuty returned escalation policy 'Main' without its "
+                                  "num_loops: whether it repeats is not known"),
+                 id="repeats-not-returned"),
+])
+def test_without_loops_the_gap_is_never_called(num_loops: int | None, in_the_gap: Any) -> None:
+    """Without a repeat nobody is called in the gap; when PagerDuty did not say whether the
+    policy repeats (no ``num_loops``), what follows its last level is not known, never "no
+    repeat": not read from minute 10, when it would start again."""
     paths, web = account_of(
-        rules=[escalation_rule(10, ROTA)],
+        rules=[escalation_rule(10, ROTA)], num_loops=num_loops,
         schedules=[rota(entry(START, SATURDAY, ANN), entry(at(7, 8), END, ANN))])
-    assert calls(paths, web) == [(START, SATURDAY, 0), (SATURDAY, at(7, 8), None),
+    assert calls(paths, web) == [(START, SATURDAY, 0), (SATURDAY, at(7, 8), in_the_gap),
                                  (at(7, 8), END, 0)]
 
 

@@ -127,7 +127,8 @@ def user(user_id: str, name: str, email: str, *, contact_methods: Sequence[Json]
     """A user as ``GET /users?include[]=contact_methods&include[]=notification_rules`` lists."""
     return {"id": user_id, "type": "user", "summary": name, "name": name, "email": email,
             "time_zone": "America/New_York", "role": role, "job_title": None,
-            "teams": list(teams), "contact_methods": list(contact_methods),
+            "invitation_sent": False, "teams": list(teams),
+            "contact_methods": list(contact_methods),
             "notification_rules": list(notification_rules)}
 
 
@@ -137,13 +138,16 @@ def escalation_rule(delay: int, *targets: Json, rule_id: str | None = None) -> J
             "targets": list(targets)}
 
 
-def escalation_policy(policy_id: str, name: str, rules: Sequence[Json], *, num_loops: int = 0,
-                      handoff: str = "if_has_services", services: Sequence[Json] = (),
-                      teams: Sequence[Json] = ()) -> Json:
+def escalation_policy(policy_id: str, name: str, rules: Sequence[Json], *,
+                      num_loops: int | None = 0, handoff: str | None = "if_has_services",
+                      services: Sequence[Json] = (), teams: Sequence[Json] = ()) -> Json:
+    """An escalation policy as ``GET /escalation_policies`` lists it; ``num_loops`` or
+    ``handoff`` None leaves the field out, as the spec allows."""
+    optional = {"num_loops": num_loops, "on_call_handoff_notifications": handoff}
     return {"id": policy_id, "type": "escalation_policy", "summary": name, "name": name,
-            "description": None, "num_loops": num_loops,
-            "on_call_handoff_notifications": handoff, "escalation_rules": list(rules),
-            "services": list(services), "teams": list(teams)}
+            "description": None, **{key: value for key, value in optional.items()
+                                    if value is not None},
+            "escalation_rules": list(rules), "services": list(services), "teams": list(teams)}
 
 
 def constant_urgency(urgency: str) -> Json:

@@ -1,8 +1,8 @@
 """Absent is not empty, end to end: a list PagerDuty always returns (``required`` in the
-OpenAPI spec), missing from the simulator's answers, is read as not read, never as "none", so
-no rule reports "no escalation rules", "no target", "nobody on call" or "in no maintenance
-window" for what PagerDuty did not say, and the rules that needed it say they did not check
-it."""
+OpenAPI spec), or a field it may leave out, missing from the simulator's answers, is read as not
+read, never as "none" or PagerDuty's default for a new object, so no rule reports "no escalation
+rules", "no target", "nobody on call" or "in no maintenance window" for what PagerDuty did not
+say, and the rules that needed it say they did not check it."""
 
 from __future__ import annotations
 
@@ -102,6 +102,12 @@ def _grouping_none(account: Account) -> bool:
     return all(service.alert_grouping is None for service in account.services)
 
 
+def _none_in_every(collection: str, attribute: str) -> ModelCheck:
+    """Whether the account holds objects in ``collection``, each with ``attribute`` None."""
+    return lambda account: bool(objects := getattr(account, collection).objects) and all(
+        getattr(obj, attribute) is None for obj in objects)
+
+
 Edit = tuple[str, str, str]
 """A change to a copy of the example policy: its file, the text replaced and the new text."""
 
@@ -177,6 +183,17 @@ OMITTED = [
     pytest.param("/services", "alert_grouping_parameters", _grouping_none,
                  "alert grouping not checked: PagerDuty returned the service without its alert "
                  "grouping", GROUPED, id="alert-grouping"),
+    pytest.param("/escalation_policies", "num_loops",
+                 _none_in_every("escalation_policies", "num_loops"),
+                 "repeats not checked: PagerDuty returned the policy without its num_loops",
+                 id="num-loops"),
+    pytest.param("/escalation_policies", "on_call_handoff_notifications",
+                 _none_in_every("escalation_policies", "handoff_notifications"),
+                 "on-call hand-off notifications not checked: PagerDuty returned the policy "
+                 "without its on_call_handoff_notifications", id="handoff-notifications"),
+    pytest.param("/users", "invitation_sent", _none_in_every("users", "invitation_sent"),
+                 "Frank Muller (PU00005) not checked: PagerDuty returned the user without "
+                 "invitation_sent", id="invitation-sent"),
 ]
 
 
@@ -224,6 +241,15 @@ def test_a_field_pagerduty_always_returns_missing_is_not_read(
         finding.rule for finding in new if finding.not_checked is not None and finding.counts}
 
 
+def _event_turns_unread(why: str) -> ModelCheck:
+    """Every event of the shift-based schedules (there are some) hands over at a time not
+    read, for ``why``: never one shift, never "never"."""
+    return lambda account: [(layer.turn_seconds, layer.turn_unread)
+                            for schedule in account.shift_based_schedules
+                            for layer in schedule.layers or ()] == [(None, why)] * len(
+        account.shift_based_schedules)
+
+
 @pytest.mark.parametrize(("field", "unread"), [
     pytest.param("rotations.events.assignment_strategy.members",
                  lambda account: all(layer.members is None
@@ -234,6 +260,12 @@ def test_a_field_pagerduty_always_returns_missing_is_not_read(
                      schedule.final_schedule is not None and schedule.final_schedule.problem
                      == "computed_shift_assignments is absent"
                      for schedule in account.shift_based_schedules), id="computed-shifts"),
+    pytest.param("rotations.events.recurrence",
+                 _event_turns_unread("PagerDuty returned it without an RRULE in its recurrence"),
+                 id="event-recurrence"),
+    pytest.param("rotations.events.assignment_strategy.shifts_per_member",
+                 _event_turns_unread("PagerDuty returned it without its shifts_per_member"),
+                 id="event-shifts-per-member"),
 ])
 def test_a_shift_based_schedule_missing_what_pagerduty_always_returns_is_not_read(
         field: str, unread: ModelCheck) -> None:

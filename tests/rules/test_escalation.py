@@ -24,6 +24,7 @@ from rule_cases import (
     user,
 )
 
+from pdlint.findings import Severity
 from pdlint.pagerduty.state import LiveState
 from pdlint.policy.model import Policy
 from pdlint.rules.escalation import (
@@ -101,7 +102,8 @@ def rules(first: int = 10, second: int = 20, third: int = 15) -> list[Json]:
 
 
 def platform(escalation_rules: Sequence[Json] | None = None, *, name: str = NAME,
-             policy_id: str = "PE00001", num_loops: int = 1, handoff: str = "always") -> Json:
+             policy_id: str = "PE00001", num_loops: int | None = 1,
+             handoff: str | None = "always") -> Json:
     return escalation_policy(policy_id, name, rules() if escalation_rules is None
                              else escalation_rules, num_loops=num_loops, handoff=handoff)
 
@@ -356,10 +358,31 @@ def test_a_schedule_the_key_cannot_list_is_matched_by_id(
                  id="both"),
     pytest.param(UNSTATED, state_of(platform(num_loops=3, handoff="if_has_services")), [],
                  id="not-documented-not-compared"),
+    pytest.param(DOCUMENTED, state_of(platform(num_loops=None)), [("EP105", NAME, 1, None, 7)],
+                 id="loops-not-returned"),
+    pytest.param(DOCUMENTED, state_of(platform(handoff=None)),
+                 [("EP105", NAME, "always", None, 8)], id="handoff-not-returned"),
+    pytest.param(UNSTATED, state_of(platform(num_loops=None, handoff=None)), [],
+                 id="not-returned-not-documented"),
 ])
 def test_loops_and_handoff(make_policy: Callable[[str], Policy], fragment: str,
                            state: LiveState, expected: list[tuple[Any, ...]]) -> None:
     assert run_rule(check_loops_and_handoff, make_policy(fragment), state) == expected
+
+
+@pytest.mark.parametrize(("live", "field", "what"), [
+    pytest.param(platform(num_loops=None), "num_loops", "repeats", id="loops"),
+    pytest.param(platform(handoff=None), "on_call_handoff_notifications",
+                 "on-call hand-off notifications", id="handoff"),
+])
+def test_loops_or_handoff_not_returned_are_not_checked(
+        make_policy: Callable[[str], Policy], live: Json, field: str, what: str) -> None:
+    """The spec requires neither field: one PagerDuty left out is not read, never its default
+    for a new policy (no repeat, ``if_has_services``), so it is not checked, never passed."""
+    [finding] = findings_of(check_loops_and_handoff, make_policy(DOCUMENTED), state_of(live))
+    assert (finding.severity, finding.message, finding.not_checked) == (
+        Severity.WARNING, f"{what} not checked: PagerDuty returned the policy without its {field}",
+        f"PagerDuty returned escalation policy '{NAME}' without its {field}")
 
 
 # -- EP106 single-responder ------------------------------------------------------------------

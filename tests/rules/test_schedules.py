@@ -67,6 +67,11 @@ EPOCH = datetime(2026, 1, 5, 9, 0, tzinfo=timezone.utc)
 END = WINDOW.until
 
 
+def without_key(obj: Json, key: str) -> Json:
+    """``obj`` as PagerDuty returns it without ``key``."""
+    return {name: value for name, value in obj.items() if name != key}
+
+
 def utc(text: str) -> datetime:
     return datetime.fromisoformat(text).replace(tzinfo=timezone.utc)
 
@@ -372,27 +377,62 @@ def v3_event(rule: str, members: Sequence[str], shifts_per_member: int | None = 
             "recurrence": [rule], "assignment_strategy": strategy}
 
 
-@pytest.mark.parametrize(("event", "turn"), [
-    pytest.param(v3_event("RRULE:FREQ=WEEKLY;INTERVAL=1", ["PU00001"]), timedelta(days=7),
+ROTATING = v3_event("RRULE:FREQ=WEEKLY", ["PU00001"])
+UNREAD_RULE = ("its recurrence 'RRULE:FREQ=MONTHLY' is not one pdlint reads (a FREQ of HOURLY, "
+               "DAILY or WEEKLY, an INTERVAL of 1 or more)")
+
+
+@pytest.mark.parametrize(("event", "turn", "unread"), [
+    pytest.param(v3_event("RRULE:FREQ=WEEKLY;INTERVAL=1", ["PU00001"]), timedelta(days=7), None,
                  id="weekly"),
-    pytest.param(v3_event("RRULE:FREQ=DAILY", ["PU00001"], 7), timedelta(days=7),
+    pytest.param(v3_event("RRULE:FREQ=DAILY", ["PU00001"], 7), timedelta(days=7), None,
                  id="seven-daily-shifts-a-turn"),
     pytest.param(v3_event("RRULE:FREQ=WEEKLY;BYDAY=MO,TU,WE,TH,FR", ["PU00001"], 5),
-                 timedelta(days=7), id="five-weekdays-a-turn"),
-    pytest.param(v3_event("RRULE:FREQ=WEEKLY;INTERVAL=2", ["PU00001"]), timedelta(days=14),
+                 timedelta(days=7), None, id="five-weekdays-a-turn"),
+    pytest.param(v3_event("RRULE:FREQ=WEEKLY;INTERVAL=2", ["PU00001"]), timedelta(days=14), None,
                  id="fortnightly"),
-    pytest.param(v3_event("RRULE:FREQ=WEEKLY", ["PU00001"], None), None,
+    pytest.param(v3_event("RRULE:FREQ=WEEKLY", ["PU00001"], None), None, None,
                  id="all-at-once-hands-over-never"),
-    pytest.param(v3_event("RRULE:FREQ=MONTHLY", ["PU00001"]), None, id="unread-rule"),
+    pytest.param(v3_event("RRULE:FREQ=MONTHLY", ["PU00001"]), None, UNREAD_RULE,
+                 id="unread-rule"),
+    pytest.param({**ROTATING, "recurrence": ["EXDATE:20260309T090000Z"]}, None,
+                 "PagerDuty returned it without an RRULE in its recurrence", id="no-rule"),
+    pytest.param({**ROTATING, "assignment_strategy": without_key(
+        ROTATING["assignment_strategy"], "shifts_per_member")}, None,
+        "PagerDuty returned it without its shifts_per_member", id="no-shifts-per-member"),
 ])
-def test_each_event_of_a_shift_based_rotation_is_a_layer(event: Json,
-                                                         turn: timedelta | None) -> None:
-    """It hands over every ``shifts_per_member`` repetitions of its RRULE."""
+def test_each_event_of_a_shift_based_rotation_is_a_layer(event: Json, turn: timedelta | None,
+                                                         unread: str | None) -> None:
+    """It hands over every ``shifts_per_member`` repetitions of its RRULE; when what the spec
+    requires for that is missing or not readable, its turn is not read (never one shift)."""
     [schedule_read] = parse_account(live_state(schedules_v3=[v3_read(event)])
                                     ).shift_based_schedules
     [layer] = schedule_read.layers_in_force(WINDOW)
-    assert (layer.turn_seconds, [member.id for member in layer.members]) == (
-        None if turn is None else int(turn.total_seconds()), ["PU00001"])
+    assert (layer.turn_seconds, layer.turn_unread, [member.id for member in layer.members]) == (
+        None if turn is None else int(turn.total_seconds()), unread, ["PU00001"])
+
+
+@pytest.mark.parametrize(("event", "expected"), [
+    pytest.param(ROTATING, [], id="as-documented"),
+    pytest.param(v3_event("RRULE:FREQ=DAILY", ["PU00001"]),
+                 [(Severity.ERROR, "layer 'On call' hands over every 1d, documented 7d", None)],
+                 id="shorter"),
+    pytest.param(v3_event("RRULE:FREQ=WEEKLY", ["PU00001"], None), [], id="all-at-once"),
+    pytest.param(v3_event("RRULE:FREQ=MONTHLY", ["PU00001"]),
+                 [(Severity.WARNING, f"layer 'On call' not checked: {UNREAD_RULE}",
+                   f"layer 'On call' of schedule 'Pinned': {UNREAD_RULE}")], id="unread-rule"),
+])
+def test_the_turn_of_a_shift_based_event_not_read_is_not_checked(
+        make_policy: Callable[[str], Policy], event: Json,
+        expected: list[tuple[Severity, str, str | None]]) -> None:
+    """Pinned documented with a rotation length: an event whose RRULE pdlint cannot read is
+    not compared with it, and says so, never passed."""
+    policy = make_policy(DOCUMENTED.replace("    min_participants: 1\n",
+                                            "    min_participants: 1\n    rotation_length: 7d\n"))
+    found = check_rotation.check(context_of(policy, without("PC00009",
+                                                            schedules_v3=[v3_read(event)])))
+    assert [(finding.severity, finding.message, finding.not_checked)
+            for finding in found] == expected
 
 
 def test_a_shift_based_rotation_without_people_is_one(policy: Policy) -> None:
@@ -416,6 +456,8 @@ def test_the_coverage_of_a_shift_based_schedule_is_its_computed_shifts(policy: P
 
 # -- SCH203 inactive-participant -------------------------------------------------------------
 
+NO_INVITATION_SAID = without_key(USERS[0], "invitation_sent")
+
 @pytest.mark.parametrize(("state", "expected"), [
     pytest.param(state_of(users=USERS[1:]),
                  [("SCH203", "Primary", "an active user",
@@ -429,10 +471,32 @@ def test_the_coverage_of_a_shift_based_schedule_is_its_computed_shifts(policy: P
                                                          start=EPOCH), ENDED])), [],
                  id="only-in-an-ended-layer"),
     pytest.param(state_of(users=USERS[1:], skipped=["users"]), [], id="users-not-read"),
+    pytest.param(state_of(users=[{**USERS[0], "invitation_sent": False}, *USERS[1:]]), [],
+                 id="invitation-accepted"),
+    pytest.param(state_of(users=[NO_INVITATION_SAID, *USERS[1:]]),
+                 [("SCH203", "Primary", "an active user", None, 2)],
+                 id="invitation-not-returned"),
+    pytest.param(state_of(users=[without_key(user_read, "invitation_sent")
+                                 for user_read in USERS[1:3]] + USERS[3:]),
+                 [*[("SCH203", "Primary", "an active user", None, 2)] * 2,
+                  ("SCH203", "Primary", "an active user",
+                   {"user": "Ann Archer", "id": "PU00001", "status": "not in the account"}, 2)],
+                 id="not-in-the-account-is-said-once"),
 ])
 def test_inactive_participant(policy: Policy, state: LiveState,
                               expected: list[tuple[Any, ...]]) -> None:
     assert run(check_inactive_participant, policy, state) == expected
+
+
+def test_a_person_returned_without_invitation_sent_is_not_checked(policy: Policy) -> None:
+    """The spec does not require ``invitation_sent``: left out, it is not read, never taken as
+    an accepted invitation."""
+    [finding] = check_inactive_participant.check(context_of(policy, state_of(
+        users=[NO_INVITATION_SAID, *USERS[1:]])))
+    assert (finding.severity, finding.message, finding.not_checked) == (
+        Severity.WARNING, "Ann Archer (PU00001) not checked: PagerDuty returned the user without "
+                          "invitation_sent",
+        "PagerDuty returned user 'Ann Archer' (PU00001) without invitation_sent")
 
 
 def test_inactive_participant_message(policy: Policy) -> None:
