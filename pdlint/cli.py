@@ -762,14 +762,19 @@ def init(output: str, force: bool, organisation: str | None, time_zone: str | No
               show_default=True, help="Output format.")
 @click.option("-o", "--output", type=OUTPUT_FILE, default=None,
               help="Write to FILE instead of standard output.")
-def diff(old: str, new: str, output_format: str, output: str | None) -> int:
-    """Show what changed between two snapshots; exit 1 when something did, like diff(1)."""
+@accept_skip_option("diff")
+def diff(old: str, new: str, output_format: str, output: str | None,
+         accepted_skips: tuple[str, ...]) -> int:
+    """Show what changed between two snapshots; exit 1 when something did, like diff(1), and
+    2 when a collection a snapshot could not read was not compared, unless accepted."""
     from pdlint.pagerduty.diff import diff_states, render_diff_json, render_diff_text
     from pdlint.pagerduty.snapshot import load_snapshot
 
     changes = diff_states(load_snapshot(old), load_snapshot(new))
     write_output(render_diff_json(changes) if output_format == "json"
                  else render_diff_text(changes), output)
+    if refused_as_incomplete(changes.skipped, accepted_skips):
+        return INCOMPLETE
     return 0 if changes.empty else 1
 
 

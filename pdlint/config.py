@@ -103,10 +103,10 @@ class Skips:
 
 SKIPS = {skips.command: skips for skips in (
     Skips("drift", rules=True), Skips("evidence", sections=True, rules=True),
-    Skips("snapshot"), Skips("init"), Skips("history", rules=True))}
+    Skips("snapshot"), Skips("init"), Skips("history", rules=True), Skips("diff"))}
 """What each command can skip: a snapshot and ``init`` read the account only (``init`` writes
 a check it could not make as a ``Review:`` comment); ``history`` reports what the last drift
-run skipped."""
+run skipped; ``diff`` does not compare a collection either snapshot could not read."""
 ANY_SKIP = Skips("settings", sections=True, rules=True)
 """Any name a skip may have: the ``accept-skip`` setting serves every command."""
 
@@ -142,7 +142,8 @@ class Settings:
         return {"lint": fail_on, "drift": {**policy, **fail_on, **accepted("drift"), **budget},
                 "evidence": {**policy, **accepted("evidence"), **budget},
                 "snapshot": {**accepted("snapshot"), **budget},
-                "init": {**accepted("init"), **budget}, "history": accepted("history")}
+                "init": {**accepted("init"), **budget}, "history": accepted("history"),
+                "diff": accepted("diff")}
 
 
 def find_settings(start: Path) -> Settings:

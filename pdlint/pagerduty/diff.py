@@ -14,6 +14,10 @@ What is not compared, because it changes without anyone changing the configurati
 - rendered schedule entries and coverage percentages, unless both snapshots were rendered over
   the same window;
 - contact-method addresses, unless both snapshots hold them (neither was redacted).
+
+A collection a snapshot could not read is not compared, and said so (``SnapshotDiff.skipped``):
+never "no differences". A field one snapshot's object lacks was not returned by PagerDuty at
+that reading: it is said so, never "added" or "removed".
 """
 
 from __future__ import annotations
@@ -23,10 +27,14 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from pdlint.findings import Skipped
 from pdlint.pagerduty.snapshot import REDACTED, redact
 from pdlint.pagerduty.state import COLLECTIONS, LiveState
 
-DIFF_FORMAT_VERSION = 1
+DIFF_FORMAT_VERSION = 2
+"""2: a collection not compared has null lists and its ``not_compared`` reason; a field one
+side's object lacks is ``not_returned_in_old`` or ``not_returned_in_new``, no longer added or
+removed."""
 
 UNORDERED_LISTS = frozenset({
     "teams", "services", "escalation_policies", "integrations", "targets", "contact_methods",
@@ -43,7 +51,8 @@ INCIDENT_DRIVEN_STATUS = {"warning": "active", "critical": "active"}
 
 @dataclass(frozen=True)
 class FieldChange:
-    """One field of one object: ``kind`` is changed, added or removed."""
+    """One field of one object: ``kind`` is changed, added or removed (an item of a list),
+    or not returned in the old or the new snapshot (a key the object lacks there)."""
 
     path: str
     kind: str
@@ -71,12 +80,18 @@ class CollectionDiff:
     added: tuple[str, ...] = ()
     removed: tuple[str, ...] = ()
     changed: tuple[ObjectChange, ...] = ()
+    not_compared: str | None = None
+    """Why the collection was not compared (a snapshot could not read it): nothing is known of
+    its changes."""
 
     @property
     def empty(self) -> bool:
         return not (self.added or self.removed or self.changed)
 
     def to_dict(self) -> dict[str, Any]:
+        if self.not_compared is not None:
+            return {"added": None, "removed": None, "changed": None,
+                    "not_compared": self.not_compared}
         return {"added": list(self.added), "removed": list(self.removed),
                 "changed": [change.to_dict() for change in self.changed]}
 
@@ -90,13 +105,21 @@ class SnapshotDiff:
 
     @property
     def empty(self) -> bool:
+        """Whether nothing changed in what was compared (see ``skipped`` for what was not)."""
         return all(collection.empty for collection in self.collections)
+
+    @property
+    def skipped(self) -> tuple[Skipped, ...]:
+        """The collections not compared, as skips: a diff of them is not known, never empty."""
+        return tuple(Skipped(collection.kind, collection.not_compared)
+                     for collection in self.collections if collection.not_compared is not None)
 
     def to_dict(self) -> dict[str, Any]:
         return {
             "version": DIFF_FORMAT_VERSION,
             "collections": {collection.kind: collection.to_dict()
                             for collection in self.collections},
+            "skipped": [skip.to_dict() for skip in self.skipped],
             "notes": list(self.notes),
         }
 
@@ -116,8 +139,8 @@ def diff_states(old: LiveState, new: LiveState) -> SnapshotDiff:
         unread = [f"{label} ({reason})" for label, reason in
                   (("old", old.skip_reason(kind)), ("new", new.skip_reason(kind))) if reason]
         if unread:
-            notes.append(f"{kind} not compared: not read in {', '.join(unread)}")
-            collections.append(CollectionDiff(kind))
+            collections.append(CollectionDiff(kind, not_compared=f"not read in "
+                                                                 f"{', '.join(unread)}"))
             continue
         collections.append(_diff_collection(kind, old.collection(kind), new.collection(kind),
                                             same_window))
@@ -197,10 +220,13 @@ def _field_changes(old: dict[str, Any], new: dict[str, Any]) -> tuple[FieldChang
 
     tree = DeepDiff(old, new, ignore_order_func=order_is_free, view="tree", verbose_level=2)
     changes = []
-    for levels in tree.values():
+    for report_type, levels in tree.items():
+        keyed = report_type.startswith("dictionary_item_")  # a key, not an item of a list
         for level in levels:
             removed, added = isinstance(level.t2, NotPresent), isinstance(level.t1, NotPresent)
-            kind = "added" if added else "removed" if removed else "changed"
+            kind = ("changed" if not (added or removed) else
+                    ("not_returned_in_old" if added else "not_returned_in_new") if keyed else
+                    "added" if added else "removed")
             changes.append(FieldChange(
                 path=_format_path(level.path(output_format="list")),
                 kind=kind,
@@ -228,17 +254,25 @@ def render_diff_text(diff: SnapshotDiff) -> str:
         lines.extend(f"  - {name}" for name in collection.removed)
         for change in collection.changed:
             lines.append(f"  ~ {change.name}")
-            for field in change.changes:
-                if field.kind == "added":
-                    lines.append(f"      {field.path}: added {_show(field.new)}")
-                elif field.kind == "removed":
-                    lines.append(f"      {field.path}: removed {_show(field.old)}")
-                else:
-                    lines.append(f"      {field.path}: {_show(field.old)} -> {_show(field.new)}")
+            lines.extend(f"      {field.path}: {_field_words(field)}" for field in change.changes)
+    skipped = diff.skipped
     if not lines:
-        lines.append("no differences")
+        lines.append("no differences in what was compared" if skipped else "no differences")
+    lines.extend(f"{skip.rule.replace('_', ' ')}: not compared: {skip.reason}" for skip in skipped)
     lines.extend(f"note: {note}" for note in diff.notes)
     return "\n".join(lines) + "\n"
+
+
+def _field_words(field: FieldChange) -> str:
+    if field.kind == "added":
+        return f"added {_show(field.new)}"
+    if field.kind == "removed":
+        return f"removed {_show(field.old)}"
+    if field.kind == "not_returned_in_old":
+        return f"not returned in the old snapshot, now {_show(field.new)}"
+    if field.kind == "not_returned_in_new":
+        return f"{_show(field.old)}, not returned in the new snapshot"
+    return f"{_show(field.old)} -> {_show(field.new)}"
 
 
 def render_diff_json(diff: SnapshotDiff) -> str:

@@ -201,6 +201,22 @@ def test_diff_of_identical_snapshots_exits_0_and_can_write_a_file(tmp_path: Path
     assert output.read_text() == "no differences\n"
 
 
+@pytest.mark.parametrize(("accepted", "code"), [((), 2), (("--accept-skip", "users"), 0)])
+def test_diff_with_a_collection_not_read_exits_2_unless_accepted(
+        tmp_path: Path, accepted: tuple[str, ...], code: int) -> None:
+    """A collection a snapshot could not read is not compared: never "no differences"."""
+    document = json.loads(SMALL_ACCOUNT.read_text())
+    document["objects"]["users"] = []
+    document["skipped"] = [{"collection": "users", "reason": "HTTP 403"}]
+    unread = tmp_path / "unread.json"
+    unread.write_text(json.dumps(document))
+    result = pdlint("diff", str(SMALL_ACCOUNT), str(unread), *accepted)
+    assert result.returncode == code, result.stderr
+    assert result.stdout == ("no differences in what was compared\n"
+                             "users: not compared: not read in new (HTTP 403)\n")
+    assert ("--accept-skip users" in result.stderr) == (code == 2)
+
+
 def test_diff_of_a_bad_file_exits_2_naming_it(tmp_path: Path) -> None:
     broken = tmp_path / "broken.json"
     broken.write_text("{")

@@ -141,7 +141,42 @@ def test_a_collection_unread_on_one_side_is_not_reported_as_removed(
                       skipped=(Skipped("priorities", "HTTP 402"),))
     result = diff_states(small_state, without)
     assert result.empty
-    assert result.notes == ("priorities not compared: not read in new (HTTP 402)",)
+    assert result.skipped == (Skipped("priorities", "not read in new (HTTP 402)"),)
+    assert render_diff_text(result) == ("no differences in what was compared\n"
+                                        "priorities: not compared: not read in new (HTTP 402)\n")
+    document = json.loads(render_diff_json(result))
+    assert document["collections"]["priorities"] == {
+        "added": None, "removed": None, "changed": None,
+        "not_compared": "not read in new (HTTP 402)"}
+    assert document["skipped"] == [{"rule": "priorities", "reason": "not read in new (HTTP 402)"}]
+
+
+def drop_num_loops(objects: Objects) -> None:
+    del objects["escalation_policies"][0]["num_loops"]
+
+
+def drop_first_target(objects: Objects) -> None:
+    del objects["escalation_policies"][0]["escalation_rules"][1]["targets"][0]
+
+
+@pytest.mark.parametrize(("edit", "old_to_new", "kind", "words"), [
+    (drop_num_loops, True, "not_returned_in_new", "1, not returned in the new snapshot"),
+    (drop_num_loops, False, "not_returned_in_old", "not returned in the old snapshot, now 1"),
+])
+def test_a_field_one_side_lacks_is_not_returned_not_removed(
+        small_state: LiveState, edit: Callable[[Objects], None], old_to_new: bool, kind: str,
+        words: str) -> None:
+    """PagerDuty left the key out at one reading: not returned, never "removed" or "added"."""
+    sides = (small_state, edited(small_state, edit))
+    result = diff_states(*(sides if old_to_new else sides[::-1]))
+    (change,) = result.collections[0].changed[0].changes
+    assert (change.path, change.kind) == ("num_loops", kind)
+    assert f"      num_loops: {words}\n" in render_diff_text(result)
+
+
+def test_an_item_gone_from_a_list_is_removed(small_state: LiveState) -> None:
+    result = diff_states(small_state, edited(small_state, drop_first_target))
+    assert {change.kind for change in result.collections[0].changed[0].changes} == {"removed"}
 
 
 def test_duplicate_names_are_told_apart_by_id(small_state: LiveState) -> None:
@@ -170,7 +205,7 @@ def test_text_and_json_renderings(small_state: LiveState) -> None:
         "priorities\n"
         "  - P2\n")
     document = json.loads(render_diff_json(result))
-    assert document["version"] == 1
+    assert document["version"] == 2
     assert document["collections"]["teams"]["added"] == ["Search"]
     assert render_diff_json(result) == render_diff_json(
         diff_states(small_state, edited(small_state, several)))
