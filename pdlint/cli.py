@@ -602,6 +602,7 @@ def paging(service: str, policy_path: str, severity_id: str | None, moment: date
     from pdlint.paging.path import Verdict
     from pdlint.rules.lint import checked_policy
 
+    moment_window = paging_window(moment) if moment is not None else None
     if snapshot_path is not None:
         from pdlint.pagerduty.snapshot import load_snapshot
 
@@ -610,7 +611,7 @@ def paging(service: str, policy_path: str, severity_id: str | None, moment: date
         from pdlint.pagerduty.fetch import fetch_state_alongside
 
         window = (api_window(api) if api.since or api.until
-                  else paging_window(moment or this_minute()))
+                  else moment_window or paging_window(this_minute()))
         with terminal_progress(quiet=api.quiet) as progress:
             policy, state = fetch_state_alongside(
                 client_config(api), window, lambda: checked_policy((policy_path,)),
@@ -633,7 +634,8 @@ that loops is engaged within a day."""
 
 def paging_window(moment: datetime) -> Window:
     """The day from ``moment`` (``--at``) whose schedules `pdlint paging` renders; a moment
-    outside the calendar pdlint reads is an error of that option, not a crash."""
+    outside the calendar pdlint reads is an error of that option, not a crash, whether the
+    account is read live, for other dates (--since) or from a snapshot."""
     from pdlint.pagerduty.state import Window, format_utc
 
     try:

@@ -681,8 +681,10 @@ def _maintenance(account: _Draft, live: Service, notes: list[str]) -> dict[str, 
         slot["until"] = (end - timedelta(microseconds=1)).date()
         allowed.append(slot)
         creator = window.created_by.summary if window.created_by else None
+        described = ("description not read" if window.description is None
+                     else window.description or "no description")
         notes.append(f"Review: PagerDuty holds it in maintenance from {start:%Y-%m-%d %H:%M} to "
-                     f"{end:%Y-%m-%d %H:%M} ({window.description or 'no description'}"
+                     f"{end:%Y-%m-%d %H:%M} ({described}"
                      f"{', by ' + creator if creator else ''}); allowed as drafted, it opens no "
                      "incident then. Decide which maintenance the policy allows.")
     minutes = -(-longest // timedelta(minutes=1))

@@ -789,6 +789,19 @@ def test_the_demo_draft_allows_the_maintenance_under_way_and_names_it(
             "12:00 (Firewall rule set upgrade, by Quinn Harper)") in comments
 
 
+@pytest.mark.parametrize(("omitted", "named"), [
+    pytest.param(None, "Firewall rule set upgrade", id="described"),
+    pytest.param("description", "description not read", id="description-not-returned"),
+])
+def test_the_review_note_of_a_maintenance_window_never_reads_a_description_not_returned_as_none(
+        omitted: str | None, named: str) -> None:
+    faults = None if omitted is None else Faults(scripted=(
+        Fault("omit_field", "/maintenance_windows", field=omitted),))
+    draft = draft_policy(fetched(demo_account(NOW), faults))
+    assert (f"Review: PagerDuty holds it in maintenance from 2026-03-02 06:00 to 2026-03-02 "
+            f"12:00 ({named}, by Quinn Harper)") in comments(draft["services.yaml"])
+
+
 UNREACHABLE = ClientConfig(api_url="http://127.0.0.1:9", token=ApiToken(TOKEN), max_attempts=1)
 
 

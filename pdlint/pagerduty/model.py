@@ -269,6 +269,19 @@ def _common(fields: _Fields, kind: str) -> dict[str, Any]:
             "description": fields.text("description"), "html_url": fields.text("html_url")}
 
 
+def _named(fields: _Fields, kind: str, *, or_summary: bool = False) -> dict[str, Any]:
+    """``_common`` of an object pdlint pairs with the policy's by its name: without one, it
+    would read as "no such object", so it is refused as a missing id is. A shift-based schedule
+    listed as a reference only (``or_summary``) is named by its ``summary``."""
+    common = _common(fields, kind)
+    if or_summary:
+        common["name"] = common["name"] or fields.text("summary")
+    if common["name"] is None:
+        raise ModelError(f"{fields.where}: name is missing; pdlint finds every {kind} by its "
+                         "name")
+    return common
+
+
 @dataclass(frozen=True)
 class EscalationRule:
     delay_minutes: int | None
@@ -316,7 +329,7 @@ def _escalation_policy(fields: _Fields) -> EscalationPolicy:
         rule.integer("escalation_delay_in_minutes"), rule.each("targets", _target),
         _assignment_strategy(rule) == "round_robin"))
     return EscalationPolicy(
-        **_common(fields, "escalation policy"), rules=rules,
+        **_named(fields, "escalation policy"), rules=rules,
         num_loops=fields.integer("num_loops"),
         handoff_notifications=fields.text("on_call_handoff_notifications"),
         teams=fields.each("teams", _reference))
@@ -451,7 +464,7 @@ class Schedule(LiveObject):
 
 def _schedule(fields: _Fields) -> Schedule:
     return Schedule(
-        **_common(fields, "schedule"), time_zone=fields.text("time_zone"),
+        **_named(fields, "schedule"), time_zone=fields.text("time_zone"),
         layers=fields.each("schedule_layers", _layer),
         final_schedule=_rendered(fields.nested("final_schedule")),
         overrides=_rendered(fields.nested("overrides_subschedule")),
@@ -473,8 +486,7 @@ RRULE_PERIODS = {"HOURLY": 3600, "DAILY": 86400, "WEEKLY": 7 * 86400}
 
 
 def _shift_based(fields: _Fields) -> ShiftBasedSchedule:
-    common = _common(fields, "shift-based schedule")
-    common["name"] = common["name"] or fields.text("summary")
+    common = _named(fields, "shift-based schedule", or_summary=True)
     rotations = fields.items("rotations")
     return ShiftBasedSchedule(
         **common, time_zone=fields.text("time_zone"),
@@ -768,7 +780,7 @@ NULL_SAYS = ("support_hours", "acknowledgement_timeout", "auto_resolve_timeout")
 
 def _service(fields: _Fields) -> Service:
     return Service(
-        **_common(fields, "service"), status=fields.text("status"),
+        **_named(fields, "service"), status=fields.text("status"),
         escalation_policy=(None if (policy := fields.nested("escalation_policy")) is None
                            else _reference(policy)),
         urgency_rule=_urgency_rule(fields.nested("incident_urgency_rule")),
@@ -1085,7 +1097,7 @@ class IncidentWorkflow(LiveObject):
 
 def _incident_workflow(fields: _Fields) -> IncidentWorkflow:
     enabled = fields.flag("is_enabled")
-    return IncidentWorkflow(**_common(fields, "incident workflow"),
+    return IncidentWorkflow(**_named(fields, "incident workflow"),
                             is_enabled=True if enabled is None else enabled,
                             steps=fields.each("steps", _step))
 
@@ -1144,7 +1156,7 @@ class Priority(LiveObject):
 
 
 def _plain(cls: type[Obj], kind: str) -> Callable[[_Fields], Obj]:
-    return lambda fields: cls(**_common(fields, kind))
+    return lambda fields: cls(**_named(fields, kind))
 
 
 # -- the account ------------------------------------------------------------------------------

@@ -406,10 +406,12 @@ def check_maintenance_window(context: Context) -> Iterator[Finding]:
 
 
 def _maintenance_text(window: MaintenanceWindow, zone: ZoneInfo) -> str:
-    """``'Upgrade' from 2026-03-02 07:00 to 13:00 America/New_York, created by Quinn Harper``."""
+    """``'Upgrade' from 2026-03-02 07:00 to 13:00 America/New_York, created by Quinn Harper``; a
+    description PagerDuty did not return is not read, not an empty one."""
     start, end = window.start.astimezone(zone), window.end.astimezone(zone)
     until = f"{end:%H:%M}" if end.date() == start.date() else f"{end:%Y-%m-%d %H:%M}"
-    named = f"'{window.description}' " if window.description else "(no description) "
+    named = ("(description not read) " if window.description is None
+             else f"'{window.description}' " if window.description else "(no description) ")
     creator = window.created_by.summary if window.created_by else None
     by = f", created by {creator}" if creator else ", creator not named"
     return f"{named}from {start:%Y-%m-%d %H:%M} to {until} {zone.key}{by}"

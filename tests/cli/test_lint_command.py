@@ -46,6 +46,20 @@ def test_exit_code_and_output(policy: Path, broken: bool, arguments: tuple[str, 
     assert stdout_has in result.stdout
 
 
+@pytest.mark.parametrize(("section", "line"), [
+    pytest.param('corrective_actions:\n  register: "\\u0000"\n', 2, id="corrective-actions"),
+    pytest.param('postmortems:\n  recorded_as: register\n  register: "a\\u0000.csv"\n', 3,
+                 id="postmortems"),
+])
+def test_a_register_path_with_a_nul_byte_is_a_policy_error_at_its_line(
+        policy: Path, section: str, line: int) -> None:
+    (policy / "postmortems.yaml").write_text(section, encoding="utf-8")
+    result = run_pdlint("lint", "policy", cwd=policy.parent)
+    assert (result.returncode, result.stderr) == (1, "")
+    assert f"policy/postmortems.yaml:{line}:" in result.stdout
+    assert "register: expected a file path" in result.stdout
+
+
 def test_text_is_compiler_style_with_a_did_you_mean(policy: Path) -> None:
     misspell(policy)
     result = run_pdlint("lint", "policy", cwd=policy.parent)

@@ -81,9 +81,18 @@ def test_a_question_that_cannot_be_asked_exits_2(env: dict[str, str], arguments:
                  "0001-01-01T00:00:00Z to 0001-01-02T00:00:00Z is not between 2000-01-01 and "
                  "2100-01-01", id="before-pdlint-s-calendar"),
 ])
+@pytest.mark.parametrize("read", ["live", "since", "snapshot"])
 def test_a_moment_outside_the_calendar_is_an_error_of_at_not_a_crash(
-        env: dict[str, str], moment: str, message: str) -> None:
-    code, out, err = paging(env, "Checkout API", "--at", moment)
+        env: dict[str, str], tmp_path: Path, moment: str, message: str, read: str) -> None:
+    """Whether the account is read for the day of --at, for other dates (--since) or from a
+    snapshot, --at is checked against the calendar pdlint reads."""
+    if read == "snapshot":
+        snapshot = tmp_path / "snap.json"
+        saved = run_pdlint("snapshot", "-o", str(snapshot), "--quiet", env=env)
+        assert saved.returncode == 0, saved.stderr
+    source = {"live": (), "since": ("--since", "2026-03-02"),
+              "snapshot": ("--snapshot", str(tmp_path / "snap.json"))}[read]
+    code, out, err = paging(env, "Checkout API", *source, "--at", moment)
     assert (code, out) == (2, "")
     assert message in err and "bug" not in err
 

@@ -103,6 +103,16 @@ def test_a_shift_keeps_who_was_on_call_and_when_in_utc() -> None:
                  "escalation_rule_assignment_strategy is 7, not a strategy", id="strategy"),
     pytest.param("services", [{"name": "Checkout"}],
                  "service ? ('Checkout'): id is missing; every service has one", id="no-id"),
+    *(pytest.param(collection, [{"id": "P1", "summary": "Main"}],
+                   f"{kind} P1 ('Main'): name is missing; pdlint finds every {kind} by its name",
+                   id=f"{kind}-without-its-name")
+      for collection, kind in (("escalation_policies", "escalation policy"),
+                               ("schedules", "schedule"), ("services", "service"),
+                               ("teams", "team"), ("priorities", "priority"),
+                               ("incident_workflows", "incident workflow"))),
+    pytest.param("schedules_v3", [{"id": "P1"}], "shift-based schedule P1: name is missing; "
+                 "pdlint finds every shift-based schedule by its name",
+                 id="shift-based-schedule-without-name-or-summary"),
     pytest.param("services", [{"id": "PV1", "name": "Checkout", "support_hours": "9-5"}],
                  "service PV1 ('Checkout'): support_hours is '9-5', not an object",
                  id="not-object"),
@@ -289,8 +299,8 @@ def test_windows_not_read_are_not_none() -> None:
     pytest.param({"enabled": False, "timeout": 0}, False, None, id="off"),
 ])
 def test_auto_pause(parameters: dict[str, Any], enabled: bool, pause: int | None) -> None:
-    [service] = account_of(services=[{"id": "PV1", "auto_pause_notifications_parameters":
-                                      parameters}]).services
+    [service] = account_of(services=[{"id": "PV1", "name": "Web",
+                                      "auto_pause_notifications_parameters": parameters}]).services
     assert service.auto_pause is not None
     assert (service.auto_pause.enabled, service.auto_pause.pause_seconds) == (enabled, pause)
 
@@ -303,7 +313,7 @@ def test_auto_pause(parameters: dict[str, Any], enabled: bool, pause: int | None
                  id="a-setting-not-read"),
 ])
 def test_alert_grouping(parameters: dict[str, Any], word: str | None) -> None:
-    [service] = account_of(services=[{"id": "PV1", "alert_grouping_parameters":
+    [service] = account_of(services=[{"id": "PV1", "name": "Web", "alert_grouping_parameters":
                                       parameters}]).services
     assert service.alert_grouping is not None and service.alert_grouping.policy_word() == word
 
@@ -337,8 +347,8 @@ def test_alert_grouping_of_a_service(parameters: dict[str, Any] | None,
                                      settings: list[dict[str, Any]],
                                      skipped: tuple[Skipped, ...], word: str | None,
                                      described: str) -> None:
-    account = account_of(skipped, services=[{"id": "PV1", "alert_grouping_parameters":
-                                             parameters}],
+    account = account_of(skipped, services=[{"id": "PV1", "name": "Web",
+                                             "alert_grouping_parameters": parameters}],
                          alert_grouping_settings=[] if skipped else settings)
     grouping = account.alert_grouping_of(account.services.objects[0])
     assert grouping is not None
@@ -360,7 +370,7 @@ def test_the_spec_example_alert_grouping_settings() -> None:
 
 
 def test_a_service_listed_without_them_says_nothing_of_pausing_or_grouping() -> None:
-    [service] = account_of(services=[{"id": "PV1"}]).services
+    [service] = account_of(services=[{"id": "PV1", "name": "Web"}]).services
     assert (service.auto_pause, service.alert_grouping) == (None, None)
 
 

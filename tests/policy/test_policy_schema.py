@@ -113,6 +113,15 @@ SCHEMA_CASES: list[tuple[str, str, list[tuple[int, str]]]] = [
           link_pattern: "https://wiki/(["
         """, [(3, "link_pattern: not a regular expression, got 'https://wiki/([' "
                   "(unterminated character set at position 14)")]),
+    ("a corrective action register path with a NUL byte", """\
+        corrective_actions:
+          register: "actions\\u0000.csv"
+        """, [(2, "register: expected a file path, got 'actions\x00.csv'")]),
+    ("a postmortem register path with a NUL byte", """\
+        postmortems:
+          recorded_as: register
+          register: "\\u0000"
+        """, [(3, "register: expected a file path, got '\x00'")]),
     ("conditional requirement of the postmortem record", """\
         postmortems:
           recorded_as: register

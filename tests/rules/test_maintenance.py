@@ -90,8 +90,13 @@ def test_maintenance_windows(policy: Policy, windows: list[Json],
                  "by Uma Fischer: the policy allows none", id="named"),
     pytest.param(window("2026-03-03T23:00:00Z", "2026-03-04T06:00:00Z", ADMIN,
                         description=None, creator=None),
+                 "in maintenance (description not read) from 2026-03-03 23:00 to 2026-03-04 "
+                 "06:00 Europe/London, creator not named: the policy allows none",
+                 id="description-not-returned"),
+    pytest.param(window("2026-03-03T23:00:00Z", "2026-03-04T06:00:00Z", ADMIN, description=""),
                  "in maintenance (no description) from 2026-03-03 23:00 to 2026-03-04 06:00 "
-                 "Europe/London, creator not named: the policy allows none", id="unnamed"),
+                 "Europe/London, created by Uma Fischer: the policy allows none",
+                 id="empty-description"),
     pytest.param(window("2026-03-10T06:00:00Z", "2026-03-10T11:00:00Z", WEB),
                  "in maintenance 'Upgrade' from 2026-03-10 06:00 to 11:00 Europe/London, created "
                  "by Uma Fischer: 5h long, longer than the 4h allowed", id="too-long"),
