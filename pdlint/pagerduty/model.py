@@ -982,8 +982,13 @@ def _contact_method(fields: _Fields) -> ContactMethod:
 class NotificationRule:
     urgency: str | None
     start_delay_minutes: int | None
-    contact_method: ContactMethod
-    """As the user's contact method list describes it, when the rule names it by reference."""
+    contact_method: ContactMethod | None
+    """As the user's contact method list describes it, when the rule names it by reference;
+    None when the rule names none, or one of a type not returned."""
+    missing: tuple[str, ...] = ()
+    """The fields the spec requires of a rule (``start_delay_in_minutes``, ``urgency``,
+    ``contact_method`` and its ``type``, ``type``) that PagerDuty did not return: whom the rule
+    reaches, and when, is not read, never "at once" or "no call"."""
 
 
 @dataclass(frozen=True)
@@ -1005,10 +1010,15 @@ def _user(fields: _Fields) -> User:
     def notification(rule: _Fields) -> NotificationRule:
         named = rule.nested("contact_method")
         known = by_id.get(named.text("id") or "") if named is not None else None
-        method = known or (_contact_method(named) if named is not None
-                           else ContactMethod(None, "", None, None))
-        return NotificationRule(rule.text("urgency"), rule.integer("start_delay_in_minutes"),
-                                method)
+        method = known or (_contact_method(named) if named is not None else None)
+        urgency, delay = rule.text("urgency"), rule.integer("start_delay_in_minutes")
+        missing = tuple(field for field, absent in (
+            ("start_delay_in_minutes", delay is None), ("urgency", urgency is None),
+            ("contact_method", named is None),
+            ("contact_method.type", named is not None and method is not None and not method.kind),
+            ("type", rule.text("type") is None)) if absent)
+        return NotificationRule(urgency, delay, method if method and method.kind else None,
+                                missing)
 
     return User(**_common(fields, "user"), email=fields.text("email"), role=fields.text("role"),
                 time_zone=fields.text("time_zone"), invitation_sent=fields.flag("invitation_sent"),

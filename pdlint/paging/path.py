@@ -30,7 +30,7 @@ from __future__ import annotations
 
 import bisect
 import enum
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 from functools import cached_property, partial
@@ -41,6 +41,7 @@ from pdlint.coverage import Interval, merge, weekly_hours
 from pdlint.memo import Memo
 from pdlint.pagerduty.model import (
     Account,
+    ContactMethod,
     EscalationPolicy,
     EscalationTarget,
     MaintenanceWindow,
@@ -432,16 +433,13 @@ class Paths:
         user = self.user(user_id)
         if isinstance(user, str):
             return not_read(user)
-        if user.notification_rules is None:
-            return not_read(f"the notification rules of {user.name or user_id} could not be "
-                            "read with this key")
+        unread = _rules_unread(user, urgency)
+        if unread is not None:
+            return not_read(unread)
         reach = NOBODY
-        for rule in user.notification_rules:
-            if rule.urgency != urgency or not rule.contact_method.usable:
-                continue
-            delay = rule.start_delay_minutes or 0
-            ringing = rule.contact_method.kind in CALL_METHODS
-            reach = reach.sooner(Reach(delay if ringing else None, delay))
+        for method, delay in _rules_for(user, urgency):
+            if method.usable:
+                reach = reach.sooner(Reach(delay if method.kind in CALL_METHODS else None, delay))
         return reach
 
     def user(self, user_id: str) -> User | str:
@@ -536,10 +534,9 @@ class Paths:
         if who is None:
             return TargetAt(target.kind, name, None, None)
         user = self.user(who)
-        rules = None if isinstance(user, str) or user.notification_rules is None else tuple(
-            sorted((RuleAt(rule.contact_method.kind, rule.start_delay_minutes or 0,
-                           rule.contact_method.usable)
-                    for rule in user.notification_rules if rule.urgency == urgency),
+        rules = None if isinstance(user, str) or _rules_unread(user, urgency) else tuple(
+            sorted((RuleAt(method.kind, delay, method.usable)
+                    for method, delay in _rules_for(user, urgency)),
                    key=lambda rule: (rule.delay, rule.method)))
         person = PersonAt(who, None if isinstance(user, str) else user.name,
                           self.person(who, urgency), rules)
@@ -935,6 +932,29 @@ def _urgency_gates(service: Service, severity_urgency: str, window: Interval) ->
     during_gate = gate(rule.during_support_hours, f" during support hours ({words})")
     outside_gate = gate(rule.outside_support_hours, f" outside support hours ({words})")
     return inside(during).mapped(lambda within: during_gate if within else outside_gate)
+
+
+def _rules_unread(user: User, urgency: str) -> str | None:
+    """Why a user's notification rules for ``urgency`` cannot be read: not listed with this key,
+    or one that may be for that urgency returned without a field the spec requires (whom it
+    reaches, and when, is not known: never "at once" or "no call"); None when they can."""
+    name = user.name or user.id
+    if user.notification_rules is None:
+        return f"the notification rules of {name} could not be read with this key"
+    for rule in user.notification_rules:
+        if rule.missing and rule.urgency in (None, urgency):
+            return (f"a notification rule of {name} was returned without "
+                    f"{' and '.join(rule.missing)}")
+    return None
+
+
+def _rules_for(user: User, urgency: str) -> Iterator[tuple[ContactMethod, int]]:
+    """The contact method and start delay of each of a user's notification rules for
+    ``urgency``, once ``_rules_unread`` found them all read."""
+    for rule in user.notification_rules or ():
+        if (rule.urgency == urgency and rule.contact_method is not None
+                and rule.start_delay_minutes is not None):
+            yield rule.contact_method, rule.start_delay_minutes
 
 
 # -- the path at one moment, level by level ----------------------------------------------------

@@ -12,8 +12,10 @@ from collections.abc import Iterator
 from pdlint.findings import Finding, Resource, Severity
 from pdlint.pagerduty.model import (
     Account,
+    ContactMethod,
     EscalationPolicy,
     EscalationTarget,
+    NotificationRule,
     Reference,
     Schedule,
     TargetKind,
@@ -44,8 +46,9 @@ def check_unreachable_responder(context: Context) -> Iterator[Finding]:
     first five of each), at the first of those services; the person adds the rule in their
     notification settings. What the key cannot see is named, not passed over: an escalation
     policy, schedule or person the lists read do not hold (a restricted-access or team-scoped
-    key), a person listed without notification rules (or with a high-urgency rule that phones
-    or texts them without its start delay, when no other does so at once), a schedule returned
+    key), a person listed without notification rules (or, when no rule phones or texts them at
+    once, with a rule returned without its start delay, urgency, contact method or type that
+    may do so), a schedule returned
     without layers (or their users) or rendering, an escalation policy returned without its
     rules or a level's targets, or a target of a type pdlint does not read is a warning naming
     it by id, and the services and policies that reach it: whether those pages wake anyone is
@@ -90,20 +93,21 @@ def check_unreachable_responder(context: Context) -> Iterator[Finding]:
                 "was listed without notification rules (not readable with this key)",
                 []))[1].extend(concerns)
             continue
-        immediate = _high_urgency_rules(user)
-        if any(kind in PAGING_METHODS and usable and delay == 0
-               for kind, delay, usable in immediate):
+        maybe_high = _high_urgency_rules(user)
+        if any(not rule.missing and rule.start_delay_minutes == 0
+               and _may_phone(rule.contact_method) for rule in maybe_high):
             continue
-        if any(kind in PAGING_METHODS and usable and delay is None
-               for kind, delay, usable in immediate):
+        unread = next((rule for rule in maybe_high if rule.missing
+                       and rule.start_delay_minutes in (None, 0)
+                       and (rule.contact_method is None or _may_phone(rule.contact_method))),
+                      None)
+        if unread is not None:
             unseen_for.setdefault(Resource("user", name=user.name, id=user_id), (
-                "was listed with a high-urgency notification rule without its start delay",
-                []))[1].extend(concerns)
+                "was listed with a notification rule returned without "
+                f"{' and '.join(unread.missing)}", []))[1].extend(concerns)
             continue
         services = _concerned(concerns)
-        described = [f"{_method_word(kind)} after "
-                     + ("a delay not read" if delay is None else f"{delay} min")
-                     + ("" if usable else " (disabled)") for kind, delay, usable in immediate]
+        described = [_described(rule) for rule in maybe_high]
         yield check_unreachable_responder.finding(
             f"{user.name or user_id} ({user.email or 'email not read'}) can be paged for "
             f"high-urgency {services} but no "
@@ -229,13 +233,28 @@ def _schedule_people(schedule: Schedule, account: Account) -> dict[str, str | No
     return found
 
 
-def _high_urgency_rules(user: User) -> list[tuple[str, int | None, bool]]:
-    """(contact method type, delay in minutes, usable) of each high-urgency notification rule,
-    soonest first; the delay None when PagerDuty did not return it (the spec requires it): not
-    read, never "at once", listed last."""
-    found = [(rule.contact_method.kind, rule.start_delay_minutes, rule.contact_method.usable)
-             for rule in user.notification_rules or () if rule.urgency == "high"]
-    return sorted(found, key=lambda item: (item[1] is None, item[1] or 0, item[0]))
+def _high_urgency_rules(user: User) -> list[NotificationRule]:
+    """The notification rules that are, or may be (urgency not returned), for high urgency,
+    soonest first; those whose delay PagerDuty did not return (the spec requires it) last: not
+    read, never "at once"."""
+    found = [rule for rule in user.notification_rules or () if rule.urgency in (None, "high")]
+    return sorted(found, key=lambda rule: (
+        rule.start_delay_minutes is None, rule.start_delay_minutes or 0,
+        "" if rule.contact_method is None else rule.contact_method.kind))
+
+
+def _may_phone(method: ContactMethod | None) -> bool:
+    return method is not None and method.kind in PAGING_METHODS and method.usable
+
+
+def _described(rule: NotificationRule) -> str:
+    """``phone after 0 min``, with what of it was not read or makes it unusable."""
+    method = rule.contact_method
+    return (f"{'a contact method not read' if method is None else _method_word(method.kind)}"
+            " after " + ("a delay not read" if rule.start_delay_minutes is None
+                         else f"{rule.start_delay_minutes} min")
+            + ("" if method is None or method.usable else " (disabled)")
+            + (" (urgency not read)" if rule.urgency is None else ""))
 
 
 def _method_word(kind: str) -> str:

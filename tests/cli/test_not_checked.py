@@ -78,8 +78,9 @@ OMITTED = [
     pytest.param("/incident_workflows", "steps", "RSP700", id="RSP700-workflow-steps"),
     pytest.param("/schedules", "final_schedule.rendered_schedule_entries", "PRG800",
                  id="PRG800-rendered-schedules"),
-    pytest.param("/users", "notification_rules.start_delay_in_minutes", "USR400",
-                 id="USR400-notification-delays"),
+    *(pytest.param("/users", f"notification_rules.{field}", rule, id=f"{rule}-rule-{field}")
+      for rule in ("USR400", "PATH600")
+      for field in ("start_delay_in_minutes", "urgency", "contact_method", "type")),
     pytest.param("/escalation_policies", "num_loops", "EP105", id="EP105-num-loops"),
     pytest.param("/escalation_policies", "on_call_handoff_notifications", "EP105",
                  id="EP105-handoff-notifications"),

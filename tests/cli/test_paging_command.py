@@ -188,6 +188,28 @@ def test_a_level_pagerduty_returned_without_its_targets_says_its_targets_are_not
     assert (text_code, json_code) == (2, 2)
 
 
+@pytest.mark.parametrize("field", ["start_delay_in_minutes", "urgency", "contact_method",
+                                   "type"])
+def test_a_notification_rule_returned_without_a_field_leaves_its_person_not_read(
+        field: str) -> None:
+    """Absent is not empty: a rule without a field the spec requires neither phones at once
+    nor never; whom it reaches is not read, in text and JSON, and so is the path (exit 2)."""
+    why = f"a notification rule of Olivia Smith was returned without {field}"
+    faults = Faults(scripted=(Fault("omit_field", "/users", field=f"notification_rules.{field}"),))
+    with SimServer(demo_account(NOW), token=TOKEN, faults=faults) as server:
+        env = {"PAGERDUTY_API_URL": server.base_url, "PAGERDUTY_API_TOKEN": TOKEN}
+        text_code, text, _ = paging(env, "Security Monitoring", "--severity", "P2", "--at",
+                                    "2026-03-17T03:00:00Z")
+        json_code, out, _ = paging(env, "Security Monitoring", "--severity", "P2", "--at",
+                                   "2026-03-17T03:00:00Z", "--format", "json")
+    assert ("  level 1 at minute 0: schedule 'Security - On-call': Olivia Smith, notification "
+            f"rules not read ({why})") in text.splitlines()
+    answer = json.loads(out)
+    on_call = answer["levels"][0]["targets"][0]["on_call"]
+    assert (on_call["notification_rules"], answer["verdict"]) == (None, "not read")
+    assert (text_code, json_code) == (2, 2)
+
+
 @pytest.fixture(scope="module")
 def drilled() -> Iterator[dict[str, str]]:
     """The demo account with the drill, which the simulator returns without its services."""

@@ -151,6 +151,34 @@ def test_notification_rules_absent_is_not_empty(user: dict[str, Any], rules: int
         rules, methods)
 
 
+RULE = {"type": "assignment_notification_rule", "urgency": "high", "start_delay_in_minutes": 0,
+        "contact_method": {"id": "PC9", "type": "phone_contact_method_reference"}}
+
+
+@pytest.mark.parametrize(("left_out", "read", "missing"), [
+    ((), ("high", 0, "phone_contact_method"), ()),
+    (("start_delay_in_minutes",), ("high", None, "phone_contact_method"),
+     ("start_delay_in_minutes",)),
+    (("urgency",), (None, 0, "phone_contact_method"), ("urgency",)),
+    (("contact_method",), ("high", 0, None), ("contact_method",)),
+    (("contact_method.type",), ("high", 0, None), ("contact_method.type",)),
+    (("type",), ("high", 0, "phone_contact_method"), ("type",)),
+    (("type", "urgency"), (None, 0, "phone_contact_method"), ("urgency", "type")),
+])
+def test_a_notification_rule_keeps_a_field_pagerduty_left_out_as_not_read(
+        left_out: tuple[str, ...], read: tuple[object, ...], missing: tuple[str, ...]) -> None:
+    """Absent is not empty: no delay is not "at once", no urgency or method not "no call"."""
+    rule: dict[str, Any] = {key: value for key, value in RULE.items() if key not in left_out}
+    if "contact_method.type" in left_out:
+        rule["contact_method"] = {"id": "PC9"}
+    [parsed] = account_of(users=[{"id": "PU1", "name": "Ann",
+                                  "notification_rules": [rule]}]).users
+    assert parsed.notification_rules is not None
+    [found] = parsed.notification_rules
+    kind = None if found.contact_method is None else found.contact_method.kind
+    assert ((found.urgency, found.start_delay_minutes, kind), found.missing) == (read, missing)
+
+
 def test_a_notification_rule_reads_its_contact_method_from_the_user() -> None:
     [parsed] = account_of(users=[{
         "id": "PU1", "name": "Ann",

@@ -73,6 +73,13 @@ PHONE_AT_ONCE = ("high", "phone", 0)
 PUSH_AT_ONCE = ("high", "push_notification", 0)
 
 
+def left_out(user: Json, field: str) -> Json:
+    """``user`` with ``field`` taken out of each of their notification rules."""
+    return {**user, "notification_rules": [
+        {key: value for key, value in rule.items() if key != field}
+        for rule in user["notification_rules"]]}
+
+
 def users(**changed: Json) -> list[Json]:
     """Everyone reachable by phone at once, but Sam (push only); ``changed`` by first name."""
     everyone = {"ann": person(ANN, PHONE_AT_ONCE), "bob": person(BOB, PHONE_AT_ONCE),
@@ -148,6 +155,14 @@ def unreachable(name: str, actual: list[str], line: int = 15) -> tuple[Any, ...]
                                         urgency_rule=constant_urgency("severity_based"))),
                  [unreachable("Sam Stone", ["push after 0 min"], 17)],
                  id="configured-severity-based"),
+    pytest.param(state_of(people=users(bob=left_out(person(BOB, ("high", "phone", 5)),
+                                                    "contact_method"))),
+                 [unreachable("Bob Baker", ["a contact method not read after 5 min"])],
+                 id="method-not-read-after-a-delay"),
+    pytest.param(state_of(people=users(bob=left_out(person(BOB, ("high", "phone", 5)),
+                                                    "urgency"))),
+                 [unreachable("Bob Baker", ["phone after 5 min (urgency not read)"])],
+                 id="urgency-not-read-after-a-delay"),
     pytest.param(state_of(people=users(bob=person(BOB, PUSH_AT_ONCE)), skipped=["users"]), [],
                  id="users-not-read"),
     pytest.param(state_of(people=users(bob=person(BOB, PUSH_AT_ONCE)), skipped=["schedules"]),
@@ -231,6 +246,12 @@ BRIDGE = {"id": "PX00009", "type": "webhook_reference", "summary": "Bridge"}
         "not checked: webhook reference PX00009 ('Bridge') is a target pdlint does not read, "
         f"so whether {WEB_ON_MAIN} {THROUGH_IT}")], id="target-of-another-type"),
     pytest.param(state_of(people=without("sam")), [], id="low-urgency-service-not-checked"),
+    *(pytest.param(state_of(people=users(lee=left_out(person(LEE, PHONE_AT_ONCE), field))),
+                   [not_checked(("user", "Lee Lead", "PU00004"),
+                                "not checked: user PU00004 ('Lee Lead') was listed with a "
+                                f"notification rule returned without {field}, so whether "
+                                f"{WEB_ON_MAIN} {THROUGH_IT}")], id=f"rule-without-{field}")
+      for field in ("start_delay_in_minutes", "urgency", "contact_method", "type")),
 ])
 def test_what_the_key_cannot_see_is_named_not_passed_over(
         policy: Policy, state: LiveState, expected: list[tuple[Any, ...]]) -> None:
