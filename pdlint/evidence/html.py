@@ -467,7 +467,7 @@ def _paging_section(evidence: Evidence) -> str:
                 [_time(stretch.interval.start), _time(stretch.interval.end),
                  _e(human_duration(stretch.interval.length.total_seconds())), _e(stretch.why)]
                 for stretch in shown), numeric=(2,)))
-            if item.uncalled_count > len(shown):
+            if item.uncalled_count is not None and item.uncalled_count > len(shown):
                 parts.append(f'<p class="note">First {len(shown)} of {item.uncalled_count}.</p>')
     return "".join(parts)
 

@@ -22,7 +22,7 @@ from datetime import datetime, timedelta
 from pdlint.collector import collector_paused
 from pdlint.coverage import Interval
 from pdlint.evidence.coverage import MIN_MEASURED
-from pdlint.findings import Location, Skipped
+from pdlint.findings import Location, Skipped, counted
 from pdlint.pagerduty.model import Account, Collection, MaintenanceWindow
 from pdlint.pagerduty.state import format_utc
 from pdlint.paging.explain import outcome_words
@@ -70,8 +70,9 @@ class ServicePaging:
     met: timedelta | None = None
     not_read: timedelta | None = None
     uncalled: tuple[Uncalled, ...] = ()
-    uncalled_count: int = 0
+    uncalled_count: int | None = None
     uncalled_time: timedelta | None = None
+    """Both None when not measured: not worked out, or none of the time required was read."""
     unread: tuple[Uncalled, ...] = ()
     """The stretches not read (the first ``STRETCHES_KEPT``; ``not_read`` times all): neither
     called nor uncalled."""
@@ -132,10 +133,19 @@ def _ended_note(ended: tuple[MaintenanceWindow, ...] | Skipped | None,
 
 
 def paging_skip(rows: Sequence[ServicePaging]) -> list[Skipped]:
-    """The paging section as skipped in part when its figures leave out maintenance windows
-    that were not read (not read, never none): its rows' note says which."""
-    notes = [row.note for row in rows if row.note]
-    return [Skipped("paging", notes[0])] if notes else []
+    """The paging section as skipped, in part or in whole, when rows are not measured (not
+    worked out, or none of their time read) or its figures leave out maintenance windows that
+    were not read (not read, never none): its rows say which."""
+    unmeasured = [row for row in rows if row.uncalled_count is None]
+    reasons = [f"{counted(len(unmeasured), 'row')} of {len(rows)} not measured "
+               f"({_unmeasured_why(unmeasured[0])})"] if unmeasured else []
+    reasons += [row.note for row in rows if row.note][:1]
+    return [Skipped("paging", "; ".join(reasons))] if reasons else []
+
+
+def _unmeasured_why(row: ServicePaging) -> str:
+    why = row.problem or (row.unread[0].why if row.unread else "none of its time was read")
+    return f"{row.service} {row.severity}: {why}"
 
 
 def _measured(policy: Policy, account: Account, period: Interval,
@@ -164,15 +174,16 @@ def _measured(policy: Policy, account: Account, period: Interval,
             uncalled = [stretch for stretch in judged.unmet
                         if stretch.verdict is not Verdict.NOT_READ]
             unread = [stretch for stretch in judged.unmet if stretch.verdict is Verdict.NOT_READ]
+            measured = not judged.required or judged.not_read < judged.required
             yield replace(
                 row, measured=judged.measured, required=judged.required, met=judged.met,
                 not_read=judged.not_read, note=note,
                 uncalled=tuple(Uncalled(stretch.interval, stretch.verdict,
                                         outcome_words(stretch.outcome))
                                for stretch in uncalled[:STRETCHES_KEPT] if stretch.outcome),
-                uncalled_count=len(uncalled),
+                uncalled_count=len(uncalled) if measured else None,
                 uncalled_time=sum((stretch.interval.length for stretch in uncalled),
-                                  timedelta(0)),
+                                  timedelta(0)) if measured else None,
                 unread=tuple(Uncalled(stretch.interval, stretch.verdict,
                                       outcome_words(stretch.outcome))
                              for stretch in unread[:STRETCHES_KEPT] if stretch.outcome))

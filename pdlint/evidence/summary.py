@@ -194,7 +194,7 @@ def render_summary(evidence: Evidence) -> str:
             ("service", "severity", "first call within", "called in time", "stretches without",
              "time without", "not read", "note"),
             ((item.service, item.severity, item.within, share_text(item.share),
-              item.uncalled_count if item.required is not None else "—",
+              "—" if item.uncalled_count is None else item.uncalled_count,
               human_duration(item.uncalled_time.total_seconds())
               if item.uncalled_time is not None else "—",
               human_duration(item.not_read.total_seconds()) if item.not_read else "—",

@@ -560,7 +560,7 @@ def paging_entry(item: ServicePaging, *, listed: bool = True) -> dict[str, Any]:
             "since": iso(item.measured.start), "until": iso(item.measured.end)},
         "required_seconds": _seconds(item.required), "met_seconds": _seconds(item.met),
         "not_read_seconds": _seconds(item.not_read), "met_share": item.share,
-        "uncalled_stretches": item.uncalled_count if item.required is not None else None,
+        "uncalled_stretches": item.uncalled_count,
         "uncalled_seconds": _seconds(item.uncalled_time),
         "uncalled": [{"start": iso(stretch.interval.start), "end": iso(stretch.interval.end),
                       "verdict": stretch.verdict.value, "why": stretch.why}

@@ -219,17 +219,18 @@ def test_evidence_from_a_snapshot_exits_2_unless_its_skipped_sections_are_accept
 
 def test_evidence_whose_people_on_call_cannot_be_read_can_accept_the_training_skip(
         users_refused: dict[str, str], tmp_path: Path) -> None:
-    """With /users refused, the training of the people on call is not measured: the skip the
-    run names can be accepted by the name it gives."""
+    """With /users refused, the training of the people on call is not measured, nor is the
+    paging path: the skips the run names can be accepted by the names it gives."""
     period = ("--since", "2026-02-01", "--until", "2026-02-28")
     refused = run_pdlint("evidence", "--policy", "policy", "-o", str(tmp_path / "a"),
                          "--quiet", *period, env=users_refused, cwd=PROJECT)
     assert refused.returncode == 2, refused.stderr
-    assert "incomplete: drift, training could not be read" in refused.stderr
-    assert "--accept-skip drift --accept-skip training" in refused.stderr
+    assert "incomplete: drift, paging, training could not be read" in refused.stderr
+    assert "--accept-skip drift --accept-skip paging --accept-skip training" in refused.stderr
     accepted = run_pdlint("evidence", "--policy", "policy", "-o", str(tmp_path / "b"),
                           "--quiet", *period, "--accept-skip", "drift", "--accept-skip",
-                          "training", env=users_refused, cwd=PROJECT)
+                          "paging", "--accept-skip", "training", env=users_refused,
+                          cwd=PROJECT)
     assert accepted.returncode == 0, accepted.stderr
 
 

@@ -133,12 +133,12 @@ def test_a_drift_check_not_made_makes_the_package_incomplete_unless_accepted(
     assert 'id="drift-not-checked"' in (tmp_path / "a" / "index.html").read_text()
 
 
-def refused_then_accepted(faults: Faults, tmp_path: Path) -> list[str]:
+def refused_then_accepted(faults: Faults, tmp_path: Path, policy: Path = POLICY) -> list[str]:
     """The names of the skips a package of the hand-made account served with ``faults`` gives:
     the run (package ``a``) exits 2 naming them, and accepting them all (package ``b``), 0."""
     with SimServer(hand_account(), token=TOKEN, faults=faults) as server:
         env = {"PAGERDUTY_API_URL": server.base_url, "PAGERDUTY_API_TOKEN": TOKEN}
-        arguments = ("evidence", "--policy", str(POLICY), "--since", "2026-02-02", "--until",
+        arguments = ("evidence", "--policy", str(policy), "--since", "2026-02-02", "--until",
                      "2026-03-01", "--quiet", "--force")
         refused = pdlint(*arguments, "-o", str(tmp_path / "a"), env=env)
         assert refused.returncode == 2

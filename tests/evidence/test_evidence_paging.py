@@ -12,6 +12,7 @@ only as past (``filter=past``), and no incident is created in it.
 from __future__ import annotations
 
 import asyncio
+import csv
 import html
 import json
 import re
@@ -24,6 +25,7 @@ from pathlib import Path
 import pytest
 from evidence_cases import POLICY, SINCE, TOKEN, UNTIL, hand_account, run_evidence, utc
 from sim_client import fast_config
+from test_evidence_cli import refused_then_accepted
 from test_evidence_html import chromium, needs_chromium
 
 from pdlint.coverage import Interval
@@ -66,12 +68,18 @@ def with_upgrade(account: Account) -> Account:
         "Before the period")))
 
 
-@pytest.fixture(scope="module")
-def paging_package(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Evidence, Path]]:
-    folder = tmp_path_factory.mktemp("paging")
+def paging_policy(folder: Path) -> Path:
+    """The hand-made policy, in ``folder``, with the services above."""
     policy = folder / "policy"
     shutil.copytree(POLICY, policy)
     (policy / "services.yaml").write_text(SERVICES, encoding="utf-8")
+    return policy
+
+
+@pytest.fixture(scope="module")
+def paging_package(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Evidence, Path]]:
+    folder = tmp_path_factory.mktemp("paging")
+    policy = paging_policy(folder)
     with SimServer(with_upgrade(hand_account()), token=TOKEN) as server:
         yield run_evidence(server, folder / "package", policy=policy), folder / "package"
 
@@ -264,3 +272,27 @@ def test_a_window_without_its_services_is_not_read_in_its_hours_only(
                   if finding["rule"] == "PATH600" and finding["severity"] == "warning"
                   and "2026-02-17T" in finding["message"]) == [
         "Internal Admin", "Security Monitoring"]
+
+
+@pytest.mark.parametrize("faults", [
+    pytest.param(Faults(forbidden={"/users": 403}), id="users-forbidden"),
+    pytest.param(Faults(scripted=(Fault("omit_field", "/users",
+                                        field="notification_rules.start_delay_in_minutes"),)),
+                 id="notification-delays-left-out"),
+    pytest.param(Faults(scripted=(Fault("omit_field", "/escalation_policies",
+                                        field="escalation_rules.targets"),)),
+                 id="level-targets-left-out"),
+])
+def test_a_paging_section_nothing_of_which_was_read_is_a_skip_of_its_own(
+        faults: Faults, tmp_path: Path) -> None:
+    """Not measured is not passed: the paging section is skipped by its own name, and its
+    stretches and time without a call read not measured, never "0" and "0s"."""
+    assert "paging" in refused_then_accepted(faults, tmp_path, paging_policy(tmp_path))
+    with (tmp_path / "a" / "paging.csv").open(encoding="utf-8", newline="") as table:
+        rows = list(csv.DictReader(table))
+    assert rows and {(row["met_share"], row["uncalled_stretches"], row["uncalled_seconds"])
+                     for row in rows} == {("", "", "")}
+    summary = (tmp_path / "a" / "summary.md").read_text(encoding="utf-8").splitlines()
+    start = summary.index("## Paging path (paging.csv, paging-uncalled.csv)") + 4
+    shown = [line.split(" | ")[3:6] for line in summary[start:start + len(rows)]]
+    assert shown == [["—", "—", "—"]] * len(rows)
