@@ -237,6 +237,7 @@ def _assembled(judged: _Judged, period: Interval, measured: Interval, now: datet
         incident_source_note=figures.source_note, incidents=figures.incidents,
         incidents_without_severity=figures.without_severity,
         incidents_without_severity_named=figures.without_severity_named,
+        incidents_severity_unread=figures.severity_unread,
         open_incidents=figures.open_incidents, impossible_times=figures.impossible_times,
         sla=tuple(replace(item, location=in_package(item.location, provenance))
                   for item in figures.sla),

@@ -9,7 +9,7 @@ permission becomes a skipped section with the reason, never a silent pass.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
@@ -111,6 +111,9 @@ class IncidentFigures:
     outside_scope: int | None = None
     """Incidents of services outside the policy's scope, left out of every figure; None
     without a scope, or when the incidents were not read."""
+    severity_unread: int | None = None
+    """Incidents whose priority PagerDuty did not return: their severity is not known, so no
+    figure by severity judges them (and they are not "without a documented severity")."""
 
 
 @dataclass
@@ -129,6 +132,8 @@ class StreamTally:
     outside_scope: int = 0
     """Incidents of services outside the policy's scope, not counted in any figure."""
     """Incidents whose communication the token may not read, ``#n (reason)``."""
+    not_returned: dict[str, list[str]] = field(default_factory=dict)
+    """Per field of ``IncidentRecord.unread``, the incidents PagerDuty returned without it."""
 
 
 NOT_READ = IncidentFigures(None, None, None, None, (), (), None, None)
@@ -244,11 +249,14 @@ async def judge_incidents(
             if tally.trend is not None:
                 tally.trend.add(incident)
         counts["incidents"] += len(batch)
-        counts["without_severity"] += severities.count(None)
         for record, severity in zip(batch, severities, strict=True):
-            if severity is None and len(tally.without_severity) < NAMED_WITHOUT_SEVERITY:
-                tally.without_severity.append(record.label)
-            tally.open += record.resolved_at is None
+            for name in record.unread:
+                tally.not_returned.setdefault(name, []).append(record.label)
+            if severity is None and "priority" not in record.unread:
+                counts["without_severity"] += 1
+                if len(tally.without_severity) < NAMED_WITHOUT_SEVERITY:
+                    tally.without_severity.append(record.label)
+            tally.open += record.resolved_at is None and "resolved_at" not in record.unread
             tally.impossible += record.problem is not None
         batch.clear()
 
@@ -395,6 +403,7 @@ async def incident_section(
             f"the token may not read the responder requests or status-update subscribers of "
             f"{counted(len(stream.untold), 'incident')}, whose communication is therefore not "
             f"judged: {_first_listed(stream.untold)}")))
+    skipped.extend(not_returned_skips(stream.not_returned))
     if unread and finder is not None:
         skipped.append(Skipped("postmortems", (
             f"the token may not read {finder.description} for "
@@ -416,7 +425,26 @@ async def incident_section(
             severity.id for severity in judged.severities if severity.resolve_within))
         if stream.trend else None,
         corrective_actions=actions.summary(incidents_read=True) if actions else None,
-        outside_scope=None if judged.scope is None else stream.outside_scope)
+        outside_scope=None if judged.scope is None else stream.outside_scope,
+        severity_unread=len(stream.not_returned.get("priority", ())))
+
+
+NOT_RETURNED = {
+    "acknowledged_at": ("their acknowledgement time (seconds_to_first_ack)", ("sla",)),
+    "resolved_at": ("their resolution time (resolved_at)", ("resolution", "postmortems")),
+    "priority": ("their priority (priority_name), so their severity is not known",
+                 ("sla", "resolution", "communication", "postmortems")),
+}
+"""Per field an incident may come without: what was not returned, and the parts it judges."""
+
+
+def not_returned_skips(not_returned: Mapping[str, Sequence[str]]) -> list[Skipped]:
+    """The parts whose figures leave out incidents PagerDuty returned without a field they are
+    judged by: those are not judged, so the part is incomplete, never clean."""
+    return [Skipped(part, f"PagerDuty returned {counted(len(labels), 'incident')} without "
+                          f"{what}: not judged here ({_first_listed(labels)})")
+            for name, labels in not_returned.items() if labels
+            for what, parts in (NOT_RETURNED[name],) for part in parts]
 
 
 def scope_unknown(account: Account) -> str:

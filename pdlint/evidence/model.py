@@ -68,6 +68,9 @@ class IncidentRecord:
     """The users who were assigned or acknowledged it; None when PagerDuty did not say."""
     service_id: str | None = None
     """None when the source does not name it (``service`` is the name it shows)."""
+    unread: tuple[str, ...] = ()
+    """The fields among ``acknowledged_at``, ``resolved_at`` and ``priority`` PagerDuty did not
+    return: their None is not read, and what is judged by them is not judged."""
 
     @property
     def seconds_to_acknowledge(self) -> float | None:
@@ -109,6 +112,8 @@ class Response(str, enum.Enum):
     BREACHED = "breached"
     PENDING = "pending"
     """Not acknowledged yet, and its deadline had not passed when the package was made."""
+    NOT_JUDGED = "not_judged"
+    """PagerDuty did not return the time judged by: no outcome is claimed either way."""
 
 
 class PostmortemStatus(str, enum.Enum):
@@ -241,6 +246,8 @@ class SeverityCompliance:
     median_seconds_to_acknowledge: float | None
     p90_seconds_to_acknowledge: float | None
     breaches: tuple[AssessedIncident, ...]
+    not_judged: int = 0
+    """Incidents whose time judged by PagerDuty did not return."""
 
     @property
     def share_within(self) -> float | None:
@@ -266,6 +273,8 @@ class ResolutionCompliance:
     median_seconds_to_resolve: float | None
     p90_seconds_to_resolve: float | None
     breaches: tuple[AssessedIncident, ...]
+    not_judged: int = 0
+    """Incidents whose time judged by PagerDuty did not return."""
     measured_to: str = "resolution"
     """``resolution``, or ``containment or resolution`` with a containment convention."""
 
@@ -565,3 +574,6 @@ class Evidence:
     """The paging path of each documented service and high-urgency severity it takes."""
     scope: ScopeSummary | None = None
     """None when the policy covers the whole account."""
+    incidents_severity_unread: int | None = None
+    """Incidents whose priority PagerDuty did not return, so of no known severity: not judged
+    by any figure by severity (None when the incidents were not read)."""

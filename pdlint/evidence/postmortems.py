@@ -58,7 +58,10 @@ def judge_postmortem(
     """On time, late, missing or pending: the deadline is the resolution time plus ``within``.
 
     An unresolved incident is not yet due; a postmortem recorded before the resolution is on time.
+    One whose resolution time PagerDuty did not return is not judged.
     """
+    if "resolved_at" in record.unread:
+        return not_judged(record, within)
     due = postmortem_due(record, within)
     if due is None:
         return PostmortemCheck(

@@ -71,7 +71,8 @@ def record_of(incident: Incident) -> IncidentRecord:
         service_id=incident.service_id, priority=incident.priority, urgency=incident.urgency,
         status=incident.status,
         created_at=incident.created_at, acknowledged_at=incident.acknowledged_at,
-        resolved_at=incident.resolved_at, responders=incident.responders)
+        resolved_at=incident.resolved_at, responders=incident.responders,
+        unread=incident.unread)
 
 
 @dataclass

@@ -17,6 +17,9 @@ How incidents are counted (docs/evidence.md states the same for the auditor):
 Resolution is judged the same way, for the severities that document ``resolve_within``: the
 deadline is the creation time plus it, resolved at or before it is within, after it breached,
 and an incident still open past it is breached too (pending before it).
+
+An incident whose acknowledgement (or resolution) time PagerDuty did not return is not judged
+against that deadline: counted apart, in neither the share nor the durations.
 """
 
 from __future__ import annotations
@@ -53,7 +56,10 @@ def response_deadline(
 
 
 def judge_response(record: IncidentRecord, deadline: datetime, as_of: datetime) -> Response:
-    """Within, breached or pending, as the module docstring defines them."""
+    """Within, breached or pending, as the module docstring defines them; not judged when
+    PagerDuty did not return when it was acknowledged."""
+    if "acknowledged_at" in record.unread:
+        return Response.NOT_JUDGED
     return _judge(record.acknowledged_at, deadline, as_of)
 
 
@@ -66,7 +72,10 @@ def resolution_deadline(record: IncidentRecord, severity: IncidentSeverity) -> d
 def judge_resolution(record: IncidentRecord, deadline: datetime, as_of: datetime,
                      contained_at: datetime | None = None) -> Response:
     """Resolved (or contained, when the policy says how containment is recorded) in time
-    (within), late or still open past the deadline (breached), or open before it (pending)."""
+    (within), late or still open past the deadline (breached), or open before it (pending);
+    not judged when PagerDuty did not return when it was resolved, unless contained in time."""
+    if "resolved_at" in record.unread and (contained_at is None or contained_at > deadline):
+        return Response.NOT_JUDGED
     done = [moment for moment in (contained_at, record.resolved_at) if moment is not None]
     return _judge(min(done, default=None), deadline, as_of)
 
@@ -99,6 +108,7 @@ class _SeverityTally:
     within: int = 0
     breached: int = 0
     pending: int = 0
+    not_judged: int = 0
     seconds: array[float] = field(default_factory=lambda: array("d"))
     breaches: list[AssessedIncident] = field(default_factory=list)
 
@@ -111,6 +121,8 @@ class _SeverityTally:
         elif outcome is Response.BREACHED:
             self.breached += 1
             self.breaches.append(incident)
+        elif outcome is Response.NOT_JUDGED:
+            self.not_judged += 1
         else:
             self.pending += 1
 
@@ -149,6 +161,7 @@ class SlaTally:
                 median_seconds_to_acknowledge=percentile(tally.seconds, 50),
                 p90_seconds_to_acknowledge=percentile(tally.seconds, 90),
                 breaches=tally.sorted_breaches(),
+                not_judged=tally.not_judged,
             )
             for severity in self._severities
             for tally in (self._tallies[severity.id],)
@@ -184,5 +197,5 @@ class ResolutionTally:
                 pending=tally.pending, resolved=len(tally.seconds),
                 median_seconds_to_resolve=percentile(tally.seconds, 50),
                 p90_seconds_to_resolve=percentile(tally.seconds, 90),
-                breaches=tally.sorted_breaches()))
+                breaches=tally.sorted_breaches(), not_judged=tally.not_judged))
         return tuple(results)

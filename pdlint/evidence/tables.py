@@ -7,7 +7,7 @@ of durations for people (``human_duration``) is defined here once.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import timedelta
 from typing import Any
 
@@ -55,12 +55,12 @@ ROW_LIMIT = 500
 INCIDENT_COLUMNS = ("id", "number", "title", "service", "priority", "created_at", "severity")
 SLA_COLUMNS = ("severity", "name", "response_sla", "documented_at", "incidents", "within",
                "breached", "pending", "share_within", "acknowledged",
-               "median_seconds_to_acknowledge", "p90_seconds_to_acknowledge")
+               "median_seconds_to_acknowledge", "p90_seconds_to_acknowledge", "not_judged")
 BREACH_COLUMNS = (*INCIDENT_COLUMNS, "ack_deadline", "ack_deadline_local", "acknowledged_at",
                   "seconds_to_acknowledge", "seconds_late")
 RESOLUTION_COLUMNS = ("severity", "name", "resolve_within", "documented_at", "incidents",
                       "within", "breached", "pending", "share_within", "resolved",
-                      "median_seconds_to_resolve", "p90_seconds_to_resolve")
+                      "median_seconds_to_resolve", "p90_seconds_to_resolve", "not_judged")
 RESOLUTION_BREACH_COLUMNS = (*INCIDENT_COLUMNS, "resolve_deadline", "resolved_at",
                              "seconds_to_resolve", "seconds_late")
 ACTION_COLUMNS = ("incident", "action", "owner", "due", "closed_on", "status", "documented_at")
@@ -145,23 +145,38 @@ def headline(evidence: Evidence) -> tuple[Figure, ...]:
                     Figure("breaches", "SLA breaches", NOT_MEASURED)]
     else:
         within, breached, share = overall_sla(evidence)
-        figures += [Figure("sla", "acknowledged within the documented SLA", share_text(share),
-                           f"{within} of {within + breached}", bad=bool(breached)),
-                    Figure("breaches", "SLA breaches", str(breached), bad=bool(breached))]
+        pending = sum(item.pending for item in evidence.sla)
+        unjudged = sum(item.not_judged for item in evidence.sla)
+        of = sum(item.incidents for item in evidence.sla)
+        unknown = evidence.incidents_severity_unread or 0
+        figures += [
+            judged_figure(Figure("sla", "acknowledged within the documented SLA",
+                                 share_text(share), f"{within} of {within + breached}",
+                                 bad=bool(breached)), unjudged, of, unknown,
+                          judged=bool(within + breached + pending) or not (unjudged or unknown)),
+            judged_figure(Figure("breaches", "SLA breaches", str(breached), bad=bool(breached)),
+                          unjudged, of, unknown, judged=bool(within + breached + pending)
+                          or not (unjudged or unknown))]
         if evidence.resolution:
             resolved = sum(item.within for item in evidence.resolution)
             late = sum(item.breached for item in evidence.resolution)
-            figures.append(Figure(
+            unjudged = sum(item.not_judged for item in evidence.resolution)
+            open_ = sum(item.pending for item in evidence.resolution)
+            figures.append(judged_figure(Figure(
                 "resolution", "resolved within the documented time",
                 share_text(resolved / (resolved + late) if resolved + late else None),
-                f"{resolved} of {resolved + late}", bad=bool(late)))
+                f"{resolved} of {resolved + late}", bad=bool(late)), unjudged,
+                sum(item.incidents for item in evidence.resolution), unknown,
+                judged=bool(resolved + late + open_) or not (unjudged or unknown)))
     if evidence.incidents is not None and evidence.communication:
         exceptions = sum(item.late + item.missing for item in evidence.communication)
-        not_judged = sum(item.not_judged for item in evidence.communication)
-        figures.append(Figure(
-            "communication", "communication late or missing", str(exceptions),
-            f"{not_judged} of {sum(item.required for item in evidence.communication)} not judged"
-            if not_judged else "", bad=bool(exceptions)))
+        unjudged = sum(item.not_judged for item in evidence.communication)
+        required = sum(item.required for item in evidence.communication)
+        figures.append(judged_figure(
+            Figure("communication", "communication late or missing", str(exceptions),
+                   bad=bool(exceptions)), unjudged, required,
+            evidence.incidents_severity_unread or 0,
+            judged=required > unjudged or not (required or evidence.incidents_severity_unread)))
     figures += [_postmortem_figure(evidence), _coverage_figure(evidence)]
     figures += _programme_figures(evidence)
     changes = evidence.changes
@@ -281,6 +296,9 @@ def incident_notes(evidence: Evidence) -> list[str]:
                      f"no SLA figure: {', '.join(named[:NAMED_IN_HEADLINE])}"
                      + (f" and {more + len(named[NAMED_IN_HEADLINE:])} more"
                         if more + len(named[NAMED_IN_HEADLINE:]) > 0 else ""))
+    if evidence.incidents_severity_unread:
+        notes.append(f"{evidence.incidents_severity_unread} whose priority was not read, so of "
+                     "unknown severity")
     if evidence.impossible_times:
         notes.append(f"{evidence.impossible_times} with impossible times (resolved or "
                      "acknowledged before created; the register's problem column), their "
@@ -336,24 +354,39 @@ def _monitoring_figure(section: HistorySection) -> Figure:
 def postmortems_judged(evidence: Evidence) -> bool:
     """Whether the missing or late postmortems were measured: the incidents were read, the
     policy says where postmortems are, and at least one required postmortem could be looked
-    for (or none was required)."""
+    for (or none was required, of incidents whose severity is known)."""
     if evidence.incidents is None or evidence.postmortem_source is None:
         return False
     required = sum(item.required for item in evidence.postmortems)
-    return not required or required > sum(item.not_judged for item in evidence.postmortems)
+    if not required:
+        return not evidence.incidents_severity_unread
+    return required > sum(item.not_judged for item in evidence.postmortems)
+
+
+def judged_figure(figure: Figure, not_judged: int, of: int, unknown: int = 0, *,
+                  judged: bool) -> Figure:
+    """``figure`` over the incidents that could be judged: those that could not (``not_judged``
+    of ``of``; ``unknown`` whose severity PagerDuty did not say) are counted beside it, and
+    when none could be judged it is not measured, never a 0 that would read as clean."""
+    detail = "; ".join(text for text in (
+        figure.detail if judged else "",
+        f"{not_judged} of {of} not judged" if not_judged else "",
+        f"{unknown} of unknown severity, not judged" if unknown else "") if text)
+    if not judged:
+        return Figure(figure.key, figure.label, NOT_MEASURED, detail)
+    return replace(figure, detail=detail)
 
 
 def _postmortem_figure(evidence: Evidence) -> Figure:
     """Missing or late postmortems among those judged; those whose place the token could not
     read are counted apart, and when none could be judged the figure is not measured."""
-    label = "postmortems missing or late"
-    required = sum(item.required for item in evidence.postmortems)
-    not_judged = sum(item.not_judged for item in evidence.postmortems)
-    detail = f"{not_judged} of {required} not judged" if not_judged else ""
-    if not postmortems_judged(evidence):
-        return Figure("postmortems", label, NOT_MEASURED, detail)
     exceptions = sum(item.missing + item.late for item in evidence.postmortems)
-    return Figure("postmortems", label, str(exceptions), detail, bad=bool(exceptions))
+    return judged_figure(
+        Figure("postmortems", "postmortems missing or late", str(exceptions),
+               bad=bool(exceptions)),
+        sum(item.not_judged for item in evidence.postmortems),
+        sum(item.required for item in evidence.postmortems),
+        evidence.incidents_severity_unread or 0, judged=postmortems_judged(evidence))
 
 
 def _coverage_figure(evidence: Evidence) -> Figure:
@@ -474,6 +507,7 @@ def _resolution(item: ResolutionCompliance, *, listed: bool = True) -> dict[str,
             "share_within": item.share_within, "resolved": item.resolved,
             "median_seconds_to_resolve": whole(item.median_seconds_to_resolve),
             "p90_seconds_to_resolve": whole(item.p90_seconds_to_resolve),
+            "not_judged": item.not_judged,
             "breaches": [resolution_breach_entry(breach) for breach in item.breaches]
             if listed else None}
 
@@ -497,6 +531,7 @@ def _sla(item: SeverityCompliance, *, listed: bool = True) -> dict[str, Any]:
             "share_within": item.share_within, "acknowledged": item.acknowledged,
             "median_seconds_to_acknowledge": whole(item.median_seconds_to_acknowledge),
             "p90_seconds_to_acknowledge": whole(item.p90_seconds_to_acknowledge),
+            "not_judged": item.not_judged,
             "breaches": [breach_entry(breach) for breach in item.breaches] if listed else None}
 
 
@@ -634,6 +669,7 @@ def evidence_document(evidence: Evidence) -> dict[str, Any]:
                       "without_documented_severity_named": None if evidence.incidents is None
                       else list(evidence.incidents_without_severity_named),
                       "open": evidence.open_incidents,
+                      "priority_not_read": evidence.incidents_severity_unread,
                       "impossible_times": evidence.impossible_times},
         "sla": [_sla(item) for item in evidence.sla],
         "resolution": None if evidence.incidents is None else [

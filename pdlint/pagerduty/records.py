@@ -61,6 +61,16 @@ class Incident(NamedTuple):
     """Assigned, then acknowledging users' names, each once (analytics)."""
     assignees: tuple[str, ...] | None
     """The names of the users the incident is assigned to (``GET /incidents``)."""
+    unread: tuple[str, ...] = ()
+    """Which of ``acknowledged_at``, ``resolved_at`` and ``priority`` PagerDuty did not return
+    (analytics): None there is then not read, never "not acknowledged", "open" or "no
+    priority", which a null it returned says."""
+
+
+ANALYTICS_KEYS = (("seconds_to_first_ack", "acknowledged_at"), ("resolved_at", "resolved_at"),
+                  ("priority_name", "priority"))
+"""The keys of an ``AnalyticsRawIncident`` the evidence judges by (none is required by the
+spec), and the ``Incident`` field each gives."""
 
 
 def parse_analytics_incident(raw: Any, naive_zone: tzinfo) -> Incident:
@@ -87,6 +97,7 @@ def parse_analytics_incident(raw: Any, naive_zone: tzinfo) -> Incident:
         responders=(None if assigned is None and acknowledged is None
                     else tuple(dict.fromkeys((*(assigned or ()), *(acknowledged or ()))))),
         assignees=None,
+        unread=tuple(name for key, name in ANALYTICS_KEYS if not fields.has(key)),
     )
 
 

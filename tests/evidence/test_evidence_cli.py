@@ -149,6 +149,22 @@ def refused_then_accepted(faults: Faults, tmp_path: Path, policy: Path = POLICY)
     return named
 
 
+@pytest.mark.parametrize(("field", "named"), [
+    ("seconds_to_first_ack", ["sla"]),
+    ("resolved_at", ["resolution", "postmortems"]),
+    ("priority_name", ["sla", "resolution", "communication", "postmortems"]),
+])
+def test_incidents_returned_without_a_field_judged_by_make_the_package_incomplete(
+        tmp_path: Path, field: str, named: list[str]) -> None:
+    """Analytics incidents without a key the figures judge by: the run exits 2 naming the
+    parts left incomplete, and 0 once each is accepted; the headline reads not measured."""
+    assert refused_then_accepted(Faults(scripted=(
+        Fault("omit_field", "/analytics/raw/incidents", field=field),)), tmp_path) == named
+    page = (tmp_path / "b" / "index.html").read_text(encoding="utf-8")
+    assert 'id="headline-sla">not measured<' in page or field == "resolved_at"
+    assert 'id="headline-breaches">0<' not in page
+
+
 def test_the_banner_counts_each_part_skipped_once_by_its_kind(tmp_path: Path) -> None:
     """Escalation policies returned without their escalation rules skip drift rules (by id),
     and a history folder holding no drift report skips the history section for three reasons:

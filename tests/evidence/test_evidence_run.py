@@ -489,6 +489,7 @@ NOT_JUDGED_HEADLINE = "- Postmortems missing or late: not measured (3 of 3 not j
         "- Incidents in the period: 8 (from POST /analytics/raw/incidents; 1 still open; 1 "
         "without a documented severity, in no SLA figure: #7)",
         NOT_JUDGED_HEADLINE,
+        "- Communication late or missing: not measured (3 of 3 not judged)",
     ], {"required": "3", "on_time": "0", "missing": "0", "not_judged": "3"}),
     ({f"/incidents/{incident_id(1)}/notes": 403}, [
         "- Postmortems missing or late: 1 (1 of 3 not judged)",
@@ -513,6 +514,8 @@ def test_what_was_not_measured_never_reads_as_zero(
     summary = (output / "summary.md").read_text(encoding="utf-8").splitlines()
     for line in headline:
         assert line in summary
+    if any(line.startswith("- Communication late or missing: not measured") for line in headline):
+        assert 'id="headline-communication">not measured<' in (output / "index.html").read_text()
     if postmortem_row is None:
         assert not (output / "postmortems.csv").exists()
         assert "Not measured: the incidents could not be read" in "\n".join(summary)
@@ -520,6 +523,75 @@ def test_what_was_not_measured_never_reads_as_zero(
     else:
         (row,) = csv.DictReader((output / "postmortems.csv").open(encoding="utf-8"))
         assert {key: row[key] for key in postmortem_row} == postmortem_row
+
+
+ANALYTICS = "/analytics/raw/incidents"
+"""Incident #n is ``incident_id(n - 1)``."""
+
+
+@pytest.mark.parametrize(("field", "only", "headline", "skipped"), [
+    # No acknowledgement time: none of the 7 incidents of a documented severity is judged.
+    ("seconds_to_first_ack", "", [
+        "- Acknowledged within the documented SLA: not measured (7 of 7 not judged)",
+        "- SLA breaches: not measured (7 of 7 not judged)",
+        "- Resolved within the documented time: 28.6% (2 of 7)",
+    ], ["sla"]),
+    # #2 (P1, acknowledged late) without it: P1 2 within, 0 breached; with P3's and P4's
+    # breaches, 3 of 5 within.
+    ("seconds_to_first_ack", incident_id(1), [
+        "- Acknowledged within the documented SLA: 60.0% (3 of 5; 1 of 7 not judged)",
+        "- SLA breaches: 2 (1 of 7 not judged)",
+    ], ["sla"]),
+    # No resolution time: no incident is "still open", none judged for resolution, and no
+    # postmortem due date is known.
+    ("resolved_at", "", [
+        "- Incidents in the period: 8 (from POST /analytics/raw/incidents; 1 without a "
+        "documented severity, in no SLA figure: #7)",
+        "- Acknowledged within the documented SLA: 50.0% (3 of 6)",
+        "- Resolved within the documented time: not measured (7 of 7 not judged)",
+        "- Postmortems missing or late: not measured (3 of 3 not judged)",
+    ], ["resolution", "postmortems"]),
+    # #2 (P1, resolved late) without it: 2 within (#1, #3), 4 late (#6, #4, #5, #8).
+    ("resolved_at", incident_id(1), [
+        "- Resolved within the documented time: 33.3% (2 of 6; 1 of 7 not judged)",
+        "- Postmortems missing or late: 1 (1 of 3 not judged)",  # #3 late; #2's not judged
+    ], ["resolution", "postmortems"]),
+    # No priority: no severity is known, so nothing is "without a documented severity" and
+    # no figure by severity is measured.
+    ("priority_name", "", [
+        "- Incidents in the period: 8 (from POST /analytics/raw/incidents; 1 still open; 8 "
+        "whose priority was not read, so of unknown severity)",
+        "- Acknowledged within the documented SLA: not measured (8 of unknown severity, not "
+        "judged)",
+        "- SLA breaches: not measured (8 of unknown severity, not judged)",
+        "- Resolved within the documented time: not measured (8 of unknown severity, not "
+        "judged)",
+        "- Communication late or missing: not measured (8 of unknown severity, not judged)",
+        "- Postmortems missing or late: not measured (8 of unknown severity, not judged)",
+    ], ["sla", "resolution", "communication", "postmortems"]),
+    # #7 (of no documented priority) without it: the figures stand, the one incident apart.
+    ("priority_name", incident_id(6), [
+        "- Incidents in the period: 8 (from POST /analytics/raw/incidents; 1 still open; 1 "
+        "whose priority was not read, so of unknown severity)",
+        "- Acknowledged within the documented SLA: 50.0% (3 of 6; 1 of unknown severity, not "
+        "judged)",
+    ], ["sla", "resolution", "communication", "postmortems"]),
+], ids=["ack-none", "ack-one", "resolved-none", "resolved-one", "priority-none", "priority-one"])
+def test_an_incident_field_not_returned_is_not_judged_never_a_false_figure(
+        hand_server: SimServer, tmp_path: Path, field: str, only: str, headline: list[str],
+        skipped: list[str]) -> None:
+    """Analytics returned without a key the figures judge by (none is required by the spec):
+    those incidents are not judged by it, never taken as never acknowledged, still open or of
+    no documented severity, and each part they leave incomplete is skipped."""
+    hand_server.faults = Faults(scripted=(
+        Fault("omit_field", ANALYTICS, field=field, object_id=only),))
+    output = tmp_path / "package"
+    evidence = run_evidence(hand_server, output)
+    summary = (output / "summary.md").read_text(encoding="utf-8").splitlines()
+    for line in headline:
+        assert line in summary
+    assert [skip.rule for skip in evidence.skipped] == skipped
+    assert all(field in skip.reason for skip in evidence.skipped)
 
 
 @pytest.mark.parametrize(("since", "until", "changes_read"), [

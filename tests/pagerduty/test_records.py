@@ -45,6 +45,22 @@ def test_analytics_incident(row: dict[str, Any], responders: tuple[str, ...] | N
     assert (incident.title, incident.number, incident.assignees) == (None, None, None)
 
 
+@pytest.mark.parametrize(("row", "unread"), [
+    pytest.param({}, ("acknowledged_at", "resolved_at", "priority"), id="none-returned"),
+    pytest.param({"seconds_to_first_ack": None, "resolved_at": None, "priority_name": None}, (),
+                 id="null-is-never-acknowledged-open-no-priority"),
+    pytest.param({"seconds_to_first_ack": 60, "priority_name": "P1"}, ("resolved_at",),
+                 id="resolution-not-returned"),
+    pytest.param({"resolved_at": "2026-02-03T16:00:00Z", "priority_name": "P1"},
+                 ("acknowledged_at",), id="acknowledgement-not-returned"),
+])
+def test_analytics_fields_not_returned_are_told_from_null(row: dict[str, Any],
+                                                          unread: tuple[str, ...]) -> None:
+    """The spec requires none of an ``AnalyticsRawIncident``'s keys: a key absent is not read,
+    a key present with null is a value (never acknowledged, still open, no priority)."""
+    assert parse_analytics_incident({**ANALYTICS, **row}, timezone.utc).unread == unread
+
+
 def test_analytics_times_without_an_offset_are_in_the_zone_asked_for() -> None:
     incident = parse_analytics_incident({**ANALYTICS, "created_at": "2026-02-03T10:00:00"},
                                         NEW_YORK)
