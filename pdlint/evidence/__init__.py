@@ -321,7 +321,7 @@ def _judge_configuration(policy: Policy, account: Account, period: Interval, as_
     training: TrainingSummary | str | None = None
     if policy.training is not None:
         zone = policy.organisation.business_hours.zone
-        training = training_skip(account) or training_summary(
+        training = training_skip(policy, account) or training_summary(
             policy, policy.training, account,
             (period.end - timedelta(seconds=1)).astimezone(zone).date())
     judged = with_ended(account, ended)

@@ -32,7 +32,7 @@ from pdlint.policy.model import (
     Training,
     format_duration,
 )
-from pdlint.rules.programme import incident_label, on_call_people
+from pdlint.rules.programme import incident_label, on_call_people, on_call_unread
 
 TRAINING_NEEDS = ("schedules", "escalation_policies", "users")
 
@@ -127,8 +127,13 @@ def training_summary(policy: Policy, training: Training, account: Account,
                                                                     person.name))))
 
 
-def training_skip(account: Account) -> str | None:
-    """Why the people on call could not be read, or None."""
+def training_skip(policy: Policy, account: Account) -> str | None:
+    """Why the people on call could not be read, or None: a collection not read, or a
+    schedule or escalation policy returned without who it puts on call (the people it would
+    name are then not counted, so the figure would claim fewer untrained than there may be)."""
     reasons = [f"{kind}: {reason}" for kind in TRAINING_NEEDS
                if (reason := account.skip_reason(kind)) is not None]
+    unread = on_call_unread(policy, account)
+    if unread:
+        reasons.append(f"who is on call could not be read in full ({'; '.join(unread)})")
     return "; ".join(reasons) or None

@@ -129,6 +129,19 @@ def on_call_people(policy: Policy, account: Account) -> dict[str, list[str]]:
     return places
 
 
+def on_call_unread(policy: Policy, account: Account) -> list[str]:
+    """Why who is on call is not known in full, one reason per schedule or escalation policy
+    PagerDuty returned without what says it (``on_call_people`` leaves those out: not read,
+    never nobody)."""
+    levels: dict[str, list[str]] = {}
+    for live_policy, unread in _unread_levels(policy, account):
+        levels.setdefault(str(live_policy.name), []).append(unread)
+    return ([f"schedule '{schedule.name}': {unread}"
+             for schedule, unread in _unrendered_schedules(policy, account)]
+            + [f"escalation policy '{name}': PagerDuty returned it without {', '.join(unread)}"
+               for name, unread in levels.items()])
+
+
 def _unseen_schedules(policy: Policy, account: Account) -> dict[tuple[str, str | None],
                                                                   list[str]]:
     """The schedules documented escalation policies page that the schedule lists do not hold,

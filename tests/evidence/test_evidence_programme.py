@@ -21,7 +21,7 @@ import pytest
 from evidence_cases import POLICY, TOKEN, hand_account, run_evidence
 
 from pdlint.evidence import Evidence
-from pdlint.sim import SimServer
+from pdlint.sim import Fault, Faults, SimServer
 from pdlint.sim.account import incident_id
 
 ON_CALL = ("alice.nguyen", "ben.okafor", "carla.diaz", "dev.patel", "erin.walsh", "isabel.rossi",
@@ -132,6 +132,37 @@ def test_training_of_everyone_on_call_in_the_period(
             ) == ("False", "")
     summary = (output / "summary.md").read_text(encoding="utf-8")
     assert "- On call without current training: 2 (of 14 on call; on 2026-03-01)" in summary
+
+
+@pytest.mark.parametrize(("path", "field", "reason"), [
+    ("/escalation_policies", "escalation_rules.targets",
+     "escalation policy 'Production - Platform': PagerDuty returned it without the targets of "
+     "level 1, the targets of level 2"),
+    ("/escalation_policies", "escalation_rules",
+     "escalation policy 'Production - Platform': PagerDuty returned it without its escalation "
+     "rules"),
+    ("/schedules", "final_schedule.rendered_schedule_entries",
+     "schedule 'Platform - Primary': its final schedule cannot be read: "
+     "rendered_schedule_entries is absent"),
+], ids=["level-targets", "escalation-rules", "rendered-shifts"])
+def test_training_is_not_measured_when_who_is_on_call_is_not_read_in_full(
+        tmp_path: Path, path: str, field: str, reason: str) -> None:
+    """PagerDuty returned what says who is on call without it: the people it would name are
+    not known, so counting the others would claim fewer untrained than there may be (2 of 14
+    read in full). The figure is not measured and training is skipped, naming what was not
+    read."""
+    with SimServer(hand_account(), token=TOKEN,
+                   faults=Faults(scripted=(Fault("omit_field", path, field=field),))) as server:
+        evidence = run_evidence(server, tmp_path / "package", policy=programme_policy(tmp_path))
+    output = tmp_path / "package"
+    assert evidence.training is None
+    (skip,) = [skip for skip in evidence.skipped if skip.rule == "training"]
+    assert skip.reason.startswith("who is on call could not be read in full (") and (
+        reason in skip.reason)
+    summary = (output / "summary.md").read_text(encoding="utf-8")
+    assert "- On call without current training: not measured" in summary.splitlines()
+    assert 'id="headline-training">not measured<' in (output / "index.html").read_text()
+    assert not (output / "training.csv").exists()
 
 
 def test_a_policy_without_a_programme_writes_no_programme_section(
