@@ -40,6 +40,8 @@ AUDIT_SPAN = timedelta(days=31)
 CHANGE_COLUMNS = ("id", "at", "actor", "action", "resource_type", "resource_id",
                   "resource_name", "documented", "fields", "values")
 SHOWN_DOCUMENTED_CHANGES = 200
+NOT_READ = "not read"
+"""What a change's fields say when PagerDuty returned its record without details."""
 
 Documented = Callable[[str, str | None, str | None], bool]
 """(resource type, id, name) -> whether the policy documents that object."""
@@ -96,6 +98,7 @@ def change_from_record(record: AuditRecord, documented: Documented) -> Configura
     """An audit record as a change-log row."""
     resource_type = _resource_type(record.root.type or "")
     actors = [actor.summary or actor.id or actor.type for actor in record.actors or ()]
+    unread = record.fields is None and record.references is None
     names = [change.name for change in record.fields or ()] + list(record.references or ())
     return ConfigurationChange(
         id=record.id,
@@ -106,9 +109,10 @@ def change_from_record(record: AuditRecord, documented: Documented) -> Configura
         resource_id=record.root.id,
         resource_name=record.root.summary,
         documented=documented(resource_type, record.root.id, record.root.summary),
-        fields=tuple(name for name in names if name),
-        values=tuple(FieldValues(change.name, change.before, change.after)
-                     for change in record.fields or () if change.name and change.valued),
+        fields=None if unread else tuple(name for name in names if name),
+        values=None if unread else tuple(
+            FieldValues(change.name, change.before, change.after)
+            for change in record.fields or () if change.name and change.valued),
     )
 
 
@@ -167,7 +171,8 @@ class ChangeLog:
         self._csv.writerow([csv_cell(value) for value in (
             change.id, iso(change.at), change.actor, change.action, change.resource_type,
             change.resource_id, change.resource_name, "yes" if change.documented else "no",
-            "; ".join(change.fields), "; ".join(str(values) for values in change.values))])
+            NOT_READ if change.fields is None else "; ".join(change.fields),
+            NOT_READ if change.values is None else "; ".join(map(str, change.values)))])
         self.total += 1
         self._changes.append(change)
         self._by_type[change.resource_type] += 1

@@ -147,7 +147,8 @@ def _change_entry(change: ConfigurationChange | None) -> dict[str, Any] | None:
     if change is None:
         return None
     return {"id": change.id, "at": iso(change.at), "actor": change.actor,
-            "action": change.action, "fields": list(change.fields)}
+            "action": change.action,
+            "fields": None if change.fields is None else list(change.fields)}
 
 
 def history_entry(section: HistorySection) -> dict[str, Any]:

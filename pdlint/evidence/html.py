@@ -14,6 +14,7 @@ from datetime import datetime
 from typing import TypeVar
 
 from pdlint.coverage import Interval, required_time
+from pdlint.evidence.changes import NOT_READ
 from pdlint.evidence.coverage import ScheduleCoverage
 from pdlint.evidence.drift import drift_scope
 from pdlint.evidence.history import (
@@ -554,8 +555,9 @@ def _changes_section(evidence: Evidence) -> str:
         _table(("when", "who", "action", "object", "fields (before -> after where recorded)"),
                ([_time(change.at), _e(change.actor), _e(change.action),
                  _e(f"{change.resource_type}: {change.resource_name or change.resource_id}"),
-                 _e("; ".join(str(values) for values in change.values)
-                    if change.values else ", ".join(change.fields))]
+                 _e(NOT_READ if change.fields is None or change.values is None
+                    else "; ".join(map(str, change.values)) if change.values
+                    else ", ".join(change.fields))]
                 for change in changes.documented_changes),
                element_id="changes-table"),
     ])

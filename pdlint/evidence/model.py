@@ -361,9 +361,12 @@ class ConfigurationChange:
     resource_id: str | None
     resource_name: str | None
     documented: bool
-    fields: tuple[str, ...]
-    values: tuple[FieldValues, ...] = ()
-    """The fields whose before or after value the record carries (PagerDuty MAY give them)."""
+    fields: tuple[str, ...] | None
+    """The fields and references changed; None when PagerDuty returned the record without its
+    details (not read, never none)."""
+    values: tuple[FieldValues, ...] | None = ()
+    """The fields whose before or after value the record carries (PagerDuty MAY give them);
+    None when the details were not returned."""
 
 
 @dataclass(frozen=True)

@@ -611,9 +611,11 @@ def change_entry(change: ConfigurationChange) -> dict[str, Any]:
     return {"id": change.id, "at": iso(change.at), "actor": change.actor,
             "action": change.action, "resource_type": change.resource_type,
             "resource_id": change.resource_id, "resource_name": change.resource_name,
-            "documented": change.documented, "fields": list(change.fields),
-            "values": [{"field": values.name, "before": values.before, "after": values.after}
-                       for values in change.values]}
+            "documented": change.documented,
+            "fields": None if change.fields is None else list(change.fields),
+            "values": None if change.values is None else [
+                {"field": values.name, "before": values.before, "after": values.after}
+                for values in change.values]}
 
 
 def _changes(summary: ChangeSummary) -> dict[str, Any]:

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import csv
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
-from evidence_cases import POLICY, utc
+from evidence_cases import POLICY, run_evidence, utc
 
 from pdlint.evidence.changes import (
     audit_records_kept_from,
@@ -17,6 +19,7 @@ from pdlint.pagerduty.model import parse_account
 from pdlint.pagerduty.records import parse_audit_record
 from pdlint.pagerduty.state import LiveState, Window
 from pdlint.policy import load_policy
+from pdlint.sim import Fault, Faults, SimServer
 
 
 @pytest.mark.parametrize(("since", "until", "chunks"), [
@@ -72,3 +75,37 @@ def test_change_rows_and_documented_objects(kind: str, object_id: str, name: str
 ])
 def test_audit_records_are_kept_twelve_months(now: str, kept_from: str) -> None:
     assert audit_records_kept_from(utc(now)) == utc(kept_from)
+
+
+@pytest.mark.parametrize(("details", "fields", "values"), [
+    pytest.param({}, None, None, id="details-not-returned"),
+    pytest.param({"details": None}, None, None, id="details-null"),
+    pytest.param({"details": {}}, None, None, id="neither-fields-nor-references"),
+    pytest.param({"details": {"fields": []}}, (), (), id="no-field-changed"),
+    pytest.param({"details": {"fields": [{"name": "name"}], "references": []}}, ("name",), (),
+                 id="field-without-values"),
+])
+def test_a_change_whose_details_were_not_returned_says_not_read(
+        details: dict[str, object], fields: tuple[str, ...] | None,
+        values: tuple[object, ...] | None) -> None:
+    raw = {key: value for key, value in record("schedule", "PS1", "Platform - Primary").items()
+           if key != "details"}
+    change = change_from_record(parse_audit_record({**raw, **details}),
+                                lambda kind, object_id, name: True)
+    assert (change.fields, change.values) == (fields, values)
+
+
+def test_the_change_log_says_not_read_for_records_returned_without_details(
+        hand_server: SimServer, tmp_path: Path) -> None:
+    """Every audit record of the hand-made account returned without ``details``: each row
+    of changes.csv, evidence.json and the page say its fields were not read, never blank."""
+    hand_server.faults = Faults(scripted=(Fault("omit_field", "/audit/records",
+                                                field="details"),))
+    output = tmp_path / "package"
+    evidence = run_evidence(hand_server, output)
+    assert evidence.changes is not None and evidence.changes.total > 0
+    with (output / "changes.csv").open(encoding="utf-8") as stream:
+        rows = list(csv.DictReader(stream))
+    assert {(row["fields"], row["values"]) for row in rows} == {("not read", "not read")}
+    assert len(rows) == evidence.changes.total
+    assert all(change.fields is None for change in evidence.changes.documented_changes)
