@@ -36,7 +36,7 @@ MANIFEST = "manifest.json"
 POLICY_COPIES = "policy"
 """The package's folder of copies of the policy files (and of the postmortem register)."""
 PACKAGE_FORMAT = "pdlint-evidence"
-PACKAGE_FORMAT_VERSION = 2
+PACKAGE_FORMAT_VERSION = 3
 """The format ``manifest.json`` and ``evidence.json`` both state, for the whole package (every
 file, field and column): a field, column or file added keeps it; a changed meaning (a field
 naming something else, a value read differently, one removed or renamed) bumps it, and

@@ -196,7 +196,7 @@ def test_manifest_and_evidence_json_state_the_package_s_one_format_version(
     judged says so in the register."""
     _, output, _ = hand_package
     document = json.loads((output / name).read_text(encoding="utf-8"))
-    assert (document["format"], document["format_version"]) == ("pdlint-evidence", 2)
+    assert (document["format"], document["format_version"]) == ("pdlint-evidence", 3)
 
 
 def line_in_package(output: Path, reference: str) -> str:
