@@ -111,6 +111,34 @@ class Rule:
                                     location=location, severity=Severity.WARNING),
                        not_checked=why)
 
+    def not_returned(
+        self,
+        what: str,
+        part: str,
+        resource: Resource,
+        *,
+        name: str | None,
+        expected: Any = None,
+        actual: Any = None,
+        location: Location | None = None,
+    ) -> Finding:
+        """A finding that ``what`` is not checked because PagerDuty returned the object
+        ``resource`` names (``name``, as returned) without ``part``: the finding's words and
+        its ``why`` in one wording (``returned_without``)."""
+        kind = resource.type.replace("_", " ")
+        return self.not_checked(f"{what} not checked: {returned_without(part, kind)}", resource,
+                                why=returned_without(part, kind, name), expected=expected,
+                                actual=actual, location=location)
+
+
+def returned_without(part: str, kind: str, name: str | None = None) -> str:
+    """``PagerDuty returned the service without its teams``: why a check was not made, in a
+    finding's words (not read, never empty); given the object's ``name``, ``PagerDuty returned
+    service 'Checkout' without its teams``, the ``why`` of ``Rule.not_checked``, which names the
+    object because the run's skips list it apart from the finding."""
+    named = f"the {kind}" if name is None else f"{kind} '{name}'"
+    return f"PagerDuty returned {named} without {part}"
+
 
 def unchecked(rules: Iterable[Rule], skipped: Iterable[Skipped],
               ) -> tuple[tuple[str, tuple[str, ...]], ...]:

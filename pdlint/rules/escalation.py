@@ -21,7 +21,7 @@ from pdlint.pagerduty.model import Account, EscalationTarget, TargetKind
 from pdlint.pagerduty.model import EscalationPolicy as LivePolicy
 from pdlint.pagerduty.model import EscalationRule as LiveRule
 from pdlint.policy.model import EscalationPolicy, Policy, Target, whole_minutes
-from pdlint.rule import Context, Mode, Rule, rule
+from pdlint.rule import Context, Mode, Rule, returned_without, rule
 from pdlint.rules.matching import (
     Pair,
     both_sides,
@@ -60,10 +60,10 @@ def _without_rules(check: Rule, what: str, policy: Policy, account: Account,
     for documented, live in both_sides(escalation_pairs(policy, account)):
         if live.rules is None:
             yield documented, check.not_checked(
-                f"{what} not checked: PagerDuty returned the policy without its escalation "
-                "rules", live_resource(documented, live),
-                why=f"PagerDuty returned escalation policy '{live.name}' without its "
-                    "escalation rules", location=documented.location)
+                f"{what} not checked: {returned_without('its escalation rules', 'policy')}",
+                live_resource(documented, live),
+                why=returned_without("its escalation rules", "escalation policy", live.name),
+                location=documented.location)
 
 
 def _without_targets(check: Rule, number: int, documented: EscalationPolicy, live: LivePolicy,
@@ -73,8 +73,8 @@ def _without_targets(check: Rule, number: int, documented: EscalationPolicy, liv
     return check.not_checked(
         f"level {number} not checked: PagerDuty returned its escalation rule without its "
         "targets", live_resource(documented, live),
-        why=f"PagerDuty returned level {number} of escalation policy '{live.name}' without its "
-            "targets", location=location)
+        why=returned_without("its targets", f"level {number} of escalation policy", live.name),
+        location=location)
 
 
 class _LiveTarget(NamedTuple):
@@ -169,11 +169,12 @@ def check_escalation_delay(context: Context) -> Iterator[Finding]:
             if wanted is None or actual == wanted.value:
                 continue
             if actual is None:
+                part = "its escalation_delay_in_minutes"
                 yield check_escalation_delay.not_checked(
-                    f"rule {number} delay not checked: PagerDuty returned the rule without its "
-                    "escalation_delay_in_minutes", live_resource(documented, live),
-                    why=f"PagerDuty returned level {number} of escalation policy "
-                        f"'{live.name}' without its escalation delay",
+                    f"rule {number} delay not checked: {returned_without(part, 'rule')}",
+                    live_resource(documented, live),
+                    why=returned_without(part, f"level {number} of escalation policy",
+                                         live.name),
                     expected=wanted.value, actual=None, location=wanted.location)
                 continue
             yield check_escalation_delay.finding(
@@ -323,9 +324,9 @@ def _loops_or_handoff_unread(what: str, field: str, documented: EscalationPolicy
     """EP105's finding that ``what`` is not checked: PagerDuty returned the policy without
     ``field``, which the spec does not require."""
     return check_loops_and_handoff.not_checked(
-        f"{what} not checked: PagerDuty returned the policy without its {field}",
+        f"{what} not checked: {returned_without(f'its {field}', 'policy')}",
         live_resource(documented, live),
-        why=f"PagerDuty returned escalation policy '{live.name}' without its {field}",
+        why=returned_without(f"its {field}", "escalation policy", live.name),
         expected=written, actual=None, location=location)
 
 

@@ -27,9 +27,9 @@ from pdlint.pagerduty.model import (
 )
 from pdlint.pagerduty.model import Service as LiveService
 from pdlint.policy.model import IncidentSeverity, Policy, Service, Sourced
-from pdlint.rule import Context, Mode, rule
+from pdlint.rule import Context, Mode, returned_without, rule
 from pdlint.rules.matching import both_sides, live_resource
-from pdlint.rules.services import returned_without, service_pairs
+from pdlint.rules.services import service_pairs
 
 
 @dataclass(frozen=True)
@@ -203,8 +203,9 @@ def _routed_elsewhere(account: Account, documented: Service,
             if live.integrations is None:
                 yield check_event_orchestration.not_checked(
                     f"{source.value} routing not checked: {routed}, and "
-                    f"{returned_without('its integrations')}",
-                    live_resource(documented, live), why=returned_without("its integrations", live),
+                    f"{returned_without('its integrations', 'service')}",
+                    live_resource(documented, live),
+                    why=returned_without("its integrations", "service", live.name),
                     expected=documented.name, actual=None, location=source.location)
             else:
                 yield check_event_orchestration.finding(
@@ -236,10 +237,9 @@ def check_detection_sources(context: Context) -> Iterator[Finding]:
         if documented.detection_sources is None:
             continue
         if live.integrations is None:
-            yield check_detection_sources.not_checked(
-                f"detection sources not checked: {returned_without('its integrations')}",
-                live_resource(documented, live), why=returned_without("its integrations", live),
-                expected=[source.value for source in documented.detection_sources],
+            yield check_detection_sources.not_returned(
+                "detection sources", "its integrations", live_resource(documented, live),
+                name=live.name, expected=[source.value for source in documented.detection_sources],
                 actual=None, location=documented.location)
             continue
         for source in documented.detection_sources:

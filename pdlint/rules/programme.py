@@ -20,7 +20,7 @@ from pdlint.policy.model import (
     Policy,
     Training,
 )
-from pdlint.rule import Context, Mode, rule
+from pdlint.rule import Context, Mode, returned_without, rule
 from pdlint.rules.escalation import escalation_pairs
 from pdlint.rules.matching import both_sides
 from pdlint.rules.schedules import schedule_pairs
@@ -68,7 +68,7 @@ def check_untrained_on_call(context: Context) -> Iterator[Finding]:
             f"training not checked for whoever escalation policy '{live_policy.name}' pages: "
             f"PagerDuty returned it without {unread}",
             Resource("escalation_policy", name=live_policy.name, id=live_policy.id),
-            why=f"PagerDuty returned escalation policy '{live_policy.name}' without {unread}",
+            why=returned_without(unread, "escalation policy", live_policy.name),
             expected="trained people on call", actual=None, location=training.location)
     for user_id, places in on_call_people(policy, account).items():
         user = account.users.by_id(user_id)

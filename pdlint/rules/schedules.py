@@ -21,7 +21,7 @@ from pdlint.pagerduty.model import Account, LiveObject, RenderedSchedule
 from pdlint.pagerduty.model import Schedule as LiveSchedule
 from pdlint.pagerduty.state import format_utc
 from pdlint.policy.model import Policy, Schedule, format_duration
-from pdlint.rule import Context, Mode, rule
+from pdlint.rule import Context, Mode, returned_without, rule
 from pdlint.rules.matching import Pair, pair_objects, remembered
 
 GAPS_LISTED = 10
@@ -220,11 +220,9 @@ def check_rotation(context: Context) -> Iterator[Finding]:
         if live.layers is None:
             written = length or minimum
             assert written is not None
-            yield check_rotation.not_checked(
-                "rotation not checked: PagerDuty returned no layers or rotations for it",
-                _resource(documented, live),
-                why=f"PagerDuty returned schedule '{live.name}' without its layers or rotations",
-                expected=None, actual=None, location=written.location)
+            yield check_rotation.not_returned(
+                "rotation", "its layers or rotations", _resource(documented, live),
+                name=live.name, expected=None, actual=None, location=written.location)
             continue
         if length is not None:
             wanted = int(length.value.total_seconds())
@@ -303,8 +301,8 @@ def check_inactive_participant(context: Context) -> Iterator[Finding]:
                     "is not in the user list this key reads (deleted, or hidden from this key)")
             elif user.invitation_sent is None:
                 yield check_inactive_participant.not_checked(
-                    f"{name} ({user_id}) not checked: PagerDuty returned the user without "
-                    "invitation_sent", _resource(documented, live),
+                    f"{name} ({user_id}) not checked: "
+                    f"{returned_without('invitation_sent', 'user')}", _resource(documented, live),
                     why=f"PagerDuty returned user '{name}' ({user_id}) without invitation_sent",
                     expected="an active user", actual=None, location=documented.location)
                 continue

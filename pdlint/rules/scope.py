@@ -35,11 +35,11 @@ from pdlint.pagerduty.model import Account, Collection, LiveObject, Reference, T
 from pdlint.pagerduty.state import DocumentedServices, TeamScope, Wanted
 from pdlint.policy.model import Policy, Scope, Team
 from pdlint.policy.model import Reference as Named
-from pdlint.rule import Context, Mode, rule
+from pdlint.rule import Context, Mode, returned_without, rule
 from pdlint.rules.escalation import escalation_pairs
 from pdlint.rules.matching import Defined, both_sides, live_resource
 from pdlint.rules.schedules import schedule_pairs
-from pdlint.rules.services import returned_without, service_pairs, team_name, teams_text
+from pdlint.rules.services import service_pairs, team_name, teams_text
 
 L = TypeVar("L", bound=LiveObject)
 
@@ -188,7 +188,7 @@ def _policies_unsure(account: Account, services: set[str],
                        else ("teams", {str(reference.id)}))
         more = maybe - inside - unsure
         if more and why is None:
-            why = returned_without(f"its {part}", service)
+            why = returned_without(f"its {part}", "service", service.name)
         unsure |= more
     return unsure, why
 
@@ -201,8 +201,7 @@ def _first_not_returned(account: Account, kind: str,
         parts = [part for part in account.not_returned(Resource(kind, obj.name, obj.id))
                  if part != "its final schedule"]
         if parts:
-            return (f"PagerDuty returned {kind.replace('_', ' ')} '{obj.name}' without "
-                    f"{' and '.join(parts)}")
+            return returned_without(" and ".join(parts), kind.replace("_", " "), obj.name)
     return None
 
 
@@ -282,9 +281,11 @@ def check_outside_scope(context: Context) -> Iterator[Finding]:
     for documented, live in _documented_live(policy, account):
         if documented.resource.type == "service" and _teams_of(live) is None:
             yield check_outside_scope.not_checked(
-                f"scope not checked: {returned_without('its teams')}, so whether it is in the "
-                f"scope ({_scope_text(scope)}) cannot be told", live_resource(documented, live),
-                why=returned_without("its teams", live), location=documented.location)
+                f"scope not checked: {returned_without('its teams', 'service')}, so whether it "
+                f"is in the scope ({_scope_text(scope)}) cannot be told",
+                live_resource(documented, live),
+                why=returned_without("its teams", "service", live.name),
+                location=documented.location)
         elif live.id in reach.unsure:
             who, does = (("a service", "uses") if documented.resource.type
                          == "escalation_policy" else ("an escalation policy", "pages"))
@@ -328,10 +329,9 @@ def check_team(context: Context) -> Iterator[Finding]:
         if team is None or (inside is not None and live.id not in inside):
             continue
         if live.teams is None:
-            yield check_team.not_checked(
-                f"team not checked: {returned_without('its teams')}",
-                live_resource(documented, live), why=returned_without("its teams", live),
-                expected=team.name, actual=None, location=team.location)
+            yield check_team.not_returned(
+                "team", "its teams", live_resource(documented, live),
+                name=live.name, expected=team.name, actual=None, location=team.location)
             continue
         pinned = team.target.id.value if team.target and team.target.id else None
         live_teams = [team_name(reference, account) for reference in live.teams]

@@ -16,7 +16,6 @@ from zoneinfo import ZoneInfo
 from pdlint.findings import Finding, Resource, Severity
 from pdlint.pagerduty.model import (
     Account,
-    LiveObject,
     MaintenanceWindow,
     Reference,
     UrgencyRule,
@@ -31,7 +30,7 @@ from pdlint.policy.model import (
     Sourced,
     format_duration,
 )
-from pdlint.rule import Context, Mode, rule
+from pdlint.rule import Context, Mode, returned_without, rule
 from pdlint.rules.escalation import escalation_pairs
 from pdlint.rules.matching import (
     Pair,
@@ -80,26 +79,18 @@ def check_missing(context: Context) -> Iterator[Finding]:
         if unread is not None:
             part, unknown = unread
             yield check_missing.not_checked(
-                f"documentation not checked: {returned_without(part)}, so {unknown} is not "
-                "known", resource, why=returned_without(part, live), expected=None,
+                f"documentation not checked: {returned_without(part, 'service')}, so {unknown} "
+                "is not known", resource, why=returned_without(part, "service", live.name),
+                expected=None,
                 actual=live.name)
             continue
         escalation = _documented_policy(policy, live.escalation_policy)
         on = f" on escalation policy '{escalation.name}'" if escalation else ""
         unsaid = ("" if live.escalation_policy is not None
-                  else f"; {returned_without('its escalation policy')}")
+                  else f"; {returned_without('its escalation policy', 'service')}")
         yield check_missing.finding(
             f"in PagerDuty{on} but not documented{unsaid}", resource, expected=None,
             actual=live.name, location=escalation.location if escalation else None)
-
-
-def returned_without(part: str, service: LiveObject | None = None) -> str:
-    """``PagerDuty returned the service without its teams``: why a check was not made, in a
-    finding's words; given the ``service``, ``PagerDuty returned service 'Checkout' without its
-    teams``, what the check did not read (``Finding.not_checked``), which its rule's skip lists
-    apart from the finding, so it names the service."""
-    named = "the service" if service is None else f"service '{service.name}'"
-    return f"PagerDuty returned {named} without {part}"
 
 
 def _documented_policy(policy: Policy, reference: Reference | None) -> EscalationPolicy | None:
@@ -135,10 +126,9 @@ def check_escalation_policy(context: Context) -> Iterator[Finding]:
         if chosen is None:
             continue
         if reference is None:
-            yield check_escalation_policy.not_checked(
-                f"escalation policy not checked: {returned_without('its escalation policy')}",
-                live_resource(documented, live),
-                why=returned_without("its escalation policy", live), expected=chosen.name,
+            yield check_escalation_policy.not_returned(
+                "escalation policy", "its escalation policy", live_resource(documented, live),
+                name=live.name, expected=chosen.name,
                 actual=None, location=chosen.location)
             continue
         known = account.escalation_policies.by_id(reference.id)
@@ -170,10 +160,9 @@ def check_urgency_rule(context: Context) -> Iterator[Finding]:
         wanted = UrgencyRule.meant_by(documented.urgency.value)
         actual = live.urgency_rule
         if actual is None:
-            yield check_urgency_rule.not_checked(
-                f"urgency not checked: {returned_without('its urgency rule')}",
-                live_resource(documented, live), why=returned_without("its urgency rule", live),
-                expected=documented.urgency.value, actual=None,
+            yield check_urgency_rule.not_returned(
+                "urgency", "its urgency rule", live_resource(documented, live),
+                name=live.name, expected=documented.urgency.value, actual=None,
                 location=documented.urgency.location)
         elif actual != wanted:
             yield check_urgency_rule.finding(
@@ -200,10 +189,9 @@ def check_support_hours(context: Context) -> Iterator[Finding]:
         if hours is None:
             continue
         if "support_hours" in live.unreturned:
-            yield check_support_hours.not_checked(
-                f"support hours not checked: {returned_without('its support hours')}",
-                live_resource(documented, live), why=returned_without("its support hours", live),
-                expected=None, actual=None, location=hours.location)
+            yield check_support_hours.not_returned(
+                "support hours", "its support hours", live_resource(documented, live),
+                name=live.name, expected=None, actual=None, location=hours.location)
             continue
         live_hours = live.support_hours
         if live_hours is None:
@@ -276,10 +264,9 @@ def check_timeouts(context: Context) -> Iterator[Finding]:
             expected = _timeout_text(None if written.value is None
                                      else int(written.value.total_seconds()))
             if key in live.unreturned:
-                yield check_timeouts.not_checked(
-                    f"{label} not checked: {returned_without(f'its {label}')}",
-                    live_resource(documented, live), why=returned_without(f"its {label}", live),
-                    expected=expected, actual=None, location=written.location)
+                yield check_timeouts.not_returned(
+                    label, f"its {label}", live_resource(documented, live),
+                    name=live.name, expected=expected, actual=None, location=written.location)
                 continue
             actual = _timeout_text(seconds)
             if actual != expected:
@@ -306,10 +293,9 @@ def check_disabled(context: Context) -> Iterator[Finding]:
     policy = context.policy
     for documented, live in both_sides(service_pairs(policy, context.live)):
         if live.status is None:
-            yield check_disabled.not_checked(
-                f"status not checked: {returned_without('its status')}",
-                live_resource(documented, live), why=returned_without("its status", live),
-                expected="enabled", actual=None, location=documented.location)
+            yield check_disabled.not_returned(
+                "status", "its status", live_resource(documented, live),
+                name=live.name, expected="enabled", actual=None, location=documented.location)
         elif live.disabled:
             yield check_disabled.finding(
                 "disabled in PagerDuty, so it opens no incidents",
@@ -331,9 +317,9 @@ def check_no_integration(context: Context) -> Iterator[Finding]:
         if required is None or not required.value:
             continue
         if live.integrations is None:
-            yield check_no_integration.not_checked(
-                f"integration not checked: {returned_without('its integrations')}",
-                live_resource(documented, live), why=returned_without("its integrations", live),
+            yield check_no_integration.not_returned(
+                "integration", "its integrations", live_resource(documented, live),
+                name=live.name,
                 expected="at least one integration", actual=None, location=required.location)
         elif not live.integrations:
             yield check_no_integration.finding(
@@ -439,10 +425,9 @@ def check_auto_pause(context: Context) -> Iterator[Finding]:
                    else live.urgency_rule)
         high = None if urgency is None else urgency.raises_high()  # None: not known
         if pause is None and (allowed is not None or high is not False):
-            yield check_auto_pause.not_checked(
-                f"auto-pause not checked: {returned_without('its auto-pause settings')}",
-                live_resource(documented, live),
-                why=returned_without("its auto-pause settings", live), expected=None,
+            yield check_auto_pause.not_returned(
+                "auto-pause", "its auto-pause settings", live_resource(documented, live),
+                name=live.name, expected=None,
                 actual=None, location=allowed.location if allowed else documented.location)
         if pause is None or not pause.enabled:
             continue
@@ -453,9 +438,11 @@ def check_auto_pause(context: Context) -> Iterator[Finding]:
             if high is None:
                 yield check_auto_pause.not_checked(
                     f"auto-pause not checked: it auto-pauses notifications {length}, and "
-                    f"{returned_without('its urgency rule')} (whether it pages at high urgency)",
+                    f"{returned_without('its urgency rule', 'service')} (whether it pages at "
+                    "high urgency)",
                     live_resource(documented, live),
-                    why=returned_without("its urgency rule", live), expected="disabled",
+                    why=returned_without("its urgency rule", "service", live.name),
+                    expected="disabled",
                     actual=None if held is None else _timeout_text(held),
                     location=documented.location)
                 continue
@@ -500,10 +487,9 @@ def check_alert_grouping(context: Context) -> Iterator[Finding]:
             continue
         grouping = account.alert_grouping_of(live)
         if grouping is None:
-            yield check_alert_grouping.not_checked(
-                f"alert grouping not checked: {returned_without('its alert grouping')}",
-                live_resource(documented, live), why=returned_without("its alert grouping", live),
-                expected=written.value, actual=None, location=written.location)
+            yield check_alert_grouping.not_returned(
+                "alert grouping", "its alert grouping", live_resource(documented, live),
+                name=live.name, expected=written.value, actual=None, location=written.location)
             continue
         actual = grouping.policy_word()
         if actual is None and account.alert_grouping_settings.read:

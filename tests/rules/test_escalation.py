@@ -226,8 +226,8 @@ def test_a_delay_not_returned_is_not_checked_and_later_rules_still_are(
     state = state_of(platform([without_delay(first, null=null), second, third]))
     findings = findings_of(check_escalation_delay, make_policy(DOCUMENTED), state)
     assert [(finding.not_checked, finding.expected, finding.actual) for finding in findings] == [
-        (f"PagerDuty returned level 1 of escalation policy '{NAME}' without its escalation "
-         "delay", 10, None), (None, 15, 20)]
+        (f"PagerDuty returned level 1 of escalation policy '{NAME}' without its "
+         "escalation_delay_in_minutes", 10, None), (None, 15, 20)]
     assert [finding.message for finding in findings] == [
         "rule 1 delay not checked: PagerDuty returned the rule without its "
         "escalation_delay_in_minutes",

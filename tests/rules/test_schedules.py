@@ -344,7 +344,7 @@ def test_rotation_of_a_shift_based_schedule_listed_only_is_not_checked(policy: P
         context_of(policy, without("PC00009", schedules_v3=[V3_PINNED])))
     assert (finding.severity, finding.location and finding.location.line, finding.message) == (
         Severity.WARNING, 12,
-        "rotation not checked: PagerDuty returned no layers or rotations for it")
+        "rotation not checked: PagerDuty returned the schedule without its layers or rotations")
 
 
 def v3_read(*events: Json,
