@@ -149,14 +149,13 @@ def headline(evidence: Evidence) -> tuple[Figure, ...]:
         unjudged = sum(item.not_judged for item in evidence.sla)
         of = sum(item.incidents for item in evidence.sla)
         unknown = evidence.incidents_severity_unread or 0
+        judged = bool(within + breached + pending) or not (unjudged or unknown)
         figures += [
             judged_figure(Figure("sla", "acknowledged within the documented SLA",
                                  share_text(share), f"{within} of {within + breached}",
-                                 bad=bool(breached)), unjudged, of, unknown,
-                          judged=bool(within + breached + pending) or not (unjudged or unknown)),
+                                 bad=bool(breached)), unjudged, of, unknown, judged=judged),
             judged_figure(Figure("breaches", "SLA breaches", str(breached), bad=bool(breached)),
-                          unjudged, of, unknown, judged=bool(within + breached + pending)
-                          or not (unjudged or unknown))]
+                          unjudged, of, unknown, judged=judged)]
         if evidence.resolution:
             resolved = sum(item.within for item in evidence.resolution)
             late = sum(item.breached for item in evidence.resolution)
