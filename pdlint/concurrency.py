@@ -119,8 +119,9 @@ def read_alongside(read: Callable[[], Coroutine[Any, Any, T]],
 
 async def all_or_cancel(awaitables: Iterable[Awaitable[T]]) -> list[T]:
     """The results of ``awaitables`` run concurrently, in order; on the first failure the others
-    are cancelled and it is raised. Every outcome is collected: one left unread would be
-    printed, traceback and all, at exit."""
+    are cancelled, the cancellation passed on to any ``asyncio.wrap_future`` among them, and it
+    is raised. Every outcome is collected: one left unread would be printed, traceback and all,
+    at exit."""
     tasks = [asyncio.ensure_future(awaitable) for awaitable in awaitables]
     try:
         if tasks:
@@ -129,6 +130,10 @@ async def all_or_cancel(awaitables: Iterable[Awaitable[T]]) -> list[T]:
         for task in tasks:
             task.cancel()
         await asyncio.gather(*tasks, return_exceptions=True)
+        # A cancelled future's callbacks run a loop turn later, and gather of futures already
+        # done returns without one (3.12+): one turn, so a wrapped concurrent future is
+        # cancelled too before anyone here learns of the failure.
+        await asyncio.sleep(0)
     failure = next((task.exception() for task in tasks
                     if not task.cancelled() and task.exception() is not None), None)
     if failure is not None:

@@ -43,6 +43,23 @@ def test_the_first_failure_cancels_the_others_and_is_raised() -> None:
     assert cancelled == ["waiter"]
 
 
+def test_the_failure_is_raised_only_once_a_wrapped_future_is_cancelled_too() -> None:
+    """The thread that would hand the value must find its future cancelled as soon as the read
+    has failed: Python 3.12's gather of futures already done returns before the cancellation is
+    passed on."""
+    policy: concurrent.futures.Future[str] = concurrent.futures.Future()
+
+    async def read() -> bool:
+        async def fails() -> str:
+            raise Trouble("incidents refused")
+
+        with pytest.raises(Trouble):
+            await all_or_cancel([asyncio.wrap_future(policy), fails()])
+        return policy.cancelled()
+
+    assert asyncio.run(read()) is True
+
+
 def test_a_read_hands_a_value_to_the_work_beside_it() -> None:
     handed: concurrent.futures.Future[str] = concurrent.futures.Future()
 
