@@ -22,7 +22,7 @@ from pdlint.evidence.postmortems import (
     judge_postmortem,
     load_register,
 )
-from pdlint.evidence.register import register_row
+from pdlint.evidence.register import REGISTER_COLUMNS, register_row
 from pdlint.pagerduty.model import ModelError
 from pdlint.pagerduty.records import parse_log_entry, parse_notes
 from pdlint.policy import load_policy
@@ -73,7 +73,7 @@ def test_an_unjudged_postmortem_reads_not_judged_in_the_register_and_the_tally(
     severity = next((item for item in policy.severities if item.id == priority), None)
     assessed = assess_incident(record, severity, policy, utc("2026-03-01T00:00"), None,
                                postmortems_checked=checked)
-    row = register_row(assessed)
+    row = dict(zip(REGISTER_COLUMNS, register_row(assessed), strict=True))
     assert (row["postmortem_status"], row["postmortem_due_at"]) == (status, due_at)
     tally = PostmortemTally(policy.severities)
     tally.add(assessed)

@@ -6,14 +6,22 @@ import csv
 import io
 import json
 from dataclasses import replace
-from datetime import timezone
+from datetime import timedelta, timezone
 from typing import Any
 
 import pytest
 from evidence_cases import utc
 
-from pdlint.evidence.model import AssessedIncident, IncidentRecord, Response
+from pdlint.evidence.model import (
+    AssessedIncident,
+    IncidentRecord,
+    PostmortemCheck,
+    PostmortemRecord,
+    PostmortemStatus,
+    Response,
+)
 from pdlint.evidence.register import (
+    JSON_KEYS,
     REGISTER_COLUMNS,
     LogIndex,
     RegisterWriter,
@@ -116,26 +124,51 @@ def test_the_register_streams_valid_csv_and_json() -> None:
     assert items[0]["ack_deadline"] == "2026-02-03T15:05:00Z"
 
 
-def test_a_batch_is_written_as_the_csv_writer_and_json_dumps_write_each_row() -> None:
-    """Titles that look like the text between two rows, or need quoting, stay whole."""
+EDGE_RECORDS = [
+    pytest.param({"title": 'down}, {"id": "PQ9"}'}, id="title-like-the-text-between-rows"),
+    pytest.param({"title": 'a, "b"\nc'}, id="title-to-quote"),
+    pytest.param({"title": "=1+1"}, id="title-like-a-formula"),
+    pytest.param({"title": None, "number": None, "priority": None, "urgency": None,
+                  "status": None, "service": None}, id="values-not-returned"),
+    pytest.param({"title": "Zürich ☎ \u2028 \t\x00 \\"}, id="title-non-ascii-and-controls"),
+    pytest.param({"responders": None}, id="responders-not-read"),
+    pytest.param({"responders": ()}, id="no-responders"),
+    pytest.param({"responders": ('O"Brien', "Zoë; Ann", "=cmd")}, id="responders-to-escape"),
+    pytest.param({"acknowledged_at": utc("2026-02-03T15:00") + timedelta(seconds=90.25)},
+                 id="seconds-with-a-fraction"),
+    pytest.param({"resolved_at": utc("2026-02-03T14:00")}, id="impossible-times"),
+    pytest.param({"resolved_at": None, "acknowledged_at": None}, id="open"),
+]
+
+
+@pytest.mark.parametrize("change", EDGE_RECORDS)
+def test_a_batch_is_written_as_the_csv_writer_and_json_dumps_write_each_row(
+        change: dict[str, Any]) -> None:
+    """Rows whose values need quoting, escaping or writing as null stay whole in both files,
+    among plain rows, in batches of more than one."""
     record = record_from_analytics(ANALYTICS_ROW)
-    batch = [AssessedIncident(replace(record, id=f"PQ{number}", title=title), "P1",
-                              utc("2026-02-03T15:05"), Response.WITHIN, None)
-             for number, title in enumerate(('down}, {"id": "PQ9"}', 'a, "b"\nc', "=1+1", None,
-                                             "plain"))]
+    found = PostmortemRecord("PM-7 \"root\"", utc("2026-02-04T10:00"))
+    batch = [AssessedIncident(replace(record, id=f"PQ{number}", **edge), "P1",
+                              utc("2026-02-03T15:05"), Response.WITHIN, postmortem)
+             for number, (edge, postmortem) in enumerate((
+                 ({}, None), (change, None), (change, PostmortemCheck(
+                     PostmortemStatus.ON_TIME, utc("2026-02-05T16:00"), found)), ({}, None)))]
     csv_stream, json_stream = io.StringIO(), io.StringIO()
     writer = RegisterWriter(csv_stream, json_stream)
     writer.write(batch[:3])
     writer.write(batch[3:])
     writer.close()
-    rows = [register_row(incident) for incident in batch]
+    rows = [dict(zip(REGISTER_COLUMNS, register_row(incident), strict=True))
+            for incident in batch]
     expected_csv = io.StringIO()
     csv.writer(expected_csv, lineterminator="\n").writerows(
         [REGISTER_COLUMNS, *([csv_cell(row[column]) for column in REGISTER_COLUMNS]
                              for row in rows)])
     assert csv_stream.getvalue() == expected_csv.getvalue()
     assert json_stream.getvalue() == "[\n " + ",\n ".join(
-        json.dumps(row, ensure_ascii=False) for row in rows) + "\n]\n"
+        json.dumps({key: row[key] for key in JSON_KEYS}, ensure_ascii=False)
+        for row in rows) + "\n]\n"
+    assert json.loads(json_stream.getvalue())[1] == rows[1]
 
 
 def test_an_empty_register_is_an_empty_json_array() -> None:

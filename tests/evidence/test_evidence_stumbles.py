@@ -22,7 +22,7 @@ from pdlint.evidence.changes import audit_records, change_from_record
 from pdlint.evidence.collect import assess_incident
 from pdlint.evidence.coverage import ScheduleCoverage
 from pdlint.evidence.model import IncidentRecord, iso
-from pdlint.evidence.register import register_row
+from pdlint.evidence.register import REGISTER_COLUMNS, register_row
 from pdlint.findings import Location
 from pdlint.pagerduty.records import parse_audit_record
 from pdlint.policy import load_policy
@@ -157,7 +157,8 @@ def test_impossible_durations_are_flagged_not_printed() -> None:
                               "created")
     loaded = load_policy([POLICY])
     assert loaded.policy is not None
-    row = register_row(assess_incident(record, None, loaded.policy, created, None))
+    row = dict(zip(REGISTER_COLUMNS, register_row(
+        assess_incident(record, None, loaded.policy, created, None)), strict=True))
     assert (row["seconds_to_acknowledge"], row["seconds_to_resolve"], row["problem"]) == (
         None, None, record.problem)
 
