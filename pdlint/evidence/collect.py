@@ -31,7 +31,6 @@ from pdlint.evidence.model import (
     ChangeSummary,
     CommunicationCompliance,
     CorrectiveActionSummary,
-    IncidentRecord,
     PostmortemCompliance,
     PostmortemRecord,
     RegisterRow,
@@ -62,7 +61,7 @@ from pdlint.evidence.sla import (
 from pdlint.evidence.trend import TrendTally
 from pdlint.findings import Report, Skipped, counted
 from pdlint.pagerduty.model import Account, MaintenanceWindow
-from pdlint.pagerduty.records import parse_maintenance_window
+from pdlint.pagerduty.records import IncidentRecord, parse_maintenance_window
 from pdlint.policy.model import Containment, IncidentSeverity, Policy, Scope
 from pdlint.rules.registry import DRIFT_RULE_IDS
 from pdlint.rules.scope import scope_reach

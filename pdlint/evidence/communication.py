@@ -26,9 +26,12 @@ from pdlint.evidence.model import (
     CommunicationCheck,
     CommunicationCompliance,
     CommunicationStatus,
-    IncidentRecord,
 )
-from pdlint.pagerduty.records import read_first_responder_request, read_subscriber_count
+from pdlint.pagerduty.records import (
+    IncidentRecord,
+    read_first_responder_request,
+    read_subscriber_count,
+)
 from pdlint.policy.model import IncidentSeverity, format_duration
 
 if TYPE_CHECKING:

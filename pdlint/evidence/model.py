@@ -17,6 +17,7 @@ from pdlint.coverage import Interval
 from pdlint.evidence.coverage import ScheduleCoverage
 from pdlint.evidence.paging import ServicePaging
 from pdlint.findings import Boundary, Location, Skipped
+from pdlint.pagerduty.records import IncidentRecord
 from pdlint.pagerduty.state import format_utc
 from pdlint.policy.model import ActionStatus, format_duration
 
@@ -48,61 +49,6 @@ def whole(seconds: float | None) -> int | float | None:
     if seconds is None:
         return None
     return int(seconds) if float(seconds).is_integer() else round(seconds, 3)
-
-
-@dataclass(frozen=True)
-class IncidentRecord:
-    """One incident of the period, from whichever source the account allowed."""
-
-    id: str
-    number: int | None
-    title: str | None
-    service: str | None
-    priority: str | None
-    urgency: str | None
-    status: str | None
-    created_at: datetime
-    acknowledged_at: datetime | None
-    resolved_at: datetime | None
-    responders: tuple[str, ...] | None = ()
-    """The users who were assigned or acknowledged it; None when PagerDuty did not say."""
-    service_id: str | None = None
-    """None when the source does not name it (``service`` is the name it shows)."""
-    unread: tuple[str, ...] = ()
-    """The fields among ``acknowledged_at``, ``resolved_at`` and ``priority`` PagerDuty did not
-    return: their None is not read, and what is judged by them is not judged."""
-
-    @property
-    def seconds_to_acknowledge(self) -> float | None:
-        """None when not acknowledged, or acknowledged before it was created (``problem``)."""
-        if self.acknowledged_at is None or self.acknowledged_at < self.created_at:
-            return None
-        return (self.acknowledged_at - self.created_at).total_seconds()
-
-    @property
-    def seconds_to_resolve(self) -> float | None:
-        """None when not resolved, or resolved before it was created (``problem``)."""
-        if self.resolved_at is None or self.resolved_at < self.created_at:
-            return None
-        return (self.resolved_at - self.created_at).total_seconds()
-
-    @property
-    def problem(self) -> str | None:
-        """Times the account gives that cannot be: a duration from them would be negative, so
-        it is flagged instead of printed."""
-        created, acknowledged, resolved = self.created_at, self.acknowledged_at, self.resolved_at
-        if ((acknowledged is None or acknowledged >= created)
-                and (resolved is None or resolved >= created)):
-            return None  # nearly every incident: asked of each, for the register and the tally
-        impossible = [f"{what} before it was created" for what, at in (
-            ("acknowledged", self.acknowledged_at), ("resolved", self.resolved_at))
-            if at is not None and at < self.created_at]
-        return "; ".join(impossible) or None
-
-    @property
-    def label(self) -> str:
-        """How an auditor refers to it: ``#42`` (or the id when there is no number)."""
-        return f"#{self.number}" if self.number is not None else self.id
 
 
 class Response(str, enum.Enum):

@@ -28,7 +28,6 @@ from zoneinfo import ZoneInfo
 from pdlint.errors import PdlintError
 from pdlint.evidence.model import (
     AssessedIncident,
-    IncidentRecord,
     PostmortemCheck,
     PostmortemCompliance,
     PostmortemRecord,
@@ -37,7 +36,13 @@ from pdlint.evidence.model import (
 )
 from pdlint.findings import Location
 from pdlint.pagerduty.model import ModelError
-from pdlint.pagerduty.records import IncidentNote, LogEntry, read_incident_log, read_notes
+from pdlint.pagerduty.records import (
+    IncidentNote,
+    IncidentRecord,
+    LogEntry,
+    read_incident_log,
+    read_notes,
+)
 from pdlint.policy.model import IncidentSeverity, Postmortems
 
 if TYPE_CHECKING:

@@ -18,11 +18,11 @@ from pdlint.evidence.model import (
     CorrectiveActionSummary,
     ExerciseRecord,
     IncidentActions,
-    IncidentRecord,
     PersonTraining,
     TrainingSummary,
 )
 from pdlint.pagerduty.model import Account
+from pdlint.pagerduty.records import IncidentRecord
 from pdlint.policy.model import (
     ActionStatus,
     CorrectiveAction,

@@ -23,15 +23,15 @@ from collections.abc import (
     Callable,
     Sequence,
 )
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from json.encoder import encode_basestring
 from typing import IO, TYPE_CHECKING, Any
 
-from pdlint.evidence.model import AssessedIncident, IncidentRecord, iso_once, whole
+from pdlint.evidence.model import AssessedIncident, iso_once, whole
 from pdlint.pagerduty.model import Reference
 from pdlint.pagerduty.records import (
-    Incident,
+    IncidentRecord,
     LogEntry,
     parse_analytics_incident,
     parse_incident,
@@ -63,17 +63,6 @@ REGISTER_COLUMNS = (
 
 ReadCounter = Callable[[int], None]
 """Told how many incidents have been read so far."""
-
-
-def record_of(incident: Incident) -> IncidentRecord:
-    """An incident from analytics as a register row."""
-    return IncidentRecord(
-        id=incident.id, number=incident.number, title=incident.title, service=incident.service,
-        service_id=incident.service_id, priority=incident.priority, urgency=incident.urgency,
-        status=incident.status,
-        created_at=incident.created_at, acknowledged_at=incident.acknowledged_at,
-        resolved_at=incident.resolved_at, responders=incident.responders,
-        unread=incident.unread)
 
 
 @dataclass
@@ -111,12 +100,12 @@ class LogIndex:
                     and person.summary is not None):
                 activity.responders.setdefault(person.summary)
 
-    def record(self, incident: Incident) -> IncidentRecord:
-        """An incident of ``GET /incidents`` as a register row, completed from the log."""
+    def record(self, incident: IncidentRecord) -> IncidentRecord:
+        """An incident of ``GET /incidents`` completed from the log."""
         activity = self._activity.get(incident.id, _Activity())
-        return replace(record_of(incident), acknowledged_at=activity.acknowledged_at,
-                       responders=tuple(dict.fromkeys(
-                           (*activity.responders, *(incident.assignees or ())))))
+        return incident._replace(acknowledged_at=activity.acknowledged_at,
+                                 responders=tuple(dict.fromkeys(
+                                     (*activity.responders, *(incident.assignees or ())))))
 
 
 @dataclass(frozen=True)
@@ -137,7 +126,7 @@ async def analytics_records(
             page_size=ANALYTICS_PAGE_SIZE, order="asc", time_zone=ANALYTICS_TIME_ZONE):
         read += 1
         counter(read)
-        yield record_of(parse_analytics_incident(raw, timezone.utc))
+        yield parse_analytics_incident(raw, timezone.utc)
 
 
 async def rest_records(

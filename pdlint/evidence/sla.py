@@ -31,11 +31,11 @@ from datetime import datetime
 
 from pdlint.evidence.model import (
     AssessedIncident,
-    IncidentRecord,
     ResolutionCompliance,
     Response,
     SeverityCompliance,
 )
+from pdlint.pagerduty.records import IncidentRecord
 from pdlint.policy.model import Hours, IncidentSeverity, format_duration
 
 

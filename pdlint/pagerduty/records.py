@@ -34,15 +34,16 @@ def _fields(kind: str, data: Any) -> _Fields:
 
 # -- incidents --------------------------------------------------------------------------------
 
-class Incident(NamedTuple):
-    """One incident of the period, from either source, as the register needs it.
+class IncidentRecord(NamedTuple):
+    """One incident of the period, from either source, as the register and the evidence's
+    judgements need it: parsed straight into this, with nothing copied after (a year is a
+    hundred thousand of them).
 
     ``acknowledged_at`` and ``responders`` are analytics' own figures; an incident from
-    ``GET /incidents`` has them from the log (``LogIndex`` in the evidence), so here they are
-    None (not read) and its ``assignees`` are those of the incident.
+    ``GET /incidents`` has them from the log (``LogIndex`` in the evidence), so until then they
+    are None (not read) and its ``assignees`` are those of the incident.
 
-    A named tuple: as immutable as a frozen dataclass, and made in less than half the CPU (a
-    year is a hundred thousand of them).
+    A named tuple: as immutable as a frozen dataclass, and made in less than half the CPU.
     """
 
     id: str
@@ -50,30 +51,63 @@ class Incident(NamedTuple):
     title: str | None
     service: str | None
     """The name of its service as PagerDuty shows it."""
-    service_id: str | None
     priority: str | None
     urgency: str | None
     status: str | None
     created_at: datetime
     acknowledged_at: datetime | None
     resolved_at: datetime | None
-    responders: tuple[str, ...] | None
-    """Assigned, then acknowledging users' names, each once (analytics)."""
-    assignees: tuple[str, ...] | None
-    """The names of the users the incident is assigned to (``GET /incidents``)."""
+    responders: tuple[str, ...] | None = ()
+    """Assigned, then acknowledging users' names, each once; None when PagerDuty did not say."""
+    service_id: str | None = None
+    """None when the source does not name it (``service`` is the name it shows)."""
     unread: tuple[str, ...] = ()
     """Which of ``acknowledged_at``, ``resolved_at`` and ``priority`` PagerDuty did not return
     (analytics): None there is then not read, never "not acknowledged", "open" or "no
-    priority", which a null it returned says."""
+    priority", which a null it returned says; what is judged by them is not judged."""
+    assignees: tuple[str, ...] | None = None
+    """The names of the users the incident is assigned to (``GET /incidents``)."""
+
+    @property
+    def seconds_to_acknowledge(self) -> float | None:
+        """None when not acknowledged, or acknowledged before it was created (``problem``)."""
+        if self.acknowledged_at is None or self.acknowledged_at < self.created_at:
+            return None
+        return (self.acknowledged_at - self.created_at).total_seconds()
+
+    @property
+    def seconds_to_resolve(self) -> float | None:
+        """None when not resolved, or resolved before it was created (``problem``)."""
+        if self.resolved_at is None or self.resolved_at < self.created_at:
+            return None
+        return (self.resolved_at - self.created_at).total_seconds()
+
+    @property
+    def problem(self) -> str | None:
+        """Times the account gives that cannot be: a duration from them would be negative, so
+        it is flagged instead of printed."""
+        created, acknowledged, resolved = self.created_at, self.acknowledged_at, self.resolved_at
+        if ((acknowledged is None or acknowledged >= created)
+                and (resolved is None or resolved >= created)):
+            return None  # nearly every incident: asked of each, for the register and the tally
+        impossible = [f"{what} before it was created" for what, at in (
+            ("acknowledged", self.acknowledged_at), ("resolved", self.resolved_at))
+            if at is not None and at < self.created_at]
+        return "; ".join(impossible) or None
+
+    @property
+    def label(self) -> str:
+        """How an auditor refers to it: ``#42`` (or the id when there is no number)."""
+        return f"#{self.number}" if self.number is not None else self.id
 
 
 ANALYTICS_KEYS = (("seconds_to_first_ack", "acknowledged_at"), ("resolved_at", "resolved_at"),
                   ("priority_name", "priority"))
 """The keys of an ``AnalyticsRawIncident`` the evidence judges by (none is required by the
-spec), and the ``Incident`` field each gives."""
+spec), and the ``IncidentRecord`` field each gives."""
 
 
-def parse_analytics_incident(raw: Any, naive_zone: tzinfo) -> Incident:
+def parse_analytics_incident(raw: Any, naive_zone: tzinfo) -> IncidentRecord:
     """An ``AnalyticsRawIncident``; a time without an offset is in ``naive_zone``, the zone the
     request named."""
     fields = _fields("analytics incident", raw)
@@ -81,7 +115,7 @@ def parse_analytics_incident(raw: Any, naive_zone: tzinfo) -> Incident:
     seconds_to_ack = fields.number("seconds_to_first_ack")
     assigned, acknowledged = (fields.texts("assigned_user_names"),
                               fields.texts("acknowledged_user_names"))
-    return Incident(
+    return IncidentRecord(
         id=fields.required("id", fields.text("id")),
         number=fields.integer("incident_number"),
         title=fields.text("description"),
@@ -96,12 +130,11 @@ def parse_analytics_incident(raw: Any, naive_zone: tzinfo) -> Incident:
         resolved_at=fields.time("resolved_at", naive_zone),
         responders=(None if assigned is None and acknowledged is None
                     else tuple(dict.fromkeys((*(assigned or ()), *(acknowledged or ()))))),
-        assignees=None,
         unread=tuple(name for key, name in ANALYTICS_KEYS if not fields.has(key)),
     )
 
 
-def parse_incident(raw: Any) -> Incident:
+def parse_incident(raw: Any) -> IncidentRecord:
     """An ``Incident`` of ``GET /incidents``."""
     fields = _fields("incident", raw)
     service, priority = fields.nested("service"), fields.nested("priority")
@@ -110,7 +143,7 @@ def parse_incident(raw: Any) -> Incident:
         name for assignment in assignments
         for assignee in (assignment.nested("assignee"),) if assignee is not None
         for name in (assignee.text("summary"),) if name is not None)
-    return Incident(
+    return IncidentRecord(
         id=fields.required("id", fields.text("id")),
         number=fields.integer("incident_number"),
         title=fields.text("title"),

@@ -8,7 +8,8 @@ import pytest
 from evidence_cases import utc
 
 from pdlint.evidence.communication import Told, judge_communication
-from pdlint.evidence.model import CommunicationStatus, IncidentRecord
+from pdlint.evidence.model import CommunicationStatus
+from pdlint.pagerduty.records import IncidentRecord
 
 CREATED = utc("2026-02-03T15:00")
 RECORD = IncidentRecord("PQ1", 1, "t", "s", "P1", "high", "resolved", CREATED, None, None)

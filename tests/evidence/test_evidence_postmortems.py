@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-from dataclasses import replace
 from datetime import timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -12,7 +11,7 @@ import pytest
 from evidence_cases import POLICY, REGISTER, register_policy, utc
 
 from pdlint.evidence.collect import assess_incident
-from pdlint.evidence.model import IncidentRecord, PostmortemRecord, PostmortemStatus
+from pdlint.evidence.model import PostmortemRecord, PostmortemStatus
 from pdlint.evidence.postmortems import (
     PostmortemFinder,
     PostmortemRegisterError,
@@ -24,7 +23,7 @@ from pdlint.evidence.postmortems import (
 )
 from pdlint.evidence.register import REGISTER_COLUMNS, register_row
 from pdlint.pagerduty.model import ModelError
-from pdlint.pagerduty.records import parse_log_entry, parse_notes
+from pdlint.pagerduty.records import IncidentRecord, parse_log_entry, parse_notes
 from pdlint.policy import load_policy
 
 NEW_YORK = ZoneInfo("America/New_York")
@@ -69,7 +68,7 @@ def test_an_unjudged_postmortem_reads_not_judged_in_the_register_and_the_tally(
     """The register's postmortem_status and the section's not_judged count say the same."""
     policy = load_policy([POLICY]).policy
     assert policy is not None
-    record = replace(incident("2026-02-03T16:00"), priority=priority)
+    record = incident("2026-02-03T16:00")._replace(priority=priority)
     severity = next((item for item in policy.severities if item.id == priority), None)
     assessed = assess_incident(record, severity, policy, utc("2026-03-01T00:00"), None,
                                postmortems_checked=checked)

@@ -5,7 +5,6 @@ from __future__ import annotations
 import csv
 import io
 import json
-from dataclasses import replace
 from datetime import timedelta, timezone
 from typing import Any
 
@@ -14,7 +13,6 @@ from evidence_cases import utc
 
 from pdlint.evidence.model import (
     AssessedIncident,
-    IncidentRecord,
     PostmortemCheck,
     PostmortemRecord,
     PostmortemStatus,
@@ -25,17 +23,21 @@ from pdlint.evidence.register import (
     REGISTER_COLUMNS,
     LogIndex,
     RegisterWriter,
-    record_of,
     register_row,
 )
 from pdlint.pagerduty.model import ModelError
-from pdlint.pagerduty.records import parse_analytics_incident, parse_incident, parse_log_entry
+from pdlint.pagerduty.records import (
+    IncidentRecord,
+    parse_analytics_incident,
+    parse_incident,
+    parse_log_entry,
+)
 from pdlint.report.tabular import csv_cell
 
 
 def record_from_analytics(row: dict[str, Any]) -> IncidentRecord:
     """A register row from an analytics incident; times without an offset are UTC, as asked."""
-    return record_of(parse_analytics_incident(row, timezone.utc))
+    return parse_analytics_incident(row, timezone.utc)
 
 
 ANALYTICS_ROW = {
@@ -148,7 +150,7 @@ def test_a_batch_is_written_as_the_csv_writer_and_json_dumps_write_each_row(
     among plain rows, in batches of more than one."""
     record = record_from_analytics(ANALYTICS_ROW)
     found = PostmortemRecord("PM-7 \"root\"", utc("2026-02-04T10:00"))
-    batch = [AssessedIncident(replace(record, id=f"PQ{number}", **edge), "P1",
+    batch = [AssessedIncident(record._replace(id=f"PQ{number}", **edge), "P1",
                               utc("2026-02-03T15:05"), Response.WITHIN, postmortem)
              for number, (edge, postmortem) in enumerate((
                  ({}, None), (change, None), (change, PostmortemCheck(

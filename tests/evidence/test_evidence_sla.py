@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 import pytest
 from evidence_cases import POLICY, utc
 
-from pdlint.evidence.model import IncidentRecord, Response
+from pdlint.evidence.model import Response
 from pdlint.evidence.sla import (
     judge_resolution,
     judge_response,
@@ -16,6 +16,7 @@ from pdlint.evidence.sla import (
     resolution_deadline,
     response_deadline,
 )
+from pdlint.pagerduty.records import IncidentRecord
 from pdlint.policy import load_policy
 from pdlint.policy.model import Policy
 
@@ -105,8 +106,8 @@ def test_seconds_to_acknowledge() -> None:
 ])
 def test_judge_resolution(policy: Policy, resolved: str | None, as_of: str,
                           outcome: Response) -> None:
-    record = replace(incident("2026-02-03T15:00"),
-                     resolved_at=utc(resolved) if resolved else None)
+    record = incident("2026-02-03T15:00")._replace(
+        resolved_at=utc(resolved) if resolved else None)
     p1 = policy.severity("P1")
     assert p1 is not None
     deadline = resolution_deadline(record, p1)

@@ -21,10 +21,10 @@ from pdlint.evidence import Evidence
 from pdlint.evidence.changes import audit_records, change_from_record
 from pdlint.evidence.collect import assess_incident
 from pdlint.evidence.coverage import ScheduleCoverage
-from pdlint.evidence.model import IncidentRecord, iso
+from pdlint.evidence.model import iso
 from pdlint.evidence.register import REGISTER_COLUMNS, register_row
 from pdlint.findings import Location
-from pdlint.pagerduty.records import parse_audit_record
+from pdlint.pagerduty.records import IncidentRecord, parse_audit_record
 from pdlint.policy import load_policy
 from pdlint.sim import SimServer
 
