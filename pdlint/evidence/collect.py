@@ -14,7 +14,6 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
-from pdlint.concurrency import all_or_cancel
 from pdlint.coverage import Interval
 from pdlint.evidence.changes import (
     ChangeLog,
@@ -222,8 +221,7 @@ async def judge_incidents(
             if actions is not None:
                 actions.saw(record)
         if finder is not None and due:
-            lookups = await all_or_cancel(_looked_up(finder, client, batch[index])
-                                          for index in due)
+            lookups = await finder.find_each(client, [batch[index] for index in due])
             for index, outcome in zip(due, lookups, strict=True):
                 if isinstance(outcome, str):
                     checked[index] = False
@@ -331,17 +329,6 @@ async def _contained(client: PagerDutyClient | None, batch: list[IncidentRecord]
         elif outcome is not None:
             contained[index] = outcome.recorded_at
     return contained
-
-
-async def _looked_up(finder: PostmortemFinder, client: PagerDutyClient | None,
-                     record: IncidentRecord) -> PostmortemRecord | str | None:
-    """The incident's postmortem, or None; the refusal, as text, where the token may not look."""
-    from pdlint.pagerduty.errors import PermissionDenied
-
-    try:
-        return await finder.find(client, record)
-    except PermissionDenied as denied:
-        return str(denied)
 
 
 async def incident_section(

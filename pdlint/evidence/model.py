@@ -11,7 +11,7 @@ import enum
 import functools
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from pdlint.coverage import Interval
 from pdlint.evidence.coverage import ScheduleCoverage
@@ -150,9 +150,10 @@ class PostmortemCheck:
     found: PostmortemRecord | None
 
 
-@dataclass(frozen=True)
-class AssessedIncident:
-    """An incident with its documented severity and what the policy asked of it."""
+class AssessedIncident(NamedTuple):
+    """An incident with its documented severity and what the policy asked of it.
+
+    A named tuple, as ``IncidentRecord`` is: one is made for each incident of the period."""
 
     record: IncidentRecord
     severity: str | None
@@ -167,13 +168,13 @@ class AssessedIncident:
     """Resolved by ``resolve_deadline`` (within), after it or still open past it (breached),
     or open before it (pending); None when the severity documents no ``resolve_within``."""
     ack_deadline_local: str | None = None
+    """A next-business-day deadline in the organisation's time zone (ISO 8601 with its offset),
+    as the policy states it: 17:00 New York is 21:00Z or 22:00Z by the season."""
     communication: CommunicationCheck | None = None
     """None when the severity documents no ``notify_within``."""
     contained_at: datetime | None = None
     """When the policy's containment convention marks it contained (None: not marked, or no
     convention)."""
-    """A next-business-day deadline in the organisation's time zone (ISO 8601 with its offset),
-    as the policy states it: 17:00 New York is 21:00Z or 22:00Z by the season."""
 
 
 @dataclass(frozen=True)

@@ -56,6 +56,9 @@ def parse_time(text: str, naive_zone: tzinfo | None = None) -> datetime:
     return moment
 
 
+_TEXT_OR_NULL = frozenset((str, type(None)))
+
+
 class _Fields:
     """Typed reads of one JSON object, with errors that name the object and the field.
 
@@ -103,6 +106,14 @@ class _Fields:
         if value is None or type(value) is str or isinstance(value, str):
             return value
         raise self._wrong(key, value, "text")
+
+    def texts_at(self, keys: Sequence[str]) -> list[str | None]:
+        """The text fields ``keys`` at once, as ``text`` reads each: a record of many text
+        fields (analytics incidents, 10^5 a year) has their types checked in one pass of C."""
+        values = list(map(self.data.get, keys))
+        if not _TEXT_OR_NULL.issuperset(map(type, values)):
+            values = [self.text(key) for key in keys]  # a subclass of str, or the error
+        return values
 
     def integer(self, key: str) -> int | None:
         value = self.data.get(key)

@@ -105,6 +105,9 @@ ANALYTICS_KEYS = (("seconds_to_first_ack", "acknowledged_at"), ("resolved_at", "
                   ("priority_name", "priority"))
 """The keys of an ``AnalyticsRawIncident`` the evidence judges by (none is required by the
 spec), and the ``IncidentRecord`` field each gives."""
+_ALL_JUDGED_BY = frozenset(key for key, _ in ANALYTICS_KEYS)
+_ANALYTICS_TEXTS = ("id", "description", "service_name", "service_id", "priority_name",
+                    "urgency", "status")
 
 
 def parse_analytics_incident(raw: Any, naive_zone: tzinfo) -> IncidentRecord:
@@ -115,22 +118,25 @@ def parse_analytics_incident(raw: Any, naive_zone: tzinfo) -> IncidentRecord:
     seconds_to_ack = fields.number("seconds_to_first_ack")
     assigned, acknowledged = (fields.texts("assigned_user_names"),
                               fields.texts("acknowledged_user_names"))
+    id_, title, service, service_id, priority, urgency, status = fields.texts_at(
+        _ANALYTICS_TEXTS)
     return IncidentRecord(
-        id=fields.required("id", fields.text("id")),
+        id=fields.required("id", id_),
         number=fields.integer("incident_number"),
-        title=fields.text("description"),
-        service=fields.text("service_name"),
-        service_id=fields.text("service_id"),
-        priority=fields.text("priority_name"),
-        urgency=fields.text("urgency"),
-        status=fields.text("status"),
+        title=title,
+        service=service,
+        service_id=service_id,
+        priority=priority,
+        urgency=urgency,
+        status=status,
         created_at=created_at,
         acknowledged_at=(None if seconds_to_ack is None
                          else created_at + timedelta(seconds=seconds_to_ack)),
         resolved_at=fields.time("resolved_at", naive_zone),
         responders=(None if assigned is None and acknowledged is None
                     else tuple(dict.fromkeys((*(assigned or ()), *(acknowledged or ()))))),
-        unread=tuple(name for key, name in ANALYTICS_KEYS if not fields.has(key)),
+        unread=() if fields.data.keys() >= _ALL_JUDGED_BY
+        else tuple(name for key, name in ANALYTICS_KEYS if not fields.has(key)),
     )
 
 

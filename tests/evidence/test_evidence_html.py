@@ -80,7 +80,7 @@ def test_all_text_is_escaped(hand_package: Package) -> None:
     p1 = evidence.sla[0]
     breach = p1.breaches[0]
     hostile = "<script>alert(1)</script>"
-    breach = replace(breach, record=breach.record._replace(title=hostile, service='"><b>'))
+    breach = breach._replace(record=breach.record._replace(title=hostile, service='"><b>'))
     evidence = replace(evidence, organisation=hostile,
                        sla=(replace(p1, breaches=(breach,)), *evidence.sla[1:]))
     page = render_html(evidence, policy.organisation.business_hours)

@@ -69,6 +69,8 @@ def test_record_from_analytics(times: dict[str, str]) -> None:
 @pytest.mark.parametrize(("change", "message"), [
     ({"created_at": None}, "analytics incident PQ1: created_at is absent"),
     ({"resolved_at": "later"}, "analytics incident PQ1: resolved_at is 'later', not an ISO"),
+    ({"description": 5}, "analytics incident PQ1: description is 5, not text"),
+    ({"status": ["resolved"]}, r"analytics incident PQ1: status is \['resolved'\], not text"),
 ])
 def test_a_row_that_cannot_be_read_is_named(change: dict[str, object], message: str) -> None:
     with pytest.raises(ModelError, match=message):
