@@ -35,7 +35,7 @@ from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 from functools import cached_property, partial
 from operator import itemgetter
-from typing import Any, Generic, TypeVar
+from typing import Any, Generic, NamedTuple, TypeVar
 
 from pdlint.coverage import Interval, merge, weekly_hours
 from pdlint.memo import Memo
@@ -154,12 +154,12 @@ def inside(intervals: Iterable[Interval]) -> Step[bool]:
 
 # -- what a path reaches -----------------------------------------------------------------------
 
-@dataclass(frozen=True, slots=True)
-class Reach:
+class Reach(NamedTuple):
     """How soon, in minutes after the trigger (or after a person's assignment), someone is
     phoned or texted (``call``), notified in any way (``notice``), and from which minute the
     path could not be read (``unread``, with ``why``). None: never (or, for ``unread``, all
-    was read)."""
+    was read). A named tuple, as ``Gate`` and ``Outcome`` are: a year of an account's paths
+    makes, hashes and compares them by the hundred thousand, which a tuple does in C."""
 
     call: int | None = None
     notice: int | None = None
@@ -236,8 +236,7 @@ def not_read(why: str) -> Reach:
     return Reach(unread=0, why=why)
 
 
-@dataclass(frozen=True, slots=True)
-class Gate:
+class Gate(NamedTuple):
     """What becomes of an alert on the service at a moment, before anyone is paged: an incident
     of ``urgency`` (``high`` or ``low``), or none (``urgency`` None), and ``why`` in words;
     ``read`` is False when pdlint could not tell. ``delay``: the minutes the alert is held
@@ -280,8 +279,7 @@ class UnknownOverlay(Overlay):
         return base if base.read and base.urgency is None else self.gate
 
 
-@dataclass(frozen=True, slots=True)
-class Outcome:
+class Outcome(NamedTuple):
     """The path of a trigger: its gate, and what the escalation reaches (None when no incident
     is created or the gate was not read)."""
 
@@ -704,12 +702,15 @@ class Paths:
         # Each stretch of one gate reads the one escalation it pages, over that stretch only:
         # the changes of the others (the high-urgency escalation at night, when the gate is
         # low) are not visited.
+        # The gates are a few objects repeated (support hours open and close ~500 times a
+        # year): each one's judged escalation is found once.
+        distinct = dict(zip(map(id, gates.values), gates.values, strict=True))
+        gated = {key: self.gated(gate, policy_id, within) for key, gate in distinct.items()}
         breaks: list[datetime] = []
         values: list[Judgement] = []
-        for index, gate in enumerate(gates.values):
+        for index, step in enumerate(map(gated.__getitem__, map(id, gates.values))):
             if index:
                 breaks.append(gates.breaks[index - 1])
-            step = self.gated(gate, policy_id, within)
             first = 0 if not index else bisect.bisect_right(step.breaks, breaks[-1])
             last = (len(step.breaks) if index == len(gates.breaks)
                     else bisect.bisect_left(step.breaks, gates.breaks[index]))
@@ -771,11 +772,10 @@ def escalated(levels: Sequence[tuple[Step[Reach], int]], beyond: Reach | None) -
     breaks = [step.breaks for step, _ in levels]
     offsets = [offset for _, offset in levels]
     deltas = [timedelta(minutes=offset) for offset in offsets]
-    # Each level's values as plain tuples, minutes already counted from the trigger, made when
-    # the level is first looked at: the loop compares and keeps tuples, and makes a Reach only
-    # for each different answer.
-    counted: list[list[tuple[int | None, int | None, int | None, str | None]] | None] = (
-        [None] * len(levels))
+    # Each level's values, minutes already counted from the trigger, made when the level is
+    # first looked at: the loop compares and keeps plain tuples, and makes a Reach only for
+    # each different answer.
+    counted: list[tuple[Reach, ...] | None] = [None] * len(levels)
     # Where each level is in its breaks as of the moment in ``placed_at``, and the trigger
     # moment of its next change (None: it changes no more).
     positions = [0] * len(levels)
@@ -800,7 +800,8 @@ def escalated(levels: Sequence[tuple[Step[Reach], int]], beyond: Reach | None) -
                 placed_at[number] = at
             values = counted[number]
             if values is None:
-                values = counted[number] = _counted_from_trigger(levels[number][0].values, offset)
+                values = counted[number] = levels[number][0].each(
+                    partial(Reach.later, minutes=offset)).values
             level_call, level_notice, level_unread, level_why = values[positions[number]]
             if level_call is not None and (call is None or level_call < call):
                 call = level_call
@@ -843,20 +844,6 @@ def escalated(levels: Sequence[tuple[Step[Reach], int]], beyond: Reach | None) -
             values.append(reach)
             last = current
     return Step(tuple(moments), tuple(values))
-
-
-def _counted_from_trigger(reaches: Sequence[Reach], offset: int,
-                          ) -> list[tuple[int | None, int | None, int | None, str | None]]:
-    """A level's reaches as tuples, their minutes ``offset`` more: each distinct reach once."""
-    made: dict[int, tuple[int | None, int | None, int | None, str | None]] = {}
-    counted = []
-    for reach in reaches:
-        found = made.get(id(reach))
-        if found is None:
-            found = made[id(reach)] = (_plus(reach.call, offset), _plus(reach.notice, offset),
-                                       _plus(reach.unread, offset), reach.why)
-        counted.append(found)
-    return counted
 
 
 def _urgency_key(service: Service, severity_urgency: str) -> tuple[Any, ...]:
