@@ -12,6 +12,7 @@ import weakref
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta, timezone
+from typing import Protocol
 from zoneinfo import ZoneInfo
 
 from pdlint.pagerduty.model import RenderedSchedule
@@ -86,8 +87,20 @@ def subtract(required: Sequence[Interval], covered: Sequence[Interval]) -> list[
     return gaps
 
 
-def total(intervals: Iterable[Interval]) -> timedelta:
-    return sum((interval.length for interval in intervals), timedelta(0))
+class Span(Protocol):
+    """Anything that lasts from ``start`` to ``end`` (UTC): an ``Interval``, or a stretch of
+    the paging path judged (``paging.judge.Judged``), which carries its times itself rather
+    than an ``Interval`` made for each of a year's ~240,000."""
+
+    @property
+    def start(self) -> datetime: ...
+
+    @property
+    def end(self) -> datetime: ...
+
+
+def total(spans: Iterable[Span]) -> timedelta:
+    return sum((span.end - span.start for span in spans), timedelta(0))
 
 
 def weekly_hours(

@@ -20,7 +20,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 from pdlint.collector import collector_paused
-from pdlint.coverage import Interval
+from pdlint.coverage import Interval, total
 from pdlint.evidence.coverage import MIN_MEASURED
 from pdlint.findings import Location, Skipped, counted
 from pdlint.pagerduty.model import Account, Collection, MaintenanceWindow
@@ -182,8 +182,7 @@ def _measured(policy: Policy, account: Account, period: Interval,
                                         outcome_words(stretch.outcome))
                                for stretch in uncalled[:STRETCHES_KEPT] if stretch.outcome),
                 uncalled_count=len(uncalled) if measured else None,
-                uncalled_time=sum((stretch.interval.length for stretch in uncalled),
-                                  timedelta(0)) if measured else None,
+                uncalled_time=total(uncalled) if measured else None,
                 unread=tuple(Uncalled(stretch.interval, stretch.verdict,
                                       outcome_words(stretch.outcome))
                              for stretch in unread[:STRETCHES_KEPT] if stretch.outcome))

@@ -9,11 +9,11 @@ import bisect
 import functools
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import time, timedelta
+from datetime import datetime, time, timedelta
 from typing import Any, NamedTuple
 from zoneinfo import ZoneInfo
 
-from pdlint.coverage import Interval, merge, subtract, weekly_hours
+from pdlint.coverage import Interval, merge, subtract, total, weekly_hours
 from pdlint.memo import Memo, once
 from pdlint.pagerduty.model import Account, MaintenanceWindow
 from pdlint.pagerduty.model import Service as LiveService
@@ -64,14 +64,20 @@ def _weekly_hours(window: Interval, zone: ZoneInfo, days: tuple[int, ...], opens
 
 
 class Judged(NamedTuple):
-    """A stretch of the checked time, the path of a trigger in it, and the verdict. A named
-    tuple, not a frozen dataclass: as immutable, and made in less CPU (a year of the enterprise
-    account is ~240,000 stretches not met)."""
+    """A stretch of the checked time, ``start`` to ``end``, the path of a trigger in it, and
+    the verdict. A named tuple with its times in it, not a frozen dataclass holding an
+    ``Interval``: as immutable, and made in less CPU (a year of the enterprise account is
+    ~240,000 stretches not met; ``coverage.Span`` measures and groups them as they are)."""
 
-    interval: Interval
+    start: datetime
+    end: datetime
     verdict: Verdict
     outcome: Outcome | None
     """None when the deadline is met."""
+
+    @property
+    def interval(self) -> Interval:
+        return Interval(self.start, self.end)
 
 
 def allowed_maintenance(documented: Service, live: LiveService, paths: Paths,
@@ -137,10 +143,9 @@ def _judged(paths: Paths, documented: Service, live: LiveService, severity: Inci
     verdicts = paths.judgements(live, severity.urgency.value, window,
                                 whole_minutes(written.value), overlays_of(live, paths))
     breaks, values = verdicts.breaks, verdicts.values
-    required = unmet_time = unread = timedelta(0)
+    needs = subtract(required_time(documented, checked), merge(excused))
     unmet: list[Judged] = []
-    for need in subtract(required_time(documented, checked), merge(excused)):
-        required += need.end - need.start
+    for need in needs:
         # The stretches of the need: cut at each break inside it, each with its value.
         first = bisect.bisect_right(breaks, need.start)
         last = bisect.bisect_left(breaks, need.end, first)
@@ -149,16 +154,15 @@ def _judged(paths: Paths, documented: Service, live: LiveService, severity: Inci
                                                   values[first:last + 1], strict=True):
             if verdict is Verdict.MET:
                 continue
-            unmet_time += end - start
-            if verdict is Verdict.NOT_READ:
-                unread += end - start
             before = unmet[-1] if unmet else None
-            if (before is not None and before.interval.end == start
+            if (before is not None and before.end == start
                     and before.verdict is verdict and before.outcome == outcome):
-                unmet[-1] = Judged(Interval(before.interval.start, end), verdict, outcome)
+                unmet[-1] = Judged(before.start, end, verdict, outcome)
             else:
-                unmet.append(Judged(Interval(start, end), verdict, outcome))
-    met = required - unmet_time  # the needs are cut into stretches, met or not, exactly
+                unmet.append(Judged(start, end, verdict, outcome))
+    required = total(needs)
+    met = required - total(unmet)  # the needs are cut into stretches, met or not, exactly
+    unread = total(stretch for stretch in unmet if stretch.verdict is Verdict.NOT_READ)
     return JudgedService(checked, required, met, unread, tuple(unmet))
 
 

@@ -14,7 +14,7 @@ from collections.abc import Iterator, Sequence
 from zoneinfo import ZoneInfo
 
 from pdlint.collector import collector_paused
-from pdlint.coverage import Interval, total
+from pdlint.coverage import total
 from pdlint.findings import Finding, Severity, counted
 from pdlint.pagerduty.model import Service as LiveService
 from pdlint.pagerduty.state import format_utc
@@ -120,9 +120,9 @@ def _findings(paths: Paths, documented: Service, live: LiveService, severity: In
             if alike is None:
                 alike = by_object[key] = by_path.setdefault((stretch.verdict, stretch.outcome), [])
             alike.append(stretch)
-    groups: list[list[Interval]] = []
+    groups: list[list[Judged]] = []
     for failing in by_path.values():
-        groups += weekly_gap_groups([stretch.interval for stretch in failing], zone)
+        groups += weekly_gap_groups(failing, zone)
     groups.sort(key=lambda group: group[0].start)
     for group in groups[:GAPS_LISTED]:
         found = path_at(paths, live, severity.urgency.value, group[0].start,
@@ -136,9 +136,9 @@ def _findings(paths: Paths, documented: Service, live: LiveService, severity: In
                     "intervals": [{"start": _stretch_time(each.start),
                                    "end": _stretch_time(each.end)} for each in group]},
             location=written.location)
-    rest = [interval for group in groups[GAPS_LISTED:] for interval in group]
+    rest = [stretch for group in groups[GAPS_LISTED:] for stretch in group]
     if rest:
-        rest.sort(key=lambda interval: (interval.start, interval.end))  # as Interval orders
+        rest.sort(key=lambda stretch: (stretch.start, stretch.end))  # as Interval orders
         yield check_paging_path.finding(
             f"{severity.id}: and {counted(len(rest), 'more stretch', 'more stretches')} without a "
             f"phone or SMS call within {sla} from {format_utc(rest[0].start)} to "
@@ -152,8 +152,8 @@ def _findings(paths: Paths, documented: Service, live: LiveService, severity: In
         why = sorted({_unread_why(stretch) for stretch in unread})
         yield check_paging_path.not_checked(
             f"{severity.id}: paging path not checked for "
-            f"{format_duration(total(stretch.interval for stretch in unread))} from "
-            f"{format_utc(unread[0].interval.start)} to {format_utc(unread[-1].interval.end)}: "
+            f"{format_duration(total(unread))} from "
+            f"{format_utc(unread[0].start)} to {format_utc(unread[-1].end)}: "
             f"{'; '.join(why)}",
             resource, why="; ".join(why), expected=expected, actual=None,
             location=written.location)
