@@ -769,13 +769,12 @@ def escalated(levels: Sequence[tuple[Step[Reach], int]], beyond: Reach | None) -
     after a while finds its place by bisection. The levels not looked at (most of them, most
     of the time: level 1 calls before level 2 is engaged) cost nothing, however often their
     shifts change."""
+    if len(levels) == 1 and levels[0][1] == 0 and beyond is None:
+        return levels[0][0]  # one level, engaged at the trigger (a low-urgency incident's)
     breaks = [step.breaks for step, _ in levels]
+    reaches = [step.values for step, _ in levels]
     offsets = [offset for _, offset in levels]
     deltas = [timedelta(minutes=offset) for offset in offsets]
-    # Each level's values, minutes already counted from the trigger, made when the level is
-    # first looked at: the loop compares and keeps plain tuples, and makes a Reach only for
-    # each different answer.
-    counted: list[tuple[Reach, ...] | None] = [None] * len(levels)
     # Where each level is in its breaks as of the moment in ``placed_at``, and the trigger
     # moment of its next change (None: it changes no more).
     positions = [0] * len(levels)
@@ -786,7 +785,9 @@ def escalated(levels: Sequence[tuple[Step[Reach], int]], beyond: Reach | None) -
     at: datetime | None = None
 
     def now() -> tuple[tuple[int | None, int | None, int | None, str | None], int]:
-        """The answer at ``at``, and how many levels it rests on."""
+        """The answer at ``at``, and how many levels it rests on: plain tuples compared and
+        kept, each level's minutes counted from the trigger only where they are read, a
+        Reach made only for each different answer."""
         call, notice, unread, why = first
         looked = 0
         for number, offset in enumerate(offsets):
@@ -798,17 +799,14 @@ def escalated(levels: Sequence[tuple[Step[Reach], int]], beyond: Reach | None) -
                 upcoming[number] = (breaks[number][position] - deltas[number]
                                     if position < len(breaks[number]) else None)
                 placed_at[number] = at
-            values = counted[number]
-            if values is None:
-                values = counted[number] = levels[number][0].each(
-                    partial(Reach.later, minutes=offset)).values
-            level_call, level_notice, level_unread, level_why = values[positions[number]]
-            if level_call is not None and (call is None or level_call < call):
-                call = level_call
-            if level_notice is not None and (notice is None or level_notice < notice):
-                notice = level_notice
-            if level_unread is not None and (unread is None or level_unread < unread):
-                unread, why = level_unread, level_why
+            level_call, level_notice, level_unread, level_why = reaches[number][
+                positions[number]]
+            if level_call is not None and (call is None or level_call + offset < call):
+                call = level_call + offset
+            if level_notice is not None and (notice is None or level_notice + offset < notice):
+                notice = level_notice + offset
+            if level_unread is not None and (unread is None or level_unread + offset < unread):
+                unread, why = level_unread + offset, level_why
             looked = number + 1
         if call is not None and unread is not None and call <= unread:
             unread, why = None, None  # as _settled: nothing unread comes sooner than the call
@@ -828,12 +826,14 @@ def escalated(levels: Sequence[tuple[Step[Reach], int]], beyond: Reach | None) -
         for number in range(looked):
             if upcoming[number] == at:
                 level_breaks, delta = breaks[number], deltas[number]
+                engaged = at + delta if delta else at  # the moment the level is read at
                 position = positions[number] + 1
-                while position < len(level_breaks) and level_breaks[position] - delta <= at:
+                while position < len(level_breaks) and level_breaks[position] <= engaged:
                     position += 1
                 positions[number] = position
-                upcoming[number] = (level_breaks[position] - delta
-                                    if position < len(level_breaks) else None)
+                upcoming[number] = (None if position == len(level_breaks)
+                                    else level_breaks[position] - delta if delta
+                                    else level_breaks[position])
             placed_at[number] = at
         current, looked = now()
         if current != last:
