@@ -46,14 +46,18 @@ from rules.rule_cases import (
 from pdlint.coverage import Interval
 from pdlint.paging.explain import level_words
 from pdlint.paging.path import (
+    NOBODY,
     Gate,
     Outcome,
     Overlay,
     Paths,
     Reach,
+    Step,
     UnknownOverlay,
     Verdict,
+    escalated,
     judged,
+    not_read,
     path_at,
 )
 from pdlint.sim.account import Restriction, ScheduleLayer
@@ -429,3 +433,17 @@ def test_a_service_path_dropped_from_the_memo_is_worked_out_again_alike(
             for stretches in first][3] == [
         (START, SATURDAY, Verdict.MET), (SATURDAY, at(7, 8), Verdict.LATE),
         (at(7, 8), at(8), Verdict.MET)]
+
+
+
+def test_one_level_engaged_at_the_trigger_is_the_level_itself() -> None:
+    """An escalation of one level at minute 0 with nothing beyond it (a low-urgency incident's)
+    is the level's own step, which the general case reads alike: here with a later level that
+    pages nobody, over a call at once, nobody, not read, a notice without a call, and a change
+    a microsecond after the hour."""
+    level = Step((at(3, 9), at(3, 17), at(4, 9), at(4, 9) + timedelta(microseconds=1)),
+                 (Reach(0, 0), NOBODY, not_read("a shift names no user"), Reach(None, 2),
+                  Reach(5, 5)))
+    alone = escalated([(level, 0)], None)
+    assert alone is level
+    assert escalated([(level, 0), (Step.constant(NOBODY), 10)], None) == alone

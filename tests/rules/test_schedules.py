@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta, timezone
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 from rule_cases import (
@@ -28,6 +29,7 @@ from rule_cases import (
     user,
 )
 
+from pdlint.coverage import Interval
 from pdlint.findings import Severity
 from pdlint.pagerduty.model import parse_account
 from pdlint.pagerduty.state import LiveState, format_utc
@@ -522,3 +524,38 @@ def test_demo_drifts_of_schedule_rules(demo_state: LiveState) -> None:
          [{"start": "2026-03-07T05:00:00Z", "end": "2026-03-07T13:00:00Z"},
           {"start": "2026-03-14T04:00:00Z", "end": "2026-03-14T12:00:00Z"}], 16),
     ]
+
+
+# -- weekly gap groups -------------------------------------------------------------------------
+
+def _weekly(first: datetime, weeks: int,
+            length: timedelta = timedelta(hours=2)) -> list[Interval]:
+    return [Interval(first + timedelta(weeks=week), first + timedelta(weeks=week) + length)
+            for week in range(weeks)]
+
+
+SUNDAY_1AM_UTC = datetime(2026, 3, 15, 1, 0, tzinfo=timezone.utc)
+"""Two weeks before London's clocks go forward (2026-03-29): 01:00 UTC is 01:00, then 02:00."""
+
+
+@pytest.mark.parametrize(("zone", "gaps", "expected"), [
+    pytest.param("Europe/London", _weekly(SUNDAY_1AM_UTC, 4), [2, 2],
+                 id="the-same-utc-time-is-another-local-slot-after-daylight-saving"),
+    pytest.param("UTC", _weekly(SUNDAY_1AM_UTC, 4), [4],
+                 id="the-same-moments-in-another-zone-are-one-slot"),
+    pytest.param("Asia/Kolkata", _weekly(SUNDAY_1AM_UTC, 4), [4],
+                 id="a-half-hour-zone-without-daylight-saving"),
+    pytest.param("UTC", [*_weekly(SUNDAY_1AM_UTC, 2),
+                         *_weekly(SUNDAY_1AM_UTC + timedelta(microseconds=1), 2)], [2, 2],
+                 id="a-microsecond-later-is-another-slot"),
+    pytest.param("UTC", [*_weekly(SUNDAY_1AM_UTC, 2),
+                         *_weekly(SUNDAY_1AM_UTC, 2, timedelta(hours=3))], [2, 2],
+                 id="another-length-is-another-group"),
+])
+def test_weekly_gap_groups_by_local_slot(zone: str, gaps: list[Interval],
+                                         expected: list[int]) -> None:
+    """Gaps are grouped by their start's local weekday and time and their length, in the zone
+    asked: the local slot of a moment is kept for the moments met again, never across zones."""
+    found = schedule_rules.weekly_gap_groups(gaps, ZoneInfo(zone))
+    assert [len(group) for group in found] == expected
+    assert sorted(gap for group in found for gap in group) == sorted(gaps)  # each gap once
