@@ -49,7 +49,8 @@ class AlreadyThere(FileWriteError):
         super().__init__(f"{where} {held} replaced only when forced")
 
 
-def write_atomically(path: Path, text: str, *, private: bool = False) -> None:
+def write_atomically(path: Path, text: str, *, private: bool = False,
+                     parents: bool = False) -> None:
     """Replace ``path`` with ``text`` in one step: a reader sees the old file or the new one.
 
     The text goes to a file in the same folder that is renamed over ``path`` once complete. On
@@ -57,11 +58,14 @@ def write_atomically(path: Path, text: str, *, private: bool = False) -> None:
     while writing leaves nothing behind; elsewhere it is a hidden temporary file, removed if the
     write fails; either way one a killed run left (named for its process, which no longer runs)
     is removed first. A replaced file keeps its mode; a new one gets the mode the user's umask
-    gives; ``private`` takes away every permission of group and others. A symbolic link is
+    gives; ``private`` takes away every permission of group and others; ``parents`` creates the
+    missing folders above it first (a file in their place fails the write). A symbolic link is
     followed: the file it names is replaced and the link kept. A path that leads to a stream
     rather than a file (``/dev/stdout``, a named pipe) is simply written to.
     """
     try:
+        if parents and not os.path.lexists(path.parent):
+            path.parent.mkdir(parents=True, exist_ok=True)
         if _is_special(path):
             _write_in_place(path, text)
             return

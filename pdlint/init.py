@@ -310,8 +310,7 @@ def place_schema(home: Path) -> None:
     yet, so that the policy's ``$schema`` names a file the repository holds; a schema already
     there is the repository's and is kept."""
     if not home.is_file():
-        home.parent.mkdir(parents=True, exist_ok=True)
-        write_atomically(home, INSTALLED_SCHEMA.read_text(encoding="utf-8"))
+        write_atomically(home, INSTALLED_SCHEMA.read_text(encoding="utf-8"), parents=True)
 
 
 def existing_policy_files(folder: Path) -> list[str]:

@@ -131,3 +131,20 @@ def test_init_stops_before_reading_the_account(tmp_path: Path, env: dict[str, st
                       env=unreachable)
     assert done.returncode == 2
     assert message in done.stderr
+
+
+@pytest.mark.parametrize(("output", "schemas", "reason"), [
+    pytest.param("policy", "schemas", "Not a directory", id="a-file-named-schemas"),
+    pytest.param("/proc/policy", "/proc/schemas", "No such file or directory",
+                 marks=pytest.mark.skipif(not Path("/proc/self").is_dir(), reason="Linux /proc"),
+                 id="a-folder-that-cannot-hold-one"),
+])
+def test_a_schema_that_cannot_be_written_is_one_clear_error(
+        tmp_path: Path, env: dict[str, str], output: str, schemas: str, reason: str) -> None:
+    """Outside a repository the schema is copied beside the policy's folder; when it cannot be
+    written there, init says where and why, as every command does, and writes no policy."""
+    (tmp_path / "schemas").write_text("not a folder\n")
+    done = run_pdlint("init", "-o", output, "--quiet", *WINDOW, env=env, cwd=tmp_path)
+    assert (done.returncode, done.stderr.strip().splitlines()) == (2, [
+        f"pdlint: error: cannot write {tmp_path / schemas / 'policy.schema.json'}: {reason}"])
+    assert not (tmp_path / output).exists()
