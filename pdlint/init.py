@@ -525,7 +525,8 @@ def _services(account: _Draft) -> list[_Service]:
     for live in _unique(account.live.services):
         if live.disabled:
             continue
-        service = _Service(_identity(account, live), live=live)
+        notes: list[str] = []
+        service = _Service(_identity(account, live, notes), notes, live=live)
         service.settings = _settings(account.live, live, service.notes)
         maintenance = _maintenance(account, live, service.notes)
         if maintenance is not None:
@@ -771,7 +772,8 @@ def _escalation_policies(account: _Draft, services: list[_Service]) -> list[Entr
 
 def _escalation_policy(account: _Draft, live: EscalationPolicy,
                        covered: list[str]) -> Entry | None:
-    entry = Entry(_identity(account, live))
+    notes: list[str] = []
+    entry = Entry(_identity(account, live, notes), notes)
     if covered:
         entry.data["services"] = Flow(covered) if len(", ".join(covered)) < 60 else covered
     else:
@@ -816,8 +818,10 @@ def _escalation_policy(account: _Draft, live: EscalationPolicy,
                 targets.append({"user_id": target.id})
                 entry.notes.append(
                     f"Review: level {number} pages user {target.id}"
-                    f"{f' ({target.summary})' if target.summary else ''}, whom this API key "
-                    "cannot list, so the policy names them by id.")
+                    f"{f' ({target.summary})' if target.summary else ''}, "
+                    + ("whom PagerDuty listed without an email"
+                       if account.live.users.by_id(target.id) else "whom this API key cannot list")
+                    + ", so the policy names them by id.")
             else:
                 entry.notes.append(f"Review: level {number} also pages {target.type} "
                                    f"{target.id}, which the account does not list.")
@@ -873,10 +877,14 @@ def _read(items: list[dict[str, Any]] | str) -> list[dict[str, Any]]:
 
 
 def _schedule(account: _Draft, live: Schedule) -> Entry:
-    entry = Entry(_identity(account, live))
-    zone_name = str(live.time_zone)
-    iana = iana_name(zone_name)
-    if iana is not None:
+    notes: list[str] = []
+    entry = Entry(_identity(account, live, notes), notes)
+    zone_name = live.time_zone
+    iana = iana_name(zone_name) if zone_name is not None else None
+    if zone_name is None:
+        entry.notes.append("Review: PagerDuty returned it without its time zone, so its time "
+                           "zone and coverage are not documented.")
+    elif iana is not None:
         entry.data["time_zone"] = iana
         coverage = _coverage(account, live, iana, entry.notes)
         if coverage:
@@ -1052,14 +1060,18 @@ def _unique(objects: Iterable[Named]) -> list[Named]:
     return list(found.values())
 
 
-def _identity(account: _Draft, live: Owned) -> dict[str, Any]:
-    """The keys every documented object starts with: name, id, description, team."""
+def _identity(account: _Draft, live: Owned, notes: list[str]) -> dict[str, Any]:
+    """The keys every documented object starts with: name, id, description, team (a note in
+    ``notes`` when its teams were not returned: not read, not "no team")."""
     data: dict[str, Any] = {"name": live.name, "id": live.id}
     if _is_text(live.description):
         data["description"] = live.description
     team = account.first_team(live)
     if team:
         data["team"] = team
+    elif live.teams is None:
+        notes.append("Review: PagerDuty returned it without its teams, so its team is not "
+                     "documented.")
     return data
 
 

@@ -706,6 +706,36 @@ def test_checks_that_could_not_be_made_are_never_waived(
     assert "not checked" not in str(yaml.safe_load(draft["waivers.yaml"]))
 
 
+@pytest.mark.parametrize(("path", "field", "file", "notes", "never"), [
+    *(pytest.param(path, "teams", file, ["Review: PagerDuty returned it without its teams, so "
+                                         "its team is not documented."], "    team: ",
+                   id=f"{path[1:]}-teams")
+      for path, file in (("/services", "services.yaml"), ("/schedules", "schedules.yaml"),
+                         ("/escalation_policies", "escalation-policies.yaml"))),
+    pytest.param("/schedules", "time_zone", "schedules.yaml",
+                 ["Review: PagerDuty returned it without its time zone, so its time zone and "
+                  "coverage are not documented."],
+                 "None", id="schedule-time-zone"),
+    pytest.param("/users", "email", "escalation-policies.yaml",
+                 ["Review: level 4 pages user PU0000I (Sam Whitaker), whom PagerDuty listed "
+                  "without an email, so the policy names them by id."],
+                 "cannot list", id="user-email"),
+])
+def test_a_field_pagerduty_did_not_return_is_said_not_read_never_invented(
+        tmp_path: Path, path: str, field: str, file: str, notes: list[str],
+        never: str) -> None:
+    """Absent is not empty: a field the spec requires, left out of an answer, is drafted as not
+    read with a review note, never as a value (0 minutes, no team, 'None') nor as the key
+    being unable to list the object; the draft lints without errors."""
+    state = fetched(demo_account(NOW), Faults(scripted=(Fault("omit_field", path, field=field),)))
+    draft = draft_policy(state)
+    found = " ".join(comments(text) for text in draft.values())
+    assert [note for note in notes if note not in found] == []
+    assert never not in draft[file]
+    assert [finding.message for finding in lint_paths([written(tmp_path, draft)]).findings
+            if finding.severity.value == "error"] == []
+
+
 def test_a_scoped_draft_says_whom_levels_not_read_may_page() -> None:
     """With --team, the schedules of other teams that levels not read may page are not known to
     be in the scope: not drafted, and the scope's comment says so (never left out silently)."""
