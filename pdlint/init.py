@@ -527,6 +527,10 @@ def _services(account: _Draft) -> list[_Service]:
             continue
         notes: list[str] = []
         service = _Service(_identity(account, live, notes), notes, live=live)
+        if live.escalation_policy is None:
+            notes.append("Review: PagerDuty returned the service without its escalation policy, "
+                         "so no escalation policy lists it and the draft is incomplete: list it "
+                         "under the policy that covers it (POL023).")
         service.settings = _settings(account.live, live, service.notes)
         maintenance = _maintenance(account, live, service.notes)
         if maintenance is not None:
@@ -751,7 +755,7 @@ def _services_text(account: _Draft, services: list[_Service]) -> str:
     for members in groups.values():
         policy = members[0].escalation_policy or Reference(None, None, None)
         known = account.live.escalation_policies.by_id(str(policy.id))
-        label = (known.name if known else None) or policy.summary or policy.id
+        label = (known.name if known else None) or policy.summary or policy.id or NOT_READ
         lines.append(_comment(f"Escalation policy: {label}", "  ")
                      + "\n".join(_item(service) for service in members))
     return "\n".join(lines)
@@ -761,21 +765,29 @@ def _services_text(account: _Draft, services: list[_Service]) -> str:
 
 def _escalation_policies(account: _Draft, services: list[_Service]) -> list[Entry]:
     covered = _by_escalation_policy(services)
-    found = []
-    for live in _unique(account.live.escalation_policies):
-        entry = _escalation_policy(account, live, [
-            str(service.data["name"]) for service in covered.get(live.id, [])])
-        if entry is not None:
-            found.append(entry)
-    return found
+    unlinked = [str(service.data["name"]) for service in services
+                if service.escalation_policy is None]
+    return [_escalation_policy(account, live, [
+        str(service.data["name"]) for service in covered.get(live.id, [])], unlinked)
+        for live in _unique(account.live.escalation_policies)]
 
 
-def _escalation_policy(account: _Draft, live: EscalationPolicy,
-                       covered: list[str]) -> Entry | None:
+def _escalation_policy(account: _Draft, live: EscalationPolicy, covered: list[str],
+                       unlinked: list[str]) -> Entry:
+    """The policy's entry; written in comments (``Entry.commented``) when what the format needs
+    of it was not read, or is not there to write: levels, their targets, when they are
+    engaged. ``unlinked``: the services returned without their escalation policy."""
     notes: list[str] = []
     entry = Entry(_identity(account, live, notes), notes)
     if covered:
         entry.data["services"] = Flow(covered) if len(", ".join(covered)) < 60 else covered
+    elif unlinked:
+        entry.notes.append(
+            "Review: it covers no documented service PagerDuty returned with its escalation "
+            "policy; " + (f"whether it covers {unlinked[0]} is not known: PagerDuty returned "
+                          "that service without its escalation policy." if len(unlinked) == 1
+                          else f"whether it covers any of {', '.join(unlinked)} is not known: "
+                          "PagerDuty returned those services without their escalation policy."))
     else:
         entry.notes.append("Review: it covers no documented service; delete it in PagerDuty, or "
                            "name the services it should cover.")
@@ -792,13 +804,19 @@ def _escalation_policy(account: _Draft, live: EscalationPolicy,
     if unsaid:
         entry.notes.append(f"Review: PagerDuty returned it without {' and '.join(unsaid)}, so "
                            f"{'they are' if len(unsaid) > 1 else 'it is'} not documented.")
-    levels, engaged = [], 0
+    levels: list[dict[str, Any]] = []
+    engaged: int | None = 0
+    untimed, untargeted = [], []
     for number, escalation_rule in enumerate(live.rules or (), start=1):
         level: dict[str, Any] = {}
         if number > 1:
-            level["engaged_after"] = format_duration(timedelta(minutes=engaged))
+            level["engaged_after"] = (NOT_READ if engaged is None
+                                      else format_duration(timedelta(minutes=engaged)))
         levels.append(level)
-        engaged += escalation_rule.delay_minutes or 0
+        if escalation_rule.delay_minutes is None:
+            untimed.append(number)
+        engaged = (None if engaged is None or escalation_rule.delay_minutes is None
+                   else engaged + escalation_rule.delay_minutes)
         if escalation_rule.targets is None:
             level["targets"] = NOT_READ  # the entry is written in comments
             continue
@@ -826,21 +844,44 @@ def _escalation_policy(account: _Draft, live: EscalationPolicy,
                 entry.notes.append(f"Review: level {number} also pages {target.type} "
                                    f"{target.id}, which the account does not list.")
         if not targets:
-            return None
+            untargeted.append(number)
         level["targets"] = targets
     unread = _not_returned(account.live, "escalation_policy", live)
     if unread:
-        entry.commented = True
         entry.notes.append(
             f"Review: PagerDuty returned it without {' and '.join(unread)}, so it is not "
             "drafted: the policy must name each level's targets, which were not read. Complete "
             "it from PagerDuty and uncomment it.")
-    elif not levels:
-        return None
+    untimed = [number for number in untimed if number < len(levels) or loops]
+    if untimed:
+        entry.notes.append(
+            "Review: PagerDuty returned it without the escalation delay of "
+            f"{_levels(untimed)}, so it is not drafted: the policy must say when each level "
+            f"after the first is engaged{' and when it repeats' if loops else ''}, which was "
+            "not read. Complete it from PagerDuty and uncomment it.")
+    if not levels and live.rules is not None:
+        entry.notes.append(
+            "Review: PagerDuty returned it with no escalation rule, so it pages nobody and is "
+            "not drafted: the policy must give it a level. Add its levels in PagerDuty and "
+            "here, or delete it.")
+    if untargeted:
+        entry.notes.append(
+            f"Review: {_levels(untargeted)} {'pages' if len(untargeted) == 1 else 'page'} no "
+            "target the policy can name, so it is not drafted: the policy must name each "
+            "level's targets. Complete it and uncomment it.")
+    entry.commented = bool(unread or untimed or untargeted or not levels)
     entry.data["levels"] = NOT_READ if live.rules is None else levels
     if loops and live.rules is not None:
-        entry.data["repeat_after"] = format_duration(timedelta(minutes=engaged))
+        entry.data["repeat_after"] = (NOT_READ if engaged is None
+                                      else format_duration(timedelta(minutes=engaged)))
     return entry
+
+
+def _levels(numbers: list[int]) -> str:
+    """``level 2`` or ``levels 1, 2 and 3``."""
+    if len(numbers) == 1:
+        return f"level {numbers[0]}"
+    return f"levels {', '.join(map(str, numbers[:-1]))} and {numbers[-1]}"
 
 
 def _not_returned(live: Account, kind: str, obj: LiveObject) -> tuple[str, ...]:
@@ -856,7 +897,7 @@ def _schedules(account: _Draft, escalations: list[Entry],
                 for level in _read(escalation.data["levels"])
                 for target in _read(level["targets"]) if "schedule" in target}
     unread = [f"'{escalation.data['name']}'" for escalation in escalations
-              if escalation.commented]
+              if _targets_unread(escalation)]
     unknown = (f"whether {unread[0]} does is not known: PagerDuty did not return all of its "
                "levels" if len(unread) == 1 else f"whether any of {', '.join(unread)} does is "
                "not known: PagerDuty did not return all of their levels")
@@ -869,6 +910,13 @@ def _schedules(account: _Draft, escalations: list[Entry],
                            f"Review: no escalation policy drafted pages it, but {unknown}.")
     _round_the_clock_first_levels(found, escalations, services)
     return found
+
+
+def _targets_unread(escalation: Entry) -> bool:
+    """Whether whom a drafted escalation policy pages is not known: its levels, or a level's
+    targets, were not read."""
+    levels = escalation.data["levels"]
+    return levels == NOT_READ or any(level["targets"] == NOT_READ for level in levels)
 
 
 def _read(items: list[dict[str, Any]] | str) -> list[dict[str, Any]]:

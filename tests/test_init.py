@@ -7,7 +7,8 @@ translation tables draft small accounts built as the API lists them.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import replace
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
@@ -707,6 +708,20 @@ def test_checks_that_could_not_be_made_are_never_waived(
 
 
 @pytest.mark.parametrize(("path", "field", "file", "notes", "never"), [
+    pytest.param("/escalation_policies", "escalation_rules.escalation_delay_in_minutes",
+                 "escalation-policies.yaml",
+                 ["Review: PagerDuty returned it without the escalation delay of levels 1, 2, 3 "
+                  "and 4, so it is not drafted: the policy must say when each level after the "
+                  "first is engaged and when it repeats, which was not read. Complete it from "
+                  "PagerDuty and uncomment it. - name: Production - Platform"],
+                 "_after: 0m", id="escalation-delay"),
+    pytest.param("/services", "escalation_policy", "services.yaml",
+                 ["Escalation policy: not read Review: PagerDuty returned the service without "
+                  "its escalation policy, so no escalation policy lists it and the draft is "
+                  "incomplete: list it under the policy that covers it (POL023).",
+                  "Review: it covers no documented service PagerDuty returned with its "
+                  "escalation policy; whether it covers any of Analytics Pipeline, Checkout API"],
+                 "None", id="service-escalation-policy"),
     *(pytest.param(path, "teams", file, ["Review: PagerDuty returned it without its teams, so "
                                          "its team is not documented."], "    team: ",
                    id=f"{path[1:]}-teams")
@@ -732,6 +747,34 @@ def test_a_field_pagerduty_did_not_return_is_said_not_read_never_invented(
     found = " ".join(comments(text) for text in draft.values())
     assert [note for note in notes if note not in found] == []
     assert never not in draft[file]
+    assert [finding.message for finding in lint_paths([written(tmp_path, draft)]).findings
+            if finding.severity.value == "error"] == []
+
+
+HOOK = {"id": "PX00001", "type": "webhook_reference", "summary": "Hook"}
+
+
+@pytest.mark.parametrize(("state", "note", "unpaged"), [
+    pytest.param(lambda: fetched(replace(demo_account(NOW), escalation_policies=tuple(
+        replace(policy, rules=()) for policy in demo_account(NOW).escalation_policies))),
+                 "Review: PagerDuty returned it with no escalation rule, so it pages nobody and "
+                 "is not drafted: the policy must give it a level. Add its levels in PagerDuty "
+                 "and here, or delete it. - name: Production - Platform", 6, id="no-rules"),
+    pytest.param(lambda: small(rules=[escalation_rule(10, HOOK), escalation_rule(10, ROTA)]),
+                 "Review: level 1 also pages webhook_reference PX00001, which the account does "
+                 "not list. Review: level 1 pages no target the policy can name, so it is not "
+                 "drafted: the policy must name each level's targets. Complete it and uncomment "
+                 "it. - name: Main", 0, id="a-level-of-targets-the-format-cannot-name"),
+])
+def test_an_escalation_policy_with_nothing_to_draft_is_written_in_comments_never_dropped(
+        tmp_path: Path, state: Callable[[], LiveState], note: str, unpaged: int) -> None:
+    """An escalation policy without rules, or with a level whose targets the format cannot
+    name, is written in comments with a review note, never left out; the schedules its other
+    levels page are not said to be paged by no policy."""
+    draft = draft_policy(state())
+    assert note in comments(draft["escalation-policies.yaml"])
+    assert yaml.safe_load(draft["escalation-policies.yaml"]) is None
+    assert comments(draft["schedules.yaml"]).count("no escalation policy pages it") == unpaged
     assert [finding.message for finding in lint_paths([written(tmp_path, draft)]).findings
             if finding.severity.value == "error"] == []
 
