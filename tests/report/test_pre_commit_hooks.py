@@ -47,11 +47,12 @@ def test_hook_settings(hooks: dict[str, dict[str, Any]], hook_id: str,
     [
         ("policy/services.yaml", True),
         ("policy/teams/platform.yml", True),
-        ("policy/README.md", False),
+        ("policy/corrective-actions.csv", True),
+        ("policy/README.md", True),
         ("ci/policy/services.yaml", False),
         (".github/workflows/drift.yaml", False),
     ],
 )
-def test_the_lint_hook_sees_only_policy_yaml(hooks: dict[str, dict[str, Any]], path: str,
+def test_the_lint_hook_sees_only_files_under_policy(hooks: dict[str, dict[str, Any]], path: str,
                                              linted: bool) -> None:
     assert bool(re.search(hooks["pdlint-lint"]["files"], path)) is linted
