@@ -850,9 +850,10 @@ def _urgency_key(service: Service, severity_urgency: str) -> tuple[Any, ...]:
     """What decides a service's urgency gates besides the window: its status, urgency rule
     and support hours, and a severity's urgency only for a severity-based rule."""
     rule = service.urgency_rule
-    return (service.disabled, rule, service.support_hours, severity_urgency
-            if rule is not None and "severity_based" in (
-                rule.urgency, rule.during_support_hours, rule.outside_support_hours) else None)
+    by_severity = rule is not None and "severity_based" in (
+        rule.urgency, rule.during_support_hours, rule.outside_support_hours)
+    return (service.disabled, service.status is None, rule, service.support_hours,
+            severity_urgency if by_severity else None)
 
 
 Judgement = tuple[Verdict, Outcome | None]
@@ -892,6 +893,9 @@ def _utc(moment: datetime) -> str:
 def _urgency_gates(service: Service, severity_urgency: str, window: Interval) -> Step[Gate]:
     if service.disabled:
         return Step.constant(Gate(None, "the service is disabled"))
+    if service.status is None:
+        return Step.constant(Gate(None, "PagerDuty returned the service without its status",
+                                  read=False))
     rule = service.urgency_rule
     if rule is None:
         return Step.constant(Gate(None, "PagerDuty returned the service without its urgency "

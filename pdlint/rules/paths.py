@@ -73,8 +73,9 @@ def check_paging_path(context: Context) -> Iterator[Finding]:
     as ``low`` urgency is not checked. Each failing stretch is a finding in the organisation's time
     zone (one finding for a stretch that recurs every week at the same local time, the first ten per
     service and severity, then one counting the rest), with the path at its start: which level, who,
-    which rule at which minute. Stretches the key could not read (a schedule not rendered,
-    notification rules not readable, the hours of a maintenance window PagerDuty returned
+    which rule at which minute. Stretches the key could not read (a service returned without
+    its status, a schedule not rendered, notification rules or a person's contact methods not
+    readable, the hours of a maintenance window PagerDuty returned
     without its services, which may hold any service: only those hours, the rest judged as
     usual; after the last level of an escalation policy returned without ``num_loops``, whether
     it starts again), and those where a shift-based schedule has several people on

@@ -210,6 +210,28 @@ def test_a_notification_rule_returned_without_a_field_leaves_its_person_not_read
     assert (text_code, json_code) == (2, 2)
 
 
+@pytest.mark.parametrize(("path", "field", "why"), [
+    pytest.param("/services", "status", "PagerDuty returned the service without its status",
+                 id="service-status"),
+    pytest.param("/users", "contact_methods", "a notification rule of Olivia Smith was returned "
+                 "without the user's contact_methods", id="user-contact-methods"),
+])
+def test_a_part_of_the_path_pagerduty_left_out_is_not_read_never_met(
+        path: str, field: str, why: str) -> None:
+    """Absent is not empty: a service without its status may be disabled (no incident), a user
+    without contact methods may have them all disabled or blocked; the path a moment later met
+    is not read (exit 2, why named), never met."""
+    faults = Faults(scripted=(Fault("omit_field", path, field=field),))
+    with SimServer(demo_account(NOW), token=TOKEN, faults=faults) as server:
+        env = {"PAGERDUTY_API_URL": server.base_url, "PAGERDUTY_API_TOKEN": TOKEN}
+        done, out, err = paging(env, "Security Monitoring", "--severity", "P2", "--at",
+                                "2026-03-17T03:00:00Z", "--format", "json")
+    answer = json.loads(out)
+    assert (answer["verdict"], done) == ("not read", 2), err
+    assert why in answer["answer"]
+    assert err == f"pdlint: error: incomplete: the paging path could not be read: {why}\n"
+
+
 @pytest.fixture(scope="module")
 def drilled() -> Iterator[dict[str, str]]:
     """The demo account with the drill, which the simulator returns without its services."""

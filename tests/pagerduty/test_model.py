@@ -164,15 +164,21 @@ RULE = {"type": "assignment_notification_rule", "urgency": "high", "start_delay_
     (("contact_method.type",), ("high", 0, None), ("contact_method.type",)),
     (("type",), ("high", 0, "phone_contact_method"), ("type",)),
     (("type", "urgency"), (None, 0, "phone_contact_method"), ("urgency", "type")),
+    # The user's contact methods say whether the rule's method is enabled and not blocked.
+    (("user.contact_methods",), ("high", 0, "phone_contact_method"),
+     ("the user's contact_methods",)),
+    (("user.contact_methods", "contact_method"), ("high", 0, None), ("contact_method",)),
 ])
 def test_a_notification_rule_keeps_a_field_pagerduty_left_out_as_not_read(
         left_out: tuple[str, ...], read: tuple[object, ...], missing: tuple[str, ...]) -> None:
-    """Absent is not empty: no delay is not "at once", no urgency or method not "no call"."""
+    """Absent is not empty: no delay is not "at once", no urgency or method not "no call", a
+    method the user's contact methods (not returned) do not describe not usable."""
     rule: dict[str, Any] = {key: value for key, value in RULE.items() if key not in left_out}
     if "contact_method.type" in left_out:
         rule["contact_method"] = {"id": "PC9"}
-    [parsed] = account_of(users=[{"id": "PU1", "name": "Ann",
-                                  "notification_rules": [rule]}]).users
+    methods = {} if "user.contact_methods" in left_out else {"contact_methods": []}
+    [parsed] = account_of(users=[{"id": "PU1", "name": "Ann", "notification_rules": [rule],
+                                  **methods}]).users
     assert parsed.notification_rules is not None
     [found] = parsed.notification_rules
     kind = None if found.contact_method is None else found.contact_method.kind

@@ -108,6 +108,13 @@ def _none_in_every(collection: str, attribute: str) -> ModelCheck:
         getattr(obj, attribute) is None for obj in objects)
 
 
+def _methods_unread(account: Account) -> bool:
+    """Every user without contact methods, so every rule's method is not read (never usable)."""
+    return all(user.contact_methods is None and all(
+        "the user's contact_methods" in rule.missing for rule in user.notification_rules or ())
+        for user in account.users)
+
+
 Edit = tuple[str, str, str]
 """A change to a copy of the example policy: its file, the text replaced and the new text."""
 
@@ -161,6 +168,10 @@ OMITTED = [
                  "documentation not checked: PagerDuty returned the service without its status, "
                  "so whether it is disabled (a disabled service needs none) is not known",
                  id="status-undocumented"),
+    pytest.param("/services", "status", _status_none,
+                 "P1: paging path not checked for 13d23h55m from 2026-03-02T12:00:00Z to "
+                 "2026-03-16T11:55:00Z: PagerDuty returned the service without its status",
+                 id="status-path"),
     pytest.param("/services", "incident_urgency_rule", _urgency_rule_none,
                  "urgency not checked: PagerDuty returned the service without its urgency rule",
                  id="urgency-rule"),
@@ -191,6 +202,12 @@ OMITTED = [
                  _none_in_every("escalation_policies", "handoff_notifications"),
                  "on-call hand-off notifications not checked: PagerDuty returned the policy "
                  "without its on_call_handoff_notifications", id="handoff-notifications"),
+    pytest.param("/users", "contact_methods", _methods_unread,
+                 "not checked: user PU00000 ('Alice Nguyen') was listed with a notification rule "
+                 "returned without the user's contact_methods, so whether high-urgency services "
+                 "Checkout API, Identity Service, Internal Admin, Payments API (escalation policy "
+                 "Production - Platform) phones or texts someone through it at once is not known",
+                 id="contact-methods"),
     pytest.param("/users", "invitation_sent", _none_in_every("users", "invitation_sent"),
                  "Frank Muller (PU00005) not checked: PagerDuty returned the user without "
                  "invitation_sent", id="invitation-sent"),
