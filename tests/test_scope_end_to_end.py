@@ -129,7 +129,8 @@ def test_services_that_cannot_be_read_leave_the_scoped_figures_not_measured(
     document = json.loads((tmp_path / "package" / "evidence.json").read_text(encoding="utf-8"))
     assert (document["incidents"]["count"], document["changes"]) == (None, None)
     skipped = {item["section"]: item["reason"] for item in document["skipped"]}
-    for section in ("incidents", "sla", "postmortems", "changes"):
+    for section in ("incidents", "sla", "resolution", "communication", "postmortems",
+                    "changes"):
         assert skipped[section].startswith(
             "the services could not be read (GET /services: the token may not read this"), section
     # Nor are the objects and incidents outside the scope counted as none, or left unsaid.

@@ -79,8 +79,9 @@ UNREAD_LISTED = 5
 MIN_LOG_HORIZON = timedelta(days=14)
 """How long after the period acknowledgements are looked for when reading log entries."""
 
-SECTIONS = ("incidents", "sla", "resolution", "communication", "postmortems", "changes",
-            "coverage", "drift", "history", "paging", "training")
+INCIDENT_SECTIONS = ("incidents", "sla", "resolution", "communication", "postmortems")
+"""The sections measured from the incidents: each not measured when those are not read."""
+SECTIONS = (*INCIDENT_SECTIONS, "changes", "coverage", "drift", "history", "paging", "training")
 """The sections of a package, as a skipped entry names them."""
 SNAPSHOT_REASON = ("a snapshot holds the account's configuration only; incidents and audit "
                    "records are read from the live account")
@@ -360,8 +361,7 @@ async def incident_section(
         live = await account if judged.scope is not None else None
         if live is not None and not live.services.read:
             reason = scope_unknown(live)
-            skipped.extend(Skipped(section, reason) for section in ("incidents", "sla",
-                                                                    "postmortems"))
+            skipped.extend(Skipped(section, reason) for section in INCIDENT_SECTIONS)
             return NOT_READ
         in_scope = (None if judged.scope is None or live is None
                     else services_in_scope(judged.scope, live))
@@ -377,7 +377,7 @@ async def incident_section(
         package.discard("incidents.csv")
         package.discard("incidents.json")
         reason = f"the incidents could not be read ({denied})"
-        skipped.extend(Skipped(section, reason) for section in ("incidents", "sla", "postmortems"))
+        skipped.extend(Skipped(section, reason) for section in INCIDENT_SECTIONS)
         return NOT_READ
     if stream.uncontained:
         skipped.append(Skipped("resolution", (
@@ -584,7 +584,7 @@ def coverage_skips(coverage: tuple[ScheduleCoverage, ...], skipped: list[Skipped
 
 def snapshot_skips() -> list[Skipped]:
     return [Skipped(section, SNAPSHOT_REASON)
-            for section in ("incidents", "sla", "postmortems", "changes")]
+            for section in (*INCIDENT_SECTIONS, "changes")]
 
 
 def _first_listed(names: Sequence[str]) -> str:

@@ -142,7 +142,9 @@ def headline(evidence: Evidence) -> tuple[Figure, ...]:
                       bad=bool(evidence.open_incidents or evidence.impossible_times))]
     if evidence.incidents is None:
         figures += [Figure("sla", "acknowledged within the documented SLA", NOT_MEASURED),
-                    Figure("breaches", "SLA breaches", NOT_MEASURED)]
+                    Figure("breaches", "SLA breaches", NOT_MEASURED),
+                    Figure("resolution", "resolved within the documented time", NOT_MEASURED),
+                    Figure("communication", "communication late or missing", NOT_MEASURED)]
     else:
         within, breached, share = overall_sla(evidence)
         pending = sum(item.pending for item in evidence.sla)

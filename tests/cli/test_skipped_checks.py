@@ -206,12 +206,14 @@ def test_evidence_from_a_snapshot_exits_2_unless_its_skipped_sections_are_accept
                          "-o", str(tmp_path / "a"), "--quiet", *period, cwd=PROJECT)
     assert refused.returncode == 2, refused.stderr
     # paging: a snapshot holds no maintenance window that ended before it was taken.
-    assert "incomplete: incidents, sla, postmortems, changes, paging could not be read" in (
+    assert ("incomplete: incidents, sla, resolution, communication, postmortems, changes, paging "
+            "could not be read") in (
         refused.stderr)
     assert (tmp_path / "a" / "index.html").is_file()  # written, and says it is incomplete
     accepted = run_pdlint("evidence", "--policy", "policy", "--snapshot", str(snapshot),
                           "-o", str(tmp_path / "b"), "--quiet", *period,
-                          *[argument for section in ("incidents", "sla", "postmortems", "changes",
+                          *[argument for section in ("incidents", "sla", "resolution",
+                                                     "communication", "postmortems", "changes",
                                                      "paging")
                             for argument in ("--accept-skip", section)], cwd=PROJECT)
     assert accepted.returncode == 0, accepted.stderr

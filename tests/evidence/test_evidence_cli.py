@@ -77,6 +77,7 @@ def test_evidence_from_a_snapshot_skips_what_a_snapshot_lacks(tmp_path: Path) ->
                     "--since", "2026-02-02", "--until", "2026-02-15", "-o", str(output))
     assert result.returncode == 2, result.stderr  # written, and not passed: skipped sections
     assert result.stderr.endswith("accept by name: --accept-skip incidents --accept-skip sla "
+                                  "--accept-skip resolution --accept-skip communication "
                                   "--accept-skip postmortems --accept-skip changes "
                                   "--accept-skip coverage\n")
     assert "incidents skipped: a snapshot holds the account's configuration only" in (
@@ -84,7 +85,7 @@ def test_evidence_from_a_snapshot_skips_what_a_snapshot_lacks(tmp_path: Path) ->
     document = json.loads((output / "evidence.json").read_text())
     assert document["complete"] is False
     assert {item["section"] for item in document["skipped"]} == {
-        "incidents", "sla", "postmortems", "changes", "coverage"}
+        "incidents", "sla", "resolution", "communication", "postmortems", "changes", "coverage"}
     (coverage,) = (item["reason"] for item in document["skipped"]
                    if item["section"] == "coverage")
     assert coverage.startswith("no schedule's coverage could be measured (Platform - Primary: "
@@ -94,7 +95,9 @@ def test_evidence_from_a_snapshot_skips_what_a_snapshot_lacks(tmp_path: Path) ->
         assert not (output / name).exists(), name
     summary = (output / "summary.md").read_text(encoding="utf-8").splitlines()
     for figure in ("Incidents in the period", "Acknowledged within the documented SLA",
-                   "SLA breaches", "Postmortems missing or late", "Configuration changes"):
+                   "SLA breaches", "Resolved within the documented time",
+                   "Communication late or missing", "Postmortems missing or late",
+                   "Configuration changes"):
         assert f"- {figure}: not measured" in summary
     assert "- On-call coverage gaps: not measured (0 of 3 schedules measured)" in summary
     assert "incidents not measured" in result.stderr

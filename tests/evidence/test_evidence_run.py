@@ -498,7 +498,11 @@ NOT_JUDGED_HEADLINE = "- Postmortems missing or late: not measured (3 of 3 not j
         "- Incidents in the period: not measured",
         "- Acknowledged within the documented SLA: not measured",
         "- SLA breaches: not measured",
+        "- Resolved within the documented time: not measured",
+        "- Communication late or missing: not measured",
         "- Postmortems missing or late: not measured",
+        "**Incomplete: 5 sections skipped.**",  # incidents, sla, resolution, communication,
+        # postmortems: every part measured from the incidents
     ], None),
     ({"/audit/records": 402}, [
         "- Configuration changes: not measured",
