@@ -5,7 +5,6 @@ SLA and resolved within ``resolve_within``, counted exactly as the period's figu
 
 from __future__ import annotations
 
-from collections import Counter
 from datetime import timedelta
 from zoneinfo import ZoneInfo
 
@@ -24,44 +23,51 @@ def months_of(period: Interval, zone: ZoneInfo) -> list[str]:
     return months
 
 
+_INCIDENTS, _ACK_WITHIN, _ACK_DECIDED, _RESOLVE_WITHIN, _RESOLVE_DECIDED = range(5)
+"""Where a cell of the trend keeps each of its counts."""
+
+
 class TrendTally:
-    """Counts per (month, severity) as incidents stream past: seven integers a cell."""
+    """Counts per (month, severity) as incidents stream past: five integers a cell, kept in a
+    list (a year is 10^5 incidents, each counted in up to five of them)."""
 
     def __init__(self, severities: tuple[str, ...], period: Interval, zone: ZoneInfo) -> None:
         self._severities, self._zone = severities, zone
         self._months = months_of(period, zone)
-        self._counts: Counter[tuple[str, str, str]] = Counter()
+        self._cells: dict[tuple[int, int, str], list[int]] = {}
 
     def add(self, incident: AssessedIncident) -> None:
         severity = incident.severity
         if severity is None:
             return
         local = incident.record.created_at.astimezone(self._zone)
-        month = f"{local.year:04d}-{local.month:02d}"  # as months_of names it
-        counts = self._counts
-        counts[month, severity, "incidents"] += 1
+        key = (local.year, local.month, severity)
+        cell = self._cells.get(key)
+        if cell is None:
+            cell = self._cells[key] = [0] * 5
+        cell[_INCIDENTS] += 1
         for outcome, within, decided in (
-                (incident.response, "ack_within", "ack_decided"),
-                (incident.resolution, "resolve_within", "resolve_decided")):
+                (incident.response, _ACK_WITHIN, _ACK_DECIDED),
+                (incident.resolution, _RESOLVE_WITHIN, _RESOLVE_DECIDED)):
             if outcome is Response.WITHIN:
-                counts[month, severity, within] += 1
-            if outcome is Response.WITHIN or outcome is Response.BREACHED:
-                counts[month, severity, decided] += 1
+                cell[within] += 1
+                cell[decided] += 1
+            elif outcome is Response.BREACHED:
+                cell[decided] += 1
 
     def results(self, documents_resolution: frozenset[str]) -> tuple[TrendRow, ...]:
         """A row for every month of the period and every documented severity, zero or not;
         the resolution figures are None for a severity without ``resolve_within``."""
         rows = []
         for month in self._months:
+            year, number = map(int, month.split("-"))
             for severity in self._severities:
-                count = {what: self._counts[(month, severity, what)] for what in (
-                    "incidents", "ack_within", "ack_decided", "resolve_within",
-                    "resolve_decided")}
+                cell = self._cells.get((year, number, severity), [0] * 5)
                 resolves = severity in documents_resolution
                 rows.append(TrendRow(
-                    month=month, severity=severity, incidents=count["incidents"],
-                    acknowledged_within=count["ack_within"],
-                    acknowledgement_decided=count["ack_decided"],
-                    resolved_within=count["resolve_within"] if resolves else None,
-                    resolution_decided=count["resolve_decided"] if resolves else None))
+                    month=month, severity=severity, incidents=cell[_INCIDENTS],
+                    acknowledged_within=cell[_ACK_WITHIN],
+                    acknowledgement_decided=cell[_ACK_DECIDED],
+                    resolved_within=cell[_RESOLVE_WITHIN] if resolves else None,
+                    resolution_decided=cell[_RESOLVE_DECIDED] if resolves else None))
         return tuple(rows)
