@@ -419,36 +419,3 @@ async def test_two_clients_on_one_key_leave_each_other_room() -> None:
     assert [len(teams) for teams in listed] == [2000, 2000]
     assert 429 not in statuses and statuses.count(200) == 40
 
-
-@pytest.mark.anyio
-@pytest.mark.parametrize(("api_url", "path", "params"), [
-    ("https://api.pagerduty.com", "/event_orchestrations/services/PABC123", None),
-    ("https://api.pagerduty.com/", "/event_orchestrations/services/P_a-b~c/active", None),
-    ("http://127.0.0.1:8080/base", "/schedules/PSCH1", None),
-    ("http://127.0.0.1:8080", "/services/P 1", None),
-    ("http://127.0.0.1:8080", "/services/P%201", None),
-    ("http://127.0.0.1:8080", "/services/../users/P1", None),
-    ("http://127.0.0.1:8080", "/services/P1.json", None),
-    ("http://127.0.0.1:8080", "/services/é", None),
-    ("http://127.0.0.1:8080", "/services", {"limit": 100, "include[]": ["integrations"]}),
-])
-async def test_each_request_goes_to_the_url_httpx_makes_of_the_api_url_and_path(
-        api_url: str, path: str, params: dict[str, Any] | None) -> None:
-    """The URL of a plain path is set on the API URL's parse, the others parsed by httpx:
-    either way the one httpx makes of the whole URL."""
-    seen: list[httpx.Request] = []
-
-    def answer(request: httpx.Request) -> httpx.Response:
-        seen.append(request)
-        return httpx.Response(200, json={})
-
-    from pdlint.pagerduty.settings import ClientConfig
-
-    config = ClientConfig(api_url=api_url, token=ApiToken(TOKEN))
-    async with PagerDutyClient(config, transport=httpx.MockTransport(answer)) as client:
-        await client.get(path, params)
-    expected = httpx.Request("GET", api_url.rstrip("/") + path, params=params).url
-    (sent,) = seen
-    assert (str(sent.url), sent.url.raw_path, sent.url.raw_host, sent.url.port,
-            sent.url.scheme) == (str(expected), expected.raw_path, expected.raw_host,
-                                 expected.port, expected.scheme)
