@@ -88,9 +88,10 @@ def subtract(required: Sequence[Interval], covered: Sequence[Interval]) -> list[
 
 
 class Span(Protocol):
-    """Anything that lasts from ``start`` to ``end`` (UTC): an ``Interval``, or a stretch of
-    the paging path judged (``paging.judge.Judged``), which carries its times itself rather
-    than an ``Interval`` made for each of a year's ~240,000."""
+    """Anything that lasts from ``start`` to ``end``: an ``Interval`` (in UTC), or a stretch of
+    the paging path judged (``paging.judge.Judged``, its times with the fixed offset PagerDuty
+    wrote), which carries its times itself rather than an ``Interval`` made for each of a
+    year's ~240,000."""
 
     @property
     def start(self) -> datetime: ...

@@ -101,11 +101,15 @@ class LogIndex:
                 activity.responders.setdefault(person.summary)
 
     def record(self, incident: IncidentRecord) -> IncidentRecord:
-        """An incident of ``GET /incidents`` completed from the log."""
+        """An incident of ``GET /incidents`` completed from the log. Its responders are not
+        read (None, never "nobody") when the log names none and PagerDuty returned the
+        incident without its assignments."""
         activity = self._activity.get(incident.id, _Activity())
+        responders = (None if incident.assignees is None and not activity.responders
+                      else tuple(dict.fromkeys((*activity.responders,
+                                                *(incident.assignees or ())))))
         return incident._replace(acknowledged_at=activity.acknowledged_at,
-                                 responders=tuple(dict.fromkeys(
-                                     (*activity.responders, *(incident.assignees or ())))))
+                                 responders=responders)
 
 
 @dataclass(frozen=True)
@@ -217,15 +221,11 @@ def register_row(incident: AssessedIncident) -> tuple[Any, ...]:
     )
 
 
-JSON_KEYS = (
-    "id", "number", "title", "service", "priority", "severity", "urgency", "status",
-    "created_at", "acknowledged_at", "resolved_at", "seconds_to_acknowledge",
-    "seconds_to_resolve", "responders", "ack_deadline", "ack_deadline_local", "sla",
-    "postmortem", "postmortem_recorded_at", "postmortem_due_at", "postmortem_status",
-    "resolve_deadline", "resolution", "problem", "communication", "contained_at",
-)
-"""The keys of a row of ``incidents.json``, in the order the package has always written them
-(the CSV's columns, in another order)."""
+JSON_KEYS = tuple(
+    key for column in REGISTER_COLUMNS if column != "ack_deadline_local"
+    for key in ((column, "ack_deadline_local") if column == "ack_deadline" else (column,)))
+"""The keys of a row of ``incidents.json``: the CSV's columns, in the order the package has
+always written them (``ack_deadline_local`` beside ``ack_deadline``)."""
 _JSON_ORDER = operator.itemgetter(*map(REGISTER_COLUMNS.index, JSON_KEYS))
 """A row's values in ``JSON_KEYS`` order."""
 _ENCODE = json.JSONEncoder(ensure_ascii=False).encode

@@ -999,9 +999,9 @@ class NotificationRule:
     missing: tuple[str, ...] = ()
     """The fields the spec requires of a rule (``start_delay_in_minutes``, ``urgency``,
     ``contact_method`` and its ``type``, ``type``) that PagerDuty did not return, and the user's
-    ``contact_methods`` when the user was returned without them (whether the rule's method is
-    enabled and not blocked): whom the rule reaches, and when, is not read, never "at once" or
-    "no call"."""
+    ``contact_methods`` when the user was returned without them, or without the method the rule
+    names (whether the rule's method is enabled and not blocked): whom the rule reaches, and
+    when, is not read, never "at once" or "no call"."""
 
 
 @dataclass(frozen=True)
@@ -1030,7 +1030,9 @@ def _user(fields: _Fields) -> User:
             ("contact_method", named is None),
             ("contact_method.type", named is not None and method is not None and not method.kind),
             ("type", rule.text("type") is None),
-            ("the user's contact_methods", named is not None and methods is None)) if absent)
+            ("the user's contact_methods", named is not None and methods is None),
+            ("the rule's contact method among the user's contact_methods",
+             named is not None and methods is not None and known is None)) if absent)
         return NotificationRule(urgency, delay, method if method and method.kind else None,
                                 missing)
 

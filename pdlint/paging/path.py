@@ -934,7 +934,7 @@ def _rules_unread(user: User, urgency: str) -> str | None:
         return f"the notification rules of {name} could not be read with this key"
     for rule in user.notification_rules:
         if rule.missing and rule.urgency in (None, urgency):
-            return (f"a notification rule of {name} was returned without "
+            return (f"a notification rule of {name} is not read: PagerDuty did not return "
                     f"{' and '.join(rule.missing)}")
     return None
 

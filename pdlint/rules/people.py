@@ -48,8 +48,8 @@ def check_unreachable_responder(context: Context) -> Iterator[Finding]:
     policy, schedule or person the lists read do not hold (a restricted-access or team-scoped
     key), a person listed without notification rules (or, when no rule phones or texts them at
     once, with a rule returned without its start delay, urgency, contact method or type that
-    may do so, or listed without contact methods, so whether a rule's method is enabled and not
-    blocked is not known), a schedule returned
+    may do so, or listed without contact methods or without the one a rule names, so whether a
+    rule's method is enabled and not blocked is not known), a schedule returned
     without layers (or their users) or rendering, an escalation policy returned without its
     rules or a level's targets, or a target of a type pdlint does not read is a warning naming
     it by id, and the services and policies that reach it: whether those pages wake anyone is
@@ -104,7 +104,7 @@ def check_unreachable_responder(context: Context) -> Iterator[Finding]:
                       None)
         if unread is not None:
             unseen_for.setdefault(Resource("user", name=user.name, id=user_id), (
-                "was listed with a notification rule returned without "
+                "was listed with a notification rule not read: PagerDuty did not return "
                 f"{' and '.join(unread.missing)}", []))[1].extend(concerns)
             continue
         services = _concerned(concerns)

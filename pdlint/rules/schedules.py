@@ -170,7 +170,9 @@ def weekly_gap_groups(gaps: Sequence[S], zone: ZoneInfo) -> list[list[S]]:
 def _local_start(moment: datetime, zone: ZoneInfo) -> tuple[tuple[int, time], str]:
     """A gap's start in ``zone``: its weekly slot (weekday, time of day) and its date. Kept for
     the moments met again: a year of PATH600's stretches is ~240,000 starts, ~16,000 distinct
-    (services that page alike fail alike, shifts hand over at the same hours)."""
+    (services that page alike fail alike, shifts hand over at the same hours). The moments
+    carry fixed offsets, so equal moments are one instant and may share an entry (a zone's
+    ``fold``, which equality ignores, never reaches here)."""
     local = moment.astimezone(zone)
     return (local.weekday(), local.time()), local.date().isoformat()
 

@@ -194,7 +194,7 @@ def test_a_notification_rule_returned_without_a_field_leaves_its_person_not_read
         field: str) -> None:
     """Absent is not empty: a rule without a field the spec requires neither phones at once
     nor never; whom it reaches is not read, in text and JSON, and so is the path (exit 2)."""
-    why = f"a notification rule of Olivia Smith was returned without {field}"
+    why = f"a notification rule of Olivia Smith is not read: PagerDuty did not return {field}"
     faults = Faults(scripted=(Fault("omit_field", "/users", field=f"notification_rules.{field}"),))
     with SimServer(demo_account(NOW), token=TOKEN, faults=faults) as server:
         env = {"PAGERDUTY_API_URL": server.base_url, "PAGERDUTY_API_TOKEN": TOKEN}
@@ -213,8 +213,8 @@ def test_a_notification_rule_returned_without_a_field_leaves_its_person_not_read
 @pytest.mark.parametrize(("path", "field", "why"), [
     pytest.param("/services", "status", "PagerDuty returned the service without its status",
                  id="service-status"),
-    pytest.param("/users", "contact_methods", "a notification rule of Olivia Smith was returned "
-                 "without the user's contact_methods", id="user-contact-methods"),
+    pytest.param("/users", "contact_methods", "a notification rule of Olivia Smith is not read: "
+                 "PagerDuty did not return the user's contact_methods", id="user-contact-methods"),
 ])
 def test_a_part_of_the_path_pagerduty_left_out_is_not_read_never_met(
         path: str, field: str, why: str) -> None:

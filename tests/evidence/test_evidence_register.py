@@ -13,6 +13,8 @@ from evidence_cases import utc
 
 from pdlint.evidence.model import (
     AssessedIncident,
+    CommunicationCheck,
+    CommunicationStatus,
     PostmortemCheck,
     PostmortemRecord,
     PostmortemStatus,
@@ -107,7 +109,11 @@ def test_log_index_completes_incidents_from_the_log() -> None:
     assert (record.service, record.priority) == ("Checkout API", "P1")
     unknown = index.record(parse_incident({"id": "PQ2", "created_at": "2026-02-03T15:00:00Z",
                                            "priority": None}))
-    assert (unknown.acknowledged_at, unknown.priority, unknown.responders) == (None, None, ())
+    # No assignments returned and none in the log: who responded is not read, not "nobody".
+    assert (unknown.acknowledged_at, unknown.priority, unknown.responders) == (None, None, None)
+    nobody = index.record(parse_incident({"id": "PQ3", "created_at": "2026-02-03T15:00:00Z",
+                                          "assignments": []}))
+    assert nobody.responders == ()
 
 
 def test_the_register_streams_valid_csv_and_json() -> None:
@@ -143,6 +149,45 @@ EDGE_RECORDS = [
     pytest.param({"resolved_at": utc("2026-02-03T14:00")}, id="impossible-times"),
     pytest.param({"resolved_at": None, "acknowledged_at": None}, id="open"),
 ]
+
+
+def test_each_column_holds_its_own_value_in_both_files() -> None:
+    """Every column but ``problem`` (None for times that can be) set to a value of its own,
+    written out by hand: a value put under another column, or a column left out of either
+    file, fails here."""
+    record = record_from_analytics(ANALYTICS_ROW)
+    incident = AssessedIncident(
+        record, "P1", utc("2026-02-03T15:05"), Response.BREACHED, PostmortemCheck(
+            PostmortemStatus.ON_TIME, utc("2026-02-05T16:00"),
+            PostmortemRecord("PM-7", utc("2026-02-04T10:00"))),
+        resolve_deadline=utc("2026-02-03T19:00"), resolution=Response.WITHIN,
+        ack_deadline_local="2026-02-03T10:05:00-05:00",
+        communication=CommunicationCheck(CommunicationStatus.LATE, utc("2026-02-03T15:30"),
+                                         utc("2026-02-03T15:40"), 2),
+        contained_at=utc("2026-02-03T15:50"))
+    values = {
+        "id": "PQ1", "number": 7, "title": "Checkout down", "service": "Checkout API",
+        "priority": "P1", "severity": "P1", "urgency": "high", "status": "resolved",
+        "created_at": "2026-02-03T15:00:00Z", "acknowledged_at": "2026-02-03T15:03:00Z",
+        "resolved_at": "2026-02-03T16:00:00Z", "seconds_to_acknowledge": 180,
+        "seconds_to_resolve": 3600, "responders": ["Alice", "Ben"],
+        "ack_deadline": "2026-02-03T15:05:00Z", "ack_deadline_local": "2026-02-03T10:05:00-05:00",
+        "sla": "breached", "postmortem": "PM-7", "postmortem_recorded_at": "2026-02-04T10:00:00Z",
+        "postmortem_due_at": "2026-02-05T16:00:00Z", "postmortem_status": "on_time",
+        "resolve_deadline": "2026-02-03T19:00:00Z", "resolution": "within",
+        "problem": None, "communication": "late", "contained_at": "2026-02-03T15:50:00Z"}
+    csv_stream, json_stream = io.StringIO(), io.StringIO()
+    writer = RegisterWriter(csv_stream, json_stream)
+    writer.write([incident])
+    writer.close()
+    [header, row] = csv.reader(io.StringIO(csv_stream.getvalue()))
+    assert dict(zip(header, row, strict=True)) == {
+        column: "; ".join(value) if isinstance(value, list) else
+        "" if value is None else str(value) for column, value in values.items()}
+    assert header[:3] == ["id", "number", "title"] and header[-2:] == ["communication",
+                                                                      "contained_at"]
+    [written] = json.loads(json_stream.getvalue())
+    assert list(written.items()) == list(values.items())
 
 
 @pytest.mark.parametrize("change", EDGE_RECORDS)

@@ -161,22 +161,30 @@ RULE = {"type": "assignment_notification_rule", "urgency": "high", "start_delay_
      ("start_delay_in_minutes",)),
     (("urgency",), (None, 0, "phone_contact_method"), ("urgency",)),
     (("contact_method",), ("high", 0, None), ("contact_method",)),
-    (("contact_method.type",), ("high", 0, None), ("contact_method.type",)),
+    # The rule's reference without its type: the user's contact methods may still say it.
+    (("contact_method.type",), ("high", 0, "phone_contact_method"), ()),
+    (("contact_method.type", "user.contact_methods.PC9"), ("high", 0, None),
+     ("contact_method.type", "the rule's contact method among the user's contact_methods")),
     (("type",), ("high", 0, "phone_contact_method"), ("type",)),
     (("type", "urgency"), (None, 0, "phone_contact_method"), ("urgency", "type")),
     # The user's contact methods say whether the rule's method is enabled and not blocked.
     (("user.contact_methods",), ("high", 0, "phone_contact_method"),
      ("the user's contact_methods",)),
     (("user.contact_methods", "contact_method"), ("high", 0, None), ("contact_method",)),
+    (("user.contact_methods.PC9",), ("high", 0, "phone_contact_method"),
+     ("the rule's contact method among the user's contact_methods",)),
 ])
 def test_a_notification_rule_keeps_a_field_pagerduty_left_out_as_not_read(
         left_out: tuple[str, ...], read: tuple[object, ...], missing: tuple[str, ...]) -> None:
     """Absent is not empty: no delay is not "at once", no urgency or method not "no call", a
-    method the user's contact methods (not returned) do not describe not usable."""
+    method the user's contact methods (not returned, or not holding it) do not describe not
+    usable."""
     rule: dict[str, Any] = {key: value for key, value in RULE.items() if key not in left_out}
     if "contact_method.type" in left_out:
         rule["contact_method"] = {"id": "PC9"}
-    methods = {} if "user.contact_methods" in left_out else {"contact_methods": []}
+    listed = [] if "user.contact_methods.PC9" in left_out else [
+        {"id": "PC9", "type": "phone_contact_method", "enabled": True, "blacklisted": False}]
+    methods = {} if "user.contact_methods" in left_out else {"contact_methods": listed}
     [parsed] = account_of(users=[{"id": "PU1", "name": "Ann", "notification_rules": [rule],
                                   **methods}]).users
     assert parsed.notification_rules is not None

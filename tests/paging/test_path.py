@@ -94,6 +94,7 @@ def test_the_level_engaged_later_reads_who_is_on_call_then() -> None:
 @pytest.mark.parametrize(("dee", "expected"), [
     pytest.param(PEOPLE["dee"], 3, id="sms-after-3-before-phone-after-7"),
     pytest.param(person(DEE, ("high", "sms", 3), ("high", "phone", 7)) | {"contact_methods": [
+        contact_method("PM50", "phone", "5550100"),
         contact_method("PM51", "sms", "5550100") | {"enabled": False}]}, 7,
                  id="a-disabled-sms-method-leaves-the-phone-after-7"),
     pytest.param(person(DEE, ("high", "push_notification", 0), ("low", "phone", 0)), None,

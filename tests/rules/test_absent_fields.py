@@ -204,9 +204,10 @@ OMITTED = [
                  "without its on_call_handoff_notifications", id="handoff-notifications"),
     pytest.param("/users", "contact_methods", _methods_unread,
                  "not checked: user PU00000 ('Alice Nguyen') was listed with a notification rule "
-                 "returned without the user's contact_methods, so whether high-urgency services "
-                 "Checkout API, Identity Service, Internal Admin, Payments API (escalation policy "
-                 "Production - Platform) phones or texts someone through it at once is not known",
+                 "not read: PagerDuty did not return the user's contact_methods, so whether "
+                 "high-urgency services Checkout API, Identity Service, Internal Admin, "
+                 "Payments API (escalation policy Production - Platform) phones or texts "
+                 "someone through it at once is not known",
                  id="contact-methods"),
     pytest.param("/users", "invitation_sent", _none_in_every("users", "invitation_sent"),
                  "Frank Muller (PU00005) not checked: PagerDuty returned the user without "

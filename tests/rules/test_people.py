@@ -249,9 +249,16 @@ BRIDGE = {"id": "PX00009", "type": "webhook_reference", "summary": "Bridge"}
     *(pytest.param(state_of(people=users(lee=left_out(person(LEE, PHONE_AT_ONCE), field))),
                    [not_checked(("user", "Lee Lead", "PU00004"),
                                 "not checked: user PU00004 ('Lee Lead') was listed with a "
-                                f"notification rule returned without {field}, so whether "
+                                f"notification rule not read: PagerDuty did not return {field}, so "
+                                f"whether "
                                 f"{WEB_ON_MAIN} {THROUGH_IT}")], id=f"rule-without-{field}")
       for field in ("start_delay_in_minutes", "urgency", "contact_method", "type")),
+    pytest.param(state_of(people=users(lee={**person(LEE, PHONE_AT_ONCE), "contact_methods": []})),
+                 [not_checked(("user", "Lee Lead", "PU00004"),
+                  "not checked: user PU00004 ('Lee Lead') was listed with a notification rule not "
+                  "read: PagerDuty did not return the rule's contact method among the user's "
+                  f"contact_methods, so whether {WEB_ON_MAIN} {THROUGH_IT}")],
+                 id="rule-method-not-among-contact-methods"),
 ])
 def test_what_the_key_cannot_see_is_named_not_passed_over(
         policy: Policy, state: LiveState, expected: list[tuple[Any, ...]]) -> None:
