@@ -15,7 +15,6 @@ before that is not read, and the package names it as not available rather than "
 
 from __future__ import annotations
 
-import csv
 from collections import Counter
 from collections.abc import AsyncIterator, Callable, Iterator, Mapping
 from datetime import datetime, timedelta, timezone
@@ -26,7 +25,7 @@ from pdlint.evidence.model import ChangeSummary, ConfigurationChange, FieldValue
 from pdlint.pagerduty.model import Account
 from pdlint.pagerduty.records import AuditRecord, parse_audit_record
 from pdlint.policy.model import Policy
-from pdlint.report.tabular import csv_cell
+from pdlint.report.tabular import csv_rows
 from pdlint.rules.scope import Reach
 
 if TYPE_CHECKING:
@@ -155,8 +154,8 @@ class ChangeLog:
                  in_scope: Callable[[ConfigurationChange], bool] | None = None) -> None:
         self._in_scope = in_scope
         self.outside_scope: int | None = None if in_scope is None else 0
-        self._csv = csv.writer(stream, lineterminator="\n")
-        self._csv.writerow(CHANGE_COLUMNS)
+        self._stream = stream
+        stream.write(csv_rows((CHANGE_COLUMNS,)))
         self._by_type: Counter[str] = Counter()
         self._by_action: Counter[str] = Counter()
         self._documented_changes: list[ConfigurationChange] = []
@@ -168,11 +167,11 @@ class ChangeLog:
         if self._in_scope is not None and not self._in_scope(change):
             self.outside_scope = (self.outside_scope or 0) + 1
             return
-        self._csv.writerow([csv_cell(value) for value in (
+        self._stream.write(csv_rows(((
             change.id, iso(change.at), change.actor, change.action, change.resource_type,
             change.resource_id, change.resource_name, "yes" if change.documented else "no",
             NOT_READ if change.fields is None else "; ".join(change.fields),
-            NOT_READ if change.values is None else "; ".join(map(str, change.values)))])
+            NOT_READ if change.values is None else "; ".join(map(str, change.values))),)))
         self.total += 1
         self._changes.append(change)
         self._by_type[change.resource_type] += 1

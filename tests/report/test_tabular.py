@@ -123,3 +123,15 @@ def test_an_html_row_has_a_cell_a_value_numeric_columns_right_aligned(
     assert html_table(("name", "count"), rows, numeric=range(1, 3)) == (
         "<table><thead><tr><th>name</th><th>count</th></tr></thead>"
         f"<tbody>{body}</tbody></table>")
+
+
+@pytest.mark.parametrize(("row", "line"), [
+    pytest.param(("a\0b", "c"), "a\0b,c\n", id="nothing-to-quote"),
+    pytest.param(("a\0b", 'c"d'), 'a\0b,"c""d"\n', id="beside-a-quote"),
+    pytest.param(("a\0,b",), '"a\0,b"\n', id="in-a-quoted-cell"),
+    pytest.param(("\ue000\0", "x,y"), '\ue000\0,"x,y"\n', id="beside-the-first-stand-in"),
+])
+def test_a_nul_is_written_as_it_is_on_every_python(row: tuple[str, ...], line: str) -> None:
+    """Text PagerDuty returns may hold a NUL: written as Python 3.11's writer writes it, never
+    the 3.10 writer's "need to escape" error."""
+    assert csv_text(("v",) * len(row), [row]) == ",".join(("v",) * len(row)) + "\n" + line
