@@ -754,7 +754,7 @@ def _services_text(account: _Draft, services: list[_Service]) -> str:
     lines.append("services:")
     for members in groups.values():
         policy = members[0].escalation_policy or Reference(None, None, None)
-        known = account.live.escalation_policies.by_id(str(policy.id))
+        known = account.live.escalation_policies.by_id(policy.id) if policy.id else None
         label = (known.name if known else None) or policy.summary or policy.id or NOT_READ
         lines.append(_comment(f"Escalation policy: {label}", "  ")
                      + "\n".join(_item(service) for service in members))
