@@ -221,9 +221,14 @@ def register_row(incident: AssessedIncident) -> tuple[Any, ...]:
     )
 
 
-JSON_KEYS = tuple(
-    key for column in REGISTER_COLUMNS if column != "ack_deadline_local"
-    for key in ((column, "ack_deadline_local") if column == "ack_deadline" else (column,)))
+def _placed_after(columns: Sequence[str], moved: str, anchor: str) -> tuple[str, ...]:
+    """``columns`` with ``moved`` taken out and put back right after ``anchor``."""
+    rest = [column for column in columns if column != moved]
+    at = rest.index(anchor) + 1
+    return (*rest[:at], moved, *rest[at:])
+
+
+JSON_KEYS = _placed_after(REGISTER_COLUMNS, "ack_deadline_local", "ack_deadline")
 """The keys of a row of ``incidents.json``: the CSV's columns, in the order the package has
 always written them (``ack_deadline_local`` beside ``ack_deadline``)."""
 _JSON_ORDER = operator.itemgetter(*map(REGISTER_COLUMNS.index, JSON_KEYS))

@@ -109,22 +109,19 @@ def _csv_line(row: Iterable[Any]) -> str:
     if (len(cells) > 1 and line.count(",") == len(cells) - 1 and '"' not in line
             and "\n" not in line and "\r" not in line):
         return line + "\n"
-    if "\0" in line:
-        return _with_nul(cells, line)
+    if "\0" not in line:
+        return _written(cells)
+    # Python 3.10's writer refuses a NUL ("need to escape"); 3.11 on write it as it is, quoting
+    # decided by the other characters. Each NUL goes through as a character no cell holds.
+    stand_in = next(chr(code) for code in range(0xE000, 0x110000) if chr(code) not in line)
+    return _written([cell.replace("\0", stand_in) for cell in cells]).replace(stand_in, "\0")
+
+
+def _written(cells: list[str]) -> str:
+    """The line ``csv.writer`` writes for ``cells``."""
     stream = io.StringIO()
     csv.writer(stream, lineterminator="\n").writerow(cells)
     return stream.getvalue()
-
-
-def _with_nul(cells: list[str], line: str) -> str:
-    """The writer's line for cells holding a NUL, as Python 3.11 on write it (the NUL as it
-    is, quoting decided by the other characters): 3.10's writer refuses a NUL ("need to
-    escape"). Each NUL goes through the writer as a character no cell holds."""
-    stand_in = next(chr(code) for code in range(0xE000, 0x110000) if chr(code) not in line)
-    stream = io.StringIO()
-    csv.writer(stream, lineterminator="\n").writerow(
-        [cell.replace("\0", stand_in) for cell in cells])
-    return stream.getvalue().replace(stand_in, "\0")
 
 
 def csv_text(header: Sequence[str], rows: Iterable[Sequence[Any]]) -> str:
