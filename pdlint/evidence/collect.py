@@ -47,7 +47,12 @@ from pdlint.evidence.postmortems import (
     not_judged,
 )
 from pdlint.evidence.programme import CorrectiveActionTally
-from pdlint.evidence.register import SOURCE_NAMES, RegisterWriter, open_incident_source
+from pdlint.evidence.register import (
+    ANALYTICS,
+    SOURCE_NAMES,
+    RegisterWriter,
+    open_incident_source,
+)
 from pdlint.evidence.sla import (
     ResolutionTally,
     SlaTally,
@@ -389,7 +394,9 @@ async def incident_section(
             f"the token may not read the responder requests or status-update subscribers of "
             f"{counted(len(stream.untold), 'incident')}, whose communication is therefore not "
             f"judged: {_first_listed(stream.untold)}")))
-    skipped.extend(not_returned_skips(stream.not_returned))
+    skipped.extend(not_returned_skips(stream.not_returned, source.name))
+    if source.untied:
+        skipped.append(untied_skip(source.untied))
     if unread and finder is not None:
         skipped.append(Skipped("postmortems", (
             f"the token may not read {finder.description} for "
@@ -421,16 +428,40 @@ NOT_RETURNED = {
     "priority": ("their priority (priority_name), so their severity is not known",
                  ("sla", "resolution", "communication", "postmortems")),
 }
-"""Per field an incident may come without: what was not returned, and the parts it judges."""
+"""Per field an incident may come without: what was not returned (by analytics), and the parts
+it judges."""
+NOT_RETURNED_BY_INCIDENTS = {
+    "acknowledged_at": "a log telling their first acknowledgement (an entry on them that may be "
+                       "one came without its type or created_at, or one naming no incident may "
+                       "be theirs)",
+    "resolved_at": "their resolution time (resolved_at)",
+    "priority": "their priority (priority, or its name), so their severity is not known",
+}
+"""What was not returned when the incidents are read from ``GET /incidents`` and the log."""
 
 
-def not_returned_skips(not_returned: Mapping[str, Sequence[str]]) -> list[Skipped]:
+def not_returned_skips(not_returned: Mapping[str, Sequence[str]],
+                       source: str = ANALYTICS) -> list[Skipped]:
     """The parts whose figures leave out incidents PagerDuty returned without a field they are
     judged by: those are not judged, so the part is incomplete, never clean."""
     return [Skipped(part, f"PagerDuty returned {counted(len(labels), 'incident')} without "
                           f"{what}: not judged here ({_first_listed(labels)})")
             for name, labels in not_returned.items() if labels
-            for what, parts in (NOT_RETURNED[name],) for part in parts]
+            for what, parts in ((NOT_RETURNED[name][0] if source == ANALYTICS
+                                 else NOT_RETURNED_BY_INCIDENTS[name], NOT_RETURNED[name][1]),)
+            for part in parts]
+
+
+def untied_skip(untied: Sequence[str]) -> Skipped:
+    """The SLA part when the log holds entries that may be acknowledgements but name no
+    incident: which incident each acknowledged cannot be told, so the part is incomplete even
+    where no incident of the period could have been theirs."""
+    return Skipped("sla", (
+        f"PagerDuty returned {counted(len(untied), 'log entry', 'log entries')} that may "
+        f"acknowledge an incident without the incident it is about ({_first_listed(untied)}): "
+        "every incident such an entry may have acknowledged (created by then, neither "
+        "acknowledged nor resolved before it; every one when its created_at was not returned "
+        "either) is not judged"))
 
 
 def scope_unknown(account: Account) -> str:

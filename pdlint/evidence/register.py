@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import json
 import operator
+from bisect import bisect_left
 from collections.abc import (
     AsyncGenerator,
     AsyncIterator,
@@ -71,23 +72,59 @@ class _Activity:
 
     acknowledged_at: datetime | None = None
     responders: dict[str, None] = field(default_factory=dict)
+    doubt_from: datetime | None = None
+    """The earliest entry on it that may be an acknowledgement but cannot be read as one (its
+    ``type``, or an acknowledgement's ``created_at``, not returned); ``_ANY_TIME`` when that
+    entry's time was not returned either."""
 
 
 RESPONSE_ENTRIES = ("acknowledge_log_entry", "assign_log_entry", "escalate_log_entry")
 """The log entries that say who responded to an incident, and when it was acknowledged."""
+ACKNOWLEDGEMENT = "acknowledge_log_entry"
+_ANY_TIME = datetime.min.replace(tzinfo=timezone.utc)
+"""An entry's time not returned: it may have been at any moment."""
 
 
 class LogIndex:
-    """First acknowledgement and responders per incident, built from account-wide log entries."""
+    """First acknowledgement and responders per incident, built from account-wide log entries.
+
+    The spec's ``LogEntry`` requires no field, and a first acknowledgement the log does not
+    tell is not read (``unread``), never "not acknowledged": an incident's acknowledgement is
+    not read when an entry on it that may be an acknowledgement (one of no ``type``, or an
+    acknowledgement without ``created_at``) may have come before its first known one; and when
+    an entry that may be an acknowledgement names no incident (``untied``), for every incident
+    it may have acknowledged: one created by then, neither acknowledged nor resolved before it
+    (every incident, when its time is not returned either).
+    """
 
     def __init__(self) -> None:
         self._activity: dict[str, _Activity] = {}
+        self.untied: list[str] = []
+        """The entries that may be acknowledgements naming no incident: their ids."""
+        self._untied_times: list[datetime] = []
+        self._untied_untimed = False
+        self._sorted = True
 
     def add(self, entry: LogEntry) -> None:
-        if entry.incident_id is None or entry.type not in RESPONSE_ENTRIES:
+        maybe_acknowledgement = entry.type is None or entry.type == ACKNOWLEDGEMENT
+        if entry.incident_id is None:
+            if maybe_acknowledgement:
+                self.untied.append(entry.id or "one without an id")
+                if entry.created_at is None:
+                    self._untied_untimed = True
+                else:
+                    self._untied_times.append(entry.created_at)
+                    self._sorted = False
+            return
+        if maybe_acknowledgement and (entry.type is None or entry.created_at is None):
+            doubt = entry.created_at or _ANY_TIME
+            activity = self._activity.setdefault(entry.incident_id, _Activity())
+            if activity.doubt_from is None or doubt < activity.doubt_from:
+                activity.doubt_from = doubt
+        if entry.type not in RESPONSE_ENTRIES:
             return
         activity = self._activity.setdefault(entry.incident_id, _Activity())
-        if entry.type == "acknowledge_log_entry":
+        if entry.type == ACKNOWLEDGEMENT:
             at = entry.created_at
             if at is not None and (activity.acknowledged_at is None
                                    or at < activity.acknowledged_at):
@@ -100,14 +137,36 @@ class LogIndex:
                     and person.summary is not None):
                 activity.responders.setdefault(person.summary)
 
+    def _doubted(self, incident: IncidentRecord, activity: _Activity) -> bool:
+        """Whether an entry that cannot be read as an acknowledgement may be its first one."""
+        acknowledged = activity.acknowledged_at
+        if activity.doubt_from is not None and (acknowledged is None
+                                                or activity.doubt_from < acknowledged):
+            return True
+        if self._untied_untimed:
+            return True
+        if not self._sorted:
+            self._untied_times.sort()
+            self._sorted = True
+        after = bisect_left(self._untied_times, incident.created_at)
+        if after == len(self._untied_times):
+            return False
+        first = self._untied_times[after]  # the earliest it may have acknowledged
+        return ((acknowledged is None or first < acknowledged)
+                and (incident.resolved_at is None or first <= incident.resolved_at))
+
     def record(self, incident: IncidentRecord) -> IncidentRecord:
         """An incident of ``GET /incidents`` completed from the log. Its responders are not
         read (None, never "nobody") when the log names none and PagerDuty returned the
-        incident without its assignments."""
+        incident without its assignments; its acknowledgement is not read when the log does
+        not tell it (above)."""
         activity = self._activity.get(incident.id, _Activity())
         responders = (None if incident.assignees is None and not activity.responders
                       else tuple(dict.fromkeys((*activity.responders,
                                                 *(incident.assignees or ())))))
+        if self._doubted(incident, activity):
+            return incident._replace(acknowledged_at=None, responders=responders,
+                                     unread=(*incident.unread, "acknowledged_at"))
         return incident._replace(acknowledged_at=activity.acknowledged_at,
                                  responders=responders)
 
@@ -119,6 +178,9 @@ class IncidentSource:
     name: str
     note: str | None
     records: AsyncIterator[IncidentRecord]
+    untied: list[str] = field(default_factory=list)
+    """The log entries that may be acknowledgements but name no incident (their ids), once
+    the log is read (``LogIndex.untied``)."""
 
 
 async def analytics_records(
@@ -135,13 +197,14 @@ async def analytics_records(
 
 async def rest_records(
     client: PagerDutyClient, since: datetime, until: datetime,
-    log_until: Callable[[], Awaitable[datetime]], counter: ReadCounter,
+    log_until: Callable[[], Awaitable[datetime]], counter: ReadCounter, untied: list[str],
 ) -> AsyncIterator[IncidentRecord]:
     index = LogIndex()
     async for entry in client.iter_windowed("/log_entries", "log_entries", since,
                                             max(await log_until(), until),
                                             {"is_overview": False}):
         index.add(parse_log_entry(entry))
+    untied.extend(index.untied)
     read = 0
     async for incident in client.iter_windowed("/incidents", "incidents", since, until,
                                                {"time_zone": "UTC"},
@@ -170,10 +233,11 @@ async def open_incident_source(
         first = await anext(analytics)
     except PermissionDenied as denied:
         await analytics.aclose()
+        untied: list[str] = []
         return IncidentSource(
             INCIDENTS_AND_LOG_ENTRIES,
             f"analytics not permitted ({denied}); read from incidents and log entries instead",
-            rest_records(client, since, until, log_until, counter))
+            rest_records(client, since, until, log_until, counter, untied), untied)
     except StopAsyncIteration:
         return IncidentSource(ANALYTICS, None, analytics)  # exhausted: yields nothing more
 

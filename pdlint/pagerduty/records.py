@@ -63,8 +63,9 @@ class IncidentRecord(NamedTuple):
     """None when the source does not name it (``service`` is the name it shows)."""
     unread: tuple[str, ...] = ()
     """Which of ``acknowledged_at``, ``resolved_at`` and ``priority`` PagerDuty did not return
-    (analytics): None there is then not read, never "not acknowledged", "open" or "no
-    priority", which a null it returned says; what is judged by them is not judged."""
+    (analytics, or ``GET /incidents`` and its log): None there is then not read, never "not
+    acknowledged", "open" or "no priority", which a null it returned says; what is judged by
+    them is not judged."""
     assignees: tuple[str, ...] | None = None
     """The names of the users the incident is assigned to (``GET /incidents``)."""
 
@@ -141,9 +142,13 @@ def parse_analytics_incident(raw: Any, naive_zone: tzinfo) -> IncidentRecord:
 
 
 def parse_incident(raw: Any) -> IncidentRecord:
-    """An ``Incident`` of ``GET /incidents``."""
+    """An ``Incident`` of ``GET /incidents``. The spec requires none of its fields: without
+    ``resolved_at`` (null when it is not resolved) or ``priority`` (null when it has none), or
+    with a priority that names itself neither by ``name`` nor ``summary``, that field is not
+    read (``unread``), never "open" or "no priority"."""
     fields = _fields("incident", raw)
     service, priority = fields.nested("service"), fields.nested("priority")
+    priority_name = (priority.text("name") or priority.text("summary")) if priority else None
     assignments = fields.items("assignments")
     assignees = None if assignments is None else tuple(
         name for assignment in assignments
@@ -155,7 +160,7 @@ def parse_incident(raw: Any) -> IncidentRecord:
         title=fields.text("title"),
         service=(service.text("summary") or service.text("name")) if service else None,
         service_id=service.text("id") if service else None,
-        priority=(priority.text("name") or priority.text("summary")) if priority else None,
+        priority=priority_name,
         urgency=fields.text("urgency"),
         status=fields.text("status"),
         created_at=fields.required("created_at", fields.time("created_at")),
@@ -163,6 +168,11 @@ def parse_incident(raw: Any) -> IncidentRecord:
         resolved_at=fields.time("resolved_at"),
         responders=None,
         assignees=assignees,
+        unread=tuple(name for name, returned in (
+            ("resolved_at", fields.has("resolved_at")),
+            ("priority", fields.has("priority")
+             and (priority is None or priority_name is not None)),
+        ) if not returned),
     )
 
 
@@ -179,8 +189,8 @@ def first_responder_request(raw: Any) -> datetime | None:
 
 @dataclass(frozen=True, slots=True)
 class LogEntry:
-    """A log entry: its type, the incident it is about, when, who did it, whom it assigned, and
-    (a custom field's change) the changes written ``Updated <field> to <value>``."""
+    """A log entry: its type, the incident it is about, when, who did it, whom it assigned,
+    (a custom field's change) the changes written ``Updated <field> to <value>``, and its id."""
 
     type: str | None
     incident_id: str | None
@@ -188,6 +198,7 @@ class LogEntry:
     agent: Reference | None
     assignees: tuple[Reference, ...] | None
     changeset: tuple[str, ...] | None
+    id: str | None = None
 
 
 def parse_log_entry(raw: Any) -> LogEntry:
@@ -201,6 +212,7 @@ def parse_log_entry(raw: Any) -> LogEntry:
         agent=_reference(agent) if agent else None,
         assignees=fields.each("assignees", _reference),
         changeset=fields.texts("changeset"),
+        id=fields.text("id"),
     )
 
 

@@ -111,9 +111,80 @@ def test_log_index_completes_incidents_from_the_log() -> None:
                                            "priority": None}))
     # No assignments returned and none in the log: who responded is not read, not "nobody".
     assert (unknown.acknowledged_at, unknown.priority, unknown.responders) == (None, None, None)
+    assert unknown.unread == ("resolved_at",)  # a null priority is none; no resolved_at unread
     nobody = index.record(parse_incident({"id": "PQ3", "created_at": "2026-02-03T15:00:00Z",
                                           "assignments": []}))
     assert nobody.responders == ()
+
+
+INCIDENT = {"id": "PQ1", "type": "incident_reference"}
+
+
+def entry(at: str | None, kind: str | None = "acknowledge_log_entry",
+          incident: dict[str, str] | None = INCIDENT, id_: str = "PL1") -> dict[str, Any]:
+    """A log entry at ``2026-02-03T<at>``; None (and ``kind`` None) leave the key out."""
+    return {key: value for key, value in (
+        ("id", id_), ("type", kind), ("incident", incident),
+        ("created_at", None if at is None else f"2026-02-03T{at}:00Z")) if value is not None}
+
+
+@pytest.mark.parametrize(("entries", "resolved", "acknowledged", "untied"), [
+    # PQ1 is created at 15:00; "unread" is its acknowledgement not read.
+    ([entry("15:09")], "16:00", "15:09", []),
+    # An acknowledgement of PQ1 without its time, another's with it: either may be the first.
+    ([entry("15:09"), entry(None)], "16:00", "unread", []),
+    # An entry of PQ1 of no type before its known acknowledgement may be the first; after, not.
+    ([entry("15:09"), entry("15:05", None)], "16:00", "unread", []),
+    ([entry("15:09"), entry("15:20", None)], "16:00", "15:09", []),
+    ([entry("15:05", None)], None, "unread", []),
+    # One naming no incident, between PQ1's creation and its first acknowledgement (or, none
+    # known, its resolution) may be its first; before it was created, after it was
+    # acknowledged or resolved, it may not.
+    ([entry("15:09"), entry("15:05", incident=None, id_="PL9")], "16:00", "unread", ["PL9"]),
+    ([entry("15:30", incident=None, id_="PL9")], "16:00", "unread", ["PL9"]),
+    ([entry("15:09"), entry("14:59", incident=None, id_="PL9"),
+      entry("15:10", incident=None, id_="PL8")], "16:00", "15:09", ["PL9", "PL8"]),
+    ([entry("16:30", incident=None, id_="PL9")], "16:00", None, ["PL9"]),
+    # Without its time too, it may be any incident's first; of no type either, the same.
+    ([entry("15:09"), entry(None, incident=None, id_="PL9")], "16:00", "unread", ["PL9"]),
+    ([entry("15:09"), entry(None, None, None, "PL9")], "16:00", "unread", ["PL9"]),
+    # An entry of another type naming no incident acknowledges nothing.
+    ([entry("15:09"), entry("15:05", "notify_log_entry", None)], "16:00", "15:09", []),
+], ids=["known", "untimed", "untyped-before", "untyped-after", "untyped-only",
+        "untied-before-ack", "untied-before-resolution", "untied-outside", "untied-after-resolved",
+        "untied-untimed", "untied-untyped-untimed", "untied-other-type"])
+def test_an_acknowledgement_the_log_does_not_tell_is_not_read(
+        entries: list[dict[str, Any]], resolved: str | None, acknowledged: str | None,
+        untied: list[str]) -> None:
+    """The spec's ``LogEntry`` requires no field: an entry that may be an acknowledgement but
+    cannot be read as one leaves each incident whose first it may be not read, never "not
+    acknowledged"; one naming no incident is listed (``untied``)."""
+    index = LogIndex()
+    for raw in entries:
+        index.add(parse_log_entry(raw))
+    record = index.record(parse_incident({
+        "id": "PQ1", "created_at": "2026-02-03T15:00:00Z", "priority": None,
+        "resolved_at": None if resolved is None else f"2026-02-03T{resolved}:00Z"}))
+    if acknowledged == "unread":
+        assert (record.acknowledged_at, record.unread) == (None, ("acknowledged_at",))
+    else:
+        assert record.unread == ()
+        assert record.acknowledged_at == (None if acknowledged is None
+                                          else utc(f"2026-02-03T{acknowledged}"))
+    assert index.untied == untied
+
+
+@pytest.mark.parametrize(("priority", "resolved", "unread"), [
+    ({"priority": None}, {"resolved_at": None}, ()),  # null: no priority, not resolved
+    ({}, {}, ("resolved_at", "priority")),  # absent: not read
+    ({"priority": {"id": "PP1", "type": "priority_reference"}}, {}, ("resolved_at", "priority")),
+    ({"priority": {"id": "PP1", "summary": "P1"}}, {"resolved_at": None}, ()),
+], ids=["null", "absent", "unnamed", "named"])
+def test_an_incident_without_priority_or_resolved_at_has_them_not_read(
+        priority: dict[str, Any], resolved: dict[str, Any], unread: tuple[str, ...]) -> None:
+    record = parse_incident({"id": "PQ1", "created_at": "2026-02-03T15:00:00Z", **priority,
+                             **resolved})
+    assert record.unread == unread
 
 
 def test_the_register_streams_valid_csv_and_json() -> None:

@@ -31,6 +31,7 @@ from evidence_cases import (
     REGISTER,
     SINCE,
     UNTIL,
+    hand_account,
     register_policy,
     run_evidence,
     utc,
@@ -45,7 +46,7 @@ from pdlint.pagerduty.fetch import fetch_state
 from pdlint.pagerduty.snapshot import write_snapshot
 from pdlint.pagerduty.state import LiveState, Window
 from pdlint.sim import Fault, Faults, SimServer
-from pdlint.sim.account import incident_id
+from pdlint.sim.account import incident_id, incident_log
 
 Package = tuple[Evidence, Path, SimServer]
 
@@ -320,6 +321,91 @@ def test_analytics_refused_falls_back_to_incidents_and_log_entries(
     paths = {record.path for record in hand_server.requests}
     assert {"/incidents", "/log_entries"} <= paths
     assert not evidence.skipped
+
+
+ANALYTICS_REFUSED = {"/analytics/raw/incidents": 403}
+REST = "from GET /incidents joined with GET /log_entries"
+
+
+def acknowledgement_entry(number: int) -> str:
+    """The id of the log entry acknowledging incident #number of the hand-made account."""
+    incident = next(item for item in hand_account().incidents
+                    if item.id == incident_id(number - 1))
+    return next(event.id for event in incident_log(incident) if event.kind == "acknowledge")
+
+
+@pytest.mark.parametrize(("path", "fields", "only", "headline", "skipped"), [
+    # No priority key (null would be "no priority"): no severity is known, so nothing is
+    # "without a documented severity" and no figure by severity is measured.
+    ("/incidents", ("priority",), "", [
+        f"- Incidents in the period: 8 ({REST}; 1 still open; 8 whose priority was not read, "
+        "so of unknown severity)",
+        "- Acknowledged within the documented SLA: not measured (8 of unknown severity, not "
+        "judged)",
+        "- Resolved within the documented time: not measured (8 of unknown severity, not "
+        "judged)",
+        "- Postmortems missing or late: not measured (8 of unknown severity, not judged)",
+    ], ["sla", "resolution", "communication", "postmortems"]),
+    # #7 (of no documented priority) without it: the figures stand, the one incident apart.
+    ("/incidents", ("priority",), incident_id(6), [
+        f"- Incidents in the period: 8 ({REST}; 1 still open; 1 whose priority was not read, "
+        "so of unknown severity)",
+        "- Acknowledged within the documented SLA: 50.0% (3 of 6; 1 of unknown severity, not "
+        "judged)",
+    ], ["sla", "resolution", "communication", "postmortems"]),
+    # #2 (P1, acknowledged late) with a priority that names itself neither way: within #1,
+    # #3, #4, breached #5, #6 (#8 pending): 3 of 5.
+    ("/incidents", ("priority.name", "priority.summary"), incident_id(1), [
+        "- Acknowledged within the documented SLA: 60.0% (3 of 5; 1 of unknown severity, not "
+        "judged)",
+        "- SLA breaches: 2 (1 of unknown severity, not judged)",
+    ], ["sla", "resolution", "communication", "postmortems"]),
+    # No resolved_at key (null would be "open"): none is "still open", none judged for
+    # resolution, and no postmortem due date is known.
+    ("/incidents", ("resolved_at",), "", [
+        f"- Incidents in the period: 8 ({REST}; 1 without a documented severity, in no SLA "
+        "figure: #7)",
+        "- Acknowledged within the documented SLA: 50.0% (3 of 6)",  # #8 pending
+        "- Resolved within the documented time: not measured (7 of 7 not judged)",
+        "- Postmortems missing or late: not measured (3 of 3 not judged)",
+    ], ["resolution", "postmortems"]),
+    # #2 (P1, acknowledged late, its only acknowledgement) without the entry's time, type or
+    # incident: P1 2 within, 0 breached; with P3's and P4's breaches, 3 of 5 within.
+    *[("/log_entries", (field,), 2, [
+        "- Acknowledged within the documented SLA: 60.0% (3 of 5; 1 of 7 not judged)",
+        "- SLA breaches: 2 (1 of 7 not judged)",
+        "- Resolved within the documented time: 28.6% (2 of 7)",
+    ], ["sla", "sla"] if field == "incident" else ["sla"])
+      for field in ("created_at", "type", "incident")],
+    # Naming neither its incident nor its time, it may have been any incident's first.
+    ("/log_entries", ("incident", "created_at"), 2, [
+        "- Acknowledged within the documented SLA: not measured (7 of 7 not judged)",
+        "- SLA breaches: not measured (7 of 7 not judged)",
+    ], ["sla", "sla"]),
+], ids=["priority-none", "priority-one", "priority-unnamed", "resolved-none",
+        "ack-time", "ack-type", "ack-incident", "ack-incident-and-time"])
+def test_a_field_the_fallback_was_not_returned_is_not_judged_never_a_false_figure(
+        hand_server: SimServer, tmp_path: Path, path: str, fields: tuple[str, ...],
+        only: str | int, headline: list[str], skipped: list[str]) -> None:
+    """With analytics refused, as with analytics (above): an incident of ``GET /incidents``
+    without ``priority`` or ``resolved_at`` (the spec requires neither; null is "none" and
+    "open"), or whose first acknowledgement its log does not tell, is not judged by it, and
+    each part it leaves incomplete is skipped; a log entry that may be an acknowledgement and
+    names no incident is named in the SLA part's skip."""
+    object_id = acknowledgement_entry(only) if isinstance(only, int) else only
+    hand_server.faults = Faults(forbidden=ANALYTICS_REFUSED, scripted=tuple(
+        Fault("omit_field", path, field=field, object_id=object_id) for field in fields))
+    output = tmp_path / "package"
+    evidence = run_evidence(hand_server, output)
+    assert evidence.incident_source == "GET /incidents joined with GET /log_entries"
+    summary = (output / "summary.md").read_text(encoding="utf-8").splitlines()
+    for line in headline:
+        assert line in summary
+    assert [skip.rule for skip in evidence.skipped] == skipped
+    if "incident" in fields:
+        assert f"the incident it is about ({object_id})" in evidence.skipped[-1].reason
+    manifest = json.loads((output / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["complete"] is False
 
 
 def test_notes_refused_for_one_incident_leave_the_register_whole(hand_server: SimServer,
