@@ -29,6 +29,7 @@ from pdlint.evidence.collect import (
     coverage_skips,
     ended_maintenance,
     incident_section,
+    not_asked,
     snapshot_skips,
 )
 from pdlint.evidence.coverage import ScheduleCoverage
@@ -191,6 +192,8 @@ def _judged(request: EvidenceRequest, measured: Interval, now: datetime,
     skipped.extend(coverage_skips(coverage, skipped))
     if isinstance(training, str):
         skipped.append(Skipped("training", training))
+    unasked = not_asked(policy)
+    skipped = [item for item in skipped if item.rule not in unasked]
     actions = figures.corrective_actions
     if actions is None:
         tally = corrective_action_tally(policy, now)

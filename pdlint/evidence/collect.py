@@ -88,6 +88,10 @@ INCIDENT_SECTIONS = ("incidents", "sla", "resolution", "communication", "postmor
 """The sections measured from the incidents: each not measured when those are not read."""
 SECTIONS = (*INCIDENT_SECTIONS, "changes", "coverage", "drift", "history", "paging", "training")
 """The sections of a package, as a skipped entry names them."""
+ASKED_BY_A_SEVERITY: dict[str, Callable[[IncidentSeverity], object]] = {
+    "resolution": lambda severity: severity.resolve_within,
+    "communication": lambda severity: severity.notify}
+"""Incident sections a policy asks for only where a severity documents this setting."""
 SNAPSHOT_REASON = ("a snapshot holds the account's configuration only; incidents and audit "
                    "records are read from the live account")
 
@@ -611,6 +615,13 @@ def coverage_skips(coverage: tuple[ScheduleCoverage, ...], skipped: list[Skipped
     return [Skipped("coverage", f"no schedule's coverage could be measured ({reasons})"
                     if reasons else "the policy documents no schedule with a coverage "
                     "requirement")]
+
+
+def not_asked(policy: Policy) -> frozenset[str]:
+    """The sections ``policy`` asks nothing of: no severity documents a resolution time or
+    whom to tell. Nothing of them would be measured, so they are never said to be skipped."""
+    return frozenset(section for section, setting in ASKED_BY_A_SEVERITY.items()
+                     if not any(map(setting, policy.severities)))
 
 
 def snapshot_skips() -> list[Skipped]:

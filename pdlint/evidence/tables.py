@@ -141,10 +141,12 @@ def headline(evidence: Evidence) -> tuple[Figure, ...]:
                       "; ".join(incident_notes(evidence)),
                       bad=bool(evidence.open_incidents or evidence.impossible_times))]
     if evidence.incidents is None:
+        skipped = {item.rule for item in evidence.skipped}
         figures += [Figure("sla", "acknowledged within the documented SLA", NOT_MEASURED),
-                    Figure("breaches", "SLA breaches", NOT_MEASURED),
-                    Figure("resolution", "resolved within the documented time", NOT_MEASURED),
-                    Figure("communication", "communication late or missing", NOT_MEASURED)]
+                    Figure("breaches", "SLA breaches", NOT_MEASURED)]
+        figures += [Figure(section, label, NOT_MEASURED) for section, label in (
+            ("resolution", "resolved within the documented time"),
+            ("communication", "communication late or missing")) if section in skipped]
     else:
         within, breached, share = overall_sla(evidence)
         pending = sum(item.pending for item in evidence.sla)

@@ -9,6 +9,7 @@ import gc
 import hashlib
 import json
 import logging
+import re
 import shutil
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -850,3 +851,25 @@ def test_communication_figures_are_the_hand_computed_ones(hand_package: Package)
     summary = (output / "summary.md").read_text(encoding="utf-8")
     assert "| P1 | 30m | responders, subscribers | 3 | 1 | 1 | 1 | 0 | 0 |" in summary
     assert "- Communication late or missing: 2" in summary
+
+
+def test_what_the_policy_asks_nothing_of_is_never_said_skipped(hand_server: SimServer,
+                                                                tmp_path: Path) -> None:
+    """Without a severity documenting a resolution time or whom to tell, the incidents not
+    read leave resolution and communication out, not "not measured": nothing of them would
+    have been measured had the incidents been read."""
+    policy = tmp_path / "policy"
+    shutil.copytree(POLICY, policy)
+    organisation = policy / "organisation.yaml"
+    text, count = re.subn(r"    (resolve_within|notify_within|notify): .*\n", "",
+                          organisation.read_text(encoding="utf-8"))
+    assert count == 5
+    organisation.write_text(text, encoding="utf-8")
+    hand_server.faults = Faults(forbidden={"/analytics/raw/incidents": 403, "/incidents": 403})
+    output = tmp_path / "package"
+    evidence = run_evidence(hand_server, output, policy=policy)
+    assert {item.rule for item in evidence.skipped} == {"incidents", "sla", "postmortems"}
+    summary = (output / "summary.md").read_text(encoding="utf-8")
+    assert "- SLA breaches: not measured" in summary.splitlines()
+    assert "**Incomplete: 3 sections skipped.**" in summary
+    assert "Resolved within" not in summary and "Communication late" not in summary
