@@ -13,6 +13,7 @@ import logging
 import os
 import re
 import sys
+import traceback
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime, time, timedelta, timezone
@@ -448,21 +449,25 @@ def main() -> None:
         click.echo("Interrupted.", err=True)
         sys.exit(130)
     except Exception as error:  # the last line of defence: a crash is not a finding
-        if debugging(arguments):
-            raise
-        crashed(error, arguments)
+        shown = debugging(arguments)
+        if shown:  # the whole traceback, but still exit 2, never the findings' 1
+            traceback.print_exc()
+        crashed(error, arguments, traceback_shown=shown)
         sys.exit(2)
     sys.exit(code if isinstance(code, int) else 0)
 
 
-def crashed(error: Exception, arguments: Sequence[str]) -> None:
+def crashed(error: Exception, arguments: Sequence[str], *, traceback_shown: bool = False,
+            ) -> None:
     """Say in one line that pdlint failed unexpectedly, where, and how to report it."""
     command = next((argument for argument in arguments if not argument.startswith("-")), "")
     where = what_was_read(error)
     place = f"while reading {where}" if where else f"in `pdlint {command}`"
     click.echo(f"pdlint: error: unexpected {type(error).__name__} {place}: {error}; this is a "
                f"bug in pdlint {__version__}: please report it to pdlint's maintainers with this "
-               f"line and the traceback that {DEBUG_VARIABLE}=1 (or --debug) shows", err=True)
+               "line and the traceback " + ("above" if traceback_shown else
+                                            f"that {DEBUG_VARIABLE}=1 (or --debug) shows"),
+               err=True)
 
 
 class Commands(click.Group):

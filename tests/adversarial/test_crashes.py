@@ -1,5 +1,6 @@
 """A crash is not a finding: every unexpected exception ends in exit 2 with one line naming what
-was being read and how to report it (the traceback only with ``--debug`` or PDLINT_DEBUG=1),
+was being read and how to report it (the traceback before it only with ``--debug`` or
+PDLINT_DEBUG=1),
 and the inputs an outside probe crashed pdlint with are findings or clear errors instead."""
 
 from __future__ import annotations
@@ -41,9 +42,15 @@ def test_an_unexpected_exception_is_one_line_and_exit_2(monkeypatch: pytest.Monk
 @pytest.mark.parametrize(("arguments", "env"), [(("--debug",), {}), ((), {"PDLINT_DEBUG": "1"})])
 def test_the_traceback_only_when_debugging(monkeypatch: pytest.MonkeyPatch,
                                            arguments: tuple[str, ...], env: dict[str, str]) -> None:
+    """Debugging shows the traceback, and still exits 2: CI reads 1 as findings."""
     crash_in_lint_rules(monkeypatch)
-    with pytest.raises(ZeroDivisionError):
-        run_main(*arguments, "lint", str(POLICY), env=env)
+    ran = run_main(*arguments, "lint", str(POLICY), env=env)
+    assert ran.code == 2, ran
+    assert ran.stderr.startswith("Traceback (most recent call last):")
+    *_, error, line = ran.stderr.splitlines()
+    assert error == "ZeroDivisionError: division by zero"
+    assert line.startswith("pdlint: error: unexpected ZeroDivisionError in `pdlint lint`: ")
+    assert line.endswith("with this line and the traceback above")
 
 
 def test_the_line_names_the_endpoint_being_read(monkeypatch: pytest.MonkeyPatch) -> None:
