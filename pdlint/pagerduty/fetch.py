@@ -288,7 +288,7 @@ async def _read_services(
     objects = await _read_collection(client, by_team, "services", report)
     if isinstance(objects, Skipped):
         return objects
-    held = {obj.get("name") for obj in objects}
+    held = {name for obj in objects if isinstance(name := obj.get("name"), str)}
     missing = [name for name in dict.fromkeys(wanted.services) if name not in held]
 
     async def count() -> int | None:
@@ -302,7 +302,7 @@ async def _read_services(
             no_progress)
 
     total, *found = await all_or_cancel([count(), *map(named, missing)])
-    seen = {obj.get("id") for obj in objects}
+    seen = {key for obj in objects if isinstance(key := obj.get("id"), str)}
     for more in found:
         for obj in more if isinstance(more, list) else ():
             if obj.get("id") not in seen:
@@ -315,7 +315,7 @@ def _team_ids(teams: list[dict[str, Any]] | Skipped, names: tuple[str, ...]) -> 
     """The ids of the teams named, or None when the teams were not read or a name is not one."""
     if isinstance(teams, Skipped):
         return None
-    by_name = {team.get("name"): team.get("id") for team in teams}
+    by_name = {name: team.get("id") for team in teams if isinstance(name := team.get("name"), str)}
     ids = [by_name.get(name) for name in names]
     return None if any(not isinstance(found, str) for found in ids) else [
         str(found) for found in ids]

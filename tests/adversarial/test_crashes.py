@@ -82,6 +82,33 @@ def test_the_line_names_the_policy_file_being_read(monkeypatch: pytest.MonkeyPat
     assert f"unexpected RuntimeError while reading {tmp_path.as_posix()}/teams.yaml: boom;" in line
 
 
+@pytest.mark.parametrize(("name", "said"), [
+    (["Platform"], "name is ['Platform'], not text"),
+    (5, "name is 5, not text"),
+    (None, "name is missing; pdlint finds every team by its name"),
+])
+def test_a_team_named_by_no_text_is_named_as_the_error(monkeypatch: pytest.MonkeyPatch,
+                                                        name: object, said: str) -> None:
+    """The scoped read matches the policy's teams by name before the model is parsed: a name
+    that is not text matches none and is left to the model to name, never a TypeError."""
+    from pdlint.sim.account import Team
+    from pdlint.sim.payloads import Payloads
+
+    account = demo_account()
+    named = account.teams[0]
+    served = Payloads.team
+
+    def team(self: Payloads, team: Team) -> dict[str, Any]:
+        payload: dict[str, Any] = served(self, team)
+        return {**payload, "name": name} if team.id == named.id else payload
+
+    monkeypatch.setattr(Payloads, "team", team)
+    with SimServer(account, token="t0k3n") as server:
+        line = one_line_error(run_main("drift", "--quiet", "--policy", str(POLICY),
+                                       env=sim_env(server)))
+    assert line == f"pdlint: error: team {named.id}: {said}", line
+
+
 # -- the inputs the probe crashed pdlint with: findings at file:line, or clear errors ----------
 
 def lint_one(tmp_path: Path, text: str, name: str = "organisation.yaml") -> dict[str, Any]:
