@@ -501,7 +501,8 @@ def test_schedule_coverage(final: list[Json] | None, urgency: str, coverage: str
     pytest.param(None, "PagerDuty returned no rendered final schedule, so its coverage is not "
                  "documented.", id="not-rendered"),
     pytest.param({"rendered_schedule_entries": [{"start": "2026-03-02T12:00:00Z"}]},
-                 "its final schedule could not be read (rendered_schedule_entries[0]: 'end')",
+                 "its final schedule could not be read (rendered_schedule_entries[0].end is "
+                 "missing)",
                  id="unreadable"),
 ])
 def test_a_schedule_not_rendered_is_not_one_with_nobody_on_call(

@@ -371,6 +371,26 @@ renderings is ~10^6 times but a few thousand distinct ones (rotations hand over 
 hours), each parsed once."""
 
 
+def _entry_problem(entry: Any) -> str:
+    """Why a rendered entry could not be read, said of the entry (after its place): worked out
+    only once reading it failed, off the path ~10^6 entries a year take."""
+    if not isinstance(entry, dict):
+        return f" is {_shown(entry)}, not an object"
+    for key in ("start", "end"):
+        value = entry.get(key)
+        if value is None:  # the spec allows a null end: an entry that does not end
+            return (f".{key} is {'missing' if key not in entry else 'null'}"
+                    + (": an entry that does not end cannot be placed in the window"
+                       if key == "end" and key in entry else ""))
+        if not isinstance(value, str):
+            return f".{key} is {_shown(value)}, not text"
+        try:
+            parse_time(value)
+        except ValueError:
+            return f".{key} is {_shown(value)}, not an ISO 8601 time with a time zone"
+    return f".user is {_shown(entry.get('user'))}, not an object"
+
+
 def _rendered(fields: _Fields | None) -> RenderedSchedule | None:
     if fields is None:
         return None
@@ -383,8 +403,9 @@ def _rendered(fields: _Fields | None) -> RenderedSchedule | None:
             start, end = _rendered_time(entry["start"]), _rendered_time(entry["end"])
             user = entry.get("user")
             user_id = user.get("id") if user is not None else None
-        except (KeyError, TypeError, ValueError, AttributeError) as error:
-            return RenderedSchedule((), f"rendered_schedule_entries[{position}]: {error}")
+        except (KeyError, TypeError, ValueError, AttributeError):
+            return RenderedSchedule((), f"rendered_schedule_entries[{position}]"
+                                        f"{_entry_problem(entry)}")
         if user_id is not None and not isinstance(user_id, str):
             return RenderedSchedule((), f"rendered_schedule_entries[{position}]: user.id is "
                                         f"{_shown(user_id)}, not text")

@@ -66,8 +66,25 @@ def test_parse_time_refuses_a_time_without_a_zone() -> None:
         True, 1, None, id="one-shift"),
     pytest.param({"rendered_schedule_entries": [
         {"start": "2026-03-02T12:00:00Z", "end": "2026-03-02T13:00:00Z"},
-        {"start": "2026-03-02T13:00:00Z"}]}, True, 0, "rendered_schedule_entries[1]: 'end'",
+        {"start": "2026-03-02T13:00:00Z"}]}, True, 0, "rendered_schedule_entries[1].end is missing",
         id="broken-entry-named"),
+    *(pytest.param({"rendered_schedule_entries": entries}, True, 0, problem, id=name)
+      for name, entries, problem in (
+        ("end-null", [{"start": "2026-03-02T12:00:00Z", "end": None}],
+         "rendered_schedule_entries[0].end is null: an entry that does not end cannot be "
+         "placed in the window"),
+        ("start-null", [{"start": None, "end": "2026-03-02T12:00:00Z"}],
+         "rendered_schedule_entries[0].start is null"),
+        ("start-a-number", [{"start": 5, "end": "2026-03-02T12:00:00Z"}],
+         "rendered_schedule_entries[0].start is 5, not text"),
+        ("end-not-a-time", [{"start": "2026-03-02T12:00:00Z", "end": "later"}],
+         "rendered_schedule_entries[0].end is 'later', not an ISO 8601 time with a time zone"),
+        ("entry-not-an-object", ["2026-03-02T12:00:00Z"],
+         "rendered_schedule_entries[0] is '2026-03-02T12:00:00Z', not an object"),
+        ("user-not-an-object", [{"start": "2026-03-02T12:00:00Z",
+                                 "end": "2026-03-02T13:00:00Z", "user": "PU1"}],
+         "rendered_schedule_entries[0].user is 'PU1', not an object"),
+      )),
 ])
 def test_final_schedule_absent_is_not_empty(final: dict[str, Any] | None, rendered: bool,
                                             shifts: int, problem: str | None) -> None:

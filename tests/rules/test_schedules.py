@@ -286,8 +286,8 @@ def test_many_gaps_are_counted_after_the_tenth(policy: Policy) -> None:
     pytest.param(state_of({**primary(), "final_schedule": None}),
                  "PagerDuty returned no rendered final schedule", id="not-rendered"),
     pytest.param(state_of(primary(final=[{"start": "soon", "end": "later"}])),
-                 "its final schedule cannot be read: rendered_schedule_entries[0]: Invalid "
-                 "isoformat string: 'soon'", id="unreadable-entry"),
+                 "its final schedule cannot be read: rendered_schedule_entries[0].start is "
+                 "'soon', not an ISO 8601 time with a time zone", id="unreadable-entry"),
     pytest.param(state_of(office(time_zone="Eastern Standard Time")),
                  "its time zone 'Eastern Standard Time' is not one pdlint knows",
                  id="unknown-time-zone"),
