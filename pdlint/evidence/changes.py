@@ -42,8 +42,11 @@ SHOWN_DOCUMENTED_CHANGES = 200
 NOT_READ = "not read"
 """What a change's fields say when PagerDuty returned its record without details."""
 
-Documented = Callable[[str, str | None, str | None], bool]
-"""(resource type, id, name) -> whether the policy documents that object."""
+Documented = Callable[[str, str | None, str | None], bool | None]
+"""(resource type, id, name) -> whether the policy documents that object; None when that cannot
+be told (the record names no type, or the user's email was not read)."""
+NOT_KNOWN = "not known"
+"""A change's ``documented`` cell when whether the policy documents its object cannot be told."""
 
 
 def chunks_newest_first(since: datetime, until: datetime,
@@ -69,7 +72,8 @@ def audit_records_kept_from(now: datetime) -> datetime:
 
 def documented_in(policy: Policy, account: Account | None) -> Documented:
     """Whether an audited object is documented: by its id where the policy pins one, else by
-    name; a user by the email the policy names as an escalation target."""
+    name; a user by the email the policy names as an escalation target, not known when the
+    users, that user or its email were not read (absent is not "not documented")."""
     emails = {target.name.casefold() for escalation in policy.escalation_policies
               for level in escalation.levels for target in level.targets if target.kind == "user"}
     lookups: Mapping[str, tuple[str, Callable[[str], object]]] = {
@@ -79,11 +83,14 @@ def documented_in(policy: Policy, account: Account | None) -> Documented:
         "teams": ("team", policy.team),
     }
 
-    def documented(resource_type: str, resource_id: str | None, name: str | None) -> bool:
+    def documented(resource_type: str, resource_id: str | None, name: str | None,
+                   ) -> bool | None:
         if resource_type == "users":
             user = account.users.by_id(resource_id) if account else None
             email = user.email if user else None
-            return email is not None and email.casefold() in emails
+            return None if email is None else email.casefold() in emails
+        if not resource_type:  # the record's root came without its type
+            return None
         if resource_type not in lookups:
             return False
         kind, by_name = lookups[resource_type]
@@ -91,6 +98,14 @@ def documented_in(policy: Policy, account: Account | None) -> Documented:
                     or (name and by_name(name)))
 
     return documented
+
+
+def not_known_note(summary: ChangeSummary) -> str:
+    """What follows the count of changes to documented objects when some changes' objects
+    cannot be told documented or not: those are in neither count (absent is not "no")."""
+    unknown = summary.documented_unknown
+    return (f"; {unknown} to objects not known to be documented or not (their type, or the "
+            "user's email, was not read)" if unknown else "")
 
 
 def change_from_record(record: AuditRecord, documented: Documented) -> ConfigurationChange:
@@ -162,6 +177,7 @@ class ChangeLog:
         self._changes: list[ConfigurationChange] = []
         self.total = 0
         self.documented = 0
+        self.documented_unknown = 0
 
     def add(self, change: ConfigurationChange) -> None:
         if self._in_scope is not None and not self._in_scope(change):
@@ -169,13 +185,16 @@ class ChangeLog:
             return
         self._stream.write(csv_rows(((
             change.id, iso(change.at), change.actor, change.action, change.resource_type,
-            change.resource_id, change.resource_name, "yes" if change.documented else "no",
+            change.resource_id, change.resource_name,
+            NOT_KNOWN if change.documented is None else "yes" if change.documented else "no",
             NOT_READ if change.fields is None else "; ".join(change.fields),
             NOT_READ if change.values is None else "; ".join(map(str, change.values))),)))
         self.total += 1
         self._changes.append(change)
         self._by_type[change.resource_type] += 1
         self._by_action[change.action] += 1
+        if change.documented is None:
+            self.documented_unknown += 1
         if change.documented:
             self.documented += 1
             if len(self._documented_changes) < SHOWN_DOCUMENTED_CHANGES:
@@ -186,6 +205,7 @@ class ChangeLog:
             unavailable=unavailable,
             total=self.total,
             documented=self.documented,
+            documented_unknown=self.documented_unknown,
             by_type=tuple(sorted(self._by_type.items())),
             by_action=tuple(sorted(self._by_action.items())),
             documented_changes=tuple(self._documented_changes),

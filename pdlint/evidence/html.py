@@ -14,7 +14,7 @@ from datetime import datetime
 from typing import TypeVar
 
 from pdlint.coverage import Interval, required_time
-from pdlint.evidence.changes import NOT_READ
+from pdlint.evidence.changes import NOT_READ, not_known_note
 from pdlint.evidence.coverage import ScheduleCoverage
 from pdlint.evidence.drift import drift_scope
 from pdlint.evidence.history import (
@@ -547,7 +547,8 @@ def _changes_section(evidence: Evidence) -> str:
         "" if unavailable is None else f'<p class="banner" id="changes-unavailable">'
                                        f"{_e(unavailable)}.</p>",
         f"<p>{changes.total} change(s) recorded by the Audit Trail in the period, "
-        f"{changes.documented} to objects the policy documents. Every change is in "
+        f"{changes.documented} to objects the policy documents{_e(not_known_note(changes))}. "
+        "Every change is in "
         '<a href="changes.csv">changes.csv</a>.</p>',
         _table(("object type", "changes"), ([_e(kind), str(count)]
                                             for kind, count in changes.by_type), numeric=(1,)),

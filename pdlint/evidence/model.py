@@ -307,7 +307,8 @@ class ConfigurationChange:
     resource_type: str
     resource_id: str | None
     resource_name: str | None
-    documented: bool
+    documented: bool | None
+    """None when whether the policy documents the object cannot be told (``documented_in``)."""
     fields: tuple[str, ...] | None
     """The fields and references changed; None when PagerDuty returned the record without its
     details (not read, never none)."""
@@ -327,6 +328,8 @@ class ChangeSummary:
     documented_changes: tuple[ConfigurationChange, ...]
     """The changes to documented objects, newest first, at most ``shown_limit``."""
     shown_limit: int
+    documented_unknown: int = 0
+    """Changes whose object cannot be told documented or not (counted in ``total`` only)."""
     unavailable: Interval | None = None
     """The start of the period PagerDuty no longer keeps audit records for: not read, and not
     "no changes" either."""

@@ -11,6 +11,7 @@ from dataclasses import dataclass, replace
 from datetime import timedelta
 from typing import Any
 
+from pdlint.evidence.changes import not_known_note
 from pdlint.evidence.coverage import ScheduleCoverage
 from pdlint.evidence.drift import drift_scope
 from pdlint.evidence.history import (
@@ -186,6 +187,7 @@ def headline(evidence: Evidence) -> tuple[Figure, ...]:
     figures.append(Figure("changes", "configuration changes", NOT_MEASURED) if changes is None
                    else Figure("changes", "configuration changes", str(changes.total),
                                f"{changes.documented} to documented objects"
+                               + not_known_note(changes)
                                + (f"; none available before {iso(changes.unavailable.end)}"
                                   if changes.unavailable else "")))
     if evidence.drift is not None:
@@ -623,6 +625,7 @@ def change_entry(change: ConfigurationChange) -> dict[str, Any]:
 
 def _changes(summary: ChangeSummary) -> dict[str, Any]:
     return {"total": summary.total, "documented": summary.documented,
+            "documented_not_known": summary.documented_unknown,
             "by_type": dict(summary.by_type), "by_action": dict(summary.by_action),
             "documented_changes": [change_entry(change)
                                    for change in summary.documented_changes],

@@ -10,11 +10,14 @@ import pytest
 from evidence_cases import POLICY, run_evidence, utc
 
 from pdlint.evidence.changes import (
+    ChangeLog,
     audit_records_kept_from,
     change_from_record,
     chunks_newest_first,
     documented_in,
+    not_known_note,
 )
+from pdlint.findings import Skipped
 from pdlint.pagerduty.model import parse_account
 from pdlint.pagerduty.records import parse_audit_record
 from pdlint.pagerduty.state import LiveState, Window
@@ -50,10 +53,12 @@ def record(kind: str, object_id: str, name: str) -> dict[str, object]:
     ("escalation_policy", "PE2", "Production - Other", "escalation_policies", False),
     ("user", "PU9", "Zed", "users", True),  # a target of an escalation level, by email
     ("user", "PU8", "Yan", "users", False),
+    ("user", "PU7", "Gone", "users", None),  # not among the users read: its email not known
     ("team", "PT1", "Platform", "teams", False),
 ])
 def test_change_rows_and_documented_objects(kind: str, object_id: str, name: str,
-                                            resource_type: str, documented: bool) -> None:
+                                            resource_type: str, documented: bool | None,
+                                            ) -> None:
     policy = load_policy([POLICY]).policy
     assert policy is not None
     state = LiveState(api_url="http://127.0.0.1", fetched_at=utc("2026-03-02T00:00"),
@@ -65,6 +70,41 @@ def test_change_rows_and_documented_objects(kind: str, object_id: str, name: str
     assert (change.resource_type, change.documented) == (resource_type, documented)
     assert (change.actor, change.fields, change.at) == (
         "Uma Fischer", ("num_loops",), utc("2026-02-03T15:00:00.123"))
+
+
+@pytest.mark.parametrize(("kind", "users", "documented"), [
+    pytest.param("user", None, None, id="users-not-read"),
+    pytest.param("user", ({"id": "PU9"},), None, id="email-not-returned"),
+    pytest.param("", ({"id": "PU9", "email": "CTO@acme.example"},), None, id="root-without-type"),
+    pytest.param("user", ({"id": "PU9", "email": "CTO@acme.example"},), True, id="read"),
+])
+def test_what_was_not_read_is_not_known_never_not_documented(
+        tmp_path: Path, kind: str, users: tuple[dict[str, str], ...] | None,
+        documented: bool | None) -> None:
+    """A change whose object cannot be told documented or not says so in its row and is in
+    neither count; the figure names how many."""
+    policy = load_policy([POLICY]).policy
+    assert policy is not None
+    state = LiveState(api_url="http://127.0.0.1", fetched_at=utc("2026-03-02T00:00"),
+                      window=Window(utc("2026-03-01T00:00"), utc("2026-03-02T00:00")),
+                      objects={} if users is None else {"users": users},
+                      skipped=(Skipped("users", "403"),) if users is None else ())
+    raw = record(kind, "PU9", "Zed")
+    if not kind:
+        del raw["root_resource"]["type"]
+    change = change_from_record(parse_audit_record(raw),
+                                documented_in(policy, parse_account(state)))
+    assert change.documented is documented
+    with (tmp_path / "changes.csv").open("w", encoding="utf-8", newline="") as stream:
+        log = ChangeLog(stream)
+        log.add(change)
+    [row] = csv.DictReader((tmp_path / "changes.csv").open(encoding="utf-8"))
+    summary = log.summary(None)
+    assert (row["documented"], summary.documented, summary.documented_unknown) == (
+        ("not known", 0, 1) if documented is None else ("yes", 1, 0))
+    assert not_known_note(summary) == ("" if documented is not None else
+                                       "; 1 to objects not known to be documented or not (their "
+                                       "type, or the user's email, was not read)")
 
 
 @pytest.mark.parametrize(("now", "kept_from"), [
