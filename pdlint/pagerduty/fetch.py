@@ -305,8 +305,11 @@ async def _read_services(
     seen = {key for obj in objects if isinstance(key := obj.get("id"), str)}
     for more in found:
         for obj in more if isinstance(more, list) else ():
-            if obj.get("id") not in seen:
-                seen.add(obj.get("id"))
+            key = obj.get("id")
+            if not isinstance(key, str):  # kept, for the model to name
+                objects.append(obj)
+            elif key not in seen:
+                seen.add(key)
                 objects.append(obj)
     return _Part(objects, total if isinstance(total, int) else None)
 
