@@ -604,17 +604,26 @@ def configuration_skips(report: Report) -> list[Skipped]:
 
 def coverage_skips(coverage: tuple[ScheduleCoverage, ...], skipped: list[Skipped],
                    ) -> list[Skipped]:
-    """The coverage section as skipped when no schedule's coverage was measured (its headline
-    then reads "not measured", whose reason the skipped list must give), unless ``skipped``
-    already has it (the schedules could not be read)."""
-    if any(item.result is not None for item in coverage) or any(
-            skip.rule == "coverage" for skip in skipped):
+    """The coverage section as skipped when the coverage of any schedule with a requirement
+    was not measured (with none measured the headline reads "not measured"; with some, its
+    gaps are those of the measured schedules only), naming each such schedule and why, unless
+    ``skipped`` already has it (the schedules could not be read). Gaps counted over some of
+    the schedules are not the coverage of all of them: skipped is never passed."""
+    if any(skip.rule == "coverage" for skip in skipped):
         return []
-    reasons = "; ".join(f"{item.schedule}: {item.problem}" for item in coverage
-                        if item.requirement is not None)
-    return [Skipped("coverage", f"no schedule's coverage could be measured ({reasons})"
-                    if reasons else "the policy documents no schedule with a coverage "
-                    "requirement")]
+    required = [item for item in coverage if item.requirement is not None]
+    unmeasured = [item for item in required if item.result is None]
+    if required and not unmeasured:
+        return []
+    reasons = "; ".join(f"{item.schedule}: {item.problem}" for item in unmeasured)
+    if not required:
+        return [Skipped("coverage", "the policy documents no schedule with a coverage "
+                                    "requirement")]
+    if len(unmeasured) == len(required):
+        return [Skipped("coverage", f"no schedule's coverage could be measured ({reasons})")]
+    return [Skipped("coverage", (
+        f"the coverage of {len(unmeasured)} of {counted(len(required), 'schedule')} could not "
+        f"be measured, so its gaps are not counted ({reasons})"))]
 
 
 def not_asked(policy: Policy) -> frozenset[str]:

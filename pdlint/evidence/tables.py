@@ -396,7 +396,9 @@ def _postmortem_figure(evidence: Evidence) -> Figure:
 
 def _coverage_figure(evidence: Evidence) -> Figure:
     """Gaps over the schedules whose coverage was measured, saying how many of the schedules
-    with a requirement that is; not measured when none was."""
+    with a requirement that is; not measured when none was. Measured over only some, it is
+    marked bad whatever it counts, as ``judged_figure`` counts the unjudged beside a figure:
+    a 0 over part of the schedules is not a clean result (the section is skipped)."""
     label = "on-call coverage gaps"
     required = [item for item in evidence.coverage if item.requirement is not None]
     measured = [item.result for item in required if item.result is not None]
@@ -408,7 +410,7 @@ def _coverage_figure(evidence: Evidence) -> Figure:
     length = sum((gap.length for gap in gaps), timedelta(0))
     return Figure("gaps", label, str(len(gaps)), "; ".join(
         text for text in (human_duration(length.total_seconds()), part) if text),
-        bad=bool(gaps))
+        bad=bool(gaps or part))
 
 
 def unavailable_changes(changes: ChangeSummary) -> str | None:

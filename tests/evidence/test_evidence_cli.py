@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import json
 from datetime import datetime, timezone
 from pathlib import Path
@@ -207,3 +208,45 @@ def test_every_skip_the_package_names_can_be_accepted_by_that_name(tmp_path: Pat
     it gives, communication too, makes the run pass."""
     assert "communication" in refused_then_accepted(Faults(forbidden={"/incidents/": 403}),
                                                     tmp_path)
+
+
+@pytest.mark.parametrize(("only", "named", "gaps", "card", "unmeasured"), [
+    # Platform - Secondary (4 gaps when read) without its final schedule: the gaps of the two
+    # others (none) are not the coverage of all three.
+    pytest.param("PC00001", ["SCH201", "coverage"],
+                 "- On-call coverage gaps: 0 (0s; 2 of 3 schedules measured)",
+                 'id="headline-gaps" class="bad">0<', ["Platform - Secondary"],
+                 id="one-schedule"),
+    pytest.param("", ["SCH201", "coverage"],
+                 "- On-call coverage gaps: not measured (0 of 3 schedules measured)",
+                 'id="headline-gaps">not measured<',
+                 ["Platform - Primary", "Platform - Secondary", "Engineering Managers"],
+                 id="every-schedule"),
+])
+def test_coverage_measured_for_only_some_schedules_is_skipped(
+        tmp_path: Path, only: str, named: list[str], gaps: str, card: str,
+        unmeasured: list[str]) -> None:
+    """A schedule returned without its final schedule: its coverage is not measured, so the
+    coverage section is skipped naming it (accepting SCH201 alone still exits 2), its row of
+    coverage.csv is empty with the reason, and the headline says over how many schedules its
+    figure is, marked bad rather than a clean 0."""
+    assert refused_then_accepted(Faults(scripted=(
+        Fault("omit_field", "/schedules", field="final_schedule", object_id=only),)),
+        tmp_path) == named
+    output = tmp_path / "b"
+    (coverage,) = (item["reason"] for item in json.loads(
+        (output / "evidence.json").read_text(encoding="utf-8"))["skipped"]
+        if item["section"] == "coverage")
+    assert all(f"{name}: the account returned no rendered final schedule" in coverage
+               for name in unmeasured)
+    assert coverage.count("no rendered final schedule") == len(unmeasured)
+    rows = {row["schedule"]: row for row in csv.DictReader(
+        (output / "coverage.csv").open(encoding="utf-8"))}
+    for name, row in rows.items():
+        assert (row["covered_share"] == "") is (name in unmeasured), name
+        assert (row["problem"] == "the account returned no rendered final schedule") is (
+            name in unmeasured), name
+    summary = (output / "summary.md").read_text(encoding="utf-8").splitlines()
+    assert gaps in summary
+    assert "**Incomplete: 1 section and 1 drift rule skipped.**" in summary
+    assert card in (output / "index.html").read_text(encoding="utf-8")
