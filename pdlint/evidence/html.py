@@ -46,10 +46,12 @@ from pdlint.evidence.tables import (
     period_note,
     postmortems_judged,
     register_row_entry,
+    severity_unread_note,
     share_text,
     skip_reason,
     skipped_parts,
     training_text,
+    trend_cell,
     unavailable_changes,
     unmatched_rows_text,
 )
@@ -227,6 +229,12 @@ def _incident_cells(incident: AssessedIncident) -> list[str]:
             _e(record.priority or "—"), _time(record.created_at)]
 
 
+def _unread_note(evidence: Evidence) -> str:
+    """Under a table per severity: the incidents of unknown severity it does not hold."""
+    note = severity_unread_note(evidence)
+    return "" if note is None else f'<p class="note severity-unread">{_e(note)}.</p>'
+
+
 def _sla_section(evidence: Evidence) -> str:
     if evidence.incidents is None:
         return (f'<h2>SLA compliance per severity</h2><p id="sla-not-measured">'
@@ -239,7 +247,7 @@ def _sla_section(evidence: Evidence) -> str:
     parts = ["<h2>SLA compliance per severity</h2>", sla_chart(evidence.sla),
              _table(("severity", "name", "response SLA", "documented at", "incidents", "within",
                      "breached", "pending", "share within", "median ack", "p90 ack"), rows,
-                    numeric=range(4, 11), element_id="sla-table"),
+                    numeric=range(4, 11), element_id="sla-table"), _unread_note(evidence),
              '<p class="note">Pending: not acknowledged, deadline not yet passed; left out of '
              'the share. Full figures in <a href="sla.csv">sla.csv</a>.</p>']
     breaches = [breach for item in evidence.sla for breach in item.breaches]
@@ -274,7 +282,7 @@ def _resolution_section(evidence: Evidence) -> str:
                      for item in evidence.resolution], "Resolution per severity"),
         _table(("severity", "name", "resolve within", "documented at", "incidents", "within",
                 "breached", "pending", "share within", "median", "p90"), rows,
-               numeric=range(4, 11), element_id="resolution-table"),
+               numeric=range(4, 11), element_id="resolution-table"), _unread_note(evidence),
         f'<p class="note">Time from the trigger to '
         f"{_e(evidence.resolution[0].measured_to)}. Breached: resolved after the "
         "deadline, or still open past it; pending: open, deadline not yet passed. Full figures "
@@ -336,6 +344,7 @@ def _communication_section(evidence: Evidence) -> str:
                  str(item.required), str(item.within), str(item.late), str(item.missing),
                  str(item.pending), str(item.not_judged)] for item in evidence.communication),
                numeric=range(4, 10), element_id="communication-table"),
+        _unread_note(evidence),
         f"<h3>Late or missing ({len(exceptions)})</h3>",
         _table(("incident", "title", "service", "priority", "created", "status", "deadline",
                 "responders requested", "subscribers"),
@@ -361,11 +370,9 @@ def _trend_section(evidence: Evidence) -> str:
         '<a href="trend.csv">trend.csv</a>.</p>', trend_chart(evidence.trend),
         _table(("month", "severity", "incidents", "acknowledged within SLA", "resolved within"),
                ([_e(row.month), _e(row.severity), str(row.incidents),
-                 _e(f"{share_text(row.share_acknowledged_within)} ({row.acknowledged_within} of "
-                    f"{row.acknowledgement_decided})"),
-                 "—" if row.resolution_decided is None else
-                 _e(f"{share_text(row.share_resolved_within)} ({row.resolved_within} of "
-                    f"{row.resolution_decided})")] for row in evidence.trend),
+                 _e(trend_cell(row.acknowledged_within, row.acknowledgement_decided)),
+                 _e(trend_cell(row.resolved_within, row.resolution_decided))]
+                for row in evidence.trend),
                numeric=(2,), element_id="trend-table")])
 
 
@@ -383,7 +390,7 @@ def _postmortem_section(evidence: Evidence) -> str:
         'All figures in <a href="postmortems.csv">postmortems.csv</a>.</p>',
         _table(("severity", "deadline", "documented at", "required", "on time", "late",
                 "missing", "pending", "not judged"), rows, numeric=range(3, 9),
-               element_id="postmortem-table"),
+               element_id="postmortem-table"), _unread_note(evidence),
         f"<h3>Missing or late ({len(exceptions)})</h3>" + _table(
             ("incident", "title", "service", "priority", "created", "status", "resolved",
              "due", "postmortem"),

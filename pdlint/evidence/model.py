@@ -189,7 +189,8 @@ class SeverityCompliance:
     within: int
     breached: int
     pending: int
-    acknowledged: int
+    acknowledged: int | None
+    """None when PagerDuty did not return the acknowledgement time of some (``not_judged``)."""
     median_seconds_to_acknowledge: float | None
     p90_seconds_to_acknowledge: float | None
     breaches: tuple[AssessedIncident, ...]
@@ -216,7 +217,8 @@ class ResolutionCompliance:
     within: int
     breached: int
     pending: int
-    resolved: int
+    resolved: int | None
+    """None when PagerDuty did not return the resolution time of some (``not_judged``)."""
     median_seconds_to_resolve: float | None
     p90_seconds_to_resolve: float | None
     breaches: tuple[AssessedIncident, ...]
@@ -240,9 +242,10 @@ class TrendRow:
     """``YYYY-MM`` in the organisation's time zone."""
     severity: str
     incidents: int
-    acknowledged_within: int
-    acknowledgement_decided: int
-    """Within or breached: the incidents whose acknowledgement outcome is known."""
+    acknowledged_within: int | None
+    acknowledgement_decided: int | None
+    """Within or breached: the incidents whose acknowledgement outcome is known. None (with
+    ``acknowledged_within``) on the row of the incidents whose priority was not read."""
     resolved_within: int | None
     resolution_decided: int | None
     """None when the severity documents no ``resolve_within``."""
@@ -250,7 +253,7 @@ class TrendRow:
     @property
     def share_acknowledged_within(self) -> float | None:
         decided = self.acknowledgement_decided
-        return self.acknowledged_within / decided if decided else None
+        return (self.acknowledged_within or 0) / decided if decided else None
 
     @property
     def share_resolved_within(self) -> float | None:

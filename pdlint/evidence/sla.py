@@ -19,7 +19,8 @@ deadline is the creation time plus it, resolved at or before it is within, after
 and an incident still open past it is breached too (pending before it).
 
 An incident whose acknowledgement (or resolution) time PagerDuty did not return is not judged
-against that deadline: counted apart, in neither the share nor the durations.
+against that deadline: counted apart, in neither the share nor the durations, and how many of
+the severity's incidents were acknowledged (or resolved) is then not known (None).
 """
 
 from __future__ import annotations
@@ -126,6 +127,12 @@ class _SeverityTally:
         else:
             self.pending += 1
 
+    def counted(self) -> int | None:
+        """How many were acknowledged (or resolved): None when PagerDuty did not return the
+        time of some (``not_judged``), as whether those were is then not known. The durations
+        are over the times it returned either way."""
+        return None if self.not_judged else len(self.seconds)
+
     def sorted_breaches(self) -> tuple[AssessedIncident, ...]:
         return tuple(sorted(self.breaches, key=lambda breach: breach.record.created_at))
 
@@ -157,7 +164,7 @@ class SlaTally:
                 within=tally.within,
                 breached=tally.breached,
                 pending=tally.pending,
-                acknowledged=len(tally.seconds),
+                acknowledged=tally.counted(),
                 median_seconds_to_acknowledge=percentile(tally.seconds, 50),
                 p90_seconds_to_acknowledge=percentile(tally.seconds, 90),
                 breaches=tally.sorted_breaches(),
@@ -194,7 +201,7 @@ class ResolutionTally:
                 resolve_within=within.written or format_duration(within.value),
                 location=within.location,
                 incidents=tally.incidents, within=tally.within, breached=tally.breached,
-                pending=tally.pending, resolved=len(tally.seconds),
+                pending=tally.pending, resolved=tally.counted(),
                 median_seconds_to_resolve=percentile(tally.seconds, 50),
                 p90_seconds_to_resolve=percentile(tally.seconds, 90),
                 breaches=tally.sorted_breaches(), not_judged=tally.not_judged))

@@ -19,10 +19,12 @@ from pdlint.evidence.tables import (
     incomplete_text,
     period_note,
     register_row_entry,
+    severity_unread_note,
     share_text,
     skip_reason,
     skipped_parts,
     training_text,
+    trend_cell,
     unavailable_changes,
     unmatched_rows_text,
 )
@@ -33,6 +35,12 @@ from pdlint.report.tabular import markdown_table
 
 def _table(header: Sequence[str], rows: Iterable[Sequence[object]]) -> list[str]:
     return markdown_table(header, ([_cell(value) for value in row] for row in rows))
+
+
+def _unread_note(evidence: Evidence) -> list[str]:
+    """Under a table per severity: the incidents of unknown severity it does not hold."""
+    note = severity_unread_note(evidence)
+    return [] if note is None else ["", f"{note}."]
 
 
 def _unmatched_rows(evidence: Evidence) -> list[str]:
@@ -139,6 +147,7 @@ def render_summary(evidence: Evidence) -> str:
               item.pending, share_text(item.share_within),
               human_duration(item.median_seconds_to_acknowledge),
               human_duration(item.p90_seconds_to_acknowledge)) for item in evidence.sla))
+        lines += _unread_note(evidence)
     if evidence.resolution:
         lines += ["", _heading(evidence, "Resolution per severity", "resolution.csv",
                                "resolution-breaches.csv"), ""]
@@ -149,6 +158,7 @@ def render_summary(evidence: Evidence) -> str:
               item.pending, share_text(item.share_within),
               human_duration(item.median_seconds_to_resolve),
               human_duration(item.p90_seconds_to_resolve)) for item in evidence.resolution))
+        lines += _unread_note(evidence)
     if evidence.incidents is not None and evidence.communication:
         lines += ["", _heading(evidence, "Communication per severity", "communication.csv",
                                "communication-exceptions.csv"), ""]
@@ -158,16 +168,15 @@ def render_summary(evidence: Evidence) -> str:
             ((item.severity, item.notify_within, ", ".join(item.notify), item.required,
               item.within, item.late, item.missing, item.pending, item.not_judged)
              for item in evidence.communication))
+        lines += _unread_note(evidence)
     if evidence.trend:
         lines += ["", _heading(evidence, "Trend per month", "trend.csv"), ""]
         lines += _table(
             ("month", "severity", "incidents", "acknowledged within SLA", "resolved within"),
             ((row.month, row.severity, row.incidents,
-              f"{share_text(row.share_acknowledged_within)} ({row.acknowledged_within} of "
-              f"{row.acknowledgement_decided})",
-              "—" if row.resolution_decided is None else
-              f"{share_text(row.share_resolved_within)} ({row.resolved_within} of "
-              f"{row.resolution_decided})") for row in evidence.trend))
+              trend_cell(row.acknowledged_within, row.acknowledgement_decided),
+              trend_cell(row.resolved_within, row.resolution_decided))
+             for row in evidence.trend))
     if evidence.postmortems:
         lines += ["", _heading(evidence, "Postmortems", "postmortems.csv",
                                "postmortem-exceptions.csv"), "",
@@ -178,6 +187,7 @@ def render_summary(evidence: Evidence) -> str:
             ((item.severity, item.within_text, item.required, item.on_time,
               item.late, item.missing, item.pending, item.not_judged)
              for item in evidence.postmortems))
+        lines += _unread_note(evidence)
         lines += _unmatched_rows(evidence)
     lines += ["", _heading(evidence, "On-call coverage", "coverage.csv", "coverage-gaps.csv"),
               ""]

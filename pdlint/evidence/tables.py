@@ -11,7 +11,7 @@ from dataclasses import dataclass, replace
 from datetime import timedelta
 from typing import Any
 
-from pdlint.evidence.changes import not_known_note
+from pdlint.evidence.changes import NOT_READ, not_known_note
 from pdlint.evidence.coverage import ScheduleCoverage
 from pdlint.evidence.drift import drift_scope
 from pdlint.evidence.history import (
@@ -329,6 +329,39 @@ def _communication(item: CommunicationCompliance, *, listed: bool = True) -> dic
             "missing": item.missing, "pending": item.pending, "not_judged": item.not_judged,
             "exceptions": [communication_exception(incident) for incident in item.exceptions]
             if listed else None}
+
+
+def trend_cell(within: int | None, decided: int | None) -> str:
+    """A share of the trend with what it is of; "—" where nothing was judged (a severity
+    without ``resolve_within``, or the incidents whose priority was not read)."""
+    if decided is None:
+        return "—"
+    return f"{share_text((within or 0) / decided if decided else None)} ({within} of {decided})"
+
+
+def severity_unread_rows(evidence: Evidence, columns: Sequence[str]) -> list[dict[str, Any]]:
+    """The last row of a per-severity CSV table when PagerDuty did not return the priority of
+    some incidents: severity ``not read``, their number as ``incidents`` (where the table has
+    it) and ``not_judged``, every other cell empty. Without it the documented severities' rows
+    would read as all the incidents, 0 where the incidents were of a severity not known."""
+    unread = evidence.incidents_severity_unread
+    if not unread:
+        return []
+    row: dict[str, Any] = dict.fromkeys(columns)
+    row.update(severity=NOT_READ, not_judged=unread)
+    if "incidents" in columns:
+        row["incidents"] = unread
+    return [row]
+
+
+def severity_unread_note(evidence: Evidence) -> str | None:
+    """What ``summary.md`` and ``index.html`` say under a table per severity of the incidents
+    whose priority was not read (the CSV file's ``not read`` row)."""
+    unread = evidence.incidents_severity_unread
+    if not unread:
+        return None
+    return (f"Not in the rows above: {counted(unread, 'incident')} whose priority was not read, "
+            "so of unknown severity, not judged")
 
 
 def trend_entry(row: TrendRow) -> dict[str, Any]:
@@ -721,13 +754,15 @@ def csv_tables(evidence: Evidence) -> dict[str, str]:
                                    (_coverage(item) for item in evidence.coverage)),
     }
     if evidence.incidents is not None:
-        tables["sla.csv"] = _csv_table(SLA_COLUMNS, (_sla(item, listed=False)
-                                                      for item in evidence.sla))
+        tables["sla.csv"] = _csv_table(SLA_COLUMNS, (
+            *(_sla(item, listed=False) for item in evidence.sla),
+            *severity_unread_rows(evidence, SLA_COLUMNS)))
         tables["sla-breaches.csv"] = _csv_table(BREACH_COLUMNS, (
             breach_entry(breach) for item in evidence.sla for breach in item.breaches))
     if evidence.incidents is not None and evidence.resolution:
         tables["resolution.csv"] = _csv_table(RESOLUTION_COLUMNS, (
-            _resolution(item, listed=False) for item in evidence.resolution))
+            *(_resolution(item, listed=False) for item in evidence.resolution),
+            *severity_unread_rows(evidence, RESOLUTION_COLUMNS)))
         tables["resolution-breaches.csv"] = _csv_table(RESOLUTION_BREACH_COLUMNS, (
             resolution_breach_entry(breach) for item in evidence.resolution
             for breach in item.breaches))
@@ -747,7 +782,8 @@ def csv_tables(evidence: Evidence) -> dict[str, str]:
              for item in evidence.paging for stretch in item.uncalled])
     if evidence.incidents is not None and evidence.communication:
         tables["communication.csv"] = _csv_table(COMMUNICATION_COLUMNS, (
-            _communication(item, listed=False) for item in evidence.communication))
+            *(_communication(item, listed=False) for item in evidence.communication),
+            *severity_unread_rows(evidence, COMMUNICATION_COLUMNS)))
         tables["communication-exceptions.csv"] = _csv_table(COMMUNICATION_EXCEPTION_COLUMNS, (
             communication_exception(incident) for item in evidence.communication
             for incident in item.exceptions))
@@ -765,8 +801,9 @@ def csv_tables(evidence: Evidence) -> dict[str, str]:
                                         training_entry(evidence.training)["people"])
     if evidence.postmortem_source is not None:
         tables["postmortems.csv"] = _csv_table(
-            POSTMORTEM_COLUMNS, (_postmortems(item, listed=False)
-                                 for item in evidence.postmortems))
+            POSTMORTEM_COLUMNS, (*(_postmortems(item, listed=False)
+                                   for item in evidence.postmortems),
+                                 *severity_unread_rows(evidence, POSTMORTEM_COLUMNS)))
     if postmortems_judged(evidence):
         tables["postmortem-exceptions.csv"] = _csv_table(POSTMORTEM_EXCEPTION_COLUMNS, (
             postmortem_entry(incident) for item in evidence.postmortems

@@ -9,6 +9,7 @@ from datetime import timedelta
 from zoneinfo import ZoneInfo
 
 from pdlint.coverage import Interval
+from pdlint.evidence.changes import NOT_READ
 from pdlint.evidence.model import AssessedIncident, Response, TrendRow
 
 
@@ -35,12 +36,17 @@ class TrendTally:
         self._severities, self._zone = severities, zone
         self._months = months_of(period, zone)
         self._cells: dict[tuple[int, int, str], list[int]] = {}
+        self._unread: dict[tuple[int, int], int] = {}
+        """Incidents per month whose priority PagerDuty did not return (severity unknown)."""
 
     def add(self, incident: AssessedIncident) -> None:
         severity = incident.severity
-        if severity is None:
-            return
         local = incident.record.created_at.astimezone(self._zone)
+        if severity is None:
+            if "priority" in incident.record.unread:
+                month = (local.year, local.month)
+                self._unread[month] = self._unread.get(month, 0) + 1
+            return
         key = (local.year, local.month, severity)
         cell = self._cells.get(key)
         if cell is None:
@@ -57,7 +63,10 @@ class TrendTally:
 
     def results(self, documents_resolution: frozenset[str]) -> tuple[TrendRow, ...]:
         """A row for every month of the period and every documented severity, zero or not;
-        the resolution figures are None for a severity without ``resolve_within``."""
+        the resolution figures are None for a severity without ``resolve_within``. When
+        PagerDuty did not return the priority of some incidents, each month also has a row of
+        severity ``not read`` counting those, judged by nothing (its figures None): the rows of
+        the documented severities do not hold them."""
         rows = []
         for month in self._months:
             year, number = map(int, month.split("-"))
@@ -70,4 +79,9 @@ class TrendTally:
                     acknowledgement_decided=cell[_ACK_DECIDED],
                     resolved_within=cell[_RESOLVE_WITHIN] if resolves else None,
                     resolution_decided=cell[_RESOLVE_DECIDED] if resolves else None))
+            if self._unread:
+                rows.append(TrendRow(month=month, severity=NOT_READ,
+                                     incidents=self._unread.get((year, number), 0),
+                                     acknowledged_within=None, acknowledgement_decided=None,
+                                     resolved_within=None, resolution_decided=None))
         return tuple(rows)

@@ -685,6 +685,90 @@ def test_an_incident_field_not_returned_is_not_judged_never_a_false_figure(
     assert all(field in skip.reason for skip in evidence.skipped)
 
 
+def _row_key(row: dict[str, str]) -> str:
+    return f"{row['month']} {row['severity']}" if "month" in row else row["severity"]
+
+
+@pytest.mark.parametrize(("field", "only", "file", "cells", "unread"), [
+    # Read in full: acknowledged 3 (P1), 0 (P3: #6 never was), 2 (P4: #8 is not yet); no row
+    # of unknown severity.
+    pytest.param("", "", "sla.csv", {"P1": {"acknowledged": "3", "not_judged": "0"},
+                                     "P3": {"acknowledged": "0"}, "P4": {"acknowledged": "2"}},
+                 0, id="read-in-full"),
+    # No acknowledgement time: how many were acknowledged is not known, never 0.
+    pytest.param("seconds_to_first_ack", "", "sla.csv", {
+        "P1": {"acknowledged": "", "median_seconds_to_acknowledge": "", "not_judged": "3"},
+        "P3": {"acknowledged": "", "not_judged": "1"},
+        "P4": {"acknowledged": "", "not_judged": "3"}}, 0, id="ack-none"),
+    # #2 (P1) without it: P1's count is not known; its median and p90 over #1 (180 s) and
+    # #3 (300 s), nearest rank: 180 and 300. P3 and P4 are read in full.
+    pytest.param("seconds_to_first_ack", incident_id(1), "sla.csv", {
+        "P1": {"acknowledged": "", "median_seconds_to_acknowledge": "180",
+               "p90_seconds_to_acknowledge": "300", "not_judged": "1"},
+        "P3": {"acknowledged": "0"}, "P4": {"acknowledged": "2", "not_judged": "0"}},
+        0, id="ack-one"),
+    pytest.param("resolved_at", "", "resolution.csv", {
+        "P1": {"resolved": "", "not_judged": "3"}, "P3": {"resolved": "", "not_judged": "1"},
+        "P4": {"resolved": "", "not_judged": "3"}}, 0, id="resolved-none"),
+    # No priority: the documented severities' rows hold none of the 8, the last row all.
+    pytest.param("priority_name", "", "sla.csv", {
+        "P1": {"incidents": "0", "not_judged": "0"},
+        "not read": {"name": "", "incidents": "8", "within": "", "breached": "", "pending": "",
+                     "acknowledged": "", "not_judged": "8"}}, 8, id="priority-none-sla"),
+    pytest.param("priority_name", "", "resolution.csv", {
+        "P4": {"incidents": "0"},
+        "not read": {"incidents": "8", "within": "", "resolved": "", "not_judged": "8"}},
+        8, id="priority-none-resolution"),
+    # Whether they needed communication or a postmortem is not known: required is empty.
+    pytest.param("priority_name", "", "communication.csv", {
+        "P1": {"required": "0"},
+        "not read": {"required": "", "within": "", "late": "", "missing": "",
+                     "not_judged": "8"}}, 8, id="priority-none-communication"),
+    pytest.param("priority_name", "", "postmortems.csv", {
+        "P1": {"required": "0"},
+        "not read": {"required": "", "missing": "", "not_judged": "8"}},
+        8, id="priority-none-postmortems"),
+    # #1–#7 were created in February (New York), #8 on March 1.
+    pytest.param("priority_name", "", "trend.csv", {
+        "2026-02 P1": {"incidents": "0"},
+        "2026-02 not read": {"incidents": "7", "acknowledged_within": "",
+                             "acknowledgement_decided": "", "resolution_decided": ""},
+        "2026-03 not read": {"incidents": "1", "share_acknowledged_within": ""}},
+        8, id="priority-none-trend"),
+    # #7 (P5, of no documented severity) without it: the documented rows stand, #7 apart.
+    pytest.param("priority_name", incident_id(6), "sla.csv", {
+        "P1": {"incidents": "3", "acknowledged": "3"},
+        "not read": {"incidents": "1", "not_judged": "1"}}, 1, id="priority-one-sla"),
+    pytest.param("priority_name", incident_id(6), "trend.csv", {
+        "2026-02 P1": {"incidents": "3"}, "2026-02 not read": {"incidents": "1"},
+        "2026-03 not read": {"incidents": "0"}}, 1, id="priority-one-trend"),
+])
+def test_a_table_per_severity_never_reads_0_for_what_was_not_read(
+        hand_server: SimServer, tmp_path: Path, field: str, only: str, file: str,
+        cells: dict[str, dict[str, str]], unread: int) -> None:
+    """Counts that could not be known are empty, never 0: how many were acknowledged (or
+    resolved) when PagerDuty did not return the time of some; and the incidents whose priority
+    it did not return, in none of the documented severities' rows, are a last row of severity
+    ``not read`` (and a note under each table of summary.md and index.html)."""
+    if field:
+        hand_server.faults = Faults(scripted=(
+            Fault("omit_field", ANALYTICS, field=field, object_id=only),))
+    output = tmp_path / "package"
+    run_evidence(hand_server, output)
+    rows = {_row_key(row): row for row in csv.DictReader(
+        (output / file).open(encoding="utf-8"))}
+    for key, expected in cells.items():
+        assert {column: rows[key][column] for column in expected} == expected, key
+    assert any(row["severity"] == "not read" for row in rows.values()) is bool(unread)
+    note = (f"Not in the rows above: {unread} incident{'s' if unread > 1 else ''} whose "
+            "priority was not read, so of unknown severity, not judged.")
+    summary = (output / "summary.md").read_text(encoding="utf-8").splitlines()
+    page = (output / "index.html").read_text(encoding="utf-8")
+    # Under the SLA, resolution, communication and postmortem tables.
+    assert (summary.count(note), page.count(f'severity-unread">{note}<')) == (
+        (4, 4) if unread else (0, 0))
+
+
 @pytest.mark.parametrize(("since", "until", "changes_read"), [
     (utc("2025-02-01T00:00"), UNTIL, True),
     (utc("2024-01-01T00:00"), utc("2024-07-01T00:00"), False),
