@@ -135,13 +135,13 @@ class StreamTally:
     trend: TrendTally | None = None
     communication: CommunicationTally = field(default_factory=lambda: CommunicationTally(()))
     untold: list[str] = field(default_factory=list)
+    """Incidents whose communication the token may not read, ``#n (reason)``."""
     uncontained: list[str] = field(default_factory=list)
     """Incidents whose containment the token may not read, ``#n (reason)``."""
     outside_scope: int = 0
     """Incidents of services outside the policy's scope, not counted in any figure."""
-    """Incidents whose communication the token may not read, ``#n (reason)``."""
     not_returned: dict[str, list[str]] = field(default_factory=dict)
-    """Per field of ``IncidentRecord.unread``, the incidents PagerDuty returned without it."""
+    """Per field of ``NOT_RETURNED``, the incidents PagerDuty returned without it."""
 
 
 NOT_READ = IncidentFigures(None, None, None, None, (), (), None, None)
@@ -239,7 +239,7 @@ async def judge_incidents(
                 else:
                     found[index] = outcome
             progress("postmortems", counts["postmortems"])
-        told = await _told(client, batch, severities, tally.untold)
+        told = await _told(client, batch, severities, tally.untold, tally.not_returned)
         contained = await _contained(client, batch, severities, policy.containment,
                                      tally.uncontained)
         assessed = [assess_incident(record, severity, policy, as_of, postmortem,
@@ -284,10 +284,11 @@ async def judge_incidents(
 
 async def _told(client: PagerDutyClient | None, batch: list[IncidentRecord],
                 severities: list[IncidentSeverity | None], untold: list[str],
-                ) -> list[Told | None]:
+                not_returned: dict[str, list[str]]) -> list[Told | None]:
     """What the account says of each incident's communication, for those whose severity
     documents ``notify_within`` (None for the others, and where the token may not look:
-    ``untold`` names them)."""
+    ``untold`` names them). An incident PagerDuty returned without a part asked for
+    (``Told.unread``) is named in ``not_returned`` under that part."""
     from pdlint.pagerduty.errors import PermissionDenied
 
     wanted = {index: severity.notify.value for index, severity in enumerate(severities)
@@ -305,8 +306,10 @@ async def _told(client: PagerDutyClient | None, batch: list[IncidentRecord],
     for index, outcome in zip(wanted, await asyncio.gather(*map(read, wanted)), strict=True):
         if isinstance(outcome, str):
             untold.append(f"{batch[index].label} ({outcome})")
-        else:
-            told[index] = outcome
+            continue
+        told[index] = outcome
+        for name in outcome.unread(wanted[index]):
+            not_returned.setdefault(name, []).append(batch[index].label)
     return told
 
 
@@ -431,9 +434,14 @@ NOT_RETURNED = {
     "resolved_at": ("their resolution time (resolved_at)", ("resolution", "postmortems")),
     "priority": ("their priority (priority_name), so their severity is not known",
                  ("sla", "resolution", "communication", "postmortems")),
+    "responder_requests": ("their responder requests (responder_requests, which PagerDuty "
+                           "returns only where the account has the responder requests feature, "
+                           "or a request's requested_at)", ("communication",)),
+    "subscribers": ("the subscribers of their status updates (neither total nor subscribers)",
+                    ("communication",)),
 }
-"""Per field an incident may come without: what was not returned (by analytics), and the parts
-it judges."""
+"""Per field an incident may come without (of its analytics row, ``IncidentRecord.unread``;
+of what is read for it: ``Told.unread``): what was not returned, and the parts it judges."""
 NOT_RETURNED_BY_INCIDENTS = {
     "acknowledged_at": "a log telling their first acknowledgement (an entry on them that may be "
                        "one came without its type or created_at, or one naming no incident may "
@@ -441,19 +449,23 @@ NOT_RETURNED_BY_INCIDENTS = {
     "resolved_at": "their resolution time (resolved_at)",
     "priority": "their priority (priority, or its name), so their severity is not known",
 }
-"""What was not returned when the incidents are read from ``GET /incidents`` and the log."""
+"""What was not returned when the incidents are read from ``GET /incidents`` and the log, where
+it is said otherwise than of analytics."""
 
 
 def not_returned_skips(not_returned: Mapping[str, Sequence[str]],
                        source: str = ANALYTICS) -> list[Skipped]:
     """The parts whose figures leave out incidents PagerDuty returned without a field they are
     judged by: those are not judged, so the part is incomplete, never clean."""
-    return [Skipped(part, f"PagerDuty returned {counted(len(labels), 'incident')} without "
-                          f"{what}: not judged here ({_first_listed(labels)})")
-            for name, labels in not_returned.items() if labels
-            for what, parts in ((NOT_RETURNED[name][0] if source == ANALYTICS
-                                 else NOT_RETURNED_BY_INCIDENTS[name], NOT_RETURNED[name][1]),)
-            for part in parts]
+    skips = []
+    for name, labels in not_returned.items():
+        what, parts = NOT_RETURNED[name]
+        if source != ANALYTICS:
+            what = NOT_RETURNED_BY_INCIDENTS.get(name, what)
+        skips += [Skipped(part, f"PagerDuty returned {counted(len(labels), 'incident')} "
+                                f"without {what}: not judged here ({_first_listed(labels)})")
+                  for part in parts if labels]
+    return skips
 
 
 def untied_skip(untied: Sequence[str]) -> Skipped:

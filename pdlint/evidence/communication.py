@@ -8,7 +8,10 @@ names told?
   so this part says that they were told, not when.
 
 An incident is within when every part holds, late when a responder request came after the
-deadline, missing when a part has nothing once the deadline has passed, pending before it.
+deadline, missing when a part has nothing once the deadline has passed, pending before it. A
+part PagerDuty did not return (``responder_requests`` absent or null, a request without
+``requested_at``, an answer with neither ``total`` nor ``subscribers``) is not read, never
+"nobody was told": the incident is not judged.
 PagerDuty's status updates themselves can be posted but not listed through the REST API, so
 they are not a part (docs/pagerduty-api-notes.md).
 """
@@ -29,6 +32,7 @@ from pdlint.evidence.model import (
 )
 from pdlint.pagerduty.records import (
     IncidentRecord,
+    NotReturned,
     read_first_responder_request,
     read_subscriber_count,
 )
@@ -42,9 +46,26 @@ if TYPE_CHECKING:
 class Told:
     """What the account says of one incident: its first responder request, its subscribers."""
 
-    responders_requested_at: datetime | None
+    responders_requested_at: datetime | NotReturned | None
+    """None when not asked for, or when none was requested; ``NotReturned`` when PagerDuty did
+    not say."""
     subscribers: int | None
     """None when not asked for, or when PagerDuty did not say."""
+
+    def unread(self, notify: Sequence[str]) -> tuple[str, ...]:
+        """The parts ``notify`` asks for that PagerDuty did not return: ``responder_requests``,
+        ``subscribers``."""
+        return tuple(name for part, name, missing in (
+            ("responders", "responder_requests",
+             isinstance(self.responders_requested_at, NotReturned)),
+            ("subscribers", "subscribers", self.subscribers is None))
+            if missing and part in notify)
+
+    @property
+    def requested_at(self) -> datetime | None:
+        """The first responder request, None when none was made or it was not read."""
+        at = self.responders_requested_at
+        return None if isinstance(at, NotReturned) else at
 
 
 async def read_told(client: PagerDutyClient, record: IncidentRecord,
@@ -59,15 +80,17 @@ async def read_told(client: PagerDutyClient, record: IncidentRecord,
 def judge_communication(record: IncidentRecord, within: timedelta, notify: Sequence[str],
                         told: Told | None, as_of: datetime) -> CommunicationCheck:
     """Within, late, missing or pending, as the module docstring says; not judged without
-    ``told`` (the token may not read it), nor when PagerDuty did not say how many subscribe."""
+    ``told`` (the token may not read it), nor when PagerDuty did not return a part ``notify``
+    asks for (``Told.unread``)."""
     deadline = record.created_at + within
-    if told is None or ("subscribers" in notify and told.subscribers is None):
+    if told is None or told.unread(notify):
         return CommunicationCheck(CommunicationStatus.NOT_JUDGED, deadline,
-                                  told.responders_requested_at if told else None, None)
+                                  told.requested_at if told else None,
+                                  told.subscribers if told else None)
     due = as_of > deadline
     parts = []
     if "responders" in notify:
-        at = told.responders_requested_at
+        at = told.requested_at
         parts.append(CommunicationStatus.WITHIN if at is not None and at <= deadline
                      else CommunicationStatus.LATE if at is not None
                      else CommunicationStatus.MISSING if due else CommunicationStatus.PENDING)
@@ -77,7 +100,7 @@ def judge_communication(record: IncidentRecord, within: timedelta, notify: Seque
     worst = next((status for status in (CommunicationStatus.MISSING, CommunicationStatus.LATE,
                                         CommunicationStatus.PENDING) if status in parts),
                  CommunicationStatus.WITHIN)
-    return CommunicationCheck(worst, deadline, told.responders_requested_at, told.subscribers)
+    return CommunicationCheck(worst, deadline, told.requested_at, told.subscribers)
 
 
 @dataclass

@@ -176,13 +176,28 @@ def parse_incident(raw: Any) -> IncidentRecord:
     )
 
 
-def first_responder_request(raw: Any) -> datetime | None:
+class NotReturned(NamedTuple):
+    """Part of an answer PagerDuty did not return where an empty value would read as "none"
+    (an incident's responder requests, a note's text): not read, never nothing. ``what`` names
+    it, for the report."""
+
+    what: str
+
+
+def first_responder_request(raw: Any) -> datetime | NotReturned | None:
     """The earliest ``requested_at`` of an ``Incident``'s ``responder_requests``; None when it
-    has none, or PagerDuty did not say."""
+    has none (an empty list). ``NotReturned`` when PagerDuty did not say: the list absent
+    (returned only where the account has the responder requests feature) or null, or a request
+    without ``requested_at`` (which may be the earliest; the spec requires none of its keys)."""
     fields = _fields("incident", raw)
-    times = [moment for request in fields.items("responder_requests") or ()
-             for moment in (request.time("requested_at"),) if moment is not None]
-    return min(times, default=None)
+    requests = fields.items("responder_requests")
+    if requests is None:
+        return NotReturned(f"{fields.where}: responder_requests")
+    times = [request.time("requested_at") for request in requests]
+    if None in times:
+        index = times.index(None)
+        return NotReturned(f"{fields.where}: responder_requests[{index}].requested_at")
+    return min((moment for moment in times if moment is not None), default=None)
 
 
 # -- log entries and notes --------------------------------------------------------------------
@@ -246,8 +261,9 @@ async def read_incident_log(client: PagerDutyClient, incident_id: str,
 
 
 async def read_first_responder_request(client: PagerDutyClient, incident_id: str,
-                                       ) -> datetime | None:
-    """When responders were first requested on the incident (``GET /incidents/{id}``)."""
+                                       ) -> datetime | NotReturned | None:
+    """When responders were first requested on the incident (``GET /incidents/{id}``), as
+    ``first_responder_request`` says."""
     answer = _Fields(await client.get(f"/incidents/{incident_id}"), f"incident {incident_id}")
     return first_responder_request(answer.required("incident", answer.data.get("incident")))
 

@@ -169,6 +169,22 @@ def test_incidents_returned_without_a_field_judged_by_make_the_package_incomplet
     assert 'id="headline-breaches">0<' not in page
 
 
+@pytest.mark.parametrize(("field", "named", "headline"), [
+    ("responder_requests", ["communication"],
+     "- Communication late or missing: not measured (3 of 3 not judged)"),
+    ("responder_requests.requested_at", ["communication"],
+     "- Communication late or missing: 1 (2 of 3 not judged)"),  # #3 asked none: missing
+], ids=["responder-requests", "requested-at"])
+def test_what_pagerduty_did_not_return_of_an_incident_makes_the_package_incomplete(
+        tmp_path: Path, field: str, named: list[str], headline: str) -> None:
+    """Incidents read one by one (``GET /incidents/{id}``) without their responder requests:
+    the run exits 2 naming the part not judged, and 0 once it is accepted; never "none
+    requested"."""
+    assert refused_then_accepted(Faults(scripted=(
+        Fault("omit_field", "/incidents/", field=field),)), tmp_path) == named
+    assert headline in (tmp_path / "a" / "summary.md").read_text(encoding="utf-8").splitlines()
+
+
 def test_the_banner_counts_each_part_skipped_once_by_its_kind(tmp_path: Path) -> None:
     """Escalation policies returned without their escalation rules skip drift rules (by id),
     and a history folder holding no drift report skips the history section for three reasons:

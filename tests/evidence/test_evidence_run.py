@@ -769,6 +769,63 @@ def test_a_table_per_severity_never_reads_0_for_what_was_not_read(
         (4, 4) if unread else (0, 0))
 
 
+def incident_read(index: int, field: str, object_id: str = "") -> Fault:
+    """``field`` taken out of what is read of hand incident #``index + 1`` alone (its
+    ``GET /incidents/{id}`` and the answers below it)."""
+    return Fault("omit_field", f"/incidents/{incident_id(index)}", field=field,
+                 object_id=object_id)
+
+
+EVERY_INCIDENT = "/incidents/"
+"""Every ``GET /incidents/{id}`` and the answers below them (not analytics)."""
+
+
+@pytest.mark.parametrize(("faults", "headline", "figures", "skipped"), [
+    # Absent (an account without the responder requests feature): no P1 incident's
+    # communication is judged, never "nobody requested" (3 missing).
+    ((Fault("omit_field", EVERY_INCIDENT, field="responder_requests"),), [
+        "- Communication late or missing: not measured (3 of 3 not judged)",
+        "- Postmortems missing or late: 2",
+    ], {"communication": (3, 0, 0, 0, 0, 3), "postmortems": (3, 1, 1, 1, 0, 0)},
+        [("communication", "3 incidents", "responder_requests", "(#1, #2, #3)")]),
+    # #2 (late) without them: #1 within, #3 missing, #2 not judged.
+    ((incident_read(1, "responder_requests"),), [
+        "- Communication late or missing: 1 (1 of 3 not judged)",
+    ], {"communication": (3, 1, 0, 1, 0, 1)},
+        [("communication", "1 incident", "responder_requests", "(#2)")]),
+    # Requests without requested_at (#1, #2): either may have been the first. #3's list is
+    # empty, a real answer: still missing.
+    ((Fault("omit_field", EVERY_INCIDENT, field="responder_requests.requested_at"),), [
+        "- Communication late or missing: 1 (2 of 3 not judged)",
+    ], {"communication": (3, 0, 0, 1, 0, 2)},
+        [("communication", "2 incidents", "requested_at", "(#1, #2)")]),
+], ids=["requests-absent", "requests-absent-one", "requested-at-absent"])
+def test_what_pagerduty_did_not_return_of_an_incident_is_not_judged_never_none(
+        hand_server: SimServer, tmp_path: Path, faults: tuple[Fault, ...], headline: list[str],
+        figures: dict[str, tuple[int, ...]], skipped: list[tuple[str, ...]]) -> None:
+    """Responder requests (returned only where the account has the feature, none of their
+    keys required) not returned: those incidents' communication is not judged, and the part
+    skipped naming them, never "none requested"."""
+    hand_server.faults = Faults(scripted=faults)
+    output = tmp_path / "package"
+    evidence = run_evidence(hand_server, output)
+    summary = (output / "summary.md").read_text(encoding="utf-8").splitlines()
+    for line in headline:
+        assert line in summary
+    measured = {
+        "communication": [(item.required, item.within, item.late, item.missing, item.pending,
+                           item.not_judged) for item in evidence.communication],
+        "postmortems": [(item.required, item.on_time, item.late, item.missing, item.pending,
+                         item.not_judged) for item in evidence.postmortems]}
+    assert {part: measured[part] for part in figures} == {
+        part: [figure] for part, figure in figures.items()}
+    assert [skip.rule for skip in evidence.skipped] == [part for part, *_ in skipped]
+    for skip, (_, *said) in zip(evidence.skipped, skipped, strict=True):
+        assert all(words in skip.reason for words in said), skip.reason
+    manifest = json.loads((output / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["complete"] is False
+
+
 @pytest.mark.parametrize(("since", "until", "changes_read"), [
     (utc("2025-02-01T00:00"), UNTIL, True),
     (utc("2024-01-01T00:00"), utc("2024-07-01T00:00"), False),

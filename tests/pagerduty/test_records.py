@@ -11,6 +11,7 @@ import pytest
 from pdlint.pagerduty.model import ModelError, Reference
 from pdlint.pagerduty.records import (
     FieldChange,
+    NotReturned,
     first_responder_request,
     parse_analytics_incident,
     parse_audit_record,
@@ -83,13 +84,24 @@ def test_incident(incident: dict[str, Any], assignees: tuple[str, ...] | None,
 
 
 @pytest.mark.parametrize(("incident", "first"), [
-    pytest.param({}, None, id="none-asked"),
+    pytest.param({"responder_requests": []}, None, id="none-asked"),
     pytest.param({"responder_requests": [{"requested_at": "2026-02-03T15:40:00Z"},
-                                         {"requested_at": "2026-02-03T15:20:00Z"},
-                                         {"requested_at": None}]},
+                                         {"requested_at": "2026-02-03T15:20:00Z"}]},
                  utc("2026-02-03T15:20"), id="the-earliest"),
+    # Returned only where the account has the responder requests feature; not nullable.
+    pytest.param({}, NotReturned("incident PQ1: responder_requests"), id="not-returned"),
+    pytest.param({"responder_requests": None}, NotReturned("incident PQ1: responder_requests"),
+                 id="null-is-not-none-asked"),
+    # No key of a request is required: the one without its time may have been the first.
+    pytest.param({"responder_requests": [{"requested_at": "2026-02-03T15:20:00Z"}, {}]},
+                 NotReturned("incident PQ1: responder_requests[1].requested_at"),
+                 id="a-request-without-its-time"),
+    pytest.param({"responder_requests": [{"requested_at": None}]},
+                 NotReturned("incident PQ1: responder_requests[0].requested_at"),
+                 id="a-request-with-a-null-time"),
 ])
-def test_first_responder_request(incident: dict[str, Any], first: datetime | None) -> None:
+def test_first_responder_request(incident: dict[str, Any],
+                                 first: datetime | NotReturned | None) -> None:
     assert first_responder_request({**ANALYTICS, **incident}) == first
 
 
