@@ -65,7 +65,7 @@ from pdlint.evidence.sla import (
 from pdlint.evidence.trend import TrendTally
 from pdlint.findings import Report, Skipped, counted
 from pdlint.pagerduty.model import Account, MaintenanceWindow
-from pdlint.pagerduty.records import IncidentRecord, parse_maintenance_window
+from pdlint.pagerduty.records import IncidentRecord, NotReturned, parse_maintenance_window
 from pdlint.policy.model import Containment, IncidentSeverity, Policy, Scope
 from pdlint.rules.registry import DRIFT_RULE_IDS
 from pdlint.rules.scope import scope_reach
@@ -137,7 +137,8 @@ class StreamTally:
     untold: list[str] = field(default_factory=list)
     """Incidents whose communication the token may not read, ``#n (reason)``."""
     uncontained: list[str] = field(default_factory=list)
-    """Incidents whose containment the token may not read, ``#n (reason)``."""
+    """Incidents whose containment the token may not read or PagerDuty did not return,
+    ``#n (reason)``."""
     outside_scope: int = 0
     """Incidents of services outside the policy's scope, not counted in any figure."""
     not_returned: dict[str, list[str]] = field(default_factory=dict)
@@ -236,6 +237,10 @@ async def judge_incidents(
                 if isinstance(outcome, str):
                     checked[index] = False
                     unread.append(f"{batch[index].label} ({outcome})")
+                elif isinstance(outcome, NotReturned):
+                    checked[index] = False
+                    tally.not_returned.setdefault("note_content", []).append(
+                        batch[index].label)
                 else:
                     found[index] = outcome
             progress("postmortems", counts["postmortems"])
@@ -318,7 +323,7 @@ async def _contained(client: PagerDutyClient | None, batch: list[IncidentRecord]
                      unread: list[str]) -> list[datetime | None]:
     """When each incident of a severity documenting ``resolve_within`` was marked contained, by
     the policy's convention (None for the others, where none is marked, and where the token may
-    not look: ``unread`` names them)."""
+    not look or PagerDuty did not return a note's text: ``unread`` names them)."""
     from pdlint.pagerduty.errors import PermissionDenied
 
     wanted = [index for index, severity in enumerate(severities)
@@ -328,7 +333,7 @@ async def _contained(client: PagerDutyClient | None, batch: list[IncidentRecord]
         return contained
     pattern, field_name = containment.note_regex(), containment.field
 
-    async def read(record: IncidentRecord) -> PostmortemRecord | str | None:
+    async def read(record: IncidentRecord) -> PostmortemRecord | NotReturned | str | None:
         try:
             return await find_recorded(client, record, pattern,
                                        field_name.value if field_name else "")
@@ -339,6 +344,8 @@ async def _contained(client: PagerDutyClient | None, batch: list[IncidentRecord]
     for index, outcome in zip(wanted, outcomes, strict=True):
         if isinstance(outcome, str):
             unread.append(f"{batch[index].label} ({outcome})")
+        elif isinstance(outcome, NotReturned):
+            unread.append(f"{batch[index].label} (PagerDuty did not return {outcome.what})")
         elif outcome is not None:
             contained[index] = outcome.recorded_at
     return contained
@@ -393,9 +400,9 @@ async def incident_section(
         return NOT_READ
     if stream.uncontained:
         skipped.append(Skipped("resolution", (
-            f"the token may not read where containment is recorded for "
-            f"{counted(len(stream.uncontained), 'incident')}, judged by their resolution "
-            f"alone: {_first_listed(stream.uncontained)}")))
+            f"where containment is recorded was not read (the token may not read it, or "
+            f"PagerDuty did not return it) for {counted(len(stream.uncontained), 'incident')}, "
+            f"judged by their resolution alone: {_first_listed(stream.uncontained)}")))
     if stream.untold:
         skipped.append(Skipped("communication", (
             f"the token may not read the responder requests or status-update subscribers of "
@@ -439,9 +446,12 @@ NOT_RETURNED = {
                            "or a request's requested_at)", ("communication",)),
     "subscribers": ("the subscribers of their status updates (neither total nor subscribers)",
                     ("communication",)),
+    "note_content": ("the text (content) of a note, which may be the postmortem's",
+                     ("postmortems",)),
 }
 """Per field an incident may come without (of its analytics row, ``IncidentRecord.unread``;
-of what is read for it: ``Told.unread``): what was not returned, and the parts it judges."""
+of what is read for it: ``Told.unread``, a note's ``content``): what was not returned, and the
+parts it judges."""
 NOT_RETURNED_BY_INCIDENTS = {
     "acknowledged_at": "a log telling their first acknowledgement (an entry on them that may be "
                        "one came without its type or created_at, or one naming no incident may "

@@ -41,6 +41,7 @@ from pdlint.pagerduty.records import (
     IncidentNote,
     IncidentRecord,
     LogEntry,
+    NotReturned,
     read_incident_log,
     read_notes,
 )
@@ -91,13 +92,17 @@ def postmortem_due(record: IncidentRecord, within: timedelta) -> datetime | None
 
 
 def find_in_notes(notes: Iterable[IncidentNote], pattern: re.Pattern[str],
-                  ) -> PostmortemRecord | None:
+                  ) -> PostmortemRecord | NotReturned | None:
     """The earliest note whose content holds a link matching ``pattern``; the link is the
-    reference. A matching note PagerDuty gave no time is a ``ModelError``: whether it was on
-    time cannot be told, and it is not missing either."""
+    reference. A note whose text PagerDuty did not return (``content``, which the spec
+    requires) may be the one: the mark is then not read (``NotReturned``), never missing. A
+    matching note PagerDuty gave no time is a ``ModelError``: whether it was on time cannot be
+    told, and it is not missing either."""
     found: PostmortemRecord | None = None
     for note in notes:
-        match = pattern.search(note.content or "")
+        if note.content is None:
+            return NotReturned(f"{note.where}.content")
+        match = pattern.search(note.content)
         if match is None:
             continue
         if note.created_at is None:
@@ -130,10 +135,10 @@ def find_in_log_entries(entries: Iterable[LogEntry], field_name: str,
 
 async def find_recorded(client: PagerDutyClient, record: IncidentRecord,
                         pattern: re.Pattern[str] | None, field_name: str | None,
-                        ) -> PostmortemRecord | None:
+                        ) -> PostmortemRecord | NotReturned | None:
     """The earliest mark on the incident by the policy's convention: a note matching
     ``pattern``, else a change of the custom field ``field_name`` (postmortems and
-    containment alike)."""
+    containment alike); ``NotReturned`` when a note's text was not returned."""
     if pattern is not None:
         return find_in_notes(await read_notes(client, record.id), pattern)
     if field_name is not None:
@@ -255,10 +260,11 @@ class PostmortemFinder:
                      for row in self._register.rows if row.incident not in self._named)
 
     async def find_each(self, client: PagerDutyClient | None, records: Sequence[IncidentRecord],
-                        ) -> list[PostmortemRecord | str | None]:
+                        ) -> list[PostmortemRecord | NotReturned | str | None]:
         """Each incident's postmortem, or None; the refusal, as text, where the token may not
-        look. ``client`` is needed except for a register, which answers at once, without a task
-        for each incident (a year has 10^4 postmortems due); the account is read concurrently."""
+        look; ``NotReturned`` where PagerDuty did not return a note's text. ``client`` is
+        needed except for a register, which answers at once, without a task for each incident
+        (a year has 10^4 postmortems due); the account is read concurrently."""
         if self._register is not None:
             return [self._register.lookup(record) for record in records]
         if client is None:
@@ -266,7 +272,7 @@ class PostmortemFinder:
         return await all_or_cancel(self._read(client, record) for record in records)
 
     async def _read(self, client: PagerDutyClient, record: IncidentRecord,
-                    ) -> PostmortemRecord | str | None:
+                    ) -> PostmortemRecord | NotReturned | str | None:
         from pdlint.pagerduty.errors import PermissionDenied
 
         try:

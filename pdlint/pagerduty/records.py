@@ -233,7 +233,8 @@ def parse_log_entry(raw: Any) -> LogEntry:
 
 @dataclass(frozen=True, slots=True)
 class IncidentNote:
-    """A note on an incident: its text and when it was written (None: PagerDuty did not say)."""
+    """A note on an incident: its text and when it was written (None: PagerDuty did not say;
+    a text not returned is not an empty one)."""
 
     where: str
     content: str | None

@@ -174,12 +174,14 @@ def test_incidents_returned_without_a_field_judged_by_make_the_package_incomplet
      "- Communication late or missing: not measured (3 of 3 not judged)"),
     ("responder_requests.requested_at", ["communication"],
      "- Communication late or missing: 1 (2 of 3 not judged)"),  # #3 asked none: missing
-], ids=["responder-requests", "requested-at"])
+    ("content", ["postmortems"],
+     "- Postmortems missing or late: not measured (3 of 3 not judged)"),
+], ids=["responder-requests", "requested-at", "note-content"])
 def test_what_pagerduty_did_not_return_of_an_incident_makes_the_package_incomplete(
         tmp_path: Path, field: str, named: list[str], headline: str) -> None:
-    """Incidents read one by one (``GET /incidents/{id}``) without their responder requests:
-    the run exits 2 naming the part not judged, and 0 once it is accepted; never "none
-    requested"."""
+    """Incidents read one by one (``GET /incidents/{id}``, their notes) without their
+    responder requests or a note's text: the run exits 2 naming the part not judged, and 0
+    once it is accepted; never "none requested" or "missing"."""
     assert refused_then_accepted(Faults(scripted=(
         Fault("omit_field", "/incidents/", field=field),)), tmp_path) == named
     assert headline in (tmp_path / "a" / "summary.md").read_text(encoding="utf-8").splitlines()

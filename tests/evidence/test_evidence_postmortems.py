@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -23,7 +24,7 @@ from pdlint.evidence.postmortems import (
 )
 from pdlint.evidence.register import REGISTER_COLUMNS, register_row
 from pdlint.pagerduty.model import ModelError
-from pdlint.pagerduty.records import IncidentRecord, parse_log_entry, parse_notes
+from pdlint.pagerduty.records import IncidentRecord, NotReturned, parse_log_entry, parse_notes
 from pdlint.policy import load_policy
 
 NEW_YORK = ZoneInfo("America/New_York")
@@ -103,6 +104,23 @@ def test_a_matching_note_without_its_time_is_not_read_as_missing() -> None:
     with pytest.raises(ModelError, match=r"the notes of incident PQ1: notes\[0\]: created_at "
                                          "is absent"):
         find_in_notes(notes, PATTERN)
+
+
+@pytest.mark.parametrize("notes", [
+    pytest.param([{"created_at": "2026-02-03T15:10:00Z"}], id="the-only-note"),
+    pytest.param([{"content": "https://wiki.acme.example/postmortems/one",
+                   "created_at": "2026-02-04T10:00:00Z"},
+                  {"created_at": "2026-02-03T15:10:00Z"}], id="beside-a-match"),
+    pytest.param([{"content": None, "created_at": "2026-02-03T15:10:00Z"}], id="null"),
+])
+def test_a_note_without_its_text_is_not_read_never_no_postmortem(
+        notes: list[dict[str, Any]]) -> None:
+    """content is required by the spec: a note PagerDuty returned without it may hold the
+    (earliest) link, so the postmortem is not read rather than missing."""
+    parsed = parse_notes({"notes": notes}, "PQ1")
+    assert parsed[-1].content is None  # not returned, not ""
+    assert find_in_notes(parsed, PATTERN) == NotReturned(
+        f"the notes of incident PQ1: notes[{len(notes) - 1}].content")
 
 
 def test_a_custom_field_is_found_in_the_log_entries() -> None:

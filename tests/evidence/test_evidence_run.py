@@ -799,13 +799,28 @@ EVERY_INCIDENT = "/incidents/"
         "- Communication late or missing: 1 (2 of 3 not judged)",
     ], {"communication": (3, 0, 0, 1, 0, 2)},
         [("communication", "2 incidents", "requested_at", "(#1, #2)")]),
-], ids=["requests-absent", "requests-absent-one", "requested-at-absent"])
+    # Notes without their text (content, which the spec requires): no postmortem is judged,
+    # never missing (#1's on-time one would be).
+    ((Fault("omit_field", EVERY_INCIDENT, field="content"),), [
+        "- Postmortems missing or late: not measured (3 of 3 not judged)",
+        "- Communication late or missing: 2",
+    ], {"postmortems": (3, 0, 0, 0, 0, 3), "communication": (3, 1, 1, 1, 0, 0)},
+        [("postmortems", "3 incidents", "content", "(#1, #2, #3)")]),
+    # #1's first note ("Investigating") alone without its text: its postmortem link is still
+    # there, but the note without one may hold an earlier link. #2 late, #3 missing.
+    ((incident_read(0, "content", object_id="PW00000"),), [
+        "- Postmortems missing or late: 2 (1 of 3 not judged)",
+    ], {"postmortems": (3, 0, 1, 1, 0, 1)},
+        [("postmortems", "1 incident", "content", "(#1)")]),
+], ids=["requests-absent", "requests-absent-one", "requested-at-absent", "note-content-absent",
+        "one-note-content-absent"])
 def test_what_pagerduty_did_not_return_of_an_incident_is_not_judged_never_none(
         hand_server: SimServer, tmp_path: Path, faults: tuple[Fault, ...], headline: list[str],
         figures: dict[str, tuple[int, ...]], skipped: list[tuple[str, ...]]) -> None:
     """Responder requests (returned only where the account has the feature, none of their
-    keys required) not returned: those incidents' communication is not judged, and the part
-    skipped naming them, never "none requested"."""
+    keys required) and a note's text not returned: those incidents' communication or
+    postmortem is not judged, and the part skipped naming them, never "none requested" or
+    "no postmortem"."""
     hand_server.faults = Faults(scripted=faults)
     output = tmp_path / "package"
     evidence = run_evidence(hand_server, output)
