@@ -29,7 +29,7 @@ from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 from yaml.parser import Parser
 from yaml.reader import Reader
 from yaml.resolver import Resolver
-from yaml.scanner import Scanner
+from yaml.scanner import Scanner, ScannerError
 
 from pdlint.errors import reading
 from pdlint.findings import Finding, Location, Resource
@@ -57,6 +57,10 @@ _IMPLICIT_FIRSTS = frozenset(Resolver.yaml_implicit_resolvers)
 (digits, ``~``, ``t``, ``.``…); ``""`` stands for the empty text. There is no resolver for any
 first character (a ``None`` key): ``Resolver`` has none."""
 _ANCHOR_NAME = re.compile(r"[*&]([^\s,\[\]{}]+)")
+_ESCAPE = re.compile(r'\\(?:x([0-9A-Fa-f]{2})|u([0-9A-Fa-f]{4})|U([0-9A-Fa-f]{8})|.)|"', re.S)
+"""An escape of a double-quoted scalar (its code, for ``\\x``, ``\\u``, ``\\U``), or its end."""
+_SURROGATE = re.compile("[\ud800-\udfff]")
+_BAD_ESCAPE = "found invalid Unicode character escape code"
 
 
 @dataclass(frozen=True)
@@ -263,6 +267,40 @@ class _PythonLoader(Reader, Scanner, Parser, Composer, Resolver):
         Composer.__init__(self)
         Resolver.__init__(self)
         self._depth = 0
+
+    def scan_flow_scalar(self, style: str) -> Any:
+        """A quoted scalar, with two of libyaml's checks PyYAML lacks: an escape that names no
+        Unicode character (a surrogate, ``\\ud800``: no report could print it, or past U+10FFFF)
+        is an error at its first hex digit, and an unknown escape is placed at its backslash."""
+        begin = self.get_mark()
+        try:
+            token = super().scan_flow_scalar(style)
+        except ValueError:  # chr() of a code past U+10FFFF
+            token = None
+        except ScannerError as error:
+            mark = error.problem_mark
+            if mark is not None and (error.problem or "").startswith("found unknown escape"):
+                error.problem_mark = Mark(mark.name, mark.index - 1, mark.line, mark.column - 1,
+                                          mark.buffer, mark.pointer - 1)
+            raise
+        if token is None or (style == '"' and _SURROGATE.search(token.value)):
+            raise ScannerError("while scanning a double-quoted scalar", begin, _BAD_ESCAPE,
+                               self._invalid_escape(begin))
+        return token
+
+    def _invalid_escape(self, begin: Mark) -> Mark:
+        """The mark of the first hex digit of the first escape naming no Unicode character in
+        the double-quoted scalar opened at ``begin``, counted by PyYAML's reader."""
+        for escape in _ESCAPE.finditer(self.buffer, begin.pointer + 1):
+            code = escape[1] or escape[2] or escape[3]
+            if code and (0xD800 <= int(code, 16) <= 0xDFFF or int(code, 16) > 0x10FFFF):
+                self.pointer, self.index = begin.pointer, begin.index
+                self.line, self.column = begin.line, begin.column
+                self.forward(escape.start() + 2 - begin.pointer)
+                return self.get_mark()
+            if escape[0] == '"':
+                break
+        return begin  # pragma: no cover - the scalar holds such an escape
 
     def compose_node(self, parent: Node | None, index: Any) -> Node | None:
         self._depth += 1

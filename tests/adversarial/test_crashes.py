@@ -141,6 +141,19 @@ def test_a_tag_that_does_not_fit_its_value_is_a_finding(tmp_path: Path, tagged: 
     assert only_error(report) == ("POL001", 2, message)
 
 
+@pytest.mark.usefixtures("each_yaml_loader")
+def test_an_escape_naming_no_character_is_a_finding_on_either_loader(tmp_path: Path) -> None:
+    """``"\\ud800"`` names half of a surrogate pair, which no UTF-8 report can write: libyaml
+    refuses it, and PyYAML's own loader kept it until the report quoting it crashed."""
+    services = (POLICY / "services.yaml").read_text(encoding="utf-8")
+    report = lint_one(tmp_path, services.replace("team: Platform", 'team: "Plat\\ud800form"', 1),
+                      name="services.yaml")
+    [finding] = report["findings"]
+    assert (finding["rule"], finding["location"]["line"], finding["location"]["column"]) == (
+        "POL001", 9, 18)  # the first "team: Platform"; its "d800"
+    assert "found invalid Unicode character escape code" in finding["message"]
+
+
 ORGANISATION = (POLICY / "organisation.yaml").read_text(encoding="utf-8")
 
 

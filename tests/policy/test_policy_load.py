@@ -75,6 +75,16 @@ YAML_CASES: list[tuple[str, bytes, str, int, int | None, str | tuple[str, ...]]]
      "not UTF-8 text: byte 0xe9"),
     ("utf-16 file", "teams: []\n".encode("utf-16"), "POL001", 1, None,
      "the file is UTF-16 text; save it as UTF-8"),
+    # Escapes naming no Unicode character, at the first hex digit: PyYAML's own scanner would
+    # keep a surrogate, which no report can print, or fail past U+10FFFF.
+    ("escaped surrogate", b'organisation:\n  name: "Plat\\ud800form"\n', "POL001", 2, 16,
+     "found invalid Unicode character escape code"),
+    ("escaped surrogate pair", b'teams: "\\ud83d\\ude00"\n', "POL001", 1, 11,
+     "found invalid Unicode character escape code"),
+    ("escape past U+10FFFF", b'teams: "ok \\u00e9 \\U00110000"\n', "POL001", 1, 21,
+     "found invalid Unicode character escape code"),
+    ("unknown escape", b'organisation:\n  name: "Acme\\q"\n', "POL001", 2, 14,
+     "found unknown escape character"),
 ]
 
 
