@@ -4,7 +4,14 @@ PyYAML composes the node graph, in C through libyaml where PyYAML was built with
 times faster; nodes keep their marks, line and column) and in Python otherwise; this module turns
 nodes into plain data and records where each value is written. It also refuses what PyYAML would
 accept silently: duplicate keys, alias expansion bombs, nesting past ``MAX_DEPTH``, oversized or
-binary files. Both loaders give the same findings at the same places (tests run on each).
+binary files. Both loaders give the same findings at the same places (tests run on each; the
+parser's own words differ), where the Python one is driven to read as libyaml does: tabs between
+tokens inside a line, a byte order mark starting a line, escapes naming no character
+(``\\ud800``), and libyaml's nesting past its own limit is placed where the policy's is passed.
+One difference is left, pinned by tests: a tab inside a plain (unquoted) scalar,
+``team: Plat<TAB>form`` or at the start of a continuation line, or in a block scalar's header
+(``|<TAB># note``) is read by libyaml and POL001 on the Python loader, whose scanner takes only
+spaces there; changing that would mean copying PyYAML's scanner.
 
 Problems in a file's content are findings (POL001 yaml-syntax, POL002 duplicate-key). Only a path
 that cannot be read at all raises ``PolicyError``.
@@ -268,6 +275,23 @@ class _PythonLoader(Reader, Scanner, Parser, Composer, Resolver):
         Resolver.__init__(self)
         self._depth = 0
 
+    def scan_to_next_token(self) -> None:
+        """Skips what libyaml skips between tokens and PyYAML's scanner does not, so that both
+        loaders read the same files: tabs as separation inside a line (in a flow collection, or
+        where no simple key may start: after a key's ``:``, after a value), which YAML allows
+        and PyYAML refuses, and a byte order mark at the start of a line. Tabs at the start of a
+        block line are indentation, which YAML forbids, and stay an error on both."""
+        while True:
+            if self.index and self.column == 0 and self.peek() == "\ufeff":
+                self.forward()
+                self.column += 1  # libyaml counts it, and a key after it is indented
+            super().scan_to_next_token()
+            if self.peek() == "\t" and (self.flow_level or not self.allow_simple_key):
+                while self.peek() in " \t":
+                    self.forward()
+            elif self.index == 0 or self.column != 0 or self.peek() != "\ufeff":
+                return
+
     def scan_flow_scalar(self, style: str) -> Any:
         """A quoted scalar, with two of libyaml's checks PyYAML lacks: an escape that names no
         Unicode character (a surrogate, ``\\ud800``: no report could print it, or past U+10FFFF)
@@ -375,6 +399,7 @@ def _compose(text: str, shown: str) -> Node | None:
             problem = f"{error.context}{joined}{error.problem}"
         if error.problem == "exceeded maximum nesting depth":  # libyaml's own limit, above ours
             problem = _TOO_DEEP
+            mark = _too_deep_at(text) or mark
         elif error.problem in ("found undefined alias", "second occurrence"):
             problem = _naming_the_anchor(problem, text, error.problem_mark)
         if (error.context_mark and error.problem_mark
@@ -400,6 +425,24 @@ def _compose(text: str, shown: str) -> Node | None:
         raise _Unreadable(f"YAML syntax: {error}", Location(shown, 1)) from error
     except RecursionError as error:
         raise _Unreadable(_TOO_DEEP, Location(shown, 1)) from error
+
+
+def _too_deep_at(text: str) -> Mark | None:
+    """Where nesting first passes ``MAX_DEPTH``, as the Python loader finds it. libyaml stops
+    at its own limit (1,000 levels) before composing anything, so without this its place would
+    be hundreds of levels past the one the policy's limit names; None if the Python loader
+    stops first at something libyaml reads (a tab inside a plain scalar)."""
+    loader = _PythonLoader(text)
+    try:
+        loader.get_single_node()
+    except yaml.composer.ComposerError as error:
+        if error.problem == _TOO_DEEP:
+            return error.problem_mark
+    except yaml.YAMLError:
+        pass
+    finally:
+        loader.dispose()
+    return None
 
 
 def _naming_the_anchor(problem: str, text: str, mark: Mark | None) -> str:
