@@ -25,9 +25,12 @@ FaultKind = Literal[
     "repeat_previous_page",  # a list page served with the items of the page before it
     "vanish_between_pages",  # the list's first object is deleted now, and stays deleted
     "omit_field",  # a 200 answer whose objects lack ``field``, one PagerDuty always returns
+    "rate_headers",  # the ``ratelimit-*`` values of ``rate_headers`` sent, not the window's
 ]
 FAULT_KINDS: tuple[str, ...] = get_args(FaultKind)
 PAGE_FAULTS = ("more_true_empty_page", "repeat_previous_page", "vanish_between_pages")
+RATE_HEADERS = ("limit", "remaining", "reset")
+"""The ``ratelimit-*`` headers PagerDuty sends on every answer (PAGERDUTY-API-DIGEST §3)."""
 PAGERDUTY_RATE_LIMIT = 960
 """PagerDuty's requests a minute per API key: what the headers report when no limit is set."""
 
@@ -43,7 +46,10 @@ class Fault:
     is a dotted path through objects and lists, from each object the answer holds:
     ``escalation_rules.targets`` takes the targets out of every rule of every policy listed;
     ``object_id`` (``omit_field``) narrows it to the object of that id (one maintenance window
-    of several), empty for every object.
+    of several), empty for every object. ``rate_headers`` (``rate_headers``) are
+    ``(name, value)`` pairs, the name one of ``RATE_HEADERS``: the answer's ``ratelimit-<name>``
+    says ``value`` whatever the window counts (an empty value: the header is left out), to show
+    a client what another limit, another tool on the key or a broken proxy would make it read.
     """
 
     kind: FaultKind
@@ -53,6 +59,7 @@ class Fault:
     delay_ms: int = 0
     field: str = ""
     object_id: str = ""
+    rate_headers: tuple[tuple[str, str], ...] = ()
 
     def __post_init__(self) -> None:
         if self.kind not in FAULT_KINDS:
@@ -64,6 +71,12 @@ class Fault:
             raise ValueError(f"field is an option of omit_field only, not of {self.kind}")
         if self.kind != "omit_field" and self.object_id:
             raise ValueError(f"id is an option of omit_field only, not of {self.kind}")
+        if (self.kind == "rate_headers") != bool(self.rate_headers):
+            raise ValueError("rate_headers needs the values to send, and only it takes them: "
+                             "write e.g. rate_headers=remaining:10,reset:30")
+        for name, _ in self.rate_headers:
+            if name not in RATE_HEADERS:
+                raise ValueError(f"rate_headers: {name!r} is not one of {', '.join(RATE_HEADERS)}")
         if self.path != "*" and not self.path.startswith("/"):
             raise ValueError(f"fault path must start with '/' or be '*': {self.path!r}")
 
@@ -152,7 +165,8 @@ def parse_fault_options(
       ``drop_connection=path:/users,requests:2``, ``status=path:/services,requests:1-3,status:503``,
       ``slow=path:/oncalls,delay_ms:30000``,
       ``omit_field=path:/escalation_policies,field:escalation_rules.targets``,
-      ``omit_field=path:/maintenance_windows,field:services,id:PMW0001`` (that object only).
+      ``omit_field=path:/maintenance_windows,field:services,id:PMW0001`` (that object only),
+      ``rate_headers=path:/teams,remaining:10,reset:30`` (``limit:`` alone: left out).
     """
     faults = Faults(rate_limit_per_minute=rate_limit_per_minute)
     scripted: list[Fault] = []
@@ -184,6 +198,7 @@ def parse_fault_options(
 
 def _scripted_fault(spec: str, kind: str, argument: str) -> Fault:
     options: dict[str, object] = {}
+    told: list[tuple[str, str]] = []
     for pair in filter(None, argument.split(",")):
         key, _, value = pair.partition(":")
         if key == "path":
@@ -197,11 +212,14 @@ def _scripted_fault(spec: str, kind: str, argument: str) -> Fault:
             options["field"] = value
         elif key == "id":
             options["object_id"] = value
+        elif key in RATE_HEADERS:
+            told.append((key, value))
+            options["rate_headers"] = tuple(told)
         elif key in ("status", "delay_ms"):
             if not value.isdigit():
                 raise ValueError(f"--fault {spec}: {key} must be a whole number")
             options[key] = int(value)
         else:
-            raise ValueError(f"--fault {spec}: unknown option {key!r} "
-                             "(path, requests, status, delay_ms, field, id)")
+            raise ValueError(f"--fault {spec}: unknown option {key!r} (path, requests, status, "
+                             "delay_ms, field, id, limit, remaining, reset)")
     return Fault(kind, **options)  # type: ignore[arg-type]

@@ -87,6 +87,19 @@ class _Decision:
     omitted: tuple[tuple[str, str], ...] = ()
     """omit_field: the fields taken out of a 200 answer, each with the id of the one object it
     is taken out of (empty: every object)."""
+    rate_headers: tuple[tuple[str, str], ...] = ()
+    """rate_headers: the ``ratelimit-*`` values sent in place of the window's."""
+
+
+def _told(headers: dict[str, str], told: tuple[tuple[str, str], ...]) -> dict[str, str]:
+    """``headers`` with the ``ratelimit-*`` values a ``rate_headers`` fault gives (empty: out)."""
+    headers = dict(headers)
+    for name, value in told:
+        if value:
+            headers[f"ratelimit-{name}"] = value
+        else:
+            headers.pop(f"ratelimit-{name}", None)
+    return headers
 
 
 class _HttpServer(ThreadingHTTPServer):
@@ -247,6 +260,9 @@ class SimServer:
                 decision = replace(decision, status=decision.status or fault.status)
             elif fault.kind in PAGE_FAULTS:
                 decision = replace(decision, page_fault=fault.kind)
+            elif fault.kind == "rate_headers":
+                decision = replace(decision, rate_headers=(*decision.rate_headers,
+                                                           *fault.rate_headers))
             elif fault.kind == "omit_field":
                 decision = replace(decision, omitted=(*decision.omitted,
                                                         (fault.field, fault.object_id)))
@@ -306,6 +322,7 @@ class SimServer:
         key = self._answer_key(handler.command, path, parts.query, body, token, admitted,
                                decision, faults)
         cached = None if key is None or self._answers is None else self._answers.get(key)
+        rate_headers = _told(rate_headers, decision.rate_headers)
         if cached is not None:
             self._record(handler.command, path, query, 200, cached)
             handler.send(200, cached, "application/json", rate_headers)
@@ -315,7 +332,7 @@ class SimServer:
         if response.status == 429 and admitted:
             # Injected, not the window's: PagerDuty may send such a 429 without the headers, and
             # a window's reset here would tell the client to wait for a refusal nobody counted.
-            rate_headers = {}
+            rate_headers = _told({}, decision.rate_headers)
         if decision.omitted and response.status == 200:
             stripped = copy.deepcopy(response.body)
             for field, object_id in decision.omitted:

@@ -284,6 +284,20 @@ def test_rate_limit_headers_and_429(server: SimServer, client: httpx.Client) -> 
     assert responses[-1].json() == {"error": {"message": "Rate Limit Exceeded", "code": 2020}}
 
 
+@pytest.mark.parametrize(("told", "expected"), [
+    ((("reset", "1700000000"),), {"limit": "960", "remaining": "959", "reset": "1700000000"}),
+    ((("limit", "50"), ("remaining", "")), {"limit": "50", "reset": "60"}),
+], ids=["a-value-replaced", "a-header-left-out"])
+def test_a_rate_headers_fault_sends_the_values_told(
+        server: SimServer, client: httpx.Client, told: tuple[tuple[str, str], ...],
+        expected: dict[str, str]) -> None:
+    server.faults = Faults(scripted=(Fault("rate_headers", "/priorities", rate_headers=told),))
+    response = client.get("/priorities")
+    sent = {name.removeprefix("ratelimit-"): value for name, value in response.headers.items()
+            if name.startswith("ratelimit-")}
+    assert response.status_code == 200 and sent == expected
+
+
 def test_rate_limit_window_resets(server: SimServer, client: httpx.Client) -> None:
     server.faults = Faults(rate_limit_per_minute=1, rate_limit_window_seconds=0.3)
     assert [client.get("/priorities").status_code for _ in range(2)] == [200, 429]
@@ -394,6 +408,9 @@ def test_a_get_needs_no_content_type(server: SimServer) -> None:
     (("omit_field=path:/maintenance_windows,field:services,id:PW1",), None,
      Faults(scripted=(Fault("omit_field", "/maintenance_windows", field="services",
                             object_id="PW1"),))),
+    (("rate_headers=path:/teams,remaining:10,reset:1700000000,limit:",), None,
+     Faults(scripted=(Fault("rate_headers", "/teams", rate_headers=(
+         ("remaining", "10"), ("reset", "1700000000"), ("limit", ""))),))),
 ])
 def test_fault_options_of_the_command_line(specs: tuple[str, ...], rate_limit: int | None,
                                            expected: Faults) -> None:
@@ -414,6 +431,8 @@ def test_fault_options_of_the_command_line(specs: tuple[str, ...], rate_limit: i
      "write e.g. omit_field=path:/services,field:integrations"),
     ("status=field:integrations", "field is an option of omit_field only, not of status"),
     ("drop_connection=id:PW1", "id is an option of omit_field only, not of drop_connection"),
+    ("rate_headers=path:/teams", "rate_headers needs the values to send"),
+    ("status=reset:30", "rate_headers needs the values to send, and only it takes them"),
 ])
 def test_bad_fault_options_are_refused_with_a_reason(spec: str, message: str) -> None:
     with pytest.raises(ValueError, match=message):
