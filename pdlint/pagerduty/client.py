@@ -54,7 +54,8 @@ class PagerDutyClient(Paginated):
         self.max_concurrency = config.max_concurrency
         self._sleep = sleep
         self._limiter = Budget(config.requests_per_minute, config.budget_window,
-                               key_share=config.key_share, sleep=sleep)
+                               key_share=config.key_share, in_flight=config.max_concurrency,
+                               sleep=sleep)
         self._slots = Turns(config.max_concurrency, reserved=config.max_concurrency // 4)
         self._http = Exchange(config, transport)
         self._root = config.api_url.rstrip("/")
@@ -96,10 +97,15 @@ class PagerDutyClient(Paginated):
                 return outcome
             kind = type(outcome)
             failures[kind] += 1
+            requested = wait is not None
             if wait is None:
                 wait = self._backoff(failures[kind])
             if failures[kind] >= budgets[kind] or time.monotonic() + wait > deadline:
                 outcome.attempts = sum(failures.values())
+                if requested and failures[kind] < budgets[kind]:
+                    outcome.detail = (
+                        f"{outcome.describe()}, and PagerDuty asked to wait {wait:.0f} s, longer "
+                        f"than the {self.config.retry_budget:.0f} s retry budget leaves; gave up")
                 raise outcome
             log.info("pdlint: %s; retrying in %.1f s", outcome, wait)
             if isinstance(outcome, RateLimited):

@@ -7,10 +7,34 @@ import asyncio
 import contextlib
 import heapq
 import itertools
+import logging
+import math
 import time
 from collections import deque
 from collections.abc import AsyncIterator, Awaitable, Callable
-from typing import Any
+from typing import Any, NamedTuple
+
+log = logging.getLogger("pdlint.pagerduty")
+
+KEY_LIMIT = 960
+"""PagerDuty's requests a minute per API key (PAGERDUTY-API-DIGEST §3): the ``key_share`` of
+``Budget`` is counted in these, and scaled to the limit a key's ``ratelimit-limit`` states."""
+KEY_WINDOW = 60.0
+"""PagerDuty's rate-limit window, a minute: ``ratelimit-reset``, the seconds until it resets,
+is never more."""
+ANNOUNCED_WAIT = 5.0
+"""A wait for the key's window longer than this is said on standard error (progress level)."""
+
+
+class KeyBudget(NamedTuple):
+    """What PagerDuty's ``ratelimit-*`` headers say of the key: ``remaining`` requests left in
+    its window, which resets in ``reset`` seconds (0 to ``KEY_WINDOW``), of ``limit`` a window
+    (None: not read)."""
+
+    remaining: int
+    reset: float
+    limit: int | None = None
+
 
 URGENT, AHEAD = 0, 1
 """Request priorities: something waits on an urgent request; an ``AHEAD`` page is fetched
@@ -84,10 +108,21 @@ class Budget:
     leave at once and holds the next until the oldest of the last ``per_window`` is ``window``
     seconds old: no sliding minute ever holds more, and ``key_share`` (60) of the key's minute
     stay free for other tools using the same key. What those tools spend shows in PagerDuty's
-    ``ratelimit-remaining`` and ``ratelimit-reset`` headers (``observe``): once the key has no
-    more than ``key_share`` left in PagerDuty's window, requests wait for the window to reset,
-    so that two runs on one key do not drive each other into 429s (``key_share`` None: the
-    headers are not read). A 429 pauses every request (``pause``).
+    ``ratelimit-limit``, ``ratelimit-remaining`` and ``ratelimit-reset`` headers (``observe``):
+    once the key has no more than its share left in PagerDuty's window, requests wait for the
+    window to reset (at most ``KEY_WINDOW``, as a reset is never read beyond it), so that two
+    runs on one key do not drive each other into 429s (``key_share`` None: the headers are not
+    read). A wait for the key longer than ``ANNOUNCED_WAIT`` is logged once (INFO). A 429
+    pauses every request (``pause``).
+
+    The share left to others is ``key_share`` of PagerDuty's ``KEY_LIMIT`` (960): of a key
+    whose ``ratelimit-limit`` says otherwise, the same fraction, rounded up (60 of 960, 4 of
+    50), so that a smaller limit is spent rather than frozen (a fixed 60 would leave nothing of
+    a limit of 60 or less); without the header, ``key_share`` itself. It is never less than
+    ``in_flight``, the client's requests in flight: an answer's ``ratelimit-remaining`` was
+    counted when its request arrived, so up to that many requests of this client sent since are
+    already spent of the key but not yet in the figure, and a smaller share would let them run
+    the key into 429s. With PagerDuty's 960 the share is 60, as it always was.
 
     Waiters are served one at a time, by priority then arrival; an ``AHEAD`` request leaves the
     last place of the budget to an urgent one, and an urgent request that may leave at once
@@ -100,6 +135,7 @@ class Budget:
         window: float = 60.0,
         *,
         key_share: int | None = 60,
+        in_flight: int = 1,
         sleep: Callable[[float], Awaitable[Any]] = asyncio.sleep,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
@@ -112,7 +148,12 @@ class Budget:
         self._key_left: int | None = None
         """Requests the key has left in PagerDuty's window, less those sent since it said so."""
         self._key_share = key_share
+        self._in_flight = in_flight
+        self._key_reserve = 0
+        """What to leave of the key's window: ``key_share`` scaled to the key's limit."""
         self._key_resets_at = 0.0
+        self._announced_until = -math.inf
+        self._for_key = False
         self._turns = Turns(1)
 
     async def acquire(self, priority: int = URGENT) -> None:
@@ -123,11 +164,15 @@ class Budget:
             return
         async with self._turns.turn(priority):
             while (wait := self._wait(keep)) > 0:
+                if self._for_key:
+                    self._announce(wait)
                 await self._sleep(wait)
             self._take()
 
     def _wait(self, keep: int) -> float:
-        """Seconds until a request may leave with ``keep`` places of each budget left over."""
+        """Seconds until a request may leave with ``keep`` places of each budget left over;
+        ``_for_key`` says whether it is the key's window, as PagerDuty's headers tell it."""
+        self._for_key = False
         now = self._clock()
         if now < self._paused_until:
             return self._paused_until - now
@@ -138,22 +183,42 @@ class Budget:
         if self._key_left is not None:
             if now >= self._key_resets_at:
                 self._key_left = None
-            elif self._key_left <= (self._key_share or 0) + keep:
+            elif self._key_left <= self._key_reserve + keep:
+                self._for_key = True
                 return self._key_resets_at - now
         return 0.0
+
+    def _announce(self, wait: float) -> None:
+        """Say that requests wait ``wait`` s for the key's window, if that is long, once: not
+        again until the wait said is over."""
+        now = self._clock()
+        if wait > ANNOUNCED_WAIT and now >= self._announced_until:
+            self._announced_until = now + wait
+            log.info("pdlint: the API key has %d requests left in PagerDuty's rate-limit window, "
+                     "kept for other tools on the key; waiting %.0f s for the window to reset",
+                     self._key_left, wait)
 
     def _take(self) -> None:
         self._sent.append(self._clock())
         if self._key_left is not None:
             self._key_left -= 1
 
-    def observe(self, remaining: int, reset: float) -> None:
-        """What PagerDuty says of the key: ``remaining`` requests left in its window, which resets
-        in ``reset`` seconds."""
+    def observe(self, remaining: int, reset: float, limit: int | None = None) -> None:
+        """What PagerDuty says of the key: ``remaining`` requests left of ``limit`` (None: not
+        said) in its window, which resets in ``reset`` seconds (0 to ``KEY_WINDOW``; the
+        transport reads no other value, and none longer is waited for)."""
         if self._key_share is None:
             return
         self._key_left = remaining
-        self._key_resets_at = self._clock() + max(reset, 0.0)
+        self._key_resets_at = self._clock() + min(max(reset, 0.0), KEY_WINDOW)
+        self._key_reserve = self._share(limit)
+
+    def _share(self, limit: int | None) -> int:
+        """What to leave of a key's window of ``limit`` requests to other tools (see above)."""
+        share = self._key_share or 0
+        if limit is not None:
+            share = max(math.ceil(share * limit / KEY_LIMIT), self._in_flight)
+        return share
 
     def pause(self, seconds: float) -> None:
         """Hold every request for ``seconds`` (PagerDuty said so)."""

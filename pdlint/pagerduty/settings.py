@@ -62,7 +62,9 @@ class ClientConfig:
     ``requests_per_minute`` is the budget of any ``budget_window`` seconds (``pacing.Budget``):
     900 of PagerDuty's 960 a minute; ``key_share``, 60, is what the client leaves of the key's
     window, as PagerDuty's headers report it, to other tools on the same key (None: the headers
-    are not read, for a simulator that counts without enforcing).
+    are not read, for a simulator that counts without enforcing). It is counted in PagerDuty's
+    960: of a key whose ``ratelimit-limit`` states another limit the client leaves the same
+    fraction, but never fewer than ``max_concurrency`` (``pacing.Budget``).
 
     ``max_concurrency``: eight requests in flight read an account of 183 requests (the bench's
     enterprise account) in about two seconds at 80 ms a round trip, so the budget, not the

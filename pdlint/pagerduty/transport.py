@@ -12,6 +12,7 @@ import asyncio
 import email.utils
 import functools
 import ipaddress
+import math
 import ssl
 from collections import deque
 from collections.abc import AsyncIterator, Callable, Mapping
@@ -33,6 +34,7 @@ from pdlint.pagerduty.errors import (
     ReadOnlyViolation,
     ResponseError,
 )
+from pdlint.pagerduty.pacing import KEY_WINDOW, KeyBudget
 from pdlint.pagerduty.settings import ClientConfig, without_secrets
 from pdlint.pagerduty.state import format_utc
 
@@ -593,31 +595,69 @@ def _error_body(response: httpx.Response) -> _ErrorBody:
 
 
 def _wait_requested(response: httpx.Response) -> float | None:
-    """Seconds PagerDuty asks to wait: ``ratelimit-reset``, else ``Retry-After`` (secs or date)."""
-    for header in ("ratelimit-reset", "retry-after"):
-        value = response.headers.get(header)
-        if value is None:
-            continue
-        try:
-            return max(0.0, float(value))
-        except ValueError:
-            pass
-        try:
-            moment = email.utils.parsedate_to_datetime(value)
-        except (TypeError, ValueError):
-            continue
-        return max(0.0, (moment - datetime.now(timezone.utc)).total_seconds())
-    return None
+    """Seconds PagerDuty asks to wait: ``ratelimit-reset``, else ``Retry-After`` (secs or date);
+    None (the client's own backoff) when neither is readable.
 
-
-def key_budget(response: httpx.Response) -> tuple[int, float] | None:
-    """PagerDuty's word on the key's rate limit: (requests remaining, seconds until its window
-    resets), from the ``ratelimit-*`` headers; None when they are absent or unreadable."""
-    try:
-        return (int(response.headers["ratelimit-remaining"]),
-                float(response.headers["ratelimit-reset"]))
-    except (KeyError, ValueError):
+    A ``ratelimit-reset`` that is not a number of seconds within PagerDuty's minute
+    (``reset_seconds``) is not read, nor is a ``Retry-After`` that is not a finite number of
+    seconds, zero or more: ``max(0, nan)`` would retry at once, an epoch stamp or ``inf`` never.
+    """
+    reset = reset_seconds(response.headers.get("ratelimit-reset"))
+    if reset is not None:
+        return reset
+    value = response.headers.get("retry-after")
+    if value is None:
         return None
+    seconds = _seconds(value)
+    if seconds is not None:
+        return seconds
+    try:
+        moment = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    return max(0.0, (moment - datetime.now(timezone.utc)).total_seconds())
+
+
+def _seconds(value: str | None, at_most: float = math.inf) -> float | None:
+    """``value`` as a finite number of seconds from 0 to ``at_most``; None if it is not one."""
+    try:
+        seconds = float(value)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return None
+    return seconds if math.isfinite(seconds) and 0.0 <= seconds <= at_most else None
+
+
+def reset_seconds(value: str | None) -> float | None:
+    """A ``ratelimit-reset`` header: the seconds until the key's window resets, or None.
+
+    PagerDuty documents the value as the seconds until the rate-limit window resets, and the
+    window as a minute (``KEY_WINDOW``): anything else (an epoch time stamp, ``inf``, ``nan``,
+    a negative number, 1e400) is not what PagerDuty means by it, so it is not read, as if the
+    header were missing, rather than capped: a time stamp capped to a minute would still be a
+    guess, and the client's own budget already paces without it. This also bounds every wait
+    the header can cause to a minute.
+    """
+    return _seconds(value, KEY_WINDOW)
+
+
+def key_budget(response: httpx.Response) -> KeyBudget | None:
+    """PagerDuty's word on the key's rate limit, from the ``ratelimit-*`` headers; None when
+    ``ratelimit-remaining`` or ``ratelimit-reset`` is absent or unreadable (a count below zero,
+    a reset that ``reset_seconds`` does not read). An unreadable ``ratelimit-limit`` alone is
+    not read (None) and the rest still is."""
+    remaining = _count(response.headers.get("ratelimit-remaining"), least=0)
+    reset = reset_seconds(response.headers.get("ratelimit-reset"))
+    if remaining is None or reset is None:
+        return None
+    return KeyBudget(remaining, reset, _count(response.headers.get("ratelimit-limit"), least=1))
+
+
+def _count(value: str | None, *, least: int) -> int | None:
+    try:
+        number = int(value)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return None
+    return number if number >= least else None
 
 
 def _format_param(value: Any) -> Any:

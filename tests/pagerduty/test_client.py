@@ -284,9 +284,82 @@ async def test_a_wait_longer_than_the_budget_is_a_rate_limited_error(
     demo_server.faults = Faults(rate_limit_per_minute=1)
     async with PagerDutyClient(fast_config(demo_server, retry_budget=5)) as client:
         await list_all(client)
-        with pytest.raises(RateLimited, match=r"GET /teams: .*HTTP 429; PagerDuty error 2020"):
+        with pytest.raises(RateLimited, match=r"GET /teams: .*reached, and PagerDuty asked to "
+                                              r"wait 60 s, longer than the 5 s retry budget "
+                                              r"leaves; gave up .*HTTP 429; PagerDuty error 2020"):
             await list_all(client)
     assert [record.status for record in demo_server.requests] == [200, 429]
+
+
+BACKOFF = (0.005, 0.01)
+"""The first backoff of ``fast_config``: half to all of its 0.01 s base."""
+
+
+@pytest.mark.anyio
+@pytest.mark.parametrize(("reset", "waited"), [
+    ("0.3", (0.25, 0.3)),  # read: the seconds until PagerDuty's window resets
+    ("0", None),  # read: it has reset, nothing to wait for
+    ("nan", BACKOFF),  # not a number of seconds: as if missing, the client's own backoff
+    ("-30", BACKOFF),
+    ("inf", BACKOFF),
+    ("1e400", BACKOFF),
+    ("1700000000", BACKOFF),  # an epoch time stamp, not seconds within the minute
+    ("61", BACKOFF),  # longer than PagerDuty's minute
+    ("soon", BACKOFF),
+])
+async def test_a_429_waits_the_reset_only_when_it_is_seconds_within_the_minute(
+        demo_server: SimServer, reset: str, waited: tuple[float, float] | None) -> None:
+    demo_server.faults = Faults(scripted=(
+        Fault("status", TEAMS, requests={1}, status=429),
+        Fault("rate_headers", TEAMS, requests={1}, rate_headers=(("reset", reset),))))
+    sleep = RecordingSleep()
+    async with PagerDutyClient(fast_config(demo_server), sleep=sleep) as client:
+        teams = await asyncio.wait_for(list_all(client), 5)
+    assert len(teams) == 3
+    assert [record.status for record in demo_server.requests] == [429, 200]
+    if waited is None:
+        assert sleep.waits == []
+    else:
+        assert len(sleep.waits) == 1 and waited[0] <= sleep.waits[0] <= waited[1]
+
+
+@pytest.mark.anyio
+@pytest.mark.parametrize(("reset", "waited"), [
+    ("0.3", True),  # 10 left, within the 60 left to others: wait for the reset
+    ("1700000000", False),  # not read: the client's own budget paces alone
+    ("inf", False),
+    ("1e400", False),
+    ("nan", False),
+    ("-5", False),
+])
+async def test_a_reset_that_is_not_seconds_within_the_minute_is_not_waited_for(
+        demo_server: SimServer, reset: str, waited: bool) -> None:
+    demo_server.faults = Faults(scripted=(Fault("rate_headers", TEAMS, rate_headers=(
+        ("remaining", "10"), ("reset", reset))),))
+    sleep = RecordingSleep()
+    async with PagerDutyClient(fast_config(demo_server, key_share=60), sleep=sleep) as client:
+        listings = [await asyncio.wait_for(list_all(client), 5) for _ in range(2)]
+    assert [len(teams) for teams in listings] == [3, 3]
+    assert bool(sleep.waits) == waited and all(wait <= 0.3 for wait in sleep.waits)
+
+
+@pytest.mark.anyio
+@pytest.mark.parametrize(("teams", "waits"), [
+    (2400, False),  # 24 requests: the key's limit of 50 spent, 8 of it left to others
+    (4500, True),  # 45: 42 go, then the rest wait for the window to reset
+])
+async def test_a_key_with_a_smaller_limit_is_spent_not_frozen(teams: int, waits: bool) -> None:
+    """The share left to other tools scales with ``ratelimit-limit``: a fixed 60 would leave
+    nothing of a key of 50 a window, and the client would wait for every reset."""
+    faults = Faults(rate_limit_per_minute=50, rate_limit_window_seconds=2.0)
+    with SimServer(sized_account(teams=teams), token=TOKEN, faults=faults) as server:
+        sleep = RecordingSleep()
+        config = fast_config(server, requests_per_minute=900, key_share=60)
+        async with PagerDutyClient(config, sleep=sleep) as client:
+            listed = await asyncio.wait_for(list_all(client), 5)
+    statuses = [record.status for record in server.requests]
+    assert len(listed) == teams and 429 not in statuses
+    assert len(statuses) == teams // 100 and bool(sleep.waits) == waits
 
 
 @pytest.mark.anyio
@@ -411,7 +484,8 @@ async def test_two_clients_on_one_key_leave_each_other_room() -> None:
     key allows 30)."""
     faults = Faults(rate_limit_per_minute=30, rate_limit_window_seconds=2.0)
     with SimServer(sized_account(teams=2000), token=TOKEN, faults=faults) as server:
-        config = fast_config(server, requests_per_minute=24, budget_window=2.0, key_share=6,
+        # 192 of PagerDuty's 960 is a fifth: 6 of the simulator's 30 are left to the other
+        config = fast_config(server, requests_per_minute=24, budget_window=2.0, key_share=192,
                              max_concurrency=2)
         async with PagerDutyClient(config) as first, PagerDutyClient(config) as second:
             listed = await asyncio.gather(list_all(first), list_all(second))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import bisect
+import logging
 from pathlib import Path
 
 import pytest
@@ -166,22 +167,72 @@ async def test_no_sliding_minute_holds_more_than_the_default_budget(
 
 
 @pytest.mark.anyio
-@pytest.mark.parametrize(("key_share", "remaining", "reset", "requests", "elapsed"), [
-    (60, 960, 60, 900, 0.0),  # nobody else on the key: the budget alone paces
-    (60, 70, 30, 10, 0.0),  # others spent 890: 10 more leave the key's last 60 to them
-    (60, 70, 30, 11, 30.0),  # the 11th waits for PagerDuty's window to reset
-    (60, 20, 5, 1, 5.0),  # already within the share: wait for the reset
-    (None, 5, 30, 50, 0.0),  # the headers not read
-])
+@pytest.mark.parametrize(
+    ("key_share", "remaining", "reset", "limit", "in_flight", "requests", "elapsed"), [
+        (60, 960, 60, None, 1, 900, 0.0),  # nobody else on the key: the budget alone paces
+        (60, 70, 30, None, 1, 10, 0.0),  # others spent 890: 10 more leave the key's last 60
+        (60, 70, 30, None, 1, 11, 30.0),  # the 11th waits for PagerDuty's window to reset
+        (60, 20, 5, None, 1, 1, 5.0),  # already within the share: wait for the reset
+        (None, 5, 30, None, 1, 50, 0.0),  # the headers not read
+        (60, 70, 30, 960, 8, 10, 0.0),  # PagerDuty's 960 said: 60 left to others, as before
+        (60, 70, 30, 960, 8, 11, 30.0),
+        (60, 49, 30, 50, 1, 45, 0.0),  # a limit of 50: 60/960 of it is 3.125, 4 left
+        (60, 49, 30, 50, 1, 46, 30.0),
+        (60, 49, 30, 50, 8, 41, 0.0),  # but never fewer than the requests in flight: 8 left
+        (60, 49, 30, 50, 8, 42, 30.0),
+        (60, 49, 30, None, 8, 1, 30.0),  # no limit said: 60 left, whatever the limit is
+        (192, 29, 2, 30, 2, 23, 0.0),  # 192 of 960 is a fifth: 6 of a limit of 30
+        (192, 29, 2, 30, 2, 24, 2.0),
+    ])
 async def test_the_key_s_headers_leave_other_tools_their_share(
-        key_share: int | None, remaining: int, reset: float, requests: int,
-        elapsed: float) -> None:
+        key_share: int | None, remaining: int, reset: float, limit: int | None, in_flight: int,
+        requests: int, elapsed: float) -> None:
     fake = FakeTime()
-    budget = Budget(900, key_share=key_share, sleep=fake.sleep, clock=fake.clock)
-    budget.observe(remaining, reset)
+    budget = Budget(900, key_share=key_share, in_flight=in_flight, sleep=fake.sleep,
+                    clock=fake.clock)
+    budget.observe(remaining, reset, limit)
     for _ in range(requests):
         await budget.acquire()
     assert fake.now == pytest.approx(elapsed)
+
+
+@pytest.mark.anyio
+@pytest.mark.parametrize(("remaining", "reset", "said"), [
+    (10, 30.0, ["the API key has 10 requests left in PagerDuty's rate-limit window, kept for "
+                "other tools on the key; waiting 30 s for the window to reset"]),
+    (10, 4.0, []),  # a short wait goes unsaid
+    (900, 30.0, []),  # no wait for the key
+])
+async def test_a_long_wait_for_the_key_is_said_once(
+        caplog: pytest.LogCaptureFixture, remaining: int, reset: float, said: list[str]) -> None:
+    fake = FakeTime()
+    budget = Budget(900, sleep=fake.sleep, clock=fake.clock)
+    budget.observe(remaining, reset)
+    with caplog.at_level(logging.INFO, logger="pdlint.pagerduty"):
+        await asyncio.gather(*(budget.acquire() for _ in range(3)))
+    assert [record.getMessage().removeprefix("pdlint: ") for record in caplog.records] == said
+
+
+@pytest.mark.anyio
+async def test_a_wait_for_the_key_moved_by_a_later_answer_is_not_said_again(
+        caplog: pytest.LogCaptureFixture) -> None:
+    fake = FakeTime()
+    budget = Budget(900, sleep=fake.sleep, clock=fake.clock)
+
+    async def sleep(seconds: float) -> None:  # an answer arrives 20 s in: 30 s more to wait
+        if fake.now == 0:
+            fake.now = 20.0
+            budget.observe(9, 30)
+        else:
+            await fake.sleep(seconds)
+
+    budget._sleep = sleep
+    budget.observe(10, 30)
+    with caplog.at_level(logging.INFO, logger="pdlint.pagerduty"):
+        await budget.acquire()
+    assert fake.now == pytest.approx(50.0)
+    assert [record.getMessage().endswith("waiting 30 s for the window to reset")
+            for record in caplog.records] == [True]  # said at 0 s, not again at 20 s
 
 
 @pytest.mark.anyio
