@@ -239,7 +239,7 @@ async def judge_incidents(
                     unread.append(f"{batch[index].label} ({outcome})")
                 elif isinstance(outcome, NotReturned):
                     checked[index] = False
-                    tally.not_returned.setdefault("note_content", []).append(
+                    tally.not_returned.setdefault("postmortem_mark", []).append(
                         batch[index].label)
                 else:
                     found[index] = outcome
@@ -446,8 +446,8 @@ NOT_RETURNED = {
                            "or a request's requested_at)", ("communication",)),
     "subscribers": ("the subscribers of their status updates (neither total nor subscribers)",
                     ("communication",)),
-    "note_content": ("the text (content) of a note, which may be the postmortem's",
-                     ("postmortems",)),
+    "postmortem_mark": ("what may record the postmortem (a note's content, or the changeset of "
+                        "a custom field's log entry)", ("postmortems",)),
 }
 """Per field an incident may come without (of its analytics row, ``IncidentRecord.unread``;
 of what is read for it: ``Told.unread``, a note's ``content``): what was not returned, and the

@@ -114,13 +114,17 @@ def find_in_notes(notes: Iterable[IncidentNote], pattern: re.Pattern[str],
 
 
 def find_in_log_entries(entries: Iterable[LogEntry], field_name: str,
-                        ) -> PostmortemRecord | None:
-    """The earliest change of custom field ``field_name`` to a non-empty value."""
+                        ) -> PostmortemRecord | NotReturned | None:
+    """The earliest change of custom field ``field_name`` to a non-empty value. A change entry
+    PagerDuty returned without its ``changeset`` may be the one: the mark is then not read
+    (``NotReturned``), never missing."""
     found: PostmortemRecord | None = None
     for entry in entries:
         if entry.type != "custom_field_value_change_log_entry":
             continue
-        for change in entry.changeset or ():
+        if entry.changeset is None:
+            return NotReturned(f"log entry {entry.id or '(no id)'}: changeset")
+        for change in entry.changeset:
             match = _CHANGESET.match(change)
             if (match is None or match["field"] != field_name
                     or match["value"].strip() in _EMPTY_VALUES):
@@ -138,7 +142,8 @@ async def find_recorded(client: PagerDutyClient, record: IncidentRecord,
                         ) -> PostmortemRecord | NotReturned | None:
     """The earliest mark on the incident by the policy's convention: a note matching
     ``pattern``, else a change of the custom field ``field_name`` (postmortems and
-    containment alike); ``NotReturned`` when a note's text was not returned."""
+    containment alike); ``NotReturned`` when a note's text, or a change entry's changeset, was
+    not returned."""
     if pattern is not None:
         return find_in_notes(await read_notes(client, record.id), pattern)
     if field_name is not None:

@@ -138,6 +138,24 @@ def test_a_custom_field_is_found_in_the_log_entries() -> None:
     assert find_in_log_entries(parsed, "another_field") is None
 
 
+@pytest.mark.parametrize("entries", [
+    pytest.param([{"id": "PL2", "type": "custom_field_value_change_log_entry",
+                   "created_at": "2026-02-04T09:00:00Z"}], id="the-only-change"),
+    pytest.param([{"id": "PL1", "type": "custom_field_value_change_log_entry",
+                   "created_at": "2026-02-04T10:00:00Z",
+                   "changeset": ["Updated postmortem_url to https://x.example/pm/1"]},
+                  {"id": "PL2", "type": "custom_field_value_change_log_entry",
+                   "created_at": "2026-02-04T09:00:00Z"}], id="beside-a-match"),
+])
+def test_a_change_without_its_changeset_is_not_read_never_no_postmortem(
+        entries: list[dict[str, Any]]) -> None:
+    """A custom field's change returned without what it changed may be the (earliest) mark:
+    the postmortem is not read rather than missing."""
+    parsed = [parse_log_entry(entry) for entry in entries]
+    assert find_in_log_entries(parsed, "postmortem_url") == NotReturned(
+        "log entry PL2: changeset")
+
+
 def test_register_by_id_or_number_with_dates_and_times() -> None:
     register = load_register(REGISTER, NEW_YORK)
     assert register.lookup(incident("2026-02-03T16:00", number=1, id="PQX")) == PostmortemRecord(
