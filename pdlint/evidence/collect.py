@@ -469,12 +469,14 @@ def not_returned_skips(not_returned: Mapping[str, Sequence[str]],
     judged by: those are not judged, so the part is incomplete, never clean."""
     skips = []
     for name, labels in not_returned.items():
+        if not labels:
+            continue
         what, parts = NOT_RETURNED[name]
         if source != ANALYTICS:
             what = NOT_RETURNED_BY_INCIDENTS.get(name, what)
         skips += [Skipped(part, f"PagerDuty returned {counted(len(labels), 'incident')} "
                                 f"without {what}: not judged here ({_first_listed(labels)})")
-                  for part in parts if labels]
+                  for part in parts]
     return skips
 
 

@@ -267,7 +267,7 @@ class PostmortemFinder:
     async def find_each(self, client: PagerDutyClient | None, records: Sequence[IncidentRecord],
                         ) -> list[PostmortemRecord | NotReturned | str | None]:
         """Each incident's postmortem, or None; the refusal, as text, where the token may not
-        look; ``NotReturned`` where PagerDuty did not return a note's text. ``client`` is
+        look; ``NotReturned`` where PagerDuty did not return what may hold it. ``client`` is
         needed except for a register, which answers at once, without a task for each incident
         (a year has 10^4 postmortems due); the account is read concurrently."""
         if self._register is not None:

@@ -178,8 +178,8 @@ def parse_incident(raw: Any) -> IncidentRecord:
 
 class NotReturned(NamedTuple):
     """Part of an answer PagerDuty did not return where an empty value would read as "none"
-    (an incident's responder requests, a note's text): not read, never nothing. ``what`` names
-    it, for the report."""
+    (an incident's responder requests, a note's text, a custom field change's changeset): not
+    read, never nothing. ``what`` names it, for the report."""
 
     what: str
 
